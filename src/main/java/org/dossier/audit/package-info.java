@@ -1,0 +1,2 @@
+/** The append-only, hash-chained, signed audit trail, its verification and its reports. */
+package org.dossier.audit;

@@ -1,0 +1,2 @@
+/** Acts, invoices, health-card (Carte Vitale) reads and claims. */
+package org.dossier.billing;

@@ -1,0 +1,2 @@
+/** Care relationships that explain an access: stays, appointments, care teams and referrals. */
+package org.dossier.care;

@@ -1,0 +1,37 @@
+package org.dossier.demo;
+
+import org.dossier.organization.Role;
+
+import java.util.List;
+import java.util.Set;
+
+/**
+ * The named demo accounts, one or more per role, documented in the README so that people and tools
+ * can sign in. They exist only in demo mode.
+ */
+public final class DemoAccounts {
+
+    /** The one password of every demo account (and of every generated staff member). */
+    public static final String PASSWORD = "dossier-demo-2026";
+
+    public record Account(String username, String displayName, Role role, Set<Integer> facilityIds, List<String> units,
+                          String description) {
+    }
+
+    public static final List<Account> ALL = List.of(
+            new Account("physician", "Dr Claire Martin", Role.PHYSICIAN, Set.of(1), List.of("CARDIO"),
+                    "cardiologist, Hôpital Nord"),
+            new Account("nurse", "Julie Bernard", Role.NURSE, Set.of(1), List.of("CARDIO"), "cardiology nurse, Hôpital Nord"),
+            new Account("er.physician", "Dr Karim Benali", Role.PHYSICIAN, Set.of(1), List.of("URG"),
+                    "emergency physician, Hôpital Nord"),
+            new Account("frontdesk", "Sophie Petit", Role.FRONT_DESK, Set.of(1), List.of(), "admissions desk, Hôpital Nord"),
+            new Account("billing", "Marc Durand", Role.BILLING, Set.of(1), List.of(), "billing clerk, Hôpital Nord"),
+            new Account("physician.sud", "Dr Paul Morel", Role.PHYSICIAN, Set.of(2), List.of("CARDIO"),
+                    "cardiologist, Hôpital Sud (another facility)"),
+            new Account("admin", "Nadia Girard", Role.ADMIN, Set.of(1, 2, 3), List.of(), "administrator of the group"),
+            new Account("security", "Yves Laurent", Role.SECURITY_OFFICER, Set.of(1, 2, 3), List.of(),
+                    "security officer of the group"));
+
+    private DemoAccounts() {
+    }
+}

@@ -1,0 +1,98 @@
+package org.dossier.demo;
+
+import org.dossier.identity.CredentialService;
+import org.dossier.organization.OrganizationBulkLoader;
+import org.dossier.organization.StaffMember;
+import org.dossier.patient.PatientBulkLoader;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.context.event.ApplicationReadyEvent;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.util.List;
+
+/**
+ * Loads the demo hospital into an empty database on start, unless {@code DOSSIER_DEMO=false}, and
+ * tells the person at the console how to sign in.
+ */
+@Component
+class DemoHospitalLoader {
+
+    private static final Logger log = LoggerFactory.getLogger(DemoHospitalLoader.class);
+
+    private final OrganizationBulkLoader organization;
+    private final PatientBulkLoader patients;
+    private final CredentialService credentials;
+    private final TransactionTemplate transaction;
+    private final ApplicationContext context;
+    private final Environment environment;
+    private final boolean enabled;
+    private final int patientCount;
+    private final long seed;
+    private final boolean exitAfterLoad;
+
+    DemoHospitalLoader(OrganizationBulkLoader organization, PatientBulkLoader patients, CredentialService credentials,
+                       TransactionTemplate transaction, ApplicationContext context, Environment environment,
+                       @Value("${dossier.demo.enabled}") boolean enabled,
+                       @Value("${dossier.demo.patients}") int patientCount,
+                       @Value("${dossier.demo.seed}") long seed,
+                       @Value("${dossier.demo.exit-after-load:false}") boolean exitAfterLoad) {
+        this.organization = organization;
+        this.patients = patients;
+        this.credentials = credentials;
+        this.transaction = transaction;
+        this.context = context;
+        this.environment = environment;
+        this.enabled = enabled;
+        this.patientCount = patientCount;
+        this.seed = seed;
+        this.exitAfterLoad = exitAfterLoad;
+    }
+
+    @EventListener(ApplicationReadyEvent.class)
+    void onReady() {
+        if (enabled && organization.isEmpty()) {
+            load();
+        }
+        if (exitAfterLoad) {
+            System.exit(SpringApplication.exit(context, () -> 0));
+        }
+        if (enabled) {
+            announce();
+        }
+    }
+
+    void load() {
+        long start = System.nanoTime();
+        DemoHospitalGenerator generator = new DemoHospitalGenerator(seed);
+        List<StaffMember> staff = generator.staff();
+        transaction.executeWithoutResult(tx -> {
+            organization.load(generator.facilities(), generator.units(), staff, "demo hospital");
+            credentials.setSharedPassword(staff.stream().map(StaffMember::id).toList(), DemoAccounts.PASSWORD);
+        });
+        long organizationDone = System.nanoTime();
+        DemoHospitalGenerator.PatientStream stream = generator.patients(patientCount);
+        long loaded = patients.load(stream, "demo hospital");
+        organization.advanceIppCounters(stream.nextIppByFacility());
+        long end = System.nanoTime();
+        log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms (seed {})", staff.size(),
+                (organizationDone - start) / 1_000_000, loaded, (end - organizationDone) / 1_000_000, seed);
+    }
+
+    private void announce() {
+        String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
+        StringBuilder b = new StringBuilder("\n\n  Dossier is running at http://localhost:").append(port)
+                .append("/  (API: /api, OpenAPI: /api/docs)\n  Demo accounts, password '").append(DemoAccounts.PASSWORD)
+                .append("':\n");
+        for (DemoAccounts.Account a : DemoAccounts.ALL) {
+            b.append(String.format("    %-14s %-17s %s%n", a.username(), a.role(), a.description()));
+        }
+        log.info(b.toString());
+    }
+}

@@ -1,0 +1,2 @@
+/** The FHIR R4 facade over the modules public services. */
+package org.dossier.fhir;

@@ -1,0 +1,14 @@
+package org.dossier.organization;
+
+import java.time.Instant;
+import java.util.Set;
+
+/** A staff account as the directory knows it; credentials live in the identity module. */
+public record StaffMember(long id, String username, String displayName, String rpps, StaffStatus status,
+                          Set<Role> roles, Set<Integer> facilityIds, Set<Integer> unitIds, int version,
+                          Instant createdAt, Instant updatedAt) {
+
+    public boolean hasRole(Role role) {
+        return roles.contains(role);
+    }
+}

@@ -1,0 +1,2 @@
+/** REST endpoints for facilities, units and staff accounts. */
+package org.dossier.organization.web;

@@ -1,0 +1,348 @@
+package org.dossier.patient;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.Role;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * The patient registry. Every read and search is confined to the caller's facilities and bounded;
+ * every change is a new version with its author, time and reason.
+ */
+@Service
+public class PatientService {
+
+    /** No request ever returns more patients than this. */
+    public static final int MAX_RESULTS = 20;
+    private static final int MIN_NAME_LETTERS = 3;
+    private static final double SIMILAR_NAME = 0.88;
+
+    private final PatientRepository patients;
+    private final OrganizationService organization;
+    private final Clock clock;
+
+    PatientService(PatientRepository patients, OrganizationService organization, Clock clock) {
+        this.patients = patients;
+        this.organization = organization;
+        this.clock = clock;
+    }
+
+    public Patient read(Actor actor, long id) {
+        requireReader(actor);
+        return visible(actor, id);
+    }
+
+    public List<PatientVersion> history(Actor actor, long id) {
+        requireReader(actor);
+        visible(actor, id);
+        return patients.history(id, 500);
+    }
+
+    public PatientSearchPage search(Actor actor, PatientSearchQuery query) {
+        requireReader(actor);
+        Set<Integer> facilities = facilitiesInScope(actor, query.facilityId());
+        List<PatientSearchResult> found;
+        if (notBlank(query.ins())) {
+            String ins = query.ins().strip().toUpperCase();
+            if (!ins.matches("[0-9AB]{15}")) {
+                throw new InvalidInputException("ins", "an INS or NIR has 15 characters (13 and the 2-digit key)");
+            }
+            found = patients.searchByIns(facilities, ins, MAX_RESULTS + 1);
+        } else if (notBlank(query.ipp())) {
+            found = patients.searchByIpp(facilities, query.ipp().strip(), MAX_RESULTS + 1);
+        } else {
+            String nameKey = NameKeys.of(query.name());
+            String givenKey = NameKeys.of(query.given());
+            if (NameKeys.letterCount(nameKey) < MIN_NAME_LETTERS) {
+                throw new InvalidInputException("name", "type at least " + MIN_NAME_LETTERS
+                        + " letters of the family name, or search by INS or IPP");
+            }
+            if (query.birthDate() == null && NameKeys.letterCount(givenKey) == 0) {
+                throw new InvalidInputException("birthDate", "add the birth date or the start of a given name to the family name");
+            }
+            found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), MAX_RESULTS + 1);
+        }
+        boolean truncated = found.size() > MAX_RESULTS;
+        return new PatientSearchPage(truncated ? found.subList(0, MAX_RESULTS) : found, truncated);
+    }
+
+    /** Existing patients of the facility who may be the person described, best match first. */
+    public List<DuplicateCandidate> findDuplicates(Actor actor, int facilityId, PatientData data) {
+        requireWriter(actor);
+        requireFacility(actor, facilityId);
+        PatientValidator.check(data, clock);
+        return duplicates(facilityId, data, null);
+    }
+
+    @Transactional
+    public Patient register(Actor actor, int facilityId, PatientData data, boolean duplicatesReviewed) {
+        requireWriter(actor);
+        requireFacility(actor, facilityId);
+        PatientData clean = normalize(data);
+        PatientValidator.check(clean, clock);
+        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null);
+        if (candidates.stream().anyMatch(c -> c.reason() == DuplicateCandidate.Reason.SAME_INS)) {
+            throw new ConflictException("same-ins", "A patient of this facility already has this INS; open that record instead",
+                    Map.of("candidates", candidates));
+        }
+        if (!candidates.isEmpty() && !duplicatesReviewed) {
+            throw new ConflictException("possible-duplicate", "Possible duplicates found: check them, then register again with "
+                    + "duplicatesReviewed=true if this is a different person", Map.of("candidates", candidates));
+        }
+        Instant now = clock.instant();
+        long id = patients.nextId();
+        String ipp = String.format("%d%08d", facilityId, organization.nextIpp(facilityId));
+        patients.insert(id, facilityId, ipp, clean, now);
+        Patient created = patients.find(id).orElseThrow();
+        patients.recordVersion(created, actor.staffId(), "registration", now);
+        return created;
+    }
+
+    @Transactional
+    public Patient update(Actor actor, long id, int expectedVersion, PatientData data, String reason) {
+        requireWriter(actor);
+        requireReason(reason);
+        Patient current = visible(actor, id);
+        if (current.status() == PatientStatus.MERGED) {
+            throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + current.mergedInto()
+                    + "; change that record, or unmerge first", Map.of("mergedInto", current.mergedInto()));
+        }
+        PatientData clean = normalize(data);
+        PatientValidator.check(clean, clock);
+        if (clean.insMatricule() != null && !clean.insMatricule().equals(current.data().insMatricule())
+                && patients.activeWithIns(current.facilityId(), clean.insMatricule()).stream().anyMatch(p -> p.id() != id)) {
+            throw new ConflictException("same-ins", "Another patient of this facility already has this INS; merge the two records instead");
+        }
+        Instant now = clock.instant();
+        if (!patients.update(id, expectedVersion, clean, now)) {
+            throw stale(id, expectedVersion, current.version());
+        }
+        Patient updated = patients.find(id).orElseThrow();
+        patients.recordVersion(updated, actor.staffId(), reason.strip(), now);
+        return updated;
+    }
+
+    /** Merges a duplicate into its survivor: both histories are kept and the merge can be undone. */
+    @Transactional
+    public PatientMerge merge(Actor actor, long survivorId, long mergedId, String reason) {
+        requireMerger(actor);
+        requireReason(reason);
+        if (survivorId == mergedId) {
+            throw new InvalidInputException("mergedId", "a patient cannot be merged into itself");
+        }
+        Patient survivor = visible(actor, survivorId);
+        Patient merged = visible(actor, mergedId);
+        if (survivor.facilityId() != merged.facilityId()) {
+            throw new InvalidInputException("mergedId", "the two records belong to different facilities");
+        }
+        if (survivor.status() != PatientStatus.ACTIVE || merged.status() != PatientStatus.ACTIVE) {
+            throw new ConflictException("patient-merged", "Both records must be active; one of them is already merged");
+        }
+        String a = survivor.data().insMatricule();
+        String b = merged.data().insMatricule();
+        if (a != null && b != null && !a.equals(b)) {
+            throw new InvalidInputException("mergedId", "the two records carry different INS, so they are different people");
+        }
+        Instant now = clock.instant();
+        long mergeId = patients.insertMerge(survivor.facilityId(), survivorId, mergedId, actor.staffId(), reason.strip(), now);
+        if (!patients.changeStatus(mergedId, merged.version(), PatientStatus.MERGED, survivorId, now)) {
+            throw stale(mergedId, merged.version(), merged.version() + 1);
+        }
+        patients.recordVersion(patients.find(mergedId).orElseThrow(), actor.staffId(),
+                "merged into " + survivorId + ": " + reason.strip(), now);
+        if (!patients.changeStatus(survivorId, survivor.version(), PatientStatus.ACTIVE, null, now)) {
+            throw stale(survivorId, survivor.version(), survivor.version() + 1);
+        }
+        patients.recordVersion(patients.find(survivorId).orElseThrow(), actor.staffId(),
+                "absorbed " + mergedId + ": " + reason.strip(), now);
+        return patients.findMerge(mergeId).orElseThrow();
+    }
+
+    @Transactional
+    public PatientMerge unmerge(Actor actor, long mergeId, String reason) {
+        requireMerger(actor);
+        requireReason(reason);
+        PatientMerge m = patients.findMerge(mergeId).orElseThrow(() -> new NotFoundException("No merge " + mergeId));
+        requireFacility(actor, m.facilityId());
+        if (m.undoneAt() != null) {
+            throw new ConflictException("merge-undone", "Merge " + mergeId + " was already undone");
+        }
+        Patient merged = patients.find(m.mergedId()).orElseThrow();
+        if (merged.status() != PatientStatus.MERGED || !Long.valueOf(m.survivorId()).equals(merged.mergedInto())) {
+            throw new ConflictException("merge-superseded", "Patient " + m.mergedId() + " is no longer merged by this merge");
+        }
+        Instant now = clock.instant();
+        patients.markMergeUndone(mergeId, actor.staffId(), reason.strip(), now);
+        if (!patients.changeStatus(merged.id(), merged.version(), PatientStatus.ACTIVE, null, now)) {
+            throw stale(merged.id(), merged.version(), merged.version() + 1);
+        }
+        patients.recordVersion(patients.find(merged.id()).orElseThrow(), actor.staffId(),
+                "unmerged from " + m.survivorId() + ": " + reason.strip(), now);
+        Patient survivor = patients.find(m.survivorId()).orElseThrow();
+        if (!patients.changeStatus(survivor.id(), survivor.version(), survivor.status(), survivor.mergedInto(), now)) {
+            throw stale(survivor.id(), survivor.version(), survivor.version() + 1);
+        }
+        patients.recordVersion(patients.find(survivor.id()).orElseThrow(), actor.staffId(),
+                "released " + merged.id() + ": " + reason.strip(), now);
+        return patients.findMerge(mergeId).orElseThrow();
+    }
+
+    public List<PatientMerge> merges(Actor actor, long patientId) {
+        requireReader(actor);
+        visible(actor, patientId);
+        return patients.mergesOf(patientId);
+    }
+
+    private List<DuplicateCandidate> duplicates(int facilityId, PatientData d, Long self) {
+        Map<Long, DuplicateCandidate> found = new LinkedHashMap<>();
+        if (d.insMatricule() != null) {
+            for (Patient p : patients.activeWithIns(facilityId, d.insMatricule())) {
+                found.put(p.id(), candidate(p, DuplicateCandidate.Reason.SAME_INS, 1.0));
+            }
+        }
+        String family = NameKeys.of(d.birthFamilyName());
+        String used = NameKeys.of(d.usedName());
+        String given = firstWord(NameKeys.of(d.givenNames()));
+        for (Patient p : patients.activeBornOn(facilityId, d.birthDate(), 500)) {
+            double nameScore = Math.max(bestName(family, used, p), 0);
+            double givenScore = NameSimilarity.of(given, firstWord(NameKeys.of(p.data().givenNames())));
+            double score = 0.6 * nameScore + 0.4 * givenScore;
+            if (nameScore >= SIMILAR_NAME && givenScore >= SIMILAR_NAME) {
+                found.putIfAbsent(p.id(), candidate(p, DuplicateCandidate.Reason.SIMILAR_NAME_SAME_BIRTH_DATE, score));
+            }
+        }
+        for (Patient p : patients.activeNamed(facilityId, family, given, 200)) {
+            LocalDate b = p.data().birthDate();
+            boolean sameYear = b.getYear() == d.birthDate().getYear();
+            boolean swapped = b.getDayOfMonth() == d.birthDate().getMonthValue() && b.getMonthValue() == d.birthDate().getDayOfMonth();
+            if (!b.equals(d.birthDate()) && (sameYear || swapped)) {
+                found.putIfAbsent(p.id(), candidate(p, DuplicateCandidate.Reason.SAME_NAME_CLOSE_BIRTH_DATE, 0.8));
+            }
+        }
+        if (self != null) {
+            found.remove(self);
+        }
+        List<DuplicateCandidate> list = new ArrayList<>(found.values());
+        list.sort(Comparator.comparingDouble(DuplicateCandidate::score).reversed());
+        return list.size() > 10 ? list.subList(0, 10) : list;
+    }
+
+    private static double bestName(String family, String used, Patient p) {
+        String pFamily = NameKeys.of(p.data().birthFamilyName());
+        String pUsed = NameKeys.of(p.data().usedName());
+        double best = NameSimilarity.of(family, pFamily);
+        best = Math.max(best, NameSimilarity.of(family, pUsed));
+        best = Math.max(best, NameSimilarity.of(used, pFamily));
+        best = Math.max(best, NameSimilarity.of(used, pUsed));
+        return best;
+    }
+
+    private static DuplicateCandidate candidate(Patient p, DuplicateCandidate.Reason reason, double score) {
+        PatientData d = p.data();
+        return new DuplicateCandidate(p.id(), p.ipp(), d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(),
+                d.sex(), reason, Math.round(score * 100) / 100.0);
+    }
+
+    private Patient visible(Actor actor, long id) {
+        Patient p = patients.find(id).orElseThrow(() -> new NotFoundException("No patient " + id));
+        if (!actor.worksIn(p.facilityId())) {
+            // Same answer as a missing record: a caller must not learn which patients other facilities hold.
+            throw new NotFoundException("No patient " + id);
+        }
+        return p;
+    }
+
+    private static Set<Integer> facilitiesInScope(Actor actor, Integer requested) {
+        if (requested == null) {
+            return actor.facilityIds();
+        }
+        requireFacility(actor, requested);
+        return Set.of(requested);
+    }
+
+    private static void requireFacility(Actor actor, int facilityId) {
+        if (!actor.worksIn(facilityId)) {
+            throw new ForbiddenException("You do not work in facility " + facilityId);
+        }
+    }
+
+    private static void requireReader(Actor actor) {
+        if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING)) {
+            throw new ForbiddenException("Your role gives no access to patient records");
+        }
+    }
+
+    private static void requireWriter(Actor actor) {
+        if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK)) {
+            throw new ForbiddenException("Your role cannot register or change patient identities");
+        }
+    }
+
+    private static void requireMerger(Actor actor) {
+        if (!actor.hasRole(Role.FRONT_DESK)) {
+            throw new ForbiddenException("Merging patient records is reserved to identity staff (FRONT_DESK)");
+        }
+    }
+
+    private static void requireReason(String reason) {
+        if (reason == null || reason.isBlank()) {
+            throw new InvalidInputException("reason", "say why; it is kept in the patient's history");
+        }
+    }
+
+    private static ConflictException stale(long id, int expected, int actual) {
+        return new ConflictException("stale-version", "Patient " + id + " changed since you read it (you had version "
+                + expected + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
+    }
+
+    private static PatientData normalize(PatientData d) {
+        if (d == null) {
+            return null;
+        }
+        List<PatientData.Phone> phones = d.phones().stream()
+                .map(p -> p == null ? null : new PatientData.Phone(p.use(), PatientValidator.normalizePhone(p.number())))
+                .toList();
+        return new PatientData(strip(d.birthFamilyName()), blankToNull(d.usedName()), strip(d.givenNames()), d.birthDate(),
+                d.sex(), blankToNull(d.birthplaceCode()), upperOrNull(d.insMatricule()), blankToNull(d.insOid()),
+                d.identityStatus(), d.addresses(), phones, d.emails(), d.contacts(), d.preferredPhysician(), d.coverage());
+    }
+
+    private static String strip(String s) {
+        return s == null ? null : s.strip().replaceAll("\\s+", " ");
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : strip(s);
+    }
+
+    private static String upperOrNull(String s) {
+        return s == null || s.isBlank() ? null : s.strip().toUpperCase();
+    }
+
+    private static String firstWord(String key) {
+        if (key == null) {
+            return "";
+        }
+        int space = key.indexOf(' ');
+        return space < 0 ? key : key.substring(0, space);
+    }
+
+    private static boolean notBlank(String s) {
+        return s != null && !s.isBlank();
+    }
+}

@@ -1,0 +1,2 @@
+/** REST endpoints of the patient registry. */
+package org.dossier.patient.web;

@@ -1,0 +1,28 @@
+package org.dossier.platform;
+
+import java.util.Map;
+
+/** The request clashes with the current state (a stale version, a duplicate, a taken slot); answered with 409. */
+public class ConflictException extends RuntimeException {
+
+    private final String code;
+    private final Map<String, Object> details;
+
+    public ConflictException(String code, String message, Map<String, Object> details) {
+        super(message);
+        this.code = code;
+        this.details = Map.copyOf(details);
+    }
+
+    public ConflictException(String code, String message) {
+        this(code, message, Map.of());
+    }
+
+    public String code() {
+        return code;
+    }
+
+    public Map<String, Object> details() {
+        return details;
+    }
+}

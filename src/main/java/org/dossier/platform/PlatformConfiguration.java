@@ -1,0 +1,16 @@
+package org.dossier.platform;
+
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+import java.time.Clock;
+
+@Configuration(proxyBeanMethods = false)
+class PlatformConfiguration {
+
+    /** One clock for the whole server, so that simulations can run time faster than the wall. */
+    @Bean
+    Clock clock() {
+        return Clock.systemUTC();
+    }
+}

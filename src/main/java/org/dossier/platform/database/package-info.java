@@ -1,0 +1,2 @@
+/** Chooses the PostgreSQL to use and runs the embedded one when none is configured. */
+package org.dossier.platform.database;

@@ -1,0 +1,2 @@
+/** Medication orders and their history. */
+package org.dossier.prescribing;

@@ -1,0 +1,119 @@
+package org.dossier.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.FieldError;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
+import org.springframework.http.ProblemDetail;
+import org.springframework.http.ResponseEntity;
+import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.web.bind.MethodArgumentNotValidException;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
+import org.springframework.web.context.request.WebRequest;
+import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
+
+import java.net.URI;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * Turns the platform's error vocabulary into RFC 9457 problem details, so that every bad request
+ * gets a message a person can act on and never a stack trace.
+ */
+@RestControllerAdvice
+class ApiProblemHandler extends ResponseEntityExceptionHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
+    private static final String TYPE_BASE = "https://dossier.example/problems/";
+
+    @ExceptionHandler(InvalidInputException.class)
+    ProblemDetail invalid(InvalidInputException e, HttpServletRequest request) {
+        ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "The request has invalid fields",
+                e.getMessage(), request);
+        p.setProperty("errors", e.errors());
+        return p;
+    }
+
+    @ExceptionHandler(NotFoundException.class)
+    ProblemDetail notFound(NotFoundException e, HttpServletRequest request) {
+        return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), request);
+    }
+
+    @ExceptionHandler(ConflictException.class)
+    ProblemDetail conflict(ConflictException e, HttpServletRequest request) {
+        ProblemDetail p = problem(HttpStatus.CONFLICT, e.code(), "Conflict with the current state", e.getMessage(), request);
+        e.details().forEach(p::setProperty);
+        return p;
+    }
+
+    @ExceptionHandler(ForbiddenException.class)
+    ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage(), request);
+    }
+
+    @ExceptionHandler(MethodArgumentTypeMismatchException.class)
+    ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
+        ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "A parameter has the wrong format",
+                "Parameter '" + e.getName() + "' must be a " + expected + ", got '" + e.getValue() + "'", request);
+        p.setProperty("errors", List.of(new FieldError(e.getName(), "must be a " + expected)));
+        return p;
+    }
+
+    @ExceptionHandler(Exception.class)
+    ProblemDetail unexpected(Exception e, HttpServletRequest request) {
+        String incident = UUID.randomUUID().toString();
+        log.error("Unexpected error, incident {} on {} {}", incident, request.getMethod(), request.getRequestURI(), e);
+        ProblemDetail p = problem(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "Something went wrong on our side; nothing was changed. Quote incident " + incident + " to support.", request);
+        p.setProperty("incident", incident);
+        return p;
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        String detail = "The request body is not valid JSON for this operation";
+        Throwable cause = ex.getMostSpecificCause();
+        if (cause != null && cause != ex && cause.getMessage() != null) {
+            String message = cause.getMessage();
+            int cut = message.indexOf("\n");
+            detail += ": " + (cut > 0 ? message.substring(0, cut) : message);
+        }
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.BAD_REQUEST, detail);
+        p.setType(URI.create(TYPE_BASE + "unreadable-body"));
+        p.setTitle("Unreadable request body");
+        return ResponseEntity.badRequest().body(p);
+    }
+
+    @Override
+    protected ResponseEntity<Object> handleMethodArgumentNotValid(MethodArgumentNotValidException ex, HttpHeaders headers,
+                                                                  HttpStatusCode status, WebRequest request) {
+        List<FieldError> errors = ex.getBindingResult().getFieldErrors().stream()
+                .map(f -> new FieldError(f.getField(), f.getDefaultMessage()))
+                .toList();
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT,
+                new InvalidInputException(errors).getMessage());
+        p.setType(URI.create(TYPE_BASE + "invalid-input"));
+        p.setTitle("The request has invalid fields");
+        p.setProperty("errors", errors);
+        return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(p);
+    }
+
+    private static ProblemDetail problem(HttpStatus status, String code, String title, String detail, HttpServletRequest request) {
+        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
+        p.setType(URI.create(TYPE_BASE + code));
+        p.setTitle(title);
+        p.setInstance(URI.create(request.getRequestURI()));
+        return p;
+    }
+}

@@ -1,0 +1,77 @@
+package org.dossier.demo;
+
+import org.dossier.organization.Role;
+import org.dossier.organization.StaffMember;
+import org.dossier.patient.Nir;
+import org.dossier.patient.PatientBulkLoader.BulkPatient;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DemoHospitalGeneratorTest {
+
+    @Test
+    void theSameSeedGivesTheSameHospital() {
+        DemoHospitalGenerator a = new DemoHospitalGenerator(42);
+        DemoHospitalGenerator b = new DemoHospitalGenerator(42);
+        assertThat(a.staff()).isEqualTo(b.staff());
+        assertThat(take(a.patients(3000), 3000)).isEqualTo(take(b.patients(3000), 3000));
+    }
+
+    @Test
+    void aDifferentSeedGivesADifferentHospital() {
+        List<BulkPatient> a = take(new DemoHospitalGenerator(1).patients(100), 100);
+        List<BulkPatient> b = take(new DemoHospitalGenerator(2).patients(100), 100);
+        assertThat(a).isNotEqualTo(b);
+    }
+
+    @Test
+    void aPrefixDoesNotDependOnTheTotal() {
+        DemoHospitalGenerator g = new DemoHospitalGenerator(7);
+        assertThat(take(g.patients(50), 50)).isEqualTo(take(g.patients(5000), 50));
+    }
+
+    @Test
+    void generatedIdentifiersAreValidAndUnique() {
+        List<BulkPatient> patients = take(new DemoHospitalGenerator(DemoHospitalGenerator.DEFAULT_SEED).patients(50_000), 50_000);
+        Set<String> ins = new HashSet<>();
+        Set<String> ipps = new HashSet<>();
+        for (BulkPatient p : patients) {
+            if (p.data().insMatricule() != null) {
+                assertThat(Nir.isValid(p.data().insMatricule())).as(p.data().insMatricule()).isTrue();
+                assertThat(ins.add(p.data().insMatricule())).as("unique INS " + p.data().insMatricule()).isTrue();
+            }
+            if (p.data().coverage() != null) {
+                assertThat(Nir.isValid(p.data().coverage().nir())).isTrue();
+            }
+            assertThat(ipps.add(p.facilityId() + "/" + p.ipp())).isTrue();
+        }
+        Map<Integer, Long> perFacility = patients.stream().collect(Collectors.groupingBy(BulkPatient::facilityId, Collectors.counting()));
+        assertThat(perFacility.get(1)).isBetween(23_000L, 27_000L);
+        assertThat(perFacility.get(3)).isBetween(8_500L, 11_500L);
+    }
+
+    @Test
+    void staffCoversEveryRoleAtAboutFiveHundredAccounts() {
+        List<StaffMember> staff = new DemoHospitalGenerator(DemoHospitalGenerator.DEFAULT_SEED).staff();
+        assertThat(staff).hasSizeBetween(450, 600);
+        assertThat(staff.stream().flatMap(s -> s.roles().stream()).collect(Collectors.toSet())).containsExactlyInAnyOrder(Role.values());
+        assertThat(staff.stream().map(StaffMember::username).distinct().count()).isEqualTo(staff.size());
+        assertThat(staff.stream().filter(s -> s.hasRole(Role.PHYSICIAN)).allMatch(s -> s.rpps() != null)).isTrue();
+    }
+
+    private static List<BulkPatient> take(java.util.Iterator<BulkPatient> it, int n) {
+        List<BulkPatient> out = new ArrayList<>(n);
+        while (it.hasNext() && out.size() < n) {
+            out.add(it.next());
+        }
+        return out;
+    }
+}

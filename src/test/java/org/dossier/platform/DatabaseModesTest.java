@@ -1,0 +1,89 @@
+package org.dossier.platform;
+
+import org.dossier.DossierApplication;
+import org.dossier.demo.DemoAccounts;
+import org.dossier.platform.database.EmbeddedPostgresServer;
+import org.dossier.support.Api;
+import org.dossier.support.PatientJson;
+import org.dossier.support.TestDataDirs;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The two ways to run: the embedded PostgreSQL that keeps its data across restarts, and an external server. */
+class DatabaseModesTest {
+
+    @Test
+    void anEmptyDataDirectoryIsInitialisedAndKeepsItsDataAcrossARestart() {
+        Path dataDir = TestDataDirs.fresh("restart");
+        long id;
+        try (ConfigurableApplicationContext first = start(Map.of("dossier.data-dir", dataDir.toString()))) {
+            Api desk = api(first).as("frontdesk", DemoAccounts.PASSWORD);
+            assertThat(Api.anonymous(port(first)).get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+            Api.Response created = desk.post("/api/patients", PatientJson.registration(1, PatientJson.valid("Persistant", "Pierre")));
+            assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            id = created.json().get("id").asLong();
+        }
+        assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).exists();
+
+        try (ConfigurableApplicationContext second = start(Map.of("dossier.data-dir", dataDir.toString()))) {
+            Api desk = api(second).as("frontdesk", DemoAccounts.PASSWORD);
+            Api.Response read = desk.get("/api/patients/" + id);
+            assertThat(read.status()).isEqualTo(200);
+            assertThat(read.json().at("/data/birthFamilyName").asString()).isEqualTo("Persistant");
+            Integer facilities = second.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
+                    .sql("select count(*) from facility").query(Integer.class).single();
+            assertThat(facilities).as("the demo hospital is not loaded twice").isEqualTo(3);
+        }
+    }
+
+    @Test
+    void anExternalDatabaseIsUsedWhenConfiguredAndNothingIsStartedLocally() throws Exception {
+        Path externalDir = TestDataDirs.fresh("external-server");
+        Path appDataDir = TestDataDirs.fresh("external-app");
+        try (EmbeddedPostgresServer external = EmbeddedPostgresServer.start(externalDir, Map.of("shared_buffers", "32MB"))) {
+            Map<String, Object> props = Map.of(
+                    "dossier.data-dir", appDataDir.toString(),
+                    "dossier.db.url", external.jdbcUrl(),
+                    "dossier.db.user", external.user(),
+                    "dossier.db.password", external.password());
+            try (ConfigurableApplicationContext app = start(props)) {
+                Api desk = api(app).as("frontdesk", DemoAccounts.PASSWORD);
+                Api.Response created = desk.post("/api/patients", PatientJson.registration(1, PatientJson.valid("Externe", "Eva")));
+                assertThat(created.status()).as(created.toString()).isEqualTo(201);
+            }
+            assertThat(Files.exists(appDataDir.resolve("postgres"))).as("no embedded cluster when external").isFalse();
+            try (var c = java.sql.DriverManager.getConnection(external.jdbcUrl(), external.user(), external.password());
+                 var rs = c.createStatement().executeQuery("select count(*) from patient where birth_family_name = 'Externe'")) {
+                rs.next();
+                assertThat(rs.getInt(1)).isEqualTo(1);
+            }
+        }
+    }
+
+    private static ConfigurableApplicationContext start(Map<String, Object> props) {
+        Map<String, Object> all = new java.util.HashMap<>(Map.of(
+                "server.port", "0",
+                "dossier.demo.patients", "50",
+                "dossier.db.embedded.shared-buffers", "32MB"));
+        all.putAll(props);
+        // command-line arguments outrank application.yaml, as a deployment's environment would
+        String[] args = all.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
+        return new SpringApplicationBuilder(DossierApplication.class).run(args);
+    }
+
+    private static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    private static Api api(ConfigurableApplicationContext context) {
+        return Api.anonymous(port(context));
+    }
+}

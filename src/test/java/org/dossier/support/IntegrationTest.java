@@ -1,0 +1,49 @@
+package org.dossier.support;
+
+import org.dossier.demo.DemoAccounts;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import java.nio.file.Path;
+
+/**
+ * The whole server on a random port, on its own embedded PostgreSQL with a small demo hospital.
+ * Every test class extending this shares one server (Spring caches the context).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
+        "dossier.demo.enabled=true",
+        "dossier.demo.patients=600",
+        "dossier.db.embedded.shared-buffers=64MB",
+})
+public abstract class IntegrationTest {
+
+    /** One fresh cluster per test JVM, so that runs never see each other's data. */
+    public static final Path DATA_DIR = TestDataDirs.fresh("shared");
+
+    @LocalServerPort
+    protected int port;
+
+    @Autowired
+    protected JdbcClient jdbc;
+
+    @DynamicPropertySource
+    static void dataDir(DynamicPropertyRegistry registry) {
+        registry.add("dossier.data-dir", DATA_DIR::toString);
+    }
+
+    protected Api anonymous() {
+        return Api.anonymous(port);
+    }
+
+    protected Api as(String username) {
+        return Api.anonymous(port).as(username, DemoAccounts.PASSWORD);
+    }
+
+    protected long count(String table) {
+        return jdbc.sql("select count(*) from " + table).query(Long.class).single();
+    }
+}
