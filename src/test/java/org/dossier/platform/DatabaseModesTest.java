@@ -59,12 +59,34 @@ class DatabaseModesTest {
                 Api.Response created = desk.post("/api/patients", PatientJson.registration(1, PatientJson.valid("Externe", "Eva")));
                 assertThat(created.status()).as(created.toString()).isEqualTo(201);
             }
-            assertThat(Files.exists(appDataDir.resolve("postgres"))).as("no embedded cluster when external").isFalse();
             try (var c = java.sql.DriverManager.getConnection(external.jdbcUrl(), external.user(), external.password());
                  var rs = c.createStatement().executeQuery("select count(*) from patient where birth_family_name = 'Externe'")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }
+            assertThat(Files.exists(appDataDir.resolve("postgres"))).as("no embedded cluster when external").isFalse();
+        }
+    }
+
+    @Test
+    void healthIsDownWhileTheDatabaseIsUnreachable() {
+        Path externalDir = TestDataDirs.fresh("health-server");
+        EmbeddedPostgresServer external = EmbeddedPostgresServer.start(externalDir, Map.of("shared_buffers", "32MB"));
+        Map<String, Object> props = Map.of(
+                "dossier.data-dir", TestDataDirs.fresh("health-app").toString(),
+                "dossier.db.url", external.jdbcUrl(),
+                "dossier.db.user", external.user(),
+                "dossier.db.password", external.password(),
+                "dossier.demo.enabled", "false");
+        try (ConfigurableApplicationContext app = start(props)) {
+            Api anonymous = api(app);
+            assertThat(anonymous.get("/actuator/health").status()).isEqualTo(200);
+            external.close();
+            Api.Response down = anonymous.get("/actuator/health");
+            assertThat(down.status()).isEqualTo(503);
+            assertThat(down.json().get("status").asString()).isEqualTo("DOWN");
+        } finally {
+            external.close();
         }
     }
 

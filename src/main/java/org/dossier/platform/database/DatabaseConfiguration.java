@@ -60,7 +60,7 @@ class DatabaseConfiguration {
         }
         config.setPoolName("dossier");
         config.setMaximumPoolSize(poolSize);
-        config.setConnectionTimeout(10_000);
+        config.setConnectionTimeout(5_000);
         return new HikariDataSource(config);
     }
 
