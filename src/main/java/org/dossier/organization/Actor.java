@@ -31,4 +31,18 @@ public record Actor(long staffId, String username, Set<Role> roles, Set<Integer>
     public boolean worksIn(int facilityId) {
         return facilityIds.contains(facilityId);
     }
+
+    /** Refuses (403) unless the actor holds one of {@code roles}; {@code action} completes "Your role cannot …". */
+    public void requireAnyRole(String action, Role... roles) {
+        if (!hasAnyRole(roles)) {
+            throw new org.dossier.platform.ForbiddenException("Your role cannot " + action);
+        }
+    }
+
+    /** Refuses (403) unless the actor works in the facility. */
+    public void requireFacility(int facilityId) {
+        if (!worksIn(facilityId)) {
+            throw new org.dossier.platform.ForbiddenException("You do not work in facility " + facilityId);
+        }
+    }
 }

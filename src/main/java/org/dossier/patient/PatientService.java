@@ -47,6 +47,25 @@ public class PatientService {
         return visible(actor, id);
     }
 
+    /**
+     * The patient a record is about, for modules that attach data to patients. A patient of a facility the
+     * actor does not work in is reported as missing (404); a merged patient cannot receive new data (409).
+     */
+    public PatientRef activeReference(Actor actor, long id) {
+        Patient p = visible(actor, id);
+        if (p.status() == PatientStatus.MERGED) {
+            throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + p.mergedInto()
+                    + "; record this on that patient", Map.of("mergedInto", p.mergedInto()));
+        }
+        return new PatientRef(p.id(), p.facilityId(), p.status(), p.mergedInto(), p.data().birthDate());
+    }
+
+    /** Same as {@link #activeReference} but also for merged patients, for reading their past records. */
+    public PatientRef reference(Actor actor, long id) {
+        Patient p = visible(actor, id);
+        return new PatientRef(p.id(), p.facilityId(), p.status(), p.mergedInto(), p.data().birthDate());
+    }
+
     public List<PatientVersion> history(Actor actor, long id) {
         requireReader(actor);
         visible(actor, id);

@@ -1,0 +1,99 @@
+package org.dossier.care;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.dossier.care.StayRepository.instant;
+import static org.dossier.care.StayRepository.ts;
+
+@Repository
+class CareTeamRepository {
+
+    private static final String MEMBER = "id, facility_id, patient_id, staff_id, role, period_start, period_end, status, version";
+    private static final String REFERRAL = "id, facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,"
+            + " period_end, status, version";
+
+    private final JdbcClient jdbc;
+
+    CareTeamRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insertMember(int facilityId, long patientId, long staffId, String role, Instant start, Instant end, long authorId, Instant now) {
+        return jdbc.sql("""
+                        insert into care_team_member (facility_id, patient_id, staff_id, role, period_start, period_end, status, version,
+                            created_at, created_by) values (?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?) returning id""")
+                .param(facilityId).param(patientId).param(staffId).param(role).param(ts(start)).param(ts(end)).param(ts(now))
+                .param(authorId).query(Long.class).single();
+    }
+
+    boolean endMember(long id, int expectedVersion, Instant end, String status) {
+        return jdbc.sql("update care_team_member set period_end = ?, status = ?, version = version + 1 where id = ? and version = ?")
+                .param(ts(end)).param(status).param(id).param(expectedVersion).update() == 1;
+    }
+
+    Optional<CareTeamMember> member(long id) {
+        return jdbc.sql("select " + MEMBER + " from care_team_member where id = ?").param(id).query(CareTeamRepository::member).optional();
+    }
+
+    List<CareTeamMember> team(long patientId) {
+        return jdbc.sql("select " + MEMBER + " from care_team_member where patient_id = ? order by period_start desc limit 200")
+                .param(patientId).query(CareTeamRepository::member).list();
+    }
+
+    boolean activeMember(long patientId, long staffId, Instant at) {
+        return jdbc.sql("""
+                        select exists (select 1 from care_team_member where patient_id = ? and staff_id = ? and status = 'ACTIVE'
+                           and period_start <= ? and (period_end is null or period_end > ?))""")
+                .param(patientId).param(staffId).param(ts(at)).param(ts(at)).query(Boolean.class).single();
+    }
+
+    List<Long> patientsOf(long staffId, Instant at, int limit) {
+        return jdbc.sql("""
+                        select patient_id from care_team_member where staff_id = ? and status = 'ACTIVE'
+                           and period_start <= ? and (period_end is null or period_end > ?) order by period_start desc limit ?""")
+                .param(staffId).param(ts(at)).param(ts(at)).param(limit).query(Long.class).list();
+    }
+
+    long insertReferral(int facilityId, long patientId, long fromStaffId, Long toStaffId, Integer toUnitId, String reason,
+                        Instant start, Instant end, Instant now) {
+        return jdbc.sql("""
+                        insert into referral (facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,
+                            period_end, status, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?) returning id""")
+                .param(facilityId).param(patientId).param(fromStaffId).param(toStaffId).param(toUnitId).param(reason)
+                .param(ts(start)).param(ts(end)).param(ts(now)).query(Long.class).single();
+    }
+
+    boolean closeReferral(long id, int expectedVersion, String status) {
+        return jdbc.sql("update referral set status = ?, version = version + 1 where id = ? and version = ?")
+                .param(status).param(id).param(expectedVersion).update() == 1;
+    }
+
+    Optional<Referral> referral(long id) {
+        return jdbc.sql("select " + REFERRAL + " from referral where id = ?").param(id).query(CareTeamRepository::referral).optional();
+    }
+
+    List<Referral> referrals(long patientId) {
+        return jdbc.sql("select " + REFERRAL + " from referral where patient_id = ? order by period_start desc limit 200")
+                .param(patientId).query(CareTeamRepository::referral).list();
+    }
+
+    private static CareTeamMember member(ResultSet rs, int n) throws SQLException {
+        return new CareTeamMember(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getLong("staff_id"),
+                rs.getString("role"), instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")),
+                rs.getString("status"), rs.getInt("version"));
+    }
+
+    private static Referral referral(ResultSet rs, int n) throws SQLException {
+        return new Referral(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getLong("from_staff_id"),
+                (Long) rs.getObject("to_staff_id"), (Integer) rs.getObject("to_unit_id"), rs.getString("reason"),
+                instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")), rs.getString("status"),
+                rs.getInt("version"));
+    }
+}

@@ -1,0 +1,183 @@
+package org.dossier.care;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.CareUnit;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.Role;
+import org.dossier.organization.StaffMember;
+import org.dossier.patient.PatientRef;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+
+/** Care teams and referrals: the explicit relationships that clinicians declare. */
+@Service
+public class CareTeamService {
+
+    /** A referral without an end date lasts this long. */
+    public static final Duration DEFAULT_REFERRAL = Duration.ofDays(90);
+
+    private final CareTeamRepository repository;
+    private final PatientService patients;
+    private final OrganizationService organization;
+    private final VersionLog versions;
+    private final Clock clock;
+
+    CareTeamService(CareTeamRepository repository, PatientService patients, OrganizationService organization,
+                    @Qualifier("careVersions") VersionLog careVersions, Clock clock) {
+        this.repository = repository;
+        this.patients = patients;
+        this.organization = organization;
+        this.versions = careVersions;
+        this.clock = clock;
+    }
+
+    @Transactional
+    public CareTeamMember addMember(Actor actor, long patientId, Long staffId, String role, Instant from, Instant to) {
+        actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
+        PatientRef patient = patients.activeReference(actor, patientId);
+        StaffMember member = colleague(staffId, patient.facilityId(), "staffId");
+        String r = Texts.clean(role);
+        if (r == null || r.length() > 80) {
+            throw new InvalidInputException("role", "say the member's role in this patient's care (at most 80 characters)");
+        }
+        Instant now = clock.instant();
+        Instant start = from == null ? now : from;
+        if (to != null && !to.isAfter(start)) {
+            throw new InvalidInputException("to", "must be after the start of the period");
+        }
+        if (repository.activeMember(patient.id(), member.id(), start)) {
+            throw new ConflictException("already-member", member.displayName() + " is already on this patient's care team");
+        }
+        long id = repository.insertMember(patient.facilityId(), patient.id(), member.id(), r, start, to, actor.staffId(), now);
+        CareTeamMember created = repository.member(id).orElseThrow();
+        versions.record("care_team_member", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "added: " + r, created, now);
+        return created;
+    }
+
+    @Transactional
+    public CareTeamMember endMember(Actor actor, long memberId, int expectedVersion, String reason) {
+        actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
+        if (!actor.worksIn(m.facilityId())) {
+            throw new NotFoundException("No care team member " + memberId);
+        }
+        if (!"ACTIVE".equals(m.status())) {
+            throw new ConflictException("member-ended", "This membership already ended");
+        }
+        Instant now = clock.instant();
+        if (!repository.endMember(memberId, expectedVersion, now, "ENDED")) {
+            throw StayService.stale(memberId, expectedVersion, m.version());
+        }
+        CareTeamMember ended = repository.member(memberId).orElseThrow();
+        versions.record("care_team_member", memberId, ended.version(), ended.facilityId(), ended.patientId(), actor.staffId(),
+                "ended: " + why, ended, now);
+        return ended;
+    }
+
+    public List<CareTeamMember> team(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return repository.team(patientId);
+    }
+
+    /** The patients whose care team the actor is on now. */
+    public List<Long> myCareTeamPatients(Actor actor, int limit) {
+        return repository.patientsOf(actor.staffId(), clock.instant(), limit);
+    }
+
+    @Transactional
+    public Referral refer(Actor actor, long patientId, Long toStaffId, Integer toUnitId, String reason, Instant from, Instant to) {
+        actor.requireAnyRole("refer patients", Role.PHYSICIAN);
+        PatientRef patient = patients.activeReference(actor, patientId);
+        if ((toStaffId == null) == (toUnitId == null)) {
+            throw new InvalidInputException("toStaffId", "refer to exactly one practitioner (toStaffId) or one unit (toUnitId)");
+        }
+        if (toStaffId != null) {
+            StaffMember to2 = colleague(toStaffId, patient.facilityId(), "toStaffId");
+            if (to2.id() == actor.staffId()) {
+                throw new InvalidInputException("toStaffId", "you cannot refer a patient to yourself");
+            }
+        } else {
+            CareUnit unit = organization.unit(toUnitId).orElseThrow(() -> new InvalidInputException("toUnitId", "no unit " + toUnitId));
+            if (unit.facilityId() != patient.facilityId()) {
+                throw new InvalidInputException("toUnitId", "the unit is in another facility than the patient's record");
+            }
+        }
+        String why = Texts.clean(reason);
+        if (why == null) {
+            throw new InvalidInputException("reason", "say what the referral asks for");
+        }
+        Instant now = clock.instant();
+        Instant start = from == null ? now : from;
+        Instant end = to == null ? start.plus(DEFAULT_REFERRAL) : to;
+        if (!end.isAfter(start)) {
+            throw new InvalidInputException("to", "must be after the start of the period");
+        }
+        if (Duration.between(start, end).compareTo(Duration.ofDays(366)) > 0) {
+            throw new InvalidInputException("to", "a referral lasts at most a year");
+        }
+        long id = repository.insertReferral(patient.facilityId(), patient.id(), actor.staffId(), toStaffId, toUnitId, why, start, end, now);
+        Referral created = repository.referral(id).orElseThrow();
+        versions.record("referral", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "referred: " + why, created, now);
+        return created;
+    }
+
+    @Transactional
+    public Referral closeReferral(Actor actor, long referralId, int expectedVersion, boolean completed, String reason) {
+        actor.requireAnyRole("close referrals", Role.PHYSICIAN);
+        String why = Texts.requireReason(reason);
+        Referral r = repository.referral(referralId).orElseThrow(() -> new NotFoundException("No referral " + referralId));
+        if (!actor.worksIn(r.facilityId())) {
+            throw new NotFoundException("No referral " + referralId);
+        }
+        if (!"ACTIVE".equals(r.status())) {
+            throw new ConflictException("referral-closed", "This referral is already " + r.status());
+        }
+        if (!repository.closeReferral(referralId, expectedVersion, completed ? "COMPLETED" : "CANCELLED")) {
+            throw StayService.stale(referralId, expectedVersion, r.version());
+        }
+        Referral closed = repository.referral(referralId).orElseThrow();
+        versions.record("referral", referralId, closed.version(), closed.facilityId(), closed.patientId(), actor.staffId(),
+                (completed ? "completed: " : "cancelled: ") + why, closed, clock.instant());
+        return closed;
+    }
+
+    public List<Referral> referrals(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return repository.referrals(patientId);
+    }
+
+    private StaffMember colleague(Long staffId, int facilityId, String field) {
+        if (staffId == null) {
+            throw new InvalidInputException(field, "is required");
+        }
+        StaffMember m;
+        try {
+            m = organization.staffMember(staffId);
+        } catch (NotFoundException e) {
+            throw new InvalidInputException(field, "no staff member " + staffId);
+        }
+        if (!m.facilityIds().contains(facilityId) || !(m.hasRole(Role.PHYSICIAN) || m.hasRole(Role.NURSE))) {
+            throw new InvalidInputException(field, m.displayName() + " is not a clinician of the patient's facility");
+        }
+        return m;
+    }
+
+    private static void requireReader(Actor actor) {
+        actor.requireAnyRole("see care teams", Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
+    }
+}

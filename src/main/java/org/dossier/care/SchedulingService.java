@@ -1,0 +1,312 @@
+package org.dossier.care;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.CareUnit;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.Role;
+import org.dossier.organization.StaffMember;
+import org.dossier.organization.StaffStatus;
+import org.dossier.patient.PatientRef;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.dao.DuplicateKeyException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.DayOfWeek;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/** Practitioners' schedules and the appointments booked in them. */
+@Service
+public class SchedulingService {
+
+    private static final int MAX_RANGE_DAYS = 31;
+    private static final int MAX_APPOINTMENTS = 1000;
+
+    private final AppointmentRepository appointments;
+    private final PatientService patients;
+    private final OrganizationService organization;
+    private final VersionLog versions;
+    private final Clock clock;
+    private final ZoneId zone;
+
+    SchedulingService(AppointmentRepository appointments, PatientService patients, OrganizationService organization,
+                      @Qualifier("careVersions") VersionLog careVersions, Clock clock,
+                      @Value("${dossier.time-zone:Europe/Paris}") String zone) {
+        this.appointments = appointments;
+        this.patients = patients;
+        this.organization = organization;
+        this.versions = careVersions;
+        this.clock = clock;
+        this.zone = ZoneId.of(zone);
+    }
+
+    /** Opening hours to add to a practitioner's schedule. */
+    public record ScheduleRequest(Integer unitId, DayOfWeek weekday, LocalTime startTime, LocalTime endTime, Integer slotMinutes,
+                                  LocalDate validFrom, LocalDate validTo) {
+    }
+
+    /** A free or taken slot of a practitioner's day. */
+    public record Slot(Instant startAt, Instant endAt, int unitId, boolean free) {
+    }
+
+    @Transactional
+    public Schedule addSchedule(Actor actor, long practitionerId, ScheduleRequest r) {
+        StaffMember practitioner = practitioner(practitionerId);
+        if (actor.staffId() != practitionerId) {
+            actor.requireAnyRole("change another practitioner's schedule", Role.ADMIN, Role.FRONT_DESK);
+        }
+        List<org.dossier.platform.FieldError> errors = new ArrayList<>();
+        CareUnit unit = r.unitId() == null ? null : organization.unit(r.unitId()).orElse(null);
+        if (unit == null) {
+            errors.add(new org.dossier.platform.FieldError("unitId", "is required and must be a unit"));
+        } else if (!practitioner.facilityIds().contains(unit.facilityId())) {
+            errors.add(new org.dossier.platform.FieldError("unitId", "is in a facility where the practitioner does not work"));
+        }
+        if (r.weekday() == null) {
+            errors.add(new org.dossier.platform.FieldError("weekday", "is required (MONDAY … SUNDAY)"));
+        }
+        if (r.startTime() == null || r.endTime() == null || !r.endTime().isAfter(r.startTime())) {
+            errors.add(new org.dossier.platform.FieldError("endTime", "startTime and endTime are required, endTime after startTime"));
+        }
+        int slot = r.slotMinutes() == null ? 0 : r.slotMinutes();
+        if (slot < 5 || slot > 240) {
+            errors.add(new org.dossier.platform.FieldError("slotMinutes", "must be between 5 and 240"));
+        }
+        LocalDate from = r.validFrom() == null ? LocalDate.now(clock.withZone(zone)) : r.validFrom();
+        if (r.validTo() != null && r.validTo().isBefore(from)) {
+            errors.add(new org.dossier.platform.FieldError("validTo", "is before validFrom"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        actor.requireFacility(unit.facilityId());
+        for (Schedule s : appointments.schedules(practitionerId)) {
+            boolean sameDay = s.weekday() == r.weekday();
+            boolean hoursOverlap = s.startTime().isBefore(r.endTime()) && r.startTime().isBefore(s.endTime());
+            boolean periodsOverlap = (s.validTo() == null || !s.validTo().isBefore(from)) && (r.validTo() == null || !r.validTo().isBefore(s.validFrom()));
+            if (sameDay && hoursOverlap && periodsOverlap) {
+                throw new ConflictException("schedule-overlap", "These hours overlap the practitioner's existing opening hours "
+                        + s.weekday() + " " + s.startTime() + "-" + s.endTime());
+            }
+        }
+        Schedule s = new Schedule(0, unit.facilityId(), practitionerId, unit.id(), r.weekday(), r.startTime(), r.endTime(), slot, from, r.validTo());
+        long id = appointments.insertSchedule(s, actor.staffId(), clock.instant());
+        return new Schedule(id, s.facilityId(), s.practitionerId(), s.unitId(), s.weekday(), s.startTime(), s.endTime(), slot, from, s.validTo());
+    }
+
+    public List<Schedule> schedules(Actor actor, long practitionerId) {
+        practitioner(practitionerId);
+        return appointments.schedules(practitionerId).stream().filter(s -> actor.worksIn(s.facilityId())).toList();
+    }
+
+    /** Every slot of a practitioner's day, free or taken. */
+    public List<Slot> slots(Actor actor, long practitionerId, LocalDate day) {
+        practitioner(practitionerId);
+        List<Appointment> booked = appointments.ofPractitioner(practitionerId, day.atStartOfDay(zone).toInstant(),
+                day.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS);
+        Set<Instant> taken = booked.stream().filter(a -> isLive(a.status())).map(Appointment::startAt).collect(Collectors.toSet());
+        List<Slot> slots = new ArrayList<>();
+        for (Schedule s : appointments.schedules(practitionerId)) {
+            if (!AppointmentRepository.validOn(s, day) || !actor.worksIn(s.facilityId())) {
+                continue;
+            }
+            for (LocalTime t = s.startTime(); !t.plusMinutes(s.slotMinutes()).isAfter(s.endTime()) && !t.isBefore(s.startTime());
+                 t = t.plusMinutes(s.slotMinutes())) {
+                Instant start = day.atTime(t).atZone(zone).toInstant();
+                slots.add(new Slot(start, start.plus(Duration.ofMinutes(s.slotMinutes())), s.unitId(), !taken.contains(start)));
+                if (t.plusMinutes(s.slotMinutes()).isBefore(t)) {
+                    break;
+                }
+            }
+        }
+        slots.sort(java.util.Comparator.comparing(Slot::startAt));
+        return slots;
+    }
+
+    @Transactional
+    public Appointment book(Actor actor, Long patientId, Long practitionerId, Instant startAt, String reason) {
+        actor.requireAnyRole("book appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        return bookInternal(actor, patientId, practitionerId, startAt, reason, null);
+    }
+
+    @Transactional
+    public Appointment reschedule(Actor actor, long appointmentId, int expectedVersion, Instant newStart, Long newPractitionerId, String reason) {
+        actor.requireAnyRole("reschedule appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        Appointment old = booked(actor, appointmentId);
+        changeStatus(actor, old, expectedVersion, AppointmentStatus.RESCHEDULED, why);
+        long practitioner = newPractitionerId == null ? old.practitionerId() : newPractitionerId;
+        return bookInternal(actor, old.patientId(), practitioner, newStart, old.reason(), old.id());
+    }
+
+    @Transactional
+    public Appointment cancel(Actor actor, long appointmentId, int expectedVersion, String reason) {
+        actor.requireAnyRole("cancel appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        return changeStatus(actor, booked(actor, appointmentId), expectedVersion, AppointmentStatus.CANCELLED, why);
+    }
+
+    @Transactional
+    public Appointment markNoShow(Actor actor, long appointmentId, int expectedVersion) {
+        actor.requireAnyRole("record no-shows", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        Appointment a = booked(actor, appointmentId);
+        if (a.startAt().isAfter(clock.instant())) {
+            throw new ConflictException("not-yet", "The appointment has not started yet; cancel it instead");
+        }
+        return changeStatus(actor, a, expectedVersion, AppointmentStatus.NO_SHOW, "patient did not come");
+    }
+
+    @Transactional
+    public Appointment complete(Actor actor, long appointmentId, int expectedVersion) {
+        actor.requireAnyRole("complete appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        return changeStatus(actor, booked(actor, appointmentId), expectedVersion, AppointmentStatus.COMPLETED, "seen");
+    }
+
+    public Appointment read(Actor actor, long id) {
+        requireReader(actor);
+        Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
+        if (!actor.worksIn(a.facilityId())) {
+            throw new NotFoundException("No appointment " + id);
+        }
+        return a;
+    }
+
+    public List<VersionLog.Version<Appointment>> history(Actor actor, long id) {
+        read(actor, id);
+        return versions.history("appointment", id, Appointment.class);
+    }
+
+    /** A practitioner's appointments over at most a month, in the actor's facilities. */
+    public List<Appointment> agenda(Actor actor, long practitionerId, LocalDate from, LocalDate to) {
+        requireReader(actor);
+        if (to.isBefore(from) || from.plusDays(MAX_RANGE_DAYS).isBefore(to)) {
+            throw new InvalidInputException("to", "the period must be between 0 and " + MAX_RANGE_DAYS + " days");
+        }
+        return appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(), to.plusDays(1).atStartOfDay(zone).toInstant(),
+                MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
+    }
+
+    public List<Appointment> ofPatient(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return appointments.ofPatient(patientId, 200);
+    }
+
+    public List<Appointment> upcoming(Actor actor, long patientId, int limit) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return appointments.upcomingOfPatient(patientId, clock.instant(), limit);
+    }
+
+    public ZoneId zone() {
+        return zone;
+    }
+
+    private Appointment bookInternal(Actor actor, Long patientId, Long practitionerId, Instant startAt, String reason, Long rescheduledFrom) {
+        if (patientId == null) {
+            throw new InvalidInputException("patientId", "is required");
+        }
+        if (practitionerId == null) {
+            throw new InvalidInputException("practitionerId", "is required");
+        }
+        if (startAt == null) {
+            throw new InvalidInputException("startAt", "is required");
+        }
+        String why = Texts.clean(reason);
+        if (why == null) {
+            throw new InvalidInputException("reason", "the reason for the appointment is required");
+        }
+        PatientRef patient = patients.activeReference(actor, patientId);
+        practitioner(practitionerId);
+        Instant now = clock.instant();
+        if (startAt.isBefore(now)) {
+            throw new InvalidInputException("startAt", "is in the past");
+        }
+        LocalDate day = startAt.atZone(zone).toLocalDate();
+        LocalTime time = startAt.atZone(zone).toLocalTime();
+        Schedule schedule = appointments.schedules(practitionerId).stream()
+                .filter(s -> AppointmentRepository.validOn(s, day) && s.facilityId() == patient.facilityId())
+                .filter(s -> !time.isBefore(s.startTime()) && !time.plusMinutes(s.slotMinutes()).isAfter(s.endTime())
+                        && Duration.between(s.startTime(), time).toMinutes() % s.slotMinutes() == 0
+                        && time.getSecond() == 0 && time.getNano() == 0)
+                .findFirst()
+                .orElseThrow(() -> new InvalidInputException("startAt", "is not the start of a slot in the practitioner's schedule"
+                        + " at the patient's facility on " + day + "; ask for the free slots of that day"));
+        Instant endAt = startAt.plus(Duration.ofMinutes(schedule.slotMinutes()));
+        appointments.lockPractitioner(practitionerId);
+        if (appointments.slotTaken(practitionerId, startAt, endAt)) {
+            throw new ConflictException("slot-taken", "This slot of the practitioner is already booked; pick another free slot");
+        }
+        long id;
+        try {
+            id = appointments.insert(patient.facilityId(), patient.id(), practitionerId, schedule.unitId(), startAt, endAt, why,
+                    rescheduledFrom, actor.staffId(), now);
+        } catch (DuplicateKeyException e) {
+            throw new ConflictException("slot-taken", "This slot of the practitioner is already booked; pick another free slot");
+        }
+        Appointment created = appointments.find(id).orElseThrow();
+        versions.record("appointment", id, 1, created.facilityId(), created.patientId(), actor.staffId(),
+                rescheduledFrom == null ? "booked" : "rescheduled from " + rescheduledFrom, created, now);
+        return created;
+    }
+
+    private Appointment changeStatus(Actor actor, Appointment a, int expectedVersion, AppointmentStatus status, String reason) {
+        Instant now = clock.instant();
+        if (!appointments.changeStatus(a.id(), expectedVersion, status, reason, now)) {
+            throw StayService.stale(a.id(), expectedVersion, a.version());
+        }
+        Appointment changed = appointments.find(a.id()).orElseThrow();
+        versions.record("appointment", a.id(), changed.version(), changed.facilityId(), changed.patientId(), actor.staffId(),
+                status.name().toLowerCase() + ": " + reason, changed, now);
+        return changed;
+    }
+
+    private Appointment booked(Actor actor, long id) {
+        Appointment a = read(actor, id);
+        if (a.status() != AppointmentStatus.BOOKED) {
+            throw new ConflictException("appointment-closed", "Appointment " + id + " is " + a.status() + "; it can no longer change");
+        }
+        return a;
+    }
+
+    private StaffMember practitioner(long id) {
+        StaffMember m;
+        try {
+            m = organization.staffMember(id);
+        } catch (NotFoundException e) {
+            throw new NotFoundException("No practitioner " + id);
+        }
+        if (!m.hasRole(Role.PHYSICIAN) && !m.hasRole(Role.NURSE)) {
+            throw new InvalidInputException("practitionerId", m.displayName() + " does not see patients");
+        }
+        if (m.status() != StaffStatus.ACTIVE) {
+            throw new InvalidInputException("practitionerId", m.displayName() + "'s account is not active");
+        }
+        return m;
+    }
+
+    private static boolean isLive(AppointmentStatus s) {
+        return s == AppointmentStatus.BOOKED || s == AppointmentStatus.COMPLETED || s == AppointmentStatus.NO_SHOW;
+    }
+
+    private static void requireReader(Actor actor) {
+        actor.requireAnyRole("see appointments", Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING);
+    }
+
+}

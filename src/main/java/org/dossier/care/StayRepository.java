@@ -1,0 +1,142 @@
+package org.dossier.care;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+@Repository
+class StayRepository {
+
+    private static final String STAY_COLUMNS = "s.id, s.facility_id, s.patient_id, s.kind, s.status, s.admitted_at, s.discharged_at,"
+            + " s.attending_id, s.admission_reason, s.discharge_destination, s.version";
+
+    private final JdbcClient jdbc;
+
+    StayRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** Serialises stay changes of one patient, so that two admissions cannot overlap. */
+    void lockPatient(long patientId) {
+        jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended('stay:' || ?, 0))").param(patientId).query(Integer.class).single();
+    }
+
+    boolean overlaps(long patientId, Instant from, Instant to, long exceptStayId) {
+        return jdbc.sql("""
+                        select exists (select 1 from stay where patient_id = ? and status <> 'CANCELLED' and id <> ?
+                           and admitted_at < coalesce(?, 'infinity'::timestamptz) and coalesce(discharged_at, 'infinity'::timestamptz) > ?)""")
+                .param(patientId).param(exceptStayId).param(ts(to)).param(ts(from)).query(Boolean.class).single();
+    }
+
+    long insert(int facilityId, long patientId, StayKind kind, Instant admittedAt, long attendingId, String reason, Instant now) {
+        return jdbc.sql("""
+                        insert into stay (facility_id, patient_id, kind, status, admitted_at, attending_id, admission_reason,
+                            version, created_at, updated_at)
+                        values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?) returning id""")
+                .param(facilityId).param(patientId).param(kind.name()).param(ts(admittedAt)).param(attendingId).param(reason)
+                .param(ts(now)).param(ts(now)).query(Long.class).single();
+    }
+
+    void openMovement(long stayId, int facilityId, long patientId, int unitId, String bed, Instant from) {
+        jdbc.sql("insert into stay_movement (stay_id, facility_id, patient_id, unit_id, bed, from_at) values (?, ?, ?, ?, ?, ?)")
+                .param(stayId).param(facilityId).param(patientId).param(unitId).param(bed).param(ts(from)).update();
+    }
+
+    void closeMovement(long stayId, Instant at) {
+        jdbc.sql("update stay_movement set to_at = ? where stay_id = ? and to_at is null").param(ts(at)).param(stayId).update();
+    }
+
+    boolean update(long id, int expectedVersion, StayStatus status, Instant dischargedAt, long attendingId,
+                   String destination, Instant now) {
+        return jdbc.sql("""
+                        update stay set status = ?, discharged_at = ?, attending_id = ?, discharge_destination = ?,
+                            version = version + 1, updated_at = ? where id = ? and version = ?""")
+                .param(status.name()).param(ts(dischargedAt)).param(attendingId).param(destination).param(ts(now))
+                .param(id).param(expectedVersion).update() == 1;
+    }
+
+    Optional<Stay> find(long id) {
+        List<Stay> stays = load("where s.id = ?", id);
+        return stays.isEmpty() ? Optional.empty() : Optional.of(stays.get(0));
+    }
+
+    List<Stay> ofPatient(long patientId, int limit) {
+        return load("where s.patient_id = ? order by s.admitted_at desc limit " + limit, patientId);
+    }
+
+    Optional<Stay> currentOf(long patientId) {
+        List<Stay> stays = load("where s.patient_id = ? and s.status = 'ACTIVE' order by s.admitted_at desc limit 1", patientId);
+        return stays.isEmpty() ? Optional.empty() : Optional.of(stays.get(0));
+    }
+
+    List<Inpatient> inUnits(Collection<Integer> unitIds, int limit) {
+        return jdbc.sql("""
+                        select m.patient_id, m.stay_id, s.kind, m.unit_id, m.bed, m.from_at, s.attending_id
+                          from stay_movement m join stay s on s.id = m.stay_id
+                         where m.unit_id = any(?) and m.to_at is null and s.status = 'ACTIVE'
+                         order by m.unit_id, m.bed nulls last, m.from_at limit ?""")
+                .param(unitIds.toArray(Integer[]::new)).param(limit)
+                .query((rs, n) -> new Inpatient(rs.getLong("patient_id"), rs.getLong("stay_id"), StayKind.valueOf(rs.getString("kind")),
+                        rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(), rs.getLong("attending_id")))
+                .list();
+    }
+
+    List<Inpatient> attendedBy(long staffId, int limit) {
+        return jdbc.sql("""
+                        select m.patient_id, m.stay_id, s.kind, m.unit_id, m.bed, m.from_at, s.attending_id
+                          from stay s join stay_movement m on m.stay_id = s.id and m.to_at is null
+                         where s.attending_id = ? and s.status = 'ACTIVE' order by m.unit_id, m.bed limit ?""")
+                .param(staffId).param(limit)
+                .query((rs, n) -> new Inpatient(rs.getLong("patient_id"), rs.getLong("stay_id"), StayKind.valueOf(rs.getString("kind")),
+                        rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(), rs.getLong("attending_id")))
+                .list();
+    }
+
+    /** Stays with their movements in two queries, whatever the number of stays. */
+    private List<Stay> load(String where, long param) {
+        Map<Long, Object[]> rows = new LinkedHashMap<>();
+        jdbc.sql("select " + STAY_COLUMNS + " from stay s " + where).param(param).query((ResultSet rs) -> {
+            rows.put(rs.getLong("id"), stayFields(rs));
+        });
+        if (rows.isEmpty()) {
+            return List.of();
+        }
+        Map<Long, List<Stay.Movement>> movements = new LinkedHashMap<>();
+        jdbc.sql("select id, stay_id, unit_id, bed, from_at, to_at from stay_movement where stay_id = any(?) order by from_at, id")
+                .param(rows.keySet().toArray(Long[]::new))
+                .query((ResultSet rs) -> {
+                    movements.computeIfAbsent(rs.getLong("stay_id"), k -> new ArrayList<>()).add(new Stay.Movement(
+                            rs.getLong("id"), rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(),
+                            instant(rs.getTimestamp("to_at"))));
+                });
+        List<Stay> stays = new ArrayList<>();
+        rows.forEach((id, f) -> stays.add(new Stay(id, (int) f[0], (long) f[1], (StayKind) f[2], (StayStatus) f[3], (Instant) f[4],
+                (Instant) f[5], (long) f[6], (String) f[7], (String) f[8], (int) f[9], List.copyOf(movements.getOrDefault(id, List.of())))));
+        return stays;
+    }
+
+    private static Object[] stayFields(ResultSet rs) throws SQLException {
+        return new Object[]{rs.getInt("facility_id"), rs.getLong("patient_id"), StayKind.valueOf(rs.getString("kind")),
+                StayStatus.valueOf(rs.getString("status")), rs.getTimestamp("admitted_at").toInstant(),
+                instant(rs.getTimestamp("discharged_at")), rs.getLong("attending_id"), rs.getString("admission_reason"),
+                rs.getString("discharge_destination"), rs.getInt("version")};
+    }
+
+    static Instant instant(Timestamp t) {
+        return t == null ? null : t.toInstant();
+    }
+
+    static Timestamp ts(Instant i) {
+        return i == null ? null : Timestamp.from(i);
+    }
+}

@@ -1,0 +1,248 @@
+package org.dossier.care;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.CareUnit;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.Role;
+import org.dossier.organization.StaffMember;
+import org.dossier.organization.StaffStatus;
+import org.dossier.organization.UnitKind;
+import org.dossier.patient.PatientRef;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Admission, transfer and discharge; where every inpatient is now. */
+@Service
+public class StayService {
+
+    /** Clocks of workstations drift; an event dated slightly ahead is accepted, not one dated tomorrow. */
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final int MAX_CENSUS = 500;
+
+    private final StayRepository stays;
+    private final PatientService patients;
+    private final OrganizationService organization;
+    private final VersionLog versions;
+    private final Clock clock;
+
+    StayService(StayRepository stays, PatientService patients, OrganizationService organization,
+                @Qualifier("careVersions") VersionLog careVersions, Clock clock) {
+        this.stays = stays;
+        this.patients = patients;
+        this.organization = organization;
+        this.versions = careVersions;
+        this.clock = clock;
+    }
+
+    /** What an admission needs: the patient, where, under whom, since when and why. */
+    public record Admission(Long patientId, StayKind kind, Integer unitId, String bed, Long attendingId, Instant admittedAt,
+                            String reason) {
+    }
+
+    @Transactional
+    public Stay admit(Actor actor, Admission a) {
+        actor.requireAnyRole("admit patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        if (a.patientId() == null) {
+            throw new InvalidInputException("patientId", "is required");
+        }
+        PatientRef patient = patients.activeReference(actor, a.patientId());
+        StayKind kind = a.kind() == null ? StayKind.INPATIENT : a.kind();
+        CareUnit unit = bedUnit(a.unitId(), patient.facilityId(), kind);
+        StaffMember attending = attending(a.attendingId(), patient.facilityId());
+        Instant now = clock.instant();
+        Instant admittedAt = a.admittedAt() == null ? now : a.admittedAt();
+        notInFuture("admittedAt", admittedAt, now);
+        String reason = Texts.clean(a.reason());
+        if (reason == null) {
+            throw new InvalidInputException("reason", "the reason for admission is required");
+        }
+        stays.lockPatient(patient.id());
+        if (stays.overlaps(patient.id(), admittedAt, null, 0)) {
+            throw new ConflictException("stay-overlap", "Patient " + patient.id()
+                    + " already has a stay at that time; transfer or discharge it instead of admitting again");
+        }
+        long id = stays.insert(patient.facilityId(), patient.id(), kind, admittedAt, attending.id(), reason, now);
+        stays.openMovement(id, patient.facilityId(), patient.id(), unit.id(), Texts.clean(a.bed()), admittedAt);
+        return logged(actor, id, "admission: " + reason, now);
+    }
+
+    @Transactional
+    public Stay transfer(Actor actor, long stayId, int expectedVersion, Integer unitId, String bed, Long attendingId, Instant at, String reason) {
+        actor.requireAnyRole("transfer patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        Stay stay = activeStay(actor, stayId);
+        CareUnit unit = bedUnit(unitId, stay.facilityId(), stay.kind());
+        Instant now = clock.instant();
+        Instant when = at == null ? now : at;
+        notInFuture("at", when, now);
+        Stay.Movement current = stay.currentMovement();
+        if (current != null && when.isBefore(current.fromAt())) {
+            throw new InvalidInputException("at", "is before the patient arrived in the current unit (" + current.fromAt() + ")");
+        }
+        String newBed = Texts.clean(bed);
+        if (current != null && current.unitId() == unit.id() && java.util.Objects.equals(current.bed(), newBed)) {
+            throw new InvalidInputException("unitId", "the patient is already in this unit and bed");
+        }
+        long newAttending = attendingId == null ? stay.attendingId() : attending(attendingId, stay.facilityId()).id();
+        if (!stays.update(stayId, expectedVersion, StayStatus.ACTIVE, null, newAttending, null, now)) {
+            throw stale(stayId, expectedVersion, stay.version());
+        }
+        stays.closeMovement(stayId, when);
+        stays.openMovement(stayId, stay.facilityId(), stay.patientId(), unit.id(), newBed, when);
+        return logged(actor, stayId, "transfer to " + unit.code() + ": " + why, now);
+    }
+
+    @Transactional
+    public Stay discharge(Actor actor, long stayId, int expectedVersion, Instant at, String destination, String reason) {
+        actor.requireAnyRole("discharge patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        Stay stay = activeStay(actor, stayId);
+        Instant now = clock.instant();
+        Instant when = at == null ? now : at;
+        notInFuture("at", when, now);
+        Stay.Movement current = stay.currentMovement();
+        if (!when.isAfter(stay.admittedAt()) || (current != null && when.isBefore(current.fromAt()))) {
+            throw new InvalidInputException("at", "must be after the admission and the last transfer");
+        }
+        if (!stays.update(stayId, expectedVersion, StayStatus.DISCHARGED, when, stay.attendingId(), Texts.clean(destination), now)) {
+            throw stale(stayId, expectedVersion, stay.version());
+        }
+        stays.closeMovement(stayId, when);
+        return logged(actor, stayId, "discharge: " + why, now);
+    }
+
+    /** A stay entered in error: it never happened, but its record and history stay. */
+    @Transactional
+    public Stay cancel(Actor actor, long stayId, int expectedVersion, String reason) {
+        actor.requireAnyRole("cancel stays", Role.FRONT_DESK, Role.PHYSICIAN);
+        String why = Texts.requireReason(reason);
+        Stay stay = activeStay(actor, stayId);
+        Instant now = clock.instant();
+        if (!stays.update(stayId, expectedVersion, StayStatus.CANCELLED, null, stay.attendingId(), null, now)) {
+            throw stale(stayId, expectedVersion, stay.version());
+        }
+        stays.closeMovement(stayId, now);
+        return logged(actor, stayId, "entered in error: " + why, now);
+    }
+
+    public Stay read(Actor actor, long stayId) {
+        requireReader(actor);
+        Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
+        if (!actor.worksIn(stay.facilityId())) {
+            throw new NotFoundException("No stay " + stayId);
+        }
+        return stay;
+    }
+
+    public List<Stay> ofPatient(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return stays.ofPatient(patientId, 100);
+    }
+
+    public java.util.Optional<Stay> current(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return stays.currentOf(patientId);
+    }
+
+    public List<VersionLog.Version<Stay>> history(Actor actor, long stayId) {
+        read(actor, stayId);
+        return versions.history("stay", stayId, Stay.class);
+    }
+
+    /** Who is in these units now (a unit census), for the actor's own units or any unit of their facilities. */
+    public List<Inpatient> census(Actor actor, Set<Integer> unitIds) {
+        requireReader(actor);
+        for (Integer u : unitIds) {
+            CareUnit unit = organization.unit(u).orElseThrow(() -> new NotFoundException("No unit " + u));
+            actor.requireFacility(unit.facilityId());
+        }
+        return unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
+    }
+
+    public List<Inpatient> attendedBy(Actor actor) {
+        requireReader(actor);
+        return stays.attendedBy(actor.staffId(), MAX_CENSUS);
+    }
+
+    private Stay logged(Actor actor, long stayId, String reason, Instant now) {
+        Stay stay = stays.find(stayId).orElseThrow();
+        versions.record("stay", stayId, stay.version(), stay.facilityId(), stay.patientId(), actor.staffId(), reason, stay, now);
+        return stay;
+    }
+
+    private Stay activeStay(Actor actor, long stayId) {
+        Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
+        if (!actor.worksIn(stay.facilityId())) {
+            throw new NotFoundException("No stay " + stayId);
+        }
+        if (stay.status() != StayStatus.ACTIVE) {
+            throw new ConflictException("stay-closed", "Stay " + stayId + " is " + stay.status() + "; it can no longer change");
+        }
+        stays.lockPatient(stay.patientId());
+        return stay;
+    }
+
+    private CareUnit bedUnit(Integer unitId, int facilityId, StayKind kind) {
+        if (unitId == null) {
+            throw new InvalidInputException("unitId", "is required");
+        }
+        CareUnit unit = organization.unit(unitId).orElseThrow(() -> new InvalidInputException("unitId", "no unit " + unitId));
+        if (unit.facilityId() != facilityId) {
+            throw new InvalidInputException("unitId", "unit " + unitId + " is in another facility than the patient's record");
+        }
+        if (unit.kind() == UnitKind.OUTPATIENT) {
+            throw new InvalidInputException("unitId", unit.name() + " is an outpatient clinic: book an appointment instead");
+        }
+        if (kind == StayKind.EMERGENCY && unit.kind() != UnitKind.EMERGENCY) {
+            throw new InvalidInputException("unitId", "an emergency visit takes place in an emergency unit");
+        }
+        return unit;
+    }
+
+    private StaffMember attending(Long attendingId, int facilityId) {
+        if (attendingId == null) {
+            throw new InvalidInputException("attendingId", "the attending physician is required");
+        }
+        StaffMember m;
+        try {
+            m = organization.staffMember(attendingId);
+        } catch (NotFoundException e) {
+            throw new InvalidInputException("attendingId", "no staff member " + attendingId);
+        }
+        if (!m.hasRole(Role.PHYSICIAN) || !m.facilityIds().contains(facilityId) || m.status() != StaffStatus.ACTIVE) {
+            throw new InvalidInputException("attendingId", m.displayName() + " is not an active physician of this facility");
+        }
+        return m;
+    }
+
+    private static void notInFuture(String field, Instant at, Instant now) {
+        if (at.isAfter(now.plus(CLOCK_SKEW))) {
+            throw new InvalidInputException(field, "is in the future");
+        }
+    }
+
+    private static void requireReader(Actor actor) {
+        actor.requireAnyRole("see stays", Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING);
+    }
+
+    static ConflictException stale(long id, int expected, int actual) {
+        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
+                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
+    }
+}

@@ -1,0 +1,2 @@
+/** REST endpoints for stays, schedules, appointments, care teams and referrals. */
+package org.dossier.care.web;
