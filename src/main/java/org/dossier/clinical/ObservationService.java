@@ -1,0 +1,165 @@
+package org.dossier.clinical;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.patient.PatientRef;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.FieldError;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.math.BigDecimal;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** Vital signs and lab results, checked against plausible ranges. */
+@Service
+public class ObservationService {
+
+    private static final Pattern LOINC = Pattern.compile("\\d{1,7}-\\d");
+    private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+    private static final int MAX_SERIES = 500;
+
+    private final ClinicalRepository repository;
+    private final ClinicalAccess access;
+    private final VersionLog versions;
+    private final Clock clock;
+
+    ObservationService(ClinicalRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions,
+                       Clock clock) {
+        this.repository = repository;
+        this.access = access;
+        this.versions = clinicalVersions;
+        this.clock = clock;
+    }
+
+    /** A measurement as entered; code, label and unit are implied for vital signs and required for lab results. */
+    public record ObservationInput(ObservationKind kind, BigDecimal value, BigDecimal value2, String unit, Instant effectiveAt,
+                                   String code, String label) {
+    }
+
+    @Transactional
+    public Observation record(Actor actor, long patientId, ObservationInput in) {
+        PatientRef patient = access.forWriting(actor, patientId, "record observations", Role.PHYSICIAN, Role.NURSE);
+        Instant now = clock.instant();
+        Instant effective = in.effectiveAt() == null ? now : in.effectiveAt();
+        List<FieldError> errors = validate(in, effective, now);
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        ObservationKind kind = in.kind();
+        String code = kind.isVitalSign() ? kind.code() : in.code().strip();
+        String label = kind.isVitalSign() ? kind.label() : in.label().strip();
+        String unit = kind.isVitalSign() ? kind.unit() : in.unit().strip();
+        long id = repository.insertObservation(patient.facilityId(), patient.id(), kind, code, label, in.value(),
+                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now);
+        Observation created = repository.observation(id).orElseThrow();
+        versions.record("observation", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "recorded", created, now);
+        return created;
+    }
+
+    /** A wrong measurement is marked, never changed or deleted; record the right one as a new observation. */
+    @Transactional
+    public Observation markEnteredInError(Actor actor, long observationId, int expectedVersion, String reason) {
+        actor.requireAnyRole("correct observations", Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
+        Observation o = read(actor, observationId);
+        if (!"FINAL".equals(o.status())) {
+            throw new ConflictException("observation-in-error", "This observation is already marked entered in error");
+        }
+        if (!repository.markObservationInError(observationId, expectedVersion)) {
+            throw NoteService.stale(observationId, expectedVersion, o.version());
+        }
+        Observation marked = repository.observation(observationId).orElseThrow();
+        versions.record("observation", observationId, marked.version(), marked.facilityId(), marked.patientId(), actor.staffId(),
+                "entered in error: " + why, marked, clock.instant());
+        return marked;
+    }
+
+    public Observation read(Actor actor, long observationId) {
+        access.requireReader(actor);
+        Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
+        return ClinicalAccess.visible(actor, o.facilityId(), o, "observation", observationId);
+    }
+
+    /** A series for charts and trends: at most 500 values, newest first. */
+    public List<Observation> series(Actor actor, long patientId, ObservationKind kind, Instant from, Instant to) {
+        access.forReading(actor, patientId);
+        Instant end = to == null ? clock.instant().plus(CLOCK_SKEW) : to;
+        Instant start = from == null ? end.minus(Duration.ofDays(365)) : from;
+        if (!end.isAfter(start)) {
+            throw new InvalidInputException("to", "must be after from");
+        }
+        return repository.observations(patientId, kind, start, end, MAX_SERIES);
+    }
+
+    public List<Observation> latest(Actor actor, long patientId) {
+        access.forReading(actor, patientId);
+        return repository.latestObservations(patientId);
+    }
+
+    public List<VersionLog.Version<Observation>> history(Actor actor, long observationId) {
+        read(actor, observationId);
+        return versions.history("observation", observationId, Observation.class);
+    }
+
+    private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {
+        List<FieldError> errors = new ArrayList<>();
+        if (in.kind() == null) {
+            errors.add(new FieldError("kind", "is required: BLOOD_PRESSURE, HEART_RATE, TEMPERATURE, WEIGHT, SPO2, RESPIRATORY_RATE or LAB"));
+            return errors;
+        }
+        ObservationKind kind = in.kind();
+        if (in.value() == null) {
+            errors.add(new FieldError("value", "is required"));
+        } else if (in.value().compareTo(kind.min()) < 0 || in.value().compareTo(kind.max()) > 0) {
+            errors.add(new FieldError("value", outOfRange(kind, kind.min(), kind.max())));
+        }
+        if (kind == ObservationKind.BLOOD_PRESSURE) {
+            if (in.value2() == null) {
+                errors.add(new FieldError("value2", "the diastolic pressure is required"));
+            } else if (in.value2().compareTo(BigDecimal.valueOf(20)) < 0 || in.value2().compareTo(BigDecimal.valueOf(200)) > 0) {
+                errors.add(new FieldError("value2", "diastolic pressure must be between 20 and 200 mm[Hg]"));
+            } else if (in.value() != null && in.value2().compareTo(in.value()) >= 0) {
+                errors.add(new FieldError("value2", "the diastolic pressure must be lower than the systolic"));
+            }
+        } else if (in.value2() != null) {
+            errors.add(new FieldError("value2", "only blood pressure has a second value"));
+        }
+        if (kind.isVitalSign()) {
+            if (in.unit() != null && !in.unit().isBlank() && !in.unit().strip().equals(kind.unit())) {
+                errors.add(new FieldError("unit", kind + " is recorded in " + kind.unit()));
+            }
+        } else {
+            if (in.code() == null || !LOINC.matcher(in.code().strip()).matches()) {
+                errors.add(new FieldError("code", "a lab result needs its LOINC code, such as 2345-7"));
+            }
+            if (Texts.isBlank(in.label()) || in.label().length() > 200) {
+                errors.add(new FieldError("label", "a lab result needs its label (at most 200 characters)"));
+            }
+            if (Texts.isBlank(in.unit()) || in.unit().length() > 30) {
+                errors.add(new FieldError("unit", "a lab result needs its UCUM unit, such as mmol/L"));
+            }
+        }
+        if (effective.isAfter(now.plus(CLOCK_SKEW))) {
+            errors.add(new FieldError("effectiveAt", "is in the future"));
+        }
+        return errors;
+    }
+
+    private static String outOfRange(ObservationKind kind, BigDecimal min, BigDecimal max) {
+        return kind.isVitalSign()
+                ? kind + " must be between " + min.stripTrailingZeros().toPlainString() + " and " + max.stripTrailingZeros().toPlainString()
+                + " " + kind.unit() + "; check the value and its unit"
+                : "is not a plausible number";
+    }
+}

@@ -1,0 +1,2 @@
+/** REST endpoints of the clinical record. */
+package org.dossier.clinical.web;
