@@ -1,0 +1,68 @@
+package org.dossier.prescribing;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Date;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.List;
+import java.util.Optional;
+
+@Repository
+class MedicationOrderRepository {
+
+    private static final String COLUMNS = "id, facility_id, patient_id, stay_id, drug, atc_code, cip13, dose, route, frequency,"
+            + " duration_days, start_date, end_date, status, prescriber_id, renewed_from, allergy_override_reason, status_reason,"
+            + " version, created_at";
+
+    private final JdbcClient jdbc;
+
+    MedicationOrderRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    long insert(MedicationOrder o, Instant now) {
+        return jdbc.sql("""
+                        insert into medication_order (facility_id, patient_id, stay_id, drug, atc_code, cip13, dose, route, frequency,
+                            duration_days, start_date, end_date, status, prescriber_id, renewed_from, allergy_override_reason,
+                            version, created_at, updated_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?) returning id""")
+                .param(o.facilityId()).param(o.patientId()).param(o.stayId()).param(o.drug()).param(o.atcCode()).param(o.cip13())
+                .param(o.dose()).param(o.route()).param(o.frequency()).param(o.durationDays()).param(Date.valueOf(o.startDate()))
+                .param(o.endDate() == null ? null : Date.valueOf(o.endDate())).param(o.prescriberId()).param(o.renewedFrom())
+                .param(o.allergyOverrideReason()).param(Timestamp.from(now)).param(Timestamp.from(now))
+                .query(Long.class).single();
+    }
+
+    boolean changeStatus(long id, int expectedVersion, MedicationOrder.Status status, String reason, LocalDate endDate, Instant now) {
+        return jdbc.sql("""
+                        update medication_order set status = ?, status_reason = ?, end_date = coalesce(?, end_date),
+                            version = version + 1, updated_at = ? where id = ? and version = ? and status = 'ACTIVE'""")
+                .param(status.name()).param(reason).param(endDate == null ? null : Date.valueOf(endDate)).param(Timestamp.from(now))
+                .param(id).param(expectedVersion).update() == 1;
+    }
+
+    Optional<MedicationOrder> find(long id) {
+        return jdbc.sql("select " + COLUMNS + " from medication_order where id = ?").param(id).query(MedicationOrderRepository::map).optional();
+    }
+
+    List<MedicationOrder> ofPatient(long patientId, boolean activeOnly, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from medication_order where patient_id = ?" + (activeOnly ? " and status = 'ACTIVE'" : "")
+                        + " order by start_date desc, id desc limit ?")
+                .param(patientId).param(limit).query(MedicationOrderRepository::map).list();
+    }
+
+    private static MedicationOrder map(ResultSet rs, int n) throws SQLException {
+        Date end = rs.getDate("end_date");
+        return new MedicationOrder(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), (Long) rs.getObject("stay_id"),
+                rs.getString("drug"), rs.getString("atc_code"), rs.getString("cip13"), rs.getString("dose"), rs.getString("route"),
+                rs.getString("frequency"), (Integer) rs.getObject("duration_days"), rs.getDate("start_date").toLocalDate(),
+                end == null ? null : end.toLocalDate(), MedicationOrder.Status.valueOf(rs.getString("status")), rs.getLong("prescriber_id"),
+                (Long) rs.getObject("renewed_from"), rs.getString("allergy_override_reason"), rs.getString("status_reason"),
+                rs.getInt("version"), rs.getTimestamp("created_at").toInstant());
+    }
+}

@@ -1,0 +1,225 @@
+package org.dossier.prescribing;
+
+import org.dossier.care.StayService;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.AllergyService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.patient.PatientRef;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.FieldError;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/** Prescribing: orders checked against the patient's allergies, stopped, completed and renewed, never edited. */
+@Service
+public class PrescriptionService {
+
+    private static final Pattern ATC = Pattern.compile("[A-Z]\\d{2}[A-Z]{0,2}\\d{0,2}");
+    private static final Set<String> ROUTES = Set.of("ORAL", "IV", "IM", "SC", "INHALED", "TOPICAL", "RECTAL", "SUBLINGUAL", "TRANSDERMAL",
+            "OPHTHALMIC", "NASAL");
+
+    private final MedicationOrderRepository orders;
+    private final PatientService patients;
+    private final AllergyService allergies;
+    private final StayService stays;
+    private final VersionLog versions;
+    private final Clock clock;
+
+    PrescriptionService(MedicationOrderRepository orders, PatientService patients, AllergyService allergies, StayService stays,
+                        @Qualifier("prescribingVersions") VersionLog prescribingVersions, Clock clock) {
+        this.orders = orders;
+        this.patients = patients;
+        this.allergies = allergies;
+        this.stays = stays;
+        this.versions = prescribingVersions;
+        this.clock = clock;
+    }
+
+    /** A new order as the prescriber writes it. {@code allergyOverrideReason} is needed only when it conflicts with an allergy. */
+    public record OrderInput(String drug, String atcCode, String cip13, String dose, String route, String frequency, Integer durationDays,
+                             LocalDate startDate, Long stayId, String allergyOverrideReason) {
+    }
+
+    @Transactional
+    public MedicationOrder prescribe(Actor actor, long patientId, OrderInput in) {
+        actor.requireAnyRole("prescribe", Role.PHYSICIAN);
+        PatientRef patient = patients.activeReference(actor, patientId);
+        validate(in);
+        if (in.stayId() != null && stays.read(actor, in.stayId()).patientId() != patient.id()) {
+            throw new InvalidInputException("stayId", "stay " + in.stayId() + " is not a stay of this patient");
+        }
+        String override = checkAllergies(actor, patient.id(), in.drug(), in.atcCode(), in.allergyOverrideReason());
+        Instant now = clock.instant();
+        LocalDate start = in.startDate() == null ? LocalDate.now(clock) : in.startDate();
+        LocalDate end = in.durationDays() == null ? null : start.plusDays(in.durationDays() - 1L);
+        MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), in.stayId(), in.drug().strip(),
+                upper(in.atcCode()), Texts.clean(in.cip13()), in.dose().strip(), in.route().strip().toUpperCase(), in.frequency().strip(),
+                in.durationDays(), start, end, MedicationOrder.Status.ACTIVE, actor.staffId(), null, override, null, 1, now);
+        long id = orders.insert(draft, now);
+        return logged(actor, id, override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
+    }
+
+    /** Renews an active order: the old one is completed and a new one, pointing to it, starts. */
+    @Transactional
+    public MedicationOrder renew(Actor actor, long orderId, int expectedVersion, Integer durationDays, String allergyOverrideReason) {
+        actor.requireAnyRole("renew prescriptions", Role.PHYSICIAN);
+        MedicationOrder old = active(actor, orderId);
+        int days = durationDays == null ? (old.durationDays() == null ? 30 : old.durationDays()) : durationDays;
+        if (days < 1 || days > 365) {
+            throw new InvalidInputException("durationDays", "must be between 1 and 365");
+        }
+        String override = checkAllergies(actor, old.patientId(), old.drug(), old.atcCode(), allergyOverrideReason);
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.now(clock);
+        if (!orders.changeStatus(orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "renewed", today, now)) {
+            throw stale(orderId, expectedVersion, old.version());
+        }
+        logged(actor, orderId, "completed: renewed", now);
+        MedicationOrder renewal = new MedicationOrder(0, old.facilityId(), old.patientId(), old.stayId(), old.drug(), old.atcCode(),
+                old.cip13(), old.dose(), old.route(), old.frequency(), days, today, today.plusDays(days - 1L), MedicationOrder.Status.ACTIVE,
+                actor.staffId(), old.id(), override, null, 1, now);
+        long id = orders.insert(renewal, now);
+        return logged(actor, id, "renewal of order " + orderId, now);
+    }
+
+    @Transactional
+    public MedicationOrder stop(Actor actor, long orderId, int expectedVersion, String reason) {
+        actor.requireAnyRole("stop prescriptions", Role.PHYSICIAN);
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.STOPPED, Texts.requireReason(reason));
+    }
+
+    @Transactional
+    public MedicationOrder complete(Actor actor, long orderId, int expectedVersion) {
+        actor.requireAnyRole("complete prescriptions", Role.PHYSICIAN, Role.NURSE);
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "treatment completed");
+    }
+
+    @Transactional
+    public MedicationOrder markEnteredInError(Actor actor, long orderId, int expectedVersion, String reason) {
+        actor.requireAnyRole("correct prescriptions", Role.PHYSICIAN);
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.ENTERED_IN_ERROR, Texts.requireReason(reason));
+    }
+
+    public MedicationOrder read(Actor actor, long orderId) {
+        requireReader(actor);
+        MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
+        if (!actor.worksIn(o.facilityId())) {
+            throw new NotFoundException("No prescription " + orderId);
+        }
+        return o;
+    }
+
+    /** The patient's prescription history, newest first (or the active orders only). */
+    public List<MedicationOrder> ofPatient(Actor actor, long patientId, boolean activeOnly) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return orders.ofPatient(patientId, activeOnly, 500);
+    }
+
+    public List<VersionLog.Version<MedicationOrder>> history(Actor actor, long orderId) {
+        read(actor, orderId);
+        return versions.history("medication_order", orderId, MedicationOrder.class);
+    }
+
+    private String checkAllergies(Actor actor, long patientId, String drug, String atcCode, String overrideReason) {
+        List<Allergy> conflicts = AllergyMatcher.conflicts(allergies.activeForPrescribing(actor, patientId), drug, atcCode);
+        if (conflicts.isEmpty()) {
+            return null;
+        }
+        String override = Texts.clean(overrideReason);
+        if (override == null) {
+            throw new ConflictException("allergy-conflict", "The patient has a recorded allergy to " + conflicts.stream()
+                    .map(a -> a.substance() + " (" + a.severity() + (a.reaction() == null ? "" : ", " + a.reaction()) + ")")
+                    .reduce((a, b) -> a + ", " + b).orElse("") + "; choose another drug or give an allergyOverrideReason",
+                    Map.of("allergies", conflicts));
+        }
+        return override;
+    }
+
+    private MedicationOrder close(Actor actor, long orderId, int expectedVersion, MedicationOrder.Status status, String reason) {
+        MedicationOrder o = active(actor, orderId);
+        Instant now = clock.instant();
+        LocalDate today = LocalDate.now(clock);
+        if (!orders.changeStatus(orderId, expectedVersion, status, reason, today.isBefore(o.startDate()) ? o.startDate() : today, now)) {
+            throw stale(orderId, expectedVersion, o.version());
+        }
+        return logged(actor, orderId, status.name().toLowerCase() + ": " + reason, now);
+    }
+
+    private MedicationOrder active(Actor actor, long orderId) {
+        MedicationOrder o = read(actor, orderId);
+        if (o.status() != MedicationOrder.Status.ACTIVE) {
+            throw new ConflictException("prescription-closed", "Prescription " + orderId + " is " + o.status() + "; prescribe anew instead");
+        }
+        return o;
+    }
+
+    private MedicationOrder logged(Actor actor, long id, String reason, Instant now) {
+        MedicationOrder o = orders.find(id).orElseThrow();
+        versions.record("medication_order", id, o.version(), o.facilityId(), o.patientId(), actor.staffId(), reason, o, now);
+        return o;
+    }
+
+    private void validate(OrderInput in) {
+        List<FieldError> errors = new ArrayList<>();
+        if (in == null) {
+            throw new InvalidInputException("order", "is required");
+        }
+        if (Texts.isBlank(in.drug()) || in.drug().length() > 200) {
+            errors.add(new FieldError("drug", "is required (at most 200 characters)"));
+        }
+        if (in.atcCode() != null && !in.atcCode().isBlank() && !ATC.matcher(in.atcCode().strip().toUpperCase()).matches()) {
+            errors.add(new FieldError("atcCode", "must be an ATC code such as J01CA04"));
+        }
+        if (in.cip13() != null && !in.cip13().isBlank() && !in.cip13().strip().matches("34009\\d{8}")) {
+            errors.add(new FieldError("cip13", "must be a 13-digit CIP code starting with 34009"));
+        }
+        if (Texts.isBlank(in.dose()) || in.dose().length() > 100) {
+            errors.add(new FieldError("dose", "is required, e.g. '1 g' or '500 mg' (at most 100 characters)"));
+        }
+        if (in.route() == null || !ROUTES.contains(in.route().strip().toUpperCase())) {
+            errors.add(new FieldError("route", "must be one of " + ROUTES));
+        }
+        if (Texts.isBlank(in.frequency()) || in.frequency().length() > 100) {
+            errors.add(new FieldError("frequency", "is required, e.g. '3 times a day' (at most 100 characters)"));
+        }
+        if (in.durationDays() != null && (in.durationDays() < 1 || in.durationDays() > 365)) {
+            errors.add(new FieldError("durationDays", "must be between 1 and 365"));
+        }
+        if (in.startDate() != null && in.startDate().isBefore(LocalDate.now(clock).minusDays(1))) {
+            errors.add(new FieldError("startDate", "is in the past; a prescription starts today or later"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+    }
+
+    private static String upper(String s) {
+        return Texts.isBlank(s) ? null : s.strip().toUpperCase();
+    }
+
+    private static void requireReader(Actor actor) {
+        actor.requireAnyRole("see prescriptions", Role.PHYSICIAN, Role.NURSE);
+    }
+
+    private static ConflictException stale(long id, int expected, int actual) {
+        return new ConflictException("stale-version", "Prescription " + id + " changed since you read it (you had version " + expected
+                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
+    }
+}

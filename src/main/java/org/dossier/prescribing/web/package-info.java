@@ -1,0 +1,2 @@
+/** REST endpoints for medication orders. */
+package org.dossier.prescribing.web;
