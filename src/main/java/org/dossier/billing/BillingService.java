@@ -1,0 +1,311 @@
+package org.dossier.billing;
+
+import org.dossier.care.Appointment;
+import org.dossier.care.SchedulingService;
+import org.dossier.care.Stay;
+import org.dossier.care.StayService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.patient.Nir;
+import org.dossier.patient.Patient;
+import org.dossier.patient.PatientRef;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.FieldError;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
+import org.dossier.platform.VersionLog;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** Invoices, health-card reads and claims. */
+@Service
+public class BillingService {
+
+    private final BillingRepository repository;
+    private final PatientService patients;
+    private final StayService stays;
+    private final SchedulingService scheduling;
+    private final InsurerGateway insurer;
+    private final VersionLog versions;
+    private final Clock clock;
+
+    BillingService(BillingRepository repository, PatientService patients, StayService stays, SchedulingService scheduling,
+                   InsurerGateway insurer, @Qualifier("billingVersions") VersionLog billingVersions, Clock clock) {
+        this.repository = repository;
+        this.patients = patients;
+        this.stays = stays;
+        this.scheduling = scheduling;
+        this.insurer = insurer;
+        this.versions = billingVersions;
+        this.clock = clock;
+    }
+
+    /** What the card reader returned. */
+    public record CardReadInput(String workstation, String cardHolderName, String cardHolderNir, String beneficiaryName,
+                                Integer beneficiaryRank, HealthCardRead.Rights rights, Instant readAt) {
+    }
+
+    public List<MedicalAct> acts(String query) {
+        return repository.acts(query, 50);
+    }
+
+    @Transactional
+    public Invoice openInvoice(Actor actor, long patientId, Long stayId, Long appointmentId) {
+        actor.requireAnyRole("create invoices", Role.BILLING);
+        PatientRef patient = patients.activeReference(actor, patientId);
+        if ((stayId == null) == (appointmentId == null)) {
+            throw new InvalidInputException("stayId", "an invoice is for exactly one stay (stayId) or one appointment (appointmentId)");
+        }
+        if (stayId != null) {
+            Stay stay = stays.read(actor, stayId);
+            if (stay.patientId() != patient.id()) {
+                throw new InvalidInputException("stayId", "stay " + stayId + " is not a stay of this patient");
+            }
+        } else {
+            Appointment a = scheduling.read(actor, appointmentId);
+            if (a.patientId() != patient.id()) {
+                throw new InvalidInputException("appointmentId", "appointment " + appointmentId + " is not this patient's");
+            }
+        }
+        Instant now = clock.instant();
+        long id = repository.insertInvoice(patient.facilityId(), patient.id(), stayId, appointmentId, actor.staffId(), now);
+        return logged(actor, id, "opened", now);
+    }
+
+    @Transactional
+    public Invoice addLine(Actor actor, long invoiceId, int expectedVersion, String actCode, Integer quantity) {
+        actor.requireAnyRole("change invoices", Role.BILLING);
+        Invoice invoice = draft(actor, invoiceId);
+        int q = quantity == null ? 1 : quantity;
+        List<FieldError> errors = new ArrayList<>();
+        MedicalAct act = actCode == null ? null : repository.act(actCode.strip().toUpperCase()).orElse(null);
+        if (act == null) {
+            errors.add(new FieldError("actCode", "is not an act of the catalogue (GET /api/acts)"));
+        }
+        if (q < 1 || q > 100) {
+            errors.add(new FieldError("quantity", "must be between 1 and 100"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = clock.instant();
+        repository.insertLine(invoiceId, repository.nextLineNo(invoiceId), act, q);
+        if (!repository.touchDraft(invoiceId, expectedVersion, now)) {
+            throw stale(invoiceId, expectedVersion, invoice.version());
+        }
+        return logged(actor, invoiceId, "line added: " + act.code() + " x" + q, now);
+    }
+
+    @Transactional
+    public Invoice issue(Actor actor, long invoiceId, int expectedVersion) {
+        actor.requireAnyRole("issue invoices", Role.BILLING);
+        Invoice invoice = draft(actor, invoiceId);
+        if (invoice.lines().isEmpty()) {
+            throw new ConflictException("invoice-empty", "An invoice without lines cannot be issued");
+        }
+        return transition(actor, invoice, expectedVersion, Invoice.Status.DRAFT, Invoice.Status.ISSUED, "issued");
+    }
+
+    @Transactional
+    public Invoice markPaid(Actor actor, long invoiceId, int expectedVersion) {
+        actor.requireAnyRole("record payments", Role.BILLING);
+        Invoice invoice = read(actor, invoiceId);
+        return transition(actor, invoice, expectedVersion, Invoice.Status.ISSUED, Invoice.Status.PAID, "paid");
+    }
+
+    @Transactional
+    public Invoice cancel(Actor actor, long invoiceId, int expectedVersion, String reason) {
+        actor.requireAnyRole("cancel invoices", Role.BILLING);
+        String why = Texts.requireReason(reason);
+        Invoice invoice = read(actor, invoiceId);
+        if (invoice.status() != Invoice.Status.DRAFT && invoice.status() != Invoice.Status.ISSUED) {
+            throw new ConflictException("invoice-closed", "Invoice " + invoiceId + " is " + invoice.status() + "; it cannot be cancelled");
+        }
+        return transition(actor, invoice, expectedVersion, invoice.status(), Invoice.Status.CANCELLED, "cancelled: " + why);
+    }
+
+    public Invoice read(Actor actor, long invoiceId) {
+        requireReader(actor);
+        Invoice i = repository.invoice(invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId));
+        if (!actor.worksIn(i.facilityId())) {
+            throw new NotFoundException("No invoice " + invoiceId);
+        }
+        return i;
+    }
+
+    public List<Invoice> invoicesOf(Actor actor, long patientId) {
+        requireReader(actor);
+        patients.reference(actor, patientId);
+        return repository.invoicesOf(patientId, 200);
+    }
+
+    public List<VersionLog.Version<Invoice>> invoiceHistory(Actor actor, long invoiceId) {
+        read(actor, invoiceId);
+        return versions.history("invoice", invoiceId, Invoice.class);
+    }
+
+    @Transactional
+    public HealthCardRead recordCardRead(Actor actor, long patientId, CardReadInput in) {
+        actor.requireAnyRole("read health cards", Role.FRONT_DESK, Role.BILLING);
+        PatientRef patient = patients.activeReference(actor, patientId);
+        List<FieldError> errors = new ArrayList<>();
+        if (Texts.isBlank(in.workstation()) || in.workstation().length() > 64) {
+            errors.add(new FieldError("workstation", "is required (at most 64 characters)"));
+        }
+        if (Texts.isBlank(in.cardHolderName())) {
+            errors.add(new FieldError("cardHolderName", "is required"));
+        }
+        if (!Nir.isValid(in.cardHolderNir())) {
+            errors.add(new FieldError("cardHolderNir", "is not a valid NIR"));
+        }
+        if (Texts.isBlank(in.beneficiaryName())) {
+            errors.add(new FieldError("beneficiaryName", "is required"));
+        }
+        int rank = in.beneficiaryRank() == null ? 1 : in.beneficiaryRank();
+        if (rank < 1 || rank > 20) {
+            errors.add(new FieldError("beneficiaryRank", "must be between 1 and 20"));
+        }
+        HealthCardRead.Rights r = in.rights();
+        if (r == null || r.amoScheme() == null || !r.amoScheme().matches("\\d{2}") || r.amoFund() == null || !r.amoFund().matches("\\d{3}")) {
+            errors.add(new FieldError("rights", "the rights read from the card need the 2-digit scheme and 3-digit fund"));
+        } else if (r.validFrom() != null && r.validTo() != null && r.validTo().isBefore(r.validFrom())) {
+            errors.add(new FieldError("rights.validTo", "is before validFrom"));
+        }
+        Instant now = clock.instant();
+        Instant readAt = in.readAt() == null ? now : in.readAt();
+        if (readAt.isAfter(now.plus(Duration.ofMinutes(5)))) {
+            errors.add(new FieldError("readAt", "is in the future"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        long id = repository.insertCardRead(patient.facilityId(), patient.id(), readAt, in.workstation().strip(), in.cardHolderName().strip(),
+                in.cardHolderNir(), in.beneficiaryName().strip(), rank, r, actor.staffId());
+        HealthCardRead read = repository.cardRead(id).orElseThrow();
+        versions.record("health_card_read", id, 1, read.facilityId(), read.patientId(), actor.staffId(), "card read at " + read.workstation(),
+                read, now);
+        return read;
+    }
+
+    public List<HealthCardRead> cardReadsOf(Actor actor, long patientId) {
+        actor.requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
+        patients.reference(actor, patientId);
+        return repository.cardReadsOf(patientId, 200);
+    }
+
+    /** Prepares the claim of an issued invoice, for the beneficiary's NIR on the patient's coverage. */
+    @Transactional
+    public Claim createClaim(Actor actor, long invoiceId) {
+        actor.requireAnyRole("prepare claims", Role.BILLING);
+        Invoice invoice = read(actor, invoiceId);
+        if (invoice.status() != Invoice.Status.ISSUED && invoice.status() != Invoice.Status.PAID) {
+            throw new ConflictException("invoice-not-issued", "Only an issued invoice is claimed");
+        }
+        if (repository.claimsOfInvoice(invoiceId).stream().anyMatch(c -> c.status() != Claim.Status.REJECTED)) {
+            throw new ConflictException("claim-exists", "This invoice already has a claim in progress or accepted");
+        }
+        Patient patient = patients.read(actor, invoice.patientId());
+        if (patient.data().coverage() == null) {
+            throw new ConflictException("no-coverage", "The patient has no coverage on record; read the health card first");
+        }
+        Instant now = clock.instant();
+        long id = repository.insertClaim(invoice.facilityId(), invoice.patientId(), invoiceId, invoice.totalCents(),
+                patient.data().coverage().nir(), now);
+        return loggedClaim(actor.staffId(), id, "prepared", now);
+    }
+
+    @Transactional
+    public Claim send(Actor actor, long claimId, int expectedVersion) {
+        actor.requireAnyRole("send claims", Role.BILLING);
+        Claim claim = readClaim(actor, claimId);
+        if (claim.status() != Claim.Status.TO_SEND) {
+            throw new ConflictException("claim-sent", "Claim " + claimId + " is already " + claim.status());
+        }
+        Instant now = clock.instant();
+        String lot = insurer.submit(claim);
+        if (!repository.markSent(claimId, expectedVersion, lot, now)) {
+            throw stale(claimId, expectedVersion, claim.version());
+        }
+        return loggedClaim(actor.staffId(), claimId, "sent in " + lot, now);
+    }
+
+    /** Collects the insurer's answers to sent claims; run on a schedule. Returns how many claims were answered. */
+    @Transactional
+    public int collectAnswers() {
+        int answered = 0;
+        for (Claim c : repository.sentClaims(500)) {
+            InsurerGateway.Answer a = insurer.answer(c);
+            if (a != null && repository.markAnswered(c.id(), c.version(), a.accepted(), a.rejectionReason(), clock.instant())) {
+                loggedClaim(null, c.id(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
+                        clock.instant());
+                answered++;
+            }
+        }
+        return answered;
+    }
+
+    public Claim readClaim(Actor actor, long claimId) {
+        actor.requireAnyRole("see claims", Role.BILLING);
+        Claim c = repository.claim(claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
+        if (!actor.worksIn(c.facilityId())) {
+            throw new NotFoundException("No claim " + claimId);
+        }
+        return c;
+    }
+
+    /** The claims of the actor's facilities in one status, oldest first (at most 100): the billing clerk's work list. */
+    public List<Claim> claims(Actor actor, Claim.Status status) {
+        actor.requireAnyRole("see claims", Role.BILLING);
+        return repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
+    }
+
+    private Invoice draft(Actor actor, long invoiceId) {
+        Invoice invoice = read(actor, invoiceId);
+        if (invoice.status() != Invoice.Status.DRAFT) {
+            throw new ConflictException("invoice-issued", "Invoice " + invoiceId + " is " + invoice.status() + "; its lines no longer change");
+        }
+        return invoice;
+    }
+
+    private Invoice transition(Actor actor, Invoice invoice, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason) {
+        if (invoice.status() != from) {
+            throw new ConflictException("invoice-status", "Invoice " + invoice.id() + " is " + invoice.status() + ", not " + from);
+        }
+        Instant now = clock.instant();
+        if (!repository.changeInvoiceStatus(invoice.id(), expectedVersion, from, to, reason, now)) {
+            throw stale(invoice.id(), expectedVersion, invoice.version());
+        }
+        return logged(actor, invoice.id(), reason, now);
+    }
+
+    private Invoice logged(Actor actor, long id, String reason, Instant now) {
+        Invoice i = repository.invoice(id).orElseThrow();
+        versions.record("invoice", id, i.version(), i.facilityId(), i.patientId(), actor.staffId(), reason, i, now);
+        return i;
+    }
+
+    private Claim loggedClaim(Long authorId, long id, String reason, Instant now) {
+        Claim c = repository.claim(id).orElseThrow();
+        versions.record("claim", id, c.version(), c.facilityId(), c.patientId(), authorId, reason, c, now);
+        return c;
+    }
+
+    private static void requireReader(Actor actor) {
+        actor.requireAnyRole("see invoices", Role.BILLING);
+    }
+
+    private static ConflictException stale(long id, int expected, int actual) {
+        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
+                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
+    }
+}
