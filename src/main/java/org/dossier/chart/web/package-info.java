@@ -1,0 +1,2 @@
+/** REST endpoint of the chart summary. */
+package org.dossier.chart.web;
