@@ -43,6 +43,10 @@ public abstract class IntegrationTest {
         return Api.anonymous(port).as(username, DemoAccounts.PASSWORD);
     }
 
+    protected Fixtures fixtures() {
+        return new Fixtures(as("frontdesk"), as("admin"), jdbc);
+    }
+
     protected long count(String table) {
         return jdbc.sql("select count(*) from " + table).query(Long.class).single();
     }
