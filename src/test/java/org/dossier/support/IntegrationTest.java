@@ -4,6 +4,7 @@ import org.dossier.demo.DemoAccounts;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Import;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -19,6 +20,7 @@ import java.nio.file.Path;
         "dossier.demo.patients=600",
         "dossier.db.embedded.shared-buffers=64MB",
 })
+@Import(StatementCounter.class)
 public abstract class IntegrationTest {
 
     /** One fresh cluster per test JVM, so that runs never see each other's data. */
