@@ -1,6 +1,10 @@
 package org.dossier.demo;
 
+import org.dossier.billing.BillingBulkLoader;
+import org.dossier.care.CareBulkLoader;
+import org.dossier.clinical.ClinicalBulkLoader;
 import org.dossier.identity.CredentialService;
+import org.dossier.prescribing.PrescribingBulkLoader;
 import org.dossier.organization.OrganizationBulkLoader;
 import org.dossier.organization.StaffMember;
 import org.dossier.patient.PatientBulkLoader;
@@ -15,6 +19,8 @@ import org.springframework.core.env.Environment;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
 
+import java.time.Clock;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -36,13 +42,33 @@ class DemoHospitalLoader {
     private final int patientCount;
     private final long seed;
     private final boolean exitAfterLoad;
+    private final CareBulkLoader care;
+    private final ClinicalBulkLoader clinical;
+    private final PrescribingBulkLoader prescribing;
+    private final BillingBulkLoader billing;
+    private final int daysBehind;
+    private final int daysAhead;
+    private final ZoneId zone;
+    private final Clock clock;
 
     DemoHospitalLoader(OrganizationBulkLoader organization, PatientBulkLoader patients, CredentialService credentials,
                        TransactionTemplate transaction, ApplicationContext context, Environment environment,
                        @Value("${dossier.demo.enabled}") boolean enabled,
                        @Value("${dossier.demo.patients}") int patientCount,
                        @Value("${dossier.demo.seed}") long seed,
-                       @Value("${dossier.demo.exit-after-load:false}") boolean exitAfterLoad) {
+                       @Value("${dossier.demo.exit-after-load:false}") boolean exitAfterLoad,
+                       CareBulkLoader care, ClinicalBulkLoader clinical, PrescribingBulkLoader prescribing, BillingBulkLoader billing,
+                       @Value("${dossier.demo.clinic-days-behind:10}") int daysBehind,
+                       @Value("${dossier.demo.clinic-days-ahead:10}") int daysAhead,
+                       @Value("${dossier.time-zone:Europe/Paris}") String zone, Clock clock) {
+        this.care = care;
+        this.clinical = clinical;
+        this.prescribing = prescribing;
+        this.billing = billing;
+        this.daysBehind = daysBehind;
+        this.daysAhead = daysAhead;
+        this.zone = ZoneId.of(zone);
+        this.clock = clock;
         this.organization = organization;
         this.patients = patients;
         this.credentials = credentials;
@@ -68,21 +94,36 @@ class DemoHospitalLoader {
         }
     }
 
+    private static final String REASON = "demo hospital";
+
     void load() {
         long start = System.nanoTime();
         DemoHospitalGenerator generator = new DemoHospitalGenerator(seed);
         List<StaffMember> staff = generator.staff();
         transaction.executeWithoutResult(tx -> {
-            organization.load(generator.facilities(), generator.units(), staff, "demo hospital");
+            organization.load(generator.facilities(), generator.units(), staff, REASON);
             credentials.setSharedPassword(staff.stream().map(StaffMember::id).toList(), DemoAccounts.PASSWORD);
         });
         long organizationDone = System.nanoTime();
         DemoHospitalGenerator.PatientStream stream = generator.patients(patientCount);
-        long loaded = patients.load(stream, "demo hospital");
+        PatientIndex index = new PatientIndex();
+        long loaded = patients.load(stream, REASON, index::add);
         organization.advanceIppCounters(stream.nextIppByFacility());
+        long patientsDone = System.nanoTime();
+
+        DemoCareGenerator work = new DemoCareGenerator(seed, clock.instant(), zone, generator.units(), staff, daysBehind, daysAhead);
+        work.generate(index);
+        care.load(work.stays, work.schedules, work.appointments, work.careTeam, work.referrals, REASON);
+        clinical.load(work.notes, work.allergies, work.problems, work.observations, REASON);
+        prescribing.load(work.orders, REASON);
+        billing.load(work.invoices, work.cardReads, work.claims, REASON);
         long end = System.nanoTime();
-        log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms (seed {})", staff.size(),
-                (organizationDone - start) / 1_000_000, loaded, (end - organizationDone) / 1_000_000, seed);
+        log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms, their care in {} ms ({} stays, {} appointments, "
+                        + "{} notes, {} allergies, {} problems, {} observations, {} prescriptions, {} invoices, {} card reads, {} claims), seed {}",
+                staff.size(), (organizationDone - start) / 1_000_000, loaded, (patientsDone - organizationDone) / 1_000_000,
+                (end - patientsDone) / 1_000_000, work.stays.size(), work.appointments.size(), work.notes.size(), work.allergies.size(),
+                work.problems.size(), work.observations.size(), work.orders.size(), work.invoices.size(), work.cardReads.size(),
+                work.claims.size(), seed);
     }
 
     private void announce() {

@@ -67,6 +67,44 @@ class DemoHospitalGeneratorTest {
         assertThat(staff.stream().filter(s -> s.hasRole(Role.PHYSICIAN)).allMatch(s -> s.rpps() != null)).isTrue();
     }
 
+    @Test
+    void theHospitalsWorkIsTheSameForTheSameSeedAndReferenceInstant() {
+        java.time.Instant now = java.time.Instant.parse("2026-03-02T10:15:00Z");
+        DemoCareGenerator a = care(now);
+        DemoCareGenerator b = care(now);
+        assertThat(a.stays).isEqualTo(b.stays);
+        assertThat(a.appointments).isEqualTo(b.appointments);
+        assertThat(a.observations).isEqualTo(b.observations);
+        assertThat(a.invoices).isEqualTo(b.invoices);
+        assertThat(a.stays).isNotEmpty();
+        assertThat(a.appointments.stream().filter(x -> x.startAt().isAfter(now)).count()).isPositive();
+        assertThat(a.allergies.size()).isBetween(2000 * 20 / 100 - 150, 2000 * 24 / 100 + 150);
+    }
+
+    @Test
+    void everyCurrentInpatientHasOneActiveStayAndEveryPhysicianAFullClinicToday() {
+        java.time.Instant now = java.time.Instant.parse("2026-03-02T07:00:00Z");
+        DemoCareGenerator g = care(now);
+        var active = g.stays.stream().filter(s -> s.status() == org.dossier.care.StayStatus.ACTIVE).toList();
+        assertThat(active.stream().map(org.dossier.care.Stay::patientId).distinct().count()).isEqualTo(active.size());
+        java.time.LocalDate today = java.time.LocalDate.of(2026, 3, 2);
+        var todays = g.appointments.stream()
+                .filter(x -> java.time.LocalDate.ofInstant(x.startAt(), java.time.ZoneId.of("Europe/Paris")).equals(today))
+                .collect(Collectors.groupingBy(org.dossier.care.Appointment::practitionerId, Collectors.counting()));
+        long physicians = new DemoHospitalGenerator(3).staff().stream().filter(s -> s.hasRole(Role.PHYSICIAN)).count();
+        assertThat(todays).hasSize((int) physicians);
+        assertThat(todays.values()).allMatch(n -> n == DemoCareGenerator.APPOINTMENTS_PER_DAY);
+    }
+
+    private static DemoCareGenerator care(java.time.Instant now) {
+        DemoHospitalGenerator hospital = new DemoHospitalGenerator(3);
+        PatientIndex index = new PatientIndex();
+        hospital.patients(2000).forEachRemaining(index::add);
+        DemoCareGenerator g = new DemoCareGenerator(3, now, java.time.ZoneId.of("Europe/Paris"), hospital.units(), hospital.staff(), 2, 2);
+        g.generate(index);
+        return g;
+    }
+
     private static List<BulkPatient> take(java.util.Iterator<BulkPatient> it, int n) {
         List<BulkPatient> out = new ArrayList<>(n);
         while (it.hasNext() && out.size() < n) {

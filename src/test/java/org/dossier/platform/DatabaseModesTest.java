@@ -94,6 +94,8 @@ class DatabaseModesTest {
         Map<String, Object> all = new java.util.HashMap<>(Map.of(
                 "server.port", "0",
                 "dossier.demo.patients", "50",
+                "dossier.demo.clinic-days-behind", "0",
+                "dossier.demo.clinic-days-ahead", "0",
                 "dossier.db.embedded.shared-buffers", "32MB"));
         all.putAll(props);
         // command-line arguments outrank application.yaml, as a deployment's environment would

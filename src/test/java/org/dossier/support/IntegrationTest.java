@@ -18,6 +18,8 @@ import java.nio.file.Path;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, properties = {
         "dossier.demo.enabled=true",
         "dossier.demo.patients=600",
+        "dossier.demo.clinic-days-behind=1",
+        "dossier.demo.clinic-days-ahead=1",
         "dossier.db.embedded.shared-buffers=64MB",
 })
 @Import(StatementCounter.class)

@@ -1,0 +1,109 @@
+package org.dossier.platform;
+
+import org.springframework.jdbc.datasource.DataSourceUtils;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+import tools.jackson.databind.json.JsonMapper;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * Runs a bulk load of generated data in one transaction with COPY, and writes the matching first
+ * versions into a module's version table. Used by the modules' write-only bulk loaders.
+ */
+@Component
+public class BulkLoad {
+
+    private final DataSource dataSource;
+    private final TransactionTemplate transaction;
+    private final JsonMapper json;
+
+    BulkLoad(DataSource dataSource, TransactionTemplate transaction, JsonMapper json) {
+        this.dataSource = dataSource;
+        this.transaction = transaction;
+        this.json = json;
+    }
+
+    /** The work of one load, given the transaction's connection. */
+    @FunctionalInterface
+    public interface Work {
+        void run(Session session) throws SQLException;
+    }
+
+    /** One load in progress: COPY into tables, then move identity sequences past the loaded ids. */
+    public final class Session {
+        private final Connection connection;
+
+        private Session(Connection connection) {
+            this.connection = connection;
+        }
+
+        public BulkCopy copy(String table, String... columns) throws SQLException {
+            return BulkCopy.into(connection, table, List.of(columns));
+        }
+
+        /** A version-table writer: each call records version {@code version} of one record as JSON. */
+        public VersionCopy versions(String table) throws SQLException {
+            return new VersionCopy(copy(table, "entity_type", "entity_id", "version", "facility_id", "patient_id", "recorded_at",
+                    "author_id", "reason", "snapshot"));
+        }
+
+        /** Moves a named sequence to at least {@code value}, so that later inserts do not collide with loaded ids. */
+        public void advanceSequenceTo(String sequence, long value) throws SQLException {
+            if (!sequence.matches("[a-z_]+")) {
+                throw new IllegalArgumentException("not a sequence name");
+            }
+            try (Statement s = connection.createStatement()) {
+                s.execute("select setval('" + sequence + "', greatest(" + value + ", (select last_value from " + sequence + ")))");
+            }
+        }
+
+        public void advanceSequence(String table, String column) throws SQLException {
+            try (Statement s = connection.createStatement()) {
+                s.execute("select setval(pg_get_serial_sequence('" + table + "', '" + column + "'), (select coalesce(max(" + column
+                        + "), 1) from " + table + "))");
+            }
+        }
+    }
+
+    /** Writes version rows with COPY. */
+    public final class VersionCopy implements AutoCloseable {
+        private final BulkCopy copy;
+
+        private VersionCopy(BulkCopy copy) {
+            this.copy = copy;
+        }
+
+        public void add(String entityType, long entityId, int version, int facilityId, long patientId, Instant at, Long authorId,
+                        String reason, Object snapshot) throws SQLException {
+            copy.row(entityType, entityId, version, facilityId, patientId, at, authorId, reason, json.writeValueAsString(snapshot));
+        }
+
+        @Override
+        public void close() throws SQLException {
+            copy.close();
+        }
+    }
+
+    public void run(Work work) {
+        transaction.executeWithoutResult(tx -> {
+            Connection connection = DataSourceUtils.getConnection(dataSource);
+            try {
+                try (Statement s = connection.createStatement()) {
+                    // Regenerable demo data: a crash mid-load loses nothing that cannot be generated again.
+                    s.execute("set local synchronous_commit = off");
+                }
+                work.run(new Session(connection));
+            } catch (SQLException e) {
+                throw new IllegalStateException("Bulk load failed: " + e.getMessage(), e);
+            } finally {
+                DataSourceUtils.releaseConnection(connection, dataSource);
+            }
+        });
+    }
+}

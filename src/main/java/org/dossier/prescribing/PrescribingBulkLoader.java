@@ -1,0 +1,38 @@
+package org.dossier.prescribing;
+
+import org.dossier.platform.BulkCopy;
+import org.dossier.platform.BulkLoad;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+
+/** Writes generated medication orders with COPY. Write-only, for the demo hospital. */
+@Component
+public class PrescribingBulkLoader {
+
+    private final BulkLoad bulk;
+
+    PrescribingBulkLoader(BulkLoad bulk) {
+        this.bulk = bulk;
+    }
+
+    public void load(List<MedicationOrder> orders, String reason) {
+        bulk.run(session -> {
+            try (BulkCopy c = session.copy("medication_order", "id", "facility_id", "patient_id", "stay_id", "drug", "atc_code", "cip13",
+                    "dose", "route", "frequency", "duration_days", "start_date", "end_date", "status", "prescriber_id", "renewed_from",
+                    "allergy_override_reason", "status_reason", "version", "created_at", "updated_at")) {
+                for (MedicationOrder o : orders) {
+                    c.row(o.id(), o.facilityId(), o.patientId(), o.stayId(), o.drug(), o.atcCode(), o.cip13(), o.dose(), o.route(),
+                            o.frequency(), o.durationDays(), o.startDate(), o.endDate(), o.status(), o.prescriberId(), o.renewedFrom(),
+                            o.allergyOverrideReason(), o.statusReason(), o.version(), o.createdAt(), o.createdAt());
+                }
+            }
+            try (BulkLoad.VersionCopy v = session.versions("prescribing_version")) {
+                for (MedicationOrder o : orders) {
+                    v.add("medication_order", o.id(), o.version(), o.facilityId(), o.patientId(), o.createdAt(), o.prescriberId(), reason, o);
+                }
+            }
+            session.advanceSequence("medication_order", "id");
+        });
+    }
+}
