@@ -55,6 +55,6 @@ create table staff_version (
     recorded_at timestamptz not null,
     author_id   bigint references staff (id),
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (staff_id, version)
 );

@@ -17,7 +17,7 @@ create table patient (
     ins_oid             text,
     identity_status     text not null check (identity_status in ('PROVISIONAL', 'RECOVERED', 'VALIDATED', 'QUALIFIED')),
     coverage_nir        char(15),
-    details             jsonb not null,
+    details             json not null,
     -- accent- and case-free search keys, computed by the application (NameKeys), compared byte-wise
     family_key          text collate "C" not null,
     used_key            text collate "C",
@@ -43,7 +43,7 @@ create table patient_version (
     recorded_at timestamptz not null,
     author_id   bigint references staff (id),
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (patient_id, version)
 );
 

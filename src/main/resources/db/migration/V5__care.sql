@@ -121,6 +121,6 @@ create table care_version (
     recorded_at timestamptz not null,
     author_id   bigint,
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (entity_type, entity_id, version)
 );

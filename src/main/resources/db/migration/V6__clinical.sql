@@ -96,6 +96,6 @@ create table clinical_version (
     recorded_at timestamptz not null,
     author_id   bigint,
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (entity_type, entity_id, version)
 );

@@ -35,6 +35,6 @@ create table prescribing_version (
     recorded_at timestamptz not null,
     author_id   bigint,
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (entity_type, entity_id, version)
 );

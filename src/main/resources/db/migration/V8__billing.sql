@@ -59,7 +59,7 @@ create table health_card_read (
     card_holder_nir    char(15) not null,
     beneficiary_name   text not null,
     beneficiary_rank   int not null,
-    rights             jsonb not null,
+    rights             json not null,
     read_by            bigint not null references staff (id)
 );
 create index health_card_read_by_patient on health_card_read (patient_id, read_at desc);
@@ -91,6 +91,6 @@ create table billing_version (
     recorded_at timestamptz not null,
     author_id   bigint,
     reason      text not null,
-    snapshot    jsonb not null,
+    snapshot    json not null,
     primary key (entity_type, entity_id, version)
 );

@@ -25,7 +25,7 @@ public class BillingBulkLoader {
     }
 
     public void load(List<DatedInvoice> invoices, List<HealthCardRead> cardReads, List<Claim> claims, String reason) {
-        bulk.run(session -> {
+        bulk.run(load -> load.withIndexesBuiltAfter(List.of("invoice", "health_card_read", "claim"), session -> {
             try (BulkCopy c = session.copy("invoice", "id", "facility_id", "patient_id", "stay_id", "appointment_id", "status",
                     "total_cents", "status_reason", "version", "created_by", "created_at", "updated_at")) {
                 for (DatedInvoice d : invoices) {
@@ -72,6 +72,6 @@ public class BillingBulkLoader {
             for (String table : List.of("invoice", "health_card_read", "claim")) {
                 session.advanceSequence(table, "id");
             }
-        });
+        }));
     }
 }

@@ -114,7 +114,7 @@ class BillingRepository {
         return jdbc.sql("""
                         insert into health_card_read (facility_id, patient_id, read_at, workstation, card_holder_name, card_holder_nir,
                             beneficiary_name, beneficiary_rank, rights, read_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb), ?) returning id""")
+                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as json), ?) returning id""")
                 .param(facilityId).param(patientId).param(ts(readAt)).param(workstation).param(holderName).param(holderNir)
                 .param(beneficiaryName).param(rank).param(json.writeValueAsString(rights)).param(readBy)
                 .query(Long.class).single();

@@ -19,7 +19,7 @@ public class CareBulkLoader {
 
     public void load(List<Stay> stays, List<Schedule> schedules, List<Appointment> appointments, List<CareTeamMember> careTeam,
                      List<Referral> referrals, String reason) {
-        bulk.run(session -> {
+        bulk.run(load -> load.withIndexesBuiltAfter(List.of("stay", "stay_movement", "appointment", "care_team_member", "referral"), session -> {
             try (BulkCopy c = session.copy("stay", "id", "facility_id", "patient_id", "kind", "status", "admitted_at", "discharged_at",
                     "attending_id", "admission_reason", "discharge_destination", "version", "created_at", "updated_at")) {
                 for (Stay s : stays) {
@@ -80,7 +80,7 @@ public class CareBulkLoader {
             for (String table : List.of("stay", "stay_movement", "practitioner_schedule", "appointment", "care_team_member", "referral")) {
                 session.advanceSequence(table, "id");
             }
-        });
+        }));
     }
 
     private static java.time.Instant booked(Appointment a) {

@@ -17,7 +17,7 @@ public class ClinicalBulkLoader {
     }
 
     public void load(List<Note> notes, List<Allergy> allergies, List<Problem> problems, List<Observation> observations, String reason) {
-        bulk.run(session -> {
+        bulk.run(load -> load.withIndexesBuiltAfter(List.of("clinical_note", "allergy", "problem", "observation"), session -> {
             try (BulkCopy c = session.copy("clinical_note", "id", "facility_id", "patient_id", "stay_id", "kind", "status", "title", "body",
                     "author_id", "amends_id", "signed_at", "signed_by", "version", "created_at", "updated_at")) {
                 for (Note n : notes) {
@@ -64,6 +64,6 @@ public class ClinicalBulkLoader {
             for (String table : List.of("clinical_note", "allergy", "problem", "observation")) {
                 session.advanceSequence(table, "id");
             }
-        });
+        }));
     }
 }

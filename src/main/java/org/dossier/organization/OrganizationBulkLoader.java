@@ -59,7 +59,7 @@ public class OrganizationBulkLoader {
         jdbc.batchUpdate("insert into staff_unit (staff_id, unit_id) values (?, ?)", unitRows);
         jdbc.batchUpdate("""
                 insert into staff_version (staff_id, version, recorded_at, author_id, reason, snapshot)
-                values (?, ?, ?, null, ?, cast(? as jsonb))""", versions);
+                values (?, ?, ?, null, ?, cast(? as json))""", versions);
     }
 
     /** Moves each facility's IPP counter past the identifiers handed out by a bulk load. */

@@ -112,7 +112,7 @@ class StaffRepository {
     void recordVersion(StaffMember member, Long authorId, String reason, Instant now) {
         jdbc.sql("""
                         insert into staff_version (staff_id, version, recorded_at, author_id, reason, snapshot)
-                        values (?, ?, ?, ?, ?, cast(? as jsonb))""")
+                        values (?, ?, ?, ?, ?, cast(? as json))""")
                 .param(member.id()).param(member.version()).param(Timestamp.from(now)).param(authorId)
                 .param(reason).param(json.writeValueAsString(member)).update();
     }

@@ -60,7 +60,7 @@ class PatientRepository {
                             birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, details,
                             family_key, used_key, given_key, created_at, updated_at)
                         values (:id, :facility, :ipp, 1, 'ACTIVE', :family, :used, :given, :birthDate, :sex, :birthplace,
-                            :ins, :insOid, :identityStatus, :coverageNir, cast(:details as jsonb), :familyKey, :usedKey,
+                            :ins, :insOid, :identityStatus, :coverageNir, cast(:details as json), :familyKey, :usedKey,
                             :givenKey, :now, :now)""")
                 .params(dataParams(d))
                 .param("id", id).param("facility", facilityId).param("ipp", ipp).param("now", Timestamp.from(now))
@@ -73,7 +73,7 @@ class PatientRepository {
                         update patient set version = version + 1, birth_family_name = :family, used_name = :used,
                             given_names = :given, birth_date = :birthDate, sex = :sex, birthplace_code = :birthplace,
                             ins_matricule = :ins, ins_oid = :insOid, identity_status = :identityStatus,
-                            coverage_nir = :coverageNir, details = cast(:details as jsonb), family_key = :familyKey,
+                            coverage_nir = :coverageNir, details = cast(:details as json), family_key = :familyKey,
                             used_key = :usedKey, given_key = :givenKey, updated_at = :now
                          where id = :id and version = :expected""")
                 .params(dataParams(d))
@@ -92,7 +92,7 @@ class PatientRepository {
     void recordVersion(Patient p, Long authorId, String reason, Instant now) {
         jdbc.sql("""
                         insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, reason, snapshot)
-                        values (?, ?, ?, ?, ?, ?, cast(? as jsonb))""")
+                        values (?, ?, ?, ?, ?, ?, cast(? as json))""")
                 .param(p.id()).param(p.version()).param(p.facilityId()).param(Timestamp.from(now)).param(authorId)
                 .param(reason).param(json.writeValueAsString(new Snapshot(p.status(), p.mergedInto(), p.data())))
                 .update();

@@ -63,6 +63,41 @@ public class BulkLoad {
             }
         }
 
+        /**
+         * Drops the secondary indexes of {@code tables} (those that back no constraint), runs {@code work}, and
+         * builds them again: building an index over loaded rows is several times faster than maintaining it row
+         * by row. For loads into empty tables only.
+         */
+        public void withIndexesBuiltAfter(List<String> tables, Work work) throws SQLException {
+            List<String> definitions = new java.util.ArrayList<>();
+            try (Statement s = connection.createStatement()) {
+                for (String table : tables) {
+                    if (!table.matches("[a-z_]+")) {
+                        throw new IllegalArgumentException("not a table name");
+                    }
+                    try (var rs = s.executeQuery("""
+                            select i.indexrelid::regclass::text as name, pg_get_indexdef(i.indexrelid) as definition
+                              from pg_index i
+                             where i.indrelid = '%s'::regclass and not i.indisprimary
+                               and not exists (select 1 from pg_constraint c where c.conindid = i.indexrelid)""".formatted(table))) {
+                        while (rs.next()) {
+                            definitions.add(rs.getString("definition"));
+                            try (Statement drop = connection.createStatement()) {
+                                drop.execute("drop index " + rs.getString("name"));
+                            }
+                        }
+                    }
+                }
+            }
+            work.run(this);
+            try (Statement s = connection.createStatement()) {
+                s.execute("set local maintenance_work_mem = '512MB'");
+                for (String definition : definitions) {
+                    s.execute(definition);
+                }
+            }
+        }
+
         public void advanceSequence(String table, String column) throws SQLException {
             try (Statement s = connection.createStatement()) {
                 s.execute("select setval(pg_get_serial_sequence('" + table + "', '" + column + "'), (select coalesce(max(" + column

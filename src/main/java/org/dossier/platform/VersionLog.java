@@ -33,7 +33,7 @@ public final class VersionLog {
     public void record(String entityType, long entityId, int version, int facilityId, long patientId, Long authorId,
                        String reason, Object snapshot, Instant at) {
         jdbc.sql("insert into " + table + " (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id,"
-                        + " reason, snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as jsonb))")
+                        + " reason, snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as json))")
                 .param(entityType).param(entityId).param(version).param(facilityId).param(patientId)
                 .param(Timestamp.from(at)).param(authorId).param(reason).param(json.writeValueAsString(snapshot))
                 .update();

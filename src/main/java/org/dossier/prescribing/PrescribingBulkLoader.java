@@ -17,7 +17,7 @@ public class PrescribingBulkLoader {
     }
 
     public void load(List<MedicationOrder> orders, String reason) {
-        bulk.run(session -> {
+        bulk.run(load -> load.withIndexesBuiltAfter(List.of("medication_order"), session -> {
             try (BulkCopy c = session.copy("medication_order", "id", "facility_id", "patient_id", "stay_id", "drug", "atc_code", "cip13",
                     "dose", "route", "frequency", "duration_days", "start_date", "end_date", "status", "prescriber_id", "renewed_from",
                     "allergy_override_reason", "status_reason", "version", "created_at", "updated_at")) {
@@ -33,6 +33,6 @@ public class PrescribingBulkLoader {
                 }
             }
             session.advanceSequence("medication_order", "id");
-        });
+        }));
     }
 }
