@@ -95,6 +95,10 @@ public class BulkLoad {
                 for (String definition : definitions) {
                     s.execute(definition);
                 }
+                // Fresh statistics, or the planner keeps believing the tables empty.
+                for (String table : tables) {
+                    s.execute("analyze " + table);
+                }
             }
         }
 

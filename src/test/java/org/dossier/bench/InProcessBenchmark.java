@@ -1,0 +1,128 @@
+package org.dossier.bench;
+
+import org.dossier.DossierApplication;
+import org.dossier.care.CareRelationships;
+import org.dossier.chart.ChartService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.StaffMember;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.jdbc.core.simple.JdbcClient;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * In-process measurements of the hot paths against a generated demo hospital (see bench/run.sh): the
+ * relationship lookup and the chart summary. Not part of the test suite: it runs only with -Dgroups=benchmark.
+ */
+@Tag("benchmark")
+class InProcessBenchmark {
+
+    private static final Path DATA_DIR = Path.of(System.getProperty("bench.dataDir", "data-1000000")).toAbsolutePath();
+    private static final Path RESULTS = Path.of(System.getProperty("bench.results", "target/bench")).toAbsolutePath();
+
+    @Test
+    void measure() throws IOException {
+        try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DossierApplication.class)
+                .run("--dossier.data-dir=" + DATA_DIR, "--dossier.demo.enabled=false", "--spring.main.web-application-type=none",
+                        "--dossier.db.embedded.shared-buffers=1GB", "--logging.level.root=warn")) {
+            JdbcClient jdbc = app.getBean(JdbcClient.class);
+            CareRelationships relationships = app.getBean(CareRelationships.class);
+            ChartService charts = app.getBean(ChartService.class);
+            OrganizationService organization = app.getBean(OrganizationService.class);
+            long patients = jdbc.sql("select count(*) from patient").query(Long.class).single();
+
+            // Related pairs: a current inpatient and a nurse of its unit. Unrelated: a random patient and the same nurses.
+            List<long[]> related = jdbc.sql("""
+                            select m.patient_id, su.staff_id, m.unit_id from stay_movement m
+                              join staff_unit su on su.unit_id = m.unit_id join staff_role r on r.staff_id = su.staff_id and r.role = 'NURSE'
+                             where m.to_at is null order by m.patient_id, su.staff_id limit 5000""")
+                    .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3)}).list();
+            SplittableRandom random = new SplittableRandom(42);
+            Map<String, Object> results = new LinkedHashMap<>();
+            results.put("patients", patients);
+            results.put("measuredAt", Instant.now().toString());
+
+            Instant now = Instant.now();
+            results.put("relationshipLookupRelated", time(20_000, 5_000, i -> {
+                long[] pair = related.get(i % related.size());
+                if (relationships.between(pair[1], List.of((int) pair[2]), pair[0], now).isEmpty()) {
+                    throw new IllegalStateException("expected a relationship for " + Arrays.toString(pair));
+                }
+            }));
+            results.put("relationshipLookupUnrelated", time(20_000, 5_000, i -> {
+                long[] pair = related.get(i % related.size());
+                relationships.between(pair[1], List.of((int) pair[2]), 1 + random.nextLong(patients), now);
+            }));
+
+            // Chart summaries read by the attending physicians of current inpatients.
+            List<long[]> charted = jdbc.sql("select s.patient_id, s.attending_id from stay s where s.status = 'ACTIVE' order by s.id limit 500")
+                    .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2)}).list();
+            Map<Long, Actor> actors = new LinkedHashMap<>();
+            for (long[] c : charted) {
+                actors.computeIfAbsent(c[1], id -> actor(organization.staffMember(id)));
+            }
+            results.put("chartSummary", time(5_000, 1_000, i -> {
+                long[] c = charted.get(i % charted.size());
+                charts.summary(actors.get(c[1]), c[0]);
+            }));
+            Files.createDirectories(RESULTS);
+            String json = toJson(results);
+            Files.writeString(RESULTS.resolve("in-process.json"), json);
+            System.out.println("BENCHMARK " + json);
+        }
+    }
+
+    private static Actor actor(StaffMember m) {
+        return new Actor(m.id(), m.username(), m.roles(), m.facilityIds(), m.unitIds(), null, "127.0.0.1", "benchmark");
+    }
+
+    interface Step {
+        void run(int i);
+    }
+
+    /** Median, 99th percentile and mean in microseconds, after a warm-up that is not counted. */
+    private static Map<String, Object> time(int iterations, int warmup, Step step) {
+        for (int i = 0; i < warmup; i++) {
+            step.run(i);
+        }
+        long[] nanos = new long[iterations];
+        long start = System.nanoTime();
+        for (int i = 0; i < iterations; i++) {
+            long t = System.nanoTime();
+            step.run(i);
+            nanos[i] = System.nanoTime() - t;
+        }
+        long total = System.nanoTime() - start;
+        Arrays.sort(nanos);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("iterations", iterations);
+        m.put("medianMicros", nanos[iterations / 2] / 1000.0);
+        m.put("p99Micros", nanos[(int) (iterations * 0.99)] / 1000.0);
+        m.put("perSecond", Math.round(iterations / (total / 1e9)));
+        return m;
+    }
+
+    private static String toJson(Map<String, Object> map) {
+        List<String> parts = new ArrayList<>();
+        map.forEach((k, v) -> parts.add("\"" + k + "\": " + (v instanceof Map<?, ?> m ? toJson(castMap(m)) : v instanceof String s ? "\"" + s + "\"" : v)));
+        return "{" + String.join(", ", parts) + "}";
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> castMap(Map<?, ?> m) {
+        return (Map<String, Object>) m;
+    }
+}
