@@ -34,4 +34,19 @@ public final class DemoAccounts {
 
     private DemoAccounts() {
     }
+
+    /**
+     * The authenticator (TOTP) secret of a demo account, derived from its username so that people, tests and
+     * the simulators can compute codes: base32 of the first 20 bytes of SHA-256("dossier-demo-totp:" + username).
+     * Print a current code with {@code bin/demo-totp <username>}.
+     */
+    public static String totpSecret(String username) {
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(("dossier-demo-totp:" + username).getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return new org.apache.commons.codec.binary.Base32().encodeAsString(java.util.Arrays.copyOf(digest, 20)).replace("=", "");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 }

@@ -102,7 +102,8 @@ class DemoHospitalLoader {
         List<StaffMember> staff = generator.staff();
         transaction.executeWithoutResult(tx -> {
             organization.load(generator.facilities(), generator.units(), staff, REASON);
-            credentials.setSharedPassword(staff.stream().map(StaffMember::id).toList(), DemoAccounts.PASSWORD);
+            credentials.setDemoCredentials(staff.stream().map(StaffMember::id).toList(), DemoAccounts.PASSWORD,
+                    staff.stream().collect(java.util.stream.Collectors.toMap(StaffMember::id, s -> DemoAccounts.totpSecret(s.username()))));
         });
         long organizationDone = System.nanoTime();
         DemoHospitalGenerator.PatientStream stream = generator.patients(patientCount);
@@ -130,9 +131,9 @@ class DemoHospitalLoader {
         String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
         StringBuilder b = new StringBuilder("\n\n  Dossier is running at http://localhost:").append(port)
                 .append("/  (API: /api, OpenAPI: /api/docs)\n  Demo accounts, password '").append(DemoAccounts.PASSWORD)
-                .append("':\n");
+                .append("', second factor: the TOTP secret below (code: bin/demo-totp <username>):\n");
         for (DemoAccounts.Account a : DemoAccounts.ALL) {
-            b.append(String.format("    %-14s %-17s %s%n", a.username(), a.role(), a.description()));
+            b.append(String.format("    %-14s %-17s %-34s %s%n", a.username(), a.role(), DemoAccounts.totpSecret(a.username()), a.description()));
         }
         log.info(b.toString());
     }

@@ -28,6 +28,14 @@ class CredentialRepository {
                 .param(staffId).param(hash).param(Timestamp.from(now)).update();
     }
 
+    void markDemo(List<Long> staffIds) {
+        jdbc.sql("update staff_credential set demo = true where staff_id = any(?)").param(staffIds.toArray(Long[]::new)).update();
+    }
+
+    boolean hasDemo() {
+        return jdbc.sql("select exists (select 1 from staff_credential where demo)").query(Boolean.class).single();
+    }
+
     void setPasswordHashes(List<Long> staffIds, String hash, Instant now) {
         jdbc.sql("""
                         insert into staff_credential (staff_id, password_hash, updated_at)

@@ -1,36 +1,161 @@
 package org.dossier.identity;
 
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.organization.OrganizationService;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.authentication.ott.JdbcOneTimeTokenService;
+import org.springframework.security.authentication.ott.OneTimeTokenService;
+import org.springframework.security.authorization.AuthorizationDecision;
+import org.springframework.security.authorization.AuthorizationManager;
+import org.springframework.security.config.annotation.authorization.EnableMultiFactorAuthentication;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
-import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
+import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.webauthn.management.JdbcPublicKeyCredentialUserEntityRepository;
+import org.springframework.security.web.webauthn.management.JdbcUserCredentialRepository;
+import org.springframework.security.web.webauthn.management.PublicKeyCredentialUserEntityRepository;
+import org.springframework.security.web.webauthn.management.UserCredentialRepository;
+import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
+
+import java.time.Clock;
+import java.util.Set;
+import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
- * Until multi-factor login lands, every endpoint but health and the OpenAPI document requires HTTP
- * basic authentication of a staff account. Nothing is ever left open.
+ * Nothing answers without a full sign-in — a password (or a one-time enrolment link) plus a second
+ * factor (authenticator code, passkey or recovery code) — or a valid API token, except sign-in itself,
+ * enrolment, health and the API description. See docs/security/authentication.md.
  */
 @Configuration(proxyBeanMethods = false)
+@EnableMultiFactorAuthentication(authorities = {})
 class SecurityConfiguration {
-
-    @Bean
-    @ConditionalOnWebApplication
-    SecurityFilterChain api(HttpSecurity http) throws Exception {
-        http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error").permitAll()
-                        .anyRequest().authenticated())
-                .httpBasic(basic -> basic.realmName("Dossier"))
-                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
-                // Basic credentials are sent by API clients, not by forms; CSRF protection comes with browser sessions.
-                .csrf(csrf -> csrf.ignoringRequestMatchers("/api/**"));
-        return http.build();
-    }
 
     @Bean
     PasswordEncoder passwordEncoder() {
         return Argon2PasswordEncoder.defaultsForSpringSecurity_v5_8();
+    }
+
+    @Bean
+    OneTimeTokenService oneTimeTokenService(JdbcOperations jdbc, Clock clock) {
+        JdbcOneTimeTokenService service = new JdbcOneTimeTokenService(jdbc);
+        service.setClock(clock);
+        return service;
+    }
+
+    @Bean
+    PublicKeyCredentialUserEntityRepository passkeyUsers(JdbcOperations jdbc) {
+        return new JdbcPublicKeyCredentialUserEntityRepository(jdbc);
+    }
+
+    @Bean
+    UserCredentialRepository passkeyCredentials(JdbcOperations jdbc) {
+        return new JdbcUserCredentialRepository(jdbc);
+    }
+
+    /** The password check, as the one provider of the global authentication manager (form login, API tokens). */
+    @Bean
+    ThrottledPasswordProvider passwordProvider(StaffUserDetailsService users, PasswordEncoder encoder, LoginThrottle throttle,
+                                               SecurityEvents events, OrganizationService organization) {
+        DaoAuthenticationProvider passwords = new DaoAuthenticationProvider(users);
+        passwords.setPasswordEncoder(encoder);
+        return new ThrottledPasswordProvider(passwords, throttle, events, organization);
+    }
+
+    @Bean
+    @ConditionalOnWebApplication
+    SecurityFilterChain security(HttpSecurity http, LoginResponses responses,
+                                 TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
+                                 OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
+                                 OneTimeTokenService oneTimeTokens, JdbcClient jdbc, Clock clock,
+                                 @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
+                                 @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
+        SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, clock);
+        secondFactor.setAuthenticationSuccessHandler(responses);
+        secondFactor.setAuthenticationFailureHandler(responses);
+        secondFactor.setSecurityContextRepository(new HttpSessionSecurityContextRepository());
+        secondFactor.setSessionAuthenticationStrategy(new ChangeSessionIdAuthenticationStrategy());
+
+        AuthorizationManager<RequestAuthorizationContext> firstFactor = when(Factors::firstFactor);
+        AuthorizationManager<RequestAuthorizationContext> full = when(Factors::full);
+        // Enrolling a factor with the first factor alone is allowed only to an account that has none yet:
+        // otherwise a stolen password could enrol the thief's own authenticator.
+        AuthorizationManager<RequestAuthorizationContext> mayEnrol = when(a -> Factors.full(a)
+                || (Factors.firstFactor(a) && organization.staffByUsername(a.getName()).map(m -> !responses.hasSecondFactor(m)).orElse(false)));
+
+        http.authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
+                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status").permitAll()
+                        .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
+                                "/login/webauthn").access(firstFactor)
+                        .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register").access(mayEnrol)
+                        .requestMatchers("/api/auth/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
+                        .anyRequest().access(full))
+                .formLogin(form -> form.loginProcessingUrl("/login").successHandler(responses).failureHandler(responses).permitAll())
+                .oneTimeTokenLogin(ott -> ott.tokenService(oneTimeTokens).loginProcessingUrl("/login/ott").showDefaultSubmitPage(false)
+                        .successHandler(responses).failureHandler(responses)
+                        .tokenGeneratingUrl("/ott/generate-disabled")
+                        .tokenGenerationSuccessHandler((request, response, token) -> response.sendError(HttpStatus.NOT_FOUND.value())))
+                .webAuthn(w -> w.rpName("Dossier").rpId(rpId).allowedOrigins(origins).disableDefaultRegistrationPage(true))
+                .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
+                .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
+                .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
+                .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
+                .csrf(csrf -> csrf.ignoringRequestMatchers(SecurityConfiguration::bearer)
+                        .ignoringRequestMatchers("/api/auth/token"))
+                .logout(logout -> logout.logoutUrl("/logout")
+                        .addLogoutHandler((request, response, authentication) -> {
+                            var session = request.getSession(false);
+                            Object ref = session == null ? null : session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
+                            if (ref != null) {
+                                sessions.end((String) ref);
+                            }
+                        })
+                        .logoutSuccessHandler((request, response, authentication) -> response.setStatus(HttpStatus.NO_CONTENT.value())))
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint((request, response, ex) -> problem(response, HttpStatus.UNAUTHORIZED, "unauthorized",
+                                "Not signed in", "Sign in (password and second factor) or send a valid API token"))
+                        .accessDeniedHandler((request, response, ex) -> {
+                            Authentication a = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+                            if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
+                                problem(response, HttpStatus.UNAUTHORIZED, "second-factor-required", "Sign-in not finished",
+                                        "Confirm with your passkey or an authenticator code (POST /login/totp), or enrol one first");
+                            } else {
+                                problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
+                            }
+                        }));
+        return http.build();
+    }
+
+    private static boolean bearer(HttpServletRequest request) {
+        String header = request.getHeader("Authorization");
+        return header != null && header.regionMatches(true, 0, "Bearer ", 0, 7);
+    }
+
+    private static AuthorizationManager<RequestAuthorizationContext> when(Predicate<Authentication> rule) {
+        return (Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) ->
+                new AuthorizationDecision(rule.test(authentication.get()));
+    }
+
+    private static void problem(jakarta.servlet.http.HttpServletResponse response, HttpStatus status, String code, String title, String detail)
+            throws java.io.IOException {
+        response.setStatus(status.value());
+        response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+        response.getWriter().write("{\"type\":\"https://dossier.example/problems/" + code + "\",\"title\":\"" + title
+                + "\",\"status\":" + status.value() + ",\"detail\":\"" + detail + "\"}");
     }
 }

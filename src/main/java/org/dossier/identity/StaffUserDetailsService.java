@@ -7,8 +7,12 @@ import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.core.userdetails.UsernameNotFoundException;
 import org.springframework.stereotype.Component;
 
+/** Staff accounts for Spring Security; an account without a password yet (enrolment pending) never matches one. */
 @Component
 class StaffUserDetailsService implements UserDetailsService {
+
+    /** Matches no password: Argon2 refuses anything that is not an Argon2 hash. */
+    static final String NO_PASSWORD = "!";
 
     private final OrganizationService organization;
     private final CredentialRepository credentials;
@@ -20,9 +24,8 @@ class StaffUserDetailsService implements UserDetailsService {
 
     @Override
     public UserDetails loadUserByUsername(String username) {
-        StaffMember member = organization.staffByUsername(username)
+        StaffMember member = organization.staffByUsername(username == null ? "" : username.strip())
                 .orElseThrow(() -> new UsernameNotFoundException("unknown"));
-        String hash = credentials.passwordHash(member.id()).orElseThrow(() -> new UsernameNotFoundException("no password"));
-        return new StaffPrincipal(member, hash);
+        return new StaffPrincipal(member, credentials.passwordHash(member.id()).orElse(NO_PASSWORD));
     }
 }

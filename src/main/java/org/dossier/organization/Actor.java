@@ -1,5 +1,7 @@
 package org.dossier.organization;
 
+import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 /**
@@ -7,12 +9,24 @@ import java.util.Set;
  * facilities and units, and from where. Every service call that reads or changes data takes one.
  */
 public record Actor(long staffId, String username, Set<Role> roles, Set<Integer> facilityIds, Set<Integer> unitIds,
-                    String sessionId, String sourceAddress, String userAgent) {
+                    String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt) {
+
+    /** A sensitive action needs a second factor used this recently. */
+    public static final Duration STEP_UP_FRESHNESS = Duration.ofMinutes(5);
+
+    /** How the request was authenticated: a browser session, an API token, or the server itself (jobs, simulations). */
+    public enum Channel { SESSION, TOKEN, SYSTEM }
 
     public Actor {
         roles = Set.copyOf(roles);
         facilityIds = Set.copyOf(facilityIds);
         unitIds = Set.copyOf(unitIds);
+    }
+
+    /** The actor for a staff member as authenticated by {@code channel}. */
+    public static Actor of(StaffMember m, String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt) {
+        return new Actor(m.id(), m.username(), m.roles(), m.facilityIds(), m.unitIds(), sessionId, sourceAddress,
+                userAgent == null ? "" : userAgent, channel, secondFactorAt);
     }
 
     public boolean hasRole(Role role) {
@@ -26,6 +40,17 @@ public record Actor(long staffId, String username, Set<Role> roles, Set<Integer>
             }
         }
         return false;
+    }
+
+    /**
+     * Refuses (403, step-up required) unless a second factor was used within {@link #STEP_UP_FRESHNESS}:
+     * break-the-glass, exports, account and role changes, unfreezing.
+     */
+    public void requireFreshSecondFactor(Instant now) {
+        if (secondFactorAt == null || secondFactorAt.isBefore(now.minus(STEP_UP_FRESHNESS))) {
+            throw new org.dossier.platform.StepUpRequiredException("This action needs a second factor used within the last "
+                    + STEP_UP_FRESHNESS.toMinutes() + " minutes: confirm with your passkey or an authenticator code (POST /api/auth/step-up)");
+        }
     }
 
     public boolean worksIn(int facilityId) {

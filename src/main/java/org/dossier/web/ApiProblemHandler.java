@@ -6,6 +6,9 @@ import org.dossier.platform.FieldError;
 import org.dossier.platform.ForbiddenException;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
+import org.dossier.platform.StepUpRequiredException;
+import org.dossier.platform.TooManyRequestsException;
+import org.dossier.platform.UnauthorizedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpHeaders;
@@ -58,6 +61,38 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
         return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage(), request);
+    }
+
+    @ExceptionHandler(StepUpRequiredException.class)
+    ProblemDetail stepUp(StepUpRequiredException e, HttpServletRequest request) {
+        ProblemDetail p = problem(HttpStatus.FORBIDDEN, "step-up-required", "Confirm it is you", e.getMessage(), request);
+        p.setProperty("stepUp", "/api/auth/step-up");
+        return p;
+    }
+
+    @ExceptionHandler(TooManyRequestsException.class)
+    ResponseEntity<ProblemDetail> tooMany(TooManyRequestsException e, HttpServletRequest request) {
+        ProblemDetail p = problem(HttpStatus.TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", e.getMessage(), request);
+        long seconds = Math.max(1, e.retryAfter().toSeconds());
+        p.setProperty("retryAfterSeconds", seconds);
+        return ResponseEntity.status(HttpStatus.TOO_MANY_REQUESTS).header(HttpHeaders.RETRY_AFTER, Long.toString(seconds)).body(p);
+    }
+
+    @ExceptionHandler(UnauthorizedException.class)
+    ResponseEntity<ProblemDetail> unauthorized(UnauthorizedException e, HttpServletRequest request) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .body(problem(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", e.getMessage(), request));
+    }
+
+    @ExceptionHandler(org.springframework.security.access.AccessDeniedException.class)
+    ProblemDetail accessDenied(org.springframework.security.access.AccessDeniedException e, HttpServletRequest request) {
+        return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this", request);
+    }
+
+    @ExceptionHandler(org.springframework.security.core.AuthenticationException.class)
+    ResponseEntity<ProblemDetail> authentication(org.springframework.security.core.AuthenticationException e, HttpServletRequest request) {
+        return ResponseEntity.status(HttpStatus.UNAUTHORIZED)
+                .body(problem(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", "Sign in with a second factor or a valid token", request));
     }
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)

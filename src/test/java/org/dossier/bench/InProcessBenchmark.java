@@ -86,7 +86,7 @@ class InProcessBenchmark {
     }
 
     private static Actor actor(StaffMember m) {
-        return new Actor(m.id(), m.username(), m.roles(), m.facilityIds(), m.unitIds(), null, "127.0.0.1", "benchmark");
+        return Actor.of(m, null, "127.0.0.1", "benchmark", Actor.Channel.SYSTEM, null);
     }
 
     interface Step {

@@ -48,7 +48,7 @@ class ChartSummaryTest extends IntegrationTest {
 
     private Actor physician() {
         StaffMember m = organization.staffByUsername("physician").orElseThrow();
-        return new Actor(m.id(), m.username(), m.roles(), m.facilityIds(), m.unitIds(), null, "127.0.0.1", "test");
+        return Actor.of(m, null, "127.0.0.1", "test", Actor.Channel.SYSTEM, null);
     }
 
     @Test

@@ -36,8 +36,8 @@ class DocumentTest extends IntegrationTest {
         return HttpClient.newHttpClient().send(request, HttpResponse.BodyHandlers.ofByteArray());
     }
 
-    private static String basic(String user) {
-        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + DemoAccounts.PASSWORD).getBytes(StandardCharsets.UTF_8));
+    private String basic(String user) {
+        return "Bearer " + as(user).token();
     }
 
     @Test

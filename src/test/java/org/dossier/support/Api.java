@@ -1,5 +1,7 @@
 package org.dossier.support;
 
+import org.dossier.demo.DemoAccounts;
+import org.dossier.identity.TotpService;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -8,56 +10,110 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import java.time.Instant;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
-/** A real HTTP client for the running server, signing in as a staff account. */
+/**
+ * A real HTTP client for the running server. {@link #as} signs in the way a programmatic client does:
+ * an API token from username, password and a current authenticator code.
+ */
 public final class Api {
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
+    private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
 
-    private final String baseUrl;
-    private final String authorization;
+    private final int port;
+    private final String username;
+    private final String password;
+    private final String bearer;
 
-    private Api(String baseUrl, String authorization) {
-        this.baseUrl = baseUrl;
-        this.authorization = authorization;
+    private Api(int port, String username, String password, String bearer) {
+        this.port = port;
+        this.username = username;
+        this.password = password;
+        this.bearer = bearer;
     }
 
     public static Api anonymous(int port) {
-        return new Api("http://127.0.0.1:" + port, null);
+        return new Api(port, null, null, null);
     }
 
+    /** Signed in with an API token of the account (one token per account and server, kept for the run). */
     public Api as(String username, String password) {
-        String token = Base64.getEncoder().encodeToString((username + ":" + password).getBytes(StandardCharsets.UTF_8));
-        return new Api(baseUrl, "Basic " + token);
+        return new Api(port, username, password, null);
+    }
+
+    /** Sends this exact bearer token. */
+    public Api withBearer(String token) {
+        return new Api(port, null, null, token);
+    }
+
+    public String token() {
+        return bearer != null ? bearer : TOKENS.computeIfAbsent(port + "/" + username, k -> fetchToken(port, username, password));
     }
 
     public Response get(String path) {
-        return send(request(path).GET());
+        return send(() -> request(path).GET());
+    }
+
+    public Response delete(String path) {
+        return send(() -> request(path).DELETE());
     }
 
     public Response post(String path, Object body) {
-        return send(request(path).header("Content-Type", "application/json").POST(bodyOf(body)));
+        return send(() -> request(path).header("Content-Type", "application/json").POST(bodyOf(body)));
     }
 
     public Response put(String path, Object body) {
-        return send(request(path).header("Content-Type", "application/json").PUT(bodyOf(body)));
+        return send(() -> request(path).header("Content-Type", "application/json").PUT(bodyOf(body)));
     }
 
     public Response postRaw(String path, String contentType, String body) {
-        return send(request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
+        return send(() -> request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
     public static JsonMapper jsonMapper() {
         return JSON;
     }
 
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /**
+     * An API token for a demo account. An authenticator code is accepted once, so when the current one was
+     * just used (several sign-ins within 30 s) the next step's code is tried, then the following window's.
+     */
+    public static String fetchToken(int port, String username, String password) {
+        String secret = DemoAccounts.totpSecret(username);
+        for (int attempt = 0; attempt < 4; attempt++) {
+            Instant at = attempt == 1 ? Instant.now().plusSeconds(30) : Instant.now();
+            Response r = anonymous(port).post("/api/auth/token", Map.of("username", username, "password", password,
+                    "code", TotpService.codeAt(secret, at)));
+            if (r.status() == 201) {
+                return r.json().get("token").asString();
+            }
+            if (attempt >= 1) {
+                sleepToNextStep();
+            }
+        }
+        throw new IllegalStateException("Cannot get a token for " + username);
+    }
+
+    private static void sleepToNextStep() {
+        try {
+            Thread.sleep(30_000 - (System.currentTimeMillis() % 30_000) + 200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
     private HttpRequest.Builder request(String path) {
-        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl + path)).header("Accept", "application/json, application/problem+json");
-        if (authorization != null) {
-            b.header("Authorization", authorization);
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Accept", "application/json, application/problem+json");
+        if (bearer != null || username != null) {
+            b.header("Authorization", "Bearer " + token());
         }
         return b;
     }
@@ -67,10 +123,21 @@ public final class Api {
         return HttpRequest.BodyPublishers.ofString(text);
     }
 
-    private static Response send(HttpRequest.Builder request) {
+    private Response send(java.util.function.Supplier<HttpRequest.Builder> request) {
+        Response r = exchange(request.get());
+        String challenge = r.header("WWW-Authenticate");
+        if (r.status() == 401 && username != null && bearer == null && challenge != null && challenge.contains("invalid_token")) {
+            // The account's sessions and tokens were revoked (suspension, account change): sign in again, once.
+            TOKENS.remove(port + "/" + username);
+            r = exchange(request.get());
+        }
+        return r;
+    }
+
+    private static Response exchange(HttpRequest.Builder request) {
         try {
             HttpResponse<String> r = CLIENT.send(request.build(), HttpResponse.BodyHandlers.ofString());
-            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""));
+            return new Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers().map());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         } catch (InterruptedException e) {
@@ -80,9 +147,14 @@ public final class Api {
     }
 
     /** A response with its body parsed as JSON when it is JSON. */
-    public record Response(int status, String body, String contentType) {
+    public record Response(int status, String body, String contentType, Map<String, java.util.List<String>> headers) {
         public JsonNode json() {
             return body == null || body.isBlank() ? JSON.nullNode() : JSON.readTree(body);
+        }
+
+        public String header(String name) {
+            return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).flatMap(e -> e.getValue().stream())
+                    .findFirst().orElse(null);
         }
 
         @Override

@@ -1,7 +1,7 @@
 package org.dossier.identity.web;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.dossier.identity.CurrentActor;
+import org.dossier.identity.ActorResolver;
 import org.dossier.organization.Actor;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.core.MethodParameter;
@@ -19,6 +19,12 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class ActorArgumentResolver implements HandlerMethodArgumentResolver, WebMvcConfigurer {
 
+    private final ActorResolver actors;
+
+    ActorArgumentResolver(ActorResolver actors) {
+        this.actors = actors;
+    }
+
     @Override
     public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
         resolvers.add(this);
@@ -33,10 +39,9 @@ class ActorArgumentResolver implements HandlerMethodArgumentResolver, WebMvcConf
     public Object resolveArgument(MethodParameter parameter, ModelAndViewContainer mav, NativeWebRequest webRequest,
                                   WebDataBinderFactory binderFactory) {
         HttpServletRequest request = webRequest.getNativeRequest(HttpServletRequest.class);
-        Actor actor = CurrentActor.of(SecurityContextHolder.getContext().getAuthentication(),
-                request == null ? null : request.getRemoteAddr(), request == null ? null : request.getHeader("User-Agent"));
+        Actor actor = actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);
         if (actor == null) {
-            throw new InsufficientAuthenticationException("A staff login is required");
+            throw new InsufficientAuthenticationException("A full staff sign-in is required");
         }
         return actor;
     }

@@ -1,0 +1,45 @@
+package org.dossier.identity;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpSession;
+import org.dossier.organization.Actor;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.StaffMember;
+import org.dossier.organization.StaffStatus;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthentication;
+import org.springframework.stereotype.Component;
+
+/**
+ * Builds the {@link Actor} of a fully authenticated request. The account is read afresh on every request,
+ * so a suspension, a freeze or a role change applies at once on every node.
+ */
+@Component
+public class ActorResolver {
+
+    private final OrganizationService organization;
+
+    ActorResolver(OrganizationService organization) {
+        this.organization = organization;
+    }
+
+    /** The actor, or null when the request is not fully authenticated as an active staff member. */
+    public Actor resolve(Authentication authentication, HttpServletRequest request) {
+        if (!Factors.full(authentication)) {
+            return null;
+        }
+        String source = request == null ? null : request.getRemoteAddr();
+        String agent = request == null ? null : request.getHeader("User-Agent");
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token) {
+            return Actor.of(token.member(), "token:" + token.tokenId(), source, agent, Actor.Channel.TOKEN, token.issuedAt());
+        }
+        StaffMember member = organization.staffByUsername(authentication.getName()).orElse(null);
+        if (member == null || member.status() != StaffStatus.ACTIVE) {
+            return null;
+        }
+        HttpSession session = request == null ? null : request.getSession(false);
+        String ref = session == null ? null : (String) session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
+        return Actor.of(member, ref == null ? null : "session:" + ref, source, agent, Actor.Channel.SESSION,
+                Factors.lastSecondFactor(authentication));
+    }
+}

@@ -1,0 +1,17 @@
+package org.dossier.identity;
+
+import java.time.Instant;
+
+/**
+ * Something that happened to an account's security: published for the audit trail and the exfiltration
+ * guard. {@code staffId} is null when the username is unknown.
+ */
+public record SecurityEvent(Type type, Long staffId, String username, Instant at, String sourceAddress, String userAgent,
+                            String detail) {
+
+    public enum Type {
+        LOGIN_SUCCEEDED, LOGIN_FAILED, LOGIN_THROTTLED, MFA_SUCCEEDED, MFA_FAILED, FACTOR_ENROLLED, RECOVERY_CODE_USED,
+        RECOVERY_CODES_REGENERATED, PASSWORD_CHANGED, ENROLMENT_LINK_ISSUED, TOKEN_ISSUED, TOKEN_REVOKED, SESSION_REVOKED,
+        ALL_SESSIONS_REVOKED, STEP_UP_SUCCEEDED, STEP_UP_FAILED, LOGOUT
+    }
+}

@@ -1,0 +1,52 @@
+package org.dossier.identity;
+
+import org.dossier.organization.StaffMember;
+import org.springframework.security.core.GrantedAuthority;
+import org.springframework.security.oauth2.core.OAuth2AuthenticatedPrincipal;
+
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+
+/** The owner of a live API token, as the bearer-token filter authenticates it. */
+final class TokenPrincipal implements OAuth2AuthenticatedPrincipal {
+
+    private final StaffMember member;
+    private final long tokenId;
+    private final Instant issuedAt;
+    private final Collection<GrantedAuthority> authorities;
+
+    TokenPrincipal(StaffMember member, long tokenId, Instant issuedAt, Collection<GrantedAuthority> authorities) {
+        this.member = member;
+        this.tokenId = tokenId;
+        this.issuedAt = issuedAt;
+        this.authorities = authorities;
+    }
+
+    StaffMember member() {
+        return member;
+    }
+
+    long tokenId() {
+        return tokenId;
+    }
+
+    Instant issuedAt() {
+        return issuedAt;
+    }
+
+    @Override
+    public Map<String, Object> getAttributes() {
+        return Map.of("staff_id", member.id(), "token_id", tokenId);
+    }
+
+    @Override
+    public Collection<? extends GrantedAuthority> getAuthorities() {
+        return authorities;
+    }
+
+    @Override
+    public String getName() {
+        return member.username();
+    }
+}

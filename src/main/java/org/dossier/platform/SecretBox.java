@@ -1,0 +1,87 @@
+package org.dossier.platform;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import javax.crypto.Cipher;
+import javax.crypto.spec.GCMParameterSpec;
+import javax.crypto.spec.SecretKeySpec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.GeneralSecurityException;
+import java.security.SecureRandom;
+import java.util.Base64;
+
+/**
+ * Seals small secrets kept in the database (TOTP shared secrets) with AES-256-GCM under the server key,
+ * so that a copy of the database alone does not yield them. The key comes from {@code DOSSIER_SECRET_KEY}
+ * (base64, 32 bytes); in development it is generated once into {@code DOSSIER_DATA_DIR/secret.key}.
+ */
+@Component
+public class SecretBox {
+
+    private static final int NONCE_BYTES = 12;
+    private final SecretKeySpec key;
+    private final SecureRandom random = new SecureRandom();
+
+    SecretBox(@Value("${dossier.secret-key:}") String configuredKey, @Value("${dossier.data-dir}") String dataDir,
+              @Value("${dossier.profile}") String profile) {
+        byte[] raw;
+        if (!configuredKey.isBlank()) {
+            raw = Base64.getDecoder().decode(configuredKey.strip());
+        } else if ("production".equals(profile)) {
+            throw new IllegalStateException("DOSSIER_SECRET_KEY is required in production (32 random bytes, base64)");
+        } else {
+            raw = readOrCreate(Path.of(dataDir).resolve("secret.key"));
+        }
+        if (raw.length != 32) {
+            throw new IllegalStateException("The secret key must be 32 bytes (base64 of 32 random bytes)");
+        }
+        this.key = new SecretKeySpec(raw, "AES");
+    }
+
+    public String seal(String plaintext) {
+        try {
+            byte[] nonce = new byte[NONCE_BYTES];
+            random.nextBytes(nonce);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
+            byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
+            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot seal a secret", e);
+        }
+    }
+
+    public String open(String sealedText) {
+        try {
+            byte[] all = Base64.getDecoder().decode(sealedText);
+            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, NONCE_BYTES));
+            return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("A sealed secret does not open with this server key", e);
+        }
+    }
+
+    private static byte[] readOrCreate(Path file) {
+        try {
+            if (Files.exists(file)) {
+                return Base64.getDecoder().decode(Files.readString(file).strip());
+            }
+            Files.createDirectories(file.getParent());
+            byte[] raw = new byte[32];
+            new SecureRandom().nextBytes(raw);
+            Files.writeString(file, Base64.getEncoder().encodeToString(raw));
+            Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
+            return raw;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read or create the server key " + file, e);
+        }
+    }
+}
