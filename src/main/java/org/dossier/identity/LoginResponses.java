@@ -55,7 +55,7 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         body.put("status", status);
         body.put("username", member.username());
         if (!"SIGNED_IN".equals(status)) {
-            body.put("methods", hasTotp || hasPasskey ? methods(hasTotp, hasPasskey) : List.of("ENROL_TOTP", "ENROL_PASSKEY"));
+            body.put("methods", hasTotp || hasPasskey ? methods(hasTotp, hasPasskey) : List.of("ENROL_TOTP"));
         }
         CsrfToken csrf = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
         if (csrf != null) {

@@ -81,8 +81,12 @@ class LoginThrottle {
         }
     }
 
-    /** A success clears the account's count (not the address's: one good login must not hide a sweep). */
-    void succeeded(String accountKey) {
+    /**
+     * A success clears the account's count (not the address's: one good login must not hide a sweep). In its
+     * own transaction, like failures, so that no sign-in holds a lock on the counter while it goes on.
+     */
+    @Transactional(propagation = Propagation.REQUIRES_NEW)
+    public void succeeded(String accountKey) {
         jdbc.sql("delete from auth_throttle where throttle_key = ?").param(accountKey).update();
     }
 

@@ -107,6 +107,7 @@ public class OrganizationService {
     @Transactional
     public StaffMember createStaff(Actor actor, StaffAccountRequest request) {
         requireAnyRole(actor, Role.ADMIN);
+        actor.requireFreshSecondFactor(clock.instant());
         validate(request, 0L);
         for (Integer f : request.facilityIds()) {
             requireAdminOf(actor, f);
@@ -125,6 +126,7 @@ public class OrganizationService {
     @Transactional
     public StaffMember updateStaff(Actor actor, long id, int expectedVersion, StaffAccountRequest request) {
         requireAnyRole(actor, Role.ADMIN);
+        actor.requireFreshSecondFactor(clock.instant());
         StaffMember current = staffMember(id);
         requireReason(request.reason());
         StaffAccountRequest withUsername = new StaffAccountRequest(current.username(), request.displayName(), request.rpps(),
@@ -147,6 +149,7 @@ public class OrganizationService {
     @Transactional
     public StaffMember changeStatus(Actor actor, long id, int expectedVersion, StaffStatus status, String reason) {
         requireAnyRole(actor, Role.ADMIN);
+        actor.requireFreshSecondFactor(clock.instant());
         requireReason(reason);
         if (status == StaffStatus.FROZEN) {
             throw new InvalidInputException("status", "accounts are frozen by the exfiltration guard, not by hand");

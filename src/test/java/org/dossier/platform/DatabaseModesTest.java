@@ -69,6 +69,20 @@ class DatabaseModesTest {
     }
 
     @Test
+    void aSecondServerCannotTakeOverADataDirectoryInUse() {
+        Path dataDir = TestDataDirs.fresh("busy");
+        try (EmbeddedPostgresServer first = EmbeddedPostgresServer.start(dataDir, Map.of("shared_buffers", "32MB"))) {
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> EmbeddedPostgresServer.start(dataDir, Map.of()))
+                    .hasMessageContaining("Another Dossier server");
+            try (var c = java.sql.DriverManager.getConnection(first.jdbcUrl(), first.user(), first.password())) {
+                assertThat(c.isValid(2)).as("the first server still runs").isTrue();
+            } catch (java.sql.SQLException e) {
+                throw new AssertionError(e);
+            }
+        }
+    }
+
+    @Test
     void healthIsDownWhileTheDatabaseIsUnreachable() {
         Path externalDir = TestDataDirs.fresh("health-server");
         EmbeddedPostgresServer external = EmbeddedPostgresServer.start(externalDir, Map.of("shared_buffers", "32MB"));

@@ -23,6 +23,9 @@ public final class Api {
     private static final JsonMapper JSON = JsonMapper.builder().build();
     private static final HttpClient CLIENT = HttpClient.newHttpClient();
     private static final Map<String, String> TOKENS = new ConcurrentHashMap<>();
+    private static final Map<String, Instant> ISSUED = new ConcurrentHashMap<>();
+    /** Renewed before the step-up freshness (5 minutes) runs out, as a careful client would. */
+    private static final java.time.Duration RENEW_AFTER = java.time.Duration.ofMinutes(4);
 
     private final int port;
     private final String username;
@@ -51,7 +54,18 @@ public final class Api {
     }
 
     public String token() {
-        return bearer != null ? bearer : TOKENS.computeIfAbsent(port + "/" + username, k -> fetchToken(port, username, password));
+        if (bearer != null) {
+            return bearer;
+        }
+        String key = port + "/" + username;
+        Instant issued = ISSUED.get(key);
+        if (issued != null && issued.isBefore(Instant.now().minus(RENEW_AFTER))) {
+            TOKENS.remove(key);
+        }
+        return TOKENS.computeIfAbsent(key, k -> {
+            ISSUED.put(k, Instant.now());
+            return fetchToken(port, username, password);
+        });
     }
 
     public Response get(String path) {

@@ -25,18 +25,17 @@ import java.nio.file.Path;
 @Import(StatementCounter.class)
 public abstract class IntegrationTest {
 
-    /** One fresh cluster per test JVM, so that runs never see each other's data. */
-    public static final Path DATA_DIR = TestDataDirs.fresh("shared");
-
     @LocalServerPort
     protected int port;
 
     @Autowired
     protected JdbcClient jdbc;
 
+    /** A fresh cluster for each server the tests start (Spring caches and shares them), never one directory for two. */
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {
-        registry.add("dossier.data-dir", DATA_DIR::toString);
+        Path dir = TestDataDirs.fresh("server");
+        registry.add("dossier.data-dir", dir::toString);
     }
 
     protected Api anonymous() {

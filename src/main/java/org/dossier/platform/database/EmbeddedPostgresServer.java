@@ -51,6 +51,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final String password;
     private final boolean asRoot;
     private volatile boolean running;
+    private java.nio.channels.FileChannel lockChannel;
+    private java.nio.channels.FileLock lock;
 
     private EmbeddedPostgresServer(Path binDir, Path clusterDir, int port, String password, boolean asRoot) {
         this.binDir = binDir;
@@ -69,11 +71,27 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         try {
             Path root = dataDir.toAbsolutePath().normalize();
             Files.createDirectories(root);
+            // One server per data directory: a second one must not take over (and stop) the first one's database.
+            java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(root.resolve("dossier.lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            java.nio.channels.FileLock lock;
+            try {
+                lock = channel.tryLock();
+            } catch (java.nio.channels.OverlappingFileLockException e) {
+                lock = null; // held by this very JVM
+            }
+            if (lock == null) {
+                channel.close();
+                throw new IllegalStateException("Another Dossier server is using the data directory " + root
+                        + "; stop it, or give this one its own DOSSIER_DATA_DIR");
+            }
             Path binDir = extractBinaries(root.resolve("postgres-binaries"));
             Path clusterDir = root.resolve("postgres");
             String password = readOrCreatePassword(root.resolve("postgres-password"));
             boolean asRoot = isRoot();
             EmbeddedPostgresServer server = new EmbeddedPostgresServer(binDir, clusterDir, freePort(), password, asRoot);
+            server.lockChannel = channel;
+            server.lock = lock;
             server.initIfNeeded();
             server.stopStaleServer();
             server.startServer(serverSettings);
@@ -106,15 +124,23 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     @Override
     public void close() {
-        if (!running) {
-            return;
+        if (running) {
+            running = false;
+            try {
+                run(List.of(binDir.resolve("pg_ctl").toString(), "-D", clusterDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"), 90);
+                log.info("Embedded PostgreSQL stopped");
+            } catch (RuntimeException e) {
+                log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            }
         }
-        running = false;
         try {
-            run(List.of(binDir.resolve("pg_ctl").toString(), "-D", clusterDir.toString(), "-m", "fast", "-w", "-t", "60", "stop"), 90);
-            log.info("Embedded PostgreSQL stopped");
-        } catch (RuntimeException e) {
-            log.warn("Embedded PostgreSQL did not stop cleanly: {}", e.getMessage());
+            if (lock != null) {
+                lock.release();
+                lockChannel.close();
+                lock = null;
+            }
+        } catch (IOException e) {
+            log.warn("Could not release the data directory lock: {}", e.getMessage());
         }
     }
 
@@ -133,7 +159,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
-    /** A JVM killed without its shutdown hook leaves postgres running; take the cluster back. */
+    /**
+     * A JVM killed without its shutdown hook leaves postgres running; we hold the directory's lock, so that
+     * postgres is an orphan: take the cluster back.
+     */
     private void stopStaleServer() {
         if (Files.exists(clusterDir.resolve("postmaster.pid"))) {
             log.info("Stopping a PostgreSQL left running on {}", clusterDir);

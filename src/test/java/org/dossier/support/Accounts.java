@@ -1,0 +1,33 @@
+package org.dossier.support;
+
+import org.dossier.demo.DemoAccounts;
+import org.dossier.identity.CredentialService;
+import org.dossier.organization.Luhn;
+
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Fresh staff accounts with the demo password and a known authenticator secret, so tests do not share TOTP steps. */
+public final class Accounts {
+
+    private static final AtomicInteger SEQUENCE = new AtomicInteger();
+
+    private Accounts() {
+    }
+
+    public static String newPhysician(Api admin, CredentialService credentials) {
+        int n = SEQUENCE.incrementAndGet();
+        String username = "id.test" + n + "." + System.nanoTime() % 100_000;
+        String payload = String.format("17%08d", 30_000_000 + n);
+        Api.Response r = admin.post("/api/staff", Map.of("username", username, "displayName", "Dr Identity " + n,
+                "rpps", payload + Luhn.checkDigit(payload), "roles", List.of("PHYSICIAN"), "facilityIds", List.of(1),
+                "unitIds", List.of(1), "reason", "identity test"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        long id = r.json().get("id").asLong();
+        credentials.setDemoCredentials(List.of(id), DemoAccounts.PASSWORD, Map.of(id, DemoAccounts.totpSecret(username)));
+        return username;
+    }
+}

@@ -1,0 +1,139 @@
+package org.dossier.support;
+
+import org.dossier.demo.DemoAccounts;
+import org.dossier.identity.TotpService;
+import tools.jackson.databind.JsonNode;
+
+import java.io.IOException;
+import java.net.CookieManager;
+import java.net.CookiePolicy;
+import java.net.HttpCookie;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/** A browser-like client: a cookie jar, the session's CSRF token, and the interactive sign-in steps. */
+public final class BrowserSession {
+
+    private final int port;
+    private final CookieManager cookies = new CookieManager(null, CookiePolicy.ACCEPT_ALL);
+    private final HttpClient client;
+    private String csrfHeader = "X-CSRF-TOKEN";
+    private String csrfToken;
+
+    public BrowserSession(int port) {
+        this.port = port;
+        this.client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();
+    }
+
+    /** Password, then the current authenticator code of a demo account. */
+    public static BrowserSession signedIn(int port, String username) {
+        BrowserSession s = new BrowserSession(port);
+        Api.Response first = s.login(username, DemoAccounts.PASSWORD);
+        if (first.status() != 200) {
+            throw new IllegalStateException("password step failed: " + first);
+        }
+        for (int attempt = 0; attempt < 3; attempt++) {
+            Api.Response second = s.form("/login/totp", Map.of("code", code(username, attempt == 1 ? 30 : 0)));
+            if (second.status() == 200 && "SIGNED_IN".equals(second.json().get("status").asString())) {
+                return s;
+            }
+            if (attempt == 1) {
+                try {
+                    Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        }
+        throw new IllegalStateException("second factor failed for " + username);
+    }
+
+    public static String code(String username, int secondsAhead) {
+        return TotpService.codeAt(DemoAccounts.totpSecret(username), Instant.now().plusSeconds(secondsAhead));
+    }
+
+    public Api.Response login(String username, String password) {
+        return form("/login", Map.of("username", username, "password", password));
+    }
+
+    /** Fetches the session's CSRF token (a new session gets one). */
+    public void refreshCsrf() {
+        Api.Response r = exchange(builder("/api/auth/csrf").GET(), false);
+        if (r.status() == 200) {
+            csrfHeader = r.json().get("headerName").asString();
+            csrfToken = r.json().get("token").asString();
+        }
+    }
+
+    public Api.Response form(String path, Map<String, String> fields) {
+        if (csrfToken == null) {
+            refreshCsrf();
+        }
+        String body = fields.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        Api.Response r = exchange(builder(path).header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString(body)), true);
+        rememberCsrf(r);
+        return r;
+    }
+
+    public Api.Response get(String path) {
+        return exchange(builder(path).GET(), false);
+    }
+
+    public Api.Response post(String path, Object json) {
+        return exchange(builder(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.jsonMapper().writeValueAsString(json))), true);
+    }
+
+    public Api.Response postWithoutCsrf(String path, Object json) {
+        return exchange(builder(path).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(Api.jsonMapper().writeValueAsString(json))), false);
+    }
+
+    public Api.Response delete(String path) {
+        return exchange(builder(path).DELETE(), true);
+    }
+
+    public String sessionCookie() {
+        return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("DOSSIER_SESSION"))
+                .map(HttpCookie::getValue).findFirst().orElse(null);
+    }
+
+    private void rememberCsrf(Api.Response r) {
+        if (r.status() == 200 && r.body() != null && r.body().startsWith("{")) {
+            JsonNode json = r.json();
+            if (json.has("csrfToken")) {
+                csrfHeader = json.get("csrfHeader").asString();
+                csrfToken = json.get("csrfToken").asString();
+            }
+        }
+    }
+
+    private HttpRequest.Builder builder(String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", "application/json");
+    }
+
+    private Api.Response exchange(HttpRequest.Builder request, boolean withCsrf) {
+        if (withCsrf && csrfToken != null) {
+            request.header(csrfHeader, csrfToken);
+        }
+        try {
+            HttpResponse<String> r = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+            return new Api.Response(r.statusCode(), r.body(), r.headers().firstValue("Content-Type").orElse(""), r.headers().map());
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
