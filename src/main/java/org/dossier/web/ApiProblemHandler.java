@@ -95,6 +95,13 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                 .body(problem(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", "Sign in with a second factor or a valid token", request));
     }
 
+    @ExceptionHandler(org.dossier.audit.AuditUnavailableException.class)
+    ProblemDetail auditUnavailable(org.dossier.audit.AuditUnavailableException e, HttpServletRequest request) {
+        log.error("Audit trail unavailable on {} {}: refusing to answer", request.getMethod(), request.getRequestURI(), e);
+        return problem(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Temporarily unavailable",
+                "The access could not be recorded, so no data is returned; try again in a moment", request);
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
         String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();

@@ -1,0 +1,126 @@
+package org.dossier.audit;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.security.MessageDigest;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Recomputes the whole chain from the first entry and checks every signed checkpoint, and reports the
+ * first entry that does not match: rewritten, deleted, inserted or reordered entries all break it.
+ */
+@Service
+public class AuditVerifier {
+
+    private final JdbcTemplate jdbc;
+    private final AuditSigner signer;
+
+    AuditVerifier(JdbcTemplate jdbc, AuditSigner signer) {
+        this.jdbc = jdbc;
+        this.signer = signer;
+    }
+
+    /** The outcome: how much was checked, how fast, and the first problem if any. */
+    public record Report(boolean intact, long entriesChecked, long checkpointsChecked, Long firstBrokenSeq, String problem,
+                         long millis, long entriesPerSecond, String publicKey, Instant verifiedAt) {
+    }
+
+    private record Checkpoint(long seq, String hash, String signedAt, String signature) {
+    }
+
+    @Transactional(readOnly = true)
+    public Report verify() {
+        long start = System.nanoTime();
+        List<Checkpoint> checkpoints = jdbc.query("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq",
+                (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)));
+        String publicKey = signer.publicKeyBase64();
+        for (Checkpoint c : checkpoints) {
+            if (!AuditSigner.verify(publicKey, c.seq(), c.hash(), c.signedAt(), c.signature())) {
+                return report(false, 0, checkpoints.size(), c.seq(), "checkpoint " + c.seq() + " has a signature that does not verify", start);
+            }
+        }
+        State state = new State(checkpoints);
+        jdbc.setFetchSize(10_000);
+        jdbc.query("""
+                select seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id, source_address, user_agent,
+                       action, patient_id, resource_type, resource_id, sections, decision, reason_code, purpose, request_id, detail,
+                       prev_hash, hash
+                  from audit_entry order by seq""", (ResultSet rs) -> {
+            if (state.problem == null) {
+                state.check(rs);
+            }
+        });
+        if (state.problem == null) {
+            long head = jdbc.queryForObject("select last_seq from audit_head where id = 1", Long.class);
+            if (head != state.expectedSeq - 1) {
+                state.fail(state.expectedSeq, "the chain head says " + head + " entries, the table holds " + (state.expectedSeq - 1));
+            } else if (state.nextCheckpoint < checkpoints.size()) {
+                Checkpoint missing = checkpoints.get(state.nextCheckpoint);
+                state.fail(missing.seq(), "checkpoint " + missing.seq() + " signs an entry that is no longer in the trail");
+            }
+        }
+        return report(state.problem == null, state.expectedSeq - 1, checkpoints.size(), state.brokenSeq, state.problem, start);
+    }
+
+    private Report report(boolean intact, long entries, long checkpoints, Long broken, String problem, long start) {
+        long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
+        return new Report(intact, entries, checkpoints, broken, problem, millis, entries * 1000 / millis, signer.publicKeyBase64(), Instant.now());
+    }
+
+    private static final class State {
+        final MessageDigest sha256 = AuditChain.sha256();
+        final List<Checkpoint> checkpoints;
+        String previous = AuditChain.GENESIS;
+        long expectedSeq = 1;
+        int nextCheckpoint;
+        String problem;
+        Long brokenSeq;
+
+        State(List<Checkpoint> checkpoints) {
+            this.checkpoints = new ArrayList<>(checkpoints);
+        }
+
+        void check(ResultSet rs) throws SQLException {
+            long seq = rs.getLong("seq");
+            if (seq != expectedSeq) {
+                fail(expectedSeq, seq > expectedSeq ? "entries " + expectedSeq + " to " + (seq - 1) + " are missing" : "entry " + seq + " is repeated");
+                return;
+            }
+            AuditRecord r = new AuditRecord(rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
+                    rs.getString("actor_username"), rs.getString("actor_roles"), (Integer) rs.getObject("facility_id"),
+                    rs.getString("session_id"), rs.getString("source_address"), rs.getString("user_agent"), rs.getString("action"),
+                    (Long) rs.getObject("patient_id"), rs.getString("resource_type"), rs.getString("resource_id"), rs.getString("sections"),
+                    AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
+                    rs.getString("request_id"), rs.getString("detail"));
+            if (!previous.equals(rs.getString("prev_hash"))) {
+                fail(seq, "entry " + seq + " does not link to the entry before it");
+                return;
+            }
+            String hash = AuditChain.next(sha256, previous, seq, r);
+            if (!hash.equals(rs.getString("hash"))) {
+                fail(seq, "entry " + seq + " was altered: its content no longer matches its hash");
+                return;
+            }
+            while (nextCheckpoint < checkpoints.size() && checkpoints.get(nextCheckpoint).seq() == seq) {
+                if (!checkpoints.get(nextCheckpoint).hash().equals(hash)) {
+                    fail(seq, "the chain at entry " + seq + " differs from its signed checkpoint");
+                    return;
+                }
+                nextCheckpoint++;
+            }
+            previous = hash;
+            expectedSeq++;
+        }
+
+        void fail(long seq, String why) {
+            problem = why;
+            brokenSeq = seq;
+        }
+    }
+}

@@ -1,0 +1,2 @@
+/** REST endpoints of the audit trail for the security officer. */
+package org.dossier.audit.web;

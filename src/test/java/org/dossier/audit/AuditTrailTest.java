@@ -1,0 +1,138 @@
+package org.dossier.audit;
+
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.dao.DataAccessException;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class AuditTrailTest extends IntegrationTest {
+
+    @Autowired
+    AuditTrail trail;
+
+    @Autowired
+    AuditVerifier verifier;
+
+    private static AuditRecord read(long actor, long patient) {
+        return new AuditRecord(null, actor, "user" + actor, "PHYSICIAN", 1, "session:abc", "127.0.0.1", "test", "READ", patient,
+                "Patient", Long.toString(patient), "IDENTITY,ALLERGIES", AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREATMENT",
+                "req-" + patient, null);
+    }
+
+    @Test
+    void appendedEntriesAreChainedAndTheChainVerifies() {
+        long last = trail.append(List.of(read(1, 10), read(1, 11), read(1, 12)));
+        var rows = jdbc.sql("select seq, prev_hash, hash from audit_entry where seq between ? and ? order by seq")
+                .param(last - 2).param(last).query((rs, n) -> new String[]{rs.getString(2), rs.getString(3)}).list();
+        assertThat(rows).hasSize(3);
+        assertThat(rows.get(1)[0]).isEqualTo(rows.get(0)[1]);
+        assertThat(rows.get(2)[0]).isEqualTo(rows.get(1)[1]);
+        AuditVerifier.Report report = verifier.verify();
+        assertThat(report.intact()).as(String.valueOf(report.problem())).isTrue();
+        assertThat(report.entriesChecked()).isGreaterThanOrEqualTo(last);
+    }
+
+    @Test
+    void concurrentAppendsFormOneUnbrokenChain() throws Exception {
+        long before = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        ExecutorService pool = Executors.newFixedThreadPool(8);
+        List<Future<Long>> done = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            done.add(pool.submit(() -> {
+                long last = 0;
+                for (int i = 0; i < 50; i++) {
+                    last = trail.append(List.of(read(100 + thread, i), read(100 + thread, i + 1000)));
+                }
+                return last;
+            }));
+        }
+        for (Future<Long> f : done) {
+            f.get();
+        }
+        pool.shutdown();
+        long after = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        assertThat(after - before).isEqualTo(8 * 50 * 2);
+        assertThat(jdbc.sql("select count(distinct seq) from audit_entry where seq > ?").param(before).query(Long.class).single()).isEqualTo(800);
+        assertThat(verifier.verify().intact()).isTrue();
+    }
+
+    @Test
+    void theApplicationCannotRewriteOrDeleteTheTrail() {
+        long seq = trail.append(read(2, 20));
+        assertThatThrownBy(() -> jdbc.sql("update audit_entry set detail = 'x' where seq = ?").param(seq).update())
+                .isInstanceOf(DataAccessException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("delete from audit_entry where seq = ?").param(seq).update())
+                .isInstanceOf(DataAccessException.class).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("update audit_checkpoint set signature = 'x'").update())
+                .isInstanceOf(DataAccessException.class).hasMessageContaining("append-only");
+    }
+
+    @Test
+    void aRowAlteredBehindTheApplicationsBackIsNamedByVerification() {
+        long seq = trail.append(List.of(read(3, 30), read(3, 31), read(3, 32))) - 1;
+        String original = jdbc.sql("select patient_id::text from audit_entry where seq = ?").param(seq).query(String.class).single();
+        try {
+            // As the database superuser, who can disable the trigger: what an intruder with the database would do.
+            jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
+            jdbc.sql("update audit_entry set patient_id = 999999 where seq = ?").param(seq).update();
+            jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+
+            AuditVerifier.Report report = verifier.verify();
+            assertThat(report.intact()).isFalse();
+            assertThat(report.firstBrokenSeq()).isEqualTo(seq);
+            assertThat(report.problem()).contains("entry " + seq).contains("altered");
+        } finally {
+            jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
+            jdbc.sql("update audit_entry set patient_id = ?::bigint where seq = ?").param(original).param(seq).update();
+            jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+        }
+        assertThat(verifier.verify().intact()).isTrue();
+    }
+
+    @Test
+    void checkpointsAreSignedAndCheckableWithTheExportedPublicKey() {
+        trail.append(read(4, 40));
+        trail.checkpointNow();
+        var checkpoint = jdbc.sql("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq desc limit 1")
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)})
+                .single();
+        String publicKey = verifier.verify().publicKey();
+        assertThat(AuditSigner.verify(publicKey, (long) checkpoint[0], (String) checkpoint[1], (String) checkpoint[2], (String) checkpoint[3])).isTrue();
+        assertThat(AuditSigner.verify(publicKey, (long) checkpoint[0], "f".repeat(64), (String) checkpoint[2], (String) checkpoint[3]))
+                .as("a checkpoint of another head does not verify").isFalse();
+        String otherKey = AuditSigner.newKeyMaterial().split("\\.")[1];
+        assertThat(AuditSigner.verify(otherKey, (long) checkpoint[0], (String) checkpoint[1], (String) checkpoint[2], (String) checkpoint[3]))
+                .as("nor with another key").isFalse();
+        assertThat(verifier.verify().checkpointsChecked()).isPositive();
+    }
+
+    @Test
+    void anEntryThatCannotBeWrittenFailsTheCallerAndLeavesNoTrace() {
+        long before = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        AuditRecord broken = new AuditRecord(Instant.now(), 5L, "u", "R", 1, null, null, null, null, 50L, null, null, null,
+                AuditRecord.Decision.ALLOW, null, null, null, null);
+        assertThatThrownBy(() -> trail.append(List.of(read(5, 51), broken))).isInstanceOf(AuditUnavailableException.class);
+        assertThat(jdbc.sql("select last_seq from audit_head").query(Long.class).single()).isEqualTo(before);
+        assertThat(trail.append(read(5, 52))).as("the trail goes on").isEqualTo(before + 1);
+    }
+
+    @Test
+    void onlyTheSecurityOfficerRunsTheVerification() {
+        var report = as("security").get("/api/audit/verification");
+        assertThat(report.status()).as(report.toString()).isEqualTo(200);
+        assertThat(report.json().get("intact").asBoolean()).isTrue();
+        assertThat(as("admin").get("/api/audit/verification").status()).isEqualTo(403);
+        assertThat(as("physician").get("/api/audit/verification").status()).isEqualTo(403);
+    }
+}
