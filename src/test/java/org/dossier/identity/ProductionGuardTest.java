@@ -14,11 +14,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 class ProductionGuardTest {
 
     private static final String KEY = Base64.getEncoder().encodeToString(new byte[32]);
+    private static final String AUDIT_KEY = org.dossier.audit.AuditSigner.newKeyMaterial();
 
     @Test
     void productionRefusesToStartWithTheDemoHospital() {
         assertThatThrownBy(() -> new SpringApplicationBuilder(DossierApplication.class).run("--server.port=0",
                 "--dossier.data-dir=" + TestDataDirs.fresh("prod-demo"), "--dossier.profile=production", "--dossier.secret-key=" + KEY,
+                "--dossier.audit.signing-key=" + AUDIT_KEY,
                 "--dossier.demo.enabled=true", "--dossier.db.embedded.shared-buffers=32MB").close())
                 .hasStackTraceContaining("DOSSIER_DEMO=false");
     }
@@ -30,8 +32,8 @@ class ProductionGuardTest {
                 "--dossier.demo.patients=20", "--dossier.demo.clinic-days-behind=0", "--dossier.demo.clinic-days-ahead=0",
                 "--dossier.db.embedded.shared-buffers=32MB").close();
         assertThatThrownBy(() -> new SpringApplicationBuilder(DossierApplication.class).run("--server.port=0", "--dossier.data-dir=" + dataDir,
-                "--dossier.profile=production", "--dossier.secret-key=" + KEY, "--dossier.demo.enabled=false",
-                "--dossier.db.embedded.shared-buffers=32MB").close())
+                "--dossier.profile=production", "--dossier.secret-key=" + KEY, "--dossier.audit.signing-key=" + AUDIT_KEY,
+                "--dossier.demo.enabled=false", "--dossier.db.embedded.shared-buffers=32MB").close())
                 .hasStackTraceContaining("holds demo accounts");
     }
 
@@ -39,10 +41,12 @@ class ProductionGuardTest {
     void productionNeedsItsSecretKeyAndStartsCleanWithoutDemo() {
         assertThatThrownBy(() -> new SpringApplicationBuilder(DossierApplication.class).run("--server.port=0",
                 "--dossier.data-dir=" + TestDataDirs.fresh("prod-nokey"), "--dossier.profile=production", "--dossier.demo.enabled=false",
+                "--dossier.audit.signing-key=" + AUDIT_KEY,
                 "--dossier.db.embedded.shared-buffers=32MB").close())
                 .hasStackTraceContaining("DOSSIER_SECRET_KEY");
         var app = new SpringApplicationBuilder(DossierApplication.class).run("--server.port=0",
                 "--dossier.data-dir=" + TestDataDirs.fresh("prod-clean"), "--dossier.profile=production", "--dossier.secret-key=" + KEY,
+                "--dossier.audit.signing-key=" + AUDIT_KEY,
                 "--dossier.demo.enabled=false", "--dossier.db.embedded.shared-buffers=32MB");
         assertThat(app.isActive()).isTrue();
         app.close();
