@@ -34,7 +34,7 @@ class InProcessBenchmark {
     private static final Path RESULTS = Path.of(System.getProperty("bench.results", "target/bench")).toAbsolutePath();
 
     @Test
-    void measure() throws IOException {
+    void measure() throws Exception {
         try (ConfigurableApplicationContext app = new SpringApplicationBuilder(DossierApplication.class)
                 .run("--dossier.data-dir=" + DATA_DIR, "--dossier.demo.enabled=false", "--spring.main.web-application-type=none",
                         "--dossier.db.embedded.shared-buffers=1GB", "--logging.level.root=warn")) {
@@ -78,6 +78,41 @@ class InProcessBenchmark {
                 long[] c = charted.get(i % charted.size());
                 charts.summary(actors.get(c[1]), c[0]);
             }));
+            // The audit trail: append rate under 32 concurrent callers (group commit), then verification rate.
+            org.dossier.audit.AuditTrail trail = app.getBean(org.dossier.audit.AuditTrail.class);
+            int callers = 32;
+            int perCaller = 2_000;
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(callers);
+            long appendStart = System.nanoTime();
+            List<java.util.concurrent.Future<?>> futures = new ArrayList<>();
+            for (int c = 0; c < callers; c++) {
+                int caller = c;
+                futures.add(pool.submit(() -> {
+                    for (int i = 0; i < perCaller; i++) {
+                        trail.append(new org.dossier.audit.AuditRecord(null, (long) caller, "bench" + caller, "PHYSICIAN", 1, "session:bench",
+                                "127.0.0.1", "benchmark", "READ", (long) i, "Patient", Integer.toString(i), "SUMMARY",
+                                org.dossier.audit.AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREATMENT", "bench-" + i, null));
+                    }
+                }));
+            }
+            for (var f : futures) {
+                f.get();
+            }
+            pool.shutdown();
+            double appendSeconds = (System.nanoTime() - appendStart) / 1e9;
+            Map<String, Object> append = new LinkedHashMap<>();
+            append.put("entries", callers * perCaller);
+            append.put("callers", callers);
+            append.put("perSecond", Math.round(callers * perCaller / appendSeconds));
+            results.put("auditAppend", append);
+            org.dossier.audit.AuditVerifier.Report report = app.getBean(org.dossier.audit.AuditVerifier.class).verify();
+            Map<String, Object> verification = new LinkedHashMap<>();
+            verification.put("intact", report.intact());
+            verification.put("entries", report.entriesChecked());
+            verification.put("millis", report.millis());
+            verification.put("perSecond", report.entriesPerSecond());
+            results.put("auditVerification", verification);
+
             Files.createDirectories(RESULTS);
             String json = toJson(results);
             Files.writeString(RESULTS.resolve("in-process.json"), json);
