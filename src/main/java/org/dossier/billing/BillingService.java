@@ -101,7 +101,7 @@ public class BillingService {
         Instant now = clock.instant();
         repository.insertLine(invoiceId, repository.nextLineNo(invoiceId), act, q);
         if (!repository.touchDraft(invoiceId, expectedVersion, now)) {
-            throw stale(invoiceId, expectedVersion, invoice.version());
+            throw ConflictException.stale(invoiceId, expectedVersion, invoice.version());
         }
         return logged(actor, invoiceId, "line added: " + act.code() + " x" + q, now);
     }
@@ -234,7 +234,7 @@ public class BillingService {
         Instant now = clock.instant();
         String lot = insurer.submit(claim);
         if (!repository.markSent(claimId, expectedVersion, lot, now)) {
-            throw stale(claimId, expectedVersion, claim.version());
+            throw ConflictException.stale(claimId, expectedVersion, claim.version());
         }
         return loggedClaim(actor.staffId(), claimId, "sent in " + lot, now);
     }
@@ -283,7 +283,7 @@ public class BillingService {
         }
         Instant now = clock.instant();
         if (!repository.changeInvoiceStatus(invoice.id(), expectedVersion, from, to, reason, now)) {
-            throw stale(invoice.id(), expectedVersion, invoice.version());
+            throw ConflictException.stale(invoice.id(), expectedVersion, invoice.version());
         }
         return logged(actor, invoice.id(), reason, now);
     }
@@ -304,8 +304,4 @@ public class BillingService {
         actor.requireAnyRole("see invoices", Role.BILLING);
     }
 
-    private static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
-                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 }

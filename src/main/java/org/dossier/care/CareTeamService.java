@@ -79,7 +79,7 @@ public class CareTeamService {
         }
         Instant now = clock.instant();
         if (!repository.endMember(memberId, expectedVersion, now, "ENDED")) {
-            throw StayService.stale(memberId, expectedVersion, m.version());
+            throw ConflictException.stale(memberId, expectedVersion, m.version());
         }
         CareTeamMember ended = repository.member(memberId).orElseThrow();
         versions.record("care_team_member", memberId, ended.version(), ended.facilityId(), ended.patientId(), actor.staffId(),
@@ -147,7 +147,7 @@ public class CareTeamService {
             throw new ConflictException("referral-closed", "This referral is already " + r.status());
         }
         if (!repository.closeReferral(referralId, expectedVersion, completed ? "COMPLETED" : "CANCELLED")) {
-            throw StayService.stale(referralId, expectedVersion, r.version());
+            throw ConflictException.stale(referralId, expectedVersion, r.version());
         }
         Referral closed = repository.referral(referralId).orElseThrow();
         versions.record("referral", referralId, closed.version(), closed.facilityId(), closed.patientId(), actor.staffId(),

@@ -269,7 +269,7 @@ public class SchedulingService {
     private Appointment changeStatus(Actor actor, Appointment a, int expectedVersion, AppointmentStatus status, String reason) {
         Instant now = clock.instant();
         if (!appointments.changeStatus(a.id(), expectedVersion, status, reason, now)) {
-            throw StayService.stale(a.id(), expectedVersion, a.version());
+            throw ConflictException.stale(a.id(), expectedVersion, a.version());
         }
         Appointment changed = appointments.find(a.id()).orElseThrow();
         versions.record("appointment", a.id(), changed.version(), changed.facilityId(), changed.patientId(), actor.staffId(),

@@ -99,7 +99,7 @@ public class StayService {
         }
         long newAttending = attendingId == null ? stay.attendingId() : attending(attendingId, stay.facilityId()).id();
         if (!stays.update(stayId, expectedVersion, StayStatus.ACTIVE, null, newAttending, null, now)) {
-            throw stale(stayId, expectedVersion, stay.version());
+            throw ConflictException.stale(stayId, expectedVersion, stay.version());
         }
         stays.closeMovement(stayId, when);
         stays.openMovement(stayId, stay.facilityId(), stay.patientId(), unit.id(), newBed, when);
@@ -119,7 +119,7 @@ public class StayService {
             throw new InvalidInputException("at", "must be after the admission and the last transfer");
         }
         if (!stays.update(stayId, expectedVersion, StayStatus.DISCHARGED, when, stay.attendingId(), Texts.clean(destination), now)) {
-            throw stale(stayId, expectedVersion, stay.version());
+            throw ConflictException.stale(stayId, expectedVersion, stay.version());
         }
         stays.closeMovement(stayId, when);
         return logged(actor, stayId, "discharge: " + why, now);
@@ -133,7 +133,7 @@ public class StayService {
         Stay stay = activeStay(actor, stayId);
         Instant now = clock.instant();
         if (!stays.update(stayId, expectedVersion, StayStatus.CANCELLED, null, stay.attendingId(), null, now)) {
-            throw stale(stayId, expectedVersion, stay.version());
+            throw ConflictException.stale(stayId, expectedVersion, stay.version());
         }
         stays.closeMovement(stayId, now);
         return logged(actor, stayId, "entered in error: " + why, now);
@@ -241,8 +241,4 @@ public class StayService {
         actor.requireAnyRole("see stays", Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING);
     }
 
-    static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
-                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 }

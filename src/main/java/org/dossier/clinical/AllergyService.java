@@ -3,6 +3,7 @@ package org.dossier.clinical;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.patient.PatientRef;
+import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -57,7 +58,7 @@ public class AllergyService {
         Instant now = clock.instant();
         if (!repository.updateAllergy(allergyId, expectedVersion, in.substance().strip(), Texts.clean(in.substanceCode()),
                 Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), actor.staffId(), now)) {
-            throw NoteService.stale(allergyId, expectedVersion, current.version());
+            throw ConflictException.stale(allergyId, expectedVersion, current.version());
         }
         return logged(actor, allergyId, why, now);
     }

@@ -93,7 +93,7 @@ public class DocumentService {
             throw new ConflictException("document-in-error", "This document is already marked entered in error");
         }
         if (!repository.markDocumentInError(documentId, expectedVersion)) {
-            throw NoteService.stale(documentId, expectedVersion, d.version());
+            throw ConflictException.stale(documentId, expectedVersion, d.version());
         }
         ClinicalDocument marked = repository.document(documentId).orElseThrow();
         versions.record("document", documentId, marked.version(), marked.facilityId(), marked.patientId(), actor.staffId(),

@@ -61,7 +61,7 @@ public class NoteService {
         validate(note.kind(), title, body);
         Instant now = clock.instant();
         if (!repository.updateNoteText(noteId, expectedVersion, title.strip(), body, now)) {
-            throw stale(noteId, expectedVersion, note.version());
+            throw ConflictException.stale(noteId, expectedVersion, note.version());
         }
         return logged(actor, noteId, "draft edited", now);
     }
@@ -72,7 +72,7 @@ public class NoteService {
         Note note = ownDraft(actor, noteId);
         Instant now = clock.instant();
         if (!repository.changeNoteStatus(noteId, expectedVersion, Note.Status.DRAFT, Note.Status.SIGNED, actor.staffId(), now)) {
-            throw stale(noteId, expectedVersion, note.version());
+            throw ConflictException.stale(noteId, expectedVersion, note.version());
         }
         if (note.amendsId() != null) {
             Note original = repository.note(note.amendsId()).orElseThrow();
@@ -107,7 +107,7 @@ public class NoteService {
         Note note = ownDraft(actor, noteId);
         Instant now = clock.instant();
         if (!repository.changeNoteStatus(noteId, expectedVersion, Note.Status.DRAFT, Note.Status.ENTERED_IN_ERROR, null, now)) {
-            throw stale(noteId, expectedVersion, note.version());
+            throw ConflictException.stale(noteId, expectedVersion, note.version());
         }
         return logged(actor, noteId, "discarded: " + why, now);
     }
@@ -171,8 +171,4 @@ public class NoteService {
         }
     }
 
-    static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
-                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 }

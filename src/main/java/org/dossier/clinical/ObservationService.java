@@ -77,7 +77,7 @@ public class ObservationService {
             throw new ConflictException("observation-in-error", "This observation is already marked entered in error");
         }
         if (!repository.markObservationInError(observationId, expectedVersion)) {
-            throw NoteService.stale(observationId, expectedVersion, o.version());
+            throw ConflictException.stale(observationId, expectedVersion, o.version());
         }
         Observation marked = repository.observation(observationId).orElseThrow();
         versions.record("observation", observationId, marked.version(), marked.facilityId(), marked.patientId(), actor.staffId(),

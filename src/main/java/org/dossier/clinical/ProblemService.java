@@ -3,6 +3,7 @@ package org.dossier.clinical;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.patient.PatientRef;
+import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -59,7 +60,7 @@ public class ProblemService {
         Instant now = clock.instant();
         if (!repository.updateProblem(problemId, expectedVersion, in.icd10Code().strip().toUpperCase(), in.label().strip(), in.onsetDate(),
                 statusOf(in), actor.staffId(), now)) {
-            throw NoteService.stale(problemId, expectedVersion, current.version());
+            throw ConflictException.stale(problemId, expectedVersion, current.version());
         }
         return logged(actor, problemId, why, now);
     }

@@ -137,7 +137,7 @@ public class OrganizationService {
         }
         Instant now = clock.instant();
         if (!staff.update(id, expectedVersion, withUsername, now)) {
-            throw stale(id, expectedVersion, current.version());
+            throw ConflictException.stale(id, expectedVersion, current.version());
         }
         StaffMember updated = staffMember(id);
         staff.recordVersion(updated, actor.staffId(), request.reason(), now);
@@ -177,7 +177,7 @@ public class OrganizationService {
     private StaffMember applyStatus(long id, int expectedVersion, StaffStatus status, Long authorId, String reason, StaffMember current) {
         Instant now = clock.instant();
         if (!staff.updateStatus(id, expectedVersion, status, now)) {
-            throw stale(id, expectedVersion, current.version());
+            throw ConflictException.stale(id, expectedVersion, current.version());
         }
         StaffMember updated = staffMember(id);
         staff.recordVersion(updated, authorId, reason, now);
@@ -228,10 +228,6 @@ public class OrganizationService {
         }
     }
 
-    private static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Account " + id + " changed since you read it (you had version "
-                + expected + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 
     private static void requireReason(String reason) {
         if (reason == null || reason.isBlank()) {

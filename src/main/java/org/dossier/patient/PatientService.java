@@ -149,7 +149,7 @@ public class PatientService {
         }
         Instant now = clock.instant();
         if (!patients.update(id, expectedVersion, clean, now)) {
-            throw stale(id, expectedVersion, current.version());
+            throw ConflictException.stale(id, expectedVersion, current.version());
         }
         Patient updated = patients.find(id).orElseThrow();
         patients.recordVersion(updated, actor.staffId(), reason.strip(), now);
@@ -180,12 +180,12 @@ public class PatientService {
         Instant now = clock.instant();
         long mergeId = patients.insertMerge(survivor.facilityId(), survivorId, mergedId, actor.staffId(), reason.strip(), now);
         if (!patients.changeStatus(mergedId, merged.version(), PatientStatus.MERGED, survivorId, now)) {
-            throw stale(mergedId, merged.version(), merged.version() + 1);
+            throw ConflictException.stale(mergedId, merged.version(), merged.version() + 1);
         }
         patients.recordVersion(patients.find(mergedId).orElseThrow(), actor.staffId(),
                 "merged into " + survivorId + ": " + reason.strip(), now);
         if (!patients.changeStatus(survivorId, survivor.version(), PatientStatus.ACTIVE, null, now)) {
-            throw stale(survivorId, survivor.version(), survivor.version() + 1);
+            throw ConflictException.stale(survivorId, survivor.version(), survivor.version() + 1);
         }
         patients.recordVersion(patients.find(survivorId).orElseThrow(), actor.staffId(),
                 "absorbed " + mergedId + ": " + reason.strip(), now);
@@ -208,13 +208,13 @@ public class PatientService {
         Instant now = clock.instant();
         patients.markMergeUndone(mergeId, actor.staffId(), reason.strip(), now);
         if (!patients.changeStatus(merged.id(), merged.version(), PatientStatus.ACTIVE, null, now)) {
-            throw stale(merged.id(), merged.version(), merged.version() + 1);
+            throw ConflictException.stale(merged.id(), merged.version(), merged.version() + 1);
         }
         patients.recordVersion(patients.find(merged.id()).orElseThrow(), actor.staffId(),
                 "unmerged from " + m.survivorId() + ": " + reason.strip(), now);
         Patient survivor = patients.find(m.survivorId()).orElseThrow();
         if (!patients.changeStatus(survivor.id(), survivor.version(), survivor.status(), survivor.mergedInto(), now)) {
-            throw stale(survivor.id(), survivor.version(), survivor.version() + 1);
+            throw ConflictException.stale(survivor.id(), survivor.version(), survivor.version() + 1);
         }
         patients.recordVersion(patients.find(survivor.id()).orElseThrow(), actor.staffId(),
                 "released " + merged.id() + ": " + reason.strip(), now);
@@ -324,10 +324,6 @@ public class PatientService {
         }
     }
 
-    private static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Patient " + id + " changed since you read it (you had version "
-                + expected + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 
     private static PatientData normalize(PatientData d) {
         if (d == null) {

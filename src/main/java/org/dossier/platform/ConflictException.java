@@ -18,6 +18,12 @@ public class ConflictException extends RuntimeException {
         this(code, message, Map.of());
     }
 
+    /** The record changed since the caller read it: optimistic locking refused a stale version. */
+    public static ConflictException stale(long id, int expected, int actual) {
+        return new ConflictException("stale-version", "Record " + id + " changed since you read it (you had version " + expected
+                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
+    }
+
     public String code() {
         return code;
     }

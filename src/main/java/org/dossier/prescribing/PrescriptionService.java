@@ -88,7 +88,7 @@ public class PrescriptionService {
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
         if (!orders.changeStatus(orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "renewed", today, now)) {
-            throw stale(orderId, expectedVersion, old.version());
+            throw ConflictException.stale(orderId, expectedVersion, old.version());
         }
         logged(actor, orderId, "completed: renewed", now);
         MedicationOrder renewal = new MedicationOrder(0, old.facilityId(), old.patientId(), old.stayId(), old.drug(), old.atcCode(),
@@ -157,7 +157,7 @@ public class PrescriptionService {
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
         if (!orders.changeStatus(orderId, expectedVersion, status, reason, today.isBefore(o.startDate()) ? o.startDate() : today, now)) {
-            throw stale(orderId, expectedVersion, o.version());
+            throw ConflictException.stale(orderId, expectedVersion, o.version());
         }
         return logged(actor, orderId, status.name().toLowerCase() + ": " + reason, now);
     }
@@ -218,8 +218,4 @@ public class PrescriptionService {
         actor.requireAnyRole("see prescriptions", Role.PHYSICIAN, Role.NURSE);
     }
 
-    private static ConflictException stale(long id, int expected, int actual) {
-        return new ConflictException("stale-version", "Prescription " + id + " changed since you read it (you had version " + expected
-                + ", it is now " + actual + "); reload and retry", Map.of("currentVersion", actual));
-    }
 }

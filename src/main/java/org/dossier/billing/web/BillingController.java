@@ -10,6 +10,7 @@ import org.dossier.billing.MedicalAct;
 import org.dossier.organization.Actor;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.VersionLog;
+import org.dossier.platform.Versions;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -69,22 +70,22 @@ class BillingController {
 
     @PostMapping("/invoices/{id}/lines")
     Invoice addLine(Actor actor, @PathVariable long id, @RequestBody NewLine body) {
-        return billing.addLine(actor, id, version(body.version()), body.actCode(), body.quantity());
+        return billing.addLine(actor, id, Versions.required(body.version()), body.actCode(), body.quantity());
     }
 
     @PostMapping("/invoices/{id}/issue")
     Invoice issue(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return billing.issue(actor, id, version(body.version()));
+        return billing.issue(actor, id, Versions.required(body.version()));
     }
 
     @PostMapping("/invoices/{id}/pay")
     Invoice pay(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return billing.markPaid(actor, id, version(body.version()));
+        return billing.markPaid(actor, id, Versions.required(body.version()));
     }
 
     @PostMapping("/invoices/{id}/cancel")
     Invoice cancel(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return billing.cancel(actor, id, version(body.version()), body.reason());
+        return billing.cancel(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @GetMapping("/patients/{id}/invoices")
@@ -124,13 +125,7 @@ class BillingController {
     @PostMapping("/claims/{id}/send")
     @Operation(summary = "Transmit a claim to the insurer (simulated); its answer arrives at the next poll")
     Claim send(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return billing.send(actor, id, version(body.version()));
+        return billing.send(actor, id, Versions.required(body.version()));
     }
 
-    private static int version(Integer version) {
-        if (version == null) {
-            throw new InvalidInputException("version", "send the version you read, so that a concurrent change is not lost");
-        }
-        return version;
-    }
 }

@@ -7,6 +7,7 @@ import org.dossier.care.CareTeamMember;
 import org.dossier.care.CareTeamService;
 import org.dossier.care.Referral;
 import org.dossier.organization.Actor;
+import org.dossier.platform.Versions;
 import org.dossier.patient.PatientService;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -21,7 +22,6 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 
-import static org.dossier.care.web.StayController.version;
 
 @RestController
 @RequestMapping("/api")
@@ -61,7 +61,7 @@ class CareTeamController {
 
     @PostMapping("/care-team/{memberId}/end")
     CareTeamMember end(Actor actor, @PathVariable long memberId, @RequestBody Closing body) {
-        return careTeams.endMember(actor, memberId, version(body.version()), body.reason());
+        return careTeams.endMember(actor, memberId, Versions.required(body.version()), body.reason());
     }
 
     @PostMapping("/referrals")
@@ -75,12 +75,12 @@ class CareTeamController {
 
     @PostMapping("/referrals/{id}/complete")
     Referral complete(Actor actor, @PathVariable long id, @RequestBody Closing body) {
-        return careTeams.closeReferral(actor, id, version(body.version()), true, body.reason());
+        return careTeams.closeReferral(actor, id, Versions.required(body.version()), true, body.reason());
     }
 
     @PostMapping("/referrals/{id}/cancel")
     Referral cancel(Actor actor, @PathVariable long id, @RequestBody Closing body) {
-        return careTeams.closeReferral(actor, id, version(body.version()), false, body.reason());
+        return careTeams.closeReferral(actor, id, Versions.required(body.version()), false, body.reason());
     }
 
     @GetMapping("/patients/{id}/referrals")

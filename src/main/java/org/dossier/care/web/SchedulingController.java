@@ -6,6 +6,7 @@ import org.dossier.care.Appointment;
 import org.dossier.care.Schedule;
 import org.dossier.care.SchedulingService;
 import org.dossier.organization.Actor;
+import org.dossier.platform.Versions;
 import org.dossier.platform.VersionLog;
 import org.springframework.format.annotation.DateTimeFormat;
 import org.springframework.http.ResponseEntity;
@@ -22,7 +23,6 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 
-import static org.dossier.care.web.StayController.version;
 
 @RestController
 @RequestMapping("/api")
@@ -90,23 +90,23 @@ class SchedulingController {
     @PostMapping("/appointments/{id}/reschedule")
     @Operation(summary = "Move an appointment to another slot; the old one is kept as RESCHEDULED")
     ResponseEntity<Appointment> reschedule(Actor actor, @PathVariable long id, @RequestBody Move body) {
-        Appointment a = scheduling.reschedule(actor, id, version(body.version()), body.startAt(), body.practitionerId(), body.reason());
+        Appointment a = scheduling.reschedule(actor, id, Versions.required(body.version()), body.startAt(), body.practitionerId(), body.reason());
         return ResponseEntity.created(URI.create("/api/appointments/" + a.id())).body(a);
     }
 
     @PostMapping("/appointments/{id}/cancel")
     Appointment cancel(Actor actor, @PathVariable long id, @RequestBody StatusChange body) {
-        return scheduling.cancel(actor, id, version(body.version()), body.reason());
+        return scheduling.cancel(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @PostMapping("/appointments/{id}/no-show")
     Appointment noShow(Actor actor, @PathVariable long id, @RequestBody StatusChange body) {
-        return scheduling.markNoShow(actor, id, version(body.version()));
+        return scheduling.markNoShow(actor, id, Versions.required(body.version()));
     }
 
     @PostMapping("/appointments/{id}/complete")
     Appointment complete(Actor actor, @PathVariable long id, @RequestBody StatusChange body) {
-        return scheduling.complete(actor, id, version(body.version()));
+        return scheduling.complete(actor, id, Versions.required(body.version()));
     }
 
     @GetMapping("/patients/{id}/appointments")

@@ -8,6 +8,7 @@ import org.dossier.care.StayService;
 import org.dossier.organization.Actor;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.VersionLog;
+import org.dossier.platform.Versions;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -62,18 +63,18 @@ class StayController {
     @PostMapping("/stays/{id}/transfer")
     @Operation(summary = "Move the patient to another unit or bed (needs version and reason)")
     Stay transfer(Actor actor, @PathVariable long id, @RequestBody Transfer body) {
-        return stays.transfer(actor, id, version(body.version()), body.unitId(), body.bed(), body.attendingId(), body.at(), body.reason());
+        return stays.transfer(actor, id, Versions.required(body.version()), body.unitId(), body.bed(), body.attendingId(), body.at(), body.reason());
     }
 
     @PostMapping("/stays/{id}/discharge")
     Stay discharge(Actor actor, @PathVariable long id, @RequestBody Discharge body) {
-        return stays.discharge(actor, id, version(body.version()), body.at(), body.destination(), body.reason());
+        return stays.discharge(actor, id, Versions.required(body.version()), body.at(), body.destination(), body.reason());
     }
 
     @PostMapping("/stays/{id}/cancel")
     @Operation(summary = "Mark a stay entered in error (it is kept, with its history)")
     Stay cancel(Actor actor, @PathVariable long id, @RequestBody Cancel body) {
-        return stays.cancel(actor, id, version(body.version()), body.reason());
+        return stays.cancel(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @GetMapping("/patients/{id}/stays")
@@ -87,10 +88,4 @@ class StayController {
         return stays.census(actor, unitId == null || unitId.isEmpty() ? actor.unitIds() : unitId);
     }
 
-    static int version(Integer version) {
-        if (version == null) {
-            throw new InvalidInputException("version", "send the version you read, so that a concurrent change is not lost");
-        }
-        return version;
-    }
 }

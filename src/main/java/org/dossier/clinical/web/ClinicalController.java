@@ -16,6 +16,7 @@ import org.dossier.clinical.ProblemService;
 import org.dossier.organization.Actor;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.VersionLog;
+import org.dossier.platform.Versions;
 import org.springframework.http.ContentDisposition;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
@@ -96,13 +97,13 @@ class ClinicalController {
     @PutMapping("/notes/{id}")
     @Operation(summary = "Edit one's own draft")
     Note edit(Actor actor, @PathVariable long id, @RequestBody NoteEdit body) {
-        return notes.edit(actor, id, version(body.version()), body.title(), body.body());
+        return notes.edit(actor, id, Versions.required(body.version()), body.title(), body.body());
     }
 
     @PostMapping("/notes/{id}/sign")
     @Operation(summary = "Sign one's own draft: it never changes again")
     Note sign(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return notes.sign(actor, id, version(body.version()));
+        return notes.sign(actor, id, Versions.required(body.version()));
     }
 
     @PostMapping("/notes/{id}/amendments")
@@ -114,7 +115,7 @@ class ClinicalController {
 
     @PostMapping("/notes/{id}/discard")
     Note discard(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return notes.discard(actor, id, version(body.version()), body.reason());
+        return notes.discard(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @GetMapping("/notes/{id}/history")
@@ -136,7 +137,7 @@ class ClinicalController {
 
     @PutMapping("/allergies/{id}")
     Allergy changeAllergy(Actor actor, @PathVariable long id, @RequestBody AllergyChange body) {
-        return allergies.change(actor, id, version(body.version()), required(body.allergy(), "allergy"), body.reason());
+        return allergies.change(actor, id, Versions.required(body.version()), required(body.allergy(), "allergy"), body.reason());
     }
 
     @GetMapping("/allergies/{id}/history")
@@ -158,7 +159,7 @@ class ClinicalController {
 
     @PutMapping("/problems/{id}")
     Problem changeProblem(Actor actor, @PathVariable long id, @RequestBody ProblemChange body) {
-        return problems.change(actor, id, version(body.version()), required(body.problem(), "problem"), body.reason());
+        return problems.change(actor, id, Versions.required(body.version()), required(body.problem(), "problem"), body.reason());
     }
 
     @GetMapping("/problems/{id}/history")
@@ -182,7 +183,7 @@ class ClinicalController {
 
     @PostMapping("/observations/{id}/entered-in-error")
     Observation observationInError(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return observations.markEnteredInError(actor, id, version(body.version()), body.reason());
+        return observations.markEnteredInError(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @GetMapping("/observations/{id}/history")
@@ -227,7 +228,7 @@ class ClinicalController {
 
     @PostMapping("/documents/{id}/entered-in-error")
     ClinicalDocument documentInError(Actor actor, @PathVariable long id, @RequestBody VersionAndReason body) {
-        return documents.markEnteredInError(actor, id, version(body.version()), body.reason());
+        return documents.markEnteredInError(actor, id, Versions.required(body.version()), body.reason());
     }
 
     private static String extension(String contentType) {
@@ -238,12 +239,6 @@ class ClinicalController {
         };
     }
 
-    private static int version(Integer version) {
-        if (version == null) {
-            throw new InvalidInputException("version", "send the version you read, so that a concurrent change is not lost");
-        }
-        return version;
-    }
 
     private static <T> T required(T value, String field) {
         if (value == null) {

@@ -5,6 +5,7 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.dossier.organization.Actor;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.VersionLog;
+import org.dossier.platform.Versions;
 import org.dossier.prescribing.MedicationOrder;
 import org.dossier.prescribing.PrescriptionService;
 import org.springframework.http.ResponseEntity;
@@ -62,29 +63,23 @@ class PrescriptionController {
 
     @PostMapping("/prescriptions/{id}/renew")
     ResponseEntity<MedicationOrder> renew(Actor actor, @PathVariable long id, @RequestBody Renewal body) {
-        MedicationOrder o = prescriptions.renew(actor, id, version(body.version()), body.durationDays(), body.allergyOverrideReason());
+        MedicationOrder o = prescriptions.renew(actor, id, Versions.required(body.version()), body.durationDays(), body.allergyOverrideReason());
         return ResponseEntity.created(URI.create("/api/prescriptions/" + o.id())).body(o);
     }
 
     @PostMapping("/prescriptions/{id}/stop")
     MedicationOrder stop(Actor actor, @PathVariable long id, @RequestBody Closing body) {
-        return prescriptions.stop(actor, id, version(body.version()), body.reason());
+        return prescriptions.stop(actor, id, Versions.required(body.version()), body.reason());
     }
 
     @PostMapping("/prescriptions/{id}/complete")
     MedicationOrder complete(Actor actor, @PathVariable long id, @RequestBody Closing body) {
-        return prescriptions.complete(actor, id, version(body.version()));
+        return prescriptions.complete(actor, id, Versions.required(body.version()));
     }
 
     @PostMapping("/prescriptions/{id}/entered-in-error")
     MedicationOrder inError(Actor actor, @PathVariable long id, @RequestBody Closing body) {
-        return prescriptions.markEnteredInError(actor, id, version(body.version()), body.reason());
+        return prescriptions.markEnteredInError(actor, id, Versions.required(body.version()), body.reason());
     }
 
-    private static int version(Integer version) {
-        if (version == null) {
-            throw new InvalidInputException("version", "send the version you read, so that a concurrent change is not lost");
-        }
-        return version;
-    }
 }
