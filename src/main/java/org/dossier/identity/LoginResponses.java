@@ -55,7 +55,7 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         body.put("status", status);
         body.put("username", member.username());
         if (!"SIGNED_IN".equals(status)) {
-            body.put("methods", hasTotp || hasPasskey ? methods(hasTotp, hasPasskey) : List.of("ENROL_TOTP"));
+            body.put("methods", hasTotp || hasPasskey ? methods(hasTotp, hasPasskey) : List.of("ENROL_TOTP", "ENROL_PASSKEY"));
         }
         CsrfToken csrf = (CsrfToken) request.getAttribute(CsrfToken.class.getName());
         if (csrf != null) {
@@ -77,9 +77,13 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         write(response, HttpStatus.OK, state(authentication, request));
     }
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dossier.security");
+
     @Override
     public void onAuthenticationFailure(HttpServletRequest request, HttpServletResponse response, AuthenticationException exception)
             throws IOException {
+        // The client learns nothing; the server log keeps why.
+        log.info("sign-in step {} refused: {}", request.getRequestURI(), exception.getMessage());
         Map<String, Object> problem = new LinkedHashMap<>();
         if (exception instanceof ThrottledPasswordProvider.ThrottledException throttled) {
             long seconds = Math.max(1, throttled.cause.retryAfter().toSeconds());

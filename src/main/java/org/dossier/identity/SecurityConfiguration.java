@@ -18,7 +18,16 @@ import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.config.ObjectPostProcessor;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.webauthn.authentication.PublicKeyCredentialRequestOptionsFilter;
+import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
+import org.springframework.security.web.webauthn.management.JdbcPublicKeyCredentialUserEntityRepository;
+import org.springframework.security.web.webauthn.management.JdbcUserCredentialRepository;
+import org.springframework.security.web.webauthn.management.PublicKeyCredentialUserEntityRepository;
+import org.springframework.security.web.webauthn.management.UserCredentialRepository;
+import org.springframework.beans.factory.annotation.Value;
+import java.util.Set;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
@@ -31,9 +40,8 @@ import java.util.function.Supplier;
 
 /**
  * Nothing answers without a full sign-in — a password (or a one-time enrolment link) plus a second
- * factor (authenticator code or recovery code) — or a valid API token, except sign-in itself, enrolment,
- * health and the API description. The passkey (WebAuthn) URLs are reserved in the rules for the passkey
- * work to come (see docs/security/authentication.md).
+ * factor (passkey, authenticator code or recovery code) — or a valid API token, except sign-in itself,
+ * enrolment, health and the API description. See docs/security/authentication.md.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableMultiFactorAuthentication(authorities = {})
@@ -51,6 +59,16 @@ class SecurityConfiguration {
         return service;
     }
 
+    @Bean
+    PublicKeyCredentialUserEntityRepository passkeyUsers(JdbcOperations jdbc) {
+        return new JdbcPublicKeyCredentialUserEntityRepository(jdbc);
+    }
+
+    @Bean
+    UserCredentialRepository passkeyCredentials(JdbcOperations jdbc) {
+        return new JdbcUserCredentialRepository(jdbc);
+    }
+
     /** The password check, as the one provider of the global authentication manager (form login, API tokens). */
     @Bean
     ThrottledPasswordProvider passwordProvider(StaffUserDetailsService users, PasswordEncoder encoder, LoginThrottle throttle,
@@ -65,7 +83,9 @@ class SecurityConfiguration {
     SecurityFilterChain security(HttpSecurity http, LoginResponses responses,
                                  TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
                                  OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
-                                 OneTimeTokenService oneTimeTokens, Clock clock) throws Exception {
+                                 OneTimeTokenService oneTimeTokens, Clock clock,
+                                 @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
+                                 @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
         SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, clock);
         secondFactor.setAuthenticationSuccessHandler(responses);
         secondFactor.setAuthenticationFailureHandler(responses);
@@ -92,6 +112,20 @@ class SecurityConfiguration {
                         .successHandler(responses).failureHandler(responses)
                         .tokenGeneratingUrl("/ott/generate-disabled")
                         .tokenGenerationSuccessHandler((request, response, token) -> response.sendError(HttpStatus.NOT_FOUND.value())))
+                .webAuthn(w -> w.rpName("Dossier").rpId(rpId).allowedOrigins(origins).disableDefaultRegistrationPage(true)
+                        .creationOptionsRepository(new PasskeyCeremonies.Registrations())
+                        .withObjectPostProcessor(new ObjectPostProcessor<Object>() {
+                    @Override
+                    public <O> O postProcess(O object) {
+                        // Passkey challenges kept as plain values in the (serialised, shared) session; sign-in answers as JSON.
+                        if (object instanceof WebAuthnAuthenticationFilter f) {
+                            f.setAuthenticationSuccessHandler(responses);
+                            f.setAuthenticationFailureHandler(responses);
+                        }
+                        return object;
+                    }
+                }))
+                .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol), SecurityContextHolderFilter.class)
                 .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
