@@ -125,10 +125,10 @@ class SecurityConfiguration {
                         return object;
                     }
                 }))
-                .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol), SecurityContextHolderFilter.class)
+                .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
+                .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol), SessionGuardFilter.class)
                 .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
-                .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 .csrf(csrf -> csrf.ignoringRequestMatchers(SecurityConfiguration::bearer)
                         .ignoringRequestMatchers("/api/auth/token"))
