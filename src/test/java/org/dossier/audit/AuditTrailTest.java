@@ -128,6 +128,19 @@ class AuditTrailTest extends IntegrationTest {
     }
 
     @Test
+    void signInsAndTheirFailuresAreInTheTrail() {
+        org.dossier.support.BrowserSession browser = new org.dossier.support.BrowserSession(port);
+        browser.login("billing", "not the right password");
+        browser.login("billing", org.dossier.demo.DemoAccounts.PASSWORD);
+        List<String> actions = jdbc.sql("select action from audit_entry where actor_username = 'billing' order by seq")
+                .query(String.class).list();
+        assertThat(actions).contains("SECURITY:LOGIN_FAILED", "SECURITY:LOGIN_SUCCEEDED");
+        assertThat(jdbc.sql("select source_address from audit_entry where actor_username = 'billing' and action = 'SECURITY:LOGIN_FAILED'"
+                + " order by seq desc limit 1").query(String.class).single()).isEqualTo("127.0.0.1");
+        assertThat(verifier.verify().intact()).isTrue();
+    }
+
+    @Test
     void onlyTheSecurityOfficerRunsTheVerification() {
         var report = as("security").get("/api/audit/verification");
         assertThat(report.status()).as(report.toString()).isEqualTo(200);
