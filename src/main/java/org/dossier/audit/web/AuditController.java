@@ -2,7 +2,17 @@ package org.dossier.audit.web;
 
 import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
+import org.dossier.audit.AuditReports;
 import org.dossier.audit.AuditVerifier;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -15,9 +25,30 @@ import org.springframework.web.bind.annotation.RestController;
 class AuditController {
 
     private final AuditVerifier verifier;
+    private final AuditReports reports;
 
-    AuditController(AuditVerifier verifier) {
+    AuditController(AuditVerifier verifier, AuditReports reports) {
         this.verifier = verifier;
+        this.reports = reports;
+    }
+
+    @GetMapping("/accounts/{staffId}/exposure")
+    @Operation(summary = "Exactly which patients and sections an account was shown in a window (JSON, or CSV with format=csv)")
+    ResponseEntity<?> exposure(Actor actor, @PathVariable long staffId, @RequestParam Instant from, @RequestParam Instant to,
+                               @RequestParam(defaultValue = "json") String format) {
+        AuditReports.Exposure e = reports.exposure(actor, staffId, from, to);
+        if ("csv".equalsIgnoreCase(format)) {
+            return ResponseEntity.ok().contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
+                    .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"exposure-" + staffId + ".csv\"")
+                    .body(AuditReports.toCsv(e));
+        }
+        return ResponseEntity.ok(e);
+    }
+
+    @GetMapping("/patients/{patientId}/accesses")
+    @Operation(summary = "Who opened a patient's record, when, what and why (latest 1,000)")
+    List<AuditReports.PatientAccess> patientAccesses(Actor actor, @PathVariable long patientId) {
+        return reports.patientAccesses(actor, patientId);
     }
 
     @GetMapping("/verification")

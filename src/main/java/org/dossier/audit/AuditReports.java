@@ -1,0 +1,86 @@
+package org.dossier.audit;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.platform.InvalidInputException;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * What the trail tells the security officer: what one account was shown (the exposure report, for a GDPR
+ * article 33/34 notification) and who opened one patient's record (the patient's access report).
+ */
+@Service
+public class AuditReports {
+
+    static final Duration MAX_WINDOW = Duration.ofDays(31);
+
+    private final JdbcClient jdbc;
+
+    AuditReports(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** One patient an account was shown: which sections, when first and last, how many times. */
+    public record ExposedPatient(long patientId, List<String> sections, Instant firstAccess, Instant lastAccess, long accesses) {
+    }
+
+    /** Everything an account was shown in a window, and how many of its attempts were refused. */
+    public record Exposure(long staffId, Instant from, Instant to, int patients, long refusedAttempts, List<ExposedPatient> exposed) {
+    }
+
+    /** One access to a patient's record: who (with their roles), when, what, the decision and why. */
+    public record PatientAccess(Instant at, Long actorId, String actorUsername, String actorRoles, String action, String sections,
+                                String decision, String reasonCode, String purpose, String sourceAddress) {
+    }
+
+    public Exposure exposure(Actor actor, long staffId, Instant from, Instant to) {
+        actor.requireAnyRole("read exposure reports", Role.SECURITY_OFFICER);
+        if (from == null || to == null || !to.isAfter(from) || Duration.between(from, to).compareTo(MAX_WINDOW) > 0) {
+            throw new InvalidInputException("to", "give a window of at most 31 days: from before to");
+        }
+        List<ExposedPatient> exposed = jdbc.sql("""
+                        select patient_id, array_to_string(array_agg(distinct s) filter (where s <> ''), ',') as sections,
+                               min(recorded_at) as first_access, max(recorded_at) as last_access, count(distinct seq) as accesses
+                          from audit_entry left join lateral unnest(string_to_array(coalesce(sections, ''), ',')) s on true
+                         where actor_id = ? and recorded_at >= ? and recorded_at < ? and decision = 'ALLOW' and patient_id is not null
+                         group by patient_id order by min(recorded_at), patient_id""")
+                .param(staffId).param(Timestamp.from(from)).param(Timestamp.from(to))
+                .query((rs, n) -> new ExposedPatient(rs.getLong("patient_id"),
+                        rs.getString("sections") == null || rs.getString("sections").isEmpty() ? List.of()
+                                : Arrays.asList(rs.getString("sections").split(",")),
+                        rs.getTimestamp("first_access").toInstant(), rs.getTimestamp("last_access").toInstant(), rs.getLong("accesses")))
+                .list();
+        long refused = jdbc.sql("select count(*) from audit_entry where actor_id = ? and recorded_at >= ? and recorded_at < ? and decision = 'DENY'")
+                .param(staffId).param(Timestamp.from(from)).param(Timestamp.from(to)).query(Long.class).single();
+        return new Exposure(staffId, from, to, exposed.size(), refused, exposed);
+    }
+
+    /** The exposure report as CSV, one line per patient, ready to attach to a notification. */
+    public static String toCsv(Exposure e) {
+        StringBuilder b = new StringBuilder("patient_id,sections,first_access,last_access,accesses\n");
+        for (ExposedPatient p : e.exposed()) {
+            b.append(p.patientId()).append(",\"").append(String.join(";", p.sections())).append("\",")
+                    .append(p.firstAccess()).append(',').append(p.lastAccess()).append(',').append(p.accesses()).append('\n');
+        }
+        return b.toString();
+    }
+
+    public List<PatientAccess> patientAccesses(Actor actor, long patientId) {
+        actor.requireAnyRole("read patients' access reports", Role.SECURITY_OFFICER);
+        return jdbc.sql("""
+                        select recorded_at, actor_id, actor_username, actor_roles, action, sections, decision, reason_code, purpose, source_address
+                          from audit_entry where patient_id = ? order by recorded_at desc, seq desc limit 1000""")
+                .param(patientId)
+                .query((rs, n) -> new PatientAccess(rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
+                        rs.getString("actor_username"), rs.getString("actor_roles"), rs.getString("action"), rs.getString("sections"),
+                        rs.getString("decision"), rs.getString("reason_code"), rs.getString("purpose"), rs.getString("source_address")))
+                .list();
+    }
+}
