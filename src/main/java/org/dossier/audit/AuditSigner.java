@@ -41,7 +41,7 @@ public class AuditSigner {
         if (!configured.isBlank()) {
             material = configured.strip();
         } else if ("production".equals(profile)) {
-            throw new IllegalStateException("DOSSIER_AUDIT_SIGNING_KEY is required in production (an Ed25519 key pair, see docs/security/audit.md)");
+            throw new IllegalStateException("DOSSIER_AUDIT_SIGNING_KEY is required in production (an Ed25519 key pair: generate one with bin/audit-keygen)");
         } else {
             material = readOrCreate(Path.of(dataDir).resolve("audit-signing.key"));
         }
