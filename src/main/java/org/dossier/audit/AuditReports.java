@@ -83,4 +83,31 @@ public class AuditReports {
                         rs.getString("decision"), rs.getString("reason_code"), rs.getString("purpose"), rs.getString("source_address")))
                 .list();
     }
+
+    /** When, why and what of each access to a patient's record, without who: what the patient themselves is told. */
+    public record AccessForPatient(Instant at, String staffRoles, String action, String sections, String purpose) {
+    }
+
+    /**
+     * The patient's own access report (GDPR article 15): dates, purposes, sections and the kind of staff, not their
+     * names. The caller must have been allowed by the gateway to show this patient's identity; the access module does.
+     */
+    public List<AccessForPatient> accessesToTellThePatient(long patientId) {
+        return jdbc.sql("""
+                        select recorded_at, actor_roles, action, sections, purpose from audit_entry
+                         where patient_id = ? and decision = 'ALLOW' order by recorded_at desc, seq desc limit 1000""")
+                .param(patientId)
+                .query((rs, n) -> new AccessForPatient(rs.getTimestamp("recorded_at").toInstant(), rs.getString("actor_roles"),
+                        rs.getString("action"), rs.getString("sections"), rs.getString("purpose")))
+                .list();
+    }
+
+    /** How many allowed accesses an account made under a reason code in a window: the uses of a break-the-glass grant. */
+    public long usesUnder(long staffId, long patientId, String reasonCode, Instant from, Instant to) {
+        return jdbc.sql("""
+                        select count(*) from audit_entry where actor_id = ? and patient_id = ? and reason_code = ?
+                           and recorded_at >= ? and recorded_at <= ? and decision = 'ALLOW'""")
+                .param(staffId).param(patientId).param(reasonCode).param(Timestamp.from(from)).param(Timestamp.from(to))
+                .query(Long.class).single();
+    }
 }

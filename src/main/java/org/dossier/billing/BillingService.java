@@ -1,5 +1,9 @@
 package org.dossier.billing;
 
+import org.dossier.platform.FacilityScope;
+import org.springframework.transaction.support.TransactionTemplate;
+import org.dossier.access.Section;
+import org.dossier.access.AccessGateway;
 import org.dossier.care.Appointment;
 import org.dossier.care.SchedulingService;
 import org.dossier.care.Stay;
@@ -8,7 +12,7 @@ import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.patient.Nir;
 import org.dossier.patient.Patient;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.patient.PatientService;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
@@ -33,16 +37,20 @@ public class BillingService {
 
     private final BillingRepository repository;
     private final PatientService patients;
+    private final AccessGateway gateway;
+    private final TransactionTemplate transaction;
     private final StayService stays;
     private final SchedulingService scheduling;
     private final InsurerGateway insurer;
     private final VersionLog versions;
     private final Clock clock;
 
-    BillingService(BillingRepository repository, PatientService patients, StayService stays, SchedulingService scheduling,
+    BillingService(BillingRepository repository, PatientService patients, AccessGateway gateway, TransactionTemplate transaction, StayService stays, SchedulingService scheduling,
                    InsurerGateway insurer, @Qualifier("billingVersions") VersionLog billingVersions, Clock clock) {
         this.repository = repository;
         this.patients = patients;
+        this.gateway = gateway;
+        this.transaction = transaction;
         this.stays = stays;
         this.scheduling = scheduling;
         this.insurer = insurer;
@@ -62,7 +70,7 @@ public class BillingService {
     @Transactional
     public Invoice openInvoice(Actor actor, long patientId, Long stayId, Long appointmentId) {
         actor.requireAnyRole("create invoices", Role.BILLING);
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.BILLING, "create", "Invoice", null).patient().requireActive();
         if ((stayId == null) == (appointmentId == null)) {
             throw new InvalidInputException("stayId", "an invoice is for exactly one stay (stayId) or one appointment (appointmentId)");
         }
@@ -137,15 +145,13 @@ public class BillingService {
     public Invoice read(Actor actor, long invoiceId) {
         requireReader(actor);
         Invoice i = repository.invoice(invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId));
-        if (!actor.worksIn(i.facilityId())) {
-            throw new NotFoundException("No invoice " + invoiceId);
-        }
+        gateway.read(actor, i.patientId(), Section.BILLING, "Invoice", i.id());
         return i;
     }
 
     public List<Invoice> invoicesOf(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.BILLING, "Invoice", null);
         return repository.invoicesOf(patientId, 200);
     }
 
@@ -157,7 +163,7 @@ public class BillingService {
     @Transactional
     public HealthCardRead recordCardRead(Actor actor, long patientId, CardReadInput in) {
         actor.requireAnyRole("read health cards", Role.FRONT_DESK, Role.BILLING);
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.COVERAGE, "create", "HealthCardRead", null).patient().requireActive();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.workstation()) || in.workstation().length() > 64) {
             errors.add(new FieldError("workstation", "is required (at most 64 characters)"));
@@ -199,7 +205,7 @@ public class BillingService {
 
     public List<HealthCardRead> cardReadsOf(Actor actor, long patientId) {
         actor.requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.COVERAGE, "HealthCardRead", null);
         return repository.cardReadsOf(patientId, 200);
     }
 
@@ -239,9 +245,15 @@ public class BillingService {
         return loggedClaim(actor.staffId(), claimId, "sent in " + lot, now);
     }
 
-    /** Collects the insurer's answers to sent claims; run on a schedule. Returns how many claims were answered. */
-    @Transactional
+    /**
+     * Collects the insurer's answers to sent claims; run on a schedule, as the server itself over every facility
+     * (no patient data leaves: only claim statuses change). Returns how many claims were answered.
+     */
     public int collectAnswers() {
+        return FacilityScope.asSystem(() -> transaction.execute(tx -> collectAnswersNow()));
+    }
+
+    private int collectAnswersNow() {
         int answered = 0;
         for (Claim c : repository.sentClaims(500)) {
             InsurerGateway.Answer a = insurer.answer(c);
@@ -257,16 +269,17 @@ public class BillingService {
     public Claim readClaim(Actor actor, long claimId) {
         actor.requireAnyRole("see claims", Role.BILLING);
         Claim c = repository.claim(claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
-        if (!actor.worksIn(c.facilityId())) {
-            throw new NotFoundException("No claim " + claimId);
-        }
+        gateway.read(actor, c.patientId(), Section.BILLING, "Claim", c.id());
         return c;
     }
 
     /** The claims of the actor's facilities in one status, oldest first (at most 100): the billing clerk's work list. */
     public List<Claim> claims(Actor actor, Claim.Status status) {
         actor.requireAnyRole("see claims", Role.BILLING);
-        return repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
+        List<Claim> claims = repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
+        gateway.listed(actor, "Claim", Section.BILLING, claims.stream()
+                .map(c -> new AccessGateway.Listed(c.patientId(), c.facilityId(), AccessGateway.BILLING_OFFICE)).toList());
+        return claims;
     }
 
     private Invoice draft(Actor actor, long invoiceId) {

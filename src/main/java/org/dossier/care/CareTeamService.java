@@ -1,12 +1,13 @@
 package org.dossier.care;
 
+import org.dossier.access.Section;
+import org.dossier.access.AccessGateway;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffMember;
-import org.dossier.patient.PatientRef;
-import org.dossier.patient.PatientService;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -29,15 +30,17 @@ public class CareTeamService {
     public static final Duration DEFAULT_REFERRAL = Duration.ofDays(90);
 
     private final CareTeamRepository repository;
-    private final PatientService patients;
+    private final AccessGateway gateway;
+    private final CareRelationships relationships;
     private final OrganizationService organization;
     private final VersionLog versions;
     private final Clock clock;
 
-    CareTeamService(CareTeamRepository repository, PatientService patients, OrganizationService organization,
+    CareTeamService(CareTeamRepository repository, AccessGateway gateway, CareRelationships relationships, OrganizationService organization,
                     @Qualifier("careVersions") VersionLog careVersions, Clock clock) {
         this.repository = repository;
-        this.patients = patients;
+        this.gateway = gateway;
+        this.relationships = relationships;
         this.organization = organization;
         this.versions = careVersions;
         this.clock = clock;
@@ -46,7 +49,7 @@ public class CareTeamService {
     @Transactional
     public CareTeamMember addMember(Actor actor, long patientId, Long staffId, String role, Instant from, Instant to) {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "CareTeam", null).patient().requireActive();
         StaffMember member = colleague(staffId, patient.facilityId(), "staffId");
         String r = Texts.clean(role);
         if (r == null || r.length() > 80) {
@@ -71,9 +74,7 @@ public class CareTeamService {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
-        if (!actor.worksIn(m.facilityId())) {
-            throw new NotFoundException("No care team member " + memberId);
-        }
+        gateway.read(actor, m.patientId(), Section.ENCOUNTERS, "CareTeam", m.id());
         if (!"ACTIVE".equals(m.status())) {
             throw new ConflictException("member-ended", "This membership already ended");
         }
@@ -87,21 +88,29 @@ public class CareTeamService {
         return ended;
     }
 
+    /** Why the actor is involved in this patient's care now, if at all: it reveals nothing of the record. */
+    public java.util.Optional<CareRelationship> myRelationship(Actor actor, long patientId) {
+        gateway.requireKnown(actor, patientId, "CareRelationship");
+        return relationships.between(actor.staffId(), actor.unitIds(), patientId, clock.instant());
+    }
+
     public List<CareTeamMember> team(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, "CareTeam", null);
         return repository.team(patientId);
     }
 
     /** The patients whose care team the actor is on now. */
     public List<Long> myCareTeamPatients(Actor actor, int limit) {
-        return repository.patientsOf(actor.staffId(), clock.instant(), limit);
+        List<Long> ids = repository.patientsOf(actor.staffId(), clock.instant(), limit);
+        gateway.listed(actor, "CareTeam", Section.ENCOUNTERS, ids.stream().map(id -> new AccessGateway.Listed(id, null, "CARE_TEAM")).toList());
+        return ids;
     }
 
     @Transactional
     public Referral refer(Actor actor, long patientId, Long toStaffId, Integer toUnitId, String reason, Instant from, Instant to) {
         actor.requireAnyRole("refer patients", Role.PHYSICIAN);
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "Referral", null).patient().requireActive();
         if ((toStaffId == null) == (toUnitId == null)) {
             throw new InvalidInputException("toStaffId", "refer to exactly one practitioner (toStaffId) or one unit (toUnitId)");
         }
@@ -140,9 +149,7 @@ public class CareTeamService {
         actor.requireAnyRole("close referrals", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
         Referral r = repository.referral(referralId).orElseThrow(() -> new NotFoundException("No referral " + referralId));
-        if (!actor.worksIn(r.facilityId())) {
-            throw new NotFoundException("No referral " + referralId);
-        }
+        gateway.read(actor, r.patientId(), Section.ENCOUNTERS, "Referral", r.id());
         if (!"ACTIVE".equals(r.status())) {
             throw new ConflictException("referral-closed", "This referral is already " + r.status());
         }
@@ -157,7 +164,7 @@ public class CareTeamService {
 
     public List<Referral> referrals(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, "Referral", null);
         return repository.referrals(patientId);
     }
 

@@ -1,13 +1,15 @@
 package org.dossier.care;
 
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.access.AccessGateway;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffMember;
 import org.dossier.organization.StaffStatus;
-import org.dossier.patient.PatientRef;
-import org.dossier.patient.PatientService;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -39,17 +41,17 @@ public class SchedulingService {
     private static final int MAX_APPOINTMENTS = 1000;
 
     private final AppointmentRepository appointments;
-    private final PatientService patients;
+    private final AccessGateway gateway;
     private final OrganizationService organization;
     private final VersionLog versions;
     private final Clock clock;
     private final ZoneId zone;
 
-    SchedulingService(AppointmentRepository appointments, PatientService patients, OrganizationService organization,
+    SchedulingService(AppointmentRepository appointments, AccessGateway gateway, OrganizationService organization,
                       @Qualifier("careVersions") VersionLog careVersions, Clock clock,
                       @Value("${dossier.time-zone:Europe/Paris}") String zone) {
         this.appointments = appointments;
-        this.patients = patients;
+        this.gateway = gateway;
         this.organization = organization;
         this.versions = careVersions;
         this.clock = clock;
@@ -181,9 +183,7 @@ public class SchedulingService {
     public Appointment read(Actor actor, long id) {
         requireReader(actor);
         Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
-        if (!actor.worksIn(a.facilityId())) {
-            throw new NotFoundException("No appointment " + id);
-        }
+        gateway.read(actor, a.patientId(), Section.SCHEDULING, "Appointment", a.id());
         return a;
     }
 
@@ -198,20 +198,33 @@ public class SchedulingService {
         if (to.isBefore(from) || from.plusDays(MAX_RANGE_DAYS).isBefore(to)) {
             throw new InvalidInputException("to", "the period must be between 0 and " + MAX_RANGE_DAYS + " days");
         }
-        return appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(), to.plusDays(1).atStartOfDay(zone).toInstant(),
-                MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
+        boolean administrative = actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING);
+        if (!administrative && practitionerId != actor.staffId()) {
+            gateway.refuseListing(actor, "Agenda", "You see your own agenda only; the front desk sees every practitioner's");
+        }
+        List<Appointment> agenda = appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(),
+                to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
+        String reason = administrative ? AccessGateway.administrativeReason(actor) : "APPOINTMENT";
+        gateway.listed(actor, "Appointment", Section.SCHEDULING, agenda.stream().map(Appointment::patientId).distinct()
+                .map(id -> new AccessGateway.Listed(id, agenda.stream().filter(a -> a.patientId() == id).findFirst().orElseThrow().facilityId(),
+                        reason)).toList());
+        return agenda;
     }
 
     public List<Appointment> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.SCHEDULING, "Appointment", null);
         return appointments.ofPatient(patientId, 200);
     }
 
     public List<Appointment> upcoming(Actor actor, long patientId, int limit) {
         requireReader(actor);
-        patients.reference(actor, patientId);
-        return appointments.upcomingOfPatient(patientId, clock.instant(), limit);
+        return upcoming(gateway.read(actor, patientId, Section.SCHEDULING, "Appointment", null), limit);
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<Appointment> upcoming(PatientAccess granted, int limit) {
+        return appointments.upcomingOfPatient(granted.require(Section.SCHEDULING).patientId(), clock.instant(), limit);
     }
 
     public ZoneId zone() {
@@ -232,7 +245,7 @@ public class SchedulingService {
         if (why == null) {
             throw new InvalidInputException("reason", "the reason for the appointment is required");
         }
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, "create", "Appointment", null).patient().requireActive();
         practitioner(practitionerId);
         Instant now = clock.instant();
         if (startAt.isBefore(now)) {

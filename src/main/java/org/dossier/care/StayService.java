@@ -1,5 +1,8 @@
 package org.dossier.care;
 
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.access.AccessGateway;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -7,8 +10,7 @@ import org.dossier.organization.Role;
 import org.dossier.organization.StaffMember;
 import org.dossier.organization.StaffStatus;
 import org.dossier.organization.UnitKind;
-import org.dossier.patient.PatientRef;
-import org.dossier.patient.PatientService;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -34,15 +36,15 @@ public class StayService {
     private static final int MAX_CENSUS = 500;
 
     private final StayRepository stays;
-    private final PatientService patients;
+    private final AccessGateway gateway;
     private final OrganizationService organization;
     private final VersionLog versions;
     private final Clock clock;
 
-    StayService(StayRepository stays, PatientService patients, OrganizationService organization,
+    StayService(StayRepository stays, AccessGateway gateway, OrganizationService organization,
                 @Qualifier("careVersions") VersionLog careVersions, Clock clock) {
         this.stays = stays;
-        this.patients = patients;
+        this.gateway = gateway;
         this.organization = organization;
         this.versions = careVersions;
         this.clock = clock;
@@ -59,7 +61,7 @@ public class StayService {
         if (a.patientId() == null) {
             throw new InvalidInputException("patientId", "is required");
         }
-        PatientRef patient = patients.activeReference(actor, a.patientId());
+        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, "create", "Stay", null).patient().requireActive();
         StayKind kind = a.kind() == null ? StayKind.INPATIENT : a.kind();
         CareUnit unit = bedUnit(a.unitId(), patient.facilityId(), kind);
         StaffMember attending = attending(a.attendingId(), patient.facilityId());
@@ -142,22 +144,24 @@ public class StayService {
     public Stay read(Actor actor, long stayId) {
         requireReader(actor);
         Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        if (!actor.worksIn(stay.facilityId())) {
-            throw new NotFoundException("No stay " + stayId);
-        }
+        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, "Stay", stay.id());
         return stay;
     }
 
     public List<Stay> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, "Stay", null);
         return stays.ofPatient(patientId, 100);
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {
         requireReader(actor);
-        patients.reference(actor, patientId);
-        return stays.currentOf(patientId);
+        return current(gateway.read(actor, patientId, Section.ENCOUNTERS, "Stay", null));
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public java.util.Optional<Stay> current(PatientAccess granted) {
+        return stays.currentOf(granted.require(Section.ENCOUNTERS).patientId());
     }
 
     public List<VersionLog.Version<Stay>> history(Actor actor, long stayId) {
@@ -165,19 +169,39 @@ public class StayService {
         return versions.history("stay", stayId, Stay.class);
     }
 
-    /** Who is in these units now (a unit census), for the actor's own units or any unit of their facilities. */
+    /**
+     * Who is in these units now (a unit census): a clinician sees the census of their own units, the front desk
+     * and billing that of any unit of their facilities. Every patient listed is an audited access.
+     */
     public List<Inpatient> census(Actor actor, Set<Integer> unitIds) {
-        requireReader(actor);
+        boolean administrative = actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING);
+        if (!administrative && !actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
+            gateway.refuseListing(actor, "Census", "Your role cannot see unit censuses");
+        }
+        Map<Integer, Integer> facilityOfUnit = new java.util.HashMap<>();
         for (Integer u : unitIds) {
             CareUnit unit = organization.unit(u).orElseThrow(() -> new NotFoundException("No unit " + u));
             actor.requireFacility(unit.facilityId());
+            if (!administrative && !actor.unitIds().contains(u)) {
+                gateway.refuseListing(actor, "Census", "You see the census of your own units only; unit " + u + " is not one of them");
+            }
+            facilityOfUnit.put(u, unit.facilityId());
         }
-        return unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
+        List<Inpatient> inpatients = unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
+        String reason = administrative ? AccessGateway.administrativeReason(actor) : "CURRENT_STAY_IN_UNIT";
+        gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+                .map(i -> new AccessGateway.Listed(i.patientId(), facilityOfUnit.get(i.unitId()), reason)).toList());
+        return inpatients;
     }
 
+    /** The patients the actor is the attending physician of now. */
     public List<Inpatient> attendedBy(Actor actor) {
         requireReader(actor);
-        return stays.attendedBy(actor.staffId(), MAX_CENSUS);
+        List<Inpatient> inpatients = stays.attendedBy(actor.staffId(), MAX_CENSUS);
+        gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+                .map(i -> new AccessGateway.Listed(i.patientId(), organization.unit(i.unitId()).map(CareUnit::facilityId).orElse(null),
+                        "ATTENDING")).toList());
+        return inpatients;
     }
 
     private Stay logged(Actor actor, long stayId, String reason, Instant now) {
@@ -188,9 +212,7 @@ public class StayService {
 
     private Stay activeStay(Actor actor, long stayId) {
         Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        if (!actor.worksIn(stay.facilityId())) {
-            throw new NotFoundException("No stay " + stayId);
-        }
+        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, "Stay", stay.id());
         if (stay.status() != StayStatus.ACTIVE) {
             throw new ConflictException("stay-closed", "Stay " + stayId + " is " + stay.status() + "; it can no longer change");
         }

@@ -1,5 +1,7 @@
 package org.dossier.chart;
 
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
 import org.dossier.care.SchedulingService;
 import org.dossier.care.StayService;
 import org.dossier.clinical.AllergyService;
@@ -37,9 +39,12 @@ public class ChartService {
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
     private final NoteService notes;
+    private final AccessGateway gateway;
 
     ChartService(PatientService patients, StayService stays, SchedulingService scheduling, AllergyService allergies,
-                 ProblemService problems, PrescriptionService prescriptions, ObservationService observations, NoteService notes) {
+                 ProblemService problems, PrescriptionService prescriptions, ObservationService observations, NoteService notes,
+                 AccessGateway gateway) {
+        this.gateway = gateway;
         this.patients = patients;
         this.stays = stays;
         this.scheduling = scheduling;
@@ -50,26 +55,42 @@ public class ChartService {
         this.notes = notes;
     }
 
+    /** One gateway decision and one audit entry for the whole summary; each section is read under that access. */
     @Transactional(readOnly = true)
     public ChartSummary summary(Actor actor, long patientId) {
-        Patient patient = patients.read(actor, patientId);
+        PatientAccess access = gateway.openChart(actor, patientId);
         Map<Section, String> withheld = new EnumMap<>(Section.class);
-        boolean clinical = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
+        boolean clinical = access.permits(org.dossier.access.Section.CLINICAL);
+        boolean prescriptions = access.permits(org.dossier.access.Section.PRESCRIPTIONS);
+        boolean encounters = access.permits(org.dossier.access.Section.ENCOUNTERS);
+        boolean scheduling = access.permits(org.dossier.access.Section.SCHEDULING);
+        String why = AccessGateway.sectionsOf(actor).contains(org.dossier.access.Section.CLINICAL)
+                ? "nothing in your work links you to this patient: clinical sections need a care relationship or a break-the-glass"
+                : "clinical sections are for physicians and nurses caring for the patient";
         if (!clinical) {
-            String why = "clinical sections are for physicians and nurses";
-            for (Section s : new Section[]{Section.ALLERGIES, Section.PROBLEMS, Section.PRESCRIPTIONS, Section.OBSERVATIONS, Section.NOTES}) {
+            for (Section s : new Section[]{Section.ALLERGIES, Section.PROBLEMS, Section.OBSERVATIONS, Section.NOTES}) {
                 withheld.put(s, why);
             }
         }
+        if (!prescriptions) {
+            withheld.put(Section.PRESCRIPTIONS, why);
+        }
+        if (!encounters) {
+            withheld.put(Section.STAYS, "stays are not part of what your role sees");
+        }
+        if (!scheduling) {
+            withheld.put(Section.SCHEDULING, "appointments are not part of what your role sees");
+        }
         return new ChartSummary(
-                patient,
-                stays.current(actor, patientId).orElse(null),
-                clinical ? allergies.ofPatient(actor, patientId, true) : null,
-                clinical ? problems.ofPatient(actor, patientId, true) : null,
-                clinical ? prescriptions.ofPatient(actor, patientId, true) : null,
-                clinical ? observations.latest(actor, patientId) : null,
-                scheduling.upcoming(actor, patientId, UPCOMING_APPOINTMENTS),
-                clinical ? notes.ofPatient(actor, patientId, RECENT_NOTES) : null,
-                withheld);
+                patients.read(access),
+                encounters ? stays.current(access).orElse(null) : null,
+                clinical ? allergies.ofPatient(access, true) : null,
+                clinical ? problems.ofPatient(access, true) : null,
+                prescriptions ? this.prescriptions.ofPatient(access, true) : null,
+                clinical ? observations.latest(access) : null,
+                scheduling ? this.scheduling.upcoming(access, UPCOMING_APPOINTMENTS) : null,
+                clinical ? notes.ofPatient(access, RECENT_NOTES) : null,
+                withheld,
+                access.reasonCode());
     }
 }

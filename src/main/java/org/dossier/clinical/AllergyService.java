@@ -1,8 +1,10 @@
 package org.dossier.clinical;
 
+import org.dossier.access.Section;
+import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -41,7 +43,7 @@ public class AllergyService {
 
     @Transactional
     public Allergy record(Actor actor, long patientId, AllergyInput in) {
-        PatientRef patient = access.forWriting(actor, patientId, "record allergies", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, "Allergy", Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
         long id = repository.insertAllergy(patient.facilityId(), patient.id(), in.substance().strip(), Texts.clean(in.substanceCode()),
@@ -64,14 +66,17 @@ public class AllergyService {
     }
 
     public Allergy read(Actor actor, long allergyId) {
-        access.requireReader(actor);
         Allergy a = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
-        return ClinicalAccess.visible(actor, a.facilityId(), a, "allergy", allergyId);
+        return access.visible(actor, a.patientId(), a, "Allergy", allergyId);
     }
 
     public List<Allergy> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        access.forReading(actor, patientId);
-        return repository.allergies(patientId, activeOnly);
+        return ofPatient(access.forReading(actor, patientId, "Allergy"), activeOnly);
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<Allergy> ofPatient(PatientAccess granted, boolean activeOnly) {
+        return repository.allergies(granted.require(Section.CLINICAL).patientId(), activeOnly);
     }
 
     /** Active allergies for the prescribing check, read with the prescriber's own access. */

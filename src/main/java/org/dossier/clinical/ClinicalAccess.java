@@ -1,41 +1,41 @@
 package org.dossier.clinical;
 
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.PatientFacts;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
-import org.dossier.patient.PatientService;
-import org.dossier.platform.NotFoundException;
 import org.springframework.stereotype.Component;
 
-/** Who may read and write the clinical record, until the access gateway decides it per patient. */
+/** The clinical record's doors to the gateway: every read and write names the patient and the resource. */
 @Component
 class ClinicalAccess {
 
-    private final PatientService patients;
+    private final AccessGateway gateway;
 
-    ClinicalAccess(PatientService patients) {
-        this.patients = patients;
+    ClinicalAccess(AccessGateway gateway) {
+        this.gateway = gateway;
     }
 
-    PatientRef forWriting(Actor actor, long patientId, String action, Role... roles) {
-        actor.requireAnyRole(action, roles);
-        return patients.activeReference(actor, patientId);
+    /** Adding a record to an active patient's chart, by one of {@code roles}. */
+    PatientFacts forWriting(Actor actor, long patientId, String resourceType, Role... roles) {
+        return gateway.write(actor, patientId, Section.CLINICAL, "create", resourceType, null, roles).patient().requireActive();
     }
 
-    PatientRef forReading(Actor actor, long patientId) {
-        requireReader(actor);
-        return patients.reference(actor, patientId);
+    /** Changing an existing record of the patient's chart, by one of {@code roles}. */
+    void forChanging(Actor actor, long patientId, String resourceType, long id, Role... roles) {
+        gateway.write(actor, patientId, Section.CLINICAL, "update", resourceType, id, roles);
     }
 
-    void requireReader(Actor actor) {
-        actor.requireAnyRole("see clinical data", Role.PHYSICIAN, Role.NURSE);
+    /** Reading the patient's records of one kind. */
+    PatientAccess forReading(Actor actor, long patientId, String resourceType) {
+        return gateway.read(actor, patientId, Section.CLINICAL, resourceType, null);
     }
 
-    /** A record of a facility the actor does not work in is answered as missing. */
-    static <T> T visible(Actor actor, int facilityId, T record, String what, long id) {
-        if (!actor.worksIn(facilityId)) {
-            throw new NotFoundException("No " + what + " " + id);
-        }
+    /** One record, once the gateway allowed its patient's clinical section. */
+    <T> T visible(Actor actor, long patientId, T record, String resourceType, long id) {
+        gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
         return record;
     }
 }

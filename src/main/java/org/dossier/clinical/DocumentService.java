@@ -2,7 +2,7 @@ package org.dossier.clinical;
 
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -50,7 +50,7 @@ public class DocumentService {
 
     @Transactional
     public ClinicalDocument upload(Actor actor, long patientId, String title, String kind, String declaredType, byte[] content) {
-        PatientRef patient = access.forWriting(actor, patientId, "add documents", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, "Document", Role.PHYSICIAN, Role.NURSE);
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(title) || title.length() > 200) {
             errors.add(new FieldError("title", "is required (at most 200 characters)"));
@@ -102,9 +102,8 @@ public class DocumentService {
     }
 
     public ClinicalDocument read(Actor actor, long documentId) {
-        access.requireReader(actor);
         ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
-        return ClinicalAccess.visible(actor, d.facilityId(), d, "document", documentId);
+        return access.visible(actor, d.patientId(), d, "Document", documentId);
     }
 
     public Content content(Actor actor, long documentId) {
@@ -113,7 +112,7 @@ public class DocumentService {
     }
 
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
-        access.forReading(actor, patientId);
+        access.forReading(actor, patientId, "Document");
         return repository.documents(patientId, 200);
     }
 

@@ -1,9 +1,11 @@
 package org.dossier.clinical;
 
+import org.dossier.access.Section;
+import org.dossier.access.PatientAccess;
 import org.dossier.care.StayService;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.ForbiddenException;
@@ -45,7 +47,7 @@ public class NoteService {
 
     @Transactional
     public Note draft(Actor actor, long patientId, Note.Kind kind, String title, String body, Long stayId) {
-        PatientRef patient = access.forWriting(actor, patientId, "write notes", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, "Note", Role.PHYSICIAN, Role.NURSE);
         validate(kind, title, body);
         if (stayId != null && stays.read(actor, stayId).patientId() != patient.id()) {
             throw new InvalidInputException("stayId", "stay " + stayId + " is not a stay of this patient");
@@ -113,19 +115,23 @@ public class NoteService {
     }
 
     public Note read(Actor actor, long noteId) {
-        access.requireReader(actor);
         Note note = repository.note(noteId).orElseThrow(() -> new NotFoundException("No note " + noteId));
         if (note.status() == Note.Status.DRAFT && note.authorId() != actor.staffId()) {
             // Another clinician's draft is work in progress, not yet part of the record.
             throw new NotFoundException("No note " + noteId);
         }
-        return ClinicalAccess.visible(actor, note.facilityId(), note, "note", noteId);
+        return access.visible(actor, note.patientId(), note, "Note", noteId);
     }
 
     public List<Note> ofPatient(Actor actor, long patientId, int limit) {
-        access.forReading(actor, patientId);
-        return repository.notes(patientId, Math.min(Math.max(limit, 1), 200)).stream()
-                .filter(n -> n.status() != Note.Status.DRAFT || n.authorId() == actor.staffId())
+        return ofPatient(access.forReading(actor, patientId, "Note"), limit);
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<Note> ofPatient(PatientAccess granted, int limit) {
+        long reader = granted.actor().staffId();
+        return repository.notes(granted.require(Section.CLINICAL).patientId(), Math.min(Math.max(limit, 1), 200)).stream()
+                .filter(n -> n.status() != Note.Status.DRAFT || n.authorId() == reader)
                 .toList();
     }
 

@@ -1,8 +1,10 @@
 package org.dossier.clinical;
 
+import org.dossier.access.Section;
+import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -49,7 +51,7 @@ public class ObservationService {
 
     @Transactional
     public Observation record(Actor actor, long patientId, ObservationInput in) {
-        PatientRef patient = access.forWriting(actor, patientId, "record observations", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, "Observation", Role.PHYSICIAN, Role.NURSE);
         Instant now = clock.instant();
         Instant effective = in.effectiveAt() == null ? now : in.effectiveAt();
         List<FieldError> errors = validate(in, effective, now);
@@ -86,14 +88,13 @@ public class ObservationService {
     }
 
     public Observation read(Actor actor, long observationId) {
-        access.requireReader(actor);
         Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
-        return ClinicalAccess.visible(actor, o.facilityId(), o, "observation", observationId);
+        return access.visible(actor, o.patientId(), o, "Observation", observationId);
     }
 
     /** A series for charts and trends: at most 500 values, newest first. */
     public List<Observation> series(Actor actor, long patientId, ObservationKind kind, Instant from, Instant to) {
-        access.forReading(actor, patientId);
+        access.forReading(actor, patientId, "Observation");
         Instant end = to == null ? clock.instant().plus(CLOCK_SKEW) : to;
         Instant start = from == null ? end.minus(Duration.ofDays(365)) : from;
         if (!end.isAfter(start)) {
@@ -103,8 +104,12 @@ public class ObservationService {
     }
 
     public List<Observation> latest(Actor actor, long patientId) {
-        access.forReading(actor, patientId);
-        return repository.latestObservations(patientId);
+        return latest(access.forReading(actor, patientId, "Observation"));
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<Observation> latest(PatientAccess granted) {
+        return repository.latestObservations(granted.require(Section.CLINICAL).patientId());
     }
 
     public List<VersionLog.Version<Observation>> history(Actor actor, long observationId) {

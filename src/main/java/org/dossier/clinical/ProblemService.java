@@ -1,8 +1,10 @@
 package org.dossier.clinical;
 
+import org.dossier.access.Section;
+import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -43,7 +45,7 @@ public class ProblemService {
 
     @Transactional
     public Problem record(Actor actor, long patientId, ProblemInput in) {
-        PatientRef patient = access.forWriting(actor, patientId, "record diagnoses", Role.PHYSICIAN);
+        PatientFacts patient = access.forWriting(actor, patientId, "Problem", Role.PHYSICIAN);
         validate(in, patient.birthDate());
         Instant now = clock.instant();
         long id = repository.insertProblem(patient.facilityId(), patient.id(), in.icd10Code().strip().toUpperCase(), in.label().strip(),
@@ -66,14 +68,17 @@ public class ProblemService {
     }
 
     public Problem read(Actor actor, long problemId) {
-        access.requireReader(actor);
         Problem p = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
-        return ClinicalAccess.visible(actor, p.facilityId(), p, "problem", problemId);
+        return access.visible(actor, p.patientId(), p, "Problem", problemId);
     }
 
     public List<Problem> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        access.forReading(actor, patientId);
-        return repository.problems(patientId, activeOnly);
+        return ofPatient(access.forReading(actor, patientId, "Problem"), activeOnly);
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<Problem> ofPatient(PatientAccess granted, boolean activeOnly) {
+        return repository.problems(granted.require(Section.CLINICAL).patientId(), activeOnly);
     }
 
     public List<VersionLog.Version<Problem>> history(Actor actor, long problemId) {

@@ -1,5 +1,6 @@
 package org.dossier.identity;
 
+import org.dossier.platform.FacilityScope;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpSession;
 import org.dossier.organization.Actor;
@@ -31,7 +32,7 @@ public class ActorResolver {
         String source = request == null ? null : request.getRemoteAddr();
         String agent = request == null ? null : request.getHeader("User-Agent");
         if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token) {
-            return Actor.of(token.member(), "token:" + token.tokenId(), source, agent, Actor.Channel.TOKEN, token.issuedAt());
+            return scoped(Actor.of(token.member(), "token:" + token.tokenId(), source, agent, Actor.Channel.TOKEN, token.issuedAt()));
         }
         StaffMember member = organization.staffByUsername(authentication.getName()).orElse(null);
         if (member == null || member.status() != StaffStatus.ACTIVE) {
@@ -39,7 +40,13 @@ public class ActorResolver {
         }
         HttpSession session = request == null ? null : request.getSession(false);
         String ref = session == null ? null : (String) session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
-        return Actor.of(member, ref == null ? null : "session:" + ref, source, agent, Actor.Channel.SESSION,
-                Factors.lastSecondFactor(authentication));
+        return scoped(Actor.of(member, ref == null ? null : "session:" + ref, source, agent, Actor.Channel.SESSION,
+                Factors.lastSecondFactor(authentication)));
+    }
+
+    /** From here on, this request's database connections see only the actor's facilities (row-level security). */
+    private static Actor scoped(Actor actor) {
+        FacilityScope.set(actor.facilityIds());
+        return actor;
     }
 }

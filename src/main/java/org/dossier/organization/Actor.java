@@ -11,6 +11,9 @@ import java.util.Set;
 public record Actor(long staffId, String username, Set<Role> roles, Set<Integer> facilityIds, Set<Integer> unitIds,
                     String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt) {
 
+    /** The request attribute under which the web layer keeps the request's actor once resolved. */
+    public static final String REQUEST_ATTRIBUTE = "org.dossier.actor";
+
     /** A sensitive action needs a second factor used this recently. */
     public static final Duration STEP_UP_FRESHNESS = Duration.ofMinutes(5);
 

@@ -1,5 +1,8 @@
 package org.dossier.patient;
 
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
@@ -34,46 +37,38 @@ public class PatientService {
 
     private final PatientRepository patients;
     private final OrganizationService organization;
+    private final AccessGateway gateway;
     private final Clock clock;
 
-    PatientService(PatientRepository patients, OrganizationService organization, Clock clock) {
+    PatientService(PatientRepository patients, OrganizationService organization, AccessGateway gateway, Clock clock) {
         this.patients = patients;
+        this.gateway = gateway;
         this.organization = organization;
         this.clock = clock;
     }
 
     public Patient read(Actor actor, long id) {
-        requireReader(actor);
-        return visible(actor, id);
+        PatientAccess access = gateway.read(actor, id, "Patient", id, Section.IDENTITY, Section.COVERAGE);
+        return shown(access, found(id));
     }
 
-    /**
-     * The patient a record is about, for modules that attach data to patients. A patient of a facility the
-     * actor does not work in is reported as missing (404); a merged patient cannot receive new data (409).
-     */
-    public PatientRef activeReference(Actor actor, long id) {
-        Patient p = visible(actor, id);
-        if (p.status() == PatientStatus.MERGED) {
-            throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + p.mergedInto()
-                    + "; record this on that patient", Map.of("mergedInto", p.mergedInto()));
-        }
-        return new PatientRef(p.id(), p.facilityId(), p.status(), p.mergedInto(), p.data().birthDate());
-    }
-
-    /** Same as {@link #activeReference} but also for merged patients, for reading their past records. */
-    public PatientRef reference(Actor actor, long id) {
-        Patient p = visible(actor, id);
-        return new PatientRef(p.id(), p.facilityId(), p.status(), p.mergedInto(), p.data().birthDate());
+    /** The patient as the chart shows it, read under an access the gateway already granted. */
+    public Patient read(PatientAccess access) {
+        access.require(Section.IDENTITY);
+        return shown(access, found(access.patientId()));
     }
 
     public List<PatientVersion> history(Actor actor, long id) {
-        requireReader(actor);
-        visible(actor, id);
-        return patients.history(id, 500);
+        PatientAccess access = gateway.read(actor, id, "PatientHistory", id, Section.IDENTITY, Section.COVERAGE);
+        boolean coverage = access.permits(Section.COVERAGE);
+        return patients.history(id, 500).stream()
+                .map(v -> coverage ? v : new PatientVersion(v.patientId(), v.version(), v.recordedAt(), v.authorId(), v.reason(),
+                        v.status(), v.mergedInto(), withoutCoverage(v.data())))
+                .toList();
     }
 
     public PatientSearchPage search(Actor actor, PatientSearchQuery query) {
-        requireReader(actor);
+        gateway.requireSearch(actor, "Patient");
         Set<Integer> facilities = facilitiesInScope(actor, query.facilityId());
         List<PatientSearchResult> found;
         if (notBlank(query.ins())) {
@@ -97,7 +92,10 @@ public class PatientService {
             found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), MAX_RESULTS + 1);
         }
         boolean truncated = found.size() > MAX_RESULTS;
-        return new PatientSearchPage(truncated ? found.subList(0, MAX_RESULTS) : found, truncated);
+        boolean exact = notBlank(query.ins()) || notBlank(query.ipp());
+        List<PatientSearchResult> shown = gateway.searched(actor, "Patient", truncated ? found.subList(0, MAX_RESULTS) : found,
+                PatientSearchResult::id, PatientSearchResult::facilityId, exact);
+        return new PatientSearchPage(shown, truncated);
     }
 
     /** Existing patients of the facility who may be the person described, best match first. */
@@ -105,7 +103,7 @@ public class PatientService {
         requireWriter(actor);
         requireFacility(actor, facilityId);
         PatientValidator.check(data, clock);
-        return duplicates(facilityId, data, null);
+        return shownCandidates(actor, facilityId, duplicates(facilityId, data, null));
     }
 
     @Transactional
@@ -114,7 +112,7 @@ public class PatientService {
         requireFacility(actor, facilityId);
         PatientData clean = normalize(data);
         PatientValidator.check(clean, clock);
-        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null);
+        List<DuplicateCandidate> candidates = shownCandidates(actor, facilityId, duplicates(facilityId, clean, null));
         if (candidates.stream().anyMatch(c -> c.reason() == DuplicateCandidate.Reason.SAME_INS)) {
             throw new ConflictException("same-ins", "A patient of this facility already has this INS; open that record instead",
                     Map.of("candidates", candidates));
@@ -129,14 +127,15 @@ public class PatientService {
         patients.insert(id, facilityId, ipp, clean, now);
         Patient created = patients.find(id).orElseThrow();
         patients.recordVersion(created, actor.staffId(), "registration", now);
+        gateway.created(actor, id, facilityId, "Patient");
         return created;
     }
 
     @Transactional
     public Patient update(Actor actor, long id, int expectedVersion, PatientData data, String reason) {
-        requireWriter(actor);
         requireReason(reason);
-        Patient current = visible(actor, id);
+        gateway.write(actor, id, Section.IDENTITY, "update", "Patient", id, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
+        Patient current = found(id);
         if (current.status() == PatientStatus.MERGED) {
             throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + current.mergedInto()
                     + "; change that record, or unmerge first", Map.of("mergedInto", current.mergedInto()));
@@ -164,8 +163,10 @@ public class PatientService {
         if (survivorId == mergedId) {
             throw new InvalidInputException("mergedId", "a patient cannot be merged into itself");
         }
-        Patient survivor = visible(actor, survivorId);
-        Patient merged = visible(actor, mergedId);
+        gateway.write(actor, survivorId, Section.IDENTITY, "merge", "Patient", survivorId, Role.FRONT_DESK);
+        gateway.write(actor, mergedId, Section.IDENTITY, "merge", "Patient", mergedId, Role.FRONT_DESK);
+        Patient survivor = found(survivorId);
+        Patient merged = found(mergedId);
         if (survivor.facilityId() != merged.facilityId()) {
             throw new InvalidInputException("mergedId", "the two records belong to different facilities");
         }
@@ -198,6 +199,8 @@ public class PatientService {
         requireReason(reason);
         PatientMerge m = patients.findMerge(mergeId).orElseThrow(() -> new NotFoundException("No merge " + mergeId));
         requireFacility(actor, m.facilityId());
+        gateway.write(actor, m.survivorId(), Section.IDENTITY, "unmerge", "Patient", m.survivorId(), Role.FRONT_DESK);
+        gateway.write(actor, m.mergedId(), Section.IDENTITY, "unmerge", "Patient", m.mergedId(), Role.FRONT_DESK);
         if (m.undoneAt() != null) {
             throw new ConflictException("merge-undone", "Merge " + mergeId + " was already undone");
         }
@@ -222,8 +225,7 @@ public class PatientService {
     }
 
     public List<PatientMerge> merges(Actor actor, long patientId) {
-        requireReader(actor);
-        visible(actor, patientId);
+        gateway.read(actor, patientId, Section.IDENTITY, "PatientMerge", null);
         return patients.mergesOf(patientId);
     }
 
@@ -277,13 +279,28 @@ public class PatientService {
                 d.sex(), reason, Math.round(score * 100) / 100.0);
     }
 
-    private Patient visible(Actor actor, long id) {
-        Patient p = patients.find(id).orElseThrow(() -> new NotFoundException("No patient " + id));
-        if (!actor.worksIn(p.facilityId())) {
-            // Same answer as a missing record: a caller must not learn which patients other facilities hold.
-            throw new NotFoundException("No patient " + id);
-        }
-        return p;
+    private Patient found(long id) {
+        return patients.find(id).orElseThrow(() -> new NotFoundException("No patient " + id));
+    }
+
+    /** Coverage (NIR, insurers) only for the roles that see it. */
+    private static Patient shown(PatientAccess access, Patient p) {
+        return access.permits(Section.COVERAGE) ? p
+                : new Patient(p.id(), p.facilityId(), p.ipp(), p.version(), p.status(), p.mergedInto(), withoutCoverage(p.data()),
+                p.createdAt(), p.updatedAt());
+    }
+
+    private static PatientData withoutCoverage(PatientData d) {
+        return d == null ? null : new PatientData(d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(), d.sex(),
+                d.birthplaceCode(), d.insMatricule(), d.insOid(), d.identityStatus(), d.addresses(), d.phones(), d.emails(),
+                d.contacts(), d.preferredPhysician(), null);
+    }
+
+    /** Every candidate a duplicate check shows is an access to that patient's identity. */
+    private List<DuplicateCandidate> shownCandidates(Actor actor, int facilityId, List<DuplicateCandidate> candidates) {
+        gateway.listed(actor, "DuplicateCandidate", Section.IDENTITY, candidates.stream()
+                .map(c -> new AccessGateway.Listed(c.id(), facilityId, "DUPLICATE_CHECK")).toList());
+        return candidates;
     }
 
     private static Set<Integer> facilitiesInScope(Actor actor, Integer requested) {
@@ -297,12 +314,6 @@ public class PatientService {
     private static void requireFacility(Actor actor, int facilityId) {
         if (!actor.worksIn(facilityId)) {
             throw new ForbiddenException("You do not work in facility " + facilityId);
-        }
-    }
-
-    private static void requireReader(Actor actor) {
-        if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK, Role.BILLING)) {
-            throw new ForbiddenException("Your role gives no access to patient records");
         }
     }
 

@@ -1,5 +1,7 @@
 package org.dossier.platform;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.jdbc.datasource.DataSourceUtils;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -23,9 +25,10 @@ public class BulkLoad {
     private final TransactionTemplate transaction;
     private final JsonMapper json;
 
-    BulkLoad(DataSource dataSource, TransactionTemplate transaction, JsonMapper json) {
+    /** On the owner's connections: rebuilding indexes needs the owner, and the server's own load sees every facility. */
+    BulkLoad(@Qualifier("owner") DataSource dataSource, JsonMapper json) {
         this.dataSource = dataSource;
-        this.transaction = transaction;
+        this.transaction = new TransactionTemplate(new DataSourceTransactionManager(dataSource));
         this.json = json;
     }
 

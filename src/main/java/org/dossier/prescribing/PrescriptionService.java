@@ -1,12 +1,14 @@
 package org.dossier.prescribing;
 
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.access.AccessGateway;
 import org.dossier.care.StayService;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.patient.PatientRef;
-import org.dossier.patient.PatientService;
+import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -35,16 +37,16 @@ public class PrescriptionService {
             "OPHTHALMIC", "NASAL");
 
     private final MedicationOrderRepository orders;
-    private final PatientService patients;
+    private final AccessGateway gateway;
     private final AllergyService allergies;
     private final StayService stays;
     private final VersionLog versions;
     private final Clock clock;
 
-    PrescriptionService(MedicationOrderRepository orders, PatientService patients, AllergyService allergies, StayService stays,
+    PrescriptionService(MedicationOrderRepository orders, AccessGateway gateway, AllergyService allergies, StayService stays,
                         @Qualifier("prescribingVersions") VersionLog prescribingVersions, Clock clock) {
         this.orders = orders;
-        this.patients = patients;
+        this.gateway = gateway;
         this.allergies = allergies;
         this.stays = stays;
         this.versions = prescribingVersions;
@@ -59,7 +61,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder prescribe(Actor actor, long patientId, OrderInput in) {
         actor.requireAnyRole("prescribe", Role.PHYSICIAN);
-        PatientRef patient = patients.activeReference(actor, patientId);
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null).patient().requireActive();
         validate(in);
         if (in.stayId() != null && stays.read(actor, in.stayId()).patientId() != patient.id()) {
             throw new InvalidInputException("stayId", "stay " + in.stayId() + " is not a stay of this patient");
@@ -119,17 +121,19 @@ public class PrescriptionService {
     public MedicationOrder read(Actor actor, long orderId) {
         requireReader(actor);
         MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
-        if (!actor.worksIn(o.facilityId())) {
-            throw new NotFoundException("No prescription " + orderId);
-        }
+        gateway.read(actor, o.patientId(), Section.PRESCRIPTIONS, "MedicationOrder", o.id());
         return o;
     }
 
     /** The patient's prescription history, newest first (or the active orders only). */
     public List<MedicationOrder> ofPatient(Actor actor, long patientId, boolean activeOnly) {
         requireReader(actor);
-        patients.reference(actor, patientId);
-        return orders.ofPatient(patientId, activeOnly, 500);
+        return ofPatient(gateway.read(actor, patientId, Section.PRESCRIPTIONS, "MedicationOrder", null), activeOnly);
+    }
+
+    /** Under an access already granted and audited (the chart). */
+    public List<MedicationOrder> ofPatient(PatientAccess granted, boolean activeOnly) {
+        return orders.ofPatient(granted.require(Section.PRESCRIPTIONS).patientId(), activeOnly, 500);
     }
 
     public List<VersionLog.Version<MedicationOrder>> history(Actor actor, long orderId) {

@@ -38,6 +38,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
     private static final String TYPE_BASE = "https://dossier.example/problems/";
 
+    private final RefusalAuditor refusals;
+
+    ApiProblemHandler(RefusalAuditor refusals) {
+        this.refusals = refusals;
+    }
+
     @ExceptionHandler(InvalidInputException.class)
     ProblemDetail invalid(InvalidInputException e, HttpServletRequest request) {
         ProblemDetail p = problem(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "The request has invalid fields",
@@ -60,6 +66,9 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
+        if (!e.isAudited()) {
+            refusals.record(request, e.getMessage());
+        }
         return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage(), request);
     }
 

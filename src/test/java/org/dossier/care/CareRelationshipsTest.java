@@ -1,5 +1,6 @@
 package org.dossier.care;
 
+import org.dossier.platform.FacilityScope;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
@@ -27,7 +28,8 @@ class CareRelationshipsTest extends IntegrationTest {
     CareRelationships relationships;
 
     private Optional<RelationshipReason> reason(long staff, Set<Integer> units, long patient, Instant at) {
-        return relationships.between(staff, units, patient, at).map(CareRelationship::reason);
+        // In-process, outside any request: the server's own scope over every facility.
+        return FacilityScope.asSystem(() -> relationships.between(staff, units, patient, at).map(CareRelationship::reason));
     }
 
     @Test
@@ -62,7 +64,7 @@ class CareRelationshipsTest extends IntegrationTest {
     @Test
     void careTeamMembershipExplainsAccessDuringItsPeriod() {
         Fixtures f = fixtures();
-        long patient = f.patient();
+        long patient = f.patientInCare();
         long dietitian = f.physician("GER");
         Instant end = Instant.now().plus(10, ChronoUnit.DAYS);
         Api.Response added = as("physician").post("/api/patients/" + patient + "/care-team",
@@ -100,7 +102,7 @@ class CareRelationshipsTest extends IntegrationTest {
     @Test
     void aReferralToAUnitExplainsAccessForThatUnitsStaff() {
         Fixtures f = fixtures();
-        long patient = f.patient();
+        long patient = f.patientInCare();
         int pneumo = f.unit(1, "PNEUMO");
         Api.Response referral = as("physician").post("/api/referrals", Map.of("patientId", patient, "toUnitId", pneumo,
                 "reason", "dyspnoea work-up"));
@@ -128,7 +130,7 @@ class CareRelationshipsTest extends IntegrationTest {
     @Test
     void badCareTeamAndReferralRequestsAreRefused() {
         Fixtures f = fixtures();
-        long patient = f.patient();
+        long patient = f.patientInCare();
         Api doc = as("physician");
         assertThat(doc.post("/api/patients/" + patient + "/care-team", Map.of("staffId", f.staffId("physician.sud"), "role", "x")).status())
                 .as("a clinician of another facility").isEqualTo(422);

@@ -15,7 +15,7 @@ class AllergyProblemObservationTest extends IntegrationTest {
 
     @Test
     void allergiesAreRecordedChangedWithAReasonAndKeptInHistory() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api nurse = as("nurse");
         JsonNode a = nurse.post("/api/patients/" + patient + "/allergies", Map.of("substance", "Pénicilline", "substanceCode", "J01C",
                 "reaction", "urticaria", "severity", "MODERATE")).json();
@@ -36,7 +36,7 @@ class AllergyProblemObservationTest extends IntegrationTest {
 
     @Test
     void problemsAreIcd10CodedAndPlausiblyDated() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api doc = as("physician");
         Api.Response ok = doc.post("/api/patients/" + patient + "/problems", Map.of("icd10Code", "i10", "label", "Essential hypertension",
                 "onsetDate", "2019-05-01"));
@@ -68,7 +68,7 @@ class AllergyProblemObservationTest extends IntegrationTest {
 
     @Test
     void vitalSignsOutsidePlausibleRangesAreRefused() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api nurse = as("nurse");
         String path = "/api/patients/" + patient + "/observations";
         long before = count("observation");
@@ -93,7 +93,7 @@ class AllergyProblemObservationTest extends IntegrationTest {
 
     @Test
     void observationsAreRecordedAndAWrongOneIsMarkedNotChanged() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api nurse = as("nurse");
         String path = "/api/patients/" + patient + "/observations";
         Map<String, Object> bp = vital("BLOOD_PRESSURE", 135);

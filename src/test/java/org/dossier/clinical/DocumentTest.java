@@ -42,7 +42,7 @@ class DocumentTest extends IntegrationTest {
 
     @Test
     void aPdfIsStoredWithItsHashAndServedBackAsAnAttachment() throws Exception {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         HttpResponse<byte[]> r = upload(patient, "echo.pdf", "application/pdf", PDF, "Echocardiography report");
         assertThat(r.statusCode()).as(new String(r.body(), StandardCharsets.UTF_8)).isEqualTo(201);
         var doc = JsonMapper.builder().build().readTree(r.body());
@@ -61,7 +61,7 @@ class DocumentTest extends IntegrationTest {
 
     @Test
     void anImageIsAcceptedWhateverItsNameButNotWhenItsBytesContradictTheDeclaredType() throws Exception {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         assertThat(upload(patient, "scan", "image/png", PNG, "ECG scan").statusCode()).isEqualTo(201);
         long before = count("clinical_document");
         assertThat(upload(patient, "scan.pdf", "application/pdf", PNG, "mislabelled").statusCode()).isEqualTo(422);
@@ -73,7 +73,7 @@ class DocumentTest extends IntegrationTest {
 
     @Test
     void aFileOverTheSizeLimitIsRefusedWithAProblem() throws Exception {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         byte[] big = new byte[DocumentService.MAX_BYTES + 1024];
         System.arraycopy(PDF, 0, big, 0, PDF.length);
         long before = count("clinical_document");

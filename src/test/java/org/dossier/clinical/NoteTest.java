@@ -13,7 +13,7 @@ class NoteTest extends IntegrationTest {
 
     @Test
     void aDraftIsEditedThenSignedAndNeverChangesAgain() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api doc = as("physician");
         JsonNode draft = doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "CONSULTATION", "title", "First visit",
                 "body", "Dyspnoea on exertion.")).json();
@@ -34,7 +34,7 @@ class NoteTest extends IntegrationTest {
 
     @Test
     void anAmendmentCorrectsASignedNoteAndKeepsTheOriginal() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api doc = as("physician");
         long id = doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "Day 2", "body", "Potassium 5.9"))
                 .json().get("id").asLong();
@@ -57,7 +57,7 @@ class NoteTest extends IntegrationTest {
 
     @Test
     void aDraftBelongsToItsAuthorUntilSigned() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         long id = as("physician").post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "t", "body", "b"))
                 .json().get("id").asLong();
         assertThat(as("nurse").get("/api/notes/" + id).status()).isEqualTo(404);
@@ -69,7 +69,7 @@ class NoteTest extends IntegrationTest {
 
     @Test
     void badNotesAreRefusedAndOnlyCliniciansWriteThem() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         long before = count("clinical_note");
         Api doc = as("physician");
         assertThat(doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "", "body", "b")).status()).isEqualTo(422);

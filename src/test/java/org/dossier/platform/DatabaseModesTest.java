@@ -38,7 +38,7 @@ class DatabaseModesTest {
             Api.Response read = desk.get("/api/patients/" + id);
             assertThat(read.status()).isEqualTo(200);
             assertThat(read.json().at("/data/birthFamilyName").asString()).isEqualTo("Persistant");
-            Integer facilities = second.getBean(org.springframework.jdbc.core.simple.JdbcClient.class)
+            Integer facilities = org.springframework.jdbc.core.simple.JdbcClient.create(second.getBean("ownerDataSource", javax.sql.DataSource.class))
                     .sql("select count(*) from facility").query(Integer.class).single();
             assertThat(facilities).as("the demo hospital is not loaded twice").isEqualTo(3);
         }

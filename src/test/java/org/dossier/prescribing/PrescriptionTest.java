@@ -25,7 +25,7 @@ class PrescriptionTest extends IntegrationTest {
 
     @Test
     void aPrescriptionConflictingWithAnAllergyNeedsAnExplicitOverride() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         as("nurse").post("/api/patients/" + patient + "/allergies", Map.of("substance", "Pénicillines", "reaction", "rash",
                 "severity", "MODERATE"));
         Api doc = as("physician");
@@ -48,7 +48,7 @@ class PrescriptionTest extends IntegrationTest {
 
     @Test
     void theAllergyCheckKnowsClassesAndCodes() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         as("nurse").post("/api/patients/" + patient + "/allergies", Map.of("substance", "AINS", "severity", "SEVERE"));
         as("nurse").post("/api/patients/" + patient + "/allergies", Map.of("substance", "Produit X", "substanceCode", "C09AA",
                 "severity", "MILD"));
@@ -60,7 +60,7 @@ class PrescriptionTest extends IntegrationTest {
 
     @Test
     void renewStopAndTheWholeHistoryOfThePatient() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api doc = as("physician");
         long first = doc.post("/api/patients/" + patient + "/prescriptions", order("Bisoprolol 2.5 mg", "C07AB07")).json().get("id").asLong();
         JsonNode renewal = doc.post("/api/prescriptions/" + first + "/renew", Map.of("version", 1, "durationDays", 30)).json();
@@ -78,7 +78,7 @@ class PrescriptionTest extends IntegrationTest {
 
     @Test
     void badOrdersAreRefusedAndOnlyPhysiciansPrescribe() {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         Api doc = as("physician");
         long before = count("medication_order");
         Map<String, Object> noDose = order("Furosémide", "C03CA01");

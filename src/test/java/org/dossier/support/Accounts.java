@@ -19,12 +19,17 @@ public final class Accounts {
     }
 
     public static String newPhysician(Api admin, CredentialService credentials) {
+        return newStaff(admin, credentials, "PHYSICIAN", 1, 1);
+    }
+
+    /** A new account of one role, in one facility and (for clinicians) one unit, with the demo credentials. */
+    public static String newStaff(Api admin, CredentialService credentials, String role, int facilityId, Integer unitId) {
         int n = SEQUENCE.incrementAndGet();
         String username = "id.test" + n + "." + System.nanoTime() % 100_000;
         String payload = String.format("17%08d", 30_000_000 + n);
         Api.Response r = admin.post("/api/staff", Map.of("username", username, "displayName", "Dr Identity " + n,
-                "rpps", payload + Luhn.checkDigit(payload), "roles", List.of("PHYSICIAN"), "facilityIds", List.of(1),
-                "unitIds", List.of(1), "reason", "identity test"));
+                "rpps", payload + Luhn.checkDigit(payload), "roles", List.of(role), "facilityIds", List.of(facilityId),
+                "unitIds", unitId == null ? List.of() : List.of(unitId), "reason", "identity test"));
         assertThat(r.status()).as(r.toString()).isEqualTo(201);
         long id = r.json().get("id").asLong();
         credentials.setDemoCredentials(List.of(id), DemoAccounts.PASSWORD, Map.of(id, DemoAccounts.totpSecret(username)));

@@ -33,6 +33,29 @@ public final class Fixtures {
         return r.json().get("id").asLong();
     }
 
+    /**
+     * A new patient of facility 1 cared for by the demo physician and nurse of cardiology: they are on the patient's
+     * care team, so the gateway lets them open the record.
+     */
+    public long patientInCare() {
+        long id = patient();
+        careFor(id, "physician", "nurse");
+        return id;
+    }
+
+    /**
+     * Puts staff on a patient's care team as the hospital's own records would (written straight to the database:
+     * through the API a clinician must already be related to the patient to change the care team).
+     */
+    public void careFor(long patientId, String... usernames) {
+        for (String username : usernames) {
+            jdbc.sql("""
+                    insert into care_team_member (facility_id, patient_id, staff_id, role, period_start, status, version, created_at)
+                    select p.facility_id, p.id, s.id, 'test fixture', now() - interval '1 day', 'ACTIVE', 1, now()
+                      from patient p, staff s where p.id = ? and s.username = ?""").param(patientId).param(username).update();
+        }
+    }
+
     /** A new physician of facility 1, in the given unit. */
     public long physician(String unitCode) {
         int n = SEQUENCE.incrementAndGet();

@@ -1,5 +1,7 @@
 package org.dossier.support;
 
+import org.springframework.beans.factory.annotation.Qualifier;
+import javax.sql.DataSource;
 import org.dossier.demo.DemoAccounts;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -28,8 +30,13 @@ public abstract class IntegrationTest {
     @LocalServerPort
     protected int port;
 
-    @Autowired
+    /** Direct SQL for checks and set-ups, as the database owner: it sees every facility, as a DBA would. */
     protected JdbcClient jdbc;
+
+    @Autowired
+    void ownerConnections(@Qualifier("owner") DataSource owner) {
+        this.jdbc = JdbcClient.create(owner);
+    }
 
     /** A fresh cluster for each server the tests start (Spring caches and shares them), never one directory for two. */
     @DynamicPropertySource

@@ -29,15 +29,9 @@ import java.util.Map;
 class CareTeamController {
 
     private final CareTeamService careTeams;
-    private final CareRelationships relationships;
-    private final PatientService patients;
-    private final Clock clock;
 
-    CareTeamController(CareTeamService careTeams, CareRelationships relationships, PatientService patients, Clock clock) {
+    CareTeamController(CareTeamService careTeams) {
         this.careTeams = careTeams;
-        this.relationships = relationships;
-        this.patients = patients;
-        this.clock = clock;
     }
 
     record NewMember(Long staffId, String role, Instant from, Instant to) {
@@ -91,8 +85,7 @@ class CareTeamController {
     @GetMapping("/patients/{id}/my-relationship")
     @Operation(summary = "Why the caller is involved in this patient's care now, if at all")
     Map<String, Object> myRelationship(Actor actor, @PathVariable long id) {
-        patients.reference(actor, id);
-        return relationships.between(actor.staffId(), actor.unitIds(), id, clock.instant())
+        return careTeams.myRelationship(actor, id)
                 .<Map<String, Object>>map(r -> Map.of("related", true, "reason", r.reason(), "sourceType", r.sourceType(), "sourceId", r.sourceId()))
                 .orElse(Map.of("related", false));
     }

@@ -43,6 +43,7 @@ class ActorArgumentResolver implements HandlerMethodArgumentResolver, WebMvcConf
         if (actor == null) {
             throw new InsufficientAuthenticationException("A full staff sign-in is required");
         }
+        request.setAttribute(Actor.REQUEST_ATTRIBUTE, actor);
         return actor;
     }
 }

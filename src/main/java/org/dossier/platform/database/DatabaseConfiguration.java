@@ -1,5 +1,8 @@
 package org.dossier.platform.database;
 
+import org.springframework.boot.flyway.autoconfigure.FlywayDataSource;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.context.annotation.Primary;
 import com.zaxxer.hikari.HikariConfig;
 import com.zaxxer.hikari.HikariDataSource;
 import org.slf4j.Logger;
@@ -40,13 +43,18 @@ class DatabaseConfiguration {
         return new EmbeddedPostgresHolder(EmbeddedPostgresServer.start(Path.of(dataDir), settings));
     }
 
+    /**
+     * The owner's connections: migrations and bulk loads (which drop and rebuild indexes) only. The owner is not
+     * subject to row-level security, so nothing that serves a user runs on it.
+     */
     @Bean(destroyMethod = "close")
-    DataSource dataSource(EmbeddedPostgresHolder embedded,
-                          @Value("${dossier.db.url:}") String url,
-                          @Value("${dossier.db.user:}") String user,
-                          @Value("${dossier.db.password:}") String password,
-                          @Value("${dossier.db.pool-size:16}") int poolSize) {
-        HikariConfig config = new HikariConfig();
+    @FlywayDataSource
+    @Qualifier("owner")
+    DataSource ownerDataSource(EmbeddedPostgresHolder embedded,
+                                     @Value("${dossier.db.url:}") String url,
+                                     @Value("${dossier.db.user:}") String user,
+                                     @Value("${dossier.db.password:}") String password) {
+        HikariConfig config = base("dossier-owner", 4);
         EmbeddedPostgresServer server = embedded.server();
         if (server != null) {
             config.setJdbcUrl(server.jdbcUrl());
@@ -58,12 +66,73 @@ class DatabaseConfiguration {
             config.setPassword(password.isBlank() ? null : password);
             log.info("Using the external PostgreSQL at {}", url);
         }
-        config.setPoolName("dossier");
+        config.setMinimumIdle(0);
+        return new HikariDataSource(config);
+    }
+
+    /**
+     * The application's connections, as the role {@code dossier_app}: neither superuser nor owner, so PostgreSQL's
+     * row-level security confines every query to the facilities of the request's actor (see {@link ScopedDataSource}).
+     * Externally, give that role's login with DOSSIER_DB_APP_USER/PASSWORD; without it the owner's login is used with
+     * {@code SET ROLE dossier_app}, which the migrations allow.
+     */
+    @Bean(destroyMethod = "")
+    @Primary
+    DataSource dataSource(EmbeddedPostgresHolder embedded, 
+                          @Value("${dossier.db.url:}") String url,
+                          @Value("${dossier.db.user:}") String user,
+                          @Value("${dossier.db.password:}") String password,
+                          @Value("${dossier.db.app-user:}") String appUser,
+                          @Value("${dossier.db.app-password:}") String appPassword,
+                          @Value("${dossier.db.pool-size:16}") int poolSize) {
+        HikariConfig config = base("dossier", poolSize);
+        EmbeddedPostgresServer server = embedded.server();
+        String init = "set lock_timeout = '15s'";
+        if (server != null) {
+            config.setJdbcUrl(server.jdbcUrl());
+            config.setUsername(EmbeddedPostgresServer.APP_ROLE);
+            config.setPassword(server.appPassword());
+        } else if (!appUser.isBlank()) {
+            config.setJdbcUrl(url);
+            config.setUsername(appUser);
+            config.setPassword(appPassword.isBlank() ? null : appPassword);
+        } else {
+            config.setJdbcUrl(url);
+            config.setUsername(user.isBlank() ? null : user);
+            config.setPassword(password.isBlank() ? null : password);
+            init = init + "; set role " + EmbeddedPostgresServer.APP_ROLE;
+            log.warn("DOSSIER_DB_APP_USER is not set: the application uses the owner's login with SET ROLE {}; give it its own login "
+                    + "role in production", EmbeddedPostgresServer.APP_ROLE);
+        }
+        config.setConnectionInitSql(init);
+        // No connection at start: the first one comes after the migrations (which may create the role it sets).
+        config.setInitializationFailTimeout(-1);
+        return new ClosingScopedDataSource(new HikariDataSource(config));
+    }
+
+    private static HikariConfig base(String name, int poolSize) {
+        HikariConfig config = new HikariConfig();
+        config.setPoolName(name);
         config.setMaximumPoolSize(poolSize);
         config.setConnectionTimeout(5_000);
         // No request waits on a row lock forever: a hidden lock cycle becomes an error instead of a hang.
         config.setConnectionInitSql("set lock_timeout = '15s'");
-        return new HikariDataSource(config);
+        return config;
+    }
+
+    /** Closes the pool with the context. */
+    static final class ClosingScopedDataSource extends ScopedDataSource implements AutoCloseable {
+        private final HikariDataSource pool;
+
+        ClosingScopedDataSource(HikariDataSource pool) {
+            super(pool);
+            this.pool = pool;
+        }
+
+        @Override
+        public void close() {
+            pool.close();
+        }
     }
 
     /** The embedded server, or none when an external database is configured. */

@@ -96,6 +96,8 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
             server.stopStaleServer();
             server.startServer(serverSettings);
             server.createDatabaseIfMissing();
+            server.appPassword = readOrCreatePassword(root.resolve("app-password"));
+            server.ensureApplicationRole();
             return server;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot start the embedded PostgreSQL in " + dataDir, e);
@@ -112,6 +114,29 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     public String user() {
         return SUPERUSER;
+    }
+
+    /** The login role the application runs as: no superuser, no owner, so row-level security applies to it. */
+    public static final String APP_ROLE = "dossier_app";
+    private String appPassword;
+
+    public String appPassword() {
+        return appPassword;
+    }
+
+    private void ensureApplicationRole() {
+        try (var c = java.sql.DriverManager.getConnection(jdbcUrl(), SUPERUSER, password);
+             var s = c.createStatement()) {
+            boolean exists;
+            try (var rs = s.executeQuery("select 1 from pg_roles where rolname = '" + APP_ROLE + "'")) {
+                exists = rs.next();
+            }
+            // The password is hex from readOrCreatePassword, so it needs no quoting beyond the literal.
+            s.execute((exists ? "alter role " : "create role ") + APP_ROLE + " login nosuperuser nocreatedb nocreaterole nobypassrls password '"
+                    + appPassword + "'");
+        } catch (java.sql.SQLException e) {
+            throw new IllegalStateException("Cannot create the application role " + APP_ROLE + ": " + e.getMessage(), e);
+        }
     }
 
     public String password() {

@@ -1,0 +1,297 @@
+package org.dossier.access;
+
+import org.dossier.audit.AuditRecord;
+import org.dossier.audit.AuditTrail;
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.platform.NotFoundException;
+import org.slf4j.MDC;
+import org.springframework.stereotype.Service;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.ToIntFunction;
+import java.util.function.ToLongFunction;
+import java.util.stream.Collectors;
+
+/**
+ * The PHI gateway: the one deny-by-default decision taken before any patient data is read or written.
+ * It weighs the actor's roles, facilities and units, the care relationship with the patient, an active
+ * break-the-glass grant and the patient's restrictions, writes the audit entry (allowed or refused) and
+ * waits until it is durable, and only then lets the service read. Services call it; controllers never
+ * decide. See docs/decisions/0011-access-gateway.md.
+ */
+@Service
+public class AccessGateway {
+
+    /** Reason codes of refusals, written into the audit entry. */
+    static final String NOT_FOUND = "NOT_FOUND", OTHER_FACILITY = "OTHER_FACILITY", ROLE = "ROLE",
+            NO_RELATIONSHIP = "NO_RELATIONSHIP", RESTRICTED = "RESTRICTED", SELF_RECORD = "SELF_RECORD";
+    /** Reason codes of allowances that are not a care relationship. */
+    public static final String BREAK_THE_GLASS = "BREAK_THE_GLASS", FRONT_DESK = "FRONT_DESK", BILLING_OFFICE = "BILLING_OFFICE",
+            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION";
+
+    /** HL7 v3 PurposeOfUse codes, as IHE BALP records them. */
+    static final String TREATMENT = "TREAT", EMERGENCY_TREATMENT = "ETREAT", OPERATIONS = "HOPERAT", PAYMENT = "HPAYMT";
+
+    private final PatientDirectory directory;
+    private final CareLinks careLinks;
+    private final AccessRepository repository;
+    private final AuditTrail audit;
+    private final Clock clock;
+
+    AccessGateway(PatientDirectory directory, CareLinks careLinks, AccessRepository repository, AuditTrail audit, Clock clock) {
+        this.directory = directory;
+        this.careLinks = careLinks;
+        this.repository = repository;
+        this.audit = audit;
+        this.clock = clock;
+    }
+
+    /** Reading one section of a patient's record (one resource, or a list of them when {@code resourceId} is null). */
+    public PatientAccess read(Actor actor, long patientId, Section section, String resourceType, Object resourceId) {
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), "read", resourceType, resourceId, null);
+    }
+
+    /** Reading {@code required}, plus whichever of {@code alsoIfAllowed} the actor may see (identity, and coverage if allowed). */
+    public PatientAccess read(Actor actor, long patientId, String resourceType, Object resourceId, Section required,
+                              Section... alsoIfAllowed) {
+        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), "read", resourceType, resourceId, null);
+    }
+
+    /**
+     * Changing one section of a patient's record; {@code roles}, when given, are the only roles that may
+     * (only a physician prescribes). The caller checks {@link PatientFacts#requireActive()} where it matters.
+     */
+    public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
+                               Role... roles) {
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles));
+    }
+
+    /**
+     * Records the creation of a patient record by the actor, who registered it and is answered with it: the
+     * service has checked the actor's role and facility. Reason code REGISTRATION.
+     */
+    public void created(Actor actor, long patientId, int facilityId, String resourceType) {
+        append(entry(actor, facilityId, "create", patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
+                AuditRecord.Decision.ALLOW, REGISTRATION, purposeOf(actor), null));
+    }
+
+    /**
+     * The facts of a patient of the actor's facilities, without opening the record (to tell a clinician whether
+     * their work explains an access before they ask for it). Another facility's patient is answered as missing.
+     */
+    public PatientFacts requireKnown(Actor actor, long patientId, String resourceType) {
+        return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(actor, null, patientId,
+                "read", resourceType, null, OTHER_FACILITY, new NotFoundException("No patient " + patientId)));
+    }
+
+    /** Opening a chart: every section the actor may see of this patient, decided and audited once. */
+    public PatientAccess openChart(Actor actor, long patientId) {
+        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), "read", "Chart", patientId, null);
+    }
+
+    /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
+    public void requireSearch(Actor actor, String what) {
+        if (!sectionsOf(actor).contains(Section.IDENTITY)) {
+            append(entry(actor, null, "search", null, what, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, null));
+            throw new ForbiddenException("Your role cannot search patients").audited();
+        }
+    }
+
+    /**
+     * Audits each patient a search returns, one entry per patient, before the results leave. Restricted
+     * records are left out of searches by name: they are found only by their exact identifier.
+     */
+    public <T> List<T> searched(Actor actor, String resourceType, List<T> results, ToLongFunction<T> patientId,
+                                ToIntFunction<T> facilityId, boolean exactIdentifier) {
+        if (results.isEmpty()) {
+            return results;
+        }
+        Set<Long> restricted = exactIdentifier ? Set.of()
+                : repository.restricted(results.stream().map(patientId::applyAsLong).toList());
+        List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r))).toList();
+        List<AuditRecord> entries = new ArrayList<>(shown.size());
+        for (T r : shown) {
+            entries.add(entry(actor, facilityId.applyAsInt(r), "search", patientId.applyAsLong(r), resourceType, null,
+                    EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, SEARCH_RESULT, purposeOf(actor), null));
+        }
+        append(entries);
+        return shown;
+    }
+
+    /** A patient shown in a list (a unit's census, an agenda, a work queue) and the reason it is on that list. */
+    public record Listed(long patientId, Integer facilityId, String reasonCode) {
+    }
+
+    /**
+     * Audits each patient of a list the service has already confined to the actor's work (their units,
+     * their agenda, their facility's billing queue): every patient shown counts as one access.
+     */
+    public void listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+        List<AuditRecord> entries = new ArrayList<>(patients.size());
+        for (Listed l : patients) {
+            entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, EnumSet.of(section),
+                    AuditRecord.Decision.ALLOW, l.reasonCode(), purposeOf(actor), null));
+        }
+        append(entries);
+    }
+
+    /** Refuses (403, audited) a listing the actor's roles do not allow. */
+    public void refuseListing(Actor actor, String resourceType, String message) {
+        append(entry(actor, null, "list", null, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, message));
+        throw new ForbiddenException(message).audited();
+    }
+
+    /** The reason code a front-desk or billing actor lists patients of their facility under. */
+    public static String administrativeReason(Actor actor) {
+        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? BILLING_OFFICE : FRONT_DESK;
+    }
+
+    /** What the actor's roles may see of any record, before relationships are considered. */
+    public static Set<Section> sectionsOf(Actor actor) {
+        Set<Section> all = EnumSet.noneOf(Section.class);
+        actor.roles().forEach(r -> all.addAll(Section.visibleTo(r)));
+        return all;
+    }
+
+    private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, String action,
+                                 String resourceType, Object resourceId, Set<Role> roles) {
+        Set<Section> wanted = EnumSet.noneOf(Section.class);
+        wanted.addAll(required);
+        wanted.addAll(optional);
+        String resource = resourceId == null ? null : resourceId.toString();
+        Optional<PatientFacts> found = directory.facts(patientId);
+        if (found.isEmpty()) {
+            throw refuse(actor, null, patientId, action, resourceType, resource, NOT_FOUND, new NotFoundException("No patient " + patientId));
+        }
+        PatientFacts patient = found.get();
+        if (!actor.worksIn(patient.facilityId())) {
+            // Answered as missing: another facility's patients are not even known to exist.
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, OTHER_FACILITY,
+                    new NotFoundException("No patient " + patientId));
+        }
+        if (roles != null && !roles.isEmpty() && roles.stream().noneMatch(actor::hasRole)) {
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, ROLE,
+                    new ForbiddenException("Your role cannot " + action + " " + describe(resourceType)));
+        }
+        Instant now = clock.instant();
+        AccessRepository.Flags flags = repository.flags(patientId, actor.staffId(), now);
+        if (flags.restrictedFor() != null && flags.restrictedFor() == actor.staffId()) {
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, SELF_RECORD,
+                    new ForbiddenException("This is your own record as a patient: it is not opened from a staff account"));
+        }
+        Set<Section> administrative = intersect(administrativeSections(actor), wanted);
+        Set<Section> clinical = intersect(clinicalSections(actor), wanted);
+        clinical.removeAll(administrative);
+        Set<Section> possible = EnumSet.noneOf(Section.class);
+        possible.addAll(administrative);
+        possible.addAll(clinical);
+        if (possible.isEmpty() || !possible.containsAll(required)) {
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, ROLE,
+                    new ForbiddenException("Your role does not see the " + names(required.isEmpty() ? wanted : required) + " of a patient's record"));
+        }
+        Set<Section> granted = EnumSet.noneOf(Section.class);
+        granted.addAll(administrative);
+        String reason = administrative.isEmpty() ? null : administrativeReason(actor);
+        String purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
+        String detail = null;
+        if (!clinical.isEmpty()) {
+            Optional<CareLinks.Link> link = careLinks.between(actor.staffId(), actor.unitIds(), patientId, now);
+            if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
+                granted.addAll(clinical);
+                reason = link.get().reasonCode();
+                purpose = TREATMENT;
+            } else if (flags.breakGlassGrant() != null) {
+                granted.addAll(clinical);
+                reason = BREAK_THE_GLASS;
+                purpose = EMERGENCY_TREATMENT;
+                detail = "break-the-glass grant " + flags.breakGlassGrant();
+            } else if (granted.isEmpty() || !granted.containsAll(required)) {
+                String code = flags.restricted() ? RESTRICTED : NO_RELATIONSHIP;
+                String message = flags.restricted()
+                        ? "This record is restricted: only the patient's attending physician, care team and unit open it."
+                        : "Nothing in your work links you to this patient (no stay in your unit, appointment, care team or referral).";
+                throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, code,
+                        new ForbiddenException(message + " If this is an emergency, break the glass: POST /api/patients/"
+                                + patientId + "/break-glass with a reason; it is reviewed."));
+            }
+        }
+        append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, granted, AuditRecord.Decision.ALLOW,
+                reason, purpose, detail));
+        return new PatientAccess(actor, patient, granted, reason);
+    }
+
+    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, String action, String resourceType, String resourceId,
+                                    String reasonCode, RuntimeException answer) {
+        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
+                null, answer.getMessage()));
+        return answer instanceof ForbiddenException f ? f.audited() : answer;
+    }
+
+    void append(AuditRecord record) {
+        audit.append(record);
+    }
+
+    private void append(List<AuditRecord> records) {
+        audit.append(records);
+    }
+
+    AuditRecord entry(Actor actor, Integer facilityId, String action, Long patientId, String resourceType, String resourceId,
+                      Set<Section> sections, AuditRecord.Decision decision, String reasonCode, String purpose, String detail) {
+        return new AuditRecord(clock.instant(), actor.staffId(), actor.username(),
+                actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), facilityId, actor.sessionId(),
+                actor.sourceAddress(), actor.userAgent(), action, patientId, resourceType, resourceId,
+                sections.isEmpty() ? null : sections.stream().map(Enum::name).collect(Collectors.joining(",")), decision, reasonCode,
+                purpose, MDC.get("requestId"), detail);
+    }
+
+    private static String purposeOf(Actor actor) {
+        if (actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
+            return TREATMENT;
+        }
+        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
+    }
+
+    private static Set<Section> administrativeSections(Actor actor) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        for (Role r : actor.roles()) {
+            if (r == Role.FRONT_DESK || r == Role.BILLING) {
+                s.addAll(Section.visibleTo(r));
+            }
+        }
+        return s;
+    }
+
+    private static Set<Section> clinicalSections(Actor actor) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        for (Role r : actor.roles()) {
+            if (r.isClinical()) {
+                s.addAll(Section.visibleTo(r));
+            }
+        }
+        return s;
+    }
+
+    private static Set<Section> intersect(Set<Section> a, Set<Section> b) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        s.addAll(a);
+        s.retainAll(b);
+        return s;
+    }
+
+    private static String names(Set<Section> sections) {
+        return sections.stream().map(s -> s.name().toLowerCase()).collect(Collectors.joining(", "));
+    }
+
+    private static String describe(String resourceType) {
+        return resourceType == null ? "this" : resourceType.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
+    }
+}

@@ -1,0 +1,122 @@
+package org.dossier.access;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/** Restrictions and break-the-glass grants. */
+@Repository
+class AccessRepository {
+
+    private final JdbcClient jdbc;
+
+    AccessRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** What the gateway needs besides the relationship, in one round trip. */
+    record Flags(boolean restricted, Long restrictedFor, Long breakGlassGrant) {
+    }
+
+    Flags flags(long patientId, long staffId, Instant now) {
+        return jdbc.sql("""
+                        select r.id is not null as restricted, r.staff_id,
+                               (select g.id from break_glass_grant g
+                                 where g.staff_id = :staff and g.patient_id = :patient and g.expires_at > :now
+                                 order by g.expires_at desc limit 1) as grant_id
+                          from (select 1) one
+                          left join patient_restriction r on r.patient_id = :patient and r.lifted_at is null""")
+                .param("patient", patientId).param("staff", staffId).param("now", Timestamp.from(now))
+                .query((rs, n) -> new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("staff_id"), (Long) rs.getObject("grant_id")))
+                .single();
+    }
+
+    Set<Long> restricted(List<Long> patientIds) {
+        return new HashSet<>(jdbc.sql("select patient_id from patient_restriction where patient_id = any(:ids) and lifted_at is null")
+                .param("ids", patientIds.toArray(Long[]::new)).query(Long.class).list());
+    }
+
+    Optional<Restriction> restriction(long patientId) {
+        return jdbc.sql("select * from patient_restriction where patient_id = :p and lifted_at is null")
+                .param("p", patientId).query(AccessRepository::restriction).optional();
+    }
+
+    long insertRestriction(long patientId, int facilityId, Restriction.Kind kind, Long staffId, String reason, long by, Instant at) {
+        return jdbc.sql("""
+                        insert into patient_restriction (patient_id, facility_id, kind, staff_id, reason, created_by, created_at)
+                        values (:p, :f, :k, :s, :r, :by, :at) returning id""")
+                .param("p", patientId).param("f", facilityId).param("k", kind.name()).param("s", staffId).param("r", reason)
+                .param("by", by).param("at", Timestamp.from(at)).query(Long.class).single();
+    }
+
+    boolean liftRestriction(long patientId, long by, String reason, Instant at) {
+        return jdbc.sql("""
+                        update patient_restriction set lifted_at = :at, lifted_by = :by, lift_reason = :r
+                         where patient_id = :p and lifted_at is null""")
+                .param("p", patientId).param("by", by).param("r", reason).param("at", Timestamp.from(at)).update() == 1;
+    }
+
+    private static Restriction restriction(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Restriction(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"),
+                Restriction.Kind.valueOf(rs.getString("kind")), (Long) rs.getObject("staff_id"), rs.getString("reason"),
+                rs.getLong("created_by"), rs.getTimestamp("created_at").toInstant());
+    }
+
+    long insertGrant(long staffId, long patientId, int facilityId, BreakGlassGrant.Reason reason, String justification, String sessionId,
+                     Instant at, Instant expires) {
+        return jdbc.sql("""
+                        insert into break_glass_grant (staff_id, patient_id, facility_id, reason_code, justification, session_id,
+                                                       granted_at, expires_at)
+                        values (:s, :p, :f, :r, :j, :sid, :at, :exp) returning id""")
+                .param("s", staffId).param("p", patientId).param("f", facilityId).param("r", reason.name()).param("j", justification)
+                .param("sid", sessionId).param("at", Timestamp.from(at)).param("exp", Timestamp.from(expires)).query(Long.class).single();
+    }
+
+    Optional<BreakGlassGrant> activeGrant(long staffId, long patientId, Instant now) {
+        return jdbc.sql(GRANTS + " where g.staff_id = :s and g.patient_id = :p and g.expires_at > :now order by g.expires_at desc limit 1")
+                .param("s", staffId).param("p", patientId).param("now", Timestamp.from(now)).query(AccessRepository::grant).optional();
+    }
+
+    Optional<BreakGlassGrant> grant(long id) {
+        return jdbc.sql(GRANTS + " where g.id = :id").param("id", id).query(AccessRepository::grant).optional();
+    }
+
+    int grantsSince(long staffId, Instant since) {
+        return jdbc.sql("select count(*) from break_glass_grant where staff_id = :s and granted_at > :since")
+                .param("s", staffId).param("since", Timestamp.from(since)).query(Integer.class).single();
+    }
+
+    /** Oldest first: the review queue is worked in order. */
+    List<BreakGlassGrant> grants(Set<Integer> facilities, boolean pendingOnly, int limit) {
+        return jdbc.sql(GRANTS + " where g.facility_id = any(:f)" + (pendingOnly ? " and g.review_outcome is null" : "")
+                        + " order by g.granted_at" + (pendingOnly ? "" : " desc") + " limit :limit")
+                .param("f", facilities.toArray(Integer[]::new)).param("limit", limit).query(AccessRepository::grant).list();
+    }
+
+    boolean review(long id, BreakGlassGrant.Outcome outcome, String comment, long by, Instant at) {
+        return jdbc.sql("""
+                        update break_glass_grant set review_outcome = :o, review_comment = :c, reviewed_by = :by, reviewed_at = :at
+                         where id = :id and review_outcome is null""")
+                .param("o", outcome.name()).param("c", comment).param("by", by).param("at", Timestamp.from(at)).param("id", id)
+                .update() == 1;
+    }
+
+    private static final String GRANTS = """
+            select g.*, s.username from break_glass_grant g join staff s on s.id = g.staff_id""";
+
+    private static BreakGlassGrant grant(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        String outcome = rs.getString("review_outcome");
+        Timestamp reviewedAt = rs.getTimestamp("reviewed_at");
+        return new BreakGlassGrant(rs.getLong("id"), rs.getLong("staff_id"), rs.getString("username"), rs.getLong("patient_id"),
+                rs.getInt("facility_id"), BreakGlassGrant.Reason.valueOf(rs.getString("reason_code")), rs.getString("justification"),
+                rs.getTimestamp("granted_at").toInstant(), rs.getTimestamp("expires_at").toInstant(),
+                outcome == null ? null : BreakGlassGrant.Outcome.valueOf(outcome), (Long) rs.getObject("reviewed_by"),
+                reviewedAt == null ? null : reviewedAt.toInstant(), rs.getString("review_comment"), 0);
+    }
+}

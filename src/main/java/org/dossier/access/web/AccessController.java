@@ -1,0 +1,90 @@
+package org.dossier.access.web;
+
+import io.swagger.v3.oas.annotations.Operation;
+import io.swagger.v3.oas.annotations.tags.Tag;
+import org.dossier.access.BreakGlass;
+import org.dossier.access.BreakGlassGrant;
+import org.dossier.access.Restriction;
+import org.dossier.access.Restrictions;
+import org.dossier.audit.AuditReports;
+import org.dossier.organization.Actor;
+import org.dossier.platform.NotFoundException;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+import java.util.List;
+
+@RestController
+@Tag(name = "Access", description = "Break-the-glass, its review, restricted records, the patient's access report")
+class AccessController {
+
+    private final BreakGlass breakGlass;
+    private final Restrictions restrictions;
+
+    AccessController(BreakGlass breakGlass, Restrictions restrictions) {
+        this.breakGlass = breakGlass;
+        this.restrictions = restrictions;
+    }
+
+    record BreakGlassRequest(BreakGlassGrant.Reason reason, String justification) {
+    }
+
+    @PostMapping("/api/patients/{patientId}/break-glass")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Open a patient's record in an emergency (physician, nurse; fresh second factor; reviewed)")
+    BreakGlassGrant breakGlass(Actor actor, @PathVariable long patientId, @RequestBody BreakGlassRequest r) {
+        return breakGlass.breakGlass(actor, patientId, r.reason(), r.justification());
+    }
+
+    @GetMapping("/api/access/break-glass")
+    @Operation(summary = "The break-the-glass review queue, oldest first (security officer); pending=false lists reviewed ones too")
+    List<BreakGlassGrant> reviewQueue(Actor actor, @RequestParam(defaultValue = "true") boolean pending) {
+        return breakGlass.reviewQueue(actor, pending);
+    }
+
+    record Review(BreakGlassGrant.Outcome outcome, String comment) {
+    }
+
+    @PostMapping("/api/access/break-glass/{grantId}/review")
+    @Operation(summary = "Record the review of a break-the-glass access (security officer)")
+    BreakGlassGrant review(Actor actor, @PathVariable long grantId, @RequestBody Review r) {
+        return breakGlass.review(actor, grantId, r.outcome(), r.comment());
+    }
+
+    record RestrictionRequest(Restriction.Kind kind, Long staffId, String reason) {
+    }
+
+    @PutMapping("/api/patients/{patientId}/restriction")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Restrict a record: a colleague who is a patient, or a patient who asked (security officer, fresh second factor)")
+    Restriction restrict(Actor actor, @PathVariable long patientId, @RequestBody RestrictionRequest r) {
+        return restrictions.restrict(actor, patientId, r.kind(), r.staffId(), r.reason());
+    }
+
+    @GetMapping("/api/patients/{patientId}/restriction")
+    @Operation(summary = "The restriction of a record, if any (security officer)")
+    Restriction restriction(Actor actor, @PathVariable long patientId) {
+        return restrictions.restriction(actor, patientId).orElseThrow(() -> new NotFoundException("Patient " + patientId + " has no restriction"));
+    }
+
+    @DeleteMapping("/api/patients/{patientId}/restriction")
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Lift a restriction, with the reason (security officer, fresh second factor)")
+    void lift(Actor actor, @PathVariable long patientId, @RequestParam String reason) {
+        restrictions.lift(actor, patientId, reason);
+    }
+
+    @GetMapping("/api/patients/{patientId}/access-report")
+    @Operation(summary = "What the patient is told of the accesses to their record: when, why, what, by which kind of staff")
+    List<AuditReports.AccessForPatient> accessReport(Actor actor, @PathVariable long patientId) {
+        return restrictions.accessReportForThePatient(actor, patientId);
+    }
+}

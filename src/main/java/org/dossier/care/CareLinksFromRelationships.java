@@ -1,0 +1,30 @@
+package org.dossier.care;
+
+import org.dossier.access.CareLinks;
+import org.springframework.stereotype.Component;
+
+import java.time.Instant;
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+
+/** Gives the gateway the care relationships this module records. */
+@Component
+class CareLinksFromRelationships implements CareLinks {
+
+    /** The relationships that open a restricted record: the people caring for the patient now. */
+    private static final Set<RelationshipReason> STRONG = EnumSet.of(RelationshipReason.ATTENDING,
+            RelationshipReason.CURRENT_STAY_IN_UNIT, RelationshipReason.CARE_TEAM);
+
+    private final CareRelationships relationships;
+
+    CareLinksFromRelationships(CareRelationships relationships) {
+        this.relationships = relationships;
+    }
+
+    @Override
+    public Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at) {
+        return relationships.between(staffId, unitIds, patientId, at)
+                .map(r -> new Link(r.reason().name(), STRONG.contains(r.reason())));
+    }
+}

@@ -1,0 +1,28 @@
+package org.dossier.patient;
+
+import org.dossier.access.PatientDirectory;
+import org.dossier.access.PatientFacts;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Component;
+
+import java.util.Optional;
+
+/** Tells the gateway which facility holds a patient's record and whether it is active, without reading the record. */
+@Component
+class PatientFactsDirectory implements PatientDirectory {
+
+    private final JdbcClient jdbc;
+
+    PatientFactsDirectory(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    @Override
+    public Optional<PatientFacts> facts(long patientId) {
+        return jdbc.sql("select id, facility_id, status, merged_into, birth_date from patient where id = ?")
+                .param(patientId)
+                .query((rs, n) -> new PatientFacts(rs.getLong("id"), rs.getInt("facility_id"), "MERGED".equals(rs.getString("status")),
+                        (Long) rs.getObject("merged_into"), rs.getDate("birth_date").toLocalDate()))
+                .optional();
+    }
+}
