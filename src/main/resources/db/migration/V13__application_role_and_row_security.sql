@@ -55,3 +55,14 @@ begin
                        'with check (facility_in_scope(facility_id))', t);
     end loop;
 end $$;
+
+-- What the gateway must know to decide about any patient id, including another facility's (to answer 404 and
+-- audit why): facility and status, nothing of the record. Runs as the owner, past the wall, on purpose.
+create function patient_facts(patient_id bigint)
+    returns table (id bigint, facility_id int, status text, merged_into bigint, birth_date date)
+    language sql stable security definer set search_path = public
+as $$
+    select p.id, p.facility_id, p.status, p.merged_into, p.birth_date from patient p where p.id = patient_id
+$$;
+revoke all on function patient_facts(bigint) from public;
+grant execute on function patient_facts(bigint) to dossier_app;
