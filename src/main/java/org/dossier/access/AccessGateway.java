@@ -233,6 +233,9 @@ public class AccessGateway {
                                     String reasonCode, RuntimeException answer) {
         append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
                 null, answer.getMessage()));
+        if (answer instanceof NotFoundException n) {
+            return n.audited();
+        }
         return answer instanceof ForbiddenException f ? f.audited() : answer;
     }
 

@@ -79,7 +79,7 @@ public class BreakGlass {
         if (patient == null) {
             gateway.append(gateway.entry(actor, null, "break-glass", patientId, "BreakGlass", null, Set.of(), AuditRecord.Decision.DENY,
                     AccessGateway.OTHER_FACILITY, null, null));
-            throw new NotFoundException("No patient " + patientId);
+            throw new NotFoundException("No patient " + patientId).audited();
         }
         if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
             throw refuse(actor, patient, AccessGateway.ROLE, new org.dossier.platform.ForbiddenException(

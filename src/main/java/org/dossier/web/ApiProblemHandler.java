@@ -54,6 +54,10 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e, HttpServletRequest request) {
+        if (!e.isAudited() && request.getAttribute(org.dossier.organization.Actor.REQUEST_ATTRIBUTE) != null) {
+            // A record named by id that the caller cannot see (or that does not exist): enumeration shows in the trail.
+            refusals.record(request, "NOT_FOUND", e.getMessage());
+        }
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), request);
     }
 
@@ -67,7 +71,7 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
         if (!e.isAudited()) {
-            refusals.record(request, e.getMessage());
+            refusals.record(request, "ROLE", e.getMessage());
         }
         return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage(), request);
     }

@@ -25,7 +25,7 @@ class RefusalAuditor {
         this.clock = clock;
     }
 
-    void record(HttpServletRequest request, String message) {
+    void record(HttpServletRequest request, String reasonCode, String message) {
         Object attribute = request.getAttribute(Actor.REQUEST_ATTRIBUTE);
         Actor actor = attribute instanceof Actor a ? a : null;
         String path = request.getRequestURI();
@@ -34,6 +34,6 @@ class RefusalAuditor {
                 actor == null ? null : actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), null,
                 actor == null ? null : actor.sessionId(), request.getRemoteAddr(), request.getHeader("User-Agent"),
                 request.getMethod() + " " + (path.length() > 200 ? path.substring(0, 200) : path), null, null, null, null,
-                AuditRecord.Decision.DENY, "ROLE", null, MDC.get("requestId"), message));
+                AuditRecord.Decision.DENY, reasonCode, null, MDC.get("requestId"), message));
     }
 }
