@@ -39,6 +39,7 @@ public class AuditTrail implements SmartLifecycle {
     private final JdbcClient jdbc;
     private final TransactionTemplate transaction;
     private final AuditSigner signer;
+    private final SyslogForwarder forwarder;
     private final Clock clock;
     private final long checkpointEvery;
     private final Duration checkpointInterval;
@@ -47,12 +48,13 @@ public class AuditTrail implements SmartLifecycle {
     private Thread writer;
     private Instant lastCheckpointAt;
 
-    AuditTrail(JdbcClient jdbc, TransactionTemplate transaction, AuditSigner signer, Clock clock,
+    AuditTrail(JdbcClient jdbc, TransactionTemplate transaction, AuditSigner signer, SyslogForwarder forwarder, Clock clock,
                @Value("${dossier.audit.checkpoint-every:10000}") long checkpointEvery,
                @Value("${dossier.audit.checkpoint-interval:PT60S}") Duration checkpointInterval) {
         this.jdbc = jdbc;
         this.transaction = transaction;
         this.signer = signer;
+        this.forwarder = forwarder;
         this.clock = clock;
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = checkpointInterval;
@@ -148,10 +150,12 @@ public class AuditTrail implements SmartLifecycle {
                     batch.add(more);
                     size += more.records().size();
                 }
-                long[] lastSeqs = write(batch, sha256);
+                List<AuditEntry> written = new ArrayList<>();
+                long[] lastSeqs = write(batch, sha256, written);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(lastSeqs[i]);
                 }
+                forwarder.forward(written);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 batch.forEach(p -> p.done().completeExceptionally(e));
@@ -163,7 +167,7 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
-    private long[] write(List<Pending> batch, MessageDigest sha256) {
+    private long[] write(List<Pending> batch, MessageDigest sha256, List<AuditEntry> written) {
         return transaction.execute(tx -> {
             var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1 for update")
                     .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
@@ -181,6 +185,7 @@ public class AuditTrail implements SmartLifecycle {
                     String previous = hash;
                     hash = AuditChain.next(sha256, previous, seq, stamped);
                     fill(columns, row++, seq, stamped, previous, hash);
+                    written.add(new AuditEntry(seq, stamped, previous, hash));
                 }
                 lastSeqs[b] = seq;
             }

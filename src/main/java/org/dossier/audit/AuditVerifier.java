@@ -31,7 +31,18 @@ public class AuditVerifier {
                          long millis, long entriesPerSecond, String publicKey, Instant verifiedAt) {
     }
 
-    private record Checkpoint(long seq, String hash, String signedAt, String signature) {
+    /** One signed checkpoint: the signature is Ed25519 over "seq|hash|signedAt" (see {@link AuditSigner}). */
+    public record Checkpoint(long seq, String hash, String signedAt, String signature) {
+    }
+
+    /** Everything a copy kept outside the database needs to check the chain later. */
+    public record Checkpoints(String keyId, String publicKey, String algorithm, List<Checkpoint> checkpoints) {
+    }
+
+    public Checkpoints checkpoints() {
+        List<Checkpoint> all = jdbc.query("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq",
+                (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)));
+        return new Checkpoints(signer.keyId(), signer.publicKeyBase64(), "Ed25519", all);
     }
 
     @Transactional(readOnly = true)
