@@ -26,8 +26,9 @@ import java.util.concurrent.TimeoutException;
 /**
  * Appends to the hash-chained audit trail and returns only once the entries are committed. Concurrent
  * appends are written together by one writer thread (group commit: one transaction, one INSERT for the
- * whole batch), so the chain stays strictly ordered without a round trip per entry. Each batch locks the
- * one-row chain head, so writers on several nodes append in turn. See docs/decisions/0010-audit-chain.md.
+ * whole batch), so the chain stays strictly ordered without a round trip per entry. Each batch moves the
+ * one-row chain head with a compare-and-set in the same statement as its insert, so writers on several nodes
+ * append in turn. See docs/decisions/0010-audit-chain.md.
  */
 @Service
 public class AuditTrail implements SmartLifecycle {
@@ -47,6 +48,9 @@ public class AuditTrail implements SmartLifecycle {
     private volatile boolean running;
     private Thread writer;
     private Instant lastCheckpointAt;
+    /** The chain head as this node last wrote or read it; -1 until read. Only the writer thread touches it. */
+    private long headSeq = -1;
+    private String headHash;
 
     AuditTrail(JdbcClient jdbc, TransactionTemplate transaction, AuditSigner signer, SyslogForwarder forwarder, Clock clock,
                @Value("${dossier.audit.checkpoint-every:10000}") long checkpointEvery,
@@ -167,15 +171,25 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
+    /**
+     * Writes a batch in one statement, committed on its own: the chain head moves only if it is still where this
+     * node last saw it (another node may have appended meanwhile; then the head is read again and the batch
+     * re-chained). One round trip and one commit per batch, whatever its size.
+     */
     private long[] write(List<Pending> batch, MessageDigest sha256, List<AuditEntry> written) {
-        return transaction.execute(tx -> {
-            var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1 for update")
-                    .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
-            long seq = (long) head[0];
-            String hash = (String) head[1];
+        for (int attempt = 0; ; attempt++) {
+            if (headSeq < 0 || attempt > 0) {
+                var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
+                        .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
+                headSeq = (long) head[0];
+                headHash = (String) head[1];
+            }
+            long seq = headSeq;
+            String hash = headHash;
             int total = batch.stream().mapToInt(p -> p.records().size()).sum();
             String[][] columns = new String[21][total];
             long[] lastSeqs = new long[batch.size()];
+            written.clear();
             int row = 0;
             for (int b = 0; b < batch.size(); b++) {
                 for (AuditRecord r : batch.get(b).records()) {
@@ -189,22 +203,41 @@ public class AuditTrail implements SmartLifecycle {
                 }
                 lastSeqs[b] = seq;
             }
-            jdbc.sql("""
+            Object[] params = new Object[25];
+            params[0] = seq;
+            params[1] = hash;
+            params[2] = headSeq;
+            params[3] = headHash;
+            System.arraycopy(columns, 0, params, 4, 21);
+            int inserted = jdbc.sql("""
+                            with head as (
+                                update audit_head set last_seq = ?, last_hash = ? where id = 1 and last_seq = ? and last_hash = ? returning 1)
                             insert into audit_entry (seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id,
                                 source_address, user_agent, action, patient_id, resource_type, resource_id, sections, decision,
                                 reason_code, purpose, request_id, detail, prev_hash, hash)
                             select * from unnest(cast(? as bigint[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as text[]),
                                 cast(? as text[]), cast(? as int[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
                                 cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))""")
-                    .params((Object[]) columns)
+                                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
+                             where exists (select 1 from head)""")
+                    .params(params)
                     .update();
-            jdbc.sql("update audit_head set last_seq = ?, last_hash = ? where id = 1").param(seq).param(hash).update();
-            if (seq / checkpointEvery > (long) head[0] / checkpointEvery) {
-                checkpoint(seq, hash);
+            if (inserted == 0) {
+                if (attempt >= 10) {
+                    throw new IllegalStateException("The audit chain head keeps moving; giving up after " + attempt + " attempts");
+                }
+                continue;
+            }
+            long before = headSeq;
+            headSeq = seq;
+            headHash = hash;
+            if (seq / checkpointEvery > before / checkpointEvery) {
+                long at = seq;
+                String h = hash;
+                transaction.executeWithoutResult(tx -> checkpoint(at, h));
             }
             return lastSeqs;
-        });
+        }
     }
 
     private void maybeCheckpointByTime() {

@@ -58,7 +58,13 @@ public class ChartService {
     /** One gateway decision and one audit entry for the whole summary; each section is read under that access. */
     @Transactional(readOnly = true)
     public ChartSummary summary(Actor actor, long patientId) {
-        PatientAccess access = gateway.openChart(actor, patientId);
+        return summary(gateway.openChart(actor, patientId));
+    }
+
+    /** The summary under a decision already taken and audited: what the sections cost without the gateway (benchmarks). */
+    @Transactional(readOnly = true)
+    public ChartSummary summary(PatientAccess access) {
+        Actor actor = access.actor();
         Map<Section, String> withheld = new EnumMap<>(Section.class);
         boolean clinical = access.permits(org.dossier.access.Section.CLINICAL);
         boolean prescriptions = access.permits(org.dossier.access.Section.PRESCRIPTIONS);

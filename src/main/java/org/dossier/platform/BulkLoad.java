@@ -46,6 +46,11 @@ public class BulkLoad {
             this.connection = connection;
         }
 
+        /** The load's connection, for the statements a load needs besides COPY (reading a counter, moving it). */
+        public Connection connection() {
+            return connection;
+        }
+
         public BulkCopy copy(String table, String... columns) throws SQLException {
             return BulkCopy.into(connection, table, List.of(columns));
         }
