@@ -2,6 +2,10 @@ package org.dossier.access;
 
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditTrail;
+import org.dossier.guard.Guard;
+import org.dossier.guard.GuardException;
+import org.dossier.platform.AccountFrozenException;
+import org.dossier.platform.StepUpRequiredException;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.ForbiddenException;
@@ -45,9 +49,11 @@ public class AccessGateway {
     private final CareLinks careLinks;
     private final AccessRepository repository;
     private final AuditTrail audit;
+    private final Guard guard;
     private final Clock clock;
 
-    AccessGateway(PatientDirectory directory, CareLinks careLinks, AccessRepository repository, AuditTrail audit, Clock clock) {
+    AccessGateway(PatientDirectory directory, CareLinks careLinks, AccessRepository repository, AuditTrail audit, Guard guard, Clock clock) {
+        this.guard = guard;
         this.directory = directory;
         this.careLinks = careLinks;
         this.repository = repository;
@@ -80,6 +86,7 @@ public class AccessGateway {
      * service has checked the actor's role and facility. Reason code REGISTRATION.
      */
     public void created(Actor actor, long patientId, int facilityId, String resourceType) {
+        guard.registered(actor, patientId, facilityId);
         append(entry(actor, facilityId, "create", patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
                 AuditRecord.Decision.ALLOW, REGISTRATION, purposeOf(actor), null));
     }
@@ -118,10 +125,23 @@ public class AccessGateway {
         Set<Long> restricted = exactIdentifier ? Set.of()
                 : repository.restricted(results.stream().map(patientId::applyAsLong).toList());
         List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r))).toList();
+        // For a clinician, a result whose patient they care for is explained; the others count against their budget.
+        boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
+        Instant now = clock.instant();
+        List<String> reasons = shown.stream().map(r -> !clinician ? SEARCH_RESULT
+                : careLinks.between(actor.staffId(), actor.unitIds(), patientId.applyAsLong(r), now).map(CareLinks.Link::reasonCode)
+                        .orElse(SEARCH_RESULT)).toList();
+        List<Guard.Touch> touches = new ArrayList<>(shown.size());
+        for (int i = 0; i < shown.size(); i++) {
+            touches.add(new Guard.Touch(patientId.applyAsLong(shown.get(i)), facilityId.applyAsInt(shown.get(i)),
+                    !reasons.get(i).equals(SEARCH_RESULT)));
+        }
+        String note = charge(actor, null, null, "search", resourceType, null, Guard.Kind.SEARCH, touches);
         List<AuditRecord> entries = new ArrayList<>(shown.size());
-        for (T r : shown) {
+        for (int i = 0; i < shown.size(); i++) {
+            T r = shown.get(i);
             entries.add(entry(actor, facilityId.applyAsInt(r), "search", patientId.applyAsLong(r), resourceType, null,
-                    EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, SEARCH_RESULT, purposeOf(actor), null));
+                    EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, reasons.get(i), purposeOf(actor), note));
         }
         append(entries);
         return shown;
@@ -136,6 +156,8 @@ public class AccessGateway {
      * their agenda, their facility's billing queue): every patient shown counts as one access.
      */
     public void listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+        charge(actor, null, null, "list", resourceType, null, Guard.Kind.LIST, patients.stream().filter(l -> l.facilityId() != null)
+                .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), true)).toList());
         List<AuditRecord> entries = new ArrayList<>(patients.size());
         for (Listed l : patients) {
             entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, EnumSet.of(section),
@@ -224,6 +246,12 @@ public class AccessGateway {
                                 + patientId + "/break-glass with a reason; it is reviewed."));
             }
         }
+        boolean explained = !administrative.containsAll(granted) || BREAK_THE_GLASS.equals(reason);
+        String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource, Guard.Kind.OPEN,
+                List.of(new Guard.Touch(patientId, patient.facilityId(), explained)));
+        if (note != null) {
+            detail = detail == null ? note : detail + "; " + note;
+        }
         append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, granted, AuditRecord.Decision.ALLOW,
                 reason, purpose, detail));
         return new PatientAccess(actor, patient, granted, reason);
@@ -233,10 +261,41 @@ public class AccessGateway {
                                     String reasonCode, RuntimeException answer) {
         append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
                 null, answer.getMessage()));
+        try {
+            guard.refused(actor);
+        } catch (GuardException g) {
+            return guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+        }
         if (answer instanceof NotFoundException n) {
             return n.audited();
         }
         return answer instanceof ForbiddenException f ? f.audited() : answer;
+    }
+
+    /** Charges the guard; its refusal is audited and answered (step-up needed, or the account now frozen). */
+    private String charge(Actor actor, Integer facilityId, Long patientId, String action, String resourceType, String resourceId,
+                          Guard.Kind kind, List<Guard.Touch> touches) {
+        try {
+            return guard.charge(actor, kind, touches);
+        } catch (GuardException g) {
+            RuntimeException answer = guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+            if (g.response() == GuardException.Response.STEP_UP) {
+                try {
+                    guard.refused(actor);
+                } catch (GuardException frozen) {
+                    throw guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, frozen);
+                }
+            }
+            throw answer;
+        }
+    }
+
+    private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, String action, String resourceType,
+                                         String resourceId, GuardException g) {
+        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY,
+                "GUARD_" + g.response().name(), null, g.signal() + ": " + g.getMessage()));
+        return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
+                : new StepUpRequiredException(g.getMessage());
     }
 
     void append(AuditRecord record) {

@@ -1,5 +1,6 @@
 package org.dossier.demo;
 
+import org.dossier.guard.Canaries;
 import org.dossier.billing.BillingBulkLoader;
 import org.dossier.care.CareBulkLoader;
 import org.dossier.clinical.ClinicalBulkLoader;
@@ -50,6 +51,8 @@ class DemoHospitalLoader {
     private final int daysAhead;
     private final ZoneId zone;
     private final Clock clock;
+    private final Canaries canaries;
+    private final int canariesPerFacility;
 
     DemoHospitalLoader(OrganizationBulkLoader organization, PatientBulkLoader patients, CredentialService credentials,
                        TransactionTemplate transaction, ApplicationContext context, Environment environment,
@@ -60,7 +63,10 @@ class DemoHospitalLoader {
                        CareBulkLoader care, ClinicalBulkLoader clinical, PrescribingBulkLoader prescribing, BillingBulkLoader billing,
                        @Value("${dossier.demo.clinic-days-behind:10}") int daysBehind,
                        @Value("${dossier.demo.clinic-days-ahead:10}") int daysAhead,
-                       @Value("${dossier.time-zone:Europe/Paris}") String zone, Clock clock) {
+                       @Value("${dossier.time-zone:Europe/Paris}") String zone, Clock clock, Canaries canaries,
+                       @Value("${dossier.demo.canaries-per-facility:25}") int canariesPerFacility) {
+        this.canaries = canaries;
+        this.canariesPerFacility = canariesPerFacility;
         this.care = care;
         this.clinical = clinical;
         this.prescribing = prescribing;
@@ -118,6 +124,7 @@ class DemoHospitalLoader {
         clinical.load(work.notes, work.allergies, work.problems, work.observations, REASON);
         prescribing.load(work.orders, REASON);
         billing.load(work.invoices, work.cardReads, work.claims, REASON);
+        int canaryCount = canaries.seed(canariesPerFacility);
         long end = System.nanoTime();
         log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms, their care in {} ms ({} stays, {} appointments, "
                         + "{} notes, {} allergies, {} problems, {} observations, {} prescriptions, {} invoices, {} card reads, {} claims), seed {}",
@@ -125,6 +132,7 @@ class DemoHospitalLoader {
                 (end - patientsDone) / 1_000_000, work.stays.size(), work.appointments.size(), work.notes.size(), work.allergies.size(),
                 work.problems.size(), work.observations.size(), work.orders.size(), work.invoices.size(), work.cardReads.size(),
                 work.claims.size(), seed);
+        log.info("{} canary patients seeded (realistic records no workflow leads to: touching one freezes the account)", canaryCount);
     }
 
     private void announce() {

@@ -68,6 +68,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         return p;
     }
 
+    @ExceptionHandler(org.dossier.platform.AccountFrozenException.class)
+    ProblemDetail frozen(org.dossier.platform.AccountFrozenException e, HttpServletRequest request) {
+        return problem(HttpStatus.FORBIDDEN, "account-frozen", "Account frozen", e.getMessage(), request);
+    }
+
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
         if (!e.isAudited()) {

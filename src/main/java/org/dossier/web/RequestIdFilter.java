@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
 class RequestIdFilter extends OncePerRequestFilter {
 
     static final String HEADER = "X-Request-Id";
+    static final String REASON_HEADER = "X-Dossier-Reason";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
     @Override
@@ -33,11 +34,17 @@ class RequestIdFilter extends OncePerRequestFilter {
         String given = request.getHeader(HEADER);
         String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
         MDC.put("requestId", id);
+        String reason = request.getHeader(REASON_HEADER);
+        if (reason != null && !reason.isBlank()) {
+            // The reason a user gives when the guard asks them to confirm an unusual access; kept in the audit entry.
+            MDC.put("accessReason", reason.strip().replaceAll("\\p{Cntrl}", " ").substring(0, Math.min(reason.strip().length(), 300)));
+        }
         response.setHeader(HEADER, id);
         try {
             chain.doFilter(request, response);
         } finally {
             MDC.remove("requestId");
+            MDC.remove("accessReason");
             FacilityScope.clear();
         }
     }

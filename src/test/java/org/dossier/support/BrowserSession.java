@@ -89,6 +89,11 @@ public final class BrowserSession {
         return exchange(builder(path).GET(), false);
     }
 
+    /** A GET with one extra header (e.g. X-Dossier-Reason, the reason given when the guard asks to confirm). */
+    public Api.Response get(String path, String header, String value) {
+        return exchange(builder(path).header(header, value).GET(), false);
+    }
+
     public Api.Response post(String path, Object json) {
         return exchange(builder(path).header("Content-Type", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(Api.jsonMapper().writeValueAsString(json))), true);

@@ -1,0 +1,201 @@
+package org.dossier.guard;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.slf4j.MDC;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The exfiltration guard, in the request path: the gateway charges it with the patients a request is about
+ * to show, before the data leaves. It counts distinct patients shown per sliding window (1 minute, 1 hour,
+ * 24 hours, 30 days) — for clinicians only those <em>not</em> explained by a care relationship — watches
+ * canary patients, identifier walks, refused attempts and a session's source address, and answers allow,
+ * step-up (fresh second factor and a reason; impossible with an API token) or freeze. State lives in
+ * PostgreSQL, so every node sees the same counts and the same frozen account. See docs/security/containment.md.
+ */
+@Service
+public class Guard {
+
+    /** How the patients are shown: a record opened, a search result, or a list of one's own work (census, agenda). */
+    public enum Kind { OPEN, SEARCH, LIST }
+
+    /** One patient about to be shown, and whether a care relationship (or a break-the-glass grant) explains it. */
+    public record Touch(long patientId, int facilityId, boolean explained) {
+    }
+
+    private final JdbcClient jdbc;
+    private final TransactionTemplate separately;
+    private final GuardPolicy policy;
+    private final Freezer freezer;
+    private final Clock clock;
+
+    Guard(JdbcClient jdbc, PlatformTransactionManager transactions, GuardPolicy policy, Freezer freezer, Clock clock) {
+        this.jdbc = jdbc;
+        this.separately = new TransactionTemplate(transactions);
+        this.separately.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.policy = policy;
+        this.freezer = freezer;
+        this.clock = clock;
+    }
+
+    /**
+     * Charges the request's patients to the actor. Returns a note for the audit entry when a step-up was
+     * answered (the reason given), else null; throws {@link GuardException} when the request must not proceed.
+     */
+    public String charge(Actor actor, Kind kind, List<Touch> touches) {
+        if (actor.channel() == Actor.Channel.SYSTEM || touches.isEmpty()) {
+            return null;
+        }
+        Instant now = clock.instant();
+        boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
+        GuardPolicy.Budget budget = clinician ? policy.clinician() : policy.administrative();
+        Verdict verdict = separately.execute(tx -> evaluate(actor, kind, touches, clinician, budget, now));
+        if (verdict.response() == null) {
+            return null;
+        }
+        if (verdict.response() == GuardException.Response.FREEZE) {
+            throw freezer.freeze(actor, verdict.signal(), verdict.evidence(), now);
+        }
+        return stepUp(actor, verdict.signal(), now);
+    }
+
+    /** Records that the actor registered this patient: reading it back later is their own work, not a walk. */
+    public void registered(Actor actor, long patientId, int facilityId) {
+        if (actor.channel() == Actor.Channel.SYSTEM) {
+            return;
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        jdbc.sql("""
+                        insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained, created)
+                        values (?, ?, ?, ?, ?, false, true)
+                        on conflict (staff_id, patient_id) do update set created = true""")
+                .param(actor.staffId()).param(patientId).param(facilityId).param(now).param(now).update();
+    }
+
+    /** Called after each refused attempt (already in the trail): a run of them is probing, and freezes. */
+    public void refused(Actor actor) {
+        if (actor.channel() == Actor.Channel.SYSTEM) {
+            return;
+        }
+        Instant now = clock.instant();
+        long refusals = jdbc.sql("""
+                        select count(*) from audit_entry
+                         where actor_id = :s and recorded_at > greatest(cast(:since as timestamptz),
+                               coalesce((select counting_since from guard_state where staff_id = :s), '-infinity'::timestamptz))
+                           and decision = 'DENY'""")
+                .param("s", actor.staffId()).param("since", Timestamp.from(now.minus(Duration.ofMinutes(1)))).query(Long.class).single();
+        if (refusals >= policy.refusalsPerMinuteFreeze()) {
+            throw freezer.freeze(actor, "REFUSALS", Map.of("refusalsLastMinute", refusals, "limit", policy.refusalsPerMinuteFreeze()), now);
+        }
+    }
+
+    /** A verdict of one evaluation: no response (allow), or the response, the signal and what was seen. */
+    record Verdict(GuardException.Response response, String signal, Map<String, Object> evidence) {
+        static final Verdict ALLOW = new Verdict(null, null, Map.of());
+    }
+
+    private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
+        long staff = actor.staffId();
+        var state = jdbc.sql("""
+                        select s.status from staff s where s.id = ?""")
+                .param(staff).query((rs, n) -> new Object[]{rs.getString(1)}).single();
+        if (!"ACTIVE".equals(state[0])) {
+            // Frozen (or suspended) while this request was under way, possibly by another node: nothing leaves.
+            throw new GuardException(GuardException.Response.FREEZE, "ACCOUNT_NOT_ACTIVE", "This account is " + state[0]
+                    + ": its sessions and tokens were ended. The security officer can tell you why.");
+        }
+        Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
+        List<Long> canaries = jdbc.sql("select patient_id from guard_canary where patient_id = any(?)").param(ids).query(Long.class).list();
+        if (!canaries.isEmpty()) {
+            return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", canaries, "kind", kind.name(),
+                    "patientsInRequest", ids.length));
+        }
+        String addressSignal = address(actor, now);
+        jdbc.sql("""
+                        insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained)
+                        select :s, t.patient, t.facility, :now, :now, t.unexplained
+                          from unnest(cast(:patients as bigint[]), cast(:facilities as int[]), cast(:unexplained as boolean[]))
+                               as t (patient, facility, unexplained)
+                        on conflict (staff_id, patient_id) do update
+                           set last_at = excluded.last_at, unexplained = guard_touch.unexplained or excluded.unexplained""")
+                .param("s", staff).param("now", Timestamp.from(now)).param("patients", ids)
+                .param("facilities", touches.stream().map(Touch::facilityId).toArray(Integer[]::new))
+                .param("unexplained", touches.stream().map(t -> kind != Kind.LIST && !(clinician && t.explained())).toArray(Boolean[]::new))
+                .update();
+        long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
+        var counts = jdbc.sql("""
+                        select count(*) filter (where unexplained and last_at > :minute) as minute,
+                               count(*) filter (where unexplained and last_at > :hour) as hour,
+                               count(*) filter (where unexplained and last_at > :day) as day,
+                               count(*) filter (where unexplained) as month,
+                               case when bool_or(created) filter (where patient_id = :probe) then 0
+                                    else count(*) filter (where last_at > :minute and not created and patient_id <> :probe
+                                                            and patient_id between :probe - 5 and :probe + 5) end as neighbours
+                          from guard_touch
+                         where staff_id = :s and last_at > greatest(cast(:month as timestamptz),
+                               coalesce((select counting_since from guard_state where staff_id = :s), '-infinity'::timestamptz))""")
+                .param("s", staff).param("minute", Timestamp.from(now.minus(Duration.ofMinutes(1))))
+                .param("hour", Timestamp.from(now.minus(Duration.ofHours(1)))).param("day", Timestamp.from(now.minus(Duration.ofDays(1))))
+                .param("month", Timestamp.from(now.minus(Duration.ofDays(30)))).param("probe", probe)
+                .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}).single();
+        Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", ids.length,
+                "distinctUnexplained", Map.of("minute", counts[0], "hour", counts[1], "day", counts[2], "month", counts[3]),
+                "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget);
+        if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
+            return new Verdict(GuardException.Response.FREEZE, "ENUMERATION", evidence);
+        }
+        if (counts[0] > budget.minuteFreeze() || counts[1] > budget.hourFreeze() || counts[2] > budget.dayFreeze()
+                || counts[3] > budget.monthFreeze()) {
+            return new Verdict(GuardException.Response.FREEZE, "UNEXPLAINED_BUDGET", evidence);
+        }
+        if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
+            return new Verdict(GuardException.Response.STEP_UP, "UNEXPLAINED_RATE", evidence);
+        }
+        if (addressSignal != null) {
+            return new Verdict(GuardException.Response.STEP_UP, addressSignal, evidence);
+        }
+        return Verdict.ALLOW;
+    }
+
+    /** A session or token first used from one address and now from another: the step-up proves the same person. */
+    private String address(Actor actor, Instant now) {
+        if (actor.sessionId() == null || actor.sourceAddress() == null) {
+            return null;
+        }
+        String first = jdbc.sql("""
+                        insert into guard_session (session_id, staff_id, first_address, first_at) values (?, ?, ?, ?)
+                        on conflict (session_id) do update set session_id = excluded.session_id returning first_address""")
+                .param(actor.sessionId()).param(actor.staffId()).param(actor.sourceAddress()).param(Timestamp.from(now))
+                .query(String.class).single();
+        return first != null && !first.equals(actor.sourceAddress()) ? "NEW_ADDRESS" : null;
+    }
+
+    /** A step-up is answered by a second factor used within 5 minutes and a reason (header X-Dossier-Reason); never by a token. */
+    private String stepUp(Actor actor, String signal, Instant now) {
+        String why = signal.equals("NEW_ADDRESS") ? "this session is now used from another address"
+                : "you have been shown more patients without a care relationship than usual";
+        if (actor.channel() == Actor.Channel.TOKEN) {
+            throw new GuardException(GuardException.Response.STEP_UP, signal, "Refused: " + why
+                    + ". An API token cannot confirm it is you; sign in in the browser and confirm with your second factor");
+        }
+        String reason = MDC.get("accessReason");
+        boolean fresh = actor.secondFactorAt() != null && !actor.secondFactorAt().isBefore(now.minus(Actor.STEP_UP_FRESHNESS));
+        if (!fresh || reason == null || reason.isBlank()) {
+            throw new GuardException(GuardException.Response.STEP_UP, signal, "Confirm it is you: " + why
+                    + ". Confirm with your passkey or an authenticator code (POST /api/auth/step-up) and give the reason in the "
+                    + "X-Dossier-Reason header");
+        }
+        return "step-up answered (" + signal + "): " + reason;
+    }
+}

@@ -1,0 +1,66 @@
+package org.dossier.guard;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+/**
+ * Every threshold of the guard, in one place (application.yaml, {@code dossier.guard.*}). Two profiles:
+ * clinicians, whose ordinary work is explained by care relationships, so that patients shown <em>without</em>
+ * one are rare and counted tightly; and the front desk and billing, who work for the whole facility, so that
+ * every patient they are shown counts, against larger budgets. Counts are distinct patients per sliding window;
+ * "step-up" asks for a fresh second factor and a reason, "freeze" stops the account.
+ */
+@Component
+public class GuardPolicy {
+
+    /** Budgets of one profile: distinct patients in each window before a step-up, and before a freeze. */
+    public record Budget(int minuteFreeze, int hourStepUp, int hourFreeze, int dayStepUp, int dayFreeze, int monthFreeze) {
+    }
+
+    private final Budget clinician;
+    private final Budget administrative;
+    private final int refusalsPerMinuteFreeze;
+    private final int neighboursPerMinuteFreeze;
+
+    GuardPolicy(@Value("${dossier.guard.clinician.minute-freeze:12}") int cMinute,
+                @Value("${dossier.guard.clinician.hour-step-up:8}") int cHourStep,
+                @Value("${dossier.guard.clinician.hour-freeze:15}") int cHourFreeze,
+                @Value("${dossier.guard.clinician.day-step-up:12}") int cDayStep,
+                @Value("${dossier.guard.clinician.day-freeze:20}") int cDayFreeze,
+                @Value("${dossier.guard.clinician.month-freeze:25}") int cMonthFreeze,
+                @Value("${dossier.guard.administrative.minute-freeze:40}") int aMinute,
+                @Value("${dossier.guard.administrative.hour-step-up:60}") int aHourStep,
+                @Value("${dossier.guard.administrative.hour-freeze:120}") int aHourFreeze,
+                @Value("${dossier.guard.administrative.day-step-up:200}") int aDayStep,
+                @Value("${dossier.guard.administrative.day-freeze:400}") int aDayFreeze,
+                @Value("${dossier.guard.administrative.month-freeze:4000}") int aMonthFreeze,
+                @Value("${dossier.guard.refusals-per-minute-freeze:5}") int refusals,
+                @Value("${dossier.guard.neighbours-per-minute-freeze:4}") int neighbours,
+                @Value("${dossier.guard.threshold-scale:1}") int scale) {
+        // threshold-scale multiplies every threshold: a load test or a shared test server raises it; production keeps 1.
+        this.clinician = new Budget(cMinute * scale, cHourStep * scale, cHourFreeze * scale, cDayStep * scale, cDayFreeze * scale,
+                cMonthFreeze * scale);
+        this.administrative = new Budget(aMinute * scale, aHourStep * scale, aHourFreeze * scale, aDayStep * scale, aDayFreeze * scale,
+                aMonthFreeze * scale);
+        this.refusalsPerMinuteFreeze = refusals * scale;
+        this.neighboursPerMinuteFreeze = neighbours * scale;
+    }
+
+    public Budget clinician() {
+        return clinician;
+    }
+
+    public Budget administrative() {
+        return administrative;
+    }
+
+    /** Refused attempts (no relationship, not found, role, step-up unanswered) in one minute before a freeze: probing. */
+    public int refusalsPerMinuteFreeze() {
+        return refusalsPerMinuteFreeze;
+    }
+
+    /** Records opened in one minute whose ids lie within 5 of another one's: walking identifiers. */
+    public int neighboursPerMinuteFreeze() {
+        return neighboursPerMinuteFreeze;
+    }
+}
