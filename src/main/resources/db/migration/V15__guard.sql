@@ -20,6 +20,14 @@ create table guard_state (
     counting_since timestamptz not null
 );
 
+-- Searches per account and minute, results or not: a sweep shows in the number of queries before any result.
+create table guard_query (
+    staff_id bigint      not null references staff (id),
+    minute   timestamptz not null,
+    searches int         not null,
+    primary key (staff_id, minute)
+);
+
 -- The address each session or token was first used from.
 create table guard_session (
     session_id    text primary key,
@@ -53,7 +61,7 @@ create table guard_alert (
 );
 create index guard_alert_open on guard_alert (raised_at) where status = 'OPEN';
 
-grant select, insert, update, delete on guard_touch, guard_state, guard_session, guard_canary, guard_alert to dossier_app;
+grant select, insert, update, delete on guard_touch, guard_query, guard_state, guard_session, guard_canary, guard_alert to dossier_app;
 
 alter table guard_touch enable row level security;
 create policy facility_wall on guard_touch to dossier_app using (facility_in_scope(facility_id)) with check (facility_in_scope(facility_id));

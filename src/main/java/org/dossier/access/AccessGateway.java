@@ -111,6 +111,11 @@ public class AccessGateway {
             append(entry(actor, null, "search", null, what, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, null));
             throw new ForbiddenException("Your role cannot search patients").audited();
         }
+        try {
+            guard.searching(actor);
+        } catch (GuardException g) {
+            throw guardAnswer(actor, null, null, "search", what, null, g);
+        }
     }
 
     /**

@@ -70,6 +70,21 @@ public class Guard {
         return stepUp(actor, verdict.signal(), now);
     }
 
+    /** Counts a search before it runs: a sweep is many queries a minute, even when most of them find nobody. */
+    public void searching(Actor actor) {
+        if (actor.channel() == Actor.Channel.SYSTEM) {
+            return;
+        }
+        Instant now = clock.instant();
+        int searches = separately.execute(tx -> jdbc.sql("""
+                        insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
+                        on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches""")
+                .param(actor.staffId()).param(Timestamp.from(now)).query(Integer.class).single());
+        if (searches > policy.searchesPerMinuteFreeze()) {
+            throw freezer.freeze(actor, "SEARCH_RATE", Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
+        }
+    }
+
     /** Records that the actor registered this patient: reading it back later is their own work, not a walk. */
     public void registered(Actor actor, long patientId, int facilityId) {
         if (actor.channel() == Actor.Channel.SYSTEM) {

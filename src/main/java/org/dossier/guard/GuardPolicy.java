@@ -21,6 +21,7 @@ public class GuardPolicy {
     private final Budget administrative;
     private final int refusalsPerMinuteFreeze;
     private final int neighboursPerMinuteFreeze;
+    private final int searchesPerMinuteFreeze;
 
     GuardPolicy(@Value("${dossier.guard.clinician.minute-freeze:12}") int cMinute,
                 @Value("${dossier.guard.clinician.hour-step-up:8}") int cHourStep,
@@ -36,7 +37,9 @@ public class GuardPolicy {
                 @Value("${dossier.guard.administrative.month-freeze:4000}") int aMonthFreeze,
                 @Value("${dossier.guard.refusals-per-minute-freeze:5}") int refusals,
                 @Value("${dossier.guard.neighbours-per-minute-freeze:4}") int neighbours,
+                @Value("${dossier.guard.searches-per-minute-freeze:30}") int searches,
                 @Value("${dossier.guard.threshold-scale:1}") int scale) {
+        this.searchesPerMinuteFreeze = searches * scale;
         // threshold-scale multiplies every threshold: a load test or a shared test server raises it; production keeps 1.
         this.clinician = new Budget(cMinute * scale, cHourStep * scale, cHourFreeze * scale, cDayStep * scale, cDayFreeze * scale,
                 cMonthFreeze * scale);
@@ -57,6 +60,11 @@ public class GuardPolicy {
     /** Refused attempts (no relationship, not found, role, step-up unanswered) in one minute before a freeze: probing. */
     public int refusalsPerMinuteFreeze() {
         return refusalsPerMinuteFreeze;
+    }
+
+    /** Searches in one minute, whatever they return, before a freeze: nobody types thirty queries a minute. */
+    public int searchesPerMinuteFreeze() {
+        return searchesPerMinuteFreeze;
     }
 
     /** Records opened in one minute whose ids lie within 5 of another one's: walking identifiers. */

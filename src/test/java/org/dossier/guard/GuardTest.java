@@ -225,4 +225,21 @@ class GuardTest extends GuardedServerTest {
             FacilityScope.clear();
         }
     }
+
+    @Test
+    void aSweepOfSearchesThatFindNobodyIsStillASweep() {
+        String doctor = newAccount("NURSE", "GER");
+        Api thief = stolen(doctor);
+        int requests = 0;
+        for (int day = 1; day <= 60; day++) {
+            Api.Response r = thief.get("/api/patients?name=zzq&birthDate=1950-01-" + String.format("%02d", 1 + day % 28));
+            requests++;
+            if (r.status() != 200) {
+                assertThat(r.json().get("type").asString()).endsWith("account-frozen");
+                break;
+            }
+        }
+        assertThat(requests).isLessThanOrEqualTo(31);
+        assertThat(status(doctor)).isEqualTo("FROZEN");
+    }
 }
