@@ -82,15 +82,25 @@ class InProcessBenchmark {
             for (long[] c : charted) {
                 decided.put(c[0], gateway.openChart(actors.get(c[1]), c[0]));
             }
+            // A token's actor goes through the guard too; the server's own (SYSTEM) actor skips it.
+            Map<Long, Actor> guarded = new LinkedHashMap<>();
+            actors.forEach((id, a) -> guarded.put(id, new Actor(a.staffId(), a.username(), a.roles(), a.facilityIds(), a.unitIds(),
+                    "token:bench-" + id, "127.0.0.1", "benchmark", Actor.Channel.TOKEN, null)));
             List<Map<String, Object>> withGateway = new ArrayList<>();
             List<Map<String, Object>> withoutGateway = new ArrayList<>();
+            List<Map<String, Object>> withGuard = new ArrayList<>();
             for (int round = 0; round < 3; round++) {
                 withoutGateway.add(time(3_000, 500, i -> charts.summary(decided.get(charted.get(i % charted.size())[0]))));
                 withGateway.add(time(3_000, 500, i -> {
                     long[] c = charted.get(i % charted.size());
                     charts.summary(actors.get(c[1]), c[0]);
                 }));
+                withGuard.add(time(3_000, 500, i -> {
+                    long[] c = charted.get(i % charted.size());
+                    charts.summary(guarded.get(c[1]), c[0]);
+                }));
             }
+            results.put("chartSummaryWithGatewayAuditAndGuard", medianOf(withGuard));
             results.put("chartSummaryWithGatewayAndAudit", medianOf(withGateway));
             results.put("chartSummaryWithoutGateway", medianOf(withoutGateway));
             results.put("auditEntriesDuringChartReads", jdbc.sql("select count(*) from audit_entry").query(Long.class).single());
