@@ -1,2 +1,2 @@
-/** The FHIR R4 facade over the modules public services. */
+/** The FHIR R4 facade (HAPI FHIR plain server at /fhir): it calls the modules' services and gets no private door to the data. */
 package org.dossier.fhir;

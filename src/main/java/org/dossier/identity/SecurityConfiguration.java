@@ -101,7 +101,7 @@ class SecurityConfiguration {
 
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
-                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status").permitAll()
+                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata").permitAll()
                         .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
                                 "/login/webauthn").access(firstFactor)
                         .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register").access(mayEnrol)
@@ -142,8 +142,19 @@ class SecurityConfiguration {
                         })
                         .logoutSuccessHandler((request, response, authentication) -> response.setStatus(HttpStatus.NO_CONTENT.value())))
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, ex) -> problem(response, HttpStatus.UNAUTHORIZED, "unauthorized",
-                                "Not signed in", "Sign in (password and second factor) or send a valid API token"))
+                        .authenticationEntryPoint((request, response, ex) -> {
+                            if (request.getRequestURI().startsWith("/fhir/")) {
+                                // FHIR clients expect an OperationOutcome, whatever the error.
+                                response.setStatus(HttpStatus.UNAUTHORIZED.value());
+                                response.setContentType("application/fhir+json");
+                                response.setHeader("WWW-Authenticate", "Bearer");
+                                response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+                                        + "\"code\":\"login\",\"diagnostics\":\"Send a valid API token (Authorization: Bearer ...)\"}]}");
+                                return;
+                            }
+                            problem(response, HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in",
+                                    "Sign in (password and second factor) or send a valid API token");
+                        })
                         .accessDeniedHandler((request, response, ex) -> {
                             Authentication a = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
                             if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {

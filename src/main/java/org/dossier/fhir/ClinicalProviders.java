@@ -1,0 +1,190 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.RequiredParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.care.StayService;
+import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.ObservationService;
+import org.dossier.clinical.ProblemService;
+import org.dossier.prescribing.PrescriptionService;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.springframework.stereotype.Component;
+
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * The clinical resources: read by id, and search by patient (the only entry point: each search is one gateway
+ * decision about that patient). Each provider calls the owning module's service; nothing else.
+ */
+final class ClinicalProviders {
+
+    private ClinicalProviders() {
+    }
+
+    static long patientOf(ReferenceParam patient) {
+        String id = patient.getIdPart();
+        if (id == null || !id.matches("\\d{1,18}")) {
+            throw new InvalidRequestException("patient must be a Patient id, e.g. patient=Patient/123");
+        }
+        return Long.parseLong(id);
+    }
+
+    @Component
+    static class AllergyIntoleranceProvider implements IResourceProvider {
+        private final AllergyService allergies;
+        private final FhirCalls calls;
+
+        AllergyIntoleranceProvider(AllergyService allergies, FhirCalls calls) {
+            this.allergies = allergies;
+            this.calls = calls;
+        }
+
+        @Override
+        public Class<AllergyIntolerance> getResourceType() {
+            return AllergyIntolerance.class;
+        }
+
+        @Read
+        public AllergyIntolerance read(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> FhirMapping.allergy(allergies.read(actor, FhirCalls.id(id))));
+        }
+
+        @Search
+        public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
+                                                  HttpServletRequest request) {
+            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy).toList());
+        }
+    }
+
+    @Component
+    static class ConditionProvider implements IResourceProvider {
+        private final ProblemService problems;
+        private final FhirCalls calls;
+
+        ConditionProvider(ProblemService problems, FhirCalls calls) {
+            this.problems = problems;
+            this.calls = calls;
+        }
+
+        @Override
+        public Class<Condition> getResourceType() {
+            return Condition.class;
+        }
+
+        @Read
+        public Condition read(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> FhirMapping.condition(problems.read(actor, FhirCalls.id(id))));
+        }
+
+        @Search
+        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
+            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition).toList());
+        }
+    }
+
+    @Component
+    static class ObservationProvider implements IResourceProvider {
+        private final ObservationService observations;
+        private final FhirCalls calls;
+
+        ObservationProvider(ObservationService observations, FhirCalls calls) {
+            this.observations = observations;
+            this.calls = calls;
+        }
+
+        @Override
+        public Class<Observation> getResourceType() {
+            return Observation.class;
+        }
+
+        @Read
+        public Observation read(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> FhirMapping.observation(observations.read(actor, FhirCalls.id(id))));
+        }
+
+        /** Without a code: the latest value of each kind; with a vital-sign LOINC code: its series over the last year. */
+        @Search
+        public List<Observation> byPatient(@RequiredParam(name = Observation.SP_PATIENT) ReferenceParam patient,
+                                           @OptionalParam(name = Observation.SP_CODE) TokenParam code, HttpServletRequest request) {
+            long id = patientOf(patient);
+            return calls.as(request, actor -> {
+                if (code == null) {
+                    return observations.latest(actor, id).stream().map(FhirMapping::observation).toList();
+                }
+                ObservationKind kind = Arrays.stream(ObservationKind.values()).filter(k -> code.getValue().equals(k.code())).findFirst()
+                        .orElseThrow(() -> new InvalidRequestException("code: searches by code cover the vital signs' LOINC codes "
+                                + Arrays.stream(ObservationKind.values()).filter(k -> k.code() != null).map(ObservationKind::code).toList()));
+                return observations.series(actor, id, kind, null, null).stream().map(FhirMapping::observation).toList();
+            });
+        }
+    }
+
+    @Component
+    static class MedicationRequestProvider implements IResourceProvider {
+        private final PrescriptionService prescriptions;
+        private final FhirCalls calls;
+
+        MedicationRequestProvider(PrescriptionService prescriptions, FhirCalls calls) {
+            this.prescriptions = prescriptions;
+            this.calls = calls;
+        }
+
+        @Override
+        public Class<MedicationRequest> getResourceType() {
+            return MedicationRequest.class;
+        }
+
+        @Read
+        public MedicationRequest read(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> FhirMapping.medicationRequest(prescriptions.read(actor, FhirCalls.id(id))));
+        }
+
+        @Search
+        public List<MedicationRequest> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
+                                                 HttpServletRequest request) {
+            return calls.as(request, actor -> prescriptions.ofPatient(actor, patientOf(patient), false).stream()
+                    .map(FhirMapping::medicationRequest).toList());
+        }
+    }
+
+    @Component
+    static class EncounterProvider implements IResourceProvider {
+        private final StayService stays;
+        private final FhirCalls calls;
+
+        EncounterProvider(StayService stays, FhirCalls calls) {
+            this.stays = stays;
+            this.calls = calls;
+        }
+
+        @Override
+        public Class<Encounter> getResourceType() {
+            return Encounter.class;
+        }
+
+        @Read
+        public Encounter read(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> FhirMapping.encounter(stays.read(actor, FhirCalls.id(id))));
+        }
+
+        @Search
+        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
+            return calls.as(request, actor -> stays.ofPatient(actor, patientOf(patient)).stream().map(FhirMapping::encounter).toList());
+        }
+    }
+}

@@ -1,0 +1,27 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.RestfulServer;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+
+/**
+ * The FHIR R4 server: resource providers that call the modules' services, so that the gateway, the audit trail
+ * and the guard apply exactly as for the REST API. JSON by default; the CapabilityStatement at /fhir/metadata is
+ * generated from the providers, so it says exactly what is supported.
+ */
+@Component
+class DossierFhirServer extends RestfulServer {
+
+    DossierFhirServer(FhirContext context, List<IResourceProvider> providers) {
+        super(context);
+        setResourceProviders(providers.toArray(IResourceProvider[]::new));
+        setDefaultResponseEncoding(EncodingEnum.JSON);
+        setDefaultPrettyPrint(false);
+        setServerName("Dossier");
+        setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
+    }
+}

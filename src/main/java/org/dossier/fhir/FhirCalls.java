@@ -1,0 +1,76 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
+import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.audit.AuditUnavailableException;
+import org.dossier.identity.ActorResolver;
+import org.dossier.organization.Actor;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.NotFoundException;
+import org.dossier.platform.StepUpRequiredException;
+import org.dossier.platform.TooManyRequestsException;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+import java.util.function.Function;
+
+/**
+ * Runs a provider's work as the authenticated actor and answers the platform's errors as FHIR does: an
+ * OperationOutcome with the matching status (404 another facility's record, 403 no relationship, 422 invalid,
+ * 409 stale version, 429 too many, 503 audit unavailable).
+ */
+@Component
+class FhirCalls {
+
+    private final ActorResolver actors;
+
+    FhirCalls(ActorResolver actors) {
+        this.actors = actors;
+    }
+
+    <T> T as(HttpServletRequest request, Function<Actor, T> work) {
+        Actor actor = actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);
+        if (actor == null) {
+            throw new AuthenticationException("A full staff sign-in or an API token is required");
+        }
+        request.setAttribute(Actor.REQUEST_ATTRIBUTE, actor);
+        try {
+            return work.apply(actor);
+        } catch (BaseServerResponseException e) {
+            throw e;
+        } catch (NotFoundException e) {
+            throw new ResourceNotFoundException(e.getMessage());
+        } catch (StepUpRequiredException e) {
+            throw new ForbiddenOperationException(e.getMessage());
+        } catch (ForbiddenException e) {
+            throw new ForbiddenOperationException(e.getMessage());
+        } catch (InvalidInputException e) {
+            throw new UnprocessableEntityException(e.getMessage());
+        } catch (ConflictException e) {
+            throw new ResourceVersionConflictException(e.getMessage());
+        } catch (TooManyRequestsException e) {
+            throw new UnclassifiedServerFailureException(429, e.getMessage());
+        } catch (AuditUnavailableException e) {
+            throw new UnclassifiedServerFailureException(503, "The access could not be recorded, so nothing is returned; try again");
+        } catch (IllegalArgumentException e) {
+            throw new InvalidRequestException(e.getMessage());
+        }
+    }
+
+    /** A FHIR id as one of our numeric ids, or 404: no other id exists here. */
+    static long id(org.hl7.fhir.instance.model.api.IIdType id) {
+        if (id == null || !id.hasIdPart() || !id.isIdPartValidLong()) {
+            throw new ResourceNotFoundException(id == null ? "No id" : "No resource " + id.getValue());
+        }
+        return id.getIdPartAsLong();
+    }
+}

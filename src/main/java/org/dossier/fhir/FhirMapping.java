@@ -1,0 +1,301 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
+import org.dossier.care.Stay;
+import org.dossier.care.StayKind;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.Observation;
+import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.Problem;
+import org.dossier.patient.PatientData;
+import org.dossier.patient.PatientSearchResult;
+import org.dossier.prescribing.MedicationOrder;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.DateType;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Period;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.Arrays;
+import java.util.Date;
+
+/**
+ * Our records as FHIR R4 resources. Identifier systems: the IPP of each facility, the INS with its OID
+ * (NIR 1.2.250.1.213.1.4.8, NIA 1.2.250.1.213.1.4.9), the RPPS of practitioners (1.2.250.1.71.4.2.1).
+ * Codes: ICD-10 for problems, LOINC for observations, ATC for drugs and allergy substances when known.
+ */
+final class FhirMapping {
+
+    static final String IPP_SYSTEM = "https://dossier.example/fhir/sid/ipp";
+    static final String INS_NIR_OID = "1.2.250.1.213.1.4.8";
+    static final String V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
+    static final String ICD10 = "http://hl7.org/fhir/sid/icd-10";
+    static final String LOINC = "http://loinc.org";
+    static final String ATC = "http://www.whocc.no/atc";
+    static final String UCUM = "http://unitsofmeasure.org";
+
+    private FhirMapping() {
+    }
+
+    // ---------------------------------------------------------------- Patient
+
+    static Patient patient(org.dossier.patient.Patient p) {
+        PatientData d = p.data();
+        Patient r = new Patient();
+        r.setId(Long.toString(p.id()));
+        r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
+        r.addIdentifier(ipp(p.facilityId(), p.ipp()));
+        if (d.insMatricule() != null) {
+            r.addIdentifier().setUse(Identifier.IdentifierUse.OFFICIAL)
+                    .setType(new CodeableConcept().addCoding(new Coding(V2_0203, "NI", "National unique individual identifier")))
+                    .setSystem("urn:oid:" + (d.insOid() == null ? INS_NIR_OID : d.insOid())).setValue(d.insMatricule());
+        }
+        r.setActive(p.status() == org.dossier.patient.PatientStatus.ACTIVE);
+        HumanName official = r.addName().setUse(HumanName.NameUse.OFFICIAL).setFamily(d.birthFamilyName());
+        Arrays.stream(d.givenNames().split(" ")).filter(g -> !g.isBlank()).forEach(official::addGiven);
+        if (d.usedName() != null) {
+            HumanName usual = r.addName().setUse(HumanName.NameUse.USUAL).setFamily(d.usedName());
+            Arrays.stream(d.givenNames().split(" ")).filter(g -> !g.isBlank()).findFirst().ifPresent(usual::addGiven);
+        }
+        r.setGender(gender(d.sex()));
+        r.setBirthDateElement(new DateType(d.birthDate().toString()));
+        for (PatientData.Address a : d.addresses()) {
+            if (a == null) {
+                continue;
+            }
+            var address = r.addAddress().setPostalCode(a.postalCode()).setCity(a.city()).setCountry(a.country());
+            if (a.line() != null) {
+                address.addLine(a.line());
+            }
+            address.setUse("WORK".equals(a.use()) ? org.hl7.fhir.r4.model.Address.AddressUse.WORK : org.hl7.fhir.r4.model.Address.AddressUse.HOME);
+        }
+        for (PatientData.Phone phone : d.phones()) {
+            if (phone == null || phone.number() == null) {
+                continue;
+            }
+            r.addTelecom().setSystem(ContactPoint.ContactPointSystem.PHONE).setValue(phone.number()).setUse(switch (String.valueOf(phone.use())) {
+                case "MOBILE" -> ContactPoint.ContactPointUse.MOBILE;
+                case "WORK" -> ContactPoint.ContactPointUse.WORK;
+                default -> ContactPoint.ContactPointUse.HOME;
+            });
+        }
+        for (PatientData.Email email : d.emails()) {
+            if (email != null && email.address() != null) {
+                r.addTelecom().setSystem(ContactPoint.ContactPointSystem.EMAIL).setValue(email.address());
+            }
+        }
+        if (p.mergedInto() != null) {
+            r.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(new Reference("Patient/" + p.mergedInto()));
+        }
+        return r;
+    }
+
+    /**
+     * A search result shows what the gateway allows a search to show: name, birth year, sex and the local identifier —
+     * marked SUBSETTED, as FHIR says of a resource that is deliberately incomplete. Reading it is a separate decision.
+     */
+    static Patient searchResult(PatientSearchResult s) {
+        Patient r = new Patient();
+        r.setId(Long.toString(s.id()));
+        r.getMeta().addTag("http://terminology.hl7.org/CodeSystem/v3-ObservationValue", "SUBSETTED", "subsetted");
+        r.addIdentifier(ipp(s.facilityId(), s.ipp()));
+        HumanName name = r.addName().setUse(HumanName.NameUse.OFFICIAL).setFamily(s.birthFamilyName());
+        Arrays.stream(s.givenNames().split(" ")).filter(g -> !g.isBlank()).forEach(name::addGiven);
+        if (s.usedName() != null) {
+            r.addName().setUse(HumanName.NameUse.USUAL).setFamily(s.usedName());
+        }
+        r.setGender(gender(s.sex()));
+        r.setBirthDateElement(new DateType(Integer.toString(s.birthYear())));
+        r.setActive(s.status() == org.dossier.patient.PatientStatus.ACTIVE);
+        return r;
+    }
+
+    private static Identifier ipp(int facilityId, String ipp) {
+        return new Identifier().setUse(Identifier.IdentifierUse.USUAL)
+                .setType(new CodeableConcept().addCoding(new Coding(V2_0203, "PI", "Patient internal identifier")))
+                .setSystem(IPP_SYSTEM + "/" + facilityId).setValue(ipp);
+    }
+
+    private static Enumerations.AdministrativeGender gender(org.dossier.patient.Sex sex) {
+        return switch (sex) {
+            case F -> Enumerations.AdministrativeGender.FEMALE;
+            case M -> Enumerations.AdministrativeGender.MALE;
+            default -> Enumerations.AdministrativeGender.UNKNOWN;
+        };
+    }
+
+    // ---------------------------------------------------------------- clinical
+
+    static AllergyIntolerance allergy(Allergy a) {
+        AllergyIntolerance r = new AllergyIntolerance();
+        r.setId(Long.toString(a.id()));
+        r.getMeta().setVersionId(Integer.toString(a.version())).setLastUpdated(Date.from(a.updatedAt()));
+        r.setPatient(new Reference("Patient/" + a.patientId()));
+        if (a.status() == Allergy.Status.ENTERED_IN_ERROR) {
+            r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "entered-in-error",
+                    "Entered in Error"));
+        } else {
+            String status = switch (a.status()) {
+                case ACTIVE -> "active";
+                case INACTIVE -> "inactive";
+                default -> "resolved";
+            };
+            r.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", status, null));
+            r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "confirmed", "Confirmed"));
+        }
+        r.setType(a.kind() == Allergy.Kind.INTOLERANCE ? AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE
+                : AllergyIntolerance.AllergyIntoleranceType.ALLERGY);
+        r.setCriticality(a.severity() == Allergy.Severity.SEVERE ? AllergyIntolerance.AllergyIntoleranceCriticality.HIGH
+                : AllergyIntolerance.AllergyIntoleranceCriticality.LOW);
+        CodeableConcept substance = new CodeableConcept().setText(a.substance());
+        if (a.substanceCode() != null && a.substanceCode().matches("[A-Z][0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?")) {
+            substance.addCoding().setSystem(ATC).setCode(a.substanceCode());
+        }
+        r.setCode(substance);
+        if (a.reaction() != null) {
+            r.addReaction().addManifestation(new CodeableConcept().setText(a.reaction())).setSeverity(switch (a.severity()) {
+                case MILD -> AllergyIntolerance.AllergyIntoleranceSeverity.MILD;
+                case MODERATE -> AllergyIntolerance.AllergyIntoleranceSeverity.MODERATE;
+                case SEVERE -> AllergyIntolerance.AllergyIntoleranceSeverity.SEVERE;
+            });
+        }
+        r.setRecorder(new Reference("Practitioner/" + a.recordedBy()));
+        return r;
+    }
+
+    static Condition condition(Problem p) {
+        Condition r = new Condition();
+        r.setId(Long.toString(p.id()));
+        r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
+        r.setSubject(new Reference("Patient/" + p.patientId()));
+        r.addCategory(concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item"));
+        if (p.status() == Problem.Status.ENTERED_IN_ERROR) {
+            r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error", "Entered in Error"));
+        } else {
+            r.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/condition-clinical",
+                    p.status() == Problem.Status.ACTIVE ? "active" : "resolved", null));
+            r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed"));
+        }
+        r.setCode(new CodeableConcept().addCoding(new Coding(ICD10, p.icd10Code(), p.label())).setText(p.label()));
+        if (p.onsetDate() != null) {
+            r.setOnset(new DateTimeType(p.onsetDate().toString()));
+        }
+        r.setRecorder(new Reference("Practitioner/" + p.recordedBy()));
+        return r;
+    }
+
+    static org.hl7.fhir.r4.model.Observation observation(Observation o) {
+        org.hl7.fhir.r4.model.Observation r = new org.hl7.fhir.r4.model.Observation();
+        r.setId(Long.toString(o.id()));
+        r.getMeta().setVersionId(Integer.toString(o.version()));
+        r.setStatus("FINAL".equals(o.status()) ? org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL
+                : org.hl7.fhir.r4.model.Observation.ObservationStatus.ENTEREDINERROR);
+        boolean lab = o.kind() == ObservationKind.LAB;
+        r.addCategory(concept("http://terminology.hl7.org/CodeSystem/observation-category", lab ? "laboratory" : "vital-signs",
+                lab ? "Laboratory" : "Vital Signs"));
+        r.setCode(new CodeableConcept().addCoding(new Coding(LOINC, o.code(), o.label())).setText(o.label()));
+        r.setSubject(new Reference("Patient/" + o.patientId()));
+        r.setEffective(new DateTimeType(Date.from(o.effectiveAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
+        r.addPerformer(new Reference("Practitioner/" + o.recordedBy()));
+        if (o.kind() == ObservationKind.BLOOD_PRESSURE) {
+            r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8480-6", "Systolic blood pressure")))
+                    .setValue(quantity(o.value(), o.unit()));
+            r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8462-4", "Diastolic blood pressure")))
+                    .setValue(quantity(o.value2(), o.unit()));
+        } else {
+            r.setValue(quantity(o.value(), o.unit()));
+        }
+        return r;
+    }
+
+    private static Quantity quantity(BigDecimal value, String unit) {
+        Quantity q = new Quantity().setValue(value);
+        if (unit != null) {
+            q.setUnit(unit).setSystem(UCUM).setCode(unit);
+        }
+        return q;
+    }
+
+    static MedicationRequest medicationRequest(MedicationOrder o) {
+        MedicationRequest r = new MedicationRequest();
+        r.setId(Long.toString(o.id()));
+        r.getMeta().setVersionId(Integer.toString(o.version()));
+        r.setStatus(switch (o.status()) {
+            case ACTIVE -> MedicationRequest.MedicationRequestStatus.ACTIVE;
+            case STOPPED -> MedicationRequest.MedicationRequestStatus.STOPPED;
+            case COMPLETED -> MedicationRequest.MedicationRequestStatus.COMPLETED;
+            case ENTERED_IN_ERROR -> MedicationRequest.MedicationRequestStatus.ENTEREDINERROR;
+        });
+        r.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
+        CodeableConcept drug = new CodeableConcept().setText(o.drug());
+        if (o.atcCode() != null) {
+            drug.addCoding().setSystem(ATC).setCode(o.atcCode());
+        }
+        r.setMedication(drug);
+        r.setSubject(new Reference("Patient/" + o.patientId()));
+        if (o.stayId() != null) {
+            r.setEncounter(new Reference("Encounter/" + o.stayId()));
+        }
+        r.setAuthoredOn(Date.from(o.createdAt()));
+        r.setRequester(new Reference("Practitioner/" + o.prescriberId()));
+        r.addDosageInstruction().setText(o.dose() + ", " + o.route() + ", " + o.frequency()
+                + (o.durationDays() == null ? "" : ", " + o.durationDays() + " days"));
+        if (o.startDate() != null) {
+            Period validity = new Period().setStartElement(new DateTimeType(o.startDate().toString()));
+            if (o.endDate() != null) {
+                validity.setEndElement(new DateTimeType(o.endDate().toString()));
+            }
+            r.getDispenseRequest().setValidityPeriod(validity);
+        }
+        if (o.renewedFrom() != null) {
+            r.setPriorPrescription(new Reference("MedicationRequest/" + o.renewedFrom()));
+        }
+        return r;
+    }
+
+    static Encounter encounter(Stay s) {
+        Encounter r = new Encounter();
+        r.setId(Long.toString(s.id()));
+        r.getMeta().setVersionId(Integer.toString(s.version()));
+        r.setStatus(switch (s.status()) {
+            case ACTIVE -> Encounter.EncounterStatus.INPROGRESS;
+            case DISCHARGED -> Encounter.EncounterStatus.FINISHED;
+            case CANCELLED -> Encounter.EncounterStatus.ENTEREDINERROR;
+        });
+        r.setClass_(s.kind() == StayKind.EMERGENCY ? new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "EMER", "emergency")
+                : new Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IMP", "inpatient encounter"));
+        r.setSubject(new Reference("Patient/" + s.patientId()));
+        Period period = new Period().setStart(Date.from(s.admittedAt()));
+        if (s.dischargedAt() != null) {
+            period.setEnd(Date.from(s.dischargedAt()));
+        }
+        r.setPeriod(period);
+        r.addParticipant().setIndividual(new Reference("Practitioner/" + s.attendingId()));
+        if (s.admissionReason() != null) {
+            r.addReasonCode().setText(s.admissionReason());
+        }
+        return r;
+    }
+
+    private static CodeableConcept concept(String system, String code, String display) {
+        return new CodeableConcept().addCoding(new Coding(system, code, display));
+    }
+
+    static LocalDate localDate(Date date) {
+        return date == null ? null : date.toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+    }
+}

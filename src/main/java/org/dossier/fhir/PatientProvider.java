@@ -1,0 +1,68 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.Read;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.StringParam;
+import ca.uhn.fhir.rest.param.TokenParam;
+import ca.uhn.fhir.rest.server.IResourceProvider;
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.patient.PatientSearchQuery;
+import org.dossier.patient.PatientService;
+import org.hl7.fhir.r4.model.IdType;
+import org.hl7.fhir.r4.model.Patient;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+
+/**
+ * Patient: read (the whole identity, coverage only for the roles that see it) and the bounded search of the
+ * REST API (a family name of 3+ letters with a birth date or given name, or an exact IPP or INS; 20 results at
+ * most, each a SUBSETTED summary and one audit entry).
+ */
+@Component
+class PatientProvider implements IResourceProvider {
+
+    private final PatientService patients;
+    private final FhirCalls calls;
+
+    PatientProvider(PatientService patients, FhirCalls calls) {
+        this.patients = patients;
+        this.calls = calls;
+    }
+
+    @Override
+    public Class<Patient> getResourceType() {
+        return Patient.class;
+    }
+
+    @Read
+    public Patient read(@IdParam IdType id, HttpServletRequest request) {
+        return calls.as(request, actor -> FhirMapping.patient(patients.read(actor, FhirCalls.id(id))));
+    }
+
+    @Search
+    public List<Patient> search(@OptionalParam(name = Patient.SP_FAMILY) StringParam family,
+                                @OptionalParam(name = Patient.SP_NAME) StringParam name,
+                                @OptionalParam(name = Patient.SP_GIVEN) StringParam given,
+                                @OptionalParam(name = Patient.SP_BIRTHDATE) DateParam birthDate,
+                                @OptionalParam(name = Patient.SP_IDENTIFIER) TokenParam identifier,
+                                HttpServletRequest request) {
+        String ipp = null;
+        String ins = null;
+        if (identifier != null) {
+            String system = identifier.getSystem() == null ? "" : identifier.getSystem();
+            if (system.startsWith(FhirMapping.IPP_SYSTEM) || system.isEmpty() && identifier.getValue().length() < 15) {
+                ipp = identifier.getValue();
+            } else {
+                ins = identifier.getValue();
+            }
+        }
+        String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
+        PatientSearchQuery query = new PatientSearchQuery(familyName, given == null ? null : given.getValue(),
+                birthDate == null ? null : FhirMapping.localDate(birthDate.getValue()), ins, ipp, null);
+        return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
+    }
+}

@@ -1,0 +1,168 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
+import ca.uhn.fhir.validation.FhirValidator;
+import ca.uhn.fhir.validation.ResultSeverityEnum;
+import ca.uhn.fhir.validation.SingleValidationMessage;
+import org.dossier.demo.DemoAccounts;
+import org.dossier.support.Api;
+import org.dossier.support.Fixtures;
+import org.dossier.support.IntegrationTest;
+import org.dossier.support.PatientJson;
+import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
+import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
+import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
+import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The FHIR facade against the running server with HAPI's own client, through the same gateway, audit and guard
+ * as the REST API; every resource type it returns passes HAPI's instance validator without an error.
+ */
+class FhirApiTest extends IntegrationTest {
+
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    private IGenericClient client(String username) {
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        IGenericClient client = FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
+        client.registerInterceptor(new BearerTokenAuthInterceptor(Api.fetchToken(port, username, DemoAccounts.PASSWORD)));
+        return client;
+    }
+
+    /** A patient in the physician's care with one record of each kind. */
+    private long patientWithRecord() {
+        Fixtures f = fixtures();
+        Api.Response created = as("frontdesk").post("/api/patients", PatientJson.reviewed(1, PatientJson.valid("Fhirson", "Flora")));
+        assertThat(created.status()).as(created.toString()).isEqualTo(201);
+        long patient = created.json().get("id").asLong();
+        f.careFor(patient, "physician");
+        Api doc = as("physician");
+        as("frontdesk").post("/api/stays", Map.of("patientId", patient, "unitId", f.unit(1, "CARDIO"), "attendingId", f.staffId("physician"),
+                "admittedAt", Instant.now().minus(1, ChronoUnit.DAYS).toString(), "reason", "dyspnoea"));
+        doc.post("/api/patients/" + patient + "/allergies", Map.of("substance", "Amoxicilline", "substanceCode", "J01CA04",
+                "reaction", "urticaria", "severity", "SEVERE"));
+        doc.post("/api/patients/" + patient + "/problems", Map.of("icd10Code", "I50.0", "label", "Insuffisance cardiaque congestive"));
+        doc.post("/api/patients/" + patient + "/observations", Map.of("kind", "HEART_RATE", "value", 82));
+        doc.post("/api/patients/" + patient + "/observations", Map.of("kind", "BLOOD_PRESSURE", "value", 135, "value2", 85));
+        doc.post("/api/patients/" + patient + "/observations", Map.of("kind", "LAB", "value", 4.1, "code", "2823-3",
+                "label", "Potassium", "unit", "mmol/L"));
+        doc.post("/api/patients/" + patient + "/prescriptions", Map.of("drug", "Furosémide 40 mg", "atcCode", "C03CA01", "dose", "40 mg",
+                "route", "ORAL", "frequency", "once a day", "durationDays", 7));
+        return patient;
+    }
+
+    @Test
+    void theCapabilityStatementIsPublicAndNamesWhatIsServed() {
+        Api.Response metadata = anonymous().get("/fhir/metadata");
+        assertThat(metadata.status()).isEqualTo(200);
+        CapabilityStatement cs = FHIR.newJsonParser().parseResource(CapabilityStatement.class, metadata.body());
+        List<String> types = cs.getRestFirstRep().getResource().stream().map(r -> r.getType()).toList();
+        assertThat(types).contains("Patient", "AllergyIntolerance", "Condition", "Observation", "MedicationRequest", "Encounter");
+        Api.Response anonymousRead = anonymous().get("/fhir/Patient/1");
+        assertThat(anonymousRead.status()).isEqualTo(401);
+        assertThat(anonymousRead.body()).contains("OperationOutcome");
+    }
+
+    @Test
+    void aClinicianReadsAndSearchesThroughTheGatewayAndEveryResourceValidates() {
+        long patient = patientWithRecord();
+        IGenericClient fhir = client("physician");
+        List<IBaseResource> served = new ArrayList<>();
+
+        Patient read = fhir.read().resource(Patient.class).withId(Long.toString(patient)).execute();
+        assertThat(read.getNameFirstRep().getFamily()).isEqualTo("Fhirson");
+        served.add(read);
+
+        Bundle found = fhir.search().forResource(Patient.class).where(Patient.FAMILY.matches().value("Fhirson"))
+                .and(Patient.GIVEN.matches().value("Flo")).returnBundle(Bundle.class).execute();
+        assertThat(found.getEntry()).isNotEmpty();
+        Patient summary = (Patient) found.getEntry().get(0).getResource();
+        assertThat(summary.getMeta().getTag()).anyMatch(t -> t.getCode().equals("SUBSETTED"));
+        assertThat(summary.getBirthDateElement().getValueAsString()).hasSize(4);
+        assertThat(summary.getTelecom()).as("a search result is no chart").isEmpty();
+        served.add(summary);
+
+        for (Class<? extends IBaseResource> type : List.of(AllergyIntolerance.class, Condition.class, Observation.class,
+                MedicationRequest.class, Encounter.class)) {
+            Bundle bundle = fhir.search().forResource(type).where(new ca.uhn.fhir.rest.gclient.ReferenceClientParam("patient")
+                    .hasId("Patient/" + patient)).returnBundle(Bundle.class).execute();
+            assertThat(bundle.getEntry()).as(type.getSimpleName()).isNotEmpty();
+            bundle.getEntry().forEach(e -> served.add(e.getResource()));
+            IBaseResource one = fhir.read().resource(type).withId(bundle.getEntry().get(0).getResource().getIdElement().getIdPart()).execute();
+            served.add(one);
+        }
+        assertThat(served.stream().map(r -> r.getClass().getSimpleName()).distinct())
+                .contains("Patient", "AllergyIntolerance", "Condition", "Observation", "MedicationRequest", "Encounter");
+
+        FhirValidator validator = validator();
+        assertThat(validator.validateWithResult(new Observation()).getMessages())
+                .as("the validator does find errors (an Observation without status or code)")
+                .anyMatch(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
+        List<String> errors = new ArrayList<>();
+        for (IBaseResource r : served) {
+            for (SingleValidationMessage m : validator.validateWithResult(r).getMessages()) {
+                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
+                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
+                }
+            }
+        }
+        assertThat(errors).isEmpty();
+
+        long entries = jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and patient_id = ? and decision = 'ALLOW'")
+                .param(patient).query(Long.class).single();
+        assertThat(entries).as("each FHIR read and search is audited").isGreaterThanOrEqualTo(12);
+        assertThat(jdbc.sql("select count(*) from guard_touch t join staff s on s.id = t.staff_id where s.username = 'physician' and patient_id = ?")
+                .param(patient).query(Long.class).single()).as("and charged to the guard").isEqualTo(1);
+    }
+
+    @Test
+    void anUnrelatedClinicianGetsA403OperationOutcomeAndAnotherFacilityNothing() {
+        long patient = patientWithRecord();
+        assertThatThrownBy(() -> client("er.physician").read().resource(Patient.class).withId(Long.toString(patient)).execute())
+                .isInstanceOf(ForbiddenOperationException.class).hasMessageContaining("break the glass");
+        assertThatThrownBy(() -> client("physician.sud").read().resource(Patient.class).withId(Long.toString(patient)).execute())
+                .isInstanceOf(ResourceNotFoundException.class);
+        Api.Response raw = anonymous().withBearer(Api.fetchToken(port, "physician.sud", DemoAccounts.PASSWORD))
+                .get("/fhir/Condition?patient=Patient/" + patient);
+        assertThat(raw.status()).isEqualTo(404);
+        assertThat(raw.body()).contains("OperationOutcome");
+        assertThat(count("audit_entry where actor_username = 'physician.sud' and patient_id = " + patient + " and decision = 'DENY'"))
+                .isGreaterThanOrEqualTo(2);
+        Api.Response tooBroad = anonymous().withBearer(Api.fetchToken(port, "frontdesk", DemoAccounts.PASSWORD)).get("/fhir/Patient?family=fh");
+        assertThat(tooBroad.status()).as(tooBroad.body()).isEqualTo(422);
+        assertThat(tooBroad.body()).contains("OperationOutcome", "3");
+    }
+
+    private static FhirValidator validator() {
+        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(FHIR),
+                new CommonCodeSystemsTerminologyService(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
+                new SnapshotGeneratingValidationSupport(FHIR));
+        return FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
+    }
+}
