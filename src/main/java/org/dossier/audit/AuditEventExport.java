@@ -26,7 +26,6 @@ import java.util.Map;
 public class AuditEventExport {
 
     static final int MAX_EVENTS = 5_000;
-    private static final String BALP = "https://profiles.ihe.net/ITI/BALP/StructureDefinition/";
 
     private final JdbcClient jdbc;
 
@@ -79,7 +78,8 @@ public class AuditEventExport {
         Map<String, Object> event = new LinkedHashMap<>();
         event.put("resourceType", "AuditEvent");
         event.put("id", Long.toString(e.seq()));
-        event.put("meta", Map.of("profile", List.of(BALP + profile(r, interaction))));
+        // Shaped after the BALP pattern named here; not declared in meta.profile, since we do not ship the IG to validate it.
+        event.put("meta", Map.of("tag", List.of(Map.of("system", "urn:dossier:balp-pattern", "code", profile(r, interaction)))));
         event.put("extension", List.of(
                 Map.of("url", "urn:dossier:audit:hash", "valueString", e.hash()),
                 Map.of("url", "urn:dossier:audit:previous-hash", "valueString", e.prevHash())));

@@ -31,7 +31,7 @@ class AuditExportTest extends IntegrationTest {
                 .filter(e -> e.at("/entity/2/what/identifier/value").asString("").equals(chart.header("X-Request-Id")))
                 .findFirst().orElseThrow();
         assertThat(read.get("resourceType").asString()).isEqualTo("AuditEvent");
-        assertThat(read.at("/meta/profile/0").asString()).endsWith("IHE.BasicAudit.PatientRead");
+        assertThat(read.at("/meta/tag/0/code").asString()).isEqualTo("IHE.BasicAudit.PatientRead");
         assertThat(read.get("action").asString()).isEqualTo("R");
         assertThat(read.get("outcome").asString()).isEqualTo("0");
         assertThat(read.at("/purposeOfEvent/0/coding/0/code").asString()).isEqualTo("TREAT");

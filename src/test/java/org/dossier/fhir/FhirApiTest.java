@@ -159,10 +159,52 @@ class FhirApiTest extends IntegrationTest {
         assertThat(tooBroad.body()).contains("OperationOutcome", "3");
     }
 
-    private static FhirValidator validator() {
+    @Test
+    void theDirectoryAppointmentsAndTheAuditTrailAreServedToo() {
+        long patient = patientWithRecord();
+        IGenericClient fhir = client("physician");
+        FhirValidator validator = validator();
+        List<IBaseResource> served = new ArrayList<>();
+        served.add(fhir.read().resource(org.hl7.fhir.r4.model.Organization.class).withId("1").execute());
+        served.add(fhir.read().resource(org.hl7.fhir.r4.model.Location.class).withId(Integer.toString(fixtures().unit(1, "CARDIO"))).execute());
+        served.add(fhir.read().resource(org.hl7.fhir.r4.model.Practitioner.class).withId(Long.toString(fixtures().staffId("physician"))).execute());
+        Bundle appointments = fhir.search().forResource(org.hl7.fhir.r4.model.Appointment.class)
+                .where(new ca.uhn.fhir.rest.gclient.ReferenceClientParam("patient").hasId("Patient/" + patient)).returnBundle(Bundle.class).execute();
+        appointments.getEntry().forEach(e -> served.add(e.getResource()));
+
+        String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
+        String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
+        Api.Response events = anonymous().withBearer(Api.fetchToken(port, "security", DemoAccounts.PASSWORD))
+                .get("/fhir/AuditEvent?date=ge" + today + "&date=lt" + tomorrow + "&patient=Patient/" + patient);
+        assertThat(events.status()).as(events.body()).isEqualTo(200);
+        Bundle audit = FHIR.newJsonParser().parseResource(Bundle.class, events.body());
+        assertThat(audit.getEntry()).isNotEmpty();
+        audit.getEntry().forEach(e -> served.add(e.getResource()));
+        assertThatThrownBy(() -> client("physician").search().byUrl("AuditEvent?date=ge" + today + "&date=lt" + tomorrow)
+                .returnBundle(Bundle.class).execute()).as("the trail is the security officer's").isInstanceOf(ForbiddenOperationException.class);
+
+        List<String> errors = new ArrayList<>();
+        for (IBaseResource r : served) {
+            for (SingleValidationMessage m : validator.validateWithResult(r).getMessages()) {
+                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
+                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
+                }
+            }
+        }
+        assertThat(errors).isEmpty();
+    }
+
+    private static FhirValidator validator;
+
+    /** Built once: loading the core definitions takes seconds. */
+    private static synchronized FhirValidator validator() {
+        if (validator != null) {
+            return validator;
+        }
         ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(FHIR),
                 new CommonCodeSystemsTerminologyService(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
                 new SnapshotGeneratingValidationSupport(FHIR));
-        return FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
+        validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
+        return validator;
     }
 }

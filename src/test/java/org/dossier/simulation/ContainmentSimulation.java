@@ -86,7 +86,8 @@ class ContainmentSimulation {
         }
 
         boolean frozen() {
-            return status == 401 || status == 403 && type().endsWith("account-frozen");
+            return status == 401 || status == 403 && (type().endsWith("account-frozen")
+                    || json != null && json.toString().contains("has been frozen"));
         }
 
         boolean stepUp() {
@@ -154,7 +155,9 @@ class ContainmentSimulation {
             if (r.status() != 200 || r.json() == null) {
                 return;
             }
-            if (r.json().has("results")) {
+            if ("Bundle".equals(r.json().path("resourceType").asString(""))) {
+                r.json().path("entry").forEach(e -> exposed.add(Long.parseLong(e.at("/resource/id").asString())));
+            } else if (r.json().has("results")) {
                 r.json().get("results").forEach(p -> exposed.add(p.get("id").asLong()));
             } else if (path.endsWith("/chart")) {
                 exposed.add(r.json().at("/patient/id").asLong());
@@ -246,9 +249,11 @@ class ContainmentSimulation {
         run("REST search pagination", pager, 2_000, i -> pager.get("/api/patients?name=mar&given=" + (char) ('a' + i / 26 % 26)
                 + (char) ('a' + i % 26)), "the 20-result pages of one broad query, walked by refining the given name");
 
-        // 5. FHIR search with a large _count: there is no FHIR API yet (issue 8); recorded as not applicable.
-        outcomes.add(new Outcome("FHIR search with large _count and paging", "-", 0, 0, false, -1, "-",
-                "not applicable yet: the FHIR facade (issue 8) is not built; it will call the same gateway and guard"));
+        // 5. FHIR search with a large _count, then the next pages.
+        Client fhir = new Client(victim("PHYSICIAN"));
+        run("FHIR search with large _count and paging", fhir, 2_000, i -> fhir.get("/fhir/Patient?family=" + PREFIXES[i % PREFIXES.length]
+                + "&given=" + (char) ('a' + (i / PREFIXES.length) % 26) + "&_count=1000&_offset=" + (i / PREFIXES.length / 26) * 20),
+                "Patient?family=…&given=…&_count=1000 and following pages: the server caps at 20 and the guard counts them all");
 
         // 6. Slow drip: one exact-IPP lookup every 9 simulated minutes (under 8 an hour), for up to a simulated week.
         Client drip = new Client(victim("PHYSICIAN"));
