@@ -23,6 +23,12 @@ class AuditTrailTest extends IntegrationTest {
     @Autowired
     AuditVerifier verifier;
 
+    @Autowired
+    AuditHistoryLoader history;
+
+    @Autowired
+    org.dossier.identity.CredentialService credentials;
+
     private static AuditRecord read(long actor, long patient) {
         return new AuditRecord(null, actor, "user" + actor, "PHYSICIAN", 1, "session:abc", "127.0.0.1", "test", "READ", patient,
                 "Patient", Long.toString(patient), "IDENTITY,ALLERGIES", AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREATMENT",
@@ -95,6 +101,34 @@ class AuditTrailTest extends IntegrationTest {
         } finally {
             jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
             jdbc.sql("update audit_entry set patient_id = ?::bigint where seq = ?").param(original).param(seq).update();
+            jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+        }
+        assertThat(verifier.verify().intact()).isTrue();
+    }
+
+    @Test
+    void aLongTrailIsVerifiedInParallelRangesAndABreakInAnyRangeIsNamed() {
+        // Enough entries for several ranges (200,000 each), chained and checkpointed as live ones, by a fresh account.
+        long reader = fixtures().staffId(org.dossier.support.Accounts.newPhysician(as("admin"), credentials));
+        long first = jdbc.sql("select min(id) from patient").query(Long.class).single();
+        history.load(450_000, List.of(new AuditHistoryLoader.Reader(reader, "history-reader", "PHYSICIAN", 1, first, first + 100)),
+                java.time.Duration.ofMinutes(10), 1);
+        AuditVerifier.Report intact = verifier.verify();
+        assertThat(intact.intact()).as(intact.problem()).isTrue();
+        assertThat(intact.entriesChecked()).isGreaterThanOrEqualTo(450_000);
+
+        long seq = jdbc.sql("select last_seq from audit_head").query(Long.class).single() - 1_000;
+        String original = jdbc.sql("select resource_id from audit_entry where seq = ?").param(seq).query(String.class).single();
+        try {
+            jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
+            jdbc.sql("update audit_entry set resource_id = 'forged' where seq = ?").param(seq).update();
+            jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+            AuditVerifier.Report broken = verifier.verify();
+            assertThat(broken.intact()).isFalse();
+            assertThat(broken.firstBrokenSeq()).isEqualTo(seq);
+        } finally {
+            jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
+            jdbc.sql("update audit_entry set resource_id = ? where seq = ?").param(original).param(seq).update();
             jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
         }
         assertThat(verifier.verify().intact()).isTrue();
