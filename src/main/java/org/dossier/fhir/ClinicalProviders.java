@@ -1,5 +1,6 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -9,6 +10,7 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.care.StayService;
 import org.dossier.clinical.AllergyService;
@@ -59,9 +61,23 @@ final class ClinicalProviders {
             return AllergyIntolerance.class;
         }
 
-        @Read
+        /** Read, and vread of the versions we keep. */
+        @Read(version = true)
         public AllergyIntolerance read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+            }
             return calls.as(request, actor -> FhirMapping.allergy(allergies.read(actor, FhirCalls.id(id))));
+        }
+
+        @History
+        public List<AllergyIntolerance> history(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> allergies.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                AllergyIntolerance r = FhirMapping.allergy(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
         }
 
         @Search
@@ -86,9 +102,23 @@ final class ClinicalProviders {
             return Condition.class;
         }
 
-        @Read
+        /** Read, and vread of the versions we keep. */
+        @Read(version = true)
         public Condition read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+            }
             return calls.as(request, actor -> FhirMapping.condition(problems.read(actor, FhirCalls.id(id))));
+        }
+
+        @History
+        public List<Condition> history(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> problems.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                Condition r = FhirMapping.condition(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
         }
 
         @Search
@@ -149,9 +179,23 @@ final class ClinicalProviders {
             return MedicationRequest.class;
         }
 
-        @Read
+        /** Read, and vread of the versions we keep. */
+        @Read(version = true)
         public MedicationRequest read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+            }
             return calls.as(request, actor -> FhirMapping.medicationRequest(prescriptions.read(actor, FhirCalls.id(id))));
+        }
+
+        @History
+        public List<MedicationRequest> history(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> prescriptions.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                MedicationRequest r = FhirMapping.medicationRequest(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
         }
 
         @Search

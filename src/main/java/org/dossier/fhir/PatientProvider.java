@@ -1,5 +1,6 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -38,9 +39,30 @@ class PatientProvider implements IResourceProvider {
         return Patient.class;
     }
 
-    @Read
+    /** Read, and vread: every change of identity is a version we keep whole. */
+    @Read(version = true)
     public Patient read(@IdParam IdType id, HttpServletRequest request) {
-        return calls.as(request, actor -> FhirMapping.patient(patients.read(actor, FhirCalls.id(id))));
+        return calls.as(request, actor -> {
+            org.dossier.patient.Patient current = patients.read(actor, FhirCalls.id(id));
+            if (!id.hasVersionIdPart()) {
+                return FhirMapping.patient(current);
+            }
+            return versions(actor, current).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                    .orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("No version " + id.getVersionIdPart()
+                            + " of Patient/" + id.getIdPart()));
+        });
+    }
+
+    @History
+    public List<Patient> history(@IdParam IdType id, HttpServletRequest request) {
+        return calls.as(request, actor -> versions(actor, patients.read(actor, FhirCalls.id(id))));
+    }
+
+    private List<Patient> versions(org.dossier.organization.Actor actor, org.dossier.patient.Patient current) {
+        return patients.history(actor, current.id()).stream()
+                .map(v -> FhirMapping.patient(new org.dossier.patient.Patient(current.id(), current.facilityId(), current.ipp(), v.version(),
+                        v.status(), v.mergedInto(), v.data(), current.createdAt(), v.recordedAt())))
+                .toList();
     }
 
     @Search
