@@ -242,4 +242,25 @@ class GuardTest extends GuardedServerTest {
         assertThat(requests).isLessThanOrEqualTo(31);
         assertThat(status(doctor)).isEqualTo("FROZEN");
     }
+
+    @Test
+    void aSessionUsedFromASecondAddressMustConfirmItIsTheSamePerson() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        String doctor = newAccount("PHYSICIAN", "GER");
+        f.careFor(patient, doctor);
+        var member = organization.staffByUsername(doctor).orElseThrow();
+        java.time.Instant longAgo = java.time.Instant.now().minus(Duration.ofHours(1));
+        Actor atWork = Actor.of(member, "session:stolen-cookie", "10.0.0.7", "Firefox", Actor.Channel.SESSION, longAgo);
+        Actor elsewhere = Actor.of(member, "session:stolen-cookie", "203.0.113.9", "curl", Actor.Channel.SESSION, longAgo);
+        FacilityScope.set(atWork.facilityIds());
+        try {
+            assertThat(charts.summary(atWork, patient).accessReason()).isEqualTo("CARE_TEAM");
+            assertThatThrownBy(() -> charts.summary(elsewhere, patient)).isInstanceOf(org.dossier.platform.StepUpRequiredException.class)
+                    .hasMessageContaining("another address");
+            assertThat(charts.summary(atWork, patient).accessReason()).as("the first address goes on working").isEqualTo("CARE_TEAM");
+        } finally {
+            FacilityScope.clear();
+        }
+    }
 }
