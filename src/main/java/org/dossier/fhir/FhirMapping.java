@@ -29,7 +29,6 @@ import org.hl7.fhir.r4.model.Reference;
 
 import java.math.BigDecimal;
 import java.time.LocalDate;
-import java.time.ZoneOffset;
 import java.util.Arrays;
 import java.util.Date;
 
@@ -102,6 +101,47 @@ final class FhirMapping {
             r.addLink().setType(Patient.LinkType.REPLACEDBY).setOther(new Reference("Patient/" + p.mergedInto()));
         }
         return r;
+    }
+
+    /** A FHIR Patient as the registry's record to register: what we model is taken, the rest is left out. */
+    static PatientData patientData(Patient r) {
+        HumanName official = r.getName().stream().filter(n -> n.getUse() == HumanName.NameUse.OFFICIAL).findFirst()
+                .orElse(r.getName().isEmpty() ? new HumanName() : r.getNameFirstRep());
+        HumanName usual = r.getName().stream().filter(n -> n.getUse() == HumanName.NameUse.USUAL).findFirst().orElse(null);
+        String given = official.getGiven().stream().map(org.hl7.fhir.r4.model.StringType::getValue).collect(java.util.stream.Collectors.joining(" "));
+        org.dossier.patient.Sex sex = switch (r.hasGender() ? r.getGender() : Enumerations.AdministrativeGender.UNKNOWN) {
+            case FEMALE -> org.dossier.patient.Sex.F;
+            case MALE -> org.dossier.patient.Sex.M;
+            default -> org.dossier.patient.Sex.U;
+        };
+        String ins = null;
+        String insOid = null;
+        for (Identifier id : r.getIdentifier()) {
+            if (id.getSystem() != null && id.getSystem().startsWith("urn:oid:1.2.250.1.213.1.4.")) {
+                ins = id.getValue();
+                insOid = id.getSystem().substring("urn:oid:".length());
+            }
+        }
+        java.util.List<PatientData.Address> addresses = new java.util.ArrayList<>();
+        for (org.hl7.fhir.r4.model.Address a : r.getAddress()) {
+            addresses.add(new PatientData.Address(a.getUse() == org.hl7.fhir.r4.model.Address.AddressUse.WORK ? "WORK" : "HOME",
+                    a.getLine().isEmpty() ? null : a.getLine().stream().map(org.hl7.fhir.r4.model.StringType::getValue)
+                            .collect(java.util.stream.Collectors.joining(", ")),
+                    a.getPostalCode(), a.getCity(), null, a.hasCountry() ? a.getCountry() : null));
+        }
+        java.util.List<PatientData.Phone> phones = new java.util.ArrayList<>();
+        java.util.List<PatientData.Email> emails = new java.util.ArrayList<>();
+        for (ContactPoint c : r.getTelecom()) {
+            if (c.getSystem() == ContactPoint.ContactPointSystem.PHONE) {
+                phones.add(new PatientData.Phone(c.getUse() == ContactPoint.ContactPointUse.MOBILE ? "MOBILE"
+                        : c.getUse() == ContactPoint.ContactPointUse.WORK ? "WORK" : "HOME", c.getValue()));
+            } else if (c.getSystem() == ContactPoint.ContactPointSystem.EMAIL) {
+                emails.add(new PatientData.Email(c.getUse() == ContactPoint.ContactPointUse.WORK ? "WORK" : "HOME", c.getValue()));
+            }
+        }
+        return new PatientData(official.getFamily(), usual == null ? null : usual.getFamily(), given.isBlank() ? null : given,
+                r.hasBirthDate() ? day(r.getBirthDateElement().getValueAsString()) : null, sex, null, ins, insOid,
+                org.dossier.patient.IdentityStatus.PROVISIONAL, addresses, phones, emails, java.util.List.of(), null, null);
     }
 
     /**
@@ -295,7 +335,11 @@ final class FhirMapping {
         return new CodeableConcept().addCoding(new Coding(system, code, display));
     }
 
-    static LocalDate localDate(Date date) {
-        return date == null ? null : date.toInstant().atZone(ZoneOffset.UTC).toLocalDate();
+    /** A FHIR date as a day, read from its text (a java.util.Date would shift with the server's time zone). */
+    static LocalDate day(String fhirDate) {
+        if (fhirDate == null || !fhirDate.matches("\\d{4}-\\d{2}-\\d{2}.*")) {
+            throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException("a full date is needed (YYYY-MM-DD), not " + fhirDate);
+        }
+        return LocalDate.parse(fhirDate.substring(0, 10));
     }
 }

@@ -1,6 +1,10 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.api.MethodOutcome;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -65,6 +69,31 @@ class PatientProvider implements IResourceProvider {
                 .toList();
     }
 
+    /**
+     * Registers a patient (front desk): official name, gender, birth date, INS, addresses, phones and e-mails are
+     * taken; the identity is PROVISIONAL until checked. Possible duplicates answer 409 with the candidates; send
+     * {@code X-Dossier-Duplicates-Reviewed: true} once they were checked. The facility is the caller's (or the
+     * managing organization's, for staff of several facilities).
+     */
+    @Create
+    public MethodOutcome create(@ResourceParam Patient resource, HttpServletRequest request) {
+        boolean reviewed = "true".equalsIgnoreCase(request.getHeader("X-Dossier-Duplicates-Reviewed"));
+        return calls.as(request, actor -> {
+            int facility;
+            if (resource.hasManagingOrganization() && resource.getManagingOrganization().getReferenceElement().isIdPartValidLong()) {
+                facility = resource.getManagingOrganization().getReferenceElement().getIdPartAsLong().intValue();
+            } else if (actor.facilityIds().size() == 1) {
+                facility = actor.facilityIds().iterator().next();
+            } else {
+                throw new InvalidRequestException("you work in several facilities: set managingOrganization to Organization/<facility id>");
+            }
+            org.dossier.patient.Patient created = patients.register(actor, facility, FhirMapping.patientData(resource), reviewed);
+            MethodOutcome outcome = new MethodOutcome(new IdType("Patient", Long.toString(created.id()), Integer.toString(created.version())), true);
+            outcome.setResource(FhirMapping.patient(created));
+            return outcome;
+        });
+    }
+
     @Search
     public List<Patient> search(@OptionalParam(name = Patient.SP_FAMILY) StringParam family,
                                 @OptionalParam(name = Patient.SP_NAME) StringParam name,
@@ -84,7 +113,7 @@ class PatientProvider implements IResourceProvider {
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
         PatientSearchQuery query = new PatientSearchQuery(familyName, given == null ? null : given.getValue(),
-                birthDate == null ? null : FhirMapping.localDate(birthDate.getValue()), ins, ipp, null);
+                birthDate == null ? null : FhirMapping.day(birthDate.getValueAsString()), ins, ipp, null);
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }

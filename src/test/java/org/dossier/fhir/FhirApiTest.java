@@ -170,6 +170,38 @@ class FhirApiTest extends IntegrationTest {
     }
 
     @Test
+    void theFrontDeskRegistersAPatientOverFhirAndBadInputIsAnOperationOutcome() {
+        IGenericClient desk = client("frontdesk");
+        Patient p = new Patient();
+        p.addName().setUse(org.hl7.fhir.r4.model.HumanName.NameUse.OFFICIAL).setFamily("Interop").addGiven("Irène").addGiven("Marie");
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1984-03-07"));
+        p.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE)
+                .setUse(org.hl7.fhir.r4.model.ContactPoint.ContactPointUse.MOBILE).setValue("06 39 98 12 34");
+        p.addAddress().addLine("12 rue Garibaldi").setPostalCode("69003").setCity("Lyon").setCountry("FR");
+        ca.uhn.fhir.rest.api.MethodOutcome created = desk.create().resource(p).execute();
+        assertThat(created.getCreated()).isTrue();
+        String id = created.getId().getIdPart();
+        Patient back = desk.read().resource(Patient.class).withId(id).execute();
+        assertThat(back.getNameFirstRep().getGivenAsSingleString()).isEqualTo("Irène Marie");
+        assertThat(back.getBirthDateElement().getValueAsString()).isEqualTo("1984-03-07");
+        assertThat(back.getTelecomFirstRep().getValue()).isEqualTo("0639981234");
+        assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and action = 'create'").param(Long.parseLong(id))
+                .query(Long.class).single()).isEqualTo(1);
+
+        Patient again = p.copy();
+        assertThatThrownBy(() -> desk.create().resource(again).execute()).as("a possible duplicate")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException.class).hasMessageContaining("duplicate");
+
+        Patient bad = new Patient();
+        bad.addName().setFamily("Sansdate").addGiven("Sam");
+        assertThatThrownBy(() -> desk.create().resource(bad).execute())
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class).hasMessageContaining("birthDate");
+        assertThatThrownBy(() -> client("billing").create().resource(p.copy()).execute())
+                .isInstanceOf(ForbiddenOperationException.class);
+    }
+
+    @Test
     void anUnrelatedClinicianGetsA403OperationOutcomeAndAnotherFacilityNothing() {
         long patient = patientWithRecord();
         assertThatThrownBy(() -> client("er.physician").read().resource(Patient.class).withId(Long.toString(patient)).execute())
