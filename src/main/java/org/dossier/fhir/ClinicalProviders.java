@@ -1,6 +1,9 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.ResourceParam;
+import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
@@ -36,6 +39,21 @@ import java.util.List;
 final class ClinicalProviders {
 
     private ClinicalProviders() {
+    }
+
+    static MethodOutcome created(org.hl7.fhir.r4.model.Resource resource) {
+        MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
+                .withVersion(resource.getMeta().getVersionId()), true);
+        outcome.setResource(resource);
+        return outcome;
+    }
+
+    static long subject(org.hl7.fhir.r4.model.Reference reference) {
+        var id = reference.getReferenceElement();
+        if (!"Patient".equals(id.getResourceType()) || !id.isIdPartValidLong()) {
+            throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException("the patient must be a reference Patient/<id> of this server");
+        }
+        return id.getIdPartAsLong();
     }
 
     static long patientOf(ReferenceParam patient) {
@@ -80,6 +98,27 @@ final class ClinicalProviders {
             }).toList());
         }
 
+        /** Records an allergy (physician or nurse caring for the patient): substance (text, ATC when coded), reaction, severity. */
+        @Create
+        public MethodOutcome create(@ResourceParam AllergyIntolerance r, HttpServletRequest request) {
+            long patient = subject(r.getPatient());
+            String substance = r.getCode().hasText() ? r.getCode().getText() : r.getCode().getCodingFirstRep().getDisplay();
+            String atc = r.getCode().getCoding().stream().filter(c -> FhirMapping.ATC.equals(c.getSystem())).map(c -> c.getCode())
+                    .findFirst().orElse(null);
+            var reaction = r.getReactionFirstRep();
+            org.dossier.clinical.Allergy.Severity severity = reaction.hasSeverity() ? switch (reaction.getSeverity()) {
+                case MILD -> org.dossier.clinical.Allergy.Severity.MILD;
+                case SEVERE -> org.dossier.clinical.Allergy.Severity.SEVERE;
+                default -> org.dossier.clinical.Allergy.Severity.MODERATE;
+            } : r.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.HIGH ? org.dossier.clinical.Allergy.Severity.SEVERE
+                    : r.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.LOW ? org.dossier.clinical.Allergy.Severity.MILD : null;
+            String manifestation = reaction.hasManifestation() ? reaction.getManifestationFirstRep().getText() : null;
+            var input = new AllergyService.AllergyInput(substance, atc, manifestation, severity,
+                    r.getType() == AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE ? org.dossier.clinical.Allergy.Kind.INTOLERANCE
+                            : org.dossier.clinical.Allergy.Kind.ALLERGY, null);
+            return calls.as(request, actor -> created(FhirMapping.allergy(allergies.record(actor, patient, input))));
+        }
+
         @Search
         public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
                                                   HttpServletRequest request) {
@@ -121,6 +160,21 @@ final class ClinicalProviders {
             }).toList());
         }
 
+        /** Records a diagnosis (physician caring for the patient); the code must be ICD-10, as in the rest of the record. */
+        @Create
+        public MethodOutcome create(@ResourceParam Condition r, HttpServletRequest request) {
+            long patient = subject(r.getSubject());
+            String icd10 = r.getCode().getCoding().stream().filter(c -> FhirMapping.ICD10.equals(c.getSystem())).map(c -> c.getCode())
+                    .findFirst().orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
+                            "code: an ICD-10 coding (system " + FhirMapping.ICD10 + ") is required"));
+            String label = r.getCode().hasText() ? r.getCode().getText() : r.getCode().getCodingFirstRep().getDisplay();
+            java.time.LocalDate onset = r.hasOnsetDateTimeType() ? FhirMapping.day(r.getOnsetDateTimeType().getValueAsString()) : null;
+            boolean resolved = r.hasClinicalStatus() && "resolved".equals(r.getClinicalStatus().getCodingFirstRep().getCode());
+            var input = new ProblemService.ProblemInput(icd10, label, onset,
+                    resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
+            return calls.as(request, actor -> created(FhirMapping.condition(problems.record(actor, patient, input))));
+        }
+
         @Search
         public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
             return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition).toList());
@@ -145,6 +199,38 @@ final class ClinicalProviders {
         @Read
         public Observation read(@IdParam IdType id, HttpServletRequest request) {
             return calls.as(request, actor -> FhirMapping.observation(observations.read(actor, FhirCalls.id(id))));
+        }
+
+        /** Records a vital sign (its LOINC code) or a lab result (any LOINC code, with its value and unit). */
+        @Create
+        public MethodOutcome create(@ResourceParam Observation r, HttpServletRequest request) {
+            long patient = subject(r.getSubject());
+            String loinc = r.getCode().getCoding().stream().filter(c -> FhirMapping.LOINC.equals(c.getSystem())).map(c -> c.getCode())
+                    .findFirst().orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
+                            "code: a LOINC coding (system " + FhirMapping.LOINC + ") is required"));
+            ObservationKind kind = Arrays.stream(ObservationKind.values()).filter(k -> loinc.equals(k.code())).findFirst().orElse(ObservationKind.LAB);
+            java.math.BigDecimal value = null;
+            java.math.BigDecimal value2 = null;
+            String unit = null;
+            if (kind == ObservationKind.BLOOD_PRESSURE) {
+                for (var c : r.getComponent()) {
+                    String code = c.getCode().getCodingFirstRep().getCode();
+                    if ("8480-6".equals(code) && c.hasValueQuantity()) {
+                        value = c.getValueQuantity().getValue();
+                        unit = c.getValueQuantity().getCode();
+                    } else if ("8462-4".equals(code) && c.hasValueQuantity()) {
+                        value2 = c.getValueQuantity().getValue();
+                    }
+                }
+            } else if (r.hasValueQuantity()) {
+                value = r.getValueQuantity().getValue();
+                unit = r.getValueQuantity().hasCode() ? r.getValueQuantity().getCode() : r.getValueQuantity().getUnit();
+            }
+            java.time.Instant at = r.hasEffectiveDateTimeType() ? r.getEffectiveDateTimeType().getValue().toInstant() : null;
+            String label = r.getCode().hasText() ? r.getCode().getText() : r.getCode().getCodingFirstRep().getDisplay();
+            var input = new ObservationService.ObservationInput(kind, value, value2, unit, at,
+                    kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? label : null);
+            return calls.as(request, actor -> created(FhirMapping.observation(observations.record(actor, patient, input))));
         }
 
         /** Without a code: the latest value of each kind; with a vital-sign LOINC code: its series over the last year. */

@@ -202,6 +202,44 @@ class FhirApiTest extends IntegrationTest {
     }
 
     @Test
+    void aClinicianRecordsAllergiesDiagnosesAndObservationsOverFhirOnlyForTheirPatients() {
+        long patient = patientWithRecord();
+        IGenericClient doc = client("physician");
+        AllergyIntolerance allergy = new AllergyIntolerance();
+        allergy.setPatient(new org.hl7.fhir.r4.model.Reference("Patient/" + patient));
+        allergy.setCode(new org.hl7.fhir.r4.model.CodeableConcept().setText("Iode"));
+        allergy.setCriticality(AllergyIntolerance.AllergyIntoleranceCriticality.HIGH);
+        assertThat(doc.create().resource(allergy).execute().getCreated()).isTrue();
+
+        Condition condition = new Condition();
+        condition.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/" + patient));
+        condition.setCode(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
+                "http://hl7.org/fhir/sid/icd-10", "E11.9", "Type 2 diabetes")).setText("Diabète de type 2"));
+        assertThat(doc.create().resource(condition).execute().getCreated()).isTrue();
+        Condition snomed = new Condition();
+        snomed.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/" + patient));
+        snomed.setCode(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
+                "http://snomed.info/sct", "44054006", "Diabetes mellitus type 2")));
+        assertThatThrownBy(() -> doc.create().resource(snomed).execute())
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class).hasMessageContaining("ICD-10");
+
+        Observation pulse = new Observation();
+        pulse.setStatus(Observation.ObservationStatus.FINAL);
+        pulse.setSubject(new org.hl7.fhir.r4.model.Reference("Patient/" + patient));
+        pulse.setCode(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding("http://loinc.org", "8867-4", "Heart rate")));
+        pulse.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(71).setUnit("/min").setSystem("http://unitsofmeasure.org").setCode("/min"));
+        assertThat(doc.create().resource(pulse).execute().getCreated()).isTrue();
+
+        assertThat(count("allergy where patient_id = " + patient + " and substance = 'Iode' and severity = 'SEVERE'")).isEqualTo(1);
+        assertThat(count("problem where patient_id = " + patient + " and icd10_code = 'E11.9'")).isEqualTo(1);
+        assertThat(count("observation where patient_id = " + patient + " and kind = 'HEART_RATE' and value = 71")).isEqualTo(1);
+
+        assertThatThrownBy(() -> client("er.physician").create().resource(allergy).execute()).as("no relationship, no writing")
+                .isInstanceOf(ForbiddenOperationException.class);
+        assertThat(count("allergy where patient_id = " + patient + " and substance = 'Iode'")).isEqualTo(1);
+    }
+
+    @Test
     void anUnrelatedClinicianGetsA403OperationOutcomeAndAnotherFacilityNothing() {
         long patient = patientWithRecord();
         assertThatThrownBy(() -> client("er.physician").read().resource(Patient.class).withId(Long.toString(patient)).execute())
