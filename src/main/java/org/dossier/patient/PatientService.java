@@ -112,14 +112,14 @@ public class PatientService {
         requireFacility(actor, facilityId);
         PatientData clean = normalize(data);
         PatientValidator.check(clean, clock);
-        List<DuplicateCandidate> candidates = shownCandidates(actor, facilityId, duplicates(facilityId, clean, null));
+        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null);
         if (candidates.stream().anyMatch(c -> c.reason() == DuplicateCandidate.Reason.SAME_INS)) {
             throw new ConflictException("same-ins", "A patient of this facility already has this INS; open that record instead",
-                    Map.of("candidates", candidates));
+                    Map.of("candidates", shownCandidates(actor, facilityId, candidates)));
         }
         if (!candidates.isEmpty() && !duplicatesReviewed) {
             throw new ConflictException("possible-duplicate", "Possible duplicates found: check them, then register again with "
-                    + "duplicatesReviewed=true if this is a different person", Map.of("candidates", candidates));
+                    + "duplicatesReviewed=true if this is a different person", Map.of("candidates", shownCandidates(actor, facilityId, candidates)));
         }
         Instant now = clock.instant();
         long id = patients.nextId();
@@ -296,11 +296,14 @@ public class PatientService {
                 d.contacts(), d.preferredPhysician(), null);
     }
 
-    /** Every candidate a duplicate check shows is an access to that patient's identity. */
+    /**
+     * The candidates a duplicate check shows (names, birth dates, IPP) are search results: audited one per patient and
+     * charged to the guard like any search, so that the check cannot serve as an uncounted way to sweep the registry.
+     * Only candidates actually returned are charged.
+     */
     private List<DuplicateCandidate> shownCandidates(Actor actor, int facilityId, List<DuplicateCandidate> candidates) {
-        gateway.listed(actor, "DuplicateCandidate", Section.IDENTITY, candidates.stream()
-                .map(c -> new AccessGateway.Listed(c.id(), facilityId, "DUPLICATE_CHECK")).toList());
-        return candidates;
+        gateway.requireSearch(actor, "DuplicateCandidate");
+        return gateway.searched(actor, "DuplicateCandidate", candidates, DuplicateCandidate::id, c -> facilityId, true);
     }
 
     private static Set<Integer> facilitiesInScope(Actor actor, Integer requested) {

@@ -263,4 +263,20 @@ class GuardTest extends GuardedServerTest {
             FacilityScope.clear();
         }
     }
+
+    @Test
+    void theCandidatesOfADuplicateCheckAreChargedLikeSearchResults() {
+        Map<String, Object> person = org.dossier.support.PatientJson.provisional("Doublon", "Denise", "1971-05-06", "F");
+        long existing = as("frontdesk").post("/api/patients", org.dossier.support.PatientJson.reviewed(1, person)).json().get("id").asLong();
+        String desk = newAccount("FRONT_DESK", null);
+        Api.Response check = stolen(desk).post("/api/patients/duplicate-check", Map.of("facilityId", 1, "patient", person));
+        assertThat(check.status()).as(check.toString()).isEqualTo(200);
+        assertThat(check.json().valueStream().anyMatch(c -> c.get("id").asLong() == existing)).isTrue();
+        assertThat(jdbc.sql("""
+                        select count(*) from guard_touch t join staff s on s.id = t.staff_id
+                         where s.username = ? and t.patient_id = ? and t.unexplained""")
+                .param(desk).param(existing).query(Long.class).single()).isEqualTo(1);
+        assertThat(count("audit_entry where actor_username = '" + desk + "' and patient_id = " + existing + " and action = 'search'"))
+                .isEqualTo(1);
+    }
 }
