@@ -188,11 +188,17 @@ public class Guard {
         if (actor.sessionId() == null || actor.sourceAddress() == null) {
             return null;
         }
+        // Written once per session, read afterwards: no row version per request.
         String first = jdbc.sql("""
-                        insert into guard_session (session_id, staff_id, first_address, first_at) values (?, ?, ?, ?)
-                        on conflict (session_id) do update set session_id = excluded.session_id returning first_address""")
-                .param(actor.sessionId()).param(actor.staffId()).param(actor.sourceAddress()).param(Timestamp.from(now))
-                .query(String.class).single();
+                        with added as (
+                            insert into guard_session (session_id, staff_id, first_address, first_at) values (:s, :staff, :address, :now)
+                            on conflict (session_id) do nothing returning first_address)
+                        select first_address from added
+                        union all
+                        select first_address from guard_session where session_id = :s
+                        limit 1""")
+                .param("s", actor.sessionId()).param("staff", actor.staffId()).param("address", actor.sourceAddress())
+                .param("now", Timestamp.from(now)).query(String.class).single();
         return first != null && !first.equals(actor.sourceAddress()) ? "NEW_ADDRESS" : null;
     }
 
