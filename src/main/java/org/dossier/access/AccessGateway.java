@@ -40,7 +40,12 @@ public class AccessGateway {
             NO_RELATIONSHIP = "NO_RELATIONSHIP", RESTRICTED = "RESTRICTED", SELF_RECORD = "SELF_RECORD";
     /** Reason codes of allowances that are not a care relationship. */
     public static final String BREAK_THE_GLASS = "BREAK_THE_GLASS", FRONT_DESK = "FRONT_DESK", BILLING_OFFICE = "BILLING_OFFICE",
-            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION";
+            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION", IMPORT = "IMPORT";
+    /** An import run touching a patient it did not register. */
+    static final String IMPORT_SCOPE = "IMPORT_SCOPE";
+
+    /** The import run the current thread works for, if any (see {@link #within}). */
+    private static final ThreadLocal<ImportRun> IMPORTING = new ThreadLocal<>();
 
     /** HL7 v3 PurposeOfUse codes, as IHE BALP records them. */
     static final String TREATMENT = "TREAT", EMERGENCY_TREATMENT = "ETREAT", OPERATIONS = "HOPERAT", PAYMENT = "HPAYMT";
@@ -87,8 +92,71 @@ public class AccessGateway {
      */
     public void created(Actor actor, long patientId, int facilityId, String resourceType) {
         guard.registered(actor, patientId, facilityId);
+        ImportRun run = importing(actor);
+        if (run != null) {
+            run.adopt(patientId);
+        }
         append(entry(actor, facilityId, "create", patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
-                AuditRecord.Decision.ALLOW, REGISTRATION, purposeOf(actor), null));
+                AuditRecord.Decision.ALLOW, REGISTRATION, purposeOf(actor), run == null ? null : "import of " + run.source()));
+    }
+
+    /**
+     * Starts an import of records from another system into {@code facilityId}: only an administrator of that facility
+     * may, with a second factor used in the last minutes when signed in through a browser. Audited either way. The
+     * run may register patients and write their history; it may not touch any patient it did not register.
+     */
+    ImportRun beginImport(Actor actor, int facilityId, String source) {
+        String what = source == null || source.isBlank() ? "import" : source.strip();
+        if (!actor.hasRole(Role.ADMIN)) {
+            append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, what));
+            throw new ForbiddenException("Only an administrator imports records from another system").audited();
+        }
+        if (!actor.worksIn(facilityId)) {
+            append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.DENY, OTHER_FACILITY, null, what));
+            throw new ForbiddenException("You do not administer facility " + facilityId).audited();
+        }
+        if (actor.channel() == Actor.Channel.SESSION) {
+            actor.requireFreshSecondFactor(clock.instant());
+        }
+        append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.ALLOW, IMPORT, OPERATIONS, what));
+        Actor runActor = new Actor(actor.staffId(), actor.username(), EnumSet.of(Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE),
+                Set.of(facilityId), Set.of(), actor.sessionId(), actor.sourceAddress(), actor.userAgent(), actor.channel(),
+                actor.secondFactorAt());
+        return new ImportRun(actor, runActor, facilityId, what);
+    }
+
+    /** Runs {@code work} for the import run: the run's actor is then confined to the patients the run registered. */
+    <T> T within(ImportRun run, java.util.function.Supplier<T> work) {
+        ImportRun outer = IMPORTING.get();
+        IMPORTING.set(run);
+        try {
+            return work.get();
+        } finally {
+            if (outer == null) {
+                IMPORTING.remove();
+            } else {
+                IMPORTING.set(outer);
+            }
+        }
+    }
+
+    private static ImportRun importing(Actor actor) {
+        ImportRun run = IMPORTING.get();
+        return run != null && run.actor() == actor ? run : null;
+    }
+
+    /** An import run writing the history of a patient it registered; any other patient is refused. */
+    private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, String action,
+                                          String resourceType, String resource) {
+        Actor actor = run.actor();
+        if (!run.registered(patient.id())) {
+            throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, IMPORT_SCOPE,
+                    new ForbiddenException("An import writes only to the patients it registers; patient " + patient.id()
+                            + " was not registered by this import"));
+        }
+        append(entry(actor, patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
+                IMPORT, OPERATIONS, "import of " + run.source()));
+        return new PatientAccess(actor, patient, wanted, IMPORT);
     }
 
     /**
@@ -200,6 +268,10 @@ public class AccessGateway {
             throw refuse(actor, null, patientId, action, resourceType, resource, NOT_FOUND, new NotFoundException("No patient " + patientId));
         }
         PatientFacts patient = found.get();
+        ImportRun run = importing(actor);
+        if (run != null && actor.worksIn(patient.facilityId())) {
+            return decideForImport(run, patient, wanted, action, resourceType, resource);
+        }
         if (!actor.worksIn(patient.facilityId())) {
             // Answered as missing: another facility's patients are not even known to exist.
             throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, OTHER_FACILITY,
@@ -313,8 +385,11 @@ public class AccessGateway {
 
     AuditRecord entry(Actor actor, Integer facilityId, String action, Long patientId, String resourceType, String resourceId,
                       Set<Section> sections, AuditRecord.Decision decision, String reasonCode, String purpose, String detail) {
+        ImportRun run = importing(actor);
+        // An import's entries name the administrator's own roles, not the roles the run borrows to write.
+        Set<Role> roles = run == null ? actor.roles() : run.importer().roles();
         return new AuditRecord(clock.instant(), actor.staffId(), actor.username(),
-                actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), facilityId, actor.sessionId(),
+                roles.stream().map(Enum::name).sorted().collect(Collectors.joining(",")), facilityId, actor.sessionId(),
                 actor.sourceAddress(), actor.userAgent(), action, patientId, resourceType, resourceId,
                 sections.isEmpty() ? null : sections.stream().map(Enum::name).collect(Collectors.joining(",")), decision, reasonCode,
                 purpose, MDC.get("requestId"), detail);

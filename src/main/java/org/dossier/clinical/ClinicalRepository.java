@@ -21,7 +21,7 @@ class ClinicalRepository {
             + " signed_at, signed_by, version, created_at";
     private static final String ALLERGY = "id, facility_id, patient_id, substance, substance_code, reaction, severity, kind, status,"
             + " recorded_by, version, updated_at";
-    private static final String PROBLEM = "id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at";
+    private static final String PROBLEM = "id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system";
     private static final String OBSERVATION = "id, facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,"
             + " recorded_by, version";
     private static final String DOCUMENT = "id, facility_id, patient_id, title, kind, content_type, size_bytes, sha256, status,"
@@ -100,19 +100,19 @@ class ClinicalRepository {
 
     // ------------------------------------------------------------------ problems
 
-    long insertProblem(int facilityId, long patientId, String code, String label, LocalDate onset, Problem.Status status,
+    long insertProblem(int facilityId, long patientId, String codeSystem, String code, String label, LocalDate onset, Problem.Status status,
                        long authorId, Instant now) {
         return jdbc.sql("""
-                        insert into problem (facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version,
-                            created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, 1, ?, ?) returning id""")
-                .param(facilityId).param(patientId).param(code).param(label).param(onset == null ? null : Date.valueOf(onset))
+                        insert into problem (facility_id, patient_id, code_system, icd10_code, label, onset_date, status, recorded_by, version,
+                            created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) returning id""")
+                .param(facilityId).param(patientId).param(codeSystem).param(code).param(label).param(onset == null ? null : Date.valueOf(onset))
                 .param(status.name()).param(authorId).param(ts(now)).param(ts(now)).query(Long.class).single();
     }
 
     boolean updateProblem(long id, int expectedVersion, String code, String label, LocalDate onset, Problem.Status status,
                           long authorId, Instant now) {
         return jdbc.sql("""
-                        update problem set icd10_code = ?, label = ?, onset_date = ?, status = ?, recorded_by = ?,
+                        update problem set code_system = 'ICD-10', icd10_code = ?, label = ?, onset_date = ?, status = ?, recorded_by = ?,
                             version = version + 1, updated_at = ? where id = ? and version = ?""")
                 .param(code).param(label).param(onset == null ? null : Date.valueOf(onset)).param(status.name()).param(authorId)
                 .param(ts(now)).param(id).param(expectedVersion).update() == 1;
@@ -214,7 +214,7 @@ class ClinicalRepository {
         Date onset = rs.getDate("onset_date");
         return new Problem(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("icd10_code"),
                 rs.getString("label"), onset == null ? null : onset.toLocalDate(), Problem.Status.valueOf(rs.getString("status")),
-                rs.getLong("recorded_by"), rs.getInt("version"), instant(rs.getTimestamp("updated_at")));
+                rs.getLong("recorded_by"), rs.getInt("version"), instant(rs.getTimestamp("updated_at")), rs.getString("code_system"));
     }
 
     private static Observation observation(ResultSet rs, int n) throws SQLException {

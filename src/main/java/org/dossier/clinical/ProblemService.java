@@ -48,8 +48,34 @@ public class ProblemService {
         PatientFacts patient = access.forWriting(actor, patientId, "Problem", Role.PHYSICIAN);
         validate(in, patient.birthDate());
         Instant now = clock.instant();
-        long id = repository.insertProblem(patient.facilityId(), patient.id(), in.icd10Code().strip().toUpperCase(), in.label().strip(),
+        long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.ICD10, in.icd10Code().strip().toUpperCase(), in.label().strip(),
                 in.onsetDate(), statusOf(in), actor.staffId(), now);
+        return logged(actor, id, "recorded", now);
+    }
+
+    /**
+     * Records a problem coded in SNOMED CT, as history imported from another system is: the code is kept as the
+     * source gave it, with its label. The hospital's own diagnoses are ICD-10 ({@link #record}).
+     */
+    @Transactional
+    public Problem recordSnomed(Actor actor, long patientId, String snomedCode, String label, LocalDate onsetDate, Problem.Status status) {
+        PatientFacts patient = access.forWriting(actor, patientId, "Problem", Role.PHYSICIAN);
+        List<FieldError> errors = new ArrayList<>();
+        if (snomedCode == null || !snomedCode.strip().matches("\\d{6,18}")) {
+            errors.add(new FieldError("code", "must be a SNOMED CT concept id (6 to 18 digits)"));
+        }
+        if (Texts.isBlank(label) || label.length() > 300) {
+            errors.add(new FieldError("label", "is required (at most 300 characters)"));
+        }
+        if (onsetDate != null && onsetDate.isAfter(LocalDate.now(clock))) {
+            errors.add(new FieldError("onsetDate", "is in the future"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = clock.instant();
+        long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.SNOMED_CT, snomedCode.strip(), label.strip(),
+                onsetDate, status == null ? Problem.Status.ACTIVE : status, actor.staffId(), now);
         return logged(actor, id, "recorded", now);
     }
 

@@ -386,7 +386,7 @@ final class DemoCareGenerator {
                 if (onset.isAfter(LocalDate.ofInstant(at, zone))) {
                     onset = LocalDate.ofInstant(at, zone).withDayOfMonth(1);
                 }
-                problems.add(new Problem(next("problem"), facility, p.id(), pr[0], pr[1], onset, Problem.Status.ACTIVE, physician, 1, at));
+                problems.add(new Problem(next("problem"), facility, p.id(), pr[0], pr[1], onset, Problem.Status.ACTIVE, physician, 1, at, Problem.ICD10));
             }
         }
     }

@@ -295,10 +295,12 @@ final class ClinicalProviders {
     @Component
     static class EncounterProvider implements IResourceProvider {
         private final StayService stays;
+        private final org.dossier.care.EncounterHistoryService history;
         private final FhirCalls calls;
 
-        EncounterProvider(StayService stays, FhirCalls calls) {
+        EncounterProvider(StayService stays, org.dossier.care.EncounterHistoryService history, FhirCalls calls) {
             this.stays = stays;
+            this.history = history;
             this.calls = calls;
         }
 
@@ -307,14 +309,26 @@ final class ClinicalProviders {
             return Encounter.class;
         }
 
+        /** A stay here (a number), or an encounter imported as history ("h" and a number). */
         @Read
         public Encounter read(@IdParam IdType id, HttpServletRequest request) {
+            String part = id.getIdPart();
+            if (part != null && part.startsWith(FhirMapping.PAST_ENCOUNTER_PREFIX)) {
+                long past = FhirCalls.id(new IdType("Encounter", part.substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length())));
+                return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, past)));
+            }
             return calls.as(request, actor -> FhirMapping.encounter(stays.read(actor, FhirCalls.id(id))));
         }
 
+        /** The patient's stays here, then the encounters imported as history, latest first. */
         @Search
         public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
-            return calls.as(request, actor -> stays.ofPatient(actor, patientOf(patient)).stream().map(FhirMapping::encounter).toList());
+            long id = patientOf(patient);
+            return calls.as(request, actor -> {
+                List<Encounter> all = new java.util.ArrayList<>(stays.ofPatient(actor, id).stream().map(FhirMapping::encounter).toList());
+                all.addAll(history.ofPatient(actor, id).stream().map(FhirMapping::encounter).toList());
+                return all;
+            });
         }
     }
 }

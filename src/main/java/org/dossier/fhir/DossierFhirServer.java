@@ -16,9 +16,11 @@ import java.util.List;
 @Component
 class DossierFhirServer extends RestfulServer {
 
-    DossierFhirServer(FhirContext context, List<IResourceProvider> providers) {
+    DossierFhirServer(FhirContext context, List<IResourceProvider> providers, ImportProvider imports, FhirCalls calls) {
         super(context);
+        setPagingProvider(new OwnedPages(calls));
         setResourceProviders(providers.toArray(IResourceProvider[]::new));
+        setPlainProviders(imports);
         setDefaultResponseEncoding(EncodingEnum.JSON);
         setDefaultPrettyPrint(false);
         setServerName("Dossier");

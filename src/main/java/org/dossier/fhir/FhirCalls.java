@@ -66,6 +66,11 @@ class FhirCalls {
         }
     }
 
+    /** The authenticated actor of a request, or null. */
+    Actor current(HttpServletRequest request) {
+        return actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);
+    }
+
     /** A FHIR id as one of our numeric ids, or 404: no other id exists here. */
     static long id(org.hl7.fhir.instance.model.api.IIdType id) {
         if (id == null || !id.hasIdPart() || !id.isIdPartValidLong()) {

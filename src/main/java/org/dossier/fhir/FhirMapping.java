@@ -44,6 +44,10 @@ final class FhirMapping {
     static final String V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203";
     static final String ICD10 = "http://hl7.org/fhir/sid/icd-10";
     static final String LOINC = "http://loinc.org";
+    static final String SNOMED = "http://snomed.info/sct";
+    static final String ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode";
+    /** Encounters imported as history have ids of their own: "h" and a number, apart from stays' numbers. */
+    static final String PAST_ENCOUNTER_PREFIX = "h";
     static final String ATC = "http://www.whocc.no/atc";
     static final String UCUM = "http://unitsofmeasure.org";
 
@@ -230,7 +234,8 @@ final class FhirMapping {
                     p.status() == Problem.Status.ACTIVE ? "active" : "resolved", null));
             r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed"));
         }
-        r.setCode(new CodeableConcept().addCoding(new Coding(ICD10, p.icd10Code(), p.label())).setText(p.label()));
+        r.setCode(new CodeableConcept().addCoding(new Coding(org.dossier.clinical.Problem.SNOMED_CT.equals(p.codeSystem()) ? SNOMED : ICD10,
+                p.icd10Code(), p.label())).setText(p.label()));
         if (p.onsetDate() != null) {
             r.setOnset(new DateTimeType(p.onsetDate().toString()));
         }
@@ -327,6 +332,34 @@ final class FhirMapping {
         r.addParticipant().setIndividual(new Reference("Practitioner/" + s.attendingId()));
         if (s.admissionReason() != null) {
             r.addReasonCode().setText(s.admissionReason());
+        }
+        return r;
+    }
+
+    /** An encounter imported as history: finished, with what the source said of who and where. */
+    static Encounter encounter(org.dossier.care.PastEncounter e) {
+        Encounter r = new Encounter();
+        r.setId(PAST_ENCOUNTER_PREFIX + e.id());
+        r.setStatus(e.endAt() == null ? Encounter.EncounterStatus.UNKNOWN : Encounter.EncounterStatus.FINISHED);
+        r.setClass_(new Coding(ACT_CODE, e.encounterClass(), null));
+        CodeableConcept type = r.addType().setText(e.type());
+        if (e.typeCode() != null) {
+            type.addCoding(new Coding(SNOMED, e.typeCode(), e.type()));
+        }
+        r.setSubject(new Reference("Patient/" + e.patientId()));
+        Period period = new Period().setStart(Date.from(e.startAt()));
+        if (e.endAt() != null) {
+            period.setEnd(Date.from(e.endAt()));
+        }
+        r.setPeriod(period);
+        if (e.practitioner() != null) {
+            r.addParticipant().setIndividual(new Reference().setDisplay(e.practitioner()));
+        }
+        if (e.organization() != null) {
+            r.setServiceProvider(new Reference().setDisplay(e.organization()));
+        }
+        if (e.reason() != null) {
+            r.addReasonCode().setText(e.reason());
         }
         return r;
     }

@@ -77,6 +77,49 @@ public class PrescriptionService {
         return logged(actor, id, override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
     }
 
+    /**
+     * A medication order from another system's history, recorded as it was (it is not a prescription made here: no
+     * allergy check, a start in the past, the dose as the source wrote it). {@code source} says where it comes from
+     * and who prescribed it; it is the reason of the order's first version.
+     */
+    public record HistoricalOrder(String drug, String atcCode, String dose, String route, String frequency, LocalDate startDate,
+                                  LocalDate endDate, MedicationOrder.Status status, String source) {
+    }
+
+    @Transactional
+    public MedicationOrder recordHistory(Actor actor, long patientId, HistoricalOrder in) {
+        actor.requireAnyRole("record medication history", Role.PHYSICIAN);
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null).patient();
+        List<FieldError> errors = new ArrayList<>();
+        if (Texts.isBlank(in.drug()) || in.drug().length() > 200) {
+            errors.add(new FieldError("drug", "is required (at most 200 characters)"));
+        }
+        if (in.startDate() == null || in.startDate().isAfter(LocalDate.now(clock))) {
+            errors.add(new FieldError("startDate", "is required and not in the future"));
+        } else if (in.endDate() != null && in.endDate().isBefore(in.startDate())) {
+            errors.add(new FieldError("endDate", "is before the start"));
+        }
+        if (in.atcCode() != null && !ATC.matcher(in.atcCode().strip().toUpperCase()).matches()) {
+            errors.add(new FieldError("atcCode", "must be an ATC code such as J01CA04"));
+        }
+        if (Texts.isBlank(in.source())) {
+            errors.add(new FieldError("source", "is required: where the order comes from"));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = clock.instant();
+        MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), null, in.drug().strip(), upper(in.atcCode()),
+                null, orStated(in.dose()), orStated(in.route()).toUpperCase(), orStated(in.frequency()), null, in.startDate(), in.endDate(),
+                in.status() == null ? MedicationOrder.Status.COMPLETED : in.status(), actor.staffId(), null, null, null, 1, now);
+        long id = orders.insert(draft, now);
+        return logged(actor, id, "history: " + in.source().strip(), now);
+    }
+
+    private static String orStated(String value) {
+        return Texts.isBlank(value) ? "not stated" : value.strip();
+    }
+
     /** Renews an active order: the old one is completed and a new one, pointing to it, starts. */
     @Transactional
     public MedicationOrder renew(Actor actor, long orderId, int expectedVersion, Integer durationDays, String allergyOverrideReason) {

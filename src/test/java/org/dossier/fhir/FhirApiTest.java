@@ -295,7 +295,7 @@ class FhirApiTest extends IntegrationTest {
     private static FhirValidator validator;
 
     /** Built once: loading the core definitions takes seconds. */
-    private static synchronized FhirValidator validator() {
+    static synchronized FhirValidator validator() {
         if (validator != null) {
             return validator;
         }

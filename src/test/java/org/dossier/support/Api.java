@@ -88,6 +88,15 @@ public final class Api {
         return send(() -> request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body)));
     }
 
+    /** A POST with extra request headers. */
+    public Response postRaw(String path, String contentType, String body, Map<String, String> headers) {
+        return send(() -> {
+            HttpRequest.Builder b = request(path).header("Content-Type", contentType).POST(HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(b::header);
+            return b;
+        });
+    }
+
     public static JsonMapper jsonMapper() {
         return JSON;
     }

@@ -1,0 +1,595 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
+import org.dossier.access.Imports;
+import org.dossier.access.ImportRun;
+import org.dossier.care.EncounterHistoryService;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.ObservationService;
+import org.dossier.clinical.Problem;
+import org.dossier.clinical.ProblemService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.ExternalDirectory;
+import org.dossier.organization.ExternalParty;
+import org.dossier.patient.IdentityStatus;
+import org.dossier.patient.PatientData;
+import org.dossier.patient.PatientService;
+import org.dossier.patient.Sex;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.prescribing.MedicationOrder;
+import org.dossier.prescribing.PrescriptionService;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.ContactPoint;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Enumerations;
+import org.hl7.fhir.r4.model.HumanName;
+import org.hl7.fhir.r4.model.Identifier;
+import org.hl7.fhir.r4.model.Location;
+import org.hl7.fhir.r4.model.Medication;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.OperationOutcome;
+import org.hl7.fhir.r4.model.Organization;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Practitioner;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.hl7.fhir.r4.model.StringType;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.support.TransactionTemplate;
+
+import java.math.BigDecimal;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+
+/**
+ * Imports a transaction or batch Bundle from another system (Synthea's among them) through the modules' services and
+ * the gateway's import run: patients are registered, their history recorded, and what Dossier does not model is
+ * counted and reported in the response, never dropped silently. A transaction is all or nothing for what can go
+ * wrong with the bundle itself (a patient that cannot be registered, a reference that does not resolve); an entry the
+ * record refuses (a value outside a plausible range) is reported with its reason and the rest is kept.
+ */
+@Component
+class BundleImport {
+
+    /** Resource types mapped into Dossier's record, in the order they are processed (what is referred to first). */
+    private static final List<String> ORDER = List.of("Organization", "Location", "Practitioner", "Patient", "Encounter", "Medication",
+            "AllergyIntolerance", "Condition", "MedicationRequest", "Observation");
+
+    private final Imports gateway;
+    private final PatientService patients;
+    private final EncounterHistoryService encounters;
+    private final AllergyService allergies;
+    private final ProblemService problems;
+    private final ObservationService observations;
+    private final PrescriptionService prescriptions;
+    private final ExternalDirectory directory;
+    private final TransactionTemplate all;
+    private final TransactionTemplate each;
+
+    BundleImport(Imports gateway, PatientService patients, EncounterHistoryService encounters, AllergyService allergies,
+                 ProblemService problems, ObservationService observations, PrescriptionService prescriptions, ExternalDirectory directory,
+                 PlatformTransactionManager transactions) {
+        this.gateway = gateway;
+        this.patients = patients;
+        this.encounters = encounters;
+        this.allergies = allergies;
+        this.problems = problems;
+        this.observations = observations;
+        this.prescriptions = prescriptions;
+        this.directory = directory;
+        this.all = new TransactionTemplate(transactions);
+        this.each = new TransactionTemplate(transactions);
+        this.each.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
+    }
+
+    /** What an import did: per resource type, how many entries were stored, not modelled, or refused. */
+    record Report(Map<String, Integer> stored, Map<String, Integer> notModelled, Map<String, Integer> refused, int patients) {
+
+        String summary() {
+            return "patients=" + patients + "; stored " + total(stored) + " " + stored + "; not modelled " + total(notModelled) + " "
+                    + notModelled + "; refused " + total(refused) + " " + refused;
+        }
+
+        private static int total(Map<String, Integer> counts) {
+            return counts.values().stream().mapToInt(Integer::intValue).sum();
+        }
+    }
+
+    record Result(Bundle response, Report report) {
+    }
+
+    Result run(Actor actor, Bundle bundle, Integer facility, String source) {
+        boolean transaction = bundle.getType() == Bundle.BundleType.TRANSACTION;
+        if (!transaction && bundle.getType() != Bundle.BundleType.BATCH) {
+            throw new InvalidRequestException("POST /fhir takes a Bundle of type transaction or batch, not " + bundle.getType());
+        }
+        if (!bundle.hasEntry()) {
+            throw new UnprocessableEntityException("The bundle has no entries");
+        }
+        int facilityId = facilityOf(actor, facility);
+        ImportRun run = gateway.begin(actor, facilityId, source + (bundle.hasId() ? " (Bundle " + bundle.getIdElement().getIdPart() + ")" : ""));
+        Work work = new Work(run, bundle, transaction);
+        gateway.within(run, () -> transaction ? all.execute(status -> work.process()) : work.process());
+        return new Result(work.response(), work.report());
+    }
+
+    private static int facilityOf(Actor actor, Integer facility) {
+        if (facility != null) {
+            return facility;
+        }
+        if (actor.facilityIds().size() != 1) {
+            throw new InvalidRequestException("You work in several facilities: say which one the records are imported into with the header "
+                    + "X-Dossier-Facility");
+        }
+        return actor.facilityIds().iterator().next();
+    }
+
+    /** One bundle's import: entries processed in dependency order, references resolved to what was stored. */
+    private final class Work {
+        private final ImportRun run;
+        private final Actor actor;
+        private final Bundle bundle;
+        private final boolean transaction;
+        private final Map<String, String> stored = new HashMap<>();
+        private final Map<String, Long> patientIds = new HashMap<>();
+        private final Map<String, Resource> byFullUrl = new HashMap<>();
+        private final Map<String, String> encounterLabels = new HashMap<>();
+        private final Bundle.BundleEntryResponseComponent[] responses;
+        private final Map<String, Integer> storedCounts = new TreeMap<>(), notModelled = new TreeMap<>(), refused = new TreeMap<>();
+
+        Work(ImportRun run, Bundle bundle, boolean transaction) {
+            this.run = run;
+            this.actor = run.actor();
+            this.bundle = bundle;
+            this.transaction = transaction;
+            this.responses = new Bundle.BundleEntryResponseComponent[bundle.getEntry().size()];
+            for (Bundle.BundleEntryComponent e : bundle.getEntry()) {
+                if (e.hasFullUrl() && e.hasResource()) {
+                    byFullUrl.put(e.getFullUrl(), e.getResource());
+                }
+            }
+        }
+
+        Object process() {
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < bundle.getEntry().size(); i++) {
+                order.add(i);
+            }
+            order.sort((a, b) -> Integer.compare(rank(a), rank(b)));
+            for (int i : order) {
+                Bundle.BundleEntryComponent entry = bundle.getEntry().get(i);
+                Resource resource = entry.getResource();
+                if (resource == null) {
+                    fail(i, "entry " + i + " has no resource", null);
+                    continue;
+                }
+                String type = resource.fhirType();
+                if (entry.hasRequest() && entry.getRequest().getMethod() != null
+                        && entry.getRequest().getMethod() != Bundle.HTTPVerb.POST && entry.getRequest().getMethod() != Bundle.HTTPVerb.PUT) {
+                    fail(i, "entry " + i + ": only POST and PUT entries are imported, not " + entry.getRequest().getMethod(), type);
+                    continue;
+                }
+                if (!ORDER.contains(type)) {
+                    count(notModelled, type);
+                    responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.WARNING,
+                            type + " is not modelled by Dossier: counted in the import report, not stored");
+                    continue;
+                }
+                importEntry(i, entry, resource, type);
+            }
+            return null;
+        }
+
+        private void importEntry(int i, Bundle.BundleEntryComponent entry, Resource resource, String type) {
+            boolean directoryEntry = type.equals("Organization") || type.equals("Location") || type.equals("Practitioner");
+            boolean essential = directoryEntry || type.equals("Patient");
+            try {
+                String location = (transaction && essential) ? store(entry, resource, type)
+                        : each.execute(status -> store(entry, resource, type));
+                if (location == null) {
+                    responses[i] = new Bundle.BundleEntryResponseComponent().setStatus("200 OK");
+                } else {
+                    if (entry.hasFullUrl()) {
+                        stored.put(entry.getFullUrl(), location);
+                    }
+                    responses[i] = new Bundle.BundleEntryResponseComponent().setStatus("201 Created").setLocation(location);
+                }
+                count(storedCounts, type);
+            } catch (NotModelled e) {
+                count(notModelled, type);
+                responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.WARNING,
+                        e.errors().get(0).message() + ": not modelled by Dossier, counted in the import report, not stored");
+            } catch (InvalidInputException e) {
+                if (transaction && essential) {
+                    throw new UnprocessableEntityException(type + " (entry " + i + "): " + describe(e));
+                }
+                fail(i, type + " refused by the record: " + describe(e), type);
+            } catch (BaseServerResponseException e) {
+                if (transaction) {
+                    throw e;
+                }
+                fail(i, type + ": " + e.getMessage(), type);
+            } catch (RuntimeException e) {
+                if (transaction) {
+                    throw e;
+                }
+                fail(i, type + ": " + e.getMessage(), type);
+            }
+        }
+
+        private String store(Bundle.BundleEntryComponent entry, Resource resource, String type) {
+            String source = run.source();
+            return switch (type) {
+                case "Organization" -> {
+                    Organization o = (Organization) resource;
+                    Identifier id = firstIdentifier(o.getIdentifier(), entry);
+                    directory.record(run.importer(), ExternalParty.Kind.ORGANIZATION, id.getSystem(), id.getValue(), o.getName(),
+                            o.hasAddress() ? o.getAddressFirstRep().getCity() : null, source);
+                    yield null;
+                }
+                case "Location" -> {
+                    Location l = (Location) resource;
+                    Identifier id = firstIdentifier(l.getIdentifier(), entry);
+                    directory.record(run.importer(), ExternalParty.Kind.LOCATION, id.getSystem(), id.getValue(), l.getName(),
+                            l.hasAddress() ? l.getAddress().getCity() : null, source);
+                    yield null;
+                }
+                case "Practitioner" -> {
+                    Practitioner p = (Practitioner) resource;
+                    Identifier id = firstIdentifier(p.getIdentifier(), entry);
+                    directory.record(run.importer(), ExternalParty.Kind.PRACTITIONER, id.getSystem(), id.getValue(),
+                            displayName(p.getNameFirstRep()), null, source);
+                    yield null;
+                }
+                case "Patient" -> {
+                    long id = patients.register(actor, run.facilityId(), patientData((Patient) resource), false).id();
+                    if (entry.hasFullUrl()) {
+                        patientIds.put(entry.getFullUrl(), id);
+                    }
+                    yield "Patient/" + id;
+                }
+                case "Encounter" -> {
+                    Encounter e = (Encounter) resource;
+                    String typeText = e.hasType() ? text(e.getTypeFirstRep()) : e.getClass_().getCode();
+                    String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirMapping.SNOMED) : null;
+                    String practitioner = e.hasParticipant() ? party(e.getParticipantFirstRep().getIndividual(), ExternalParty.Kind.PRACTITIONER) : null;
+                    String organization = e.hasServiceProvider() ? party(e.getServiceProvider(), ExternalParty.Kind.ORGANIZATION) : null;
+                    String reason = e.hasReasonCode() ? text(e.getReasonCodeFirstRep()) : null;
+                    var past = encounters.record(actor, patient(e.getSubject()), new EncounterHistoryService.PastEncounterInput(
+                            e.getClass_().getCode(), typeText, typeCode, reason, e.getPeriod().getStart().toInstant(),
+                            e.getPeriod().hasEnd() ? e.getPeriod().getEnd().toInstant() : null, practitioner, organization, source));
+                    if (entry.hasFullUrl()) {
+                        encounterLabels.put(entry.getFullUrl(), typeText + (practitioner == null ? "" : ", " + practitioner));
+                    }
+                    yield "Encounter/" + FhirMapping.PAST_ENCOUNTER_PREFIX + past.id();
+                }
+                case "Medication" -> null; // read through the MedicationRequest that refers to it
+                case "AllergyIntolerance" -> "AllergyIntolerance/" + allergy((AllergyIntolerance) resource).id();
+                case "Condition" -> "Condition/" + condition((Condition) resource).id();
+                case "MedicationRequest" -> "MedicationRequest/" + medication((MedicationRequest) resource).id();
+                case "Observation" -> observation((Observation) resource);
+                default -> throw new IllegalStateException(type);
+            };
+        }
+
+        private Allergy allergy(AllergyIntolerance a) {
+            var reaction = a.hasReaction() ? a.getReactionFirstRep() : null;
+            Allergy.Severity severity = reaction != null && reaction.hasSeverity() ? switch (reaction.getSeverity()) {
+                case MILD -> Allergy.Severity.MILD;
+                case SEVERE -> Allergy.Severity.SEVERE;
+                default -> Allergy.Severity.MODERATE;
+            } : a.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.HIGH ? Allergy.Severity.SEVERE
+                    : a.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.LOW ? Allergy.Severity.MILD : Allergy.Severity.MODERATE;
+            String manifestation = reaction != null && reaction.hasManifestation() ? text(reaction.getManifestationFirstRep()) : null;
+            String clinical = a.hasClinicalStatus() ? a.getClinicalStatus().getCodingFirstRep().getCode() : "active";
+            Allergy.Status status = "resolved".equals(clinical) ? Allergy.Status.RESOLVED
+                    : "inactive".equals(clinical) ? Allergy.Status.INACTIVE : Allergy.Status.ACTIVE;
+            String atc = code(a.getCode(), FhirMapping.ATC);
+            return allergies.record(actor, patient(a.getPatient()), new AllergyService.AllergyInput(clip(text(a.getCode()), 200), atc,
+                    clip(manifestation, 500), severity, a.getType() == AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE
+                    ? Allergy.Kind.INTOLERANCE : Allergy.Kind.ALLERGY, status));
+        }
+
+        private Problem condition(Condition c) {
+            long patient = patient(c.getSubject());
+            String clinical = c.hasClinicalStatus() ? c.getClinicalStatus().getCodingFirstRep().getCode() : "active";
+            Problem.Status status = "resolved".equals(clinical) || "inactive".equals(clinical) || "remission".equals(clinical)
+                    ? Problem.Status.RESOLVED : Problem.Status.ACTIVE;
+            LocalDate onset = c.hasOnsetDateTimeType() ? FhirMapping.day(c.getOnsetDateTimeType().getValueAsString()) : null;
+            String label = clip(text(c.getCode()), 300);
+            String icd10 = code(c.getCode(), FhirMapping.ICD10);
+            if (icd10 != null) {
+                return problems.record(actor, patient, new ProblemService.ProblemInput(icd10, label, onset, status));
+            }
+            String snomed = code(c.getCode(), FhirMapping.SNOMED);
+            if (snomed == null) {
+                throw new InvalidInputException("code", "an ICD-10 or SNOMED CT coding is needed");
+            }
+            return problems.recordSnomed(actor, patient, snomed, label, onset, status);
+        }
+
+        private MedicationOrder medication(MedicationRequest m) {
+            CodeableConcept drug = m.hasMedicationCodeableConcept() ? m.getMedicationCodeableConcept() : null;
+            if (drug == null && m.hasMedicationReference()) {
+                Resource med = byFullUrl.get(m.getMedicationReference().getReference());
+                if (!(med instanceof Medication medication)) {
+                    throw new UnprocessableEntityException("MedicationRequest: medication " + m.getMedicationReference().getReference()
+                            + " is not in the bundle");
+                }
+                drug = medication.getCode();
+            }
+            if (drug == null) {
+                throw new InvalidInputException("medication", "is required");
+            }
+            MedicationOrder.Status status = switch (m.hasStatus() ? m.getStatus() : MedicationRequest.MedicationRequestStatus.COMPLETED) {
+                case ACTIVE, ONHOLD, DRAFT -> MedicationOrder.Status.ACTIVE;
+                case STOPPED, CANCELLED -> MedicationOrder.Status.STOPPED;
+                case ENTEREDINERROR -> MedicationOrder.Status.ENTERED_IN_ERROR;
+                default -> MedicationOrder.Status.COMPLETED;
+            };
+            var dosage = m.hasDosageInstruction() ? m.getDosageInstructionFirstRep() : null;
+            String dose = null;
+            String frequency = null;
+            String route = null;
+            if (dosage != null) {
+                if (dosage.hasDoseAndRate() && dosage.getDoseAndRateFirstRep().hasDoseQuantity()) {
+                    var q = dosage.getDoseAndRateFirstRep().getDoseQuantity();
+                    dose = q.getValue().stripTrailingZeros().toPlainString() + (q.hasUnit() ? " " + q.getUnit() : "");
+                } else if (dosage.hasText()) {
+                    dose = dosage.getText();
+                }
+                if (dosage.hasTiming() && dosage.getTiming().hasRepeat()) {
+                    var r = dosage.getTiming().getRepeat();
+                    frequency = r.getFrequency() + " per " + r.getPeriod().stripTrailingZeros().toPlainString() + " " + r.getPeriodUnit().toCode();
+                } else if (dosage.getAsNeededBooleanType().booleanValue()) {
+                    frequency = "as needed";
+                }
+                if (dosage.hasRoute()) {
+                    route = text(dosage.getRoute());
+                }
+            }
+            LocalDate start = m.hasAuthoredOn() ? FhirMapping.day(m.getAuthoredOnElement().getValueAsString()) : null;
+            String prescriber = m.hasRequester() ? party(m.getRequester(), ExternalParty.Kind.PRACTITIONER) : null;
+            String encounter = m.hasEncounter() ? encounterLabels.get(m.getEncounter().getReference()) : null;
+            String from = run.source() + (prescriber == null ? "" : "; prescribed by " + prescriber) + (encounter == null ? "" : "; " + encounter);
+            return prescriptions.recordHistory(actor, patient(m.getSubject()), new PrescriptionService.HistoricalOrder(clip(text(drug), 200),
+                    code(drug, FhirMapping.ATC), clip(dose, 100), clip(route, 40), clip(frequency, 100), start, null, status, clip(from, 500)));
+        }
+
+        /** A vital sign or a numeric lab result coded in LOINC; anything else is not modelled. */
+        private String observation(Observation o) {
+            String loinc = code(o.getCode(), FhirMapping.LOINC);
+            if (loinc == null) {
+                throw new InvalidInputException("code", "a LOINC coding is needed");
+            }
+            Optional<ObservationKind> vital = Arrays.stream(ObservationKind.values()).filter(k -> loinc.equals(k.code())).findFirst();
+            ObservationKind kind = vital.orElse(ObservationKind.LAB);
+            BigDecimal value = null;
+            BigDecimal value2 = null;
+            String unit = null;
+            if (kind == ObservationKind.BLOOD_PRESSURE) {
+                for (var c : o.getComponent()) {
+                    String code = code(c.getCode(), FhirMapping.LOINC);
+                    if ("8480-6".equals(code) && c.hasValueQuantity()) {
+                        value = c.getValueQuantity().getValue();
+                    } else if ("8462-4".equals(code) && c.hasValueQuantity()) {
+                        value2 = c.getValueQuantity().getValue();
+                    }
+                }
+            } else if (o.hasValueQuantity()) {
+                value = o.getValueQuantity().getValue();
+                unit = o.getValueQuantity().hasCode() ? o.getValueQuantity().getCode() : o.getValueQuantity().getUnit();
+                if (vital.isPresent() && unit != null && !unit.equals(kind.unit())) {
+                    throw new InvalidInputException("valueQuantity.unit", unit + " where " + kind.label() + " is recorded in " + kind.unit());
+                }
+            }
+            if (value == null) {
+                // Survey answers, coded findings, panels without numbers: not what Dossier's observations hold.
+                throw new NotModelled("Observation without a numeric value (" + text(o.getCode()) + ")");
+            }
+            java.time.Instant at = o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue().toInstant()
+                    : o.hasIssued() ? o.getIssued().toInstant() : null;
+            var created = observations.record(actor, patient(o.getSubject()), new ObservationService.ObservationInput(kind, value, value2,
+                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : null));
+            return "Observation/" + created.id();
+        }
+
+        /** The patient a clinical entry is about: one registered from this bundle (anything else is refused by the gateway). */
+        private long patient(Reference subject) {
+            String ref = subject.getReference();
+            Long id = ref == null ? null : patientIds.get(ref);
+            if (id != null) {
+                return id;
+            }
+            if (ref != null && ref.matches("Patient/\\d{1,18}")) {
+                return Long.parseLong(ref.substring("Patient/".length()));
+            }
+            throw new UnprocessableEntityException("subject " + ref + " does not resolve to a patient of this bundle");
+        }
+
+        /** The name of a practitioner or organization referred to by a reference into this bundle or a conditional one. */
+        private String party(Reference reference, ExternalParty.Kind kind) {
+            String ref = reference.getReference();
+            if (ref != null && ref.contains("?identifier=")) {
+                String[] token = ref.substring(ref.indexOf("?identifier=") + "?identifier=".length()).split("\\|", 2);
+                if (token.length == 2) {
+                    return directory.find(kind, token[0], token[1]).map(ExternalParty::name).orElseThrow(() -> new UnprocessableEntityException(
+                            ref + " does not resolve: import the bundles of organizations and practitioners first (Synthea's hospitalInformation "
+                                    + "and practitionerInformation files)"));
+                }
+            }
+            Resource inBundle = ref == null ? null : byFullUrl.get(ref);
+            if (inBundle instanceof Practitioner p) {
+                return displayName(p.getNameFirstRep());
+            }
+            if (inBundle instanceof Organization o) {
+                return o.getName();
+            }
+            return reference.hasDisplay() ? withoutDigits(reference.getDisplay()) : null;
+        }
+
+        private void fail(int i, String message, String type) {
+            if (type != null) {
+                count(refused, type);
+            }
+            responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.ERROR, message);
+        }
+
+        private int rank(int i) {
+            Resource r = bundle.getEntry().get(i).getResource();
+            int at = r == null ? -1 : ORDER.indexOf(r.fhirType());
+            return at < 0 ? ORDER.size() : at;
+        }
+
+        Bundle response() {
+            Bundle out = new Bundle().setType(transaction ? Bundle.BundleType.TRANSACTIONRESPONSE : Bundle.BundleType.BATCHRESPONSE);
+            for (Bundle.BundleEntryResponseComponent r : responses) {
+                out.addEntry().setResponse(r);
+            }
+            return out;
+        }
+
+        Report report() {
+            return new Report(storedCounts, notModelled, refused, patientIds.size());
+        }
+    }
+
+    /** An entry whose content Dossier does not hold (counted as not modelled, not as refused). */
+    static final class NotModelled extends InvalidInputException {
+        NotModelled(String message) {
+            super("resource", message);
+        }
+    }
+
+    private static Bundle.BundleEntryResponseComponent entryResponse(String status, OperationOutcome.IssueSeverity severity, String message) {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(severity).setCode(severity == OperationOutcome.IssueSeverity.WARNING
+                ? OperationOutcome.IssueType.NOTSUPPORTED : OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
+        return new Bundle.BundleEntryResponseComponent().setStatus(status).setOutcome(outcome);
+    }
+
+    private static void count(Map<String, Integer> counts, String type) {
+        counts.merge(type, 1, Integer::sum);
+    }
+
+    private static String describe(InvalidInputException e) {
+        return e.getMessage();
+    }
+
+    /** Registration data of a patient from another system: names without the digits Synthea appends, US phones as +1. */
+    static PatientData patientData(Patient p) {
+        HumanName official = p.getName().stream().filter(n -> n.getUse() == HumanName.NameUse.OFFICIAL).findFirst()
+                .orElse(p.getNameFirstRep());
+        HumanName maiden = p.getName().stream().filter(n -> n.getUse() == HumanName.NameUse.MAIDEN).findFirst().orElse(null);
+        String family = withoutDigits(official.getFamily());
+        String birthFamily = maiden != null && maiden.hasFamily() ? withoutDigits(maiden.getFamily()) : family;
+        String given = official.getGiven().stream().map(StringType::getValue).map(BundleImport::withoutDigits).collect(Collectors.joining(" "));
+        Sex sex = p.getGender() == Enumerations.AdministrativeGender.MALE ? Sex.M
+                : p.getGender() == Enumerations.AdministrativeGender.FEMALE ? Sex.F : Sex.U;
+        LocalDate birth = p.hasBirthDate() ? FhirMapping.day(p.getBirthDateElement().getValueAsString()) : null;
+        List<PatientData.Address> addresses = new ArrayList<>();
+        p.getAddress().forEach(a -> addresses.add(new PatientData.Address("HOME",
+                a.getLine().stream().map(StringType::getValue).collect(Collectors.joining(", ")), a.getPostalCode(), a.getCity(), null,
+                country(a.getCountry()))));
+        List<PatientData.Phone> phones = new ArrayList<>();
+        p.getTelecom().stream().filter(t -> t.getSystem() == ContactPoint.ContactPointSystem.PHONE).forEach(t -> phones.add(new PatientData.Phone(
+                t.getUse() == ContactPoint.ContactPointUse.MOBILE ? "MOBILE" : t.getUse() == ContactPoint.ContactPointUse.WORK ? "WORK" : "HOME",
+                international(t.getValue(), country(p.hasAddress() ? p.getAddressFirstRep().getCountry() : null)))));
+        List<PatientData.Email> emails = new ArrayList<>();
+        p.getTelecom().stream().filter(t -> t.getSystem() == ContactPoint.ContactPointSystem.EMAIL)
+                .forEach(t -> emails.add(new PatientData.Email("HOME", t.getValue())));
+        String birthplace = p.getExtension().stream().filter(x -> x.getUrl().endsWith("patient-birthPlace")).findFirst()
+                .map(x -> x.getValue() instanceof org.hl7.fhir.r4.model.Address a ? country(a.getCountry()) : null)
+                .map(c -> INSEE_COUNTRIES.get(c)).orElse(null);
+        return new PatientData(birthFamily, birthFamily.equals(family) ? null : family, given, birth, sex, birthplace, null, null,
+                IdentityStatus.PROVISIONAL, addresses, phones, emails, List.of(), null, null);
+    }
+
+    /** INSEE codes of the countries of birth we meet in imports (the code of a birthplace abroad). */
+    private static final Map<String, String> INSEE_COUNTRIES = Map.of("US", "99404", "CA", "99401", "GB", "99132", "DE", "99109",
+            "BE", "99131", "ES", "99134", "IT", "99127", "CH", "99140");
+
+    private static String country(String country) {
+        if (country == null || country.isBlank()) {
+            return null;
+        }
+        String c = country.strip().toUpperCase();
+        return switch (c) {
+            case "USA", "UNITED STATES" -> "US";
+            case "FRANCE" -> "FR";
+            default -> c.length() == 2 ? c : null;
+        };
+    }
+
+    /** A phone number as an international number: a US number of 10 digits becomes +1 and its digits. */
+    private static String international(String number, String country) {
+        if (number == null) {
+            return null;
+        }
+        String digits = number.replaceAll("[^0-9+]", "");
+        if (digits.startsWith("+")) {
+            return digits;
+        }
+        if (("US".equals(country) || "CA".equals(country)) && digits.length() == 10) {
+            return "+1" + digits;
+        }
+        if (digits.length() == 11 && digits.startsWith("1") && ("US".equals(country) || "CA".equals(country))) {
+            return "+" + digits;
+        }
+        return number;
+    }
+
+    /** Synthea makes its names unique by appending digits ("Brent147"); people's names have none. */
+    static String withoutDigits(String name) {
+        return name == null ? null : name.replaceAll("\\d+", "").replaceAll("\\s+", " ").strip();
+    }
+
+    private static String displayName(HumanName n) {
+        String prefix = n.hasPrefix() ? n.getPrefix().get(0).getValue() + " " : "";
+        return withoutDigits(prefix + n.getGiven().stream().map(StringType::getValue).collect(Collectors.joining(" ")) + " " + n.getFamily());
+    }
+
+    private static Identifier firstIdentifier(List<Identifier> identifiers, Bundle.BundleEntryComponent entry) {
+        return identifiers.stream().filter(i -> i.hasSystem() && i.hasValue()).findFirst()
+                .orElseThrow(() -> new InvalidInputException("identifier", "an identifier (system and value) is needed to refer to "
+                        + entry.getResource().fhirType() + " " + entry.getFullUrl()));
+    }
+
+    private static String text(CodeableConcept c) {
+        if (c == null) {
+            return null;
+        }
+        if (c.hasText()) {
+            return c.getText();
+        }
+        return c.getCoding().stream().map(Coding::getDisplay).filter(d -> d != null && !d.isBlank()).findFirst()
+                .orElse(c.getCodingFirstRep().getCode());
+    }
+
+    private static String code(CodeableConcept c, String system) {
+        return c == null ? null : c.getCoding().stream().filter(x -> system.equals(x.getSystem()) && x.hasCode()).map(Coding::getCode)
+                .findFirst().orElse(null);
+    }
+
+    private static String clip(String s, int max) {
+        return s == null || s.length() <= max ? s : s.substring(0, max - 1) + "…";
+    }
+}

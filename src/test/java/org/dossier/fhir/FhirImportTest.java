@@ -1,0 +1,248 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.gclient.ReferenceClientParam;
+import org.dossier.support.Api;
+import org.dossier.support.IntegrationTest;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Patient;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Importing Synthea's bundles (../shared/data/synthea) through POST /fhir: an administrator's privileged, audited
+ * operation that registers patients and writes only their history, reports what Dossier does not model, and whose
+ * result a clinician caring for the patient reads back over FHIR.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class FhirImportTest extends IntegrationTest {
+
+    static final Path SYNTHEA = Path.of("../shared/data/synthea");
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    private static Path file(String prefix) throws IOException {
+        try (Stream<Path> files = Files.list(SYNTHEA)) {
+            return files.filter(f -> f.getFileName().toString().startsWith(prefix)).findFirst().orElseThrow();
+        }
+    }
+
+    static List<Path> patientFiles() throws IOException {
+        try (Stream<Path> files = Files.list(SYNTHEA)) {
+            return files.filter(f -> f.toString().endsWith(".json")).filter(f -> !f.getFileName().toString().startsWith("hospital")
+                    && !f.getFileName().toString().startsWith("practitioner")).sorted().toList();
+        }
+    }
+
+    private Api.Response importFile(String username, Path file) throws IOException {
+        return as(username).postRaw("/fhir", "application/fhir+json", Files.readString(file),
+                Map.of("X-Dossier-Facility", "1", "X-Dossier-Import-Source", file.getFileName().toString()));
+    }
+
+    private static Bundle parse(Path file) throws IOException {
+        return FHIR.newJsonParser().parseResource(Bundle.class, Files.readString(file));
+    }
+
+    private IGenericClient client(String username) {
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        IGenericClient client = FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
+        client.registerInterceptor(new BearerTokenAuthInterceptor(as(username).token()));
+        return client;
+    }
+
+    @Test
+    @Order(1)
+    void aClinicianCannotImportAndTheRefusalIsAudited() throws IOException {
+        long before = count("patient");
+        Api.Response refused = importFile("physician", file("Brent147"));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+        assertThat(refused.body()).contains("OperationOutcome").contains("administrator");
+        assertThat(count("patient")).isEqualTo(before);
+        assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and action = 'import' and decision = 'DENY'")
+                .query(Long.class).single()).isPositive();
+    }
+
+    @Test
+    @Order(2)
+    void aPatientBundleBeforeItsPractitionersIsRefusedWholeAndNamesWhatToImportFirst() throws IOException {
+        long before = count("patient");
+        Api.Response refused = importFile("admin", file("Brent147"));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
+        assertThat(refused.body()).contains("practitionerInformation");
+        assertThat(count("patient")).as("a transaction is all or nothing").isEqualTo(before);
+        assertThat(count("encounter_history")).isZero();
+    }
+
+    @Test
+    @Order(3)
+    void syntheaBundlesImportUnchangedAndEveryEntryIsAccountedFor() throws IOException {
+        Api.Response hospital = importFile("admin", file("hospitalInformation"));
+        assertThat(hospital.status()).as(hospital.toString()).isEqualTo(200);
+        assertThat(importFile("admin", file("practitionerInformation")).status()).isEqualTo(200);
+        assertThat(count("external_party")).isGreaterThanOrEqualTo(parse(file("practitionerInformation")).getEntry().size() / 2);
+
+        long before = count("patient");
+        for (Path file : patientFiles()) {
+            Bundle request = parse(file);
+            Api.Response imported = importFile("admin", file);
+            assertThat(imported.status()).as(file + " " + imported.toString().substring(0, Math.min(600, imported.toString().length())))
+                    .isEqualTo(200);
+            Bundle response = FHIR.newJsonParser().parseResource(Bundle.class, imported.body());
+            assertThat(response.getType()).isEqualTo(Bundle.BundleType.TRANSACTIONRESPONSE);
+            assertThat(response.getEntry()).hasSameSizeAs(request.getEntry());
+            for (Bundle.BundleEntryComponent e : response.getEntry()) {
+                String status = e.getResponse().getStatus();
+                assertThat(status).isIn("201 Created", "200 OK", "422 Unprocessable Entity");
+                if (status.startsWith("422")) {
+                    assertThat(e.getResponse().getOutcome()).as("a reason for every entry not stored").isNotNull();
+                }
+            }
+            String report = imported.header("X-Dossier-Import-Report");
+            assertThat(report).startsWith("patients=1;").contains("Claim=").contains("ExplanationOfBenefit=");
+        }
+        assertThat(count("patient") - before).isEqualTo(patientFiles().size());
+        assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
+        assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'admin' and action = 'import' and decision = 'ALLOW'")
+                .query(Long.class).single()).isGreaterThanOrEqualTo(patientFiles().size());
+    }
+
+    @Test
+    @Order(4)
+    void importedPatientsReadBackWithTheirHistoryByAClinicianCaringForThem() throws IOException {
+        Path file = file("Joyce806");
+        Bundle request = parse(file);
+        Patient source = (Patient) request.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .filter(r -> r instanceof Patient).findFirst().orElseThrow();
+        long patient = jdbc.sql("select id from patient where birth_family_name = 'Funk' and given_names = 'Joyce'")
+                .query(Long.class).single();
+        fixtures().careFor(patient, "physician");
+        IGenericClient fhir = client("physician");
+
+        Patient read = fhir.read().resource(Patient.class).withId(Long.toString(patient)).execute();
+        assertThat(read.getName()).as("no digits in names").allMatch(n -> n.getFamily().equals("Funk") || !n.getFamily().matches(".*\\d.*"));
+        assertThat(read.getBirthDateElement().getValueAsString()).isEqualTo(source.getBirthDateElement().getValueAsString());
+        assertThat(read.getTelecom()).allMatch(t -> !t.getSystem().toCode().equals("phone") || t.getValue().startsWith("+1"));
+
+        Map<String, Long> sent = request.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .collect(Collectors.groupingBy(Resource::fhirType, Collectors.counting()));
+        assertThat(search(fhir, AllergyIntolerance.class, patient)).hasSize(sent.getOrDefault("AllergyIntolerance", 0L).intValue());
+        assertThat(search(fhir, Condition.class, patient)).hasSize(sent.get("Condition").intValue());
+        assertThat(search(fhir, MedicationRequest.class, patient)).hasSize(sent.getOrDefault("MedicationRequest", 0L).intValue());
+        List<Encounter> encounters = search(fhir, Encounter.class, patient);
+        assertThat(encounters).hasSize(sent.get("Encounter").intValue());
+        Encounter one = fhir.read().resource(Encounter.class).withId(encounters.get(0).getIdElement().getIdPart()).execute();
+        assertThat(one.getParticipantFirstRep().getIndividual().getDisplay()).doesNotContainPattern("\\d");
+        List<Condition> conditions = search(fhir, Condition.class, patient);
+        assertThat(conditions).anyMatch(c -> c.getCode().getCodingFirstRep().getSystem().equals("http://snomed.info/sct"));
+        Bundle vitals = fhir.search().forResource(Observation.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .returnBundle(Bundle.class).execute();
+        assertThat(vitals.getEntry()).as("the latest of each observation kind").isNotEmpty();
+
+        List<org.hl7.fhir.instance.model.api.IBaseResource> served = new java.util.ArrayList<>(List.of(read, one));
+        served.addAll(conditions);
+        served.addAll(search(fhir, AllergyIntolerance.class, patient));
+        served.addAll(search(fhir, MedicationRequest.class, patient));
+        vitals.getEntry().forEach(e -> served.add(e.getResource()));
+        List<String> errors = new java.util.ArrayList<>();
+        for (var r : served) {
+            for (var m : FhirApiTest.validator().validateWithResult(r).getMessages()) {
+                if (m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal()) {
+                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
+                }
+            }
+        }
+        assertThat(errors).as("imported records as served validate").isEmpty();
+    }
+
+    @Test
+    @Order(5)
+    void longResultsArePagedByTwentyAndAPageIsServedOnlyToWhoeverSearched() {
+        long patient = jdbc.sql("select id from patient where birth_family_name = 'Glover' and given_names like 'Willian%'").query(Long.class).single();
+        fixtures().careFor(patient, "physician");
+        IGenericClient fhir = client("physician");
+        Bundle first = fhir.search().forResource(Encounter.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .returnBundle(Bundle.class).execute();
+        assertThat(first.getEntry()).hasSize(20);
+        assertThat(first.getLink(Bundle.LINK_NEXT)).isNotNull();
+        assertThat(search(fhir, Encounter.class, patient)).hasSize(89);
+
+        String next = first.getLink(Bundle.LINK_NEXT).getUrl();
+        String path = next.substring(next.indexOf("/fhir"));
+        Api.Response stolen = as("frontdesk").get(path);
+        assertThat(stolen.status()).as(stolen.toString()).isEqualTo(410);
+        assertThat(stolen.body()).contains("OperationOutcome");
+        assertThat(as("physician").get(path).status()).isEqualTo(200);
+    }
+
+    @Test
+    @Order(6)
+    void theImportingAdministratorCannotReadWhatWasImported() {
+        long patient = jdbc.sql("select id from patient where birth_family_name = 'Beatty' and given_names like 'Brent%'").query(Long.class).single();
+        Api.Response read = as("admin").get("/fhir/Patient/" + patient);
+        assertThat(read.status()).isEqualTo(403);
+        assertThat(as("admin").get("/fhir/Condition?patient=Patient/" + patient).status()).isEqualTo(403);
+    }
+
+    @Test
+    @Order(7)
+    void anImportCannotWriteToAPatientItDidNotRegister() {
+        long existing = fixtures().patient();
+        long observations = count("observation");
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+        o.setSubject(new Reference("Patient/" + existing));
+        o.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(70).setUnit("/min").setCode("/min"));
+        o.setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(java.time.Instant.now().minusSeconds(60))));
+        Bundle bundle = new Bundle().setType(Bundle.BundleType.TRANSACTION);
+        bundle.addEntry().setResource(o).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+        Api.Response refused = as("admin").postRaw("/fhir", "application/fhir+json", FHIR.newJsonParser().encodeResourceToString(bundle),
+                Map.of("X-Dossier-Facility", "1"));
+        assertThat(refused.status()).as(refused.toString()).isEqualTo(403);
+        assertThat(refused.body()).contains("not registered by this import");
+        assertThat(count("observation")).isEqualTo(observations);
+        assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and reason_code = 'IMPORT_SCOPE' and decision = 'DENY'")
+                .param(existing).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    @Order(8)
+    void importingTheSamePatientAgainIsAConflictNotADuplicate() throws IOException {
+        long before = count("patient");
+        Api.Response again = importFile("admin", file("Brent147"));
+        assertThat(again.status()).as(again.toString()).isEqualTo(409);
+        assertThat(count("patient")).isEqualTo(before);
+    }
+
+    private static <T extends org.hl7.fhir.instance.model.api.IBaseResource> List<T> search(IGenericClient fhir, Class<T> type, long patient) {
+        Bundle bundle = fhir.search().forResource(type).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .returnBundle(Bundle.class).execute();
+        List<T> all = new java.util.ArrayList<>(bundle.getEntry().stream().map(e -> type.cast(e.getResource())).toList());
+        while (bundle.getLink(Bundle.LINK_NEXT) != null) {
+            bundle = fhir.loadPage().next(bundle).execute();
+            bundle.getEntry().forEach(e -> all.add(type.cast(e.getResource())));
+        }
+        return all;
+    }
+}
