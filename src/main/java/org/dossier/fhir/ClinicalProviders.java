@@ -9,6 +9,7 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -44,6 +45,13 @@ final class ClinicalProviders {
     static MethodOutcome created(org.hl7.fhir.r4.model.Resource resource) {
         MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
                 .withVersion(resource.getMeta().getVersionId()), true);
+        outcome.setResource(resource);
+        return outcome;
+    }
+
+    static MethodOutcome updated(org.hl7.fhir.r4.model.Resource resource) {
+        MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
+                .withVersion(resource.getMeta().getVersionId()));
         outcome.setResource(resource);
         return outcome;
     }
@@ -102,6 +110,20 @@ final class ClinicalProviders {
         @Create
         public MethodOutcome create(@ResourceParam AllergyIntolerance r, HttpServletRequest request) {
             long patient = subject(r.getPatient());
+            var input = input(r);
+            return calls.as(request, actor -> created(FhirMapping.allergy(allergies.record(actor, patient, input))));
+        }
+
+        /** Changes an allergy (If-Match the version changed, X-Dossier-Change-Reason why); the old version stays in its history. */
+        @Update
+        public MethodOutcome update(@IdParam IdType id, @ResourceParam AllergyIntolerance r, HttpServletRequest request) {
+            int expected = FhirCalls.expectedVersion(id);
+            var input = input(r);
+            return calls.as(request, actor -> updated(FhirMapping.allergy(allergies.change(actor, FhirCalls.id(id), expected, input,
+                    request.getHeader(FhirCalls.CHANGE_REASON)))));
+        }
+
+        private static AllergyService.AllergyInput input(AllergyIntolerance r) {
             String substance = r.getCode().hasText() ? r.getCode().getText() : r.getCode().getCodingFirstRep().getDisplay();
             String atc = r.getCode().getCoding().stream().filter(c -> FhirMapping.ATC.equals(c.getSystem())).map(c -> c.getCode())
                     .findFirst().orElse(null);
@@ -113,10 +135,12 @@ final class ClinicalProviders {
             } : r.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.HIGH ? org.dossier.clinical.Allergy.Severity.SEVERE
                     : r.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.LOW ? org.dossier.clinical.Allergy.Severity.MILD : null;
             String manifestation = reaction.hasManifestation() ? reaction.getManifestationFirstRep().getText() : null;
-            var input = new AllergyService.AllergyInput(substance, atc, manifestation, severity,
+            String clinical = r.hasClinicalStatus() ? r.getClinicalStatus().getCodingFirstRep().getCode() : "active";
+            org.dossier.clinical.Allergy.Status status = "resolved".equals(clinical) ? org.dossier.clinical.Allergy.Status.RESOLVED
+                    : "inactive".equals(clinical) ? org.dossier.clinical.Allergy.Status.INACTIVE : org.dossier.clinical.Allergy.Status.ACTIVE;
+            return new AllergyService.AllergyInput(substance, atc, manifestation, severity,
                     r.getType() == AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE ? org.dossier.clinical.Allergy.Kind.INTOLERANCE
-                            : org.dossier.clinical.Allergy.Kind.ALLERGY, null);
-            return calls.as(request, actor -> created(FhirMapping.allergy(allergies.record(actor, patient, input))));
+                            : org.dossier.clinical.Allergy.Kind.ALLERGY, status);
         }
 
         @Search
@@ -164,15 +188,28 @@ final class ClinicalProviders {
         @Create
         public MethodOutcome create(@ResourceParam Condition r, HttpServletRequest request) {
             long patient = subject(r.getSubject());
+            var input = input(r);
+            return calls.as(request, actor -> created(FhirMapping.condition(problems.record(actor, patient, input))));
+        }
+
+        /** Changes a diagnosis (If-Match the version changed, X-Dossier-Change-Reason why); ICD-10, as a diagnosis made here. */
+        @Update
+        public MethodOutcome update(@IdParam IdType id, @ResourceParam Condition r, HttpServletRequest request) {
+            int expected = FhirCalls.expectedVersion(id);
+            var input = input(r);
+            return calls.as(request, actor -> updated(FhirMapping.condition(problems.change(actor, FhirCalls.id(id), expected, input,
+                    request.getHeader(FhirCalls.CHANGE_REASON)))));
+        }
+
+        private static ProblemService.ProblemInput input(Condition r) {
             String icd10 = r.getCode().getCoding().stream().filter(c -> FhirMapping.ICD10.equals(c.getSystem())).map(c -> c.getCode())
                     .findFirst().orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
                             "code: an ICD-10 coding (system " + FhirMapping.ICD10 + ") is required"));
             String label = r.getCode().hasText() ? r.getCode().getText() : r.getCode().getCodingFirstRep().getDisplay();
             java.time.LocalDate onset = r.hasOnsetDateTimeType() ? FhirMapping.day(r.getOnsetDateTimeType().getValueAsString()) : null;
             boolean resolved = r.hasClinicalStatus() && "resolved".equals(r.getClinicalStatus().getCodingFirstRep().getCode());
-            var input = new ProblemService.ProblemInput(icd10, label, onset,
+            return new ProblemService.ProblemInput(icd10, label, onset,
                     resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
-            return calls.as(request, actor -> created(FhirMapping.condition(problems.record(actor, patient, input))));
         }
 
         @Search

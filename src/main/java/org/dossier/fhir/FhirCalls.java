@@ -66,6 +66,18 @@ class FhirCalls {
         }
     }
 
+    /** The header carrying why a record is changed (FHIR has no place for it; the record's history keeps it). */
+    static final String CHANGE_REASON = "X-Dossier-Change-Reason";
+
+    /** The version an update is made against, from If-Match; an update without it could overwrite unseen changes. */
+    static int expectedVersion(org.hl7.fhir.instance.model.api.IIdType id) {
+        if (id == null || !id.hasVersionIdPart() || !id.getVersionIdPart().matches("\\d{1,9}")) {
+            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException(
+                    "Send the version you are changing: If-Match: W/\"<version>\" (from meta.versionId)");
+        }
+        return Integer.parseInt(id.getVersionIdPart());
+    }
+
     /** The authenticated actor of a request, or null. */
     Actor current(HttpServletRequest request) {
         return actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);

@@ -9,11 +9,13 @@ import ca.uhn.fhir.rest.annotation.IdParam;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.param.DateParam;
 import ca.uhn.fhir.rest.param.StringParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientSearchQuery;
 import org.dossier.patient.PatientService;
 import org.hl7.fhir.r4.model.IdType;
@@ -62,6 +64,30 @@ class PatientProvider implements IResourceProvider {
         return calls.as(request, actor -> versions(actor, patients.read(actor, FhirCalls.id(id))));
     }
 
+    /**
+     * Changes a patient's identity (front desk, or a clinician caring for the patient): names, gender, birth date,
+     * addresses, phones and e-mails as sent; what FHIR does not carry here (identity status, INS, coverage, contacts,
+     * preferred physician) is kept as it is. The version to change is required ({@code If-Match: W/"<version>"}), and
+     * the reason ({@code X-Dossier-Change-Reason}), which the record's history keeps.
+     */
+    @Update
+    public MethodOutcome update(@IdParam IdType id, @ResourceParam Patient resource, HttpServletRequest request) {
+        int expected = FhirCalls.expectedVersion(id);
+        String reason = request.getHeader(FhirCalls.CHANGE_REASON);
+        return calls.as(request, actor -> {
+            org.dossier.patient.Patient current = patients.read(actor, FhirCalls.id(id));
+            PatientData sent = FhirMapping.patientData(resource);
+            PatientData was = current.data();
+            PatientData merged = new PatientData(sent.birthFamilyName(), sent.usedName(), sent.givenNames(), sent.birthDate(), sent.sex(),
+                    was.birthplaceCode(), was.insMatricule(), was.insOid(), was.identityStatus(), sent.addresses(), sent.phones(),
+                    sent.emails(), was.contacts(), was.preferredPhysician(), was.coverage());
+            org.dossier.patient.Patient updated = patients.update(actor, current.id(), expected, merged, reason);
+            MethodOutcome outcome = new MethodOutcome(new IdType("Patient", Long.toString(updated.id()), Integer.toString(updated.version())));
+            outcome.setResource(FhirMapping.patient(updated));
+            return outcome;
+        });
+    }
+
     private List<Patient> versions(org.dossier.organization.Actor actor, org.dossier.patient.Patient current) {
         return patients.history(actor, current.id()).stream()
                 .map(v -> FhirMapping.patient(new org.dossier.patient.Patient(current.id(), current.facilityId(), current.ipp(), v.version(),
@@ -100,7 +126,14 @@ class PatientProvider implements IResourceProvider {
                                 @OptionalParam(name = Patient.SP_GIVEN) StringParam given,
                                 @OptionalParam(name = Patient.SP_BIRTHDATE) DateParam birthDate,
                                 @OptionalParam(name = Patient.SP_IDENTIFIER) TokenParam identifier,
+                                @OptionalParam(name = Patient.SP_GENDER) TokenParam gender,
                                 HttpServletRequest request) {
+        org.dossier.patient.Sex sex = gender == null ? null : switch (gender.getValue()) {
+            case "male" -> org.dossier.patient.Sex.M;
+            case "female" -> org.dossier.patient.Sex.F;
+            case "other", "unknown" -> org.dossier.patient.Sex.U;
+            default -> throw new InvalidRequestException("gender: male, female, other or unknown");
+        };
         String ipp = null;
         String ins = null;
         if (identifier != null) {
@@ -113,7 +146,7 @@ class PatientProvider implements IResourceProvider {
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
         PatientSearchQuery query = new PatientSearchQuery(familyName, given == null ? null : given.getValue(),
-                birthDate == null ? null : FhirMapping.day(birthDate.getValueAsString()), ins, ipp, null);
+                birthDate == null ? null : FhirMapping.day(birthDate.getValueAsString()), ins, ipp, null, sex);
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }

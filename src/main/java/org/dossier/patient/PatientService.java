@@ -91,6 +91,10 @@ public class PatientService {
             }
             found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), MAX_RESULTS + 1);
         }
+        if (query.sex() != null) {
+            // Narrows what was found before anything is shown or audited; it is no criterion on its own.
+            found = found.stream().filter(r -> r.sex() == query.sex()).toList();
+        }
         boolean truncated = found.size() > MAX_RESULTS;
         boolean exact = notBlank(query.ins()) || notBlank(query.ipp());
         List<PatientSearchResult> shown = gateway.searched(actor, "Patient", truncated ? found.subList(0, MAX_RESULTS) : found,
