@@ -295,7 +295,8 @@ public class AccessGateway {
         possible.addAll(clinical);
         if (possible.isEmpty() || !possible.containsAll(required)) {
             throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, ROLE,
-                    new ForbiddenException("Your role does not see the " + names(required.isEmpty() ? wanted : required) + " of a patient's record"));
+                    new ForbiddenException("Your role does not see this part of a patient's record ("
+                            + names(required.isEmpty() ? wanted : required) + ")"));
         }
         Set<Section> granted = EnumSet.noneOf(Section.class);
         granted.addAll(administrative);

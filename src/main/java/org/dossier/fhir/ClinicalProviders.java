@@ -233,9 +233,23 @@ final class ClinicalProviders {
             return Observation.class;
         }
 
-        @Read
+        /** Read, and vread of the versions we keep (a measurement marked entered in error is version 2). */
+        @Read(version = true)
         public Observation read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+            }
             return calls.as(request, actor -> FhirMapping.observation(observations.read(actor, FhirCalls.id(id))));
+        }
+
+        @History
+        public List<Observation> history(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> observations.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                Observation r = FhirMapping.observation(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
         }
 
         /** Records a vital sign (its LOINC code) or a lab result (any LOINC code, with its value and unit). */
@@ -321,6 +335,41 @@ final class ClinicalProviders {
             }).toList());
         }
 
+        /**
+         * Prescribes (physician caring for the patient): the drug as text with its ATC coding when known, the first
+         * dosage instruction's dose (doseAndRate.doseQuantity, or text), route (ORAL, IV, …), frequency (timing, or
+         * text) and duration (dispenseRequest.expectedSupplyDuration in days). Against an active allergy the answer is
+         * 409 until the reason to go on is sent in {@code X-Dossier-Allergy-Override}.
+         */
+        @Create
+        public MethodOutcome create(@ResourceParam MedicationRequest r, HttpServletRequest request) {
+            long patient = subject(r.getSubject());
+            if (!r.hasMedicationCodeableConcept()) {
+                throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException("medicationCodeableConcept is required");
+            }
+            var drug = r.getMedicationCodeableConcept();
+            String name = drug.hasText() ? drug.getText() : drug.getCodingFirstRep().getDisplay();
+            String atc = drug.getCoding().stream().filter(c -> FhirMapping.ATC.equals(c.getSystem())).map(c -> c.getCode()).findFirst().orElse(null);
+            var dosage = r.getDosageInstructionFirstRep();
+            String dose = dosage.hasDoseAndRate() && dosage.getDoseAndRateFirstRep().hasDoseQuantity()
+                    ? dosage.getDoseAndRateFirstRep().getDoseQuantity().getValue().stripTrailingZeros().toPlainString() + " "
+                    + dosage.getDoseAndRateFirstRep().getDoseQuantity().getUnit() : dosage.getText();
+            String route = dosage.hasRoute() ? dosage.getRoute().hasText() ? dosage.getRoute().getText() : dosage.getRoute().getCodingFirstRep().getCode() : null;
+            String frequency = dosage.hasTiming() && dosage.getTiming().hasRepeat() && dosage.getTiming().getRepeat().hasFrequency()
+                    ? dosage.getTiming().getRepeat().getFrequency() + " per " + dosage.getTiming().getRepeat().getPeriod().stripTrailingZeros().toPlainString()
+                    + " " + dosage.getTiming().getRepeat().getPeriodUnit().toCode()
+                    : dosage.hasPatientInstruction() ? dosage.getPatientInstruction() : null;
+            Integer days = r.getDispenseRequest().hasExpectedSupplyDuration()
+                    ? r.getDispenseRequest().getExpectedSupplyDuration().getValue().intValue() : null;
+            java.time.LocalDate start = r.getDispenseRequest().getValidityPeriod().hasStart()
+                    ? FhirMapping.day(r.getDispenseRequest().getValidityPeriod().getStartElement().getValueAsString()) : null;
+            var stayRef = r.getEncounter().getReferenceElement();
+            Long stay = stayRef.isIdPartValidLong() ? stayRef.getIdPartAsLong() : null;
+            var input = new PrescriptionService.OrderInput(name, atc, null, dose, route, frequency, days, start, stay,
+                    request.getHeader("X-Dossier-Allergy-Override"));
+            return calls.as(request, actor -> created(FhirMapping.medicationRequest(prescriptions.prescribe(actor, patient, input))));
+        }
+
         @Search
         public List<MedicationRequest> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
                                                  HttpServletRequest request) {
@@ -346,15 +395,55 @@ final class ClinicalProviders {
             return Encounter.class;
         }
 
-        /** A stay here (a number), or an encounter imported as history ("h" and a number). */
-        @Read
+        /** A stay here (a number, with vread), or an encounter imported as history ("h" and a number). */
+        @Read(version = true)
         public Encounter read(@IdParam IdType id, HttpServletRequest request) {
             String part = id.getIdPart();
             if (part != null && part.startsWith(FhirMapping.PAST_ENCOUNTER_PREFIX)) {
                 long past = FhirCalls.id(new IdType("Encounter", part.substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length())));
                 return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, past)));
             }
+            if (id.hasVersionIdPart()) {
+                return versions(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+            }
             return calls.as(request, actor -> FhirMapping.encounter(stays.read(actor, FhirCalls.id(id))));
+        }
+
+        /** A stay's versions: admission, transfers, discharge. */
+        @History
+        public List<Encounter> versions(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> stays.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                Encounter r = FhirMapping.encounter(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
+        }
+
+        /**
+         * Admits a patient (front desk, physician or nurse): class IMP (a ward) or EMER (the emergency unit), the unit
+         * as {@code location} (Location/&lt;unit id&gt;), the attending physician as participant, the reason as reasonCode text.
+         */
+        @Create
+        public MethodOutcome create(@ResourceParam Encounter r, HttpServletRequest request) {
+            long patient = subject(r.getSubject());
+            String cls = r.getClass_().getCode();
+            org.dossier.care.StayKind kind = "EMER".equals(cls) ? org.dossier.care.StayKind.EMERGENCY : "IMP".equals(cls)
+                    ? org.dossier.care.StayKind.INPATIENT : null;
+            if (kind == null) {
+                throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
+                        "class: IMP (an inpatient stay) or EMER (an emergency visit); outpatient visits are Appointments");
+            }
+            var unitRef = r.getLocationFirstRep().getLocation().getReferenceElement();
+            Integer unit = "Location".equals(unitRef.getResourceType()) && unitRef.isIdPartValidLong() ? unitRef.getIdPartAsLong().intValue() : null;
+            var attendingRef = r.getParticipantFirstRep().getIndividual().getReferenceElement();
+            Long attending = "Practitioner".equals(attendingRef.getResourceType()) && attendingRef.isIdPartValidLong()
+                    ? attendingRef.getIdPartAsLong() : null;
+            java.time.Instant at = r.getPeriod().hasStart() ? r.getPeriod().getStart().toInstant() : null;
+            String reason = r.hasReasonCode() ? r.getReasonCodeFirstRep().hasText() ? r.getReasonCodeFirstRep().getText()
+                    : r.getReasonCodeFirstRep().getCodingFirstRep().getDisplay() : null;
+            var admission = new StayService.Admission(patient, kind, unit, null, attending, at, reason);
+            return calls.as(request, actor -> created(FhirMapping.encounter(stays.admit(actor, admission))));
         }
 
         /** The patient's stays here, then the encounters imported as history, latest first. */

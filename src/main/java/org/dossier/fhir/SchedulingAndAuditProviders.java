@@ -45,9 +45,54 @@ final class SchedulingAndAuditProviders {
             return Appointment.class;
         }
 
-        @Read
+        /** Read, and vread of the versions we keep. */
+        @Read(version = true)
         public Appointment read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                        .orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("No version "
+                                + id.getVersionIdPart() + " of Appointment/" + id.getIdPart()));
+            }
             return calls.as(request, actor -> appointment(scheduling.read(actor, FhirCalls.id(id))));
+        }
+
+        @ca.uhn.fhir.rest.annotation.History
+        public List<Appointment> history(@IdParam IdType id, HttpServletRequest request) {
+            return calls.as(request, actor -> scheduling.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                Appointment r = appointment(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));
+                return r;
+            }).toList());
+        }
+
+        /**
+         * Books an appointment (front desk, or a clinician): the patient and the practitioner as participants, the
+         * start in one of the practitioner's free slots, the reason as {@code description} (or a reason code's text).
+         */
+        @ca.uhn.fhir.rest.annotation.Create
+        public ca.uhn.fhir.rest.api.MethodOutcome create(@ca.uhn.fhir.rest.annotation.ResourceParam Appointment r, HttpServletRequest request) {
+            Long patient = null;
+            Long practitioner = null;
+            for (var p : r.getParticipant()) {
+                var ref = p.getActor().getReferenceElement();
+                if ("Patient".equals(ref.getResourceType()) && ref.isIdPartValidLong()) {
+                    patient = ref.getIdPartAsLong();
+                } else if ("Practitioner".equals(ref.getResourceType()) && ref.isIdPartValidLong()) {
+                    practitioner = ref.getIdPartAsLong();
+                }
+            }
+            if (patient == null || practitioner == null) {
+                throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
+                        "participant: a Patient/<id> and a Practitioner/<id> of this server are required");
+            }
+            if (!r.hasStart()) {
+                throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException("start is required");
+            }
+            String reason = r.hasDescription() ? r.getDescription() : r.hasReasonCode() ? r.getReasonCodeFirstRep().getText() : null;
+            Long who = patient;
+            Long with = practitioner;
+            return calls.as(request, actor -> ClinicalProviders.created(appointment(scheduling.book(actor, who, with,
+                    r.getStart().toInstant(), reason))));
         }
 
         @Search

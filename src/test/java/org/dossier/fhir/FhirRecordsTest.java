@@ -187,4 +187,75 @@ class FhirRecordsTest extends IntegrationTest {
                 .and(Patient.GIVEN.matches().value("Rose")).and(Patient.GENDER.exactly().code("male")).returnBundle(Bundle.class).execute();
         assertThat(male.getEntry()).isEmpty();
     }
+
+    @Test
+    void admissionsPrescriptionsAndAppointmentsAreCreatedOverFhir() {
+        Fixtures f = fixtures();
+        long patient = registered("Creationne");
+        f.careFor(patient, "physician");
+
+        org.hl7.fhir.r4.model.Encounter admission = new org.hl7.fhir.r4.model.Encounter();
+        admission.setStatus(org.hl7.fhir.r4.model.Encounter.EncounterStatus.INPROGRESS);
+        admission.setClass_(new org.hl7.fhir.r4.model.Coding("http://terminology.hl7.org/CodeSystem/v3-ActCode", "IMP", "inpatient encounter"));
+        admission.setSubject(new Reference("Patient/" + patient));
+        admission.addLocation().setLocation(new Reference("Location/" + f.unit(1, "CARDIO")));
+        admission.addParticipant().setIndividual(new Reference("Practitioner/" + f.staffId("physician")));
+        admission.setPeriod(new org.hl7.fhir.r4.model.Period().setStart(java.util.Date.from(Instant.now().minus(1, ChronoUnit.HOURS))));
+        admission.addReasonCode().setText("syncope");
+        MethodOutcome admitted = client("frontdesk").create().resource(admission).execute();
+        assertThat(admitted.getCreated()).isTrue();
+        IGenericClient doctor = client("physician");
+        String stay = admitted.getId().getIdPart();
+        assertThat(doctor.read().resource(org.hl7.fhir.r4.model.Encounter.class).withId(stay).execute().getReasonCodeFirstRep().getText())
+                .isEqualTo("syncope");
+        assertThat(doctor.history().onInstance("Encounter/" + stay).returnBundle(Bundle.class).execute().getEntry()).hasSize(1);
+
+        AllergyIntolerance allergy = new AllergyIntolerance();
+        allergy.setPatient(new Reference("Patient/" + patient));
+        allergy.getCode().setText("Amoxicilline").addCoding().setSystem("http://www.whocc.no/atc").setCode("J01CA04");
+        allergy.setCriticality(AllergyIntolerance.AllergyIntoleranceCriticality.HIGH);
+        doctor.create().resource(allergy).execute();
+
+        org.hl7.fhir.r4.model.MedicationRequest order = new org.hl7.fhir.r4.model.MedicationRequest();
+        order.setStatus(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestStatus.ACTIVE);
+        order.setIntent(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestIntent.ORDER);
+        order.setSubject(new Reference("Patient/" + patient));
+        order.setEncounter(new Reference("Encounter/" + stay));
+        var drug = new org.hl7.fhir.r4.model.CodeableConcept().setText("Amoxicilline 1 g");
+        drug.addCoding().setSystem("http://www.whocc.no/atc").setCode("J01CA04");
+        order.setMedication(drug);
+        var dosage = order.addDosageInstruction();
+        dosage.addDoseAndRate().setDose(new org.hl7.fhir.r4.model.Quantity().setValue(1).setUnit("g"));
+        dosage.getRoute().setText("ORAL");
+        dosage.getTiming().getRepeat().setFrequency(3).setPeriod(1).setPeriodUnit(org.hl7.fhir.r4.model.Timing.UnitsOfTime.D);
+        order.getDispenseRequest().setExpectedSupplyDuration((org.hl7.fhir.r4.model.Duration) new org.hl7.fhir.r4.model.Duration()
+                .setValue(7).setUnit("days").setSystem("http://unitsofmeasure.org").setCode("d"));
+        assertThatThrownBy(() -> doctor.create().resource(order).execute()).as("prescribing against a recorded allergy")
+                .isInstanceOf(ResourceVersionConflictException.class).hasMessageContaining("allergy");
+        MethodOutcome prescribed = doctor.create().resource(order).withAdditionalHeader("X-Dossier-Allergy-Override",
+                "tolerated it in 2024 under supervision").execute();
+        var read = doctor.read().resource(org.hl7.fhir.r4.model.MedicationRequest.class).withId(prescribed.getId().getIdPart()).execute();
+        assertThat(read.getDosageInstructionFirstRep().getText()).contains("1 g").contains("ORAL").contains("7 days");
+        assertThatThrownBy(() -> client("nurse").create().resource(order).withAdditionalHeader("X-Dossier-Allergy-Override", "x").execute())
+                .as("only a physician prescribes").isInstanceOf(ForbiddenOperationException.class);
+
+        long practitioner = f.physician("CONSULT");
+        as("frontdesk").post("/api/practitioners/" + practitioner + "/schedules", Map.of("unitId", f.unit(1, "CONSULT"), "weekday", "MONDAY",
+                "startTime", "09:00", "endTime", "10:00", "slotMinutes", 30));
+        java.time.ZoneId paris = java.time.ZoneId.of("Europe/Paris");
+        java.time.LocalDate monday = java.time.LocalDate.now(paris).with(java.time.temporal.TemporalAdjusters.next(java.time.DayOfWeek.MONDAY));
+        org.hl7.fhir.r4.model.Appointment booking = new org.hl7.fhir.r4.model.Appointment();
+        booking.setStatus(org.hl7.fhir.r4.model.Appointment.AppointmentStatus.BOOKED);
+        booking.setStart(java.util.Date.from(monday.atTime(9, 30).atZone(paris).toInstant()));
+        booking.setEnd(java.util.Date.from(monday.atTime(10, 0).atZone(paris).toInstant()));
+        booking.setDescription("follow-up after syncope");
+        booking.addParticipant().setActor(new Reference("Patient/" + patient)).setStatus(org.hl7.fhir.r4.model.Appointment.ParticipationStatus.ACCEPTED);
+        booking.addParticipant().setActor(new Reference("Practitioner/" + practitioner)).setStatus(org.hl7.fhir.r4.model.Appointment.ParticipationStatus.ACCEPTED);
+        MethodOutcome booked = client("frontdesk").create().resource(booking).execute();
+        assertThat(booked.getCreated()).isTrue();
+        assertThat(client("frontdesk").history().onInstance("Appointment/" + booked.getId().getIdPart()).returnBundle(Bundle.class).execute()
+                .getEntry()).hasSize(1);
+        assertThatThrownBy(() -> client("frontdesk").create().resource(booking).execute()).as("the slot is taken")
+                .isInstanceOf(ResourceVersionConflictException.class);
+    }
 }
