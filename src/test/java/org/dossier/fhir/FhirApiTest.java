@@ -10,7 +10,6 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
 import ca.uhn.fhir.validation.SingleValidationMessage;
-import org.dossier.demo.DemoAccounts;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
@@ -51,7 +50,7 @@ class FhirApiTest extends IntegrationTest {
     private IGenericClient client(String username) {
         FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
         IGenericClient client = FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
-        client.registerInterceptor(new BearerTokenAuthInterceptor(Api.fetchToken(port, username, DemoAccounts.PASSWORD)));
+        client.registerInterceptor(new BearerTokenAuthInterceptor(as(username).token()));
         return client;
     }
 
@@ -83,7 +82,11 @@ class FhirApiTest extends IntegrationTest {
         assertThat(metadata.status()).isEqualTo(200);
         CapabilityStatement cs = FHIR.newJsonParser().parseResource(CapabilityStatement.class, metadata.body());
         List<String> types = cs.getRestFirstRep().getResource().stream().map(r -> r.getType()).toList();
-        assertThat(types).contains("Patient", "AllergyIntolerance", "Condition", "Observation", "MedicationRequest", "Encounter");
+        assertThat(types).contains("Patient", "AllergyIntolerance", "Condition", "Observation", "MedicationRequest", "Encounter",
+                "Appointment", "CareTeam", "DocumentReference", "Coverage", "Invoice", "Organization", "Location", "Practitioner",
+                "PractitionerRole", "AuditEvent");
+        assertThat(cs.getRestFirstRep().getInteraction()).as("transaction and batch Bundles")
+                .anyMatch(i -> i.getCode() == CapabilityStatement.SystemRestfulInteraction.TRANSACTION);
         Api.Response anonymousRead = anonymous().get("/fhir/Patient/1");
         assertThat(anonymousRead.status()).isEqualTo(401);
         assertThat(anonymousRead.body()).contains("OperationOutcome");
@@ -246,13 +249,13 @@ class FhirApiTest extends IntegrationTest {
                 .isInstanceOf(ForbiddenOperationException.class).hasMessageContaining("break the glass");
         assertThatThrownBy(() -> client("physician.sud").read().resource(Patient.class).withId(Long.toString(patient)).execute())
                 .isInstanceOf(ResourceNotFoundException.class);
-        Api.Response raw = anonymous().withBearer(Api.fetchToken(port, "physician.sud", DemoAccounts.PASSWORD))
+        Api.Response raw = anonymous().withBearer(as("physician.sud").token())
                 .get("/fhir/Condition?patient=Patient/" + patient);
         assertThat(raw.status()).isEqualTo(404);
         assertThat(raw.body()).contains("OperationOutcome");
         assertThat(count("audit_entry where actor_username = 'physician.sud' and patient_id = " + patient + " and decision = 'DENY'"))
                 .isGreaterThanOrEqualTo(2);
-        Api.Response tooBroad = anonymous().withBearer(Api.fetchToken(port, "frontdesk", DemoAccounts.PASSWORD)).get("/fhir/Patient?family=fh");
+        Api.Response tooBroad = anonymous().withBearer(as("frontdesk").token()).get("/fhir/Patient?family=fh");
         assertThat(tooBroad.status()).as(tooBroad.body()).isEqualTo(422);
         assertThat(tooBroad.body()).contains("OperationOutcome", "3");
     }
@@ -272,7 +275,7 @@ class FhirApiTest extends IntegrationTest {
 
         String today = java.time.LocalDate.now(java.time.ZoneOffset.UTC).toString();
         String tomorrow = java.time.LocalDate.now(java.time.ZoneOffset.UTC).plusDays(1).toString();
-        Api.Response events = anonymous().withBearer(Api.fetchToken(port, "security", DemoAccounts.PASSWORD))
+        Api.Response events = anonymous().withBearer(as("security").token())
                 .get("/fhir/AuditEvent?date=ge" + today + "&date=lt" + tomorrow + "&patient=Patient/" + patient);
         assertThat(events.status()).as(events.body()).isEqualTo(200);
         Bundle audit = FHIR.newJsonParser().parseResource(Bundle.class, events.body());

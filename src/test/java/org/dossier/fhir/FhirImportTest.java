@@ -245,4 +245,40 @@ class FhirImportTest extends IntegrationTest {
         }
         return all;
     }
+
+    @Test
+    @Order(9)
+    void hapisClientSendsATransactionAndABatchKeepsWhatTheRecordAccepts() {
+        org.hl7.fhir.r4.model.Patient p = new org.hl7.fhir.r4.model.Patient();
+        p.addName().setUse(org.hl7.fhir.r4.model.HumanName.NameUse.OFFICIAL).setFamily("Transactova").addGiven("Ines");
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1990-05-17"));
+        Condition c = new Condition();
+        c.setSubject(new Reference("urn:uuid:6f1c1e0e-0000-4000-8000-000000000001"));
+        c.getCode().setText("Asthma").addCoding().setSystem("http://snomed.info/sct").setCode("195967001");
+        Observation implausible = new Observation();
+        implausible.setStatus(Observation.ObservationStatus.FINAL);
+        implausible.getCode().addCoding().setSystem("http://loinc.org").setCode("8867-4");
+        implausible.setSubject(new Reference("urn:uuid:6f1c1e0e-0000-4000-8000-000000000001"));
+        implausible.setValue(new org.hl7.fhir.r4.model.Quantity().setValue(900).setUnit("/min").setCode("/min"));
+        implausible.setEffective(new org.hl7.fhir.r4.model.DateTimeType(java.util.Date.from(java.time.Instant.now().minusSeconds(600))));
+        Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+        batch.addEntry().setFullUrl("urn:uuid:6f1c1e0e-0000-4000-8000-000000000001").setResource(p).getRequest()
+                .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+        batch.addEntry().setResource(c).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
+        batch.addEntry().setResource(implausible).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+
+        Bundle response = client("admin").transaction().withBundle(batch).withAdditionalHeader("X-Dossier-Facility", "1").execute();
+        assertThat(response.getType()).isEqualTo(Bundle.BundleType.BATCHRESPONSE);
+        assertThat(response.getEntry().get(0).getResponse().getStatus()).isEqualTo("201 Created");
+        assertThat(response.getEntry().get(0).getResponse().getLocation()).startsWith("Patient/");
+        assertThat(response.getEntry().get(1).getResponse().getLocation()).startsWith("Condition/");
+        var refused = response.getEntry().get(2).getResponse();
+        assertThat(refused.getStatus()).startsWith("422");
+        assertThat(((org.hl7.fhir.r4.model.OperationOutcome) refused.getOutcome()).getIssueFirstRep().getDiagnostics()).contains("value");
+        long patient = Long.parseLong(response.getEntry().get(0).getResponse().getLocation().replaceAll("\\D+", ""));
+        assertThat(jdbc.sql("select count(*) from problem where patient_id = ? and code_system = 'SNOMED-CT'").param(patient)
+                .query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from observation where patient_id = ?").param(patient).query(Long.class).single()).isZero();
+    }
 }
