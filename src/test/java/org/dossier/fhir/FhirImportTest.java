@@ -39,7 +39,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class FhirImportTest extends IntegrationTest {
 
-    static final Path SYNTHEA = Path.of("../shared/data/synthea");
+    /** The project's shared data beside the repository (../shared), or where DOSSIER_SHARED_DIR says. */
+    static final Path SYNTHEA = Path.of(System.getenv().getOrDefault("DOSSIER_SHARED_DIR", "../shared"), "data", "synthea");
+
+    @org.junit.jupiter.api.BeforeAll
+    static void theSyntheaBundlesAreThere() {
+        assertThat(Files.isDirectory(SYNTHEA)).as("the Synthea bundles are read from " + SYNTHEA.toAbsolutePath()
+                + ": clone the repository beside the project's shared folder, or set DOSSIER_SHARED_DIR").isTrue();
+    }
     private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     private static Path file(String prefix) throws IOException {
