@@ -13,6 +13,9 @@ function init(args)
   for line in io.lines(os.getenv("WRK_REQUESTS")) do
     lines[#lines + 1] = line
   end
+  if #lines == 0 then
+    error("no request in " .. os.getenv("WRK_REQUESTS"))
+  end
   token = os.getenv("WRK_TOKEN")
   step = tonumber(os.getenv("WRK_THREADS") or "1")
   counter = id

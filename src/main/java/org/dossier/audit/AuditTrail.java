@@ -52,11 +52,12 @@ public class AuditTrail implements SmartLifecycle {
     private long headSeq = -1;
     private String headHash;
 
-    AuditTrail(JdbcClient jdbc, TransactionTemplate transaction, AuditSigner signer, SyslogForwarder forwarder, Clock clock,
+    AuditTrail(org.dossier.platform.SideConnections side, AuditSigner signer, SyslogForwarder forwarder, Clock clock,
                @Value("${dossier.audit.checkpoint-every:10000}") long checkpointEvery,
                @Value("${dossier.audit.checkpoint-interval:PT60S}") Duration checkpointInterval) {
-        this.jdbc = jdbc;
-        this.transaction = transaction;
+        // The writer has connections of its own: requests wait for it while holding theirs.
+        this.jdbc = side.jdbc();
+        this.transaction = side.newTransaction();
         this.signer = signer;
         this.forwarder = forwarder;
         this.clock = clock;

@@ -35,15 +35,17 @@ public class Guard {
     }
 
     private final JdbcClient jdbc;
+    private final JdbcClient counters;
     private final TransactionTemplate separately;
     private final GuardPolicy policy;
     private final Freezer freezer;
     private final Clock clock;
 
-    Guard(JdbcClient jdbc, PlatformTransactionManager transactions, GuardPolicy policy, Freezer freezer, Clock clock) {
+    Guard(JdbcClient jdbc, org.dossier.platform.SideConnections side, GuardPolicy policy, Freezer freezer, Clock clock) {
+        // The counters live on the side pool: a request holds its main connection while it is charged.
         this.jdbc = jdbc;
-        this.separately = new TransactionTemplate(transactions);
-        this.separately.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
+        this.counters = side.jdbc();
+        this.separately = side.newTransaction();
         this.policy = policy;
         this.freezer = freezer;
         this.clock = clock;
@@ -60,7 +62,10 @@ public class Guard {
         Instant now = clock.instant();
         boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
         GuardPolicy.Budget budget = clinician ? policy.clinician() : policy.administrative();
-        Verdict verdict = separately.execute(tx -> evaluate(actor, kind, touches, clinician, budget, now));
+        Verdict verdict = separately.execute(tx -> {
+            countersNeedNoFlush();
+            return evaluate(actor, kind, touches, clinician, budget, now);
+        });
         if (verdict.response() == null) {
             return null;
         }
@@ -76,13 +81,23 @@ public class Guard {
             return;
         }
         Instant now = clock.instant();
-        int searches = separately.execute(tx -> jdbc.sql("""
+        int searches = separately.execute(tx -> countersNeedNoFlush() + counters.sql("""
                         insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
                         on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches""")
                 .param(actor.staffId()).param(Timestamp.from(now)).query(Integer.class).single());
         if (searches > policy.searchesPerMinuteFreeze()) {
             throw freezer.freeze(actor, "SEARCH_RATE", Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
         }
+    }
+
+    /**
+     * The counters' commits do not wait for the disk (ADR 0015): they are a running tally, the audit trail — which
+     * does wait — is the record of what was shown, and a crash of the database loses at most its last few hundred
+     * milliseconds of counting. Waiting for the flush here made every read wait for two disk flushes instead of one.
+     */
+    private int countersNeedNoFlush() {
+        counters.sql("set local synchronous_commit = off").update();
+        return 0;
     }
 
     /** Records that the actor registered this patient: reading it back later is their own work, not a walk. */
@@ -122,7 +137,7 @@ public class Guard {
 
     private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
         long staff = actor.staffId();
-        var state = jdbc.sql("""
+        var state = counters.sql("""
                         select s.status from staff s where s.id = ?""")
                 .param(staff).query((rs, n) -> new Object[]{rs.getString(1)}).single();
         if (!"ACTIVE".equals(state[0])) {
@@ -131,13 +146,13 @@ public class Guard {
                     + ": its sessions and tokens were ended. The security officer can tell you why.");
         }
         Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
-        List<Long> canaries = jdbc.sql("select patient_id from guard_canary where patient_id = any(?)").param(ids).query(Long.class).list();
+        List<Long> canaries = counters.sql("select patient_id from guard_canary where patient_id = any(?)").param(ids).query(Long.class).list();
         if (!canaries.isEmpty()) {
             return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", canaries, "kind", kind.name(),
                     "patientsInRequest", ids.length));
         }
         String addressSignal = address(actor, now);
-        jdbc.sql("""
+        counters.sql("""
                         insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained)
                         select :s, t.patient, t.facility, :now, :now, t.unexplained
                           from unnest(cast(:patients as bigint[]), cast(:facilities as int[]), cast(:unexplained as boolean[]))
@@ -149,7 +164,7 @@ public class Guard {
                 .param("unexplained", touches.stream().map(t -> kind != Kind.LIST && !(clinician && t.explained())).toArray(Boolean[]::new))
                 .update();
         long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
-        var counts = jdbc.sql("""
+        var counts = counters.sql("""
                         select count(*) filter (where unexplained and last_at > :minute) as minute,
                                count(*) filter (where unexplained and last_at > :hour) as hour,
                                count(*) filter (where unexplained and last_at > :day) as day,
@@ -189,7 +204,7 @@ public class Guard {
             return null;
         }
         // Written once per session, read afterwards: no row version per request.
-        String first = jdbc.sql("""
+        String first = counters.sql("""
                         with added as (
                             insert into guard_session (session_id, staff_id, first_address, first_at) values (:s, :staff, :address, :now)
                             on conflict (session_id) do nothing returning first_address)

@@ -39,14 +39,23 @@ public class GuardPolicy {
                 @Value("${dossier.guard.neighbours-per-minute-freeze:4}") int neighbours,
                 @Value("${dossier.guard.searches-per-minute-freeze:30}") int searches,
                 @Value("${dossier.guard.threshold-scale:1}") int scale) {
-        this.searchesPerMinuteFreeze = searches * scale;
+        if (scale < 1) {
+            throw new IllegalArgumentException("dossier.guard.threshold-scale must be 1 or more, not " + scale);
+        }
+        this.searchesPerMinuteFreeze = scaled(searches, scale);
         // threshold-scale multiplies every threshold: a load test or a shared test server raises it; production keeps 1.
-        this.clinician = new Budget(cMinute * scale, cHourStep * scale, cHourFreeze * scale, cDayStep * scale, cDayFreeze * scale,
-                cMonthFreeze * scale);
-        this.administrative = new Budget(aMinute * scale, aHourStep * scale, aHourFreeze * scale, aDayStep * scale, aDayFreeze * scale,
-                aMonthFreeze * scale);
-        this.refusalsPerMinuteFreeze = refusals * scale;
-        this.neighboursPerMinuteFreeze = neighbours * scale;
+        this.clinician = new Budget(scaled(cMinute, scale), scaled(cHourStep, scale), scaled(cHourFreeze, scale), scaled(cDayStep, scale), scaled(cDayFreeze, scale),
+                scaled(cMonthFreeze, scale));
+        this.administrative = new Budget(scaled(aMinute, scale), scaled(aHourStep, scale), scaled(aHourFreeze, scale), scaled(aDayStep, scale), scaled(aDayFreeze, scale),
+                scaled(aMonthFreeze, scale));
+        this.refusalsPerMinuteFreeze = scaled(refusals, scale);
+        this.neighboursPerMinuteFreeze = scaled(neighbours, scale);
+    }
+
+    /** A threshold times the scale, saturating: a large scale must raise thresholds, never overflow them into freezes. */
+    private static int scaled(int threshold, int scale) {
+        long value = (long) threshold * scale;
+        return value > Integer.MAX_VALUE ? Integer.MAX_VALUE : (int) value;
     }
 
     public Budget clinician() {

@@ -85,7 +85,35 @@ class DatabaseConfiguration {
                           @Value("${dossier.db.app-user:}") String appUser,
                           @Value("${dossier.db.app-password:}") String appPassword,
                           @Value("${dossier.db.pool-size:16}") int poolSize) {
-        HikariConfig config = base("dossier", poolSize);
+        HikariConfig config = applicationPool("dossier", poolSize, embedded, url, user, password, appUser, appPassword);
+        if (embedded.server() == null && appUser.isBlank()) {
+            log.warn("DOSSIER_DB_APP_USER is not set: the application uses the owner's login with SET ROLE {}; give it its own login "
+                    + "role in production", EmbeddedPostgresServer.APP_ROLE);
+        }
+        return new ClosingScopedDataSource(new HikariDataSource(config));
+    }
+
+    /**
+     * The guard's and the audit writer's connections (see {@link org.dossier.platform.SideConnections}): the same
+     * login and facility scope as the main pool, a few connections that requests never hold while they wait.
+     */
+    @Bean(destroyMethod = "close")
+    org.dossier.platform.SideConnections sideConnections(EmbeddedPostgresHolder embedded,
+                                                         @Value("${dossier.db.url:}") String url,
+                                                         @Value("${dossier.db.user:}") String user,
+                                                         @Value("${dossier.db.password:}") String password,
+                                                         @Value("${dossier.db.app-user:}") String appUser,
+                                                         @Value("${dossier.db.app-password:}") String appPassword,
+                                                         @Value("${dossier.db.side-pool-size:4}") int poolSize) {
+        HikariConfig config = applicationPool("dossier-side", poolSize, embedded, url, user, password, appUser, appPassword);
+        config.setMinimumIdle(0);
+        return new org.dossier.platform.SideConnections(new ClosingScopedDataSource(new HikariDataSource(config)));
+    }
+
+    /** A pool of the application role's connections (see {@link #dataSource}). */
+    private static HikariConfig applicationPool(String name, int poolSize, EmbeddedPostgresHolder embedded, String url, String user,
+                                                String password, String appUser, String appPassword) {
+        HikariConfig config = base(name, poolSize);
         EmbeddedPostgresServer server = embedded.server();
         String init = "set lock_timeout = '15s'";
         if (server != null) {
@@ -101,13 +129,11 @@ class DatabaseConfiguration {
             config.setUsername(user.isBlank() ? null : user);
             config.setPassword(password.isBlank() ? null : password);
             init = init + "; set role " + EmbeddedPostgresServer.APP_ROLE;
-            log.warn("DOSSIER_DB_APP_USER is not set: the application uses the owner's login with SET ROLE {}; give it its own login "
-                    + "role in production", EmbeddedPostgresServer.APP_ROLE);
         }
         config.setConnectionInitSql(init);
         // No connection at start: the first one comes after the migrations (which may create the role it sets).
         config.setInitializationFailTimeout(-1);
-        return new ClosingScopedDataSource(new HikariDataSource(config));
+        return config;
     }
 
     private static HikariConfig base(String name, int poolSize) {

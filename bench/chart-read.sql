@@ -1,0 +1,81 @@
+-- The SQL one chart read issues (GET /api/patients/{id}/chart by a physician of the patient's unit), as captured
+-- from the server with log_statement = all (2026-11-29), for pgbench: the database-only cost of the same work.
+-- Run as dossier_app with PGOPTIONS="-c dossier.facilities=1" (row-level security applies, as for the server),
+-- with -D staff=<the physician's id> -D patients=<rows of bench.patients> (bench/http.sh sets all of this).
+-- Differences: the three connections the server uses (request, guard, audit writer) are one here; the audit chain
+-- head is moved by one locked update per entry (the server groups concurrent entries into one compare-and-set
+-- insert); and the entries go to copies of the audit tables (bench.audit_head, bench.audit_entry, same columns and
+-- indexes) so that the real chain stays intact.
+\set n random(1, :patients)
+-- the API token and the staff member behind it (each request)
+select * from api_token where token_hash = 'no-such-token-hash' and revoked_at is null and expires_at > now();
+select s.id, s.username, s.display_name, s.rpps, s.status, s.version, s.created_at, s.updated_at,
+       array(select role from staff_role r where r.staff_id = s.id) as roles,
+       array(select facility_id from staff_facility f where f.staff_id = s.id) as facilities,
+       array(select unit_id from staff_unit u where u.staff_id = s.id) as units
+  from staff s where s.id = :staff;
+-- the gateway's decision
+BEGIN READ ONLY;
+select id as pid, facility_id as fid from patient_facts((select id from bench.patients where n = :n)) \gset
+select r.id is not null as restricted, r.staff_id,
+       (select g.id from break_glass_grant g where g.staff_id = :staff and g.patient_id = :pid and g.expires_at > now()
+         order by g.expires_at desc limit 1) as grant_id
+  from (select 1) one left join patient_restriction r on r.patient_id = :pid and r.lifted_at is null;
+select reason, source_type, source_id from care_relationship(:staff, '{1}', :pid, now(), now() - interval '30 days',
+       now() + interval '14 days', now() - interval '30 days');
+COMMIT;
+-- the guard's charge, committed on its own
+BEGIN;
+select s.status from staff s where s.id = :staff;
+select patient_id from guard_canary where patient_id = any(array[:pid]::bigint[]);
+with added as (insert into guard_session (session_id, staff_id, first_address, first_at) values ('pgbench:' || :client_id, :staff, '127.0.0.1', now())
+               on conflict (session_id) do nothing returning first_address)
+select first_address from added union all select first_address from guard_session where session_id = 'pgbench:' || :client_id limit 1;
+insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained)
+values (:staff, :pid, :fid, now(), now(), false)
+on conflict (staff_id, patient_id) do update set last_at = excluded.last_at, unexplained = guard_touch.unexplained or excluded.unexplained;
+select count(*) filter (where unexplained and last_at > now() - interval '1 minute') as minute,
+       count(*) filter (where unexplained and last_at > now() - interval '1 hour') as hour,
+       count(*) filter (where unexplained and last_at > now() - interval '1 day') as day,
+       count(*) filter (where unexplained) as month,
+       case when bool_or(created) filter (where patient_id = :pid) then 0
+            else count(*) filter (where last_at > now() - interval '1 minute' and not created and patient_id <> :pid
+                                    and patient_id between :pid - 5 and :pid + 5) end as neighbours
+  from guard_touch
+ where staff_id = :staff and last_at > greatest(now() - interval '30 days',
+       coalesce((select counting_since from guard_state where staff_id = :staff), '-infinity'::timestamptz));
+COMMIT;
+-- the audit entry, appended to the chain and committed before anything is answered
+with old as (select last_seq, last_hash from bench.audit_head where id = 1 for update),
+     head as (update bench.audit_head h set last_seq = old.last_seq + 1,
+                     last_hash = encode(sha256(convert_to(old.last_hash || :pid || clock_timestamp(), 'UTF8')), 'hex')
+                from old where h.id = 1 returning h.last_seq, h.last_hash, old.last_hash as prev)
+insert into bench.audit_entry (seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id, source_address, user_agent,
+                         action, patient_id, resource_type, resource_id, sections, decision, reason_code, purpose, request_id, detail,
+                         prev_hash, hash)
+select last_seq, clock_timestamp(), :staff, 'physician', 'PHYSICIAN', :fid, 'pgbench:' || :client_id, '127.0.0.1', 'pgbench',
+       'read', :pid, 'Chart', :pid::text, 'IDENTITY,COVERAGE,SCHEDULING,ENCOUNTERS,CLINICAL,PRESCRIPTIONS', 'ALLOW', 'ATTENDING',
+       'TREAT', gen_random_uuid()::text, null, prev, last_hash
+  from head;
+-- the chart's sections
+BEGIN READ ONLY;
+select id, facility_id, ipp, version, status, merged_into, birth_family_name, used_name, given_names, birth_date, sex, birthplace_code,
+       ins_matricule, ins_oid, identity_status, details::text as details, created_at, updated_at from patient where id = :pid;
+select s.id, s.facility_id, s.patient_id, s.kind, s.status, s.admitted_at, s.discharged_at, s.attending_id, s.admission_reason,
+       s.discharge_destination, s.version from stay s where s.patient_id = :pid and s.status = 'ACTIVE' order by s.admitted_at desc limit 1;
+select id, stay_id, unit_id, bed, from_at, to_at from stay_movement
+ where stay_id = any(array(select id from stay where patient_id = :pid and status = 'ACTIVE')) order by from_at, id;
+select id, facility_id, patient_id, substance, substance_code, reaction, severity, kind, status, recorded_by, version, updated_at
+  from allergy where patient_id = :pid and status = 'ACTIVE' order by severity desc, substance limit 200;
+select id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system
+  from problem where patient_id = :pid and status = 'ACTIVE' order by onset_date desc nulls last limit 200;
+select id, facility_id, patient_id, stay_id, drug, atc_code, cip13, dose, route, frequency, duration_days, start_date, end_date, status,
+       prescriber_id, renewed_from, allergy_override_reason, status_reason, version, created_at
+  from medication_order where patient_id = :pid and status = 'ACTIVE' order by start_date desc, id desc limit 500;
+select distinct on (kind, code) id, facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status, recorded_by,
+       version from observation where patient_id = :pid and status = 'FINAL' order by kind, code, effective_at desc limit 50;
+select id, facility_id, patient_id, practitioner_id, unit_id, start_at, end_at, status, reason, rescheduled_from, status_reason, version
+  from appointment where patient_id = :pid and start_at >= now() and status = 'BOOKED' order by start_at limit 5;
+select id, facility_id, patient_id, stay_id, kind, status, title, body, author_id, amends_id, signed_at, signed_by, version, created_at
+  from clinical_note where patient_id = :pid and status <> 'ENTERED_IN_ERROR' order by created_at desc, id desc limit 5;
+COMMIT;
