@@ -213,7 +213,10 @@ public class Guard {
                         select first_address from guard_session where session_id = :s
                         limit 1""")
                 .param("s", actor.sessionId()).param("staff", actor.staffId()).param("address", actor.sourceAddress())
-                .param("now", Timestamp.from(now)).query(String.class).single();
+                .param("now", Timestamp.from(now)).query(String.class).optional()
+                // Two first requests of a session at once: the other one's row was not in this statement's snapshot.
+                .orElseGet(() -> counters.sql("select first_address from guard_session where session_id = ?").param(actor.sessionId())
+                        .query(String.class).single());
         return first != null && !first.equals(actor.sourceAddress()) ? "NEW_ADDRESS" : null;
     }
 
