@@ -26,8 +26,9 @@ select reason, source_type, source_id from care_relationship(:staff, '{1}', :pid
 COMMIT;
 -- the guard's charge, committed on its own
 BEGIN;
-select s.status from staff s where s.id = :staff;
-select patient_id from guard_canary where patient_id = any(array[:pid]::bigint[]);
+select s.status, array(select c.patient_id from guard_canary c where c.patient_id = any(array[:pid]::bigint[])) as canaries,
+       set_config('synchronous_commit', 'off', true) as no_flush
+  from staff s where s.id = :staff;
 with added as (insert into guard_session (session_id, staff_id, first_address, first_at) values ('pgbench:' || :client_id, :staff, '127.0.0.1', now())
                on conflict (session_id) do nothing returning first_address)
 select first_address from added union all select first_address from guard_session where session_id = 'pgbench:' || :client_id limit 1;

@@ -62,10 +62,7 @@ public class Guard {
         Instant now = clock.instant();
         boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
         GuardPolicy.Budget budget = clinician ? policy.clinician() : policy.administrative();
-        Verdict verdict = separately.execute(tx -> {
-            countersNeedNoFlush();
-            return evaluate(actor, kind, touches, clinician, budget, now);
-        });
+        Verdict verdict = separately.execute(tx -> evaluate(actor, kind, touches, clinician, budget, now));
         if (verdict.response() == null) {
             return null;
         }
@@ -137,16 +134,20 @@ public class Guard {
 
     private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
         long staff = actor.staffId();
+        Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
+        // One round trip: the account's status now, the canaries among the request's patients, and this transaction's
+        // commit not waiting for the disk (see countersNeedNoFlush).
         var state = counters.sql("""
-                        select s.status from staff s where s.id = ?""")
-                .param(staff).query((rs, n) -> new Object[]{rs.getString(1)}).single();
+                        select s.status, array(select c.patient_id from guard_canary c where c.patient_id = any(?)) as canaries,
+                               set_config('synchronous_commit', 'off', true) as no_flush
+                          from staff s where s.id = ?""")
+                .param(ids).param(staff).query((rs, n) -> new Object[]{rs.getString(1), rs.getArray(2).getArray()}).single();
         if (!"ACTIVE".equals(state[0])) {
             // Frozen (or suspended) while this request was under way, possibly by another node: nothing leaves.
             throw new GuardException(GuardException.Response.FREEZE, "ACCOUNT_NOT_ACTIVE", "This account is " + state[0]
                     + ": its sessions and tokens were ended. The security officer can tell you why.");
         }
-        Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
-        List<Long> canaries = counters.sql("select patient_id from guard_canary where patient_id = any(?)").param(ids).query(Long.class).list();
+        List<Long> canaries = java.util.Arrays.stream((Long[]) state[1]).toList();
         if (!canaries.isEmpty()) {
             return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", canaries, "kind", kind.name(),
                     "patientsInRequest", ids.length));
