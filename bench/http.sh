@@ -94,12 +94,13 @@ sql -c "with doctors as (select id, row_number() over (order by id) as n
                                   where slot_minutes = 5 and facility_id = 1) d),
              some_patients as (select id, row_number() over (order by id) as n from patient where facility_id = 1 and status = 'ACTIVE' limit 5000),
              slots as (select ((current_date + d) + time '06:00' + make_interval(mins => 5 * k)) at time zone 'Europe/Paris' as start_at, d, k
-                         from generate_series(60, 300) d cross join generate_series(0, 191) k)
+                         from generate_series(60, 80) d cross join generate_series(0, 191) k)
         select 'POST', '/api/appointments', json_build_object('patientId', p.id, 'practitionerId', doc.id,
                  'startAt', to_char(sl.start_at at time zone 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS\"Z\"'), 'reason', 'bench follow-up')
           from slots sl cross join doctors doc
           join some_patients p on p.n = 1 + ((sl.k * 7 + doc.n) % 5000)
          where not exists (select 1 from appointment a where a.practitioner_id = doc.id and a.status in ('BOOKED', 'COMPLETED', 'NO_SHOW')
+                             and a.start_at > sl.start_at - interval '4 hours'
                              and a.start_at < sl.start_at + interval '5 minutes' and a.end_at > sl.start_at)
          order by sl.d, sl.k, doc.n limit 200000" > "$out/book.req"
 
