@@ -49,6 +49,13 @@ final class ClinicalProviders {
         return outcome;
     }
 
+    /** The version {@code id} names among a resource's versions (vread), or 404. */
+    static <T extends org.hl7.fhir.r4.model.Resource> T version(List<T> versions, IdType id) {
+        return versions.stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
+                .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of "
+                        + (id.hasResourceType() ? id.getResourceType() + "/" : "") + id.getIdPart()));
+    }
+
     static MethodOutcome updated(org.hl7.fhir.r4.model.Resource resource) {
         MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
                 .withVersion(resource.getMeta().getVersionId()));
@@ -91,8 +98,7 @@ final class ClinicalProviders {
         @Read(version = true)
         public AllergyIntolerance read(@IdParam IdType id, HttpServletRequest request) {
             if (id.hasVersionIdPart()) {
-                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+                return version(history(id, request), id);
             }
             return calls.as(request, actor -> FhirMapping.allergy(allergies.read(actor, FhirCalls.id(id))));
         }
@@ -169,8 +175,7 @@ final class ClinicalProviders {
         @Read(version = true)
         public Condition read(@IdParam IdType id, HttpServletRequest request) {
             if (id.hasVersionIdPart()) {
-                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+                return version(history(id, request), id);
             }
             return calls.as(request, actor -> FhirMapping.condition(problems.read(actor, FhirCalls.id(id))));
         }
@@ -237,8 +242,7 @@ final class ClinicalProviders {
         @Read(version = true)
         public Observation read(@IdParam IdType id, HttpServletRequest request) {
             if (id.hasVersionIdPart()) {
-                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+                return version(history(id, request), id);
             }
             return calls.as(request, actor -> FhirMapping.observation(observations.read(actor, FhirCalls.id(id))));
         }
@@ -320,8 +324,7 @@ final class ClinicalProviders {
         @Read(version = true)
         public MedicationRequest read(@IdParam IdType id, HttpServletRequest request) {
             if (id.hasVersionIdPart()) {
-                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+                return version(history(id, request), id);
             }
             return calls.as(request, actor -> FhirMapping.medicationRequest(prescriptions.read(actor, FhirCalls.id(id))));
         }
@@ -404,8 +407,7 @@ final class ClinicalProviders {
                 return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, past)));
             }
             if (id.hasVersionIdPart()) {
-                return versions(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of " + id.getIdPart()));
+                return version(versions(id, request), id);
             }
             return calls.as(request, actor -> FhirMapping.encounter(stays.read(actor, FhirCalls.id(id))));
         }

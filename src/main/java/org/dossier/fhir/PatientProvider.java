@@ -53,9 +53,7 @@ class PatientProvider implements IResourceProvider {
             if (!id.hasVersionIdPart()) {
                 return FhirMapping.patient(current);
             }
-            return versions(actor, current).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                    .orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("No version " + id.getVersionIdPart()
-                            + " of Patient/" + id.getIdPart()));
+            return ClinicalProviders.version(versions(actor, current), id);
         });
     }
 

@@ -49,9 +49,7 @@ final class SchedulingAndAuditProviders {
         @Read(version = true)
         public Appointment read(@IdParam IdType id, HttpServletRequest request) {
             if (id.hasVersionIdPart()) {
-                return history(id, request).stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                        .orElseThrow(() -> new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("No version "
-                                + id.getVersionIdPart() + " of Appointment/" + id.getIdPart()));
+                return ClinicalProviders.version(history(id, request), id);
             }
             return calls.as(request, actor -> appointment(scheduling.read(actor, FhirCalls.id(id))));
         }

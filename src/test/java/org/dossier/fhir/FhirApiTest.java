@@ -127,15 +127,7 @@ class FhirApiTest extends IntegrationTest {
         assertThat(validator.validateWithResult(new Observation()).getMessages())
                 .as("the validator does find errors (an Observation without status or code)")
                 .anyMatch(m -> m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal());
-        List<String> errors = new ArrayList<>();
-        for (IBaseResource r : served) {
-            for (SingleValidationMessage m : validator.validateWithResult(r).getMessages()) {
-                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
-                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
-                }
-            }
-        }
-        assertThat(errors).isEmpty();
+        assertThat(validationErrors(served)).isEmpty();
 
         long entries = jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and patient_id = ? and decision = 'ALLOW'")
                 .param(patient).query(Long.class).single();
@@ -284,20 +276,25 @@ class FhirApiTest extends IntegrationTest {
         assertThatThrownBy(() -> client("physician").search().byUrl("AuditEvent?date=ge" + today + "&date=lt" + tomorrow)
                 .returnBundle(Bundle.class).execute()).as("the trail is the security officer's").isInstanceOf(ForbiddenOperationException.class);
 
-        List<String> errors = new ArrayList<>();
-        for (IBaseResource r : served) {
-            for (SingleValidationMessage m : validator.validateWithResult(r).getMessages()) {
-                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
-                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
-                }
-            }
-        }
-        assertThat(errors).isEmpty();
+        assertThat(validationErrors(served)).isEmpty();
     }
 
     private static FhirValidator validator;
 
     /** Built once: loading the core definitions takes seconds. */
+    /** The errors (not warnings) HAPI's instance validator finds in each resource, named by type, id and place. */
+    static List<String> validationErrors(java.util.Collection<? extends IBaseResource> resources) {
+        List<String> errors = new ArrayList<>();
+        for (IBaseResource r : resources) {
+            for (SingleValidationMessage m : validator().validateWithResult(r).getMessages()) {
+                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
+                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
+                }
+            }
+        }
+        return errors;
+    }
+
     static synchronized FhirValidator validator() {
         if (validator != null) {
             return validator;

@@ -171,15 +171,7 @@ class FhirImportTest extends IntegrationTest {
         served.addAll(search(fhir, AllergyIntolerance.class, patient));
         served.addAll(search(fhir, MedicationRequest.class, patient));
         vitals.getEntry().forEach(e -> served.add(e.getResource()));
-        List<String> errors = new java.util.ArrayList<>();
-        for (var r : served) {
-            for (var m : FhirApiTest.validator().validateWithResult(r).getMessages()) {
-                if (m.getSeverity().ordinal() >= ca.uhn.fhir.validation.ResultSeverityEnum.ERROR.ordinal()) {
-                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
-                }
-            }
-        }
-        assertThat(errors).as("imported records as served validate").isEmpty();
+        assertThat(FhirApiTest.validationErrors(served)).as("imported records as served validate").isEmpty();
     }
 
     @Test

@@ -112,15 +112,7 @@ class FhirRecordsTest extends IntegrationTest {
         assertThat(roles.get(0).getLocation()).isNotEmpty();
         served.addAll(roles);
 
-        List<String> errors = new ArrayList<>();
-        for (IBaseResource r : served) {
-            for (var m : FhirApiTest.validator().validateWithResult(r).getMessages()) {
-                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
-                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
-                }
-            }
-        }
-        assertThat(errors).isEmpty();
+        assertThat(FhirApiTest.validationErrors(served)).isEmpty();
     }
 
     @Test
