@@ -63,7 +63,12 @@ public class EncounterHistoryService {
 
     /** The patient's past encounters, latest first (at most 200). */
     public List<PastEncounter> ofPatient(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.ENCOUNTERS, "PastEncounter", null);
+        return ofPatient(gateway.read(actor, patientId, Section.ENCOUNTERS, "PastEncounter", null));
+    }
+
+    /** Under an access already granted and audited. */
+    public List<PastEncounter> ofPatient(org.dossier.access.PatientAccess granted) {
+        long patientId = granted.require(Section.ENCOUNTERS).patientId();
         return jdbc.sql("select " + COLUMNS + " from encounter_history where patient_id = ? order by start_at desc limit 200")
                 .param(patientId).query(EncounterHistoryService::map).list();
     }

@@ -38,12 +38,14 @@ public class StayService {
     private final StayRepository stays;
     private final AccessGateway gateway;
     private final OrganizationService organization;
+    private final EncounterHistoryService history;
     private final VersionLog versions;
     private final Clock clock;
 
-    StayService(StayRepository stays, AccessGateway gateway, OrganizationService organization,
+    StayService(StayRepository stays, EncounterHistoryService history, AccessGateway gateway, OrganizationService organization,
                 @Qualifier("careVersions") VersionLog careVersions, Clock clock) {
         this.stays = stays;
+        this.history = history;
         this.gateway = gateway;
         this.organization = organization;
         this.versions = careVersions;
@@ -152,6 +154,16 @@ public class StayService {
         requireReader(actor);
         gateway.read(actor, patientId, Section.ENCOUNTERS, "Stay", null);
         return stays.ofPatient(patientId, 100);
+    }
+
+    /** A patient's stays here and the encounters imported as history, under one decision (and one audit entry). */
+    public record Encounters(List<Stay> stays, List<PastEncounter> history) {
+    }
+
+    public Encounters encounters(Actor actor, long patientId) {
+        requireReader(actor);
+        PatientAccess granted = gateway.read(actor, patientId, Section.ENCOUNTERS, "Encounter", null);
+        return new Encounters(stays.ofPatient(patientId, 100), history.ofPatient(granted));
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {

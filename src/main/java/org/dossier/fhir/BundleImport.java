@@ -19,7 +19,9 @@ import org.dossier.patient.IdentityStatus;
 import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientService;
 import org.dossier.patient.Sex;
+import org.dossier.platform.AccountFrozenException;
 import org.dossier.platform.InvalidInputException;
+import org.dossier.audit.AuditUnavailableException;
 import org.dossier.prescribing.MedicationOrder;
 import org.dossier.prescribing.PrescriptionService;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -68,6 +70,8 @@ import java.util.stream.Collectors;
  */
 @Component
 class BundleImport {
+
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(BundleImport.class);
 
     /** Resource types mapped into Dossier's record, in the order they are processed (what is referred to first). */
     private static final List<String> ORDER = List.of("Organization", "Location", "Practitioner", "Patient", "Encounter", "Medication",
@@ -178,13 +182,13 @@ class BundleImport {
                 Bundle.BundleEntryComponent entry = bundle.getEntry().get(i);
                 Resource resource = entry.getResource();
                 if (resource == null) {
-                    fail(i, "entry " + i + " has no resource", null);
+                    fail(i, "400 Bad Request", "entry " + i + " has no resource", null);
                     continue;
                 }
                 String type = resource.fhirType();
                 if (entry.hasRequest() && entry.getRequest().getMethod() != null
                         && entry.getRequest().getMethod() != Bundle.HTTPVerb.POST && entry.getRequest().getMethod() != Bundle.HTTPVerb.PUT) {
-                    fail(i, "entry " + i + ": only POST and PUT entries are imported, not " + entry.getRequest().getMethod(), type);
+                    fail(i, "405 Method Not Allowed", "entry " + i + ": only POST and PUT entries are imported, not " + entry.getRequest().getMethod(), type);
                     continue;
                 }
                 if (!ORDER.contains(type)) {
@@ -219,19 +223,24 @@ class BundleImport {
                         e.errors().get(0).message() + ": not modelled by Dossier, counted in the import report, not stored");
             } catch (InvalidInputException e) {
                 if (transaction && essential) {
-                    throw new UnprocessableEntityException(type + " (entry " + i + "): " + describe(e));
+                    throw new UnprocessableEntityException(type + " (entry " + i + "): " + e.getMessage());
                 }
-                fail(i, type + " refused by the record: " + describe(e), type);
-            } catch (BaseServerResponseException e) {
-                if (transaction) {
-                    throw e;
-                }
-                fail(i, type + ": " + e.getMessage(), type);
+                fail(i, "422 Unprocessable Entity", type + " refused by the record: " + e.getMessage(), type);
+            } catch (AccountFrozenException | AuditUnavailableException e) {
+                // The import stops here, batch or not: the account is frozen, or nothing more can be recorded.
+                throw e;
             } catch (RuntimeException e) {
+                BaseServerResponseException answer = FhirCalls.translate(e);
                 if (transaction) {
-                    throw e;
+                    throw answer == null ? e : answer;
                 }
-                fail(i, type + ": " + e.getMessage(), type);
+                if (answer == null) {
+                    String incident = java.util.UUID.randomUUID().toString();
+                    log.error("Unexpected error importing {} (entry {}), incident {}", type, i, incident, e);
+                    fail(i, "500 Internal Server Error", type + ": unexpected error, incident " + incident, type);
+                } else {
+                    fail(i, answer.getStatusCode() + " " + statusText(answer.getStatusCode()), type + ": " + answer.getMessage(), type);
+                }
             }
         }
 
@@ -268,6 +277,9 @@ class BundleImport {
                 }
                 case "Encounter" -> {
                     Encounter e = (Encounter) resource;
+                    if (!e.getPeriod().hasStart()) {
+                        throw new InvalidInputException("period.start", "an encounter needs its start");
+                    }
                     String typeText = e.hasType() ? text(e.getTypeFirstRep()) : e.getClass_().getCode();
                     String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirMapping.SNOMED) : null;
                     String practitioner = e.hasParticipant() ? party(e.getParticipantFirstRep().getIndividual(), ExternalParty.Kind.PRACTITIONER) : null;
@@ -313,7 +325,7 @@ class BundleImport {
             String clinical = c.hasClinicalStatus() ? c.getClinicalStatus().getCodingFirstRep().getCode() : "active";
             Problem.Status status = "resolved".equals(clinical) || "inactive".equals(clinical) || "remission".equals(clinical)
                     ? Problem.Status.RESOLVED : Problem.Status.ACTIVE;
-            LocalDate onset = c.hasOnsetDateTimeType() ? FhirMapping.day(c.getOnsetDateTimeType().getValueAsString()) : null;
+            LocalDate onset = c.hasOnsetDateTimeType() ? day(c.getOnsetDateTimeType(), "onsetDateTime") : null;
             String label = clip(text(c.getCode()), 300);
             String icd10 = code(c.getCode(), FhirMapping.ICD10);
             if (icd10 != null) {
@@ -350,23 +362,16 @@ class BundleImport {
             String frequency = null;
             String route = null;
             if (dosage != null) {
-                if (dosage.hasDoseAndRate() && dosage.getDoseAndRateFirstRep().hasDoseQuantity()) {
-                    var q = dosage.getDoseAndRateFirstRep().getDoseQuantity();
-                    dose = q.getValue().stripTrailingZeros().toPlainString() + (q.hasUnit() ? " " + q.getUnit() : "");
-                } else if (dosage.hasText()) {
-                    dose = dosage.getText();
-                }
-                if (dosage.hasTiming() && dosage.getTiming().hasRepeat()) {
-                    var r = dosage.getTiming().getRepeat();
-                    frequency = r.getFrequency() + " per " + r.getPeriod().stripTrailingZeros().toPlainString() + " " + r.getPeriodUnit().toCode();
-                } else if (dosage.getAsNeededBooleanType().booleanValue()) {
+                dose = FhirMapping.dose(dosage);
+                frequency = FhirMapping.frequency(dosage);
+                if (frequency == null && dosage.getAsNeededBooleanType().booleanValue()) {
                     frequency = "as needed";
                 }
                 if (dosage.hasRoute()) {
                     route = text(dosage.getRoute());
                 }
             }
-            LocalDate start = m.hasAuthoredOn() ? FhirMapping.day(m.getAuthoredOnElement().getValueAsString()) : null;
+            LocalDate start = m.hasAuthoredOn() ? day(m.getAuthoredOnElement(), "authoredOn") : null;
             String prescriber = m.hasRequester() ? party(m.getRequester(), ExternalParty.Kind.PRACTITIONER) : null;
             String encounter = m.hasEncounter() ? encounterLabels.get(m.getEncounter().getReference()) : null;
             String from = run.source() + (prescriber == null ? "" : "; prescribed by " + prescriber) + (encounter == null ? "" : "; " + encounter);
@@ -446,11 +451,11 @@ class BundleImport {
             return reference.hasDisplay() ? withoutDigits(reference.getDisplay()) : null;
         }
 
-        private void fail(int i, String message, String type) {
+        private void fail(int i, String status, String message, String type) {
             if (type != null) {
                 count(refused, type);
             }
-            responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.ERROR, message);
+            responses[i] = entryResponse(status, OperationOutcome.IssueSeverity.ERROR, message);
         }
 
         private int rank(int i) {
@@ -490,8 +495,26 @@ class BundleImport {
         counts.merge(type, 1, Integer::sum);
     }
 
-    private static String describe(InvalidInputException e) {
-        return e.getMessage();
+    private static String statusText(int status) {
+        return switch (status) {
+            case 400 -> "Bad Request";
+            case 403 -> "Forbidden";
+            case 404 -> "Not Found";
+            case 409 -> "Conflict";
+            case 412 -> "Precondition Failed";
+            case 422 -> "Unprocessable Entity";
+            case 429 -> "Too Many Requests";
+            default -> "Error";
+        };
+    }
+
+    /** A date of the source as a day; a partial one (a year, a month) refuses the entry, not the bundle. */
+    private static LocalDate day(org.hl7.fhir.r4.model.BaseDateTimeType date, String field) {
+        String text = date.getValueAsString();
+        if (text == null || !text.matches("\\d{4}-\\d{2}-\\d{2}.*")) {
+            throw new InvalidInputException(field, "a full date is needed (YYYY-MM-DD), not " + text);
+        }
+        return LocalDate.parse(text.substring(0, 10));
     }
 
     /** Registration data of a patient from another system: names without the digits Synthea appends, US phones as +1. */

@@ -126,7 +126,7 @@ final class ClinicalProviders {
             int expected = FhirCalls.expectedVersion(id);
             var input = input(r);
             return calls.as(request, actor -> updated(FhirMapping.allergy(allergies.change(actor, FhirCalls.id(id), expected, input,
-                    request.getHeader(FhirCalls.CHANGE_REASON)))));
+                    FhirCalls.changeReason(request)))));
         }
 
         private static AllergyService.AllergyInput input(AllergyIntolerance r) {
@@ -203,7 +203,7 @@ final class ClinicalProviders {
             int expected = FhirCalls.expectedVersion(id);
             var input = input(r);
             return calls.as(request, actor -> updated(FhirMapping.condition(problems.change(actor, FhirCalls.id(id), expected, input,
-                    request.getHeader(FhirCalls.CHANGE_REASON)))));
+                    FhirCalls.changeReason(request)))));
         }
 
         private static ProblemService.ProblemInput input(Condition r) {
@@ -354,16 +354,18 @@ final class ClinicalProviders {
             String name = drug.hasText() ? drug.getText() : drug.getCodingFirstRep().getDisplay();
             String atc = drug.getCoding().stream().filter(c -> FhirMapping.ATC.equals(c.getSystem())).map(c -> c.getCode()).findFirst().orElse(null);
             var dosage = r.getDosageInstructionFirstRep();
-            String dose = dosage.hasDoseAndRate() && dosage.getDoseAndRateFirstRep().hasDoseQuantity()
-                    ? dosage.getDoseAndRateFirstRep().getDoseQuantity().getValue().stripTrailingZeros().toPlainString() + " "
-                    + dosage.getDoseAndRateFirstRep().getDoseQuantity().getUnit() : dosage.getText();
+            String dose = FhirMapping.dose(dosage);
             String route = dosage.hasRoute() ? dosage.getRoute().hasText() ? dosage.getRoute().getText() : dosage.getRoute().getCodingFirstRep().getCode() : null;
-            String frequency = dosage.hasTiming() && dosage.getTiming().hasRepeat() && dosage.getTiming().getRepeat().hasFrequency()
-                    ? dosage.getTiming().getRepeat().getFrequency() + " per " + dosage.getTiming().getRepeat().getPeriod().stripTrailingZeros().toPlainString()
-                    + " " + dosage.getTiming().getRepeat().getPeriodUnit().toCode()
-                    : dosage.hasPatientInstruction() ? dosage.getPatientInstruction() : null;
-            Integer days = r.getDispenseRequest().hasExpectedSupplyDuration()
-                    ? r.getDispenseRequest().getExpectedSupplyDuration().getValue().intValue() : null;
+            String frequency = FhirMapping.frequency(dosage);
+            Integer days = null;
+            if (r.getDispenseRequest().hasExpectedSupplyDuration()) {
+                var supply = r.getDispenseRequest().getExpectedSupplyDuration();
+                if (!supply.hasValue() || !java.util.Set.of("d", "day", "days").contains(supply.hasCode() ? supply.getCode() : supply.getUnit())) {
+                    throw new ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException(
+                            "dispenseRequest.expectedSupplyDuration: a number of days (code d) is expected");
+                }
+                days = supply.getValue().intValue();
+            }
             java.time.LocalDate start = r.getDispenseRequest().getValidityPeriod().hasStart()
                     ? FhirMapping.day(r.getDispenseRequest().getValidityPeriod().getStartElement().getValueAsString()) : null;
             var stayRef = r.getEncounter().getReferenceElement();
@@ -453,8 +455,9 @@ final class ClinicalProviders {
         public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
             long id = patientOf(patient);
             return calls.as(request, actor -> {
-                List<Encounter> all = new java.util.ArrayList<>(stays.ofPatient(actor, id).stream().map(FhirMapping::encounter).toList());
-                all.addAll(history.ofPatient(actor, id).stream().map(FhirMapping::encounter).toList());
+                StayService.Encounters found = stays.encounters(actor, id);
+                List<Encounter> all = new java.util.ArrayList<>(found.stays().stream().map(FhirMapping::encounter).toList());
+                all.addAll(found.history().stream().map(FhirMapping::encounter).toList());
                 return all;
             });
         }

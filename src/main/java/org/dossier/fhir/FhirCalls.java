@@ -45,25 +45,48 @@ class FhirCalls {
         request.setAttribute(Actor.REQUEST_ATTRIBUTE, actor);
         try {
             return work.apply(actor);
-        } catch (BaseServerResponseException e) {
-            throw e;
-        } catch (NotFoundException e) {
-            throw new ResourceNotFoundException(e.getMessage());
-        } catch (StepUpRequiredException e) {
-            throw new ForbiddenOperationException(e.getMessage());
-        } catch (ForbiddenException e) {
-            throw new ForbiddenOperationException(e.getMessage());
-        } catch (InvalidInputException e) {
-            throw new UnprocessableEntityException(e.getMessage());
-        } catch (ConflictException e) {
-            throw new ResourceVersionConflictException(e.getMessage());
-        } catch (TooManyRequestsException e) {
-            throw new UnclassifiedServerFailureException(429, e.getMessage());
-        } catch (AuditUnavailableException e) {
-            throw new UnclassifiedServerFailureException(503, "The access could not be recorded, so nothing is returned; try again");
-        } catch (IllegalArgumentException e) {
-            throw new InvalidRequestException(e.getMessage());
+        } catch (RuntimeException e) {
+            BaseServerResponseException answer = translate(e);
+            if (answer == null) {
+                throw e;
+            }
+            throw answer;
         }
+    }
+
+    /**
+     * The FHIR answer to one of the platform's errors, or null for an unexpected one (a 500 is then HAPI's to give):
+     * the same statuses as the REST API.
+     */
+    static BaseServerResponseException translate(RuntimeException e) {
+        if (e instanceof BaseServerResponseException fhir) {
+            return fhir;
+        } else if (e instanceof NotFoundException) {
+            return new ResourceNotFoundException(e.getMessage());
+        } else if (e instanceof StepUpRequiredException || e instanceof ForbiddenException) {
+            return new ForbiddenOperationException(e.getMessage());
+        } else if (e instanceof InvalidInputException) {
+            return new UnprocessableEntityException(e.getMessage());
+        } else if (e instanceof ConflictException) {
+            return new ResourceVersionConflictException(e.getMessage());
+        } else if (e instanceof TooManyRequestsException) {
+            return new UnclassifiedServerFailureException(429, e.getMessage());
+        } else if (e instanceof AuditUnavailableException) {
+            return new UnclassifiedServerFailureException(503, "The access could not be recorded, so nothing is returned; try again");
+        } else if (e instanceof IllegalArgumentException) {
+            return new InvalidRequestException(e.getMessage());
+        }
+        return null;
+    }
+
+    /** Why a record is changed, required ({@value #CHANGE_REASON}): FHIR has no place for it, the record's history keeps it. */
+    static String changeReason(HttpServletRequest request) {
+        String reason = request.getHeader(CHANGE_REASON);
+        if (reason == null || reason.isBlank()) {
+            throw new UnprocessableEntityException(CHANGE_REASON + ": say why the record changes (the header is required; "
+                    + "the record's history keeps it)");
+        }
+        return reason;
     }
 
     /** The header carrying why a record is changed (FHIR has no place for it; the record's history keeps it). */

@@ -368,6 +368,25 @@ final class FhirMapping {
         return new CodeableConcept().addCoding(new Coding(system, code, display));
     }
 
+    /** A dosage's dose as text: its quantity ("500 mg"), else its text; null when it has neither. */
+    static String dose(org.hl7.fhir.r4.model.Dosage dosage) {
+        if (dosage.hasDoseAndRate() && dosage.getDoseAndRateFirstRep().hasDoseQuantity()
+                && dosage.getDoseAndRateFirstRep().getDoseQuantity().hasValue()) {
+            var q = dosage.getDoseAndRateFirstRep().getDoseQuantity();
+            return q.getValue().stripTrailingZeros().toPlainString() + (q.hasUnit() ? " " + q.getUnit() : "");
+        }
+        return dosage.hasText() ? dosage.getText() : null;
+    }
+
+    /** A dosage's timing as text ("3 per 1 d"), else the patient instruction; null when its timing is incomplete. */
+    static String frequency(org.hl7.fhir.r4.model.Dosage dosage) {
+        var repeat = dosage.hasTiming() ? dosage.getTiming().getRepeat() : null;
+        if (repeat != null && repeat.hasFrequency() && repeat.hasPeriod() && repeat.hasPeriodUnit()) {
+            return repeat.getFrequency() + " per " + repeat.getPeriod().stripTrailingZeros().toPlainString() + " " + repeat.getPeriodUnit().toCode();
+        }
+        return dosage.hasPatientInstruction() ? dosage.getPatientInstruction() : null;
+    }
+
     /** A FHIR date as a day, read from its text (a java.util.Date would shift with the server's time zone). */
     static LocalDate day(String fhirDate) {
         if (fhirDate == null || !fhirDate.matches("\\d{4}-\\d{2}-\\d{2}.*")) {

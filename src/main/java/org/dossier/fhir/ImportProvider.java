@@ -44,6 +44,9 @@ class ImportProvider {
         }
         String source = request.getHeader(SOURCE_HEADER);
         String what = source == null || source.isBlank() ? "FHIR bundle" : source.strip();
+        if (what.length() > 200) {
+            throw new InvalidRequestException(SOURCE_HEADER + ": at most 200 characters (a file name, a batch label)");
+        }
         Integer target = facility;
         BundleImport.Result result = calls.as(request, actor -> imports.run(actor, bundle, target, what));
         String summary = result.report().summary();

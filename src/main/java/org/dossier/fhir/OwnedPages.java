@@ -9,7 +9,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.organization.Actor;
 
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Pages of search results, kept in memory for the next-page links: a page is served only to the staff member whose
@@ -22,7 +21,13 @@ class OwnedPages extends FifoMemoryPagingProvider {
     private static final int KEPT = 500;
 
     private final FhirCalls calls;
-    private final Map<String, Long> owners = new ConcurrentHashMap<>();
+    /** Who made each kept page, forgotten in the same first-in-first-out order as the pages themselves. */
+    private final Map<String, Long> owners = new java.util.LinkedHashMap<>() {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, Long> eldest) {
+            return size() > KEPT;
+        }
+    };
 
     OwnedPages(FhirCalls calls) {
         super(KEPT);
@@ -36,9 +41,6 @@ class OwnedPages extends FifoMemoryPagingProvider {
         String id = super.storeResultList(request, results);
         Actor actor = actorOf(request);
         if (actor != null) {
-            if (owners.size() > KEPT * 2) {
-                owners.clear();
-            }
             owners.put(id, actor.staffId());
         }
         return id;

@@ -71,7 +71,7 @@ class PatientProvider implements IResourceProvider {
     @Update
     public MethodOutcome update(@IdParam IdType id, @ResourceParam Patient resource, HttpServletRequest request) {
         int expected = FhirCalls.expectedVersion(id);
-        String reason = request.getHeader(FhirCalls.CHANGE_REASON);
+        String reason = FhirCalls.changeReason(request);
         return calls.as(request, actor -> {
             org.dossier.patient.Patient current = patients.read(actor, FhirCalls.id(id));
             PatientData sent = FhirMapping.patientData(resource);

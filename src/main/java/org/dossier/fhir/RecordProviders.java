@@ -337,7 +337,8 @@ final class RecordProviders {
             }
             long staff = Long.parseLong(part.substring(0, part.indexOf('-')));
             return calls.as(request, actor -> roles(organization.staffMember(staff), organization).stream()
-                    .filter(r -> r.getIdElement().getIdPart().equals(part)).findFirst()
+                    .filter(r -> r.getIdElement().getIdPart().equals(part))
+                    .filter(r -> actor.worksIn(Integer.parseInt(r.getOrganization().getReferenceElement().getIdPart()))).findFirst()
                     .orElseThrow(() -> new ResourceNotFoundException("No PractitionerRole " + part)));
         }
 

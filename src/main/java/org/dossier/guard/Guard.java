@@ -78,23 +78,15 @@ public class Guard {
             return;
         }
         Instant now = clock.instant();
-        int searches = separately.execute(tx -> countersNeedNoFlush() + counters.sql("""
-                        insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
-                        on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches""")
+        int searches = separately.execute(tx -> counters.sql("""
+                        with counted as (
+                            insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
+                            on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches)
+                        select searches from counted, (select set_config('synchronous_commit', 'off', true)) no_flush""")
                 .param(actor.staffId()).param(Timestamp.from(now)).query(Integer.class).single());
         if (searches > policy.searchesPerMinuteFreeze()) {
             throw freezer.freeze(actor, "SEARCH_RATE", Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
         }
-    }
-
-    /**
-     * The counters' commits do not wait for the disk (ADR 0015): they are a running tally, the audit trail — which
-     * does wait — is the record of what was shown, and a crash of the database loses at most its last few hundred
-     * milliseconds of counting. Waiting for the flush here made every read wait for two disk flushes instead of one.
-     */
-    private int countersNeedNoFlush() {
-        counters.sql("set local synchronous_commit = off").update();
-        return 0;
     }
 
     /** Records that the actor registered this patient: reading it back later is their own work, not a walk. */
@@ -136,7 +128,8 @@ public class Guard {
         long staff = actor.staffId();
         Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
         // One round trip: the account's status now, the canaries among the request's patients, and this transaction's
-        // commit not waiting for the disk (see countersNeedNoFlush).
+        // commit not waiting for the disk (ADR 0015): the counters are a running tally, the audit trail — which does
+        // wait — is the record of what was shown; a crash loses at most the last few hundred milliseconds of counting.
         var state = counters.sql("""
                         select s.status, array(select c.patient_id from guard_canary c where c.patient_id = any(?)) as canaries,
                                set_config('synchronous_commit', 'off', true) as no_flush

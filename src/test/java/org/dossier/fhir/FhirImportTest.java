@@ -266,6 +266,10 @@ class FhirImportTest extends IntegrationTest {
                 .setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
         batch.addEntry().setResource(c).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
         batch.addEntry().setResource(implausible).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+        long existing = fixtures().patient();
+        Condition elsewhere = c.copy();
+        elsewhere.setSubject(new Reference("Patient/" + existing));
+        batch.addEntry().setResource(elsewhere).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Condition");
 
         Bundle response = client("admin").transaction().withBundle(batch).withAdditionalHeader("X-Dossier-Facility", "1").execute();
         assertThat(response.getType()).isEqualTo(Bundle.BundleType.BATCHRESPONSE);
@@ -279,5 +283,7 @@ class FhirImportTest extends IntegrationTest {
         assertThat(jdbc.sql("select count(*) from problem where patient_id = ? and code_system = 'SNOMED-CT'").param(patient)
                 .query(Long.class).single()).isEqualTo(1);
         assertThat(jdbc.sql("select count(*) from observation where patient_id = ?").param(patient).query(Long.class).single()).isZero();
+        assertThat(response.getEntry().get(3).getResponse().getStatus()).as("an existing patient, in a batch").startsWith("403");
+        assertThat(jdbc.sql("select count(*) from problem where patient_id = ?").param(existing).query(Long.class).single()).isZero();
     }
 }

@@ -141,6 +141,9 @@ class FhirRecordsTest extends IntegrationTest {
 
         Patient sent = current.copy();
         sent.setId(new org.hl7.fhir.r4.model.IdType("Patient", Long.toString(patient), "1"));
+        assertThatThrownBy(() -> desk.update().resource(sent).execute()).as("an update without its reason")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class)
+                .hasMessageContaining("X-Dossier-Change-Reason");
         MethodOutcome changed = desk.update().resource(sent).withAdditionalHeader("X-Dossier-Change-Reason", "new mobile number").execute();
         assertThat(changed.getId().getVersionIdPart()).isEqualTo("2");
         Api.Response record = as("frontdesk").get("/api/patients/" + patient);
@@ -222,6 +225,15 @@ class FhirRecordsTest extends IntegrationTest {
         dosage.getTiming().getRepeat().setFrequency(3).setPeriod(1).setPeriodUnit(org.hl7.fhir.r4.model.Timing.UnitsOfTime.D);
         order.getDispenseRequest().setExpectedSupplyDuration((org.hl7.fhir.r4.model.Duration) new org.hl7.fhir.r4.model.Duration()
                 .setValue(7).setUnit("days").setSystem("http://unitsofmeasure.org").setCode("d"));
+        var inWeeks = order.copy();
+        inWeeks.getDispenseRequest().setExpectedSupplyDuration((org.hl7.fhir.r4.model.Duration) new org.hl7.fhir.r4.model.Duration()
+                .setValue(1).setUnit("week").setSystem("http://unitsofmeasure.org").setCode("wk"));
+        assertThatThrownBy(() -> doctor.create().resource(inWeeks).execute()).as("a duration that is not in days")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class).hasMessageContaining("days");
+        var incompleteTiming = order.copy();
+        incompleteTiming.getDosageInstructionFirstRep().getTiming().getRepeat().setPeriodElement(null);
+        assertThatThrownBy(() -> doctor.create().resource(incompleteTiming).execute()).as("a frequency without its period: a 4xx, not a 500")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class).hasMessageContaining("frequency");
         assertThatThrownBy(() -> doctor.create().resource(order).execute()).as("prescribing against a recorded allergy")
                 .isInstanceOf(ResourceVersionConflictException.class).hasMessageContaining("allergy");
         MethodOutcome prescribed = doctor.create().resource(order).withAdditionalHeader("X-Dossier-Allergy-Override",
