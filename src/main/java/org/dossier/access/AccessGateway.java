@@ -228,15 +228,19 @@ public class AccessGateway {
      * Audits each patient of a list the service has already confined to the actor's work (their units,
      * their agenda, their facility's billing queue): every patient shown counts as one access.
      */
-    public void listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+    public Listing listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
         charge(actor, null, null, "list", resourceType, null, Guard.Kind.LIST, patients.stream().filter(l -> l.facilityId() != null)
                 .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), true)).toList());
         List<AuditRecord> entries = new ArrayList<>(patients.size());
+        // A list names its patients: their identity is part of what was shown.
+        Set<Section> shown = sectionsOf(actor).contains(Section.IDENTITY) ? EnumSet.of(section, Section.IDENTITY) : EnumSet.of(section);
         for (Listed l : patients) {
-            entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, EnumSet.of(section),
+            entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, shown,
                     AuditRecord.Decision.ALLOW, l.reasonCode(), purposeOf(actor), null));
         }
         append(entries);
+        return new Listing(actor, shown.contains(Section.IDENTITY)
+                ? patients.stream().map(Listed::patientId).collect(java.util.stream.Collectors.toSet()) : Set.of());
     }
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */

@@ -104,6 +104,44 @@ public class AuditReports {
                 .list();
     }
 
+    /** One line of the trail as the security officer's search shows it. */
+    public record Entry(long seq, Instant at, Long actorId, String actorUsername, String action, Long patientId, String resourceType,
+                        String sections, String decision, String reasonCode, String sourceAddress, String detail) {
+    }
+
+    /** The newest entries of a window (at most {@link #MAX_WINDOW}), optionally of one account, one patient, or refusals only. */
+    public List<Entry> search(Actor actor, Instant from, Instant to, Long staffId, Long patientId, boolean refusalsOnly, int limit) {
+        actor.requireAnyRole("search the audit trail", Role.SECURITY_OFFICER);
+        if (from == null || to == null || !to.isAfter(from) || java.time.Duration.between(from, to).compareTo(MAX_WINDOW) > 0) {
+            throw new org.dossier.platform.InvalidInputException("from", "the window must end after it starts and span at most "
+                    + MAX_WINDOW.toDays() + " days");
+        }
+        StringBuilder sql = new StringBuilder("select seq, recorded_at, actor_id, actor_username, action, patient_id, resource_type, sections,"
+                + " decision, reason_code, source_address, detail from audit_entry where recorded_at >= :from and recorded_at < :to");
+        java.util.Map<String, Object> params = new java.util.HashMap<>();
+        params.put("from", java.sql.Timestamp.from(from));
+        params.put("to", java.sql.Timestamp.from(to));
+        if (staffId != null) {
+            sql.append(" and actor_id = :staff");
+            params.put("staff", staffId);
+        }
+        if (patientId != null) {
+            sql.append(" and patient_id = :patient");
+            params.put("patient", patientId);
+        }
+        if (refusalsOnly) {
+            sql.append(" and decision = 'DENY'");
+        }
+        sql.append(" order by recorded_at desc, seq desc limit :limit");
+        params.put("limit", Math.max(1, Math.min(limit, 500)));
+        return jdbc.sql(sql.toString()).params(params)
+                .query((rs, n) -> new Entry(rs.getLong("seq"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
+                        rs.getString("actor_username"), rs.getString("action"), (Long) rs.getObject("patient_id"), rs.getString("resource_type"),
+                        rs.getString("sections"), rs.getString("decision"), rs.getString("reason_code"), rs.getString("source_address"),
+                        rs.getString("detail")))
+                .list();
+    }
+
     /** When, why and what of each access to a patient's record, without who: what the patient themselves is told. */
     public record AccessForPatient(Instant at, String staffRoles, String action, String sections, String purpose) {
     }

@@ -2,6 +2,7 @@ package org.dossier.care;
 
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
+import org.dossier.access.Listing;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -101,10 +102,10 @@ public class CareTeamService {
     }
 
     /** The patients whose care team the actor is on now. */
-    public List<Long> myCareTeamPatients(Actor actor, int limit) {
+    public Listing.Of<Long> myCareTeamPatients(Actor actor, int limit) {
         List<Long> ids = repository.patientsOf(actor.staffId(), clock.instant(), limit);
-        gateway.listed(actor, "CareTeam", Section.ENCOUNTERS, ids.stream().map(id -> new AccessGateway.Listed(id, null, "CARE_TEAM")).toList());
-        return ids;
+        return new Listing.Of<>(ids, gateway.listed(actor, "CareTeam", Section.ENCOUNTERS,
+                ids.stream().map(id -> new AccessGateway.Listed(id, null, "CARE_TEAM")).toList()));
     }
 
     @Transactional

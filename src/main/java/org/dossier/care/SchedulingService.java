@@ -3,6 +3,7 @@ package org.dossier.care;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
+import org.dossier.access.Listing;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -193,7 +194,7 @@ public class SchedulingService {
     }
 
     /** A practitioner's appointments over at most a month, in the actor's facilities. */
-    public List<Appointment> agenda(Actor actor, long practitionerId, LocalDate from, LocalDate to) {
+    public Listing.Of<Appointment> agenda(Actor actor, long practitionerId, LocalDate from, LocalDate to) {
         requireReader(actor);
         if (to.isBefore(from) || from.plusDays(MAX_RANGE_DAYS).isBefore(to)) {
             throw new InvalidInputException("to", "the period must be between 0 and " + MAX_RANGE_DAYS + " days");
@@ -205,10 +206,10 @@ public class SchedulingService {
         List<Appointment> agenda = appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(),
                 to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
         String reason = administrative ? AccessGateway.administrativeReason(actor) : "APPOINTMENT";
-        gateway.listed(actor, "Appointment", Section.SCHEDULING, agenda.stream().map(Appointment::patientId).distinct()
+        Listing listing = gateway.listed(actor, "Appointment", Section.SCHEDULING, agenda.stream().map(Appointment::patientId).distinct()
                 .map(id -> new AccessGateway.Listed(id, agenda.stream().filter(a -> a.patientId() == id).findFirst().orElseThrow().facilityId(),
                         reason)).toList());
-        return agenda;
+        return new Listing.Of<>(agenda, listing);
     }
 
     public List<Appointment> ofPatient(Actor actor, long patientId) {

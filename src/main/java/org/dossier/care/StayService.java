@@ -3,6 +3,7 @@ package org.dossier.care;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
+import org.dossier.access.Listing;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -185,7 +186,7 @@ public class StayService {
      * Who is in these units now (a unit census): a clinician sees the census of their own units, the front desk
      * and billing that of any unit of their facilities. Every patient listed is an audited access.
      */
-    public List<Inpatient> census(Actor actor, Set<Integer> unitIds) {
+    public Listing.Of<Inpatient> census(Actor actor, Set<Integer> unitIds) {
         boolean administrative = actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING);
         if (!administrative && !actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
             gateway.refuseListing(actor, "Census", "Your role cannot see unit censuses");
@@ -201,19 +202,17 @@ public class StayService {
         }
         List<Inpatient> inpatients = unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
         String reason = administrative ? AccessGateway.administrativeReason(actor) : "CURRENT_STAY_IN_UNIT";
-        gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
-                .map(i -> new AccessGateway.Listed(i.patientId(), facilityOfUnit.get(i.unitId()), reason)).toList());
-        return inpatients;
+        return new Listing.Of<>(inpatients, gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+                .map(i -> new AccessGateway.Listed(i.patientId(), facilityOfUnit.get(i.unitId()), reason)).toList()));
     }
 
     /** The patients the actor is the attending physician of now. */
-    public List<Inpatient> attendedBy(Actor actor) {
+    public Listing.Of<Inpatient> attendedBy(Actor actor) {
         requireReader(actor);
         List<Inpatient> inpatients = stays.attendedBy(actor.staffId(), MAX_CENSUS);
-        gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+        return new Listing.Of<>(inpatients, gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
                 .map(i -> new AccessGateway.Listed(i.patientId(), organization.unit(i.unitId()).map(CareUnit::facilityId).orElse(null),
-                        "ATTENDING")).toList());
-        return inpatients;
+                        "ATTENDING")).toList()));
     }
 
     private Stay logged(Actor actor, long stayId, String reason, Instant now) {

@@ -35,6 +35,9 @@ import java.util.List;
 @Service
 public class AuthService {
 
+    /** The session attribute holding the language the person chose for the screens (read by the web layer's locale). */
+    public static final String LANGUAGE_ATTRIBUTE = "dossier.language";
+
     static final Duration ENROLMENT_LINK_LIFETIME = Duration.ofHours(72);
 
     private final ThrottledPasswordProvider authenticationManager;
@@ -50,13 +53,15 @@ public class AuthService {
     private final AccountSecurity accountSecurity;
     private final PasswordEncoder encoder;
     private final CredentialRepository credentialRepository;
+    private final LoginResponses loginResponses;
     private final Clock clock;
     private final HttpSessionSecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     AuthService(ThrottledPasswordProvider authenticationManager, TotpService totp, RecoveryCodes recoveryCodes, ApiTokens tokens,
                 SessionRegistry sessions, LoginThrottle throttle, SecurityEvents events, OrganizationService organization,
                 CredentialService credentials, OneTimeTokenService oneTimeTokens, AccountSecurity accountSecurity, PasswordEncoder encoder,
-                CredentialRepository credentialRepository, Clock clock) {
+                CredentialRepository credentialRepository, LoginResponses loginResponses, Clock clock) {
+        this.loginResponses = loginResponses;
         this.authenticationManager = authenticationManager;
         this.totp = totp;
         this.recoveryCodes = recoveryCodes;
@@ -71,6 +76,27 @@ public class AuthService {
         this.encoder = encoder;
         this.credentialRepository = credentialRepository;
         this.clock = clock;
+    }
+
+    /**
+     * Where a browser's sign-in stands: {@code SIGNED_IN}, {@code SECOND_FACTOR_REQUIRED} (with the factors the
+     * account has), {@code ENROLMENT_REQUIRED} (no factor yet), or {@code SIGNED_OUT}; and whether the session came
+     * from a one-time enrolment link, whose holder must set a password first.
+     */
+    public record SignInStep(String status, String username, boolean totp, boolean passkey, boolean viaEnrolmentLink,
+                             Instant lastSecondFactor) {
+    }
+
+    public SignInStep signInStep(Authentication authentication) {
+        StaffMember member = authentication == null ? null : organization.staffByUsername(authentication.getName()).orElse(null);
+        if (member == null || !(Factors.firstFactor(authentication) || Factors.full(authentication))) {
+            return new SignInStep("SIGNED_OUT", null, false, false, false, null);
+        }
+        boolean hasTotp = totp.isConfirmed(member.id());
+        boolean hasPasskey = loginResponses.hasPasskey(member.username());
+        String status = Factors.full(authentication) ? "SIGNED_IN" : hasTotp || hasPasskey ? "SECOND_FACTOR_REQUIRED" : "ENROLMENT_REQUIRED";
+        return new SignInStep(status, member.username(), hasTotp, hasPasskey, Factors.has(authentication, org.springframework.security.core.authority.FactorGrantedAuthority.OTT_AUTHORITY),
+                Factors.lastSecondFactor(authentication));
     }
 
     /** A newly issued API token: its value is shown once. */

@@ -27,6 +27,7 @@ import java.util.Map;
 @Component
 class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFailureHandler {
 
+
     private final SessionRegistry sessions;
     private final TotpService totp;
     private final OrganizationService organization;
@@ -72,9 +73,22 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
     @Override
     public void onAuthenticationSuccess(HttpServletRequest request, HttpServletResponse response, Authentication authentication)
             throws IOException {
-        organization.staffByUsername(authentication.getName())
-                .ifPresent(m -> sessions.record(request, m.id(), m.username()));
-        write(response, HttpStatus.OK, state(authentication, request));
+        StaffMember member = organization.staffByUsername(authentication.getName()).orElse(null);
+        if (member != null) {
+            sessions.record(request, member.id(), member.username());
+            organization.preferredLanguage(member.id()).ifPresent(l -> request.getSession().setAttribute(AuthService.LANGUAGE_ATTRIBUTE, l));
+        }
+        Map<String, Object> state = state(authentication, request);
+        if (Pages.wantsPage(request)) {
+            response.sendRedirect(request.getContextPath() + switch ((String) state.get("status")) {
+                case "SIGNED_IN" -> "/";
+                case "SECOND_FACTOR_REQUIRED" -> "/signin/second-factor";
+                case "ENROLMENT_REQUIRED" -> "/signin/enrol";
+                default -> "/signin?error";
+            });
+            return;
+        }
+        write(response, HttpStatus.OK, state);
     }
 
     private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger("dossier.security");
@@ -85,6 +99,13 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         // The client learns nothing; the server log keeps why.
         log.info("sign-in step {} refused: {}", request.getRequestURI(), exception.getMessage());
         Map<String, Object> problem = new LinkedHashMap<>();
+        if (Pages.wantsPage(request)) {
+            String step = request.getRequestURI().endsWith("/login") ? "/signin" : "/signin/second-factor";
+            String why = exception instanceof ThrottledPasswordProvider.ThrottledException throttled
+                    ? "throttled=" + Math.max(1, throttled.cause.retryAfter().toSeconds()) : "error";
+            response.sendRedirect(request.getContextPath() + step + "?" + why);
+            return;
+        }
         if (exception instanceof ThrottledPasswordProvider.ThrottledException throttled) {
             long seconds = Math.max(1, throttled.cause.retryAfter().toSeconds());
             response.setHeader("Retry-After", Long.toString(seconds));
@@ -103,7 +124,7 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         write(response, HttpStatus.UNAUTHORIZED, problem);
     }
 
-    private boolean hasPasskey(String username) {
+    boolean hasPasskey(String username) {
         return jdbc.sql("select exists (select 1 from user_credentials c join user_entities e on e.id = c.user_entity_user_id where e.name = ?)")
                 .param(username).query(Boolean.class).single();
     }

@@ -101,11 +101,13 @@ class SecurityConfiguration {
 
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
-                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata").permitAll()
+                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata",
+                                "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**").permitAll()
                         .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
-                                "/login/webauthn").access(firstFactor)
-                        .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register").access(mayEnrol)
-                        .requestMatchers("/api/auth/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
+                                "/login/webauthn", "/signin/second-factor").access(firstFactor)
+                        .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
+                                .access(mayEnrol)
+                        .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
                         .anyRequest().access(full))
                 .formLogin(form -> form.loginProcessingUrl("/login").successHandler(responses).failureHandler(responses).permitAll())
                 .oneTimeTokenLogin(ott -> ott.tokenService(oneTimeTokens).loginProcessingUrl("/login/ott").showDefaultSubmitPage(false)
@@ -140,9 +142,21 @@ class SecurityConfiguration {
                                 sessions.end((String) ref);
                             }
                         })
-                        .logoutSuccessHandler((request, response, authentication) -> response.setStatus(HttpStatus.NO_CONTENT.value())))
+                        .logoutSuccessHandler((request, response, authentication) -> {
+                            if (Pages.wantsPage(request)) {
+                                response.sendRedirect(request.getContextPath() + "/signin?signedOut");
+                            } else {
+                                response.setStatus(HttpStatus.NO_CONTENT.value());
+                            }
+                        }))
+                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(Pages.CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> {
+                            if (Pages.wantsPage(request)) {
+                                response.sendRedirect(request.getContextPath() + "/signin");
+                                return;
+                            }
                             if (request.getRequestURI().startsWith("/fhir/")) {
                                 // FHIR clients expect an OperationOutcome, whatever the error.
                                 response.setStatus(HttpStatus.UNAUTHORIZED.value());
@@ -157,7 +171,9 @@ class SecurityConfiguration {
                         })
                         .accessDeniedHandler((request, response, ex) -> {
                             Authentication a = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
-                            if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
+                            if (a != null && Factors.firstFactor(a) && !Factors.full(a) && Pages.wantsPage(request)) {
+                                response.sendRedirect(request.getContextPath() + "/signin/second-factor");
+                            } else if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
                                 problem(response, HttpStatus.UNAUTHORIZED, "second-factor-required", "Sign-in not finished",
                                         "Confirm with your passkey or an authenticator code (POST /login/totp), or enrol one first");
                             } else {

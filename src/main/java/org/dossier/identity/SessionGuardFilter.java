@@ -38,6 +38,11 @@ class SessionGuardFilter extends OncePerRequestFilter {
             if (expired || (ref != null && sessions.isRevoked(ref))) {
                 session.invalidate();
                 SecurityContextHolder.clearContext();
+                if (Pages.wantsPage(request)) {
+                    // Say why the person is signed out: a session ended elsewhere (or frozen by the guard) is not a bug.
+                    response.sendRedirect(request.getContextPath() + "/signin?ended");
+                    return;
+                }
             }
         }
         chain.doFilter(request, response);

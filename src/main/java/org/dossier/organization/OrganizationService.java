@@ -93,6 +93,20 @@ public class OrganizationService {
         return staff.findByUsername(username);
     }
 
+    /** The language the staff member chose for the screens ("fr" or "en"), if they chose one. */
+    public Optional<String> preferredLanguage(long staffId) {
+        return staff.language(staffId);
+    }
+
+    /** Sets the actor's own language for the screens; anything but "fr" or "en" is refused. */
+    @Transactional
+    public void choosePreferredLanguage(Actor actor, String language) {
+        if (!"fr".equals(language) && !"en".equals(language)) {
+            throw new InvalidInputException("language", "choose fr or en");
+        }
+        staff.setLanguage(actor.staffId(), language, clock.instant());
+    }
+
     /** Bounded directory search; the directory holds no patient data. */
     public List<StaffMember> searchStaff(String prefix, Integer facilityId, Role role) {
         return staff.search(prefix, facilityId, role, MAX_STAFF_RESULTS);

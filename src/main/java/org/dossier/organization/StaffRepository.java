@@ -158,4 +158,14 @@ class StaffRepository {
     private static Set<Integer> ints(Array array) throws SQLException {
         return Arrays.stream((Integer[]) array.getArray()).collect(Collectors.toUnmodifiableSet());
     }
+
+    Optional<String> language(long staffId) {
+        return jdbc.sql("select language from staff_preference where staff_id = ?").param(staffId).query(String.class).optional();
+    }
+
+    void setLanguage(long staffId, String language, Instant now) {
+        jdbc.sql("insert into staff_preference (staff_id, language, updated_at) values (?, ?, ?)"
+                        + " on conflict (staff_id) do update set language = excluded.language, updated_at = excluded.updated_at")
+                .param(staffId).param(language).param(java.sql.Timestamp.from(now)).update();
+    }
 }

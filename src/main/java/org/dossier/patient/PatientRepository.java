@@ -240,6 +240,15 @@ class PatientRepository {
                 undone == null ? null : undone.toInstant(), (Long) rs.getObject("undone_by"), rs.getString("undo_reason"));
     }
 
+    List<PatientLabel> labels(Collection<Long> ids, Collection<Integer> facilities) {
+        return jdbc.sql("select id, ipp, coalesce(nullif(used_name, ''), birth_family_name) as family, given_names, birth_date, sex"
+                        + " from patient where id = any(?) and facility_id = any(?)")
+                .param(ids.toArray(Long[]::new)).param(facilities.toArray(Integer[]::new))
+                .query((rs, n) -> new PatientLabel(rs.getLong("id"), rs.getString("ipp"), rs.getString("family"), rs.getString("given_names"),
+                        rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex"))))
+                .list();
+    }
+
     private static PatientSearchResult summary(ResultSet rs, int row) throws SQLException {
         return new PatientSearchResult(rs.getLong("id"), rs.getInt("facility_id"), rs.getString("ipp"),
                 rs.getString("birth_family_name"), rs.getString("used_name"), rs.getString("given_names"),

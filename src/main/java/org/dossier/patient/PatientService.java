@@ -1,6 +1,7 @@
 package org.dossier.patient;
 
 import org.dossier.access.AccessGateway;
+import org.dossier.access.Listing;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
@@ -65,6 +66,16 @@ public class PatientService {
                 .map(v -> coverage ? v : new PatientVersion(v.patientId(), v.version(), v.recordedAt(), v.authorId(), v.reason(),
                         v.status(), v.mergedInto(), withoutCoverage(v.data())))
                 .toList();
+    }
+
+    /** The names of the patients of a work list the gateway has just audited as shown, and of no others. */
+    public Map<Long, PatientLabel> labels(Listing listing) {
+        if (listing.patientIds().isEmpty()) {
+            return Map.of();
+        }
+        Map<Long, PatientLabel> labels = new java.util.HashMap<>();
+        patients.labels(listing.patientIds(), listing.actor().facilityIds()).forEach(l -> labels.put(l.id(), l));
+        return labels;
     }
 
     public PatientSearchPage search(Actor actor, PatientSearchQuery query) {

@@ -33,7 +33,8 @@ import java.util.regex.Pattern;
 public class PrescriptionService {
 
     private static final Pattern ATC = Pattern.compile("[A-Z]\\d{2}[A-Z]{0,2}\\d{0,2}");
-    private static final Set<String> ROUTES = Set.of("ORAL", "IV", "IM", "SC", "INHALED", "TOPICAL", "RECTAL", "SUBLINGUAL", "TRANSDERMAL",
+    /** The routes of administration an order may name, commonest first. */
+    public static final List<String> ROUTES = List.of("ORAL", "IV", "IM", "SC", "INHALED", "TOPICAL", "RECTAL", "SUBLINGUAL", "TRANSDERMAL",
             "OPHTHALMIC", "NASAL");
 
     private final MedicationOrderRepository orders;

@@ -32,7 +32,8 @@ import java.util.UUID;
  * Turns the platform's error vocabulary into RFC 9457 problem details, so that every bad request
  * gets a message a person can act on and never a stack trace.
  */
-@RestControllerAdvice
+@RestControllerAdvice(annotations = org.springframework.web.bind.annotation.RestController.class)
+@org.springframework.core.annotation.Order(org.springframework.core.Ordered.HIGHEST_PRECEDENCE)
 class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);

@@ -89,6 +89,27 @@ public final class BrowserSession {
         return exchange(builder(path).GET(), false);
     }
 
+    /** A GET as a browser navigating to a screen (it asks for HTML). */
+    public Api.Response page(String path) {
+        return exchange(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", "text/html").GET(), false);
+    }
+
+    /** A screen's form posted as a browser posts it: form-encoded, asking for HTML, with or without the CSRF token. */
+    public Api.Response pageForm(String path, Map<String, String> fields, boolean withCsrf) {
+        if (csrfToken == null) {
+            refreshCsrf();
+        }
+        java.util.Map<String, String> all = new java.util.LinkedHashMap<>(fields);
+        if (withCsrf) {
+            all.put("_csrf", csrfToken);
+        }
+        String body = all.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return exchange(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", "text/html")
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)), false);
+    }
+
     /** A GET with one extra header (e.g. X-Dossier-Reason, the reason given when the guard asks to confirm). */
     public Api.Response get(String path, String header, String value) {
         return exchange(builder(path).header(header, value).GET(), false);

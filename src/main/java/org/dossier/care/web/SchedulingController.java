@@ -67,7 +67,7 @@ class SchedulingController {
     List<Appointment> agenda(Actor actor, @PathVariable long id,
                              @RequestParam @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate from,
                              @RequestParam(required = false) @DateTimeFormat(iso = DateTimeFormat.ISO.DATE) LocalDate to) {
-        return scheduling.agenda(actor, id, from, to == null ? from : to);
+        return scheduling.agenda(actor, id, from, to == null ? from : to).items();
     }
 
     @PostMapping("/appointments")

@@ -85,7 +85,7 @@ class StayController {
     @GetMapping("/inpatients")
     @Operation(summary = "Patients currently in the given units (default: the caller's units)")
     List<Inpatient> census(Actor actor, @RequestParam(required = false) Set<Integer> unitId) {
-        return stays.census(actor, unitId == null || unitId.isEmpty() ? actor.unitIds() : unitId);
+        return stays.census(actor, unitId == null || unitId.isEmpty() ? actor.unitIds() : unitId).items();
     }
 
 }

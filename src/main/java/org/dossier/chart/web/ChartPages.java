@@ -1,0 +1,408 @@
+package org.dossier.chart.web;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.dossier.platform.ForbiddenException;
+import org.springframework.http.HttpStatus;
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.billing.BillingService;
+import org.dossier.care.SchedulingService;
+import org.dossier.care.StayService;
+import org.dossier.chart.ChartService;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.DocumentService;
+import org.dossier.clinical.Note;
+import org.dossier.clinical.NoteService;
+import org.dossier.clinical.Observation;
+import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.ObservationService;
+import org.dossier.clinical.Problem;
+import org.dossier.clinical.ProblemService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.OrganizationService;
+import org.dossier.organization.Role;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.prescribing.PrescriptionService;
+import org.springframework.http.ContentDisposition;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.multipart.MultipartFile;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+import java.io.IOException;
+import java.math.BigDecimal;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalDateTime;
+import java.util.Comparator;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Supplier;
+
+/**
+ * The chart in the browser: a banner and one tab at a time. Opening a tab is one access decision (one audit entry)
+ * for every section it shows; a section the gateway withholds says why, and a clinician is offered the break-the-glass.
+ * Every change is a form that posts and comes back to its tab; a refused or invalid change keeps what was typed.
+ */
+@Controller
+class ChartPages {
+
+    static final List<String> TABS = List.of("summary", "notes", "allergies", "problems", "prescriptions", "observations", "documents",
+            "appointments", "stays", "billing");
+
+    private final ChartService charts;
+    private final AccessGateway gateway;
+    private final PatientService patients;
+    private final NoteService notes;
+    private final AllergyService allergies;
+    private final ProblemService problems;
+    private final PrescriptionService prescriptions;
+    private final ObservationService observations;
+    private final DocumentService documents;
+    private final SchedulingService scheduling;
+    private final StayService stays;
+    private final BillingService billing;
+    private final OrganizationService organization;
+    private final java.time.Clock clock;
+
+    ChartPages(ChartService charts, AccessGateway gateway, PatientService patients, NoteService notes, AllergyService allergies,
+               ProblemService problems, PrescriptionService prescriptions, ObservationService observations, DocumentService documents,
+               SchedulingService scheduling, StayService stays, BillingService billing, OrganizationService organization,
+               java.time.Clock clock) {
+        this.clock = clock;
+        this.charts = charts;
+        this.gateway = gateway;
+        this.patients = patients;
+        this.notes = notes;
+        this.allergies = allergies;
+        this.problems = problems;
+        this.prescriptions = prescriptions;
+        this.observations = observations;
+        this.documents = documents;
+        this.scheduling = scheduling;
+        this.stays = stays;
+        this.billing = billing;
+        this.organization = organization;
+    }
+
+    @GetMapping("/patients/{id}")
+    String chart(Actor actor, @PathVariable long id, @RequestParam(defaultValue = "summary") String tab,
+                 @RequestParam(required = false) ObservationKind kind, Model model, HttpServletResponse response) {
+        try {
+            return tab(actor, id, tab, kind, model);
+        } catch (ForbiddenException refused) {
+            if (refused instanceof org.dossier.platform.AccountFrozenException) {
+                throw refused;
+            }
+            // Already audited by the gateway. A clinician is told why, and offered the emergency access.
+            response.setStatus(HttpStatus.FORBIDDEN.value());
+            model.addAttribute("patientId", id);
+            model.addAttribute("detail", refused.getMessage().replaceAll(" If this is an emergency.*", ""));
+            model.addAttribute("restricted", refused.getMessage().contains("restricted"));
+            model.addAttribute("mayBreakGlass", actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE));
+            model.addAttribute("breakGlassReasons", org.dossier.access.BreakGlassGrant.Reason.values());
+            return "chart/refused";
+        }
+    }
+
+    private String tab(Actor actor, long id, String tab, ObservationKind kind, Model model) {
+        if (!TABS.contains(tab)) {
+            throw new InvalidInputException("tab", "is one of " + TABS);
+        }
+        model.addAttribute("tab", tab);
+        model.addAttribute("tabs", visibleTabs(actor));
+        model.addAttribute("breakGlassReasons", org.dossier.access.BreakGlassGrant.Reason.values());
+        model.addAttribute("mayBreakGlass", actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE));
+        if (tab.equals("summary")) {
+            var summary = charts.summary(actor, id);
+            model.addAttribute("summary", summary);
+            model.addAttribute("patient", summary.patient());
+            model.addAttribute("allergyFlag", summary.allergies() != null && !summary.allergies().isEmpty());
+            Map<String, String> withheld = new HashMap<>();
+            summary.withheld().forEach((section, why) -> withheld.put(section.name(), why));
+            model.addAttribute("withheld", withheld);
+            model.addAttribute("accessReason", summary.accessReason());
+            model.addAttribute("clinicalWithheld", summary.withheld().containsKey(org.dossier.chart.ChartSummary.Section.NOTES));
+            addNames(model, summary.recentNotes() == null ? List.of() : summary.recentNotes().stream().map(Note::authorId).toList());
+            return "chart/chart";
+        }
+        PatientAccess access = gateway.openChart(actor, id);
+        model.addAttribute("patient", patients.read(access));
+        model.addAttribute("accessReason", access.reasonCode());
+        Section needed = switch (tab) {
+            case "prescriptions" -> Section.PRESCRIPTIONS;
+            case "appointments" -> Section.SCHEDULING;
+            case "stays" -> Section.ENCOUNTERS;
+            case "billing" -> Section.BILLING;
+            default -> Section.CLINICAL;
+        };
+        boolean clinicalWithheld = !access.permits(Section.CLINICAL);
+        model.addAttribute("clinicalWithheld", clinicalWithheld);
+        if (!access.permits(needed)) {
+            model.addAttribute("tabWithheld", AccessGateway.sectionsOf(actor).contains(needed)
+                    ? "chart.withheld.relationship" : "chart.withheld.role");
+            return "chart/chart";
+        }
+        switch (tab) {
+            case "notes" -> {
+                List<Note> list = notes.ofPatient(access, 50);
+                model.addAttribute("notes", list);
+                addNames(model, list.stream().map(Note::authorId).toList());
+                model.addAttribute("noteKinds", Note.Kind.values());
+            }
+            case "allergies" -> {
+                model.addAttribute("allergies", allergies.ofPatient(access, false));
+                model.addAttribute("severities", Allergy.Severity.values());
+                model.addAttribute("allergyKinds", Allergy.Kind.values());
+            }
+            case "problems" -> model.addAttribute("problems", problems.ofPatient(access, false));
+            case "prescriptions" -> {
+                model.addAttribute("prescriptions", prescriptions.ofPatient(access, false));
+                model.addAttribute("activeAllergies", access.permits(Section.CLINICAL) ? allergies.ofPatient(access, true) : List.of());
+                model.addAttribute("mayPrescribe", actor.hasRole(Role.PHYSICIAN));
+                model.addAttribute("routes", PrescriptionService.ROUTES);
+            }
+            case "observations" -> {
+                List<Observation> latest = observations.latest(access);
+                ObservationKind shown = kind != null ? kind : ObservationKind.HEART_RATE;
+                List<Observation> series = observations.series(actor, id, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
+                        .filter(o -> !"ENTERED_IN_ERROR".equals(o.status()))
+                        .sorted(Comparator.comparing(Observation::effectiveAt)).toList();
+                model.addAttribute("latest", latest);
+                model.addAttribute("trendKind", shown);
+                model.addAttribute("trend", TrendChart.of(series));
+                model.addAttribute("series", series);
+                model.addAttribute("vitalKinds", EnumSet.range(ObservationKind.BLOOD_PRESSURE, ObservationKind.RESPIRATORY_RATE));
+            }
+            case "documents" -> model.addAttribute("documents", documents.ofPatient(actor, id));
+            case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(actor, id));
+            case "stays" -> {
+                var encounters = stays.encounters(actor, id);
+                model.addAttribute("stays", encounters.stays());
+                model.addAttribute("pastEncounters", encounters.history());
+                addNames(model, encounters.stays().stream().map(s -> s.attendingId()).toList());
+                model.addAttribute("units", unitNames(actor));
+            }
+            case "billing" -> {
+                model.addAttribute("invoices", billing.invoicesOf(actor, id));
+                model.addAttribute("cardReads", billing.cardReadsOf(actor, id));
+            }
+            default -> {
+            }
+        }
+        return "chart/chart";
+    }
+
+    // ---- notes
+
+    @PostMapping("/patients/{id}/notes")
+    String draftNote(Actor actor, @PathVariable long id, @RequestParam(defaultValue = "PROGRESS") Note.Kind kind, @RequestParam String title,
+                     @RequestParam String body, @RequestParam(defaultValue = "draft") String then, HttpServletRequest request,
+                     RedirectAttributes redirect) {
+        return change(id, "notes", request, redirect, () -> {
+            Note note = notes.draft(actor, id, kind, title, body, null);
+            if ("sign".equals(then)) {
+                notes.sign(actor, note.id(), note.version());
+                return "note.signed";
+            }
+            return "note.drafted";
+        });
+    }
+
+    @PostMapping("/patients/{id}/notes/{noteId}/sign")
+    String signNote(Actor actor, @PathVariable long id, @PathVariable long noteId, @RequestParam int version, HttpServletRequest request,
+                    RedirectAttributes redirect) {
+        return change(id, "notes", request, redirect, () -> {
+            notes.sign(actor, noteId, version);
+            return "note.signed";
+        });
+    }
+
+    @PostMapping("/patients/{id}/notes/{noteId}/amend")
+    String amendNote(Actor actor, @PathVariable long id, @PathVariable long noteId, @RequestParam String title, @RequestParam String body,
+                     @RequestParam String reason, HttpServletRequest request, RedirectAttributes redirect) {
+        return change(id, "notes", request, redirect, () -> {
+            notes.amend(actor, noteId, title, body, reason);
+            return "note.amended";
+        });
+    }
+
+    // ---- allergies, problems
+
+    @PostMapping("/patients/{id}/allergies")
+    String recordAllergy(Actor actor, @PathVariable long id, @RequestParam String substance, @RequestParam(required = false) String reaction,
+                         @RequestParam(required = false) Allergy.Severity severity, @RequestParam(defaultValue = "ALLERGY") Allergy.Kind kind,
+                         HttpServletRequest request, RedirectAttributes redirect) {
+        return change(id, "allergies", request, redirect, () -> {
+            allergies.record(actor, id, new AllergyService.AllergyInput(substance, null, blankToNull(reaction), severity, kind,
+                    Allergy.Status.ACTIVE));
+            return "allergy.recorded";
+        });
+    }
+
+    @PostMapping("/patients/{id}/problems")
+    String recordProblem(Actor actor, @PathVariable long id, @RequestParam String icd10Code, @RequestParam String label,
+                         @RequestParam(required = false) LocalDate onsetDate, HttpServletRequest request, RedirectAttributes redirect) {
+        return change(id, "problems", request, redirect, () -> {
+            problems.record(actor, id, new ProblemService.ProblemInput(icd10Code, label, onsetDate, Problem.Status.ACTIVE));
+            return "problem.recorded";
+        });
+    }
+
+    // ---- prescriptions
+
+    @PostMapping("/patients/{id}/prescriptions")
+    String prescribe(Actor actor, @PathVariable long id, @RequestParam String drug, @RequestParam(required = false) String atcCode,
+                     @RequestParam String dose, @RequestParam String route, @RequestParam String frequency,
+                     @RequestParam(required = false) Integer durationDays, @RequestParam(required = false) String allergyOverrideReason,
+                     HttpServletRequest request, RedirectAttributes redirect) {
+        try {
+            prescriptions.prescribe(actor, id, new PrescriptionService.OrderInput(drug, blankToNull(atcCode), null, dose, route, frequency,
+                    durationDays, null, null, blankToNull(allergyOverrideReason)));
+            redirect.addFlashAttribute("notice", allergyOverrideReason == null || allergyOverrideReason.isBlank()
+                    ? "prescription.done" : "prescription.overridden");
+        } catch (ConflictException e) {
+            if (!"allergy-conflict".equals(e.code())) {
+                throw e;
+            }
+            // The prescriber sees the allergy, and either changes the drug or gives the reason to go on.
+            // Flash attributes live in the (serialised) session: plain values only.
+            java.util.ArrayList<HashMap<String, String>> conflicts = new java.util.ArrayList<>();
+            if (e.details().get("allergies") instanceof List<?> allergies) {
+                for (Object o : allergies) {
+                    if (o instanceof Allergy a) {
+                        HashMap<String, String> shown = new HashMap<>();
+                        shown.put("substance", a.substance());
+                        shown.put("severity", a.severity() == null ? null : a.severity().name());
+                        shown.put("reaction", a.reaction());
+                        conflicts.add(shown);
+                    }
+                }
+            }
+            redirect.addFlashAttribute("allergyConflict", conflicts);
+            redirect.addFlashAttribute("form", formOf(request));
+        } catch (InvalidInputException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("form", formOf(request));
+        }
+        return "redirect:/patients/" + id + "?tab=prescriptions";
+    }
+
+    // ---- observations, documents
+
+    @PostMapping("/patients/{id}/observations")
+    String recordObservation(Actor actor, @PathVariable long id, @RequestParam ObservationKind kind, @RequestParam BigDecimal value,
+                             @RequestParam(required = false) BigDecimal value2, @RequestParam(required = false) LocalDateTime effectiveAt,
+                             HttpServletRequest request, RedirectAttributes redirect) {
+        String result = change(id, "observations", request, redirect, () -> {
+            Instant at = effectiveAt == null ? null : effectiveAt.atZone(scheduling.zone()).toInstant();
+            observations.record(actor, id, new ObservationService.ObservationInput(kind, value, value2, null, at, null, null));
+            return "observation.recorded";
+        });
+        return result + "&kind=" + kind.name();
+    }
+
+    @PostMapping(path = "/patients/{id}/documents", consumes = MediaType.MULTIPART_FORM_DATA_VALUE)
+    String upload(Actor actor, @PathVariable long id, @RequestParam String title, @RequestParam(defaultValue = "REPORT") String kind,
+                  @RequestParam MultipartFile file, HttpServletRequest request, RedirectAttributes redirect) throws IOException {
+        byte[] bytes = file.getBytes();
+        return change(id, "documents", request, redirect, () -> {
+            documents.upload(actor, id, title, kind, file.getContentType(), bytes);
+            return "document.uploaded";
+        });
+    }
+
+    /**
+     * A document's content. Only PDF and images open in the browser; anything else downloads, and the answer is
+     * sandboxed, so an uploaded HTML file can never run as this application.
+     */
+    @GetMapping("/documents/{documentId}/view")
+    ResponseEntity<byte[]> viewDocument(Actor actor, @PathVariable long documentId) {
+        DocumentService.Content content = documents.content(actor, documentId);
+        String type = content.document().contentType();
+        boolean inline = Set.of("application/pdf", "image/png", "image/jpeg").contains(type);
+        return ResponseEntity.ok()
+                .contentType(inline ? MediaType.parseMediaType(type) : MediaType.APPLICATION_OCTET_STREAM)
+                .header(HttpHeaders.CONTENT_DISPOSITION, (inline ? ContentDisposition.inline() : ContentDisposition.attachment())
+                        .filename(content.document().title().replaceAll("[^\\p{L}\\p{N} ._-]", "_"), java.nio.charset.StandardCharsets.UTF_8)
+                        .build().toString())
+                .header("Content-Security-Policy", "sandbox; default-src 'none'; img-src 'self'; style-src 'unsafe-inline'")
+                .header(HttpHeaders.CACHE_CONTROL, "no-store")
+                .body(content.bytes());
+    }
+
+    // ----
+
+    /** Runs a change; on a refusal the person comes back to the tab with the message and what they typed. */
+    private String change(long patientId, String tab, HttpServletRequest request, RedirectAttributes redirect, Supplier<String> action) {
+        try {
+            redirect.addFlashAttribute("notice", action.get());
+        } catch (InvalidInputException | ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+            redirect.addFlashAttribute("form", formOf(request));
+        }
+        return "redirect:/patients/" + patientId + "?tab=" + tab;
+    }
+
+    private static Map<String, String> formOf(HttpServletRequest request) {
+        Map<String, String> form = new HashMap<>();
+        request.getParameterMap().forEach((k, v) -> {
+            if (!k.startsWith("_") && v.length > 0) {
+                form.put(k, v[0]);
+            }
+        });
+        return form;
+    }
+
+    private List<String> visibleTabs(Actor actor) {
+        Set<Section> sections = AccessGateway.sectionsOf(actor);
+        return TABS.stream().filter(t -> switch (t) {
+            case "summary" -> true;
+            case "prescriptions" -> sections.contains(Section.PRESCRIPTIONS);
+            case "appointments" -> sections.contains(Section.SCHEDULING);
+            case "stays" -> sections.contains(Section.ENCOUNTERS);
+            case "billing" -> sections.contains(Section.BILLING);
+            default -> sections.contains(Section.CLINICAL);
+        }).toList();
+    }
+
+    private void addNames(Model model, List<Long> staffIds) {
+        Map<Long, String> names = new HashMap<>();
+        for (Long staffId : new java.util.HashSet<>(staffIds)) {
+            names.put(staffId, organization.staffMember(staffId).displayName());
+        }
+        model.addAttribute("staffNames", names);
+    }
+
+    private Map<Integer, String> unitNames(Actor actor) {
+        Map<Integer, String> names = new HashMap<>();
+        for (Integer facility : actor.facilityIds()) {
+            organization.units(facility).forEach(u -> names.put(u.id(), u.name()));
+        }
+        return names;
+    }
+
+    private Instant clockNow() {
+        return clock.instant();
+    }
+
+    private static String blankToNull(String s) {
+        return s == null || s.isBlank() ? null : s;
+    }
+}

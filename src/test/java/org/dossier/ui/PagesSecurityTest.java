@@ -1,0 +1,177 @@
+package org.dossier.ui;
+
+import org.dossier.identity.CredentialService;
+import org.dossier.support.Accounts;
+import org.dossier.support.Api;
+import org.dossier.support.BrowserSession;
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The screens keep the API's rules, over real HTTP with a signed-in browser session: nothing without sign-in, a strict
+ * Content-Security-Policy, CSRF on every form, the gateway's refusals (audited, nothing written), role checks on the
+ * consoles, no open redirect, and uploaded documents that can never run as the application. Each rule has the
+ * attacker's request refused and the legitimate one working.
+ */
+class PagesSecurityTest extends IntegrationTest {
+
+    @Autowired
+    CredentialService credentials;
+
+    @Test
+    void aScreenAskedForWithoutSignInRedirectsToTheSignInPageAndTheApiStillAnswers401() {
+        BrowserSession anonymous = new BrowserSession(port);
+        Api.Response page = anonymous.page("/patients/1");
+        assertThat(page.status()).isEqualTo(302);
+        assertThat(page.header("Location")).endsWith("/signin");
+        assertThat(anonymous.get("/api/patients/1").status()).isEqualTo(401);
+        assertThat(anonymous.page("/signin").status()).isEqualTo(200);
+    }
+
+    @Test
+    void everyScreenCarriesAStrictContentSecurityPolicy() {
+        Api.Response signIn = new BrowserSession(port).page("/signin");
+        String csp = signIn.header("Content-Security-Policy");
+        assertThat(csp).contains("script-src 'self'").contains("style-src 'self'").contains("frame-ancestors 'none'")
+                .contains("object-src 'none'").doesNotContain("unsafe-inline").doesNotContain("unsafe-eval");
+        assertThat(signIn.body()).doesNotContain("<script>").doesNotContain(" style=\"").doesNotContain("onclick=");
+        assertThat(signIn.header("X-Frame-Options")).isEqualTo("DENY");
+        assertThat(signIn.header("X-Content-Type-Options")).isEqualTo("nosniff");
+    }
+
+    @Test
+    void theScreensSpeakTheBrowsersLanguageFrenchByDefault() {
+        assertThat(pageIn("en-US,en;q=0.9")).contains("<h1>Sign in</h1>").contains("lang=\"en\"");
+        assertThat(pageIn("fr-FR")).contains("<h1>Connexion</h1>");
+        assertThat(pageIn("de-DE")).as("a language Dossier does not speak").contains("<h1>Connexion</h1>");
+    }
+
+    @Test
+    void aFormWithoutItsCsrfTokenIsRefusedAndWritesNothingWhileTheSameFormWithItSignsTheNote() {
+        String clinician = freshPhysician();
+        long patient = fixtures().patient();
+        fixtures().careFor(patient, clinician);
+        BrowserSession physician = BrowserSession.signedIn(port, clinician);
+        Map<String, String> note = Map.of("kind", "PROGRESS", "title", "Note du jour", "body", "Stable.", "then", "sign");
+
+        Api.Response forged = physician.pageForm("/patients/" + patient + "/notes", note, false);
+        assertThat(forged.status()).isEqualTo(403);
+        assertThat(notesOf(patient)).isZero();
+
+        Api.Response genuine = physician.pageForm("/patients/" + patient + "/notes", note, true);
+        assertThat(genuine.status()).isEqualTo(302);
+        assertThat(genuine.header("Location")).endsWith("/patients/" + patient + "?tab=notes");
+        assertThat(jdbc.sql("select status from clinical_note where patient_id = ?").param(patient).query(String.class).single())
+                .isEqualTo("SIGNED");
+    }
+
+    @Test
+    void aClinicianWithNoRelationshipGetsNoChartScreenNoTabAndNoWriteEachRefusalAudited() {
+        long patient = fixtures().patient();
+        String name = jdbc.sql("select birth_family_name from patient where id = ?").param(patient).query(String.class).single();
+        String stranger = Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
+        BrowserSession session = BrowserSession.signedIn(port, stranger);
+        long before = refusalsOf(stranger, patient);
+
+        for (String tab : ChartPagesTabs.ALL) {
+            Api.Response chart = session.page("/patients/" + patient + "?tab=" + tab);
+            assertThat(chart.status()).as(tab).isEqualTo(403);
+            assertThat(chart.body()).as(tab).doesNotContainIgnoringCase(name).contains("break-glass-offer");
+        }
+        Api.Response write = session.pageForm("/patients/" + patient + "/notes", Map.of("title", "x", "body", "y"), true);
+        assertThat(write.status()).isEqualTo(403);
+        assertThat(notesOf(patient)).isZero();
+        assertThat(refusalsOf(stranger, patient) - before).isEqualTo(ChartPagesTabs.ALL.size() + 1);
+
+        // The patient's own clinician opens the same screens.
+        String own = freshPhysician();
+        fixtures().careFor(patient, own);
+        BrowserSession physician = BrowserSession.signedIn(port, own);
+        for (String tab : ChartPagesTabs.CLINICIAN) {
+            Api.Response chart = physician.page("/patients/" + patient + "?tab=" + tab);
+            assertThat(chart.status()).as(tab).isEqualTo(200);
+            assertThat(chart.body()).as(tab).containsIgnoringCase(name);
+        }
+    }
+
+    @Test
+    void theConsolesRefuseOtherRolesAndSayWhyInTheTrail() {
+        BrowserSession physician = BrowserSession.signedIn(port, "physician");
+        for (String path : new String[]{"/security", "/security/audit", "/admin/staff", "/admin/units"}) {
+            assertThat(physician.page(path).status()).as(path).isEqualTo(403);
+        }
+        assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and decision = 'DENY' "
+                + "and action like 'GET /security%'").query(Long.class).single()).isGreaterThanOrEqualTo(2);
+        assertThat(BrowserSession.signedIn(port, "security").page("/security").status()).isEqualTo(200);
+        assertThat(BrowserSession.signedIn(port, "admin").page("/admin/staff").status()).isEqualTo(200);
+    }
+
+    @Test
+    void theStepUpFormSendsBackOnlyToAPageOfDossier() {
+        // A fresh account: the wrong codes below count against the account's sign-in throttle.
+        BrowserSession physician = BrowserSession.signedIn(port, freshPhysician());
+        for (String next : new String[]{"//evil.example/phish", "https://evil.example", "/\\evil.example"}) {
+            Api.Response r = physician.pageForm("/step-up", Map.of("code", "000000", "next", next), true);
+            assertThat(r.status()).isEqualTo(302);
+            assertThat(r.header("Location")).as(next).isEqualTo("http://127.0.0.1:" + port + "/");
+        }
+        Api.Response local = physician.pageForm("/step-up", Map.of("code", "000000", "next", "/patients"), true);
+        assertThat(local.header("Location")).endsWith("/patients");
+    }
+
+    @Test
+    void anUploadedDocumentOpensSandboxedAndOnlyForThoseTheGatewayLetsIn() {
+        String clinician = freshPhysician();
+        long patient = fixtures().patient();
+        fixtures().careFor(patient, clinician);
+        byte[] pdf = "%PDF-1.4\n1 0 obj<<>>endobj\n%%EOF".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Api.Response uploaded = as(clinician).upload("/api/patients/" + patient + "/documents", "Compte rendu", "cr.pdf",
+                "application/pdf", pdf);
+        assertThat(uploaded.status()).as(uploaded.toString()).isEqualTo(201);
+        long document = uploaded.json().get("id").asLong();
+        Api.Response view = BrowserSession.signedIn(port, clinician).page("/documents/" + document + "/view");
+        assertThat(view.status()).isEqualTo(200);
+        assertThat(view.contentType()).isEqualTo("application/pdf");
+        assertThat(view.header("Content-Disposition")).startsWith("inline");
+        assertThat(view.header("Content-Security-Policy")).startsWith("sandbox");
+
+        assertThat(BrowserSession.signedIn(port, freshPhysician()).page("/documents/" + document + "/view").status()).isIn(403, 404);
+    }
+
+    private String freshPhysician() {
+        return Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
+    }
+
+    private String pageIn(String language) {
+        try {
+            var client = java.net.http.HttpClient.newHttpClient();
+            var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/signin"))
+                    .header("Accept", "text/html").header("Accept-Language", language).build();
+            return client.send(request, java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private long notesOf(long patient) {
+        return jdbc.sql("select count(*) from clinical_note where patient_id = ?").param(patient).query(Long.class).single();
+    }
+
+    private long refusalsOf(String username, long patient) {
+        return jdbc.sql("select count(*) from audit_entry where actor_username = ? and patient_id = ? and decision = 'DENY'")
+                .param(username).param(patient).query(Long.class).single();
+    }
+
+    /** The chart's tabs, as the screens name them. */
+    static final class ChartPagesTabs {
+        static final java.util.List<String> ALL = java.util.List.of("summary", "notes", "allergies", "problems", "prescriptions",
+                "observations", "documents", "appointments", "stays", "billing");
+        static final java.util.List<String> CLINICIAN = java.util.List.of("summary", "notes", "allergies", "problems", "prescriptions",
+                "observations", "documents", "appointments", "stays");
+    }
+}
