@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The benchmark (issue 9): generates the 1M-patient demo hospital if absent, measures the hot paths in process
 # (relationship lookup, chart summary with and without the gateway, audit append and verification, exposure report),
-# then over HTTP under load with the ceilings of the same PostgreSQL (bench/http.sh).
+# the chart page as the browser gets it (bench/chart-page.sh, 20,000-patient demo), then over HTTP under load with
+# the ceilings of the same PostgreSQL (bench/http.sh).
 # Usage: bench/run.sh [patients]   (default 1000000; data in ./data-<patients>, results in target/bench/)
 # Needs, beyond the build: wrk, pgbench, psql, curl (Debian: apt-get install wrk postgresql-client curl).
 set -euo pipefail
@@ -14,6 +15,8 @@ fi
 ./mvnw -q -ntp test -Dtest=InProcessBenchmark -Dexcluded.groups=none -Dsurefire.failIfNoSpecifiedTests=false \
   -Dbench.dataDir="$data_dir" | grep '^BENCHMARK' || true
 cat target/bench/in-process.json
+echo
+bench/chart-page.sh
 echo
 ./mvnw -q -ntp -DskipTests package
 bench/http.sh "$data_dir"

@@ -61,6 +61,19 @@ public class ChartService {
         return summary(gateway.openChart(actor, patientId));
     }
 
+    /**
+     * Opens a chart for one of its tabs: the gateway decides every section the actor may see, once, and audits it; the
+     * tab then reads its sections under that decision.
+     */
+    public PatientAccess open(Actor actor, long patientId) {
+        return gateway.openChart(actor, patientId);
+    }
+
+    /** What the actor's roles may see of any record, before relationships (which tabs a screen offers). */
+    public static java.util.Set<org.dossier.access.Section> sectionsOf(Actor actor) {
+        return AccessGateway.sectionsOf(actor);
+    }
+
     /** The summary under a decision already taken and audited: what the sections cost without the gateway (benchmarks). */
     @Transactional(readOnly = true)
     public ChartSummary summary(PatientAccess access) {

@@ -136,6 +136,14 @@ public final class Browser implements AutoCloseable {
         wait.until(d -> path().startsWith(prefix));
     }
 
+    public void waitForPathEquals(String exact) {
+        try {
+            wait.until(d -> path().equals(exact));
+        } catch (org.openqa.selenium.TimeoutException e) {
+            throw new AssertionError("still on " + path() + " instead of " + exact + " — the page says: " + pageText(), e);
+        }
+    }
+
     public void waitForText(String css, String text) {
         try {
             wait.until(ExpectedConditions.textToBePresentInElementLocated(By.cssSelector(css), text));

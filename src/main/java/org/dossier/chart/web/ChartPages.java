@@ -4,7 +4,6 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.dossier.platform.ForbiddenException;
 import org.springframework.http.HttpStatus;
-import org.dossier.access.AccessGateway;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.billing.BillingService;
@@ -67,7 +66,6 @@ class ChartPages {
             "appointments", "stays", "billing");
 
     private final ChartService charts;
-    private final AccessGateway gateway;
     private final PatientService patients;
     private final NoteService notes;
     private final AllergyService allergies;
@@ -81,13 +79,12 @@ class ChartPages {
     private final OrganizationService organization;
     private final java.time.Clock clock;
 
-    ChartPages(ChartService charts, AccessGateway gateway, PatientService patients, NoteService notes, AllergyService allergies,
+    ChartPages(ChartService charts, PatientService patients, NoteService notes, AllergyService allergies,
                ProblemService problems, PrescriptionService prescriptions, ObservationService observations, DocumentService documents,
                SchedulingService scheduling, StayService stays, BillingService billing, OrganizationService organization,
                java.time.Clock clock) {
         this.clock = clock;
         this.charts = charts;
-        this.gateway = gateway;
         this.patients = patients;
         this.notes = notes;
         this.allergies = allergies;
@@ -142,7 +139,7 @@ class ChartPages {
             addNames(model, summary.recentNotes() == null ? List.of() : summary.recentNotes().stream().map(Note::authorId).toList());
             return "chart/chart";
         }
-        PatientAccess access = gateway.openChart(actor, id);
+        PatientAccess access = charts.open(actor, id);
         model.addAttribute("patient", patients.read(access));
         model.addAttribute("accessReason", access.reasonCode());
         Section needed = switch (tab) {
@@ -153,9 +150,11 @@ class ChartPages {
             default -> Section.CLINICAL;
         };
         boolean clinicalWithheld = !access.permits(Section.CLINICAL);
+        // The allergy flag stays in the banner on every tab: it is what a prescriber must never miss.
+        model.addAttribute("allergyFlag", !clinicalWithheld && !allergies.ofPatient(access, true).isEmpty());
         model.addAttribute("clinicalWithheld", clinicalWithheld);
         if (!access.permits(needed)) {
-            model.addAttribute("tabWithheld", AccessGateway.sectionsOf(actor).contains(needed)
+            model.addAttribute("tabWithheld", ChartService.sectionsOf(actor).contains(needed)
                     ? "chart.withheld.relationship" : "chart.withheld.role");
             return "chart/chart";
         }
@@ -371,7 +370,7 @@ class ChartPages {
     }
 
     private List<String> visibleTabs(Actor actor) {
-        Set<Section> sections = AccessGateway.sectionsOf(actor);
+        Set<Section> sections = ChartService.sectionsOf(actor);
         return TABS.stream().filter(t -> switch (t) {
             case "summary" -> true;
             case "prescriptions" -> sections.contains(Section.PRESCRIPTIONS);
