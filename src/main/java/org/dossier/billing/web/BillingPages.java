@@ -45,9 +45,20 @@ class BillingPages {
         return "billing/acts :: list";
     }
 
+    /** {@code forWhat} is "stay:ID" or "appointment:ID": an invoice bills exactly one stay or one appointment. */
     @PostMapping("/patients/{id}/invoices")
-    String open(Actor actor, @PathVariable long id, RedirectAttributes redirect) {
-        return change(id, redirect, "invoice.opened", () -> billing.openInvoice(actor, id, null, null).patientId());
+    String open(Actor actor, @PathVariable long id, @RequestParam(defaultValue = "") String forWhat, RedirectAttributes redirect) {
+        Long stay = forWhat.startsWith("stay:") ? parse(forWhat.substring(5)) : null;
+        Long appointment = forWhat.startsWith("appointment:") ? parse(forWhat.substring(12)) : null;
+        return change(id, redirect, "invoice.opened", () -> billing.openInvoice(actor, id, stay, appointment).patientId());
+    }
+
+    private static Long parse(String number) {
+        try {
+            return Long.parseLong(number);
+        } catch (NumberFormatException e) {
+            throw new InvalidInputException("forWhat", "choose the stay or the appointment to bill");
+        }
     }
 
     @PostMapping("/invoices/{id}/lines")

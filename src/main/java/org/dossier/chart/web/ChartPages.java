@@ -200,6 +200,12 @@ class ChartPages {
             }
             case "billing" -> {
                 model.addAttribute("invoices", billing.invoicesOf(actor, id));
+                // What an invoice can be for: the patient's stays and appointments (a billing clerk sees both).
+                if (access.permits(Section.ENCOUNTERS) && access.permits(Section.SCHEDULING)) {
+                    model.addAttribute("billableStays", stays.ofPatient(actor, id));
+                    model.addAttribute("billableAppointments", scheduling.ofPatient(actor, id).stream()
+                            .filter(a -> a.status() == org.dossier.care.AppointmentStatus.COMPLETED).toList());
+                }
                 model.addAttribute("cardReads", billing.cardReadsOf(actor, id));
             }
             default -> {
