@@ -45,7 +45,10 @@ class PageErrors {
     @ExceptionHandler(AccountFrozenException.class)
     ModelAndView frozen(HttpServletRequest request) {
         request.getSession().invalidate();
-        return page("web/frozen", HttpStatus.FORBIDDEN, "error.frozen.title", null);
+        ModelAndView page = page("web/frozen", HttpStatus.FORBIDDEN, "error.frozen.title", null);
+        // Signed out now: no menu, no name.
+        page.addObject("me", null);
+        return page;
     }
 
     @ExceptionHandler(StepUpRequiredException.class)

@@ -146,8 +146,7 @@ class SecurityConsolePages {
 
     @GetMapping("/security/accounts/{staffId}/exposure")
     String exposure(Actor actor, @PathVariable long staffId, @RequestParam(defaultValue = "24") int hours, Model model) {
-        Instant to = clock.instant().plusSeconds(60);
-        model.addAttribute("exposure", reports.exposure(actor, staffId, to.minus(Duration.ofHours(Math.max(1, Math.min(hours, 744)))), to));
+        model.addAttribute("exposure", exposureOver(actor, staffId, hours));
         model.addAttribute("account", organization.staffMember(staffId));
         model.addAttribute("hours", hours);
         return "access/exposure";
@@ -155,11 +154,16 @@ class SecurityConsolePages {
 
     @GetMapping("/security/accounts/{staffId}/exposure.csv")
     ResponseEntity<String> exposureCsv(Actor actor, @PathVariable long staffId, @RequestParam(defaultValue = "24") int hours) {
-        Instant to = clock.instant().plusSeconds(60);
-        AuditReports.Exposure e = reports.exposure(actor, staffId, to.minus(Duration.ofHours(Math.max(1, Math.min(hours, 744)))), to);
+        AuditReports.Exposure e = exposureOver(actor, staffId, hours);
         return ResponseEntity.ok().contentType(new MediaType("text", "csv", StandardCharsets.UTF_8))
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"exposure-" + staffId + ".csv\"")
                 .body(AuditReports.toCsv(e));
+    }
+
+    /** The last {@code hours} (1 to the report's 31 days) up to now. */
+    private AuditReports.Exposure exposureOver(Actor actor, long staffId, int hours) {
+        Instant to = clock.instant().plusSeconds(60);
+        return reports.exposure(actor, staffId, to.minus(Duration.ofHours(Math.max(1, Math.min(hours, 744)))), to);
     }
 
     /** Recomputes the whole chain (seconds at millions of entries): asked for, never on every visit of the console. */
