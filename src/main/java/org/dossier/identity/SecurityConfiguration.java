@@ -154,7 +154,9 @@ class SecurityConfiguration {
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint((request, response, ex) -> {
                             if (Pages.wantsPage(request)) {
-                                response.sendRedirect(request.getContextPath() + "/signin");
+                                // A session cookie whose session is gone: it ended (idle, revoked, frozen), and the page says so.
+                                boolean ended = request.getRequestedSessionId() != null && !request.isRequestedSessionIdValid();
+                                response.sendRedirect(request.getContextPath() + (ended ? "/signin?ended" : "/signin"));
                                 return;
                             }
                             if (request.getRequestURI().startsWith("/fhir/")) {

@@ -92,11 +92,31 @@ class BrowserJourneysTest extends IntegrationTest {
             assertThat(browser.text("#notes article")).contains("Consultation de suivi").contains("signée");
             browser.assertEveryFieldLabelled();
             browser.screenshot("04-chart-notes");
+
+            // A scanned report, uploaded from the documents tab and opened from the list.
+            browser.click("#tab-documents");
+            browser.type("#doc-title", "Échographie cardiaque");
+            browser.find("#doc-file").sendKeys(pdf().toString());
+            browser.click("#document-form button[type=submit]");
+            browser.waitForText("main .notice", "Document ajouté");
+            assertThat(browser.text("#documents table")).contains("Échographie cardiaque");
             browser.assertNoConsoleErrors();
         }
         Map<String, Object> note = jdbc.sql("select n.status, s.username from clinical_note n join staff s on s.id = n.author_id "
                 + "where n.patient_id = ?").param(patient).query().singleRow();
         assertThat(note).containsEntry("status", "SIGNED").containsEntry("username", physician);
+        assertThat(jdbc.sql("select content_type from clinical_document where patient_id = ?").param(patient).query(String.class).single())
+                .isEqualTo("application/pdf");
+    }
+
+    private static java.nio.file.Path pdf() {
+        try {
+            java.nio.file.Path file = java.nio.file.Files.createTempFile("echo-", ".pdf");
+            java.nio.file.Files.writeString(file, "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n");
+            return file;
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -143,6 +143,39 @@ class PagesSecurityTest extends IntegrationTest {
         assertThat(BrowserSession.signedIn(port, freshPhysician()).page("/documents/" + document + "/view").status()).isIn(403, 404);
     }
 
+    @Test
+    void theDeskCancelsAnAppointmentWithAReasonAndAStaleFormIsRefused() {
+        String desk = Accounts.newStaff(as("admin"), credentials, "FRONT_DESK", 1, null);
+        Map<String, Object> booked = jdbc.sql("""
+                select id, version from appointment where facility_id = 1 and status = 'BOOKED' and start_at > now()
+                 order by id desc limit 1""").query().singleRow();
+        long id = ((Number) booked.get("id")).longValue();
+        String version = booked.get("version").toString();
+        BrowserSession session = BrowserSession.signedIn(port, desk);
+        Api.Response stale = session.pageForm("/appointments/" + id + "/cancel", Map.of("version", "999", "reason", "patient a appelé"), true);
+        assertThat(stale.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select status from appointment where id = ?").param(id).query(String.class).single()).isEqualTo("BOOKED");
+        Api.Response cancelled = session.pageForm("/appointments/" + id + "/cancel", Map.of("version", version, "reason", "patient a appelé"), true);
+        assertThat(cancelled.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select status from appointment where id = ?").param(id).query(String.class).single()).isEqualTo("CANCELLED");
+    }
+
+    @Test
+    void endingAnotherOfMySessionsSignsThatBrowserOutAndSaysWhy() {
+        String nurse = Accounts.newStaff(as("admin"), credentials, "NURSE", 1, fixtures().unit(1, "CARDIO"));
+        BrowserSession office = BrowserSession.signedIn(port, nurse);
+        BrowserSession ward = BrowserSession.signedIn(port, nurse);
+        assertThat(ward.page("/").status()).isEqualTo(200);
+        String page = office.page("/me/sessions").body();
+        java.util.regex.Matcher end = java.util.regex.Pattern.compile("/me/sessions/([^/\"]+)/end").matcher(page);
+        assertThat(end.find()).as("the other session has an end button").isTrue();
+        assertThat(office.pageForm("/me/sessions/" + end.group(1) + "/end", Map.of(), true).status()).isEqualTo(302);
+        Api.Response after = ward.page("/");
+        assertThat(after.status()).isEqualTo(302);
+        assertThat(after.header("Location")).endsWith("/signin?ended");
+        assertThat(office.page("/").status()).as("the session that ended the other goes on").isEqualTo(200);
+    }
+
     private String freshPhysician() {
         return Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
     }
