@@ -50,7 +50,9 @@ class PasskeyJourneyTest extends IntegrationTest {
                             .setTransport(VirtualAuthenticatorOptions.Transport.INTERNAL).setHasResidentKey(true)
                             .setHasUserVerification(true).setIsUserVerified(true));
             browser.signIn(nurse);
-            browser.go("/signin/enrol");
+            browser.go("/me/sessions");
+            browser.click("#manage-factors");
+            assertThat(browser.has("#totp-secret")).as("a working authenticator is not replaced by visiting the page").isFalse();
             browser.type("#passkey-label", "Poste infirmier");
             browser.click("[data-passkey-register]");
             browser.waitForPathEquals("/");
@@ -68,6 +70,8 @@ class PasskeyJourneyTest extends IntegrationTest {
             browser.waitForText("h1", "Ma journée");
             browser.assertNoConsoleErrors();
         }
+        assertThat(jdbc.sql("select confirmed_at is not null from totp_credential t join staff s on s.id = t.staff_id where s.username = ?")
+                .param(nurse).query(Boolean.class).single()).as("the authenticator still works").isTrue();
     }
 
     private static int freePort() {

@@ -64,11 +64,14 @@ class WorkflowJourneysTest extends IntegrationTest {
             colleague.go(link);
             colleague.click("#enrolment-link button");
             colleague.waitForPath("/signin/enrol");
-            colleague.type("#new-password", "Une longue phrase pour l'hôpital Nord 2026").click("#enrol form.step button");
+            colleague.type("#new-password", "Une longue phrase pour l'hôpital Nord 2026").click("#password-form button");
             colleague.waitForText("main .notice", "mot de passe est défini");
             String secret = colleague.text("#totp-secret");
             colleague.screenshot("12-enrolment");
-            colleague.type("#enrol-code", TotpService.codeAt(secret, Instant.now())).click("#enrol .step form button");
+            String wrong = TotpService.codeAt(secret, Instant.now()).equals("000000") ? "111111" : "000000";
+            colleague.type("#enrol-code", wrong).click("#enrol .step form button");
+            assertThat(colleague.text("main .error")).contains("does not match");
+            colleague.type("#enrol-code-again", TotpService.codeAt(secret, Instant.now())).click("#retry-code-form button");
             assertThat(colleague.all("#recovery-codes ol li")).hasSize(10);
             colleague.click("#recovery-codes a.button");
             colleague.waitForText("h1", "Ma journée");

@@ -69,11 +69,25 @@ class SignInPages {
         return "identity/second-factor";
     }
 
+    /**
+     * Adding a second factor. An account without an authenticator gets a new secret to scan; one that has it keeps
+     * it (viewing this page to add a passkey must not replace a working authenticator), unless the person asks.
+     */
     @GetMapping("/signin/enrol")
     String enrol(Model model) {
         var authentication = SecurityContextHolder.getContext().getAuthentication();
         AuthService.SignInStep step = auth.signInStep(authentication);
         model.addAttribute("step", step);
+        if (!step.totp()) {
+            model.addAttribute("enrolment", auth.startTotpEnrolment(authentication));
+        }
+        return "identity/enrol";
+    }
+
+    @PostMapping("/signin/enrol/replace")
+    String replaceAuthenticator(Model model) {
+        var authentication = SecurityContextHolder.getContext().getAuthentication();
+        model.addAttribute("step", auth.signInStep(authentication));
         model.addAttribute("enrolment", auth.startTotpEnrolment(authentication));
         return "identity/enrol";
     }
@@ -83,8 +97,11 @@ class SignInPages {
         try {
             model.addAttribute("recoveryCodes", auth.confirmTotpEnrolment(code, request, response));
         } catch (InvalidInputException e) {
+            // The secret already scanned stays pending: ask again for its code, without a new QR code to scan.
             model.addAttribute("error", e.getMessage());
-            return enrol(model);
+            model.addAttribute("step", auth.signInStep(SecurityContextHolder.getContext().getAuthentication()));
+            model.addAttribute("retryCode", true);
+            return "identity/enrol";
         }
         return "identity/recovery-codes";
     }
