@@ -3,6 +3,7 @@ package org.dossier.audit;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.HexFormat;
 
@@ -21,35 +22,66 @@ final class AuditChain {
     private AuditChain() {
     }
 
+    /** The number of fields after the sequence number and the time, in canonical order (as the verifier reads them). */
+    static final int TEXT_FIELDS = 17;
+
+    private static final byte[] ABSENT_UTF8 = ABSENT.getBytes(StandardCharsets.UTF_8);
+
+    /**
+     * The canonical form as the UTF-8 bytes that are hashed, built in a reusable buffer: the sequence number, the time,
+     * then {@link #TEXT_FIELDS} fields as text (numbers in decimal, the decision by name), each followed by the
+     * separator, an absent field written as the marker. The one definition, for the writer and the verifier.
+     */
+    static final class Canonical {
+        private byte[] bytes = new byte[512];
+        private int length;
+
+        Canonical of(long seq, Instant recordedAt, String... fields) {
+            length = 0;
+            add(Long.toString(seq));
+            add(recordedAt == null ? null : recordedAt.truncatedTo(ChronoUnit.MICROS).toString());
+            for (String field : fields) {
+                add(field);
+            }
+            return this;
+        }
+
+        private void add(String value) {
+            byte[] b = value == null ? ABSENT_UTF8 : value.getBytes(StandardCharsets.UTF_8);
+            if (length + b.length + 1 > bytes.length) {
+                bytes = java.util.Arrays.copyOf(bytes, Math.max(bytes.length * 2, length + b.length + 1));
+            }
+            System.arraycopy(b, 0, bytes, length, b.length);
+            length += b.length;
+            bytes[length++] = (byte) SEPARATOR;
+        }
+
+        /** SHA-256 of the previous hash (hex, ASCII) followed by these bytes, as hex. */
+        String hash(MessageDigest sha256, String previousHash) {
+            sha256.reset();
+            sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
+            sha256.update(bytes, 0, length);
+            return HexFormat.of().formatHex(sha256.digest());
+        }
+
+        @Override
+        public String toString() {
+            return new String(bytes, 0, length, StandardCharsets.UTF_8);
+        }
+    }
+
     static String canonical(long seq, AuditRecord r) {
-        StringBuilder b = new StringBuilder(256);
-        append(b, seq);
-        append(b, r.recordedAt() == null ? null : r.recordedAt().truncatedTo(ChronoUnit.MICROS));
-        append(b, r.actorId());
-        append(b, r.actorUsername());
-        append(b, r.actorRoles());
-        append(b, r.facilityId());
-        append(b, r.sessionId());
-        append(b, r.sourceAddress());
-        append(b, r.userAgent());
-        append(b, r.action());
-        append(b, r.patientId());
-        append(b, r.resourceType());
-        append(b, r.resourceId());
-        append(b, r.sections());
-        append(b, r.decision());
-        append(b, r.reasonCode());
-        append(b, r.purpose());
-        append(b, r.requestId());
-        append(b, r.detail());
-        return b.toString();
+        return fields(new Canonical(), seq, r).toString();
     }
 
     static String next(MessageDigest sha256, String previousHash, long seq, AuditRecord r) {
-        sha256.reset();
-        sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
-        sha256.update(canonical(seq, r).getBytes(StandardCharsets.UTF_8));
-        return HexFormat.of().formatHex(sha256.digest());
+        return fields(new Canonical(), seq, r).hash(sha256, previousHash);
+    }
+
+    private static Canonical fields(Canonical c, long seq, AuditRecord r) {
+        return c.of(seq, r.recordedAt(), text(r.actorId()), r.actorUsername(), r.actorRoles(), text(r.facilityId()), r.sessionId(),
+                r.sourceAddress(), r.userAgent(), r.action(), text(r.patientId()), r.resourceType(), r.resourceId(), r.sections(),
+                r.decision() == null ? null : r.decision().name(), r.reasonCode(), r.purpose(), r.requestId(), r.detail());
     }
 
     static MessageDigest sha256() {
@@ -60,7 +92,7 @@ final class AuditChain {
         }
     }
 
-    private static void append(StringBuilder b, Object value) {
-        b.append(value == null ? ABSENT : value.toString()).append(SEPARATOR);
+    private static String text(Object value) {
+        return value == null ? null : value.toString();
     }
 }

@@ -3,6 +3,7 @@ package org.dossier.audit;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
+import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -46,6 +47,9 @@ public class AuditVerifier {
                 (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)));
         return new Checkpoints(signer.keyId(), signer.publicKeyBase64(), "Ed25519", all);
     }
+
+    /** Positions in {@link #ENTRIES}: seq, recorded_at, the canonical text fields, then the two hashes. */
+    private static final int PREV_HASH = 3 + AuditChain.TEXT_FIELDS, HASH = PREV_HASH + 1;
 
     private static final String ENTRIES = """
             select seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id, source_address, user_agent,
@@ -148,6 +152,8 @@ public class AuditVerifier {
 
     private static final class State {
         final MessageDigest sha256 = AuditChain.sha256();
+        final AuditChain.Canonical canonical = new AuditChain.Canonical();
+        final String[] fields = new String[AuditChain.TEXT_FIELDS];
         final List<Checkpoint> checkpoints;
         String previous = AuditChain.GENESIS;
         long expectedSeq = 1;
@@ -159,24 +165,23 @@ public class AuditVerifier {
             this.checkpoints = new ArrayList<>(checkpoints);
         }
 
+        /** Reads the row by position, as text, straight into the canonical form: no record object per entry. */
         void check(ResultSet rs) throws SQLException {
-            long seq = rs.getLong("seq");
+            long seq = rs.getLong(1);
             if (seq != expectedSeq) {
                 fail(expectedSeq, seq > expectedSeq ? "entries " + expectedSeq + " to " + (seq - 1) + " are missing" : "entry " + seq + " is repeated");
                 return;
             }
-            AuditRecord r = new AuditRecord(rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
-                    rs.getString("actor_username"), rs.getString("actor_roles"), (Integer) rs.getObject("facility_id"),
-                    rs.getString("session_id"), rs.getString("source_address"), rs.getString("user_agent"), rs.getString("action"),
-                    (Long) rs.getObject("patient_id"), rs.getString("resource_type"), rs.getString("resource_id"), rs.getString("sections"),
-                    AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
-                    rs.getString("request_id"), rs.getString("detail"));
-            if (!previous.equals(rs.getString("prev_hash"))) {
+            if (!previous.equals(rs.getString(PREV_HASH))) {
                 fail(seq, "entry " + seq + " does not link to the entry before it");
                 return;
             }
-            String hash = AuditChain.next(sha256, previous, seq, r);
-            if (!hash.equals(rs.getString("hash"))) {
+            java.time.OffsetDateTime at = rs.getObject(2, java.time.OffsetDateTime.class);
+            for (int i = 0; i < fields.length; i++) {
+                fields[i] = rs.getString(3 + i);
+            }
+            String hash = canonical.of(seq, at == null ? null : at.toInstant(), fields).hash(sha256, previous);
+            if (!hash.equals(rs.getString(HASH))) {
                 fail(seq, "entry " + seq + " was altered: its content no longer matches its hash");
                 return;
             }
