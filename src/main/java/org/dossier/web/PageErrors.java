@@ -54,9 +54,18 @@ class PageErrors {
     @ExceptionHandler(StepUpRequiredException.class)
     ModelAndView stepUp(StepUpRequiredException e, HttpServletRequest request) {
         ModelAndView page = page("web/step-up", HttpStatus.FORBIDDEN, "stepup.title", e.getMessage());
-        String back = request.getHeader("Referer");
-        page.addObject("next", back != null && back.contains("://") ? java.net.URI.create(back).getRawPath() : "/");
+        page.addObject("next", backTo(request.getHeader("Referer")));
         return page;
+    }
+
+    /** Where to send the person once confirmed: the page they came from on this site, else home (/step-up checks it again). */
+    private static String backTo(String referer) {
+        try {
+            String path = referer == null ? null : java.net.URI.create(referer).getRawPath();
+            return path == null || path.isEmpty() ? "/" : path;
+        } catch (IllegalArgumentException malformed) {
+            return "/";
+        }
     }
 
     @ExceptionHandler(NotFoundException.class)

@@ -176,6 +176,24 @@ class PagesSecurityTest extends IntegrationTest {
         assertThat(office.page("/").status()).as("the session that ended the other goes on").isEqualTo(200);
     }
 
+    @Test
+    void aSensitiveActionWithAnOldSecondFactorAsksToConfirmAndDoesNothing() throws Exception {
+        String frozen = Accounts.newStaff(as("admin"), credentials, "NURSE", 1, fixtures().unit(1, "CARDIO"));
+        jdbc.sql("update staff set status = 'FROZEN' where username = ?").param(frozen).update();
+        String stale = Api.fetchToken(port, "security", org.dossier.demo.DemoAccounts.PASSWORD);
+        jdbc.sql("update api_token set issued_at = now() - interval '10 minutes' where token_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex')")
+                .param(stale).update();
+        var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/security/accounts/"
+                        + fixtures().staffId(frozen) + "/unfreeze"))
+                .header("Authorization", "Bearer " + stale).header("Accept", "text/html").header("Referer", "http://127.0.0.1:" + port + "/security")
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("reason=called+the+user")).build();
+        var answer = java.net.http.HttpClient.newHttpClient().send(request, java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(answer.statusCode()).isEqualTo(403);
+        assertThat(answer.body()).contains("id=\"step-up\"").contains("action=\"/step-up\"").contains("value=\"/security\"");
+        assertThat(jdbc.sql("select status from staff where username = ?").param(frozen).query(String.class).single()).isEqualTo("FROZEN");
+    }
+
     private String freshPhysician() {
         return Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
     }

@@ -31,6 +31,8 @@ class IdentityForm {
     String phone;
     String email;
     boolean duplicatesReviewed;
+    /** Where a registration goes, for a desk that serves several facilities (one facility: that one). */
+    Integer facilityId;
 
     static IdentityForm of(PatientData d) {
         IdentityForm f = new IdentityForm();
@@ -100,6 +102,8 @@ class IdentityForm {
     public void setPhone(String v) { phone = v; }
     public String getEmail() { return email; }
     public void setEmail(String v) { email = v; }
+    public Integer getFacilityId() { return facilityId; }
+    public void setFacilityId(Integer v) { facilityId = v; }
     public boolean isDuplicatesReviewed() { return duplicatesReviewed; }
     public void setDuplicatesReviewed(boolean v) { duplicatesReviewed = v; }
 }

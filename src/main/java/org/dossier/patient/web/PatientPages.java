@@ -31,9 +31,11 @@ import java.time.LocalDate;
 class PatientPages {
 
     private final PatientService patients;
+    private final org.dossier.organization.OrganizationService organization;
 
-    PatientPages(PatientService patients) {
+    PatientPages(PatientService patients, org.dossier.organization.OrganizationService organization) {
         this.patients = patients;
+        this.organization = organization;
     }
 
     @GetMapping("/patients")
@@ -61,14 +63,14 @@ class PatientPages {
     @GetMapping("/patients/new")
     String registration(Actor actor, Model model) {
         model.addAttribute("form", new IdentityForm());
-        return registrationPage(model);
+        return registrationPage(actor, model);
     }
 
     @PostMapping("/patients/new")
     String register(Actor actor, @ModelAttribute("form") IdentityForm form, Model model, HttpServletResponse response) {
         try {
-            Patient created = patients.register(actor, actor.facilityIds().stream().sorted().findFirst().orElseThrow(),
-                    form.toData(null), form.duplicatesReviewed);
+            int facility = form.facilityId != null ? form.facilityId : actor.facilityIds().stream().sorted().findFirst().orElseThrow();
+            Patient created = patients.register(actor, facility, form.toData(null), form.duplicatesReviewed);
             return "redirect:/patients/" + created.id() + "?registered";
         } catch (ConflictException e) {
             response.setStatus(HttpStatus.CONFLICT.value());
@@ -78,7 +80,7 @@ class PatientPages {
             response.setStatus(HttpStatus.UNPROCESSABLE_CONTENT.value());
             model.addAttribute("error", e.getMessage());
         }
-        return registrationPage(model);
+        return registrationPage(actor, model);
     }
 
     @GetMapping("/patients/{id}/edit")
@@ -121,7 +123,8 @@ class PatientPages {
         }
     }
 
-    private String registrationPage(Model model) {
+    private String registrationPage(Actor actor, Model model) {
+        model.addAttribute("facilities", organization.facilities().stream().filter(f -> actor.worksIn(f.id())).toList());
         model.addAttribute("sexes", Sex.values());
         model.addAttribute("statuses", IdentityStatus.values());
         return "patient/register";
