@@ -2,6 +2,7 @@ package org.dossier.billing;
 
 import org.dossier.platform.FacilityScope;
 import org.springframework.transaction.support.TransactionTemplate;
+import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
 import org.dossier.care.Appointment;
@@ -155,6 +156,11 @@ public class BillingService {
         return repository.invoicesOf(patientId, 200);
     }
 
+    /** Under an access already granted and audited (a chart tab). */
+    public List<Invoice> invoicesOf(PatientAccess granted) {
+        return repository.invoicesOf(granted.require(Section.BILLING).patientId(), 200);
+    }
+
     public List<VersionLog.Version<Invoice>> invoiceHistory(Actor actor, long invoiceId) {
         read(actor, invoiceId);
         return versions.history("invoice", invoiceId, Invoice.class);
@@ -207,6 +213,12 @@ public class BillingService {
         actor.requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
         gateway.read(actor, patientId, Section.COVERAGE, "HealthCardRead", null);
         return repository.cardReadsOf(patientId, 200);
+    }
+
+    /** Under an access already granted and audited (a chart tab). */
+    public List<HealthCardRead> cardReadsOf(PatientAccess granted) {
+        granted.actor().requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
+        return repository.cardReadsOf(granted.require(Section.COVERAGE).patientId(), 200);
     }
 
     /** Prepares the claim of an issued invoice, for the beneficiary's NIR on the patient's coverage. */

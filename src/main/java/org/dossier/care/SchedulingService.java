@@ -218,6 +218,11 @@ public class SchedulingService {
         return appointments.ofPatient(patientId, 200);
     }
 
+    /** Under an access already granted and audited (a chart tab). */
+    public List<Appointment> ofPatient(PatientAccess granted) {
+        return appointments.ofPatient(granted.require(Section.SCHEDULING).patientId(), 200);
+    }
+
     public List<Appointment> upcoming(Actor actor, long patientId, int limit) {
         requireReader(actor);
         return upcoming(gateway.read(actor, patientId, Section.SCHEDULING, "Appointment", null), limit);

@@ -163,8 +163,12 @@ public class StayService {
 
     public Encounters encounters(Actor actor, long patientId) {
         requireReader(actor);
-        PatientAccess granted = gateway.read(actor, patientId, Section.ENCOUNTERS, "Encounter", null);
-        return new Encounters(stays.ofPatient(patientId, 100), history.ofPatient(granted));
+        return encounters(gateway.read(actor, patientId, Section.ENCOUNTERS, "Encounter", null));
+    }
+
+    /** Under an access already granted and audited (a chart tab). */
+    public Encounters encounters(PatientAccess granted) {
+        return new Encounters(stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), 100), history.ofPatient(granted));
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {

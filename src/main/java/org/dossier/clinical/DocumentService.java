@@ -2,7 +2,9 @@ package org.dossier.clinical;
 
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
+import org.dossier.access.PatientAccess;
 import org.dossier.access.PatientFacts;
+import org.dossier.access.Section;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -114,6 +116,11 @@ public class DocumentService {
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
         access.forReading(actor, patientId, "Document");
         return repository.documents(patientId, 200);
+    }
+
+    /** Under an access already granted and audited (a chart tab). */
+    public List<ClinicalDocument> ofPatient(PatientAccess granted) {
+        return repository.documents(granted.require(Section.CLINICAL).patientId(), 200);
     }
 
     /** The media type that the first bytes prove, or null. */

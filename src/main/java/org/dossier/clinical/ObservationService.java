@@ -95,6 +95,15 @@ public class ObservationService {
     /** A series for charts and trends: at most 500 values, newest first. */
     public List<Observation> series(Actor actor, long patientId, ObservationKind kind, Instant from, Instant to) {
         access.forReading(actor, patientId, "Observation");
+        return series(patientId, kind, from, to);
+    }
+
+    /** Under an access already granted and audited (a chart tab). */
+    public List<Observation> series(PatientAccess granted, ObservationKind kind, Instant from, Instant to) {
+        return series(granted.require(Section.CLINICAL).patientId(), kind, from, to);
+    }
+
+    private List<Observation> series(long patientId, ObservationKind kind, Instant from, Instant to) {
         Instant end = to == null ? clock.instant().plus(CLOCK_SKEW) : to;
         Instant start = from == null ? end.minus(Duration.ofDays(365)) : from;
         if (!end.isAfter(start)) {

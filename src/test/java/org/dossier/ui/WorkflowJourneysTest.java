@@ -135,9 +135,11 @@ class WorkflowJourneysTest extends IntegrationTest {
     @Test
     void aBillingClerkInvoicesClaimsAndRecordsAHealthCardRead() {
         String clerk = Accounts.newStaff(as("admin"), credentials, "BILLING", 1, null);
-        // A demo patient seen in clinic, whose consultation is not billed yet: an invoice is for one stay or one appointment.
+        // A demo patient seen in clinic, insured, whose consultation is not billed yet: an invoice is for one stay or one
+        // appointment, and a claim goes to the patient's insurer on record.
         Map<String, Object> seen = jdbc.sql("""
-                select a.patient_id, a.id from appointment a where a.facility_id = 1 and a.status = 'COMPLETED'
+                select a.patient_id, a.id from appointment a join patient p on p.id = a.patient_id
+                 where a.facility_id = 1 and a.status = 'COMPLETED' and p.coverage_nir is not null
                    and not exists (select 1 from invoice i where i.appointment_id = a.id) order by a.id limit 1""").query().singleRow();
         long patient = ((Number) seen.get("patient_id")).longValue();
         long appointment = ((Number) seen.get("id")).longValue();
@@ -155,12 +157,12 @@ class WorkflowJourneysTest extends IntegrationTest {
             browser.waitForText("main .notice", "Acte ajouté");
             browser.click(invoice + " form[action$='/issue'] button");
             browser.waitForText("main .notice", "Facture émise");
-            browser.click(invoice + " form[action$='/claims'] button");
-            browser.waitForText("main .notice", "Demande préparée");
             browser.type("#cr-ws", "ACCUEIL-02").type("#cr-holder", "Test Fixture").type("#cr-nir", Nir.withKey("2700175123456"))
                     .type("#cr-fund", "691").type("#cr-amc", "Mutuelle du Rhône");
             browser.click("#card-read-form button[type=submit]");
             browser.waitForText("main .notice", "Lecture de carte enregistrée");
+            browser.click(invoice + " form[action$='/claims'] button");
+            browser.waitForText("main .notice", "Demande préparée");
             browser.screenshot("14-billing");
             browser.go("/billing");
             long claim = jdbc.sql("select c.id from claim c join invoice i on i.id = c.invoice_id where i.appointment_id = ?")

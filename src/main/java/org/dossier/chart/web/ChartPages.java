@@ -180,7 +180,7 @@ class ChartPages {
             case "observations" -> {
                 List<Observation> latest = observations.latest(access);
                 ObservationKind shown = kind != null ? kind : ObservationKind.HEART_RATE;
-                List<Observation> series = observations.series(actor, id, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
+                List<Observation> series = observations.series(access, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
                         .filter(o -> !"ENTERED_IN_ERROR".equals(o.status()))
                         .sorted(Comparator.comparing(Observation::effectiveAt)).toList();
                 model.addAttribute("latest", latest);
@@ -189,24 +189,24 @@ class ChartPages {
                 model.addAttribute("series", series);
                 model.addAttribute("vitalKinds", EnumSet.range(ObservationKind.BLOOD_PRESSURE, ObservationKind.RESPIRATORY_RATE));
             }
-            case "documents" -> model.addAttribute("documents", documents.ofPatient(actor, id));
-            case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(actor, id));
+            case "documents" -> model.addAttribute("documents", documents.ofPatient(access));
+            case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(access));
             case "stays" -> {
-                var encounters = stays.encounters(actor, id);
+                var encounters = stays.encounters(access);
                 model.addAttribute("stays", encounters.stays());
                 model.addAttribute("pastEncounters", encounters.history());
                 addNames(model, encounters.stays().stream().map(s -> s.attendingId()).toList());
                 model.addAttribute("units", unitNames(actor));
             }
             case "billing" -> {
-                model.addAttribute("invoices", billing.invoicesOf(actor, id));
+                model.addAttribute("invoices", billing.invoicesOf(access));
                 // What an invoice can be for: the patient's stays and appointments (a billing clerk sees both).
                 if (access.permits(Section.ENCOUNTERS) && access.permits(Section.SCHEDULING)) {
-                    model.addAttribute("billableStays", stays.ofPatient(actor, id));
-                    model.addAttribute("billableAppointments", scheduling.ofPatient(actor, id).stream()
+                    model.addAttribute("billableStays", stays.encounters(access).stays());
+                    model.addAttribute("billableAppointments", scheduling.ofPatient(access).stream()
                             .filter(a -> a.status() == org.dossier.care.AppointmentStatus.COMPLETED).toList());
                 }
-                model.addAttribute("cardReads", billing.cardReadsOf(actor, id));
+                model.addAttribute("cardReads", billing.cardReadsOf(access));
             }
             default -> {
             }
