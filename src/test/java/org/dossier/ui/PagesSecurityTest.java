@@ -93,9 +93,11 @@ class PagesSecurityTest extends IntegrationTest {
         fixtures().careFor(patient, own);
         BrowserSession physician = BrowserSession.signedIn(port, own);
         for (String tab : ChartPagesTabs.CLINICIAN) {
+            long entries = entriesOf(own, patient);
             Api.Response chart = physician.page("/patients/" + patient + "?tab=" + tab);
             assertThat(chart.status()).as(tab).isEqualTo(200);
             assertThat(chart.body()).as(tab).containsIgnoringCase(name);
+            assertThat(entriesOf(own, patient) - entries).as("one decision, one audit entry for the " + tab + " tab").isEqualTo(1);
         }
     }
 
@@ -211,6 +213,11 @@ class PagesSecurityTest extends IntegrationTest {
 
     private long notesOf(long patient) {
         return jdbc.sql("select count(*) from clinical_note where patient_id = ?").param(patient).query(Long.class).single();
+    }
+
+    private long entriesOf(String username, long patient) {
+        return jdbc.sql("select count(*) from audit_entry where actor_username = ? and patient_id = ?")
+                .param(username).param(patient).query(Long.class).single();
     }
 
     private long refusalsOf(String username, long patient) {
