@@ -30,9 +30,11 @@ final class AuditChain {
     /**
      * The canonical form as the UTF-8 bytes that are hashed, built in a reusable buffer: the sequence number, the time,
      * then {@link #TEXT_FIELDS} fields as text (numbers in decimal, the decision by name), each followed by the
-     * separator, an absent field written as the marker. The one definition, for the writer and the verifier.
+     * separator, an absent field written as the marker. The one definition, for the writer and the verifier. One per
+     * thread (it reuses its buffer and its digest).
      */
     static final class Canonical {
+        private final MessageDigest sha256 = sha256();
         private byte[] bytes = new byte[512];
         private int length;
 
@@ -56,35 +58,25 @@ final class AuditChain {
             bytes[length++] = (byte) SEPARATOR;
         }
 
+        /** The hash of an entry: the previous hash and the entry's canonical form. */
+        String next(String previousHash, long seq, AuditRecord r) {
+            return of(seq, r.recordedAt(), text(r.actorId()), r.actorUsername(), r.actorRoles(), text(r.facilityId()), r.sessionId(),
+                    r.sourceAddress(), r.userAgent(), r.action(), text(r.patientId()), r.resourceType(), r.resourceId(), r.sections(),
+                    r.decision() == null ? null : r.decision().name(), r.reasonCode(), r.purpose(), r.requestId(), r.detail())
+                    .hash(previousHash);
+        }
+
         /** SHA-256 of the previous hash (hex, ASCII) followed by these bytes, as hex. */
-        String hash(MessageDigest sha256, String previousHash) {
+        String hash(String previousHash) {
             sha256.reset();
             sha256.update(previousHash.getBytes(StandardCharsets.US_ASCII));
             sha256.update(bytes, 0, length);
             return HexFormat.of().formatHex(sha256.digest());
         }
 
-        @Override
-        public String toString() {
-            return new String(bytes, 0, length, StandardCharsets.UTF_8);
-        }
     }
 
-    static String canonical(long seq, AuditRecord r) {
-        return fields(new Canonical(), seq, r).toString();
-    }
-
-    static String next(MessageDigest sha256, String previousHash, long seq, AuditRecord r) {
-        return fields(new Canonical(), seq, r).hash(sha256, previousHash);
-    }
-
-    private static Canonical fields(Canonical c, long seq, AuditRecord r) {
-        return c.of(seq, r.recordedAt(), text(r.actorId()), r.actorUsername(), r.actorRoles(), text(r.facilityId()), r.sessionId(),
-                r.sourceAddress(), r.userAgent(), r.action(), text(r.patientId()), r.resourceType(), r.resourceId(), r.sections(),
-                r.decision() == null ? null : r.decision().name(), r.reasonCode(), r.purpose(), r.requestId(), r.detail());
-    }
-
-    static MessageDigest sha256() {
+    private static MessageDigest sha256() {
         try {
             return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {

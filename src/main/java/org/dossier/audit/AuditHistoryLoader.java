@@ -4,7 +4,6 @@ import org.dossier.platform.BulkCopy;
 import org.dossier.platform.BulkLoad;
 import org.springframework.stereotype.Component;
 
-import java.security.MessageDigest;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -48,7 +47,7 @@ public class AuditHistoryLoader {
                 seq = rs.getLong(1);
                 hash = rs.getString(2);
             }
-            MessageDigest sha256 = AuditChain.sha256();
+            AuditChain.Canonical chain = new AuditChain.Canonical();
             Instant end = Instant.now();
             Instant start = end.minus(span);
             List<Object[]> checkpoints = new java.util.ArrayList<>();
@@ -67,7 +66,7 @@ public class AuditHistoryLoader {
                             AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREAT", "history-" + i, null);
                     seq++;
                     String previous = hash;
-                    hash = AuditChain.next(sha256, previous, seq, record);
+                    hash = chain.next(previous, seq, record);
                     copy.row(seq, at, r.staffId(), r.username(), r.roles(), r.facilityId(), record.sessionId(), record.sourceAddress(),
                             record.userAgent(), "read", patient, "Chart", record.resourceId(), record.sections(), "ALLOW",
                             record.reasonCode(), "TREAT", record.requestId(), null, previous, hash);

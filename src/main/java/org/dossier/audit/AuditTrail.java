@@ -8,7 +8,6 @@ import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.support.TransactionTemplate;
 
-import java.security.MessageDigest;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -136,7 +135,7 @@ public class AuditTrail implements SmartLifecycle {
     }
 
     private void writeLoop() {
-        MessageDigest sha256 = AuditChain.sha256();
+        AuditChain.Canonical chain = new AuditChain.Canonical();
         while (running) {
             List<Pending> batch = new ArrayList<>();
             try {
@@ -156,7 +155,7 @@ public class AuditTrail implements SmartLifecycle {
                     size += more.records().size();
                 }
                 List<AuditEntry> written = new ArrayList<>();
-                long[] lastSeqs = write(batch, sha256, written);
+                long[] lastSeqs = write(batch, chain, written);
                 for (int i = 0; i < batch.size(); i++) {
                     batch.get(i).done().complete(lastSeqs[i]);
                 }
@@ -177,7 +176,7 @@ public class AuditTrail implements SmartLifecycle {
      * node last saw it (another node may have appended meanwhile; then the head is read again and the batch
      * re-chained). One round trip and one commit per batch, whatever its size.
      */
-    private long[] write(List<Pending> batch, MessageDigest sha256, List<AuditEntry> written) {
+    private long[] write(List<Pending> batch, AuditChain.Canonical chain, List<AuditEntry> written) {
         for (int attempt = 0; ; attempt++) {
             if (headSeq < 0 || attempt > 0) {
                 var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
@@ -198,7 +197,7 @@ public class AuditTrail implements SmartLifecycle {
                     stamped = withTime(stamped, stamped.recordedAt().truncatedTo(ChronoUnit.MICROS));
                     seq++;
                     String previous = hash;
-                    hash = AuditChain.next(sha256, previous, seq, stamped);
+                    hash = chain.next(previous, seq, stamped);
                     fill(columns, row++, seq, stamped, previous, hash);
                     written.add(new AuditEntry(seq, stamped, previous, hash));
                 }
