@@ -54,11 +54,16 @@ class CareTeamRepository {
                 .param(patientId).param(staffId).param(ts(at)).param(ts(at)).query(Boolean.class).single();
     }
 
-    List<Long> patientsOf(long staffId, Instant at, int limit) {
+    /** A patient whose care team someone is on, and the facility of that membership. */
+    record Membership(long patientId, int facilityId) {
+    }
+
+    List<Membership> patientsOf(long staffId, Instant at, int limit) {
         return jdbc.sql("""
-                        select patient_id from care_team_member where staff_id = ? and status = 'ACTIVE'
+                        select patient_id, facility_id from care_team_member where staff_id = ? and status = 'ACTIVE'
                            and period_start <= ? and (period_end is null or period_end > ?) order by period_start desc limit ?""")
-                .param(staffId).param(ts(at)).param(ts(at)).param(limit).query(Long.class).list();
+                .param(staffId).param(ts(at)).param(ts(at)).param(limit)
+                .query((rs, n) -> new Membership(rs.getLong(1), rs.getInt(2))).list();
     }
 
     long insertReferral(int facilityId, long patientId, long fromStaffId, Long toStaffId, Integer toUnitId, String reason,

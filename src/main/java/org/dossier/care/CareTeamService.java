@@ -103,9 +103,11 @@ public class CareTeamService {
 
     /** The patients whose care team the actor is on now. */
     public Listing.Of<Long> myCareTeamPatients(Actor actor, int limit) {
-        List<Long> ids = repository.patientsOf(actor.staffId(), clock.instant(), limit);
-        return new Listing.Of<>(ids, gateway.listed(actor, "CareTeam", Section.ENCOUNTERS,
-                ids.stream().map(id -> new AccessGateway.Listed(id, null, "CARE_TEAM")).toList()));
+        // With the facility, so that the list is charged to the guard (canaries included) like every other list.
+        List<CareTeamRepository.Membership> memberships = repository.patientsOf(actor.staffId(), clock.instant(), limit);
+        return new Listing.Of<>(memberships.stream().map(CareTeamRepository.Membership::patientId).toList(),
+                gateway.listed(actor, "CareTeam", Section.ENCOUNTERS, memberships.stream()
+                        .map(m -> new AccessGateway.Listed(m.patientId(), m.facilityId(), "CARE_TEAM")).toList()));
     }
 
     @Transactional

@@ -35,7 +35,7 @@ import java.util.List;
 @Service
 public class AuthService {
 
-    /** The session attribute holding the language the person chose for the screens (read by the web layer's locale). */
+    /** The session attribute holding the {@code Locale} the person chose for the screens (read by the web layer). */
     public static final String LANGUAGE_ATTRIBUTE = "dossier.language";
 
     static final Duration ENROLMENT_LINK_LIFETIME = Duration.ofHours(72);

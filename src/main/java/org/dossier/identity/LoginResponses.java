@@ -76,7 +76,8 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         StaffMember member = organization.staffByUsername(authentication.getName()).orElse(null);
         if (member != null) {
             sessions.record(request, member.id(), member.username());
-            organization.preferredLanguage(member.id()).ifPresent(l -> request.getSession().setAttribute(AuthService.LANGUAGE_ATTRIBUTE, l));
+            organization.preferredLanguage(member.id()).ifPresent(l -> request.getSession().setAttribute(AuthService.LANGUAGE_ATTRIBUTE,
+                    java.util.Locale.forLanguageTag(l)));
         }
         Map<String, Object> state = state(authentication, request);
         if (Pages.wantsPage(request)) {

@@ -93,6 +93,11 @@ public class OrganizationService {
         return staff.findByUsername(username);
     }
 
+    /** Staff members' names by id, in one query (the authors of a chart's notes); the directory holds no patient data. */
+    public Map<Long, String> staffNames(java.util.Collection<Long> staffIds) {
+        return staffIds.isEmpty() ? Map.of() : staff.displayNames(staffIds);
+    }
+
     /** The language the staff member chose for the screens ("fr" or "en"), if they chose one. */
     public Optional<String> preferredLanguage(long staffId) {
         return staff.language(staffId);

@@ -159,6 +159,15 @@ class StaffRepository {
         return Arrays.stream((Integer[]) array.getArray()).collect(Collectors.toUnmodifiableSet());
     }
 
+    java.util.Map<Long, String> displayNames(java.util.Collection<Long> ids) {
+        java.util.Map<Long, String> names = new java.util.HashMap<>();
+        jdbc.sql("select id, display_name from staff where id = any(?)").param(ids.toArray(Long[]::new))
+                .query((ResultSet rs) -> {
+                    names.put(rs.getLong(1), rs.getString(2));
+                });
+        return names;
+    }
+
     Optional<String> language(long staffId) {
         return jdbc.sql("select language from staff_preference where staff_id = ?").param(staffId).query(String.class).optional();
     }

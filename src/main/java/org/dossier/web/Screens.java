@@ -1,11 +1,10 @@
 package org.dossier.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-import jakarta.servlet.http.HttpServletResponse;
-import jakarta.servlet.http.HttpSession;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.servlet.LocaleResolver;
+import org.springframework.web.servlet.i18n.AcceptHeaderLocaleResolver;
+import org.springframework.web.servlet.i18n.SessionLocaleResolver;
 
 import java.util.List;
 import java.util.Locale;
@@ -17,36 +16,17 @@ import java.util.Locale;
 @Configuration(proxyBeanMethods = false)
 class Screens {
 
-    /** Same name as the identity module's sign-in handler uses to put the chosen language in the session. */
+    /** Same name as the identity module's sign-in uses to put the chosen {@code Locale} in the session. */
     static final String LANGUAGE_ATTRIBUTE = "dossier.language";
-    static final List<Locale> SPOKEN = List.of(Locale.FRENCH, Locale.ENGLISH);
 
     @Bean
     LocaleResolver localeResolver() {
-        return new LocaleResolver() {
-            @Override
-            public Locale resolveLocale(HttpServletRequest request) {
-                HttpSession session = request.getSession(false);
-                Object chosen = session == null ? null : session.getAttribute(LANGUAGE_ATTRIBUTE);
-                if (chosen instanceof String language) {
-                    return Locale.forLanguageTag(language);
-                }
-                String header = request.getHeader("Accept-Language");
-                if (header == null || header.isBlank()) {
-                    return Locale.FRENCH;
-                }
-                try {
-                    Locale match = Locale.lookup(Locale.LanguageRange.parse(header), SPOKEN);
-                    return match == null ? Locale.FRENCH : match;
-                } catch (IllegalArgumentException malformed) {
-                    return Locale.FRENCH;
-                }
-            }
-
-            @Override
-            public void setLocale(HttpServletRequest request, HttpServletResponse response, Locale locale) {
-                request.getSession().setAttribute(LANGUAGE_ATTRIBUTE, locale.getLanguage());
-            }
-        };
+        AcceptHeaderLocaleResolver browser = new AcceptHeaderLocaleResolver();
+        browser.setSupportedLocales(List.of(Locale.FRENCH, Locale.ENGLISH));
+        browser.setDefaultLocale(Locale.FRENCH);
+        SessionLocaleResolver chosen = new SessionLocaleResolver();
+        chosen.setLocaleAttributeName(LANGUAGE_ATTRIBUTE);
+        chosen.setDefaultLocaleFunction(browser::resolveLocale);
+        return chosen;
     }
 }

@@ -196,6 +196,38 @@ class PagesSecurityTest extends IntegrationTest {
         assertThat(jdbc.sql("select status from staff where username = ?").param(frozen).query(String.class).single()).isEqualTo("FROZEN");
     }
 
+    @Test
+    void datesAsTheBrowsersDateFieldsSendThemAreReadAndAWrongNumberIsA422WithNothingWritten() {
+        String clinician = freshPhysician();
+        long patient = fixtures().patient();
+        fixtures().careFor(patient, clinician);
+        BrowserSession session = BrowserSession.signedIn(port, clinician);
+        Api.Response problem = session.pageForm("/patients/" + patient + "/problems",
+                Map.of("icd10Code", "I10", "label", "Hypertension artérielle", "onsetDate", "2024-03-15"), true);
+        assertThat(problem.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select onset_date::text from problem where patient_id = ?").param(patient).query(String.class).single())
+                .isEqualTo("2024-03-15");
+        Api.Response observation = session.pageForm("/patients/" + patient + "/observations",
+                Map.of("kind", "HEART_RATE", "value", "72", "effectiveAt", "2026-01-10T08:30"), true);
+        assertThat(observation.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select count(*) from observation where patient_id = ?").param(patient).query(Long.class).single()).isEqualTo(1);
+        Api.Response wrong = session.pageForm("/patients/" + patient + "/observations", Map.of("kind", "HEART_RATE", "value", "soixante"), true);
+        assertThat(wrong.status()).isEqualTo(422);
+        assertThat(wrong.body()).contains("value&#39; has the wrong format");
+        assertThat(jdbc.sql("select count(*) from observation where patient_id = ?").param(patient).query(Long.class).single()).isEqualTo(1);
+    }
+
+    @Test
+    void aRegistrationWithAnUnreadableBirthDateIsA422AndRegistersNobody() {
+        String desk = Accounts.newStaff(as("admin"), credentials, "FRONT_DESK", 1, null);
+        long before = count("patient");
+        Api.Response r = BrowserSession.signedIn(port, desk).pageForm("/patients/new", Map.of("birthFamilyName", "Lambert",
+                "givenNames", "Jeanne", "birthDate", "31/02/1980", "sex", "F"), true);
+        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.body()).contains("birthDate&#39; has the wrong format");
+        assertThat(count("patient")).isEqualTo(before);
+    }
+
     private String freshPhysician() {
         return Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
     }

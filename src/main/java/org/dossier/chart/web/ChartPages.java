@@ -388,11 +388,7 @@ class ChartPages {
     }
 
     private void addNames(Model model, List<Long> staffIds) {
-        Map<Long, String> names = new HashMap<>();
-        for (Long staffId : new java.util.HashSet<>(staffIds)) {
-            names.put(staffId, organization.staffMember(staffId).displayName());
-        }
-        model.addAttribute("staffNames", names);
+        model.addAttribute("staffNames", organization.staffNames(new java.util.HashSet<>(staffIds)));
     }
 
     private Map<Integer, String> unitNames(Actor actor) {

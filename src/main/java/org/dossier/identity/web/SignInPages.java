@@ -147,7 +147,7 @@ class SignInPages {
     @PostMapping("/me/language")
     String language(Actor actor, @RequestParam String language, HttpServletRequest request) {
         organization.choosePreferredLanguage(actor, language);
-        request.getSession().setAttribute(AuthService.LANGUAGE_ATTRIBUTE, language);
+        request.getSession().setAttribute(AuthService.LANGUAGE_ATTRIBUTE, java.util.Locale.forLanguageTag(language));
         return "redirect:/me/sessions";
     }
 
