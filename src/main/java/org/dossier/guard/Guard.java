@@ -5,10 +5,9 @@ import org.dossier.organization.Role;
 import org.slf4j.MDC;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.PlatformTransactionManager;
-import org.springframework.transaction.TransactionDefinition;
-import org.springframework.transaction.support.TransactionTemplate;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
@@ -35,8 +34,7 @@ public class Guard {
     }
 
     private final JdbcClient jdbc;
-    private final JdbcClient counters;
-    private final TransactionTemplate separately;
+    private final org.dossier.platform.SideConnections side;
     private final GuardPolicy policy;
     private final Freezer freezer;
     private final Clock clock;
@@ -44,8 +42,7 @@ public class Guard {
     Guard(JdbcClient jdbc, org.dossier.platform.SideConnections side, GuardPolicy policy, Freezer freezer, Clock clock) {
         // The counters live on the side pool: a request holds its main connection while it is charged.
         this.jdbc = jdbc;
-        this.counters = side.jdbc();
-        this.separately = side.newTransaction();
+        this.side = side;
         this.policy = policy;
         this.freezer = freezer;
         this.clock = clock;
@@ -62,7 +59,7 @@ public class Guard {
         Instant now = clock.instant();
         boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
         GuardPolicy.Budget budget = clinician ? policy.clinician() : policy.administrative();
-        Verdict verdict = separately.execute(tx -> evaluate(actor, kind, touches, clinician, budget, now));
+        Verdict verdict = evaluate(actor, kind, touches, clinician, budget, now);
         if (verdict.response() == null) {
             return null;
         }
@@ -78,12 +75,21 @@ public class Guard {
             return;
         }
         Instant now = clock.instant();
-        int searches = separately.execute(tx -> counters.sql("""
-                        with counted as (
-                            insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
-                            on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches)
-                        select searches from counted, (select set_config('synchronous_commit', 'off', true)) no_flush""")
-                .param(actor.staffId()).param(Timestamp.from(now)).query(Integer.class).single());
+        // One statement in autocommit, its commit not waiting for the disk (as the charge below).
+        int searches = side.autocommit("search count", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    with counted as (
+                        insert into guard_query (staff_id, minute, searches) values (?, date_trunc('minute', cast(? as timestamptz)), 1)
+                        on conflict (staff_id, minute) do update set searches = guard_query.searches + 1 returning searches)
+                    select searches from counted, (select set_config('synchronous_commit', 'off', true)) no_flush""")) {
+                s.setLong(1, actor.staffId());
+                s.setTimestamp(2, Timestamp.from(now));
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getInt(1);
+                }
+            }
+        });
         if (searches > policy.searchesPerMinuteFreeze()) {
             throw freezer.freeze(actor, "SEARCH_RATE", Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
         }
@@ -125,55 +131,45 @@ public class Guard {
     }
 
     private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
-        long staff = actor.staffId();
-        Long[] ids = touches.stream().map(Touch::patientId).toArray(Long[]::new);
-        // One round trip: the account's status now, the canaries among the request's patients, and this transaction's
-        // commit not waiting for the disk (ADR 0015): the counters are a running tally, the audit trail — which does
-        // wait — is the record of what was shown; a crash loses at most the last few hundred milliseconds of counting.
-        var state = counters.sql("""
-                        select s.status, array(select c.patient_id from guard_canary c where c.patient_id = any(?)) as canaries,
-                               set_config('synchronous_commit', 'off', true) as no_flush
-                          from staff s where s.id = ?""")
-                .param(ids).param(staff).query((rs, n) -> new Object[]{rs.getString(1), rs.getArray(2).getArray()}).single();
-        if (!"ACTIVE".equals(state[0])) {
+        Object[] unexplained = touches.stream().map(t -> kind != Kind.LIST && !(clinician && t.explained())).toArray();
+        long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
+        boolean watchAddress = actor.sessionId() != null && actor.sourceAddress() != null;
+        // One statement (migration V19): the account's status now, the canaries among the request's patients, the
+        // session's first address, the touches counted and the windows' counts — nothing counted for an account no
+        // longer active or a request touching a canary. Its commit does not wait for the disk (ADR 0015): the counters
+        // are a running tally; the audit trail, which does wait, is the record of what was shown.
+        Charge charge = side.autocommit("guard charge", c -> {
+            try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+                s.setLong(1, actor.staffId());
+                s.setString(2, watchAddress ? actor.sessionId() : null);
+                s.setString(3, watchAddress ? actor.sourceAddress() : null);
+                s.setTimestamp(4, Timestamp.from(now));
+                s.setArray(5, c.createArrayOf("bigint", touches.stream().map(Touch::patientId).toArray()));
+                s.setArray(6, c.createArrayOf("integer", touches.stream().map(Touch::facilityId).toArray()));
+                s.setArray(7, c.createArrayOf("boolean", unexplained));
+                s.setLong(8, probe);
+                s.setTimestamp(9, Timestamp.from(now.minus(Duration.ofMinutes(1))));
+                s.setTimestamp(10, Timestamp.from(now.minus(Duration.ofHours(1))));
+                s.setTimestamp(11, Timestamp.from(now.minus(Duration.ofDays(1))));
+                s.setTimestamp(12, Timestamp.from(now.minus(Duration.ofDays(30))));
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return new Charge(rs.getString(1), List.of((Long[]) rs.getArray(2).getArray()), rs.getString(3),
+                            new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)});
+                }
+            }
+        });
+        if (!"ACTIVE".equals(charge.status())) {
             // Frozen (or suspended) while this request was under way, possibly by another node: nothing leaves.
-            throw new GuardException(GuardException.Response.FREEZE, "ACCOUNT_NOT_ACTIVE", "This account is " + state[0]
+            throw new GuardException(GuardException.Response.FREEZE, "ACCOUNT_NOT_ACTIVE", "This account is " + charge.status()
                     + ": its sessions and tokens were ended. The security officer can tell you why.");
         }
-        List<Long> canaries = java.util.Arrays.stream((Long[]) state[1]).toList();
-        if (!canaries.isEmpty()) {
-            return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", canaries, "kind", kind.name(),
-                    "patientsInRequest", ids.length));
+        if (!charge.canaries().isEmpty()) {
+            return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", charge.canaries(), "kind", kind.name(),
+                    "patientsInRequest", touches.size()));
         }
-        String addressSignal = address(actor, now);
-        counters.sql("""
-                        insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained)
-                        select :s, t.patient, t.facility, :now, :now, t.unexplained
-                          from unnest(cast(:patients as bigint[]), cast(:facilities as int[]), cast(:unexplained as boolean[]))
-                               as t (patient, facility, unexplained)
-                        on conflict (staff_id, patient_id) do update
-                           set last_at = excluded.last_at, unexplained = guard_touch.unexplained or excluded.unexplained""")
-                .param("s", staff).param("now", Timestamp.from(now)).param("patients", ids)
-                .param("facilities", touches.stream().map(Touch::facilityId).toArray(Integer[]::new))
-                .param("unexplained", touches.stream().map(t -> kind != Kind.LIST && !(clinician && t.explained())).toArray(Boolean[]::new))
-                .update();
-        long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
-        var counts = counters.sql("""
-                        select count(*) filter (where unexplained and last_at > :minute) as minute,
-                               count(*) filter (where unexplained and last_at > :hour) as hour,
-                               count(*) filter (where unexplained and last_at > :day) as day,
-                               count(*) filter (where unexplained) as month,
-                               case when bool_or(created) filter (where patient_id = :probe) then 0
-                                    else count(*) filter (where last_at > :minute and not created and patient_id <> :probe
-                                                            and patient_id between :probe - 5 and :probe + 5) end as neighbours
-                          from guard_touch
-                         where staff_id = :s and last_at > greatest(cast(:month as timestamptz),
-                               coalesce((select counting_since from guard_state where staff_id = :s), '-infinity'::timestamptz))""")
-                .param("s", staff).param("minute", Timestamp.from(now.minus(Duration.ofMinutes(1))))
-                .param("hour", Timestamp.from(now.minus(Duration.ofHours(1)))).param("day", Timestamp.from(now.minus(Duration.ofDays(1))))
-                .param("month", Timestamp.from(now.minus(Duration.ofDays(30)))).param("probe", probe)
-                .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4), rs.getLong(5)}).single();
-        Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", ids.length,
+        long[] counts = charge.counts();
+        Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", touches.size(),
                 "distinctUnexplained", Map.of("minute", counts[0], "hour", counts[1], "day", counts[2], "month", counts[3]),
                 "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget);
         if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
@@ -186,32 +182,15 @@ public class Guard {
         if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
             return new Verdict(GuardException.Response.STEP_UP, "UNEXPLAINED_RATE", evidence);
         }
-        if (addressSignal != null) {
-            return new Verdict(GuardException.Response.STEP_UP, addressSignal, evidence);
+        // A session or token first used from one address and now from another: the step-up proves the same person.
+        if (charge.firstAddress() != null && !charge.firstAddress().equals(actor.sourceAddress())) {
+            return new Verdict(GuardException.Response.STEP_UP, "NEW_ADDRESS", evidence);
         }
         return Verdict.ALLOW;
     }
 
-    /** A session or token first used from one address and now from another: the step-up proves the same person. */
-    private String address(Actor actor, Instant now) {
-        if (actor.sessionId() == null || actor.sourceAddress() == null) {
-            return null;
-        }
-        // Written once per session, read afterwards: no row version per request.
-        String first = counters.sql("""
-                        with added as (
-                            insert into guard_session (session_id, staff_id, first_address, first_at) values (:s, :staff, :address, :now)
-                            on conflict (session_id) do nothing returning first_address)
-                        select first_address from added
-                        union all
-                        select first_address from guard_session where session_id = :s
-                        limit 1""")
-                .param("s", actor.sessionId()).param("staff", actor.staffId()).param("address", actor.sourceAddress())
-                .param("now", Timestamp.from(now)).query(String.class).optional()
-                // Two first requests of a session at once: the other one's row was not in this statement's snapshot.
-                .orElseGet(() -> counters.sql("select first_address from guard_session where session_id = ?").param(actor.sessionId())
-                        .query(String.class).single());
-        return first != null && !first.equals(actor.sourceAddress()) ? "NEW_ADDRESS" : null;
+    /** What guard_charge gathered: the account's status, canaries touched, the session's first address, the window counts. */
+    private record Charge(String status, List<Long> canaries, String firstAddress, long[] counts) {
     }
 
     /** A step-up is answered by a second factor used within 5 minutes and a reason (header X-Dossier-Reason); never by a token. */

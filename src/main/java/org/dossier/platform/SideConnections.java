@@ -1,11 +1,16 @@
 package org.dossier.platform;
 
+import org.springframework.jdbc.core.ConnectionCallback;
 import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.jdbc.support.SQLErrorCodeSQLExceptionTranslator;
+import org.springframework.jdbc.support.SQLExceptionTranslator;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;
 import org.springframework.transaction.TransactionDefinition;
 import org.springframework.transaction.support.TransactionTemplate;
 
 import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
 
 /**
  * A small pool of its own for the work a request waits on while it holds a connection of the main pool: the
@@ -18,11 +23,27 @@ public final class SideConnections implements AutoCloseable {
     private final DataSource dataSource;
     private final JdbcClient jdbc;
     private final DataSourceTransactionManager transactions;
+    private final SQLExceptionTranslator translator;
 
     public SideConnections(DataSource dataSource) {
         this.dataSource = dataSource;
         this.jdbc = JdbcClient.create(dataSource);
         this.transactions = new DataSourceTransactionManager(dataSource);
+        this.translator = new SQLErrorCodeSQLExceptionTranslator(dataSource);
+    }
+
+    /**
+     * Runs work that is one statement on a connection of its own in autocommit: its commit costs no round trip of its
+     * own, and — unlike {@link #jdbc()} inside a caller's transaction — the connection is never bound to that transaction,
+     * so it goes back to the pool as soon as the work is done.
+     */
+    public <T> T autocommit(String task, ConnectionCallback<T> work) {
+        try (Connection connection = dataSource.getConnection()) {
+            return work.doInConnection(connection);
+        } catch (SQLException e) {
+            RuntimeException translated = translator.translate(task, null, e);
+            throw translated != null ? translated : new IllegalStateException(task + " failed", e);
+        }
     }
 
     public JdbcClient jdbc() {

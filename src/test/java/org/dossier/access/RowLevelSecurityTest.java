@@ -69,6 +69,10 @@ class RowLevelSecurityTest extends IntegrationTest {
             assertThat(count(s, "select count(*) from patient where facility_id = 2")).isEqualTo(facility2);
             s.execute("select set_config('dossier.facilities', '1) or (true', false)");
             assertThat(count(s, "select count(*) from patient")).as("a malformed scope sees nothing").isZero();
+            s.execute("select set_config('dossier.facilities', '1,2 ', false)");
+            assertThat(count(s, "select count(*) from patient")).as("a scope with one malformed part sees nothing").isZero();
+            s.execute("select set_config('dossier.facilities', '99999999999', false)");
+            assertThat(count(s, "select count(*) from patient")).as("an id out of range is malformed, not an error").isZero();
         }
     }
 
