@@ -1,5 +1,5 @@
 -- The SQL one chart read issues (GET /api/patients/{id}/chart by a physician of the patient's unit), as captured
--- from the server with log_statement = all (2026-11-29), for pgbench: the database-only cost of the same work.
+-- from the server with log_statement = all (2026-11-29; the guard's part as of migration V19), for pgbench: the database-only cost of the same work.
 -- Run as dossier_app with PGOPTIONS="-c dossier.facilities=1" (row-level security applies, as for the server),
 -- with -D staff=<the physician's id> -D patients=<rows of bench.patients> (bench/http.sh sets all of this).
 -- Differences: the three connections the server uses (request, guard, audit writer) are one here; the audit chain
@@ -24,28 +24,9 @@ select r.id is not null as restricted, r.staff_id,
 select reason, source_type, source_id from care_relationship(:staff, '{1}', :pid, now(), now() - interval '30 days',
        now() + interval '14 days', now() - interval '30 days');
 COMMIT;
--- the guard's charge, committed on its own
-BEGIN;
-select s.status, array(select c.patient_id from guard_canary c where c.patient_id = any(array[:pid]::bigint[])) as canaries,
-       set_config('synchronous_commit', 'off', true) as no_flush
-  from staff s where s.id = :staff;
-with added as (insert into guard_session (session_id, staff_id, first_address, first_at) values ('pgbench:' || :client_id, :staff, '127.0.0.1', now())
-               on conflict (session_id) do nothing returning first_address)
-select first_address from added union all select first_address from guard_session where session_id = 'pgbench:' || :client_id limit 1;
-insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained)
-values (:staff, :pid, :fid, now(), now(), false)
-on conflict (staff_id, patient_id) do update set last_at = excluded.last_at, unexplained = guard_touch.unexplained or excluded.unexplained;
-select count(*) filter (where unexplained and last_at > now() - interval '1 minute') as minute,
-       count(*) filter (where unexplained and last_at > now() - interval '1 hour') as hour,
-       count(*) filter (where unexplained and last_at > now() - interval '1 day') as day,
-       count(*) filter (where unexplained) as month,
-       case when bool_or(created) filter (where patient_id = :pid) then 0
-            else count(*) filter (where last_at > now() - interval '1 minute' and not created and patient_id <> :pid
-                                    and patient_id between :pid - 5 and :pid + 5) end as neighbours
-  from guard_touch
- where staff_id = :staff and last_at > greatest(now() - interval '30 days',
-       coalesce((select counting_since from guard_state where staff_id = :staff), '-infinity'::timestamptz));
-COMMIT;
+-- the guard's charge: one statement in autocommit, its commit not waiting for the disk (migration V19)
+select * from guard_charge(:staff, 'pgbench:' || :client_id, '127.0.0.1', now(), array[:pid]::bigint[], array[:fid]::int[],
+       array[false], :pid, now() - interval '1 minute', now() - interval '1 hour', now() - interval '1 day', now() - interval '30 days');
 -- the audit entry, appended to the chain and committed before anything is answered
 with old as (select last_seq, last_hash from bench.audit_head where id = 1 for update),
      head as (update bench.audit_head h set last_seq = old.last_seq + 1,
@@ -65,7 +46,8 @@ select id, facility_id, ipp, version, status, merged_into, birth_family_name, us
 select s.id, s.facility_id, s.patient_id, s.kind, s.status, s.admitted_at, s.discharged_at, s.attending_id, s.admission_reason,
        s.discharge_destination, s.version from stay s where s.patient_id = :pid and s.status = 'ACTIVE' order by s.admitted_at desc limit 1;
 select id, stay_id, unit_id, bed, from_at, to_at from stay_movement
- where stay_id = any(array(select id from stay where patient_id = :pid and status = 'ACTIVE')) order by from_at, id;
+ where stay_id in (select s.id from stay s where s.patient_id = :pid and s.status = 'ACTIVE' order by s.admitted_at desc limit 1)
+ order by from_at, id;
 select id, facility_id, patient_id, substance, substance_code, reaction, severity, kind, status, recorded_by, version, updated_at
   from allergy where patient_id = :pid and status = 'ACTIVE' order by severity desc, substance limit 200;
 select id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system

@@ -137,10 +137,21 @@ class WorkflowJourneysTest extends IntegrationTest {
         String clerk = Accounts.newStaff(as("admin"), credentials, "BILLING", 1, null);
         // A demo patient seen in clinic, insured, whose consultation is not billed yet: an invoice is for one stay or one
         // appointment, and a claim goes to the patient's insurer on record.
+        // The demo bills most consultations already, and other tests bill the rest: when none is left, one more is
+        // recorded as seen three days ago (at a minute of its own, so that it takes nobody's slot).
         Map<String, Object> seen = jdbc.sql("""
                 select a.patient_id, a.id from appointment a join patient p on p.id = a.patient_id
                  where a.facility_id = 1 and a.status = 'COMPLETED' and p.coverage_nir is not null
-                   and not exists (select 1 from invoice i where i.appointment_id = a.id) order by a.id limit 1""").query().singleRow();
+                   and not exists (select 1 from invoice i where i.appointment_id = a.id) order by a.id limit 1""").query().listOfRows()
+                .stream().findFirst().orElseGet(() -> jdbc.sql("""
+                        insert into appointment (facility_id, patient_id, practitioner_id, unit_id, start_at, end_at, status, reason,
+                                                 version, created_at, updated_at)
+                        select a.facility_id, a.patient_id, a.practitioner_id, a.unit_id, t.at, t.at + interval '20 minutes', 'COMPLETED',
+                               'Consultation de suivi', 1, now(), now()
+                          from appointment a join patient p on p.id = a.patient_id,
+                               (select date_trunc('minute', now()) - interval '3 days' - make_interval(secs => ?) as at) t
+                         where a.facility_id = 1 and a.status = 'COMPLETED' and p.coverage_nir is not null order by a.id limit 1
+                        returning patient_id, id""").param(System.nanoTime() % 1000 * 60 + 7).query().singleRow());
         long patient = ((Number) seen.get("patient_id")).longValue();
         long appointment = ((Number) seen.get("id")).longValue();
         long cardReadsBefore = jdbc.sql("select count(*) from health_card_read where patient_id = ?").param(patient).query(Long.class).single();
