@@ -67,17 +67,21 @@ desk_token=$(token frontdesk)
 physician=$(sql -c "select id from staff where username = 'physician'")
 # The physician's own patients: current inpatients of their units (what their census shows).
 sql -c "select distinct m.patient_id from stay_movement m join staff_unit su on su.unit_id = m.unit_id
-         where su.staff_id = $physician and m.to_at is null order by 1" > "$out/mine.txt"
+         where su.staff_id = $physician and m.to_at is null
+           and not exists (select 1 from guard_canary c where c.patient_id = m.patient_id) order by 1" > "$out/mine.txt"
 [ -s "$out/mine.txt" ] || { echo "the physician has no inpatients in this data" >&2; exit 1; }
 awk '{print "GET\t/api/patients/" $1 "/chart\t"}' "$out/mine.txt" > "$out/chart.req"
 awk '{print "GET\t/fhir/Patient/" $1 "\t"}' "$out/mine.txt" > "$out/fhir-read.req"
-# Searches the front desk makes: the first four letters of a family name with the birth date; an exact INS.
+# Searches the front desk makes: the first four letters of a family name with the birth date; an exact INS. Never of
+# a canary patient (the demo seeds 75): showing one freezes the account at once, whatever the thresholds' scale.
 sql -c "select substr(birth_family_name, 1, 4), birth_date from patient tablesample bernoulli (2) repeatable (7)
-         where facility_id = 1 and status = 'ACTIVE' and birth_family_name ~ '^[A-Za-z]{4}' limit 20000" > "$out/names.txt"
+         where facility_id = 1 and status = 'ACTIVE' and birth_family_name ~ '^[A-Za-z]{4}'
+           and not exists (select 1 from guard_canary c where c.patient_id = patient.id) limit 20000" > "$out/names.txt"
 awk -F'\t' '{print "GET\t/api/patients?name=" $1 "&birthDate=" $2 "\t"}' "$out/names.txt" > "$out/search-name.req"
 awk -F'\t' '{print "GET\t/fhir/Patient?family=" $1 "&birthdate=" $2 "\t"}' "$out/names.txt" > "$out/fhir-search.req"
 sql -c "select ins_matricule from patient tablesample bernoulli (2) repeatable (11)
-         where facility_id = 1 and status = 'ACTIVE' and ins_matricule is not null limit 20000" \
+         where facility_id = 1 and status = 'ACTIVE' and ins_matricule is not null
+           and not exists (select 1 from guard_canary c where c.patient_id = patient.id) limit 20000" \
   | awk '{print "GET\t/api/patients?ins=" $1 "\t"}' > "$out/search-ins.req"
 # Note signing: drafts of the physician on their patients, each signed once.
 sql -c "insert into clinical_note (facility_id, patient_id, kind, status, title, body, author_id, version, created_at, updated_at)
@@ -95,7 +99,8 @@ sql -c "insert into practitioner_schedule (facility_id, practitioner_id, unit_id
 sql -c "with doctors as (select id, row_number() over (order by id) as n
                            from (select distinct practitioner_id as id from practitioner_schedule
                                   where slot_minutes = 5 and facility_id = 1) d),
-             some_patients as (select id, row_number() over (order by id) as n from patient where facility_id = 1 and status = 'ACTIVE' limit 5000),
+             some_patients as (select id, row_number() over (order by id) as n from patient p where facility_id = 1 and status = 'ACTIVE'
+                                and not exists (select 1 from guard_canary c where c.patient_id = p.id) limit 5000),
              slots as (select ((current_date + d) + time '06:00' + make_interval(mins => 5 * k)) at time zone 'Europe/Paris' as start_at, d, k
                          from generate_series(60, 80) d cross join generate_series(0, 191) k)
         select 'POST', '/api/appointments', json_build_object('patientId', p.id, 'practitionerId', doc.id,
