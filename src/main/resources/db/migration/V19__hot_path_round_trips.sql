@@ -58,10 +58,9 @@ $$;
 --    from its old second, minute and hour to the current ones). A window's count is then exact and bounded: the rows
 --    of the partial second (window starting in the last two minutes), minute (last two hours) or hour where the window
 --    starts — an unfreeze can start a day's window a minute ago — plus the tallies of the whole seconds, minutes and
---    hours after it. Second tallies are kept two minutes,
---    minute tallies two hours, hour tallies 31 days. Two charges of one account that show the same patient are
---    serialized (a transaction-scoped advisory lock per account and patient), so each moves the patient from where
---    the other left it and the tallies stay exact.
+--    hours after it. Second tallies are kept two minutes, minute tallies two hours, hour tallies 31 days. Two charges
+--    of one account that show the same patient are serialized (a transaction-scoped advisory lock per account and
+--    patient), so each moves the patient from where the other left it and the tallies stay exact.
 create table guard_tally (
     staff_id    bigint      not null references staff (id),
     span        int         not null check (span in (1, 60, 3600)),
@@ -129,6 +128,10 @@ declare
     v_first text;
     v_since timestamptz;
     v_neighbours bigint;
+    v_minute bigint;
+    v_hour bigint;
+    v_day bigint;
+    v_month bigint;
 begin
     perform set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true);
     select s.status into v_status from staff s where s.id = p_staff;
@@ -186,17 +189,17 @@ begin
                        from guard_touch g
                       where g.staff_id = p_staff and g.patient_id between p_probe - 5 and p_probe + 5
                         and g.last_at > greatest(p_month, v_since));
-    -- Most accounts have few unexplained patients in the month (a clinician's budget is 25): count their rows at once.
-    if (select count(*) from (select from guard_touch t where t.staff_id = p_staff and t.unexplained
-                                and t.last_at > greatest(p_month, v_since) limit 200) few) < 200 then
-        return query
-        select v_status, v_canaries, v_first,
-               count(*) filter (where t.last_at > greatest(p_minute, v_since)),
-               count(*) filter (where t.last_at > greatest(p_hour, v_since)),
-               count(*) filter (where t.last_at > greatest(p_day, v_since)),
-               count(*), v_neighbours
-          from guard_touch t
-         where t.staff_id = p_staff and t.unexplained and t.last_at > greatest(p_month, v_since);
+    -- Most accounts have few unexplained patients in the month (a clinician's budget is 25): their rows are counted
+    -- at once, in the same scan that finds them few (at most 200 rows read).
+    select count(*) filter (where few.last_at > greatest(p_minute, v_since)),
+           count(*) filter (where few.last_at > greatest(p_hour, v_since)),
+           count(*) filter (where few.last_at > greatest(p_day, v_since)),
+           count(*)
+      into v_minute, v_hour, v_day, v_month
+      from (select t.last_at from guard_touch t
+             where t.staff_id = p_staff and t.unexplained and t.last_at > greatest(p_month, v_since) limit 200) few;
+    if v_month < 200 then
+        return query select v_status, v_canaries, v_first, v_minute, v_hour, v_day, v_month, v_neighbours;
         return;
     end if;
     return query

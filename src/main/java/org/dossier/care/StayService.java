@@ -168,7 +168,12 @@ public class StayService {
 
     /** Under an access already granted and audited (a chart tab). */
     public Encounters encounters(PatientAccess granted) {
-        return new Encounters(stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), 100), history.ofPatient(granted));
+        return new Encounters(ofPatient(granted), history.ofPatient(granted));
+    }
+
+    /** The patient's stays alone, under an access already granted and audited (what an invoice can be for). */
+    public List<Stay> ofPatient(PatientAccess granted) {
+        return stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), 100);
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {

@@ -202,7 +202,7 @@ class ChartPages {
                 model.addAttribute("invoices", billing.invoicesOf(access));
                 // What an invoice can be for: the patient's stays and appointments (a billing clerk sees both).
                 if (access.permits(Section.ENCOUNTERS) && access.permits(Section.SCHEDULING)) {
-                    model.addAttribute("billableStays", stays.encounters(access).stays());
+                    model.addAttribute("billableStays", stays.ofPatient(access));
                     model.addAttribute("billableAppointments", scheduling.ofPatient(access).stream()
                             .filter(a -> a.status() == org.dossier.care.AppointmentStatus.COMPLETED).toList());
                 }
