@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.ToIntFunction;
@@ -40,7 +41,13 @@ public class AccessGateway {
             NO_RELATIONSHIP = "NO_RELATIONSHIP", RESTRICTED = "RESTRICTED", SELF_RECORD = "SELF_RECORD";
     /** Reason codes of allowances that are not a care relationship. */
     public static final String BREAK_THE_GLASS = "BREAK_THE_GLASS", FRONT_DESK = "FRONT_DESK", BILLING_OFFICE = "BILLING_OFFICE",
-            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION", IMPORT = "IMPORT";
+            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION", IMPORT = "IMPORT",
+            /** A patient named in a list who is not in the actor's work of the day: counted against the unexplained budgets. */
+            OUTSIDE_WORK = "OUTSIDE_WORK",
+            /** A patient the actor registered, or changed within the last day. */
+            OWN_WORK = "OWN_WORK",
+            /** A question about the actor's own relationship with a patient that nothing in their work explains. */
+            NO_LINK = "NO_LINK";
     /** An import run touching a patient it did not register. */
     static final String IMPORT_SCOPE = "IMPORT_SCOPE";
 
@@ -84,6 +91,22 @@ public class AccessGateway {
     public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
                                Role... roles) {
         return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles));
+    }
+
+    /**
+     * Whether the actor's work explains an access to this patient, and why (the reason code), without opening the record:
+     * a patient of the actor's facilities only (another facility's is answered as missing). The question names the
+     * patient, so it is audited and charged like any answer that does: explained or, when nothing links them, counted.
+     */
+    public Optional<String> explanation(Actor actor, long patientId, String resourceType) {
+        PatientFacts patient = requireKnown(actor, patientId, resourceType);
+        Instant now = clock.instant();
+        Optional<String> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
+        charge(actor, patient.facilityId(), patientId, "read", resourceType, null, Guard.Kind.SEARCH,
+                List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
+        append(entry(actor, patient.facilityId(), "read", patientId, resourceType, Long.toString(patientId), Set.of(),
+                AuditRecord.Decision.ALLOW, reason.orElse(NO_LINK), purposeOf(actor), "relationship question: no part of the record shown"));
+        return reason;
     }
 
     /**
@@ -198,12 +221,10 @@ public class AccessGateway {
         Set<Long> restricted = exactIdentifier ? Set.of()
                 : repository.restricted(results.stream().map(patientId::applyAsLong).toList());
         List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r))).toList();
-        // For a clinician, a result whose patient they care for is explained; the others count against their budget.
-        boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
-        Instant now = clock.instant();
-        List<String> reasons = shown.stream().map(r -> !clinician ? SEARCH_RESULT
-                : careLinks.between(actor.staffId(), actor.unitIds(), patientId.applyAsLong(r), now).map(CareLinks.Link::reasonCode)
-                        .orElse(SEARCH_RESULT)).toList();
+        // A result the actor's work of the day explains (care, today's desk work, the billing queue) is explained; the
+        // others count against the unexplained budgets. One lookup for the whole page.
+        Map<Long, String> explained = careLinks.explain(worker(actor), shown.stream().map(patientId::applyAsLong).toList(), clock.instant());
+        List<String> reasons = shown.stream().map(r -> explained.getOrDefault(patientId.applyAsLong(r), SEARCH_RESULT)).toList();
         List<Guard.Touch> touches = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             touches.add(new Guard.Touch(patientId.applyAsLong(shown.get(i)), facilityId.applyAsInt(shown.get(i)),
@@ -225,22 +246,43 @@ public class AccessGateway {
     }
 
     /**
-     * Audits each patient of a list the service has already confined to the actor's work (their units,
-     * their agenda, their facility's billing queue): every patient shown counts as one access.
+     * Audits each patient of a list as shown to the actor (a census, an agenda, a work queue): every patient counts as one
+     * access, explained when the actor's work of the day explains it (ADR 0018), else charged against the unexplained
+     * budgets like a record opened without a reason. The reason the service gives is checked, not trusted.
      */
     public Listing listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
-        charge(actor, null, null, "list", resourceType, null, Guard.Kind.LIST, patients.stream().filter(l -> l.facilityId() != null)
-                .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), true)).toList());
-        List<AuditRecord> entries = new ArrayList<>(patients.size());
+        return list(actor, resourceType, section, patients, false);
+    }
+
+    /**
+     * Like {@link #listed}, for a list that names only the patients of the actor's work: the others stay in the list as
+     * anonymous items (a booked slot, a claim without its beneficiary), uncharged and unaudited because nothing of them is
+     * shown. The proof holds the named patients alone; the service blanks the others.
+     */
+    public Listing listedWithinWork(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+        return list(actor, resourceType, section, patients, true);
+    }
+
+    private Listing list(Actor actor, String resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
+        List<Long> ids = patients.stream().map(Listed::patientId).distinct().toList();
+        Map<Long, String> explained = new java.util.HashMap<>(patients.isEmpty() ? Map.of() : careLinks.explain(worker(actor), ids, clock.instant()));
+        if (explained.size() < ids.size()) {
+            guard.ownWork(actor, ids.stream().filter(id -> !explained.containsKey(id)).toList()).forEach(id -> explained.put(id, OWN_WORK));
+        }
+        List<Listed> shownPatients = workOnly ? patients.stream().filter(l -> explained.containsKey(l.patientId())).toList()
+                : List.copyOf(patients);
+        charge(actor, null, null, "list", resourceType, null, Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
+                .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), explained.containsKey(l.patientId()))).toList());
+        List<AuditRecord> entries = new ArrayList<>(shownPatients.size());
         // A list names its patients: their identity is part of what was shown.
         Set<Section> shown = sectionsOf(actor).contains(Section.IDENTITY) ? EnumSet.of(section, Section.IDENTITY) : EnumSet.of(section);
-        for (Listed l : patients) {
+        for (Listed l : shownPatients) {
             entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, shown,
-                    AuditRecord.Decision.ALLOW, l.reasonCode(), purposeOf(actor), null));
+                    AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), OUTSIDE_WORK), purposeOf(actor), null));
         }
         append(entries);
         return new Listing(actor, shown.contains(Section.IDENTITY)
-                ? patients.stream().map(Listed::patientId).collect(java.util.stream.Collectors.toSet()) : Set.of());
+                ? shownPatients.stream().map(Listed::patientId).collect(java.util.stream.Collectors.toSet()) : Set.of());
     }
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */
@@ -252,6 +294,12 @@ public class AccessGateway {
     /** The reason code a front-desk or billing actor lists patients of their facility under. */
     public static String administrativeReason(Actor actor) {
         return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? BILLING_OFFICE : FRONT_DESK;
+    }
+
+    /** Whose work explains an access: the actor with their units and facilities, and the kinds of work their roles do. */
+    private static CareLinks.Worker worker(Actor actor) {
+        return new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE),
+                actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING), actor.hasRole(Role.BILLING));
     }
 
     /** What the actor's roles may see of any record, before relationships are considered. */
@@ -307,6 +355,17 @@ public class AccessGateway {
         String reason = administrative.isEmpty() ? null : administrativeReason(actor);
         String purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
         String detail = null;
+        // The front desk and billing may see their sections of any patient of their facility, but only today's work
+        // (an appointment or stay today, the billing queue) explains it; anything else counts against their budgets.
+        boolean explainedByWork = false;
+        if (!administrative.isEmpty()) {
+            String work = careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
+                    actor.hasRole(Role.BILLING)), List.of(patientId), now).get(patientId);
+            if (work != null) {
+                reason = work;
+                explainedByWork = true;
+            }
+        }
         if (!clinical.isEmpty()) {
             Optional<CareLinks.Link> link = careLinks.between(actor.staffId(), actor.unitIds(), patientId, now);
             if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
@@ -328,8 +387,9 @@ public class AccessGateway {
                                 + patientId + "/break-glass with a reason; it is reviewed."));
             }
         }
-        boolean explained = !administrative.containsAll(granted) || BREAK_THE_GLASS.equals(reason);
-        String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource, Guard.Kind.OPEN,
+        boolean explained = explainedByWork || !administrative.containsAll(granted) || BREAK_THE_GLASS.equals(reason);
+        String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
+                "read".equals(action) ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), explained)));
         if (note != null) {
             detail = detail == null ? note : detail + "; " + note;

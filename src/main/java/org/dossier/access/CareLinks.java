@@ -1,15 +1,27 @@
 package org.dossier.access;
 
 import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Implemented by the care module: the strongest care relationship between a staff member and a patient now. */
+/**
+ * Implemented by the care module: what in a staff member's work of the day explains showing them a patient — for a
+ * clinician the strongest care relationship, for the front desk and billing their present work (ADR 0018).
+ */
 public interface CareLinks {
 
     /** A relationship: its reason code, and whether it is strong enough for a restricted record (attending, unit, care team). */
     record Link(String reasonCode, boolean strong) {
     }
 
+    /** Whose work: the staff member, their units and facilities, and which kinds of work their roles do. */
+    record Worker(long staffId, Set<Integer> unitIds, Set<Integer> facilityIds, boolean clinical, boolean desk, boolean billing) {
+    }
+
     Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at);
+
+    /** For each of the patients the worker's work explains at {@code at}, its reason code; the others are absent. */
+    Map<Long, String> explain(Worker worker, Collection<Long> patientIds, Instant at);
 }

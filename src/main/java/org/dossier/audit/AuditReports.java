@@ -71,7 +71,8 @@ public class AuditReports {
 
     private static List<String> sections(String aggregated) {
         if (aggregated == null || aggregated.isEmpty()) {
-            return List.of();
+            // An answer that named the patient by id alone (a relationship question): the patient's existence was shown.
+            return List.of("IDENTITY");
         }
         java.util.TreeSet<String> all = new java.util.TreeSet<>();
         for (String list : aggregated.split("[|,]")) {

@@ -8,4 +8,13 @@ public record Claim(long id, int facilityId, long patientId, long invoiceId, Sta
                     Instant sentAt, Instant answeredAt, String rejectionReason, int version) {
 
     public enum Status { TO_SEND, SENT, ACCEPTED, REJECTED }
+
+    /** This claim as an item of a list that does not name its beneficiary (outside the clerk's work of the day). */
+    public Claim withoutPatient() {
+        return new Claim(id, facilityId, 0, invoiceId, status, amountCents, null, lotNumber, sentAt, answeredAt, rejectionReason, version);
+    }
+
+    public boolean patientShown() {
+        return patientId != 0;
+    }
 }

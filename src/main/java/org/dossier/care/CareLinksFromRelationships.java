@@ -4,11 +4,13 @@ import org.dossier.access.CareLinks;
 import org.springframework.stereotype.Component;
 
 import java.time.Instant;
+import java.util.Collection;
 import java.util.EnumSet;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
-/** Gives the gateway the care relationships this module records. */
+/** Gives the gateway the care relationships and the desk's work this module records. */
 @Component
 class CareLinksFromRelationships implements CareLinks {
 
@@ -26,5 +28,10 @@ class CareLinksFromRelationships implements CareLinks {
     public Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at) {
         return relationships.between(staffId, unitIds, patientId, at)
                 .map(r -> new Link(r.reason().name(), STRONG.contains(r.reason())));
+    }
+
+    @Override
+    public Map<Long, String> explain(Worker worker, Collection<Long> patientIds, Instant at) {
+        return relationships.explain(worker, patientIds, at);
     }
 }

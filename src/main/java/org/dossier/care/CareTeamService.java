@@ -91,7 +91,10 @@ public class CareTeamService {
 
     /** Why the actor is involved in this patient's care now, if at all: it reveals nothing of the record. */
     public java.util.Optional<CareRelationship> myRelationship(Actor actor, long patientId) {
-        gateway.requireKnown(actor, patientId, "CareRelationship");
+        // The answer names the patient (it exists, and whether the actor's work covers it): audited and charged as such.
+        if (gateway.explanation(actor, patientId, "CareRelationship").isEmpty()) {
+            return java.util.Optional.empty();
+        }
         return relationships.between(actor.staffId(), actor.unitIds(), patientId, clock.instant());
     }
 

@@ -31,6 +31,7 @@ import java.time.LocalTime;
 import java.time.ZoneId;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
 
@@ -193,7 +194,12 @@ public class SchedulingService {
         return versions.history("appointment", id, Appointment.class);
     }
 
-    /** A practitioner's appointments over at most a month, in the actor's facilities. */
+    /**
+     * A practitioner's appointments over at most a month, in the actor's facilities. Only the patients of the actor's
+     * work of the day are named (ADR 0018): a clinician's own appointments from yesterday to tomorrow, the front desk's
+     * and billing's appointments of today's work; every other appointment is a booked slot without its patient
+     * ({@link Appointment#withoutPatient()}), enough to book around it and showing no one.
+     */
     public Listing.Of<Appointment> agenda(Actor actor, long practitionerId, LocalDate from, LocalDate to) {
         requireReader(actor);
         if (to.isBefore(from) || from.plusDays(MAX_RANGE_DAYS).isBefore(to)) {
@@ -206,10 +212,12 @@ public class SchedulingService {
         List<Appointment> agenda = appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(),
                 to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
         String reason = administrative ? AccessGateway.administrativeReason(actor) : "APPOINTMENT";
-        Listing listing = gateway.listed(actor, "Appointment", Section.SCHEDULING, agenda.stream().map(Appointment::patientId).distinct()
-                .map(id -> new AccessGateway.Listed(id, agenda.stream().filter(a -> a.patientId() == id).findFirst().orElseThrow().facilityId(),
-                        reason)).toList());
-        return new Listing.Of<>(agenda, listing);
+        Map<Long, Integer> facilityOf = new java.util.LinkedHashMap<>();
+        agenda.forEach(a -> facilityOf.putIfAbsent(a.patientId(), a.facilityId()));
+        Listing listing = gateway.listedWithinWork(actor, "Appointment", Section.SCHEDULING, facilityOf.entrySet().stream()
+                .map(e -> new AccessGateway.Listed(e.getKey(), e.getValue(), reason)).toList());
+        return new Listing.Of<>(agenda.stream().map(a -> listing.patientIds().contains(a.patientId()) ? a : a.withoutPatient()).toList(),
+                listing);
     }
 
     public List<Appointment> ofPatient(Actor actor, long patientId) {

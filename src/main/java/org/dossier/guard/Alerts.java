@@ -97,6 +97,6 @@ public class Alerts {
         return new GuardAlert(rs.getLong("id"), rs.getLong("staff_id"), rs.getString("username"), rs.getTimestamp("raised_at").toInstant(),
                 rs.getString("signal"), rs.getString("response"), rs.getString("request_id"), rs.getString("source_address"),
                 rs.getString("evidence"), rs.getString("exposure"), rs.getString("status"), (Long) rs.getObject("acknowledged_by"),
-                ack == null ? null : ack.toInstant(), rs.getString("note"));
+                ack == null ? null : ack.toInstant(), rs.getString("note"), rs.getString("severity"));
     }
 }

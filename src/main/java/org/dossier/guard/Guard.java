@@ -26,10 +26,13 @@ import java.util.Map;
 @Service
 public class Guard {
 
-    /** How the patients are shown: a record opened, a search result, or a list of one's own work (census, agenda). */
-    public enum Kind { OPEN, SEARCH, LIST }
+    /**
+     * How the patients are shown: a record opened, a record changed (which makes the patient the account's own work for
+     * a day), a search result, or a list (census, agenda, queue). Opened and changed records are also counted by pace.
+     */
+    public enum Kind { OPEN, CHANGE, SEARCH, LIST }
 
-    /** One patient about to be shown, and whether a care relationship (or a break-the-glass grant) explains it. */
+    /** One patient about to be shown, and whether the account's work of the day (or a break-the-glass grant) explains it. */
     public record Touch(long patientId, int facilityId, boolean explained) {
     }
 
@@ -37,9 +40,14 @@ public class Guard {
     private final org.dossier.platform.SideConnections side;
     private final GuardPolicy policy;
     private final Freezer freezer;
+    private final AlertWebhook webhook;
+    private final tools.jackson.databind.json.JsonMapper json;
     private final Clock clock;
 
-    Guard(JdbcClient jdbc, org.dossier.platform.SideConnections side, GuardPolicy policy, Freezer freezer, Clock clock) {
+    Guard(JdbcClient jdbc, org.dossier.platform.SideConnections side, GuardPolicy policy, Freezer freezer, AlertWebhook webhook,
+          tools.jackson.databind.json.JsonMapper json, Clock clock) {
+        this.webhook = webhook;
+        this.json = json;
         // The counters live on the side pool: a request holds its main connection while it is charged.
         this.jdbc = jdbc;
         this.side = side;
@@ -66,7 +74,7 @@ public class Guard {
         if (verdict.response() == GuardException.Response.FREEZE) {
             throw freezer.freeze(actor, verdict.signal(), verdict.evidence(), now);
         }
-        return stepUp(actor, verdict.signal(), now);
+        return stepUp(actor, verdict.signal(), verdict.evidence(), now);
     }
 
     /** Counts a search before it runs: a sweep is many queries a minute, even when most of them find nobody. */
@@ -108,6 +116,21 @@ public class Guard {
                 .param(actor.staffId()).param(patientId).param(facilityId).param(now).param(now).update();
     }
 
+    /**
+     * The patients among {@code patientIds} that are the actor's own work: registered by it, or changed by it within the
+     * last day (the guard remembers both). A list may name them to it like the rest of its work of the day.
+     */
+    public java.util.Set<Long> ownWork(Actor actor, java.util.Collection<Long> patientIds) {
+        if (patientIds.isEmpty()) {
+            return java.util.Set.of();
+        }
+        return new java.util.HashSet<>(jdbc.sql("""
+                        select patient_id from guard_touch
+                         where staff_id = ? and patient_id = any(?) and (created or worked_at > ?)""")
+                .param(actor.staffId()).param(patientIds.stream().distinct().toArray(Long[]::new))
+                .param(Timestamp.from(clock.instant().minus(Duration.ofDays(1)))).query(Long.class).list());
+    }
+
     /** Called after each refused attempt (already in the trail): a run of them is probing, and freezes. */
     public void refused(Actor actor) {
         if (actor.channel() == Actor.Channel.SYSTEM) {
@@ -131,7 +154,7 @@ public class Guard {
     }
 
     private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
-        Object[] unexplained = touches.stream().map(t -> kind != Kind.LIST && !(clinician && t.explained())).toArray();
+        Object[] unexplained = touches.stream().map(t -> !t.explained()).toArray();
         long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
         boolean watchAddress = actor.sessionId() != null && actor.sourceAddress() != null;
         // One statement (migration V19): the account's status now, the canaries among the request's patients, the
@@ -139,7 +162,7 @@ public class Guard {
         // longer active or a request touching a canary. Its commit does not wait for the disk (ADR 0015): the counters
         // are a running tally; the audit trail, which does wait, is the record of what was shown.
         Charge charge = side.autocommit("guard charge", c -> {
-            try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
+            try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, actor.staffId());
                 s.setString(2, watchAddress ? actor.sessionId() : null);
                 s.setString(3, watchAddress ? actor.sourceAddress() : null);
@@ -152,10 +175,13 @@ public class Guard {
                 s.setTimestamp(10, Timestamp.from(now.minus(Duration.ofHours(1))));
                 s.setTimestamp(11, Timestamp.from(now.minus(Duration.ofDays(1))));
                 s.setTimestamp(12, Timestamp.from(now.minus(Duration.ofDays(30))));
+                s.setString(13, kind.name());
+                s.setTimestamp(14, Timestamp.from(now.minus(Duration.ofMinutes(10))));
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
                     return new Charge(rs.getString(1), List.of((Long[]) rs.getArray(2).getArray()), rs.getString(3),
-                            new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8)});
+                            new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
+                                    rs.getLong(9), rs.getLong(10), rs.getLong(11)});
                 }
             }
         });
@@ -169,9 +195,11 @@ public class Guard {
                     "patientsInRequest", touches.size()));
         }
         long[] counts = charge.counts();
+        GuardPolicy.Pace pace = policy.pace();
         Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", touches.size(),
                 "distinctUnexplained", Map.of("minute", counts[0], "hour", counts[1], "day", counts[2], "month", counts[3]),
-                "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget);
+                "recordsOpened", Map.of("minute", counts[5], "tenMinutes", counts[6], "hour", counts[7]),
+                "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget, "pace", pace);
         if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
             return new Verdict(GuardException.Response.FREEZE, "ENUMERATION", evidence);
         }
@@ -179,8 +207,15 @@ public class Guard {
                 || counts[3] > budget.monthFreeze()) {
             return new Verdict(GuardException.Response.FREEZE, "UNEXPLAINED_BUDGET", evidence);
         }
+        // Reading even one's own patients faster than anyone reads charts is a harvest, not work.
+        if (counts[5] > pace.minuteFreeze() || counts[6] > pace.tenMinutesFreeze() || counts[7] > pace.hourFreeze()) {
+            return new Verdict(GuardException.Response.FREEZE, "PACE", evidence);
+        }
         if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
             return new Verdict(GuardException.Response.STEP_UP, "UNEXPLAINED_RATE", evidence);
+        }
+        if (counts[5] > pace.minuteStepUp() || counts[6] > pace.tenMinutesStepUp() || counts[7] > pace.hourStepUp()) {
+            return new Verdict(GuardException.Response.STEP_UP, "PACE", evidence);
         }
         // A session or token first used from one address and now from another: the step-up proves the same person.
         if (charge.firstAddress() != null && !charge.firstAddress().equals(actor.sourceAddress())) {
@@ -193,21 +228,102 @@ public class Guard {
     private record Charge(String status, List<Long> canaries, String firstAddress, long[] counts) {
     }
 
-    /** A step-up is answered by a second factor used within 5 minutes and a reason (header X-Dossier-Reason); never by a token. */
-    private String stepUp(Actor actor, String signal, Instant now) {
-        String why = signal.equals("NEW_ADDRESS") ? "this session is now used from another address"
-                : "you have been shown more patients without a care relationship than usual";
+    /**
+     * A step-up is answered only by a second factor proven <em>after</em> the guard asked for it (and within 5 minutes),
+     * with a reason (header X-Dossier-Reason); never by a token, nor by the sign-in's factor, nor by the reason alone.
+     */
+    private String stepUp(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+        String why = switch (signal) {
+            case "NEW_ADDRESS" -> "this session is now used from another address";
+            case "PACE" -> "you are opening records faster than anyone reads them";
+            default -> "you have been shown more patients outside your work of the day than usual";
+        };
+        Instant asked = asked(actor, signal, evidence, now);
         if (actor.channel() == Actor.Channel.TOKEN) {
             throw new GuardException(GuardException.Response.STEP_UP, signal, "Refused: " + why
                     + ". An API token cannot confirm it is you; sign in in the browser and confirm with your second factor");
         }
         String reason = MDC.get("accessReason");
-        boolean fresh = actor.secondFactorAt() != null && !actor.secondFactorAt().isBefore(now.minus(Actor.STEP_UP_FRESHNESS));
-        if (!fresh || reason == null || reason.isBlank()) {
+        Instant factor = actor.secondFactorAt();
+        boolean proven = factor != null && factor.isAfter(asked) && !factor.isBefore(now.minus(Actor.STEP_UP_FRESHNESS));
+        if (!proven || reason == null || reason.isBlank()) {
             throw new GuardException(GuardException.Response.STEP_UP, signal, "Confirm it is you: " + why
                     + ". Confirm with your passkey or an authenticator code (POST /api/auth/step-up) and give the reason in the "
-                    + "X-Dossier-Reason header");
+                    + "X-Dossier-Reason header" + (proven ? "" : "; a second factor used before this request does not answer it"));
         }
         return "step-up answered (" + signal + "): " + reason;
+    }
+
+    /**
+     * When the guard asked this session (or token) to step up: the pending question's time, or now for a new one (none
+     * pending, or the last one answered by a factor that is no longer fresh). A new question is an alert: LOW, or MEDIUM
+     * when the account has been asked {@link GuardPolicy#repeatedStepUps()} times within the hour. Written in autocommit
+     * on the side pool: the request is refused, and what it leaves must not be rolled back with it.
+     */
+    private Instant asked(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+        String key = actor.sessionId() != null ? actor.sessionId() : "account:" + actor.staffId();
+        Instant factor = actor.secondFactorAt();
+        Instant asked = side.autocommit("step-up asked", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    insert into guard_session (session_id, staff_id, first_address, first_at, step_up_asked_at) values (?, ?, ?, ?, ?)
+                    on conflict (session_id) do update set step_up_asked_at =
+                        case when guard_session.step_up_asked_at is null
+                               or (cast(? as timestamptz) > guard_session.step_up_asked_at and cast(? as timestamptz) < ?)
+                             then excluded.step_up_asked_at else guard_session.step_up_asked_at end
+                    returning step_up_asked_at""")) {
+                Timestamp at = Timestamp.from(now);
+                Timestamp f = factor == null ? null : Timestamp.from(factor);
+                s.setString(1, key);
+                s.setLong(2, actor.staffId());
+                s.setString(3, actor.sourceAddress());
+                s.setTimestamp(4, at);
+                s.setTimestamp(5, at);
+                s.setTimestamp(6, f);
+                s.setTimestamp(7, f);
+                s.setTimestamp(8, Timestamp.from(now.minus(Actor.STEP_UP_FRESHNESS)));
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return rs.getTimestamp(1).toInstant();
+                }
+            }
+        });
+        if (asked.equals(now)) {
+            raiseStepUpAlert(actor, signal, evidence, now);
+        }
+        return asked;
+    }
+
+    private void raiseStepUpAlert(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+        Map<String, Object> full = new java.util.LinkedHashMap<>(evidence);
+        full.put("channel", actor.channel().name());
+        full.put("session", actor.sessionId());
+        long[] alert = side.autocommit("step-up alert", c -> {
+            try (PreparedStatement s = c.prepareStatement("""
+                    with recent as (select count(*) as n from guard_alert a
+                                     where a.staff_id = ? and a.response = 'STEP_UP' and a.raised_at > ?)
+                    insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence,
+                                             status, severity)
+                    select ?, ?, ?, ?, 'STEP_UP', ?, ?, cast(? as json), 'OPEN',
+                           case when recent.n + 1 >= ? then 'MEDIUM' else 'LOW' end from recent
+                    returning id, case when severity = 'MEDIUM' then 1 else 0 end""")) {
+                s.setLong(1, actor.staffId());
+                s.setTimestamp(2, Timestamp.from(now.minus(Duration.ofHours(1))));
+                s.setLong(3, actor.staffId());
+                s.setString(4, actor.username());
+                s.setTimestamp(5, Timestamp.from(now));
+                s.setString(6, signal);
+                s.setString(7, MDC.get("requestId"));
+                s.setString(8, actor.sourceAddress());
+                s.setString(9, json.writeValueAsString(full));
+                s.setInt(10, policy.repeatedStepUps());
+                try (ResultSet rs = s.executeQuery()) {
+                    rs.next();
+                    return new long[]{rs.getLong(1), rs.getLong(2)};
+                }
+            }
+        });
+        webhook.send(Map.of("alert", alert[0], "response", "STEP_UP", "severity", alert[1] == 1 ? "MEDIUM" : "LOW", "signal", signal,
+                "staffId", actor.staffId(), "username", actor.username(), "at", now.toString(), "evidence", full,
+                "exposureReport", "/api/guard/alerts/" + alert[0]));
     }
 }

@@ -4,10 +4,11 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
 /**
- * Every threshold of the guard, in one place (application.yaml, {@code dossier.guard.*}). Two profiles:
- * clinicians, whose ordinary work is explained by care relationships, so that patients shown <em>without</em>
- * one are rare and counted tightly; and the front desk and billing, who work for the whole facility, so that
- * every patient they are shown counts, against larger budgets. Counts are distinct patients per sliding window;
+ * Every threshold of the guard, in one place (application.yaml, {@code dossier.guard.*}). Two profiles of budgets
+ * for patients shown <em>outside</em> the account's work of the day: clinicians (whose work is their care
+ * relationships) and the front desk and billing (whose work is today's appointments, stays and queue): both tight,
+ * because an ordinary day shows few patients outside one's work (ADR 0018). And one pace for records opened,
+ * explained or not. Counts are distinct patients per sliding window;
  * "step-up" asks for a fresh second factor and a reason, "freeze" stops the account.
  */
 @Component
@@ -17,6 +18,15 @@ public class GuardPolicy {
     public record Budget(int minuteFreeze, int hourStepUp, int hourFreeze, int dayStepUp, int dayFreeze, int monthFreeze) {
     }
 
+    /**
+     * The human pace of records opened, explained or not: distinct patients whose record an account opened (or changed)
+     * per minute, 10 minutes and hour, before a step-up and before a freeze. No one reads charts faster than this.
+     */
+    public record Pace(int minuteStepUp, int minuteFreeze, int tenMinutesStepUp, int tenMinutesFreeze, int hourStepUp, int hourFreeze) {
+    }
+
+    private final Pace pace;
+    private final int repeatedStepUps;
     private final Budget clinician;
     private final Budget administrative;
     private final int refusalsPerMinuteFreeze;
@@ -29,12 +39,19 @@ public class GuardPolicy {
                 @Value("${dossier.guard.clinician.day-step-up:12}") int cDayStep,
                 @Value("${dossier.guard.clinician.day-freeze:20}") int cDayFreeze,
                 @Value("${dossier.guard.clinician.month-freeze:25}") int cMonthFreeze,
-                @Value("${dossier.guard.administrative.minute-freeze:40}") int aMinute,
-                @Value("${dossier.guard.administrative.hour-step-up:60}") int aHourStep,
-                @Value("${dossier.guard.administrative.hour-freeze:120}") int aHourFreeze,
-                @Value("${dossier.guard.administrative.day-step-up:200}") int aDayStep,
-                @Value("${dossier.guard.administrative.day-freeze:400}") int aDayFreeze,
-                @Value("${dossier.guard.administrative.month-freeze:4000}") int aMonthFreeze,
+                @Value("${dossier.guard.administrative.minute-freeze:12}") int aMinute,
+                @Value("${dossier.guard.administrative.hour-step-up:8}") int aHourStep,
+                @Value("${dossier.guard.administrative.hour-freeze:15}") int aHourFreeze,
+                @Value("${dossier.guard.administrative.day-step-up:12}") int aDayStep,
+                @Value("${dossier.guard.administrative.day-freeze:20}") int aDayFreeze,
+                @Value("${dossier.guard.administrative.month-freeze:25}") int aMonthFreeze,
+                @Value("${dossier.guard.pace.minute-step-up:8}") int pMinuteStep,
+                @Value("${dossier.guard.pace.minute-freeze:15}") int pMinuteFreeze,
+                @Value("${dossier.guard.pace.ten-minutes-step-up:24}") int pTenStep,
+                @Value("${dossier.guard.pace.ten-minutes-freeze:40}") int pTenFreeze,
+                @Value("${dossier.guard.pace.hour-step-up:60}") int pHourStep,
+                @Value("${dossier.guard.pace.hour-freeze:100}") int pHourFreeze,
+                @Value("${dossier.guard.repeated-step-ups:3}") int repeatedStepUps,
                 @Value("${dossier.guard.refusals-per-minute-freeze:5}") int refusals,
                 @Value("${dossier.guard.neighbours-per-minute-freeze:4}") int neighbours,
                 @Value("${dossier.guard.searches-per-minute-freeze:30}") int searches,
@@ -48,6 +65,9 @@ public class GuardPolicy {
                 scaled(cMonthFreeze, scale));
         this.administrative = new Budget(scaled(aMinute, scale), scaled(aHourStep, scale), scaled(aHourFreeze, scale), scaled(aDayStep, scale), scaled(aDayFreeze, scale),
                 scaled(aMonthFreeze, scale));
+        this.pace = new Pace(scaled(pMinuteStep, scale), scaled(pMinuteFreeze, scale), scaled(pTenStep, scale), scaled(pTenFreeze, scale),
+                scaled(pHourStep, scale), scaled(pHourFreeze, scale));
+        this.repeatedStepUps = repeatedStepUps;
         this.refusalsPerMinuteFreeze = scaled(refusals, scale);
         this.neighboursPerMinuteFreeze = scaled(neighbours, scale);
     }
@@ -64,6 +84,15 @@ public class GuardPolicy {
 
     public Budget administrative() {
         return administrative;
+    }
+
+    public Pace pace() {
+        return pace;
+    }
+
+    /** Step-ups of one account within an hour that raise the alert's severity from LOW to MEDIUM. */
+    public int repeatedStepUps() {
+        return repeatedStepUps;
     }
 
     /** Refused attempts (no relationship, not found, role, step-up unanswered) in one minute before a freeze: probing. */

@@ -57,8 +57,8 @@ class CareRelationshipsTest extends IntegrationTest {
         as("frontdesk").post("/api/stays/" + stay + "/discharge", Map.of("version", 1, "reason", "home"));
         assertThat(reason(f.staffId("nurse"), Set.of(cardio), patient, Instant.now())).contains(RelationshipReason.RECENT_DISCHARGE);
         assertThat(reason(doctor, Set.of(), patient, Instant.now())).contains(RelationshipReason.RECENT_DISCHARGE);
-        assertThat(reason(f.staffId("nurse"), Set.of(cardio), patient, Instant.now().plus(CareRelationships.AFTER_DISCHARGE).plus(Duration.ofDays(1))))
-                .as("long after discharge").isEmpty();
+        assertThat(reason(f.staffId("nurse"), Set.of(cardio), patient, Instant.now().plus(Duration.ofDays(3))))
+                .as("days after discharge: no longer the work of the day (ADR 0018)").isEmpty();
     }
 
     @Test
@@ -92,9 +92,14 @@ class CareRelationshipsTest extends IntegrationTest {
                 "startAt", start.toString(), "reason", "first visit"));
         assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
 
-        assertThat(reason(doctor, Set.of(), patient, Instant.now())).contains(RelationshipReason.APPOINTMENT);
-        assertThat(reason(doctor, Set.of(), patient, start.plus(CareRelationships.APPOINTMENT_AFTER).plus(Duration.ofDays(1)))).isEmpty();
-        assertThat(reason(doctor, Set.of(), patient, start.minus(CareRelationships.APPOINTMENT_BEFORE).minus(Duration.ofDays(1)))).isEmpty();
+        assertThat(reason(doctor, Set.of(), patient, start)).contains(RelationshipReason.APPOINTMENT);
+        assertThat(reason(doctor, Set.of(), patient, start.minus(Duration.ofDays(1)))).as("the day before: preparing the visit")
+                .contains(RelationshipReason.APPOINTMENT);
+        assertThat(reason(doctor, Set.of(), patient, start.plus(Duration.ofDays(1)))).as("the day after: the letter")
+                .contains(RelationshipReason.APPOINTMENT);
+        // Not a month back and forward any more (ADR 0018): only from yesterday to tomorrow.
+        assertThat(reason(doctor, Set.of(), patient, start.plus(Duration.ofDays(3)))).isEmpty();
+        assertThat(reason(doctor, Set.of(), patient, start.minus(Duration.ofDays(3)))).isEmpty();
         assertThat(reason(f.staffId("physician"), Set.of(f.unit(1, "CONSULT")), patient, Instant.now()))
                 .as("another physician of the same clinic").isEmpty();
     }

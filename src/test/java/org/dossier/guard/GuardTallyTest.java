@@ -95,10 +95,11 @@ class GuardTallyTest extends IntegrationTest {
         Integer[] facilities = java.util.Collections.nCopies(patients.length, 1).toArray(Integer[]::new);
         return jdbc.sql("""
                         select minute, hour, day, month from guard_charge(?, null, null, ?, cast(? as bigint[]), cast(? as int[]),
-                               cast(? as boolean[]), -1, ?, ?, ?, ?)""")
+                               cast(? as boolean[]), -1, ?, ?, ?, ?, 'SEARCH', ?)""")
                 .param(staff).param(Timestamp.from(at)).param(patients).param(facilities).param(unexplained)
                 .param(Timestamp.from(at.minus(Duration.ofMinutes(1)))).param(Timestamp.from(at.minus(Duration.ofHours(1))))
                 .param(Timestamp.from(at.minus(Duration.ofDays(1)))).param(Timestamp.from(at.minus(Duration.ofDays(30))))
+                .param(Timestamp.from(at.minus(Duration.ofMinutes(10))))
                 .query((rs, n) -> new long[]{rs.getLong(1), rs.getLong(2), rs.getLong(3), rs.getLong(4)}).single();
     }
 

@@ -152,7 +152,7 @@ class GuardTest extends GuardedServerTest {
         Fixtures f = fixtures();
         List<String> ipps = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ipps.add(as("frontdesk").get("/api/patients/" + f.patient()).json().get("ipp").asString());
+            ipps.add(jdbc.sql("select ipp from patient where id = ?").param(f.patient()).query(String.class).single());
         }
         String doctor = newAccount("PHYSICIAN", "GER");
         Api token = stolen(doctor);
@@ -168,8 +168,22 @@ class GuardTest extends GuardedServerTest {
         Api.Response withoutReason = browser.get("/api/patients?ipp=" + ipps.get(8));
         assertThat(withoutReason.status()).isEqualTo(403);
         assertThat(withoutReason.json().get("detail").asString()).contains("X-Dossier-Reason");
+        Api.Response reasonAlone = browser.get("/api/patients?ipp=" + ipps.get(8), "X-Dossier-Reason", "new patient referred by phone");
+        assertThat(reasonAlone.status()).as("the sign-in's second factor predates the question: a reason alone never answers it")
+                .isEqualTo(403);
+        assertThat(reasonAlone.json().get("type").asString()).endsWith("step-up-required");
+        // A code of a time step not used yet (the token and the sign-in used theirs): the next one.
+        try {
+            Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 200);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        Api.Response proven = browser.post("/api/auth/step-up", Map.of("code", BrowserSession.code(doctor, 30)));
+        assertThat(proven.status()).as(proven.toString()).isEqualTo(204);
         Api.Response confirmed = browser.get("/api/patients?ipp=" + ipps.get(8), "X-Dossier-Reason", "new patient referred by phone");
         assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
+        assertThat(jdbc.sql("select count(*) from guard_alert where username = ? and response = 'STEP_UP' and severity in ('LOW', 'MEDIUM')")
+                .param(doctor).query(Long.class).single()).as("every step-up asked is an alert").isPositive();
         assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = ? and detail like '%new patient referred by phone%'")
                 .param(doctor).query(Long.class).single()).isPositive();
         assertThat(status(doctor)).isEqualTo("ACTIVE");

@@ -1,0 +1,179 @@
+-- Containment, second pass (issue 16, ADR 0018): every answer that shows a patient is weighed against the actor's
+-- work of the day; the front desk and billing are explained by their present work, not by their role; explained
+-- accesses have a human pace; a step-up is answered only by a second factor proven after it was asked.
+
+-- 1. The front desk's and billing's work: a patient with an appointment or a stay at the desk's units (or its
+--    facilities, for a desk that serves the whole facility) between p_from and p_to, and for billing also the open
+--    items of the facility's billing queue (a draft invoice, a claim to send or rejected, a claim answered in the
+--    window). The first branch found answers, as care_relationship does for clinicians.
+create function desk_work(p_units int[], p_facilities int[], p_billing boolean, p_patient bigint,
+                          p_from timestamptz, p_to timestamptz)
+    returns text
+    language plpgsql stable
+    set plan_cache_mode = force_generic_plan
+as $$
+begin
+    if exists (select 1 from appointment a
+                where a.patient_id = p_patient and a.start_at >= p_from and a.start_at < p_to
+                  and a.status in ('BOOKED', 'COMPLETED', 'NO_SHOW') and a.facility_id = any(p_facilities)
+                  and (cardinality(p_units) = 0 or a.unit_id = any(p_units))) then
+        return 'APPOINTMENT_TODAY';
+    end if;
+    if exists (select 1 from stay_movement m join stay s on s.id = m.stay_id
+                where m.patient_id = p_patient and s.status in ('ACTIVE', 'DISCHARGED') and s.facility_id = any(p_facilities)
+                  and m.from_at < p_to and (m.to_at is null or m.to_at >= p_from)
+                  and (s.discharged_at is null or s.discharged_at >= p_from)
+                  and (cardinality(p_units) = 0 or m.unit_id = any(p_units))) then
+        return 'STAY_TODAY';
+    end if;
+    if p_billing then
+        if exists (select 1 from invoice i where i.patient_id = p_patient and i.status = 'DRAFT'
+                      and i.facility_id = any(p_facilities)) then
+            return 'BILLING_QUEUE';
+        end if;
+        if exists (select 1 from claim c where c.patient_id = p_patient and c.facility_id = any(p_facilities)
+                      and (c.status in ('TO_SEND', 'REJECTED') or c.answered_at >= p_from)) then
+            return 'BILLING_QUEUE';
+        end if;
+    end if;
+    return null;
+end;
+$$;
+create index if not exists claim_by_patient on claim (patient_id);
+
+-- 2. What an account did to a patient, and when it last opened the record: a change (booking, admission, card read,
+--    note) explains the patient to the same account for a day; records opened are counted by pace, whatever the reason.
+alter table guard_touch add column worked_at timestamptz, add column opened_at timestamptz;
+create index guard_touch_opened on guard_touch (staff_id, opened_at) where opened_at is not null;
+
+-- 3. A session's pending step-up: the time the guard first asked for it; only a second factor used after it answers.
+alter table guard_session add column step_up_asked_at timestamptz;
+
+-- 4. The charge, with the kind of showing and the pace of records opened. Same order and same guarantees as V19's;
+--    what changed: a patient this account registered, or changed within the last day, is explained whatever the
+--    caller says (its own work); OPEN and CHANGE stamp opened_at; CHANGE stamps worked_at; three more counts; an
+--    identifier walk counts neighbours outside the account's work only (a nurse's own patients may have close ids:
+--    opening them quickly is the pace's business, not a walk's).
+drop function guard_charge(bigint, text, text, timestamptz, bigint[], int[], boolean[], bigint,
+                           timestamptz, timestamptz, timestamptz, timestamptz);
+create function guard_charge(p_staff bigint, p_session text, p_address text, p_now timestamptz,
+                             p_patients bigint[], p_facilities int[], p_unexplained boolean[], p_probe bigint,
+                             p_minute timestamptz, p_hour timestamptz, p_day timestamptz, p_month timestamptz,
+                             p_kind text, p_ten_minutes timestamptz)
+    returns table (status text, canaries bigint[], first_address text,
+                   minute bigint, hour bigint, day bigint, month bigint, neighbours bigint,
+                   opened_minute bigint, opened_ten_minutes bigint, opened_hour bigint)
+    language plpgsql volatile
+as $$
+#variable_conflict use_column
+declare
+    v_status text;
+    v_canaries bigint[];
+    v_first text;
+    v_since timestamptz;
+    v_neighbours bigint;
+    v_minute bigint;
+    v_hour bigint;
+    v_day bigint;
+    v_month bigint;
+    v_open_minute bigint;
+    v_open_ten bigint;
+    v_open_hour bigint;
+    v_opens boolean := p_kind in ('OPEN', 'CHANGE');
+begin
+    perform set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true);
+    select s.status into v_status from staff s where s.id = p_staff;
+    select coalesce(array_agg(c.patient_id), '{}') into v_canaries from guard_canary c where c.patient_id = any(p_patients);
+    if v_status is distinct from 'ACTIVE' or cardinality(v_canaries) > 0 then
+        return query select v_status, v_canaries, null::text, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
+                            0::bigint, 0::bigint, 0::bigint;
+        return;
+    end if;
+    if p_session is not null and p_address is not null then
+        insert into guard_session (session_id, staff_id, first_address, first_at) values (p_session, p_staff, p_address, p_now)
+            on conflict (session_id) do nothing returning first_address into v_first;
+        if v_first is null then
+            select g.first_address into v_first from guard_session g where g.session_id = p_session;
+        end if;
+    end if;
+    perform pg_advisory_xact_lock(k.key)
+       from (select distinct hashtextextended('guard_touch:' || p_staff || ':' || p, 0) as key from unnest(p_patients) p
+              order by 1) k;
+    with before as (
+        select t.last_at, t.unexplained from guard_touch t where t.staff_id = p_staff and t.patient_id = any(p_patients)),
+    after as (
+        insert into guard_touch (staff_id, patient_id, facility_id, first_at, last_at, unexplained, worked_at, opened_at)
+        select p_staff, t.patient, min(t.facility), p_now, p_now, bool_or(t.unexplained),
+               case when p_kind = 'CHANGE' then p_now end, case when v_opens then p_now end
+          from unnest(p_patients, p_facilities, p_unexplained) as t (patient, facility, unexplained) group by t.patient
+        on conflict (staff_id, patient_id) do update
+           set last_at = excluded.last_at,
+               -- one's own registrations and the patients one changed in the last day are one's own work
+               unexplained = guard_touch.unexplained
+                   or (excluded.unexplained and not guard_touch.created
+                       and not coalesce(guard_touch.worked_at > p_now - interval '1 day', false)),
+               worked_at = coalesce(excluded.worked_at, guard_touch.worked_at),
+               opened_at = coalesce(excluded.opened_at, guard_touch.opened_at)
+        returning last_at, unexplained),
+    moved as (
+        select b.last_at as at, -1 as n from before b where b.unexplained
+        union all
+        select a.last_at, 1 from after a where a.unexplained),
+    spans (span, width, kept) as (values (1, interval '1 second', interval '2 minutes'), (60, interval '1 minute', interval '2 hours'),
+                                         (3600, interval '1 hour', interval '31 days'))
+    insert into guard_tally (staff_id, span, start, unexplained)
+    select p_staff, s.span, date_bin(s.width, m.at, timestamptz '2000-01-01 00:00:00+00'), sum(m.n)
+      from moved m join spans s on m.at > p_now - s.kept
+     group by 2, 3 having sum(m.n) <> 0
+     order by 2, 3
+    on conflict (staff_id, span, start) do update set unexplained = guard_tally.unexplained + excluded.unexplained;
+    delete from guard_tally g
+     where g.ctid in (select o.ctid from guard_tally o
+                       where o.staff_id = p_staff and ((o.span = 1 and o.start < p_now - interval '2 minutes')
+                                                    or (o.span = 60 and o.start < p_now - interval '2 hours')
+                                                    or (o.span = 3600 and o.start < p_now - interval '31 days'))
+                         for update skip locked);
+    v_since := coalesce((select st.counting_since from guard_state st where st.staff_id = p_staff), '-infinity'::timestamptz);
+    v_neighbours := (select case when bool_or(g.created) filter (where g.patient_id = p_probe) then 0
+                                 else count(*) filter (where g.last_at > p_minute and not g.created and g.unexplained
+                                                             and g.patient_id <> p_probe) end
+                       from guard_touch g
+                      where g.staff_id = p_staff and g.patient_id between p_probe - 5 and p_probe + 5
+                        and g.last_at > greatest(p_month, v_since));
+    -- The pace: records opened in the last hour, whatever explained them (bounded: the freeze comes long before 500).
+    if v_opens then
+        select count(*) filter (where o.opened_at > greatest(p_minute, v_since)),
+               count(*) filter (where o.opened_at > greatest(p_ten_minutes, v_since)),
+               count(*)
+          into v_open_minute, v_open_ten, v_open_hour
+          from (select t.opened_at from guard_touch t
+                 where t.staff_id = p_staff and t.opened_at > greatest(p_hour, v_since) limit 500) o;
+    else
+        v_open_minute := 0; v_open_ten := 0; v_open_hour := 0;
+    end if;
+    select count(*) filter (where few.last_at > greatest(p_minute, v_since)),
+           count(*) filter (where few.last_at > greatest(p_hour, v_since)),
+           count(*) filter (where few.last_at > greatest(p_day, v_since)),
+           count(*)
+      into v_minute, v_hour, v_day, v_month
+      from (select t.last_at from guard_touch t
+             where t.staff_id = p_staff and t.unexplained and t.last_at > greatest(p_month, v_since) limit 200) few;
+    if v_month < 200 then
+        return query select v_status, v_canaries, v_first, v_minute, v_hour, v_day, v_month, v_neighbours,
+                            v_open_minute, v_open_ten, v_open_hour;
+        return;
+    end if;
+    return query
+    select v_status, v_canaries, v_first,
+           guard_unexplained_since(p_staff, greatest(p_minute, v_since), p_now),
+           guard_unexplained_since(p_staff, greatest(p_hour, v_since), p_now),
+           guard_unexplained_since(p_staff, greatest(p_day, v_since), p_now),
+           guard_unexplained_since(p_staff, greatest(p_month, v_since), p_now),
+           v_neighbours, v_open_minute, v_open_ten, v_open_hour;
+end;
+$$;
+grant execute on function guard_charge(bigint, text, text, timestamptz, bigint[], int[], boolean[], bigint,
+                                       timestamptz, timestamptz, timestamptz, timestamptz, text, timestamptz) to dossier_app;
+
+-- 5. Step-ups are alerts too (low severity); repeated ones of an account a higher one.
+alter table guard_alert add column severity text not null default 'HIGH' check (severity in ('LOW', 'MEDIUM', 'HIGH'));

@@ -1,0 +1,215 @@
+package org.dossier.guard;
+
+import org.dossier.demo.DemoAccounts;
+import org.dossier.identity.CredentialService;
+import org.dossier.support.Accounts;
+import org.dossier.support.Api;
+import org.dossier.support.Fixtures;
+import org.dossier.support.GuardedServerTest;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import tools.jackson.databind.JsonNode;
+
+import java.time.DayOfWeek;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.ChronoUnit;
+import java.time.temporal.TemporalAdjusters;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Containment, second pass (issue 16, ADR 0018), at the guard's real thresholds with fresh accounts: what explains an
+ * access is the account's work of the day; everything else counts against tight budgets; even explained records are
+ * read at a human pace; every answer that names a patient is charged. Each rule: the attack refused and audited, and
+ * the work that must go on.
+ */
+class WorkOfTheDayTest extends GuardedServerTest {
+
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+
+    @Autowired
+    CredentialService credentials;
+
+    private String newAccount(String role, String unitCode) {
+        return Accounts.newStaff(as("admin"), credentials, role, 1, unitCode == null ? null : fixtures().unit(1, unitCode));
+    }
+
+    private Api stolen(String username) {
+        return anonymous().withBearer(Api.fetchToken(port, username, DemoAccounts.PASSWORD));
+    }
+
+    private String status(String username) {
+        return jdbc.sql("select status from staff where username = ?").param(username).query(String.class).single();
+    }
+
+    private Boolean unexplained(String username, long patient) {
+        return jdbc.sql("select t.unexplained from guard_touch t join staff s on s.id = t.staff_id where s.username = ? and t.patient_id = ?")
+                .param(username).param(patient).query(Boolean.class).optional().orElse(null);
+    }
+
+    private List<String> reasons(String username, long patient) {
+        return jdbc.sql("select reason_code from audit_entry where actor_username = ? and patient_id = ? order by seq")
+                .param(username).param(patient).query(String.class).list();
+    }
+
+    @Test
+    void harvestingOnesOwnPatientsFasterThanAnyoneReadsIsStoppedBeforeTwentyFiveCharts() {
+        Fixtures f = fixtures();
+        String doctor = newAccount("PHYSICIAN", "GER");
+        List<Long> mine = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            long p = f.patient();
+            f.careFor(p, doctor);
+            mine.add(p);
+        }
+        Api thief = stolen(doctor);
+        int charts = 0;
+        for (long p : mine) {
+            if (thief.get("/api/patients/" + p + "/chart").status() == 200) {
+                charts++;
+            }
+        }
+        assertThat(charts).as("charts of its own patients read before the pace stopped it").isLessThan(25).isGreaterThan(0);
+        assertThat(status(doctor)).isEqualTo("FROZEN");
+        assertThat(count("audit_entry where actor_username = '" + doctor + "' and reason_code = 'GUARD_STEP_UP' and detail like 'PACE%'"))
+                .as("the pace's step-up is in the trail").isPositive();
+    }
+
+    @Test
+    void aClinicianReadingHerPatientsAtTheRoundsPaceIsNotStopped() {
+        Fixtures f = fixtures();
+        String nurse = newAccount("NURSE", "GER");
+        Api work = stolen(nurse);
+        for (int i = 0; i < 8; i++) {
+            long p = f.patient();
+            f.careFor(p, nurse);
+            Api.Response chart = work.get("/api/patients/" + p + "/chart");
+            assertThat(chart.status()).as("chart " + i + ": " + chart).isEqualTo(200);
+        }
+        assertThat(status(nurse)).isEqualTo("ACTIVE");
+    }
+
+    @Test
+    void theFrontDeskIsExplainedByTodaysStaysAndItsOwnWorkAndCountedOutsideIt() {
+        Fixtures f = fixtures();
+        String desk = newAccount("FRONT_DESK", null);
+        long admittedToday = f.patient();
+        Api.Response stay = as("frontdesk").post("/api/stays", Map.of("patientId", admittedToday, "unitId", f.unit(1, "CARDIO"),
+                "attendingId", f.staffId("physician"), "admittedAt", Instant.now().minus(1, ChronoUnit.HOURS).toString(), "reason", "chest pain"));
+        assertThat(stay.status()).as(stay.toString()).isEqualTo(201);
+        long notToday = f.patient();
+
+        Api token = stolen(desk);
+        assertThat(token.get("/api/patients/" + admittedToday).status()).isEqualTo(200);
+        assertThat(token.get("/api/patients/" + notToday).status()).isEqualTo(200);
+
+        assertThat(unexplained(desk, admittedToday)).as("a stay today is the desk's work").isFalse();
+        assertThat(reasons(desk, admittedToday)).containsExactly("STAY_TODAY");
+        assertThat(unexplained(desk, notToday)).as("nothing today explains the other").isTrue();
+        assertThat(reasons(desk, notToday)).containsExactly("FRONT_DESK");
+    }
+
+    @Test
+    void aStolenFrontDeskLoginIsFrozenBeforeTwentyFivePatientsOutsideItsWork() {
+        Fixtures f = fixtures();
+        List<Long> strangers = new ArrayList<>();
+        for (int i = 0; i < 30; i++) {
+            strangers.add(f.patient());
+        }
+        String desk = newAccount("FRONT_DESK", null);
+        Api thief = stolen(desk);
+        int shown = 0;
+        for (long p : strangers) {
+            if (thief.get("/api/patients/" + p).status() == 200) {
+                shown++;
+            }
+        }
+        assertThat(shown).as("patients outside today's work shown").isLessThanOrEqualTo(8);
+        assertThat(status(desk)).isEqualTo("FROZEN");
+    }
+
+    @Test
+    void anAgendaNamesOnlyThePatientsOfTheWorkOfTheDayAndChargesThem() {
+        Fixtures f = fixtures();
+        long doctor = f.physician("CONSULT");
+        LocalDate later = LocalDate.now(PARIS).plusDays(10).with(TemporalAdjusters.nextOrSame(DayOfWeek.TUESDAY));
+        Api.Response schedule = as("frontdesk").post("/api/practitioners/" + doctor + "/schedules", Map.of("unitId", f.unit(1, "CONSULT"),
+                "weekday", "TUESDAY", "startTime", "09:00", "endTime", "10:00", "slotMinutes", 30));
+        assertThat(schedule.status()).as(schedule.toString()).isEqualTo(201);
+        long patient = f.patient();
+        Instant start = later.atTime(LocalTime.of(9, 30)).atZone(PARIS).toInstant();
+        Api.Response booked = as("frontdesk").post("/api/appointments", Map.of("patientId", patient, "practitionerId", doctor,
+                "startAt", start.toString(), "reason", "cardiac follow-up"));
+        assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
+
+        String desk = newAccount("FRONT_DESK", null);
+        Api.Response agenda = stolen(desk).get("/api/practitioners/" + doctor + "/appointments?from=" + later + "&to=" + later);
+        assertThat(agenda.status()).as(agenda.toString()).isEqualTo(200);
+        JsonNode slot = agenda.json().get(0);
+        assertThat(slot.get("patientId").asLong()).as("a booked slot, not a patient").isZero();
+        assertThat(slot.get("reason").isNull()).isTrue();
+        assertThat(agenda.body()).doesNotContain(Long.toString(patient)).doesNotContain("cardiac follow-up");
+        assertThat(reasons(desk, patient)).as("nothing of the patient was shown").isEmpty();
+
+        // The desk that booked it sees it named: booking is its own work.
+        Api.Response own = as("frontdesk").get("/api/practitioners/" + doctor + "/appointments?from=" + later + "&to=" + later);
+        assertThat(own.json().get(0).get("patientId").asLong()).isEqualTo(patient);
+    }
+
+    @Test
+    void askingForOnesRelationshipWithAPatientIsAuditedAndCharged() {
+        Fixtures f = fixtures();
+        long stranger = f.patient();
+        long mine = f.patient();
+        String doctor = newAccount("PHYSICIAN", "GER");
+        f.careFor(mine, doctor);
+        Api token = stolen(doctor);
+
+        Api.Response none = token.get("/api/patients/" + stranger + "/my-relationship");
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().get("related").asBoolean()).isFalse();
+        assertThat(reasons(doctor, stranger)).containsExactly("NO_LINK");
+        assertThat(unexplained(doctor, stranger)).isTrue();
+
+        Api.Response related = token.get("/api/patients/" + mine + "/my-relationship");
+        assertThat(related.json().get("reason").asString()).isEqualTo("CARE_TEAM");
+        assertThat(reasons(doctor, mine)).containsExactly("CARE_TEAM");
+        assertThat(unexplained(doctor, mine)).isFalse();
+    }
+
+    @Test
+    void claimsOutsideTheQueueAreListedWithoutTheirBeneficiary() {
+        String clerk = newAccount("BILLING", null);
+        Api token = stolen(clerk);
+        LocalDate today = LocalDate.now(PARIS);
+        java.sql.Timestamp from = java.sql.Timestamp.from(today.minusDays(1).atStartOfDay(PARIS).toInstant());
+        java.sql.Timestamp to = java.sql.Timestamp.from(today.plusDays(2).atStartOfDay(PARIS).toInstant());
+        for (String status : List.of("ACCEPTED", "SENT", "TO_SEND", "REJECTED")) {
+            Api.Response claims = token.get("/api/claims?status=" + status);
+            assertThat(claims.status()).as(claims.toString()).isEqualTo(200);
+            for (JsonNode c : claims.json()) {
+                long claimId = c.get("id").asLong();
+                long patient = jdbc.sql("select patient_id from claim where id = ?").param(claimId).query(Long.class).single();
+                boolean work = jdbc.sql("select desk_work(cast('{}' as int[]), cast('{1}' as int[]), true, ?, ?, ?) is not null")
+                        .param(patient).param(from).param(to).query(Boolean.class).single();
+                assertThat(c.get("patientId").asLong()).as(status + " claim " + claimId + " names its patient only in the queue")
+                        .isEqualTo(work ? patient : 0);
+                if (!work) {
+                    assertThat(c.get("beneficiaryNir").isNull()).isTrue();
+                }
+            }
+        }
+        long unexplainedTouches = jdbc.sql("select count(*) from guard_touch t join staff s on s.id = t.staff_id where s.username = ? and t.unexplained")
+                .param(clerk).query(Long.class).single();
+        assertThat(unexplainedTouches).as("the lists named only explained patients").isZero();
+        assertThat(count("audit_entry where actor_username = '" + clerk + "' and action = 'list' and reason_code = 'OUTSIDE_WORK'"))
+                .isZero();
+        assertThat(status(clerk)).isEqualTo("ACTIVE");
+    }
+}
