@@ -4,6 +4,8 @@ import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.EncodingEnum;
 import ca.uhn.fhir.rest.server.IResourceProvider;
 import ca.uhn.fhir.rest.server.RestfulServer;
+import jakarta.servlet.http.HttpServletRequest;
+import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 import java.util.List;
@@ -25,5 +27,15 @@ class DossierFhirServer extends RestfulServer {
         setDefaultPrettyPrint(false);
         setServerName("Dossier");
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
+    }
+
+    /**
+     * The request's one id: the one the request-id filter gave it (the caller's X-Request-Id when sane), which every audit
+     * entry of the request carries, rather than HAPI's own, so that the id a FHIR answer echoes finds its audit entries.
+     */
+    @Override
+    protected String getOrCreateRequestId(HttpServletRequest request) {
+        String id = MDC.get("requestId");
+        return id != null ? id : super.getOrCreateRequestId(request);
     }
 }
