@@ -524,12 +524,19 @@ class ContainmentSimulation {
     private final List<Outcome> outcomes = Collections.synchronizedList(new ArrayList<>());
 
     /** A demo account of the role in facility 1 that no strategy stole yet (each strategy steals a different one). */
-    private static synchronized String victim(String role) {
+    private static String victim(String role) {
+        return victim(role, false);
+    }
+
+    /** {@code generated}: one of the demo's generated accounts, not a named demo account (frontdesk, billing, admin…). */
+    private static synchronized String victim(String role, boolean generated) {
+        Set<String> named = new HashSet<>();
+        DemoAccounts.ALL.forEach(a -> named.add(a.username()));
         List<String> all = db.sql("""
                         select s.username from staff s join staff_role r on r.staff_id = s.id and r.role = ?
                           join staff_facility f on f.staff_id = s.id and f.facility_id = 1
                          where s.status = 'ACTIVE' and s.username not in ('physician', 'nurse', 'er.physician') order by s.id""")
-                .param(role).query(String.class).list();
+                .param(role).query(String.class).list().stream().filter(u -> !generated || !named.contains(u)).toList();
         String chosen = all.stream().filter(u -> !STOLEN.contains(u)).findFirst().orElse(all.get(STOLEN.size() % all.size()));
         STOLEN.add(chosen);
         return chosen;
@@ -560,7 +567,7 @@ class ContainmentSimulation {
     }
 
     private Outcome run(String strategy, Client thief, int maxRequests, java.util.function.IntFunction<Response> step, String note) {
-        return run(strategy, thief, maxRequests, step, note, false, Map::of);
+        return run(strategy, thief, maxRequests, step, note, true, Map::of);
     }
 
     /** Plays a strategy until the account is frozen or the steps run out; {@code harvest}: every request is anomalous. */
@@ -673,7 +680,8 @@ class ContainmentSimulation {
         List<String> mixIpps = ippsOfFacility(2_000, 7);
         run("legitimate work mixed with scraping", mixer, 2_000, i -> i % 2 == 0 && !ward.isEmpty()
                 ? mixer.get("/api/patients/" + ward.get(i / 2 % ward.size()) + "/chart")
-                : mixer.get("/api/patients?ipp=" + mixIpps.get(i)), "the nurse's own inpatients' charts, alternating with unrelated patients by IPP");
+                : mixer.get("/api/patients?ipp=" + mixIpps.get(i)), "the nurse's own inpatients' charts, alternating with unrelated patients by IPP",
+                false, Map::of);
 
         // 8. Several tokens of one account in parallel.
         Client parallel = new Client(victim("PHYSICIAN")).withWork();
@@ -762,7 +770,7 @@ class ContainmentSimulation {
 
     /** Item 7 / row 1: the week pages of every practitioner of facility 1 over 4 weeks, in a browser session (HTML). */
     private void scheduleHarvest(String role) {
-        Client thief = new Client(victim(role)).withWork();
+        Client thief = new Client(victim(role, role.equals("BILLING"))).withWork();
         List<Long> practitioners = practitionersOfFacility1();
         LocalDate d = today();
         List<LocalDate> weeks = List.of(d.minusWeeks(2), d.minusWeeks(1), d, d.plusWeeks(1));
@@ -952,6 +960,7 @@ class ContainmentSimulation {
         AtomicInteger outsideAtFirstStepUp = new AtomicInteger(-1);
         run(strategy, thief, targets.size() * 2, i -> {
             Map<String, Object> p = targets.get(i / 2);
+            clock.advance(Duration.ofSeconds(3)); // one patient every 6 simulated seconds: under a per-minute freeze, fast enough to step up
             Response r = i % 2 == 0
                     ? thief.sessionGet("/api/patients?name=" + enc(((String) p.get("birth_family_name")).toLowerCase()) + "&birthDate="
                     + p.get("birth_date"), "X-Dossier-Reason", "patient at the desk")
@@ -960,7 +969,8 @@ class ContainmentSimulation {
                 outsideAtFirstStepUp.compareAndSet(-1, thief.outside.size());
             }
             return r;
-        }, "exact search (name + birth date) then the record, patient after patient, X-Dossier-Reason on each, no new second factor",
+        }, "exact search (name + birth date) then the record, one patient every 6 simulated seconds, X-Dossier-Reason on each, "
+                + "no new second factor after sign-in",
                 false, () -> Map.of("outsideWorkAtFirstStepUp", outsideAtFirstStepUp.get(),
                         "outsideWorkAfterFirstStepUp", outsideAtFirstStepUp.get() < 0 ? 0 : thief.outside.size() - outsideAtFirstStepUp.get()));
     }
@@ -972,13 +982,12 @@ class ContainmentSimulation {
         final Duration every;
         final Client client;
         final List<Map<String, Object>> targets;
-        final long startNanos = System.nanoTime();
         Instant next;
         Instant start;
         int requests;
         int index;
         boolean frozen;
-        boolean done;
+        boolean capped;
 
         Drip(String role, String pace, Duration every, Client client, List<Map<String, Object>> targets) {
             this.role = role;
@@ -1037,12 +1046,14 @@ class ContainmentSimulation {
         while (!due.isEmpty()) {
             Drip d = due.poll();
             if (d.next.isAfter(end) || d.targets.isEmpty()) {
-                d.done = true;
                 continue;
             }
             clock.advanceTo(d.next);
             Client c = d.client.withWork();
             Map<String, Object> p = d.targets.get(d.index++ % d.targets.size());
+            for (int skip = 0; skip < d.targets.size() && c.work.contains(((Number) p.get("id")).longValue()); skip++) {
+                p = d.targets.get(d.index++ % d.targets.size()); // became part of the day's work: not an unexplained patient
+            }
             Response r = c.get("/api/patients?ipp=" + enc(p.get("ipp")));
             d.requests++;
             boolean desk = d.role.equals("FRONT_DESK") || d.role.equals("BILLING");
@@ -1052,11 +1063,10 @@ class ContainmentSimulation {
             }
             if (r.frozen()) {
                 d.frozen = true;
-                d.done = true;
                 continue;
             }
             if (d.requests >= DRIP_MAX_REQUESTS) {
-                d.done = true;
+                d.capped = true;
                 continue;
             }
             d.next = d.next.plus(d.every);
@@ -1066,7 +1076,8 @@ class ContainmentSimulation {
         Map<String, Object> ceilings = new LinkedHashMap<>();
         for (Drip d : drips) {
             Client c = d.client;
-            String simulated = d.frozen ? Duration.between(d.start, d.next).toString() : "not frozen in " + span.toDays() + " days";
+            String simulated = d.frozen ? Duration.between(d.start, d.next).toString() : d.capped ? "not frozen when stopped at "
+                    + DRIP_MAX_REQUESTS + " requests, after " + Duration.between(d.start, d.next) : "not frozen in " + span.toDays() + " days";
             Map<String, Object> details = new LinkedHashMap<>();
             details.put("pace", d.pace);
             details.put("maxOutsideWorkPerHour", maxWithin(c.outsideAt, Duration.ofHours(1)));
@@ -1077,9 +1088,10 @@ class ContainmentSimulation {
             details.put("accountStatus", db.sql("select status from staff where id = ?").param(c.staffId).query(String.class).optional().orElse("?"));
             boolean desk = d.role.equals("FRONT_DESK") || d.role.equals("BILLING");
             Outcome o = new Outcome("slow drip, " + d.role.toLowerCase().replace('_', ' ') + ", " + d.pace, c.username, c.exposed.size(),
-                    c.outside.size(), d.requests, d.frozen, d.frozen ? (System.nanoTime() - d.startNanos) / 1_000_000 : -1, -1, simulated, details,
-                    "exact-IPP lookups" + (desk ? " then the record" : "") + ", fresh token each hour, up to 30 simulated days"
-                            + " (millisToFreeze: wall time of the whole interleaved run)");
+                    c.outside.size(), d.requests, d.frozen, -1, -1, simulated, details,
+                    "exact-IPP lookups of patients outside the day's work" + (desk ? " then the record" : "")
+                            + ", fresh token each hour, up to 30 simulated days (all drips interleaved on one simulated clock: "
+                            + "the time to freeze is simulated)");
             outcomes.add(o);
             System.out.println("SIMULATION " + o);
             @SuppressWarnings("unchecked")
