@@ -131,7 +131,10 @@ class ContainmentSimulation {
      * at their facilities. An account of several roles gets the union; an administrator has no work with patients.
      */
     static Set<Long> workSet(long staffId) {
-        Instant now = clock.instant();
+        return workSet(staffId, clock.instant());
+    }
+
+    static Set<Long> workSet(long staffId, Instant now) {
         LocalDate today = LocalDate.ofInstant(now, ZONE);
         OffsetDateTime from = at(today.minusDays(1).atStartOfDay(ZONE).toInstant());
         OffsetDateTime to = at(today.plusDays(2).atStartOfDay(ZONE).toInstant());
@@ -1239,7 +1242,9 @@ class ContainmentSimulation {
                 deskDays++;
                 deskStepUps += c.stepUps.get();
                 deskExposed += c.exposed.size();
-                deskOutside += c.outside.size();
+                // the desk's work of the day as it stood at the end of its shift (today's registrations and card reads included)
+                Set<Long> work = workSet(c.staffId, local(day, 18, 0));
+                deskOutside += c.exposed.stream().filter(p -> !work.contains(p)).count();
                 if (c.stepUps.get() > 0) {
                     stepUpsBy.merge(c.username, c.stepUps.get(), Integer::sum);
                 }
