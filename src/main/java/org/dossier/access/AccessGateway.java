@@ -99,6 +99,10 @@ public class AccessGateway {
      * patient, so it is audited and charged like any answer that does: explained or, when nothing links them, counted.
      */
     public Optional<String> explanation(Actor actor, long patientId, String resourceType) {
+        if (sectionsOf(actor).isEmpty()) {
+            append(entry(actor, null, "read", patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, null));
+            throw new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about").audited();
+        }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
         Instant now = clock.instant();
         Optional<String> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));

@@ -74,8 +74,12 @@ public class Restrictions {
     }
 
     public Optional<Restriction> restriction(Actor actor, long patientId) {
-        administered(actor, patientId);
-        return repository.restriction(patientId);
+        PatientFacts patient = administered(actor, patientId);
+        Optional<Restriction> restriction = repository.restriction(patientId);
+        // The answer names the patient (a restricted record, and why): in the trail before it leaves.
+        gateway.append(gateway.entry(actor, patient.facilityId(), "read", patientId, "Restriction", null, Set.of(),
+                AuditRecord.Decision.ALLOW, AuditReports.OVERSIGHT, "HSYSADMIN", null));
+        return restriction;
     }
 
     /** What the patient is told of who opened their record: when, why and what, by which kind of staff. */

@@ -28,9 +28,11 @@ public class AuditEventExport {
     static final int MAX_EVENTS = 5_000;
 
     private final JdbcClient jdbc;
+    private final AuditReports reports;
 
-    AuditEventExport(JdbcClient jdbc) {
+    AuditEventExport(JdbcClient jdbc, AuditReports reports) {
         this.jdbc = jdbc;
+        this.reports = reports;
     }
 
     /** A searchset Bundle of the entries in the window (at most 31 days, 5,000 entries), optionally for one patient or one account. */
@@ -56,6 +58,8 @@ public class AuditEventExport {
             query = query.param("actor", staffId);
         }
         List<AuditEntry> entries = query.query(AuditEventExport::entry).list();
+        reports.oversaw(actor, "AuditEvent", entries.subList(0, Math.min(entries.size(), MAX_EVENTS)).stream()
+                .map(e -> e.record().patientId()).toList());
         List<Map<String, Object>> bundleEntries = new ArrayList<>();
         for (AuditEntry e : entries.subList(0, Math.min(entries.size(), MAX_EVENTS))) {
             bundleEntries.add(Map.of("fullUrl", "urn:dossier:audit:" + e.seq(), "resource", auditEvent(e)));

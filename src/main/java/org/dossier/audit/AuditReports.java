@@ -21,10 +21,35 @@ public class AuditReports {
 
     static final Duration MAX_WINDOW = Duration.ofDays(31);
 
-    private final JdbcClient jdbc;
+    /** The reason code of an oversight view's entries: the security officer shown patient ids in the trail. */
+    public static final String OVERSIGHT = "OVERSIGHT";
 
-    AuditReports(JdbcClient jdbc) {
+    private final JdbcClient jdbc;
+    private final AuditTrail trail;
+    private final java.time.Clock clock;
+
+    AuditReports(JdbcClient jdbc, AuditTrail trail, java.time.Clock clock) {
         this.jdbc = jdbc;
+        this.trail = trail;
+        this.clock = clock;
+    }
+
+    /**
+     * Records that the security officer was shown these patients (by id, with who accessed them) in an oversight view:
+     * one entry per patient, like every answer that names a patient, appended before the view leaves. Not charged to the
+     * guard: the officer must be able to read a frozen account's whole exposure, canaries included, and is shown ids and
+     * the trail's own fields, never a record (ADR 0018).
+     */
+    public void oversaw(Actor actor, String resourceType, java.util.Collection<Long> patientIds) {
+        List<Long> distinct = patientIds.stream().filter(java.util.Objects::nonNull).distinct().toList();
+        if (distinct.isEmpty()) {
+            return;
+        }
+        Instant now = clock.instant();
+        String roles = actor.roles().stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(","));
+        trail.append(distinct.stream().map(p -> new AuditRecord(now, actor.staffId(), actor.username(), roles, null, actor.sessionId(),
+                actor.sourceAddress(), actor.userAgent(), "oversee", p, resourceType, null, null, AuditRecord.Decision.ALLOW, OVERSIGHT,
+                "HSYSADMIN", org.slf4j.MDC.get("requestId"), null)).toList());
     }
 
     /** One patient an account was shown: which sections, when first and last, how many times. */
@@ -42,7 +67,9 @@ public class AuditReports {
 
     public Exposure exposure(Actor actor, long staffId, Instant from, Instant to) {
         actor.requireAnyRole("read exposure reports", Role.SECURITY_OFFICER);
-        return exposureOf(staffId, from, to);
+        Exposure e = exposureOf(staffId, from, to);
+        oversaw(actor, "ExposureReport", e.exposed().stream().map(ExposedPatient::patientId).toList());
+        return e;
     }
 
     /**
@@ -95,7 +122,7 @@ public class AuditReports {
 
     public List<PatientAccess> patientAccesses(Actor actor, long patientId) {
         actor.requireAnyRole("read patients' access reports", Role.SECURITY_OFFICER);
-        return jdbc.sql("""
+        List<PatientAccess> accesses = jdbc.sql("""
                         select recorded_at, actor_id, actor_username, actor_roles, action, sections, decision, reason_code, purpose, source_address
                           from audit_entry where patient_id = ? order by recorded_at desc, seq desc limit 1000""")
                 .param(patientId)
@@ -103,6 +130,9 @@ public class AuditReports {
                         rs.getString("actor_username"), rs.getString("actor_roles"), rs.getString("action"), rs.getString("sections"),
                         rs.getString("decision"), rs.getString("reason_code"), rs.getString("purpose"), rs.getString("source_address")))
                 .list();
+        // Audited after the query, so that the report does not list the very view that reads it.
+        oversaw(actor, "AccessReport", List.of(patientId));
+        return accesses;
     }
 
     /** One line of the trail as the security officer's search shows it. */
@@ -135,12 +165,14 @@ public class AuditReports {
         }
         sql.append(" order by recorded_at desc, seq desc limit :limit");
         params.put("limit", Math.max(1, Math.min(limit, 500)));
-        return jdbc.sql(sql.toString()).params(params)
+        List<Entry> entries = jdbc.sql(sql.toString()).params(params)
                 .query((rs, n) -> new Entry(rs.getLong("seq"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
                         rs.getString("actor_username"), rs.getString("action"), (Long) rs.getObject("patient_id"), rs.getString("resource_type"),
                         rs.getString("sections"), rs.getString("decision"), rs.getString("reason_code"), rs.getString("source_address"),
                         rs.getString("detail")))
                 .list();
+        oversaw(actor, "AuditEntry", entries.stream().map(Entry::patientId).toList());
+        return entries;
     }
 
     /** When, why and what of each access to a patient's record, without who: what the patient themselves is told. */

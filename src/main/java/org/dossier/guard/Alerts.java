@@ -32,25 +32,52 @@ public class Alerts {
     private final JdbcClient jdbc;
     private final OrganizationService organization;
     private final AuditTrail audit;
+    private final org.dossier.audit.AuditReports reports;
+    private final tools.jackson.databind.json.JsonMapper json;
     private final Clock clock;
 
-    Alerts(JdbcClient jdbc, OrganizationService organization, AuditTrail audit, Clock clock) {
+    Alerts(JdbcClient jdbc, OrganizationService organization, AuditTrail audit, org.dossier.audit.AuditReports reports,
+           tools.jackson.databind.json.JsonMapper json, Clock clock) {
+        this.reports = reports;
+        this.json = json;
         this.jdbc = jdbc;
         this.organization = organization;
         this.audit = audit;
         this.clock = clock;
     }
 
+    /**
+     * The alerts, newest first, each with the counts of its exposure report but not its patients: those are shown (and
+     * audited) one alert at a time, by {@link #alert}.
+     */
     public List<GuardAlert> alerts(Actor actor, boolean openOnly) {
         requireOfficer(actor);
-        return jdbc.sql("select * from guard_alert" + (openOnly ? " where status = 'OPEN'" : "") + " order by raised_at desc limit 500")
+        return jdbc.sql("""
+                        select a.id, a.staff_id, a.username, a.raised_at, a.signal, a.response, a.request_id, a.source_address, a.evidence,
+                               case when a.exposure is null then null
+                                    else json_build_object('patients', a.exposure -> 'patients',
+                                                           'refusedAttempts', a.exposure -> 'refusedAttempts')::text end as exposure,
+                               a.status, a.acknowledged_by, a.acknowledged_at, a.note, a.severity
+                          from guard_alert a""" + (openOnly ? " where a.status = 'OPEN'" : "") + " order by a.raised_at desc limit 500")
                 .query(Alerts::alert).list();
     }
 
+    /** One alert with its evidence and the exposure report it carries: the patients it lists are audited as shown. */
     public GuardAlert alert(Actor actor, long id) {
         requireOfficer(actor);
-        return jdbc.sql("select * from guard_alert where id = ?").param(id).query(Alerts::alert).optional()
+        GuardAlert alert = jdbc.sql("select * from guard_alert where id = ?").param(id).query(Alerts::alert).optional()
                 .orElseThrow(() -> new NotFoundException("No alert " + id));
+        reports.oversaw(actor, "GuardAlert", exposedPatients(alert.exposure()));
+        return alert;
+    }
+
+    private List<Long> exposedPatients(String exposure) {
+        if (exposure == null || exposure.isBlank()) {
+            return List.of();
+        }
+        List<Long> ids = new java.util.ArrayList<>();
+        json.readTree(exposure).path("exposed").forEach(p -> ids.add(p.path("patientId").asLong()));
+        return ids;
     }
 
     public GuardAlert acknowledge(Actor actor, long id, String note) {

@@ -260,9 +260,10 @@ public class Guard {
      * when the account has been asked {@link GuardPolicy#repeatedStepUps()} times within the hour. Written in autocommit
      * on the side pool: the request is refused, and what it leaves must not be rolled back with it.
      */
-    private Instant asked(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+    private Instant asked(Actor actor, String signal, Map<String, Object> evidence, Instant at) {
         String key = actor.sessionId() != null ? actor.sessionId() : "account:" + actor.staffId();
         Instant factor = actor.secondFactorAt();
+        Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as PostgreSQL keeps it, to tell a new question
         Instant asked = side.autocommit("step-up asked", c -> {
             try (PreparedStatement s = c.prepareStatement("""
                     insert into guard_session (session_id, staff_id, first_address, first_at, step_up_asked_at) values (?, ?, ?, ?, ?)
@@ -271,13 +272,13 @@ public class Guard {
                                or (cast(? as timestamptz) > guard_session.step_up_asked_at and cast(? as timestamptz) < ?)
                              then excluded.step_up_asked_at else guard_session.step_up_asked_at end
                     returning step_up_asked_at""")) {
-                Timestamp at = Timestamp.from(now);
+                Timestamp asking = Timestamp.from(now);
                 Timestamp f = factor == null ? null : Timestamp.from(factor);
                 s.setString(1, key);
                 s.setLong(2, actor.staffId());
                 s.setString(3, actor.sourceAddress());
-                s.setTimestamp(4, at);
-                s.setTimestamp(5, at);
+                s.setTimestamp(4, asking);
+                s.setTimestamp(5, asking);
                 s.setTimestamp(6, f);
                 s.setTimestamp(7, f);
                 s.setTimestamp(8, Timestamp.from(now.minus(Actor.STEP_UP_FRESHNESS)));

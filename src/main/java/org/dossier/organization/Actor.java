@@ -14,6 +14,13 @@ public record Actor(long staffId, String username, Set<Role> roles, Set<Integer>
     /** The request attribute under which the web layer keeps the request's actor once resolved. */
     public static final String REQUEST_ATTRIBUTE = "org.dossier.actor";
 
+    /**
+     * The session attribute holding the reason a browser user gave with their last step-up, and when (a
+     * {@code String[]{reason, epochMillis}}): a page cannot send the X-Dossier-Reason header, so the reason typed on the
+     * step-up page stands for it while the second factor is fresh.
+     */
+    public static final String STEP_UP_REASON_ATTRIBUTE = "org.dossier.stepUpReason";
+
     /** A sensitive action needs a second factor used this recently. */
     public static final Duration STEP_UP_FRESHNESS = Duration.ofMinutes(5);
 

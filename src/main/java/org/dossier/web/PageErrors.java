@@ -54,7 +54,11 @@ class PageErrors {
     @ExceptionHandler(StepUpRequiredException.class)
     ModelAndView stepUp(StepUpRequiredException e, HttpServletRequest request) {
         ModelAndView page = page("web/step-up", HttpStatus.FORBIDDEN, "stepup.title", e.getMessage());
-        page.addObject("next", backTo(request.getHeader("Referer")));
+        // A page that was being read is read again once confirmed; a form's answer goes back to the page it came from.
+        String self = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
+        page.addObject("next", "GET".equals(request.getMethod()) ? self : backTo(request.getHeader("Referer")));
+        // The guard's question also wants the reason, which the audit entry keeps (the header X-Dossier-Reason of the API).
+        page.addObject("guardAsked", e.getMessage() != null && e.getMessage().contains("X-Dossier-Reason"));
         return page;
     }
 

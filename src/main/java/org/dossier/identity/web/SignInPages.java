@@ -119,10 +119,15 @@ class SignInPages {
     }
 
     @PostMapping("/step-up")
-    String stepUp(@RequestParam String code, @RequestParam(defaultValue = "/") String next, HttpServletRequest request,
-                  HttpServletResponse response, RedirectAttributes redirect) {
+    String stepUp(@RequestParam String code, @RequestParam(defaultValue = "/") String next, @RequestParam(defaultValue = "") String reason,
+                  HttpServletRequest request, HttpServletResponse response, RedirectAttributes redirect) {
         try {
             auth.stepUp(code, request, response);
+            if (!reason.isBlank()) {
+                // Stands for the X-Dossier-Reason header of the pages that follow, while the second factor is fresh.
+                request.getSession().setAttribute(Actor.STEP_UP_REASON_ATTRIBUTE,
+                        new String[]{reason.strip(), Long.toString(System.currentTimeMillis())});
+            }
         } catch (UnauthorizedException e) {
             redirect.addFlashAttribute("errorKey", "stepup.invalid");
             redirect.addFlashAttribute("stepUpNeeded", true);
