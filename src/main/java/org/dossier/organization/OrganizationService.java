@@ -320,8 +320,14 @@ public class OrganizationService {
     private StaffGrant requestGrant(Actor actor, StaffGrant.Kind kind, Long staffId, Integer baseVersion, StaffAccountRequest asked,
                                     Set<Role> addedRoles, Set<Integer> addedFacilities, Set<Integer> addedUnits, Set<Integer> facilityIds) {
         Instant now = clock.instant();
-        long id = grants.insert(kind, staffId, asked.username(), baseVersion, asked, addedRoles, addedFacilities, addedUnits,
-                facilityIds, asked.reason(), actor.staffId(), now);
+        long id;
+        try {
+            id = grants.insert(kind, staffId, asked.username(), baseVersion, asked, addedRoles, addedFacilities, addedUnits,
+                    facilityIds, asked.reason(), actor.staffId(), now);
+        } catch (org.springframework.dao.DuplicateKeyException concurrent) {
+            throw new ConflictException("grant-pending", asked.username()
+                    + " already has a request waiting for a second administrator: approve or reject it first (GET /api/staff/grants)");
+        }
         StaffGrant grant = grants.findById(id).orElseThrow();
         events.publishEvent(new StaffAdministrationEvent(StaffAdministrationEvent.Type.GRANT_REQUESTED, actor, staffId, asked.username(),
                 id, describe(grant), now));
