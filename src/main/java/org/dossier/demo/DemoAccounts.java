@@ -30,7 +30,15 @@ public final class DemoAccounts {
                     "cardiologist, Hôpital Sud (another facility)"),
             new Account("admin", "Nadia Girard", Role.ADMIN, Set.of(1, 2, 3), List.of(), "administrator of the group"),
             new Account("security", "Yves Laurent", Role.SECURITY_OFFICER, Set.of(1, 2, 3), List.of(),
-                    "security officer of the group"));
+                    "security officer of the group"),
+            new Account("admin2", "Hugo Lefèvre", Role.ADMIN, Set.of(1, 2, 3), List.of(),
+                    "second administrator of the group (approves the grants admin requests)"));
+
+    /**
+     * Named accounts added after the generated staff, so that adding one does not renumber the ~500 generated accounts
+     * (their ids are in saved benchmarks and simulations).
+     */
+    public static final Set<String> ADDED_AFTER_GENERATED = Set.of("admin2");
 
     private DemoAccounts() {
     }

@@ -93,12 +93,11 @@ public final class DemoHospitalGenerator {
         int[] rppsCounter = {0};
 
         for (DemoAccounts.Account a : DemoAccounts.ALL) {
-            Set<Integer> unitIds = new LinkedHashSet<>();
-            for (String unitCode : a.units()) {
-                unitIds.add(byKey.get(a.facilityIds().iterator().next() + ":" + unitCode).id());
+            if (DemoAccounts.ADDED_AFTER_GENERATED.contains(a.username())) {
+                usernames.add(a.username());
+                continue;
             }
-            String rpps = a.role().isClinical() ? rpps(rppsCounter) : null;
-            staff.add(member(staff.size() + 1, a.username(), a.displayName(), rpps, EnumSet.of(a.role()), a.facilityIds(), unitIds));
+            staff.add(named(staff.size() + 1, a, byKey, rppsCounter));
             usernames.add(a.username());
         }
         for (Facility f : facilities()) {
@@ -122,7 +121,21 @@ public final class DemoHospitalGenerator {
             }
             staff.add(generated(staff.size() + 1, random, usernames, Role.ADMIN, f.id(), Set.of(), null));
         }
+        for (DemoAccounts.Account a : DemoAccounts.ALL) {
+            if (DemoAccounts.ADDED_AFTER_GENERATED.contains(a.username())) {
+                staff.add(named(staff.size() + 1, a, byKey, rppsCounter));
+            }
+        }
         return staff;
+    }
+
+    private StaffMember named(long id, DemoAccounts.Account a, Map<String, CareUnit> byKey, int[] rppsCounter) {
+        Set<Integer> unitIds = new LinkedHashSet<>();
+        for (String unitCode : a.units()) {
+            unitIds.add(byKey.get(a.facilityIds().iterator().next() + ":" + unitCode).id());
+        }
+        String rpps = a.role().isClinical() ? rpps(rppsCounter) : null;
+        return member(id, a.username(), a.displayName(), rpps, EnumSet.of(a.role()), a.facilityIds(), unitIds);
     }
 
     private StaffMember generated(long id, SplittableRandom random, Set<String> usernames, Role role, int facilityId,

@@ -1,6 +1,7 @@
 package org.dossier.organization;
 
 import org.dossier.support.Api;
+import org.dossier.support.Approvals;
 import org.dossier.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -30,14 +31,15 @@ class StaffAdministrationTest extends IntegrationTest {
     }
 
     @Test
-    void anAdministratorCreatesAnAccountWithItsFirstVersion() {
-        Api.Response created = as("admin").post("/api/staff", account("dr.nouveau", rpps("1999000001")));
-        assertThat(created.status()).as(created.toString()).isEqualTo(201);
-        JsonNode body = created.json();
+    void anAdministratorRequestsAnAccountAndASecondOneApprovesItAsItsFirstVersion() {
+        Api.Response requested = as("admin").post("/api/staff", account("dr.nouveau", rpps("1999000001")));
+        assertThat(requested.status()).as(requested.toString()).isEqualTo(202);
+        assertThat(requested.json().get("status").asString()).isEqualTo("PENDING");
+        JsonNode body = Approvals.approvedAccount(port, requested);
         assertThat(body.get("status").asString()).isEqualTo("ACTIVE");
         JsonNode history = as("admin").get("/api/staff/" + body.get("id").asLong() + "/history").json();
         assertThat(history).hasSize(1);
-        assertThat(history.get(0).get("reason").asString()).isEqualTo("new hire");
+        assertThat(history.get(0).get("reason").asString()).startsWith("granted: new hire");
     }
 
     @Test
@@ -76,16 +78,18 @@ class StaffAdministrationTest extends IntegrationTest {
     }
 
     @Test
-    void changesAreVersionedAndNeedTheCurrentVersionAndAReason() {
-        JsonNode created = as("admin").post("/api/staff", account("dr.mutation", rpps("1999000005"))).json();
+    void changesThatWidenNothingAreVersionedAndNeedTheCurrentVersionAndAReason() {
+        JsonNode created = Approvals.approvedAccount(port, as("admin").post("/api/staff", account("dr.mutation", rpps("1999000005"))));
         long id = created.get("id").asLong();
         Map<String, Object> change = account("dr.mutation", rpps("1999000005"));
-        change.put("roles", List.of("PHYSICIAN", "NURSE"));
-        change.put("reason", "also works shifts as a nurse");
+        change.put("displayName", "Dr Mutation-Renommée");
+        change.put("unitIds", List.of());
+        change.put("reason", "married name; leaves the unit");
 
         Api.Response updated = as("admin").put("/api/staff/" + id, Map.of("version", 1, "account", change));
         assertThat(updated.status()).as(updated.toString()).isEqualTo(200);
         assertThat(updated.json().get("version").asInt()).isEqualTo(2);
+        assertThat(updated.json().get("unitIds")).isEmpty();
         assertThat(as("admin").put("/api/staff/" + id, Map.of("version", 1, "account", change)).status()).isEqualTo(409);
         change.put("reason", "");
         assertThat(as("admin").put("/api/staff/" + id, Map.of("version", 2, "account", change)).status()).isEqualTo(422);

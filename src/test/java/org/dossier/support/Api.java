@@ -53,6 +53,11 @@ public final class Api {
         return new Api(port, null, null, token);
     }
 
+    /** The port of the server this client calls. */
+    public int port() {
+        return port;
+    }
+
     public String token() {
         if (bearer != null) {
             return bearer;

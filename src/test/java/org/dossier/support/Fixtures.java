@@ -63,8 +63,7 @@ public final class Fixtures {
         Api.Response r = admin.post("/api/staff", Map.of("username", "dr.fixture" + n, "displayName", "Dr Fixture " + n,
                 "rpps", payload + Luhn.checkDigit(payload), "roles", List.of("PHYSICIAN"), "facilityIds", List.of(1),
                 "unitIds", List.of(unit(1, unitCode)), "reason", "test"));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("id").asLong();
+        return Approvals.approvedAccount(admin.port(), r).get("id").asLong();
     }
 
     public int unit(int facilityId, String code) {

@@ -54,7 +54,22 @@ class WorkflowJourneysTest extends IntegrationTest {
             admin.click("input[name=unitIds][value='" + cardio + "']");
             admin.assertEveryFieldLabelled();
             admin.click("#admin-member form button[type=submit]");
-            admin.waitForText("main .notice", "Compte créé");
+            admin.waitForText("main .notice", "Demande enregistrée");
+            assertThat(admin.path()).isEqualTo("/admin/grants");
+            assertThat(admin.text("#admin-grants")).contains(username);
+            long grant = jdbc.sql("select id from staff_grant where username = ? and status = 'PENDING'").param(username)
+                    .query(Long.class).single();
+            assertThat(admin.has("#grant-" + grant + " button.approve")).as("the requester has nothing to approve").isFalse();
+            try (Browser second = Browser.open(port, "fr")) {
+                second.signIn("admin2");
+                second.go("/admin/grants");
+                second.assertEveryFieldLabelled();
+                second.click("#grant-" + grant + " button.approve");
+                second.waitForText("main .notice", "Droit approuvé");
+                second.assertNoConsoleErrors();
+            }
+            long id = jdbc.sql("select id from staff where username = ?").param(username).query(Long.class).single();
+            admin.go("/admin/staff/" + id);
             admin.click("#issue-link");
             link = admin.text("#enrolment-link code");
             assertThat(link).startsWith("/signin/link?token=");

@@ -6,6 +6,8 @@ import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffAccountRequest;
+import org.dossier.organization.StaffChange;
+import org.dossier.organization.StaffGrant;
 import org.dossier.organization.StaffMember;
 import org.dossier.organization.StaffStatus;
 import org.dossier.organization.UnitKind;
@@ -24,8 +26,9 @@ import java.util.Set;
 
 /**
  * The administrator's screens: staff accounts (find, create, change roles and units, suspend), units, and the one-time
- * enrolment link a new colleague signs in with. An administrator sees no patient data; creating an account, changing
- * roles and issuing a link need a second factor used in the last minutes.
+ * enrolment link a new colleague signs in with, and the grants waiting for a second administrator. An administrator sees
+ * no patient data; creating an account, changing roles and issuing a link need a second factor used in the last minutes;
+ * a new account, or a role, facility or unit added, takes effect only once another administrator approves it here.
  */
 @Controller
 class AdministrationPages {
@@ -58,10 +61,14 @@ class AdministrationPages {
                   @RequestParam(required = false) Set<Role> roles, @RequestParam(required = false) Set<Integer> facilityIds,
                   @RequestParam(required = false) Set<Integer> unitIds, RedirectAttributes redirect) {
         try {
-            StaffMember created = organization.createStaff(actor, new StaffAccountRequest(username, displayName, blank(rpps), roles,
+            StaffChange change = organization.createStaff(actor, new StaffAccountRequest(username, displayName, blank(rpps), roles,
                     facilityIds, unitIds, "created by " + actor.username()));
+            if (change.isPending()) {
+                redirect.addFlashAttribute("notice", "admin.grantRequested");
+                return "redirect:/admin/grants";
+            }
             redirect.addFlashAttribute("notice", "admin.created");
-            return "redirect:/admin/staff/" + created.id();
+            return "redirect:/admin/staff/" + change.account().id();
         } catch (InvalidInputException | ConflictException e) {
             redirect.addFlashAttribute("error", e.getMessage());
             return "redirect:/admin/staff/new";
@@ -81,9 +88,9 @@ class AdministrationPages {
                   @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
         try {
             StaffMember member = organization.staffMember(id);
-            organization.updateStaff(actor, id, version, new StaffAccountRequest(member.username(), displayName, blank(rpps), roles,
-                    facilityIds, unitIds, reason));
-            redirect.addFlashAttribute("notice", "admin.updated");
+            StaffChange change = organization.updateStaff(actor, id, version, new StaffAccountRequest(member.username(), displayName,
+                    blank(rpps), roles, facilityIds, unitIds, reason));
+            redirect.addFlashAttribute("notice", change.isPending() ? "admin.grantRequested" : "admin.updated");
         } catch (InvalidInputException | ConflictException e) {
             redirect.addFlashAttribute("error", e.getMessage());
         }
@@ -112,6 +119,56 @@ class AdministrationPages {
             redirect.addFlashAttribute("error", e.getMessage());
         }
         return "redirect:/admin/staff/" + id;
+    }
+
+    /** The grants waiting for a second administrator, and the latest decided ones. */
+    @GetMapping("/admin/grants")
+    String grants(Actor actor, Model model) {
+        actor.requireAnyRole("administer staff accounts", Role.ADMIN);
+        List<StaffGrant> pending = organization.grants(actor, StaffGrant.Status.PENDING);
+        List<StaffGrant> decided = organization.grants(actor, null).stream().filter(g -> g.status() != StaffGrant.Status.PENDING)
+                .limit(30).toList();
+        java.util.Set<Long> people = new java.util.HashSet<>();
+        for (StaffGrant g : pending) {
+            people.add(g.requestedBy());
+        }
+        for (StaffGrant g : decided) {
+            people.add(g.requestedBy());
+            if (g.decidedBy() != null) {
+                people.add(g.decidedBy());
+            }
+        }
+        model.addAttribute("pending", pending);
+        model.addAttribute("decided", decided);
+        model.addAttribute("names", organization.staffNames(people));
+        model.addAttribute("unitNames", actor.facilityIds().stream().flatMap(f -> organization.units(f).stream())
+                .collect(java.util.stream.Collectors.toMap(u -> u.id(), u -> u.name(), (a, b) -> a)));
+        model.addAttribute("myId", actor.staffId());
+        return "identity/admin-grants";
+    }
+
+    @PostMapping("/admin/grants/{id}/approve")
+    String approve(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam(defaultValue = "") String note,
+                   RedirectAttributes redirect) {
+        try {
+            organization.approveGrant(actor, id, version, note);
+            redirect.addFlashAttribute("notice", "admin.grantApproved");
+        } catch (InvalidInputException | ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/admin/grants";
+    }
+
+    @PostMapping("/admin/grants/{id}/reject")
+    String reject(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam(defaultValue = "") String note,
+                  RedirectAttributes redirect) {
+        try {
+            organization.rejectGrant(actor, id, version, note);
+            redirect.addFlashAttribute("notice", "admin.grantRejected");
+        } catch (InvalidInputException | ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/admin/grants";
     }
 
     @GetMapping("/admin/units")

@@ -8,6 +8,8 @@ import org.dossier.organization.Facility;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffAccountRequest;
+import org.dossier.organization.StaffChange;
+import org.dossier.organization.StaffGrant;
 import org.dossier.organization.StaffMember;
 import org.dossier.organization.StaffStatus;
 import org.dossier.organization.StaffVersion;
@@ -44,6 +46,9 @@ class OrganizationController {
     }
 
     record StatusChange(Integer version, StaffStatus status, String reason) {
+    }
+
+    record GrantDecision(Integer version, String note) {
     }
 
     @GetMapping("/facilities")
@@ -89,19 +94,66 @@ class OrganizationController {
     }
 
     @PostMapping("/staff")
-    @Operation(summary = "Create a staff account (ADMIN)")
-    ResponseEntity<StaffMember> createStaff(Actor actor, @RequestBody StaffAccountRequest body) {
-        StaffMember created = organization.createStaff(actor, body);
-        return ResponseEntity.created(URI.create("/api/staff/" + created.id())).body(created);
+    @Operation(summary = "Request a staff account (ADMIN): answered 202 with the grant a second administrator must approve")
+    ResponseEntity<?> createStaff(Actor actor, @RequestBody StaffAccountRequest body) {
+        return answer(organization.createStaff(actor, body));
     }
 
     @PutMapping("/staff/{id}")
-    @Operation(summary = "Change an account's name, RPPS, roles, facilities and units (ADMIN); needs version and reason")
-    StaffMember updateStaff(Actor actor, @PathVariable long id, @RequestBody AccountChange body) {
+    @Operation(summary = "Change another account's name, RPPS, roles, facilities and units (ADMIN); needs version and reason. "
+            + "A change that adds a role, facility or unit is answered 202 with the grant a second administrator must approve; "
+            + "one's own account is refused (403)")
+    ResponseEntity<?> updateStaff(Actor actor, @PathVariable long id, @RequestBody AccountChange body) {
         if (body.version() == null || body.account() == null) {
             throw new InvalidInputException("version", "send the version you read and the account");
         }
-        return organization.updateStaff(actor, id, body.version(), body.account());
+        return answer(organization.updateStaff(actor, id, body.version(), body.account()));
+    }
+
+    @GetMapping("/staff/grants")
+    @Operation(summary = "Grant requests of the facilities one administers (ADMIN; SECURITY_OFFICER sees all); PENDING by default, ALL for every status")
+    List<StaffGrant> grants(Actor actor, @RequestParam(defaultValue = "PENDING") String status) {
+        return organization.grants(actor, "ALL".equalsIgnoreCase(status) ? null : parseStatus(status));
+    }
+
+    @GetMapping("/staff/grants/{grantId}")
+    StaffGrant grant(Actor actor, @PathVariable long grantId) {
+        return organization.grant(actor, grantId);
+    }
+
+    @PostMapping("/staff/grants/{grantId}/approve")
+    @Operation(summary = "Approve a grant (another ADMIN than the requester, in a signed-in session with a second factor used "
+            + "in the last 5 minutes; an API token cannot approve); needs the grant's version")
+    StaffChange approve(Actor actor, @PathVariable long grantId, @RequestBody GrantDecision body) {
+        if (body.version() == null) {
+            throw new InvalidInputException("version", "send the version of the grant you read");
+        }
+        return organization.approveGrant(actor, grantId, body.version(), body.note());
+    }
+
+    @PostMapping("/staff/grants/{grantId}/reject")
+    @Operation(summary = "Reject (or withdraw) a grant (ADMIN); needs the grant's version and a note saying why")
+    StaffGrant reject(Actor actor, @PathVariable long grantId, @RequestBody GrantDecision body) {
+        if (body.version() == null) {
+            throw new InvalidInputException("version", "send the version of the grant you read");
+        }
+        return organization.rejectGrant(actor, grantId, body.version(), body.note());
+    }
+
+    private static ResponseEntity<?> answer(StaffChange change) {
+        if (change.isPending()) {
+            return ResponseEntity.accepted().location(URI.create("/api/staff/grants/" + change.pendingGrant().id()))
+                    .body(change.pendingGrant());
+        }
+        return ResponseEntity.ok(change.account());
+    }
+
+    private static StaffGrant.Status parseStatus(String status) {
+        try {
+            return StaffGrant.Status.valueOf(status.toUpperCase());
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInputException("status", "one of PENDING, APPROVED, REJECTED or ALL");
+        }
     }
 
     @PostMapping("/staff/{id}/status")

@@ -1,0 +1,37 @@
+package org.dossier.audit;
+
+import org.dossier.organization.Actor;
+import org.dossier.organization.StaffAdministrationEvent;
+import org.slf4j.MDC;
+import org.springframework.context.event.EventListener;
+import org.springframework.stereotype.Component;
+
+import java.util.stream.Collectors;
+
+/**
+ * Records what administrators do to accounts — every grant request, approval and rejection, the changes applied at
+ * once, and every refused attempt (one's own account, one's own request, separation of duties, a token approving) —
+ * before the request goes on: an account change that cannot be accounted for does not happen.
+ */
+@Component
+class StaffAdministrationAuditor {
+
+    private final AuditTrail trail;
+
+    StaffAdministrationAuditor(AuditTrail trail) {
+        this.trail = trail;
+    }
+
+    @EventListener
+    void on(StaffAdministrationEvent e) {
+        Actor a = e.actor();
+        boolean refused = e.type() == StaffAdministrationEvent.Type.REFUSED;
+        trail.append(new AuditRecord(e.at(), a.staffId(), a.username(),
+                a.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), null, a.sessionId(),
+                a.sourceAddress(), a.userAgent(), "STAFF:" + e.type().name(), null,
+                e.grantId() != null ? "StaffGrant" : "Account",
+                e.grantId() != null ? e.grantId().toString() : e.staffId() == null ? null : e.staffId().toString(), null,
+                refused ? AuditRecord.Decision.DENY : AuditRecord.Decision.INFO, refused ? "ADMINISTRATION" : null, null,
+                MDC.get("requestId"), (e.username() == null ? "" : e.username() + ": ") + e.detail()));
+    }
+}
