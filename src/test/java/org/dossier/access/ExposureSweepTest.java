@@ -73,6 +73,8 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /api/docs", "OpenAPI description of the API: no patient data"),
             entry("GET /api/docs/swagger-config", "OpenAPI UI configuration: no patient data"),
             entry("GET /api/docs.yaml", "OpenAPI description of the API: no patient data"),
+            // A pending grant of roles to a staff account (ADR 0019): staff data only.
+            entry("GET /api/staff/grants/{grantId}", "a grant of roles to a staff account: names staff, never a patient"),
             // HAPI's definitions of the server's own operations ($import): a description of the API, no patient data.
             entry("FHIR OperationDefinition read", "definition of a FHIR operation of the server: no patient data"));
 
