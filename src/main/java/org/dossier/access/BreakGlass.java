@@ -113,7 +113,10 @@ public class BreakGlass {
     /** The review queue: grants not reviewed yet, oldest first, each with how many times it was used. */
     public List<BreakGlassGrant> reviewQueue(Actor actor, boolean pendingOnly) {
         actor.requireAnyRole("review break-the-glass accesses", Role.SECURITY_OFFICER);
-        return repository.grants(actor.facilityIds(), pendingOnly, 500).stream().map(this::withUses).toList();
+        List<BreakGlassGrant> grants = repository.grants(actor.facilityIds(), pendingOnly, 500).stream().map(this::withUses).toList();
+        // Each grant names its patient (by id): in the trail as the officer's oversight (ADR 0018).
+        reports.oversaw(actor, "BreakGlassGrant", grants.stream().map(BreakGlassGrant::patientId).toList());
+        return grants;
     }
 
     public BreakGlassGrant review(Actor actor, long grantId, BreakGlassGrant.Outcome outcome, String comment) {
