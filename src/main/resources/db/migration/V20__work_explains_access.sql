@@ -4,8 +4,9 @@
 
 -- 1. The front desk's and billing's work: a patient with an appointment or a stay at the desk's units (or its
 --    facilities, for a desk that serves the whole facility) between p_from and p_to, and for billing also the open
---    items of the facility's billing queue (a draft invoice, a claim to send or rejected, a claim answered in the
---    window). The first branch found answers, as care_relationship does for clinicians.
+--    items of the facility's billing queue (a draft invoice, a claim to send or rejected: work still to do; a claim the
+--    insurer answered is done, however recently — the poller answers a whole backlog at once). The first branch found
+--    answers, as care_relationship does for clinicians.
 create function desk_work(p_units int[], p_facilities int[], p_billing boolean, p_patient bigint,
                           p_from timestamptz, p_to timestamptz)
     returns text
@@ -32,14 +33,14 @@ begin
             return 'BILLING_QUEUE';
         end if;
         if exists (select 1 from claim c where c.patient_id = p_patient and c.facility_id = any(p_facilities)
-                      and (c.status in ('TO_SEND', 'REJECTED') or c.answered_at >= p_from)) then
+                      and c.status in ('TO_SEND', 'REJECTED')) then
             return 'BILLING_QUEUE';
         end if;
     end if;
     return null;
 end;
 $$;
-create index if not exists claim_by_patient on claim (patient_id);
+create index if not exists claim_open_by_patient on claim (patient_id) where status in ('TO_SEND', 'REJECTED');
 
 -- 2. What an account did to a patient, and when it last opened the record: a change (booking, admission, card read,
 --    note) explains the patient to the same account for a day; records opened are counted by pace, whatever the reason.

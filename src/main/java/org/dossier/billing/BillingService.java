@@ -289,7 +289,7 @@ public class BillingService {
     public List<Claim> claims(Actor actor, Claim.Status status) {
         actor.requireAnyRole("see claims", Role.BILLING);
         List<Claim> claims = repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
-        // The queue (claims to send or rejected, answered today) names its beneficiaries; older claims are listed anonymously.
+        // The queue (claims to send or rejected) names its beneficiaries; older claims are listed anonymously.
         org.dossier.access.Listing named = gateway.listedWithinWork(actor, "Claim", Section.BILLING, claims.stream()
                 .map(c -> new AccessGateway.Listed(c.patientId(), c.facilityId(), AccessGateway.BILLING_OFFICE)).toList());
         return claims.stream().map(c -> named.patientIds().contains(c.patientId()) ? c : c.withoutPatient()).toList();

@@ -113,8 +113,13 @@ public final class DemoHospitalGenerator {
                 }
             }
             int scale = f.id() == 3 ? 1 : 2;
+            // Each clinic desk serves two of the facility's outpatient clinics (its work of the day is theirs, ADR 0018); the
+            // units are dealt round robin, so the random stream, and so the rest of the demo, is unchanged.
+            List<Integer> clinics = facilityUnits.stream().filter(u -> u.kind() == UnitKind.OUTPATIENT).map(CareUnit::id).toList();
             for (int i = 0; i < 6 * scale; i++) {
-                staff.add(generated(staff.size() + 1, random, usernames, Role.FRONT_DESK, f.id(), Set.of(), null));
+                Set<Integer> desk = clinics.isEmpty() ? Set.of()
+                        : new LinkedHashSet<>(List.of(clinics.get(i % clinics.size()), clinics.get((i + 1) % clinics.size())));
+                staff.add(generated(staff.size() + 1, random, usernames, Role.FRONT_DESK, f.id(), desk, null));
             }
             for (int i = 0; i < 4 * scale; i++) {
                 staff.add(generated(staff.size() + 1, random, usernames, Role.BILLING, f.id(), Set.of(), null));

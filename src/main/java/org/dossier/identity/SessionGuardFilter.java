@@ -43,6 +43,13 @@ class SessionGuardFilter extends OncePerRequestFilter {
                     response.sendRedirect(request.getContextPath() + "/signin?ended");
                     return;
                 }
+            } else if (org.slf4j.MDC.get("accessReason") == null
+                    && session.getAttribute(org.dossier.organization.Actor.STEP_UP_REASON_ATTRIBUTE) instanceof String[] given
+                    && given.length == 2
+                    && clock.millis() - Long.parseLong(given[1]) <= org.dossier.organization.Actor.STEP_UP_FRESHNESS.toMillis()) {
+                // A page cannot send X-Dossier-Reason: the reason typed on the step-up page stands for it while the code
+                // it came with is fresh (the request-id filter clears it at the end of the request).
+                org.slf4j.MDC.put("accessReason", given[0].replaceAll("\\p{Cntrl}", " ").substring(0, Math.min(given[0].length(), 300)));
             }
         }
         chain.doFilter(request, response);

@@ -28,17 +28,6 @@ class RequestIdFilter extends OncePerRequestFilter {
     static final String REASON_HEADER = "X-Dossier-Reason";
     private static final Pattern SANE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
-    /** The reason typed on the step-up page of a browser session, while the second factor it came with is fresh. */
-    private static String stepUpReasonOfSession(HttpServletRequest request) {
-        jakarta.servlet.http.HttpSession session = request.getSession(false);
-        if (session == null || !(session.getAttribute(org.dossier.organization.Actor.STEP_UP_REASON_ATTRIBUTE) instanceof String[] given)
-                || given.length != 2) {
-            return null;
-        }
-        long at = Long.parseLong(given[1]);
-        return System.currentTimeMillis() - at <= org.dossier.organization.Actor.STEP_UP_FRESHNESS.toMillis() ? given[0] : null;
-    }
-
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
@@ -46,9 +35,6 @@ class RequestIdFilter extends OncePerRequestFilter {
         String id = given != null && SANE.matcher(given).matches() ? given : UUID.randomUUID().toString();
         MDC.put("requestId", id);
         String reason = request.getHeader(REASON_HEADER);
-        if (reason == null || reason.isBlank()) {
-            reason = stepUpReasonOfSession(request);
-        }
         if (reason != null && !reason.isBlank()) {
             // The reason a user gives when the guard asks them to confirm an unusual access; kept in the audit entry.
             MDC.put("accessReason", reason.strip().replaceAll("\\p{Cntrl}", " ").substring(0, Math.min(reason.strip().length(), 300)));

@@ -96,6 +96,63 @@ class WorkOfTheDayTest extends GuardedServerTest {
     }
 
     @Test
+    void inTheBrowserOnlyACodeTypedAfterTheGuardsQuestionAnswersItWithTheReasonKeptAndEachQuestionIsAnAlert() throws Exception {
+        Fixtures f = fixtures();
+        String nurse = newAccount("NURSE", "GER");
+        List<Long> mine = new ArrayList<>();
+        for (int i = 0; i < 9; i++) {
+            long p = f.patient();
+            f.careFor(p, nurse);
+            mine.add(p);
+        }
+        org.dossier.support.BrowserSession browser = org.dossier.support.BrowserSession.signedIn(port, nurse);
+        for (int i = 0; i < 8; i++) {
+            assertThat(browser.page("/patients/" + mine.get(i)).status()).as("chart " + i + " at the round's pace").isEqualTo(200);
+        }
+        String ninth = "/patients/" + mine.get(8);
+        Api.Response asked = browser.page(ninth);
+        assertThat(asked.status()).as("the ninth chart in a minute: the pace asks").isEqualTo(403);
+        assertThat(asked.body()).contains("step-up-code").contains("step-up-reason");
+        assertThat(browser.page(ninth).status()).as("the sign-in's code does not answer a later question").isEqualTo(403);
+        assertThat(jdbc.sql("select count(*) from guard_alert where username = ? and response = 'STEP_UP' and signal = 'PACE'")
+                .param(nurse).query(Long.class).single()).as("one question, one alert, however often it is asked again").isEqualTo(1);
+
+        Thread.sleep(30_000 - System.currentTimeMillis() % 30_000 + 200); // a time step the sign-in did not use
+        Api.Response confirmed = browser.pageForm("/step-up", Map.of("code", org.dossier.support.BrowserSession.code(nurse, 30),
+                "reason", "morning round, bed 12 worsening", "next", ninth), true);
+        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(302);
+        Api.Response answered = browser.page(ninth);
+        assertThat(answered.status()).as("answered by a code typed after the question, with a reason").isEqualTo(200);
+        assertThat(count("audit_entry where actor_username = '" + nurse + "' and patient_id = " + mine.get(8)
+                + " and decision = 'ALLOW' and detail like '%morning round, bed 12 worsening%'")).isPositive();
+        assertThat(status(nurse)).isEqualTo("ACTIVE");
+        assertThat(WEBHOOK).anyMatch(body -> body.contains("\"STEP_UP\"") && body.contains(nurse));
+    }
+
+    @Test
+    void repeatedQuestionsToOneAccountRaiseTheAlertsSeverity() {
+        Fixtures f = fixtures();
+        List<String> ipps = new ArrayList<>();
+        for (int i = 0; i < 12; i++) {
+            ipps.add(jdbc.sql("select ipp from patient where id = ?").param(f.patient()).query(String.class).single());
+        }
+        String doctor = newAccount("PHYSICIAN", "GER");
+        // Three tokens, each asked once (a token's question is its own): the third question raises the severity.
+        Api first = stolen(doctor);
+        for (int i = 0; i < 8; i++) {
+            assertThat(first.get("/api/patients?ipp=" + ipps.get(i)).status()).isEqualTo(200);
+        }
+        assertThat(first.get("/api/patients?ipp=" + ipps.get(8)).status()).isEqualTo(403);
+        assertThat(stolen(doctor).get("/api/patients?ipp=" + ipps.get(9)).status()).isEqualTo(403);
+        assertThat(stolen(doctor).get("/api/patients?ipp=" + ipps.get(10)).status()).isEqualTo(403);
+        List<String> severities = jdbc.sql("select severity from guard_alert where username = ? and response = 'STEP_UP' order by id")
+                .param(doctor).query(String.class).list();
+        assertThat(severities).hasSizeGreaterThanOrEqualTo(3);
+        assertThat(severities.get(0)).isEqualTo("LOW");
+        assertThat(severities.get(2)).isEqualTo("MEDIUM");
+    }
+
+    @Test
     void theFrontDeskIsExplainedByTodaysStaysAndItsOwnWorkAndCountedOutsideIt() {
         Fixtures f = fixtures();
         String desk = newAccount("FRONT_DESK", null);

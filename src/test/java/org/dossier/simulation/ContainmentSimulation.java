@@ -159,11 +159,16 @@ class ContainmentSimulation {
                     .param("s", staffId).param("from", from).param("to", to).param("now", n).query(Long.class).list());
         }
         if (roles.contains("FRONT_DESK") || roles.contains("BILLING")) {
+            // A desk with units (a clinic desk) works for those units; one without, for its whole facility.
             work.addAll(db.sql("""
-                    select a.patient_id from appointment a where a.facility_id in (select facility_id from staff_facility where staff_id = :s)
+                    with desk as (select coalesce((select array_agg(unit_id) from staff_unit where staff_id = :s), '{}') as units)
+                    select a.patient_id from appointment a, desk where a.facility_id in (select facility_id from staff_facility where staff_id = :s)
                        and a.start_at >= :from and a.start_at < :to and a.status <> 'CANCELLED'
-                    union select st.patient_id from stay st where st.facility_id in (select facility_id from staff_facility where staff_id = :s)
+                       and (cardinality(desk.units) = 0 or a.unit_id = any(desk.units))
+                    union select st.patient_id from stay st, desk where st.facility_id in (select facility_id from staff_facility where staff_id = :s)
                        and st.status <> 'CANCELLED' and st.admitted_at < :to and (st.discharged_at is null or st.discharged_at >= :from)
+                       and (cardinality(desk.units) = 0 or exists (select 1 from stay_movement m where m.stay_id = st.id
+                                                                    and m.unit_id = any(desk.units)))
                     union select patient_id from patient_version where version = 1 and author_id = :s and recorded_at >= :day
                     union select patient_id from health_card_read where read_by = :s and read_at >= :day""")
                     .param("s", staffId).param("from", from).param("to", to).param("day", dayStart).query(Long.class).list());

@@ -26,10 +26,12 @@ class SignInPages {
 
     private final AuthService auth;
     private final OrganizationService organization;
+    private final java.time.Clock clock;
 
-    SignInPages(AuthService auth, OrganizationService organization) {
+    SignInPages(AuthService auth, OrganizationService organization, java.time.Clock clock) {
         this.auth = auth;
         this.organization = organization;
+        this.clock = clock;
     }
 
     @GetMapping("/signin")
@@ -126,7 +128,7 @@ class SignInPages {
             if (!reason.isBlank()) {
                 // Stands for the X-Dossier-Reason header of the pages that follow, while the second factor is fresh.
                 request.getSession().setAttribute(Actor.STEP_UP_REASON_ATTRIBUTE,
-                        new String[]{reason.strip(), Long.toString(System.currentTimeMillis())});
+                        new String[]{reason.strip(), Long.toString(clock.millis())});
             }
         } catch (UnauthorizedException e) {
             redirect.addFlashAttribute("errorKey", "stepup.invalid");
