@@ -46,13 +46,14 @@ create index if not exists claim_open_by_patient on claim (patient_id) where sta
 --    note) explains the patient to the same account for a day; records opened are counted by pace, whatever the reason.
 alter table guard_touch add column worked_at timestamptz, add column opened_at timestamptz;
 create index guard_touch_opened on guard_touch (staff_id, opened_at) where opened_at is not null;
+create index guard_touch_shown on guard_touch (staff_id, last_at);
 
 -- 3. A session's pending step-up: the time the guard first asked for it; only a second factor used after it answers.
 alter table guard_session add column step_up_asked_at timestamptz;
 
 -- 4. The charge, with the kind of showing and the pace of records opened. Same order and same guarantees as V19's;
 --    what changed: a patient this account registered, or changed within the last day, is explained whatever the
---    caller says (its own work); OPEN and CHANGE stamp opened_at; CHANGE stamps worked_at; three more counts; an
+--    caller says (its own work); OPEN and CHANGE stamp opened_at; CHANGE stamps worked_at; four more counts; an
 --    identifier walk counts neighbours outside the account's work only (a nurse's own patients may have close ids:
 --    opening them quickly is the pace's business, not a walk's).
 drop function guard_charge(bigint, text, text, timestamptz, bigint[], int[], boolean[], bigint,
@@ -63,7 +64,7 @@ create function guard_charge(p_staff bigint, p_session text, p_address text, p_n
                              p_kind text, p_ten_minutes timestamptz)
     returns table (status text, canaries bigint[], first_address text,
                    minute bigint, hour bigint, day bigint, month bigint, neighbours bigint,
-                   opened_minute bigint, opened_ten_minutes bigint, opened_hour bigint)
+                   opened_minute bigint, opened_ten_minutes bigint, opened_hour bigint, shown_hour bigint)
     language plpgsql volatile
 as $$
 #variable_conflict use_column
@@ -80,6 +81,7 @@ declare
     v_open_minute bigint;
     v_open_ten bigint;
     v_open_hour bigint;
+    v_shown_hour bigint;
     v_opens boolean := p_kind in ('OPEN', 'CHANGE');
 begin
     perform set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true);
@@ -87,7 +89,7 @@ begin
     select coalesce(array_agg(c.patient_id), '{}') into v_canaries from guard_canary c where c.patient_id = any(p_patients);
     if v_status is distinct from 'ACTIVE' or cardinality(v_canaries) > 0 then
         return query select v_status, v_canaries, null::text, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,
-                            0::bigint, 0::bigint, 0::bigint;
+                            0::bigint, 0::bigint, 0::bigint, 0::bigint;
         return;
     end if;
     if p_session is not null and p_address is not null then
@@ -152,6 +154,10 @@ begin
     else
         v_open_minute := 0; v_open_ten := 0; v_open_hour := 0;
     end if;
+    -- The volume: distinct patients shown in the hour by any answer, lists included, explained or not (bounded: the
+    -- freeze comes long before 1,000). A work list is read a page at a time; a harvest of the day's lists is not.
+    select count(*) into v_shown_hour
+      from (select 1 from guard_touch t where t.staff_id = p_staff and t.last_at > greatest(p_hour, v_since) limit 1000) s;
     select count(*) filter (where few.last_at > greatest(p_minute, v_since)),
            count(*) filter (where few.last_at > greatest(p_hour, v_since)),
            count(*) filter (where few.last_at > greatest(p_day, v_since)),
@@ -161,7 +167,7 @@ begin
              where t.staff_id = p_staff and t.unexplained and t.last_at > greatest(p_month, v_since) limit 200) few;
     if v_month < 200 then
         return query select v_status, v_canaries, v_first, v_minute, v_hour, v_day, v_month, v_neighbours,
-                            v_open_minute, v_open_ten, v_open_hour;
+                            v_open_minute, v_open_ten, v_open_hour, v_shown_hour;
         return;
     end if;
     return query
@@ -170,7 +176,7 @@ begin
            guard_unexplained_since(p_staff, greatest(p_hour, v_since), p_now),
            guard_unexplained_since(p_staff, greatest(p_day, v_since), p_now),
            guard_unexplained_since(p_staff, greatest(p_month, v_since), p_now),
-           v_neighbours, v_open_minute, v_open_ten, v_open_hour;
+           v_neighbours, v_open_minute, v_open_ten, v_open_hour, v_shown_hour;
 end;
 $$;
 grant execute on function guard_charge(bigint, text, text, timestamptz, bigint[], int[], boolean[], bigint,

@@ -181,7 +181,7 @@ public class Guard {
                     rs.next();
                     return new Charge(rs.getString(1), List.of((Long[]) rs.getArray(2).getArray()), rs.getString(3),
                             new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
-                                    rs.getLong(9), rs.getLong(10), rs.getLong(11)});
+                                    rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12)});
                 }
             }
         });
@@ -199,6 +199,7 @@ public class Guard {
         Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", touches.size(),
                 "distinctUnexplained", Map.of("minute", counts[0], "hour", counts[1], "day", counts[2], "month", counts[3]),
                 "recordsOpened", Map.of("minute", counts[5], "tenMinutes", counts[6], "hour", counts[7]),
+                "patientsShownLastHour", counts[8],
                 "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget, "pace", pace);
         if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
             return new Verdict(GuardException.Response.FREEZE, "ENUMERATION", evidence);
@@ -211,11 +212,17 @@ public class Guard {
         if (counts[5] > pace.minuteFreeze() || counts[6] > pace.tenMinutesFreeze() || counts[7] > pace.hourFreeze()) {
             return new Verdict(GuardException.Response.FREEZE, "PACE", evidence);
         }
+        if (counts[8] > policy.shownPerHourFreeze()) {
+            return new Verdict(GuardException.Response.FREEZE, "VOLUME", evidence);
+        }
         if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
             return new Verdict(GuardException.Response.STEP_UP, "UNEXPLAINED_RATE", evidence);
         }
         if (counts[5] > pace.minuteStepUp() || counts[6] > pace.tenMinutesStepUp() || counts[7] > pace.hourStepUp()) {
             return new Verdict(GuardException.Response.STEP_UP, "PACE", evidence);
+        }
+        if (counts[8] > policy.shownPerHourStepUp()) {
+            return new Verdict(GuardException.Response.STEP_UP, "VOLUME", evidence);
         }
         // A session or token first used from one address and now from another: the step-up proves the same person.
         if (charge.firstAddress() != null && !charge.firstAddress().equals(actor.sourceAddress())) {
@@ -236,6 +243,7 @@ public class Guard {
         String why = switch (signal) {
             case "NEW_ADDRESS" -> "this session is now used from another address";
             case "PACE" -> "you are opening records faster than anyone reads them";
+            case "VOLUME" -> "you have been shown more patients in the last hour than any work list holds";
             default -> "you have been shown more patients outside your work of the day than usual";
         };
         Instant asked = asked(actor, signal, evidence, now);

@@ -26,6 +26,8 @@ public class GuardPolicy {
     }
 
     private final Pace pace;
+    private final int shownPerHourStepUp;
+    private final int shownPerHourFreeze;
     private final int repeatedStepUps;
     private final Budget clinician;
     private final Budget administrative;
@@ -52,6 +54,8 @@ public class GuardPolicy {
                 @Value("${dossier.guard.pace.hour-step-up:60}") int pHourStep,
                 @Value("${dossier.guard.pace.hour-freeze:100}") int pHourFreeze,
                 @Value("${dossier.guard.repeated-step-ups:3}") int repeatedStepUps,
+                @Value("${dossier.guard.shown-per-hour-step-up:300}") int shownStep,
+                @Value("${dossier.guard.shown-per-hour-freeze:600}") int shownFreeze,
                 @Value("${dossier.guard.refusals-per-minute-freeze:5}") int refusals,
                 @Value("${dossier.guard.neighbours-per-minute-freeze:4}") int neighbours,
                 @Value("${dossier.guard.searches-per-minute-freeze:30}") int searches,
@@ -68,6 +72,8 @@ public class GuardPolicy {
         this.pace = new Pace(scaled(pMinuteStep, scale), scaled(pMinuteFreeze, scale), scaled(pTenStep, scale), scaled(pTenFreeze, scale),
                 scaled(pHourStep, scale), scaled(pHourFreeze, scale));
         this.repeatedStepUps = repeatedStepUps;
+        this.shownPerHourStepUp = scaled(shownStep, scale);
+        this.shownPerHourFreeze = scaled(shownFreeze, scale);
         this.refusalsPerMinuteFreeze = scaled(refusals, scale);
         this.neighboursPerMinuteFreeze = scaled(neighbours, scale);
     }
@@ -88,6 +94,19 @@ public class GuardPolicy {
 
     public Pace pace() {
         return pace;
+    }
+
+    /**
+     * Distinct patients shown to one account in an hour by any answer, lists included, explained or not, before a step-up:
+     * a desk's busiest hour of agendas and arrivals names a few hundred at most; a harvest of every list names thousands.
+     */
+    public int shownPerHourStepUp() {
+        return shownPerHourStepUp;
+    }
+
+    /** The same count before a freeze. */
+    public int shownPerHourFreeze() {
+        return shownPerHourFreeze;
     }
 
     /** Step-ups of one account within an hour that raise the alert's severity from LOW to MEDIUM. */

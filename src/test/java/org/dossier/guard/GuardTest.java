@@ -2,13 +2,11 @@ package org.dossier.guard;
 
 import org.dossier.chart.ChartService;
 import org.dossier.demo.DemoAccounts;
-import org.dossier.identity.CredentialService;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.StaffStatus;
 import org.dossier.platform.AccountFrozenException;
 import org.dossier.platform.FacilityScope;
-import org.dossier.support.Accounts;
 import org.dossier.support.Api;
 import org.dossier.support.BrowserSession;
 import org.dossier.support.Fixtures;
@@ -28,8 +26,6 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 /** Each signal of the guard and each of its responses, at the real thresholds, with fresh accounts. */
 class GuardTest extends GuardedServerTest {
 
-    @Autowired
-    CredentialService credentials;
 
     @Autowired
     OrganizationService organization;
@@ -37,18 +33,8 @@ class GuardTest extends GuardedServerTest {
     @Autowired
     ChartService charts;
 
-    private String newAccount(String role, String unitCode) {
-        return Accounts.newStaff(as("admin"), credentials, role, 1, unitCode == null ? null : fixtures().unit(1, unitCode));
-    }
 
-    /** A client holding one token of the account, as a thief holding a stolen one would: it never signs in again. */
-    private Api stolen(String username) {
-        return anonymous().withBearer(Api.fetchToken(port, username, DemoAccounts.PASSWORD));
-    }
 
-    private String status(String username) {
-        return jdbc.sql("select status from staff where username = ?").param(username).query(String.class).single();
-    }
 
     private static void awaitTrue(java.util.function.BooleanSupplier condition) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();

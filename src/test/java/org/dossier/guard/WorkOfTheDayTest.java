@@ -1,13 +1,9 @@
 package org.dossier.guard;
 
-import org.dossier.demo.DemoAccounts;
-import org.dossier.identity.CredentialService;
-import org.dossier.support.Accounts;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.GuardedServerTest;
 import org.junit.jupiter.api.Test;
-import org.springframework.beans.factory.annotation.Autowired;
 import tools.jackson.databind.JsonNode;
 
 import java.time.DayOfWeek;
@@ -33,20 +29,9 @@ class WorkOfTheDayTest extends GuardedServerTest {
 
     private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
 
-    @Autowired
-    CredentialService credentials;
 
-    private String newAccount(String role, String unitCode) {
-        return Accounts.newStaff(as("admin"), credentials, role, 1, unitCode == null ? null : fixtures().unit(1, unitCode));
-    }
 
-    private Api stolen(String username) {
-        return anonymous().withBearer(Api.fetchToken(port, username, DemoAccounts.PASSWORD));
-    }
 
-    private String status(String username) {
-        return jdbc.sql("select status from staff where username = ?").param(username).query(String.class).single();
-    }
 
     private Boolean unexplained(String username, long patient) {
         return jdbc.sql("select t.unexplained from guard_touch t join staff s on s.id = t.staff_id where s.username = ? and t.patient_id = ?")
@@ -150,6 +135,27 @@ class WorkOfTheDayTest extends GuardedServerTest {
         assertThat(severities).hasSizeGreaterThanOrEqualTo(3);
         assertThat(severities.get(0)).isEqualTo("LOW");
         assertThat(severities.get(2)).isEqualTo("MEDIUM");
+    }
+
+    @Test
+    void listsBeyondAnHoursWorkAreRefusedEvenWhenEveryNameIsExplained() {
+        String desk = newAccount("FRONT_DESK", null);
+        long staff = fixtures().staffId(desk);
+        Api token = stolen(desk);
+        Api.Response census = token.get("/api/inpatients?unitId=" + fixtures().unit(1, "CARDIO"));
+        assertThat(census.status()).as("a census, within the hour's volume").isEqualTo(200);
+        assertThat(census.json().size()).isPositive();
+        // The desk has just been shown 300 other patients by its lists (as a harvest of every agenda of the day would):
+        jdbc.sql("""
+                select 1 from guard_charge(?, null, null, now(), array(select generate_series(900000000, 900000299))::bigint[],
+                       array_fill(1, array[300]), array_fill(false, array[300]), -1, now() - interval '1 minute',
+                       now() - interval '1 hour', now() - interval '1 day', now() - interval '30 days', 'LIST', now() - interval '10 minutes')""")
+                .param(staff).query(Integer.class).single();
+        Api.Response more = token.get("/api/inpatients?unitId=" + fixtures().unit(1, "CARDIO"));
+        assertThat(more.status()).as("one list more: more patients in an hour than any work list holds").isEqualTo(403);
+        assertThat(more.json().get("type").asString()).endsWith("step-up-required");
+        assertThat(count("audit_entry where actor_username = '" + desk + "' and reason_code = 'GUARD_STEP_UP' and detail like 'VOLUME%'"))
+                .isEqualTo(1);
     }
 
     @Test

@@ -27,6 +27,24 @@ public abstract class GuardedServerTest extends IntegrationTest {
     private static final ServerSocket COLLECTOR = collector();
     private static final HttpServer HOOK = webhook();
 
+    @org.springframework.beans.factory.annotation.Autowired
+    private org.dossier.identity.CredentialService credentials;
+
+    /** A fresh account of facility 1 with the demo credentials, in one unit (by code) or none. */
+    protected String newAccount(String role, String unitCode) {
+        return Accounts.newStaff(as("admin"), credentials, role, 1, unitCode == null ? null : fixtures().unit(1, unitCode));
+    }
+
+    /** A client holding one token of the account, as a thief holding a stolen one would: it never signs in again. */
+    protected Api stolen(String username) {
+        return anonymous().withBearer(Api.fetchToken(port, username, org.dossier.demo.DemoAccounts.PASSWORD));
+    }
+
+    /** The account's status now (ACTIVE, FROZEN, …). */
+    protected String status(String username) {
+        return jdbc.sql("select status from staff where username = ?").param(username).query(String.class).single();
+    }
+
     @DynamicPropertySource
     static void guarded(DynamicPropertyRegistry registry) {
         registry.add("dossier.audit.syslog.host", () -> "127.0.0.1");
