@@ -1450,23 +1450,27 @@ class ContainmentSimulation {
     }
 
     /**
-     * A front desk's day at its facility: at 09:00 the day's agenda of 3 practitioners (booking calls); each of up to 40
-     * of today's arrivals, 10 minutes before the appointment, searched by name and birth date then opened, one in four
+     * A front desk's day at its facility (a clinic desk: at its clinics): at 09:00 the day's agenda of 3 practitioners
+     * (booking calls); each of up to 40 of today's arrivals, 10 minutes before the appointment, searched by name and birth date then opened, one in four
      * with the health card read; two registrations of new patients (10:00, 15:00), each opened afterwards.
      */
     private static void frontDeskDay(Plan plan, Client c, Worker w, LocalDate day, SplittableRandom r, AtomicInteger requests) {
         List<Long> practitioners = db.sql("""
                         select distinct practitioner_id from appointment where facility_id = ? and start_at >= ? and start_at < ? and status = 'BOOKED'
+                           and (not exists (select 1 from staff_unit where staff_id = ?) or unit_id in (select unit_id from staff_unit where staff_id = ?))
                          order by practitioner_id""")
-                .param(w.facilityId()).param(at(local(day, 0, 0))).param(at(local(day.plusDays(1), 0, 0))).query(Long.class).list();
+                .param(w.facilityId()).param(at(local(day, 0, 0))).param(at(local(day.plusDays(1), 0, 0))).param(w.id()).param(w.id())
+                .query(Long.class).list();
         plan.spread(local(day, 9, 0), Duration.ofMinutes(30), Math.min(3, practitioners.size()), i -> counted(requests,
                 c.get("/api/practitioners/" + practitioners.get(r.nextInt(practitioners.size())) + "/appointments?from=" + day + "&to=" + day)));
         List<Map<String, Object>> arrivals = db.sql("""
                         select p.id, p.birth_family_name, p.given_names, p.birth_date, extract(epoch from a.start_at)::bigint as at
                           from appointment a join patient p on p.id = a.patient_id
                          where a.facility_id = ? and a.start_at >= ? and a.start_at < ? and a.status in ('BOOKED', 'COMPLETED')
+                           and (not exists (select 1 from staff_unit where staff_id = ?) or a.unit_id in (select unit_id from staff_unit where staff_id = ?))
                            and p.id not in (select patient_id from guard_canary) order by md5(a.id::text || ?) limit 40""")
-                .param(w.facilityId()).param(at(local(day, 8, 0))).param(at(local(day, 18, 0))).param(r.nextLong()).query().listOfRows();
+                .param(w.facilityId()).param(at(local(day, 8, 0))).param(at(local(day, 18, 0))).param(w.id()).param(w.id())
+                .param(r.nextLong()).query().listOfRows();
         for (Map<String, Object> p : arrivals) {
             boolean card = r.nextInt(4) == 0;
             plan.at(Instant.ofEpochSecond(((Number) p.get("at")).longValue()).minus(Duration.ofMinutes(10)), () -> {
