@@ -100,8 +100,8 @@ public class AccessGateway {
      */
     public Optional<String> explanation(Actor actor, long patientId, String resourceType) {
         if (sectionsOf(actor).isEmpty()) {
-            append(entry(actor, null, "read", patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, null));
-            throw new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about").audited();
+            throw denied(actor, "read", patientId, resourceType,
+                    new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
         Instant now = clock.instant();
@@ -203,8 +203,7 @@ public class AccessGateway {
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
     public void requireSearch(Actor actor, String what) {
         if (!sectionsOf(actor).contains(Section.IDENTITY)) {
-            append(entry(actor, null, "search", null, what, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, null));
-            throw new ForbiddenException("Your role cannot search patients").audited();
+            throw denied(actor, "search", null, what, new ForbiddenException("Your role cannot search patients"));
         }
         try {
             guard.searching(actor);
@@ -291,8 +290,21 @@ public class AccessGateway {
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */
     public void refuseListing(Actor actor, String resourceType, String message) {
-        append(entry(actor, null, "list", null, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, message));
-        throw new ForbiddenException(message).audited();
+        throw denied(actor, "list", null, resourceType, new ForbiddenException(message));
+    }
+
+    /**
+     * A refusal for the actor's role, with no patient decided yet: audited, and counted by the guard like every refused
+     * attempt (an administrator's token trying searches and censuses is probing, and freezes like any other).
+     */
+    private RuntimeException denied(Actor actor, String action, Long patientId, String resourceType, ForbiddenException answer) {
+        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, answer.getMessage()));
+        try {
+            guard.refused(actor);
+        } catch (GuardException g) {
+            return guardAnswer(actor, null, patientId, action, resourceType, null, g);
+        }
+        return answer.audited();
     }
 
     /** The reason code a front-desk or billing actor lists patients of their facility under. */

@@ -159,6 +159,28 @@ class WorkOfTheDayTest extends GuardedServerTest {
     }
 
     @Test
+    void anAdministratorsTokenProbingPatientsIsFrozenLikeAnyOtherWhileItsOwnWorkGoesOn() {
+        String admin = newAccount("ADMIN", null);
+        Api token = stolen(admin);
+        assertThat(token.get("/api/staff?q=martin").status()).as("an administrator's own work").isEqualTo(200);
+        int requests = 0;
+        for (String probe : List.of("/api/patients?name=mar&given=cla", "/api/inpatients?unitId=" + fixtures().unit(1, "CARDIO"),
+                "/api/patients?name=dur&given=jea", "/api/patients/1/my-relationship", "/api/patients?name=ber&given=mar",
+                "/api/patients?name=pet&given=luc")) {
+            requests++;
+            Api.Response r = token.get(probe);
+            assertThat(r.status()).as(probe).isEqualTo(403);
+            if (r.json().get("type").asString().endsWith("account-frozen")) {
+                break;
+            }
+        }
+        assertThat(requests).as("refused patient requests before the freeze").isLessThanOrEqualTo(5);
+        assertThat(status(admin)).isEqualTo("FROZEN");
+        assertThat(count("audit_entry where actor_username = '" + admin + "' and decision = 'DENY' and reason_code = 'ROLE'"))
+                .isGreaterThanOrEqualTo(4);
+    }
+
+    @Test
     void theFrontDeskIsExplainedByTodaysStaysAndItsOwnWorkAndCountedOutsideIt() {
         Fixtures f = fixtures();
         String desk = newAccount("FRONT_DESK", null);
