@@ -21,6 +21,8 @@ public class AuditReports {
 
     static final Duration MAX_WINDOW = Duration.ofDays(31);
 
+    private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("/patients/(\\d{1,18})");
+
     /** The reason code of an oversight view's entries: the security officer shown patient ids in the trail. */
     public static final String OVERSIGHT = "OVERSIGHT";
 
@@ -171,7 +173,15 @@ public class AuditReports {
                         rs.getString("sections"), rs.getString("decision"), rs.getString("reason_code"), rs.getString("source_address"),
                         rs.getString("detail")))
                 .list();
-        oversaw(actor, "AuditEntry", entries.stream().map(Entry::patientId).toList());
+        // The entries name their patients, and some details name another by its path (a refusal's "what to do next").
+        List<Long> shown = new java.util.ArrayList<>(entries.stream().map(Entry::patientId).toList());
+        entries.forEach(e -> {
+            java.util.regex.Matcher m = PATIENT_PATH.matcher(e.detail() == null ? "" : e.detail());
+            while (m.find()) {
+                shown.add(Long.parseLong(m.group(1)));
+            }
+        });
+        oversaw(actor, "AuditEntry", shown);
         return entries;
     }
 
