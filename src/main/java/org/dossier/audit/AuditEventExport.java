@@ -58,8 +58,12 @@ public class AuditEventExport {
             query = query.param("actor", staffId);
         }
         List<AuditEntry> entries = query.query(AuditEventExport::entry).list();
-        reports.oversaw(actor, "AuditEvent", entries.subList(0, Math.min(entries.size(), MAX_EVENTS)).stream()
-                .map(e -> e.record().patientId()).toList());
+        List<Long> shown = new ArrayList<>();
+        for (AuditEntry e : entries.subList(0, Math.min(entries.size(), MAX_EVENTS))) {
+            shown.add(e.record().patientId());
+            shown.addAll(AuditReports.patientsNamedIn(e.record().action(), e.record().resourceType(), e.record().detail()));
+        }
+        reports.oversaw(actor, "AuditEvent", shown);
         List<Map<String, Object>> bundleEntries = new ArrayList<>();
         for (AuditEntry e : entries.subList(0, Math.min(entries.size(), MAX_EVENTS))) {
             bundleEntries.add(Map.of("fullUrl", "urn:dossier:audit:" + e.seq(), "resource", auditEvent(e)));

@@ -23,6 +23,18 @@ public class AuditReports {
 
     private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("/patients/(\\d{1,18})");
 
+    /** Patients named by their path in an entry's free text (a refused request's path, a refusal's advice). */
+    static List<Long> patientsNamedIn(String... texts) {
+        List<Long> ids = new java.util.ArrayList<>();
+        for (String text : texts) {
+            java.util.regex.Matcher m = PATIENT_PATH.matcher(text == null ? "" : text);
+            while (m.find()) {
+                ids.add(Long.parseLong(m.group(1)));
+            }
+        }
+        return ids;
+    }
+
     /** The reason code of an oversight view's entries: the security officer shown patient ids in the trail. */
     public static final String OVERSIGHT = "OVERSIGHT";
 
@@ -176,12 +188,7 @@ public class AuditReports {
         // The entries name their patients, and some name another by its path: a refused request's method and path (the
         // action of a refusal no service decided), a refusal's "what to do next" in its detail.
         List<Long> shown = new java.util.ArrayList<>(entries.stream().map(Entry::patientId).toList());
-        entries.forEach(e -> {
-            java.util.regex.Matcher m = PATIENT_PATH.matcher(e.action() + " " + e.resourceType() + " " + e.detail());
-            while (m.find()) {
-                shown.add(Long.parseLong(m.group(1)));
-            }
-        });
+        entries.forEach(e -> shown.addAll(patientsNamedIn(e.action(), e.resourceType(), e.detail())));
         oversaw(actor, "AuditEntry", shown);
         return entries;
     }
