@@ -54,14 +54,16 @@ public class AuthService {
     private final PasswordEncoder encoder;
     private final CredentialRepository credentialRepository;
     private final LoginResponses loginResponses;
+    private final SecondFactorLock secondFactorLock;
     private final Clock clock;
     private final HttpSessionSecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     AuthService(ThrottledPasswordProvider authenticationManager, TotpService totp, RecoveryCodes recoveryCodes, ApiTokens tokens,
                 SessionRegistry sessions, LoginThrottle throttle, SecurityEvents events, OrganizationService organization,
                 CredentialService credentials, OneTimeTokenService oneTimeTokens, AccountSecurity accountSecurity, PasswordEncoder encoder,
-                CredentialRepository credentialRepository, LoginResponses loginResponses, Clock clock) {
+                CredentialRepository credentialRepository, LoginResponses loginResponses, SecondFactorLock secondFactorLock, Clock clock) {
         this.loginResponses = loginResponses;
+        this.secondFactorLock = secondFactorLock;
         this.authenticationManager = authenticationManager;
         this.totp = totp;
         this.recoveryCodes = recoveryCodes;
@@ -133,11 +135,16 @@ public class AuthService {
             throw new UnauthorizedException("Invalid credentials");
         }
         StaffMember member = organization.staffByUsername(authenticated.getName()).orElseThrow(() -> new UnauthorizedException("Invalid credentials"));
+        // The right password does not reopen a locked second factor: the code is not even tried.
+        secondFactorLock.check(member);
         if (!totp.verify(member.id(), code)) {
             throttle.failed(LoginThrottle.accountKey(member.username()), LoginThrottle.addressKey(request.getRemoteAddr()));
             events.publish(SecurityEvent.Type.MFA_FAILED, member.id(), member.username(), request, "totp for an API token");
+            secondFactorLock.refuseIf(secondFactorLock.failed(member, "/api/auth/token", request.getRemoteAddr(),
+                    request.getHeader("User-Agent")), member);
             throw new UnauthorizedException("Invalid credentials");
         }
+        secondFactorLock.succeeded(member.id());
         Duration lifetime = lifetimeMinutes == null ? ApiTokens.MAX_LIFETIME : Duration.ofMinutes(lifetimeMinutes);
         ApiTokens.Issued issued = tokens.issue(member.id(), lifetime, request.getRemoteAddr(), request.getHeader("User-Agent"));
         events.publish(SecurityEvent.Type.TOKEN_ISSUED, member.id(), member.username(), request, "token " + issued.info().id());
@@ -196,11 +203,15 @@ public class AuthService {
         StaffMember member = organization.staffByUsername(current.getName()).orElseThrow(() -> new UnauthorizedException("Not signed in"));
         String accountKey = LoginThrottle.accountKey(member.username());
         throttle.check(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
+        secondFactorLock.check(member);
         if (!totp.verify(member.id(), code)) {
             throttle.failed(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
             events.publish(SecurityEvent.Type.STEP_UP_FAILED, member.id(), member.username(), request, "totp");
+            secondFactorLock.refuseIf(secondFactorLock.failed(member, "step-up", request.getRemoteAddr(), request.getHeader("User-Agent")),
+                    member);
             throw new UnauthorizedException("Invalid code");
         }
+        secondFactorLock.succeeded(member.id());
         replaceAuthentication(Factors.plus(current, Factors.TOTP, clock.instant()), request, response);
         events.publish(SecurityEvent.Type.STEP_UP_SUCCEEDED, member.id(), member.username(), request, "totp");
     }

@@ -83,10 +83,10 @@ class SecurityConfiguration {
     SecurityFilterChain security(HttpSecurity http, LoginResponses responses,
                                  TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
                                  OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
-                                 OneTimeTokenService oneTimeTokens, Clock clock,
+                                 OneTimeTokenService oneTimeTokens, SecondFactorLock secondFactorLock, Clock clock,
                                  @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
                                  @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
-        SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, clock);
+        SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, secondFactorLock, clock);
         secondFactor.setAuthenticationSuccessHandler(responses);
         secondFactor.setAuthenticationFailureHandler(responses);
         secondFactor.setSecurityContextRepository(new HttpSessionSecurityContextRepository());
