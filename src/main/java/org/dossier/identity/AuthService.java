@@ -55,14 +55,16 @@ public class AuthService {
     private final CredentialRepository credentialRepository;
     private final LoginResponses loginResponses;
     private final SecondFactorLock secondFactorLock;
+    private final FactorChanges factorChanges;
     private final Clock clock;
     private final HttpSessionSecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     AuthService(ThrottledPasswordProvider authenticationManager, TotpService totp, RecoveryCodes recoveryCodes, ApiTokens tokens,
                 SessionRegistry sessions, LoginThrottle throttle, SecurityEvents events, OrganizationService organization,
                 CredentialService credentials, OneTimeTokenService oneTimeTokens, AccountSecurity accountSecurity, PasswordEncoder encoder,
-                CredentialRepository credentialRepository, LoginResponses loginResponses, SecondFactorLock secondFactorLock, Clock clock) {
+                CredentialRepository credentialRepository, LoginResponses loginResponses, SecondFactorLock secondFactorLock, FactorChanges factorChanges, Clock clock) {
         this.loginResponses = loginResponses;
+        this.factorChanges = factorChanges;
         this.secondFactorLock = secondFactorLock;
         this.authenticationManager = authenticationManager;
         this.totp = totp;
@@ -220,13 +222,8 @@ public class AuthService {
     @Transactional
     public TotpEnrolment startTotpEnrolment(Authentication authentication) {
         StaffMember member = member(authentication);
-        if (Factors.full(authentication) && !Factors.token(authentication)) {
-            // Replacing an enrolled authenticator is a sensitive change.
-            Instant last = Factors.lastSecondFactor(authentication);
-            if (totp.isConfirmed(member.id()) && (last == null || last.isBefore(clock.instant().minus(Actor.STEP_UP_FRESHNESS)))) {
-                throw new org.dossier.platform.StepUpRequiredException("Confirm with your current second factor before replacing it");
-            }
-        }
+        // Adding or replacing a factor: a fresh second factor in a browser session, or an account's first enrolment.
+        factorChanges.require(authentication, "start authenticator enrolment", null);
         TotpService.Enrolment e = totp.start(member.id(), member.username());
         return new TotpEnrolment(e.secret(), e.otpauthUri(), QrCodes.svgDataUri(e.otpauthUri()));
     }
@@ -236,6 +233,7 @@ public class AuthService {
     public List<String> confirmTotpEnrolment(String code, HttpServletRequest request, HttpServletResponse response) {
         Authentication current = SecurityContextHolder.getContext().getAuthentication();
         StaffMember member = member(current);
+        factorChanges.require(current, "confirm authenticator enrolment", request);
         if (!totp.confirm(member.id(), code)) {
             events.publish(SecurityEvent.Type.MFA_FAILED, member.id(), member.username(), request, "totp enrolment");
             throw new InvalidInputException("code", "this code does not match; check the time of your device and type the current code");
@@ -249,6 +247,7 @@ public class AuthService {
 
     @Transactional
     public List<String> regenerateRecoveryCodes(Actor actor, HttpServletRequest request) {
+        factorChanges.require(SecurityContextHolder.getContext().getAuthentication(), "regenerate recovery codes", request);
         actor.requireFreshSecondFactor(clock.instant());
         List<String> codes = recoveryCodes.regenerate(actor.staffId());
         events.publish(SecurityEvent.Type.RECOVERY_CODES_REGENERATED, actor.staffId(), actor.username(), request, null);
