@@ -109,6 +109,14 @@ class SecondFactorLock {
         jdbc.sql("update second_factor_lock set failures = 0, locks = 0, locked_until = null where staff_id = ?").param(staffId).update();
     }
 
+    /** An account frozen for guessing and made active again (the security officer's unfreeze) starts counting afresh. */
+    @org.springframework.context.event.EventListener
+    void onAccountChanged(org.dossier.organization.StaffAccountChanged change) {
+        if (change.status() == StaffStatus.ACTIVE) {
+            jdbc.sql("delete from second_factor_lock where staff_id = ? and day_failures >= ?").param(change.staffId()).param(FREEZE_AFTER).update();
+        }
+    }
+
     enum Outcome { COUNTED, LOCKED, FROZEN }
 
     /** The lock after {@code previousLocks} locks: 1 min, 2 min, 4 min … at most a day. */

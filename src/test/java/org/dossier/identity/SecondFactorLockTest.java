@@ -123,6 +123,12 @@ class SecondFactorLockTest extends IntegrationTest {
         assertThat(jdbc.sql("select response from guard_alert where username = ? and signal = 'SECOND_FACTOR_GUESSING'")
                 .param(user).query(String.class).single()).isEqualTo("FREEZE");
         assertThat(token(user, BrowserSession.code(user, 30)).status()).as("a frozen account gets no token").isIn(401, 429);
+
+        long staffId = jdbc.sql("select id from staff where username = ?").param(user).query(Long.class).single();
+        BrowserSession officer = BrowserSession.signedIn(port, "security");
+        Api.Response unfrozen = officer.post("/api/guard/accounts/" + staffId + "/unfreeze", Map.of("reason", "the owner was phished; password reset"));
+        assertThat(unfrozen.status()).as("unfreeze: " + unfrozen).isEqualTo(200);
+        assertThat(count("second_factor_lock where staff_id = " + staffId)).as("the unfreeze restarts the counts").isZero();
     }
 
     @Test
