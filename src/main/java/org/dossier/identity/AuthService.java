@@ -54,14 +54,18 @@ public class AuthService {
     private final PasswordEncoder encoder;
     private final CredentialRepository credentialRepository;
     private final LoginResponses loginResponses;
+    private final SecondFactorLock secondFactorLock;
+    private final FactorChanges factorChanges;
     private final Clock clock;
     private final HttpSessionSecurityContextRepository contexts = new HttpSessionSecurityContextRepository();
 
     AuthService(ThrottledPasswordProvider authenticationManager, TotpService totp, RecoveryCodes recoveryCodes, ApiTokens tokens,
                 SessionRegistry sessions, LoginThrottle throttle, SecurityEvents events, OrganizationService organization,
                 CredentialService credentials, OneTimeTokenService oneTimeTokens, AccountSecurity accountSecurity, PasswordEncoder encoder,
-                CredentialRepository credentialRepository, LoginResponses loginResponses, Clock clock) {
+                CredentialRepository credentialRepository, LoginResponses loginResponses, SecondFactorLock secondFactorLock, FactorChanges factorChanges, Clock clock) {
         this.loginResponses = loginResponses;
+        this.factorChanges = factorChanges;
+        this.secondFactorLock = secondFactorLock;
         this.authenticationManager = authenticationManager;
         this.totp = totp;
         this.recoveryCodes = recoveryCodes;
@@ -133,11 +137,16 @@ public class AuthService {
             throw new UnauthorizedException("Invalid credentials");
         }
         StaffMember member = organization.staffByUsername(authenticated.getName()).orElseThrow(() -> new UnauthorizedException("Invalid credentials"));
+        // The right password does not reopen a locked second factor: the code is not even tried.
+        secondFactorLock.check(member);
         if (!totp.verify(member.id(), code)) {
             throttle.failed(LoginThrottle.accountKey(member.username()), LoginThrottle.addressKey(request.getRemoteAddr()));
             events.publish(SecurityEvent.Type.MFA_FAILED, member.id(), member.username(), request, "totp for an API token");
+            secondFactorLock.refuseIf(secondFactorLock.failed(member, "/api/auth/token", request.getRemoteAddr(),
+                    request.getHeader("User-Agent")), member);
             throw new UnauthorizedException("Invalid credentials");
         }
+        secondFactorLock.succeeded(member.id());
         Duration lifetime = lifetimeMinutes == null ? ApiTokens.MAX_LIFETIME : Duration.ofMinutes(lifetimeMinutes);
         ApiTokens.Issued issued = tokens.issue(member.id(), lifetime, request.getRemoteAddr(), request.getHeader("User-Agent"));
         events.publish(SecurityEvent.Type.TOKEN_ISSUED, member.id(), member.username(), request, "token " + issued.info().id());
@@ -196,11 +205,15 @@ public class AuthService {
         StaffMember member = organization.staffByUsername(current.getName()).orElseThrow(() -> new UnauthorizedException("Not signed in"));
         String accountKey = LoginThrottle.accountKey(member.username());
         throttle.check(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
+        secondFactorLock.check(member);
         if (!totp.verify(member.id(), code)) {
             throttle.failed(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
             events.publish(SecurityEvent.Type.STEP_UP_FAILED, member.id(), member.username(), request, "totp");
+            secondFactorLock.refuseIf(secondFactorLock.failed(member, "step-up", request.getRemoteAddr(), request.getHeader("User-Agent")),
+                    member);
             throw new UnauthorizedException("Invalid code");
         }
+        secondFactorLock.succeeded(member.id());
         replaceAuthentication(Factors.plus(current, Factors.TOTP, clock.instant()), request, response);
         events.publish(SecurityEvent.Type.STEP_UP_SUCCEEDED, member.id(), member.username(), request, "totp");
     }
@@ -209,13 +222,8 @@ public class AuthService {
     @Transactional
     public TotpEnrolment startTotpEnrolment(Authentication authentication) {
         StaffMember member = member(authentication);
-        if (Factors.full(authentication) && !Factors.token(authentication)) {
-            // Replacing an enrolled authenticator is a sensitive change.
-            Instant last = Factors.lastSecondFactor(authentication);
-            if (totp.isConfirmed(member.id()) && (last == null || last.isBefore(clock.instant().minus(Actor.STEP_UP_FRESHNESS)))) {
-                throw new org.dossier.platform.StepUpRequiredException("Confirm with your current second factor before replacing it");
-            }
-        }
+        // Adding or replacing a factor: a fresh second factor in a browser session, or an account's first enrolment.
+        factorChanges.require(authentication, "start authenticator enrolment", null);
         TotpService.Enrolment e = totp.start(member.id(), member.username());
         return new TotpEnrolment(e.secret(), e.otpauthUri(), QrCodes.svgDataUri(e.otpauthUri()));
     }
@@ -225,6 +233,7 @@ public class AuthService {
     public List<String> confirmTotpEnrolment(String code, HttpServletRequest request, HttpServletResponse response) {
         Authentication current = SecurityContextHolder.getContext().getAuthentication();
         StaffMember member = member(current);
+        factorChanges.require(current, "confirm authenticator enrolment", request);
         if (!totp.confirm(member.id(), code)) {
             events.publish(SecurityEvent.Type.MFA_FAILED, member.id(), member.username(), request, "totp enrolment");
             throw new InvalidInputException("code", "this code does not match; check the time of your device and type the current code");
@@ -238,6 +247,7 @@ public class AuthService {
 
     @Transactional
     public List<String> regenerateRecoveryCodes(Actor actor, HttpServletRequest request) {
+        factorChanges.require(SecurityContextHolder.getContext().getAuthentication(), "regenerate recovery codes", request);
         actor.requireFreshSecondFactor(clock.instant());
         List<String> codes = recoveryCodes.regenerate(actor.staffId());
         events.publish(SecurityEvent.Type.RECOVERY_CODES_REGENERATED, actor.staffId(), actor.username(), request, null);

@@ -113,7 +113,7 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
             problem.put("type", "https://dossier.example/problems/too-many-attempts");
             problem.put("title", "Too many attempts");
             problem.put("status", 429);
-            problem.put("detail", "Too many failed attempts; wait " + seconds + " s before trying again");
+            problem.put("detail", throttled.getMessage() + " (wait " + seconds + " s)");
             problem.put("retryAfterSeconds", seconds);
             write(response, HttpStatus.TOO_MANY_REQUESTS, problem);
             return;

@@ -30,10 +30,11 @@ class SecondFactorFilter extends AbstractAuthenticationProcessingFilter {
     private final LoginThrottle throttle;
     private final SecurityEvents events;
     private final OrganizationService organization;
+    private final SecondFactorLock secondFactorLock;
     private final Clock clock;
 
     SecondFactorFilter(TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
-                       OrganizationService organization, Clock clock) {
+                       OrganizationService organization, SecondFactorLock secondFactorLock, Clock clock) {
         super(new OrRequestMatcher(PathPatternRequestMatcher.pathPattern(HttpMethod.POST, TOTP_PATH),
                 PathPatternRequestMatcher.pathPattern(HttpMethod.POST, RECOVERY_PATH)));
         this.totp = totp;
@@ -41,6 +42,7 @@ class SecondFactorFilter extends AbstractAuthenticationProcessingFilter {
         this.throttle = throttle;
         this.events = events;
         this.organization = organization;
+        this.secondFactorLock = secondFactorLock;
         this.clock = clock;
         setAuthenticationManager(authentication -> authentication);
     }
@@ -55,6 +57,7 @@ class SecondFactorFilter extends AbstractAuthenticationProcessingFilter {
         String accountKey = LoginThrottle.accountKey(member.username());
         try {
             throttle.check(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
+            secondFactorLock.check(member);
         } catch (TooManyRequestsException e) {
             events.publish(SecurityEvent.Type.LOGIN_THROTTLED, member.id(), member.username(), request, "second factor");
             throw new ThrottledPasswordProvider.ThrottledException(e);
@@ -65,9 +68,16 @@ class SecondFactorFilter extends AbstractAuthenticationProcessingFilter {
         if (!ok) {
             throttle.failed(accountKey, LoginThrottle.addressKey(request.getRemoteAddr()));
             events.publish(SecurityEvent.Type.MFA_FAILED, member.id(), member.username(), request, recovery ? "recovery code" : "totp");
+            try {
+                secondFactorLock.refuseIf(secondFactorLock.failed(member, recovery ? RECOVERY_PATH : TOTP_PATH, request.getRemoteAddr(),
+                        request.getHeader("User-Agent")), member);
+            } catch (TooManyRequestsException e) {
+                throw new ThrottledPasswordProvider.ThrottledException(e);
+            }
             throw new BadCredentialsException("Invalid code");
         }
         throttle.succeeded(accountKey);
+        secondFactorLock.succeeded(member.id());
         events.publish(recovery ? SecurityEvent.Type.RECOVERY_CODE_USED : SecurityEvent.Type.MFA_SUCCEEDED, member.id(), member.username(),
                 request, recovery ? recoveryCodes.remaining(member.id()) + " recovery codes left" : "totp");
         return Factors.plus(current, recovery ? Factors.RECOVERY : Factors.TOTP, clock.instant());

@@ -83,10 +83,10 @@ class SecurityConfiguration {
     SecurityFilterChain security(HttpSecurity http, LoginResponses responses,
                                  TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
                                  OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
-                                 OneTimeTokenService oneTimeTokens, Clock clock,
+                                 OneTimeTokenService oneTimeTokens, SecondFactorLock secondFactorLock, FactorChanges factorChanges, Clock clock,
                                  @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
                                  @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
-        SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, clock);
+        SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, secondFactorLock, clock);
         secondFactor.setAuthenticationSuccessHandler(responses);
         secondFactor.setAuthenticationFailureHandler(responses);
         secondFactor.setSecurityContextRepository(new HttpSessionSecurityContextRepository());
@@ -128,7 +128,7 @@ class SecurityConfiguration {
                     }
                 }))
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
-                .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol), SessionGuardFilter.class)
+                .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol, factorChanges, tokens), SessionGuardFilter.class)
                 .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
