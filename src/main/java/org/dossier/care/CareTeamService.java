@@ -75,7 +75,8 @@ public class CareTeamService {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
-        gateway.read(actor, m.patientId(), Section.ENCOUNTERS, "CareTeam", m.id());
+        gateway.write(actor, m.patientId(), Section.ENCOUNTERS, "status", "CareTeam", m.id(),
+                "version " + m.version() + " -> " + (m.version() + 1) + ", " + m.status() + " -> ENDED");
         if (!"ACTIVE".equals(m.status())) {
             throw new ConflictException("member-ended", "This membership already ended");
         }
