@@ -173,10 +173,12 @@ public class AuditReports {
                         rs.getString("sections"), rs.getString("decision"), rs.getString("reason_code"), rs.getString("source_address"),
                         rs.getString("detail")))
                 .list();
-        // The entries name their patients, and some details name another by its path (a refusal's "what to do next").
+        // The entries name their patients, and some details name another by its path (a refusal's "what to do next"), as
+        // does the action of a refusal audited before any patient (the refused request's method and path).
         List<Long> shown = new java.util.ArrayList<>(entries.stream().map(Entry::patientId).toList());
         entries.forEach(e -> {
-            java.util.regex.Matcher m = PATIENT_PATH.matcher(e.detail() == null ? "" : e.detail());
+            java.util.regex.Matcher m = PATIENT_PATH.matcher((e.action() == null ? "" : e.action()) + " "
+                    + (e.detail() == null ? "" : e.detail()));
             while (m.find()) {
                 shown.add(Long.parseLong(m.group(1)));
             }
