@@ -21,7 +21,7 @@ public class AuditReports {
 
     static final Duration MAX_WINDOW = Duration.ofDays(31);
 
-    private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("/patients/(\\d{1,18})");
+    private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("(?:/patients/|Patient/|CareTeam/|Coverage/)(\\d{1,18})");
 
     /** The reason code of an oversight view's entries: the security officer shown patient ids in the trail. */
     public static final String OVERSIGHT = "OVERSIGHT";
