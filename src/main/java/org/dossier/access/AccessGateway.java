@@ -75,13 +75,13 @@ public class AccessGateway {
 
     /** Reading one section of a patient's record (one resource, or a list of them when {@code resourceId} is null). */
     public PatientAccess read(Actor actor, long patientId, Section section, String resourceType, Object resourceId) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), "read", resourceType, resourceId, null);
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), "read", resourceType, resourceId, null, null);
     }
 
     /** Reading {@code required}, plus whichever of {@code alsoIfAllowed} the actor may see (identity, and coverage if allowed). */
     public PatientAccess read(Actor actor, long patientId, String resourceType, Object resourceId, Section required,
                               Section... alsoIfAllowed) {
-        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), "read", resourceType, resourceId, null);
+        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), "read", resourceType, resourceId, null, null);
     }
 
     /**
@@ -90,7 +90,16 @@ public class AccessGateway {
      */
     public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
                                Role... roles) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles));
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), null);
+    }
+
+    /**
+     * Changing one section of a patient's record, the change described in the audit entry's detail ({@code change}, such as
+     * "version 2 -> 3"). Charged to the guard as a change, like {@link #write(Actor, long, Section, String, String, Object, Role...)}.
+     */
+    public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
+                               String change, Role... roles) {
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), change);
     }
 
     /**
@@ -174,7 +183,7 @@ public class AccessGateway {
 
     /** An import run writing the history of a patient it registered; any other patient is refused. */
     private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, String action,
-                                          String resourceType, String resource) {
+                                          String resourceType, String resource, String change) {
         Actor actor = run.actor();
         if (!run.registered(patient.id())) {
             throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, IMPORT_SCOPE,
@@ -182,7 +191,7 @@ public class AccessGateway {
                             + " was not registered by this import"));
         }
         append(entry(actor, patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
-                IMPORT, OPERATIONS, "import of " + run.source()));
+                IMPORT, OPERATIONS, "import of " + run.source() + (change == null ? "" : "; " + change)));
         return new PatientAccess(actor, patient, wanted, IMPORT);
     }
 
@@ -197,7 +206,7 @@ public class AccessGateway {
 
     /** Opening a chart: every section the actor may see of this patient, decided and audited once. */
     public PatientAccess openChart(Actor actor, long patientId) {
-        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), "read", "Chart", patientId, null);
+        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), "read", "Chart", patientId, null, null);
     }
 
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
@@ -326,7 +335,7 @@ public class AccessGateway {
     }
 
     private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, String action,
-                                 String resourceType, Object resourceId, Set<Role> roles) {
+                                 String resourceType, Object resourceId, Set<Role> roles, String change) {
         Set<Section> wanted = EnumSet.noneOf(Section.class);
         wanted.addAll(required);
         wanted.addAll(optional);
@@ -338,7 +347,7 @@ public class AccessGateway {
         PatientFacts patient = found.get();
         ImportRun run = importing(actor);
         if (run != null && actor.worksIn(patient.facilityId())) {
-            return decideForImport(run, patient, wanted, action, resourceType, resource);
+            return decideForImport(run, patient, wanted, action, resourceType, resource, change);
         }
         if (!actor.worksIn(patient.facilityId())) {
             // Answered as missing: another facility's patients are not even known to exist.
@@ -370,7 +379,7 @@ public class AccessGateway {
         granted.addAll(administrative);
         String reason = administrative.isEmpty() ? null : administrativeReason(actor);
         String purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
-        String detail = null;
+        String detail = change;
         // The front desk and billing may see their sections of any patient of their facility, but only today's work
         // (an appointment or stay today, the billing queue) explains it; anything else counts against their budgets.
         boolean explainedByWork = false;
@@ -392,7 +401,8 @@ public class AccessGateway {
                 granted.addAll(clinical);
                 reason = BREAK_THE_GLASS;
                 purpose = EMERGENCY_TREATMENT;
-                detail = "break-the-glass grant " + flags.breakGlassGrant();
+                detail = detail == null ? "break-the-glass grant " + flags.breakGlassGrant()
+                        : detail + "; break-the-glass grant " + flags.breakGlassGrant();
             } else if (granted.isEmpty() || !granted.containsAll(required)) {
                 String code = flags.restricted() ? RESTRICTED : NO_RELATIONSHIP;
                 String message = flags.restricted()

@@ -21,7 +21,7 @@ public class AuditReports {
 
     static final Duration MAX_WINDOW = Duration.ofDays(31);
 
-    private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("/patients/(\\d{1,18})");
+    private static final java.util.regex.Pattern PATIENT_PATH = java.util.regex.Pattern.compile("(?:/patients/|Patient/|CareTeam/|Coverage/)(\\d{1,18})");
 
     /** Patients named by their path in an entry's free text (a refused request's path, a refusal's advice). */
     static List<Long> patientsNamedIn(String... texts) {

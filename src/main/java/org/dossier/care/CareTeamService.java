@@ -50,7 +50,7 @@ public class CareTeamService {
     @Transactional
     public CareTeamMember addMember(Actor actor, long patientId, Long staffId, String role, Instant from, Instant to) {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "CareTeam", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "CareTeam", null, "version 1").patient().requireActive();
         StaffMember member = colleague(staffId, patient.facilityId(), "staffId");
         String r = Texts.clean(role);
         if (r == null || r.length() > 80) {
@@ -75,7 +75,8 @@ public class CareTeamService {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
-        gateway.read(actor, m.patientId(), Section.ENCOUNTERS, "CareTeam", m.id());
+        gateway.write(actor, m.patientId(), Section.ENCOUNTERS, "status", "CareTeam", m.id(),
+                "version " + m.version() + " -> " + (m.version() + 1) + ", " + m.status() + " -> ENDED");
         if (!"ACTIVE".equals(m.status())) {
             throw new ConflictException("member-ended", "This membership already ended");
         }
@@ -116,7 +117,7 @@ public class CareTeamService {
     @Transactional
     public Referral refer(Actor actor, long patientId, Long toStaffId, Integer toUnitId, String reason, Instant from, Instant to) {
         actor.requireAnyRole("refer patients", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "Referral", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "Referral", null, "version 1").patient().requireActive();
         if ((toStaffId == null) == (toUnitId == null)) {
             throw new InvalidInputException("toStaffId", "refer to exactly one practitioner (toStaffId) or one unit (toUnitId)");
         }
@@ -155,7 +156,8 @@ public class CareTeamService {
         actor.requireAnyRole("close referrals", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
         Referral r = repository.referral(referralId).orElseThrow(() -> new NotFoundException("No referral " + referralId));
-        gateway.read(actor, r.patientId(), Section.ENCOUNTERS, "Referral", r.id());
+        gateway.write(actor, r.patientId(), Section.ENCOUNTERS, "status", "Referral", r.id(),
+                "version " + r.version() + " -> " + (r.version() + 1) + ", " + r.status() + " -> " + (completed ? "COMPLETED" : "CANCELLED"));
         if (!"ACTIVE".equals(r.status())) {
             throw new ConflictException("referral-closed", "This referral is already " + r.status());
         }

@@ -153,7 +153,7 @@ public class SchedulingService {
     public Appointment reschedule(Actor actor, long appointmentId, int expectedVersion, Instant newStart, Long newPractitionerId, String reason) {
         actor.requireAnyRole("reschedule appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Appointment old = booked(actor, appointmentId);
+        Appointment old = booked(actor, appointmentId, AppointmentStatus.RESCHEDULED);
         changeStatus(actor, old, expectedVersion, AppointmentStatus.RESCHEDULED, why);
         long practitioner = newPractitionerId == null ? old.practitionerId() : newPractitionerId;
         return bookInternal(actor, old.patientId(), practitioner, newStart, old.reason(), old.id());
@@ -163,13 +163,13 @@ public class SchedulingService {
     public Appointment cancel(Actor actor, long appointmentId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        return changeStatus(actor, booked(actor, appointmentId), expectedVersion, AppointmentStatus.CANCELLED, why);
+        return changeStatus(actor, booked(actor, appointmentId, AppointmentStatus.CANCELLED), expectedVersion, AppointmentStatus.CANCELLED, why);
     }
 
     @Transactional
     public Appointment markNoShow(Actor actor, long appointmentId, int expectedVersion) {
         actor.requireAnyRole("record no-shows", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
-        Appointment a = booked(actor, appointmentId);
+        Appointment a = booked(actor, appointmentId, AppointmentStatus.NO_SHOW);
         if (a.startAt().isAfter(clock.instant())) {
             throw new ConflictException("not-yet", "The appointment has not started yet; cancel it instead");
         }
@@ -179,7 +179,7 @@ public class SchedulingService {
     @Transactional
     public Appointment complete(Actor actor, long appointmentId, int expectedVersion) {
         actor.requireAnyRole("complete appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
-        return changeStatus(actor, booked(actor, appointmentId), expectedVersion, AppointmentStatus.COMPLETED, "seen");
+        return changeStatus(actor, booked(actor, appointmentId, AppointmentStatus.COMPLETED), expectedVersion, AppointmentStatus.COMPLETED, "seen");
     }
 
     public Appointment read(Actor actor, long id) {
@@ -259,7 +259,7 @@ public class SchedulingService {
         if (why == null) {
             throw new InvalidInputException("reason", "the reason for the appointment is required");
         }
-        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, "create", "Appointment", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, "create", "Appointment", null, "version 1").patient().requireActive();
         practitioner(practitionerId);
         Instant now = clock.instant();
         if (startAt.isBefore(now)) {
@@ -304,8 +304,12 @@ public class SchedulingService {
         return changed;
     }
 
-    private Appointment booked(Actor actor, long id) {
-        Appointment a = read(actor, id);
+    /** A booked appointment, its change of status decided and audited as a status change, with its versions before and after. */
+    private Appointment booked(Actor actor, long id, AppointmentStatus to) {
+        requireReader(actor);
+        Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
+        gateway.write(actor, a.patientId(), Section.SCHEDULING, "status", "Appointment", a.id(),
+                "version " + a.version() + " -> " + (a.version() + 1) + ", " + a.status() + " -> " + to);
         if (a.status() != AppointmentStatus.BOOKED) {
             throw new ConflictException("appointment-closed", "Appointment " + id + " is " + a.status() + "; it can no longer change");
         }

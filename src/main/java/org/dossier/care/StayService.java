@@ -64,7 +64,7 @@ public class StayService {
         if (a.patientId() == null) {
             throw new InvalidInputException("patientId", "is required");
         }
-        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, "create", "Stay", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, "create", "Stay", null, "version 1").patient().requireActive();
         StayKind kind = a.kind() == null ? StayKind.INPATIENT : a.kind();
         CareUnit unit = bedUnit(a.unitId(), patient.facilityId(), kind);
         StaffMember attending = attending(a.attendingId(), patient.facilityId());
@@ -89,7 +89,7 @@ public class StayService {
     public Stay transfer(Actor actor, long stayId, int expectedVersion, Integer unitId, String bed, Long attendingId, Instant at, String reason) {
         actor.requireAnyRole("transfer patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId);
+        Stay stay = activeStay(actor, stayId, "update", "transfer");
         CareUnit unit = bedUnit(unitId, stay.facilityId(), stay.kind());
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
@@ -115,7 +115,7 @@ public class StayService {
     public Stay discharge(Actor actor, long stayId, int expectedVersion, Instant at, String destination, String reason) {
         actor.requireAnyRole("discharge patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId);
+        Stay stay = activeStay(actor, stayId, "status", "ACTIVE -> DISCHARGED");
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
         notInFuture("at", when, now);
@@ -135,7 +135,7 @@ public class StayService {
     public Stay cancel(Actor actor, long stayId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel stays", Role.FRONT_DESK, Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId);
+        Stay stay = activeStay(actor, stayId, "entered-in-error", "ACTIVE -> CANCELLED");
         Instant now = clock.instant();
         if (!stays.update(stayId, expectedVersion, StayStatus.CANCELLED, null, stay.attendingId(), null, now)) {
             throw ConflictException.stale(stayId, expectedVersion, stay.version());
@@ -230,9 +230,11 @@ public class StayService {
         return stay;
     }
 
-    private Stay activeStay(Actor actor, long stayId) {
+    /** An active stay, the change decided and audited as {@code action}, with the stay's versions before and after. */
+    private Stay activeStay(Actor actor, long stayId, String action, String what) {
         Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, "Stay", stay.id());
+        gateway.write(actor, stay.patientId(), Section.ENCOUNTERS, action, "Stay", stay.id(),
+                "version " + stay.version() + " -> " + (stay.version() + 1) + ", " + what);
         if (stay.status() != StayStatus.ACTIVE) {
             throw new ConflictException("stay-closed", "Stay " + stayId + " is " + stay.status() + "; it can no longer change");
         }

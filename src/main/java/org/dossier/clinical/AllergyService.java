@@ -55,7 +55,9 @@ public class AllergyService {
     public Allergy change(Actor actor, long allergyId, int expectedVersion, AllergyInput in, String reason) {
         actor.requireAnyRole("record allergies", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Allergy current = read(actor, allergyId);
+        Allergy current = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
+        access.forChanging(actor, current.patientId(), "Allergy", allergyId, ClinicalAccess.UPDATE, current.version(),
+                Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
         if (!repository.updateAllergy(allergyId, expectedVersion, in.substance().strip(), Texts.clean(in.substanceCode()),

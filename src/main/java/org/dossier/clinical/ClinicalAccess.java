@@ -8,9 +8,16 @@ import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.springframework.stereotype.Component;
 
-/** The clinical record's doors to the gateway: every read and write names the patient and the resource. */
+/**
+ * The clinical record's doors to the gateway: every read and write names the patient and the resource. A change is
+ * decided (and audited) as the change it is, with the record's version before and after in the entry's detail.
+ */
 @Component
 class ClinicalAccess {
+
+    /** The actions a change of the clinical record is audited as. */
+    static final String CREATE = "create", UPDATE = "update", AMEND = "amend", SIGN = "sign", STATUS = "status",
+            ENTERED_IN_ERROR = "entered-in-error";
 
     private final AccessGateway gateway;
 
@@ -18,14 +25,26 @@ class ClinicalAccess {
         this.gateway = gateway;
     }
 
-    /** Adding a record to an active patient's chart, by one of {@code roles}. */
+    /** Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. */
     PatientFacts forWriting(Actor actor, long patientId, String resourceType, Role... roles) {
-        return gateway.write(actor, patientId, Section.CLINICAL, "create", resourceType, null, roles).patient().requireActive();
+        return gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles).patient().requireActive();
     }
 
-    /** Changing an existing record of the patient's chart, by one of {@code roles}. */
-    void forChanging(Actor actor, long patientId, String resourceType, long id, Role... roles) {
-        gateway.write(actor, patientId, Section.CLINICAL, "update", resourceType, id, roles);
+    /**
+     * Changing an existing record of the patient's chart, by one of {@code roles}: audited as {@code action} on the record,
+     * its version going from {@code fromVersion} to the next one.
+     */
+    PatientAccess forChanging(Actor actor, long patientId, String resourceType, long id, String action, int fromVersion, Role... roles) {
+        return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, versions(fromVersion), roles);
+    }
+
+    /** Changing an existing record, described by {@code change} (an amendment names the new record). */
+    PatientAccess forChanging(Actor actor, long patientId, String resourceType, long id, String action, String change, Role... roles) {
+        return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, change, roles);
+    }
+
+    static String versions(int fromVersion) {
+        return "version " + fromVersion + " -> " + (fromVersion + 1);
     }
 
     /** Reading the patient's records of one kind. */

@@ -90,7 +90,9 @@ public class DocumentService {
     public ClinicalDocument markEnteredInError(Actor actor, long documentId, int expectedVersion, String reason) {
         actor.requireAnyRole("correct documents", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        ClinicalDocument d = read(actor, documentId);
+        ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
+        access.forChanging(actor, d.patientId(), "Document", documentId, ClinicalAccess.ENTERED_IN_ERROR, d.version(),
+                Role.PHYSICIAN, Role.NURSE);
         if (!"CURRENT".equals(d.status())) {
             throw new ConflictException("document-in-error", "This document is already marked entered in error");
         }

@@ -59,7 +59,7 @@ public class NoteService {
 
     @Transactional
     public Note edit(Actor actor, long noteId, int expectedVersion, String title, String body) {
-        Note note = ownDraft(actor, noteId);
+        Note note = ownDraft(actor, noteId, ClinicalAccess.UPDATE);
         validate(note.kind(), title, body);
         Instant now = clock.instant();
         if (!repository.updateNoteText(noteId, expectedVersion, title.strip(), body, now)) {
@@ -71,7 +71,7 @@ public class NoteService {
     /** Signs a draft; signing an amendment marks the note it amends AMENDED. */
     @Transactional
     public Note sign(Actor actor, long noteId, int expectedVersion) {
-        Note note = ownDraft(actor, noteId);
+        Note note = ownDraft(actor, noteId, ClinicalAccess.SIGN);
         Instant now = clock.instant();
         if (!repository.changeNoteStatus(noteId, expectedVersion, Note.Status.DRAFT, Note.Status.SIGNED, actor.staffId(), now)) {
             throw ConflictException.stale(noteId, expectedVersion, note.version());
@@ -79,6 +79,9 @@ public class NoteService {
         if (note.amendsId() != null) {
             Note original = repository.note(note.amendsId()).orElseThrow();
             if (original.status() == Note.Status.SIGNED) {
+                // The amended note changes too (SIGNED -> AMENDED): its own entry says so.
+                access.forChanging(actor, original.patientId(), "Note", original.id(), ClinicalAccess.STATUS,
+                        ClinicalAccess.versions(original.version()) + "; SIGNED -> AMENDED by note " + noteId);
                 repository.changeNoteStatus(original.id(), original.version(), Note.Status.SIGNED, Note.Status.AMENDED, null, now);
                 logged(actor, original.id(), "amended by note " + noteId, now);
             }
@@ -91,7 +94,9 @@ public class NoteService {
     public Note amend(Actor actor, long noteId, String title, String body, String reason) {
         actor.requireAnyRole("amend notes", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Note original = read(actor, noteId);
+        Note original = located(actor, noteId);
+        access.forChanging(actor, original.patientId(), "Note", noteId, ClinicalAccess.AMEND,
+                "amended note at version " + original.version() + "; the amendment is a new note, version 1", Role.PHYSICIAN, Role.NURSE);
         if (original.status() != Note.Status.SIGNED && original.status() != Note.Status.AMENDED) {
             throw new ConflictException("note-not-signed", "Only a signed note is amended; a draft is edited directly");
         }
@@ -106,7 +111,7 @@ public class NoteService {
     @Transactional
     public Note discard(Actor actor, long noteId, int expectedVersion, String reason) {
         String why = Texts.requireReason(reason);
-        Note note = ownDraft(actor, noteId);
+        Note note = ownDraft(actor, noteId, ClinicalAccess.ENTERED_IN_ERROR);
         Instant now = clock.instant();
         if (!repository.changeNoteStatus(noteId, expectedVersion, Note.Status.DRAFT, Note.Status.ENTERED_IN_ERROR, null, now)) {
             throw ConflictException.stale(noteId, expectedVersion, note.version());
@@ -115,12 +120,18 @@ public class NoteService {
     }
 
     public Note read(Actor actor, long noteId) {
+        Note note = located(actor, noteId);
+        return access.visible(actor, note.patientId(), note, "Note", noteId);
+    }
+
+    /** The note as the actor may name it, before any decision: another clinician's draft is answered as missing. */
+    private Note located(Actor actor, long noteId) {
         Note note = repository.note(noteId).orElseThrow(() -> new NotFoundException("No note " + noteId));
         if (note.status() == Note.Status.DRAFT && note.authorId() != actor.staffId()) {
             // Another clinician's draft is work in progress, not yet part of the record.
             throw new NotFoundException("No note " + noteId);
         }
-        return access.visible(actor, note.patientId(), note, "Note", noteId);
+        return note;
     }
 
     public List<Note> ofPatient(Actor actor, long patientId, int limit) {
@@ -140,9 +151,11 @@ public class NoteService {
         return versions.history("note", noteId, Note.class);
     }
 
-    private Note ownDraft(Actor actor, long noteId) {
+    /** The actor's own draft, the change decided and audited as {@code action}. */
+    private Note ownDraft(Actor actor, long noteId, String action) {
         actor.requireAnyRole("write notes", Role.PHYSICIAN, Role.NURSE);
-        Note note = read(actor, noteId);
+        Note note = located(actor, noteId);
+        access.forChanging(actor, note.patientId(), "Note", noteId, action, note.version(), Role.PHYSICIAN, Role.NURSE);
         if (note.status() != Note.Status.DRAFT) {
             throw new ConflictException("note-signed", "Note " + noteId + " is " + note.status()
                     + ": a signed note never changes; write an amendment instead");

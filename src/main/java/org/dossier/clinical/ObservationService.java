@@ -74,7 +74,9 @@ public class ObservationService {
     public Observation markEnteredInError(Actor actor, long observationId, int expectedVersion, String reason) {
         actor.requireAnyRole("correct observations", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Observation o = read(actor, observationId);
+        Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
+        access.forChanging(actor, o.patientId(), "Observation", observationId, ClinicalAccess.ENTERED_IN_ERROR, o.version(),
+                Role.PHYSICIAN, Role.NURSE);
         if (!"FINAL".equals(o.status())) {
             throw new ConflictException("observation-in-error", "This observation is already marked entered in error");
         }

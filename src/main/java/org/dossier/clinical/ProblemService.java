@@ -83,7 +83,8 @@ public class ProblemService {
     public Problem change(Actor actor, long problemId, int expectedVersion, ProblemInput in, String reason) {
         actor.requireAnyRole("record diagnoses", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Problem current = read(actor, problemId);
+        Problem current = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
+        access.forChanging(actor, current.patientId(), "Problem", problemId, ClinicalAccess.UPDATE, current.version(), Role.PHYSICIAN);
         validate(in, null);
         Instant now = clock.instant();
         if (!repository.updateProblem(problemId, expectedVersion, in.icd10Code().strip().toUpperCase(), in.label().strip(), in.onsetDate(),

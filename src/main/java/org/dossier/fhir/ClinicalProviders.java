@@ -405,8 +405,8 @@ final class ClinicalProviders {
         public Encounter read(@IdParam IdType id, HttpServletRequest request) {
             String part = id.getIdPart();
             if (part != null && part.startsWith(FhirMapping.PAST_ENCOUNTER_PREFIX)) {
-                long past = FhirCalls.id(new IdType("Encounter", part.substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length())));
-                return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, past)));
+                IdType past = new IdType("Encounter", part.substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length()));
+                return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, FhirCalls.id(past))));
             }
             if (id.hasVersionIdPart()) {
                 return version(versions(id, request), id);

@@ -18,6 +18,7 @@ import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.StepUpRequiredException;
 import org.dossier.platform.TooManyRequestsException;
+import org.dossier.web.RefusalAuditor;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
@@ -32,9 +33,11 @@ import java.util.function.Function;
 class FhirCalls {
 
     private final ActorResolver actors;
+    private final RefusalAuditor refusals;
 
-    FhirCalls(ActorResolver actors) {
+    FhirCalls(ActorResolver actors, RefusalAuditor refusals) {
         this.actors = actors;
+        this.refusals = refusals;
     }
 
     <T> T as(HttpServletRequest request, Function<Actor, T> work) {
@@ -46,6 +49,10 @@ class FhirCalls {
         try {
             return work.apply(actor);
         } catch (RuntimeException e) {
+            // A refusal no service audited (a record that does not exist, a role refused before any patient) is audited
+            // here exactly as the REST API and the pages audit it.
+            // A 404 a provider answers itself (an id that cannot name a record here) is such a refusal too.
+            refusals.audit(request, e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e);
             BaseServerResponseException answer = translate(e);
             if (answer == null) {
                 throw e;

@@ -79,8 +79,10 @@ final class RecordProviders {
         /** A patient's care team has the patient's id: CareTeam/123 is the team of Patient/123. */
         @Read
         public CareTeam read(@IdParam IdType id, HttpServletRequest request) {
-            long patient = FhirCalls.id(id);
-            return calls.as(request, actor -> careTeam(patient, teams.team(actor, patient)));
+            return calls.as(request, actor -> {
+                long patient = FhirCalls.id(id);
+                return careTeam(patient, teams.team(actor, patient));
+            });
         }
 
         @Search
@@ -187,13 +189,15 @@ final class RecordProviders {
         @Read
         public Coverage read(@IdParam IdType id, HttpServletRequest request) {
             String part = id.getIdPart() == null ? "" : id.getIdPart();
-            if (!part.matches("\\d{1,18}-(amo|amc)")) {
-                throw new ResourceNotFoundException("No Coverage " + part + ": coverage ids are <patient id>-amo or <patient id>-amc");
-            }
-            long patient = Long.parseLong(part.substring(0, part.indexOf('-')));
-            return calls.as(request, actor -> coverages(patients.read(actor, patient)).stream()
-                    .filter(c -> c.getIdElement().getIdPart().equals(part)).findFirst()
-                    .orElseThrow(() -> new ResourceNotFoundException("No Coverage " + part)));
+            return calls.as(request, actor -> {
+                if (!part.matches("\\d{1,18}-(amo|amc)")) {
+                    throw new ResourceNotFoundException("No Coverage " + part + ": coverage ids are <patient id>-amo or <patient id>-amc");
+                }
+                long patient = Long.parseLong(part.substring(0, part.indexOf('-')));
+                return coverages(patients.read(actor, patient)).stream()
+                        .filter(c -> c.getIdElement().getIdPart().equals(part)).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No Coverage " + part));
+            });
         }
 
         @Search
@@ -332,14 +336,16 @@ final class RecordProviders {
         @Read
         public PractitionerRole read(@IdParam IdType id, HttpServletRequest request) {
             String part = id.getIdPart() == null ? "" : id.getIdPart();
-            if (!part.matches("\\d{1,18}-\\d{1,9}")) {
-                throw new ResourceNotFoundException("No PractitionerRole " + part + ": ids are <staff id>-<facility id>");
-            }
-            long staff = Long.parseLong(part.substring(0, part.indexOf('-')));
-            return calls.as(request, actor -> roles(organization.staffMember(staff), organization).stream()
-                    .filter(r -> r.getIdElement().getIdPart().equals(part))
-                    .filter(r -> actor.worksIn(Integer.parseInt(r.getOrganization().getReferenceElement().getIdPart()))).findFirst()
-                    .orElseThrow(() -> new ResourceNotFoundException("No PractitionerRole " + part)));
+            return calls.as(request, actor -> {
+                if (!part.matches("\\d{1,18}-\\d{1,9}")) {
+                    throw new ResourceNotFoundException("No PractitionerRole " + part + ": ids are <staff id>-<facility id>");
+                }
+                long staff = Long.parseLong(part.substring(0, part.indexOf('-')));
+                return roles(organization.staffMember(staff), organization).stream()
+                        .filter(r -> r.getIdElement().getIdPart().equals(part))
+                        .filter(r -> actor.worksIn(Integer.parseInt(r.getOrganization().getReferenceElement().getIdPart()))).findFirst()
+                        .orElseThrow(() -> new ResourceNotFoundException("No PractitionerRole " + part));
+            });
         }
 
         @Search

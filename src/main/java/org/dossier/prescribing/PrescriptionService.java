@@ -62,7 +62,8 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder prescribe(Actor actor, long patientId, OrderInput in) {
         actor.requireAnyRole("prescribe", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null, "version 1")
+                .patient().requireActive();
         validate(in);
         if (in.stayId() != null && stays.read(actor, in.stayId()).patientId() != patient.id()) {
             throw new InvalidInputException("stayId", "stay " + in.stayId() + " is not a stay of this patient");
@@ -90,7 +91,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder recordHistory(Actor actor, long patientId, HistoricalOrder in) {
         actor.requireAnyRole("record medication history", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null).patient();
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null, "version 1").patient();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.drug()) || in.drug().length() > 200) {
             errors.add(new FieldError("drug", "is required (at most 200 characters)"));
@@ -125,7 +126,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder renew(Actor actor, long orderId, int expectedVersion, Integer durationDays, String allergyOverrideReason) {
         actor.requireAnyRole("renew prescriptions", Role.PHYSICIAN);
-        MedicationOrder old = active(actor, orderId);
+        MedicationOrder old = active(actor, orderId, "status", MedicationOrder.Status.COMPLETED, "renewed by a new order, version 1");
         int days = durationDays == null ? (old.durationDays() == null ? 30 : old.durationDays()) : durationDays;
         if (days < 1 || days > 365) {
             throw new InvalidInputException("durationDays", "must be between 1 and 365");
@@ -147,19 +148,19 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder stop(Actor actor, long orderId, int expectedVersion, String reason) {
         actor.requireAnyRole("stop prescriptions", Role.PHYSICIAN);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.STOPPED, Texts.requireReason(reason));
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.STOPPED, Texts.requireReason(reason), "status");
     }
 
     @Transactional
     public MedicationOrder complete(Actor actor, long orderId, int expectedVersion) {
         actor.requireAnyRole("complete prescriptions", Role.PHYSICIAN, Role.NURSE);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "treatment completed");
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "treatment completed", "status");
     }
 
     @Transactional
     public MedicationOrder markEnteredInError(Actor actor, long orderId, int expectedVersion, String reason) {
         actor.requireAnyRole("correct prescriptions", Role.PHYSICIAN);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.ENTERED_IN_ERROR, Texts.requireReason(reason));
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.ENTERED_IN_ERROR, Texts.requireReason(reason), "entered-in-error");
     }
 
     public MedicationOrder read(Actor actor, long orderId) {
@@ -200,8 +201,9 @@ public class PrescriptionService {
         return override;
     }
 
-    private MedicationOrder close(Actor actor, long orderId, int expectedVersion, MedicationOrder.Status status, String reason) {
-        MedicationOrder o = active(actor, orderId);
+    private MedicationOrder close(Actor actor, long orderId, int expectedVersion, MedicationOrder.Status status, String reason,
+                                  String action) {
+        MedicationOrder o = active(actor, orderId, action, status, null);
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
         if (!orders.changeStatus(orderId, expectedVersion, status, reason, today.isBefore(o.startDate()) ? o.startDate() : today, now)) {
@@ -210,8 +212,12 @@ public class PrescriptionService {
         return logged(actor, orderId, status.name().toLowerCase() + ": " + reason, now);
     }
 
-    private MedicationOrder active(Actor actor, long orderId) {
-        MedicationOrder o = read(actor, orderId);
+    /** An active order, the change to {@code to} decided and audited as {@code action}, with its versions before and after. */
+    private MedicationOrder active(Actor actor, long orderId, String action, MedicationOrder.Status to, String note) {
+        requireReader(actor);
+        MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
+        gateway.write(actor, o.patientId(), Section.PRESCRIPTIONS, action, "MedicationOrder", o.id(),
+                "version " + o.version() + " -> " + (o.version() + 1) + ", " + o.status() + " -> " + to + (note == null ? "" : ": " + note));
         if (o.status() != MedicationOrder.Status.ACTIVE) {
             throw new ConflictException("prescription-closed", "Prescription " + orderId + " is " + o.status() + "; prescribe anew instead");
         }

@@ -55,10 +55,7 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(NotFoundException.class)
     ProblemDetail notFound(NotFoundException e, HttpServletRequest request) {
-        if (!e.isAudited() && request.getAttribute(org.dossier.organization.Actor.REQUEST_ATTRIBUTE) != null) {
-            // A record named by id that the caller cannot see (or that does not exist): enumeration shows in the trail.
-            refusals.record(request, "NOT_FOUND", e.getMessage());
-        }
+        refusals.audit(request, e);
         return problem(HttpStatus.NOT_FOUND, "not-found", "Not found", e.getMessage(), request);
     }
 
@@ -76,9 +73,7 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(ForbiddenException.class)
     ProblemDetail forbidden(ForbiddenException e, HttpServletRequest request) {
-        if (!e.isAudited()) {
-            refusals.record(request, "ROLE", e.getMessage());
-        }
+        refusals.audit(request, e);
         return problem(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage(), request);
     }
 

@@ -74,17 +74,13 @@ class PageErrors {
 
     @ExceptionHandler(NotFoundException.class)
     ModelAndView notFound(NotFoundException e, HttpServletRequest request) {
-        if (!e.isAudited() && request.getAttribute(org.dossier.organization.Actor.REQUEST_ATTRIBUTE) != null) {
-            refusals.record(request, "NOT_FOUND", e.getMessage());
-        }
+        refusals.audit(request, e);
         return page("web/error", HttpStatus.NOT_FOUND, "error.notFound", e.getMessage());
     }
 
     @ExceptionHandler(ForbiddenException.class)
     ModelAndView forbidden(ForbiddenException e, HttpServletRequest request) {
-        if (!e.isAudited()) {
-            refusals.record(request, "ROLE", e.getMessage());
-        }
+        refusals.audit(request, e);
         return page("web/error", HttpStatus.FORBIDDEN, "error.forbidden", e.getMessage());
     }
 

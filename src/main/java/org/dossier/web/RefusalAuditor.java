@@ -4,6 +4,8 @@ import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditTrail;
 import org.dossier.organization.Actor;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.platform.NotFoundException;
 import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
@@ -12,10 +14,12 @@ import java.util.stream.Collectors;
 
 /**
  * Writes the audit entry of a refusal that no service recorded itself (a role that may not take an action,
- * before any patient is named): every refused attempt is in the trail, and counts in the exposure report.
+ * before any patient is named; a record named by id that does not exist or is not the caller's to see): every
+ * refused attempt is in the trail, and counts in the exposure report. The one place that does so for every
+ * channel: the REST API ({@code ApiProblemHandler}), the pages ({@code PageErrors}) and FHIR ({@code FhirCalls}).
  */
 @Component
-class RefusalAuditor {
+public class RefusalAuditor {
 
     private final AuditTrail audit;
     private final Clock clock;
@@ -23,6 +27,21 @@ class RefusalAuditor {
     RefusalAuditor(AuditTrail audit, Clock clock) {
         this.audit = audit;
         this.clock = clock;
+    }
+
+    /**
+     * Audits {@code e} as a DENY entry if it is a refusal (not found, forbidden) that nothing audited yet, and marks it
+     * audited so that no later handler writes a second entry. A missing record is audited only for an identified caller.
+     */
+    public void audit(HttpServletRequest request, RuntimeException e) {
+        if (e instanceof NotFoundException n && !n.isAudited() && request.getAttribute(Actor.REQUEST_ATTRIBUTE) != null) {
+            // A record named by id that the caller cannot see (or that does not exist): enumeration shows in the trail.
+            record(request, "NOT_FOUND", e.getMessage());
+            n.audited();
+        } else if (e instanceof ForbiddenException f && !f.isAudited()) {
+            record(request, "ROLE", e.getMessage());
+            f.audited();
+        }
     }
 
     void record(HttpServletRequest request, String reasonCode, String message) {

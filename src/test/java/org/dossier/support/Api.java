@@ -116,6 +116,15 @@ public final class Api {
         });
     }
 
+    /** A PUT with extra request headers. */
+    public Response putRaw(String path, String contentType, String body, Map<String, String> headers) {
+        return send(() -> {
+            HttpRequest.Builder b = request(path).header("Content-Type", contentType).PUT(HttpRequest.BodyPublishers.ofString(body));
+            headers.forEach(b::header);
+            return b;
+        });
+    }
+
     public static JsonMapper jsonMapper() {
         return JSON;
     }
