@@ -1,0 +1,149 @@
+package org.dossier.web;
+
+import org.dossier.support.Api;
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Input that the server cannot store or should not spend work on is a 4xx with a problem a person can act on
+ * (RFC 9457), never a 500, and nothing is written (issue 17, "Bad input and faults").
+ */
+class BadInputTest extends IntegrationTest {
+
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+
+    @Test
+    void aNulByteInANoteTitleIsRefusedAndNothingIsWritten() {
+        long patient = fixtures().patientInCare();
+        Api doc = as("physician");
+        long before = count("clinical_note");
+        Api.Response r = doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "a\u0000b", "body", "b"));
+        assertProblem(r, 400, "NUL");
+        assertThat(r.json().get("detail").asString()).contains("title");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void aNulByteInAQueryIsRefused() {
+        long before = count("audit_entry");
+        Api.Response r = as("frontdesk").get("/api/patients?ipp=%00");
+        assertProblem(r, 400, "ipp");
+        assertThat(count("audit_entry")).as("no patient was searched, so none is audited").isEqualTo(before);
+    }
+
+    @Test
+    void invalidUtf8InAQueryIsRefused() {
+        Api desk = as("frontdesk");
+        assertProblem(desk.get("/api/patients?name=%ff%ff%ff"), 400, "UTF-8");
+        assertProblem(desk.get("/api/patients?name=%C0%AF%C0%AFdupont"), 400, "UTF-8");
+    }
+
+    @Test
+    void aTimestampPostgresqlCannotStoreIsRefusedWithItsRange() {
+        long patient = fixtures().patient();
+        long before = count("appointment");
+        Map<String, Object> booking = new HashMap<>();
+        booking.put("patientId", patient);
+        booking.put("practitionerId", fixtures().staffId("physician"));
+        booking.put("startAt", "+999999999-12-31T23:59:59Z");
+        booking.put("reason", "follow-up");
+        Api.Response r = as("frontdesk").post("/api/appointments", booking);
+        assertProblem(r, 400, "startAt");
+        assertThat(r.json().get("detail").asString()).contains("1900").contains("2200");
+        assertThat(count("appointment")).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyOfAWildcardMediaTypeIsRefused() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "*/*",
+                "{\"kind\":\"PROGRESS\",\"title\":\"t\",\"body\":\"b\"}");
+        assertThat(r.status()).as(r.toString()).isIn(400, 415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("detail").asString()).contains("application/json");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void theErrorPathIsNotAPage() {
+        Api.Response r = anonymous().get("/error");
+        assertProblem(r, 404, "");
+        assertProblem(as("frontdesk").get("/error"), 404, "");
+    }
+
+    @Test
+    void aHugeUsernameIsRefusedBeforeAnyWorkAndCountsAsAFailure() throws Exception {
+        int before = addressFailures();
+        long started = System.nanoTime();
+        HttpResponse<String> r = raw("/api/auth/token", "application/json",
+                "{\"username\":\"" + "u".repeat(5_000_000) + "\",\"password\":\"p\",\"code\":\"123456\"}");
+        assertThat(r.statusCode()).as(r.body()).isIn(400, 413);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(System.nanoTime() - started).as("refused without hashing").isLessThan(3_000_000_000L);
+        assertThat(addressFailures()).as("counted as a failed attempt").isEqualTo(before + 1);
+    }
+
+    @Test
+    void aLongUsernameOrPasswordIsRefusedBeforeHashingAndCounts() {
+        int before = addressFailures();
+        Api.Response longName = anonymous().post("/api/auth/token", Map.of("username", "u".repeat(300), "password", "p", "code", "123456"));
+        assertProblem(longName, 400, "256");
+        Api.Response longPassword = anonymous().post("/api/auth/token", Map.of("username", "nobody", "password", "p".repeat(2000), "code", "1"));
+        assertProblem(longPassword, 400, "1024");
+        assertThat(addressFailures()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void aJsonBodyOverOneMebibyteIsRefusedBeforeBinding() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        Api.Response r = as("physician").post("/api/patients/" + patient + "/notes",
+                Map.of("kind", "PROGRESS", "title", "t", "body", "x".repeat(1_100_000)));
+        assertProblem(r, 413, "1 MiB");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void aJsonBodyWithTooManyKeysIsRefusedBeforeBinding() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        StringBuilder body = new StringBuilder("{\"kind\":\"PROGRESS\",\"title\":\"t\",\"body\":\"b\"");
+        for (int i = 0; i < 20_000; i++) {
+            body.append(",\"k").append(i).append("\":0");
+        }
+        body.append('}');
+        Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/json", body.toString());
+        assertProblem(r, 400, "keys");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    private int addressFailures() {
+        return jdbc.sql("select coalesce(max(failures), 0) from auth_throttle where throttle_key = 'address:127.0.0.1'")
+                .query(Integer.class).single();
+    }
+
+    private HttpResponse<String> raw(String path, String contentType, String body) throws Exception {
+        return RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", contentType)
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(Api.Response r, int status, String detailContains) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        assertThat(r.contentType()).as(r.toString()).startsWith("application/problem+json");
+        JsonNode p = r.json();
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("title").asString()).isNotBlank();
+        assertThat(p.get("detail").asString()).as(r.toString()).containsIgnoringCase(detailContains);
+    }
+}
