@@ -37,7 +37,7 @@ import java.util.UUID;
 class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
-    private static final String TYPE_BASE = "https://dossier.example/problems/";
+    private static final String TYPE_BASE = Problems.TYPE_BASE;
 
     private final RefusalAuditor refusals;
 
@@ -51,6 +51,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                 e.getMessage(), request);
         p.setProperty("errors", e.errors());
         return p;
+    }
+
+    @ExceptionHandler(org.dossier.platform.BadRequestException.class)
+    ProblemDetail badRequest(org.dossier.platform.BadRequestException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, e.code(), "The request cannot be processed", e.getMessage(), request);
     }
 
     @ExceptionHandler(NotFoundException.class)
@@ -145,7 +150,9 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                                                                   HttpStatusCode status, WebRequest request) {
         String detail = "The request body is not valid JSON for this operation";
         Throwable cause = ex.getMostSpecificCause();
-        if (cause != null && cause != ex && cause.getMessage() != null) {
+        if (cause instanceof DateBounds.OutOfRange range) {
+            detail = "A date is out of range: " + range.getMessage();
+        } else if (cause != null && cause != ex && cause.getMessage() != null) {
             String message = cause.getMessage();
             int cut = message.indexOf("\n");
             detail += ": " + (cut > 0 ? message.substring(0, cut) : message);
@@ -171,10 +178,6 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail problem(HttpStatus status, String code, String title, String detail, HttpServletRequest request) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
-        p.setType(URI.create(TYPE_BASE + code));
-        p.setTitle(title);
-        p.setInstance(URI.create(request.getRequestURI()));
-        return p;
+        return Problems.of(status, code, title, detail, request);
     }
 }

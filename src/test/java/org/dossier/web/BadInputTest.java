@@ -35,10 +35,11 @@ class BadInputTest extends IntegrationTest {
 
     @Test
     void aNulByteInAQueryIsRefused() {
-        long before = count("audit_entry");
-        Api.Response r = as("frontdesk").get("/api/patients?ipp=%00");
+        Api desk = as("frontdesk");
+        long before = patientEntries();
+        Api.Response r = desk.get("/api/patients?ipp=%00");
         assertProblem(r, 400, "ipp");
-        assertThat(count("audit_entry")).as("no patient was searched, so none is audited").isEqualTo(before);
+        assertThat(patientEntries()).as("no patient was searched, so none is audited").isEqualTo(before);
     }
 
     @Test
@@ -126,6 +127,10 @@ class BadInputTest extends IntegrationTest {
         Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/json", body.toString());
         assertProblem(r, 400, "keys");
         assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    private long patientEntries() {
+        return jdbc.sql("select count(*) from audit_entry where patient_id is not null").query(Long.class).single();
     }
 
     private int addressFailures() {
