@@ -9,7 +9,14 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -127,6 +134,42 @@ class BadInputTest extends IntegrationTest {
         Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/json", body.toString());
         assertProblem(r, 400, "keys");
         assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    /**
+     * Property-based: jqwik's generators (any characters, including controls and NUL, and any bytes percent-encoded,
+     * mostly invalid UTF-8) over the patient search's and the slots' parameters; no answer is a 5xx. The values are
+     * sampled from jqwik's arbitraries inside this Spring test (jqwik's own engine does not run Spring's context).
+     */
+    @Test
+    void noSearchParameterAnswersAServerError() {
+        Api desk = as("frontdesk");
+        long doctor = fixtures().staffId("physician");
+        Arbitrary<String> text = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMinLength(1).ofMaxLength(12)
+                        .map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
+                Arbitraries.bytes().array(byte[].class).ofMinLength(1).ofMaxLength(8).map(BadInputTest::percentEncoded),
+                Arbitraries.of("+999999999-12-31", "-0001-01-01", "1899-12-31", "2024-02-30", "%00", "%", "%zz", "1e309", "'", "\\"));
+        List<String> parameters = List.of("name", "given", "birthDate", "ins", "ipp", "facilityId");
+        List<String> failures = new ArrayList<>();
+        text.sampleStream().limit(150).forEach(value -> {
+            for (String path : List.of("/api/patients?name=dup&" + parameters.get(Math.floorMod(value.hashCode(), parameters.size())) + "=" + value,
+                    "/api/practitioners/" + doctor + "/slots?date=" + value)) {
+                Api.Response r = desk.get(path);
+                if (r.status() >= 500) {
+                    failures.add(r.status() + " " + path);
+                }
+            }
+        });
+        assertThat(failures).isEmpty();
+    }
+
+    private static String percentEncoded(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : bytes) {
+            s.append('%').append(String.format("%02X", b & 0xff));
+        }
+        return s.toString();
     }
 
     private long patientEntries() {
