@@ -128,6 +128,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        if (e.getMostSpecificCause() != null && TextBinding.NUL_MESSAGE.equals(e.getMostSpecificCause().getMessage())) {
+            ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "nul-character", "A text holds a NUL character",
+                    "Parameter '" + e.getName() + "' " + TextBinding.NUL_MESSAGE + "; nothing was stored", request);
+            p.setProperty("errors", List.of(new FieldError(e.getName(), TextBinding.NUL_MESSAGE)));
+            return p;
+        }
         String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
         ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "A parameter has the wrong format",
                 "Parameter '" + e.getName() + "' must be a " + expected + ", got '" + e.getValue() + "'", request);
