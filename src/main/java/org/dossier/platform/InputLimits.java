@@ -14,6 +14,8 @@ public final class InputLimits {
     public static final int MAX_PASSWORD = 1024;
     /** A JSON request body larger than this is refused (413) before it is read further. */
     public static final int MAX_JSON_BYTES = 1024 * 1024;
+    /** An import Bundle (POST /fhir) may be larger: a Synthea patient's history is several megabytes. */
+    public static final int MAX_BUNDLE_BYTES = 32 * 1024 * 1024;
     /** An object of a JSON request body with more keys than this is refused (400) before binding. */
     public static final int MAX_KEYS_PER_OBJECT = 1000;
     /** All the keys of a JSON request body together. */

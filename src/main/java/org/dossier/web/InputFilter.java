@@ -69,15 +69,17 @@ class InputFilter extends OncePerRequestFilter {
             String contentType = request.getContentType();
             refusal = checkMediaType(contentType);
             if (refusal == null && isJson(contentType)) {
+                boolean bundle = isBundleImport(request);
+                int limit = bundle ? InputLimits.MAX_BUNDLE_BYTES : InputLimits.MAX_JSON_BYTES;
                 long declared = request.getContentLengthLong();
-                if (declared > InputLimits.MAX_JSON_BYTES) {
-                    refusal = tooLarge();
+                if (declared > limit) {
+                    refusal = tooLarge(bundle);
                 } else {
-                    byte[] body = readAtMost(request.getInputStream(), InputLimits.MAX_JSON_BYTES);
+                    byte[] body = readAtMost(request.getInputStream(), limit);
                     if (body == null) {
-                        refusal = tooLarge();
+                        refusal = tooLarge(bundle);
                     } else {
-                        refusal = checkJson(body);
+                        refusal = checkJson(body, bundle ? Integer.MAX_VALUE : InputLimits.MAX_KEYS);
                         forward = new CachedBody(request, body);
                     }
                 }
@@ -95,10 +97,16 @@ class InputFilter extends OncePerRequestFilter {
         chain.doFilter(forward, response);
     }
 
-    private static Refusal tooLarge() {
-        return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request body too large",
-                "A JSON request body may be at most 1 MiB (" + InputLimits.MAX_JSON_BYTES + " bytes); nothing was read or stored."
+    private static Refusal tooLarge(boolean bundle) {
+        return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request body too large", bundle
+                ? "An import Bundle may be at most 32 MiB (" + InputLimits.MAX_BUNDLE_BYTES + " bytes): split it; nothing was read or stored"
+                : "A JSON request body may be at most 1 MiB (" + InputLimits.MAX_JSON_BYTES + " bytes); nothing was read or stored."
                         + " Documents are uploaded as multipart/form-data, up to 10 MB");
+    }
+
+    /** POST /fhir with a transaction or batch Bundle: an import from another system, larger than any other body. */
+    private static boolean isBundleImport(HttpServletRequest request) {
+        return "POST".equals(request.getMethod()) && ("/fhir".equals(request.getRequestURI()) || "/fhir/".equals(request.getRequestURI()));
     }
 
     private static boolean hasBody(HttpServletRequest request) {
@@ -221,7 +229,7 @@ class InputFilter extends OncePerRequestFilter {
     }
 
     /** Scans a JSON body once, without binding: key counts, and no NUL in any key or string. */
-    static Refusal checkJson(byte[] body) {
+    static Refusal checkJson(byte[] body, int maxKeys) {
         Deque<int[]> objects = new ArrayDeque<>();
         int keys = 0;
         try (JsonParser p = JSON.createParser(ObjectReadContext.empty(), body)) {
@@ -232,10 +240,10 @@ class InputFilter extends OncePerRequestFilter {
                     case END_OBJECT -> objects.pop();
                     case PROPERTY_NAME -> {
                         keys++;
-                        if (++objects.peek()[0] > InputLimits.MAX_KEYS_PER_OBJECT || keys > InputLimits.MAX_KEYS) {
+                        if (++objects.peek()[0] > InputLimits.MAX_KEYS_PER_OBJECT || keys > maxKeys) {
                             return new Refusal(HttpStatus.BAD_REQUEST, "too-many-keys", "Too many keys",
                                     "The JSON body has too many keys (at most " + InputLimits.MAX_KEYS_PER_OBJECT + " in one object, "
-                                            + InputLimits.MAX_KEYS + " in all); send only the fields of the operation");
+                                            + InputLimits.MAX_KEYS + " in all, import Bundles excepted); send only the fields of the operation");
                         }
                         if (p.getString().indexOf('\u0000') >= 0) {
                             return nul("a key");
