@@ -157,7 +157,15 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         String detail = "The request body is not valid JSON for this operation";
         Throwable cause = ex.getMostSpecificCause();
         if (cause instanceof DateBounds.OutOfRange range) {
-            detail = "A date is out of range: " + range.getMessage();
+            // A date PostgreSQL cannot store, or no real one: an invalid field like any other, named by its path.
+            String field = jsonPath(ex);
+            String message = org.dossier.platform.InputLimits.yearRangeMessage();
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT,
+                    "'" + field + "': " + message + " (" + range.getMessage() + "); nothing was stored");
+            p.setType(URI.create(TYPE_BASE + "invalid-input"));
+            p.setTitle("The request has invalid fields");
+            p.setProperty("errors", List.of(new FieldError(field, message)));
+            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(p);
         } else if (cause != null && cause != ex && cause.getMessage() != null) {
             String message = cause.getMessage();
             int cut = message.indexOf("\n");
@@ -167,6 +175,24 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         p.setType(URI.create(TYPE_BASE + "unreadable-body"));
         p.setTitle("Unreadable request body");
         return ResponseEntity.badRequest().body(p);
+    }
+
+    /** The JSON path of the value a body could not be read at ("coverage.validTo", "phones[0].number"). */
+    private static String jsonPath(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j && !j.getPath().isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                for (tools.jackson.core.JacksonException.Reference r : j.getPath()) {
+                    if (r.getPropertyName() != null) {
+                        path.append(path.isEmpty() ? "" : ".").append(r.getPropertyName());
+                    } else if (r.getIndex() >= 0) {
+                        path.append('[').append(r.getIndex()).append(']');
+                    }
+                }
+                return path.toString();
+            }
+        }
+        return "a date";
     }
 
     @Override

@@ -62,7 +62,6 @@ class DateBounds extends SimpleModule {
 
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) throws JacksonException {
-            String field = p.currentName();
             Object value = super.deserialize(p, ctxt);
             int year = value instanceof Instant i ? i.atOffset(ZoneOffset.UTC).getYear()
                     : value instanceof LocalDate d ? d.getYear()
@@ -71,7 +70,7 @@ class DateBounds extends SimpleModule {
                     : value instanceof ZonedDateTime d ? d.getYear()
                     : InputLimits.MIN_YEAR;
             if (!InputLimits.yearInRange(year)) {
-                throw new OutOfRange("'" + (field == null ? "a date" : field) + "': " + InputLimits.yearRangeMessage() + ", got year " + year);
+                throw new OutOfRange("got year " + year);
             }
             return value;
         }

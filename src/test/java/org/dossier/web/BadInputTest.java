@@ -78,7 +78,8 @@ class BadInputTest extends IntegrationTest {
         booking.put("startAt", "+999999999-12-31T23:59:59Z");
         booking.put("reason", "follow-up");
         Api.Response r = as("frontdesk").post("/api/appointments", booking);
-        assertProblem(r, 400, "startAt");
+        assertProblem(r, 422, "startAt");
+        assertThat(r.json().get("errors").get(0).get("field").asString()).isEqualTo("startAt");
         assertThat(r.json().get("detail").asString()).contains("1900").contains("2200");
         assertThat(count("appointment")).isEqualTo(before);
     }
@@ -161,7 +162,7 @@ class BadInputTest extends IntegrationTest {
                 Arbitraries.strings().all().ofMinLength(1).ofMaxLength(12)
                         .map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
                 Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(8).map(BadInputTest::percentEncoded),
-                Arbitraries.of("+999999999-12-31", "-0001-01-01", "1899-12-31", "2024-02-30", "%00", "%", "%zz", "1e309", "'", "\\"));
+                Arbitraries.of("+999999999-12-31", "-0001-01-01", "1899-12-31", "2024-02-30", "%00", "1e309", "'", "%5C", "%2B999999999-01-01"));
         List<String> parameters = List.of("name", "given", "birthDate", "ins", "ipp", "facilityId");
         List<String> failures = new ArrayList<>();
         text.sampleStream().limit(150).forEach(value -> {
