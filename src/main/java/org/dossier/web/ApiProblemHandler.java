@@ -159,9 +159,10 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         if (cause instanceof DateBounds.OutOfRange range) {
             // A date PostgreSQL cannot store, or no real one: an invalid field like any other, named by its path.
             String field = jsonPath(ex);
-            String message = org.dossier.platform.InputLimits.yearRangeMessage();
+            String message = range.getMessage().startsWith("dates") ? "dates must have four-digit years (0001 to 9999)"
+                    : org.dossier.platform.InputLimits.yearRangeMessage();
             ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT,
-                    "'" + field + "': " + message + " (" + range.getMessage() + "); nothing was stored");
+                    "'" + field + "': " + message + " (" + range.getMessage().replaceFirst("^.*(got year)", "$1") + "); nothing was stored");
             p.setType(URI.create(TYPE_BASE + "invalid-input"));
             p.setTitle("The request has invalid fields");
             p.setProperty("errors", List.of(new FieldError(field, message)));

@@ -21,8 +21,10 @@ import java.time.ZonedDateTime;
 import java.util.Set;
 
 /**
- * Dates and times read from JSON must fall between {@link InputLimits#MIN_YEAR} and {@link InputLimits#MAX_YEAR}:
- * Java reads {@code +999999999-12-31T23:59:59Z}, PostgreSQL cannot store it, and no date of care is outside that range.
+ * Instants and date-times read from JSON must fall between {@link InputLimits#MIN_YEAR} and {@link InputLimits#MAX_YEAR}:
+ * Java reads {@code +999999999-12-31T23:59:59Z}, PostgreSQL cannot store it, and no time of care is outside that range.
+ * Calendar dates must have four-digit years; the domain's own checks (a birth date not in the future, after 1900…)
+ * then answer for them, naming the field as the record names it.
  * A date out of range is refused while the body is read (400, naming the field), before anything is done.
  */
 @Component
@@ -49,6 +51,21 @@ class DateBounds extends SimpleModule {
         }
     }
 
+    private static int yearOf(Object value) {
+        if (value instanceof Instant i) {
+            return i.atOffset(ZoneOffset.UTC).getYear();
+        } else if (value instanceof LocalDate d) {
+            return d.getYear();
+        } else if (value instanceof LocalDateTime d) {
+            return d.getYear();
+        } else if (value instanceof OffsetDateTime d) {
+            return d.getYear();
+        } else if (value instanceof ZonedDateTime d) {
+            return d.getYear();
+        }
+        return InputLimits.MIN_YEAR;
+    }
+
     private static final class Bounded extends DelegatingDeserializer {
 
         Bounded(ValueDeserializer<?> delegate) {
@@ -63,14 +80,16 @@ class DateBounds extends SimpleModule {
         @Override
         public Object deserialize(JsonParser p, DeserializationContext ctxt) throws JacksonException {
             Object value = super.deserialize(p, ctxt);
-            int year = value instanceof Instant i ? i.atOffset(ZoneOffset.UTC).getYear()
-                    : value instanceof LocalDate d ? d.getYear()
-                    : value instanceof LocalDateTime d ? d.getYear()
-                    : value instanceof OffsetDateTime d ? d.getYear()
-                    : value instanceof ZonedDateTime d ? d.getYear()
-                    : InputLimits.MIN_YEAR;
-            if (!InputLimits.yearInRange(year)) {
-                throw new OutOfRange("got year " + year);
+            // Calendar dates (a birth date, an onset) keep four-digit years and meet the domain's own, narrower checks
+            // (which name the field in the record); instants and date-times, which no rule checks, keep 1900-2200.
+            if (value == null) {
+                return null;
+            }
+            boolean calendar = value instanceof LocalDate;
+            int year = yearOf(value);
+            boolean ok = calendar ? year >= 1 && year <= 9999 : InputLimits.yearInRange(year);
+            if (!ok) {
+                throw new OutOfRange(calendar ? "dates must have four-digit years (0001 to 9999), got year " + year : "got year " + year);
             }
             return value;
         }
