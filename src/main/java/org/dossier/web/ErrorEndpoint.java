@@ -12,7 +12,7 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
 import org.springframework.web.bind.annotation.RequestMapping;
-import org.springframework.web.bind.annotation.RestController;
+import org.springframework.web.servlet.ModelAndView;
 
 import java.io.IOException;
 
@@ -21,18 +21,21 @@ import java.io.IOException;
  * and the firewall's — as a problem, in the same catalogue as the rest ({@link Problems}). Asked for directly,
  * {@code /error} is no page: 404.
  */
-@RestController
+@org.springframework.stereotype.Controller
 class ErrorEndpoint implements ErrorController {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEndpoint.class);
 
     @RequestMapping("/error")
-    void error(HttpServletRequest request, HttpServletResponse response) throws IOException {
+    ModelAndView error(HttpServletRequest request, HttpServletResponse response) throws IOException {
         Object code = request.getAttribute(RequestDispatcher.ERROR_STATUS_CODE);
         if (request.getDispatcherType() != DispatcherType.ERROR || !(code instanceof Integer status)) {
+            if (wantsPage(request, request.getRequestURI())) {
+                return page(HttpStatus.NOT_FOUND);
+            }
             Problems.write(request, response, Problems.of(HttpStatus.NOT_FOUND, "not-found", "Not found",
                     "There is nothing at " + request.getRequestURI(), request));
-            return;
+            return null;
         }
         HttpStatus resolved = HttpStatus.resolve(status);
         HttpStatus shown = resolved == null ? HttpStatus.INTERNAL_SERVER_ERROR : resolved;
@@ -50,9 +53,26 @@ class ErrorEndpoint implements ErrorController {
                     (Throwable) request.getAttribute(RequestDispatcher.ERROR_EXCEPTION));
         }
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
-        Problems.write(new ErrorUri(request, uri instanceof String s ? s : request.getRequestURI()), response,
-                Problems.of(shown, shown.is4xxClientError() ? "bad-request" : "internal-error", shown.getReasonPhrase(), detail,
-                        new ErrorUri(request, uri instanceof String s ? s : request.getRequestURI())));
+        HttpServletRequest failed = new ErrorUri(request, uri instanceof String s ? s : request.getRequestURI());
+        if (wantsPage(request, failed.getRequestURI())) {
+            return page(shown);
+        }
+        Problems.write(failed, response,
+                Problems.of(shown, shown.is4xxClientError() ? shown.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') : "internal-error", shown.getReasonPhrase(), detail,
+                        failed));
+        return null;
+    }
+
+    /** A browser asking for a screen gets the error screen; API and FHIR clients get a problem. */
+    private static boolean wantsPage(HttpServletRequest request, String uri) {
+        String accept = request.getHeader("Accept");
+        return accept != null && accept.contains("text/html") && !uri.startsWith("/api/") && !uri.startsWith("/fhir");
+    }
+
+    private static ModelAndView page(HttpStatus status) {
+        ModelAndView page = new ModelAndView("error", status);
+        page.addObject("status", status.value());
+        return page;
     }
 
     /** The request seen with the URI that failed, so that a FHIR client gets an OperationOutcome. */

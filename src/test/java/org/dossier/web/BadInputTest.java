@@ -97,10 +97,14 @@ class BadInputTest extends IntegrationTest {
     }
 
     @Test
-    void theErrorPathIsNotAPage() {
+    void theErrorPathIsNotAPage() throws Exception {
         Api.Response r = anonymous().get("/error");
         assertProblem(r, 404, "");
         assertProblem(as("frontdesk").get("/error"), 404, "");
+        HttpResponse<String> page = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/error"))
+                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
     }
 
     @Test
