@@ -69,6 +69,18 @@ class BadInputTest extends IntegrationTest {
     }
 
     @Test
+    void aFhirSearchWithInvalidTextGetsAnOperationOutcome() throws Exception {
+        for (String query : List.of("name=%ff%ff%ff", "identifier=%00")) {
+            HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient?" + query))
+                    .header("Authorization", "Bearer " + as("frontdesk").token()).header("Accept", "application/fhir+json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/fhir+json");
+            assertThat(r.body()).contains("OperationOutcome").contains("Parameter");
+        }
+    }
+
+    @Test
     void aTimestampPostgresqlCannotStoreIsRefusedWithItsRange() {
         long patient = fixtures().patient();
         long before = count("appointment");
