@@ -133,6 +133,8 @@ public class AuthService {
             authenticated = authenticationManager.authenticate(attempt);
         } catch (ThrottledPasswordProvider.ThrottledException e) {
             throw new TooManyRequestsException(e.getMessage(), e.cause.retryAfter());
+        } catch (ThrottledPasswordProvider.OversizedException e) {
+            throw new org.dossier.platform.BadRequestException("credentials-too-long", e.getMessage());
         } catch (AuthenticationException e) {
             throw new UnauthorizedException("Invalid credentials");
         }

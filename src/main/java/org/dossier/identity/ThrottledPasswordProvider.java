@@ -1,6 +1,7 @@
 package org.dossier.identity;
 
 import org.dossier.organization.OrganizationService;
+import org.dossier.platform.InputLimits;
 import org.dossier.platform.TooManyRequestsException;
 import org.springframework.security.authentication.AuthenticationProvider;
 import org.springframework.security.authentication.BadCredentialsException;
@@ -40,10 +41,33 @@ public class ThrottledPasswordProvider implements AuthenticationProvider {
         }
     }
 
+    /** Credentials longer than any real one: refused before the throttle's account lookup and before any hashing. */
+    static final class OversizedException extends BadCredentialsException {
+        OversizedException() {
+            super("A username has at most " + InputLimits.MAX_USERNAME + " characters and a password at most "
+                    + InputLimits.MAX_PASSWORD + "; nothing was checked");
+        }
+    }
+
     @Override
     public Authentication authenticate(Authentication authentication) {
         String username = authentication.getName();
         String address = authentication.getDetails() instanceof WebAuthenticationDetails d ? d.getRemoteAddress() : "unknown";
+        Object credentials = authentication.getCredentials();
+        if ((username != null && username.length() > InputLimits.MAX_USERNAME)
+                || (credentials instanceof String password && password.length() > InputLimits.MAX_PASSWORD)) {
+            // No account has such a name or password: counted against the address, like any failure, without hashing.
+            String addressKey = LoginThrottle.addressKey(address);
+            try {
+                throttle.check(addressKey);
+            } catch (TooManyRequestsException e) {
+                throw new ThrottledException(e);
+            }
+            throttle.failed(addressKey);
+            String shown = username == null ? null : username.substring(0, Math.min(username.length(), 64));
+            events.publish(SecurityEvent.Type.LOGIN_FAILED, null, shown, address, null, "password: oversized credentials refused");
+            throw new OversizedException();
+        }
         String accountKey = LoginThrottle.accountKey(username);
         try {
             throttle.check(accountKey, LoginThrottle.addressKey(address));

@@ -37,7 +37,7 @@ import java.util.UUID;
 class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     private static final Logger log = LoggerFactory.getLogger(ApiProblemHandler.class);
-    private static final String TYPE_BASE = "https://dossier.example/problems/";
+    private static final String TYPE_BASE = Problems.TYPE_BASE;
 
     private final RefusalAuditor refusals;
 
@@ -51,6 +51,11 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                 e.getMessage(), request);
         p.setProperty("errors", e.errors());
         return p;
+    }
+
+    @ExceptionHandler(org.dossier.platform.BadRequestException.class)
+    ProblemDetail badRequest(org.dossier.platform.BadRequestException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, e.code(), "The request cannot be processed", e.getMessage(), request);
     }
 
     @ExceptionHandler(NotFoundException.class)
@@ -118,6 +123,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
 
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
+        if (e.getMostSpecificCause() != null && TextBinding.NUL_MESSAGE.equals(e.getMostSpecificCause().getMessage())) {
+            ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "nul-character", "A text holds a NUL character",
+                    "Parameter '" + e.getName() + "' " + TextBinding.NUL_MESSAGE + "; nothing was stored", request);
+            p.setProperty("errors", List.of(new FieldError(e.getName(), TextBinding.NUL_MESSAGE)));
+            return p;
+        }
         String expected = e.getRequiredType() == null ? "another type" : e.getRequiredType().getSimpleName();
         ProblemDetail p = problem(HttpStatus.BAD_REQUEST, "invalid-parameter", "A parameter has the wrong format",
                 "Parameter '" + e.getName() + "' must be a " + expected + ", got '" + e.getValue() + "'", request);
@@ -140,7 +151,18 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                                                                   HttpStatusCode status, WebRequest request) {
         String detail = "The request body is not valid JSON for this operation";
         Throwable cause = ex.getMostSpecificCause();
-        if (cause != null && cause != ex && cause.getMessage() != null) {
+        if (cause instanceof DateBounds.OutOfRange range) {
+            // A date PostgreSQL cannot store, or no real one: an invalid field like any other, named by its path.
+            String field = jsonPath(ex);
+            String message = range.getMessage().startsWith("dates") ? "dates must have four-digit years (0001 to 9999)"
+                    : org.dossier.platform.InputLimits.yearRangeMessage();
+            ProblemDetail p = ProblemDetail.forStatusAndDetail(HttpStatus.UNPROCESSABLE_CONTENT,
+                    "'" + field + "': " + message + " (" + range.getMessage().replaceFirst("^.*(got year)", "$1") + "); nothing was stored");
+            p.setType(URI.create(TYPE_BASE + "invalid-input"));
+            p.setTitle("The request has invalid fields");
+            p.setProperty("errors", List.of(new FieldError(field, message)));
+            return ResponseEntity.status(HttpStatus.UNPROCESSABLE_CONTENT).body(p);
+        } else if (cause != null && cause != ex && cause.getMessage() != null) {
             String message = cause.getMessage();
             int cut = message.indexOf("\n");
             detail += ": " + (cut > 0 ? message.substring(0, cut) : message);
@@ -149,6 +171,24 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
         p.setType(URI.create(TYPE_BASE + "unreadable-body"));
         p.setTitle("Unreadable request body");
         return ResponseEntity.badRequest().body(p);
+    }
+
+    /** The JSON path of the value a body could not be read at ("coverage.validTo", "phones[0].number"). */
+    private static String jsonPath(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof tools.jackson.core.JacksonException j && !j.getPath().isEmpty()) {
+                StringBuilder path = new StringBuilder();
+                for (tools.jackson.core.JacksonException.Reference r : j.getPath()) {
+                    if (r.getPropertyName() != null) {
+                        path.append(path.isEmpty() ? "" : ".").append(r.getPropertyName());
+                    } else if (r.getIndex() >= 0) {
+                        path.append('[').append(r.getIndex()).append(']');
+                    }
+                }
+                return path.toString();
+            }
+        }
+        return "a date";
     }
 
     @Override
@@ -166,10 +206,6 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
     }
 
     private static ProblemDetail problem(HttpStatus status, String code, String title, String detail, HttpServletRequest request) {
-        ProblemDetail p = ProblemDetail.forStatusAndDetail(status, detail);
-        p.setType(URI.create(TYPE_BASE + code));
-        p.setTitle(title);
-        p.setInstance(URI.create(request.getRequestURI()));
-        return p;
+        return Problems.of(status, code, title, detail, request);
     }
 }

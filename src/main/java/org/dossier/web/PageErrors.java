@@ -100,6 +100,11 @@ class PageErrors {
         return page("web/error", HttpStatus.UNPROCESSABLE_CONTENT, "error.invalid", detail);
     }
 
+    @ExceptionHandler(org.dossier.platform.BadRequestException.class)
+    ModelAndView badRequest(org.dossier.platform.BadRequestException e) {
+        return page("web/error", HttpStatus.BAD_REQUEST, "error.invalid", e.getMessage());
+    }
+
     @ExceptionHandler(ConflictException.class)
     ModelAndView conflict(ConflictException e) {
         return page("web/error", HttpStatus.CONFLICT, "error.conflict", e.getMessage());

@@ -1,0 +1,226 @@
+package org.dossier.web;
+
+import org.dossier.support.Api;
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Input that the server cannot store or should not spend work on is a 4xx with a problem a person can act on
+ * (RFC 9457), never a 500, and nothing is written (issue 17, "Bad input and faults").
+ */
+class BadInputTest extends IntegrationTest {
+
+    private static final HttpClient RAW = HttpClient.newHttpClient();
+
+    @Test
+    void aNulByteInANoteTitleIsRefusedAndNothingIsWritten() {
+        long patient = fixtures().patientInCare();
+        Api doc = as("physician");
+        long before = count("clinical_note");
+        Api.Response r = doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "a\u0000b", "body", "b"));
+        assertProblem(r, 400, "NUL");
+        assertThat(r.json().get("detail").asString()).contains("title");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void aNulByteInAMultipartFieldIsRefusedAndNothingIsWritten() {
+        long patient = fixtures().patientInCare();
+        Api doc = as("physician");
+        long before = count("clinical_document");
+        Api.Response r = doc.upload("/api/patients/" + patient + "/documents", "scan\u0000", "scan.pdf", "application/pdf",
+                "%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".getBytes(StandardCharsets.US_ASCII));
+        assertProblem(r, 400, "NUL");
+        assertThat(r.json().get("detail").asString()).contains("title");
+        assertThat(count("clinical_document")).isEqualTo(before);
+    }
+
+    @Test
+    void aNulByteInAQueryIsRefused() {
+        Api desk = as("frontdesk");
+        long before = patientEntries();
+        Api.Response r = desk.get("/api/patients?ipp=%00");
+        assertProblem(r, 400, "ipp");
+        assertThat(patientEntries()).as("no patient was searched, so none is audited").isEqualTo(before);
+    }
+
+    @Test
+    void invalidUtf8InAQueryIsRefused() {
+        Api desk = as("frontdesk");
+        assertProblem(desk.get("/api/patients?name=%ff%ff%ff"), 400, "UTF-8");
+        assertProblem(desk.get("/api/patients?name=%C0%AF%C0%AFdupont"), 400, "UTF-8");
+    }
+
+    @Test
+    void aFhirSearchWithInvalidTextGetsAnOperationOutcome() throws Exception {
+        for (String query : List.of("name=%ff%ff%ff", "identifier=%00")) {
+            HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient?" + query))
+                    .header("Authorization", "Bearer " + as("frontdesk").token()).header("Accept", "application/fhir+json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(r.body()).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/fhir+json");
+            assertThat(r.body()).contains("OperationOutcome").contains("Parameter");
+        }
+    }
+
+    @Test
+    void aTimestampPostgresqlCannotStoreIsRefusedWithItsRange() {
+        long patient = fixtures().patient();
+        long before = count("appointment");
+        Map<String, Object> booking = new HashMap<>();
+        booking.put("patientId", patient);
+        booking.put("practitionerId", fixtures().staffId("physician"));
+        booking.put("startAt", "+999999999-12-31T23:59:59Z");
+        booking.put("reason", "follow-up");
+        Api.Response r = as("frontdesk").post("/api/appointments", booking);
+        assertProblem(r, 422, "startAt");
+        assertThat(r.json().get("errors").get(0).get("field").asString()).isEqualTo("startAt");
+        assertThat(r.json().get("detail").asString()).contains("1900").contains("2200");
+        assertThat(count("appointment")).isEqualTo(before);
+    }
+
+    @Test
+    void aBodyOfAWildcardMediaTypeIsRefused() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "*/*",
+                "{\"kind\":\"PROGRESS\",\"title\":\"t\",\"body\":\"b\"}");
+        assertThat(r.status()).as(r.toString()).isIn(400, 415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(r.json().get("detail").asString()).contains("application/json");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void theErrorPathIsNotAPage() throws Exception {
+        Api.Response r = anonymous().get("/error");
+        assertProblem(r, 404, "");
+        assertProblem(as("frontdesk").get("/error"), 404, "");
+        HttpResponse<String> page = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/error"))
+                .header("Accept", "text/html").GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(page.statusCode()).isEqualTo(404);
+        assertThat(page.headers().firstValue("Content-Type").orElse("")).startsWith("text/html");
+    }
+
+    @Test
+    void aHugeUsernameIsRefusedBeforeAnyWorkAndCountsAsAFailure() throws Exception {
+        int before = addressFailures();
+        long started = System.nanoTime();
+        HttpResponse<String> r = raw("/api/auth/token", "application/json",
+                "{\"username\":\"" + "u".repeat(5_000_000) + "\",\"password\":\"p\",\"code\":\"123456\"}");
+        assertThat(r.statusCode()).as(r.body()).isIn(400, 413);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
+        assertThat(System.nanoTime() - started).as("refused without hashing").isLessThan(3_000_000_000L);
+        assertThat(addressFailures()).as("counted as a failed attempt").isEqualTo(before + 1);
+    }
+
+    @Test
+    void aLongUsernameOrPasswordIsRefusedBeforeHashingAndCounts() {
+        int before = addressFailures();
+        Api.Response longName = anonymous().post("/api/auth/token", Map.of("username", "u".repeat(300), "password", "p", "code", "123456"));
+        assertProblem(longName, 400, "256");
+        Api.Response longPassword = anonymous().post("/api/auth/token", Map.of("username", "nobody", "password", "p".repeat(2000), "code", "1"));
+        assertProblem(longPassword, 400, "1024");
+        assertThat(addressFailures()).isEqualTo(before + 2);
+    }
+
+    @Test
+    void aJsonBodyOverOneMebibyteIsRefusedBeforeBinding() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        Api.Response r = as("physician").post("/api/patients/" + patient + "/notes",
+                Map.of("kind", "PROGRESS", "title", "t", "body", "x".repeat(1_100_000)));
+        assertProblem(r, 413, "1 MiB");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void aJsonBodyWithTooManyKeysIsRefusedBeforeBinding() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        StringBuilder body = new StringBuilder("{\"kind\":\"PROGRESS\",\"title\":\"t\",\"body\":\"b\"");
+        for (int i = 0; i < 20_000; i++) {
+            body.append(",\"k").append(i).append("\":0");
+        }
+        body.append('}');
+        Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/json", body.toString());
+        assertProblem(r, 400, "keys");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    /**
+     * Property-based: jqwik's generators (any characters, including controls and NUL, and any bytes percent-encoded,
+     * mostly invalid UTF-8) over the patient search's and the slots' parameters; no answer is a 5xx. The values are
+     * sampled from jqwik's arbitraries inside this Spring test (jqwik's own engine does not run Spring's context).
+     */
+    @Test
+    void noSearchParameterAnswersAServerError() {
+        Api desk = as("frontdesk");
+        long doctor = fixtures().staffId("physician");
+        Arbitrary<String> text = Arbitraries.oneOf(
+                Arbitraries.strings().all().ofMinLength(1).ofMaxLength(12)
+                        .map(v -> URLEncoder.encode(v, StandardCharsets.UTF_8)),
+                Arbitraries.bytes().array(byte[].class).ofMinSize(1).ofMaxSize(8).map(BadInputTest::percentEncoded),
+                Arbitraries.of("+999999999-12-31", "-0001-01-01", "1899-12-31", "2024-02-30", "%00", "1e309", "'", "%5C", "%2B999999999-01-01"));
+        List<String> parameters = List.of("name", "given", "birthDate", "ins", "ipp", "facilityId");
+        List<String> failures = new ArrayList<>();
+        text.sampleStream().limit(150).forEach(value -> {
+            for (String path : List.of("/api/patients?name=dup&" + parameters.get(Math.floorMod(value.hashCode(), parameters.size())) + "=" + value,
+                    "/api/practitioners/" + doctor + "/slots?date=" + value)) {
+                Api.Response r = desk.get(path);
+                if (r.status() >= 500) {
+                    failures.add(r.status() + " " + path);
+                }
+            }
+        });
+        assertThat(failures).isEmpty();
+    }
+
+    private static String percentEncoded(byte[] bytes) {
+        StringBuilder s = new StringBuilder();
+        for (byte b : bytes) {
+            s.append('%').append(String.format("%02X", b & 0xff));
+        }
+        return s.toString();
+    }
+
+    private long patientEntries() {
+        return jdbc.sql("select count(*) from audit_entry where patient_id is not null").query(Long.class).single();
+    }
+
+    private int addressFailures() {
+        return jdbc.sql("select coalesce(max(failures), 0) from auth_throttle where throttle_key = 'address:127.0.0.1'")
+                .query(Integer.class).single();
+    }
+
+    private HttpResponse<String> raw(String path, String contentType, String body) throws Exception {
+        return RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Content-Type", contentType)
+                .header("Accept", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static void assertProblem(Api.Response r, int status, String detailContains) {
+        assertThat(r.status()).as(r.toString()).isEqualTo(status);
+        assertThat(r.contentType()).as(r.toString()).startsWith("application/problem+json");
+        JsonNode p = r.json();
+        assertThat(p.get("status").asInt()).isEqualTo(status);
+        assertThat(p.get("title").asString()).isNotBlank();
+        assertThat(p.get("detail").asString()).as(r.toString()).containsIgnoringCase(detailContains);
+    }
+}
