@@ -3,13 +3,9 @@ package org.dossier.guard;
 import org.dossier.organization.StaffAdministrationEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -24,14 +20,10 @@ class GrantAlerts {
     private static final Logger log = LoggerFactory.getLogger(GrantAlerts.class);
     static final String SIGNAL = "STAFF_GRANT_REQUESTED";
 
-    private final JdbcClient jdbc;
-    private final AlertWebhook webhook;
-    private final JsonMapper json;
+    private final AlertLog alerts;
 
-    GrantAlerts(JdbcClient jdbc, AlertWebhook webhook, JsonMapper json) {
-        this.jdbc = jdbc;
-        this.webhook = webhook;
-        this.json = json;
+    GrantAlerts(AlertLog alerts) {
+        this.alerts = alerts;
     }
 
     @EventListener
@@ -48,14 +40,9 @@ class GrantAlerts {
         evidence.put("request", e.detail());
         evidence.put("channel", e.actor().channel().name());
         evidence.put("review", "/api/staff/grants/" + e.grantId());
-        long alertId = jdbc.sql("""
-                        insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence, status)
-                        values (?, ?, ?, ?, 'NOTIFY', ?, ?, cast(? as json), 'OPEN') returning id""")
-                .param(e.actor().staffId()).param(e.actor().username()).param(Timestamp.from(e.at())).param(SIGNAL)
-                .param(MDC.get("requestId")).param(e.actor().sourceAddress()).param(json.writeValueAsString(evidence))
-                .query(Long.class).single();
+        // MEDIUM: nothing is open yet, but a second administrator's approval would open patient data.
+        long alertId = alerts.raise(e.actor().staffId(), e.actor().username(), e.at(), SIGNAL, "NOTIFY", e.actor().sourceAddress(),
+                evidence, "MEDIUM");
         log.warn("GUARD: {} requested a grant for {} ({}) — alert {}", e.actor().username(), e.username(), e.detail(), alertId);
-        webhook.send(Map.of("alert", alertId, "response", "NOTIFY", "signal", SIGNAL, "staffId", e.actor().staffId(),
-                "username", e.actor().username(), "at", e.at().toString(), "evidence", evidence));
     }
 }

@@ -3,13 +3,9 @@ package org.dossier.guard;
 import org.dossier.identity.SecurityEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import org.slf4j.MDC;
 import org.springframework.context.event.EventListener;
-import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
-import tools.jackson.databind.json.JsonMapper;
 
-import java.sql.Timestamp;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -25,14 +21,10 @@ class SecondFactorAlerts {
     static final String LOCKED = "SECOND_FACTOR_LOCKED";
     static final String FROZEN = "SECOND_FACTOR_GUESSING";
 
-    private final JdbcClient jdbc;
-    private final AlertWebhook webhook;
-    private final JsonMapper json;
+    private final AlertLog alerts;
 
-    SecondFactorAlerts(JdbcClient jdbc, AlertWebhook webhook, JsonMapper json) {
-        this.jdbc = jdbc;
-        this.webhook = webhook;
-        this.json = json;
+    SecondFactorAlerts(AlertLog alerts) {
+        this.alerts = alerts;
     }
 
     @EventListener
@@ -49,15 +41,8 @@ class SecondFactorAlerts {
         if (e.userAgent() != null) {
             evidence.put("userAgent", e.userAgent());
         }
-        long alertId = jdbc.sql("""
-                        insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence,
-                                                 status, severity)
-                        values (?, ?, ?, ?, ?, ?, ?, cast(? as json), 'OPEN', ?) returning id""")
-                .param(e.staffId()).param(e.username()).param(Timestamp.from(e.at())).param(signal).param(response)
-                .param(MDC.get("requestId")).param(e.sourceAddress()).param(json.writeValueAsString(evidence))
-                .param(frozen ? "HIGH" : "MEDIUM").query(Long.class).single();
+        long alertId = alerts.raise(e.staffId(), e.username(), e.at(), signal, response, e.sourceAddress(), evidence,
+                frozen ? "HIGH" : "MEDIUM");
         log.warn("GUARD: {} on {} ({}) — alert {}", signal, e.username(), e.detail(), alertId);
-        webhook.send(Map.of("alert", alertId, "response", response, "signal", signal, "staffId", e.staffId(),
-                "username", e.username(), "at", e.at().toString(), "evidence", evidence));
     }
 }
