@@ -463,7 +463,7 @@ public class AccessGateway {
         append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY,
                 "GUARD_" + g.response().name(), null, g.signal() + ": " + g.getMessage()));
         return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
-                : new StepUpRequiredException(g.getMessage());
+                : new StepUpRequiredException(g.getMessage(), true);
     }
 
     void append(AuditRecord record) {

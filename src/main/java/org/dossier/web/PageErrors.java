@@ -58,7 +58,7 @@ class PageErrors {
         String self = request.getRequestURI() + (request.getQueryString() == null ? "" : "?" + request.getQueryString());
         page.addObject("next", "GET".equals(request.getMethod()) ? self : backTo(request.getHeader("Referer")));
         // The guard's question also wants the reason, which the audit entry keeps (the header X-Dossier-Reason of the API).
-        page.addObject("guardAsked", e.getMessage() != null && e.getMessage().contains("X-Dossier-Reason"));
+        page.addObject("guardAsked", e.reasonRequired());
         return page;
     }
 
