@@ -48,7 +48,7 @@ class InputFilter extends OncePerRequestFilter {
 
     private static final JsonFactory JSON = new JsonFactory();
     /** An ISO date or instant whose year has a sign or more than four digits. */
-    private static final Pattern FAR_YEAR = Pattern.compile("^\\s*([+-]\\d{4,}|\\d{5,})-\\d.*");
+    private static final Pattern FAR_YEAR = Pattern.compile("^\\s*([+-]\\d{4,}|\\d{5,})-\\d{2}(-\\d{2}([T ].*)?)?\\s*$");
 
     private final ApplicationEventPublisher events;
 
