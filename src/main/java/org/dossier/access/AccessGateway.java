@@ -1,6 +1,10 @@
 package org.dossier.access;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditPurpose;
+import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditRecord;
+import org.dossier.audit.AuditResource;
 import org.dossier.audit.AuditTrail;
 import org.dossier.guard.Guard;
 import org.dossier.guard.GuardException;
@@ -36,26 +40,8 @@ import java.util.stream.Collectors;
 @Service
 public class AccessGateway {
 
-    /** Reason codes of refusals, written into the audit entry. */
-    static final String NOT_FOUND = "NOT_FOUND", OTHER_FACILITY = "OTHER_FACILITY", ROLE = "ROLE",
-            NO_RELATIONSHIP = "NO_RELATIONSHIP", RESTRICTED = "RESTRICTED", SELF_RECORD = "SELF_RECORD";
-    /** Reason codes of allowances that are not a care relationship. */
-    public static final String BREAK_THE_GLASS = "BREAK_THE_GLASS", FRONT_DESK = "FRONT_DESK", BILLING_OFFICE = "BILLING_OFFICE",
-            SEARCH_RESULT = "SEARCH_RESULT", REGISTRATION = "REGISTRATION", IMPORT = "IMPORT",
-            /** A patient named in a list who is not in the actor's work of the day: counted against the unexplained budgets. */
-            OUTSIDE_WORK = "OUTSIDE_WORK",
-            /** A patient the actor registered, or changed within the last day. */
-            OWN_WORK = "OWN_WORK",
-            /** A question about the actor's own relationship with a patient that nothing in their work explains. */
-            NO_LINK = "NO_LINK";
-    /** An import run touching a patient it did not register. */
-    static final String IMPORT_SCOPE = "IMPORT_SCOPE";
-
     /** The import run the current thread works for, if any (see {@link #within}). */
     private static final ThreadLocal<ImportRun> IMPORTING = new ThreadLocal<>();
-
-    /** HL7 v3 PurposeOfUse codes, as IHE BALP records them. */
-    static final String TREATMENT = "TREAT", EMERGENCY_TREATMENT = "ETREAT", OPERATIONS = "HOPERAT", PAYMENT = "HPAYMT";
 
     private final PatientDirectory directory;
     private final CareLinks careLinks;
@@ -74,21 +60,21 @@ public class AccessGateway {
     }
 
     /** Reading one section of a patient's record (one resource, or a list of them when {@code resourceId} is null). */
-    public PatientAccess read(Actor actor, long patientId, Section section, String resourceType, Object resourceId) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), "read", resourceType, resourceId, null, null);
+    public PatientAccess read(Actor actor, long patientId, Section section, AuditResource resourceType, Object resourceId) {
+        return decide(actor, patientId, EnumSet.of(section), Set.of(), AuditAction.READ, resourceType, resourceId, null, null);
     }
 
     /** Reading {@code required}, plus whichever of {@code alsoIfAllowed} the actor may see (identity, and coverage if allowed). */
-    public PatientAccess read(Actor actor, long patientId, String resourceType, Object resourceId, Section required,
+    public PatientAccess read(Actor actor, long patientId, AuditResource resourceType, Object resourceId, Section required,
                               Section... alsoIfAllowed) {
-        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), "read", resourceType, resourceId, null, null);
+        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), AuditAction.READ, resourceType, resourceId, null, null);
     }
 
     /**
      * Changing one section of a patient's record; {@code roles}, when given, are the only roles that may
      * (only a physician prescribes). The caller checks {@link PatientFacts#requireActive()} where it matters.
      */
-    public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
+    public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                Role... roles) {
         return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), null);
     }
@@ -97,7 +83,7 @@ public class AccessGateway {
      * Changing one section of a patient's record, the change described in the audit entry's detail ({@code change}, such as
      * "version 2 -> 3"). Charged to the guard as a change, like {@link #write(Actor, long, Section, String, String, Object, Role...)}.
      */
-    public PatientAccess write(Actor actor, long patientId, Section section, String action, String resourceType, Object resourceId,
+    public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                String change, Role... roles) {
         return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), change);
     }
@@ -107,33 +93,33 @@ public class AccessGateway {
      * a patient of the actor's facilities only (another facility's is answered as missing). The question names the
      * patient, so it is audited and charged like any answer that does: explained or, when nothing links them, counted.
      */
-    public Optional<String> explanation(Actor actor, long patientId, String resourceType) {
+    public Optional<AuditReason> explanation(Actor actor, long patientId, AuditResource resourceType) {
         if (sectionsOf(actor).isEmpty()) {
-            throw denied(actor, "read", patientId, resourceType,
+            throw denied(actor, AuditAction.READ, patientId, resourceType,
                     new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
         Instant now = clock.instant();
-        Optional<String> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
-        charge(actor, patient.facilityId(), patientId, "read", resourceType, null, Guard.Kind.SEARCH,
+        Optional<AuditReason> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
+        charge(actor, patient.facilityId(), patientId, AuditAction.READ, resourceType, null, Guard.Kind.SEARCH,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
-        append(entry(actor, patient.facilityId(), "read", patientId, resourceType, Long.toString(patientId), Set.of(),
-                AuditRecord.Decision.ALLOW, reason.orElse(NO_LINK), purposeOf(actor), "relationship question: no part of the record shown"));
+        append(entry(actor, patient.facilityId(), AuditAction.READ, patientId, resourceType, Long.toString(patientId), Set.of(),
+                AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK), purposeOf(actor), "relationship question: no part of the record shown"));
         return reason;
     }
 
     /**
      * Records the creation of a patient record by the actor, who registered it and is answered with it: the
-     * service has checked the actor's role and facility. Reason code REGISTRATION.
+     * service has checked the actor's role and facility. Reason code AuditReason.REGISTRATION.
      */
-    public void created(Actor actor, long patientId, int facilityId, String resourceType) {
+    public void created(Actor actor, long patientId, int facilityId, AuditResource resourceType) {
         guard.registered(actor, patientId, facilityId);
         ImportRun run = importing(actor);
         if (run != null) {
             run.adopt(patientId);
         }
-        append(entry(actor, facilityId, "create", patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
-                AuditRecord.Decision.ALLOW, REGISTRATION, purposeOf(actor), run == null ? null : "import of " + run.source()));
+        append(entry(actor, facilityId, AuditAction.CREATE, patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
+                AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION, purposeOf(actor), run == null ? null : "import of " + run.source()));
     }
 
     /**
@@ -144,17 +130,17 @@ public class AccessGateway {
     ImportRun beginImport(Actor actor, int facilityId, String source) {
         String what = source == null || source.isBlank() ? "import" : source.strip();
         if (!actor.hasRole(Role.ADMIN)) {
-            append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, what));
+            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.ROLE, null, what));
             throw new ForbiddenException("Only an administrator imports records from another system").audited();
         }
         if (!actor.worksIn(facilityId)) {
-            append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.DENY, OTHER_FACILITY, null, what));
+            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY, null, what));
             throw new ForbiddenException("You do not administer facility " + facilityId).audited();
         }
         if (actor.channel() == Actor.Channel.SESSION) {
             actor.requireFreshSecondFactor(clock.instant());
         }
-        append(entry(actor, facilityId, "import", null, "Bundle", null, Set.of(), AuditRecord.Decision.ALLOW, IMPORT, OPERATIONS, what));
+        append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.ALLOW, AuditReason.IMPORT, AuditPurpose.HOPERAT, what));
         Actor runActor = new Actor(actor.staffId(), actor.username(), EnumSet.of(Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE),
                 Set.of(facilityId), Set.of(), actor.sessionId(), actor.sourceAddress(), actor.userAgent(), actor.channel(),
                 actor.secondFactorAt());
@@ -182,42 +168,42 @@ public class AccessGateway {
     }
 
     /** An import run writing the history of a patient it registered; any other patient is refused. */
-    private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, String action,
-                                          String resourceType, String resource, String change) {
+    private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
+                                          AuditResource resourceType, String resource, String change) {
         Actor actor = run.actor();
         if (!run.registered(patient.id())) {
-            throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, IMPORT_SCOPE,
+            throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.IMPORT_SCOPE,
                     new ForbiddenException("An import writes only to the patients it registers; patient " + patient.id()
                             + " was not registered by this import"));
         }
         append(entry(actor, patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
-                IMPORT, OPERATIONS, "import of " + run.source() + (change == null ? "" : "; " + change)));
-        return new PatientAccess(actor, patient, wanted, IMPORT);
+                AuditReason.IMPORT, AuditPurpose.HOPERAT, "import of " + run.source() + (change == null ? "" : "; " + change)));
+        return new PatientAccess(actor, patient, wanted, AuditReason.IMPORT);
     }
 
     /**
      * The facts of a patient of the actor's facilities, without opening the record (to tell a clinician whether
      * their work explains an access before they ask for it). Another facility's patient is answered as missing.
      */
-    public PatientFacts requireKnown(Actor actor, long patientId, String resourceType) {
+    public PatientFacts requireKnown(Actor actor, long patientId, AuditResource resourceType) {
         return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(actor, null, patientId,
-                "read", resourceType, null, OTHER_FACILITY, new NotFoundException("No patient " + patientId)));
+                AuditAction.READ, resourceType, null, AuditReason.OTHER_FACILITY, new NotFoundException("No patient " + patientId)));
     }
 
     /** Opening a chart: every section the actor may see of this patient, decided and audited once. */
     public PatientAccess openChart(Actor actor, long patientId) {
-        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), "read", "Chart", patientId, null, null);
+        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart, patientId, null, null);
     }
 
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
-    public void requireSearch(Actor actor, String what) {
+    public void requireSearch(Actor actor, AuditResource what) {
         if (!sectionsOf(actor).contains(Section.IDENTITY)) {
-            throw denied(actor, "search", null, what, new ForbiddenException("Your role cannot search patients"));
+            throw denied(actor, AuditAction.SEARCH, null, what, new ForbiddenException("Your role cannot search patients"));
         }
         try {
             guard.searching(actor);
         } catch (GuardException g) {
-            throw guardAnswer(actor, null, null, "search", what, null, g);
+            throw guardAnswer(actor, null, null, AuditAction.SEARCH, what, null, g);
         }
     }
 
@@ -225,7 +211,7 @@ public class AccessGateway {
      * Audits each patient a search returns, one entry per patient, before the results leave. Restricted
      * records are left out of searches by name: they are found only by their exact identifier.
      */
-    public <T> List<T> searched(Actor actor, String resourceType, List<T> results, ToLongFunction<T> patientId,
+    public <T> List<T> searched(Actor actor, AuditResource resourceType, List<T> results, ToLongFunction<T> patientId,
                                 ToIntFunction<T> facilityId, boolean exactIdentifier) {
         if (results.isEmpty()) {
             return results;
@@ -235,18 +221,18 @@ public class AccessGateway {
         List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r))).toList();
         // A result the actor's work of the day explains (care, today's desk work, the billing queue) is explained; the
         // others count against the unexplained budgets. One lookup for the whole page.
-        Map<Long, String> explained = careLinks.explain(worker(actor), shown.stream().map(patientId::applyAsLong).toList(), clock.instant());
-        List<String> reasons = shown.stream().map(r -> explained.getOrDefault(patientId.applyAsLong(r), SEARCH_RESULT)).toList();
+        Map<Long, AuditReason> explained = careLinks.explain(worker(actor), shown.stream().map(patientId::applyAsLong).toList(), clock.instant());
+        List<AuditReason> reasons = shown.stream().map(r -> explained.getOrDefault(patientId.applyAsLong(r), AuditReason.SEARCH_RESULT)).toList();
         List<Guard.Touch> touches = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             touches.add(new Guard.Touch(patientId.applyAsLong(shown.get(i)), facilityId.applyAsInt(shown.get(i)),
-                    !reasons.get(i).equals(SEARCH_RESULT)));
+                    !reasons.get(i).equals(AuditReason.SEARCH_RESULT)));
         }
-        String note = charge(actor, null, null, "search", resourceType, null, Guard.Kind.SEARCH, touches);
+        String note = charge(actor, null, null, AuditAction.SEARCH, resourceType, null, Guard.Kind.SEARCH, touches);
         List<AuditRecord> entries = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             T r = shown.get(i);
-            entries.add(entry(actor, facilityId.applyAsInt(r), "search", patientId.applyAsLong(r), resourceType, null,
+            entries.add(entry(actor, facilityId.applyAsInt(r), AuditAction.SEARCH, patientId.applyAsLong(r), resourceType, null,
                     EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, reasons.get(i), purposeOf(actor), note));
         }
         append(entries);
@@ -254,7 +240,7 @@ public class AccessGateway {
     }
 
     /** A patient shown in a list (a unit's census, an agenda, a work queue) and the reason it is on that list. */
-    public record Listed(long patientId, Integer facilityId, String reasonCode) {
+    public record Listed(long patientId, Integer facilityId, AuditReason reasonCode) {
     }
 
     /**
@@ -262,7 +248,7 @@ public class AccessGateway {
      * access, explained when the actor's work of the day explains it (ADR 0018), else charged against the unexplained
      * budgets like a record opened without a reason. The reason the service gives is checked, not trusted.
      */
-    public Listing listed(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+    public Listing listed(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients) {
         return list(actor, resourceType, section, patients, false);
     }
 
@@ -271,26 +257,26 @@ public class AccessGateway {
      * anonymous items (a booked slot, a claim without its beneficiary), uncharged and unaudited because nothing of them is
      * shown. The proof holds the named patients alone; the service blanks the others.
      */
-    public Listing listedWithinWork(Actor actor, String resourceType, Section section, Collection<Listed> patients) {
+    public Listing listedWithinWork(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients) {
         return list(actor, resourceType, section, patients, true);
     }
 
-    private Listing list(Actor actor, String resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
+    private Listing list(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
         List<Long> ids = patients.stream().map(Listed::patientId).distinct().toList();
-        Map<Long, String> explained = new java.util.HashMap<>(patients.isEmpty() ? Map.of() : careLinks.explain(worker(actor), ids, clock.instant()));
+        Map<Long, AuditReason> explained = new java.util.HashMap<>(patients.isEmpty() ? Map.of() : careLinks.explain(worker(actor), ids, clock.instant()));
         if (explained.size() < ids.size()) {
-            guard.ownWork(actor, ids.stream().filter(id -> !explained.containsKey(id)).toList()).forEach(id -> explained.put(id, OWN_WORK));
+            guard.ownWork(actor, ids.stream().filter(id -> !explained.containsKey(id)).toList()).forEach(id -> explained.put(id, AuditReason.OWN_WORK));
         }
         List<Listed> shownPatients = workOnly ? patients.stream().filter(l -> explained.containsKey(l.patientId())).toList()
                 : List.copyOf(patients);
-        charge(actor, null, null, "list", resourceType, null, Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
+        charge(actor, null, null, AuditAction.LIST, resourceType, null, Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
                 .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), explained.containsKey(l.patientId()))).toList());
         List<AuditRecord> entries = new ArrayList<>(shownPatients.size());
         // A list names its patients: their identity is part of what was shown.
         Set<Section> shown = sectionsOf(actor).contains(Section.IDENTITY) ? EnumSet.of(section, Section.IDENTITY) : EnumSet.of(section);
         for (Listed l : shownPatients) {
-            entries.add(entry(actor, l.facilityId(), "list", l.patientId(), resourceType, null, shown,
-                    AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), OUTSIDE_WORK), purposeOf(actor), null));
+            entries.add(entry(actor, l.facilityId(), AuditAction.LIST, l.patientId(), resourceType, null, shown,
+                    AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), AuditReason.OUTSIDE_WORK), purposeOf(actor), null));
         }
         append(entries);
         return new Listing(actor, shown.contains(Section.IDENTITY)
@@ -298,16 +284,16 @@ public class AccessGateway {
     }
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */
-    public void refuseListing(Actor actor, String resourceType, String message) {
-        throw denied(actor, "list", null, resourceType, new ForbiddenException(message));
+    public void refuseListing(Actor actor, AuditResource resourceType, String message) {
+        throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(message));
     }
 
     /**
      * A refusal for the actor's role, with no patient decided yet: audited, and counted by the guard like every refused
      * attempt (an administrator's token trying searches and censuses is probing, and freezes like any other).
      */
-    private RuntimeException denied(Actor actor, String action, Long patientId, String resourceType, ForbiddenException answer) {
-        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, ROLE, null, answer.getMessage()));
+    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer) {
+        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.ROLE, null, answer.getMessage()));
         try {
             guard.refused(actor);
         } catch (GuardException g) {
@@ -317,8 +303,8 @@ public class AccessGateway {
     }
 
     /** The reason code a front-desk or billing actor lists patients of their facility under. */
-    public static String administrativeReason(Actor actor) {
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? BILLING_OFFICE : FRONT_DESK;
+    public static AuditReason administrativeReason(Actor actor) {
+        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditReason.BILLING_OFFICE : AuditReason.FRONT_DESK;
     }
 
     /** Whose work explains an access: the actor with their units and facilities, and the kinds of work their roles do. */
@@ -334,15 +320,15 @@ public class AccessGateway {
         return all;
     }
 
-    private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, String action,
-                                 String resourceType, Object resourceId, Set<Role> roles, String change) {
+    private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, AuditAction action,
+                                 AuditResource resourceType, Object resourceId, Set<Role> roles, String change) {
         Set<Section> wanted = EnumSet.noneOf(Section.class);
         wanted.addAll(required);
         wanted.addAll(optional);
         String resource = resourceId == null ? null : resourceId.toString();
         Optional<PatientFacts> found = directory.facts(patientId);
         if (found.isEmpty()) {
-            throw refuse(actor, null, patientId, action, resourceType, resource, NOT_FOUND, new NotFoundException("No patient " + patientId));
+            throw refuse(actor, null, patientId, action, resourceType, resource, AuditReason.NOT_FOUND, new NotFoundException("No patient " + patientId));
         }
         PatientFacts patient = found.get();
         ImportRun run = importing(actor);
@@ -351,17 +337,17 @@ public class AccessGateway {
         }
         if (!actor.worksIn(patient.facilityId())) {
             // Answered as missing: another facility's patients are not even known to exist.
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, OTHER_FACILITY,
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.OTHER_FACILITY,
                     new NotFoundException("No patient " + patientId));
         }
         if (roles != null && !roles.isEmpty() && roles.stream().noneMatch(actor::hasRole)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, ROLE,
-                    new ForbiddenException("Your role cannot " + action + " " + describe(resourceType)));
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
+                    new ForbiddenException("Your role cannot " + action.code() + " " + describe(resourceType)));
         }
         Instant now = clock.instant();
         AccessRepository.Flags flags = repository.flags(patientId, actor.staffId(), now);
         if (flags.restrictedFor() != null && flags.restrictedFor() == actor.staffId()) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, SELF_RECORD,
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.SELF_RECORD,
                     new ForbiddenException("This is your own record as a patient: it is not opened from a staff account"));
         }
         Set<Section> administrative = intersect(administrativeSections(actor), wanted);
@@ -371,20 +357,20 @@ public class AccessGateway {
         possible.addAll(administrative);
         possible.addAll(clinical);
         if (possible.isEmpty() || !possible.containsAll(required)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, ROLE,
+            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
                     new ForbiddenException("Your role does not see this part of a patient's record ("
                             + names(required.isEmpty() ? wanted : required) + ")"));
         }
         Set<Section> granted = EnumSet.noneOf(Section.class);
         granted.addAll(administrative);
-        String reason = administrative.isEmpty() ? null : administrativeReason(actor);
-        String purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
+        AuditReason reason = administrative.isEmpty() ? null : administrativeReason(actor);
+        AuditPurpose purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
         String detail = change;
         // The front desk and billing may see their sections of any patient of their facility, but only today's work
         // (an appointment or stay today, the billing queue) explains it; anything else counts against their budgets.
         boolean explainedByWork = false;
         if (!administrative.isEmpty()) {
-            String work = careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
+            AuditReason work = careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
                     actor.hasRole(Role.BILLING)), List.of(patientId), now).get(patientId);
             if (work != null) {
                 reason = work;
@@ -396,15 +382,15 @@ public class AccessGateway {
             if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
                 granted.addAll(clinical);
                 reason = link.get().reasonCode();
-                purpose = TREATMENT;
+                purpose = AuditPurpose.TREAT;
             } else if (flags.breakGlassGrant() != null) {
                 granted.addAll(clinical);
-                reason = BREAK_THE_GLASS;
-                purpose = EMERGENCY_TREATMENT;
+                reason = AuditReason.BREAK_THE_GLASS;
+                purpose = AuditPurpose.ETREAT;
                 detail = detail == null ? "break-the-glass grant " + flags.breakGlassGrant()
                         : detail + "; break-the-glass grant " + flags.breakGlassGrant();
             } else if (granted.isEmpty() || !granted.containsAll(required)) {
-                String code = flags.restricted() ? RESTRICTED : NO_RELATIONSHIP;
+                AuditReason code = flags.restricted() ? AuditReason.RESTRICTED : AuditReason.NO_RELATIONSHIP;
                 String message = flags.restricted()
                         ? "This record is restricted: only the patient's attending physician, care team and unit open it."
                         : "Nothing in your work links you to this patient (no stay in your unit, appointment, care team or referral).";
@@ -413,9 +399,9 @@ public class AccessGateway {
                                 + patientId + "/break-glass with a reason; it is reviewed."));
             }
         }
-        boolean explained = explainedByWork || !administrative.containsAll(granted) || BREAK_THE_GLASS.equals(reason);
+        boolean explained = explainedByWork || !administrative.containsAll(granted) || AuditReason.BREAK_THE_GLASS.equals(reason);
         String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
-                "read".equals(action) ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
+                action == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), explained)));
         if (note != null) {
             detail = detail == null ? note : detail + "; " + note;
@@ -425,8 +411,8 @@ public class AccessGateway {
         return new PatientAccess(actor, patient, granted, reason);
     }
 
-    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, String action, String resourceType, String resourceId,
-                                    String reasonCode, RuntimeException answer) {
+    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,
+                                    AuditReason reasonCode, RuntimeException answer) {
         append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
                 null, answer.getMessage()));
         try {
@@ -441,7 +427,7 @@ public class AccessGateway {
     }
 
     /** Charges the guard; its refusal is audited and answered (step-up needed, or the account now frozen). */
-    private String charge(Actor actor, Integer facilityId, Long patientId, String action, String resourceType, String resourceId,
+    private String charge(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType, String resourceId,
                           Guard.Kind kind, List<Guard.Touch> touches) {
         try {
             return guard.charge(actor, kind, touches);
@@ -458,10 +444,10 @@ public class AccessGateway {
         }
     }
 
-    private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, String action, String resourceType,
+    private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType,
                                          String resourceId, GuardException g) {
         append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY,
-                "GUARD_" + g.response().name(), null, g.signal() + ": " + g.getMessage()));
+                g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP, null, g.signal() + ": " + g.getMessage()));
         return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
                 : new StepUpRequiredException(g.getMessage(), true);
     }
@@ -474,23 +460,24 @@ public class AccessGateway {
         audit.append(records);
     }
 
-    AuditRecord entry(Actor actor, Integer facilityId, String action, Long patientId, String resourceType, String resourceId,
-                      Set<Section> sections, AuditRecord.Decision decision, String reasonCode, String purpose, String detail) {
+    AuditRecord entry(Actor actor, Integer facilityId, AuditAction action, Long patientId, AuditResource resourceType, String resourceId,
+                      Set<Section> sections, AuditRecord.Decision decision, AuditReason reasonCode, AuditPurpose purpose, String detail) {
         ImportRun run = importing(actor);
         // An import's entries name the administrator's own roles, not the roles the run borrows to write.
         Set<Role> roles = run == null ? actor.roles() : run.importer().roles();
-        return new AuditRecord(clock.instant(), actor.staffId(), actor.username(),
-                roles.stream().map(Enum::name).sorted().collect(Collectors.joining(",")), facilityId, actor.sessionId(),
-                actor.sourceAddress(), actor.userAgent(), action, patientId, resourceType, resourceId,
-                sections.isEmpty() ? null : sections.stream().map(Enum::name).collect(Collectors.joining(",")), decision, reasonCode,
-                purpose, MDC.get("requestId"), detail);
+        return AuditRecord.at(clock.instant())
+                .actor(actor.staffId(), actor.username(), roles.stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
+                        actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                .facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
+                .sections(sections.stream().map(Enum::name).collect(Collectors.joining(",")))
+                .decision(decision, reasonCode).purpose(purpose).request(MDC.get("requestId")).detail(detail).build();
     }
 
-    private static String purposeOf(Actor actor) {
+    private static AuditPurpose purposeOf(Actor actor) {
         if (actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
-            return TREATMENT;
+            return AuditPurpose.TREAT;
         }
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? PAYMENT : OPERATIONS;
+        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
     }
 
     private static Set<Section> administrativeSections(Actor actor) {
@@ -524,7 +511,7 @@ public class AccessGateway {
         return sections.stream().map(s -> s.name().toLowerCase()).collect(Collectors.joining(", "));
     }
 
-    private static String describe(String resourceType) {
-        return resourceType == null ? "this" : resourceType.replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
+    private static String describe(AuditResource resourceType) {
+        return resourceType == null ? "this" : resourceType.code().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
     }
 }

@@ -1,5 +1,9 @@
 package org.dossier.access;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditPurpose;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditReports;
 import org.dossier.organization.Actor;
@@ -77,33 +81,33 @@ public class BreakGlass {
         }
         PatientFacts patient = directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElse(null);
         if (patient == null) {
-            gateway.append(gateway.entry(actor, null, "break-glass", patientId, "BreakGlass", null, Set.of(), AuditRecord.Decision.DENY,
-                    AccessGateway.OTHER_FACILITY, null, null));
+            gateway.append(gateway.entry(actor, null, AuditAction.BREAK_GLASS, patientId, AuditResource.BreakGlass, null, Set.of(), AuditRecord.Decision.DENY,
+                    AuditReason.OTHER_FACILITY, null, null));
             throw new NotFoundException("No patient " + patientId).audited();
         }
         if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
-            throw refuse(actor, patient, AccessGateway.ROLE, new org.dossier.platform.ForbiddenException(
+            throw refuse(actor, patient, AuditReason.ROLE, new org.dossier.platform.ForbiddenException(
                     "Only physicians and nurses break the glass: the emergency access is to clinical data"));
         }
         Instant now = clock.instant();
         try {
             actor.requireFreshSecondFactor(now);
         } catch (RuntimeException e) {
-            throw refuse(actor, patient, "STEP_UP_REQUIRED", e);
+            throw refuse(actor, patient, AuditReason.STEP_UP_REQUIRED, e);
         }
         var existing = repository.activeGrant(actor.staffId(), patientId, now);
         if (existing.isPresent()) {
             return existing.get();
         }
         if (repository.grantsSince(actor.staffId(), now.minus(Duration.ofDays(1))) >= maxPerDay) {
-            throw refuse(actor, patient, "BREAK_GLASS_LIMIT", new TooManyRequestsException("You broke the glass " + maxPerDay
+            throw refuse(actor, patient, AuditReason.BREAK_GLASS_LIMIT, new TooManyRequestsException("You broke the glass " + maxPerDay
                     + " times in the last 24 hours, the most allowed: ask the security officer or the patient's care team",
                     Duration.ofHours(1)));
         }
         long id = repository.insertGrant(actor.staffId(), patientId, patient.facilityId(), reason, justification.strip(), actor.sessionId(),
                 now, now.plus(duration));
-        gateway.append(gateway.entry(actor, patient.facilityId(), "break-glass", patientId, "BreakGlass", Long.toString(id),
-                Set.of(), AuditRecord.Decision.ALLOW, AccessGateway.BREAK_THE_GLASS, AccessGateway.EMERGENCY_TREATMENT,
+        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.BREAK_GLASS, patientId, AuditResource.BreakGlass, Long.toString(id),
+                Set.of(), AuditRecord.Decision.ALLOW, AuditReason.BREAK_THE_GLASS, AuditPurpose.ETREAT,
                 reason + ": " + justification.strip()));
         log.warn("Break-the-glass: {} opened patient {} ({}), grant {} until {}", actor.username(), patientId, reason, id, now.plus(duration));
         events.publishEvent(new Broken(id, actor.staffId(), actor.username(), patientId, patient.facilityId(), reason, now));
@@ -115,7 +119,7 @@ public class BreakGlass {
         actor.requireAnyRole("review break-the-glass accesses", Role.SECURITY_OFFICER);
         List<BreakGlassGrant> grants = repository.grants(actor.facilityIds(), pendingOnly, 500).stream().map(this::withUses).toList();
         // Each grant names its patient (by id): in the trail as the officer's oversight (ADR 0018).
-        reports.oversaw(actor, "BreakGlassGrant", grants.stream().map(BreakGlassGrant::patientId).toList());
+        reports.oversaw(actor, AuditResource.BreakGlassGrant, grants.stream().map(BreakGlassGrant::patientId).toList());
         return grants;
     }
 
@@ -132,17 +136,17 @@ public class BreakGlass {
         if (!repository.review(grantId, outcome, comment == null ? null : comment.strip(), actor.staffId(), clock.instant())) {
             throw new org.dossier.platform.ConflictException("already-reviewed", "Grant " + grantId + " was already reviewed");
         }
-        gateway.append(gateway.entry(actor, grant.facilityId(), "break-glass-review", grant.patientId(), "BreakGlass",
+        gateway.append(gateway.entry(actor, grant.facilityId(), AuditAction.BREAK_GLASS_REVIEW, grant.patientId(), AuditResource.BreakGlass,
                 Long.toString(grantId), Set.of(), AuditRecord.Decision.INFO, null, null, outcome + (comment == null ? "" : ": " + comment)));
         return withUses(repository.grant(grantId).orElseThrow());
     }
 
     private BreakGlassGrant withUses(BreakGlassGrant g) {
-        return g.withUses(reports.usesUnder(g.staffId(), g.patientId(), AccessGateway.BREAK_THE_GLASS, g.grantedAt(), g.expiresAt()) - 1);
+        return g.withUses(reports.usesUnder(g.staffId(), g.patientId(), AuditReason.BREAK_THE_GLASS, g.grantedAt(), g.expiresAt()) - 1);
     }
 
-    private RuntimeException refuse(Actor actor, PatientFacts patient, String code, RuntimeException answer) {
-        gateway.append(gateway.entry(actor, patient.facilityId(), "break-glass", patient.id(), "BreakGlass", null, Set.of(),
+    private RuntimeException refuse(Actor actor, PatientFacts patient, AuditReason code, RuntimeException answer) {
+        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.BREAK_GLASS, patient.id(), AuditResource.BreakGlass, null, Set.of(),
                 AuditRecord.Decision.DENY, code, null, answer.getMessage()));
         return answer instanceof org.dossier.platform.ForbiddenException f ? f.audited() : answer;
     }

@@ -1,5 +1,7 @@
 package org.dossier.access;
 
+import org.dossier.audit.AuditReason;
+
 import java.time.Instant;
 import java.util.Collection;
 import java.util.Map;
@@ -13,7 +15,7 @@ import java.util.Set;
 public interface CareLinks {
 
     /** A relationship: its reason code, and whether it is strong enough for a restricted record (attending, unit, care team). */
-    record Link(String reasonCode, boolean strong) {
+    record Link(AuditReason reasonCode, boolean strong) {
     }
 
     /** Whose work: the staff member, their units and facilities, and which kinds of work their roles do. */
@@ -23,5 +25,5 @@ public interface CareLinks {
     Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at);
 
     /** For each of the patients the worker's work explains at {@code at}, its reason code; the others are absent. */
-    Map<Long, String> explain(Worker worker, Collection<Long> patientIds, Instant at);
+    Map<Long, AuditReason> explain(Worker worker, Collection<Long> patientIds, Instant at);
 }

@@ -1,5 +1,7 @@
 package org.dossier.access;
 
+import org.dossier.audit.AuditReason;
+
 import org.dossier.organization.Actor;
 import org.dossier.platform.ForbiddenException;
 
@@ -17,9 +19,9 @@ public final class PatientAccess {
     private final Actor actor;
     private final PatientFacts patient;
     private final Set<Section> sections;
-    private final String reasonCode;
+    private final AuditReason reasonCode;
 
-    PatientAccess(Actor actor, PatientFacts patient, Set<Section> sections, String reasonCode) {
+    PatientAccess(Actor actor, PatientFacts patient, Set<Section> sections, AuditReason reasonCode) {
         this.actor = actor;
         this.patient = patient;
         this.sections = Collections.unmodifiableSet(EnumSet.copyOf(sections));
@@ -44,7 +46,7 @@ public final class PatientAccess {
 
     /** The relationship, role or break-the-glass grant that explains the access, as written in the audit entry. */
     public String reasonCode() {
-        return reasonCode;
+        return reasonCode.name();
     }
 
     public boolean permits(Section section) {

@@ -1,5 +1,9 @@
 package org.dossier.access;
 
+import org.dossier.audit.AuditPurpose;
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditReports;
 import org.dossier.organization.Actor;
@@ -55,7 +59,7 @@ public class Restrictions {
         }
         repository.insertRestriction(patientId, patient.facilityId(), kind, kind == Restriction.Kind.STAFF ? staffId : null, why,
                 actor.staffId(), now);
-        gateway.append(gateway.entry(actor, patient.facilityId(), "restrict", patientId, "Restriction", null, Set.of(),
+        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.RESTRICT, patientId, AuditResource.Restriction, null, Set.of(),
                 AuditRecord.Decision.INFO, null, null, kind + ": " + why));
         return repository.restriction(patientId).orElseThrow();
     }
@@ -69,7 +73,7 @@ public class Restrictions {
         if (!repository.liftRestriction(patientId, actor.staffId(), why, now)) {
             throw new NotFoundException("Patient " + patientId + " has no restriction");
         }
-        gateway.append(gateway.entry(actor, patient.facilityId(), "lift-restriction", patientId, "Restriction", null, Set.of(),
+        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.LIFT_RESTRICTION, patientId, AuditResource.Restriction, null, Set.of(),
                 AuditRecord.Decision.INFO, null, null, why));
     }
 
@@ -77,14 +81,14 @@ public class Restrictions {
         PatientFacts patient = administered(actor, patientId);
         Optional<Restriction> restriction = repository.restriction(patientId);
         // The answer names the patient (a restricted record, and why): in the trail before it leaves.
-        gateway.append(gateway.entry(actor, patient.facilityId(), "read", patientId, "Restriction", null, Set.of(),
-                AuditRecord.Decision.ALLOW, AuditReports.OVERSIGHT, "HSYSADMIN", null));
+        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.READ, patientId, AuditResource.Restriction, null, Set.of(),
+                AuditRecord.Decision.ALLOW, AuditReason.OVERSIGHT, AuditPurpose.HSYSADMIN, null));
         return restriction;
     }
 
     /** What the patient is told of who opened their record: when, why and what, by which kind of staff. */
     public List<AuditReports.AccessForPatient> accessReportForThePatient(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.IDENTITY, "AccessReport", patientId);
+        gateway.read(actor, patientId, Section.IDENTITY, AuditResource.AccessReport, patientId);
         return reports.accessesToTellThePatient(patientId);
     }
 

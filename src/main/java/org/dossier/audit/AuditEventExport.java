@@ -63,7 +63,7 @@ public class AuditEventExport {
             shown.add(e.record().patientId());
             shown.addAll(AuditReports.patientsNamedIn(e.record().action(), e.record().resourceType(), e.record().detail()));
         }
-        reports.oversaw(actor, "AuditEvent", shown);
+        reports.oversaw(actor, AuditResource.AuditEvent, shown);
         List<Map<String, Object>> bundleEntries = new ArrayList<>();
         for (AuditEntry e : entries.subList(0, Math.min(entries.size(), MAX_EVENTS))) {
             bundleEntries.add(Map.of("fullUrl", "urn:dossier:audit:" + e.seq(), "resource", auditEvent(e)));

@@ -36,7 +36,6 @@ public class AuditReports {
     }
 
     /** The reason code of an oversight view's entries: the security officer shown patient ids in the trail. */
-    public static final String OVERSIGHT = "OVERSIGHT";
 
     private final JdbcClient jdbc;
     private final AuditTrail trail;
@@ -54,16 +53,18 @@ public class AuditReports {
      * guard: the officer must be able to read a frozen account's whole exposure, canaries included, and is shown ids and
      * the trail's own fields, never a record (ADR 0018).
      */
-    public void oversaw(Actor actor, String resourceType, java.util.Collection<Long> patientIds) {
+    public void oversaw(Actor actor, AuditResource resourceType, java.util.Collection<Long> patientIds) {
         List<Long> distinct = patientIds.stream().filter(java.util.Objects::nonNull).distinct().toList();
         if (distinct.isEmpty()) {
             return;
         }
         Instant now = clock.instant();
         String roles = actor.roles().stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(","));
-        trail.append(distinct.stream().map(p -> new AuditRecord(now, actor.staffId(), actor.username(), roles, null, actor.sessionId(),
-                actor.sourceAddress(), actor.userAgent(), "oversee", p, resourceType, null, null, AuditRecord.Decision.ALLOW, OVERSIGHT,
-                "HSYSADMIN", org.slf4j.MDC.get("requestId"), null)).toList());
+        trail.append(distinct.stream().map(p -> AuditRecord.at(now)
+                .actor(actor.staffId(), actor.username(), roles, actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                .action(AuditAction.OVERSEE).patient(p).resource(resourceType, null)
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.OVERSIGHT).purpose(AuditPurpose.HSYSADMIN)
+                .request(org.slf4j.MDC.get("requestId")).build()).toList());
     }
 
     /** One patient an account was shown: which sections, when first and last, how many times. */
@@ -82,7 +83,7 @@ public class AuditReports {
     public Exposure exposure(Actor actor, long staffId, Instant from, Instant to) {
         actor.requireAnyRole("read exposure reports", Role.SECURITY_OFFICER);
         Exposure e = exposureOf(staffId, from, to);
-        oversaw(actor, "ExposureReport", e.exposed().stream().map(ExposedPatient::patientId).toList());
+        oversaw(actor, AuditResource.ExposureReport, e.exposed().stream().map(ExposedPatient::patientId).toList());
         return e;
     }
 
@@ -145,7 +146,7 @@ public class AuditReports {
                         rs.getString("decision"), rs.getString("reason_code"), rs.getString("purpose"), rs.getString("source_address")))
                 .list();
         // Audited after the query, so that the report does not list the very view that reads it.
-        oversaw(actor, "AccessReport", List.of(patientId));
+        oversaw(actor, AuditResource.AccessReport, List.of(patientId));
         return accesses;
     }
 
@@ -189,7 +190,7 @@ public class AuditReports {
         // action of a refusal no service decided), a refusal's "what to do next" in its detail.
         List<Long> shown = new java.util.ArrayList<>(entries.stream().map(Entry::patientId).toList());
         entries.forEach(e -> shown.addAll(patientsNamedIn(e.action(), e.resourceType(), e.detail())));
-        oversaw(actor, "AuditEntry", shown);
+        oversaw(actor, AuditResource.AuditEntry, shown);
         return entries;
     }
 
@@ -212,11 +213,11 @@ public class AuditReports {
     }
 
     /** How many allowed accesses an account made under a reason code in a window: the uses of a break-the-glass grant. */
-    public long usesUnder(long staffId, long patientId, String reasonCode, Instant from, Instant to) {
+    public long usesUnder(long staffId, long patientId, AuditReason reasonCode, Instant from, Instant to) {
         return jdbc.sql("""
                         select count(*) from audit_entry where actor_id = ? and patient_id = ? and reason_code = ?
                            and recorded_at >= ? and recorded_at <= ? and decision = 'ALLOW'""")
-                .param(staffId).param(patientId).param(reasonCode).param(Timestamp.from(from)).param(Timestamp.from(to))
+                .param(staffId).param(patientId).param(reasonCode.name()).param(Timestamp.from(from)).param(Timestamp.from(to))
                 .query(Long.class).single();
     }
 }

@@ -20,8 +20,8 @@ class SecurityEventAuditor {
 
     @EventListener
     void on(SecurityEvent e) {
-        trail.append(new AuditRecord(e.at(), e.staffId(), e.username(), null, null, null, e.sourceAddress(), e.userAgent(),
-                "SECURITY:" + e.type().name(), null, "Account", e.staffId() == null ? null : e.staffId().toString(), null,
-                AuditRecord.Decision.INFO, null, null, null, e.detail()));
+        trail.append(AuditRecord.at(e.at()).actor(e.staffId(), e.username(), null, null, e.sourceAddress(), e.userAgent())
+                .event("SECURITY", e.type()).resource(AuditResource.Account, e.staffId())
+                .decision(AuditRecord.Decision.INFO, null).detail(e.detail()).build());
     }
 }

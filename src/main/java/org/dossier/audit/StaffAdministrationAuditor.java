@@ -26,12 +26,13 @@ class StaffAdministrationAuditor {
     void on(StaffAdministrationEvent e) {
         Actor a = e.actor();
         boolean refused = e.type() == StaffAdministrationEvent.Type.REFUSED;
-        trail.append(new AuditRecord(e.at(), a.staffId(), a.username(),
-                a.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), null, a.sessionId(),
-                a.sourceAddress(), a.userAgent(), "STAFF:" + e.type().name(), null,
-                e.grantId() != null ? "StaffGrant" : "Account",
-                e.grantId() != null ? e.grantId().toString() : e.staffId() == null ? null : e.staffId().toString(), null,
-                refused ? AuditRecord.Decision.DENY : AuditRecord.Decision.INFO, refused ? "ADMINISTRATION" : null, null,
-                MDC.get("requestId"), (e.username() == null ? "" : e.username() + ": ") + e.detail()));
+        trail.append(AuditRecord.at(e.at())
+                .actor(a.staffId(), a.username(), a.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
+                        a.sessionId(), a.sourceAddress(), a.userAgent())
+                .event("STAFF", e.type())
+                .resource(e.grantId() != null ? AuditResource.StaffGrant : AuditResource.Account,
+                        e.grantId() != null ? e.grantId() : e.staffId())
+                .decision(refused ? AuditRecord.Decision.DENY : AuditRecord.Decision.INFO, refused ? AuditReason.ADMINISTRATION : null)
+                .request(MDC.get("requestId")).detail((e.username() == null ? "" : e.username() + ": ") + e.detail()).build());
     }
 }

@@ -1,5 +1,8 @@
 package org.dossier.billing;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
+import org.dossier.audit.AuditReason;
 import org.dossier.platform.FacilityScope;
 import org.springframework.transaction.support.TransactionTemplate;
 import org.dossier.access.PatientAccess;
@@ -71,7 +74,7 @@ public class BillingService {
     @Transactional
     public Invoice openInvoice(Actor actor, long patientId, Long stayId, Long appointmentId) {
         actor.requireAnyRole("create invoices", Role.BILLING);
-        PatientFacts patient = gateway.write(actor, patientId, Section.BILLING, "create", "Invoice", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.BILLING, AuditAction.CREATE, AuditResource.Invoice, null).patient().requireActive();
         if ((stayId == null) == (appointmentId == null)) {
             throw new InvalidInputException("stayId", "an invoice is for exactly one stay (stayId) or one appointment (appointmentId)");
         }
@@ -146,13 +149,13 @@ public class BillingService {
     public Invoice read(Actor actor, long invoiceId) {
         requireReader(actor);
         Invoice i = repository.invoice(invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId));
-        gateway.read(actor, i.patientId(), Section.BILLING, "Invoice", i.id());
+        gateway.read(actor, i.patientId(), Section.BILLING, AuditResource.Invoice, i.id());
         return i;
     }
 
     /** A patient's invoices: the gateway refuses (and audits, about this patient) a role that does not see billing. */
     public List<Invoice> invoicesOf(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.BILLING, "Invoice", null);
+        gateway.read(actor, patientId, Section.BILLING, AuditResource.Invoice, null);
         return repository.invoicesOf(patientId, 200);
     }
 
@@ -169,7 +172,7 @@ public class BillingService {
     @Transactional
     public HealthCardRead recordCardRead(Actor actor, long patientId, CardReadInput in) {
         actor.requireAnyRole("read health cards", Role.FRONT_DESK, Role.BILLING);
-        PatientFacts patient = gateway.write(actor, patientId, Section.COVERAGE, "create", "HealthCardRead", null).patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.COVERAGE, AuditAction.CREATE, AuditResource.HealthCardRead, null).patient().requireActive();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.workstation()) || in.workstation().length() > 64) {
             errors.add(new FieldError("workstation", "is required (at most 64 characters)"));
@@ -211,7 +214,7 @@ public class BillingService {
 
     public List<HealthCardRead> cardReadsOf(Actor actor, long patientId) {
         actor.requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
-        gateway.read(actor, patientId, Section.COVERAGE, "HealthCardRead", null);
+        gateway.read(actor, patientId, Section.COVERAGE, AuditResource.HealthCardRead, null);
         return repository.cardReadsOf(patientId, 200);
     }
 
@@ -281,7 +284,7 @@ public class BillingService {
     public Claim readClaim(Actor actor, long claimId) {
         actor.requireAnyRole("see claims", Role.BILLING);
         Claim c = repository.claim(claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
-        gateway.read(actor, c.patientId(), Section.BILLING, "Claim", c.id());
+        gateway.read(actor, c.patientId(), Section.BILLING, AuditResource.Claim, c.id());
         return c;
     }
 
@@ -290,8 +293,8 @@ public class BillingService {
         actor.requireAnyRole("see claims", Role.BILLING);
         List<Claim> claims = repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
         // The queue (claims to send or rejected) names its beneficiaries; older claims are listed anonymously.
-        org.dossier.access.Listing named = gateway.listedWithinWork(actor, "Claim", Section.BILLING, claims.stream()
-                .map(c -> new AccessGateway.Listed(c.patientId(), c.facilityId(), AccessGateway.BILLING_OFFICE)).toList());
+        org.dossier.access.Listing named = gateway.listedWithinWork(actor, AuditResource.Claim, Section.BILLING, claims.stream()
+                .map(c -> new AccessGateway.Listed(c.patientId(), c.facilityId(), AuditReason.BILLING_OFFICE)).toList());
         return claims.stream().map(c -> named.patientIds().contains(c.patientId()) ? c : c.withoutPatient()).toList();
     }
 

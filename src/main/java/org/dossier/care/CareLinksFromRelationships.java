@@ -1,5 +1,6 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditReason;
 import org.dossier.access.CareLinks;
 import org.springframework.stereotype.Component;
 
@@ -27,11 +28,11 @@ class CareLinksFromRelationships implements CareLinks {
     @Override
     public Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at) {
         return relationships.between(staffId, unitIds, patientId, at)
-                .map(r -> new Link(r.reason().name(), STRONG.contains(r.reason())));
+                .map(r -> new Link(AuditReason.of(r.reason().name()), STRONG.contains(r.reason())));
     }
 
     @Override
-    public Map<Long, String> explain(Worker worker, Collection<Long> patientIds, Instant at) {
+    public Map<Long, AuditReason> explain(Worker worker, Collection<Long> patientIds, Instant at) {
         return relationships.explain(worker, patientIds, at);
     }
 }

@@ -1,5 +1,6 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditReason;
 import org.dossier.access.CareLinks;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -63,8 +64,8 @@ public class CareRelationships {
     }
 
     /** For each of the patients the worker's work explains at {@code at}, the reason code; the others are absent. */
-    Map<Long, String> explain(CareLinks.Worker worker, Collection<Long> patientIds, Instant at) {
-        Map<Long, String> reasons = new HashMap<>();
+    Map<Long, AuditReason> explain(CareLinks.Worker worker, Collection<Long> patientIds, Instant at) {
+        Map<Long, AuditReason> reasons = new HashMap<>();
         if (patientIds.isEmpty() || !(worker.clinical() || worker.desk() || worker.billing())) {
             return reasons;
         }
@@ -78,7 +79,7 @@ public class CareRelationships {
                 .query((rs, n) -> {
                     String reason = rs.getString("reason");
                     if (reason != null) {
-                        reasons.put(rs.getLong("id"), reason);
+                        reasons.put(rs.getLong("id"), AuditReason.of(reason));
                     }
                     return null;
                 }).list();

@@ -1,5 +1,8 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.Listing;
@@ -50,7 +53,7 @@ public class CareTeamService {
     @Transactional
     public CareTeamMember addMember(Actor actor, long patientId, Long staffId, String role, Instant from, Instant to) {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "CareTeam", null, "version 1").patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.CareTeam, null, "version 1").patient().requireActive();
         StaffMember member = colleague(staffId, patient.facilityId(), "staffId");
         String r = Texts.clean(role);
         if (r == null || r.length() > 80) {
@@ -75,7 +78,7 @@ public class CareTeamService {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
-        gateway.write(actor, m.patientId(), Section.ENCOUNTERS, "status", "CareTeam", m.id(),
+        gateway.write(actor, m.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.CareTeam, m.id(),
                 "version " + m.version() + " -> " + (m.version() + 1) + ", " + m.status() + " -> ENDED");
         if (!"ACTIVE".equals(m.status())) {
             throw new ConflictException("member-ended", "This membership already ended");
@@ -93,7 +96,7 @@ public class CareTeamService {
     /** Why the actor is involved in this patient's care now, if at all: it reveals nothing of the record. */
     public java.util.Optional<CareRelationship> myRelationship(Actor actor, long patientId) {
         // The answer names the patient (it exists, and whether the actor's work covers it): audited and charged as such.
-        if (gateway.explanation(actor, patientId, "CareRelationship").isEmpty()) {
+        if (gateway.explanation(actor, patientId, AuditResource.CareRelationship).isEmpty()) {
             return java.util.Optional.empty();
         }
         return relationships.between(actor.staffId(), actor.unitIds(), patientId, clock.instant());
@@ -101,7 +104,7 @@ public class CareTeamService {
 
     public List<CareTeamMember> team(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, "CareTeam", null);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.CareTeam, null);
         return repository.team(patientId);
     }
 
@@ -110,14 +113,14 @@ public class CareTeamService {
         // With the facility, so that the list is charged to the guard (canaries included) like every other list.
         List<CareTeamRepository.Membership> memberships = repository.patientsOf(actor.staffId(), clock.instant(), limit);
         return new Listing.Of<>(memberships.stream().map(CareTeamRepository.Membership::patientId).toList(),
-                gateway.listed(actor, "CareTeam", Section.ENCOUNTERS, memberships.stream()
-                        .map(m -> new AccessGateway.Listed(m.patientId(), m.facilityId(), "CARE_TEAM")).toList()));
+                gateway.listed(actor, AuditResource.CareTeam, Section.ENCOUNTERS, memberships.stream()
+                        .map(m -> new AccessGateway.Listed(m.patientId(), m.facilityId(), AuditReason.CARE_TEAM)).toList()));
     }
 
     @Transactional
     public Referral refer(Actor actor, long patientId, Long toStaffId, Integer toUnitId, String reason, Instant from, Instant to) {
         actor.requireAnyRole("refer patients", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "Referral", null, "version 1").patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Referral, null, "version 1").patient().requireActive();
         if ((toStaffId == null) == (toUnitId == null)) {
             throw new InvalidInputException("toStaffId", "refer to exactly one practitioner (toStaffId) or one unit (toUnitId)");
         }
@@ -156,7 +159,7 @@ public class CareTeamService {
         actor.requireAnyRole("close referrals", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
         Referral r = repository.referral(referralId).orElseThrow(() -> new NotFoundException("No referral " + referralId));
-        gateway.write(actor, r.patientId(), Section.ENCOUNTERS, "status", "Referral", r.id(),
+        gateway.write(actor, r.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.Referral, r.id(),
                 "version " + r.version() + " -> " + (r.version() + 1) + ", " + r.status() + " -> " + (completed ? "COMPLETED" : "CANCELLED"));
         if (!"ACTIVE".equals(r.status())) {
             throw new ConflictException("referral-closed", "This referral is already " + r.status());
@@ -172,7 +175,7 @@ public class CareTeamService {
 
     public List<Referral> referrals(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, "Referral", null);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Referral, null);
         return repository.referrals(patientId);
     }
 

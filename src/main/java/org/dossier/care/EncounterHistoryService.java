@@ -1,5 +1,7 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.PatientFacts;
 import org.dossier.access.Section;
@@ -41,7 +43,7 @@ public class EncounterHistoryService {
 
     @Transactional
     public PastEncounter record(Actor actor, long patientId, PastEncounterInput in) {
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, "create", "PastEncounter", null).patient();
+        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.PastEncounter, null).patient();
         validate(in, clock.instant());
         long id = jdbc.sql("""
                         insert into encounter_history (facility_id, patient_id, class, type, type_code, reason, start_at, end_at,
@@ -57,13 +59,13 @@ public class EncounterHistoryService {
     public PastEncounter read(Actor actor, long id) {
         PastEncounter e = jdbc.sql("select " + COLUMNS + " from encounter_history where id = ?").param(id).query(EncounterHistoryService::map)
                 .optional().orElseThrow(() -> new NotFoundException("No encounter h" + id));
-        gateway.read(actor, e.patientId(), Section.ENCOUNTERS, "PastEncounter", id);
+        gateway.read(actor, e.patientId(), Section.ENCOUNTERS, AuditResource.PastEncounter, id);
         return e;
     }
 
     /** The patient's past encounters, latest first (at most 200). */
     public List<PastEncounter> ofPatient(Actor actor, long patientId) {
-        return ofPatient(gateway.read(actor, patientId, Section.ENCOUNTERS, "PastEncounter", null));
+        return ofPatient(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.PastEncounter, null));
     }
 
     /** Under an access already granted and audited. */

@@ -1,5 +1,8 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
@@ -185,7 +188,7 @@ public class SchedulingService {
     public Appointment read(Actor actor, long id) {
         requireReader(actor);
         Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
-        gateway.read(actor, a.patientId(), Section.SCHEDULING, "Appointment", a.id());
+        gateway.read(actor, a.patientId(), Section.SCHEDULING, AuditResource.Appointment, a.id());
         return a;
     }
 
@@ -207,14 +210,14 @@ public class SchedulingService {
         }
         boolean administrative = actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING);
         if (!administrative && practitionerId != actor.staffId()) {
-            gateway.refuseListing(actor, "Agenda", "You see your own agenda only; the front desk sees every practitioner's");
+            gateway.refuseListing(actor, AuditResource.Agenda, "You see your own agenda only; the front desk sees every practitioner's");
         }
         List<Appointment> agenda = appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(),
                 to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
-        String reason = administrative ? AccessGateway.administrativeReason(actor) : "APPOINTMENT";
+        AuditReason reason = administrative ? AccessGateway.administrativeReason(actor) : AuditReason.APPOINTMENT;
         Map<Long, Integer> facilityOf = new java.util.LinkedHashMap<>();
         agenda.forEach(a -> facilityOf.putIfAbsent(a.patientId(), a.facilityId()));
-        Listing listing = gateway.listedWithinWork(actor, "Appointment", Section.SCHEDULING, facilityOf.entrySet().stream()
+        Listing listing = gateway.listedWithinWork(actor, AuditResource.Appointment, Section.SCHEDULING, facilityOf.entrySet().stream()
                 .map(e -> new AccessGateway.Listed(e.getKey(), e.getValue(), reason)).toList());
         return new Listing.Of<>(agenda.stream().map(a -> listing.patientIds().contains(a.patientId()) ? a : a.withoutPatient()).toList(),
                 listing);
@@ -222,7 +225,7 @@ public class SchedulingService {
 
     public List<Appointment> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.SCHEDULING, "Appointment", null);
+        gateway.read(actor, patientId, Section.SCHEDULING, AuditResource.Appointment, null);
         return appointments.ofPatient(patientId, 200);
     }
 
@@ -233,7 +236,7 @@ public class SchedulingService {
 
     public List<Appointment> upcoming(Actor actor, long patientId, int limit) {
         requireReader(actor);
-        return upcoming(gateway.read(actor, patientId, Section.SCHEDULING, "Appointment", null), limit);
+        return upcoming(gateway.read(actor, patientId, Section.SCHEDULING, AuditResource.Appointment, null), limit);
     }
 
     /** Under an access already granted and audited (the chart). */
@@ -259,7 +262,7 @@ public class SchedulingService {
         if (why == null) {
             throw new InvalidInputException("reason", "the reason for the appointment is required");
         }
-        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, "create", "Appointment", null, "version 1").patient().requireActive();
+        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, AuditAction.CREATE, AuditResource.Appointment, null, "version 1").patient().requireActive();
         practitioner(practitionerId);
         Instant now = clock.instant();
         if (startAt.isBefore(now)) {
@@ -308,7 +311,7 @@ public class SchedulingService {
     private Appointment booked(Actor actor, long id, AppointmentStatus to) {
         requireReader(actor);
         Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
-        gateway.write(actor, a.patientId(), Section.SCHEDULING, "status", "Appointment", a.id(),
+        gateway.write(actor, a.patientId(), Section.SCHEDULING, AuditAction.STATUS, AuditResource.Appointment, a.id(),
                 "version " + a.version() + " -> " + (a.version() + 1) + ", " + a.status() + " -> " + to);
         if (a.status() != AppointmentStatus.BOOKED) {
             throw new ConflictException("appointment-closed", "Appointment " + id + " is " + a.status() + "; it can no longer change");

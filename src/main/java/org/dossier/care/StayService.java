@@ -1,5 +1,8 @@
 package org.dossier.care;
 
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
@@ -64,7 +67,7 @@ public class StayService {
         if (a.patientId() == null) {
             throw new InvalidInputException("patientId", "is required");
         }
-        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, "create", "Stay", null, "version 1").patient().requireActive();
+        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Stay, null, "version 1").patient().requireActive();
         StayKind kind = a.kind() == null ? StayKind.INPATIENT : a.kind();
         CareUnit unit = bedUnit(a.unitId(), patient.facilityId(), kind);
         StaffMember attending = attending(a.attendingId(), patient.facilityId());
@@ -89,7 +92,7 @@ public class StayService {
     public Stay transfer(Actor actor, long stayId, int expectedVersion, Integer unitId, String bed, Long attendingId, Instant at, String reason) {
         actor.requireAnyRole("transfer patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, "update", "transfer");
+        Stay stay = activeStay(actor, stayId, AuditAction.UPDATE, "transfer");
         CareUnit unit = bedUnit(unitId, stay.facilityId(), stay.kind());
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
@@ -115,7 +118,7 @@ public class StayService {
     public Stay discharge(Actor actor, long stayId, int expectedVersion, Instant at, String destination, String reason) {
         actor.requireAnyRole("discharge patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, "status", "ACTIVE -> DISCHARGED");
+        Stay stay = activeStay(actor, stayId, AuditAction.STATUS, "ACTIVE -> DISCHARGED");
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
         notInFuture("at", when, now);
@@ -135,7 +138,7 @@ public class StayService {
     public Stay cancel(Actor actor, long stayId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel stays", Role.FRONT_DESK, Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, "entered-in-error", "ACTIVE -> CANCELLED");
+        Stay stay = activeStay(actor, stayId, AuditAction.ENTERED_IN_ERROR, "ACTIVE -> CANCELLED");
         Instant now = clock.instant();
         if (!stays.update(stayId, expectedVersion, StayStatus.CANCELLED, null, stay.attendingId(), null, now)) {
             throw ConflictException.stale(stayId, expectedVersion, stay.version());
@@ -147,13 +150,13 @@ public class StayService {
     public Stay read(Actor actor, long stayId) {
         requireReader(actor);
         Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, "Stay", stay.id());
+        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, AuditResource.Stay, stay.id());
         return stay;
     }
 
     public List<Stay> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, "Stay", null);
+        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, null);
         return stays.ofPatient(patientId, 100);
     }
 
@@ -163,7 +166,7 @@ public class StayService {
 
     public Encounters encounters(Actor actor, long patientId) {
         requireReader(actor);
-        return encounters(gateway.read(actor, patientId, Section.ENCOUNTERS, "Encounter", null));
+        return encounters(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Encounter, null));
     }
 
     /** Under an access already granted and audited (a chart tab). */
@@ -178,7 +181,7 @@ public class StayService {
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {
         requireReader(actor);
-        return current(gateway.read(actor, patientId, Section.ENCOUNTERS, "Stay", null));
+        return current(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, null));
     }
 
     /** Under an access already granted and audited (the chart). */
@@ -198,20 +201,20 @@ public class StayService {
     public Listing.Of<Inpatient> census(Actor actor, Set<Integer> unitIds) {
         boolean administrative = actor.hasAnyRole(Role.FRONT_DESK, Role.BILLING);
         if (!administrative && !actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
-            gateway.refuseListing(actor, "Census", "Your role cannot see unit censuses");
+            gateway.refuseListing(actor, AuditResource.Census, "Your role cannot see unit censuses");
         }
         Map<Integer, Integer> facilityOfUnit = new java.util.HashMap<>();
         for (Integer u : unitIds) {
             CareUnit unit = organization.unit(u).orElseThrow(() -> new NotFoundException("No unit " + u));
             actor.requireFacility(unit.facilityId());
             if (!administrative && !actor.unitIds().contains(u)) {
-                gateway.refuseListing(actor, "Census", "You see the census of your own units only; unit " + u + " is not one of them");
+                gateway.refuseListing(actor, AuditResource.Census, "You see the census of your own units only; unit " + u + " is not one of them");
             }
             facilityOfUnit.put(u, unit.facilityId());
         }
         List<Inpatient> inpatients = unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
-        String reason = administrative ? AccessGateway.administrativeReason(actor) : "CURRENT_STAY_IN_UNIT";
-        return new Listing.Of<>(inpatients, gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+        AuditReason reason = administrative ? AccessGateway.administrativeReason(actor) : AuditReason.CURRENT_STAY_IN_UNIT;
+        return new Listing.Of<>(inpatients, gateway.listed(actor, AuditResource.Census, Section.ENCOUNTERS, inpatients.stream()
                 .map(i -> new AccessGateway.Listed(i.patientId(), facilityOfUnit.get(i.unitId()), reason)).toList()));
     }
 
@@ -219,9 +222,9 @@ public class StayService {
     public Listing.Of<Inpatient> attendedBy(Actor actor) {
         requireReader(actor);
         List<Inpatient> inpatients = stays.attendedBy(actor.staffId(), MAX_CENSUS);
-        return new Listing.Of<>(inpatients, gateway.listed(actor, "Census", Section.ENCOUNTERS, inpatients.stream()
+        return new Listing.Of<>(inpatients, gateway.listed(actor, AuditResource.Census, Section.ENCOUNTERS, inpatients.stream()
                 .map(i -> new AccessGateway.Listed(i.patientId(), organization.unit(i.unitId()).map(CareUnit::facilityId).orElse(null),
-                        "ATTENDING")).toList()));
+                        AuditReason.ATTENDING)).toList()));
     }
 
     private Stay logged(Actor actor, long stayId, String reason, Instant now) {
@@ -231,9 +234,9 @@ public class StayService {
     }
 
     /** An active stay, the change decided and audited as {@code action}, with the stay's versions before and after. */
-    private Stay activeStay(Actor actor, long stayId, String action, String what) {
+    private Stay activeStay(Actor actor, long stayId, AuditAction action, String what) {
         Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        gateway.write(actor, stay.patientId(), Section.ENCOUNTERS, action, "Stay", stay.id(),
+        gateway.write(actor, stay.patientId(), Section.ENCOUNTERS, action, AuditResource.Stay, stay.id(),
                 "version " + stay.version() + " -> " + (stay.version() + 1) + ", " + what);
         if (stay.status() != StayStatus.ACTIVE) {
             throw new ConflictException("stay-closed", "Stay " + stayId + " is " + stay.status() + "; it can no longer change");

@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
@@ -43,7 +44,7 @@ public class AllergyService {
 
     @Transactional
     public Allergy record(Actor actor, long patientId, AllergyInput in) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Allergy", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Allergy, Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
         long id = repository.insertAllergy(patient.facilityId(), patient.id(), in.substance().strip(), Texts.clean(in.substanceCode()),
@@ -56,7 +57,7 @@ public class AllergyService {
         actor.requireAnyRole("record allergies", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         Allergy current = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
-        access.forChanging(actor, current.patientId(), "Allergy", allergyId, ClinicalAccess.UPDATE, current.version(),
+        access.forChanging(actor, current.patientId(), AuditResource.Allergy, allergyId, ClinicalAccess.UPDATE, current.version(),
                 Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
@@ -69,11 +70,11 @@ public class AllergyService {
 
     public Allergy read(Actor actor, long allergyId) {
         Allergy a = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
-        return access.visible(actor, a.patientId(), a, "Allergy", allergyId);
+        return access.visible(actor, a.patientId(), a, AuditResource.Allergy, allergyId);
     }
 
     public List<Allergy> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        return ofPatient(access.forReading(actor, patientId, "Allergy"), activeOnly);
+        return ofPatient(access.forReading(actor, patientId, AuditResource.Allergy), activeOnly);
     }
 
     /** Under an access already granted and audited (the chart). */

@@ -1,5 +1,8 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
+
 import org.dossier.access.AccessGateway;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.PatientFacts;
@@ -16,8 +19,8 @@ import org.springframework.stereotype.Component;
 class ClinicalAccess {
 
     /** The actions a change of the clinical record is audited as. */
-    static final String CREATE = "create", UPDATE = "update", AMEND = "amend", SIGN = "sign", STATUS = "status",
-            ENTERED_IN_ERROR = "entered-in-error";
+    static final AuditAction CREATE = AuditAction.CREATE, UPDATE = AuditAction.UPDATE, AMEND = AuditAction.AMEND,
+            SIGN = AuditAction.SIGN, STATUS = AuditAction.STATUS, ENTERED_IN_ERROR = AuditAction.ENTERED_IN_ERROR;
 
     private final AccessGateway gateway;
 
@@ -26,7 +29,7 @@ class ClinicalAccess {
     }
 
     /** Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. */
-    PatientFacts forWriting(Actor actor, long patientId, String resourceType, Role... roles) {
+    PatientFacts forWriting(Actor actor, long patientId, AuditResource resourceType, Role... roles) {
         return gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles).patient().requireActive();
     }
 
@@ -34,12 +37,12 @@ class ClinicalAccess {
      * Changing an existing record of the patient's chart, by one of {@code roles}: audited as {@code action} on the record,
      * its version going from {@code fromVersion} to the next one.
      */
-    PatientAccess forChanging(Actor actor, long patientId, String resourceType, long id, String action, int fromVersion, Role... roles) {
+    PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, int fromVersion, Role... roles) {
         return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, versions(fromVersion), roles);
     }
 
     /** Changing an existing record, described by {@code change} (an amendment names the new record). */
-    PatientAccess forChanging(Actor actor, long patientId, String resourceType, long id, String action, String change, Role... roles) {
+    PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, String change, Role... roles) {
         return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, change, roles);
     }
 
@@ -48,12 +51,12 @@ class ClinicalAccess {
     }
 
     /** Reading the patient's records of one kind. */
-    PatientAccess forReading(Actor actor, long patientId, String resourceType) {
+    PatientAccess forReading(Actor actor, long patientId, AuditResource resourceType) {
         return gateway.read(actor, patientId, Section.CLINICAL, resourceType, null);
     }
 
     /** One record, once the gateway allowed its patient's clinical section. */
-    <T> T visible(Actor actor, long patientId, T record, String resourceType, long id) {
+    <T> T visible(Actor actor, long patientId, T record, AuditResource resourceType, long id) {
         gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
         return record;
     }

@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.access.PatientAccess;
@@ -52,7 +53,7 @@ public class DocumentService {
 
     @Transactional
     public ClinicalDocument upload(Actor actor, long patientId, String title, String kind, String declaredType, byte[] content) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Document", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Document, Role.PHYSICIAN, Role.NURSE);
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(title) || title.length() > 200) {
             errors.add(new FieldError("title", "is required (at most 200 characters)"));
@@ -91,7 +92,7 @@ public class DocumentService {
         actor.requireAnyRole("correct documents", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
-        access.forChanging(actor, d.patientId(), "Document", documentId, ClinicalAccess.ENTERED_IN_ERROR, d.version(),
+        access.forChanging(actor, d.patientId(), AuditResource.Document, documentId, ClinicalAccess.ENTERED_IN_ERROR, d.version(),
                 Role.PHYSICIAN, Role.NURSE);
         if (!"CURRENT".equals(d.status())) {
             throw new ConflictException("document-in-error", "This document is already marked entered in error");
@@ -107,7 +108,7 @@ public class DocumentService {
 
     public ClinicalDocument read(Actor actor, long documentId) {
         ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
-        return access.visible(actor, d.patientId(), d, "Document", documentId);
+        return access.visible(actor, d.patientId(), d, AuditResource.Document, documentId);
     }
 
     public Content content(Actor actor, long documentId) {
@@ -116,7 +117,7 @@ public class DocumentService {
     }
 
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
-        access.forReading(actor, patientId, "Document");
+        access.forReading(actor, patientId, AuditResource.Document);
         return repository.documents(patientId, 200);
     }
 

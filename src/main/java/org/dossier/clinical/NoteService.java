@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
 import org.dossier.care.StayService;
@@ -47,7 +49,7 @@ public class NoteService {
 
     @Transactional
     public Note draft(Actor actor, long patientId, Note.Kind kind, String title, String body, Long stayId) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Note", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Note, Role.PHYSICIAN, Role.NURSE);
         validate(kind, title, body);
         if (stayId != null && stays.read(actor, stayId).patientId() != patient.id()) {
             throw new InvalidInputException("stayId", "stay " + stayId + " is not a stay of this patient");
@@ -80,7 +82,7 @@ public class NoteService {
             Note original = repository.note(note.amendsId()).orElseThrow();
             if (original.status() == Note.Status.SIGNED) {
                 // The amended note changes too (SIGNED -> AMENDED): its own entry says so.
-                access.forChanging(actor, original.patientId(), "Note", original.id(), ClinicalAccess.STATUS,
+                access.forChanging(actor, original.patientId(), AuditResource.Note, original.id(), ClinicalAccess.STATUS,
                         ClinicalAccess.versions(original.version()) + "; SIGNED -> AMENDED by note " + noteId);
                 repository.changeNoteStatus(original.id(), original.version(), Note.Status.SIGNED, Note.Status.AMENDED, null, now);
                 logged(actor, original.id(), "amended by note " + noteId, now);
@@ -95,7 +97,7 @@ public class NoteService {
         actor.requireAnyRole("amend notes", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         Note original = located(actor, noteId);
-        access.forChanging(actor, original.patientId(), "Note", noteId, ClinicalAccess.AMEND,
+        access.forChanging(actor, original.patientId(), AuditResource.Note, noteId, ClinicalAccess.AMEND,
                 "amended note at version " + original.version() + "; the amendment is a new note, version 1", Role.PHYSICIAN, Role.NURSE);
         if (original.status() != Note.Status.SIGNED && original.status() != Note.Status.AMENDED) {
             throw new ConflictException("note-not-signed", "Only a signed note is amended; a draft is edited directly");
@@ -121,7 +123,7 @@ public class NoteService {
 
     public Note read(Actor actor, long noteId) {
         Note note = located(actor, noteId);
-        return access.visible(actor, note.patientId(), note, "Note", noteId);
+        return access.visible(actor, note.patientId(), note, AuditResource.Note, noteId);
     }
 
     /** The note as the actor may name it, before any decision: another clinician's draft is answered as missing. */
@@ -135,7 +137,7 @@ public class NoteService {
     }
 
     public List<Note> ofPatient(Actor actor, long patientId, int limit) {
-        return ofPatient(access.forReading(actor, patientId, "Note"), limit);
+        return ofPatient(access.forReading(actor, patientId, AuditResource.Note), limit);
     }
 
     /** Under an access already granted and audited (the chart). */
@@ -152,10 +154,10 @@ public class NoteService {
     }
 
     /** The actor's own draft, the change decided and audited as {@code action}. */
-    private Note ownDraft(Actor actor, long noteId, String action) {
+    private Note ownDraft(Actor actor, long noteId, AuditAction action) {
         actor.requireAnyRole("write notes", Role.PHYSICIAN, Role.NURSE);
         Note note = located(actor, noteId);
-        access.forChanging(actor, note.patientId(), "Note", noteId, action, note.version(), Role.PHYSICIAN, Role.NURSE);
+        access.forChanging(actor, note.patientId(), AuditResource.Note, noteId, action, note.version(), Role.PHYSICIAN, Role.NURSE);
         if (note.status() != Note.Status.DRAFT) {
             throw new ConflictException("note-signed", "Note " + noteId + " is " + note.status()
                     + ": a signed note never changes; write an amendment instead");

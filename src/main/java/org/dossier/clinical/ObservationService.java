@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
@@ -51,7 +52,7 @@ public class ObservationService {
 
     @Transactional
     public Observation record(Actor actor, long patientId, ObservationInput in) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Observation", Role.PHYSICIAN, Role.NURSE);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Observation, Role.PHYSICIAN, Role.NURSE);
         Instant now = clock.instant();
         Instant effective = in.effectiveAt() == null ? now : in.effectiveAt();
         List<FieldError> errors = validate(in, effective, now);
@@ -75,7 +76,7 @@ public class ObservationService {
         actor.requireAnyRole("correct observations", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
         Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
-        access.forChanging(actor, o.patientId(), "Observation", observationId, ClinicalAccess.ENTERED_IN_ERROR, o.version(),
+        access.forChanging(actor, o.patientId(), AuditResource.Observation, observationId, ClinicalAccess.ENTERED_IN_ERROR, o.version(),
                 Role.PHYSICIAN, Role.NURSE);
         if (!"FINAL".equals(o.status())) {
             throw new ConflictException("observation-in-error", "This observation is already marked entered in error");
@@ -91,12 +92,12 @@ public class ObservationService {
 
     public Observation read(Actor actor, long observationId) {
         Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
-        return access.visible(actor, o.patientId(), o, "Observation", observationId);
+        return access.visible(actor, o.patientId(), o, AuditResource.Observation, observationId);
     }
 
     /** A series for charts and trends: at most 500 values, newest first. */
     public List<Observation> series(Actor actor, long patientId, ObservationKind kind, Instant from, Instant to) {
-        access.forReading(actor, patientId, "Observation");
+        access.forReading(actor, patientId, AuditResource.Observation);
         return series(patientId, kind, from, to);
     }
 
@@ -115,7 +116,7 @@ public class ObservationService {
     }
 
     public List<Observation> latest(Actor actor, long patientId) {
-        return latest(access.forReading(actor, patientId, "Observation"));
+        return latest(access.forReading(actor, patientId, AuditResource.Observation));
     }
 
     /** Under an access already granted and audited (the chart). */

@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
@@ -45,7 +46,7 @@ public class ProblemService {
 
     @Transactional
     public Problem record(Actor actor, long patientId, ProblemInput in) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Problem", Role.PHYSICIAN);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
         validate(in, patient.birthDate());
         Instant now = clock.instant();
         long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.ICD10, in.icd10Code().strip().toUpperCase(), in.label().strip(),
@@ -59,7 +60,7 @@ public class ProblemService {
      */
     @Transactional
     public Problem recordSnomed(Actor actor, long patientId, String snomedCode, String label, LocalDate onsetDate, Problem.Status status) {
-        PatientFacts patient = access.forWriting(actor, patientId, "Problem", Role.PHYSICIAN);
+        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
         List<FieldError> errors = new ArrayList<>();
         if (snomedCode == null || !snomedCode.strip().matches("\\d{6,18}")) {
             errors.add(new FieldError("code", "must be a SNOMED CT concept id (6 to 18 digits)"));
@@ -84,7 +85,7 @@ public class ProblemService {
         actor.requireAnyRole("record diagnoses", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
         Problem current = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
-        access.forChanging(actor, current.patientId(), "Problem", problemId, ClinicalAccess.UPDATE, current.version(), Role.PHYSICIAN);
+        access.forChanging(actor, current.patientId(), AuditResource.Problem, problemId, ClinicalAccess.UPDATE, current.version(), Role.PHYSICIAN);
         validate(in, null);
         Instant now = clock.instant();
         if (!repository.updateProblem(problemId, expectedVersion, in.icd10Code().strip().toUpperCase(), in.label().strip(), in.onsetDate(),
@@ -96,11 +97,11 @@ public class ProblemService {
 
     public Problem read(Actor actor, long problemId) {
         Problem p = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
-        return access.visible(actor, p.patientId(), p, "Problem", problemId);
+        return access.visible(actor, p.patientId(), p, AuditResource.Problem, problemId);
     }
 
     public List<Problem> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        return ofPatient(access.forReading(actor, patientId, "Problem"), activeOnly);
+        return ofPatient(access.forReading(actor, patientId, AuditResource.Problem), activeOnly);
     }
 
     /** Under an access already granted and audited (the chart). */

@@ -28,13 +28,13 @@ class AlertLog {
     }
 
     /** The alert's id. {@code response} is NOTIFY or FREEZE; {@code severity} LOW, MEDIUM or HIGH. */
-    long raise(long staffId, String username, Instant at, String signal, String response, String sourceAddress,
+    long raise(long staffId, String username, Instant at, GuardSignal signal, String response, String sourceAddress,
                Map<String, Object> evidence, String severity) {
         long alertId = jdbc.sql("""
                         insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence,
                                                  status, severity)
                         values (?, ?, ?, ?, ?, ?, ?, cast(? as json), 'OPEN', ?) returning id""")
-                .param(staffId).param(username).param(Timestamp.from(at)).param(signal).param(response).param(MDC.get("requestId"))
+                .param(staffId).param(username).param(Timestamp.from(at)).param(signal.name()).param(response).param(MDC.get("requestId"))
                 .param(sourceAddress).param(json.writeValueAsString(evidence)).param(severity).query(Long.class).single();
         webhook.send(Map.of("alert", alertId, "response", response, "severity", severity, "signal", signal, "staffId", staffId,
                 "username", username, "at", at.toString(), "evidence", evidence));

@@ -1,5 +1,7 @@
 package org.dossier.guard;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditTrail;
 import org.dossier.organization.Actor;
@@ -67,7 +69,7 @@ public class Alerts {
         requireOfficer(actor);
         GuardAlert alert = jdbc.sql("select * from guard_alert where id = ?").param(id).query(Alerts::alert).optional()
                 .orElseThrow(() -> new NotFoundException("No alert " + id));
-        reports.oversaw(actor, "GuardAlert", exposedPatients(alert.exposure()));
+        reports.oversaw(actor, AuditResource.GuardAlert, exposedPatients(alert.exposure()));
         return alert;
     }
 
@@ -109,9 +111,10 @@ public class Alerts {
                         insert into guard_state (staff_id, counting_since) values (?, ?)
                         on conflict (staff_id) do update set counting_since = excluded.counting_since""")
                 .param(staffId).param(Timestamp.from(now)).update();
-        audit.append(new AuditRecord(now, actor.staffId(), actor.username(), "SECURITY_OFFICER", null, actor.sessionId(),
-                actor.sourceAddress(), actor.userAgent(), "GUARD:UNFREEZE", null, "Account", Long.toString(staffId), null,
-                AuditRecord.Decision.INFO, null, null, org.slf4j.MDC.get("requestId"), member.username() + ": " + why));
+        audit.append(AuditRecord.at(now)
+                .actor(actor.staffId(), actor.username(), "SECURITY_OFFICER", actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                .action(AuditAction.GUARD_UNFREEZE).resource(AuditResource.Account, staffId)
+                .decision(AuditRecord.Decision.INFO, null).request(org.slf4j.MDC.get("requestId")).detail(member.username() + ": " + why).build());
         return active;
     }
 

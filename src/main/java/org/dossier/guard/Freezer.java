@@ -1,5 +1,8 @@
 package org.dossier.guard;
 
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditResource;
+import org.dossier.audit.AuditAction;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditReports;
 import org.dossier.audit.AuditTrail;
@@ -53,7 +56,7 @@ class Freezer {
         this.json = json;
     }
 
-    GuardException freeze(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+    GuardException freeze(Actor actor, GuardSignal signal, Map<String, Object> evidence, Instant now) {
         Map<String, Object> full = new LinkedHashMap<>(evidence);
         full.put("channel", actor.channel().name());
         full.put("session", actor.sessionId());
@@ -67,15 +70,17 @@ class Freezer {
                             insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence,
                                                      exposure, status)
                             values (?, ?, ?, ?, 'FREEZE', ?, ?, cast(? as json), cast(? as json), 'OPEN') returning id""")
-                    .param(actor.staffId()).param(actor.username()).param(Timestamp.from(now)).param(signal).param(MDC.get("requestId"))
+                    .param(actor.staffId()).param(actor.username()).param(Timestamp.from(now)).param(signal.name()).param(MDC.get("requestId"))
                     .param(actor.sourceAddress()).param(json.writeValueAsString(full)).param(json.writeValueAsString(exposure))
                     .query(Long.class).single();
         });
         if (alertId != null) {
             log.warn("GUARD froze account {} ({}): {} — alert {}", actor.username(), actor.staffId(), signal, alertId);
-            audit.append(new AuditRecord(now, actor.staffId(), actor.username(), null, null, actor.sessionId(), actor.sourceAddress(),
-                    actor.userAgent(), "GUARD:FREEZE", null, "GuardAlert", alertId.toString(), null, AuditRecord.Decision.INFO, signal,
-                    null, MDC.get("requestId"), "account frozen, every session and token revoked: " + signal));
+            audit.append(AuditRecord.at(now)
+                    .actor(actor.staffId(), actor.username(), null, actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                    .action(AuditAction.GUARD_FREEZE).resource(AuditResource.GuardAlert, alertId)
+                    .decision(AuditRecord.Decision.INFO, AuditReason.GUARD_FREEZE).request(MDC.get("requestId"))
+                    .detail("account frozen, every session and token revoked: " + signal).build());
             webhook.send(Map.of("alert", alertId, "response", "FREEZE", "signal", signal, "staffId", actor.staffId(),
                     "username", actor.username(), "at", now.toString(), "evidence", full,
                     "exposureReport", "/api/guard/alerts/" + alertId));

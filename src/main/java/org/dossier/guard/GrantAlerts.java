@@ -18,7 +18,7 @@ import java.util.Map;
 class GrantAlerts {
 
     private static final Logger log = LoggerFactory.getLogger(GrantAlerts.class);
-    static final String SIGNAL = "STAFF_GRANT_REQUESTED";
+    static final GuardSignal SIGNAL = GuardSignal.STAFF_GRANT_REQUESTED;
 
     private final AlertLog alerts;
 

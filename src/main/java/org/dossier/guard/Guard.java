@@ -99,7 +99,7 @@ public class Guard {
             }
         });
         if (searches > policy.searchesPerMinuteFreeze()) {
-            throw freezer.freeze(actor, "SEARCH_RATE", Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
+            throw freezer.freeze(actor, GuardSignal.SEARCH_RATE, Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
         }
     }
 
@@ -144,12 +144,12 @@ public class Guard {
                            and decision = 'DENY'""")
                 .param("s", actor.staffId()).param("since", Timestamp.from(now.minus(Duration.ofMinutes(1)))).query(Long.class).single();
         if (refusals >= policy.refusalsPerMinuteFreeze()) {
-            throw freezer.freeze(actor, "REFUSALS", Map.of("refusalsLastMinute", refusals, "limit", policy.refusalsPerMinuteFreeze()), now);
+            throw freezer.freeze(actor, GuardSignal.REFUSALS, Map.of("refusalsLastMinute", refusals, "limit", policy.refusalsPerMinuteFreeze()), now);
         }
     }
 
     /** A verdict of one evaluation: no response (allow), or the response, the signal and what was seen. */
-    record Verdict(GuardException.Response response, String signal, Map<String, Object> evidence) {
+    record Verdict(GuardException.Response response, GuardSignal signal, Map<String, Object> evidence) {
         static final Verdict ALLOW = new Verdict(null, null, Map.of());
     }
 
@@ -187,11 +187,11 @@ public class Guard {
         });
         if (!"ACTIVE".equals(charge.status())) {
             // Frozen (or suspended) while this request was under way, possibly by another node: nothing leaves.
-            throw new GuardException(GuardException.Response.FREEZE, "ACCOUNT_NOT_ACTIVE", "This account is " + charge.status()
+            throw new GuardException(GuardException.Response.FREEZE, GuardSignal.ACCOUNT_NOT_ACTIVE, "This account is " + charge.status()
                     + ": its sessions and tokens were ended. The security officer can tell you why.");
         }
         if (!charge.canaries().isEmpty()) {
-            return new Verdict(GuardException.Response.FREEZE, "CANARY", Map.of("canaries", charge.canaries(), "kind", kind.name(),
+            return new Verdict(GuardException.Response.FREEZE, GuardSignal.CANARY, Map.of("canaries", charge.canaries(), "kind", kind.name(),
                     "patientsInRequest", touches.size()));
         }
         long[] counts = charge.counts();
@@ -202,31 +202,31 @@ public class Guard {
                 "patientsShownLastHour", counts[8],
                 "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget, "pace", pace);
         if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, "ENUMERATION", evidence);
+            return new Verdict(GuardException.Response.FREEZE, GuardSignal.ENUMERATION, evidence);
         }
         if (counts[0] > budget.minuteFreeze() || counts[1] > budget.hourFreeze() || counts[2] > budget.dayFreeze()
                 || counts[3] > budget.monthFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, "UNEXPLAINED_BUDGET", evidence);
+            return new Verdict(GuardException.Response.FREEZE, GuardSignal.UNEXPLAINED_BUDGET, evidence);
         }
         // Reading even one's own patients faster than anyone reads charts is a harvest, not work.
         if (counts[5] > pace.minuteFreeze() || counts[6] > pace.tenMinutesFreeze() || counts[7] > pace.hourFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, "PACE", evidence);
+            return new Verdict(GuardException.Response.FREEZE, GuardSignal.PACE, evidence);
         }
         if (counts[8] > policy.shownPerHourFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, "VOLUME", evidence);
+            return new Verdict(GuardException.Response.FREEZE, GuardSignal.VOLUME, evidence);
         }
         if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, "UNEXPLAINED_RATE", evidence);
+            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.UNEXPLAINED_RATE, evidence);
         }
         if (counts[5] > pace.minuteStepUp() || counts[6] > pace.tenMinutesStepUp() || counts[7] > pace.hourStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, "PACE", evidence);
+            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.PACE, evidence);
         }
         if (counts[8] > policy.shownPerHourStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, "VOLUME", evidence);
+            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.VOLUME, evidence);
         }
         // A session or token first used from one address and now from another: the step-up proves the same person.
         if (charge.firstAddress() != null && !charge.firstAddress().equals(actor.sourceAddress())) {
-            return new Verdict(GuardException.Response.STEP_UP, "NEW_ADDRESS", evidence);
+            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.NEW_ADDRESS, evidence);
         }
         return Verdict.ALLOW;
     }
@@ -239,11 +239,11 @@ public class Guard {
      * A step-up is answered only by a second factor proven <em>after</em> the guard asked for it (and within 5 minutes),
      * with a reason (header X-Dossier-Reason); never by a token, nor by the sign-in's factor, nor by the reason alone.
      */
-    private String stepUp(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+    private String stepUp(Actor actor, GuardSignal signal, Map<String, Object> evidence, Instant now) {
         String why = switch (signal) {
-            case "NEW_ADDRESS" -> "this session is now used from another address";
-            case "PACE" -> "you are opening records faster than anyone reads them";
-            case "VOLUME" -> "you have been shown more patients in the last hour than any work list holds";
+            case NEW_ADDRESS -> "this session is now used from another address";
+            case PACE -> "you are opening records faster than anyone reads them";
+            case VOLUME -> "you have been shown more patients in the last hour than any work list holds";
             default -> "you have been shown more patients outside your work of the day than usual";
         };
         Instant asked = asked(actor, signal, evidence, now);
@@ -268,7 +268,7 @@ public class Guard {
      * when the account has been asked {@link GuardPolicy#repeatedStepUps()} times within the hour. Written in autocommit
      * on the side pool: the request is refused, and what it leaves must not be rolled back with it.
      */
-    private Instant asked(Actor actor, String signal, Map<String, Object> evidence, Instant at) {
+    private Instant asked(Actor actor, GuardSignal signal, Map<String, Object> evidence, Instant at) {
         String key = actor.sessionId() != null ? actor.sessionId() : "account:" + actor.staffId();
         Instant factor = actor.secondFactorAt();
         Instant now = at.truncatedTo(java.time.temporal.ChronoUnit.MICROS); // as PostgreSQL keeps it, to tell a new question
@@ -302,7 +302,7 @@ public class Guard {
         return asked;
     }
 
-    private void raiseStepUpAlert(Actor actor, String signal, Map<String, Object> evidence, Instant now) {
+    private void raiseStepUpAlert(Actor actor, GuardSignal signal, Map<String, Object> evidence, Instant now) {
         Map<String, Object> full = new java.util.LinkedHashMap<>(evidence);
         full.put("channel", actor.channel().name());
         full.put("session", actor.sessionId());
@@ -320,7 +320,7 @@ public class Guard {
                 s.setLong(3, actor.staffId());
                 s.setString(4, actor.username());
                 s.setTimestamp(5, Timestamp.from(now));
-                s.setString(6, signal);
+                s.setString(6, signal.name());
                 s.setString(7, MDC.get("requestId"));
                 s.setString(8, actor.sourceAddress());
                 s.setString(9, json.writeValueAsString(full));

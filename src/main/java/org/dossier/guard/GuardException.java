@@ -6,9 +6,9 @@ public class GuardException extends RuntimeException {
     public enum Response { STEP_UP, FREEZE }
 
     private final Response response;
-    private final String signal;
+    private final GuardSignal signal;
 
-    GuardException(Response response, String signal, String message) {
+    GuardException(Response response, GuardSignal signal, String message) {
         super(message);
         this.response = response;
         this.signal = signal;
@@ -19,7 +19,7 @@ public class GuardException extends RuntimeException {
     }
 
     /** Which signal decided: CANARY, REFUSALS, ENUMERATION, UNEXPLAINED_*, NEW_ADDRESS, ACCOUNT_NOT_ACTIVE. */
-    public String signal() {
+    public GuardSignal signal() {
         return signal;
     }
 }

@@ -18,8 +18,8 @@ import java.util.Map;
 class SecondFactorAlerts {
 
     private static final Logger log = LoggerFactory.getLogger(SecondFactorAlerts.class);
-    static final String LOCKED = "SECOND_FACTOR_LOCKED";
-    static final String FROZEN = "SECOND_FACTOR_GUESSING";
+    static final GuardSignal LOCKED = GuardSignal.SECOND_FACTOR_LOCKED;
+    static final GuardSignal FROZEN = GuardSignal.SECOND_FACTOR_GUESSING;
 
     private final AlertLog alerts;
 
@@ -33,7 +33,7 @@ class SecondFactorAlerts {
         if (!frozen && e.type() != SecurityEvent.Type.SECOND_FACTOR_LOCKED || e.staffId() == null) {
             return;
         }
-        String signal = frozen ? FROZEN : LOCKED;
+        GuardSignal signal = frozen ? FROZEN : LOCKED;
         String response = frozen ? "FREEZE" : "NOTIFY";
         Map<String, Object> evidence = new LinkedHashMap<>();
         evidence.put("account", e.username());

@@ -1,5 +1,7 @@
 package org.dossier.patient;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.Listing;
 import org.dossier.access.PatientAccess;
@@ -49,7 +51,7 @@ public class PatientService {
     }
 
     public Patient read(Actor actor, long id) {
-        PatientAccess access = gateway.read(actor, id, "Patient", id, Section.IDENTITY, Section.COVERAGE);
+        PatientAccess access = gateway.read(actor, id, AuditResource.Patient, id, Section.IDENTITY, Section.COVERAGE);
         return shown(access, found(id));
     }
 
@@ -60,7 +62,7 @@ public class PatientService {
     }
 
     public List<PatientVersion> history(Actor actor, long id) {
-        PatientAccess access = gateway.read(actor, id, "PatientHistory", id, Section.IDENTITY, Section.COVERAGE);
+        PatientAccess access = gateway.read(actor, id, AuditResource.PatientHistory, id, Section.IDENTITY, Section.COVERAGE);
         boolean coverage = access.permits(Section.COVERAGE);
         return patients.history(id, 500).stream()
                 .map(v -> coverage ? v : new PatientVersion(v.patientId(), v.version(), v.recordedAt(), v.authorId(), v.reason(),
@@ -79,7 +81,7 @@ public class PatientService {
     }
 
     public PatientSearchPage search(Actor actor, PatientSearchQuery query) {
-        gateway.requireSearch(actor, "Patient");
+        gateway.requireSearch(actor, AuditResource.Patient);
         Set<Integer> facilities = facilitiesInScope(actor, query.facilityId());
         List<PatientSearchResult> found;
         if (notBlank(query.ins())) {
@@ -108,7 +110,7 @@ public class PatientService {
         }
         boolean truncated = found.size() > MAX_RESULTS;
         boolean exact = notBlank(query.ins()) || notBlank(query.ipp());
-        List<PatientSearchResult> shown = gateway.searched(actor, "Patient", truncated ? found.subList(0, MAX_RESULTS) : found,
+        List<PatientSearchResult> shown = gateway.searched(actor, AuditResource.Patient, truncated ? found.subList(0, MAX_RESULTS) : found,
                 PatientSearchResult::id, PatientSearchResult::facilityId, exact);
         return new PatientSearchPage(shown, truncated);
     }
@@ -142,14 +144,14 @@ public class PatientService {
         patients.insert(id, facilityId, ipp, clean, now);
         Patient created = patients.find(id).orElseThrow();
         patients.recordVersion(created, actor.staffId(), "registration", now);
-        gateway.created(actor, id, facilityId, "Patient");
+        gateway.created(actor, id, facilityId, AuditResource.Patient);
         return created;
     }
 
     @Transactional
     public Patient update(Actor actor, long id, int expectedVersion, PatientData data, String reason) {
         requireReason(reason);
-        gateway.write(actor, id, Section.IDENTITY, "update", "Patient", id, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
+        gateway.write(actor, id, Section.IDENTITY, AuditAction.UPDATE, AuditResource.Patient, id, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
         Patient current = found(id);
         if (current.status() == PatientStatus.MERGED) {
             throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + current.mergedInto()
@@ -178,8 +180,8 @@ public class PatientService {
         if (survivorId == mergedId) {
             throw new InvalidInputException("mergedId", "a patient cannot be merged into itself");
         }
-        gateway.write(actor, survivorId, Section.IDENTITY, "merge", "Patient", survivorId, Role.FRONT_DESK);
-        gateway.write(actor, mergedId, Section.IDENTITY, "merge", "Patient", mergedId, Role.FRONT_DESK);
+        gateway.write(actor, survivorId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient, survivorId, Role.FRONT_DESK);
+        gateway.write(actor, mergedId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient, mergedId, Role.FRONT_DESK);
         Patient survivor = found(survivorId);
         Patient merged = found(mergedId);
         if (survivor.facilityId() != merged.facilityId()) {
@@ -214,8 +216,8 @@ public class PatientService {
         requireReason(reason);
         PatientMerge m = patients.findMerge(mergeId).orElseThrow(() -> new NotFoundException("No merge " + mergeId));
         requireFacility(actor, m.facilityId());
-        gateway.write(actor, m.survivorId(), Section.IDENTITY, "unmerge", "Patient", m.survivorId(), Role.FRONT_DESK);
-        gateway.write(actor, m.mergedId(), Section.IDENTITY, "unmerge", "Patient", m.mergedId(), Role.FRONT_DESK);
+        gateway.write(actor, m.survivorId(), Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient, m.survivorId(), Role.FRONT_DESK);
+        gateway.write(actor, m.mergedId(), Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient, m.mergedId(), Role.FRONT_DESK);
         if (m.undoneAt() != null) {
             throw new ConflictException("merge-undone", "Merge " + mergeId + " was already undone");
         }
@@ -240,7 +242,7 @@ public class PatientService {
     }
 
     public List<PatientMerge> merges(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.IDENTITY, "PatientMerge", null);
+        gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PatientMerge, null);
         return patients.mergesOf(patientId);
     }
 
@@ -317,8 +319,8 @@ public class PatientService {
      * Only candidates actually returned are charged.
      */
     private List<DuplicateCandidate> shownCandidates(Actor actor, int facilityId, List<DuplicateCandidate> candidates) {
-        gateway.requireSearch(actor, "DuplicateCandidate");
-        return gateway.searched(actor, "DuplicateCandidate", candidates, DuplicateCandidate::id, c -> facilityId, true);
+        gateway.requireSearch(actor, AuditResource.DuplicateCandidate);
+        return gateway.searched(actor, AuditResource.DuplicateCandidate, candidates, DuplicateCandidate::id, c -> facilityId, true);
     }
 
     private static Set<Integer> facilitiesInScope(Actor actor, Integer requested) {

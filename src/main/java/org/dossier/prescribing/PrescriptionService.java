@@ -1,5 +1,7 @@
 package org.dossier.prescribing;
 
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditResource;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
@@ -62,7 +64,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder prescribe(Actor actor, long patientId, OrderInput in) {
         actor.requireAnyRole("prescribe", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null, "version 1")
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null, "version 1")
                 .patient().requireActive();
         validate(in);
         if (in.stayId() != null && stays.read(actor, in.stayId()).patientId() != patient.id()) {
@@ -91,7 +93,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder recordHistory(Actor actor, long patientId, HistoricalOrder in) {
         actor.requireAnyRole("record medication history", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, "create", "MedicationOrder", null, "version 1").patient();
+        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null, "version 1").patient();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.drug()) || in.drug().length() > 200) {
             errors.add(new FieldError("drug", "is required (at most 200 characters)"));
@@ -126,7 +128,7 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder renew(Actor actor, long orderId, int expectedVersion, Integer durationDays, String allergyOverrideReason) {
         actor.requireAnyRole("renew prescriptions", Role.PHYSICIAN);
-        MedicationOrder old = active(actor, orderId, "status", MedicationOrder.Status.COMPLETED, "renewed by a new order, version 1");
+        MedicationOrder old = active(actor, orderId, AuditAction.STATUS, MedicationOrder.Status.COMPLETED, "renewed by a new order, version 1");
         int days = durationDays == null ? (old.durationDays() == null ? 30 : old.durationDays()) : durationDays;
         if (days < 1 || days > 365) {
             throw new InvalidInputException("durationDays", "must be between 1 and 365");
@@ -148,32 +150,32 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder stop(Actor actor, long orderId, int expectedVersion, String reason) {
         actor.requireAnyRole("stop prescriptions", Role.PHYSICIAN);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.STOPPED, Texts.requireReason(reason), "status");
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.STOPPED, Texts.requireReason(reason), AuditAction.STATUS);
     }
 
     @Transactional
     public MedicationOrder complete(Actor actor, long orderId, int expectedVersion) {
         actor.requireAnyRole("complete prescriptions", Role.PHYSICIAN, Role.NURSE);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "treatment completed", "status");
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "treatment completed", AuditAction.STATUS);
     }
 
     @Transactional
     public MedicationOrder markEnteredInError(Actor actor, long orderId, int expectedVersion, String reason) {
         actor.requireAnyRole("correct prescriptions", Role.PHYSICIAN);
-        return close(actor, orderId, expectedVersion, MedicationOrder.Status.ENTERED_IN_ERROR, Texts.requireReason(reason), "entered-in-error");
+        return close(actor, orderId, expectedVersion, MedicationOrder.Status.ENTERED_IN_ERROR, Texts.requireReason(reason), AuditAction.ENTERED_IN_ERROR);
     }
 
     public MedicationOrder read(Actor actor, long orderId) {
         requireReader(actor);
         MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
-        gateway.read(actor, o.patientId(), Section.PRESCRIPTIONS, "MedicationOrder", o.id());
+        gateway.read(actor, o.patientId(), Section.PRESCRIPTIONS, AuditResource.MedicationOrder, o.id());
         return o;
     }
 
     /** The patient's prescription history, newest first (or the active orders only). */
     public List<MedicationOrder> ofPatient(Actor actor, long patientId, boolean activeOnly) {
         requireReader(actor);
-        return ofPatient(gateway.read(actor, patientId, Section.PRESCRIPTIONS, "MedicationOrder", null), activeOnly);
+        return ofPatient(gateway.read(actor, patientId, Section.PRESCRIPTIONS, AuditResource.MedicationOrder, null), activeOnly);
     }
 
     /** Under an access already granted and audited (the chart). */
@@ -202,7 +204,7 @@ public class PrescriptionService {
     }
 
     private MedicationOrder close(Actor actor, long orderId, int expectedVersion, MedicationOrder.Status status, String reason,
-                                  String action) {
+                                  AuditAction action) {
         MedicationOrder o = active(actor, orderId, action, status, null);
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
@@ -213,10 +215,10 @@ public class PrescriptionService {
     }
 
     /** An active order, the change to {@code to} decided and audited as {@code action}, with its versions before and after. */
-    private MedicationOrder active(Actor actor, long orderId, String action, MedicationOrder.Status to, String note) {
+    private MedicationOrder active(Actor actor, long orderId, AuditAction action, MedicationOrder.Status to, String note) {
         requireReader(actor);
         MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
-        gateway.write(actor, o.patientId(), Section.PRESCRIPTIONS, action, "MedicationOrder", o.id(),
+        gateway.write(actor, o.patientId(), Section.PRESCRIPTIONS, action, AuditResource.MedicationOrder, o.id(),
                 "version " + o.version() + " -> " + (o.version() + 1) + ", " + o.status() + " -> " + to + (note == null ? "" : ": " + note));
         if (o.status() != MedicationOrder.Status.ACTIVE) {
             throw new ConflictException("prescription-closed", "Prescription " + orderId + " is " + o.status() + "; prescribe anew instead");

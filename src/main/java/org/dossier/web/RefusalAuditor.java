@@ -1,7 +1,10 @@
 package org.dossier.web;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditRecord;
+import org.dossier.audit.AuditResource;
 import org.dossier.audit.AuditTrail;
 import org.dossier.organization.Actor;
 import org.dossier.platform.ForbiddenException;
@@ -36,23 +39,26 @@ public class RefusalAuditor {
     public void audit(HttpServletRequest request, RuntimeException e) {
         if (e instanceof NotFoundException n && !n.isAudited() && request.getAttribute(Actor.REQUEST_ATTRIBUTE) != null) {
             // A record named by id that the caller cannot see (or that does not exist): enumeration shows in the trail.
-            record(request, "NOT_FOUND", e.getMessage());
+            record(request, AuditReason.NOT_FOUND, e.getMessage());
             n.audited();
         } else if (e instanceof ForbiddenException f && !f.isAudited()) {
-            record(request, "ROLE", e.getMessage());
+            record(request, AuditReason.ROLE, e.getMessage());
             f.audited();
         }
     }
 
-    void record(HttpServletRequest request, String reasonCode, String message) {
+    void record(HttpServletRequest request, AuditReason reason, String message) {
         Object attribute = request.getAttribute(Actor.REQUEST_ATTRIBUTE);
         Actor actor = attribute instanceof Actor a ? a : null;
         String path = request.getRequestURI();
-        audit.append(new AuditRecord(clock.instant(), actor == null ? null : actor.staffId(),
-                actor == null ? (request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()) : actor.username(),
-                actor == null ? null : actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")), null,
-                actor == null ? null : actor.sessionId(), request.getRemoteAddr(), request.getHeader("User-Agent"),
-                request.getMethod() + " " + (path.length() > 200 ? path.substring(0, 200) : path), null, null, null, null,
-                AuditRecord.Decision.DENY, reasonCode, null, MDC.get("requestId"), message));
+        String asked = request.getMethod() + " " + (path.length() > 200 ? path.substring(0, 200) : path);
+        audit.append(AuditRecord.at(clock.instant())
+                .actor(actor == null ? null : actor.staffId(),
+                        actor == null ? (request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()) : actor.username(),
+                        actor == null ? null : actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
+                        actor == null ? null : actor.sessionId(), request.getRemoteAddr(), request.getHeader("User-Agent"))
+                .action(AuditAction.ofHttpMethod(request.getMethod())).resource(AuditResource.Request, null)
+                .decision(AuditRecord.Decision.DENY, reason).request(MDC.get("requestId"))
+                .detail(asked + ": " + message).build());
     }
 }

@@ -108,7 +108,7 @@ class PagesSecurityTest extends IntegrationTest {
             assertThat(physician.page(path).status()).as(path).isEqualTo(403);
         }
         assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and decision = 'DENY' "
-                + "and action like 'GET /security%'").query(Long.class).single()).isGreaterThanOrEqualTo(2);
+                + "and detail like 'GET /security%'").query(Long.class).single()).isGreaterThanOrEqualTo(2);
         assertThat(BrowserSession.signedIn(port, "security").page("/security").status()).isEqualTo(200);
         assertThat(BrowserSession.signedIn(port, "admin").page("/admin/staff").status()).isEqualTo(200);
     }

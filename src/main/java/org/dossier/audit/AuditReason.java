@@ -1,0 +1,39 @@
+package org.dossier.audit;
+
+/**
+ * Why an access was allowed or refused: the reason code of an audit entry. The care relationships come from the
+ * database's explanation of the work of the day (migration V20) by the same names.
+ */
+public enum AuditReason {
+    // The work of the day (ADR 0018).
+    ATTENDING, CURRENT_STAY_IN_UNIT, CARE_TEAM, APPOINTMENT, REFERRAL, RECENT_DISCHARGE,
+    APPOINTMENT_TODAY, STAY_TODAY, BILLING_QUEUE,
+    /** A patient the actor registered, or changed within the last day. */
+    OWN_WORK,
+    // Allowances that are not the work of the day.
+    BREAK_THE_GLASS,
+    /** The front desk's or billing office's section of a patient of its facility that its work does not explain. */
+    FRONT_DESK, BILLING_OFFICE,
+    SEARCH_RESULT, REGISTRATION, IMPORT,
+    /** A patient named in a list who is not in the actor's work of the day. */
+    OUTSIDE_WORK,
+    /** A question about the actor's relationship with a patient that nothing in their work explains. */
+    NO_LINK,
+    /** The security officer's views of the trail. */
+    OVERSIGHT,
+    // Refusals.
+    NOT_FOUND, OTHER_FACILITY, ROLE, NO_RELATIONSHIP, RESTRICTED, SELF_RECORD,
+    /** Break-the-glass refused: no second factor within five minutes, or the daily limit reached. */
+    STEP_UP_REQUIRED, BREAK_GLASS_LIMIT,
+    /** An import run touching a patient it did not register. */
+    IMPORT_SCOPE,
+    /** An administrator's change refused (own roles, a grant without a second administrator). */
+    ADMINISTRATION,
+    /** The exfiltration guard's answers: a second factor asked, or the account frozen. */
+    GUARD_STEP_UP, GUARD_FREEZE;
+
+    /** The reason a stored or computed code names; a code the vocabulary does not know is a programming error. */
+    public static AuditReason of(String code) {
+        return valueOf(code);
+    }
+}

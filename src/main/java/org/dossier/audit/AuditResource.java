@@ -1,0 +1,21 @@
+package org.dossier.audit;
+
+/** The kind of record an audit entry is about, stored by its name as the trail has always held it. */
+public enum AuditResource {
+    Patient, PatientHistory, PatientMerge, DuplicateCandidate, Chart, AccessReport, CareRelationship,
+    Allergy, Problem, Note, Observation, Document,
+    MedicationOrder,
+    Stay, Encounter, PastEncounter, Census, Appointment, Agenda, CareTeam, Referral,
+    Invoice, Claim, HealthCardRead,
+    BreakGlass, BreakGlassGrant, Restriction,
+    Bundle,
+    Account, StaffGrant, GuardAlert,
+    ExposureReport, AuditEntry, AuditEvent,
+    /** A request refused before any service named what it was about: the detail holds its method and path. */
+    Request;
+
+    /** The name stored in the trail. */
+    public String code() {
+        return name();
+    }
+}
