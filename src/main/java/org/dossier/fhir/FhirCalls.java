@@ -9,16 +9,10 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import jakarta.servlet.http.HttpServletRequest;
-import org.dossier.audit.AuditUnavailableException;
 import org.dossier.identity.ActorResolver;
 import org.dossier.organization.Actor;
-import org.dossier.platform.ConflictException;
-import org.dossier.platform.ForbiddenException;
-import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
-import org.dossier.platform.StepUpRequiredException;
-import org.dossier.platform.TooManyRequestsException;
-import org.dossier.web.RefusalAuditor;
+import org.dossier.web.ErrorCatalogue;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
@@ -33,11 +27,11 @@ import java.util.function.Function;
 class FhirCalls {
 
     private final ActorResolver actors;
-    private final RefusalAuditor refusals;
+    private final ErrorCatalogue catalogue;
 
-    FhirCalls(ActorResolver actors, RefusalAuditor refusals) {
+    FhirCalls(ActorResolver actors, ErrorCatalogue catalogue) {
         this.actors = actors;
-        this.refusals = refusals;
+        this.catalogue = catalogue;
     }
 
     <T> T as(HttpServletRequest request, Function<Actor, T> work) {
@@ -49,41 +43,43 @@ class FhirCalls {
         try {
             return work.apply(actor);
         } catch (RuntimeException e) {
-            // A refusal no service audited (a record that does not exist, a role refused before any patient) is audited
-            // here exactly as the REST API and the pages audit it.
-            // A 404 a provider answers itself (an id that cannot name a record here) is such a refusal too.
-            refusals.audit(request, e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e);
-            BaseServerResponseException answer = translate(e);
-            if (answer == null) {
-                throw e;
+            // A 404 a provider answers itself (an id that cannot name a record here) is a refusal like the services' own.
+            RuntimeException refusal = e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e;
+            ErrorCatalogue.Answer answer = catalogue.answer(request, refusal);
+            if (e instanceof BaseServerResponseException fhir) {
+                throw fhir;
             }
-            throw answer;
+            throw answer.unexpected() ? new ca.uhn.fhir.rest.server.exceptions.InternalErrorException(answer.detail()) : toFhir(answer);
         }
     }
 
     /**
-     * The FHIR answer to one of the platform's errors, or null for an unexpected one (a 500 is then HAPI's to give):
-     * the same statuses as the REST API.
+     * The FHIR answer to one of the platform's errors, from the same {@link ErrorCatalogue} as the REST API and the pages,
+     * or null for an unexpected one (a 500 is then HAPI's to give).
      */
     static BaseServerResponseException translate(RuntimeException e) {
         if (e instanceof BaseServerResponseException fhir) {
             return fhir;
-        } else if (e instanceof NotFoundException) {
-            return new ResourceNotFoundException(e.getMessage());
-        } else if (e instanceof StepUpRequiredException || e instanceof ForbiddenException) {
-            return new ForbiddenOperationException(e.getMessage());
-        } else if (e instanceof InvalidInputException) {
-            return new UnprocessableEntityException(e.getMessage());
-        } else if (e instanceof ConflictException) {
-            return new ResourceVersionConflictException(e.getMessage());
-        } else if (e instanceof TooManyRequestsException) {
-            return new UnclassifiedServerFailureException(429, e.getMessage());
-        } else if (e instanceof AuditUnavailableException) {
-            return new UnclassifiedServerFailureException(503, "The access could not be recorded, so nothing is returned; try again");
-        } else if (e instanceof IllegalArgumentException) {
-            return new InvalidRequestException(e.getMessage());
         }
-        return null;
+        ErrorCatalogue.Answer answer = ErrorCatalogue.classify(e);
+        return answer.unexpected() ? null : toFhir(answer);
+    }
+
+    /** The HAPI exception that answers {@code answer} with its status, as an OperationOutcome. */
+    private static BaseServerResponseException toFhir(ErrorCatalogue.Answer answer) {
+        BaseServerResponseException fhir = switch (answer.status()) {
+            case NOT_FOUND -> new ResourceNotFoundException(answer.detail());
+            case FORBIDDEN -> new ForbiddenOperationException(answer.detail());
+            case UNAUTHORIZED -> new AuthenticationException(answer.detail());
+            case UNPROCESSABLE_CONTENT -> new UnprocessableEntityException(answer.detail());
+            case CONFLICT -> new ResourceVersionConflictException(answer.detail());
+            case BAD_REQUEST -> new InvalidRequestException(answer.detail());
+            default -> new UnclassifiedServerFailureException(answer.status().value(), answer.detail());
+        };
+        if (answer.retryAfter() != null) {
+            fhir.addResponseHeader("Retry-After", Long.toString(answer.retryAfter().toSeconds()));
+        }
+        return fhir;
     }
 
     /** Why a record is changed, required ({@value #CHANGE_REASON}): FHIR has no place for it, the record's history keeps it. */

@@ -2,14 +2,8 @@ package org.dossier.web;
 
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
-import org.dossier.audit.AuditUnavailableException;
 import org.dossier.platform.AccountFrozenException;
-import org.dossier.platform.ConflictException;
-import org.dossier.platform.ForbiddenException;
-import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
 import org.dossier.platform.StepUpRequiredException;
-import org.dossier.platform.TooManyRequestsException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.core.Ordered;
@@ -18,15 +12,13 @@ import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.ControllerAdvice;
 import org.springframework.web.bind.annotation.ExceptionHandler;
-import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
 import org.springframework.web.servlet.ModelAndView;
 
-import java.util.UUID;
 
 /**
  * The screens' answer to a refused or failed request: a page with the real status, a message a person can act on,
- * and a way on (sign in again, confirm with a second factor, go back) — never a stack trace. Refusals no service
- * audited itself are written to the trail here, as the API does.
+ * and a way on (sign in again, confirm with a second factor, go back) — never a stack trace. The status and message
+ * come from the {@link ErrorCatalogue}, which audits the refusals no service audited itself, as for the API and FHIR.
  */
 @ControllerAdvice(annotations = Controller.class)
 @Order(Ordered.LOWEST_PRECEDENCE)
@@ -34,11 +26,11 @@ class PageErrors {
 
     private static final Logger log = LoggerFactory.getLogger(PageErrors.class);
 
-    private final RefusalAuditor refusals;
+    private final ErrorCatalogue catalogue;
     private final Navigation navigation;
 
-    PageErrors(RefusalAuditor refusals, Navigation navigation) {
-        this.refusals = refusals;
+    PageErrors(ErrorCatalogue catalogue, Navigation navigation) {
+        this.catalogue = catalogue;
         this.navigation = navigation;
     }
 
@@ -72,63 +64,30 @@ class PageErrors {
         }
     }
 
-    @ExceptionHandler(NotFoundException.class)
-    ModelAndView notFound(NotFoundException e, HttpServletRequest request) {
-        refusals.audit(request, e);
-        return page("web/error", HttpStatus.NOT_FOUND, "error.notFound", e.getMessage());
-    }
-
-    @ExceptionHandler(ForbiddenException.class)
-    ModelAndView forbidden(ForbiddenException e, HttpServletRequest request) {
-        refusals.audit(request, e);
-        return page("web/error", HttpStatus.FORBIDDEN, "error.forbidden", e.getMessage());
-    }
-
-    @ExceptionHandler(org.springframework.security.access.AccessDeniedException.class)
-    ModelAndView accessDenied() {
-        return page("web/error", HttpStatus.FORBIDDEN, "error.forbidden", null);
-    }
-
-    @ExceptionHandler({InvalidInputException.class, MethodArgumentTypeMismatchException.class,
-            org.springframework.web.bind.MissingServletRequestParameterException.class, org.springframework.validation.BindException.class})
-    ModelAndView invalid(Exception e) {
-        String detail = e instanceof MethodArgumentTypeMismatchException m ? "'" + m.getName() + "' has the wrong format"
-                : e instanceof org.springframework.web.bind.MissingServletRequestParameterException m ? "'" + m.getParameterName() + "' is required"
-                : e instanceof org.springframework.validation.BindException b ? b.getFieldErrors().stream()
-                        .map(f -> "'" + f.getField() + "' has the wrong format").distinct().reduce((x, y) -> x + ", " + y).orElse("the form is invalid")
-                : e.getMessage();
-        return page("web/error", HttpStatus.UNPROCESSABLE_CONTENT, "error.invalid", detail);
-    }
-
-    @ExceptionHandler(org.dossier.platform.BadRequestException.class)
-    ModelAndView badRequest(org.dossier.platform.BadRequestException e) {
-        return page("web/error", HttpStatus.BAD_REQUEST, "error.invalid", e.getMessage());
-    }
-
-    @ExceptionHandler(ConflictException.class)
-    ModelAndView conflict(ConflictException e) {
-        return page("web/error", HttpStatus.CONFLICT, "error.conflict", e.getMessage());
-    }
-
-    @ExceptionHandler(TooManyRequestsException.class)
-    ModelAndView tooMany(TooManyRequestsException e, HttpServletResponse response) {
-        response.setHeader("Retry-After", Long.toString(Math.max(1, e.retryAfter().toSeconds())));
-        return page("web/error", HttpStatus.TOO_MANY_REQUESTS, "error.tooMany", e.getMessage());
-    }
-
-    @ExceptionHandler(AuditUnavailableException.class)
-    ModelAndView auditUnavailable(AuditUnavailableException e, HttpServletRequest request) {
-        log.error("Audit trail unavailable on {} {}: refusing to answer", request.getMethod(), request.getRequestURI(), e);
-        return page("web/error", HttpStatus.SERVICE_UNAVAILABLE, "error.auditUnavailable", null);
-    }
-
+    /** Any other error: the catalogue's answer (audited there if a refusal), on the error page with its real status. */
     @ExceptionHandler(Exception.class)
-    ModelAndView unexpected(Exception e, HttpServletRequest request) {
-        String incident = UUID.randomUUID().toString();
-        log.error("Unexpected error, incident {} on {} {}", incident, request.getMethod(), request.getRequestURI(), e);
-        ModelAndView page = page("web/error", HttpStatus.INTERNAL_SERVER_ERROR, "error.internal", null);
-        page.addObject("incident", incident);
-        return page;
+    ModelAndView error(Exception e, HttpServletRequest request, HttpServletResponse response) {
+        ErrorCatalogue.Answer answer = catalogue.answer(request, e);
+        if (answer.retryAfter() != null) {
+            response.setHeader("Retry-After", Long.toString(answer.retryAfter().toSeconds()));
+        }
+        String titleKey = switch (answer.status()) {
+            case NOT_FOUND -> "error.notFound";
+            case FORBIDDEN, UNAUTHORIZED -> "error.forbidden";
+            case CONFLICT -> "error.conflict";
+            case TOO_MANY_REQUESTS -> "error.tooMany";
+            case SERVICE_UNAVAILABLE -> "error.auditUnavailable";
+            case INTERNAL_SERVER_ERROR -> "error.internal";
+            default -> "error.invalid";
+        };
+        if (answer.unexpected()) {
+            ModelAndView page = page("web/error", answer.status(), titleKey, null);
+            page.addObject("incident", answer.properties().get("incident"));
+            return page;
+        }
+        // A refusal by Spring Security carries no message of ours; the page's title says it.
+        boolean ours = !(e instanceof org.springframework.security.access.AccessDeniedException) && answer.status() != HttpStatus.SERVICE_UNAVAILABLE;
+        return page("web/error", answer.status(), titleKey, ours ? answer.detail() : null);
     }
 
     private ModelAndView page(String view, HttpStatus status, String titleKey, String detail) {

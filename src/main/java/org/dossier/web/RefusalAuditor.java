@@ -22,7 +22,7 @@ import java.util.stream.Collectors;
  * channel: the REST API ({@code ApiProblemHandler}), the pages ({@code PageErrors}) and FHIR ({@code FhirCalls}).
  */
 @Component
-public class RefusalAuditor {
+class RefusalAuditor {
 
     private final AuditTrail audit;
     private final Clock clock;
@@ -36,7 +36,7 @@ public class RefusalAuditor {
      * Audits {@code e} as a DENY entry if it is a refusal (not found, forbidden) that nothing audited yet, and marks it
      * audited so that no later handler writes a second entry. A missing record is audited only for an identified caller.
      */
-    public void audit(HttpServletRequest request, RuntimeException e) {
+    void audit(HttpServletRequest request, RuntimeException e) {
         if (e instanceof NotFoundException n && !n.isAudited() && request.getAttribute(Actor.REQUEST_ATTRIBUTE) != null) {
             // A record named by id that the caller cannot see (or that does not exist): enumeration shows in the trail.
             record(request, AuditReason.NOT_FOUND, e.getMessage());

@@ -223,7 +223,7 @@ class PagesSecurityTest extends IntegrationTest {
         long before = count("patient");
         Api.Response r = BrowserSession.signedIn(port, desk).pageForm("/patients/new", Map.of("birthFamilyName", "Lambert",
                 "givenNames", "Jeanne", "birthDate", "31/02/1980", "sex", "F"), true);
-        assertThat(r.status()).isEqualTo(422);
+        assertThat(r.status()).as(r.body()).isEqualTo(422);
         assertThat(r.body()).contains("birthDate&#39; has the wrong format");
         assertThat(count("patient")).isEqualTo(before);
     }
