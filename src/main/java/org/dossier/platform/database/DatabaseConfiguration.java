@@ -64,8 +64,9 @@ class DatabaseConfiguration {
     }
 
     @Bean
-    org.springframework.boot.health.contributor.HealthIndicator dbHealthIndicator(DatabaseAvailability availability) {
-        return new DatabaseHealth(availability);
+    org.springframework.boot.health.contributor.HealthIndicator dbHealthIndicator(DatabaseAvailability availability,
+                                                                               DatabaseSupervisor supervisor) {
+        return new DatabaseHealth(availability, supervisor);
     }
 
     /**

@@ -134,14 +134,22 @@ final class DatabaseSupervisor implements SmartLifecycle {
         }
     }
 
+    /**
+     * Whether the database answers {@code select 1} now (health's question): an outage the supervisor already saw is
+     * answered without asking, and a question costs at most about a second (connect timeout, query timeout).
+     */
+    boolean answersNow() {
+        return availability.isUp() && probeFailure() == null;
+    }
+
     /** Null when {@code select 1} answered on the probe connection; else why not. */
-    private String probeFailure() {
+    private synchronized String probeFailure() {
         try {
             if (probe == null || probe.isClosed()) {
                 probe = connect();
             }
             try (Statement s = probe.createStatement()) {
-                s.setQueryTimeout(2);
+                s.setQueryTimeout(1);
                 s.execute("select 1");
             }
             return null;
@@ -167,7 +175,7 @@ final class DatabaseSupervisor implements SmartLifecycle {
         return DriverManager.getConnection(url, p);
     }
 
-    private void closeProbe() {
+    private synchronized void closeProbe() {
         if (probe != null) {
             try {
                 probe.close();
