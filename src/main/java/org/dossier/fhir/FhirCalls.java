@@ -10,6 +10,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.audit.AuditUnavailableException;
+import org.dossier.platform.DatabaseAvailability;
 import org.dossier.identity.ActorResolver;
 import org.dossier.organization.Actor;
 import org.dossier.platform.ConflictException;
@@ -68,6 +69,8 @@ class FhirCalls {
     static BaseServerResponseException translate(RuntimeException e) {
         if (e instanceof BaseServerResponseException fhir) {
             return fhir;
+        } else if (DatabaseAvailability.isConnectionFailure(e)) {
+            return unavailable("The database is unavailable for a moment, so nothing was read or changed; try again");
         } else if (e instanceof NotFoundException) {
             return new ResourceNotFoundException(e.getMessage());
         } else if (e instanceof StepUpRequiredException || e instanceof ForbiddenException) {
@@ -79,11 +82,18 @@ class FhirCalls {
         } else if (e instanceof TooManyRequestsException) {
             return new UnclassifiedServerFailureException(429, e.getMessage());
         } else if (e instanceof AuditUnavailableException) {
-            return new UnclassifiedServerFailureException(503, "The access could not be recorded, so nothing is returned; try again");
+            return unavailable("The access could not be recorded, so nothing is returned; try again");
         } else if (e instanceof IllegalArgumentException) {
             return new InvalidRequestException(e.getMessage());
         }
         return null;
+    }
+
+    /** A 503 with the Retry-After the REST API gives too (docs/decisions/0021-supervised-database.md). */
+    private static BaseServerResponseException unavailable(String message) {
+        BaseServerResponseException answer = new UnclassifiedServerFailureException(503, message);
+        answer.addResponseHeader("Retry-After", "5");
+        return answer;
     }
 
     /** Why a record is changed, required ({@value #CHANGE_REASON}): FHIR has no place for it, the record's history keeps it. */
