@@ -59,7 +59,12 @@ public class AuditTrail implements SmartLifecycle {
      */
     private AuditWitness.Signed anchor;
     private AuditWitness.Signed highWater;
-    private String lastAlarm;
+    /**
+     * Set at the first sign of tampering, until a restart: nothing is signed, and the entries written since (chained on the
+     * database's head, so that the hospital keeps working and every access is still recorded) do not move the high-water
+     * mark, so that the stop line still names the last entry written before the chain was touched.
+     */
+    private String tainted;
 
     AuditTrail(org.dossier.platform.SideConnections side, AuditSigner signer, SyslogForwarder forwarder, AuditWitness witness,
                org.springframework.context.ApplicationEventPublisher events, Clock clock,
@@ -121,7 +126,7 @@ public class AuditTrail implements SmartLifecycle {
         }
         headSeq = -1;
         highWater = null;
-        lastAlarm = null;
+        tainted = null;
         anchor = initialAnchor();
         if (anchor.signature() == null) {
             String at = clock.instant().truncatedTo(ChronoUnit.MICROS).toString();
@@ -141,9 +146,16 @@ public class AuditTrail implements SmartLifecycle {
     private AuditWitness.Signed initialAnchor() {
         try {
             List<AuditWitness.Line> lines = witness.read();
+            if (!lines.isEmpty()) {
+                AuditWitness.Line last = lines.get(lines.size() - 1);
+                if (AuditWitness.STOP.equals(last.type()) && last.signed()) {
+                    // What the last run wrote last: the database must still hold it.
+                    highWater = new AuditWitness.Signed(last.seq(), last.hash(), null, null);
+                }
+            }
             for (int i = lines.size() - 1; i >= 0; i--) {
                 AuditWitness.Line l = lines.get(i);
-                if (l.signed() && l.hash() != null && l.seq() >= 0) {
+                if (AuditWitness.CHECKPOINT.equals(l.type()) && l.signed()) {
                     return new AuditWitness.Signed(l.seq(), l.hash(), l.signedAt(), l.signature());
                 }
             }
@@ -353,7 +365,7 @@ public class AuditTrail implements SmartLifecycle {
             }
             headSeq = seq;
             headHash = hash;
-            if (highWater == null || seq > highWater.seq()) {
+            if (tainted == null && (highWater == null || seq > highWater.seq())) {
                 highWater = new AuditWitness.Signed(seq, hash, null, null);
             }
             return lastSeqs;
@@ -385,7 +397,7 @@ public class AuditTrail implements SmartLifecycle {
         lastCheckpointAt = wall.instant();
         var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
                 .query((rs, n) -> new AuditWitness.Signed(rs.getLong(1), rs.getString(2), null, null)).single();
-        String problem = segmentProblem(head);
+        String problem = tainted != null ? tainted : segmentProblem(head);
         if (problem != null) {
             alarm(problem);
             return new Checkpoint(false, head.seq(), problem);
@@ -411,7 +423,6 @@ public class AuditTrail implements SmartLifecycle {
             anchor = signed;
         }
         witness.checkpoint(anchor);
-        lastAlarm = null;
         return new Checkpoint(true, anchor.seq(), null);
     }
 
@@ -460,16 +471,17 @@ public class AuditTrail implements SmartLifecycle {
         return null;
     }
 
-    /** Logged every time; alerted once per distinct problem (the minute checkpoint would repeat it). */
+    /** Logged every time; alerted once, at the first sign (the minute checkpoint would repeat it until a restart). */
     private void alarm(String problem) {
-        log.error("AUDIT CHAIN BROKEN: {}. No checkpoint is signed until this is resolved.", problem);
-        if (!problem.equals(lastAlarm)) {
-            lastAlarm = problem;
-            try {
-                events.publishEvent(new AuditAlarm(AuditAlarm.Kind.CHAIN_BROKEN, wall.instant(), problem));
-            } catch (RuntimeException e) {
-                log.error("The audit alarm could not be raised: {}", e.toString());
-            }
+        log.error("AUDIT CHAIN BROKEN: {}. No checkpoint is signed until this is resolved and the server restarted.", problem);
+        if (tainted != null) {
+            return;
+        }
+        tainted = problem;
+        try {
+            events.publishEvent(new AuditAlarm(AuditAlarm.Kind.CHAIN_BROKEN, wall.instant(), problem));
+        } catch (RuntimeException e) {
+            log.error("The audit alarm could not be raised: {}", e.toString());
         }
     }
 

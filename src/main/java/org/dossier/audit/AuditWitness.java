@@ -101,7 +101,10 @@ class AuditWitness implements SmartLifecycle {
     record Signed(long seq, String hash, String signedAt, String signature) {
     }
 
-    void start(Signed anchor, Duration interval) {
+    /** A server run begins: the file is read afresh (its last line is what the next one chains to). */
+    synchronized void start(Signed anchor, Duration interval) {
+        closeQuietly();
+        previousLine = null;
         Map<String, Object> fields = fields(START, anchor);
         fields.put("interval", interval.toString());
         append(fields);
