@@ -58,11 +58,16 @@ final class WitnessCheck {
             if (!AuditSigner.verify(publicKey, l.seq(), l.hash(), l.signedAt(), l.signature())) {
                 return fail(where + ": the signature of its checkpoint of entry " + l.seq() + " does not verify", l.seq(), warnings, witness);
             }
-            if (l.seq() < maxSeq) {
+            // A start line re-states the last checkpoint, which may be behind the stop line's last entry written: not an order.
+            boolean start = AuditWitness.START.equals(l.type());
+            if (!start && l.seq() < maxSeq) {
                 return fail(where + " witnesses entry " + l.seq() + " after entry " + maxSeq + " was witnessed: checkpoints out of order",
                         l.seq(), warnings, witness);
             }
-            maxSeq = l.seq();
+            if (start && previous != null && l.seq() > maxSeq) {
+                return fail(where + " starts from entry " + l.seq() + ", beyond anything witnessed before it", l.seq(), warnings, witness);
+            }
+            maxSeq = Math.max(maxSeq, l.seq());
             if (AuditWitness.START.equals(l.type())) {
                 interval = l.interval() == null ? defaultInterval : l.interval();
             } else if (previous != null && !AuditWitness.STOP.equals(previous.type())

@@ -70,7 +70,8 @@ class AuditTrailTest extends IntegrationTest {
         long after = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
         assertThat(after - before).isEqualTo(8 * 50 * 2);
         assertThat(jdbc.sql("select count(distinct seq) from audit_entry where seq > ?").param(before).query(Long.class).single()).isEqualTo(800);
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report report = verifier.verify();
+        assertThat(report.intact()).as(report.problem()).isTrue();
     }
 
     @Test
@@ -106,7 +107,8 @@ class AuditTrailTest extends IntegrationTest {
             trail.stop();
             trail.start();
         }
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report restored = verifier.verify();
+        assertThat(restored.intact()).as(restored.problem()).isTrue();
     }
 
     @Test
@@ -136,7 +138,8 @@ class AuditTrailTest extends IntegrationTest {
             trail.stop();
             trail.start();
         }
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report restored = verifier.verify();
+        assertThat(restored.intact()).as(restored.problem()).isTrue();
     }
 
     @Test
