@@ -6,7 +6,6 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 import java.sql.Timestamp;
 import java.time.Clock;
@@ -37,10 +36,14 @@ public class AuditTrail implements SmartLifecycle {
     static final Duration APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private final JdbcClient jdbc;
-    private final TransactionTemplate transaction;
     private final AuditSigner signer;
     private final SyslogForwarder forwarder;
+    private final AuditWitness witness;
+    private final org.springframework.context.ApplicationEventPublisher events;
+    private final boolean verifyOnly;
     private final Clock clock;
+    /** The checkpoint cadence runs on real time, even when the application's clock is simulated. */
+    private final Clock wall = Clock.systemUTC();
     private final long checkpointEvery;
     private final Duration checkpointInterval;
     private final BlockingQueue<Pending> queue = new LinkedBlockingQueue<>();
@@ -50,13 +53,29 @@ public class AuditTrail implements SmartLifecycle {
     /** The chain head as this node last wrote or read it; -1 until read. Only the writer thread touches it. */
     private long headSeq = -1;
     private String headHash;
+    /**
+     * What this server trusts, whatever the database says: the last checkpoint it signed and witnessed (or, at start, the
+     * last one in the witness file), and the furthest entry it wrote itself. Only the writer thread touches them.
+     */
+    private AuditWitness.Signed anchor;
+    private AuditWitness.Signed highWater;
+    /**
+     * Set at the first sign of tampering, until a restart: nothing is signed, and the entries written since (chained on the
+     * database's head, so that the hospital keeps working and every access is still recorded) do not move the high-water
+     * mark, so that the stop line still names the last entry written before the chain was touched.
+     */
+    private String tainted;
 
-    AuditTrail(org.dossier.platform.SideConnections side, AuditSigner signer, SyslogForwarder forwarder, Clock clock,
+    AuditTrail(org.dossier.platform.SideConnections side, AuditSigner signer, SyslogForwarder forwarder, AuditWitness witness,
+               org.springframework.context.ApplicationEventPublisher events, Clock clock,
                @Value("${dossier.audit.checkpoint-every:10000}") long checkpointEvery,
-               @Value("${dossier.audit.checkpoint-interval:PT60S}") Duration checkpointInterval) {
+               @Value("${dossier.audit.checkpoint-interval:PT60S}") Duration checkpointInterval,
+               @Value("${dossier.audit.verify-and-exit:false}") boolean verifyOnly) {
+        this.witness = witness;
+        this.events = events;
+        this.verifyOnly = verifyOnly;
         // The writer has connections of its own: requests wait for it while holding theirs.
         this.jdbc = side.jdbc();
-        this.transaction = side.newTransaction();
         this.signer = signer;
         this.forwarder = forwarder;
         this.clock = clock;
@@ -64,7 +83,12 @@ public class AuditTrail implements SmartLifecycle {
         this.checkpointInterval = checkpointInterval;
     }
 
-    private record Pending(List<AuditRecord> records, CompletableFuture<Long> done) {
+    /** Records to append, or (with no records) a request for a checkpoint now, answered by {@code checkpoint}. */
+    private record Pending(List<AuditRecord> records, CompletableFuture<Long> done, CompletableFuture<Checkpoint> checkpoint) {
+    }
+
+    /** The outcome of a checkpoint: signed (and witnessed), or refused because the chain is broken, with why. */
+    public record Checkpoint(boolean signed, long seq, String problem) {
     }
 
     /**
@@ -75,11 +99,11 @@ public class AuditTrail implements SmartLifecycle {
         if (records.isEmpty()) {
             return 0;
         }
-        if (!running) {
+        if (!running || writer == null) {
             throw new AuditUnavailableException("The audit trail is not running", null);
         }
         CompletableFuture<Long> done = new CompletableFuture<>();
-        queue.add(new Pending(List.copyOf(records), done));
+        queue.add(new Pending(List.copyOf(records), done, null));
         try {
             return done.get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         } catch (InterruptedException e) {
@@ -97,27 +121,87 @@ public class AuditTrail implements SmartLifecycle {
     @Override
     public void start() {
         running = true;
-        lastCheckpointAt = jdbc.sql("select max(signed_at) from audit_checkpoint").query(Timestamp.class).optional()
-                .map(Timestamp::toInstant).orElse(clock.instant());
+        if (verifyOnly) {
+            return; // bin/audit-verify reads; it writes neither entries nor witness lines
+        }
+        headSeq = -1;
+        highWater = null;
+        tainted = null;
+        anchor = initialAnchor();
+        if (anchor.signature() == null) {
+            String at = clock.instant().truncatedTo(ChronoUnit.MICROS).toString();
+            anchor = new AuditWitness.Signed(0, AuditChain.GENESIS, at, signer.sign(0, AuditChain.GENESIS, at));
+        }
+        witness.start(anchor, checkpointInterval);
+        lastCheckpointAt = wall.instant();
         writer = new Thread(this::writeLoop, "audit-writer");
         writer.setDaemon(true);
         writer.start();
     }
 
+    /**
+     * At start, the last checkpoint of the witness file; with no witness yet (a first start, or an upgrade), the last
+     * checkpoint in the database whose signature holds, trusted on first use; else the empty chain.
+     */
+    private AuditWitness.Signed initialAnchor() {
+        try {
+            List<AuditWitness.Line> lines = witness.read();
+            if (!lines.isEmpty()) {
+                AuditWitness.Line last = lines.get(lines.size() - 1);
+                if (AuditWitness.STOP.equals(last.type()) && last.signed()) {
+                    // What the last run wrote last: the database must still hold it.
+                    highWater = new AuditWitness.Signed(last.seq(), last.hash(), null, null);
+                }
+            }
+            for (int i = lines.size() - 1; i >= 0; i--) {
+                AuditWitness.Line l = lines.get(i);
+                if (AuditWitness.CHECKPOINT.equals(l.type()) && l.signed()) {
+                    return new AuditWitness.Signed(l.seq(), l.hash(), l.signedAt(), l.signature());
+                }
+            }
+        } catch (java.io.IOException e) {
+            log.error("Cannot read the audit witness {}: {}", witness.describe(), e.getMessage());
+        }
+        return jdbc.sql("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq desc limit 20")
+                .query((rs, n) -> new AuditWitness.Signed(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)))
+                .list().stream().filter(c -> AuditSigner.verify(signer.publicKeyBase64(), c.seq(), c.hash(), c.signedAt(), c.signature()))
+                .findFirst().orElse(new AuditWitness.Signed(0, AuditChain.GENESIS, null, null));
+    }
+
     @Override
     public void stop() {
         running = false;
-        if (writer != null) {
-            writer.interrupt();
-            try {
-                writer.join(5_000);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
+        if (writer == null) {
+            return;
+        }
+        writer.interrupt();
+        try {
+            writer.join(5_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
         List<Pending> left = new ArrayList<>();
         queue.drainTo(left);
-        left.forEach(p -> p.done().completeExceptionally(new IllegalStateException("server stopping")));
+        left.forEach(p -> {
+            if (p.done() != null) {
+                p.done().completeExceptionally(new IllegalStateException("server stopping"));
+            } else {
+                p.checkpoint().completeExceptionally(new IllegalStateException("server stopping"));
+            }
+        });
+        if (!writer.isAlive()) {
+            // The writer is gone: this thread may touch its state. A last checkpoint, then the stop line, which signs the last
+            // head this server wrote (not the database's): the offline verifier compares the database with it.
+            try {
+                checkpoint();
+            } catch (RuntimeException e) {
+                log.warn("Final audit checkpoint failed: {}", e.getMessage());
+            }
+            AuditWitness.Signed last = highWater != null && highWater.seq() > anchor.seq() ? highWater : anchor;
+            String at = clock.instant().truncatedTo(ChronoUnit.MICROS).toString();
+            witness.stop(new AuditWitness.Signed(last.seq(), last.hash(), at, signer.sign(last.seq(), last.hash(), at)));
+        }
+        writer = null;
     }
 
     @Override
@@ -125,48 +209,93 @@ public class AuditTrail implements SmartLifecycle {
         return running;
     }
 
-    /** Signs a checkpoint of the current head now (also done every 10,000 entries and every minute). */
-    public void checkpointNow() {
-        transaction.executeWithoutResult(tx -> {
-            var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1 for update")
-                    .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
-            checkpoint((long) head[0], (String) head[1]);
-        });
+    /**
+     * Signs a checkpoint of the current head now (also done every 10,000 entries and every minute), after checking the
+     * chain from the last signed checkpoint up to it; a broken chain is refused and alerted, not signed. Runs on the
+     * writer thread, which owns what the server trusts. Null when this process writes no trail ({@code bin/audit-verify}).
+     */
+    public Checkpoint checkpointNow() {
+        if (!running || writer == null) {
+            return null;
+        }
+        CompletableFuture<Checkpoint> done = new CompletableFuture<>();
+        queue.add(new Pending(List.of(), null, done));
+        try {
+            return done.get(60, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AuditUnavailableException("Interrupted while signing a checkpoint", e);
+        } catch (ExecutionException | TimeoutException e) {
+            throw new AuditUnavailableException("The checkpoint could not be made", e);
+        }
+    }
+
+    /** True when this process runs the writer (the server), false in {@code bin/audit-verify}. */
+    boolean writing() {
+        return running && writer != null;
+    }
+
+    Duration checkpointInterval() {
+        return checkpointInterval;
     }
 
     private void writeLoop() {
         AuditChain.Canonical chain = new AuditChain.Canonical();
+        boolean first = true;
         while (running) {
             List<Pending> batch = new ArrayList<>();
+            List<Pending> checkpoints = new ArrayList<>();
             try {
-                Pending first = queue.poll(1, TimeUnit.SECONDS);
-                if (first == null) {
+                if (first) {
+                    // Before anything is appended: does the database still hold what was last witnessed?
+                    first = false;
+                    checkpoint();
+                }
+                Pending next = queue.poll(1, TimeUnit.SECONDS);
+                if (next == null) {
                     maybeCheckpointByTime();
                     continue;
                 }
-                batch.add(first);
-                int size = first.records().size();
-                while (size < MAX_BATCH) {
-                    Pending more = queue.poll();
-                    if (more == null) {
+                int size = 0;
+                while (next != null) {
+                    if (next.done() == null) {
+                        checkpoints.add(next);
+                    } else {
+                        batch.add(next);
+                        size += next.records().size();
+                    }
+                    if (size >= MAX_BATCH) {
                         break;
                     }
-                    batch.add(more);
-                    size += more.records().size();
+                    next = queue.poll();
                 }
-                List<AuditEntry> written = new ArrayList<>();
-                long[] lastSeqs = write(batch, chain, written);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).done().complete(lastSeqs[i]);
+                boolean countCheckpointDue = false;
+                if (!batch.isEmpty()) {
+                    List<AuditEntry> written = new ArrayList<>();
+                    long before = headSeq;
+                    long[] lastSeqs = write(batch, chain, written);
+                    for (int i = 0; i < batch.size(); i++) {
+                        batch.get(i).done().complete(lastSeqs[i]);
+                    }
+                    forwarder.forward(written);
+                    countCheckpointDue = headSeq / checkpointEvery > Math.max(before, 0) / checkpointEvery;
                 }
-                forwarder.forward(written);
+                // After the requests are released: they never wait for a checkpoint's verification.
+                if (countCheckpointDue || !checkpoints.isEmpty()) {
+                    Checkpoint result = checkpoint();
+                    checkpoints.forEach(p -> p.checkpoint().complete(result));
+                } else {
+                    maybeCheckpointByTime();
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 batch.forEach(p -> p.done().completeExceptionally(e));
+                checkpoints.forEach(p -> p.checkpoint().completeExceptionally(e));
                 return;
             } catch (RuntimeException e) {
                 log.error("Audit batch of {} appends failed; their requests are refused", batch.size(), e);
                 batch.forEach(p -> p.done().completeExceptionally(e));
+                checkpoints.forEach(p -> p.checkpoint().completeExceptionally(e));
             }
         }
     }
@@ -183,6 +312,12 @@ public class AuditTrail implements SmartLifecycle {
                         .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
                 headSeq = (long) head[0];
                 headHash = (String) head[1];
+                if (highWater != null && (headSeq < highWater.seq() || headSeq == highWater.seq() && !headHash.equals(highWater.hash()))) {
+                    // A head only moves forward: one behind what this server wrote was reset by hand. The batch is still
+                    // written (the hospital keeps working, every access recorded), but nothing is signed until it is resolved.
+                    alarm("the chain head went back to entry " + headSeq + " after this server had written up to entry "
+                            + highWater.seq() + ": entries were removed or rewritten in the database");
+                }
             }
             long seq = headSeq;
             String hash = headHash;
@@ -228,45 +363,126 @@ public class AuditTrail implements SmartLifecycle {
                 }
                 continue;
             }
-            long before = headSeq;
             headSeq = seq;
             headHash = hash;
-            if (seq / checkpointEvery > before / checkpointEvery) {
-                long at = seq;
-                String h = hash;
-                transaction.executeWithoutResult(tx -> checkpoint(at, h));
+            if (tainted == null && (highWater == null || seq > highWater.seq())) {
+                highWater = new AuditWitness.Signed(seq, hash, null, null);
             }
             return lastSeqs;
         }
     }
 
     private void maybeCheckpointByTime() {
-        if (Duration.between(lastCheckpointAt, clock.instant()).compareTo(checkpointInterval) < 0) {
+        if (Duration.between(lastCheckpointAt, wall.instant()).compareTo(checkpointInterval) < 0) {
             return;
         }
         try {
-            transaction.executeWithoutResult(tx -> {
-                var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1 for update")
-                        .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
-                long seq = (long) head[0];
-                boolean alreadySigned = jdbc.sql("select exists (select 1 from audit_checkpoint where seq = ?)").param(seq)
-                        .query(Boolean.class).single();
-                if (seq > 0 && !alreadySigned) {
-                    checkpoint(seq, (String) head[1]);
-                }
-            });
-            lastCheckpointAt = clock.instant();
+            checkpoint();
         } catch (RuntimeException e) {
+            // The database is unreachable: the server is alive all the same, and says so with its last checkpoint, so that
+            // an outage does not read as a gap in the witness.
             log.warn("Periodic audit checkpoint failed: {}", e.getMessage());
+            witness.checkpoint(anchor);
         }
     }
 
-    private void checkpoint(long seq, String hash) {
-        Instant at = clock.instant().truncatedTo(ChronoUnit.MICROS);
-        jdbc.sql("insert into audit_checkpoint (seq, head_hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict do nothing")
-                .param(seq).param(hash).param(Timestamp.from(at)).param(signer.keyId()).param(signer.sign(seq, hash, at.toString()))
-                .update();
-        lastCheckpointAt = clock.instant();
+    /**
+     * Checks the chain from the last signed checkpoint up to the database's head, then signs that head, stores the
+     * checkpoint and appends it to the witnesses. The head is not taken on trust: it must chain from the last checkpoint
+     * this server signed, and include, unchanged, the last entry this server wrote. If it does not, nothing is signed
+     * and a critical alarm is raised. With no new entry, the last checkpoint is witnessed again: the witness then shows
+     * the server alive every minute, so verification can treat a silence as a gap.
+     */
+    private Checkpoint checkpoint() {
+        lastCheckpointAt = wall.instant();
+        var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
+                .query((rs, n) -> new AuditWitness.Signed(rs.getLong(1), rs.getString(2), null, null)).single();
+        String problem = tainted != null ? tainted : segmentProblem(head);
+        if (problem != null) {
+            alarm(problem);
+            return new Checkpoint(false, head.seq(), problem);
+        }
+        if (head.seq() != anchor.seq()) {
+            String at = clock.instant().truncatedTo(ChronoUnit.MICROS).toString();
+            AuditWitness.Signed signed = new AuditWitness.Signed(head.seq(), head.hash(), at, signer.sign(head.seq(), head.hash(), at));
+            if (head.seq() > 0) {
+                jdbc.sql("insert into audit_checkpoint (seq, head_hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?) on conflict do nothing")
+                        .param(head.seq()).param(head.hash()).param(Timestamp.from(Instant.parse(at))).param(signer.keyId())
+                        .param(signed.signature()).update();
+                // Another node may have signed this head first: the witness records the checkpoint the database holds.
+                signed = jdbc.sql("select seq, head_hash, signed_at, signature from audit_checkpoint where seq = ?").param(head.seq())
+                        .query((rs, n) -> new AuditWitness.Signed(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(),
+                                rs.getString(4))).single();
+                if (!signed.hash().equals(head.hash())
+                        || !AuditSigner.verify(signer.publicKeyBase64(), signed.seq(), signed.hash(), signed.signedAt(), signed.signature())) {
+                    problem = "the database already holds a checkpoint of entry " + head.seq() + " that does not match the chain or does not verify";
+                    alarm(problem);
+                    return new Checkpoint(false, head.seq(), problem);
+                }
+            }
+            anchor = signed;
+        }
+        witness.checkpoint(anchor);
+        return new Checkpoint(true, anchor.seq(), null);
+    }
+
+    /** Why the database's chain from the last signed checkpoint up to {@code head} cannot be signed, or null when it can. */
+    private String segmentProblem(AuditWitness.Signed head) {
+        if (highWater != null && head.seq() < highWater.seq()) {
+            return "the chain head is at entry " + head.seq() + " but this server wrote up to entry " + highWater.seq()
+                    + ": entries were removed";
+        }
+        if (head.seq() < anchor.seq()) {
+            return "the chain head is at entry " + head.seq() + " but entry " + anchor.seq() + " was signed and witnessed"
+                    + (anchor.signedAt() == null ? "" : " at " + anchor.signedAt()) + ": the trail was truncated";
+        }
+        if (head.seq() == anchor.seq() && !head.hash().equals(anchor.hash())) {
+            return "the chain head at entry " + head.seq() + " differs from its signed checkpoint";
+        }
+        if (anchor.seq() > 0) {
+            List<String> at = jdbc.sql("select hash from audit_entry where seq = ?").param(anchor.seq()).query(String.class).list();
+            if (at.isEmpty() || !at.get(0).equals(anchor.hash())) {
+                return "entry " + anchor.seq() + " " + (at.isEmpty() ? "is missing" : "differs from its signed checkpoint");
+            }
+        }
+        AuditVerifier.State state = new AuditVerifier.State(List.of());
+        state.expectedSeq = anchor.seq() + 1;
+        state.previous = anchor.hash();
+        jdbc.sql(AuditVerifier.ENTRIES).param(anchor.seq() + 1).param(head.seq()).query((java.sql.ResultSet rs) -> {
+            if (state.problem == null) {
+                state.check(rs);
+            }
+        });
+        if (state.problem != null) {
+            return state.problem + " (since the last signed checkpoint, entry " + anchor.seq() + ")";
+        }
+        if (state.expectedSeq <= head.seq()) {
+            return "entries " + state.expectedSeq + " to " + head.seq() + " are missing";
+        }
+        if (!state.previous.equals(head.hash())) {
+            return "the chain head's hash does not match entry " + head.seq();
+        }
+        if (highWater != null && highWater.seq() > anchor.seq()) {
+            List<String> mine = jdbc.sql("select hash from audit_entry where seq = ?").param(highWater.seq()).query(String.class).list();
+            if (mine.isEmpty() || !mine.get(0).equals(highWater.hash())) {
+                return "entry " + highWater.seq() + " is not the entry this server wrote: the entries after the last checkpoint were rewritten";
+            }
+        }
+        return null;
+    }
+
+    /** Logged every time; alerted once, at the first sign (the minute checkpoint would repeat it until a restart). */
+    private void alarm(String problem) {
+        log.error("AUDIT CHAIN BROKEN: {}. No checkpoint is signed until this is resolved and the server restarted.", problem);
+        if (tainted != null) {
+            return;
+        }
+        tainted = problem;
+        try {
+            events.publishEvent(new AuditAlarm(AuditAlarm.Kind.CHAIN_BROKEN, wall.instant(), problem));
+        } catch (RuntimeException e) {
+            log.error("The audit alarm could not be raised: {}", e.toString());
+        }
     }
 
     private static void fill(String[][] c, int row, long seq, AuditRecord r, String prevHash, String hash) {

@@ -1,36 +1,53 @@
 package org.dossier.audit;
 
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 
 import java.nio.charset.StandardCharsets;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
- * Recomputes the whole chain from the first entry and checks every signed checkpoint, and reports the
- * first entry that does not match: rewritten, deleted, inserted or reordered entries all break it.
+ * Recomputes the whole chain from the first entry and checks every signed checkpoint, then compares the database with
+ * the witness file kept outside it ({@link WitnessCheck}), and reports the first thing that does not match: rewritten,
+ * deleted, inserted or reordered entries, and checkpoints missing, re-signed or beyond the head, all break it.
  */
 @Service
 public class AuditVerifier {
 
     private final JdbcTemplate jdbc;
     private final AuditSigner signer;
+    private final AuditTrail trail;
+    private final AuditWitness witness;
+    private final Duration gapTolerance;
     private final org.springframework.transaction.support.TransactionTemplate readOnly;
 
-    AuditVerifier(JdbcTemplate jdbc, AuditSigner signer, org.springframework.transaction.PlatformTransactionManager transactions) {
+    AuditVerifier(JdbcTemplate jdbc, AuditSigner signer, AuditTrail trail, AuditWitness witness,
+                  @Value("${dossier.audit.witness.gap-tolerance:PT60S}") Duration gapTolerance,
+                  org.springframework.transaction.PlatformTransactionManager transactions) {
+        this.trail = trail;
+        this.witness = witness;
+        this.gapTolerance = gapTolerance;
         this.jdbc = jdbc;
         this.signer = signer;
         this.readOnly = new org.springframework.transaction.support.TransactionTemplate(transactions);
         this.readOnly.setReadOnly(true);
     }
 
-    /** The outcome: how much was checked, how fast, and the first problem if any. */
+    /**
+     * The outcome: how much was checked, how fast, and the first problem if any; which witness the database was compared
+     * with and what it held; and what deserves a look without being a break (an unclean stop, no witness yet).
+     */
     public record Report(boolean intact, long entriesChecked, long checkpointsChecked, Long firstBrokenSeq, String problem,
-                         long millis, long entriesPerSecond, String publicKey, Instant verifiedAt) {
+                         long millis, long entriesPerSecond, String publicKey, Instant verifiedAt, String witness, List<String> warnings) {
     }
 
     /** One signed checkpoint: the signature is Ed25519 over "seq|hash|signedAt" (see {@link AuditSigner}). */
@@ -50,7 +67,7 @@ public class AuditVerifier {
     /** Positions in {@link #ENTRIES}: seq, recorded_at, the canonical text fields, then the two hashes. */
     private static final int PREV_HASH = 3 + AuditChain.TEXT_FIELDS, HASH = PREV_HASH + 1;
 
-    private static final String ENTRIES = """
+    static final String ENTRIES = """
             select seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id, source_address, user_agent,
                    action, patient_id, resource_type, resource_id, sections, decision, reason_code, purpose, request_id, detail,
                    prev_hash, hash
@@ -63,6 +80,49 @@ public class AuditVerifier {
      */
     public Report verify() {
         long start = System.nanoTime();
+        // The running server first checks the chain since its last checkpoint against what it wrote, and signs and
+        // witnesses the head if it holds: the comparison below then covers the trail up to now.
+        AuditTrail.Checkpoint live = trail.checkpointNow();
+        Report chain = verifyChain(start);
+        WitnessCheck.Result w = compareWithWitness(chain.entriesChecked(), trail.writing());
+        String problem = chain.problem() != null ? chain.problem() : w.problem() != null ? w.problem()
+                : live != null && !live.signed() ? "the running server refuses to sign the head: " + live.problem() : null;
+        Long broken = chain.problem() != null ? chain.firstBrokenSeq() : w.problem() != null ? w.seq() : problem != null ? live.seq() : null;
+        return new Report(problem == null, chain.entriesChecked(), chain.checkpointsChecked(), broken, problem, chain.millis(),
+                chain.entriesPerSecond(), chain.publicKey(), chain.verifiedAt(), w.summary(), w.warnings());
+    }
+
+    private WitnessCheck.Result compareWithWitness(long head, boolean live) {
+        List<AuditWitness.Line> lines;
+        try {
+            lines = witness.read();
+        } catch (java.io.IOException e) {
+            return new WitnessCheck.Result("the witness " + witness.describe() + " cannot be read: " + e.getMessage(), null, List.of(),
+                    witness.describe());
+        }
+        Map<Long, Checkpoint> stored = new HashMap<>();
+        jdbc.query("select seq, head_hash, signed_at, signature from audit_checkpoint",
+                (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)))
+                .forEach(c -> stored.put(c.seq(), c));
+        return WitnessCheck.check(lines, head, stored, this::hashes, signer.publicKeyBase64(), live, Instant.now(),
+                trail.checkpointInterval(), gapTolerance, witness.describe());
+    }
+
+    private Map<Long, String> hashes(Set<Long> seqs) {
+        Map<Long, String> hashes = new HashMap<>();
+        if (!seqs.isEmpty()) {
+            jdbc.query(con -> {
+                var statement = con.prepareStatement("select seq, hash from audit_entry where seq = any(?)");
+                statement.setArray(1, con.createArrayOf("bigint", seqs.toArray()));
+                return statement;
+            }, (ResultSet rs) -> {
+                hashes.put(rs.getLong(1), rs.getString(2));
+            });
+        }
+        return hashes;
+    }
+
+    private Report verifyChain(long start) {
         List<Checkpoint> checkpoints = jdbc.query("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq",
                 (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)));
         String publicKey = signer.publicKeyBase64();
@@ -146,10 +206,11 @@ public class AuditVerifier {
 
     private Report report(boolean intact, long entries, long checkpoints, Long broken, String problem, long start) {
         long millis = Math.max(1, (System.nanoTime() - start) / 1_000_000);
-        return new Report(intact, entries, checkpoints, broken, problem, millis, entries * 1000 / millis, signer.publicKeyBase64(), Instant.now());
+        return new Report(intact, entries, checkpoints, broken, problem, millis, entries * 1000 / millis, signer.publicKeyBase64(), Instant.now(),
+                null, List.of());
     }
 
-    private static final class State {
+    static final class State {
         final AuditChain.Canonical canonical = new AuditChain.Canonical();
         final String[] fields = new String[AuditChain.TEXT_FIELDS];
         final List<Checkpoint> checkpoints;

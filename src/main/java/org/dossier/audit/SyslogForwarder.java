@@ -39,7 +39,8 @@ class SyslogForwarder implements SmartLifecycle {
     private final String host;
     private final int port;
     private final String hostname;
-    private final BlockingQueue<AuditEntry> queue = new ArrayBlockingQueue<>(100_000);
+    /** Audit entries, and witness lines (already JSON text) of the signed checkpoints. */
+    private final BlockingQueue<Object> queue = new ArrayBlockingQueue<>(100_000);
     private final AtomicLong dropped = new AtomicLong();
     private volatile boolean running;
     private Thread sender;
@@ -73,6 +74,16 @@ class SyslogForwarder implements SmartLifecycle {
         }
     }
 
+    /**
+     * A witness line (a signed checkpoint, or the server's start or stop) for the collector, which keeps it where the
+     * database cannot reach: verification compares the database with the same lines in the witness file.
+     */
+    void witness(String line) {
+        if (enabled() && !queue.offer(line)) {
+            log.error("Syslog forwarding is behind: a witness line was not forwarded (it stays in the witness file)");
+        }
+    }
+
     @Override
     public void start() {
         running = true;
@@ -100,7 +111,7 @@ class SyslogForwarder implements SmartLifecycle {
 
     private void sendLoop() {
         Socket socket = null;
-        AuditEntry pending = null;
+        Object pending = null;
         long backoff = 500;
         while (running) {
             try {
@@ -116,12 +127,12 @@ class SyslogForwarder implements SmartLifecycle {
                     backoff = 500;
                 }
                 OutputStream out = socket.getOutputStream();
-                List<AuditEntry> burst = new ArrayList<>();
+                List<Object> burst = new ArrayList<>();
                 burst.add(pending);
                 queue.drainTo(burst, 999);
                 StringBuilder frames = new StringBuilder();
-                for (AuditEntry e : burst) {
-                    byte[] message = format(e).getBytes(StandardCharsets.UTF_8);
+                for (Object e : burst) {
+                    byte[] message = (e instanceof AuditEntry entry ? format(entry) : formatWitness((String) e)).getBytes(StandardCharsets.UTF_8);
                     frames.append(message.length).append(' ').append(new String(message, StandardCharsets.UTF_8));
                 }
                 out.write(frames.toString().getBytes(StandardCharsets.UTF_8));
@@ -176,6 +187,12 @@ class SyslogForwarder implements SmartLifecycle {
         String text = r.decision() + " " + r.action() + (r.patientId() == null ? "" : " patient " + r.patientId())
                 + (r.actorUsername() == null ? "" : " by " + r.actorUsername());
         return "<" + (FACILITY * 8 + severity) + ">1 " + timestamp + " " + hostname + " dossier - " + msgId + " " + sd + " " + text;
+    }
+
+    /** A witness line as an RFC 5424 message: MSGID "checkpoint", and the JSON line itself as the message, verbatim. */
+    String formatWitness(String line) {
+        String timestamp = DateTimeFormatter.ISO_INSTANT.format(java.time.Instant.now().truncatedTo(ChronoUnit.MICROS));
+        return "<" + (FACILITY * 8 + 5) + ">1 " + timestamp + " " + hostname + " dossier - checkpoint - " + line;
     }
 
     private static void param(StringBuilder sd, String name, String value) {

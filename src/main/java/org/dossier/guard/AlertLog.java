@@ -27,8 +27,8 @@ class AlertLog {
         this.json = json;
     }
 
-    /** The alert's id. {@code response} is NOTIFY or FREEZE; {@code severity} LOW, MEDIUM or HIGH. */
-    long raise(long staffId, String username, Instant at, GuardSignal signal, String response, String sourceAddress,
+    /** The alert's id. {@code response} is NOTIFY or FREEZE; {@code severity} LOW, MEDIUM, HIGH or CRITICAL; no staff for a system alert. */
+    long raise(Long staffId, String username, Instant at, GuardSignal signal, String response, String sourceAddress,
                Map<String, Object> evidence, String severity) {
         long alertId = jdbc.sql("""
                         insert into guard_alert (staff_id, username, raised_at, signal, response, request_id, source_address, evidence,
@@ -36,8 +36,12 @@ class AlertLog {
                         values (?, ?, ?, ?, ?, ?, ?, cast(? as json), 'OPEN', ?) returning id""")
                 .param(staffId).param(username).param(Timestamp.from(at)).param(signal.name()).param(response).param(MDC.get("requestId"))
                 .param(sourceAddress).param(json.writeValueAsString(evidence)).param(severity).query(Long.class).single();
-        webhook.send(Map.of("alert", alertId, "response", response, "severity", severity, "signal", signal, "staffId", staffId,
-                "username", username, "at", at.toString(), "evidence", evidence));
+        Map<String, Object> body = new java.util.LinkedHashMap<>(Map.of("alert", alertId, "response", response, "severity", severity,
+                "signal", signal, "username", username, "at", at.toString(), "evidence", evidence));
+        if (staffId != null) {
+            body.put("staffId", staffId);
+        }
+        webhook.send(body);
         return alertId;
     }
 }

@@ -21,5 +21,9 @@ public enum GuardSignal {
     /** Wrong second-factor codes: locked for a while, or frozen after too many in a day. */
     SECOND_FACTOR_LOCKED, SECOND_FACTOR_GUESSING,
     /** An administrator asked for a grant that opens patient data (a second administrator approves). */
-    STAFF_GRANT_REQUESTED
+    STAFF_GRANT_REQUESTED,
+    /** The audit writer found the chain since its last checkpoint broken, and signed nothing (ADR 0020). */
+    AUDIT_CHAIN_BROKEN,
+    /** The HTTP witness of the audit checkpoints cannot be reached. */
+    AUDIT_WITNESS_UNAVAILABLE
 }

@@ -109,7 +109,11 @@ public class ErrorCatalogue {
 
     /** The catalogue itself: the answer an error gets, whatever channel renders it. Neither audits nor logs. */
     public static Answer classify(Throwable e) {
-        if (e instanceof InvalidInputException i) {
+        if (e instanceof Exception failure && org.dossier.platform.DatabaseAvailability.isConnectionFailure(failure)) {
+            // The database went away under the request (docs/decisions/0021-supervised-database.md): nothing was read or changed.
+            return new Answer(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable", "Temporarily unavailable",
+                    "The database is unavailable for a moment, so nothing was read or changed; try again", Map.of(), Duration.ofSeconds(5));
+        } else if (e instanceof InvalidInputException i) {
             return new Answer(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "The request has invalid fields", i.getMessage())
                     .with("errors", i.errors());
         } else if (e instanceof BadRequestException b) {

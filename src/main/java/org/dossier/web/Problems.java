@@ -47,7 +47,7 @@ final class Problems {
             response.setContentType("application/fhir+json");
             Map<String, Object> issue = new LinkedHashMap<>();
             issue.put("severity", "error");
-            issue.put("code", p.getStatus() == 413 ? "too-long" : p.getStatus() == 404 ? "not-found" : "invalid");
+            issue.put("code", p.getStatus() == 413 ? "too-long" : p.getStatus() == 404 ? "not-found" : p.getStatus() == 503 ? "transient" : "invalid");
             issue.put("diagnostics", p.getDetail());
             response.getWriter().write(JSON.writeValueAsString(Map.of("resourceType", "OperationOutcome", "issue", List.of(issue))));
             return;

@@ -55,7 +55,7 @@ class AuditExportTest extends IntegrationTest {
         as("physician").get("/api/patients/" + fixtures().patientInCare() + "/chart");
         trail.checkpointNow();
         JsonNode ok = as("security").get("/api/audit/verification").json();
-        assertThat(ok.get("intact").asBoolean()).isTrue();
+        assertThat(ok.get("intact").asBoolean()).as(ok.toString()).isTrue();
         JsonNode export = as("security").get("/api/audit/checkpoints").json();
         assertThat(export.get("algorithm").asString()).isEqualTo("Ed25519");
         String key = export.get("publicKey").asString();

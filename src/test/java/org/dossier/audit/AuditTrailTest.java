@@ -70,7 +70,8 @@ class AuditTrailTest extends IntegrationTest {
         long after = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
         assertThat(after - before).isEqualTo(8 * 50 * 2);
         assertThat(jdbc.sql("select count(distinct seq) from audit_entry where seq > ?").param(before).query(Long.class).single()).isEqualTo(800);
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report report = verifier.verify();
+        assertThat(report.intact()).as(report.problem()).isTrue();
     }
 
     @Test
@@ -102,8 +103,12 @@ class AuditTrailTest extends IntegrationTest {
             jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
             jdbc.sql("update audit_entry set patient_id = ?::bigint where seq = ?").param(original).param(seq).update();
             jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+            // The running server saw the rewrite and signs nothing until restarted (docs/security/access-and-audit.md).
+            trail.stop();
+            trail.start();
         }
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report restored = verifier.verify();
+        assertThat(restored.intact()).as(restored.problem()).isTrue();
     }
 
     @Test
@@ -130,8 +135,11 @@ class AuditTrailTest extends IntegrationTest {
             jdbc.sql("alter table audit_entry disable trigger audit_entry_append_only").update();
             jdbc.sql("update audit_entry set resource_id = ? where seq = ?").param(original).param(seq).update();
             jdbc.sql("alter table audit_entry enable trigger audit_entry_append_only").update();
+            trail.stop();
+            trail.start();
         }
-        assertThat(verifier.verify().intact()).isTrue();
+        AuditVerifier.Report restored = verifier.verify();
+        assertThat(restored.intact()).as(restored.problem()).isTrue();
     }
 
     @Test

@@ -27,4 +27,21 @@ class SyslogForwardingTest extends GuardedServerTest {
                 + patient + " by physician");
         assertThat(message).contains("patient=\"" + patient + "\"", "reason=\"CARE_TEAM\"", "decision=\"ALLOW\"", "purpose=\"TREAT\"");
     }
+
+    @org.springframework.beans.factory.annotation.Autowired
+    AuditTrail trail;
+
+    @Test
+    void aSignedCheckpointReachesTheCollectorAsTheWitnessLineItself() throws Exception {
+        long seq = trail.checkpointNow().seq();
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        String message = null;
+        while (message == null && System.nanoTime() < deadline) {
+            message = SYSLOG.stream().filter(m -> m.contains(" dossier - checkpoint - ") && m.contains("\"seq\":" + seq + ",")).findFirst()
+                    .orElse(null);
+            Thread.sleep(50);
+        }
+        assertThat(message).as("received: " + SYSLOG.size() + " messages").isNotNull();
+        assertThat(message).matches("<109>1 \\S+ \\S+ dossier - checkpoint - \\{\"v\":1,\"type\":\"checkpoint\".*\"lineSig\":\"[^\"]+\"\\}");
+    }
 }

@@ -11,6 +11,8 @@ import org.springframework.beans.factory.annotation.Value;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 
+import org.dossier.platform.DatabaseAvailability;
+
 import javax.sql.DataSource;
 import java.nio.file.Path;
 import java.util.Map;
@@ -34,6 +36,9 @@ class DatabaseConfiguration {
         // Settings a hospital would use on a small dedicated machine; durability is never relaxed.
         Map<String, String> settings = Map.of(
                 "shared_buffers", sharedBuffers,
+                // After a crash PostgreSQL first flushes the whole cluster; one syncfs instead of an fsync per file makes
+                // the supervisor's restart seconds faster (docs/decisions/0021-supervised-database.md).
+                "recovery_init_sync_method", "syncfs",
                 "work_mem", "16MB",
                 "maintenance_work_mem", "256MB",
                 "max_wal_size", "2GB",
@@ -44,13 +49,34 @@ class DatabaseConfiguration {
     }
 
     /**
+     * Watches the database and, when it is the embedded one, starts it again if it dies (docs/decisions/0021).
+     * Its health is the component {@code db} of /actuator/health (replacing Spring Boot's, which waits on the pool).
+     */
+    @Bean
+    DatabaseSupervisor databaseSupervisor(EmbeddedPostgresHolder embedded, DatabaseAvailability availability,
+                                          @Value("${dossier.db.url:}") String url,
+                                          @Value("${dossier.db.user:}") String user,
+                                          @Value("${dossier.db.password:}") String password) {
+        EmbeddedPostgresServer server = embedded.server();
+        return server != null
+                ? new DatabaseSupervisor(server, availability, server.jdbcUrl(), server.user(), server.password())
+                : new DatabaseSupervisor(null, availability, url, user.isBlank() ? null : user, password.isBlank() ? null : password);
+    }
+
+    @Bean
+    org.springframework.boot.health.contributor.HealthIndicator dbHealthIndicator(DatabaseAvailability availability,
+                                                                               DatabaseSupervisor supervisor) {
+        return new DatabaseHealth(availability, supervisor);
+    }
+
+    /**
      * The owner's connections: migrations and bulk loads (which drop and rebuild indexes) only. The owner is not
      * subject to row-level security, so nothing that serves a user runs on it.
      */
     @Bean(destroyMethod = "close")
     @FlywayDataSource
     @Qualifier("owner")
-    DataSource ownerDataSource(EmbeddedPostgresHolder embedded,
+    DataSource ownerDataSource(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
                                      @Value("${dossier.db.url:}") String url,
                                      @Value("${dossier.db.user:}") String user,
                                      @Value("${dossier.db.password:}") String password) {
@@ -67,7 +93,7 @@ class DatabaseConfiguration {
             log.info("Using the external PostgreSQL at {}", url);
         }
         config.setMinimumIdle(0);
-        return new HikariDataSource(config);
+        return supervisor.watch(new HikariDataSource(config));
     }
 
     /**
@@ -78,7 +104,7 @@ class DatabaseConfiguration {
      */
     @Bean(destroyMethod = "")
     @Primary
-    DataSource dataSource(EmbeddedPostgresHolder embedded, 
+    DataSource dataSource(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor, DatabaseAvailability availability,
                           @Value("${dossier.db.url:}") String url,
                           @Value("${dossier.db.user:}") String user,
                           @Value("${dossier.db.password:}") String password,
@@ -90,7 +116,7 @@ class DatabaseConfiguration {
             log.warn("DOSSIER_DB_APP_USER is not set: the application uses the owner's login with SET ROLE {}; give it its own login "
                     + "role in production", EmbeddedPostgresServer.APP_ROLE);
         }
-        return new ClosingScopedDataSource(new HikariDataSource(config));
+        return new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)), availability);
     }
 
     /**
@@ -98,7 +124,8 @@ class DatabaseConfiguration {
      * login and facility scope as the main pool, a few connections that requests never hold while they wait.
      */
     @Bean(destroyMethod = "close")
-    org.dossier.platform.SideConnections sideConnections(EmbeddedPostgresHolder embedded,
+    org.dossier.platform.SideConnections sideConnections(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
+                                                         DatabaseAvailability availability,
                                                          @Value("${dossier.db.url:}") String url,
                                                          @Value("${dossier.db.user:}") String user,
                                                          @Value("${dossier.db.password:}") String password,
@@ -107,7 +134,8 @@ class DatabaseConfiguration {
                                                          @Value("${dossier.db.side-pool-size:4}") int poolSize) {
         HikariConfig config = applicationPool("dossier-side", poolSize, embedded, url, user, password, appUser, appPassword);
         config.setMinimumIdle(0);
-        return new org.dossier.platform.SideConnections(new ClosingScopedDataSource(new HikariDataSource(config)));
+        return new org.dossier.platform.SideConnections(new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)),
+                availability));
     }
 
     /** A pool of the application role's connections (see {@link #dataSource}). */
@@ -150,8 +178,8 @@ class DatabaseConfiguration {
     static final class ClosingScopedDataSource extends ScopedDataSource implements AutoCloseable {
         private final HikariDataSource pool;
 
-        ClosingScopedDataSource(HikariDataSource pool) {
-            super(pool);
+        ClosingScopedDataSource(HikariDataSource pool, DatabaseAvailability availability) {
+            super(pool, availability);
             this.pool = pool;
         }
 

@@ -51,6 +51,10 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
     private final String password;
     private final boolean asRoot;
     private volatile boolean running;
+    /** The settings of the first start, used again by {@link #restart()}. */
+    private Map<String, String> settings = Map.of();
+    /** The postmaster's PID as its postmaster.pid said after the last start. */
+    private volatile long postmasterPid = -1;
     private java.nio.channels.FileChannel lockChannel;
     private java.nio.channels.FileLock lock;
 
@@ -186,9 +190,15 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
 
     /**
      * A JVM killed without its shutdown hook leaves postgres running; we hold the directory's lock, so that
-     * postgres is an orphan: take the cluster back.
+     * postgres is an orphan: take the cluster back. A postmaster that died (killed, or a zombie nobody reaped) left
+     * only its lock file and perhaps backends: those are cleared as after a crash.
      */
     private void stopStaleServer() {
+        long stale = readPostmasterPid();
+        if (stale > 0 && !isAlive(stale)) {
+            clearAfterCrash();
+            return;
+        }
         if (Files.exists(clusterDir.resolve("postmaster.pid"))) {
             log.info("Stopping a PostgreSQL left running on {}", clusterDir);
             try {
@@ -199,7 +209,106 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         }
     }
 
+    /** Whether the postmaster started last is still running (a zombie is not: it only waits to be reaped). */
+    public boolean postmasterAlive() {
+        long pid = postmasterPid;
+        return pid > 0 && isAlive(pid);
+    }
+
+    public long postmasterPid() {
+        return postmasterPid;
+    }
+
+    /** The server's own log, where the reason of a crash or of a failed start is. */
+    public Path logFile() {
+        return logFile;
+    }
+
+    /**
+     * Starts the server again on the same cluster, port and settings after its postmaster died. PostgreSQL's crash
+     * recovery replays the WAL, so every committed transaction is there again. What the dead postmaster left is
+     * cleared first: its backends (they would keep the old shared memory attached, and PostgreSQL refuses to start
+     * beside them) and its lock file (its PID may be a zombie that nobody reaps, which PostgreSQL takes for a running
+     * server). Safe because this JVM holds the data directory's lock: no other server of ours uses the cluster.
+     */
+    public synchronized void restart() {
+        clearAfterCrash();
+        startServer(settings);
+    }
+
+    /** Kills what is left of a dead postmaster's server and removes its lock file; waits until they are gone. */
+    private void clearAfterCrash() {
+        Path cluster = realPath(clusterDir);
+        List<ProcessHandle> orphans = ProcessHandle.allProcesses()
+                .filter(p -> p.pid() != ProcessHandle.current().pid() && cluster.equals(cwd(p.pid())))
+                .toList();
+        orphans.forEach(ProcessHandle::destroyForcibly);
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (orphans.stream().anyMatch(p -> isAlive(p.pid())) && System.nanoTime() < deadline) {
+            sleep(20);
+        }
+        if (!orphans.isEmpty()) {
+            log.warn("Killed {} PostgreSQL process(es) left by the dead postmaster of {}", orphans.size(), clusterDir);
+        }
+        long stale = readPostmasterPid();
+        if (stale > 0 && !isAlive(stale)) {
+            try {
+                Files.deleteIfExists(clusterDir.resolve("postmaster.pid"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot remove the stale postmaster.pid of " + clusterDir, e);
+            }
+        }
+    }
+
+    private long readPostmasterPid() {
+        try {
+            List<String> lines = Files.readAllLines(clusterDir.resolve("postmaster.pid"), StandardCharsets.UTF_8);
+            return lines.isEmpty() ? -1 : Long.parseLong(lines.get(0).strip());
+        } catch (IOException | NumberFormatException e) {
+            return -1;
+        }
+    }
+
+    /** Alive and not a zombie: /proc/PID/stat's state (after the command name in parentheses) is neither Z nor X. */
+    static boolean isAlive(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(pid), "stat"), StandardCharsets.UTF_8);
+            int close = stat.lastIndexOf(')');
+            char state = close > 0 && close + 2 < stat.length() ? stat.charAt(close + 2) : '?';
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    /** A process's working directory; PostgreSQL's processes all work in their cluster's directory. */
+    private static Path cwd(long pid) {
+        try {
+            return Files.readSymbolicLink(Path.of("/proc", Long.toString(pid), "cwd"));
+        } catch (IOException | UnsupportedOperationException | SecurityException e) {
+            return null;
+        }
+    }
+
+    private static Path realPath(Path p) {
+        try {
+            return p.toRealPath();
+        } catch (IOException e) {
+            return p.toAbsolutePath().normalize();
+        }
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted", e);
+        }
+    }
+
     private void startServer(Map<String, String> serverSettings) {
+        this.settings = Map.copyOf(serverSettings);
         Map<String, String> settings = new LinkedHashMap<>();
         settings.put("listen_addresses", "127.0.0.1");
         settings.put("port", Integer.toString(port));
@@ -211,6 +320,7 @@ public final class EmbeddedPostgresServer implements AutoCloseable {
         run(List.of(binDir.resolve("pg_ctl").toString(), "-D", clusterDir.toString(), "-l", logFile.toString(),
                 "-o", options.toString().trim(), "-w", "-t", "120", "start"), 150);
         running = true;
+        postmasterPid = readPostmasterPid();
         log.info("Embedded PostgreSQL listening on 127.0.0.1:{} (cluster {})", port, clusterDir);
     }
 
