@@ -88,7 +88,7 @@ public class ErrorCatalogue {
             refusals.audit(request, runtime);
         }
         Answer answer = classify(e);
-        if (e instanceof MethodArgumentTypeMismatchException m && isForm(request)) {
+        if (e instanceof MethodArgumentTypeMismatchException m && isForm(request) && "invalid-parameter".equals(answer.code())) {
             // A form's field, not the address: an invalid field of a well-formed request, like any other (422).
             answer = invalidFields(List.of(new org.springframework.validation.FieldError("form", m.getName(), "has the wrong format")));
         }
