@@ -2,6 +2,7 @@ package org.dossier.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import org.dossier.support.Api;
+import org.dossier.support.BrowserSession;
 import org.dossier.support.IntegrationTest;
 import org.dossier.support.PatientJson;
 import org.hl7.fhir.r4.model.Bundle;
@@ -122,6 +123,31 @@ class ImportDuplicatesTest extends IntegrationTest {
         assertThat(merged.status()).as(merged.toString()).isEqualTo(201);
         assertThat(jdbc.sql("select outcome from duplicate_review where patient_id = ? and candidate_id = ?").param(imported).param(existing)
                 .query(String.class).single()).isEqualTo("MERGED");
+    }
+
+    @Test
+    void theFrontDeskWorksTheQueueOnItsScreen() {
+        long existing = as("frontdesk").post("/api/patients",
+                PatientJson.reviewed(1, PatientJson.provisional("Ecranova", "Lise", "1975-06-21", "F"))).json().get("id").asLong();
+        long imported = patientFromLocation(importBundle(bundle(Bundle.BundleType.TRANSACTION, "Ecranova", "Lise", "1975-06-21", 1)), 0);
+        long reviewId = jdbc.sql("select id from duplicate_review where patient_id = ? and candidate_id = ?").param(imported).param(existing)
+                .query(Long.class).single();
+
+        BrowserSession desk = BrowserSession.signedIn(port, "frontdesk");
+        Api.Response page = desk.page("/patients/duplicates");
+        assertThat(page.status()).isEqualTo(200);
+        assertThat(page.body()).contains("review-" + reviewId).contains("Ecranova");
+        Map<String, String> merge = Map.of("survivorId", Long.toString(existing), "mergedId", Long.toString(imported),
+                "reason", "same person: identity card checked at the desk");
+        assertThat(desk.pageForm("/patients/duplicates/" + reviewId + "/merge", merge, false).status()).as("no CSRF token").isEqualTo(403);
+        Api.Response merged = desk.pageForm("/patients/duplicates/" + reviewId + "/merge", merge, true);
+        assertThat(merged.status()).isEqualTo(302);
+        assertThat(merged.header("Location")).endsWith("/patients/duplicates");
+        assertThat(jdbc.sql("select outcome from duplicate_review where id = ?").param(reviewId).query(String.class).single()).isEqualTo("MERGED");
+        assertThat(desk.page("/patients/duplicates").body()).doesNotContain("review-" + reviewId + "\"");
+
+        BrowserSession nurse = BrowserSession.signedIn(port, "nurse");
+        assertThat(nurse.page("/patients/duplicates").status()).as("the queue is the front desk's").isEqualTo(403);
     }
 
     @Test
