@@ -58,6 +58,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 
@@ -154,6 +155,7 @@ class BundleImport {
         private final boolean transaction;
         private final Map<String, String> stored = new HashMap<>();
         private final Map<String, Long> patientIds = new HashMap<>();
+        private final List<Long> registered = new ArrayList<>();
         private final Map<String, Resource> byFullUrl = new HashMap<>();
         private final Map<String, String> encounterLabels = new HashMap<>();
         private final Bundle.BundleEntryResponseComponent[] responses;
@@ -269,7 +271,11 @@ class BundleImport {
                     yield null;
                 }
                 case "Patient" -> {
-                    long id = patients.register(actor, run.facilityId(), patientData((Patient) resource), false).id();
+                    // Registered whether or not someone here matches (the match waits for the front desk, unseen by the
+                    // importer); only a match among this import's own patients is refused.
+                    long id = patients.registerImported(actor, run.facilityId(), patientData((Patient) resource), Set.copyOf(registered),
+                            source).id();
+                    registered.add(id);
                     if (entry.hasFullUrl()) {
                         patientIds.put(entry.getFullUrl(), id);
                     }

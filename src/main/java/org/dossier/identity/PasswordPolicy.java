@@ -1,5 +1,6 @@
 package org.dossier.identity;
 
+import me.gosimple.nbvcxz.Nbvcxz;
 import org.dossier.organization.StaffMember;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -9,37 +10,61 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.text.Normalizer;
-import java.util.HashSet;
+import java.io.InputStream;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Set;
+import java.util.Objects;
 
 /**
  * NIST SP 800-63B passwords: at least 12 characters, at most 128, any characters; refused when common or
- * breached (the shipped list plus a deployment's own list, {@code dossier.identity.password-blocklist}),
- * when built on the user's own name, or a trivial repetition or sequence. No composition rules, no expiry.
+ * breached, when built on the user's own name, or a trivial repetition or sequence. No composition rules, no expiry.
+ * The list of common and breached passwords is nbvcxz's 100,000 most common passwords and 18,000 common English
+ * words, this server's own list of French and hospital words ({@code identity/password-blocklist.txt}) and a deployment's own list
+ * ({@code dossier.identity.password-blocklist}), compared as {@link CommonPasswords} says.
  */
 @Component
 class PasswordPolicy {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(PasswordPolicy.class);
+
     static final int MIN_LENGTH = 12;
     static final int MAX_LENGTH = 128;
+    /**
+     * Lists inside the nbvcxz jar (MIT licence), read from the class loader that loaded nbvcxz itself: its 100,000 most
+     * common passwords, and 18,000 common English words (NIST SP 800-63B also names dictionary words).
+     */
+    static final List<String> NBVCXZ_LISTS = List.of("dictionaries/passwords.txt", "dictionaries/english.txt");
 
-    private final Set<String> blocklist = new HashSet<>();
+    private final CommonPasswords common;
 
     PasswordPolicy(@Value("${dossier.identity.password-blocklist:}") String extraList) {
+        long start = System.nanoTime();
+        List<InputStream> lists = new ArrayList<>();
         try {
-            load(new String(new ClassPathResource("identity/password-blocklist.txt").getInputStream().readAllBytes(), StandardCharsets.UTF_8));
+            for (String list : NBVCXZ_LISTS) {
+                lists.add(Objects.requireNonNull(Nbvcxz.class.getClassLoader().getResourceAsStream(list),
+                        "nbvcxz's " + list + " is missing from the class path"));
+            }
+            lists.add(new ClassPathResource("identity/password-blocklist.txt").getInputStream());
             if (!extraList.isBlank()) {
-                load(Files.readString(Path.of(extraList), StandardCharsets.UTF_8));
+                lists.add(Files.newInputStream(Path.of(extraList)));
             }
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot read the password blocklist", e);
         }
+        common = CommonPasswords.load(lists.toArray(InputStream[]::new));
+        log.info("{} common or breached passwords loaded in {} ms", common.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    int listed() {
+        return common.size();
+    }
+
+    /** Whether the password, dressed down as {@link CommonPasswords} does, is a common or breached one. */
+    boolean isCommon(String password) {
+        return common.contains(password);
     }
 
     /** Refuses (422, field {@code password}) a password that breaks the policy, saying why. */
@@ -58,8 +83,10 @@ class PasswordPolicy {
             return "must be at most " + MAX_LENGTH + " characters";
         }
         String folded = fold(password);
-        if (blocklist.contains(folded) || blocklist.contains(password.toLowerCase(Locale.ROOT))) {
-            return "is among known common or breached passwords; choose another";
+        if (common.contains(password)) {
+            // Why, not which list or which rule: the person needs to choose something else, not to game the check.
+            return "is a common password, or one found in breaches (perhaps with digits, symbols or letter swaps added); "
+                    + "choose another, such as a short sentence";
         }
         if (folded.chars().distinct().count() <= 3) {
             return "repeats too few characters";
@@ -78,15 +105,6 @@ class PasswordPolicy {
             return "must not contain the name of this application";
         }
         return null;
-    }
-
-    private void load(String text) {
-        for (String line : text.split("\\R")) {
-            String l = line.strip();
-            if (!l.isEmpty() && !l.startsWith("#")) {
-                blocklist.add(fold(l));
-            }
-        }
     }
 
     private static List<String> nameParts(StaffMember account) {
@@ -113,6 +131,6 @@ class PasswordPolicy {
     }
 
     static String fold(String s) {
-        return Normalizer.normalize(s, Normalizer.Form.NFD).replaceAll("\\p{M}+", "").toLowerCase(Locale.ROOT);
+        return CommonPasswords.fold(s);
     }
 }

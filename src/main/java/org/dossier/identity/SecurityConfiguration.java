@@ -32,6 +32,7 @@ import org.springframework.security.web.access.intercept.RequestAuthorizationCon
 import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 import java.time.Clock;
@@ -132,7 +133,10 @@ class SecurityConfiguration {
                 .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
-                .csrf(csrf -> csrf.ignoringRequestMatchers(SecurityConfiguration::bearer)
+                // No saved request: it was the one thing every anonymous request stored in a new session, and a signed-in
+                // person lands on their day ("/") anyway. No session is created for a CSRF token outside the sign-in screens.
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                .csrf(csrf -> csrf.csrfTokenRepository(new SignInCsrfTokens()).ignoringRequestMatchers(SecurityConfiguration::bearer)
                         .ignoringRequestMatchers("/api/auth/token"))
                 .logout(logout -> logout.logoutUrl("/logout")
                         .addLogoutHandler((request, response, authentication) -> {

@@ -240,6 +240,50 @@ class PatientRepository {
                 undone == null ? null : undone.toInstant(), (Long) rs.getObject("undone_by"), rs.getString("undo_reason"));
     }
 
+    void raiseReview(int facilityId, long patientId, DuplicateCandidate c, String source, long raisedBy, Instant now) {
+        jdbc.sql("""
+                        insert into duplicate_review (facility_id, patient_id, candidate_id, reason, score, source, raised_by, raised_at)
+                        values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (patient_id, candidate_id) do nothing""")
+                .param(facilityId).param(patientId).param(c.id()).param(c.reason().name()).param(c.score()).param(source)
+                .param(raisedBy).param(Timestamp.from(now)).update();
+    }
+
+    /** Open reviews of these facilities, oldest first. */
+    List<DuplicateReview> openReviews(Collection<Integer> facilities, int limit) {
+        return jdbc.sql("""
+                        select id, facility_id, patient_id, candidate_id, reason, score, source, raised_at from duplicate_review
+                         where outcome is null and facility_id = any(?) order by raised_at, id limit ?""")
+                .param(facilities.toArray(Integer[]::new)).param(limit)
+                .query((rs, n) -> new DuplicateReview(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
+                        rs.getLong("candidate_id"), DuplicateCandidate.Reason.valueOf(rs.getString("reason")), rs.getDouble("score"),
+                        rs.getString("source"), rs.getTimestamp("raised_at").toInstant(), null, null))
+                .list();
+    }
+
+    Optional<DuplicateReview> openReview(long id) {
+        return jdbc.sql("""
+                        select id, facility_id, patient_id, candidate_id, reason, score, source, raised_at from duplicate_review
+                         where id = ? and outcome is null""")
+                .param(id)
+                .query((rs, n) -> new DuplicateReview(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
+                        rs.getLong("candidate_id"), DuplicateCandidate.Reason.valueOf(rs.getString("reason")), rs.getDouble("score"),
+                        rs.getString("source"), rs.getTimestamp("raised_at").toInstant(), null, null))
+                .optional();
+    }
+
+    boolean resolveReview(long id, DuplicateReview.Outcome outcome, long by, String resolution, Instant now) {
+        return jdbc.sql("update duplicate_review set outcome = ?, resolved_by = ?, resolved_at = ?, resolution = ? where id = ? and outcome is null")
+                .param(outcome.name()).param(by).param(Timestamp.from(now)).param(resolution).param(id).update() == 1;
+    }
+
+    /** A merge of the two records settles every open review of the pair, whichever way round it was raised. */
+    void resolveReviewsOfPair(long a, long b, long by, String resolution, Instant now) {
+        jdbc.sql("""
+                        update duplicate_review set outcome = 'MERGED', resolved_by = ?, resolved_at = ?, resolution = ?
+                         where outcome is null and ((patient_id = ? and candidate_id = ?) or (patient_id = ? and candidate_id = ?))""")
+                .param(by).param(Timestamp.from(now)).param(resolution).param(a).param(b).param(b).param(a).update();
+    }
+
     List<PatientLabel> labels(Collection<Long> ids, Collection<Integer> facilities) {
         return jdbc.sql("select id, ipp, coalesce(nullif(used_name, ''), birth_family_name) as family, given_names, birth_date, sex"
                         + " from patient where id = any(?) and facility_id = any(?)")

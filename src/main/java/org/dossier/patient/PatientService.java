@@ -138,6 +138,79 @@ public class PatientService {
             throw new ConflictException("possible-duplicate", "Possible duplicates found: check them, then register again with "
                     + "duplicatesReviewed=true if this is a different person", Map.of("candidates", shownCandidates(actor, facilityId, candidates)));
         }
+        return insert(actor, facilityId, clean);
+    }
+
+    /**
+     * Registers a patient for an import run, answering the same whether or not the person matches a record the run did
+     * not write: an importer must not learn who is a patient here. The record is always registered, and each possible
+     * duplicate outside the run waits for the front desk in the review queue ({@link #duplicateReviews}), unseen by the
+     * importer. A match among the records of the run itself ({@code sameImport}) is the importer's own data and is
+     * refused (409), so that one import does not register one person twice.
+     */
+    @Transactional
+    public Patient registerImported(Actor actor, int facilityId, PatientData data, Set<Long> sameImport, String source) {
+        requireWriter(actor);
+        requireFacility(actor, facilityId);
+        PatientData clean = normalize(data);
+        PatientValidator.check(clean, clock);
+        // Every candidate, not the ten best: a run's own record must be found however many others look alike.
+        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null, Integer.MAX_VALUE);
+        for (DuplicateCandidate c : candidates) {
+            if (sameImport.contains(c.id())) {
+                throw new ConflictException("duplicate-in-import", "This patient may be Patient/" + c.id()
+                        + ", registered earlier by this same import; send each person once");
+            }
+        }
+        Patient created = insert(actor, facilityId, clean);
+        Instant now = clock.instant();
+        candidates.stream().limit(10).forEach(c -> patients.raiseReview(facilityId, created.id(), c, source, actor.staffId(), now));
+        return created;
+    }
+
+    /**
+     * The front desk's queue of possible duplicates raised by imports, oldest first, at most {@link #MAX_RESULTS}: every
+     * patient it names is audited and charged like a search result, and a pair is shown only when both of its records are.
+     */
+    public List<DuplicateReview> duplicateReviews(Actor actor, Integer facilityId) {
+        requireMerger(actor);
+        gateway.requireSearch(actor, "DuplicateReview");
+        Set<Integer> facilities = facilitiesInScope(actor, facilityId);
+        List<DuplicateReview> open = patients.openReviews(facilities, MAX_RESULTS);
+        // Each patient once, however many pairs name it: one audit entry and one charge per patient shown.
+        Map<Long, Integer> named = new LinkedHashMap<>();
+        for (DuplicateReview r : open) {
+            named.put(r.patientId(), r.facilityId());
+            named.put(r.candidateId(), r.facilityId());
+        }
+        Set<Long> shown = new java.util.HashSet<>();
+        gateway.searched(actor, "DuplicateReview", List.copyOf(named.entrySet()), Map.Entry::getKey, Map.Entry::getValue, true)
+                .forEach(n -> shown.add(n.getKey()));
+        Map<Long, PatientLabel> labels = new java.util.HashMap<>();
+        if (!shown.isEmpty()) {
+            patients.labels(shown, facilities).forEach(l -> labels.put(l.id(), l));
+        }
+        return open.stream().filter(r -> labels.containsKey(r.patientId()) && labels.containsKey(r.candidateId()))
+                .map(r -> new DuplicateReview(r.id(), r.facilityId(), r.patientId(), r.candidateId(), r.reason(), r.score(), r.source(),
+                        r.raisedAt(), labels.get(r.patientId()), labels.get(r.candidateId())))
+                .toList();
+    }
+
+    /** Closes a review as two different people (a merge closes it by itself). */
+    @Transactional
+    public void dismissDuplicateReview(Actor actor, long reviewId, String reason) {
+        requireMerger(actor);
+        requireReason(reason);
+        DuplicateReview r = patients.openReview(reviewId).filter(x -> actor.worksIn(x.facilityId()))
+                .orElseThrow(() -> new NotFoundException("No open duplicate review " + reviewId));
+        gateway.write(actor, r.patientId(), Section.IDENTITY, "update", "DuplicateReview", reviewId, Role.FRONT_DESK);
+        gateway.write(actor, r.candidateId(), Section.IDENTITY, "update", "DuplicateReview", reviewId, Role.FRONT_DESK);
+        if (!patients.resolveReview(reviewId, DuplicateReview.Outcome.DIFFERENT_PEOPLE, actor.staffId(), reason.strip(), clock.instant())) {
+            throw new ConflictException("review-closed", "Duplicate review " + reviewId + " was closed meanwhile");
+        }
+    }
+
+    private Patient insert(Actor actor, int facilityId, PatientData clean) {
         Instant now = clock.instant();
         long id = patients.nextId();
         String ipp = String.format("%d%08d", facilityId, organization.nextIpp(facilityId));
@@ -207,6 +280,7 @@ public class PatientService {
         }
         patients.recordVersion(patients.find(survivorId).orElseThrow(), actor.staffId(),
                 "absorbed " + mergedId + ": " + reason.strip(), now);
+        patients.resolveReviewsOfPair(survivorId, mergedId, actor.staffId(), "merge " + mergeId, now);
         return patients.findMerge(mergeId).orElseThrow();
     }
 
@@ -247,6 +321,10 @@ public class PatientService {
     }
 
     private List<DuplicateCandidate> duplicates(int facilityId, PatientData d, Long self) {
+        return duplicates(facilityId, d, self, 10);
+    }
+
+    private List<DuplicateCandidate> duplicates(int facilityId, PatientData d, Long self, int limit) {
         Map<Long, DuplicateCandidate> found = new LinkedHashMap<>();
         if (d.insMatricule() != null) {
             for (Patient p : patients.activeWithIns(facilityId, d.insMatricule())) {
@@ -277,7 +355,7 @@ public class PatientService {
         }
         List<DuplicateCandidate> list = new ArrayList<>(found.values());
         list.sort(Comparator.comparingDouble(DuplicateCandidate::score).reversed());
-        return list.size() > 10 ? list.subList(0, 10) : list;
+        return list.size() > limit ? list.subList(0, limit) : list;
     }
 
     private static double bestName(String family, String used, Patient p) {

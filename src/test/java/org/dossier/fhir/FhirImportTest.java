@@ -227,11 +227,17 @@ class FhirImportTest extends IntegrationTest {
 
     @Test
     @Order(8)
-    void importingTheSamePatientAgainIsAConflictNotADuplicate() throws IOException {
+    void importingTheSamePatientAgainAnswersAsForANewOneAndQueuesTheMatchForTheFrontDesk() throws IOException {
+        // The answer must not tell the importer that the person is already here (ADR 0022): the record is registered
+        // again, and the pair waits in the front desk's duplicate review queue.
+        long first = jdbc.sql("select min(id) from patient where birth_family_name = 'Beatty' and given_names like 'Brent%'")
+                .query(Long.class).single();
         long before = count("patient");
         Api.Response again = importFile("admin", file("Brent147"));
-        assertThat(again.status()).as(again.toString()).isEqualTo(409);
-        assertThat(count("patient")).isEqualTo(before);
+        assertThat(again.status()).as(again.toString()).isEqualTo(200);
+        assertThat(count("patient")).isEqualTo(before + 1);
+        assertThat(jdbc.sql("select count(*) from duplicate_review where candidate_id = ? and outcome is null").param(first)
+                .query(Long.class).single()).isEqualTo(1);
     }
 
     private static <T extends org.hl7.fhir.instance.model.api.IBaseResource> List<T> search(IGenericClient fhir, Class<T> type, long patient) {

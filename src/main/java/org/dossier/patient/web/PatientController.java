@@ -4,6 +4,7 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.dossier.organization.Actor;
 import org.dossier.patient.DuplicateCandidate;
+import org.dossier.patient.DuplicateReview;
 import org.dossier.patient.Patient;
 import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientMerge;
@@ -126,6 +127,21 @@ class PatientController {
     @Operation(summary = "Undo a merge (unmerge): the duplicate becomes an active record again")
     PatientMerge unmerge(Actor actor, @PathVariable long mergeId, @RequestBody Reason body) {
         return patients.unmerge(actor, mergeId, body.reason());
+    }
+
+    @GetMapping("/duplicate-reviews")
+    @Operation(summary = "Possible duplicates raised by imports, waiting for the front desk (FRONT_DESK; at most 20, oldest first)",
+            description = "Merge the pair (POST /api/patients/{id}/merge closes the review) or dismiss it as two different people. "
+                    + "Every patient named is audited like a search result.")
+    List<DuplicateReview> duplicateReviews(Actor actor, @RequestParam(required = false) Integer facilityId) {
+        return patients.duplicateReviews(actor, facilityId);
+    }
+
+    @PostMapping("/duplicate-reviews/{id}/dismiss")
+    @Operation(summary = "Close a duplicate review: the two records are different people (a reason is required)")
+    ResponseEntity<Void> dismissDuplicateReview(Actor actor, @PathVariable long id, @RequestBody Reason body) {
+        patients.dismissDuplicateReview(actor, id, body == null ? null : body.reason());
+        return ResponseEntity.noContent().build();
     }
 
     private static int facilityOf(Actor actor, Integer requested) {

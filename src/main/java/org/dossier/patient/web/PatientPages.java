@@ -24,8 +24,8 @@ import java.time.LocalDate;
 
 /**
  * Finding a patient (bounded as the gateway rules: a name prefix with a birth date or given name, or an exact INS or
- * IPP; twenty results at most), registering one with the duplicate warning, editing an identity and merging a
- * duplicate. Every result shown is an audited access.
+ * IPP; twenty results at most), registering one with the duplicate warning, editing an identity, merging a
+ * duplicate, and the queue of possible duplicates raised by imports. Every result shown is an audited access.
  */
 @Controller
 class PatientPages {
@@ -121,6 +121,36 @@ class PatientPages {
             redirect.addFlashAttribute("error", e.getMessage());
             return "redirect:/patients/" + id + "/edit";
         }
+    }
+
+    /** The front desk's queue of possible duplicates raised by imports: merge each pair, or say they are two people. */
+    @GetMapping("/patients/duplicates")
+    String duplicates(Actor actor, Model model) {
+        model.addAttribute("reviews", patients.duplicateReviews(actor, null));
+        return "patient/duplicates";
+    }
+
+    @PostMapping("/patients/duplicates/{id}/merge")
+    String mergeReviewed(Actor actor, @PathVariable long id, @RequestParam long survivorId, @RequestParam long mergedId,
+                         @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
+        try {
+            patients.merge(actor, survivorId, mergedId, reason);
+            redirect.addFlashAttribute("notice", "patient.merged");
+        } catch (InvalidInputException | ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/patients/duplicates";
+    }
+
+    @PostMapping("/patients/duplicates/{id}/dismiss")
+    String dismiss(Actor actor, @PathVariable long id, @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
+        try {
+            patients.dismissDuplicateReview(actor, id, reason);
+            redirect.addFlashAttribute("notice", "duplicates.dismissed");
+        } catch (InvalidInputException | ConflictException e) {
+            redirect.addFlashAttribute("error", e.getMessage());
+        }
+        return "redirect:/patients/duplicates";
     }
 
     private String registrationPage(Actor actor, Model model) {
