@@ -121,6 +121,12 @@ class ApiProblemHandler extends ResponseEntityExceptionHandler {
                 "The access could not be recorded, so no data is returned; try again in a moment", request);
     }
 
+    /** The firewall checks parameter names only when they are first read (a JSON body sent as a form): as at the door. */
+    @ExceptionHandler(org.springframework.security.web.firewall.RequestRejectedException.class)
+    ProblemDetail rejected(org.springframework.security.web.firewall.RequestRejectedException e, HttpServletRequest request) {
+        return problem(HttpStatus.BAD_REQUEST, "rejected-url", "The request is not accepted", ErrorEndpoint.REJECTED, request);
+    }
+
     @ExceptionHandler(MethodArgumentTypeMismatchException.class)
     ProblemDetail typeMismatch(MethodArgumentTypeMismatchException e, HttpServletRequest request) {
         if (e.getMostSpecificCause() != null && TextBinding.NUL_MESSAGE.equals(e.getMostSpecificCause().getMessage())) {

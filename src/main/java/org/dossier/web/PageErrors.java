@@ -105,6 +105,11 @@ class PageErrors {
         return page("web/error", HttpStatus.BAD_REQUEST, "error.invalid", e.getMessage());
     }
 
+    @ExceptionHandler(org.springframework.security.web.firewall.RequestRejectedException.class)
+    ModelAndView rejected() {
+        return page("web/error", HttpStatus.BAD_REQUEST, "error.invalid", ErrorEndpoint.REJECTED);
+    }
+
     @ExceptionHandler(ConflictException.class)
     ModelAndView conflict(ConflictException e) {
         return page("web/error", HttpStatus.CONFLICT, "error.conflict", e.getMessage());

@@ -8,6 +8,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.multipart.MaxUploadSizeExceededException;
+import org.springframework.web.multipart.MultipartException;
 
 import java.net.URI;
 
@@ -27,5 +28,14 @@ class RequestErrors {
         p.setTitle("Upload too large");
         p.setInstance(URI.create(request.getRequestURI()));
         return p;
+    }
+
+    /** A multipart body that cannot be parsed (no boundary, cut short, a file name holding NUL) is the client's error. */
+    @ExceptionHandler(MultipartException.class)
+    ProblemDetail unreadable(MultipartException e, HttpServletRequest request) {
+        Throwable cause = e.getMostSpecificCause();
+        String why = cause == e || cause.getMessage() == null ? "" : ": " + cause.getMessage().replace('\u0000', '?');
+        return Problems.of(HttpStatus.BAD_REQUEST, "unreadable-body", "Unreadable request body",
+                "The multipart body cannot be read" + (why.length() > 200 ? why.substring(0, 200) : why) + "; nothing was stored", request);
     }
 }
