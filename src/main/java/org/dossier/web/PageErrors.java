@@ -90,10 +90,12 @@ class PageErrors {
     }
 
     @ExceptionHandler({InvalidInputException.class, MethodArgumentTypeMismatchException.class,
-            org.springframework.web.bind.MissingServletRequestParameterException.class, org.springframework.validation.BindException.class})
+            org.springframework.web.bind.MissingServletRequestParameterException.class, org.springframework.validation.BindException.class,
+            org.springframework.web.multipart.support.MissingServletRequestPartException.class})
     ModelAndView invalid(Exception e) {
         String detail = e instanceof MethodArgumentTypeMismatchException m ? "'" + m.getName() + "' has the wrong format"
                 : e instanceof org.springframework.web.bind.MissingServletRequestParameterException m ? "'" + m.getParameterName() + "' is required"
+                : e instanceof org.springframework.web.multipart.support.MissingServletRequestPartException m ? "'" + m.getRequestPartName() + "' is required"
                 : e instanceof org.springframework.validation.BindException b ? b.getFieldErrors().stream()
                         .map(f -> "'" + f.getField() + "' has the wrong format").distinct().reduce((x, y) -> x + ", " + y).orElse("the form is invalid")
                 : e.getMessage();

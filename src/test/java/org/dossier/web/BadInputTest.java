@@ -27,6 +27,9 @@ class BadInputTest extends IntegrationTest {
 
     private static final HttpClient RAW = HttpClient.newHttpClient();
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.dossier.identity.CredentialService credentials;
+
     @Test
     void aNulByteInANoteTitleIsRefusedAndNothingIsWritten() {
         long patient = fixtures().patientInCare();
@@ -193,6 +196,24 @@ class BadInputTest extends IntegrationTest {
         assertProblem(doc.postRaw("/api/patients/" + patient + "/documents", "multipart/form-data", cut), 400, "multipart");
         String nulName = cut.replace("scan.pdf", "scan\u0000.pdf") + "\r\n--b--\r\n";
         assertProblem(doc.postRaw("/api/patients/" + patient + "/documents", "multipart/form-data; boundary=b", nulName), 400, "multipart");
+        assertThat(count("clinical_document")).isEqualTo(before);
+    }
+
+    @Test
+    void aScreensUploadWithoutItsFileIsAnInvalidFormAndNothingIsWritten() throws Exception {
+        String clinician = org.dossier.support.Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "CARDIO"));
+        long patient = fixtures().patient();
+        fixtures().careFor(patient, clinician);
+        org.dossier.support.BrowserSession session = org.dossier.support.BrowserSession.signedIn(port, clinician);
+        long before = count("clinical_document");
+        String body = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nscan\r\n--b\r\nContent-Disposition: form-data; "
+                + "name=\"_csrf\"\r\n\r\n" + session.csrf().getValue() + "\r\n--b--\r\n";
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/patients/" + patient + "/documents"))
+                .header("Cookie", "DOSSIER_SESSION=" + session.sessionCookie()).header("Accept", "text/html")
+                .header("Content-Type", "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("&#39;file&#39; is required");
         assertThat(count("clinical_document")).isEqualTo(before);
     }
 
