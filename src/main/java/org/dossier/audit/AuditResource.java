@@ -2,7 +2,7 @@ package org.dossier.audit;
 
 /** The kind of record an audit entry is about, stored by its name as the trail has always held it. */
 public enum AuditResource {
-    Patient, PatientHistory, PatientMerge, DuplicateCandidate, Chart, AccessReport, CareRelationship,
+    Patient, PatientHistory, PatientMerge, DuplicateCandidate, DuplicateReview, Chart, AccessReport, CareRelationship,
     Allergy, Problem, Note, Observation, Document,
     MedicationOrder,
     Stay, Encounter, PastEncounter, Census, Appointment, Agenda, CareTeam, Referral,

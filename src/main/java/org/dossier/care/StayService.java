@@ -203,6 +203,10 @@ public class StayService {
         if (!administrative && !actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
             gateway.refuseListing(actor, AuditResource.Census, "Your role cannot see unit censuses");
         }
+        if (unitIds.stream().anyMatch(java.util.Objects::isNull)) {
+            // An empty value in the query (?unitId=) binds to no unit at all.
+            throw new InvalidInputException("unitId", "must be a unit number");
+        }
         Map<Integer, Integer> facilityOfUnit = new java.util.HashMap<>();
         for (Integer u : unitIds) {
             CareUnit unit = organization.unit(u).orElseThrow(() -> new NotFoundException("No unit " + u));

@@ -174,7 +174,7 @@ public class PatientService {
      */
     public List<DuplicateReview> duplicateReviews(Actor actor, Integer facilityId) {
         requireMerger(actor);
-        gateway.requireSearch(actor, "DuplicateReview");
+        gateway.requireSearch(actor, AuditResource.DuplicateReview);
         Set<Integer> facilities = facilitiesInScope(actor, facilityId);
         List<DuplicateReview> open = patients.openReviews(facilities, MAX_RESULTS);
         // Each patient once, however many pairs name it: one audit entry and one charge per patient shown.
@@ -184,7 +184,7 @@ public class PatientService {
             named.put(r.candidateId(), r.facilityId());
         }
         Set<Long> shown = new java.util.HashSet<>();
-        gateway.searched(actor, "DuplicateReview", List.copyOf(named.entrySet()), Map.Entry::getKey, Map.Entry::getValue, true)
+        gateway.searched(actor, AuditResource.DuplicateReview, List.copyOf(named.entrySet()), Map.Entry::getKey, Map.Entry::getValue, true)
                 .forEach(n -> shown.add(n.getKey()));
         Map<Long, PatientLabel> labels = new java.util.HashMap<>();
         if (!shown.isEmpty()) {
@@ -203,8 +203,8 @@ public class PatientService {
         requireReason(reason);
         DuplicateReview r = patients.openReview(reviewId).filter(x -> actor.worksIn(x.facilityId()))
                 .orElseThrow(() -> new NotFoundException("No open duplicate review " + reviewId));
-        gateway.write(actor, r.patientId(), Section.IDENTITY, "update", "DuplicateReview", reviewId, Role.FRONT_DESK);
-        gateway.write(actor, r.candidateId(), Section.IDENTITY, "update", "DuplicateReview", reviewId, Role.FRONT_DESK);
+        gateway.write(actor, r.patientId(), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview, reviewId, Role.FRONT_DESK);
+        gateway.write(actor, r.candidateId(), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview, reviewId, Role.FRONT_DESK);
         if (!patients.resolveReview(reviewId, DuplicateReview.Outcome.DIFFERENT_PEOPLE, actor.staffId(), reason.strip(), clock.instant())) {
             throw new ConflictException("review-closed", "Duplicate review " + reviewId + " was closed meanwhile");
         }

@@ -88,9 +88,15 @@ public class ErrorCatalogue {
             refusals.audit(request, runtime);
         }
         Answer answer = classify(e);
-        if (e instanceof MethodArgumentTypeMismatchException m && isForm(request) && "invalid-parameter".equals(answer.code())) {
+        if (isForm(request)) {
             // A form's field, not the address: an invalid field of a well-formed request, like any other (422).
-            answer = invalidFields(List.of(new org.springframework.validation.FieldError("form", m.getName(), "has the wrong format")));
+            if (e instanceof MethodArgumentTypeMismatchException m && "invalid-parameter".equals(answer.code())) {
+                answer = invalidFields(List.of(new org.springframework.validation.FieldError("form", m.getName(), "has the wrong format")));
+            } else if (e instanceof MissingServletRequestParameterException m) {
+                answer = invalidFields(List.of(new org.springframework.validation.FieldError("form", m.getParameterName(), "is required")));
+            } else if (e instanceof org.springframework.web.multipart.support.MissingServletRequestPartException m) {
+                answer = invalidFields(List.of(new org.springframework.validation.FieldError("form", m.getRequestPartName(), "is required")));
+            }
         }
         if (answer.unexpected()) {
             String incident = UUID.randomUUID().toString();
@@ -157,6 +163,21 @@ public class ErrorCatalogue {
             return invalidFields(b.getFieldErrors());
         } else if (e instanceof HttpMessageNotReadableException r) {
             return unreadable(r);
+        } else if (e instanceof org.springframework.security.web.firewall.RequestRejectedException) {
+            return new Answer(HttpStatus.BAD_REQUEST, "rejected-url", "The request is not accepted", ErrorEndpoint.REJECTED);
+        } else if (e instanceof org.springframework.web.multipart.MaxUploadSizeExceededException) {
+            return new Answer(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Upload too large",
+                    "The upload is larger than the 10 MB allowed; nothing was stored");
+        } else if (e instanceof org.springframework.web.multipart.support.MissingServletRequestPartException m) {
+            return new Answer(HttpStatus.BAD_REQUEST, "missing-part", "A part of the upload is missing",
+                    "Part '" + m.getRequestPartName() + "' is required; nothing was stored")
+                    .with("errors", List.of(new FieldError(m.getRequestPartName(), "is required")));
+        } else if (e instanceof org.springframework.web.multipart.MultipartException m) {
+            // A multipart body that cannot be parsed (no boundary, cut short, a file name holding NUL) is the client's error.
+            Throwable cause = m.getMostSpecificCause();
+            String why = cause == m || cause.getMessage() == null ? "" : ": " + cause.getMessage().replace('\u0000', '?');
+            return new Answer(HttpStatus.BAD_REQUEST, "unreadable-body", "Unreadable request body",
+                    "The multipart body cannot be read" + (why.length() > 200 ? why.substring(0, 200) : why) + "; nothing was stored");
         } else if (e instanceof ErrorResponse spring) {
             // The rest of Spring MVC's own refusals (method not allowed, unsupported media type, no such page…).
             HttpStatus status = HttpStatus.resolve(spring.getStatusCode().value());

@@ -25,6 +25,8 @@ import java.io.IOException;
 class ErrorEndpoint implements ErrorController {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorEndpoint.class);
+    static final String REJECTED = "The request's URL, parameters or headers hold characters or sequences that are not allowed "
+            + "(for example an encoded slash, a NUL or '..'); nothing was processed";
 
     @RequestMapping("/error")
     ModelAndView error(HttpServletRequest request, HttpServletResponse response) throws IOException {
@@ -97,8 +99,7 @@ class ErrorEndpoint implements ErrorController {
         @Bean
         RequestRejectedHandler requestRejectedHandler() {
             return (request, response, e) -> Problems.write(request, response, Problems.of(HttpStatus.BAD_REQUEST, "rejected-url",
-                    "The URL is not accepted", "The request's URL or headers hold characters or sequences that are not allowed "
-                            + "(for example an encoded slash, a NUL or '..'); nothing was processed", request));
+                    "The URL is not accepted", REJECTED, request));
         }
     }
 }

@@ -43,16 +43,24 @@ final class Problems {
         response.resetBuffer();
         response.setStatus(p.getStatus());
         response.setCharacterEncoding("UTF-8");
-        if (request.getRequestURI().startsWith("/fhir/") || request.getRequestURI().equals("/fhir")) {
-            response.setContentType("application/fhir+json");
+        response.setContentType(contentType(request.getRequestURI()));
+        response.getWriter().write(text(request.getRequestURI(), p));
+    }
+
+    /** The media type of a problem at this path: FHIR clients get an OperationOutcome. */
+    static String contentType(String uri) {
+        return isFhir(uri) ? "application/fhir+json" : "application/problem+json";
+    }
+
+    /** The problem as JSON: RFC 9457, or under {@code /fhir} an OperationOutcome. */
+    static String text(String uri, ProblemDetail p) {
+        if (isFhir(uri)) {
             Map<String, Object> issue = new LinkedHashMap<>();
             issue.put("severity", "error");
             issue.put("code", p.getStatus() == 413 ? "too-long" : p.getStatus() == 404 ? "not-found" : p.getStatus() == 503 ? "transient" : "invalid");
             issue.put("diagnostics", p.getDetail());
-            response.getWriter().write(JSON.writeValueAsString(Map.of("resourceType", "OperationOutcome", "issue", List.of(issue))));
-            return;
+            return JSON.writeValueAsString(Map.of("resourceType", "OperationOutcome", "issue", List.of(issue)));
         }
-        response.setContentType("application/problem+json");
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("type", p.getType().toString());
         body.put("title", p.getTitle());
@@ -64,12 +72,19 @@ final class Problems {
         if (p.getProperties() != null) {
             body.putAll(p.getProperties());
         }
-        response.getWriter().write(JSON.writeValueAsString(body));
+        return JSON.writeValueAsString(body);
+    }
+
+    private static boolean isFhir(String uri) {
+        return uri != null && (uri.startsWith("/fhir/") || uri.equals("/fhir"));
     }
 
     /** The request's path as an instance URI; a path that is not a valid URI is not echoed. */
     private static String safePath(HttpServletRequest request) {
         String path = request.getRequestURI();
+        if (path == null) {
+            return "/";
+        }
         try {
             URI.create(path);
             return path.length() > 200 ? path.substring(0, 200) : path;

@@ -131,6 +131,14 @@ public final class BrowserSession {
         return exchange(builder(path).DELETE(), true);
     }
 
+    /** The session's CSRF header name and token, fetched first if the session has none yet (for requests built by hand). */
+    public Map.Entry<String, String> csrf() {
+        if (csrfToken == null) {
+            refreshCsrf();
+        }
+        return Map.entry(csrfHeader, csrfToken);
+    }
+
     public String sessionCookie() {
         return cookies.getCookieStore().getCookies().stream().filter(c -> c.getName().equals("DOSSIER_SESSION"))
                 .map(HttpCookie::getValue).findFirst().orElse(null);

@@ -27,6 +27,9 @@ class BadInputTest extends IntegrationTest {
 
     private static final HttpClient RAW = HttpClient.newHttpClient();
 
+    @org.springframework.beans.factory.annotation.Autowired
+    org.dossier.identity.CredentialService credentials;
+
     @Test
     void aNulByteInANoteTitleIsRefusedAndNothingIsWritten() {
         long patient = fixtures().patientInCare();
@@ -161,6 +164,84 @@ class BadInputTest extends IntegrationTest {
         Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/json", body.toString());
         assertProblem(r, 400, "keys");
         assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    // Causes the endpoint fuzz (EndpointFuzzTest) found, each kept here as one request.
+
+    @Test
+    void anEmptyValueInAListOfUnitsIsAnInvalidParameter() {
+        Api.Response r = as("frontdesk").get("/api/inpatients?unitId=&unitId=1");
+        assertProblem(r, 422, "unitId");
+    }
+
+    @Test
+    void aJsonBodySentAsAFormIsRefusedAsTheFirewallRefusesItsParameterNames() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_note");
+        Api.Response r = as("physician").postRaw("/api/patients/" + patient + "/notes", "application/x-www-form-urlencoded",
+                "{\"kind\":\"PROGRESS\",\"title\":\"\u0011\",\"body\":\"b\"}");
+        assertThat(r.status()).as(r.toString()).isIn(400, 415);
+        assertThat(r.contentType()).startsWith("application/problem+json");
+        assertThat(count("clinical_note")).isEqualTo(before);
+    }
+
+    @Test
+    void aMultipartBodyThatCannotBeParsedIsRefusedAndNothingIsWritten() {
+        long patient = fixtures().patientInCare();
+        long before = count("clinical_document");
+        Api doc = as("physician");
+        String cut = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nscan\r\n--b\r\nContent-Disposition: form-data; "
+                + "name=\"file\"; filename=\"scan.pdf\"\r\nContent-Type: application/pdf\r\n\r\n%PDF-1.4";
+        assertProblem(doc.postRaw("/api/patients/" + patient + "/documents", "multipart/form-data; boundary=b", cut), 400, "multipart");
+        assertProblem(doc.postRaw("/api/patients/" + patient + "/documents", "multipart/form-data", cut), 400, "multipart");
+        String nulName = cut.replace("scan.pdf", "scan\u0000.pdf") + "\r\n--b--\r\n";
+        assertProblem(doc.postRaw("/api/patients/" + patient + "/documents", "multipart/form-data; boundary=b", nulName), 400, "multipart");
+        assertThat(count("clinical_document")).isEqualTo(before);
+    }
+
+    @Test
+    void aScreensUploadWithoutItsFileIsAnInvalidFormAndNothingIsWritten() throws Exception {
+        String clinician = org.dossier.support.Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "CARDIO"));
+        long patient = fixtures().patient();
+        fixtures().careFor(patient, clinician);
+        org.dossier.support.BrowserSession session = org.dossier.support.BrowserSession.signedIn(port, clinician);
+        long before = count("clinical_document");
+        String body = "--b\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nscan\r\n--b\r\nContent-Disposition: form-data; "
+                + "name=\"_csrf\"\r\n\r\n" + session.csrf().getValue() + "\r\n--b--\r\n";
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/patients/" + patient + "/documents"))
+                .header("Cookie", "DOSSIER_SESSION=" + session.sessionCookie()).header("Accept", "text/html")
+                .header("Content-Type", "multipart/form-data; boundary=b").POST(HttpRequest.BodyPublishers.ofString(body)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(r.body()).isEqualTo(422);
+        assertThat(r.body()).contains("&#39;file&#39; is required");
+        assertThat(count("clinical_document")).isEqualTo(before);
+    }
+
+    @Test
+    void aPathThatTheContainerCannotDecodeIsAProblemOrAnOperationOutcome() throws Exception {
+        String token = as("frontdesk").token();
+        for (String path : List.of("/api/patients/%ff", "/api/patients/%E2%82/history", "/api/patients/%00")) {
+            HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                    .header("Authorization", "Bearer " + token).header("Accept", "application/json").GET().build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as(path).isEqualTo(400);
+            assertThat(r.headers().firstValue("Content-Type").orElse("")).as(path).startsWith("application/problem+json");
+            assertThat(r.body()).contains("\"status\":400");
+        }
+        HttpResponse<String> fhir = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient/%ff"))
+                .header("Authorization", "Bearer " + token).header("Accept", "application/fhir+json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fhir.statusCode()).isEqualTo(400);
+        assertThat(fhir.body()).contains("OperationOutcome");
+    }
+
+    @Test
+    void aUrlOverTheContainersLimitIsAProblem() throws Exception {
+        HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/acts?q=" + "%C3%A9".repeat(3_000)))
+                .header("Authorization", "Bearer " + as("billing").token()).header("Accept", "application/json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isIn(400, 414, 431);
+        assertThat(r.headers().firstValue("Content-Type").orElse("")).startsWith("application/problem+json");
     }
 
     /**
