@@ -3,6 +3,7 @@ package org.dossier.audit;
 import org.dossier.support.IntegrationTest;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -28,6 +29,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * SunPKCS11), configured as production configures it: DOSSIER_AUDIT_PKCS11_CONFIG, _PIN and _ALIAS. The token is made
  * the way docs/security/access-and-audit.md tells an operator to; the public key is the one keytool exports from it.
  */
+@ExtendWith(SoftHsm.Required.class)
 class Pkcs11SigningTest extends IntegrationTest {
 
     private static final String PIN = "246810";
@@ -55,7 +57,6 @@ class Pkcs11SigningTest extends IntegrationTest {
     /** Before the server starts (and before anything in this JVM loads SoftHSM2, which reads its tokens once). */
     @BeforeAll
     static void tokensMadeAsAnOperatorMakesThem() {
-        SoftHsm.require();
         hsm = SoftHsm.fresh();
         token = hsm.token("dossier-audit", PIN);
         hsm.generateKey(token, ALIAS);

@@ -1,6 +1,8 @@
 package org.dossier.audit;
 
-import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtensionContext;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -46,13 +48,22 @@ final class SoftHsm {
     record Token(String label, long slot, Path config, String pin) {
     }
 
-    /** Skips the calling tests (or fails them on CI) when SoftHSM2 is missing. */
-    static void require() {
-        String problem = problem();
-        if (problem != null && "true".equalsIgnoreCase(System.getenv("DOSSIER_REQUIRE_SOFTHSM"))) {
-            throw new AssertionError("The PKCS#11 test needs SoftHSM2: " + problem);
+    /**
+     * On a test class ({@code @ExtendWith(SoftHsm.Required.class)}): skips it, reported as skipped with the reason, when
+     * SoftHSM2 is missing (before any server starts), or fails it when {@code DOSSIER_REQUIRE_SOFTHSM=true}.
+     */
+    static final class Required implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            String problem = problem();
+            if (problem == null) {
+                return ConditionEvaluationResult.enabled("SoftHSM2 is installed");
+            }
+            if ("true".equalsIgnoreCase(System.getenv("DOSSIER_REQUIRE_SOFTHSM"))) {
+                throw new AssertionError("The PKCS#11 test needs SoftHSM2: " + problem);
+            }
+            return ConditionEvaluationResult.disabled("SKIPPED PKCS#11 signing tests: " + problem);
         }
-        Assumptions.assumeTrue(problem == null, "SKIPPED PKCS#11 signing tests: " + problem);
     }
 
     private static String problem() {
