@@ -26,11 +26,11 @@ import java.util.Base64;
 import java.util.HexFormat;
 
 /**
- * Signs audit checkpoints and witness lines. The key comes, in order, from {@code DOSSIER_AUDIT_SIGNING_KEY}
- * ("&lt;PKCS#8 private key, base64&gt;.&lt;X.509 public key, base64&gt;", Ed25519, made by {@code bin/audit-keygen}), from a
- * PKCS#11 token ({@code dossier.audit.pkcs11.config}: a SunPKCS11 configuration file; the token's key never leaves it),
- * or, in development only, from a key generated once into the audit directory, outside the data directory (see
- * {@link AuditFiles}): PostgreSQL must not be able to read it. The public key, exported with the checkpoints, lets anyone
+ * Signs audit checkpoints and witness lines. The key comes from {@code DOSSIER_AUDIT_SIGNING_KEY}
+ * ("&lt;PKCS#8 private key, base64&gt;.&lt;X.509 public key, base64&gt;", Ed25519, made by {@code bin/audit-keygen}), or from a
+ * PKCS#11 token ({@code dossier.audit.pkcs11.config}: a SunPKCS11 configuration file; the token's key never leaves it,
+ * see {@link Pkcs11Key}) — never both — or, in development only, from a key generated once into the audit directory,
+ * outside the data directory (see {@link AuditFiles}): PostgreSQL must not be able to read it. The public key, exported with the checkpoints, lets anyone
  * check them without access to the server.
  */
 @Component
@@ -47,7 +47,12 @@ public class AuditSigner {
     AuditSigner(@Value("${dossier.audit.signing-key:}") String configured, AuditFiles files,
                 @Value("${dossier.audit.pkcs11.config:}") String pkcs11Config, @Value("${dossier.audit.pkcs11.pin:}") String pkcs11Pin,
                 @Value("${dossier.audit.pkcs11.alias:}") String pkcs11Alias, @Value("${dossier.profile}") String profile) {
-        if (configured.isBlank() && !pkcs11Config.isBlank()) {
+        if (!configured.isBlank() && !pkcs11Config.isBlank()) {
+            // Whichever won, an operator who believes the key is in the token could be signing with one that can be copied.
+            throw new IllegalStateException("Both DOSSIER_AUDIT_SIGNING_KEY and DOSSIER_AUDIT_PKCS11_CONFIG are set: the audit signing key"
+                    + " comes from one of them; unset the other");
+        }
+        if (!pkcs11Config.isBlank()) {
             Pkcs11Key token = Pkcs11Key.load(pkcs11Config, pkcs11Pin, pkcs11Alias);
             this.privateKey = token.privateKey();
             this.publicKey = token.publicKey();
@@ -78,6 +83,9 @@ public class AuditSigner {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException(e);
         }
+        log.info("Audit checkpoints are signed with {} by {} (key id {})", algorithm,
+                provider == null ? (configured.isBlank() ? "the development key " + files.keyFile() : "the key of DOSSIER_AUDIT_SIGNING_KEY")
+                        : "the PKCS#11 token of " + pkcs11Config, keyId);
     }
 
     /** A new key pair in the form DOSSIER_AUDIT_SIGNING_KEY expects. */
@@ -153,11 +161,13 @@ public class AuditSigner {
         throw last;
     }
 
-    private static String algorithmOf(PublicKey key) {
+    /** The signature algorithm a public key calls for; an algorithm the audit does not sign with is refused. */
+    static String algorithmOf(PublicKey key) {
         return switch (key.getAlgorithm()) {
             case "EC" -> "SHA256withECDSA";
             case "RSA" -> "SHA256withRSA";
-            default -> "Ed25519";
+            case "Ed25519", "EdDSA" -> "Ed25519";
+            default -> throw new IllegalArgumentException("no audit signature algorithm for a " + key.getAlgorithm() + " key");
         };
     }
 

@@ -50,7 +50,7 @@ public class AuditVerifier {
                          long millis, long entriesPerSecond, String publicKey, Instant verifiedAt, String witness, List<String> warnings) {
     }
 
-    /** One signed checkpoint: the signature is Ed25519 over "seq|hash|signedAt" (see {@link AuditSigner}). */
+    /** One signed checkpoint: the signature (the export's algorithm) is over "seq|hash|signedAt" (see {@link AuditSigner}). */
     public record Checkpoint(long seq, String hash, String signedAt, String signature) {
     }
 
@@ -61,7 +61,7 @@ public class AuditVerifier {
     public Checkpoints checkpoints() {
         List<Checkpoint> all = jdbc.query("select seq, head_hash, signed_at, signature from audit_checkpoint order by seq",
                 (rs, n) -> new Checkpoint(rs.getLong(1), rs.getString(2), rs.getTimestamp(3).toInstant().toString(), rs.getString(4)));
-        return new Checkpoints(signer.keyId(), signer.publicKeyBase64(), "Ed25519", all);
+        return new Checkpoints(signer.keyId(), signer.publicKeyBase64(), signer.algorithm(), all);
     }
 
     /** Positions in {@link #ENTRIES}: seq, recorded_at, the canonical text fields, then the two hashes. */
