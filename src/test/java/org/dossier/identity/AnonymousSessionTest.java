@@ -18,8 +18,9 @@ import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * An anonymous request stores no session: a flood of them to protected URLs, static files or the FHIR metadata costs
- * the database nothing, and a session row exists only once someone starts to sign in.
+ * An anonymous request stores no session: a flood of them to protected URLs, static files, the FHIR metadata or the
+ * sign-in screens costs the database nothing, and a session row exists only once a password is accepted. The login
+ * form's CSRF token is double-submitted (field and cookie) until then, and keeps refusing forged sign-ins.
  */
 class AnonymousSessionTest extends IntegrationTest {
 
