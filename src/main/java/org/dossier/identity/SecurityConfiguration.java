@@ -30,12 +30,16 @@ import org.springframework.beans.factory.annotation.Value;
 import java.util.Set;
 import org.springframework.security.web.access.intercept.RequestAuthorizationContext;
 import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.CompositeSessionAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.csrf.CsrfAuthenticationStrategy;
 import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
 import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
 import java.time.Clock;
+import java.util.List;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
 
@@ -91,7 +95,8 @@ class SecurityConfiguration {
         secondFactor.setAuthenticationSuccessHandler(responses);
         secondFactor.setAuthenticationFailureHandler(responses);
         secondFactor.setSecurityContextRepository(new HttpSessionSecurityContextRepository());
-        secondFactor.setSessionAuthenticationStrategy(new ChangeSessionIdAuthenticationStrategy());
+        CsrfTokens csrfTokens = new CsrfTokens();
+        secondFactor.setSessionAuthenticationStrategy(nextStep(csrfTokens));
 
         AuthorizationManager<RequestAuthorizationContext> firstFactor = when(Factors::firstFactor);
         AuthorizationManager<RequestAuthorizationContext> full = when(Factors::full);
@@ -124,6 +129,8 @@ class SecurityConfiguration {
                         if (object instanceof WebAuthnAuthenticationFilter f) {
                             f.setAuthenticationSuccessHandler(responses);
                             f.setAuthenticationFailureHandler(responses);
+                            // As after a code: a new session id and a new CSRF token (the library's default keeps both).
+                            f.setSessionAuthenticationStrategy(nextStep(csrfTokens));
                         }
                         return object;
                     }
@@ -134,9 +141,9 @@ class SecurityConfiguration {
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 // No saved request: it was the one thing every anonymous request stored in a new session, and a signed-in
-                // person lands on their day ("/") anyway. No session is created for a CSRF token outside the sign-in screens.
+                // person lands on their day ("/") anyway. Before sign-in the CSRF token lives in a cookie (CsrfTokens).
                 .requestCache(cache -> cache.requestCache(new NullRequestCache()))
-                .csrf(csrf -> csrf.csrfTokenRepository(new SignInCsrfTokens()).ignoringRequestMatchers(SecurityConfiguration::bearer)
+                .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(SecurityConfiguration::bearer)
                         .ignoringRequestMatchers("/api/auth/token"))
                 .logout(logout -> logout.logoutUrl("/logout")
                         .addLogoutHandler((request, response, authentication) -> {
@@ -187,6 +194,12 @@ class SecurityConfiguration {
                             }
                         }));
         return http.build();
+    }
+
+    /** A second factor completes the sign-in: the session gets a new id and a new CSRF token, as at the password step. */
+    private static SessionAuthenticationStrategy nextStep(CsrfTokens csrfTokens) {
+        return new CompositeSessionAuthenticationStrategy(List.of(new ChangeSessionIdAuthenticationStrategy(),
+                new CsrfAuthenticationStrategy(csrfTokens)));
     }
 
     private static boolean bearer(HttpServletRequest request) {

@@ -38,10 +38,18 @@ class PasskeyTest extends IntegrationTest {
         Api.Response password = browser.login(user, DemoAccounts.PASSWORD);
         assertThat(password.json().get("methods").valueStream().map(JsonNode::asString)).contains("PASSKEY");
         JsonNode request = browser.post("/webauthn/authenticate/options", Map.of()).json();
+        String halfway = browser.sessionCookie();
         Api.Response signedIn = browser.post("/login/webauthn", passkey.assertion(request, userHandle, false));
         assertThat(signedIn.status()).as(signedIn.toString()).isEqualTo(200);
         assertThat(signedIn.json().get("status").asString()).isEqualTo("SIGNED_IN");
         assertThat(browser.get("/api/me").json().get("username").asString()).isEqualTo(user);
+
+        // As after a code: a new session id, and the CSRF token of the half-signed-in session is spent.
+        assertThat(browser.sessionCookie()).isNotEqualTo(halfway);
+        assertThat(browser.pageForm("/me/language", Map.of("language", "fr"), true).status()).isEqualTo(403);
+        assertThat(signedIn.json().get("csrfToken").asString()).isNotBlank();
+        browser.refreshCsrf();
+        assertThat(browser.pageForm("/me/language", Map.of("language", "fr"), true).status()).isEqualTo(302);
     }
 
     @Test
