@@ -160,6 +160,19 @@ class AuditTrailTest extends IntegrationTest {
     }
 
     @Test
+    void theHeadOnlyMovesForwardAndNeitherItNorTheCheckpointsCanBeEmptied() {
+        trail.append(read(5, 53));
+        long head = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        assertThatThrownBy(() -> jdbc.sql("update audit_head set last_seq = last_seq - 1").update()).hasMessageContaining("only moves forward");
+        assertThatThrownBy(() -> jdbc.sql("update audit_head set last_hash = repeat('0', 64)").update()).hasMessageContaining("only moves forward");
+        assertThatThrownBy(() -> jdbc.sql("delete from audit_head").update()).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("truncate audit_head").update()).hasMessageContaining("append-only");
+        assertThatThrownBy(() -> jdbc.sql("truncate audit_checkpoint").update()).hasMessageContaining("append-only");
+        assertThat(jdbc.sql("select last_seq from audit_head").query(Long.class).single()).isEqualTo(head);
+        assertThat(trail.append(read(5, 54))).as("the writer still advances it").isEqualTo(head + 1);
+    }
+
+    @Test
     void anEntryThatCannotBeWrittenFailsTheCallerAndLeavesNoTrace() {
         long before = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
         AuditRecord broken = new AuditRecord(Instant.now(), 5L, "u", "R", 1, null, null, null, null, 50L, null, null, null,
