@@ -189,6 +189,12 @@ class SecurityConfiguration {
                             } else if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
                                 problem(response, HttpStatus.UNAUTHORIZED, "second-factor-required", "Sign-in not finished",
                                         "Confirm with your passkey or an authenticator code (POST /login/totp), or enrol one first");
+                            } else if (ex instanceof org.springframework.security.web.csrf.CsrfException && Pages.wantsPage(request)) {
+                                // A form older than its token (a sign-in page left open across a restart of the browser, a
+                                // form from a session that ended): a page that says so, never a bare 403.
+                                boolean signedIn = a != null && Factors.full(a);
+                                request.setAttribute(org.dossier.web.ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE, signedIn ? "form.expired" : "signin.expired");
+                                response.sendError(HttpStatus.FORBIDDEN.value());
                             } else {
                                 problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
                             }

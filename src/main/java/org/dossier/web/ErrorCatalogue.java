@@ -44,6 +44,12 @@ public class ErrorCatalogue {
 
     private static final Logger log = LoggerFactory.getLogger(ErrorCatalogue.class);
 
+    /**
+     * A request attribute naming, as a key of the messages, why a page request was refused before any controller (a form
+     * whose CSRF token had expired): the error page says it.
+     */
+    public static final String PAGE_MESSAGE_ATTRIBUTE = "dossier.errorMessage";
+
     /** One error's answer: the status, a stable code (the problem type's last segment), a title and what to do. */
     public record Answer(HttpStatus status, String code, String title, String detail, Map<String, Object> properties,
                          Duration retryAfter) {

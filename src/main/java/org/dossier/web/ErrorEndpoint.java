@@ -57,7 +57,12 @@ class ErrorEndpoint implements ErrorController {
         Object uri = request.getAttribute(RequestDispatcher.ERROR_REQUEST_URI);
         HttpServletRequest failed = new ErrorUri(request, uri instanceof String s ? s : request.getRequestURI());
         if (wantsPage(request, failed.getRequestURI())) {
-            return page(shown);
+            ModelAndView page = page(shown);
+            // Why, when the refusal said (a form whose CSRF token had expired): a key of the messages.
+            if (request.getAttribute(ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE) instanceof String key) {
+                page.addObject("messageKey", key);
+            }
+            return page;
         }
         Problems.write(failed, response,
                 Problems.of(shown, shown.is4xxClientError() ? shown.name().toLowerCase(java.util.Locale.ROOT).replace('_', '-') : "internal-error", shown.getReasonPhrase(), detail,

@@ -61,6 +61,8 @@ class PagesSecurityTest extends IntegrationTest {
 
         Api.Response forged = physician.pageForm("/patients/" + patient + "/notes", note, false);
         assertThat(forged.status()).isEqualTo(403);
+        assertThat(forged.contentType()).as("a page, never a bare JSON 403").startsWith("text/html");
+        assertThat(forged.body()).contains("id=\"error-message\"");
         assertThat(notesOf(patient)).isZero();
 
         Api.Response genuine = physician.pageForm("/patients/" + patient + "/notes", note, true);
