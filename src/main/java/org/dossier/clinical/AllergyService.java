@@ -8,6 +8,7 @@ import org.dossier.organization.Role;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
+import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
@@ -44,11 +45,17 @@ public class AllergyService {
 
     @Transactional
     public Allergy record(Actor actor, long patientId, AllergyInput in) {
+        return record(actor, patientId, in, null);
+    }
+
+    /** An allergy from another system's history, with what the source said of it (kept as sent, served back as sent). */
+    @Transactional
+    public Allergy record(Actor actor, long patientId, AllergyInput in, Imported source) {
         PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Allergy, Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
         long id = repository.insertAllergy(patient.facilityId(), patient.id(), in.substance().strip(), Texts.clean(in.substanceCode()),
-                Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), actor.staffId(), now);
+                Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), actor.staffId(), now, source);
         return logged(actor, id, "recorded", now);
     }
 

@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.Imported;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -20,10 +21,11 @@ class ClinicalRepository {
     private static final String NOTE = "id, facility_id, patient_id, stay_id, kind, status, title, body, author_id, amends_id,"
             + " signed_at, signed_by, version, created_at";
     private static final String ALLERGY = "id, facility_id, patient_id, substance, substance_code, reaction, severity, kind, status,"
-            + " recorded_by, version, updated_at";
-    private static final String PROBLEM = "id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system";
+            + " recorded_by, version, updated_at, source::text as source";
+    private static final String PROBLEM = "id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system,"
+            + " source::text as source";
     private static final String OBSERVATION = "id, facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,"
-            + " recorded_by, version";
+            + " recorded_by, version, source::text as source";
     private static final String DOCUMENT = "id, facility_id, patient_id, title, kind, content_type, size_bytes, sha256, status,"
             + " uploaded_by, version, created_at";
 
@@ -71,19 +73,21 @@ class ClinicalRepository {
     // ------------------------------------------------------------------ allergies
 
     long insertAllergy(int facilityId, long patientId, String substance, String code, String reaction, Allergy.Severity severity,
-                       Allergy.Kind kind, Allergy.Status status, long authorId, Instant now) {
+                       Allergy.Kind kind, Allergy.Status status, long authorId, Instant now, Imported source) {
         return jdbc.sql("""
                         insert into allergy (facility_id, patient_id, substance, substance_code, reaction, severity, kind, status,
-                            recorded_by, version, created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) returning id""")
+                            recorded_by, version, created_at, updated_at, source)
+                            values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, cast(? as json)) returning id""")
                 .param(facilityId).param(patientId).param(substance).param(code).param(reaction).param(severity.name())
-                .param(kind.name()).param(status.name()).param(authorId).param(ts(now)).param(ts(now)).query(Long.class).single();
+                .param(kind.name()).param(status.name()).param(authorId).param(ts(now)).param(ts(now)).param(json(source))
+                .query(Long.class).single();
     }
 
     boolean updateAllergy(long id, int expectedVersion, String substance, String code, String reaction, Allergy.Severity severity,
                           Allergy.Kind kind, Allergy.Status status, long authorId, Instant now) {
         return jdbc.sql("""
                         update allergy set substance = ?, substance_code = ?, reaction = ?, severity = ?, kind = ?, status = ?,
-                            recorded_by = ?, version = version + 1, updated_at = ? where id = ? and version = ?""")
+                            recorded_by = ?, version = version + 1, updated_at = ?, source = null where id = ? and version = ?""")
                 .param(substance).param(code).param(reaction).param(severity.name()).param(kind.name()).param(status.name())
                 .param(authorId).param(ts(now)).param(id).param(expectedVersion).update() == 1;
     }
@@ -101,19 +105,19 @@ class ClinicalRepository {
     // ------------------------------------------------------------------ problems
 
     long insertProblem(int facilityId, long patientId, String codeSystem, String code, String label, LocalDate onset, Problem.Status status,
-                       long authorId, Instant now) {
+                       long authorId, Instant now, Imported source) {
         return jdbc.sql("""
                         insert into problem (facility_id, patient_id, code_system, icd10_code, label, onset_date, status, recorded_by, version,
-                            created_at, updated_at) values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?) returning id""")
+                            created_at, updated_at, source) values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, cast(? as json)) returning id""")
                 .param(facilityId).param(patientId).param(codeSystem).param(code).param(label).param(onset == null ? null : Date.valueOf(onset))
-                .param(status.name()).param(authorId).param(ts(now)).param(ts(now)).query(Long.class).single();
+                .param(status.name()).param(authorId).param(ts(now)).param(ts(now)).param(json(source)).query(Long.class).single();
     }
 
     boolean updateProblem(long id, int expectedVersion, String code, String label, LocalDate onset, Problem.Status status,
                           long authorId, Instant now) {
         return jdbc.sql("""
                         update problem set code_system = 'ICD-10', icd10_code = ?, label = ?, onset_date = ?, status = ?, recorded_by = ?,
-                            version = version + 1, updated_at = ? where id = ? and version = ?""")
+                            version = version + 1, updated_at = ?, source = null where id = ? and version = ?""")
                 .param(code).param(label).param(onset == null ? null : Date.valueOf(onset)).param(status.name()).param(authorId)
                 .param(ts(now)).param(id).param(expectedVersion).update() == 1;
     }
@@ -131,12 +135,13 @@ class ClinicalRepository {
     // ------------------------------------------------------------------ observations
 
     long insertObservation(int facilityId, long patientId, ObservationKind kind, String code, String label, BigDecimal value,
-                           BigDecimal value2, String unit, Instant effectiveAt, long authorId, Instant now) {
+                           BigDecimal value2, String unit, Instant effectiveAt, long authorId, Instant now, Imported source) {
         return jdbc.sql("""
                         insert into observation (facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,
-                            recorded_by, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'FINAL', ?, 1, ?) returning id""")
+                            recorded_by, version, created_at, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'FINAL', ?, 1, ?, cast(? as json))
+                            returning id""")
                 .param(facilityId).param(patientId).param(kind.name()).param(code).param(label).param(value).param(value2).param(unit)
-                .param(ts(effectiveAt)).param(authorId).param(ts(now)).query(Long.class).single();
+                .param(ts(effectiveAt)).param(authorId).param(ts(now)).param(json(source)).query(Long.class).single();
     }
 
     boolean markObservationInError(long id, int expectedVersion) {
@@ -207,27 +212,33 @@ class ClinicalRepository {
         return new Allergy(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("substance"),
                 rs.getString("substance_code"), rs.getString("reaction"), Allergy.Severity.valueOf(rs.getString("severity")),
                 Allergy.Kind.valueOf(rs.getString("kind")), Allergy.Status.valueOf(rs.getString("status")), rs.getLong("recorded_by"),
-                rs.getInt("version"), instant(rs.getTimestamp("updated_at")));
+                rs.getInt("version"), instant(rs.getTimestamp("updated_at")), Imported.fromJson(rs.getString("source")));
     }
 
     private static Problem problem(ResultSet rs, int n) throws SQLException {
         Date onset = rs.getDate("onset_date");
         return new Problem(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("icd10_code"),
                 rs.getString("label"), onset == null ? null : onset.toLocalDate(), Problem.Status.valueOf(rs.getString("status")),
-                rs.getLong("recorded_by"), rs.getInt("version"), instant(rs.getTimestamp("updated_at")), rs.getString("code_system"));
+                rs.getLong("recorded_by"), rs.getInt("version"), instant(rs.getTimestamp("updated_at")), rs.getString("code_system"),
+                Imported.fromJson(rs.getString("source")));
     }
 
     private static Observation observation(ResultSet rs, int n) throws SQLException {
         return new Observation(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
                 ObservationKind.valueOf(rs.getString("kind")), rs.getString("code"), rs.getString("label"),
                 strip(rs.getBigDecimal("value")), strip(rs.getBigDecimal("value2")), rs.getString("unit"),
-                instant(rs.getTimestamp("effective_at")), rs.getString("status"), rs.getLong("recorded_by"), rs.getInt("version"));
+                instant(rs.getTimestamp("effective_at")), rs.getString("status"), rs.getLong("recorded_by"), rs.getInt("version"),
+                Imported.fromJson(rs.getString("source")));
     }
 
     private static ClinicalDocument document(ResultSet rs, int n) throws SQLException {
         return new ClinicalDocument(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("title"),
                 rs.getString("kind"), rs.getString("content_type"), rs.getInt("size_bytes"), rs.getString("sha256"),
                 rs.getString("status"), rs.getLong("uploaded_by"), rs.getInt("version"), instant(rs.getTimestamp("created_at")));
+    }
+
+    private static String json(Imported source) {
+        return source == null ? null : source.toJson();
     }
 
     /** 120.000 reads back as 120 and 37.50 as 37.5, never as 1.2E+2. */

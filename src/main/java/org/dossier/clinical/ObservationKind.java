@@ -10,6 +10,7 @@ public enum ObservationKind {
     WEIGHT("29463-7", "Body weight", "kg", 0.3, 500),
     SPO2("59408-5", "Oxygen saturation (SpO2)", "%", 50, 100),
     RESPIRATORY_RATE("9279-1", "Respiratory rate", "/min", 4, 80),
+    HEIGHT("8302-2", "Body height", "cm", 20, 275),
     LAB(null, null, null, -1e9, 1e9);
 
     private final String code;

@@ -8,6 +8,7 @@ import org.dossier.organization.Role;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
+import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
@@ -52,7 +53,26 @@ public class ObservationService {
 
     @Transactional
     public Observation record(Actor actor, long patientId, ObservationInput in) {
+        return record(actor, patientId, in, null);
+    }
+
+    /**
+     * A measurement, possibly from another system's history with what the source said of it. A vital sign given in
+     * another UCUM unit that converts to the kind's (°F, K, lb, oz, g, in, ft, m, mm) is converted, and the value as
+     * measured is kept beside it; any other unit is refused.
+     */
+    @Transactional
+    public Observation record(Actor actor, long patientId, ObservationInput in, Imported source) {
         PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Observation, Role.PHYSICIAN, Role.NURSE);
+        if (in != null && in.kind() != null && in.kind().isVitalSign() && in.kind() != ObservationKind.BLOOD_PRESSURE && in.unit() != null
+                && !in.unit().isBlank() && !in.unit().strip().equals(in.kind().unit())) {
+            BigDecimal converted = Units.convert(in.value(), in.unit().strip(), in.kind().unit());
+            if (converted != null) {
+                Imported.Quantity measured = new Imported.Quantity(in.value(), in.unit().strip(), "http://unitsofmeasure.org", in.unit().strip());
+                source = source == null ? Imported.measured(measured) : source.withOriginal(measured);
+                in = new ObservationInput(in.kind(), converted, in.value2(), in.kind().unit(), in.effectiveAt(), in.code(), in.label());
+            }
+        }
         Instant now = clock.instant();
         Instant effective = in.effectiveAt() == null ? now : in.effectiveAt();
         List<FieldError> errors = validate(in, effective, now);
@@ -64,7 +84,7 @@ public class ObservationService {
         String label = kind.isVitalSign() ? kind.label() : in.label().strip();
         String unit = kind.isVitalSign() ? kind.unit() : in.unit().strip();
         long id = repository.insertObservation(patient.facilityId(), patient.id(), kind, code, label, in.value(),
-                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now);
+                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now, source);
         Observation created = repository.observation(id).orElseThrow();
         versions.record("observation", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "recorded", created, now);
         return created;
@@ -132,7 +152,7 @@ public class ObservationService {
     private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         if (in.kind() == null) {
-            errors.add(new FieldError("kind", "is required: BLOOD_PRESSURE, HEART_RATE, TEMPERATURE, WEIGHT, SPO2, RESPIRATORY_RATE or LAB"));
+            errors.add(new FieldError("kind", "is required: BLOOD_PRESSURE, HEART_RATE, TEMPERATURE, WEIGHT, SPO2, RESPIRATORY_RATE, HEIGHT or LAB"));
             return errors;
         }
         ObservationKind kind = in.kind();
@@ -154,7 +174,7 @@ public class ObservationService {
         }
         if (kind.isVitalSign()) {
             if (in.unit() != null && !in.unit().isBlank() && !in.unit().strip().equals(kind.unit())) {
-                errors.add(new FieldError("unit", kind + " is recorded in " + kind.unit()));
+                errors.add(new FieldError("unit", kind + " is recorded in " + kind.unit() + " (or a UCUM unit that converts to it)"));
             }
         } else {
             if (in.code() == null || !LOINC.matcher(in.code().strip()).matches()) {

@@ -8,6 +8,7 @@ import org.dossier.organization.Role;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
+import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
@@ -46,11 +47,17 @@ public class ProblemService {
 
     @Transactional
     public Problem record(Actor actor, long patientId, ProblemInput in) {
+        return record(actor, patientId, in, null);
+    }
+
+    /** An ICD-10 coded problem from another system's history, with what the source said of it (kept and served as sent). */
+    @Transactional
+    public Problem record(Actor actor, long patientId, ProblemInput in, Imported source) {
         PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
         validate(in, patient.birthDate());
         Instant now = clock.instant();
         long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.ICD10, in.icd10Code().strip().toUpperCase(), in.label().strip(),
-                in.onsetDate(), statusOf(in), actor.staffId(), now);
+                in.onsetDate(), statusOf(in), actor.staffId(), now, source);
         return logged(actor, id, "recorded", now);
     }
 
@@ -59,7 +66,8 @@ public class ProblemService {
      * source gave it, with its label. The hospital's own diagnoses are ICD-10 ({@link #record}).
      */
     @Transactional
-    public Problem recordSnomed(Actor actor, long patientId, String snomedCode, String label, LocalDate onsetDate, Problem.Status status) {
+    public Problem recordSnomed(Actor actor, long patientId, String snomedCode, String label, LocalDate onsetDate, Problem.Status status,
+                                Imported source) {
         PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
         List<FieldError> errors = new ArrayList<>();
         if (snomedCode == null || !snomedCode.strip().matches("\\d{6,18}")) {
@@ -76,7 +84,7 @@ public class ProblemService {
         }
         Instant now = clock.instant();
         long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.SNOMED_CT, snomedCode.strip(), label.strip(),
-                onsetDate, status == null ? Problem.Status.ACTIVE : status, actor.staffId(), now);
+                onsetDate, status == null ? Problem.Status.ACTIVE : status, actor.staffId(), now, source);
         return logged(actor, id, "recorded", now);
     }
 

@@ -20,6 +20,7 @@ import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientService;
 import org.dossier.patient.Sex;
 import org.dossier.platform.AccountFrozenException;
+import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.audit.AuditUnavailableException;
 import org.dossier.prescribing.MedicationOrder;
@@ -317,31 +318,49 @@ class BundleImport {
             } : a.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.HIGH ? Allergy.Severity.SEVERE
                     : a.getCriticality() == AllergyIntolerance.AllergyIntoleranceCriticality.LOW ? Allergy.Severity.MILD : Allergy.Severity.MODERATE;
             String manifestation = reaction != null && reaction.hasManifestation() ? text(reaction.getManifestationFirstRep()) : null;
-            String clinical = a.hasClinicalStatus() ? a.getClinicalStatus().getCodingFirstRep().getCode() : "active";
-            Allergy.Status status = "resolved".equals(clinical) ? Allergy.Status.RESOLVED
-                    : "inactive".equals(clinical) ? Allergy.Status.INACTIVE : Allergy.Status.ACTIVE;
+            String clinical = a.hasClinicalStatus() ? a.getClinicalStatus().getCodingFirstRep().getCode() : null;
+            String verification = a.hasVerificationStatus() ? a.getVerificationStatus().getCodingFirstRep().getCode() : null;
+            // In force for prescribing only if the source says so: a refuted allergy without a clinical status is not.
+            Allergy.Status status = "entered-in-error".equals(verification) ? Allergy.Status.ENTERED_IN_ERROR
+                    : "resolved".equals(clinical) ? Allergy.Status.RESOLVED
+                    : "inactive".equals(clinical) || (clinical == null && "refuted".equals(verification)) ? Allergy.Status.INACTIVE
+                    : Allergy.Status.ACTIVE;
             String atc = code(a.getCode(), FhirMapping.ATC);
+            Imported source = new Imported(codings(a.getCode()), a.getCategory().stream().map(c -> new Imported.Code(null, c.getCode(), null)).toList(),
+                    clinical, verification, null, a.hasCriticality() ? a.getCriticality().toCode() : null,
+                    a.hasRecordedDate() ? a.getRecordedDateElement().getValueAsString() : null,
+                    a.hasOnsetDateTimeType() ? a.getOnsetDateTimeType().getValueAsString() : null, null,
+                    a.hasRecorder() ? who(a.getRecorder(), ExternalParty.Kind.PRACTITIONER) : a.hasAsserter()
+                            ? who(a.getAsserter(), ExternalParty.Kind.PRACTITIONER) : null, null);
             return allergies.record(actor, patient(a.getPatient()), new AllergyService.AllergyInput(clip(text(a.getCode()), 200), atc,
                     clip(manifestation, 500), severity, a.getType() == AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE
-                    ? Allergy.Kind.INTOLERANCE : Allergy.Kind.ALLERGY, status));
+                    ? Allergy.Kind.INTOLERANCE : Allergy.Kind.ALLERGY, status), source);
         }
 
         private Problem condition(Condition c) {
             long patient = patient(c.getSubject());
-            String clinical = c.hasClinicalStatus() ? c.getClinicalStatus().getCodingFirstRep().getCode() : "active";
-            Problem.Status status = "resolved".equals(clinical) || "inactive".equals(clinical) || "remission".equals(clinical)
-                    ? Problem.Status.RESOLVED : Problem.Status.ACTIVE;
+            String clinical = c.hasClinicalStatus() ? c.getClinicalStatus().getCodingFirstRep().getCode() : null;
+            String verification = c.hasVerificationStatus() ? c.getVerificationStatus().getCodingFirstRep().getCode() : null;
+            Problem.Status status = "entered-in-error".equals(verification) ? Problem.Status.ENTERED_IN_ERROR
+                    : "resolved".equals(clinical) || "inactive".equals(clinical) || "remission".equals(clinical)
+                    || (clinical == null && "refuted".equals(verification)) ? Problem.Status.RESOLVED : Problem.Status.ACTIVE;
             LocalDate onset = c.hasOnsetDateTimeType() ? day(c.getOnsetDateTimeType(), "onsetDateTime") : null;
             String label = clip(text(c.getCode()), 300);
+            Imported source = new Imported(codings(c.getCode()), c.getCategory().stream().flatMap(x -> codings(x).stream()).toList(),
+                    clinical, verification, null, null, c.hasRecordedDate() ? c.getRecordedDateElement().getValueAsString() : null,
+                    c.hasOnsetDateTimeType() ? c.getOnsetDateTimeType().getValueAsString() : null,
+                    c.hasAbatementDateTimeType() ? c.getAbatementDateTimeType().getValueAsString() : null,
+                    c.hasRecorder() ? who(c.getRecorder(), ExternalParty.Kind.PRACTITIONER) : c.hasAsserter()
+                            ? who(c.getAsserter(), ExternalParty.Kind.PRACTITIONER) : null, null);
             String icd10 = code(c.getCode(), FhirMapping.ICD10);
             if (icd10 != null) {
-                return problems.record(actor, patient, new ProblemService.ProblemInput(icd10, label, onset, status));
+                return problems.record(actor, patient, new ProblemService.ProblemInput(icd10, label, onset, status), source);
             }
             String snomed = code(c.getCode(), FhirMapping.SNOMED);
             if (snomed == null) {
                 throw new InvalidInputException("code", "an ICD-10 or SNOMED CT coding is needed");
             }
-            return problems.recordSnomed(actor, patient, snomed, label, onset, status);
+            return problems.recordSnomed(actor, patient, snomed, label, onset, status, source);
         }
 
         private MedicationOrder medication(MedicationRequest m) {
@@ -357,11 +376,16 @@ class BundleImport {
             if (drug == null) {
                 throw new InvalidInputException("medication", "is required");
             }
-            MedicationOrder.Status status = switch (m.hasStatus() ? m.getStatus() : MedicationRequest.MedicationRequestStatus.COMPLETED) {
-                case ACTIVE, ONHOLD, DRAFT -> MedicationOrder.Status.ACTIVE;
-                case STOPPED, CANCELLED -> MedicationOrder.Status.STOPPED;
+            // The source's status, one to one: an order stopped there is never an order in force here.
+            MedicationOrder.Status status = !m.hasStatus() ? MedicationOrder.Status.UNKNOWN : switch (m.getStatus()) {
+                case ACTIVE -> MedicationOrder.Status.ACTIVE;
+                case ONHOLD -> MedicationOrder.Status.ON_HOLD;
+                case DRAFT -> MedicationOrder.Status.DRAFT;
+                case STOPPED -> MedicationOrder.Status.STOPPED;
+                case CANCELLED -> MedicationOrder.Status.CANCELLED;
+                case COMPLETED -> MedicationOrder.Status.COMPLETED;
                 case ENTEREDINERROR -> MedicationOrder.Status.ENTERED_IN_ERROR;
-                default -> MedicationOrder.Status.COMPLETED;
+                default -> MedicationOrder.Status.UNKNOWN;
             };
             var dosage = m.hasDosageInstruction() ? m.getDosageInstructionFirstRep() : null;
             String dose = null;
@@ -378,11 +402,16 @@ class BundleImport {
                 }
             }
             LocalDate start = m.hasAuthoredOn() ? day(m.getAuthoredOnElement(), "authoredOn") : null;
-            String prescriber = m.hasRequester() ? party(m.getRequester(), ExternalParty.Kind.PRACTITIONER) : null;
+            Imported.Party requester = m.hasRequester() ? who(m.getRequester(), ExternalParty.Kind.PRACTITIONER) : null;
+            String prescriber = requester == null ? null : requester.name();
             String encounter = m.hasEncounter() ? encounterLabels.get(m.getEncounter().getReference()) : null;
             String from = run.source() + (prescriber == null ? "" : "; prescribed by " + prescriber) + (encounter == null ? "" : "; " + encounter);
+            Imported details = new Imported(codings(drug), m.getCategory().stream().flatMap(c -> codings(c).stream()).toList(),
+                    m.hasStatus() ? m.getStatus().toCode() : null, null, m.hasIntent() ? m.getIntent().toCode() : null, null,
+                    m.hasAuthoredOn() ? m.getAuthoredOnElement().getValueAsString() : null, null, null, requester, null);
             return prescriptions.recordHistory(actor, patient(m.getSubject()), new PrescriptionService.HistoricalOrder(clip(text(drug), 200),
-                    code(drug, FhirMapping.ATC), clip(dose, 100), clip(route, 40), clip(frequency, 100), start, null, status, clip(from, 500)));
+                    code(drug, FhirMapping.ATC), clip(dose, 100), clip(route, 40), clip(frequency, 100), start, null, status, clip(from, 500),
+                    m.hasAuthoredOn() ? m.getAuthoredOn().toInstant() : null, details));
         }
 
         /** A vital sign or a numeric lab result coded in LOINC; anything else is not modelled. */
@@ -408,9 +437,7 @@ class BundleImport {
             } else if (o.hasValueQuantity()) {
                 value = o.getValueQuantity().getValue();
                 unit = o.getValueQuantity().hasCode() ? o.getValueQuantity().getCode() : o.getValueQuantity().getUnit();
-                if (vital.isPresent() && unit != null && !unit.equals(kind.unit())) {
-                    throw new InvalidInputException("valueQuantity.unit", unit + " where " + kind.label() + " is recorded in " + kind.unit());
-                }
+                // A vital sign in another unit (°F, lb, in) is converted by the record, which keeps the value as measured.
             }
             if (value == null) {
                 // Survey answers, coded findings, panels without numbers: not what Dossier's observations hold.
@@ -418,8 +445,16 @@ class BundleImport {
             }
             java.time.Instant at = o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue().toInstant()
                     : o.hasIssued() ? o.getIssued().toInstant() : null;
+            Imported.Party performer = o.hasPerformer() ? who(o.getPerformerFirstRep(), o.getPerformerFirstRep().getReference() != null
+                    && o.getPerformerFirstRep().getReference().startsWith("Organization") ? ExternalParty.Kind.ORGANIZATION
+                    : ExternalParty.Kind.PRACTITIONER) : null;
+            Imported source = new Imported(codings(o.getCode()), o.getCategory().stream().flatMap(x -> codings(x).stream()).toList(),
+                    o.hasStatus() ? o.getStatus().toCode() : null, null, null, null,
+                    o.hasIssued() ? o.getIssuedElement().getValueAsString() : null,
+                    o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValueAsString() : null, null, performer, null);
             var created = observations.record(actor, patient(o.getSubject()), new ObservationService.ObservationInput(kind, value, value2,
-                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : null));
+                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : null),
+                    source);
             return "Observation/" + created.id();
         }
 
@@ -438,23 +473,45 @@ class BundleImport {
 
         /** The name of a practitioner or organization referred to by a reference into this bundle or a conditional one. */
         private String party(Reference reference, ExternalParty.Kind kind) {
+            Imported.Party p = who(reference, kind);
+            return p == null ? null : p.name();
+        }
+
+        /**
+         * Someone a record names: the external party the import recorded (from a conditional reference, or a Practitioner
+         * or Organization of this bundle), else only the name the reference displays.
+         */
+        private Imported.Party who(Reference reference, ExternalParty.Kind kind) {
             String ref = reference.getReference();
+            String type = kind == ExternalParty.Kind.ORGANIZATION ? "Organization" : "Practitioner";
             if (ref != null && ref.contains("?identifier=")) {
                 String[] token = ref.substring(ref.indexOf("?identifier=") + "?identifier=".length()).split("\\|", 2);
                 if (token.length == 2) {
-                    return directory.find(kind, token[0], token[1]).map(ExternalParty::name).orElseThrow(() -> new UnprocessableEntityException(
+                    ExternalParty.Kind of = ref.startsWith("Organization?") ? ExternalParty.Kind.ORGANIZATION
+                            : ref.startsWith("Practitioner?") ? ExternalParty.Kind.PRACTITIONER : kind;
+                    ExternalParty found = directory.find(of, token[0], token[1]).orElseThrow(() -> new UnprocessableEntityException(
                             ref + " does not resolve: import the bundles of organizations and practitioners first (Synthea's hospitalInformation "
                                     + "and practitionerInformation files)"));
+                    return new Imported.Party(found.id(), ref.substring(0, ref.indexOf('?')), found.system(), found.value(), found.name());
                 }
             }
             Resource inBundle = ref == null ? null : byFullUrl.get(ref);
             if (inBundle instanceof Practitioner p) {
-                return displayName(p.getNameFirstRep());
+                return known(ExternalParty.Kind.PRACTITIONER, "Practitioner", p.getIdentifier(), displayName(p.getNameFirstRep()));
             }
             if (inBundle instanceof Organization o) {
-                return o.getName();
+                return known(ExternalParty.Kind.ORGANIZATION, "Organization", o.getIdentifier(), o.getName());
             }
-            return reference.hasDisplay() ? withoutDigits(reference.getDisplay()) : null;
+            if (!reference.hasDisplay()) {
+                return null;
+            }
+            return new Imported.Party(null, reference.hasType() ? reference.getType() : type, null, null, withoutDigits(reference.getDisplay()));
+        }
+
+        private Imported.Party known(ExternalParty.Kind kind, String type, List<Identifier> identifiers, String name) {
+            Identifier id = identifiers.stream().filter(i -> i.hasSystem() && i.hasValue()).findFirst().orElse(null);
+            Long partyId = id == null ? null : directory.find(kind, id.getSystem(), id.getValue()).map(ExternalParty::id).orElse(null);
+            return new Imported.Party(partyId, type, id == null ? null : id.getSystem(), id == null ? null : id.getValue(), name);
         }
 
         private void fail(int i, String status, String message, String type) {
@@ -611,6 +668,12 @@ class BundleImport {
         }
         return c.getCoding().stream().map(Coding::getDisplay).filter(d -> d != null && !d.isBlank()).findFirst()
                 .orElse(c.getCodingFirstRep().getCode());
+    }
+
+    /** Every coding of a concept, as sent (system, code, display). */
+    private static List<Imported.Code> codings(CodeableConcept c) {
+        return c == null ? List.of() : c.getCoding().stream().filter(x -> x.hasCode() || x.hasSystem())
+                .map(x -> new Imported.Code(x.getSystem(), x.getCode(), x.getDisplay())).toList();
     }
 
     private static String code(CodeableConcept c, String system) {

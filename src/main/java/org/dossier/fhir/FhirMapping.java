@@ -8,6 +8,7 @@ import org.dossier.clinical.Observation;
 import org.dossier.clinical.ObservationKind;
 import org.dossier.clinical.Problem;
 import org.dossier.patient.PatientData;
+import org.dossier.platform.Imported;
 import org.dossier.patient.PatientSearchResult;
 import org.dossier.prescribing.MedicationOrder;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
@@ -50,6 +51,8 @@ final class FhirMapping {
     static final String PAST_ENCOUNTER_PREFIX = "h";
     static final String ATC = "http://www.whocc.no/atc";
     static final String UCUM = "http://unitsofmeasure.org";
+    /** An extension on a converted value: the quantity as measured, in the unit it was measured in. */
+    static final String ORIGINAL_QUANTITY = "https://dossier.example/fhir/StructureDefinition/original-quantity";
 
     private FhirMapping() {
     }
@@ -189,7 +192,16 @@ final class FhirMapping {
         r.setId(Long.toString(a.id()));
         r.getMeta().setVersionId(Integer.toString(a.version())).setLastUpdated(Date.from(a.updatedAt()));
         r.setPatient(new Reference("Patient/" + a.patientId()));
-        if (a.status() == Allergy.Status.ENTERED_IN_ERROR) {
+        Imported source = a.source();
+        if (source != null) {
+            // As the source sent it (the record has not changed since: a change here clears the source).
+            if (source.status() != null) {
+                r.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-clinical", source.status(), null));
+            }
+            if (source.verification() != null) {
+                r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", source.verification(), null));
+            }
+        } else if (a.status() == Allergy.Status.ENTERED_IN_ERROR) {
             r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/allergyintolerance-verification", "entered-in-error",
                     "Entered in Error"));
         } else {
@@ -203,10 +215,24 @@ final class FhirMapping {
         }
         r.setType(a.kind() == Allergy.Kind.INTOLERANCE ? AllergyIntolerance.AllergyIntoleranceType.INTOLERANCE
                 : AllergyIntolerance.AllergyIntoleranceType.ALLERGY);
-        r.setCriticality(a.severity() == Allergy.Severity.SEVERE ? AllergyIntolerance.AllergyIntoleranceCriticality.HIGH
-                : AllergyIntolerance.AllergyIntoleranceCriticality.LOW);
-        CodeableConcept substance = new CodeableConcept().setText(a.substance());
-        if (a.substanceCode() != null && a.substanceCode().matches("[A-Z][0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?")) {
+        if (source != null) {
+            source.categories().forEach(c -> r.addCategory(AllergyIntolerance.AllergyIntoleranceCategory.fromCode(c.code())));
+            if (source.criticality() != null) {
+                r.setCriticality(AllergyIntolerance.AllergyIntoleranceCriticality.fromCode(source.criticality()));
+            }
+            if (source.recorded() != null) {
+                r.setRecordedDateElement(new DateTimeType(source.recorded()));
+            }
+            if (source.start() != null) {
+                r.setOnset(new DateTimeType(source.start()));
+            }
+        } else {
+            r.setCriticality(a.severity() == Allergy.Severity.SEVERE ? AllergyIntolerance.AllergyIntoleranceCriticality.HIGH
+                    : AllergyIntolerance.AllergyIntoleranceCriticality.LOW);
+        }
+        CodeableConcept substance = codeable(source, a.substance());
+        if (a.substanceCode() != null && a.substanceCode().matches("[A-Z][0-9]{2}([A-Z]([A-Z]([0-9]{2})?)?)?")
+                && substance.getCoding().stream().noneMatch(c -> ATC.equals(c.getSystem()))) {
             substance.addCoding().setSystem(ATC).setCode(a.substanceCode());
         }
         r.setCode(substance);
@@ -217,7 +243,11 @@ final class FhirMapping {
                 case SEVERE -> AllergyIntolerance.AllergyIntoleranceSeverity.SEVERE;
             });
         }
-        r.setRecorder(new Reference("Practitioner/" + a.recordedBy()));
+        if (source == null) {
+            r.setRecorder(new Reference("Practitioner/" + a.recordedBy()));
+        } else if (source.party() != null) {
+            r.setRecorder(party(source.party()));
+        }
         return r;
     }
 
@@ -226,20 +256,51 @@ final class FhirMapping {
         r.setId(Long.toString(p.id()));
         r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
         r.setSubject(new Reference("Patient/" + p.patientId()));
-        r.addCategory(concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item"));
-        if (p.status() == Problem.Status.ENTERED_IN_ERROR) {
+        Imported source = p.source();
+        if (source != null && !source.categories().isEmpty()) {
+            source.categories().forEach(c -> r.addCategory(concept(c)));
+        } else {
+            r.addCategory(concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item"));
+        }
+        if (source != null) {
+            if (source.status() != null) {
+                r.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/condition-clinical", source.status(), null));
+            }
+            if (source.verification() != null) {
+                r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", source.verification(), null));
+            }
+        } else if (p.status() == Problem.Status.ENTERED_IN_ERROR) {
             r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "entered-in-error", "Entered in Error"));
         } else {
             r.setClinicalStatus(concept("http://terminology.hl7.org/CodeSystem/condition-clinical",
                     p.status() == Problem.Status.ACTIVE ? "active" : "resolved", null));
             r.setVerificationStatus(concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed"));
         }
-        r.setCode(new CodeableConcept().addCoding(new Coding(org.dossier.clinical.Problem.SNOMED_CT.equals(p.codeSystem()) ? SNOMED : ICD10,
-                p.icd10Code(), p.label())).setText(p.label()));
-        if (p.onsetDate() != null) {
-            r.setOnset(new DateTimeType(p.onsetDate().toString()));
+        CodeableConcept code = codeable(source, p.label());
+        String system = org.dossier.clinical.Problem.SNOMED_CT.equals(p.codeSystem()) ? SNOMED : ICD10;
+        if (code.getCoding().stream().noneMatch(c -> system.equals(c.getSystem()) && p.icd10Code().equals(c.getCode()))) {
+            code.getCoding().add(0, new Coding(system, p.icd10Code(), p.label()));
         }
-        r.setRecorder(new Reference("Practitioner/" + p.recordedBy()));
+        r.setCode(code);
+        if (source != null) {
+            if (source.start() != null) {
+                r.setOnset(new DateTimeType(source.start()));
+            }
+            if (source.end() != null) {
+                r.setAbatement(new DateTimeType(source.end()));
+            }
+            if (source.recorded() != null) {
+                r.setRecordedDateElement(new DateTimeType(source.recorded()));
+            }
+            if (source.party() != null) {
+                r.setRecorder(party(source.party()));
+            }
+        } else {
+            if (p.onsetDate() != null) {
+                r.setOnset(new DateTimeType(p.onsetDate().toString()));
+            }
+            r.setRecorder(new Reference("Practitioner/" + p.recordedBy()));
+        }
         return r;
     }
 
@@ -247,22 +308,47 @@ final class FhirMapping {
         org.hl7.fhir.r4.model.Observation r = new org.hl7.fhir.r4.model.Observation();
         r.setId(Long.toString(o.id()));
         r.getMeta().setVersionId(Integer.toString(o.version()));
-        r.setStatus("FINAL".equals(o.status()) ? org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL
-                : org.hl7.fhir.r4.model.Observation.ObservationStatus.ENTEREDINERROR);
+        Imported source = o.source();
+        boolean imported = source != null && (!source.codings().isEmpty() || source.start() != null || source.status() != null);
+        r.setStatus(!"FINAL".equals(o.status()) ? org.hl7.fhir.r4.model.Observation.ObservationStatus.ENTEREDINERROR
+                : imported && source.status() != null ? org.hl7.fhir.r4.model.Observation.ObservationStatus.fromCode(source.status())
+                : org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
         boolean lab = o.kind() == ObservationKind.LAB;
-        r.addCategory(concept("http://terminology.hl7.org/CodeSystem/observation-category", lab ? "laboratory" : "vital-signs",
-                lab ? "Laboratory" : "Vital Signs"));
-        r.setCode(new CodeableConcept().addCoding(new Coding(LOINC, o.code(), o.label())).setText(o.label()));
+        if (imported && !source.categories().isEmpty()) {
+            source.categories().forEach(c -> r.addCategory(concept(c)));
+        } else {
+            r.addCategory(concept("http://terminology.hl7.org/CodeSystem/observation-category", lab ? "laboratory" : "vital-signs",
+                    lab ? "Laboratory" : "Vital Signs"));
+        }
+        CodeableConcept code = codeable(source, o.label());
+        if (code.getCoding().stream().noneMatch(c -> LOINC.equals(c.getSystem()) && o.code().equals(c.getCode()))) {
+            code.getCoding().add(0, new Coding(LOINC, o.code(), o.label()));
+        }
+        r.setCode(code);
         r.setSubject(new Reference("Patient/" + o.patientId()));
-        r.setEffective(new DateTimeType(Date.from(o.effectiveAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
-        r.addPerformer(new Reference("Practitioner/" + o.recordedBy()));
+        r.setEffective(imported && source.start() != null ? new DateTimeType(source.start())
+                : new DateTimeType(Date.from(o.effectiveAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
+        if (imported && source.recorded() != null) {
+            r.setIssuedElement(new org.hl7.fhir.r4.model.InstantType(source.recorded()));
+        }
+        if (!imported) {
+            r.addPerformer(new Reference("Practitioner/" + o.recordedBy()));
+        } else if (source.party() != null) {
+            r.addPerformer(party(source.party()));
+        }
         if (o.kind() == ObservationKind.BLOOD_PRESSURE) {
             r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8480-6", "Systolic blood pressure")))
                     .setValue(quantity(o.value(), o.unit()));
             r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8462-4", "Diastolic blood pressure")))
                     .setValue(quantity(o.value2(), o.unit()));
         } else {
-            r.setValue(quantity(o.value(), o.unit()));
+            Quantity value = quantity(o.value(), o.unit());
+            if (source != null && source.original() != null) {
+                // The value as measured, before conversion to the unit the record keeps (°F → °C, lb → kg, in → cm).
+                Imported.Quantity m = source.original();
+                value.addExtension(ORIGINAL_QUANTITY, new Quantity().setValue(m.value()).setUnit(m.unit()).setSystem(m.system()).setCode(m.code()));
+            }
+            r.setValue(value);
         }
         return r;
     }
@@ -281,13 +367,22 @@ final class FhirMapping {
         r.getMeta().setVersionId(Integer.toString(o.version()));
         r.setStatus(switch (o.status()) {
             case ACTIVE -> MedicationRequest.MedicationRequestStatus.ACTIVE;
+            case ON_HOLD -> MedicationRequest.MedicationRequestStatus.ONHOLD;
+            case DRAFT -> MedicationRequest.MedicationRequestStatus.DRAFT;
             case STOPPED -> MedicationRequest.MedicationRequestStatus.STOPPED;
             case COMPLETED -> MedicationRequest.MedicationRequestStatus.COMPLETED;
+            case CANCELLED -> MedicationRequest.MedicationRequestStatus.CANCELLED;
             case ENTERED_IN_ERROR -> MedicationRequest.MedicationRequestStatus.ENTEREDINERROR;
+            case UNKNOWN -> MedicationRequest.MedicationRequestStatus.UNKNOWN;
         });
-        r.setIntent(MedicationRequest.MedicationRequestIntent.ORDER);
-        CodeableConcept drug = new CodeableConcept().setText(o.drug());
-        if (o.atcCode() != null) {
+        Imported source = o.source();
+        r.setIntent(source != null && source.intent() != null ? MedicationRequest.MedicationRequestIntent.fromCode(source.intent())
+                : MedicationRequest.MedicationRequestIntent.ORDER);
+        if (source != null) {
+            source.categories().forEach(c -> r.addCategory(concept(c)));
+        }
+        CodeableConcept drug = codeable(source, o.drug());
+        if (o.atcCode() != null && drug.getCoding().stream().noneMatch(c -> ATC.equals(c.getSystem()))) {
             drug.addCoding().setSystem(ATC).setCode(o.atcCode());
         }
         r.setMedication(drug);
@@ -295,8 +390,14 @@ final class FhirMapping {
         if (o.stayId() != null) {
             r.setEncounter(new Reference("Encounter/" + o.stayId()));
         }
-        r.setAuthoredOn(Date.from(o.createdAt()));
-        r.setRequester(new Reference("Practitioner/" + o.prescriberId()));
+        r.setAuthoredOnElement(source != null && source.recorded() != null ? new DateTimeType(source.recorded())
+                : new DateTimeType(Date.from(o.authoredAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
+        if (source == null) {
+            r.setRequester(new Reference("Practitioner/" + o.prescriberId()));
+        } else if (source.party() != null) {
+            // The source's prescriber, not the administrator who imported the order (who is accountable for the import).
+            r.setRequester(party(source.party()));
+        }
         r.addDosageInstruction().setText(o.dose() + ", " + o.route() + ", " + o.frequency()
                 + (o.durationDays() == null ? "" : ", " + o.durationDays() + " days"));
         if (o.startDate() != null) {
@@ -360,6 +461,31 @@ final class FhirMapping {
         }
         if (e.reason() != null) {
             r.addReasonCode().setText(e.reason());
+        }
+        return r;
+    }
+
+    /** Every coding the source sent, as sent; the text is ours (what the record shows). */
+    static CodeableConcept codeable(Imported source, String text) {
+        CodeableConcept c = new CodeableConcept().setText(text);
+        if (source != null) {
+            source.codings().forEach(x -> c.addCoding(new Coding(x.system(), x.code(), x.display())));
+        }
+        return c;
+    }
+
+    private static CodeableConcept concept(Imported.Code code) {
+        return new CodeableConcept().addCoding(new Coding(code.system(), code.code(), code.display()));
+    }
+
+    /**
+     * Someone another system named: a logical reference by the identifier the import recorded in the directory of
+     * external parties (they are not staff here and have no Practitioner resource of ours), else the name it gave.
+     */
+    static Reference party(Imported.Party p) {
+        Reference r = new Reference().setDisplay(p.name()).setType(p.type());
+        if (p.system() != null && p.value() != null) {
+            r.setIdentifier(new Identifier().setSystem(p.system()).setValue(p.value()));
         }
         return r;
     }

@@ -1,5 +1,6 @@
 package org.dossier.prescribing;
 
+import org.dossier.platform.Imported;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -17,7 +18,7 @@ class MedicationOrderRepository {
 
     private static final String COLUMNS = "id, facility_id, patient_id, stay_id, drug, atc_code, cip13, dose, route, frequency,"
             + " duration_days, start_date, end_date, status, prescriber_id, renewed_from, allergy_override_reason, status_reason,"
-            + " version, created_at";
+            + " version, created_at, authored_at, source::text as source";
 
     private final JdbcClient jdbc;
 
@@ -29,12 +30,13 @@ class MedicationOrderRepository {
         return jdbc.sql("""
                         insert into medication_order (facility_id, patient_id, stay_id, drug, atc_code, cip13, dose, route, frequency,
                             duration_days, start_date, end_date, status, prescriber_id, renewed_from, allergy_override_reason,
-                            version, created_at, updated_at)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?) returning id""")
+                            version, created_at, updated_at, authored_at, source)
+                        values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, ?, cast(? as json)) returning id""")
                 .param(o.facilityId()).param(o.patientId()).param(o.stayId()).param(o.drug()).param(o.atcCode()).param(o.cip13())
                 .param(o.dose()).param(o.route()).param(o.frequency()).param(o.durationDays()).param(Date.valueOf(o.startDate()))
-                .param(o.endDate() == null ? null : Date.valueOf(o.endDate())).param(o.prescriberId()).param(o.renewedFrom())
-                .param(o.allergyOverrideReason()).param(Timestamp.from(now)).param(Timestamp.from(now))
+                .param(o.endDate() == null ? null : Date.valueOf(o.endDate())).param(o.status().name()).param(o.prescriberId())
+                .param(o.renewedFrom()).param(o.allergyOverrideReason()).param(Timestamp.from(now)).param(Timestamp.from(now))
+                .param(Timestamp.from(o.authoredAt() == null ? now : o.authoredAt())).param(o.source() == null ? null : o.source().toJson())
                 .query(Long.class).single();
     }
 
@@ -58,11 +60,13 @@ class MedicationOrderRepository {
 
     private static MedicationOrder map(ResultSet rs, int n) throws SQLException {
         Date end = rs.getDate("end_date");
+        Timestamp authored = rs.getTimestamp("authored_at");
         return new MedicationOrder(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), (Long) rs.getObject("stay_id"),
                 rs.getString("drug"), rs.getString("atc_code"), rs.getString("cip13"), rs.getString("dose"), rs.getString("route"),
                 rs.getString("frequency"), (Integer) rs.getObject("duration_days"), rs.getDate("start_date").toLocalDate(),
                 end == null ? null : end.toLocalDate(), MedicationOrder.Status.valueOf(rs.getString("status")), rs.getLong("prescriber_id"),
                 (Long) rs.getObject("renewed_from"), rs.getString("allergy_override_reason"), rs.getString("status_reason"),
-                rs.getInt("version"), rs.getTimestamp("created_at").toInstant());
+                rs.getInt("version"), rs.getTimestamp("created_at").toInstant(),
+                authored == null ? rs.getTimestamp("created_at").toInstant() : authored.toInstant(), Imported.fromJson(rs.getString("source")));
     }
 }

@@ -13,6 +13,7 @@ import org.dossier.organization.Role;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
+import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
@@ -84,10 +85,12 @@ public class PrescriptionService {
     /**
      * A medication order from another system's history, recorded as it was (it is not a prescription made here: no
      * allergy check, a start in the past, the dose as the source wrote it). {@code source} says where it comes from
-     * and who prescribed it; it is the reason of the order's first version.
+     * and who prescribed it; it is the reason of the order's first version. {@code status} is the source's (an order
+     * stopped there is stopped here), {@code authoredAt} when the source's prescriber wrote it, {@code details} what else
+     * the source said (its codings, intent, requester).
      */
     public record HistoricalOrder(String drug, String atcCode, String dose, String route, String frequency, LocalDate startDate,
-                                  LocalDate endDate, MedicationOrder.Status status, String source) {
+                                  LocalDate endDate, MedicationOrder.Status status, String source, Instant authoredAt, Imported details) {
     }
 
     @Transactional
@@ -109,13 +112,17 @@ public class PrescriptionService {
         if (Texts.isBlank(in.source())) {
             errors.add(new FieldError("source", "is required: where the order comes from"));
         }
+        if (in.authoredAt() != null && in.authoredAt().isAfter(clock.instant().plusSeconds(300))) {
+            errors.add(new FieldError("authoredOn", "is in the future"));
+        }
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         Instant now = clock.instant();
         MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), null, in.drug().strip(), upper(in.atcCode()),
                 null, orStated(in.dose()), orStated(in.route()).toUpperCase(), orStated(in.frequency()), null, in.startDate(), in.endDate(),
-                in.status() == null ? MedicationOrder.Status.COMPLETED : in.status(), actor.staffId(), null, null, null, 1, now);
+                in.status() == null ? MedicationOrder.Status.COMPLETED : in.status(), actor.staffId(), null, null, null, 1, now,
+                in.authoredAt() == null ? now : in.authoredAt(), in.details());
         long id = orders.insert(draft, now);
         return logged(actor, id, "history: " + in.source().strip(), now);
     }

@@ -1,0 +1,248 @@
+package org.dossier.fhir;
+
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.BaseDateTimeType;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.Condition;
+import org.hl7.fhir.r4.model.Enumeration;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.Quantity;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+
+import java.math.BigDecimal;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.function.Function;
+import java.util.stream.Collectors;
+
+/**
+ * Compares a resource an import was sent with the resource Dossier serves back, field by field: statuses, intent,
+ * dates (same instant, same precision), every coding of the source (system and code) among the served codings,
+ * categories, the people named (by identifier, else by name), and measured values (the served value is the source's
+ * converted to the served unit with UCUM, and the original is kept beside it). Each difference is a line naming the
+ * field, what was sent and what is served.
+ */
+final class RoundTrip {
+
+    static final String ORIGINAL = "https://dossier.example/fhir/StructureDefinition/original-quantity";
+
+    private final List<String> differences = new ArrayList<>();
+    private final String where;
+
+    private RoundTrip(String where) {
+        this.where = where;
+    }
+
+    static List<String> compare(Resource sent, Resource served) {
+        RoundTrip r = new RoundTrip(served.fhirType() + "/" + served.getIdElement().getIdPart() + " (sent " + sent.getIdElement().getIdPart() + ")");
+        if (sent instanceof MedicationRequest m) {
+            r.medicationRequest(m, (MedicationRequest) served);
+        } else if (sent instanceof AllergyIntolerance a) {
+            r.allergy(a, (AllergyIntolerance) served);
+        } else if (sent instanceof Condition c) {
+            r.condition(c, (Condition) served);
+        } else if (sent instanceof Observation o) {
+            r.observation(o, (Observation) served);
+        } else {
+            throw new IllegalArgumentException(sent.fhirType());
+        }
+        return r.differences;
+    }
+
+    private void medicationRequest(MedicationRequest sent, MedicationRequest served) {
+        same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
+        same("intent", code(sent.getIntentElement()), code(served.getIntentElement()));
+        sameTime("authoredOn", sent.hasAuthoredOn() ? sent.getAuthoredOnElement() : null, served.hasAuthoredOn() ? served.getAuthoredOnElement() : null);
+        if (sent.hasMedicationCodeableConcept()) {
+            codings("medication", sent.getMedicationCodeableConcept(), served.getMedicationCodeableConcept());
+        }
+        categories("category", sent.getCategory(), served.getCategory());
+        if (sent.hasRequester()) {
+            party("requester", sent.getRequester(), served.getRequester());
+        }
+    }
+
+    private void allergy(AllergyIntolerance sent, AllergyIntolerance served) {
+        same("clinicalStatus", first(sent.getClinicalStatus()), first(served.getClinicalStatus()));
+        same("verificationStatus", first(sent.getVerificationStatus()), first(served.getVerificationStatus()));
+        same("type", code(sent.getTypeElement()), code(served.getTypeElement()));
+        same("category", set(sent.getCategory(), Enumeration::getCode), set(served.getCategory(), Enumeration::getCode));
+        same("criticality", code(sent.getCriticalityElement()), code(served.getCriticalityElement()));
+        codings("code", sent.getCode(), served.getCode());
+        sameTime("recordedDate", sent.hasRecordedDate() ? sent.getRecordedDateElement() : null,
+                served.hasRecordedDate() ? served.getRecordedDateElement() : null);
+        if (sent.hasRecorder()) {
+            party("recorder", sent.getRecorder(), served.getRecorder());
+        }
+    }
+
+    private void condition(Condition sent, Condition served) {
+        same("clinicalStatus", first(sent.getClinicalStatus()), first(served.getClinicalStatus()));
+        same("verificationStatus", first(sent.getVerificationStatus()), first(served.getVerificationStatus()));
+        categories("category", sent.getCategory(), served.getCategory());
+        codings("code", sent.getCode(), served.getCode());
+        sameTime("onset", sent.hasOnsetDateTimeType() ? sent.getOnsetDateTimeType() : null,
+                served.hasOnsetDateTimeType() ? served.getOnsetDateTimeType() : null);
+        sameTime("abatement", sent.hasAbatementDateTimeType() ? sent.getAbatementDateTimeType() : null,
+                served.hasAbatementDateTimeType() ? served.getAbatementDateTimeType() : null);
+        sameTime("recordedDate", sent.hasRecordedDate() ? sent.getRecordedDateElement() : null,
+                served.hasRecordedDate() ? served.getRecordedDateElement() : null);
+        if (sent.hasRecorder()) {
+            party("recorder", sent.getRecorder(), served.getRecorder());
+        }
+    }
+
+    private void observation(Observation sent, Observation served) {
+        same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
+        categories("category", sent.getCategory(), served.getCategory());
+        codings("code", sent.getCode(), served.getCode());
+        sameTime("effective", sent.hasEffectiveDateTimeType() ? sent.getEffectiveDateTimeType() : null,
+                served.hasEffectiveDateTimeType() ? served.getEffectiveDateTimeType() : null);
+        if (sent.hasValueQuantity()) {
+            quantity("value", sent.getValueQuantity(), served.hasValueQuantity() ? served.getValueQuantity() : null);
+            if (!sameUnit(sent.getValueQuantity(), served.getValueQuantity())) {
+                var original = served.getValueQuantity().getExtensionByUrl(ORIGINAL);
+                Quantity kept = original == null ? null : (Quantity) original.getValue();
+                same("value (original)", sent.getValueQuantity().getValue() + " " + unit(sent.getValueQuantity()),
+                        kept == null ? null : kept.getValue() + " " + unit(kept));
+            }
+        }
+        for (var component : sent.getComponent()) {
+            var match = served.getComponent().stream().filter(c -> !codes(component.getCode()).isEmpty()
+                    && codes(c.getCode()).containsAll(codes(component.getCode()))).findFirst().orElse(null);
+            if (match == null) {
+                differences.add(where + ": component " + codes(component.getCode()) + " sent, not served");
+            } else if (component.hasValueQuantity()) {
+                quantity("component " + codes(component.getCode()), component.getValueQuantity(),
+                        match.hasValueQuantity() ? match.getValueQuantity() : null);
+            }
+        }
+        if (sent.hasPerformer()) {
+            for (Reference p : sent.getPerformer()) {
+                if (served.getPerformer().stream().noneMatch(s -> sameParty(p, s))) {
+                    differences.add(where + ": performer " + describe(p) + " sent, served " + served.getPerformer().stream()
+                            .map(RoundTrip::describe).toList());
+                }
+            }
+        }
+    }
+
+    private void quantity(String field, Quantity sent, Quantity served) {
+        if (served == null) {
+            differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent, none served");
+            return;
+        }
+        BigDecimal expected = sameUnit(sent, served) ? sent.getValue() : convert(sent.getValue(), unit(sent), unit(served));
+        if (expected == null || expected.subtract(served.getValue()).abs().compareTo(new BigDecimal("0.01").max(expected.abs().movePointLeft(4))) > 0) {
+            differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent (" + expected + " " + unit(served)
+                    + "), served " + served.getValue() + " " + unit(served));
+        }
+    }
+
+    private static boolean sameUnit(Quantity a, Quantity b) {
+        return Objects.equals(unit(a), unit(b));
+    }
+
+    private static String unit(Quantity q) {
+        return q.hasCode() ? q.getCode() : q.getUnit();
+    }
+
+    /** The test's own arithmetic from UCUM's definitions (not the server's table): what a converted value must be. */
+    static BigDecimal convert(BigDecimal value, String from, String to) {
+        double v = value.doubleValue();
+        Double out = switch (from + ">" + to) {
+            case "[degF]>Cel" -> (v - 32) * 5 / 9;
+            case "K>Cel" -> v - 273.15;
+            case "[lb_av]>kg" -> v * 0.45359237;
+            case "g>kg" -> v / 1000;
+            case "[oz_av]>kg" -> v * 0.028349523125;
+            case "[in_i]>cm" -> v * 2.54;
+            case "m>cm" -> v * 100;
+            case "mm>cm" -> v / 10;
+            case "[ft_i]>cm" -> v * 30.48;
+            default -> null;
+        };
+        return out == null ? null : BigDecimal.valueOf(out);
+    }
+
+    private void codings(String field, CodeableConcept sent, CodeableConcept served) {
+        Set<String> missing = new TreeSet<>(codes(sent));
+        missing.removeAll(codes(served));
+        if (!missing.isEmpty()) {
+            differences.add(where + ": " + field + " codings " + missing + " sent, not served (served " + codes(served) + ")");
+        }
+    }
+
+    private void categories(String field, List<CodeableConcept> sent, List<CodeableConcept> served) {
+        Set<String> all = served.stream().flatMap(c -> codes(c).stream()).collect(Collectors.toSet());
+        sent.forEach(c -> codes(c).stream().filter(x -> !all.contains(x)).forEach(x ->
+                differences.add(where + ": " + field + " " + x + " sent, served " + all)));
+    }
+
+    private static Set<String> codes(CodeableConcept c) {
+        return c == null ? Set.of() : c.getCoding().stream().filter(Coding::hasCode).map(x -> x.getSystem() + "|" + x.getCode())
+                .collect(Collectors.toCollection(TreeSet::new));
+    }
+
+    private void party(String field, Reference sent, Reference served) {
+        if (!sameParty(sent, served)) {
+            differences.add(where + ": " + field + " " + describe(sent) + " sent, served " + describe(served));
+        }
+    }
+
+    /** A conditional reference (Practitioner?identifier=system|value) names the same party as a served identifier. */
+    private static boolean sameParty(Reference sent, Reference served) {
+        if (served == null || served.isEmpty()) {
+            return false;
+        }
+        String ref = sent.getReference();
+        if (ref != null && ref.contains("?identifier=")) {
+            String token = ref.substring(ref.indexOf("?identifier=") + "?identifier=".length());
+            return served.hasIdentifier() && token.equals(served.getIdentifier().getSystem() + "|" + served.getIdentifier().getValue());
+        }
+        return sent.hasDisplay() && served.hasDisplay() && BundleImport.withoutDigits(sent.getDisplay()).equals(served.getDisplay());
+    }
+
+    private static String describe(Reference r) {
+        if (r == null || r.isEmpty()) {
+            return "nothing";
+        }
+        return r.hasReference() ? r.getReference() : r.hasIdentifier() ? r.getIdentifier().getSystem() + "|" + r.getIdentifier().getValue()
+                : r.getDisplay();
+    }
+
+    private void sameTime(String field, BaseDateTimeType sent, BaseDateTimeType served) {
+        if (sent == null && served == null) {
+            return;
+        }
+        if (sent == null || served == null || sent.getPrecision() != served.getPrecision()
+                || !sent.getValue().toInstant().equals(served.getValue().toInstant())) {
+            differences.add(where + ": " + field + " " + (sent == null ? "nothing" : sent.getValueAsString()) + " sent, served "
+                    + (served == null ? "nothing" : served.getValueAsString()));
+        }
+    }
+
+    private void same(String field, Object sent, Object served) {
+        if (!Objects.equals(sent, served)) {
+            differences.add(where + ": " + field + " " + sent + " sent, served " + served);
+        }
+    }
+
+    private static String code(Enumeration<?> e) {
+        return e == null || !e.hasValue() ? null : e.getCode();
+    }
+
+    private static String first(CodeableConcept c) {
+        return c == null || c.getCoding().isEmpty() ? null : c.getCodingFirstRep().getCode();
+    }
+
+    private static <T> Set<String> set(List<T> items, Function<T, String> f) {
+        return items.stream().map(f).collect(Collectors.toCollection(TreeSet::new));
+    }
+}
