@@ -43,6 +43,10 @@ class FhirCalls {
         try {
             return work.apply(actor);
         } catch (RuntimeException e) {
+            if (e instanceof BaseServerResponseException fhir && !(e instanceof ResourceNotFoundException)) {
+                // HAPI's own answer to the request's form (a bad parameter, a stale version): already the right one.
+                throw fhir;
+            }
             // A 404 a provider answers itself (an id that cannot name a record here) is a refusal like the services' own.
             RuntimeException refusal = e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e;
             ErrorCatalogue.Answer answer = catalogue.answer(request, refusal);

@@ -133,33 +133,19 @@ public final class Api {
         return "http://127.0.0.1:" + port;
     }
 
-    /**
-     * An API token for a demo account. An authenticator code is accepted once, so when the current one was
-     * just used (several sign-ins within 30 s) the next step's code is tried, then the following window's.
-     */
+    /** An API token for a demo account, signed in with an authenticator step no other sign-in of this run used ({@link TotpSteps}). */
     public static String fetchToken(int port, String username, String password) {
-        String secret = DemoAccounts.totpSecret(username);
-        for (int attempt = 0; attempt < 4; attempt++) {
-            Instant at = attempt == 1 ? Instant.now().plusSeconds(30) : Instant.now();
-            Response r = anonymous(port).post("/api/auth/token", Map.of("username", username, "password", password,
-                    "code", TotpService.codeAt(secret, at)));
-            if (r.status() == 201) {
-                return r.json().get("token").asString();
-            }
-            if (attempt >= 1) {
-                sleepToNextStep();
+        Response last = null;
+        for (int attempt = 0; attempt < 3; attempt++) {
+            last = anonymous(port).post("/api/auth/token", Map.of("username", username, "password", password,
+                    "code", TotpSteps.next(port, username)));
+            if (last.status() == 201) {
+                return last.json().get("token").asString();
             }
         }
-        throw new IllegalStateException("Cannot get a token for " + username);
+        throw new IllegalStateException("Cannot get a token for " + username + ": " + last);
     }
 
-    private static void sleepToNextStep() {
-        try {
-            Thread.sleep(30_000 - (System.currentTimeMillis() % 30_000) + 200);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
 
     private HttpRequest.Builder request(String path) {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(baseUrl() + path)).header("Accept", "application/json, application/problem+json");

@@ -65,6 +65,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 @org.junit.jupiter.api.TestInstance(org.junit.jupiter.api.TestInstance.Lifecycle.PER_CLASS)
+// A server of its own: the fuzz writes whatever its hostile values name (care teams, appointments, referrals with random
+// ids, canaries among them), which must not become the shared demo accounts' work of the day in other tests.
+@org.springframework.test.context.TestPropertySource(properties = "dossier.test.server=fuzz")
 class EndpointFuzzTest extends IntegrationTest {
 
     static final long DEFAULT_SEED = 20261207L;
