@@ -198,6 +198,14 @@ public class SchedulingService {
     }
 
     /**
+     * When {@code appointment} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
+     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     */
+    public java.time.Instant changedAt(Appointment appointment) {
+        return versions.recordedAt("appointment", appointment.id(), appointment.version());
+    }
+
+    /**
      * A practitioner's appointments over at most a month, in the actor's facilities. Only the patients of the actor's
      * work of the day are named (ADR 0018): a clinician's own appointments from yesterday to tomorrow, the front desk's
      * and billing's appointments of today's work; every other appointment is a booked slot without its patient

@@ -195,6 +195,14 @@ public class StayService {
     }
 
     /**
+     * When {@code stay} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
+     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     */
+    public java.time.Instant changedAt(Stay stay) {
+        return versions.recordedAt("stay", stay.id(), stay.version());
+    }
+
+    /**
      * Who is in these units now (a unit census): a clinician sees the census of their own units, the front desk
      * and billing that of any unit of their facilities. Every patient listed is an audited access.
      */

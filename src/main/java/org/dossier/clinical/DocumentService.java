@@ -111,6 +111,14 @@ public class DocumentService {
         return access.visible(actor, d.patientId(), d, AuditResource.Document, documentId);
     }
 
+    /**
+     * When {@code document} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
+     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     */
+    public java.time.Instant changedAt(ClinicalDocument document) {
+        return versions.recordedAt("document", document.id(), document.version());
+    }
+
     public Content content(Actor actor, long documentId) {
         ClinicalDocument d = read(actor, documentId);
         return new Content(d, repository.documentContent(documentId));

@@ -129,6 +129,14 @@ public class ObservationService {
         return versions.history("observation", observationId, Observation.class);
     }
 
+    /**
+     * When {@code observation} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
+     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     */
+    public java.time.Instant changedAt(Observation observation) {
+        return versions.recordedAt("observation", observation.id(), observation.version());
+    }
+
     private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         if (in.kind() == null) {

@@ -126,7 +126,10 @@ final class RecordProviders {
 
         @Read
         public DocumentReference read(@IdParam IdType id, HttpServletRequest request) {
-            return calls.as(request, actor -> document(documents.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                ClinicalDocument d = documents.read(actor, FhirCalls.id(id));
+                return ClinicalProviders.changedAt(document(d), documents.changedAt(d));
+            });
         }
 
         @Search

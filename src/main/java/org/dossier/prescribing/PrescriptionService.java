@@ -188,6 +188,14 @@ public class PrescriptionService {
         return versions.history("medication_order", orderId, MedicationOrder.class);
     }
 
+    /**
+     * When {@code order} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
+     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     */
+    public java.time.Instant changedAt(MedicationOrder order) {
+        return versions.recordedAt("medication_order", order.id(), order.version());
+    }
+
     private String checkAllergies(Actor actor, long patientId, String drug, String atcCode, String overrideReason) {
         List<Allergy> conflicts = AllergyMatcher.conflicts(allergies.activeForPrescribing(actor, patientId), drug, atcCode);
         if (conflicts.isEmpty()) {
