@@ -198,11 +198,12 @@ public class SchedulingService {
     }
 
     /**
-     * When {@code appointment} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
-     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
      */
-    public java.time.Instant changedAt(Appointment appointment) {
-        return versions.recordedAt("appointment", appointment.id(), appointment.version());
+    public VersionLog.Dated<Appointment> readDated(Actor actor, long id) {
+        Appointment appointment = read(actor, id);
+        return new VersionLog.Dated<>(appointment, versions.recordedAt("appointment", appointment.id(), appointment.version()));
     }
 
     /**

@@ -195,11 +195,12 @@ public class StayService {
     }
 
     /**
-     * When {@code stay} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
-     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
      */
-    public java.time.Instant changedAt(Stay stay) {
-        return versions.recordedAt("stay", stay.id(), stay.version());
+    public VersionLog.Dated<Stay> readDated(Actor actor, long id) {
+        Stay stay = read(actor, id);
+        return new VersionLog.Dated<>(stay, versions.recordedAt("stay", stay.id(), stay.version()));
     }
 
     /**

@@ -112,11 +112,12 @@ public class DocumentService {
     }
 
     /**
-     * When {@code document} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
-     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
      */
-    public java.time.Instant changedAt(ClinicalDocument document) {
-        return versions.recordedAt("document", document.id(), document.version());
+    public VersionLog.Dated<ClinicalDocument> readDated(Actor actor, long id) {
+        ClinicalDocument document = read(actor, id);
+        return new VersionLog.Dated<>(document, versions.recordedAt("document", document.id(), document.version()));
     }
 
     public Content content(Actor actor, long documentId) {

@@ -130,11 +130,12 @@ public class ObservationService {
     }
 
     /**
-     * When {@code observation} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
-     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
      */
-    public java.time.Instant changedAt(Observation observation) {
-        return versions.recordedAt("observation", observation.id(), observation.version());
+    public VersionLog.Dated<Observation> readDated(Actor actor, long id) {
+        Observation observation = read(actor, id);
+        return new VersionLog.Dated<>(observation, versions.recordedAt("observation", observation.id(), observation.version()));
     }
 
     private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {

@@ -274,8 +274,8 @@ final class ClinicalProviders {
                 return version(history(id, request), id);
             }
             return calls.as(request, actor -> {
-                var o = observations.read(actor, FhirCalls.id(id));
-                return changedAt(FhirMapping.observation(o), observations.changedAt(o));
+                var o = observations.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.observation(o.record()), o.recordedAt());
             });
         }
 
@@ -359,8 +359,8 @@ final class ClinicalProviders {
                 return version(history(id, request), id);
             }
             return calls.as(request, actor -> {
-                var o = prescriptions.read(actor, FhirCalls.id(id));
-                return changedAt(FhirMapping.medicationRequest(o), prescriptions.changedAt(o));
+                var o = prescriptions.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.medicationRequest(o.record()), o.recordedAt());
             });
         }
 
@@ -446,8 +446,8 @@ final class ClinicalProviders {
                 return version(versions(id, request), id);
             }
             return calls.as(request, actor -> {
-                var stay = stays.read(actor, FhirCalls.id(id));
-                return changedAt(FhirMapping.encounter(stay), stays.changedAt(stay));
+                var stay = stays.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.encounter(stay.record()), stay.recordedAt());
             });
         }
 

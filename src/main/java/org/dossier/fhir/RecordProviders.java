@@ -127,8 +127,8 @@ final class RecordProviders {
         @Read
         public DocumentReference read(@IdParam IdType id, HttpServletRequest request) {
             return calls.as(request, actor -> {
-                ClinicalDocument d = documents.read(actor, FhirCalls.id(id));
-                return ClinicalProviders.changedAt(document(d), documents.changedAt(d));
+                var d = documents.readDated(actor, FhirCalls.id(id));
+                return ClinicalProviders.changedAt(document(d.record()), d.recordedAt());
             });
         }
 

@@ -52,8 +52,8 @@ final class SchedulingAndAuditProviders {
                 return ClinicalProviders.version(history(id, request), id);
             }
             return calls.as(request, actor -> {
-                var a = scheduling.read(actor, FhirCalls.id(id));
-                return ClinicalProviders.changedAt(appointment(a), scheduling.changedAt(a));
+                var a = scheduling.readDated(actor, FhirCalls.id(id));
+                return ClinicalProviders.changedAt(appointment(a.record()), a.recordedAt());
             });
         }
 

@@ -59,6 +59,10 @@ public final class VersionLog {
                 .query((rs, n) -> rs.getTimestamp("recorded_at").toInstant()).optional().orElse(null);
     }
 
+    /** A record as read now, with the time its current version was recorded (null when that version is not kept). */
+    public record Dated<T>(T record, Instant recordedAt) {
+    }
+
     /** One recorded version: the record as it became, who changed it, when and why. */
     public record Version<T>(int version, Instant recordedAt, Long authorId, String reason, T record) {
     }

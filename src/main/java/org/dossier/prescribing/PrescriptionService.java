@@ -189,11 +189,12 @@ public class PrescriptionService {
     }
 
     /**
-     * When {@code order} became what it is: the time its version was recorded (the Last-Modified of an answer showing it),
-     * or null when that version is not kept. Takes a record already read through the gateway, so it opens nothing new.
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
      */
-    public java.time.Instant changedAt(MedicationOrder order) {
-        return versions.recordedAt("medication_order", order.id(), order.version());
+    public VersionLog.Dated<MedicationOrder> readDated(Actor actor, long id) {
+        MedicationOrder order = read(actor, id);
+        return new VersionLog.Dated<>(order, versions.recordedAt("medication_order", order.id(), order.version()));
     }
 
     private String checkAllergies(Actor actor, long patientId, String drug, String atcCode, String overrideReason) {
