@@ -198,6 +198,15 @@ public class SchedulingService {
     }
 
     /**
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
+     */
+    public VersionLog.Dated<Appointment> readDated(Actor actor, long id) {
+        Appointment appointment = read(actor, id);
+        return new VersionLog.Dated<>(appointment, versions.recordedAt("appointment", appointment.id(), appointment.version()));
+    }
+
+    /**
      * A practitioner's appointments over at most a month, in the actor's facilities. Only the patients of the actor's
      * work of the day are named (ADR 0018): a clinician's own appointments from yesterday to tomorrow, the front desk's
      * and billing's appointments of today's work; every other appointment is a booked slot without its patient

@@ -195,6 +195,15 @@ public class StayService {
     }
 
     /**
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
+     */
+    public VersionLog.Dated<Stay> readDated(Actor actor, long id) {
+        Stay stay = read(actor, id);
+        return new VersionLog.Dated<>(stay, versions.recordedAt("stay", stay.id(), stay.version()));
+    }
+
+    /**
      * Who is in these units now (a unit census): a clinician sees the census of their own units, the front desk
      * and billing that of any unit of their facilities. Every patient listed is an audited access.
      */

@@ -111,6 +111,15 @@ public class DocumentService {
         return access.visible(actor, d.patientId(), d, AuditResource.Document, documentId);
     }
 
+    /**
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
+     */
+    public VersionLog.Dated<ClinicalDocument> readDated(Actor actor, long id) {
+        ClinicalDocument document = read(actor, id);
+        return new VersionLog.Dated<>(document, versions.recordedAt("document", document.id(), document.version()));
+    }
+
     public Content content(Actor actor, long documentId) {
         ClinicalDocument d = read(actor, documentId);
         return new Content(d, repository.documentContent(documentId));

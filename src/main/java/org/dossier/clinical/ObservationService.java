@@ -149,6 +149,15 @@ public class ObservationService {
         return versions.history("observation", observationId, Observation.class);
     }
 
+    /**
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
+     */
+    public VersionLog.Dated<Observation> readDated(Actor actor, long id) {
+        Observation observation = read(actor, id);
+        return new VersionLog.Dated<>(observation, versions.recordedAt("observation", observation.id(), observation.version()));
+    }
+
     private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {
         List<FieldError> errors = new ArrayList<>();
         if (in.kind() == null) {

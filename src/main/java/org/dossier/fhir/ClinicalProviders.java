@@ -46,21 +46,50 @@ final class ClinicalProviders {
         MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
                 .withVersion(resource.getMeta().getVersionId()), true);
         outcome.setResource(resource);
+        outcome.setOperationOutcome(said("Created " + outcome.getId().toUnqualified().getValue()));
         return outcome;
     }
 
-    /** The version {@code id} names among a resource's versions (vread), or 404. */
+    /**
+     * The version {@code id} names among a resource's versions (vread, newest first): 410 for a version older than the
+     * oldest kept (it existed, the history here does not hold it — records loaded in bulk keep their version at
+     * loading only), 404 for one that never existed.
+     */
     static <T extends org.hl7.fhir.r4.model.Resource> T version(List<T> versions, IdType id) {
-        return versions.stream().filter(v -> v.getMeta().getVersionId().equals(id.getVersionIdPart())).findFirst()
-                .orElseThrow(() -> new ResourceNotFoundException("No version " + id.getVersionIdPart() + " of "
-                        + (id.hasResourceType() ? id.getResourceType() + "/" : "") + id.getIdPart()));
+        String name = (id.hasResourceType() ? id.getResourceType() + "/" : "") + id.getIdPart();
+        String asked = id.getVersionIdPart();
+        return versions.stream().filter(v -> v.getMeta().getVersionId().equals(asked)).findFirst().orElseThrow(() -> {
+            int oldest = versions.stream().mapToInt(v -> Integer.parseInt(v.getMeta().getVersionId())).min().orElse(Integer.MAX_VALUE);
+            if (asked.matches("\\d{1,9}") && Integer.parseInt(asked) >= 1 && Integer.parseInt(asked) < oldest && oldest != Integer.MAX_VALUE) {
+                return new ca.uhn.fhir.rest.server.exceptions.ResourceGoneException("Version " + asked + " of " + name
+                        + " is not kept: its history here starts at version " + oldest + " (see " + name + "/_history)");
+            }
+            return new ResourceNotFoundException("No version " + asked + " of " + name + " (see " + name + "/_history)");
+        });
     }
 
     static MethodOutcome updated(org.hl7.fhir.r4.model.Resource resource) {
         MethodOutcome outcome = new MethodOutcome(resource.getIdElement().withResourceType(resource.fhirType())
                 .withVersion(resource.getMeta().getVersionId()));
         outcome.setResource(resource);
+        outcome.setOperationOutcome(said("Updated " + outcome.getId().toUnqualified().getValue()));
         return outcome;
+    }
+
+    /** What {@code Prefer: return=OperationOutcome} gets instead of the resource: one information issue. */
+    private static org.hl7.fhir.r4.model.OperationOutcome said(String what) {
+        org.hl7.fhir.r4.model.OperationOutcome outcome = new org.hl7.fhir.r4.model.OperationOutcome();
+        outcome.addIssue().setSeverity(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.INFORMATION)
+                .setCode(org.hl7.fhir.r4.model.OperationOutcome.IssueType.INFORMATIONAL).setDiagnostics(what);
+        return outcome;
+    }
+
+    /** A resource read now, with the time its version was recorded (the answer's Last-Modified) when it is kept. */
+    static <T extends org.hl7.fhir.r4.model.Resource> T changedAt(T resource, java.time.Instant at) {
+        if (at != null) {
+            resource.getMeta().setLastUpdated(java.util.Date.from(at));
+        }
+        return resource;
     }
 
     static long subject(org.hl7.fhir.r4.model.Reference reference) {
@@ -244,7 +273,10 @@ final class ClinicalProviders {
             if (id.hasVersionIdPart()) {
                 return version(history(id, request), id);
             }
-            return calls.as(request, actor -> FhirMapping.observation(observations.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                var o = observations.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.observation(o.record()), o.recordedAt());
+            });
         }
 
         @History
@@ -326,7 +358,10 @@ final class ClinicalProviders {
             if (id.hasVersionIdPart()) {
                 return version(history(id, request), id);
             }
-            return calls.as(request, actor -> FhirMapping.medicationRequest(prescriptions.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                var o = prescriptions.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.medicationRequest(o.record()), o.recordedAt());
+            });
         }
 
         @History
@@ -404,19 +439,38 @@ final class ClinicalProviders {
         @Read(version = true)
         public Encounter read(@IdParam IdType id, HttpServletRequest request) {
             String part = id.getIdPart();
-            if (part != null && part.startsWith(FhirMapping.PAST_ENCOUNTER_PREFIX)) {
-                IdType past = new IdType("Encounter", part.substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length()));
-                return calls.as(request, actor -> FhirMapping.encounter(history.read(actor, FhirCalls.id(past))));
+            if (isPast(id)) {
+                return id.hasVersionIdPart() ? version(versions(id, request), id) : past(id, request);
             }
             if (id.hasVersionIdPart()) {
                 return version(versions(id, request), id);
             }
-            return calls.as(request, actor -> FhirMapping.encounter(stays.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                var stay = stays.readDated(actor, FhirCalls.id(id));
+                return changedAt(FhirMapping.encounter(stay.record()), stay.recordedAt());
+            });
         }
 
-        /** A stay's versions: admission, transfers, discharge. */
+        private static boolean isPast(IdType id) {
+            return id.getIdPart() != null && id.getIdPart().startsWith(FhirMapping.PAST_ENCOUNTER_PREFIX);
+        }
+
+        /** An encounter imported as history: never changed here, so its one version is 1. */
+        private Encounter past(IdType id, HttpServletRequest request) {
+            IdType past = new IdType("Encounter", id.getIdPart().substring(FhirMapping.PAST_ENCOUNTER_PREFIX.length()));
+            return calls.as(request, actor -> {
+                Encounter r = FhirMapping.encounter(history.read(actor, FhirCalls.id(past)));
+                r.getMeta().setVersionId("1");
+                return r;
+            });
+        }
+
+        /** A stay's versions: admission, transfers, discharge; an imported encounter's one version. */
         @History
         public List<Encounter> versions(@IdParam IdType id, HttpServletRequest request) {
+            if (isPast(id)) {
+                return List.of(past(id, request));
+            }
             return calls.as(request, actor -> stays.history(actor, FhirCalls.id(id)).stream().map(v -> {
                 Encounter r = FhirMapping.encounter(v.record());
                 r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(java.util.Date.from(v.recordedAt()));

@@ -2,7 +2,11 @@ package org.dossier.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
 import ca.uhn.fhir.rest.api.EncodingEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
 import ca.uhn.fhir.rest.server.IResourceProvider;
+import ca.uhn.fhir.rest.server.ResourceBinding;
+import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.method.BaseMethodBinding;
 import ca.uhn.fhir.rest.server.RestfulServer;
 import jakarta.servlet.http.HttpServletRequest;
 import org.slf4j.MDC;
@@ -27,6 +31,23 @@ class DossierFhirServer extends RestfulServer {
         setDefaultPrettyPrint(false);
         setServerName("Dossier");
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
+        registerInterceptor(RestSemantics.interceptor());
+    }
+
+    /** HAPI's choice of the provider method, with the REST semantics of the spec around it ({@link RestSemantics}). */
+    @Override
+    public BaseMethodBinding determineResourceMethod(RequestDetails request, String path) {
+        ResourceBinding binding = request.getResourceName() == null ? null : getResourceBindings().stream()
+                .filter(b -> request.getResourceName().equals(b.getResourceName())).findFirst().orElse(null);
+        RestSemantics.prepare(request, binding);
+        BaseMethodBinding method;
+        try {
+            method = super.determineResourceMethod(request, path);
+        } catch (InvalidRequestException e) {
+            throw RestSemantics.noMethod(request, binding, e);
+        }
+        RestSemantics.checkConditional(request, method);
+        return method;
     }
 
     /**

@@ -3,7 +3,10 @@ package org.dossier.fhir;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.api.RequestTypeEnum;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
+import ca.uhn.fhir.rest.server.exceptions.MethodNotAllowedException;
+import ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceVersionConflictException;
 import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
@@ -21,7 +24,7 @@ import java.util.function.Function;
 /**
  * Runs a provider's work as the authenticated actor and answers the platform's errors as FHIR does: an
  * OperationOutcome with the matching status (404 another facility's record, 403 no relationship, 422 invalid,
- * 409 stale version, 429 too many, 503 audit unavailable).
+ * 412 stale version (If-Match), 409 other conflicts, 405 update-as-create, 429 too many, 503 audit unavailable).
  */
 @Component
 class FhirCalls {
@@ -51,9 +54,10 @@ class FhirCalls {
             RuntimeException refusal = e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e;
             ErrorCatalogue.Answer answer = catalogue.answer(request, refusal);
             if (e instanceof BaseServerResponseException fhir) {
-                throw fhir;
+                throw updateAsCreate(request, fhir);
             }
-            throw answer.unexpected() ? new ca.uhn.fhir.rest.server.exceptions.InternalErrorException(answer.detail()) : toFhir(answer);
+            throw answer.unexpected() ? new ca.uhn.fhir.rest.server.exceptions.InternalErrorException(answer.detail())
+                    : updateAsCreate(request, toFhir(answer));
         }
     }
 
@@ -69,8 +73,24 @@ class FhirCalls {
         return answer.unexpected() ? null : toFhir(answer);
     }
 
+    /**
+     * A PUT to an id that names no record the caller can see asks for update-as-create, which is not supported: 405,
+     * whether the record does not exist or belongs to another facility (both are "not found" here, as for a read).
+     */
+    private static BaseServerResponseException updateAsCreate(HttpServletRequest request, BaseServerResponseException answer) {
+        if (!"PUT".equals(request.getMethod()) || answer.getStatusCode() != 404) {
+            return answer;
+        }
+        return new MethodNotAllowedException("Update-as-create is not supported: this id names no record you can see. Records get "
+                + "their id here: create with POST, then update with PUT and If-Match", RequestTypeEnum.GET, RequestTypeEnum.POST);
+    }
+
     /** The HAPI exception that answers {@code answer} with its status, as an OperationOutcome. */
     private static BaseServerResponseException toFhir(ErrorCatalogue.Answer answer) {
+        if (STALE_VERSION.equals(answer.code())) {
+            // If-Match named a version that is no longer current: FHIR's answer is 412, not 409 (http.html#concurrency).
+            return new PreconditionFailedException(answer.detail());
+        }
         BaseServerResponseException fhir = switch (answer.status()) {
             case NOT_FOUND -> new ResourceNotFoundException(answer.detail());
             case FORBIDDEN -> new ForbiddenOperationException(answer.detail());
@@ -85,6 +105,9 @@ class FhirCalls {
         }
         return fhir;
     }
+
+    /** The catalogue's code of an optimistic-locking refusal ({@link org.dossier.platform.ConflictException#stale}). */
+    static final String STALE_VERSION = "stale-version";
 
     /** Why a record is changed, required ({@value #CHANGE_REASON}): FHIR has no place for it, the record's history keeps it. */
     static String changeReason(HttpServletRequest request) {

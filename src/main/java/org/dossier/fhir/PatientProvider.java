@@ -1,5 +1,6 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
@@ -79,10 +80,7 @@ class PatientProvider implements IResourceProvider {
             PatientData merged = new PatientData(sent.birthFamilyName(), sent.usedName(), sent.givenNames(), sent.birthDate(), sent.sex(),
                     was.birthplaceCode(), was.insMatricule(), was.insOid(), was.identityStatus(), sent.addresses(), sent.phones(),
                     sent.emails(), was.contacts(), was.preferredPhysician(), was.coverage());
-            org.dossier.patient.Patient updated = patients.update(actor, current.id(), expected, merged, reason);
-            MethodOutcome outcome = new MethodOutcome(new IdType("Patient", Long.toString(updated.id()), Integer.toString(updated.version())));
-            outcome.setResource(FhirMapping.patient(updated));
-            return outcome;
+            return ClinicalProviders.updated(FhirMapping.patient(patients.update(actor, current.id(), expected, merged, reason)));
         });
     }
 
@@ -100,8 +98,14 @@ class PatientProvider implements IResourceProvider {
      * managing organization's, for staff of several facilities).
      */
     @Create
-    public MethodOutcome create(@ResourceParam Patient resource, HttpServletRequest request) {
+    public MethodOutcome create(@ResourceParam Patient resource, @ConditionalUrlParam String ifNoneExist, HttpServletRequest request) {
         boolean reviewed = "true".equalsIgnoreCase(request.getHeader("X-Dossier-Duplicates-Reviewed"));
+        if (ifNoneExist != null) {
+            MethodOutcome existing = existing(ifNoneExist, request);
+            if (existing != null) {
+                return existing;
+            }
+        }
         return calls.as(request, actor -> {
             int facility;
             if (resource.hasManagingOrganization() && resource.getManagingOrganization().getReferenceElement().isIdPartValidLong()) {
@@ -111,11 +115,54 @@ class PatientProvider implements IResourceProvider {
             } else {
                 throw new InvalidRequestException("you work in several facilities: set managingOrganization to Organization/<facility id>");
             }
-            org.dossier.patient.Patient created = patients.register(actor, facility, FhirMapping.patientData(resource), reviewed);
-            MethodOutcome outcome = new MethodOutcome(new IdType("Patient", Long.toString(created.id()), Integer.toString(created.version())), true);
-            outcome.setResource(FhirMapping.patient(created));
-            return outcome;
+            return ClinicalProviders.created(FhirMapping.patient(patients.register(actor, facility, FhirMapping.patientData(resource), reviewed)));
         });
+    }
+
+    /**
+     * Conditional create ({@code If-None-Exist}): the criteria are a search of this server's (an exact IPP or INS
+     * {@code identifier}, or a family name with a birth date or given name), run through the gateway as any search. One
+     * match: 200 with that patient, nothing created; several: 412; none: null, and the patient is registered.
+     */
+    private MethodOutcome existing(String criteria, HttpServletRequest request) {
+        String query = criteria.contains("?") ? criteria.substring(criteria.indexOf('?') + 1) : criteria;
+        java.util.Map<String, String[]> params = ca.uhn.fhir.util.UrlUtil.parseQueryString(query);
+        java.util.Set<String> supported = java.util.Set.of(Patient.SP_IDENTIFIER, Patient.SP_FAMILY, Patient.SP_NAME, Patient.SP_GIVEN,
+                Patient.SP_BIRTHDATE, Patient.SP_GENDER);
+        java.util.List<String> unsupported = params.keySet().stream().filter(k -> !supported.contains(k)).sorted().toList();
+        if (params.isEmpty() || !unsupported.isEmpty()) {
+            // A criterion not applied would match more than asked for, and answer with the wrong patient.
+            throw new InvalidRequestException("If-None-Exist: criteria are Patient search parameters " + new java.util.TreeSet<>(supported)
+                    + (unsupported.isEmpty() ? "" : "; not supported: " + unsupported));
+        }
+        StringParam family = string(params, Patient.SP_FAMILY);
+        StringParam name = string(params, Patient.SP_NAME);
+        StringParam given = string(params, Patient.SP_GIVEN);
+        DateParam birthDate = params.containsKey(Patient.SP_BIRTHDATE) ? new DateParam(params.get(Patient.SP_BIRTHDATE)[0]) : null;
+        TokenParam identifier = null;
+        if (params.containsKey(Patient.SP_IDENTIFIER)) {
+            String value = params.get(Patient.SP_IDENTIFIER)[0];
+            int bar = value.indexOf('|');
+            identifier = bar < 0 ? new TokenParam(value) : new TokenParam(value.substring(0, bar), value.substring(bar + 1));
+        }
+        TokenParam gender = params.containsKey(Patient.SP_GENDER) ? new TokenParam(params.get(Patient.SP_GENDER)[0]) : null;
+        List<Patient> found = search(family, name, given, birthDate, identifier, gender, request);
+        if (found.isEmpty()) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("If-None-Exist: " + found.size()
+                    + " patients match these criteria, so none was created; make them precise (an identifier)");
+        }
+        IdType id = new IdType("Patient", found.get(0).getIdElement().getIdPart());
+        Patient current = read(id, request);
+        MethodOutcome outcome = new MethodOutcome(current.getIdElement().withResourceType("Patient").withVersion(current.getMeta().getVersionId()), false);
+        outcome.setResource(current);
+        return outcome;
+    }
+
+    private static StringParam string(java.util.Map<String, String[]> params, String name) {
+        return params.containsKey(name) ? new StringParam(params.get(name)[0]) : null;
     }
 
     @Search

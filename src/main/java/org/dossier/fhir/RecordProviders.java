@@ -126,7 +126,10 @@ final class RecordProviders {
 
         @Read
         public DocumentReference read(@IdParam IdType id, HttpServletRequest request) {
-            return calls.as(request, actor -> document(documents.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                var d = documents.readDated(actor, FhirCalls.id(id));
+                return ClinicalProviders.changedAt(document(d.record()), d.recordedAt());
+            });
         }
 
         @Search

@@ -51,7 +51,10 @@ final class SchedulingAndAuditProviders {
             if (id.hasVersionIdPart()) {
                 return ClinicalProviders.version(history(id, request), id);
             }
-            return calls.as(request, actor -> appointment(scheduling.read(actor, FhirCalls.id(id))));
+            return calls.as(request, actor -> {
+                var a = scheduling.readDated(actor, FhirCalls.id(id));
+                return ClinicalProviders.changedAt(appointment(a.record()), a.recordedAt());
+            });
         }
 
         @ca.uhn.fhir.rest.annotation.History

@@ -137,7 +137,9 @@ class SecurityConfiguration {
                 }))
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
                 .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol, factorChanges, tokens), SessionGuardFilter.class)
-                .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)))
+                // A bearer token that is unknown, expired or revoked is answered as a missing sign-in (a problem, or an
+                // OperationOutcome under /fhir), with the challenge RFC 6750 gives, not the resource server's empty 401.
+                .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)).authenticationEntryPoint(SecurityConfiguration::badToken))
                 .addFilterAfter(secondFactor, BasicAuthenticationFilter.class)
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 // No saved request: it was the one thing every anonymous request stored in a new session, and a signed-in
@@ -206,6 +208,20 @@ class SecurityConfiguration {
     private static SessionAuthenticationStrategy nextStep(CsrfTokens csrfTokens) {
         return new CompositeSessionAuthenticationStrategy(List.of(new ChangeSessionIdAuthenticationStrategy(),
                 new CsrfAuthenticationStrategy(csrfTokens)));
+    }
+
+    private static void badToken(HttpServletRequest request, jakarta.servlet.http.HttpServletResponse response,
+                                 org.springframework.security.core.AuthenticationException e) throws java.io.IOException {
+        response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\", error_description=\"The token is unknown, expired or revoked\"");
+        if (request.getRequestURI().startsWith("/fhir/") || request.getRequestURI().equals("/fhir")) {
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            response.setContentType("application/fhir+json");
+            response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\",\"code\":\"login\","
+                    + "\"diagnostics\":\"The API token is unknown, expired or revoked: get a new one (POST /api/auth/token)\"}]}");
+            return;
+        }
+        problem(response, HttpStatus.UNAUTHORIZED, "invalid-token", "Not signed in",
+                "The API token is unknown, expired or revoked: get a new one (POST /api/auth/token)");
     }
 
     private static boolean bearer(HttpServletRequest request) {

@@ -49,6 +49,20 @@ public final class VersionLog {
                 .list();
     }
 
+    /**
+     * When one version of a record was recorded (the Last-Modified of an answer showing it), or null when that version
+     * is not kept; reads the time only, never the snapshot.
+     */
+    public Instant recordedAt(String entityType, long entityId, int version) {
+        return jdbc.sql("select recorded_at from " + table + " where entity_type = ? and entity_id = ? and version = ?")
+                .param(entityType).param(entityId).param(version)
+                .query((rs, n) -> rs.getTimestamp("recorded_at").toInstant()).optional().orElse(null);
+    }
+
+    /** A record as read now, with the time its current version was recorded (null when that version is not kept). */
+    public record Dated<T>(T record, Instant recordedAt) {
+    }
+
     /** One recorded version: the record as it became, who changed it, when and why. */
     public record Version<T>(int version, Instant recordedAt, Long authorId, String reason, T record) {
     }

@@ -195,6 +195,15 @@ public class PrescriptionService {
         return versions.history("medication_order", orderId, MedicationOrder.class);
     }
 
+    /**
+     * {@link #read}, with the time the record's current version was recorded (the Last-Modified of an answer showing it;
+     * null when that version is not kept): one gateway decision, as a read.
+     */
+    public VersionLog.Dated<MedicationOrder> readDated(Actor actor, long id) {
+        MedicationOrder order = read(actor, id);
+        return new VersionLog.Dated<>(order, versions.recordedAt("medication_order", order.id(), order.version()));
+    }
+
     private String checkAllergies(Actor actor, long patientId, String drug, String atcCode, String overrideReason) {
         List<Allergy> conflicts = AllergyMatcher.conflicts(allergies.activeForPrescribing(actor, patientId), drug, atcCode);
         if (conflicts.isEmpty()) {

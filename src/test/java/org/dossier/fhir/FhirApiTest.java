@@ -1,7 +1,6 @@
 package org.dossier.fhir;
 
 import ca.uhn.fhir.context.FhirContext;
-import ca.uhn.fhir.context.support.DefaultProfileValidationSupport;
 import ca.uhn.fhir.rest.client.api.IGenericClient;
 import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
 import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
@@ -9,16 +8,10 @@ import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import ca.uhn.fhir.validation.FhirValidator;
 import ca.uhn.fhir.validation.ResultSeverityEnum;
-import ca.uhn.fhir.validation.SingleValidationMessage;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
 import org.dossier.support.PatientJson;
-import org.hl7.fhir.common.hapi.validation.support.CommonCodeSystemsTerminologyService;
-import org.hl7.fhir.common.hapi.validation.support.InMemoryTerminologyServerValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.SnapshotGeneratingValidationSupport;
-import org.hl7.fhir.common.hapi.validation.support.ValidationSupportChain;
-import org.hl7.fhir.common.hapi.validation.validator.FhirInstanceValidator;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.AllergyIntolerance;
 import org.hl7.fhir.r4.model.Bundle;
@@ -279,30 +272,12 @@ class FhirApiTest extends IntegrationTest {
         assertThat(validationErrors(served)).isEmpty();
     }
 
-    private static FhirValidator validator;
-
-    /** Built once: loading the core definitions takes seconds. */
-    /** The errors (not warnings) HAPI's instance validator finds in each resource, named by type, id and place. */
+    /** The errors HAPI's instance validator finds in each resource (see {@link FhirValidation}). */
     static List<String> validationErrors(java.util.Collection<? extends IBaseResource> resources) {
-        List<String> errors = new ArrayList<>();
-        for (IBaseResource r : resources) {
-            for (SingleValidationMessage m : validator().validateWithResult(r).getMessages()) {
-                if (m.getSeverity().ordinal() >= ResultSeverityEnum.ERROR.ordinal()) {
-                    errors.add(r.fhirType() + "/" + r.getIdElement().getIdPart() + " " + m.getLocationString() + ": " + m.getMessage());
-                }
-            }
-        }
-        return errors;
+        return FhirValidation.errors(resources);
     }
 
-    static synchronized FhirValidator validator() {
-        if (validator != null) {
-            return validator;
-        }
-        ValidationSupportChain chain = new ValidationSupportChain(new DefaultProfileValidationSupport(FHIR),
-                new CommonCodeSystemsTerminologyService(FHIR), new InMemoryTerminologyServerValidationSupport(FHIR),
-                new SnapshotGeneratingValidationSupport(FHIR));
-        validator = FHIR.newValidator().registerValidatorModule(new FhirInstanceValidator(chain));
-        return validator;
+    static FhirValidator validator() {
+        return FhirValidation.validator();
     }
 }

@@ -150,7 +150,8 @@ class FhirRecordsTest extends IntegrationTest {
         assertThat(record.body()).contains("0639981299".substring(1)).contains("MGEN").contains("Paul Test");
 
         assertThatThrownBy(() -> desk.update().resource(sent).withAdditionalHeader("X-Dossier-Change-Reason", "again").execute())
-                .as("a change against a version someone else already changed").isInstanceOf(ResourceVersionConflictException.class);
+                .as("a change against a version someone else already changed: 412 (FHIR http.html#concurrency)")
+                .isInstanceOf(PreconditionFailedException.class);
 
         fixtures().careFor(patient, "physician");
         IGenericClient doctor = client("physician");
