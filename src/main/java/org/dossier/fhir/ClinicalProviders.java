@@ -9,6 +9,10 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Sort;
+import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.rest.param.DateAndListParam;
+import ca.uhn.fhir.rest.param.TokenAndListParam;
 import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -288,19 +292,26 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.observation(observations.record(actor, patient, input))));
         }
 
-        /** Without a code: the latest value of each kind; with a vital-sign LOINC code: its series over the last year. */
+        /**
+         * A patient's measurements, newest first unless {@code _sort=date}: narrowed by {@code date} (prefixes eq ne gt lt
+         * ge le sa eb ap), {@code category} (vital-signs, laboratory, or what an import sent) and {@code code} (any system,
+         * or {@code :text}). One gateway decision for the patient; the answer is paged, every measurement reachable.
+         */
         @Search
         public List<Observation> byPatient(@RequiredParam(name = Observation.SP_PATIENT) ReferenceParam patient,
-                                           @OptionalParam(name = Observation.SP_CODE) TokenParam code, HttpServletRequest request) {
+                                           @OptionalParam(name = Observation.SP_DATE) DateAndListParam date,
+                                           @OptionalParam(name = Observation.SP_CATEGORY) TokenAndListParam category,
+                                           @OptionalParam(name = Observation.SP_CODE) TokenAndListParam code,
+                                           @Sort SortSpec sort, HttpServletRequest request) {
             long id = patientOf(patient);
+            FhirSearch.Bounds window = FhirSearch.bounds(date);
             return calls.as(request, actor -> {
-                if (code == null) {
-                    return observations.latest(actor, id).stream().map(FhirMapping::observation).toList();
-                }
-                ObservationKind kind = Arrays.stream(ObservationKind.values()).filter(k -> code.getValue().equals(k.code())).findFirst()
-                        .orElseThrow(() -> new InvalidRequestException("code: searches by code cover the vital signs' LOINC codes "
-                                + Arrays.stream(ObservationKind.values()).filter(k -> k.code() != null).map(ObservationKind::code).toList()));
-                return observations.series(actor, id, kind, null, null).stream().map(FhirMapping::observation).toList();
+                List<Observation> found = observations.search(actor, id, window.from(), window.to()).stream().map(FhirMapping::observation)
+                        .filter(o -> FhirSearch.matches(date, FhirSearch.Span.of(o.getEffective())))
+                        .filter(o -> FhirSearch.matches(category, o.getCategory()))
+                        .filter(o -> FhirSearch.matches(code, List.of(o.getCode())))
+                        .toList();
+                return FhirSearch.sorted(found, sort, Observation.SP_DATE, o -> FhirSearch.Span.of(o.getEffective()));
             });
         }
     }

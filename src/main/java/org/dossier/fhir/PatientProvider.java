@@ -10,7 +10,7 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Update;
-import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.StringParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -122,7 +122,7 @@ class PatientProvider implements IResourceProvider {
     public List<Patient> search(@OptionalParam(name = Patient.SP_FAMILY) StringParam family,
                                 @OptionalParam(name = Patient.SP_NAME) StringParam name,
                                 @OptionalParam(name = Patient.SP_GIVEN) StringParam given,
-                                @OptionalParam(name = Patient.SP_BIRTHDATE) DateParam birthDate,
+                                @OptionalParam(name = Patient.SP_BIRTHDATE) DateAndListParam birthDate,
                                 @OptionalParam(name = Patient.SP_IDENTIFIER) TokenParam identifier,
                                 @OptionalParam(name = Patient.SP_GENDER) TokenParam gender,
                                 HttpServletRequest request) {
@@ -143,8 +143,11 @@ class PatientProvider implements IResourceProvider {
             }
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
-        PatientSearchQuery query = new PatientSearchQuery(familyName, given == null ? null : given.getValue(),
-                birthDate == null ? null : FhirMapping.day(birthDate.getValueAsString()), ins, ipp, null, sex);
+        FhirSearch.Days born = FhirSearch.days(birthDate);
+        PatientSearchQuery query = born == null
+                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex)
+                : new PatientSearchQuery(familyName, given == null ? null : given.getValue(), born.exact(), ins, ipp, null, sex,
+                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo());
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }
