@@ -153,10 +153,13 @@ final class ClinicalProviders {
                             : org.dossier.clinical.Allergy.Kind.ALLERGY, status);
         }
 
+        /** A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved). */
         @Search
         public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
+                                                  @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
                                                   HttpServletRequest request) {
-            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy).toList());
+            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy)
+                    .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))).toList());
         }
     }
 
@@ -221,9 +224,18 @@ final class ClinicalProviders {
                     resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
         }
 
+        /** A patient's problems, by {@code clinical-status}, {@code category} and {@code onset-date} (with its prefixes). */
         @Search
-        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
-            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition).toList());
+        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient,
+                                         @OptionalParam(name = Condition.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
+                                         @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
+                                         @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
+                                         HttpServletRequest request) {
+            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition)
+                    .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
+                    .filter(c -> FhirSearch.matches(category, c.getCategory()))
+                    .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
+                    .toList());
         }
     }
 
@@ -386,11 +398,21 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.medicationRequest(prescriptions.prescribe(actor, patient, input))));
         }
 
+        /** A patient's orders, by {@code status}, {@code intent} and {@code authoredon} (with its prefixes). */
         @Search
         public List<MedicationRequest> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
+                                                 @OptionalParam(name = MedicationRequest.SP_STATUS) TokenAndListParam status,
+                                                 @OptionalParam(name = MedicationRequest.SP_INTENT) TokenAndListParam intent,
+                                                 @OptionalParam(name = MedicationRequest.SP_AUTHOREDON) DateAndListParam authoredOn,
                                                  HttpServletRequest request) {
             return calls.as(request, actor -> prescriptions.ofPatient(actor, patientOf(patient), false).stream()
-                    .map(FhirMapping::medicationRequest).toList());
+                    .map(FhirMapping::medicationRequest)
+                    .filter(m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
+                            m.hasStatus() ? m.getStatus().toCode() : null))))
+                    .filter(m -> FhirSearch.matches(intent, List.of(FhirSearch.code(m.hasIntent() ? m.getIntent().getSystem() : null,
+                            m.hasIntent() ? m.getIntent().toCode() : null))))
+                    .filter(m -> FhirSearch.matches(authoredOn, m.hasAuthoredOn() ? FhirSearch.Span.of(m.getAuthoredOnElement()) : null))
+                    .toList());
         }
     }
 
@@ -461,15 +483,27 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.encounter(stays.admit(actor, admission))));
         }
 
-        /** The patient's stays here, then the encounters imported as history, latest first. */
+        /**
+         * The patient's stays here, then the encounters imported as history, latest first; by {@code date} (the period,
+         * with its prefixes: an encounter still going on reaches into the future), {@code status} and {@code class}.
+         */
         @Search
-        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
+        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient,
+                                         @OptionalParam(name = Encounter.SP_DATE) DateAndListParam date,
+                                         @OptionalParam(name = Encounter.SP_STATUS) TokenAndListParam status,
+                                         @OptionalParam(name = Encounter.SP_CLASS) TokenAndListParam cls,
+                                         HttpServletRequest request) {
             long id = patientOf(patient);
             return calls.as(request, actor -> {
                 StayService.Encounters found = stays.encounters(actor, id);
                 List<Encounter> all = new java.util.ArrayList<>(found.stays().stream().map(FhirMapping::encounter).toList());
                 all.addAll(found.history().stream().map(FhirMapping::encounter).toList());
-                return all;
+                return all.stream()
+                        .filter(e -> FhirSearch.matches(date, FhirSearch.Span.of(e.getPeriod())))
+                        .filter(e -> FhirSearch.matches(status, List.of(FhirSearch.code(e.hasStatus() ? e.getStatus().getSystem() : null,
+                                e.hasStatus() ? e.getStatus().toCode() : null))))
+                        .filter(e -> FhirSearch.matches(cls, List.of(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(e.getClass_()))))
+                        .toList();
             });
         }
     }
