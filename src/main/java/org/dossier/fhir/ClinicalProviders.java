@@ -158,6 +158,7 @@ final class ClinicalProviders {
         public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
                                                   @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
                                                   HttpServletRequest request) {
+            FhirSearch.check(clinicalStatus);
             return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy)
                     .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))).toList());
         }
@@ -231,6 +232,7 @@ final class ClinicalProviders {
                                          @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
                                          @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
                                          HttpServletRequest request) {
+            FhirSearch.check(clinicalStatus, category);
             return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition)
                     .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
                     .filter(c -> FhirSearch.matches(category, c.getCategory()))
@@ -316,6 +318,8 @@ final class ClinicalProviders {
                                            @OptionalParam(name = Observation.SP_CODE) TokenAndListParam code,
                                            @Sort SortSpec sort, HttpServletRequest request) {
             long id = patientOf(patient);
+            FhirSearch.check(category, code);
+            FhirSearch.check(sort, Observation.SP_DATE);
             FhirSearch.Bounds window = FhirSearch.bounds(date);
             return calls.as(request, actor -> {
                 List<Observation> found = observations.search(actor, id, window.from(), window.to()).stream().map(FhirMapping::observation)
@@ -405,6 +409,7 @@ final class ClinicalProviders {
                                                  @OptionalParam(name = MedicationRequest.SP_INTENT) TokenAndListParam intent,
                                                  @OptionalParam(name = MedicationRequest.SP_AUTHOREDON) DateAndListParam authoredOn,
                                                  HttpServletRequest request) {
+            FhirSearch.check(status, intent);
             return calls.as(request, actor -> prescriptions.ofPatient(actor, patientOf(patient), false).stream()
                     .map(FhirMapping::medicationRequest)
                     .filter(m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
@@ -494,6 +499,7 @@ final class ClinicalProviders {
                                          @OptionalParam(name = Encounter.SP_CLASS) TokenAndListParam cls,
                                          HttpServletRequest request) {
             long id = patientOf(patient);
+            FhirSearch.check(status, cls);
             return calls.as(request, actor -> {
                 StayService.Encounters found = stays.encounters(actor, id);
                 List<Encounter> all = new java.util.ArrayList<>(found.stays().stream().map(FhirMapping::encounter).toList());

@@ -252,6 +252,33 @@ final class FhirSearch {
         return true;
     }
 
+    /**
+     * Refuses, before any access is asked for, a modifier the token parameters do not take (so the refusal is a plain
+     * 400, not an error in the middle of an audited search).
+     */
+    static void check(TokenAndListParam... tokens) {
+        for (TokenAndListParam and : tokens) {
+            if (and == null) {
+                continue;
+            }
+            for (TokenOrListParam or : and.getValuesAsQueryTokens()) {
+                for (TokenParam token : or.getValuesAsQueryTokens()) {
+                    if (token.getModifier() != null && token.getModifier() != TokenParamModifier.TEXT) {
+                        throw new InvalidRequestException("token searches take no :" + token.getModifier().getValue()
+                                + " modifier here: system|code, |code, code or :text");
+                    }
+                }
+            }
+        }
+    }
+
+    /** Refuses, before any access is asked for, an order other than by the date parameter. */
+    static void check(SortSpec sort, String dateParam) {
+        if (sort != null && (!dateParam.equals(sort.getParamName()) || sort.getChain() != null)) {
+            throw new InvalidRequestException("_sort: " + dateParam + " or -" + dateParam + " (the only order offered)");
+        }
+    }
+
     static boolean matches(TokenParam token, List<CodeableConcept> concepts) {
         if (token.getModifier() == TokenParamModifier.TEXT) {
             String wanted = lower(token.getValue());
@@ -291,11 +318,9 @@ final class FhirSearch {
      * {@code _sort} the order is kept as found.
      */
     static <T> List<T> sorted(List<T> found, SortSpec sort, String dateParam, Function<T, Span> date) {
+        check(sort, dateParam);
         if (sort == null) {
             return found;
-        }
-        if (!dateParam.equals(sort.getParamName()) || sort.getChain() != null) {
-            throw new InvalidRequestException("_sort: " + dateParam + " or -" + dateParam + " (the only order offered)");
         }
         Comparator<T> byDate = Comparator.comparing(t -> startOf(date.apply(t)), Comparator.nullsFirst(Comparator.naturalOrder()));
         return found.stream().sorted(sort.getOrder() == SortOrderEnum.DESC ? byDate.reversed() : byDate).toList();

@@ -26,7 +26,7 @@ import java.util.List;
 
 /**
  * Patient: read (the whole identity, coverage only for the roles that see it) and the bounded search of the
- * REST API (a family name of 3+ letters with a birth date or given name, or an exact IPP or INS; 20 results at
+ * REST API (a family name of 3+ letters with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
  * most, each a SUBSETTED summary and one audit entry).
  */
 @Component
