@@ -161,6 +161,15 @@ class ClinicalRepository {
                 .param(ts(from)).param(ts(to)).param(limit).query(ClinicalRepository::observation).list();
     }
 
+    /** All kinds, bounds either open: a search's window before its exact date test. */
+    List<Observation> observations(long patientId, Instant from, Instant to, int limit) {
+        return jdbc.sql("select " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"
+                        + " and (cast(? as timestamptz) is null or effective_at >= ?) and (cast(? as timestamptz) is null or effective_at < ?)"
+                        + " order by effective_at desc, id desc limit ?")
+                .param(patientId).param(ts(from)).param(ts(from)).param(ts(to)).param(ts(to)).param(limit)
+                .query(ClinicalRepository::observation).list();
+    }
+
     /** The latest value of each kind (and of each lab code), in one statement. */
     List<Observation> latestObservations(long patientId) {
         return jdbc.sql("select distinct on (kind, code) " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"

@@ -32,6 +32,8 @@ public class ObservationService {
     private static final Pattern LOINC = Pattern.compile("\\d{1,7}-\\d");
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
     private static final int MAX_SERIES = 500;
+    /** More than a long life's worth of one patient's measurements in one answer: beyond it, narrow by date. */
+    public static final int MAX_SEARCH = 5_000;
 
     private final ClinicalRepository repository;
     private final ClinicalAccess access;
@@ -133,6 +135,23 @@ public class ObservationService {
             throw new InvalidInputException("to", "must be after from");
         }
         return repository.observations(patientId, kind, start, end, MAX_SERIES);
+    }
+
+    /**
+     * Every measurement of one patient taken in [from, to) (either open), newest first: one gateway decision and one
+     * audit entry for the patient, however many are found. More than {@value #MAX_SEARCH} is refused rather than cut,
+     * so that a client paging through the answer never misses one silently.
+     */
+    public List<Observation> search(Actor actor, long patientId, Instant from, Instant to) {
+        long patient = access.forReading(actor, patientId, AuditResource.Observation).require(Section.CLINICAL).patientId();
+        if (from != null && to != null && !to.isAfter(from)) {
+            return List.of();
+        }
+        List<Observation> found = repository.observations(patient, from, to, MAX_SEARCH + 1);
+        if (found.size() > MAX_SEARCH) {
+            throw new InvalidInputException("date", "more than " + MAX_SEARCH + " observations: narrow the search by date");
+        }
+        return found;
     }
 
     public List<Observation> latest(Actor actor, long patientId) {

@@ -9,6 +9,10 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.annotation.Sort;
+import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.rest.param.DateAndListParam;
+import ca.uhn.fhir.rest.param.TokenAndListParam;
 import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenParam;
@@ -178,10 +182,14 @@ final class ClinicalProviders {
                             : org.dossier.clinical.Allergy.Kind.ALLERGY, status);
         }
 
+        /** A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved). */
         @Search
         public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
+                                                  @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
                                                   HttpServletRequest request) {
-            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy).toList());
+            FhirSearch.check(clinicalStatus);
+            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy)
+                    .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))).toList());
         }
     }
 
@@ -246,9 +254,19 @@ final class ClinicalProviders {
                     resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
         }
 
+        /** A patient's problems, by {@code clinical-status}, {@code category} and {@code onset-date} (with its prefixes). */
         @Search
-        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
-            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition).toList());
+        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient,
+                                         @OptionalParam(name = Condition.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
+                                         @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
+                                         @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
+                                         HttpServletRequest request) {
+            FhirSearch.check(clinicalStatus, category);
+            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition)
+                    .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
+                    .filter(c -> FhirSearch.matches(category, c.getCategory()))
+                    .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
+                    .toList());
         }
     }
 
@@ -320,19 +338,28 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.observation(observations.record(actor, patient, input))));
         }
 
-        /** Without a code: the latest value of each kind; with a vital-sign LOINC code: its series over the last year. */
+        /**
+         * A patient's measurements, newest first unless {@code _sort=date}: narrowed by {@code date} (prefixes eq ne gt lt
+         * ge le sa eb ap), {@code category} (vital-signs, laboratory, or what an import sent) and {@code code} (any system,
+         * or {@code :text}). One gateway decision for the patient; the answer is paged, every measurement reachable.
+         */
         @Search
         public List<Observation> byPatient(@RequiredParam(name = Observation.SP_PATIENT) ReferenceParam patient,
-                                           @OptionalParam(name = Observation.SP_CODE) TokenParam code, HttpServletRequest request) {
+                                           @OptionalParam(name = Observation.SP_DATE) DateAndListParam date,
+                                           @OptionalParam(name = Observation.SP_CATEGORY) TokenAndListParam category,
+                                           @OptionalParam(name = Observation.SP_CODE) TokenAndListParam code,
+                                           @Sort SortSpec sort, HttpServletRequest request) {
             long id = patientOf(patient);
+            FhirSearch.check(category, code);
+            FhirSearch.check(sort, Observation.SP_DATE);
+            FhirSearch.Bounds window = FhirSearch.bounds(date);
             return calls.as(request, actor -> {
-                if (code == null) {
-                    return observations.latest(actor, id).stream().map(FhirMapping::observation).toList();
-                }
-                ObservationKind kind = Arrays.stream(ObservationKind.values()).filter(k -> code.getValue().equals(k.code())).findFirst()
-                        .orElseThrow(() -> new InvalidRequestException("code: searches by code cover the vital signs' LOINC codes "
-                                + Arrays.stream(ObservationKind.values()).filter(k -> k.code() != null).map(ObservationKind::code).toList()));
-                return observations.series(actor, id, kind, null, null).stream().map(FhirMapping::observation).toList();
+                List<Observation> found = observations.search(actor, id, window.from(), window.to()).stream().map(FhirMapping::observation)
+                        .filter(o -> FhirSearch.matches(date, FhirSearch.Span.of(o.getEffective())))
+                        .filter(o -> FhirSearch.matches(category, o.getCategory()))
+                        .filter(o -> FhirSearch.matches(code, List.of(o.getCode())))
+                        .toList();
+                return FhirSearch.sorted(found, sort, Observation.SP_DATE, o -> FhirSearch.Span.of(o.getEffective()));
             });
         }
     }
@@ -410,11 +437,22 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.medicationRequest(prescriptions.prescribe(actor, patient, input))));
         }
 
+        /** A patient's orders, by {@code status}, {@code intent} and {@code authoredon} (with its prefixes). */
         @Search
         public List<MedicationRequest> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
+                                                 @OptionalParam(name = MedicationRequest.SP_STATUS) TokenAndListParam status,
+                                                 @OptionalParam(name = MedicationRequest.SP_INTENT) TokenAndListParam intent,
+                                                 @OptionalParam(name = MedicationRequest.SP_AUTHOREDON) DateAndListParam authoredOn,
                                                  HttpServletRequest request) {
+            FhirSearch.check(status, intent);
             return calls.as(request, actor -> prescriptions.ofPatient(actor, patientOf(patient), false).stream()
-                    .map(FhirMapping::medicationRequest).toList());
+                    .map(FhirMapping::medicationRequest)
+                    .filter(m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
+                            m.hasStatus() ? m.getStatus().toCode() : null))))
+                    .filter(m -> FhirSearch.matches(intent, List.of(FhirSearch.code(m.hasIntent() ? m.getIntent().getSystem() : null,
+                            m.hasIntent() ? m.getIntent().toCode() : null))))
+                    .filter(m -> FhirSearch.matches(authoredOn, m.hasAuthoredOn() ? FhirSearch.Span.of(m.getAuthoredOnElement()) : null))
+                    .toList());
         }
     }
 
@@ -504,15 +542,28 @@ final class ClinicalProviders {
             return calls.as(request, actor -> created(FhirMapping.encounter(stays.admit(actor, admission))));
         }
 
-        /** The patient's stays here, then the encounters imported as history, latest first. */
+        /**
+         * The patient's stays here, then the encounters imported as history, latest first; by {@code date} (the period,
+         * with its prefixes: an encounter still going on reaches into the future), {@code status} and {@code class}.
+         */
         @Search
-        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
+        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient,
+                                         @OptionalParam(name = Encounter.SP_DATE) DateAndListParam date,
+                                         @OptionalParam(name = Encounter.SP_STATUS) TokenAndListParam status,
+                                         @OptionalParam(name = Encounter.SP_CLASS) TokenAndListParam cls,
+                                         HttpServletRequest request) {
             long id = patientOf(patient);
+            FhirSearch.check(status, cls);
             return calls.as(request, actor -> {
                 StayService.Encounters found = stays.encounters(actor, id);
                 List<Encounter> all = new java.util.ArrayList<>(found.stays().stream().map(FhirMapping::encounter).toList());
                 all.addAll(found.history().stream().map(FhirMapping::encounter).toList());
-                return all;
+                return all.stream()
+                        .filter(e -> FhirSearch.matches(date, FhirSearch.Span.of(e.getPeriod())))
+                        .filter(e -> FhirSearch.matches(status, List.of(FhirSearch.code(e.hasStatus() ? e.getStatus().getSystem() : null,
+                                e.hasStatus() ? e.getStatus().toCode() : null))))
+                        .filter(e -> FhirSearch.matches(cls, List.of(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(e.getClass_()))))
+                        .toList();
             });
         }
     }

@@ -11,7 +11,7 @@ import ca.uhn.fhir.rest.annotation.OptionalParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.annotation.Update;
-import ca.uhn.fhir.rest.param.DateParam;
+import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.StringParam;
 import ca.uhn.fhir.rest.param.TokenParam;
 import ca.uhn.fhir.rest.server.IResourceProvider;
@@ -27,7 +27,7 @@ import java.util.List;
 
 /**
  * Patient: read (the whole identity, coverage only for the roles that see it) and the bounded search of the
- * REST API (a family name of 3+ letters with a birth date or given name, or an exact IPP or INS; 20 results at
+ * REST API (a family name of 3+ letters with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
  * most, each a SUBSETTED summary and one audit entry).
  */
 @Component
@@ -169,7 +169,7 @@ class PatientProvider implements IResourceProvider {
     public List<Patient> search(@OptionalParam(name = Patient.SP_FAMILY) StringParam family,
                                 @OptionalParam(name = Patient.SP_NAME) StringParam name,
                                 @OptionalParam(name = Patient.SP_GIVEN) StringParam given,
-                                @OptionalParam(name = Patient.SP_BIRTHDATE) DateParam birthDate,
+                                @OptionalParam(name = Patient.SP_BIRTHDATE) DateAndListParam birthDate,
                                 @OptionalParam(name = Patient.SP_IDENTIFIER) TokenParam identifier,
                                 @OptionalParam(name = Patient.SP_GENDER) TokenParam gender,
                                 HttpServletRequest request) {
@@ -190,8 +190,11 @@ class PatientProvider implements IResourceProvider {
             }
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
-        PatientSearchQuery query = new PatientSearchQuery(familyName, given == null ? null : given.getValue(),
-                birthDate == null ? null : FhirMapping.day(birthDate.getValueAsString()), ins, ipp, null, sex);
+        FhirSearch.Days born = FhirSearch.days(birthDate);
+        PatientSearchQuery query = born == null
+                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex)
+                : new PatientSearchQuery(familyName, given == null ? null : given.getValue(), born.exact(), ins, ipp, null, sex,
+                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo());
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }

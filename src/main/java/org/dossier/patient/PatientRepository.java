@@ -114,8 +114,12 @@ class PatientRepository {
 
     /** Name-prefix search over birth and used names, each branch walking its index in order. */
     List<PatientSearchResult> searchByName(Collection<Integer> facilities, String nameKey, String givenKey,
-                                           LocalDate birthDate, int limit) {
+                                           LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
+                                           LocalDate notBornFrom, LocalDate notBornTo, int limit) {
         String given = givenKey == null ? "" : givenKey;
+        String born = (bornFrom == null ? "" : " and birth_date >= :bornFrom") + (bornTo == null ? "" : " and birth_date < :bornTo")
+                + (notBornFrom == null && notBornTo == null ? "" : " and not (birth_date >= coalesce(:notFrom, '-infinity'::date)"
+                + " and birth_date < coalesce(:notTo, 'infinity'::date))");
         String sql;
         if (birthDate != null) {
             sql = "select " + SUMMARY_COLUMNS + " from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
@@ -124,10 +128,10 @@ class PatientRepository {
         } else {
             sql = "select " + SUMMARY_COLUMNS + " from patient where id in ("
                     + "(select id from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
-                    + "   and family_key like :name and given_key like :given order by family_key, given_key limit :limit)"
+                    + "   and family_key like :name and given_key like :given" + born + " order by family_key, given_key limit :limit)"
                     + " union "
                     + "(select id from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
-                    + "   and used_key like :name and given_key like :given order by used_key, given_key limit :limit))"
+                    + "   and used_key like :name and given_key like :given" + born + " order by used_key, given_key limit :limit))"
                     + " order by family_key, given_key, id limit :limit";
         }
         JdbcClient.StatementSpec spec = jdbc.sql(sql)
@@ -137,6 +141,17 @@ class PatientRepository {
                 .param("limit", limit);
         if (birthDate != null) {
             spec = spec.param("birthDate", Date.valueOf(birthDate));
+        } else {
+            if (bornFrom != null) {
+                spec = spec.param("bornFrom", Date.valueOf(bornFrom));
+            }
+            if (bornTo != null) {
+                spec = spec.param("bornTo", Date.valueOf(bornTo));
+            }
+            if (notBornFrom != null || notBornTo != null) {
+                spec = spec.param("notFrom", notBornFrom == null ? null : Date.valueOf(notBornFrom), java.sql.Types.DATE)
+                        .param("notTo", notBornTo == null ? null : Date.valueOf(notBornTo), java.sql.Types.DATE);
+            }
         }
         return spec.query(PatientRepository::summary).list();
     }

@@ -99,10 +99,12 @@ public class PatientService {
                 throw new InvalidInputException("name", "type at least " + MIN_NAME_LETTERS
                         + " letters of the family name, or search by INS or IPP");
             }
-            if (query.birthDate() == null && NameKeys.letterCount(givenKey) == 0) {
-                throw new InvalidInputException("birthDate", "add the birth date or the start of a given name to the family name");
+            if (!query.birthNarrowed() && NameKeys.letterCount(givenKey) == 0) {
+                throw new InvalidInputException("birthDate", "add the birth date (or a range of a year at most) or the start of a"
+                        + " given name to the family name");
             }
-            found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), MAX_RESULTS + 1);
+            found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), query.bornFrom(), query.bornTo(),
+                    query.notBornFrom(), query.notBornTo(), MAX_RESULTS + 1);
         }
         if (query.sex() != null) {
             // Narrows what was found before anything is shown or audited; it is no criterion on its own.
