@@ -138,7 +138,13 @@ class PatientProvider implements IResourceProvider {
         StringParam family = string(params, Patient.SP_FAMILY);
         StringParam name = string(params, Patient.SP_NAME);
         StringParam given = string(params, Patient.SP_GIVEN);
-        DateParam birthDate = params.containsKey(Patient.SP_BIRTHDATE) ? new DateParam(params.get(Patient.SP_BIRTHDATE)[0]) : null;
+        DateAndListParam birthDate = null;
+        if (params.containsKey(Patient.SP_BIRTHDATE)) {
+            birthDate = new DateAndListParam();
+            for (String value : params.get(Patient.SP_BIRTHDATE)) {
+                birthDate.addAnd(new ca.uhn.fhir.rest.param.DateOrListParam().addOr(new ca.uhn.fhir.rest.param.DateParam(value)));
+            }
+        }
         TokenParam identifier = null;
         if (params.containsKey(Patient.SP_IDENTIFIER)) {
             String value = params.get(Patient.SP_IDENTIFIER)[0];
