@@ -8,6 +8,12 @@ import java.time.LocalDate;
  */
 public final class InputLimits {
 
+    /**
+     * The longest query string read (in characters as sent, escapes included). The container parses request lines up to
+     * 32 KiB ({@code server.max-http-request-header-size}), so a longer query is still answered in the caller's format.
+     */
+    public static final int MAX_QUERY_CHARS = 16_384;
+
     /** Usernames longer than this are refused before any password hashing. */
     public static final int MAX_USERNAME = 256;
     /** Passwords longer than this are refused before any password hashing. */

@@ -142,6 +142,11 @@ class InputFilter extends OncePerRequestFilter {
         if (query == null || query.isEmpty()) {
             return null;
         }
+        if (query.length() > InputLimits.MAX_QUERY_CHARS) {
+            return new Refusal(HttpStatus.URI_TOO_LONG, "uri-too-long", "The address is too long",
+                    "The query may be at most " + InputLimits.MAX_QUERY_CHARS + " characters (percent-escapes counted as sent); "
+                            + "search with fewer or shorter parameters");
+        }
         for (String pair : query.split("&")) {
             int eq = pair.indexOf('=');
             String rawName = eq < 0 ? pair : pair.substring(0, eq);

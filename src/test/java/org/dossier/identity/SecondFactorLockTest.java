@@ -109,8 +109,10 @@ class SecondFactorLockTest extends IntegrationTest {
         String token = Api.fetchToken(port, user, DemoAccounts.PASSWORD);
         assertThat(anonymous().withBearer(token).get("/api/me").status()).isEqualTo(200);
         // Nineteen wrong codes earlier today, in locks the attacker waited out.
-        jdbc.sql("update second_factor_lock set failures = 0, locks = 3, locked_until = null, day_start = now() - interval '20 hours',"
-                + " day_failures = ? where staff_id = (select id from staff where username = ?)")
+        jdbc.sql("insert into second_factor_lock (staff_id, failures, locks, locked_until, day_start, day_failures)"
+                + " select id, 0, 3, null, now() - interval '20 hours', ? from staff where username = ?"
+                + " on conflict (staff_id) do update set failures = 0, locks = 3, locked_until = null, day_start = excluded.day_start,"
+                + " day_failures = excluded.day_failures")
                 .param(SecondFactorLock.FREEZE_AFTER - 1).param(user).update();
 
         Api.Response twentieth = token(user, "000000");

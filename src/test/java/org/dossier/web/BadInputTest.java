@@ -70,6 +70,18 @@ class BadInputTest extends IntegrationTest {
     }
 
     @Test
+    void aQueryOverTheLimitIsA414InTheCallersFormat() throws Exception {
+        String longQuery = "_summary=" + "%C3%A9".repeat(3_000);
+        HttpResponse<String> fhir = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Condition?" + longQuery))
+                .header("Authorization", "Bearer " + as("physician").token()).header("Accept", "application/fhir+json").GET().build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(fhir.statusCode()).as(fhir.body()).isEqualTo(414);
+        assertThat(fhir.headers().firstValue("Content-Type").orElse("")).startsWith("application/fhir+json");
+        assertThat(fhir.body()).contains("OperationOutcome");
+        assertProblem(as("frontdesk").get("/api/patients?name=" + "%C3%A9".repeat(3_000)), 414, "at most");
+    }
+
+    @Test
     void aFhirSearchWithInvalidTextGetsAnOperationOutcome() throws Exception {
         for (String query : List.of("name=%ff%ff%ff", "identifier=%00")) {
             HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/fhir/Patient?" + query))
