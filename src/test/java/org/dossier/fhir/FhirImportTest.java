@@ -52,7 +52,8 @@ class FhirImportTest extends IntegrationTest {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     /** Each patient file's import response, in the order of its entries (kept for the round trip). */
     private static final Map<Path, Bundle> IMPORTED = new java.util.TreeMap<>();
-    private static final Set<String> COMPARED = Set.of("MedicationRequest", "AllergyIntolerance", "Condition", "Observation");
+    private static final Set<String> COMPARED = Set.of("MedicationRequest", "AllergyIntolerance", "Condition", "Observation",
+            "Procedure", "Immunization");
 
     private static Path file(String prefix) throws IOException {
         try (Stream<Path> files = Files.list(SYNTHEA)) {
@@ -123,25 +124,38 @@ class FhirImportTest extends IntegrationTest {
             Bundle response = FHIR.newJsonParser().parseResource(Bundle.class, imported.body());
             assertThat(response.getType()).isEqualTo(Bundle.BundleType.TRANSACTIONRESPONSE);
             assertThat(response.getEntry()).hasSameSizeAs(request.getEntry());
-            for (Bundle.BundleEntryComponent e : response.getEntry()) {
-                String status = e.getResponse().getStatus();
+            for (int i = 0; i < response.getEntry().size(); i++) {
+                String status = response.getEntry().get(i).getResponse().getStatus();
                 assertThat(status).isIn("201 Created", "200 OK", "422 Unprocessable Entity");
                 if (status.startsWith("422")) {
-                    assertThat(e.getResponse().getOutcome()).as("a reason for every entry not stored").isNotNull();
+                    assertThat(response.getEntry().get(i).getResponse().getOutcome()).as("a reason for every entry not stored").isNotNull();
+                }
+                String type = request.getEntry().get(i).getResource().fhirType();
+                if (type.equals("Claim") || type.equals("ExplanationOfBenefit")) {
+                    var issue = ((org.hl7.fhir.r4.model.OperationOutcome) response.getEntry().get(i).getResponse().getOutcome()).getIssueFirstRep();
+                    assertThat(status).startsWith("422");
+                    assertThat(issue.getSeverity()).isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.INFORMATION);
+                    assertThat(issue.getDiagnostics()).as("the reason, naming the payer").contains(type + " not applicable: billing of a foreign payer (payer ");
                 }
             }
             IMPORTED.put(file, response);
             String report = imported.header("X-Dossier-Import-Report");
-            assertThat(report).startsWith("patients=1;").contains("Claim=").contains("ExplanationOfBenefit=");
+            assertThat(report).startsWith("patients=1;");
+            String notModelled = report.replaceAll(".*; not modelled \\d+ \\{([^}]*)}.*", "$1");
+            String notApplicable = report.replaceAll(".*; not applicable \\d+ \\{([^}]*)} \\(billing of a foreign payer\\).*", "$1");
+            assertThat(notApplicable).as(report).contains("Claim=").contains("ExplanationOfBenefit=");
+            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization");
         }
         assertThat(count("patient") - before).isEqualTo(patientFiles().size());
         assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
+        assertThat(count("procedure_record where code_system = 'http://snomed.info/sct'")).isPositive();
+        assertThat(count("immunization where code_system = 'http://hl7.org/fhir/sid/cvx'")).isPositive();
         assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'admin' and action = 'import' and decision = 'ALLOW'")
                 .query(Long.class).single()).isGreaterThanOrEqualTo(patientFiles().size());
     }
 
     /**
-     * The round trip: every MedicationRequest, AllergyIntolerance, Condition and Observation an import stored is read
+     * The round trip: every MedicationRequest, AllergyIntolerance, Condition, Observation, Procedure and Immunization an import stored is read
      * back over FHIR by a clinician caring for the patient and compared, field by field, with what was sent
      * ({@link RoundTrip}). Nothing stored may differ from its source; the counts are printed and in docs/fhir.md.
      */
@@ -187,6 +201,65 @@ class FhirImportTest extends IntegrationTest {
                 TreeMap::new, Collectors.counting())).forEach((field, n) -> System.out.println("  altered " + field + ": " + n));
         differences.stream().limit(40).forEach(d -> System.out.println("  ALTERED " + d));
         assertThat(differences).as(report.toString()).isEmpty();
+    }
+
+    /**
+     * Procedures and immunizations are clinical: a clinician of the facility without a relationship to the patient is
+     * refused (403, audited DENY, nothing of the record in the answer); the physician caring for them reads and searches
+     * them, by date with its prefixes, and what is served validates.
+     */
+    @Test
+    @Order(12)
+    void proceduresAndImmunizationsAreReadOnlyByWhoeverCaresForThePatient() throws IOException {
+        Bundle request = parse(file("Joyce806"));
+        long patient = jdbc.sql("select id from patient where birth_family_name = 'Funk' and given_names = 'Joyce'").query(Long.class).single();
+        long procedure = jdbc.sql("select min(id) from procedure_record where patient_id = ?").param(patient).query(Long.class).single();
+        long immunization = jdbc.sql("select min(id) from immunization where patient_id = ?").param(patient).query(Long.class).single();
+
+        long denied = count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient
+                + " and resource_type in ('Procedure', 'Immunization') and decision = 'DENY'");
+        for (String path : List.of("/fhir/Procedure/" + procedure, "/fhir/Immunization/" + immunization,
+                "/fhir/Procedure?patient=Patient/" + patient, "/fhir/Immunization?patient=Patient/" + patient)) {
+            Api.Response refused = as("er.physician").get(path);
+            assertThat(refused.status()).as(path + " " + refused).isEqualTo(403);
+            assertThat(refused.body()).contains("OperationOutcome").doesNotContain("cvx").doesNotContain("snomed");
+        }
+        assertThat(count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient
+                + " and resource_type in ('Procedure', 'Immunization') and decision = 'DENY'")).isEqualTo(denied + 4);
+
+        fixtures().careFor(patient, "physician");
+        IGenericClient fhir = client("physician");
+        Api.Response read = as("physician").get("/fhir/Procedure/" + procedure);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.header("Last-Modified")).isNotNull();
+        assertThat(count("audit_entry where actor_username = 'physician' and patient_id = " + patient + " and resource_type = 'Procedure'"
+                + " and resource_id = '" + procedure + "' and decision = 'ALLOW'")).isPositive();
+
+        List<org.hl7.fhir.r4.model.Procedure> procedures = search(fhir, org.hl7.fhir.r4.model.Procedure.class, patient);
+        List<org.hl7.fhir.r4.model.Immunization> immunizations = search(fhir, org.hl7.fhir.r4.model.Immunization.class, patient);
+        Map<String, Long> sent = request.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .collect(Collectors.groupingBy(Resource::fhirType, Collectors.counting()));
+        assertThat(procedures).hasSize(sent.get("Procedure").intValue());
+        assertThat(immunizations).hasSize(sent.get("Immunization").intValue());
+
+        // By date, with prefixes: the vaccines given on or after the latest one's day, and strictly before it.
+        var latest = immunizations.stream().map(i -> i.getOccurrenceDateTimeType().getValueAsString().substring(0, 10)).max(String::compareTo).orElseThrow();
+        long onOrAfter = immunizations.stream().filter(i -> i.getOccurrenceDateTimeType().getValueAsString().substring(0, 10).compareTo(latest) >= 0).count();
+        assertThat(fhir.search().forResource(org.hl7.fhir.r4.model.Immunization.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .and(org.hl7.fhir.r4.model.Immunization.DATE.afterOrEquals().day(latest)).returnBundle(Bundle.class).execute().getEntry()).hasSize((int) onOrAfter);
+        assertThat(fhir.search().forResource(org.hl7.fhir.r4.model.Immunization.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .and(org.hl7.fhir.r4.model.Immunization.DATE.before().day(latest)).returnBundle(Bundle.class).execute().getEntry())
+                .hasSize(immunizations.size() - (int) onOrAfter);
+        Api.Response since = as("physician").get("/fhir/Procedure?patient=Patient/" + patient + "&date=gt2999-01-01");
+        assertThat(since.status()).isEqualTo(200);
+        assertThat(since.body()).contains("\"total\":0");
+
+        List<org.hl7.fhir.instance.model.api.IBaseResource> served = new java.util.ArrayList<>(procedures);
+        served.addAll(immunizations);
+        assertThat(FhirApiTest.validationErrors(served)).as("procedures and immunizations as served validate").isEmpty();
+
+        String metadata = anonymous().get("/fhir/metadata").body();
+        assertThat(metadata).contains("\"type\":\"Procedure\"").contains("\"type\":\"Immunization\"");
     }
 
     @Test
