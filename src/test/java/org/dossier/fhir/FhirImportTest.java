@@ -258,6 +258,15 @@ class FhirImportTest extends IntegrationTest {
         served.addAll(immunizations);
         assertThat(FhirApiTest.validationErrors(served)).as("procedures and immunizations as served validate").isEmpty();
 
+        // The chart shows them on the problems tab, under the tab's one decision.
+        long entries = count("audit_entry where actor_username = 'physician' and patient_id = " + patient);
+        Api.Response chart = org.dossier.support.BrowserSession.signedIn(port, "physician").page("/patients/" + patient + "?tab=problems");
+        assertThat(chart.status()).isEqualTo(200);
+        assertThat(chart.body()).contains("id=\"procedures\"", "id=\"immunizations\"")
+                .contains(org.springframework.web.util.HtmlUtils.htmlEscape(procedures.get(0).getCode().getText()))
+                .contains(org.springframework.web.util.HtmlUtils.htmlEscape(immunizations.get(0).getVaccineCode().getText()));
+        assertThat(count("audit_entry where actor_username = 'physician' and patient_id = " + patient) - entries).isEqualTo(1);
+
         String metadata = anonymous().get("/fhir/metadata").body();
         assertThat(metadata).contains("\"type\":\"Procedure\"").contains("\"type\":\"Immunization\"");
     }
