@@ -8,10 +8,12 @@ import org.dossier.access.ImportRun;
 import org.dossier.care.EncounterHistoryService;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ImmunizationService;
 import org.dossier.clinical.ObservationKind;
 import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.Problem;
 import org.dossier.clinical.ProblemService;
+import org.dossier.clinical.ProcedureService;
 import org.dossier.organization.Actor;
 import org.dossier.organization.ExternalDirectory;
 import org.dossier.organization.ExternalParty;
@@ -77,7 +79,14 @@ class BundleImport {
 
     /** Resource types mapped into Dossier's record, in the order they are processed (what is referred to first). */
     private static final List<String> ORDER = List.of("Organization", "Location", "Practitioner", "Patient", "Encounter", "Medication",
-            "AllergyIntolerance", "Condition", "MedicationRequest", "Observation");
+            "AllergyIntolerance", "Condition", "MedicationRequest", "Observation", "Procedure", "Immunization");
+
+    /**
+     * Billing of another country's payers: a claim to, or an explanation of benefit from, an insurer that is not the
+     * French Assurance Maladie or a complementary insurer Dossier bills. Not clinical history, and not something this
+     * hospital can bill or be paid: reported as not applicable with that reason, never stored.
+     */
+    private static final Set<String> FOREIGN_BILLING = Set.of("Claim", "ExplanationOfBenefit");
 
     private final Imports gateway;
     private final PatientService patients;
@@ -86,13 +95,15 @@ class BundleImport {
     private final ProblemService problems;
     private final ObservationService observations;
     private final PrescriptionService prescriptions;
+    private final ProcedureService procedures;
+    private final ImmunizationService immunizations;
     private final ExternalDirectory directory;
     private final TransactionTemplate all;
     private final TransactionTemplate each;
 
     BundleImport(Imports gateway, PatientService patients, EncounterHistoryService encounters, AllergyService allergies,
-                 ProblemService problems, ObservationService observations, PrescriptionService prescriptions, ExternalDirectory directory,
-                 PlatformTransactionManager transactions) {
+                 ProblemService problems, ObservationService observations, PrescriptionService prescriptions, ProcedureService procedures,
+                 ImmunizationService immunizations, ExternalDirectory directory, PlatformTransactionManager transactions) {
         this.gateway = gateway;
         this.patients = patients;
         this.encounters = encounters;
@@ -100,18 +111,25 @@ class BundleImport {
         this.problems = problems;
         this.observations = observations;
         this.prescriptions = prescriptions;
+        this.procedures = procedures;
+        this.immunizations = immunizations;
         this.directory = directory;
         this.all = new TransactionTemplate(transactions);
         this.each = new TransactionTemplate(transactions);
         this.each.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
 
-    /** What an import did: per resource type, how many entries were stored, not modelled, or refused. */
-    record Report(Map<String, Integer> stored, Map<String, Integer> notModelled, Map<String, Integer> refused, int patients) {
+    /**
+     * What an import did: per resource type, how many entries were stored, not modelled, not applicable here (a foreign
+     * payer's billing), or refused.
+     */
+    record Report(Map<String, Integer> stored, Map<String, Integer> notModelled, Map<String, Integer> notApplicable,
+                  Map<String, Integer> refused, int patients) {
 
         String summary() {
             return "patients=" + patients + "; stored " + total(stored) + " " + stored + "; not modelled " + total(notModelled) + " "
-                    + notModelled + "; refused " + total(refused) + " " + refused;
+                    + notModelled + "; not applicable " + total(notApplicable) + " " + notApplicable + " (billing of a foreign payer)"
+                    + "; refused " + total(refused) + " " + refused;
         }
 
         private static int total(Map<String, Integer> counts) {
@@ -160,7 +178,8 @@ class BundleImport {
         private final Map<String, Resource> byFullUrl = new HashMap<>();
         private final Map<String, String> encounterLabels = new HashMap<>();
         private final Bundle.BundleEntryResponseComponent[] responses;
-        private final Map<String, Integer> storedCounts = new TreeMap<>(), notModelled = new TreeMap<>(), refused = new TreeMap<>();
+        private final Map<String, Integer> storedCounts = new TreeMap<>(), notModelled = new TreeMap<>(), notApplicable = new TreeMap<>(),
+                refused = new TreeMap<>();
 
         Work(ImportRun run, Bundle bundle, boolean transaction) {
             this.run = run;
@@ -192,6 +211,13 @@ class BundleImport {
                 if (entry.hasRequest() && entry.getRequest().getMethod() != null
                         && entry.getRequest().getMethod() != Bundle.HTTPVerb.POST && entry.getRequest().getMethod() != Bundle.HTTPVerb.PUT) {
                     fail(i, "405 Method Not Allowed", "entry " + i + ": only POST and PUT entries are imported, not " + entry.getRequest().getMethod(), type);
+                    continue;
+                }
+                if (FOREIGN_BILLING.contains(type)) {
+                    count(notApplicable, type);
+                    responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.INFORMATION,
+                            type + " not applicable: billing of a foreign payer (" + payer(resource) + "), which Dossier neither bills nor "
+                                    + "is paid by (it bills the Assurance Maladie and complementary insurers); counted in the import report, not stored");
                     continue;
                 }
                 if (!ORDER.contains(type)) {
@@ -305,6 +331,8 @@ class BundleImport {
                 case "Condition" -> "Condition/" + condition((Condition) resource).id();
                 case "MedicationRequest" -> "MedicationRequest/" + medication((MedicationRequest) resource).id();
                 case "Observation" -> observation((Observation) resource);
+                case "Procedure" -> procedure((org.hl7.fhir.r4.model.Procedure) resource);
+                case "Immunization" -> immunization((org.hl7.fhir.r4.model.Immunization) resource);
                 default -> throw new IllegalStateException(type);
             };
         }
@@ -458,6 +486,67 @@ class BundleImport {
             return "Observation/" + created.id();
         }
 
+        /** A procedure as the source coded it (SNOMED CT from Synthea), performed at an instant or over a period. */
+        private String procedure(org.hl7.fhir.r4.model.Procedure p) {
+            if (!p.hasStatus()) {
+                throw new InvalidInputException("status", "is required");
+            }
+            String start = null;
+            String end = null;
+            if (p.hasPerformedPeriod()) {
+                start = p.getPerformedPeriod().hasStart() ? p.getPerformedPeriod().getStartElement().getValueAsString() : null;
+                end = p.getPerformedPeriod().hasEnd() ? p.getPerformedPeriod().getEndElement().getValueAsString() : null;
+                if (start == null) {
+                    throw new InvalidInputException("performedPeriod.start", "a period needs its start");
+                }
+                if (end == null) {
+                    // Served back as a dateTime otherwise (a period is told from an instant by its end): refused, not altered.
+                    throw new InvalidInputException("performedPeriod.end", "an open period (no end) is not kept; send performedDateTime");
+                }
+            } else if (p.hasPerformedDateTimeType()) {
+                start = p.getPerformedDateTimeType().getValueAsString();
+            } else if (p.hasPerformed()) {
+                throw new NotModelled("Procedure performed given as " + p.getPerformed().fhirType() + " (only a dateTime or a period is kept)");
+            }
+            Coding first = p.getCode().getCoding().stream().filter(Coding::hasCode).findFirst().orElse(null);
+            Imported.Party performer = p.hasPerformer() && p.getPerformerFirstRep().hasActor()
+                    ? who(p.getPerformerFirstRep().getActor(), kindOf(p.getPerformerFirstRep().getActor())) : null;
+            Imported source = new Imported(codings(p.getCode()), p.hasCategory() ? codings(p.getCategory()) : List.of(),
+                    p.getStatus().toCode(), null, null, null, null, start, end, performer, null);
+            var created = procedures.recordImported(actor, patient(p.getSubject()), new ProcedureService.ProcedureInput(
+                    first == null ? null : first.getSystem(), first == null ? null : first.getCode(), clip(text(p.getCode()), 300),
+                    p.getStatus().toCode(), start == null ? null : new org.hl7.fhir.r4.model.DateTimeType(start).getValue().toInstant(),
+                    end == null ? null : new org.hl7.fhir.r4.model.DateTimeType(end).getValue().toInstant()), source);
+            return "Procedure/" + created.id();
+        }
+
+        /** A vaccine given, as the source coded it (CVX from Synthea). */
+        private String immunization(org.hl7.fhir.r4.model.Immunization im) {
+            if (!im.hasStatus()) {
+                throw new InvalidInputException("status", "is required");
+            }
+            if (!im.hasOccurrenceDateTimeType()) {
+                throw new InvalidInputException("occurrence", "an occurrenceDateTime is needed");
+            }
+            String at = im.getOccurrenceDateTimeType().getValueAsString();
+            Coding first = im.getVaccineCode().getCoding().stream().filter(Coding::hasCode).findFirst().orElse(null);
+            Imported.Party performer = im.hasPerformer() && im.getPerformerFirstRep().hasActor()
+                    ? who(im.getPerformerFirstRep().getActor(), kindOf(im.getPerformerFirstRep().getActor())) : null;
+            // primarySource (whether the record comes from who gave the vaccine) is kept in the verification slot.
+            Imported source = new Imported(codings(im.getVaccineCode()), List.of(), im.getStatus().toCode(),
+                    im.hasPrimarySource() ? Boolean.toString(im.getPrimarySource()) : null, null, null,
+                    im.hasRecorded() ? im.getRecordedElement().getValueAsString() : null, at, null, performer, null);
+            var created = immunizations.recordImported(actor, patient(im.getPatient()), new ImmunizationService.ImmunizationInput(
+                    first == null ? null : first.getSystem(), first == null ? null : first.getCode(), clip(text(im.getVaccineCode()), 300),
+                    im.getStatus().toCode(), im.getOccurrenceDateTimeType().getValue().toInstant()), source);
+            return "Immunization/" + created.id();
+        }
+
+        private ExternalParty.Kind kindOf(Reference actor) {
+            return actor.getReference() != null && actor.getReference().startsWith("Organization") ? ExternalParty.Kind.ORGANIZATION
+                    : ExternalParty.Kind.PRACTITIONER;
+        }
+
         /** The patient a clinical entry is about: one registered from this bundle (anything else is refused by the gateway). */
         private long patient(Reference subject) {
             String ref = subject.getReference();
@@ -536,7 +625,7 @@ class BundleImport {
         }
 
         Report report() {
-            return new Report(storedCounts, notModelled, refused, patientIds.size());
+            return new Report(storedCounts, notModelled, notApplicable, refused, patientIds.size());
         }
     }
 
@@ -547,10 +636,20 @@ class BundleImport {
         }
     }
 
+    /** The payer a claim is addressed to or an explanation of benefit comes from, as the source names it. */
+    private static String payer(Resource resource) {
+        Reference payer = resource instanceof org.hl7.fhir.r4.model.Claim c && c.hasInsurance() ? c.getInsuranceFirstRep().getCoverage()
+                : resource instanceof org.hl7.fhir.r4.model.ExplanationOfBenefit e ? e.getInsurer() : null;
+        String name = payer == null ? null : payer.hasDisplay() ? payer.getDisplay() : payer.getReference();
+        return name == null ? "payer not named" : "payer " + clip(name, 80);
+    }
+
     private static Bundle.BundleEntryResponseComponent entryResponse(String status, OperationOutcome.IssueSeverity severity, String message) {
         OperationOutcome outcome = new OperationOutcome();
+        // A warning is what is not modelled; information, what does not apply here (a foreign payer's billing).
         outcome.addIssue().setSeverity(severity).setCode(severity == OperationOutcome.IssueSeverity.WARNING
-                ? OperationOutcome.IssueType.NOTSUPPORTED : OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
+                ? OperationOutcome.IssueType.NOTSUPPORTED : severity == OperationOutcome.IssueSeverity.INFORMATION
+                ? OperationOutcome.IssueType.INFORMATIONAL : OperationOutcome.IssueType.PROCESSING).setDiagnostics(message);
         return new Bundle.BundleEntryResponseComponent().setStatus(status).setOutcome(outcome);
     }
 

@@ -13,7 +13,7 @@ import org.springframework.stereotype.Component;
 /**
  * POST /fhir with a transaction or batch Bundle: an administrator's import of records from another system. The
  * response Bundle has one entry per request entry; the header {@code X-Dossier-Import-Report} counts what was
- * stored, not modelled and refused, per resource type.
+ * stored, not modelled, not applicable (a foreign payer's claims) and refused, per resource type.
  */
 @Component
 class ImportProvider {

@@ -52,7 +52,8 @@ class FhirImportTest extends IntegrationTest {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     /** Each patient file's import response, in the order of its entries (kept for the round trip). */
     private static final Map<Path, Bundle> IMPORTED = new java.util.TreeMap<>();
-    private static final Set<String> COMPARED = Set.of("MedicationRequest", "AllergyIntolerance", "Condition", "Observation");
+    private static final Set<String> COMPARED = Set.of("MedicationRequest", "AllergyIntolerance", "Condition", "Observation",
+            "Procedure", "Immunization");
 
     private static Path file(String prefix) throws IOException {
         try (Stream<Path> files = Files.list(SYNTHEA)) {
@@ -123,25 +124,38 @@ class FhirImportTest extends IntegrationTest {
             Bundle response = FHIR.newJsonParser().parseResource(Bundle.class, imported.body());
             assertThat(response.getType()).isEqualTo(Bundle.BundleType.TRANSACTIONRESPONSE);
             assertThat(response.getEntry()).hasSameSizeAs(request.getEntry());
-            for (Bundle.BundleEntryComponent e : response.getEntry()) {
-                String status = e.getResponse().getStatus();
+            for (int i = 0; i < response.getEntry().size(); i++) {
+                String status = response.getEntry().get(i).getResponse().getStatus();
                 assertThat(status).isIn("201 Created", "200 OK", "422 Unprocessable Entity");
                 if (status.startsWith("422")) {
-                    assertThat(e.getResponse().getOutcome()).as("a reason for every entry not stored").isNotNull();
+                    assertThat(response.getEntry().get(i).getResponse().getOutcome()).as("a reason for every entry not stored").isNotNull();
+                }
+                String type = request.getEntry().get(i).getResource().fhirType();
+                if (type.equals("Claim") || type.equals("ExplanationOfBenefit")) {
+                    var issue = ((org.hl7.fhir.r4.model.OperationOutcome) response.getEntry().get(i).getResponse().getOutcome()).getIssueFirstRep();
+                    assertThat(status).startsWith("422");
+                    assertThat(issue.getSeverity()).isEqualTo(org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity.INFORMATION);
+                    assertThat(issue.getDiagnostics()).as("the reason, naming the payer").contains(type + " not applicable: billing of a foreign payer (payer ");
                 }
             }
             IMPORTED.put(file, response);
             String report = imported.header("X-Dossier-Import-Report");
-            assertThat(report).startsWith("patients=1;").contains("Claim=").contains("ExplanationOfBenefit=");
+            assertThat(report).startsWith("patients=1;");
+            String notModelled = report.replaceAll(".*; not modelled \\d+ \\{([^}]*)}.*", "$1");
+            String notApplicable = report.replaceAll(".*; not applicable \\d+ \\{([^}]*)} \\(billing of a foreign payer\\).*", "$1");
+            assertThat(notApplicable).as(report).contains("Claim=").contains("ExplanationOfBenefit=");
+            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization");
         }
         assertThat(count("patient") - before).isEqualTo(patientFiles().size());
         assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
+        assertThat(count("procedure_record where code_system = 'http://snomed.info/sct'")).isPositive();
+        assertThat(count("immunization where code_system = 'http://hl7.org/fhir/sid/cvx'")).isPositive();
         assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'admin' and action = 'import' and decision = 'ALLOW'")
                 .query(Long.class).single()).isGreaterThanOrEqualTo(patientFiles().size());
     }
 
     /**
-     * The round trip: every MedicationRequest, AllergyIntolerance, Condition and Observation an import stored is read
+     * The round trip: every MedicationRequest, AllergyIntolerance, Condition, Observation, Procedure and Immunization an import stored is read
      * back over FHIR by a clinician caring for the patient and compared, field by field, with what was sent
      * ({@link RoundTrip}). Nothing stored may differ from its source; the counts are printed and in docs/fhir.md.
      */
@@ -187,6 +201,118 @@ class FhirImportTest extends IntegrationTest {
                 TreeMap::new, Collectors.counting())).forEach((field, n) -> System.out.println("  altered " + field + ": " + n));
         differences.stream().limit(40).forEach(d -> System.out.println("  ALTERED " + d));
         assertThat(differences).as(report.toString()).isEmpty();
+    }
+
+    /**
+     * Procedures and immunizations are clinical: a clinician of the facility without a relationship to the patient is
+     * refused (403, audited DENY, nothing of the record in the answer); the physician caring for them reads and searches
+     * them, by date with its prefixes, and what is served validates.
+     */
+    /**
+     * What could not come back as it was sent is refused, not altered: a procedure's period without an end (it would be
+     * served as an instant). An instant stays an instant, and a performer the bundle only names is kept by that name.
+     */
+    @Test
+    @Order(13)
+    void aProcedureIsKeptAsSentOrRefusedWithItsReason() {
+        String subject = "urn:uuid:6f1c1e0e-0000-4000-8000-000000000099";
+        org.hl7.fhir.r4.model.Patient p = new org.hl7.fhir.r4.model.Patient();
+        p.addName().setUse(org.hl7.fhir.r4.model.HumanName.NameUse.OFFICIAL).setFamily("Procedurova").addGiven("Alma");
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1981-03-02"));
+        org.hl7.fhir.r4.model.Procedure instant = new org.hl7.fhir.r4.model.Procedure();
+        instant.setStatus(org.hl7.fhir.r4.model.Procedure.ProcedureStatus.COMPLETED).setSubject(new Reference(subject));
+        instant.getCode().setText("Appendectomy").addCoding().setSystem("http://snomed.info/sct").setCode("80146002");
+        instant.setPerformed(new org.hl7.fhir.r4.model.DateTimeType("2021-06-03T10:15:00+02:00"));
+        instant.addPerformer().setActor(new Reference().setDisplay("Dr. Ada Lovelace"));
+        org.hl7.fhir.r4.model.Procedure open = instant.copy();
+        open.setPerformed(new org.hl7.fhir.r4.model.Period().setStartElement(new org.hl7.fhir.r4.model.DateTimeType("2021-06-03")));
+        Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+        batch.addEntry().setFullUrl(subject).setResource(p).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+        batch.addEntry().setResource(instant).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Procedure");
+        batch.addEntry().setResource(open).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Procedure");
+
+        Bundle response = client("admin").transaction().withBundle(batch).withAdditionalHeader("X-Dossier-Facility", "1").execute();
+        String location = response.getEntry().get(1).getResponse().getLocation();
+        assertThat(location).startsWith("Procedure/");
+        var refused = response.getEntry().get(2).getResponse();
+        assertThat(refused.getStatus()).startsWith("422");
+        assertThat(((org.hl7.fhir.r4.model.OperationOutcome) refused.getOutcome()).getIssueFirstRep().getDiagnostics()).contains("performedPeriod.end");
+        long patient = Long.parseLong(response.getEntry().get(0).getResponse().getLocation().replaceAll("\\D+", ""));
+        assertThat(count("procedure_record where patient_id = " + patient)).isEqualTo(1);
+
+        fixtures().careFor(patient, "physician");
+        var served = client("physician").read().resource(org.hl7.fhir.r4.model.Procedure.class).withUrl(location).execute();
+        assertThat(RoundTrip.compare(instant, served)).isEmpty();
+        assertThat(served.getPerformedDateTimeType().getValueAsString()).isEqualTo("2021-06-03T10:15:00+02:00");
+        assertThat(served.getPerformerFirstRep().getActor().getDisplay()).isEqualTo("Dr. Ada Lovelace");
+        assertThat(served.getPerformerFirstRep().getActor().getType()).isEqualTo("Practitioner");
+    }
+
+    @Test
+    @Order(12)
+    void proceduresAndImmunizationsAreReadOnlyByWhoeverCaresForThePatient() throws IOException {
+        Bundle request = parse(file("Joyce806"));
+        long patient = jdbc.sql("select id from patient where birth_family_name = 'Funk' and given_names = 'Joyce'").query(Long.class).single();
+        long procedure = jdbc.sql("select min(id) from procedure_record where patient_id = ?").param(patient).query(Long.class).single();
+        long immunization = jdbc.sql("select min(id) from immunization where patient_id = ?").param(patient).query(Long.class).single();
+
+        long denied = count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient
+                + " and resource_type in ('Procedure', 'Immunization') and decision = 'DENY'");
+        for (String path : List.of("/fhir/Procedure/" + procedure, "/fhir/Immunization/" + immunization,
+                "/fhir/Procedure?patient=Patient/" + patient, "/fhir/Immunization?patient=Patient/" + patient)) {
+            Api.Response refused = as("er.physician").get(path);
+            assertThat(refused.status()).as(path + " " + refused).isEqualTo(403);
+            assertThat(refused.body()).contains("OperationOutcome").doesNotContain("cvx").doesNotContain("snomed");
+        }
+        assertThat(count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient
+                + " and resource_type in ('Procedure', 'Immunization') and decision = 'DENY'")).isEqualTo(denied + 4);
+
+        fixtures().careFor(patient, "physician");
+        IGenericClient fhir = client("physician");
+        Api.Response read = as("physician").get("/fhir/Procedure/" + procedure);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.header("Last-Modified")).isNotNull();
+        assertThat(count("audit_entry where actor_username = 'physician' and patient_id = " + patient + " and resource_type = 'Procedure'"
+                + " and resource_id = '" + procedure + "' and decision = 'ALLOW'")).isPositive();
+
+        List<org.hl7.fhir.r4.model.Procedure> procedures = search(fhir, org.hl7.fhir.r4.model.Procedure.class, patient);
+        List<org.hl7.fhir.r4.model.Immunization> immunizations = search(fhir, org.hl7.fhir.r4.model.Immunization.class, patient);
+        Map<String, Long> sent = request.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .collect(Collectors.groupingBy(Resource::fhirType, Collectors.counting()));
+        assertThat(procedures).hasSize(sent.get("Procedure").intValue());
+        assertThat(immunizations).hasSize(sent.get("Immunization").intValue());
+
+        // By date, with prefixes: the vaccines given on or after the latest one's day, and strictly before it.
+        var latest = immunizations.stream().map(i -> i.getOccurrenceDateTimeType().getValueAsString().substring(0, 10)).max(String::compareTo).orElseThrow();
+        long onOrAfter = immunizations.stream().filter(i -> i.getOccurrenceDateTimeType().getValueAsString().substring(0, 10).compareTo(latest) >= 0).count();
+        assertThat(fhir.search().forResource(org.hl7.fhir.r4.model.Immunization.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .and(org.hl7.fhir.r4.model.Immunization.DATE.afterOrEquals().day(latest)).returnBundle(Bundle.class).execute().getEntry()).hasSize((int) onOrAfter);
+        assertThat(fhir.search().forResource(org.hl7.fhir.r4.model.Immunization.class).where(new ReferenceClientParam("patient").hasId("Patient/" + patient))
+                .and(org.hl7.fhir.r4.model.Immunization.DATE.before().day(latest)).returnBundle(Bundle.class).execute().getEntry())
+                .hasSize(immunizations.size() - (int) onOrAfter);
+        Api.Response since = as("physician").get("/fhir/Procedure?patient=Patient/" + patient + "&date=gt2999-01-01");
+        assertThat(since.status()).isEqualTo(200);
+        assertThat(since.body()).contains("\"total\":0");
+
+        List<org.hl7.fhir.instance.model.api.IBaseResource> served = new java.util.ArrayList<>(procedures);
+        served.addAll(immunizations);
+        assertThat(FhirApiTest.validationErrors(served)).as("procedures and immunizations as served validate").isEmpty();
+
+        // The chart shows them on the problems tab, under the tab's one decision.
+        long entries = count("audit_entry where actor_username = 'physician' and patient_id = " + patient);
+        Api.Response chart = org.dossier.support.BrowserSession.signedIn(port, "physician").page("/patients/" + patient + "?tab=problems");
+        assertThat(chart.status()).isEqualTo(200);
+        assertThat(chart.body()).contains("id=\"procedures\"", "id=\"immunizations\"")
+                .contains(org.springframework.web.util.HtmlUtils.htmlEscape(procedures.get(0).getCode().getText()))
+                .contains(org.springframework.web.util.HtmlUtils.htmlEscape(immunizations.get(0).getVaccineCode().getText()));
+        assertThat(count("audit_entry where actor_username = 'physician' and patient_id = " + patient) - entries).isEqualTo(1);
+
+        var cs = fhir.capabilities().ofType(org.hl7.fhir.r4.model.CapabilityStatement.class).execute();
+        Map<String, List<String>> params = new java.util.HashMap<>();
+        cs.getRestFirstRep().getResource().forEach(r -> params.put(r.getType(), r.getSearchParam().stream().map(x -> x.getName()).toList()));
+        assertThat(params.get("Procedure")).as("the CapabilityStatement lists them").contains("patient", "date");
+        assertThat(params.get("Immunization")).contains("patient", "date");
     }
 
     @Test

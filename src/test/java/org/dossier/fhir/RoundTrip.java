@@ -49,6 +49,10 @@ final class RoundTrip {
             r.condition(c, (Condition) served);
         } else if (sent instanceof Observation o) {
             r.observation(o, (Observation) served);
+        } else if (sent instanceof org.hl7.fhir.r4.model.Procedure p) {
+            r.procedure(p, (org.hl7.fhir.r4.model.Procedure) served);
+        } else if (sent instanceof org.hl7.fhir.r4.model.Immunization i) {
+            r.immunization(i, (org.hl7.fhir.r4.model.Immunization) served);
         } else {
             throw new IllegalArgumentException(sent.fhirType());
         }
@@ -129,6 +133,41 @@ final class RoundTrip {
                     differences.add(where + ": performer " + describe(p) + " sent, served " + served.getPerformer().stream()
                             .map(RoundTrip::describe).toList());
                 }
+            }
+        }
+    }
+
+    private void procedure(org.hl7.fhir.r4.model.Procedure sent, org.hl7.fhir.r4.model.Procedure served) {
+        same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
+        codings("code", sent.getCode(), served.getCode());
+        if (sent.hasCategory()) {
+            categories("category", List.of(sent.getCategory()), served.hasCategory() ? List.of(served.getCategory()) : List.of());
+        }
+        same("performed[x]", sent.hasPerformed() ? sent.getPerformed().fhirType() : null, served.hasPerformed() ? served.getPerformed().fhirType() : null);
+        if (sent.hasPerformedPeriod() && served.hasPerformedPeriod()) {
+            sameTime("performedPeriod.start", sent.getPerformedPeriod().getStartElement(), served.getPerformedPeriod().getStartElement());
+            sameTime("performedPeriod.end", sent.getPerformedPeriod().hasEnd() ? sent.getPerformedPeriod().getEndElement() : null,
+                    served.getPerformedPeriod().hasEnd() ? served.getPerformedPeriod().getEndElement() : null);
+        } else if (sent.hasPerformedDateTimeType() && served.hasPerformedDateTimeType()) {
+            sameTime("performedDateTime", sent.getPerformedDateTimeType(), served.getPerformedDateTimeType());
+        }
+        performers(sent.getPerformer().stream().map(x -> x.getActor()).toList(), served.getPerformer().stream().map(x -> x.getActor()).toList());
+    }
+
+    private void immunization(org.hl7.fhir.r4.model.Immunization sent, org.hl7.fhir.r4.model.Immunization served) {
+        same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
+        codings("vaccineCode", sent.getVaccineCode(), served.getVaccineCode());
+        sameTime("occurrence", sent.hasOccurrenceDateTimeType() ? sent.getOccurrenceDateTimeType() : null,
+                served.hasOccurrenceDateTimeType() ? served.getOccurrenceDateTimeType() : null);
+        sameTime("recorded", sent.hasRecorded() ? sent.getRecordedElement() : null, served.hasRecorded() ? served.getRecordedElement() : null);
+        same("primarySource", sent.hasPrimarySource() ? sent.getPrimarySource() : null, served.hasPrimarySource() ? served.getPrimarySource() : null);
+        performers(sent.getPerformer().stream().map(x -> x.getActor()).toList(), served.getPerformer().stream().map(x -> x.getActor()).toList());
+    }
+
+    private void performers(List<Reference> sent, List<Reference> served) {
+        for (Reference p : sent) {
+            if (served.stream().noneMatch(s -> sameParty(p, s))) {
+                differences.add(where + ": performer " + describe(p) + " sent, served " + served.stream().map(RoundTrip::describe).toList());
             }
         }
     }

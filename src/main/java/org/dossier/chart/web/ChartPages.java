@@ -12,6 +12,8 @@ import org.dossier.care.StayService;
 import org.dossier.chart.ChartService;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ImmunizationService;
+import org.dossier.clinical.ProcedureService;
 import org.dossier.clinical.DocumentService;
 import org.dossier.clinical.Note;
 import org.dossier.clinical.NoteService;
@@ -70,6 +72,8 @@ class ChartPages {
     private final NoteService notes;
     private final AllergyService allergies;
     private final ProblemService problems;
+    private final ProcedureService procedures;
+    private final ImmunizationService immunizations;
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
     private final DocumentService documents;
@@ -80,15 +84,17 @@ class ChartPages {
     private final java.time.Clock clock;
 
     ChartPages(ChartService charts, PatientService patients, NoteService notes, AllergyService allergies,
-               ProblemService problems, PrescriptionService prescriptions, ObservationService observations, DocumentService documents,
-               SchedulingService scheduling, StayService stays, BillingService billing, OrganizationService organization,
-               java.time.Clock clock) {
+               ProblemService problems, ProcedureService procedures, ImmunizationService immunizations, PrescriptionService prescriptions,
+               ObservationService observations, DocumentService documents, SchedulingService scheduling, StayService stays,
+               BillingService billing, OrganizationService organization, java.time.Clock clock) {
         this.clock = clock;
         this.charts = charts;
         this.patients = patients;
         this.notes = notes;
         this.allergies = allergies;
         this.problems = problems;
+        this.procedures = procedures;
+        this.immunizations = immunizations;
         this.prescriptions = prescriptions;
         this.observations = observations;
         this.documents = documents;
@@ -170,7 +176,12 @@ class ChartPages {
                 model.addAttribute("severities", Allergy.Severity.values());
                 model.addAttribute("allergyKinds", Allergy.Kind.values());
             }
-            case "problems" -> model.addAttribute("problems", problems.ofPatient(access, false));
+            case "problems" -> {
+                // Procedures and vaccines beside the problems: the history another system sent, under the same decision.
+                model.addAttribute("problems", problems.ofPatient(access, false));
+                model.addAttribute("procedures", procedures.ofPatient(access));
+                model.addAttribute("immunizations", immunizations.ofPatient(access));
+            }
             case "prescriptions" -> {
                 model.addAttribute("prescriptions", prescriptions.ofPatient(access, false));
                 model.addAttribute("activeAllergies", access.permits(Section.CLINICAL) ? allergies.ofPatient(access, true) : List.of());
