@@ -375,6 +375,8 @@ class ExposureSweepTest extends IntegrationTest {
             case "MedicationRequest" -> ids.get("prescription").get(0);
             case "Encounter" -> ids.get("stay").get(0);
             case "DocumentReference" -> ids.get("document").get(0);
+            case "Procedure" -> ids.get("procedure").get(0);
+            case "Immunization" -> ids.get("immunization").get(0);
             case "Coverage" -> patient + "-amo";
             case "Invoice" -> ids.get("invoice").get(0);
             case "PractitionerRole" -> ids.get("staff").get(0) + "-1";
@@ -466,6 +468,31 @@ class ExposureSweepTest extends IntegrationTest {
                                                uploaded_by, version, created_at)
                 values (1, ?, 'scan', 'REPORT', 'application/pdf', 4, repeat('0', 64), '\\x25504446', 'CURRENT', ?, 1, now()) returning id""")
                 .param(patient).param(f.staffId("physician")).query(Long.class).single().toString()));
+
+        // Procedures and immunizations come only from another system's history: one imported patient holds one of each.
+        String history = """
+                {"resourceType":"Bundle","type":"batch","entry":[
+                 {"fullUrl":"urn:uuid:5e1f0c2a-0000-4000-8000-00000000sw01","request":{"method":"POST","url":"Patient"},
+                  "resource":{"resourceType":"Patient","name":[{"use":"official","family":"Sweepova","given":["Ilse"]}],
+                              "gender":"female","birthDate":"1966-04-12"}},
+                 {"request":{"method":"POST","url":"Procedure"},
+                  "resource":{"resourceType":"Procedure","status":"completed",
+                              "subject":{"reference":"urn:uuid:5e1f0c2a-0000-4000-8000-00000000sw01"},
+                              "code":{"coding":[{"system":"http://snomed.info/sct","code":"80146002"}],"text":"Appendectomy"},
+                              "performedDateTime":"2021-06-03T10:15:00+02:00"}},
+                 {"request":{"method":"POST","url":"Immunization"},
+                  "resource":{"resourceType":"Immunization","status":"completed",
+                              "patient":{"reference":"urn:uuid:5e1f0c2a-0000-4000-8000-00000000sw01"},
+                              "vaccineCode":{"coding":[{"system":"http://hl7.org/fhir/sid/cvx","code":"140"}],"text":"Influenza"},
+                              "occurrenceDateTime":"2021-10-01T09:00:00+02:00","primarySource":true}}]}""".replace("sw01", "0001");
+        Api.Response importedHistory = as("admin").postRaw("/fhir", "application/fhir+json", history, Map.of("X-Dossier-Facility", "1"));
+        assertThat(importedHistory.status()).as(importedHistory.toString()).isEqualTo(200);
+        JsonNode historyEntries = importedHistory.json().get("entry");
+        long historyPatient = Long.parseLong(historyEntries.get(0).get("response").get("location").asString().replaceAll("^Patient/(\\d+).*$", "$1"));
+        f.careFor(historyPatient, "physician", "nurse");
+        ids.put("procedure", List.of(historyEntries.get(1).get("response").get("location").asString().replaceAll("^Procedure/(\\d+).*$", "$1")));
+        ids.put("immunization", List.of(historyEntries.get(2).get("response").get("location").asString()
+                .replaceAll("^Immunization/(\\d+).*$", "$1")));
 
         LocalDate monday = LocalDate.now(PARIS).with(TemporalAdjusters.next(DayOfWeek.MONDAY));
         long practitioner = f.physician("CONSULT");
