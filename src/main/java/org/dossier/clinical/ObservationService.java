@@ -154,6 +154,18 @@ public class ObservationService {
         return found;
     }
 
+    /**
+     * Every measurement of the patient, newest first, under an access already granted and audited (a whole record sent
+     * at once, as FHIR's {@code $everything}); more than {@value #MAX_SEARCH} is refused rather than cut.
+     */
+    public List<Observation> all(PatientAccess granted) {
+        List<Observation> found = repository.observations(granted.require(Section.CLINICAL).patientId(), null, null, MAX_SEARCH + 1);
+        if (found.size() > MAX_SEARCH) {
+            throw new InvalidInputException("patient", "more than " + MAX_SEARCH + " observations: search them by date instead");
+        }
+        return found;
+    }
+
     public List<Observation> latest(Actor actor, long patientId) {
         return latest(access.forReading(actor, patientId, AuditResource.Observation));
     }

@@ -2,7 +2,11 @@ package org.dossier.fhir;
 
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -34,10 +38,12 @@ import java.util.List;
 class PatientProvider implements IResourceProvider {
 
     private final PatientService patients;
+    private final PatientEverything everything;
     private final FhirCalls calls;
 
-    PatientProvider(PatientService patients, FhirCalls calls) {
+    PatientProvider(PatientService patients, PatientEverything everything, FhirCalls calls) {
         this.patients = patients;
+        this.everything = everything;
         this.calls = calls;
     }
 
@@ -56,6 +62,17 @@ class PatientProvider implements IResourceProvider {
             }
             return ClinicalProviders.version(versions(actor, current), id);
         });
+    }
+
+    /**
+     * {@code Patient/{id}/$everything}: the patient and everything of theirs the caller's roles and relationship let
+     * them see, in one searchset Bundle paged like any search ({@code _count}, next links served to the caller alone).
+     * One gateway decision, audited and charged as opening the chart; a clinician with no relationship is refused (403).
+     */
+    @Operation(name = "$everything", idempotent = true, bundleType = BundleTypeEnum.SEARCHSET)
+    public IBundleProvider everything(@IdParam IdType id, HttpServletRequest request) {
+        long patientId = FhirCalls.id(id);
+        return calls.as(request, actor -> new SimpleBundleProvider(everything.of(actor, patientId)));
     }
 
     @History

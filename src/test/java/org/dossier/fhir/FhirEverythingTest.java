@@ -1,0 +1,139 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.context.FhirContext;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import ca.uhn.fhir.rest.server.exceptions.ResourceGoneException;
+import org.dossier.support.Fixtures;
+import org.dossier.support.IntegrationTest;
+import org.hl7.fhir.r4.model.AllergyIntolerance;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Reference;
+import org.hl7.fhir.r4.model.Resource;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** {@code Patient/{id}/$everything} with HAPI's generic client: one gateway decision, sections per role, paged, owner-only pages. */
+class FhirEverythingTest extends IntegrationTest {
+
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
+
+    private IGenericClient client(String username) {
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        IGenericClient client = FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
+        client.registerInterceptor(new BearerTokenAuthInterceptor(as(username).token()));
+        return client;
+    }
+
+    private static Bundle get(IGenericClient fhir, String url) {
+        // An absolute URL: HAPI's client takes a relative one only as a type search.
+        return fhir.search().byUrl(fhir.getServerBase() + "/" + url).returnBundle(Bundle.class).execute();
+    }
+
+    /** Every entry of every page (each page validated), following the next links. */
+    private static List<Resource> all(IGenericClient fhir, String url) {
+        List<Resource> found = new ArrayList<>();
+        Bundle page = get(fhir, url);
+        while (true) {
+            FhirValidation.assertValid(page);
+            assertThat(page.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+            page.getEntry().forEach(e -> found.add(e.getResource()));
+            if (page.getLink(Bundle.LINK_NEXT) == null) {
+                return found;
+            }
+            page = fhir.loadPage().next(page).execute();
+        }
+    }
+
+    private static Map<String, Integer> types(List<Resource> resources) {
+        Map<String, Integer> types = new TreeMap<>();
+        resources.forEach(r -> types.merge(r.fhirType(), 1, Integer::sum));
+        return types;
+    }
+
+    private long chartOpenings(long patient, String username, String decision) {
+        return jdbc.sql("select count(*) from audit_entry where patient_id = ? and actor_username = ? and decision = ?")
+                .param(patient).param(username).param(decision).query(Long.class).single();
+    }
+
+    @Test
+    void aClinicianWithoutARelationshipIsRefusedAndAudited() {
+        long patient = fixtures().patient();
+        long denied = chartOpenings(patient, "physician", "DENY");
+        assertThatThrownBy(() -> get(client("physician"), "Patient/" + patient + "/$everything"))
+                .isInstanceOf(ForbiddenOperationException.class);
+        assertThat(chartOpenings(patient, "physician", "DENY")).as("the refusal is audited").isEqualTo(denied + 1);
+        assertThat(chartOpenings(patient, "physician", "ALLOW")).isZero();
+    }
+
+    @Test
+    void theCaringPhysicianGetsTheWholeRecordPagedUnderOneDecision() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        f.careFor(patient, "physician");
+        IGenericClient doctor = client("physician");
+        Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
+        jdbc.sql("""
+                insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by, version, created_at)
+                select 1, ?, 'HEART_RATE', '8867-4', 'Heart rate', 60 + g % 40, '/min', cast(? as timestamptz) - g * interval '1 day', 'FINAL', ?, 1, now()
+                from generate_series(1, 45) g""").param(patient).param(java.sql.Timestamp.from(now)).param(f.staffId("physician")).update();
+        AllergyIntolerance allergy = new AllergyIntolerance();
+        allergy.setPatient(new Reference("Patient/" + patient));
+        allergy.getCode().setText("Penicillin");
+        allergy.addReaction().setSeverity(AllergyIntolerance.AllergyIntoleranceSeverity.MODERATE);
+        doctor.create().resource(allergy).execute();
+
+        long allowed = chartOpenings(patient, "physician", "ALLOW");
+        List<Resource> everything = all(doctor, "Patient/" + patient + "/$everything?_count=10");
+        assertThat(chartOpenings(patient, "physician", "ALLOW")).as("one decision for the whole record, every page included")
+                .isEqualTo(allowed + 1);
+        assertThat(jdbc.sql("select resource_type from audit_entry where patient_id = ? and actor_username = 'physician' order by seq desc limit 1")
+                .param(patient).query(String.class).single()).as("audited as opening the chart").isEqualTo("Chart");
+        assertThat(everything.get(0).fhirType()).isEqualTo("Patient");
+        assertThat(everything.get(0).getIdElement().getIdPart()).isEqualTo(Long.toString(patient));
+        assertThat(types(everything)).containsEntry("Observation", 45).containsEntry("AllergyIntolerance", 1).containsEntry("Patient", 1);
+        assertThat(everything.stream().map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).distinct()).hasSize(everything.size());
+    }
+
+    @Test
+    void thePagesAreTheCallersAlone() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        f.careFor(patient, "physician");
+        jdbc.sql("""
+                insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by, version, created_at)
+                select 1, ?, 'HEART_RATE', '8867-4', 'Heart rate', 70, '/min', now() - g * interval '1 hour', 'FINAL', ?, 1, now()
+                from generate_series(1, 30) g""").param(patient).param(f.staffId("physician")).update();
+        Bundle first = get(client("physician"), "Patient/" + patient + "/$everything");
+        assertThat(first.getEntry()).hasSize(OwnedPages.PAGE_SIZE);
+        assertThat(first.getLink(Bundle.LINK_NEXT)).isNotNull();
+        assertThatThrownBy(() -> client("nurse").loadPage().next(first).execute()).as("someone else holding the link")
+                .isInstanceOf(ResourceGoneException.class);
+    }
+
+    @Test
+    void theFrontDeskGetsIdentityAndSchedulingOnly() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        f.careFor(patient, "physician");
+        jdbc.sql("""
+                insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by, version, created_at)
+                values (1, ?, 'HEART_RATE', '8867-4', 'Heart rate', 70, '/min', now(), 'FINAL', ?, 1, now())""")
+                .param(patient).param(f.staffId("physician")).update();
+        List<Resource> everything = all(client("frontdesk"), "Patient/" + patient + "/$everything");
+        assertThat(everything).isNotEmpty();
+        assertThat(everything.get(0).fhirType()).isEqualTo("Patient");
+        assertThat(types(everything).keySet()).isSubsetOf("Patient", "Encounter", "Appointment");
+    }
+}
