@@ -136,4 +136,72 @@ class FhirEverythingTest extends IntegrationTest {
         assertThat(everything.get(0).fhirType()).isEqualTo("Patient");
         assertThat(types(everything).keySet()).isSubsetOf("Patient", "Encounter", "Appointment");
     }
+
+    private static List<String> entries(Bundle b, Bundle.SearchEntryMode mode) {
+        return b.getEntry().stream().filter(e -> e.getSearch().getMode() == mode)
+                .map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()).toList();
+    }
+
+    private static String outcome(Bundle b) {
+        return b.getEntry().stream().filter(e -> e.getResource() instanceof org.hl7.fhir.r4.model.OperationOutcome)
+                .flatMap(e -> ((org.hl7.fhir.r4.model.OperationOutcome) e.getResource()).getIssue().stream())
+                .map(i -> i.getDiagnostics()).reduce("", (a, b2) -> a + "\n" + b2);
+    }
+
+    @Test
+    void includesAreServedInsideThePatientsCompartmentUnderOneDecision() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        f.careFor(patient, "physician");
+        long stay = as("frontdesk").post("/api/stays", Map.of("patientId", patient, "unitId", f.unit(1, "CARDIO"),
+                "attendingId", f.staffId("physician"), "admittedAt", Instant.now().minus(2, ChronoUnit.HOURS).toString(),
+                "reason", "heart failure")).json().get("id").asLong();
+        IGenericClient doctor = client("physician");
+        for (boolean inStay : new boolean[] {true, false}) {
+            org.hl7.fhir.r4.model.MedicationRequest order = new org.hl7.fhir.r4.model.MedicationRequest();
+            order.setStatus(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestStatus.ACTIVE);
+            order.setIntent(org.hl7.fhir.r4.model.MedicationRequest.MedicationRequestIntent.ORDER);
+            order.setSubject(new Reference("Patient/" + patient));
+            order.setMedication(new org.hl7.fhir.r4.model.CodeableConcept().setText(inStay ? "Furosemide" : "Paracetamol"));
+            order.addDosageInstruction().setText("1 tablet").setPatientInstruction("twice a day").getRoute().setText("ORAL");
+            if (inStay) {
+                order.setEncounter(new Reference("Encounter/" + stay));
+            }
+            doctor.create().resource(order).execute();
+        }
+        AllergyIntolerance allergy = new AllergyIntolerance();
+        allergy.setPatient(new Reference("Patient/" + patient));
+        allergy.getCode().setText("Latex");
+        allergy.addReaction().setSeverity(AllergyIntolerance.AllergyIntoleranceSeverity.MILD);
+        doctor.create().resource(allergy).execute();
+
+        long allowed = chartOpenings(patient, "physician", "ALLOW");
+        Bundle orders = get(doctor, "MedicationRequest?patient=" + patient + "&_include=MedicationRequest:patient"
+                + "&_include=MedicationRequest:encounter&_include=MedicationRequest:requester");
+        FhirValidation.assertValid(orders);
+        assertThat(chartOpenings(patient, "physician", "ALLOW")).as("one decision, includes within it").isEqualTo(allowed + 1);
+        assertThat(entries(orders, Bundle.SearchEntryMode.MATCH)).hasSize(2).allMatch(e -> e.startsWith("MedicationRequest/"));
+        assertThat(entries(orders, Bundle.SearchEntryMode.INCLUDE)).containsExactlyInAnyOrder("Patient/" + patient, "Encounter/" + stay);
+        assertThat(outcome(orders)).as("outside the compartment: ignored and reported").contains("MedicationRequest:requester");
+
+        Bundle stays = get(doctor, "Encounter?patient=" + patient + "&_revinclude=MedicationRequest:encounter&_revinclude=Condition:encounter");
+        FhirValidation.assertValid(stays);
+        assertThat(entries(stays, Bundle.SearchEntryMode.MATCH)).containsExactly("Encounter/" + stay);
+        assertThat(entries(stays, Bundle.SearchEntryMode.INCLUDE)).hasSize(1).allMatch(e -> e.startsWith("MedicationRequest/"));
+        assertThat(outcome(stays)).as("the record does not link diagnoses to stays").contains("Condition:encounter");
+
+        Bundle allergies = get(doctor, "AllergyIntolerance?patient=" + patient + "&_include=*:patient");
+        FhirValidation.assertValid(allergies);
+        assertThat(entries(allergies, Bundle.SearchEntryMode.INCLUDE)).containsExactly("Patient/" + patient);
+        assertThat(entries(allergies, Bundle.SearchEntryMode.MATCH)).hasSize(1);
+
+        Bundle plain = get(doctor, "AllergyIntolerance?patient=" + patient);
+        assertThat(plain.getEntry()).as("without includes, as before").hasSize(1);
+
+        long other = f.patient();
+        long denied = chartOpenings(other, "physician", "DENY");
+        assertThatThrownBy(() -> get(doctor, "MedicationRequest?patient=" + other + "&_include=MedicationRequest:patient"))
+                .isInstanceOf(ForbiddenOperationException.class);
+        assertThat(chartOpenings(other, "physician", "DENY")).isEqualTo(denied + 1);
+    }
 }
