@@ -31,7 +31,7 @@ import java.util.List;
 
 /**
  * Patient: read (the whole identity, coverage only for the roles that see it) and the bounded search of the
- * REST API (a family name of 3+ letters with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
+ * REST API (a family name of 3+ letters — by its start, {@code :exact} or {@code :contains} — with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
  * most, each a SUBSETTED summary and one audit entry).
  */
 @Component
@@ -184,6 +184,12 @@ class PatientProvider implements IResourceProvider {
         return outcome;
     }
 
+    /** {@code :exact} and {@code :contains} of a name parameter; without a modifier a name matches by its start. */
+    private static PatientSearchQuery.Match match(StringParam param) {
+        return param == null ? PatientSearchQuery.Match.PREFIX : param.isExact() ? PatientSearchQuery.Match.EXACT
+                : param.isContains() ? PatientSearchQuery.Match.CONTAINS : PatientSearchQuery.Match.PREFIX;
+    }
+
     private static StringParam string(java.util.Map<String, String[]> params, String name) {
         return params.containsKey(name) ? new StringParam(params.get(name)[0]) : null;
     }
@@ -214,10 +220,15 @@ class PatientProvider implements IResourceProvider {
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
         FhirSearch.Days born = FhirSearch.days(birthDate);
+        StringParam familyParam = family != null ? family : name;
+        PatientSearchQuery.Match familyMatch = match(familyParam);
+        PatientSearchQuery.Match givenMatch = match(given);
         PatientSearchQuery query = born == null
-                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex)
+                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex,
+                        null, null, null, null, familyMatch, givenMatch)
                 : new PatientSearchQuery(familyName, given == null ? null : given.getValue(), born.exact(), ins, ipp, null, sex,
-                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo());
+                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo(),
+                        familyMatch, givenMatch);
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }

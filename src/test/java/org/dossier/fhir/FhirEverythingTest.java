@@ -204,4 +204,36 @@ class FhirEverythingTest extends IntegrationTest {
                 .isInstanceOf(ForbiddenOperationException.class);
         assertThat(chartOpenings(other, "physician", "DENY")).isEqualTo(denied + 1);
     }
+
+    private static List<String> families(Bundle b) {
+        return b.getEntry().stream().filter(e -> e.getResource() instanceof org.hl7.fhir.r4.model.Patient)
+                .map(e -> ((org.hl7.fhir.r4.model.Patient) e.getResource()).getNameFirstRep().getFamily()).sorted().toList();
+    }
+
+    @Test
+    void familyAndGivenNamesTakeExactAndContainsWithinTheSearchBounds() {
+        org.dossier.support.Api desk = as("frontdesk");
+        for (String[] p : new String[][] {{"Qwyexact", "Marie"}, {"Qwyexactly", "Marianne"}, {"Aqwyexactb", "Anne-Marie"}}) {
+            org.dossier.support.Api.Response r = desk.post("/api/patients", org.dossier.support.PatientJson.reviewed(1,
+                    org.dossier.support.PatientJson.provisional(p[0], p[1], "1961-03-04", "F")));
+            assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        }
+        IGenericClient fhir = client("frontdesk");
+        String born = "&birthdate=1961-03-04";
+        assertThat(families(get(fhir, "Patient?family=Qwyexact" + born))).containsExactly("Qwyexact", "Qwyexactly");
+        Bundle exact = get(fhir, "Patient?family:exact=Qwyexact" + born);
+        FhirValidation.assertValid(exact);
+        assertThat(families(exact)).containsExactly("Qwyexact");
+        assertThat(families(get(fhir, "Patient?family:exact=qwyexact" + born))).as("exact is case-sensitive").isEmpty();
+        assertThat(families(get(fhir, "Patient?name:exact=Qwyexactly" + born))).containsExactly("Qwyexactly");
+        Bundle contains = get(fhir, "Patient?family:contains=wyexac" + born);
+        FhirValidation.assertValid(contains);
+        assertThat(families(contains)).containsExactly("Aqwyexactb", "Qwyexact", "Qwyexactly");
+        assertThat(families(get(fhir, "Patient?family:contains=wyexac&given:exact=Marie" + born))).containsExactly("Qwyexact");
+        assertThat(families(get(fhir, "Patient?family:contains=wyexac&given:contains=anne" + born))).containsExactly("Aqwyexactb", "Qwyexactly");
+        assertThatThrownBy(() -> get(fhir, "Patient?family:contains=wy" + born)).as("the bound of 3 letters holds")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class);
+        assertThatThrownBy(() -> get(fhir, "Patient?family:contains=wyexac")).as("and the birth date or given name")
+                .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class);
+    }
 }
