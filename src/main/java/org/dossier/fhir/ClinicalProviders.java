@@ -189,10 +189,14 @@ final class ClinicalProviders {
                             : org.dossier.clinical.Allergy.Kind.ALLERGY, status);
         }
 
-        /** A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved). */
+        /**
+         * A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved) and {@code _lastUpdated}
+         * (when the current version was recorded, with the date prefixes).
+         */
         @Search
         public List<IBaseResource> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
                                              @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
+                                             @OptionalParam(name = FhirSearch.LAST_UPDATED) DateAndListParam lastUpdated,
                                              @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
                                              RequestDetails details, HttpServletRequest request) {
             FhirSearch.check(clinicalStatus);
@@ -201,7 +205,8 @@ final class ClinicalProviders {
                 var found = includes.records(actor, id, include, revinclude, access -> allergies.ofPatient(access, false),
                         () -> allergies.ofPatient(actor, id, false));
                 List<AllergyIntolerance> matches = found.records().stream().map(FhirMapping::allergy)
-                        .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))).toList();
+                        .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus())))
+                        .filter(a -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(a.getMeta().getLastUpdatedElement()))).toList();
                 return includes.with(found, "AllergyIntolerance", matches, include, revinclude, details);
             });
         }
@@ -270,12 +275,16 @@ final class ClinicalProviders {
                     resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
         }
 
-        /** A patient's problems, by {@code clinical-status}, {@code category} and {@code onset-date} (with its prefixes). */
+        /**
+         * A patient's problems, by {@code clinical-status}, {@code category}, {@code onset-date} and {@code _lastUpdated} (when
+         * the current version was recorded), dates with their prefixes.
+         */
         @Search
         public List<IBaseResource> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient,
                                              @OptionalParam(name = Condition.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
                                              @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
                                              @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
+                                             @OptionalParam(name = FhirSearch.LAST_UPDATED) DateAndListParam lastUpdated,
                                              @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
                                              RequestDetails details, HttpServletRequest request) {
             FhirSearch.check(clinicalStatus, category);
@@ -287,6 +296,7 @@ final class ClinicalProviders {
                         .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
                         .filter(c -> FhirSearch.matches(category, c.getCategory()))
                         .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
+                        .filter(c -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(c.getMeta().getLastUpdatedElement())))
                         .toList();
                 return includes.with(found, "Condition", matches, include, revinclude, details);
             });

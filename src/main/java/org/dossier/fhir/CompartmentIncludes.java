@@ -87,21 +87,22 @@ class CompartmentIncludes {
         for (Include inc : include == null ? Set.<Include>of() : include) {
             String source = inc.getParamType();
             String param = inc.getParamName();
-            if (source == null || param == null || !("*".equals(source) || type.equals(source))) {
+            boolean everything = "*".equals(inc.getValue());
+            if (!everything && (source == null || param == null || !("*".equals(source) || type.equals(source)))) {
                 RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "names no reference of " + type);
-            } else if (Set.of("patient", "subject", "*").contains(param) || "*".equals(inc.getValue())) {
+            } else if (everything || Set.of("patient", "subject", "*").contains(param)) {
                 if (!access.permits(Section.IDENTITY)) {
                     RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the identity");
                 } else {
                     // Named by its type ("*:patient" becomes "<type>:patient"): HAPI's own include matching, run on the
                     // answer, knows no "*" type, and the self link shows what was applied.
-                    appliedIncludes.add("*".equals(inc.getValue()) ? "*" : type + ":patient");
+                    appliedIncludes.add(everything ? "*" : type + ":patient");
                     if (!matches.isEmpty()) {
                         Resource patient = FhirMapping.patient(patients.read(access));
                         included.putIfAbsent("Patient/" + patient.getIdElement().getIdPart(), patient);
                     }
                 }
-                if ("*".equals(param) && "MedicationRequest".equals(type)) {
+                if ((everything || "*".equals(param)) && "MedicationRequest".equals(type)) {
                     encounters(access, matches, included, request, inc);
                 }
             } else if ("MedicationRequest".equals(type) && "encounter".equals(param)) {

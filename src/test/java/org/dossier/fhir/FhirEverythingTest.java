@@ -184,6 +184,10 @@ class FhirEverythingTest extends IntegrationTest {
         assertThat(entries(orders, Bundle.SearchEntryMode.INCLUDE)).containsExactlyInAnyOrder("Patient/" + patient, "Encounter/" + stay);
         assertThat(outcome(orders)).as("outside the compartment: ignored and reported").contains("MedicationRequest:requester");
 
+        Bundle star = get(doctor, "MedicationRequest?patient=" + patient + "&_include=*");
+        FhirValidation.assertValid(star);
+        assertThat(entries(star, Bundle.SearchEntryMode.INCLUDE)).containsExactlyInAnyOrder("Patient/" + patient, "Encounter/" + stay);
+
         Bundle stays = get(doctor, "Encounter?patient=" + patient + "&_revinclude=MedicationRequest:encounter&_revinclude=Condition:encounter");
         FhirValidation.assertValid(stays);
         assertThat(entries(stays, Bundle.SearchEntryMode.MATCH)).containsExactly("Encounter/" + stay);
@@ -235,5 +239,43 @@ class FhirEverythingTest extends IntegrationTest {
                 .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class);
         assertThatThrownBy(() -> get(fhir, "Patient?family:contains=wyexac")).as("and the birth date or given name")
                 .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class);
+    }
+
+    @Test
+    void lastUpdatedTakesTheDatePrefixesWhereRecordsCarryTheirVersionTime() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        f.careFor(patient, "physician");
+        IGenericClient doctor = client("physician");
+        List<String> ids = new ArrayList<>();
+        for (String substance : new String[] {"Old latex", "New peanut"}) {
+            AllergyIntolerance a = new AllergyIntolerance();
+            a.setPatient(new Reference("Patient/" + patient));
+            a.getCode().setText(substance);
+            a.addReaction().setSeverity(AllergyIntolerance.AllergyIntoleranceSeverity.MILD);
+            ids.add(doctor.create().resource(a).execute().getId().getIdPart());
+        }
+        jdbc.sql("update allergy set updated_at = timestamptz '2020-03-01T10:00:00Z' where id = ?").param(Long.parseLong(ids.get(0))).update();
+        String search = "AllergyIntolerance?patient=" + patient + "&_lastUpdated=";
+        Bundle recent = get(doctor, search + "ge2024-01-01");
+        FhirValidation.assertValid(recent);
+        assertThat(entries(recent)).containsExactly(ids.get(1));
+        assertThat(recent.getLink(Bundle.LINK_SELF).getUrl()).as("applied, so shown").contains("_lastUpdated");
+        assertThat(entries(get(doctor, search + "2020"))).containsExactly(ids.get(0));
+        assertThat(entries(get(doctor, search + "lt2020-03-01T10:00:01Z"))).containsExactly(ids.get(0));
+        assertThat(entries(get(doctor, search + "gt2020-03-01&_lastUpdated=le2021"))).isEmpty();
+        assertThat(entries(get(doctor, search + "ne2020-03-01"))).containsExactly(ids.get(1));
+
+        org.hl7.fhir.r4.model.Condition c = new org.hl7.fhir.r4.model.Condition();
+        c.setSubject(new Reference("Patient/" + patient));
+        c.getCode().addCoding().setSystem(FhirMapping.ICD10).setCode("I10").setDisplay("Hypertension");
+        doctor.create().resource(c).execute();
+        assertThat(get(doctor, "Condition?patient=" + patient + "&_lastUpdated=ge2024-01-01").getEntry()).hasSize(1);
+        assertThat(get(doctor, "Condition?patient=" + patient + "&_lastUpdated=lt2024-01-01").getEntry()).isEmpty();
+    }
+
+    private static List<String> entries(Bundle b) {
+        return b.getEntry().stream().filter(e -> !(e.getResource() instanceof org.hl7.fhir.r4.model.OperationOutcome))
+                .map(e -> e.getResource().getIdElement().getIdPart()).toList();
     }
 }
