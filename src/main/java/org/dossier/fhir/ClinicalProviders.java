@@ -390,7 +390,7 @@ final class ClinicalProviders {
             FhirSearch.check(sort, Observation.SP_DATE);
             FhirSearch.Bounds window = FhirSearch.bounds(date);
             return calls.as(request, actor -> {
-                var records = includes.records(actor, id, include, revinclude, observations::all,
+                var records = includes.records(actor, id, include, revinclude, access -> observations.search(access, window.from(), window.to()),
                         () -> observations.search(actor, id, window.from(), window.to()));
                 List<Observation> found = records.records().stream().map(FhirMapping::observation)
                         .filter(o -> FhirSearch.matches(date, FhirSearch.Span.of(o.getEffective())))

@@ -104,6 +104,12 @@ class FhirEverythingTest extends IntegrationTest {
         assertThat(everything.get(0).getIdElement().getIdPart()).isEqualTo(Long.toString(patient));
         assertThat(types(everything)).containsEntry("Observation", 45).containsEntry("AllergyIntolerance", 1).containsEntry("Patient", 1);
         assertThat(everything.stream().map(r -> r.fhirType() + "/" + r.getIdElement().getIdPart()).distinct()).hasSize(everything.size());
+
+        Bundle recent = get(doctor, "Observation?patient=" + patient + "&date=ge" + now.minus(java.time.Duration.ofHours(252))
+                + "&_include=Observation:subject");
+        FhirValidation.assertValid(recent);
+        assertThat(entries(recent, Bundle.SearchEntryMode.MATCH)).as("the date still narrows, the patient included").hasSize(10);
+        assertThat(entries(recent, Bundle.SearchEntryMode.INCLUDE)).containsExactly("Patient/" + patient);
     }
 
     @Test
