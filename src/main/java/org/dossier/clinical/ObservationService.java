@@ -143,7 +143,20 @@ public class ObservationService {
      * so that a client paging through the answer never misses one silently.
      */
     public List<Observation> search(Actor actor, long patientId, Instant from, Instant to) {
-        long patient = access.forReading(actor, patientId, AuditResource.Observation).require(Section.CLINICAL).patientId();
+        return search(access.forReading(actor, patientId, AuditResource.Observation), from, to);
+    }
+
+    /** Every measurement of the patient, as {@link #search(PatientAccess, Instant, Instant)} with no dates. */
+    public List<Observation> all(PatientAccess granted) {
+        return search(granted, null, null);
+    }
+
+    /**
+     * {@link #search(Actor, long, Instant, Instant)} under an access already granted and audited (a whole record sent at
+     * once, as FHIR's {@code $everything}, or a search with the resources it includes).
+     */
+    public List<Observation> search(PatientAccess granted, Instant from, Instant to) {
+        long patient = granted.require(Section.CLINICAL).patientId();
         if (from != null && to != null && !to.isAfter(from)) {
             return List.of();
         }

@@ -1,6 +1,10 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.model.api.Include;
 import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.rest.annotation.IncludeParam;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.hl7.fhir.instance.model.api.IBaseResource;
 import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.api.MethodOutcome;
@@ -36,6 +40,7 @@ import org.springframework.stereotype.Component;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The clinical resources: read by id, and search by patient (the only entry point: each search is one gateway
@@ -116,10 +121,12 @@ final class ClinicalProviders {
     static class AllergyIntoleranceProvider implements IResourceProvider {
         private final AllergyService allergies;
         private final FhirCalls calls;
+        private final CompartmentIncludes includes;
 
-        AllergyIntoleranceProvider(AllergyService allergies, FhirCalls calls) {
+        AllergyIntoleranceProvider(AllergyService allergies, FhirCalls calls, CompartmentIncludes includes) {
             this.allergies = allergies;
             this.calls = calls;
+            this.includes = includes;
         }
 
         @Override
@@ -182,14 +189,26 @@ final class ClinicalProviders {
                             : org.dossier.clinical.Allergy.Kind.ALLERGY, status);
         }
 
-        /** A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved). */
+        /**
+         * A patient's allergies, optionally by {@code clinical-status} (active, inactive, resolved) and {@code _lastUpdated}
+         * (when the current version was recorded, with the date prefixes).
+         */
         @Search
-        public List<AllergyIntolerance> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
-                                                  @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
-                                                  HttpServletRequest request) {
+        public List<IBaseResource> byPatient(@RequiredParam(name = AllergyIntolerance.SP_PATIENT) ReferenceParam patient,
+                                             @OptionalParam(name = AllergyIntolerance.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
+                                             @OptionalParam(name = FhirSearch.LAST_UPDATED) DateAndListParam lastUpdated,
+                                             @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
+                                             RequestDetails details, HttpServletRequest request) {
             FhirSearch.check(clinicalStatus);
-            return calls.as(request, actor -> allergies.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::allergy)
-                    .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))).toList());
+            long id = patientOf(patient);
+            return calls.as(request, actor -> {
+                var found = includes.records(actor, id, include, revinclude, access -> allergies.ofPatient(access, false),
+                        () -> allergies.ofPatient(actor, id, false));
+                List<AllergyIntolerance> matches = found.records().stream().map(FhirMapping::allergy)
+                        .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus())))
+                        .filter(a -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(a.getMeta().getLastUpdatedElement()))).toList();
+                return includes.with(found, "AllergyIntolerance", matches, include, revinclude, details);
+            });
         }
     }
 
@@ -197,10 +216,12 @@ final class ClinicalProviders {
     static class ConditionProvider implements IResourceProvider {
         private final ProblemService problems;
         private final FhirCalls calls;
+        private final CompartmentIncludes includes;
 
-        ConditionProvider(ProblemService problems, FhirCalls calls) {
+        ConditionProvider(ProblemService problems, FhirCalls calls, CompartmentIncludes includes) {
             this.problems = problems;
             this.calls = calls;
+            this.includes = includes;
         }
 
         @Override
@@ -254,19 +275,31 @@ final class ClinicalProviders {
                     resolved ? org.dossier.clinical.Problem.Status.RESOLVED : org.dossier.clinical.Problem.Status.ACTIVE);
         }
 
-        /** A patient's problems, by {@code clinical-status}, {@code category} and {@code onset-date} (with its prefixes). */
+        /**
+         * A patient's problems, by {@code clinical-status}, {@code category}, {@code onset-date} and {@code _lastUpdated} (when
+         * the current version was recorded), dates with their prefixes.
+         */
         @Search
-        public List<Condition> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient,
-                                         @OptionalParam(name = Condition.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
-                                         @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
-                                         @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
-                                         HttpServletRequest request) {
+        public List<IBaseResource> byPatient(@RequiredParam(name = Condition.SP_PATIENT) ReferenceParam patient,
+                                             @OptionalParam(name = Condition.SP_CLINICAL_STATUS) TokenAndListParam clinicalStatus,
+                                             @OptionalParam(name = Condition.SP_CATEGORY) TokenAndListParam category,
+                                             @OptionalParam(name = Condition.SP_ONSET_DATE) DateAndListParam onset,
+                                             @OptionalParam(name = FhirSearch.LAST_UPDATED) DateAndListParam lastUpdated,
+                                             @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
+                                             RequestDetails details, HttpServletRequest request) {
             FhirSearch.check(clinicalStatus, category);
-            return calls.as(request, actor -> problems.ofPatient(actor, patientOf(patient), false).stream().map(FhirMapping::condition)
-                    .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
-                    .filter(c -> FhirSearch.matches(category, c.getCategory()))
-                    .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
-                    .toList());
+            long id = patientOf(patient);
+            return calls.as(request, actor -> {
+                var found = includes.records(actor, id, include, revinclude, access -> problems.ofPatient(access, false),
+                        () -> problems.ofPatient(actor, id, false));
+                List<Condition> matches = found.records().stream().map(FhirMapping::condition)
+                        .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
+                        .filter(c -> FhirSearch.matches(category, c.getCategory()))
+                        .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
+                        .filter(c -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(c.getMeta().getLastUpdatedElement())))
+                        .toList();
+                return includes.with(found, "Condition", matches, include, revinclude, details);
+            });
         }
     }
 
@@ -274,10 +307,12 @@ final class ClinicalProviders {
     static class ObservationProvider implements IResourceProvider {
         private final ObservationService observations;
         private final FhirCalls calls;
+        private final CompartmentIncludes includes;
 
-        ObservationProvider(ObservationService observations, FhirCalls calls) {
+        ObservationProvider(ObservationService observations, FhirCalls calls, CompartmentIncludes includes) {
             this.observations = observations;
             this.calls = calls;
+            this.includes = includes;
         }
 
         @Override
@@ -344,22 +379,26 @@ final class ClinicalProviders {
          * or {@code :text}). One gateway decision for the patient; the answer is paged, every measurement reachable.
          */
         @Search
-        public List<Observation> byPatient(@RequiredParam(name = Observation.SP_PATIENT) ReferenceParam patient,
-                                           @OptionalParam(name = Observation.SP_DATE) DateAndListParam date,
-                                           @OptionalParam(name = Observation.SP_CATEGORY) TokenAndListParam category,
-                                           @OptionalParam(name = Observation.SP_CODE) TokenAndListParam code,
-                                           @Sort SortSpec sort, HttpServletRequest request) {
+        public List<IBaseResource> byPatient(@RequiredParam(name = Observation.SP_PATIENT) ReferenceParam patient,
+                                             @OptionalParam(name = Observation.SP_DATE) DateAndListParam date,
+                                             @OptionalParam(name = Observation.SP_CATEGORY) TokenAndListParam category,
+                                             @OptionalParam(name = Observation.SP_CODE) TokenAndListParam code,
+                                             @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
+                                             @Sort SortSpec sort, RequestDetails details, HttpServletRequest request) {
             long id = patientOf(patient);
             FhirSearch.check(category, code);
             FhirSearch.check(sort, Observation.SP_DATE);
             FhirSearch.Bounds window = FhirSearch.bounds(date);
             return calls.as(request, actor -> {
-                List<Observation> found = observations.search(actor, id, window.from(), window.to()).stream().map(FhirMapping::observation)
+                var records = includes.records(actor, id, include, revinclude, access -> observations.search(access, window.from(), window.to()),
+                        () -> observations.search(actor, id, window.from(), window.to()));
+                List<Observation> found = records.records().stream().map(FhirMapping::observation)
                         .filter(o -> FhirSearch.matches(date, FhirSearch.Span.of(o.getEffective())))
                         .filter(o -> FhirSearch.matches(category, o.getCategory()))
                         .filter(o -> FhirSearch.matches(code, List.of(o.getCode())))
                         .toList();
-                return FhirSearch.sorted(found, sort, Observation.SP_DATE, o -> FhirSearch.Span.of(o.getEffective()));
+                return includes.with(records, "Observation",
+                        FhirSearch.sorted(found, sort, Observation.SP_DATE, o -> FhirSearch.Span.of(o.getEffective())), include, revinclude, details);
             });
         }
     }
@@ -368,10 +407,12 @@ final class ClinicalProviders {
     static class MedicationRequestProvider implements IResourceProvider {
         private final PrescriptionService prescriptions;
         private final FhirCalls calls;
+        private final CompartmentIncludes includes;
 
-        MedicationRequestProvider(PrescriptionService prescriptions, FhirCalls calls) {
+        MedicationRequestProvider(PrescriptionService prescriptions, FhirCalls calls, CompartmentIncludes includes) {
             this.prescriptions = prescriptions;
             this.calls = calls;
+            this.includes = includes;
         }
 
         @Override
@@ -439,20 +480,27 @@ final class ClinicalProviders {
 
         /** A patient's orders, by {@code status}, {@code intent} and {@code authoredon} (with its prefixes). */
         @Search
-        public List<MedicationRequest> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
-                                                 @OptionalParam(name = MedicationRequest.SP_STATUS) TokenAndListParam status,
-                                                 @OptionalParam(name = MedicationRequest.SP_INTENT) TokenAndListParam intent,
-                                                 @OptionalParam(name = MedicationRequest.SP_AUTHOREDON) DateAndListParam authoredOn,
-                                                 HttpServletRequest request) {
+        public List<IBaseResource> byPatient(@RequiredParam(name = MedicationRequest.SP_PATIENT) ReferenceParam patient,
+                                             @OptionalParam(name = MedicationRequest.SP_STATUS) TokenAndListParam status,
+                                             @OptionalParam(name = MedicationRequest.SP_INTENT) TokenAndListParam intent,
+                                             @OptionalParam(name = MedicationRequest.SP_AUTHOREDON) DateAndListParam authoredOn,
+                                             @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
+                                             RequestDetails details, HttpServletRequest request) {
             FhirSearch.check(status, intent);
-            return calls.as(request, actor -> prescriptions.ofPatient(actor, patientOf(patient), false).stream()
+            long id = patientOf(patient);
+            return calls.as(request, actor -> {
+                var found = includes.records(actor, id, include, revinclude, access -> prescriptions.ofPatient(access, false),
+                        () -> prescriptions.ofPatient(actor, id, false));
+                List<MedicationRequest> matches = found.records().stream()
                     .map(FhirMapping::medicationRequest)
                     .filter(m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
                             m.hasStatus() ? m.getStatus().toCode() : null))))
                     .filter(m -> FhirSearch.matches(intent, List.of(FhirSearch.code(m.hasIntent() ? m.getIntent().getSystem() : null,
                             m.hasIntent() ? m.getIntent().toCode() : null))))
                     .filter(m -> FhirSearch.matches(authoredOn, m.hasAuthoredOn() ? FhirSearch.Span.of(m.getAuthoredOnElement()) : null))
-                    .toList());
+                    .toList();
+                return includes.with(found, "MedicationRequest", matches, include, revinclude, details);
+            });
         }
     }
 
@@ -461,11 +509,13 @@ final class ClinicalProviders {
         private final StayService stays;
         private final org.dossier.care.EncounterHistoryService history;
         private final FhirCalls calls;
+        private final CompartmentIncludes includes;
 
-        EncounterProvider(StayService stays, org.dossier.care.EncounterHistoryService history, FhirCalls calls) {
+        EncounterProvider(StayService stays, org.dossier.care.EncounterHistoryService history, FhirCalls calls, CompartmentIncludes includes) {
             this.stays = stays;
             this.history = history;
             this.calls = calls;
+            this.includes = includes;
         }
 
         @Override
@@ -547,23 +597,26 @@ final class ClinicalProviders {
          * with its prefixes: an encounter still going on reaches into the future), {@code status} and {@code class}.
          */
         @Search
-        public List<Encounter> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient,
-                                         @OptionalParam(name = Encounter.SP_DATE) DateAndListParam date,
-                                         @OptionalParam(name = Encounter.SP_STATUS) TokenAndListParam status,
-                                         @OptionalParam(name = Encounter.SP_CLASS) TokenAndListParam cls,
-                                         HttpServletRequest request) {
+        public List<IBaseResource> byPatient(@RequiredParam(name = Encounter.SP_PATIENT) ReferenceParam patient,
+                                             @OptionalParam(name = Encounter.SP_DATE) DateAndListParam date,
+                                             @OptionalParam(name = Encounter.SP_STATUS) TokenAndListParam status,
+                                             @OptionalParam(name = Encounter.SP_CLASS) TokenAndListParam cls,
+                                             @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
+                                             RequestDetails details, HttpServletRequest request) {
             long id = patientOf(patient);
             FhirSearch.check(status, cls);
             return calls.as(request, actor -> {
-                StayService.Encounters found = stays.encounters(actor, id);
+                var records = includes.records(actor, id, include, revinclude, access -> List.of(stays.encounters(access)),
+                        () -> List.of(stays.encounters(actor, id)));
+                StayService.Encounters found = records.records().get(0);
                 List<Encounter> all = new java.util.ArrayList<>(found.stays().stream().map(FhirMapping::encounter).toList());
                 all.addAll(found.history().stream().map(FhirMapping::encounter).toList());
-                return all.stream()
+                return includes.with(records, "Encounter", all.stream()
                         .filter(e -> FhirSearch.matches(date, FhirSearch.Span.of(e.getPeriod())))
                         .filter(e -> FhirSearch.matches(status, List.of(FhirSearch.code(e.hasStatus() ? e.getStatus().getSystem() : null,
                                 e.hasStatus() ? e.getStatus().toCode() : null))))
                         .filter(e -> FhirSearch.matches(cls, List.of(new org.hl7.fhir.r4.model.CodeableConcept().addCoding(e.getClass_()))))
-                        .toList();
+                        .toList(), include, revinclude, details);
             });
         }
     }

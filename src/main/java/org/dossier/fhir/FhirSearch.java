@@ -73,6 +73,12 @@ final class FhirSearch {
         }
     }
 
+    /**
+     * The time a record's current version was recorded ({@code meta.lastUpdated}), searched on the types whose records
+     * carry it (AllergyIntolerance, Condition); elsewhere it is an unsupported parameter, ignored and reported.
+     */
+    static final String LAST_UPDATED = "_lastUpdated";
+
     /** Dates written without a zone ({@code 2024-05-01}) are days where the server is, as HAPI parses them. */
     static final ZoneId ZONE = ZoneId.systemDefault();
 

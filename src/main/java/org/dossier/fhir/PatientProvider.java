@@ -2,7 +2,11 @@ package org.dossier.fhir;
 
 import ca.uhn.fhir.rest.annotation.ConditionalUrlParam;
 import ca.uhn.fhir.rest.annotation.Create;
+import ca.uhn.fhir.model.valueset.BundleTypeEnum;
 import ca.uhn.fhir.rest.annotation.History;
+import ca.uhn.fhir.rest.annotation.Operation;
+import ca.uhn.fhir.rest.api.server.IBundleProvider;
+import ca.uhn.fhir.rest.server.SimpleBundleProvider;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
 import ca.uhn.fhir.rest.api.MethodOutcome;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
@@ -27,17 +31,19 @@ import java.util.List;
 
 /**
  * Patient: read (the whole identity, coverage only for the roles that see it) and the bounded search of the
- * REST API (a family name of 3+ letters with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
+ * REST API (a family name of 3+ letters — by its start, {@code :exact} or {@code :contains} — with a birth date — or a range of a year at most — or given name, or an exact IPP or INS; 20 results at
  * most, each a SUBSETTED summary and one audit entry).
  */
 @Component
 class PatientProvider implements IResourceProvider {
 
     private final PatientService patients;
+    private final PatientEverything everything;
     private final FhirCalls calls;
 
-    PatientProvider(PatientService patients, FhirCalls calls) {
+    PatientProvider(PatientService patients, PatientEverything everything, FhirCalls calls) {
         this.patients = patients;
+        this.everything = everything;
         this.calls = calls;
     }
 
@@ -56,6 +62,17 @@ class PatientProvider implements IResourceProvider {
             }
             return ClinicalProviders.version(versions(actor, current), id);
         });
+    }
+
+    /**
+     * {@code Patient/{id}/$everything}: the patient and everything of theirs the caller's roles and relationship let
+     * them see, in one searchset Bundle paged like any search ({@code _count}, next links served to the caller alone).
+     * One gateway decision, audited and charged as opening the chart; a clinician with no relationship is refused (403).
+     */
+    @Operation(name = "$everything", idempotent = true, bundleType = BundleTypeEnum.SEARCHSET)
+    public IBundleProvider everything(@IdParam IdType id, HttpServletRequest request) {
+        long patientId = FhirCalls.id(id);
+        return calls.as(request, actor -> new SimpleBundleProvider(everything.of(actor, patientId)));
     }
 
     @History
@@ -167,6 +184,12 @@ class PatientProvider implements IResourceProvider {
         return outcome;
     }
 
+    /** {@code :exact} and {@code :contains} of a name parameter; without a modifier a name matches by its start. */
+    private static PatientSearchQuery.Match match(StringParam param) {
+        return param == null ? PatientSearchQuery.Match.PREFIX : param.isExact() ? PatientSearchQuery.Match.EXACT
+                : param.isContains() ? PatientSearchQuery.Match.CONTAINS : PatientSearchQuery.Match.PREFIX;
+    }
+
     private static StringParam string(java.util.Map<String, String[]> params, String name) {
         return params.containsKey(name) ? new StringParam(params.get(name)[0]) : null;
     }
@@ -197,10 +220,15 @@ class PatientProvider implements IResourceProvider {
         }
         String familyName = family != null ? family.getValue() : name == null ? null : name.getValue();
         FhirSearch.Days born = FhirSearch.days(birthDate);
+        StringParam familyParam = family != null ? family : name;
+        PatientSearchQuery.Match familyMatch = match(familyParam);
+        PatientSearchQuery.Match givenMatch = match(given);
         PatientSearchQuery query = born == null
-                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex)
+                ? new PatientSearchQuery(familyName, given == null ? null : given.getValue(), null, ins, ipp, null, sex,
+                        null, null, null, null, familyMatch, givenMatch)
                 : new PatientSearchQuery(familyName, given == null ? null : given.getValue(), born.exact(), ins, ipp, null, sex,
-                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo());
+                        born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo(),
+                        familyMatch, givenMatch);
         return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
     }
 }

@@ -46,6 +46,7 @@ final class RestSemantics {
     private static final Set<String> RESULT_PARAMETERS = Set.of(Constants.PARAM_FORMAT, Constants.PARAM_PRETTY, Constants.PARAM_SUMMARY,
             Constants.PARAM_ELEMENTS, Constants.PARAM_COUNT);
     private static final String IGNORED = RestSemantics.class.getName() + ".ignored";
+    private static final String IGNORED_INCLUDES = RestSemantics.class.getName() + ".ignoredIncludes";
     private static final String TEXT_ELEMENTS = "text,id,meta,(mandatory)";
 
     private RestSemantics() {
@@ -312,11 +313,26 @@ final class RestSemantics {
         }
     }
 
-    /** The search parameters that were not applied, in an OperationOutcome entry of the searchset (search mode outcome). */
+    /** Records an include a search did not serve, and why, for the answer's OperationOutcome entry. */
+    static void ignoredInclude(RequestDetails request, String include, String why) {
+        if (request == null) {
+            return;
+        }
+        @SuppressWarnings("unchecked")
+        Map<String, String> ignored = (Map<String, String>) request.getUserData().computeIfAbsent(IGNORED_INCLUDES, k -> new LinkedHashMap<>());
+        ignored.putIfAbsent(include, why);
+    }
+
+    /**
+     * The search parameters that were not applied, and the includes not served, in an OperationOutcome entry of the
+     * searchset (search mode outcome).
+     */
     private static void reportIgnored(RequestDetails request, Bundle bundle) {
         @SuppressWarnings("unchecked")
-        List<String> ignored = (List<String>) request.getUserData().get(IGNORED);
-        if (ignored == null || ignored.isEmpty()) {
+        List<String> ignored = (List<String>) request.getUserData().getOrDefault(IGNORED, List.of());
+        @SuppressWarnings("unchecked")
+        Map<String, String> includes = (Map<String, String>) request.getUserData().getOrDefault(IGNORED_INCLUDES, Map.of());
+        if (ignored.isEmpty() && includes.isEmpty()) {
             return;
         }
         OperationOutcome outcome = new OperationOutcome();
@@ -326,6 +342,8 @@ final class RestSemantics {
                     .setDiagnostics("Search parameter '" + p + "' is not supported for " + request.getResourceName()
                             + " and was ignored (send Prefer: handling=strict to have it refused)");
         }
+        includes.forEach((include, why) -> outcome.addIssue().setSeverity(OperationOutcome.IssueSeverity.WARNING)
+                .setCode(OperationOutcome.IssueType.NOTSUPPORTED).setDiagnostics(include + " was ignored: " + why));
         bundle.addEntry().setFullUrl("urn:uuid:" + outcome.getIdElement().getIdPart()).setResource(outcome)
                 .getSearch().setMode(Bundle.SearchEntryMode.OUTCOME);
     }

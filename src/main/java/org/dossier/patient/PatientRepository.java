@@ -112,8 +112,26 @@ class PatientRepository {
                 .list();
     }
 
+    private static String pattern(String key, PatientSearchQuery.Match match) {
+        return switch (match) {
+            case PREFIX -> escapeLike(key) + "%";
+            // Equal keys (case and accents aside); the service keeps the names written exactly so.
+            case EXACT -> escapeLike(key);
+            case CONTAINS -> "%" + escapeLike(key) + "%";
+        };
+    }
+
     /** Name-prefix search over birth and used names, each branch walking its index in order. */
     List<PatientSearchResult> searchByName(Collection<Integer> facilities, String nameKey, String givenKey,
+                                           LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
+                                           LocalDate notBornFrom, LocalDate notBornTo, int limit) {
+        return searchByName(facilities, nameKey, PatientSearchQuery.Match.PREFIX, givenKey, PatientSearchQuery.Match.PREFIX, birthDate,
+                bornFrom, bornTo, notBornFrom, notBornTo, limit);
+    }
+
+    /** The same, the family and given name keys matched as {@code nameMatch} and {@code givenMatch} say. */
+    List<PatientSearchResult> searchByName(Collection<Integer> facilities, String nameKey, PatientSearchQuery.Match nameMatch,
+                                           String givenKey, PatientSearchQuery.Match givenMatch,
                                            LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
                                            LocalDate notBornFrom, LocalDate notBornTo, int limit) {
         String given = givenKey == null ? "" : givenKey;
@@ -136,8 +154,8 @@ class PatientRepository {
         }
         JdbcClient.StatementSpec spec = jdbc.sql(sql)
                 .param("facilities", facilities.toArray(Integer[]::new))
-                .param("name", escapeLike(nameKey) + "%")
-                .param("given", escapeLike(given) + "%")
+                .param("name", pattern(nameKey, nameMatch))
+                .param("given", given.isEmpty() ? "%" : pattern(given, givenMatch))
                 .param("limit", limit);
         if (birthDate != null) {
             spec = spec.param("birthDate", Date.valueOf(birthDate));

@@ -103,8 +103,21 @@ public class PatientService {
                 throw new InvalidInputException("birthDate", "add the birth date (or a range of a year at most) or the start of a"
                         + " given name to the family name");
             }
-            found = patients.searchByName(facilities, nameKey, givenKey, query.birthDate(), query.bornFrom(), query.bornTo(),
-                    query.notBornFrom(), query.notBornTo(), MAX_RESULTS + 1);
+            // A given name's key holds all the given names: an exact one is looked for by its start, then kept if whole.
+            PatientSearchQuery.Match givenMatch = query.givenMatch() == PatientSearchQuery.Match.EXACT ? PatientSearchQuery.Match.PREFIX
+                    : query.givenMatch();
+            found = patients.searchByName(facilities, nameKey, query.nameMatch(), givenKey, givenMatch, query.birthDate(),
+                    query.bornFrom(), query.bornTo(), query.notBornFrom(), query.notBornTo(), MAX_RESULTS + 1);
+            if (query.nameMatch() == PatientSearchQuery.Match.EXACT) {
+                // Keys compare without case and accents; an exact search wants the name as written (before anything is audited).
+                String name = query.name().strip();
+                found = found.stream().filter(r -> name.equals(r.birthFamilyName()) || name.equals(r.usedName())).toList();
+            }
+            if (query.givenMatch() == PatientSearchQuery.Match.EXACT && notBlank(query.given())) {
+                String given = query.given().strip();
+                found = found.stream().filter(r -> r.givenNames() != null && (given.equals(r.givenNames())
+                        || java.util.Arrays.asList(r.givenNames().split("[ ,]+")).contains(given))).toList();
+            }
         }
         if (query.sex() != null) {
             // Narrows what was found before anything is shown or audited; it is no criterion on its own.

@@ -1,0 +1,190 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.model.api.ResourceMetadataKeyEnum;
+import ca.uhn.fhir.model.valueset.BundleEntrySearchModeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.care.StayService;
+import org.dossier.chart.ChartService;
+import org.dossier.organization.Actor;
+import org.dossier.patient.PatientService;
+import org.dossier.prescribing.PrescriptionService;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.function.Supplier;
+
+/**
+ * {@code _include} and {@code _revinclude} inside one patient's compartment. A search that asks for them opens the
+ * patient's chart once (one gateway decision, audited and charged as opening the chart), reads its matches under that
+ * decision, and each included resource under the same one: no second door. What the decision does not grant, what
+ * lies outside the compartment (a requester is a Practitioner of the directory) and what the record does not link
+ * is left out and reported in an OperationOutcome entry.
+ */
+@Component
+class CompartmentIncludes {
+
+    private final ChartService chart;
+    private final PatientService patients;
+    private final StayService stays;
+    private final PrescriptionService prescriptions;
+
+    CompartmentIncludes(ChartService chart, PatientService patients, StayService stays, PrescriptionService prescriptions) {
+        this.chart = chart;
+        this.patients = patients;
+        this.stays = stays;
+        this.prescriptions = prescriptions;
+    }
+
+    /** The records a search starts from, and the decision they were read under (null when no include was asked). */
+    record Found<T>(List<T> records, PatientAccess access) {
+    }
+
+    static boolean asked(Set<Include> include, Set<Include> revinclude) {
+        return include != null && !include.isEmpty() || revinclude != null && !revinclude.isEmpty();
+    }
+
+    /**
+     * Without includes, the service's own decision ({@code alone}); with them, the chart opened once and the records read
+     * under it ({@code under}), so that the included resources need no other decision.
+     */
+    <T> Found<T> records(Actor actor, long patientId, Set<Include> include, Set<Include> revinclude,
+                         Function<PatientAccess, List<T>> under, Supplier<List<T>> alone) {
+        if (!asked(include, revinclude)) {
+            return new Found<>(alone.get(), null);
+        }
+        PatientAccess access = chart.open(actor, patientId);
+        return new Found<>(under.apply(access), access);
+    }
+
+    /**
+     * The matches, then the resources the includes name (each once, search mode {@code include}); includes that cannot be
+     * served are reported on {@code request}.
+     */
+    List<IBaseResource> with(Found<?> found, String type, List<? extends Resource> matches, Set<Include> include,
+                             Set<Include> revinclude, RequestDetails request) {
+        List<IBaseResource> all = new ArrayList<>(matches);
+        if (found.access() == null) {
+            return all;
+        }
+        // Told apart from the included resources, as the spec asks of a searchset that has both.
+        matches.forEach(m -> ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(m, BundleEntrySearchModeEnum.MATCH));
+        PatientAccess access = found.access();
+        Map<String, Resource> included = new LinkedHashMap<>();
+        List<String> appliedIncludes = new ArrayList<>();
+        List<String> appliedRevincludes = new ArrayList<>();
+        for (Include inc : include == null ? Set.<Include>of() : include) {
+            String source = inc.getParamType();
+            String param = inc.getParamName();
+            boolean everything = "*".equals(inc.getValue());
+            if (!everything && (source == null || param == null || !("*".equals(source) || type.equals(source)))) {
+                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "names no reference of " + type);
+            } else if (everything || Set.of("patient", "subject", "*").contains(param)) {
+                if (!access.permits(Section.IDENTITY)) {
+                    RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the identity");
+                } else {
+                    // Named by its type ("*:patient" becomes "<type>:patient"): HAPI's own include matching, run on the
+                    // answer, knows no "*" type, and the self link shows what was applied.
+                    appliedIncludes.add(everything ? "*" : type + ":patient");
+                    if (!matches.isEmpty()) {
+                        Resource patient = FhirMapping.patient(patients.read(access));
+                        included.putIfAbsent("Patient/" + patient.getIdElement().getIdPart(), patient);
+                    }
+                }
+                if ((everything || "*".equals(param)) && "MedicationRequest".equals(type)) {
+                    encounters(access, matches, included, request, inc);
+                }
+            } else if ("MedicationRequest".equals(type) && "encounter".equals(param)) {
+                if (encounters(access, matches, included, request, inc)) {
+                    appliedIncludes.add(inc.getValue());
+                }
+            } else if ("MedicationRequest".equals(type) && "requester".equals(param)) {
+                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(),
+                        "the requester is a Practitioner of the directory, outside the patient's compartment: read it by its reference");
+            } else {
+                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "not offered on " + type
+                        + " (offered: *:patient, " + type + ":" + ("AllergyIntolerance".equals(type) ? "patient" : "subject")
+                        + ("MedicationRequest".equals(type) ? ", MedicationRequest:encounter" : "") + ")");
+            }
+        }
+        for (Include inc : revinclude == null ? Set.<Include>of() : revinclude) {
+            if ("Encounter".equals(type) && "MedicationRequest:encounter".equals(inc.getValue())) {
+                if (!access.permits(Section.PRESCRIPTIONS)) {
+                    RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "your access to this patient does not include prescriptions");
+                    continue;
+                }
+                appliedRevincludes.add(inc.getValue());
+                Set<String> stays = new java.util.HashSet<>();
+                matches.forEach(m -> stays.add("Encounter/" + m.getIdElement().getIdPart()));
+                for (var order : prescriptions.ofPatient(access, false)) {
+                    MedicationRequest r = FhirMapping.medicationRequest(order);
+                    if (r.hasEncounter() && stays.contains(r.getEncounter().getReference())) {
+                        included.putIfAbsent("MedicationRequest/" + r.getIdElement().getIdPart(), r);
+                    }
+                }
+            } else {
+                RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "not offered on " + type
+                        + ": the record links only orders to stays (Encounter?_revinclude=MedicationRequest:encounter)");
+            }
+        }
+        for (Resource r : included.values()) {
+            ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, BundleEntrySearchModeEnum.INCLUDE);
+            all.add(r);
+        }
+        // HAPI matches the answer's references against the include set it passed in (and knows no "*" type): it gets
+        // what was applied, named by type.
+        if (include != null) {
+            include.clear();
+            appliedIncludes.stream().distinct().forEach(i -> include.add(new Include(i)));
+        }
+        if (request != null) {
+            Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameters());
+            parameters.keySet().removeIf(k -> k.startsWith("_include") || k.startsWith("_revinclude"));
+            if (!appliedIncludes.isEmpty()) {
+                parameters.put("_include", appliedIncludes.stream().distinct().toArray(String[]::new));
+            }
+            if (!appliedRevincludes.isEmpty()) {
+                parameters.put("_revinclude", appliedRevincludes.stream().distinct().toArray(String[]::new));
+            }
+            request.setParameters(parameters);
+        }
+        return all;
+    }
+
+    /** Whether the stays were included (the access grants them). */
+    private boolean encounters(PatientAccess access, List<? extends Resource> matches, Map<String, Resource> included, RequestDetails request,
+                            Include inc) {
+        if (!access.permits(Section.ENCOUNTERS)) {
+            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the stays");
+            return false;
+        }
+        Set<String> wanted = new java.util.HashSet<>();
+        matches.forEach(m -> {
+            if (m instanceof MedicationRequest r && r.hasEncounter()) {
+                wanted.add(r.getEncounter().getReference());
+            }
+        });
+        if (wanted.isEmpty()) {
+            return true;
+        }
+        for (var stay : stays.ofPatient(access)) {
+            Encounter e = FhirMapping.encounter(stay);
+            String ref = "Encounter/" + e.getIdElement().getIdPart();
+            if (wanted.contains(ref)) {
+                included.putIfAbsent(ref, e);
+            }
+        }
+        return true;
+    }
+}

@@ -1,0 +1,77 @@
+package org.dossier.fhir;
+
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.care.SchedulingService;
+import org.dossier.care.StayService;
+import org.dossier.chart.ChartService;
+import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ObservationService;
+import org.dossier.clinical.ProblemService;
+import org.dossier.organization.Actor;
+import org.dossier.patient.PatientService;
+import org.dossier.prescribing.PrescriptionService;
+import org.hl7.fhir.r4.model.Resource;
+import org.springframework.stereotype.Component;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code Patient/{id}/$everything}: the chart opened once through the gateway (one decision, one audit entry, one
+ * charge, as opening the chart), then every section that decision grants read under it. What the caller's roles do
+ * not see is not sent, not even as an empty section: the front desk gets the identity, stays and appointments.
+ */
+@Component
+class PatientEverything {
+
+    private final ChartService chart;
+    private final PatientService patients;
+    private final StayService stays;
+    private final SchedulingService scheduling;
+    private final AllergyService allergies;
+    private final ProblemService problems;
+    private final PrescriptionService prescriptions;
+    private final ObservationService observations;
+
+    PatientEverything(ChartService chart, PatientService patients, StayService stays, SchedulingService scheduling,
+                      AllergyService allergies, ProblemService problems, PrescriptionService prescriptions,
+                      ObservationService observations) {
+        this.chart = chart;
+        this.patients = patients;
+        this.stays = stays;
+        this.scheduling = scheduling;
+        this.allergies = allergies;
+        this.problems = problems;
+        this.prescriptions = prescriptions;
+        this.observations = observations;
+    }
+
+    /** The patient first, then what each granted section holds; a refusal (403/404) is the gateway's, audited there. */
+    List<Resource> of(Actor actor, long patientId) {
+        return under(chart.open(actor, patientId));
+    }
+
+    /** Everything {@code access} grants of its patient, read under that one decision (no second door). */
+    List<Resource> under(PatientAccess access) {
+        List<Resource> all = new ArrayList<>();
+        all.add(FhirMapping.patient(patients.read(access)));
+        if (access.permits(Section.ENCOUNTERS)) {
+            StayService.Encounters found = stays.encounters(access);
+            found.stays().forEach(s -> all.add(FhirMapping.encounter(s)));
+            found.history().forEach(e -> all.add(FhirMapping.encounter(e)));
+        }
+        if (access.permits(Section.SCHEDULING)) {
+            scheduling.ofPatient(access).forEach(a -> all.add(SchedulingAndAuditProviders.AppointmentProvider.appointment(a)));
+        }
+        if (access.permits(Section.CLINICAL)) {
+            problems.ofPatient(access, false).forEach(p -> all.add(FhirMapping.condition(p)));
+            allergies.ofPatient(access, false).forEach(a -> all.add(FhirMapping.allergy(a)));
+            observations.all(access).forEach(o -> all.add(FhirMapping.observation(o)));
+        }
+        if (access.permits(Section.PRESCRIPTIONS)) {
+            prescriptions.ofPatient(access, false).forEach(o -> all.add(FhirMapping.medicationRequest(o)));
+        }
+        return all;
+    }
+}
