@@ -182,6 +182,35 @@ class ExposureSweepTest extends IntegrationTest {
                     }
                 }
             }
+            // Operations on the type or an instance ($everything): answers like any other.
+            if (resource.has("operation")) {
+                for (JsonNode operation : resource.get("operation")) {
+                    String name = operation.get("name").asString().replaceFirst("^\\$", "");
+                    String key = "FHIR " + type + " $" + name;
+                    if (EXCLUDED.containsKey(key)) {
+                        continue;
+                    }
+                    String patient = ids.get("patient").get(0);
+                    List<String> urls = type.equals("Patient") && name.equals("everything")
+                            ? List.of("/fhir/Patient/" + patient + "/$everything", "/fhir/Patient/" + patient + "/$everything?_count=5")
+                            : List.of();
+                    if (urls.isEmpty()) {
+                        failures.add(key + ": neither swept nor excluded (teach the sweep the operation)");
+                        continue;
+                    }
+                    swept.add(key);
+                    answered.putIfAbsent(key, 0);
+                    for (String url : urls) {
+                        for (String role : ROLES) {
+                            Api.Response r = as(role).get(url);
+                            if (r.status() / 100 == 2) {
+                                answered.merge(key, 1, Integer::sum);
+                            }
+                            check(key, url, role, r, false, uncharged);
+                        }
+                    }
+                }
+            }
         }
 
         answered.forEach((key, n) -> {
@@ -197,7 +226,7 @@ class ExposureSweepTest extends IntegrationTest {
         // The detector itself: the lists of the day's work and the records of the fixture patient are seen to show patients.
         assertThat(showing.keySet()).as("answers seen to show patients").contains("GET /api/patients/{id}", "GET /patients/{id}",
                 "GET /api/practitioners/{id}/appointments", "GET /schedule", "GET /api/inpatients", "GET /", "GET /api/claims",
-                "GET /billing", "FHIR Patient read", "FHIR Observation search-type");
+                "GET /billing", "FHIR Patient read", "FHIR Observation search-type", "FHIR Patient $everything");
         assertThat(showing.get("GET /schedule")).as("patients seen on the schedule pages").hasSizeGreaterThan(3);
         assertThat(failures).as("every mapping swept or excluded, and answered").isEmpty();
         assertThat(uncharged).as("answers that showed patients without an audit entry and a guard charge for each").isEmpty();
