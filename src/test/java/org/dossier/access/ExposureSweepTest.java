@@ -171,16 +171,7 @@ class ExposureSweepTest extends IntegrationTest {
                     continue;
                 }
                 swept.add(key);
-                answered.putIfAbsent(key, 0);
-                for (String url : urls) {
-                    for (String role : ROLES) {
-                        Api.Response r = as(role).get(url);
-                        if (r.status() / 100 == 2) {
-                            answered.merge(key, 1, Integer::sum);
-                        }
-                        check(key, url, role, r, false, uncharged);
-                    }
-                }
+                askEveryRole(key, urls, answered, uncharged);
             }
             // Operations on the type or an instance ($everything): answers like any other.
             if (resource.has("operation")) {
@@ -199,16 +190,7 @@ class ExposureSweepTest extends IntegrationTest {
                         continue;
                     }
                     swept.add(key);
-                    answered.putIfAbsent(key, 0);
-                    for (String url : urls) {
-                        for (String role : ROLES) {
-                            Api.Response r = as(role).get(url);
-                            if (r.status() / 100 == 2) {
-                                answered.merge(key, 1, Integer::sum);
-                            }
-                            check(key, url, role, r, false, uncharged);
-                        }
-                    }
+                    askEveryRole(key, urls, answered, uncharged);
                 }
             }
         }
@@ -239,6 +221,20 @@ class ExposureSweepTest extends IntegrationTest {
 
     // ---------------------------------------------------------------------------------------------------------------
     // Checking one answer
+
+    /** Each URL asked by every role; the 2xx answers counted under {@code key}, and each answer checked. */
+    private void askEveryRole(String key, List<String> urls, Map<String, Integer> answered, List<String> uncharged) {
+        answered.putIfAbsent(key, 0);
+        for (String url : urls) {
+            for (String role : ROLES) {
+                Api.Response r = as(role).get(url);
+                if (r.status() / 100 == 2) {
+                    answered.merge(key, 1, Integer::sum);
+                }
+                check(key, url, role, r, false, uncharged);
+            }
+        }
+    }
 
     private void check(String key, String url, String role, Api.Response r, boolean echoesOnly, List<String> uncharged) {
         if (r.status() / 100 != 2) {
