@@ -99,7 +99,8 @@ class InputFilter extends OncePerRequestFilter {
 
     private static Refusal tooLarge(boolean bundle) {
         return new Refusal(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Request body too large", bundle
-                ? "An import Bundle may be at most 32 MiB (" + InputLimits.MAX_BUNDLE_BYTES + " bytes): split it; nothing was read or stored"
+                ? "An import Bundle may be at most " + (InputLimits.MAX_BUNDLE_BYTES >> 20) + " MiB (" + InputLimits.MAX_BUNDLE_BYTES
+                + " bytes): split it (one patient per bundle); nothing was read or stored"
                 : "A JSON request body may be at most 1 MiB (" + InputLimits.MAX_JSON_BYTES + " bytes); nothing was read or stored."
                         + " Documents are uploaded as multipart/form-data, up to 10 MB");
     }
