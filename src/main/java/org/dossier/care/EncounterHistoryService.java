@@ -63,7 +63,7 @@ public class EncounterHistoryService {
         return e;
     }
 
-    /** The patient's past encounters, latest first (at most 200). */
+    /** The patient's past encounters, latest first (all of them, up to {@link org.dossier.platform.RecordLimits#PER_PATIENT}). */
     public List<PastEncounter> ofPatient(Actor actor, long patientId) {
         return ofPatient(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.PastEncounter, null));
     }
@@ -71,8 +71,9 @@ public class EncounterHistoryService {
     /** Under an access already granted and audited. */
     public List<PastEncounter> ofPatient(org.dossier.access.PatientAccess granted) {
         long patientId = granted.require(Section.ENCOUNTERS).patientId();
-        return jdbc.sql("select " + COLUMNS + " from encounter_history where patient_id = ? order by start_at desc limit 200")
-                .param(patientId).query(EncounterHistoryService::map).list();
+        return org.dossier.platform.RecordLimits.whole(jdbc.sql("select " + COLUMNS + " from encounter_history where patient_id = ?"
+                        + " order by start_at desc, id desc limit ?")
+                .param(patientId).param(org.dossier.platform.RecordLimits.fetch()).query(EncounterHistoryService::map).list(), "past encounters");
     }
 
     private PastEncounter find(long id) {

@@ -235,12 +235,13 @@ public class SchedulingService {
     public List<Appointment> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
         gateway.read(actor, patientId, Section.SCHEDULING, AuditResource.Appointment, null);
-        return appointments.ofPatient(patientId, 200);
+        return org.dossier.platform.RecordLimits.whole(appointments.ofPatient(patientId, org.dossier.platform.RecordLimits.fetch()), "appointments");
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<Appointment> ofPatient(PatientAccess granted) {
-        return appointments.ofPatient(granted.require(Section.SCHEDULING).patientId(), 200);
+        return org.dossier.platform.RecordLimits.whole(appointments.ofPatient(granted.require(Section.SCHEDULING).patientId(),
+                org.dossier.platform.RecordLimits.fetch()), "appointments");
     }
 
     public List<Appointment> upcoming(Actor actor, long patientId, int limit) {

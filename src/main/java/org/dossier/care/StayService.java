@@ -1,5 +1,7 @@
 package org.dossier.care;
 
+import org.dossier.platform.RecordLimits;
+
 import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditAction;
 import org.dossier.audit.AuditResource;
@@ -157,7 +159,7 @@ public class StayService {
     public List<Stay> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
         gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, null);
-        return stays.ofPatient(patientId, 100);
+        return RecordLimits.whole(stays.ofPatient(patientId, RecordLimits.fetch()), "stays");
     }
 
     /** A patient's stays here and the encounters imported as history, under one decision (and one audit entry). */
@@ -176,7 +178,7 @@ public class StayService {
 
     /** The patient's stays alone, under an access already granted and audited (what an invoice can be for). */
     public List<Stay> ofPatient(PatientAccess granted) {
-        return stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), 100);
+        return RecordLimits.whole(stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), RecordLimits.fetch()), "stays");
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {

@@ -86,7 +86,7 @@ public class AllergyService {
 
     /** Under an access already granted and audited (the chart). */
     public List<Allergy> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return repository.allergies(granted.require(Section.CLINICAL).patientId(), activeOnly);
+        return org.dossier.platform.RecordLimits.whole(repository.allergies(granted.require(Section.CLINICAL).patientId(), activeOnly), "allergies");
     }
 
     /** Active allergies for the prescribing check, read with the prescriber's own access. */

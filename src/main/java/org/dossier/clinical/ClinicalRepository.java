@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.RecordLimits;
+
 import org.dossier.platform.Imported;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -98,8 +100,8 @@ class ClinicalRepository {
 
     List<Allergy> allergies(long patientId, boolean activeOnly) {
         return jdbc.sql("select " + ALLERGY + " from allergy where patient_id = ?"
-                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by severity desc, substance limit 200")
-                .param(patientId).query(ClinicalRepository::allergy).list();
+                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by severity desc, substance, id limit ?")
+                .param(patientId).param(RecordLimits.fetch()).query(ClinicalRepository::allergy).list();
     }
 
     // ------------------------------------------------------------------ problems
@@ -128,8 +130,8 @@ class ClinicalRepository {
 
     List<Problem> problems(long patientId, boolean activeOnly) {
         return jdbc.sql("select " + PROBLEM + " from problem where patient_id = ?"
-                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by onset_date desc nulls last limit 200")
-                .param(patientId).query(ClinicalRepository::problem).list();
+                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by onset_date desc nulls last, id desc limit ?")
+                .param(patientId).param(RecordLimits.fetch()).query(ClinicalRepository::problem).list();
     }
 
     // ------------------------------------------------------------------ observations

@@ -127,12 +127,13 @@ public class DocumentService {
 
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
         access.forReading(actor, patientId, AuditResource.Document);
-        return repository.documents(patientId, 200);
+        return org.dossier.platform.RecordLimits.whole(repository.documents(patientId, org.dossier.platform.RecordLimits.fetch()), "documents");
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<ClinicalDocument> ofPatient(PatientAccess granted) {
-        return repository.documents(granted.require(Section.CLINICAL).patientId(), 200);
+        return org.dossier.platform.RecordLimits.whole(repository.documents(granted.require(Section.CLINICAL).patientId(),
+                org.dossier.platform.RecordLimits.fetch()), "documents");
     }
 
     /** The media type that the first bytes prove, or null. */

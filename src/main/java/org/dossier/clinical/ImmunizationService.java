@@ -73,7 +73,8 @@ public class ImmunizationService {
 
     /** Under an access already granted and audited (the chart). */
     public List<Immunization> ofPatient(PatientAccess granted) {
-        return repository.immunizations(granted.require(Section.CLINICAL).patientId(), 500);
+        return org.dossier.platform.RecordLimits.whole(repository.immunizations(granted.require(Section.CLINICAL).patientId(),
+                org.dossier.platform.RecordLimits.fetch()), "immunizations");
     }
 
     public List<VersionLog.Version<Immunization>> history(Actor actor, long immunizationId) {

@@ -114,7 +114,7 @@ public class ProblemService {
 
     /** Under an access already granted and audited (the chart). */
     public List<Problem> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return repository.problems(granted.require(Section.CLINICAL).patientId(), activeOnly);
+        return org.dossier.platform.RecordLimits.whole(repository.problems(granted.require(Section.CLINICAL).patientId(), activeOnly), "problems");
     }
 
     public List<VersionLog.Version<Problem>> history(Actor actor, long problemId) {

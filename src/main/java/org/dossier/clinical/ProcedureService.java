@@ -80,7 +80,8 @@ public class ProcedureService {
 
     /** Under an access already granted and audited (the chart). */
     public List<Procedure> ofPatient(PatientAccess granted) {
-        return repository.procedures(granted.require(Section.CLINICAL).patientId(), 500);
+        return org.dossier.platform.RecordLimits.whole(repository.procedures(granted.require(Section.CLINICAL).patientId(),
+                org.dossier.platform.RecordLimits.fetch()), "procedures");
     }
 
     public List<VersionLog.Version<Procedure>> history(Actor actor, long procedureId) {

@@ -187,7 +187,8 @@ public class PrescriptionService {
 
     /** Under an access already granted and audited (the chart). */
     public List<MedicationOrder> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return orders.ofPatient(granted.require(Section.PRESCRIPTIONS).patientId(), activeOnly, 500);
+        return org.dossier.platform.RecordLimits.whole(orders.ofPatient(granted.require(Section.PRESCRIPTIONS).patientId(), activeOnly,
+                org.dossier.platform.RecordLimits.fetch()), "prescriptions");
     }
 
     public List<VersionLog.Version<MedicationOrder>> history(Actor actor, long orderId) {

@@ -208,4 +208,53 @@ class FhirSearchTest extends IntegrationTest {
         assertThat(params.get("AllergyIntolerance")).contains("patient", "clinical-status");
         assertThat(params.get("Patient")).contains("birthdate", "family", "given", "identifier");
     }
+
+    /** Every entry of every page of a search, whatever its type. */
+    private static List<org.hl7.fhir.r4.model.Resource> everyPage(IGenericClient fhir, String url) {
+        List<org.hl7.fhir.r4.model.Resource> found = new ArrayList<>();
+        Bundle page = get(fhir, url);
+        while (true) {
+            page.getEntry().forEach(e -> found.add(e.getResource()));
+            if (page.getLink(Bundle.LINK_NEXT) == null) {
+                return found;
+            }
+            page = fhir.loadPage().next(page).execute();
+        }
+    }
+
+    /**
+     * A long history is answered whole: a patient with 700 prescriptions (most stopped) and 300 past encounters finds
+     * every one by paging, where lists used to stop silently at 500 and 200 (a stopped order missing is a clinical
+     * error). Above the bound the answer is a refusal that says so, never a page taken for complete.
+     */
+    @Test
+    void aLongHistoryIsAnsweredWholeAndABoundIsSaidNeverSilent() {
+        Fixtures f = fixtures();
+        long patient = f.patient();
+        long staff = f.staffId("physician");
+        f.careFor(patient, "physician");
+        jdbc.sql("""
+                insert into medication_order (facility_id, patient_id, drug, dose, route, frequency, start_date, status, prescriber_id,
+                    version, created_at, updated_at)
+                select 1, ?, 'Drug ' || g, '1 tablet', 'oral', 'daily', date '2024-01-01' - g, case when g % 7 = 0 then 'ACTIVE' else 'STOPPED' end,
+                    ?, 1, now(), now()
+                from generate_series(1, 700) g""").param(patient).param(staff).update();
+        jdbc.sql("""
+                insert into encounter_history (facility_id, patient_id, class, type, start_at, source, recorded_by, created_at)
+                select 1, ?, 'AMB', 'Check-up', timestamptz '2024-01-01 09:00Z' - g * interval '3 days', 'test', ?, now()
+                from generate_series(1, 300) g""").param(patient).param(staff).update();
+        IGenericClient doctor = client("physician");
+        List<org.hl7.fhir.r4.model.Resource> orders = everyPage(doctor, "MedicationRequest?patient=" + patient + "&_count=200");
+        assertThat(orders).hasSize(700);
+        assertThat(orders.stream().map(r -> r.getIdElement().getIdPart()).distinct()).hasSize(700);
+        assertThat(everyPage(doctor, "MedicationRequest?patient=" + patient + "&status=stopped&_count=200")).hasSize(600);
+        assertThat(everyPage(doctor, "Encounter?patient=" + patient + "&_count=200")).hasSize(300);
+
+        jdbc.sql("""
+                insert into procedure_record (facility_id, patient_id, code, label, status, performed_start, recorded_by, version, created_at, updated_at)
+                select 1, ?, '80146002', 'Procedure ' || g, 'completed', timestamptz '2024-01-01 09:00Z' - g * interval '1 hour', ?, 1, now(), now()
+                from generate_series(1, 5001) g""").param(patient).param(staff).update();
+        assertThatThrownBy(() -> get(doctor, "Procedure?patient=" + patient)).isInstanceOf(UnprocessableEntityException.class)
+                .hasMessageContaining("more than 5000 procedures");
+    }
 }
