@@ -85,13 +85,31 @@ class PatientProvider implements IResourceProvider {
      * addresses, phones and e-mails as sent; what FHIR does not carry here (identity status, INS, coverage, contacts,
      * preferred physician) is kept as it is. The version to change is required ({@code If-Match: W/"<version>"}), and
      * the reason ({@code X-Dossier-Change-Reason}), which the record's history keeps.
+     * <p>
+     * A conditional update ({@code PUT Patient?identifier=...}) finds the patient with the criteria of a conditional
+     * create, through the gateway like any search: one match is updated (If-Match still required: a client that never
+     * read the record cannot overwrite it), several answer 412, none registers the patient as a create would.
      */
     @Update
-    public MethodOutcome update(@IdParam IdType id, @ResourceParam Patient resource, HttpServletRequest request) {
-        int expected = FhirCalls.expectedVersion(id);
+    public MethodOutcome update(@IdParam IdType id, @ResourceParam Patient resource, @ConditionalUrlParam String conditional,
+                                HttpServletRequest request) {
+        IdType target = id;
+        if (conditional != null) {
+            List<Patient> found = matching(conditional, "Conditional update", request);
+            if (found.isEmpty()) {
+                return register(resource, false, request);
+            }
+            if (found.size() > 1) {
+                throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("Conditional update: " + found.size()
+                        + " patients match these criteria, so none was changed; make them precise (an identifier)");
+            }
+            target = new IdType("Patient", found.get(0).getIdElement().getIdPart(), ifMatch(request));
+        }
+        int expected = FhirCalls.expectedVersion(target);
         String reason = FhirCalls.changeReason(request);
+        long patient = FhirCalls.id(target);
         return calls.as(request, actor -> {
-            org.dossier.patient.Patient current = patients.read(actor, FhirCalls.id(id));
+            org.dossier.patient.Patient current = patients.read(actor, patient);
             PatientData sent = FhirMapping.patientData(resource);
             PatientData was = current.data();
             PatientData merged = new PatientData(sent.birthFamilyName(), sent.usedName(), sent.givenNames(), sent.birthDate(), sent.sex(),
@@ -99,6 +117,16 @@ class PatientProvider implements IResourceProvider {
                     sent.emails(), was.contacts(), was.preferredPhysician(), was.coverage());
             return ClinicalProviders.updated(FhirMapping.patient(patients.update(actor, current.id(), expected, merged, reason)));
         });
+    }
+
+    /** The version an {@code If-Match: W/"<version>"} header names, or null. */
+    private static String ifMatch(HttpServletRequest request) {
+        String header = request.getHeader(ca.uhn.fhir.rest.api.Constants.HEADER_IF_MATCH);
+        if (header == null) {
+            return null;
+        }
+        String version = header.trim().replaceFirst("^W/", "").replace("\"", "");
+        return version.isEmpty() ? null : version;
     }
 
     private List<Patient> versions(org.dossier.organization.Actor actor, org.dossier.patient.Patient current) {
@@ -123,6 +151,10 @@ class PatientProvider implements IResourceProvider {
                 return existing;
             }
         }
+        return register(resource, reviewed, request);
+    }
+
+    private MethodOutcome register(Patient resource, boolean reviewed, HttpServletRequest request) {
         return calls.as(request, actor -> {
             int facility;
             if (resource.hasManagingOrganization() && resource.getManagingOrganization().getReferenceElement().isIdPartValidLong()) {
@@ -142,6 +174,27 @@ class PatientProvider implements IResourceProvider {
      * match: 200 with that patient, nothing created; several: 412; none: null, and the patient is registered.
      */
     private MethodOutcome existing(String criteria, HttpServletRequest request) {
+        List<Patient> found = matching(criteria, "If-None-Exist", request);
+        if (found.isEmpty()) {
+            return null;
+        }
+        if (found.size() > 1) {
+            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("If-None-Exist: " + found.size()
+                    + " patients match these criteria, so none was created; make them precise (an identifier)");
+        }
+        IdType id = new IdType("Patient", found.get(0).getIdElement().getIdPart());
+        Patient current = read(id, request);
+        MethodOutcome outcome = new MethodOutcome(current.getIdElement().withResourceType("Patient").withVersion(current.getMeta().getVersionId()), false);
+        outcome.setResource(current);
+        return outcome;
+    }
+
+    /**
+     * The patients conditional criteria match: a search of this server's (an exact IPP or INS {@code identifier}, or a
+     * family name with a birth date or given name), run through the gateway as any search. A criterion this server
+     * cannot apply is refused: ignored, it would match more than asked for and answer with the wrong patient.
+     */
+    private List<Patient> matching(String criteria, String what, HttpServletRequest request) {
         String query = criteria.contains("?") ? criteria.substring(criteria.indexOf('?') + 1) : criteria;
         java.util.Map<String, String[]> params = ca.uhn.fhir.util.UrlUtil.parseQueryString(query);
         java.util.Set<String> supported = java.util.Set.of(Patient.SP_IDENTIFIER, Patient.SP_FAMILY, Patient.SP_NAME, Patient.SP_GIVEN,
@@ -149,7 +202,7 @@ class PatientProvider implements IResourceProvider {
         java.util.List<String> unsupported = params.keySet().stream().filter(k -> !supported.contains(k)).sorted().toList();
         if (params.isEmpty() || !unsupported.isEmpty()) {
             // A criterion not applied would match more than asked for, and answer with the wrong patient.
-            throw new InvalidRequestException("If-None-Exist: criteria are Patient search parameters " + new java.util.TreeSet<>(supported)
+            throw new InvalidRequestException(what + ": criteria are Patient search parameters " + new java.util.TreeSet<>(supported)
                     + (unsupported.isEmpty() ? "" : "; not supported: " + unsupported));
         }
         StringParam family = string(params, Patient.SP_FAMILY);
@@ -169,19 +222,7 @@ class PatientProvider implements IResourceProvider {
             identifier = bar < 0 ? new TokenParam(value) : new TokenParam(value.substring(0, bar), value.substring(bar + 1));
         }
         TokenParam gender = params.containsKey(Patient.SP_GENDER) ? new TokenParam(params.get(Patient.SP_GENDER)[0]) : null;
-        List<Patient> found = search(family, name, given, birthDate, identifier, gender, request);
-        if (found.isEmpty()) {
-            return null;
-        }
-        if (found.size() > 1) {
-            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException("If-None-Exist: " + found.size()
-                    + " patients match these criteria, so none was created; make them precise (an identifier)");
-        }
-        IdType id = new IdType("Patient", found.get(0).getIdElement().getIdPart());
-        Patient current = read(id, request);
-        MethodOutcome outcome = new MethodOutcome(current.getIdElement().withResourceType("Patient").withVersion(current.getMeta().getVersionId()), false);
-        outcome.setResource(current);
-        return outcome;
+        return search(family, name, given, birthDate, identifier, gender, request);
     }
 
     /** {@code :exact} and {@code :contains} of a name parameter; without a modifier a name matches by its start. */

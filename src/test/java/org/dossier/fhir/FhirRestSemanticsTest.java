@@ -170,6 +170,56 @@ class FhirRestSemanticsTest extends IntegrationTest {
         assertThat(count("allergy where patient_id = " + patient)).isZero();
     }
 
+    /**
+     * Conditional update: the criteria find the patient through the gateway; one match is updated (with its version,
+     * like any update), several are 412 and nothing changes, none registers the patient; a criterion this server
+     * cannot apply is refused rather than ignored.
+     */
+    @Test
+    void conditionalUpdateChangesTheOnePatientItMatchesRefusesAmbiguityAndCreatesOtherwise() {
+        IGenericClient desk = client("frontdesk");
+        Patient p = new Patient();
+        p.addName().setUse(org.hl7.fhir.r4.model.HumanName.NameUse.OFFICIAL).setFamily("Condupdate").addGiven("Aurèle");
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.MALE);
+        p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1969-02-11"));
+        MethodOutcome created = desk.update().resource(p).conditionalByUrl("Patient?family=Condupdate&birthdate=1969-02-11").execute();
+        assertThat(created.getResponseStatusCode()).as("nobody matched: registered").isEqualTo(201);
+        long id = created.getId().getIdPartAsLong();
+        assertThat(count("patient where upper(birth_family_name) = 'CONDUPDATE'")).isEqualTo(1);
+
+        Patient read = desk.read().resource(Patient.class).withId(Long.toString(id)).execute();
+        var ipp = read.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirMapping.IPP_SYSTEM)).findFirst().orElseThrow();
+        String byIpp = "/fhir/Patient?identifier=" + java.net.URLEncoder.encode(ipp.getSystem() + "|" + ipp.getValue(), java.nio.charset.StandardCharsets.UTF_8);
+        Patient changed = read.copy();
+        changed.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("+33 1 23 45 67 89");
+        String token = as("frontdesk").token();
+        HttpResponse<String> noVersion = call("PUT", byIpp, token, json(changed), FhirCalls.CHANGE_REASON, "phone given at the desk");
+        assertThat(noVersion.statusCode()).as("a conditional update still says which version it changes").isEqualTo(412);
+        HttpResponse<String> updated = call("PUT", byIpp, token, json(changed), "If-Match", "W/\"" + read.getMeta().getVersionId() + "\"",
+                FhirCalls.CHANGE_REASON, "phone given at the desk");
+        assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
+        FhirValidation.assertValid(FhirContext.forR4Cached().newJsonParser().parseResource(updated.body()));
+        Patient after = desk.read().resource(Patient.class).withId(Long.toString(id)).execute();
+        assertThat(after.getMeta().getVersionId()).isEqualTo(Integer.toString(Integer.parseInt(read.getMeta().getVersionId()) + 1));
+        assertThat(after.getTelecom()).extracting(org.hl7.fhir.r4.model.ContactPoint::getValue).as("normalised, as the registry keeps phones").contains("+33123456789");
+
+        Patient twin = p.copy();
+        twin.getNameFirstRep().getGiven().clear();
+        twin.getNameFirstRep().addGiven("Aurélien");
+        assertThat(desk.create().resource(twin).withAdditionalHeader("X-Dossier-Duplicates-Reviewed", "true").execute().getResponseStatusCode())
+                .isEqualTo(201);
+        HttpResponse<String> ambiguous = call("PUT", "/fhir/Patient?family=Condupdate&birthdate=1969-02-11", token, json(changed),
+                "If-Match", "W/\"" + after.getMeta().getVersionId() + "\"", FhirCalls.CHANGE_REASON, "x");
+        assertThat(ambiguous.statusCode()).as("two matches: 412, nothing changed").isEqualTo(412);
+        assertThat(outcome(ambiguous).getIssueFirstRep().getDiagnostics()).contains("2 patients match");
+
+        HttpResponse<String> unsupported = call("PUT", "/fhir/Patient?address-city=Lyon", token, json(changed),
+                "If-Match", "W/\"1\"", FhirCalls.CHANGE_REASON, "x");
+        assertThat(unsupported.statusCode()).isEqualTo(400);
+        assertThat(outcome(unsupported).getIssueFirstRep().getDiagnostics()).contains("Conditional update").contains("address-city");
+        assertThat(count("patient where upper(birth_family_name) = 'CONDUPDATE'")).isEqualTo(2);
+    }
+
     @Test
     void unsupportedInteractionsAre405WithAnOperationOutcomeAndUpdateAsCreateOnAnotherFacilitysRecordIsAudited() {
         long patient = fixtures().patientInCare();
