@@ -67,6 +67,7 @@ final class RestSemantics {
         if (binding == null) {
             return;
         }
+        elementsKeepMandatory(request);
         if (isTypeSearch(request)) {
             dropUnknownSearchParameters(request, binding);
         } else if (request.getRequestType() == RequestTypeEnum.GET && request.getId() != null && request.getOperation() == null) {
@@ -258,6 +259,23 @@ final class RestSemantics {
      * is none); FHIR's summary is the resource with its text, id, meta and mandatory elements, which {@code _elements}
      * expresses exactly.
      */
+    /**
+     * {@code _elements} keeps the mandatory elements besides those asked for, as the spec says a server should: a
+     * Condition served with its {@code code} alone would lack its {@code subject} and be invalid, and a client could not
+     * tell whose it is.
+     */
+    private static void elementsKeepMandatory(RequestDetails request) {
+        String[] elements = request.getParameters().get(Constants.PARAM_ELEMENTS);
+        if (elements == null || elements.length == 0 || java.util.Arrays.stream(elements).anyMatch(e -> e.contains("(mandatory)"))) {
+            return;
+        }
+        Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameters());
+        String[] kept = elements.clone();
+        kept[0] = kept[0] + ",(mandatory)";
+        parameters.put(Constants.PARAM_ELEMENTS, kept);
+        request.setParameters(parameters);
+    }
+
     private static void summaryTextAsElements(RequestDetails request) {
         String[] summary = request.getParameters().get(Constants.PARAM_SUMMARY);
         if (summary == null || summary.length != 1 || !"text".equals(summary[0])
