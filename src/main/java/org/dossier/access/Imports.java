@@ -1,8 +1,16 @@
 package org.dossier.access;
 
 import org.dossier.organization.Actor;
+import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 
 /**
@@ -13,9 +21,21 @@ import java.util.function.Supplier;
 public class Imports {
 
     private final AccessGateway gateway;
+    private final JdbcClient jdbc;
+    private final Clock clock;
 
-    Imports(AccessGateway gateway) {
+    Imports(AccessGateway gateway, JdbcClient jdbc, Clock clock) {
         this.gateway = gateway;
+        this.jdbc = jdbc;
+        this.clock = clock;
+    }
+
+    /** A record an import stored ({@code resourceType}/{@code recordId} as served) and the source's id of what it was sent as. */
+    public record Origin(String resourceType, String recordId, Long patientId, String originalId) {
+    }
+
+    /** Where a record came from: the import (file or bundle, as the audit trail names it) and the source's id of it. */
+    public record Source(String importedFrom, String originalId) {
     }
 
     /** Starts a run (403, audited, unless an administrator of the facility; a browser session needs a fresh second factor). */
@@ -26,5 +46,39 @@ public class Imports {
     /** Runs {@code work} as the run: its actor is confined to the patients the run registers. */
     public <T> T within(ImportRun run, Supplier<T> work) {
         return gateway.within(run, work);
+    }
+
+    /** Remembers where the records a run stored came from (one statement for the whole run). */
+    public void remember(ImportRun run, List<Origin> origins) {
+        if (origins.isEmpty()) {
+            return;
+        }
+        Timestamp now = Timestamp.from(clock.instant());
+        StringBuilder sql = new StringBuilder("insert into import_origin (resource_type, record_id, facility_id, patient_id, source, original_id,"
+                + " imported_at) values ");
+        List<Object> params = new ArrayList<>();
+        for (int i = 0; i < origins.size(); i++) {
+            Origin o = origins.get(i);
+            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
+            params.addAll(java.util.Arrays.asList(o.resourceType(), o.recordId(), run.facilityId(), o.patientId(), run.source(),
+                    o.originalId(), now));
+        }
+        sql.append(" on conflict do nothing");
+        jdbc.sql(sql.toString()).params(params).update();
+    }
+
+    /**
+     * Where records of one type already served to the caller came from, by record id: the import's source and the
+     * source's id of the resource. Records made here have none.
+     */
+    public Map<String, Source> origins(String resourceType, Collection<String> recordIds) {
+        Map<String, Source> found = new HashMap<>();
+        if (recordIds.isEmpty()) {
+            return found;
+        }
+        jdbc.sql("select record_id, source, original_id from import_origin where resource_type = ? and record_id = any (?)")
+                .param(resourceType).param(recordIds.toArray(String[]::new))
+                .query((rs, n) -> found.put(rs.getString(1), new Source(rs.getString(2), rs.getString(3)))).list();
+        return found;
     }
 }

@@ -178,6 +178,7 @@ class BundleImport {
         private final Map<String, Resource> byFullUrl = new HashMap<>();
         private final Map<String, String> encounterLabels = new HashMap<>();
         private final Bundle.BundleEntryResponseComponent[] responses;
+        private final List<Imports.Origin> origins = new ArrayList<>();
         private final Map<String, Integer> storedCounts = new TreeMap<>(), notModelled = new TreeMap<>(), notApplicable = new TreeMap<>(),
                 refused = new TreeMap<>();
 
@@ -228,6 +229,7 @@ class BundleImport {
                 }
                 importEntry(i, entry, resource, type);
             }
+            gateway.remember(run, origins);
             return null;
         }
 
@@ -243,6 +245,7 @@ class BundleImport {
                     if (entry.hasFullUrl()) {
                         stored.put(entry.getFullUrl(), location);
                     }
+                    origins.add(origin(entry, resource, location));
                     responses[i] = new Bundle.BundleEntryResponseComponent().setStatus("201 Created").setLocation(location);
                 }
                 count(storedCounts, type);
@@ -540,6 +543,15 @@ class BundleImport {
                     first == null ? null : first.getSystem(), first == null ? null : first.getCode(), clip(text(im.getVaccineCode()), 300),
                     im.getStatus().toCode(), im.getOccurrenceDateTimeType().getValue().toInstant()), source);
             return "Immunization/" + created.id();
+        }
+
+        /** A stored record and the source's id of it: the entry's fullUrl, else the resource's own type and id. */
+        private static Imports.Origin origin(Bundle.BundleEntryComponent entry, Resource resource, String location) {
+            String[] served = location.split("/", 3);
+            String original = entry.hasFullUrl() ? entry.getFullUrl()
+                    : resource.hasIdElement() && resource.getIdElement().hasIdPart() ? resource.fhirType() + "/" + resource.getIdElement().getIdPart()
+                    : "(no id)";
+            return new Imports.Origin(served[0], served[1], served[0].equals("Patient") ? Long.valueOf(served[1]) : null, original);
         }
 
         private ExternalParty.Kind kindOf(Reference actor) {

@@ -22,7 +22,7 @@ import java.util.List;
 @Component
 class DossierFhirServer extends RestfulServer {
 
-    DossierFhirServer(FhirContext context, List<IResourceProvider> providers, ImportProvider imports, FhirCalls calls) {
+    DossierFhirServer(FhirContext context, List<IResourceProvider> providers, ImportProvider imports, FhirCalls calls, ImportOrigins origins) {
         super(context);
         setPagingProvider(new OwnedPages(calls));
         setResourceProviders(providers.toArray(IResourceProvider[]::new));
@@ -32,6 +32,7 @@ class DossierFhirServer extends RestfulServer {
         setServerName("Dossier");
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
         registerInterceptor(RestSemantics.interceptor());
+        registerInterceptor(origins);
     }
 
     /** HAPI's choice of the provider method, with the REST semantics of the spec around it ({@link RestSemantics}). */

@@ -193,6 +193,7 @@ final class FhirMapping {
         r.getMeta().setVersionId(Integer.toString(a.version())).setLastUpdated(Date.from(a.updatedAt()));
         r.setPatient(new Reference("Patient/" + a.patientId()));
         Imported source = a.source();
+        ImportOrigins.mark(r, source);
         if (source != null) {
             // As the source sent it (the record has not changed since: a change here clears the source).
             if (source.status() != null) {
@@ -257,6 +258,7 @@ final class FhirMapping {
         r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
         r.setSubject(new Reference("Patient/" + p.patientId()));
         Imported source = p.source();
+        ImportOrigins.mark(r, source);
         if (source != null && !source.categories().isEmpty()) {
             source.categories().forEach(c -> r.addCategory(concept(c)));
         } else {
@@ -309,6 +311,7 @@ final class FhirMapping {
         r.setId(Long.toString(o.id()));
         r.getMeta().setVersionId(Integer.toString(o.version()));
         Imported source = o.source();
+        ImportOrigins.mark(r, source);
         boolean imported = source != null && (!source.codings().isEmpty() || source.start() != null || source.status() != null);
         r.setStatus(!"FINAL".equals(o.status()) ? org.hl7.fhir.r4.model.Observation.ObservationStatus.ENTEREDINERROR
                 : imported && source.status() != null ? org.hl7.fhir.r4.model.Observation.ObservationStatus.fromCode(source.status())
@@ -376,6 +379,7 @@ final class FhirMapping {
             case UNKNOWN -> MedicationRequest.MedicationRequestStatus.UNKNOWN;
         });
         Imported source = o.source();
+        ImportOrigins.mark(r, source);
         r.setIntent(source != null && source.intent() != null ? MedicationRequest.MedicationRequestIntent.fromCode(source.intent())
                 : MedicationRequest.MedicationRequestIntent.ORDER);
         if (source != null) {
@@ -441,6 +445,7 @@ final class FhirMapping {
     static Encounter encounter(org.dossier.care.PastEncounter e) {
         Encounter r = new Encounter();
         r.setId(PAST_ENCOUNTER_PREFIX + e.id());
+        ImportOrigins.mark(r, e);
         r.setStatus(e.endAt() == null ? Encounter.EncounterStatus.UNKNOWN : Encounter.EncounterStatus.FINISHED);
         r.setClass_(new Coding(ACT_CODE, e.encounterClass(), null));
         CodeableConcept type = r.addType().setText(e.type());

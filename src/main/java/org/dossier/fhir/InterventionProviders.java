@@ -42,6 +42,7 @@ final class InterventionProviders {
         r.getMeta().setVersionId(Integer.toString(p.version()));
         r.setStatus(Procedure.ProcedureStatus.fromCode(p.status()));
         r.setCode(code(p.source(), p.codeSystem(), p.code(), p.label()));
+        ImportOrigins.mark(r, p.source());
         if (p.source() != null && !p.source().categories().isEmpty()) {
             CodeableConcept category = r.getCategory();
             p.source().categories().forEach(c -> category.addCoding(new Coding(c.system(), c.code(), c.display())));
@@ -68,6 +69,7 @@ final class InterventionProviders {
         r.getMeta().setVersionId(Integer.toString(i.version()));
         r.setStatus(Immunization.ImmunizationStatus.fromCode(i.status()));
         r.setVaccineCode(code(i.source(), i.codeSystem(), i.code(), i.label()));
+        ImportOrigins.mark(r, i.source());
         r.setPatient(new Reference("Patient/" + i.patientId()));
         Imported source = i.source();
         if (source != null && source.start() != null) {

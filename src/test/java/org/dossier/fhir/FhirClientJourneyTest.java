@@ -61,6 +61,8 @@ class FhirClientJourneyTest extends IntegrationTest {
     private static final FhirContext FHIR = FhirContext.forR4Cached();
     /** A patient of the shared Synthea set with a bit of everything (allergies, procedures, devices, imaging...). */
     private static final String PATIENT_FILE = "Ulysses632";
+    private static final Set<String> IMPORTED_TYPES = Set.of("AllergyIntolerance", "Condition", "Encounter", "Immunization",
+            "MedicationRequest", "Observation", "Procedure");
 
     /** Every FHIR answer the client received, as the server sent it. */
     private final List<String> received = new ArrayList<>();
@@ -167,6 +169,10 @@ class FhirClientJourneyTest extends IntegrationTest {
             served.put(type.getType(), found.size());
             if (found.isEmpty()) {
                 continue;
+            }
+            if (IMPORTED_TYPES.contains(type.getType())) {
+                assertThat(found).as(type.getType() + ": every imported record says where it came from (meta.source)").allSatisfy(r ->
+                        assertThat(r.getMeta().getSource()).startsWith("urn:dossier:import:" + PATIENT_FILE).contains("#urn:uuid:"));
             }
             Set<String> interactions = new TreeSet<>();
             type.getInteraction().forEach(i -> interactions.add(i.getCode().toCode()));
