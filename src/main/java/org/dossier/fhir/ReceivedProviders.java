@@ -60,6 +60,12 @@ final class ReceivedProviders {
         return resource;
     }
 
+    /** A received record as served, of the type it was sent as. */
+    static DomainResource served(ReceivedRecord r) {
+        return served(r, FhirContext.forR4Cached().getResourceDefinition(r.resourceType()).getImplementingClass()
+                .asSubclass(DomainResource.class));
+    }
+
     /** The number of a received record's id ({@code r12}), or 404: no other id names one. */
     static long id(IIdType id) {
         String part = id == null ? null : id.getIdPart();
