@@ -168,6 +168,13 @@ class ReceivedRecordsTest extends IntegrationTest {
             assertThat(b.getEntry()).as(search.getKey()).hasSize(search.getValue());
         }
 
+        // $everything sends them too, under its one decision.
+        Api.Response everything = as("physician").get("/fhir/Patient/" + imported.patient() + "/$everything");
+        assertThat(everything.status()).as(everything.toString()).isEqualTo(200);
+        Bundle all = FhirValidation.assertValidJson(Bundle.class, everything.body());
+        assertThat(all.getEntry().stream().map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()))
+                .contains(imported.location(3), imported.location(5), imported.location(7), imported.location(14));
+
         String metadata = anonymous().get("/fhir/metadata").body();
         for (String type : List.of("DiagnosticReport", "CarePlan", "CareTeam", "Device", "Provenance", "ImagingStudy",
                 "MedicationAdministration", "SupplyDelivery")) {
