@@ -3,7 +3,7 @@ package org.dossier.audit;
 /** The kind of record an audit entry is about, stored by its name as the trail has always held it. */
 public enum AuditResource {
     Patient, PatientHistory, PatientMerge, DuplicateCandidate, DuplicateReview, Chart, AccessReport, CareRelationship,
-    Allergy, Problem, Note, Observation, Document, Procedure, Immunization,
+    Allergy, Problem, Note, Observation, Document, Procedure, Immunization, ReceivedRecord,
     MedicationOrder,
     Stay, Encounter, PastEncounter, Census, Appointment, Agenda, CareTeam, Referral,
     Invoice, Claim, HealthCardRead,

@@ -108,6 +108,11 @@ public class CareTeamService {
         return repository.team(patientId);
     }
 
+    /** The care team under an access already granted and audited (a search answering it beside other records). */
+    public List<CareTeamMember> team(org.dossier.access.PatientAccess granted) {
+        return repository.team(granted.require(Section.ENCOUNTERS).patientId());
+    }
+
     /** The patients whose care team the actor is on now. */
     public Listing.Of<Long> myCareTeamPatients(Actor actor, int limit) {
         // With the facility, so that the list is charged to the guard (canaries included) like every other list.

@@ -120,6 +120,12 @@ public class DocumentService {
         return new VersionLog.Dated<>(document, versions.recordedAt("document", document.id(), document.version()));
     }
 
+    /** Every kept version of a document, newest first (its FHIR history): one gateway decision, as a read. */
+    public List<VersionLog.Version<ClinicalDocument>> history(Actor actor, long documentId) {
+        read(actor, documentId);
+        return versions.history("document", documentId, ClinicalDocument.class);
+    }
+
     public Content content(Actor actor, long documentId) {
         ClinicalDocument d = read(actor, documentId);
         return new Content(d, repository.documentContent(documentId));

@@ -79,7 +79,10 @@ class BundleImport {
 
     /** Resource types mapped into Dossier's record, in the order they are processed (what is referred to first). */
     private static final List<String> ORDER = List.of("Organization", "Location", "Practitioner", "Patient", "Encounter", "Medication",
-            "AllergyIntolerance", "Condition", "MedicationRequest", "Observation", "Procedure", "Immunization");
+            "AllergyIntolerance", "Condition", "MedicationRequest", "Observation", "Procedure", "Immunization",
+            // Kept as sent (ADR 0026), after what they refer to: a report's results, a care plan's team; provenance last.
+            "Device", "ImagingStudy", "MedicationAdministration", "SupplyDelivery", "DiagnosticReport", "DocumentReference", "CareTeam",
+            "CarePlan", "Provenance");
 
     /**
      * Billing of another country's payers: a claim to, or an explanation of benefit from, an insurer that is not the
@@ -98,12 +101,14 @@ class BundleImport {
     private final ProcedureService procedures;
     private final ImmunizationService immunizations;
     private final ExternalDirectory directory;
+    private final ReceivedImport received;
     private final TransactionTemplate all;
     private final TransactionTemplate each;
 
     BundleImport(Imports gateway, PatientService patients, EncounterHistoryService encounters, AllergyService allergies,
                  ProblemService problems, ObservationService observations, PrescriptionService prescriptions, ProcedureService procedures,
-                 ImmunizationService immunizations, ExternalDirectory directory, PlatformTransactionManager transactions) {
+                 ImmunizationService immunizations, ExternalDirectory directory, ReceivedImport received,
+                 PlatformTransactionManager transactions) {
         this.gateway = gateway;
         this.patients = patients;
         this.encounters = encounters;
@@ -114,6 +119,7 @@ class BundleImport {
         this.procedures = procedures;
         this.immunizations = immunizations;
         this.directory = directory;
+        this.received = received;
         this.all = new TransactionTemplate(transactions);
         this.each = new TransactionTemplate(transactions);
         this.each.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
@@ -336,7 +342,12 @@ class BundleImport {
                 case "Observation" -> observation((Observation) resource);
                 case "Procedure" -> procedure((org.hl7.fhir.r4.model.Procedure) resource);
                 case "Immunization" -> immunization((org.hl7.fhir.r4.model.Immunization) resource);
-                default -> throw new IllegalStateException(type);
+                default -> {
+                    if (!ReceivedImport.kept(type)) {
+                        throw new IllegalStateException(type);
+                    }
+                    yield received.keep(actor, resource, stored, byFullUrl, this::patient);
+                }
             };
         }
 

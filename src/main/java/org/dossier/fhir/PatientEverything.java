@@ -8,6 +8,8 @@ import org.dossier.chart.ChartService;
 import org.dossier.clinical.AllergyService;
 import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.ProblemService;
+import org.dossier.clinical.ReceivedRecord;
+import org.dossier.clinical.ReceivedRecordService;
 import org.dossier.organization.Actor;
 import org.dossier.patient.PatientService;
 import org.dossier.prescribing.PrescriptionService;
@@ -33,10 +35,11 @@ class PatientEverything {
     private final ProblemService problems;
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
+    private final ReceivedRecordService received;
 
     PatientEverything(ChartService chart, PatientService patients, StayService stays, SchedulingService scheduling,
                       AllergyService allergies, ProblemService problems, PrescriptionService prescriptions,
-                      ObservationService observations) {
+                      ObservationService observations, ReceivedRecordService received) {
         this.chart = chart;
         this.patients = patients;
         this.stays = stays;
@@ -45,6 +48,7 @@ class PatientEverything {
         this.problems = problems;
         this.prescriptions = prescriptions;
         this.observations = observations;
+        this.received = received;
     }
 
     /** The patient first, then what each granted section holds; a refusal (403/404) is the gateway's, audited there. */
@@ -68,6 +72,8 @@ class PatientEverything {
             problems.ofPatient(access, false).forEach(p -> all.add(FhirMapping.condition(p)));
             allergies.ofPatient(access, false).forEach(a -> all.add(FhirMapping.allergy(a)));
             observations.all(access).forEach(o -> all.add(FhirMapping.observation(o)));
+            // What other systems sent, kept as sent (ADR 0026): reports, notes, care plans…
+            received.ofPatient(access, List.copyOf(ReceivedRecord.TYPES)).forEach(r -> all.add(ReceivedProviders.served(r)));
         }
         if (access.permits(Section.PRESCRIPTIONS)) {
             prescriptions.ofPatient(access, false).forEach(o -> all.add(FhirMapping.medicationRequest(o)));

@@ -2,7 +2,10 @@ package org.dossier.fhir;
 
 import ca.uhn.fhir.rest.annotation.Create;
 import ca.uhn.fhir.rest.annotation.IdParam;
+import ca.uhn.fhir.rest.annotation.History;
 import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.param.DateAndListParam;
+import ca.uhn.fhir.rest.param.TokenAndListParam;
 import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.ResourceParam;
@@ -20,6 +23,7 @@ import org.dossier.care.CareTeamMember;
 import org.dossier.care.CareTeamService;
 import org.dossier.clinical.ClinicalDocument;
 import org.dossier.clinical.DocumentService;
+import org.dossier.clinical.ReceivedRecordService;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffMember;
@@ -64,10 +68,14 @@ final class RecordProviders {
     @Component
     static class CareTeamProvider implements IResourceProvider {
         private final CareTeamService teams;
+        private final ReceivedRecordService received;
+        private final org.dossier.chart.ChartService chart;
         private final FhirCalls calls;
 
-        CareTeamProvider(CareTeamService teams, FhirCalls calls) {
+        CareTeamProvider(CareTeamService teams, ReceivedRecordService received, org.dossier.chart.ChartService chart, FhirCalls calls) {
             this.teams = teams;
+            this.received = received;
+            this.chart = chart;
             this.calls = calls;
         }
 
@@ -76,19 +84,72 @@ final class RecordProviders {
             return CareTeam.class;
         }
 
-        /** A patient's care team has the patient's id: CareTeam/123 is the team of Patient/123. */
-        @Read
+        /**
+         * A patient's care team has the patient's id: CareTeam/123 is the team of Patient/123. A care team another system
+         * sent is kept as sent (ADR 0026), with an id {@code r<n>}, and has its versions.
+         */
+        @Read(version = true)
         public CareTeam read(@IdParam IdType id, HttpServletRequest request) {
+            if (ReceivedProviders.isReceived(id)) {
+                if (id.hasVersionIdPart()) {
+                    return ClinicalProviders.version(history(id, request), id);
+                }
+                long n = ReceivedProviders.id(id);
+                return calls.as(request, actor -> {
+                    var r = received.readDated(actor, "CareTeam", n);
+                    return ClinicalProviders.changedAt(ReceivedProviders.served(r.record(), CareTeam.class), r.recordedAt());
+                });
+            }
+            if (id.hasVersionIdPart()) {
+                throw new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException("A patient's care team is read as it is now: "
+                        + "CareTeam/" + id.getIdPart() + " has no versions");
+            }
             return calls.as(request, actor -> {
                 long patient = FhirCalls.id(id);
                 return careTeam(patient, teams.team(actor, patient));
             });
         }
 
+        /** The versions of a care team another system sent (the team of a patient here is read as it is now). */
+        @History
+        public List<CareTeam> history(@IdParam IdType id, HttpServletRequest request) {
+            long n = ReceivedProviders.id(id);
+            return calls.as(request, actor -> received.history(actor, "CareTeam", n).stream().map(v -> {
+                CareTeam r = ReceivedProviders.served(v.record(), CareTeam.class);
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(Date.from(v.recordedAt()));
+                return r;
+            }).toList());
+        }
+
+        /**
+         * The patient's team here and, for who may read the clinical record, the care teams other systems sent, by
+         * {@code date} (their period), {@code category} and {@code status}: one gateway decision (the chart opened once).
+         */
         @Search
-        public List<CareTeam> byPatient(@RequiredParam(name = CareTeam.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
+        public List<CareTeam> byPatient(@RequiredParam(name = CareTeam.SP_PATIENT) ReferenceParam patient,
+                                        @OptionalParam(name = CareTeam.SP_DATE) DateAndListParam date,
+                                        @OptionalParam(name = CareTeam.SP_CATEGORY) TokenAndListParam category,
+                                        @OptionalParam(name = CareTeam.SP_STATUS) TokenAndListParam status,
+                                        HttpServletRequest request) {
             long id = ClinicalProviders.patientOf(patient);
-            return calls.as(request, actor -> List.of(careTeam(id, teams.team(actor, id))));
+            FhirSearch.check(category, status);
+            return calls.as(request, actor -> {
+                if (date == null && category == null && status == null && !org.dossier.chart.ChartService.sectionsOf(actor)
+                        .contains(org.dossier.access.Section.CLINICAL)) {
+                    return List.of(careTeam(id, teams.team(actor, id))); // who reads no clinical record: the team here, as ever
+                }
+                org.dossier.access.PatientAccess access = chart.open(actor, id);
+                List<CareTeam> all = new java.util.ArrayList<>();
+                if (access.permits(org.dossier.access.Section.ENCOUNTERS)) {
+                    all.add(careTeam(id, teams.team(access)));
+                }
+                if (access.permits(org.dossier.access.Section.CLINICAL)) {
+                    received.ofPatient(access, List.of("CareTeam")).forEach(r -> all.add(ReceivedProviders.served(r, CareTeam.class)));
+                }
+                return all.stream().filter(r -> FhirSearch.matches(date, r.hasPeriod() ? FhirSearch.Span.of(r.getPeriod()) : null)
+                        && FhirSearch.matches(category, r.getCategory())
+                        && FhirSearch.matches(status, ReceivedProviders.status(r.getStatusElement()))).toList();
+            });
         }
 
         static CareTeam careTeam(long patientId, List<CareTeamMember> members) {
@@ -109,13 +170,19 @@ final class RecordProviders {
         }
     }
 
+    /**
+     * DocumentReference: the documents filed here (numeric ids) and the clinical notes other systems sent, kept as sent
+     * (ids {@code r<n>}, ADR 0026). A search by patient answers both under one gateway decision, never the same one twice.
+     */
     @Component
     static class DocumentReferenceProvider implements IResourceProvider {
         private final DocumentService documents;
+        private final ReceivedRecordService received;
         private final FhirCalls calls;
 
-        DocumentReferenceProvider(DocumentService documents, FhirCalls calls) {
+        DocumentReferenceProvider(DocumentService documents, ReceivedRecordService received, FhirCalls calls) {
             this.documents = documents;
+            this.received = received;
             this.calls = calls;
         }
 
@@ -124,19 +191,63 @@ final class RecordProviders {
             return DocumentReference.class;
         }
 
-        @Read
+        /** Read, and vread of the versions kept. */
+        @Read(version = true)
         public DocumentReference read(@IdParam IdType id, HttpServletRequest request) {
+            if (id.hasVersionIdPart()) {
+                return ClinicalProviders.version(history(id, request), id);
+            }
+            if (ReceivedProviders.isReceived(id)) {
+                long n = ReceivedProviders.id(id);
+                return calls.as(request, actor -> {
+                    var r = received.readDated(actor, "DocumentReference", n);
+                    return ClinicalProviders.changedAt(ReceivedProviders.served(r.record(), DocumentReference.class), r.recordedAt());
+                });
+            }
             return calls.as(request, actor -> {
                 var d = documents.readDated(actor, FhirCalls.id(id));
                 return ClinicalProviders.changedAt(document(d.record()), d.recordedAt());
             });
         }
 
+        @History
+        public List<DocumentReference> history(@IdParam IdType id, HttpServletRequest request) {
+            if (ReceivedProviders.isReceived(id)) {
+                long n = ReceivedProviders.id(id);
+                return calls.as(request, actor -> received.history(actor, "DocumentReference", n).stream().map(v -> {
+                    DocumentReference r = ReceivedProviders.served(v.record(), DocumentReference.class);
+                    r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(Date.from(v.recordedAt()));
+                    return r;
+                }).toList());
+            }
+            return calls.as(request, actor -> documents.history(actor, FhirCalls.id(id)).stream().map(v -> {
+                DocumentReference r = document(v.record());
+                r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(Date.from(v.recordedAt()));
+                return r;
+            }).toList());
+        }
+
+        /**
+         * A patient's documents, filed here or sent by other systems, by {@code date} (with prefixes), {@code category},
+         * {@code type} and {@code status}: one gateway decision for both.
+         */
         @Search
         public List<DocumentReference> byPatient(@RequiredParam(name = DocumentReference.SP_PATIENT) ReferenceParam patient,
+                                                 @OptionalParam(name = DocumentReference.SP_DATE) DateAndListParam date,
+                                                 @OptionalParam(name = DocumentReference.SP_CATEGORY) TokenAndListParam category,
+                                                 @OptionalParam(name = DocumentReference.SP_TYPE) TokenAndListParam type,
+                                                 @OptionalParam(name = DocumentReference.SP_STATUS) TokenAndListParam status,
                                                  HttpServletRequest request) {
             long id = ClinicalProviders.patientOf(patient);
-            return calls.as(request, actor -> documents.ofPatient(actor, id).stream().map(DocumentReferenceProvider::document).toList());
+            FhirSearch.check(category, type, status);
+            return calls.as(request, actor -> {
+                var both = received.documentsOf(actor, id);
+                List<DocumentReference> all = new java.util.ArrayList<>(both.own().stream().map(DocumentReferenceProvider::document).toList());
+                both.received().forEach(r -> all.add(ReceivedProviders.served(r, DocumentReference.class)));
+                return all.stream().filter(r -> FhirSearch.matches(date, FhirSearch.Span.of(r.getDateElement()))
+                        && FhirSearch.matches(category, r.getCategory()) && FhirSearch.matches(type, List.of(r.getType()))
+                        && FhirSearch.matches(status, ReceivedProviders.status(r.getStatusElement()))).toList();
+            });
         }
 
         /**

@@ -392,6 +392,9 @@ class ExposureSweepTest extends IntegrationTest {
 
     private List<String> fhirUrls(String type, String interaction, Set<String> params, Map<String, List<String>> ids) {
         String patient = ids.get("patient").get(0);
+        // Records other systems sent (ADR 0026) belong to the patient of the fixture's import; DocumentReference and CareTeam
+        // serve both Dossier's own (the fixture patient's) and the received ones (ids r<n>), so both are swept.
+        String received = ids.get("receivedPatient").get(0);
         String id = switch (type) {
             case "Patient", "CareTeam" -> patient;
             case "AllergyIntolerance" -> ids.get("allergy").get(0);
@@ -402,6 +405,8 @@ class ExposureSweepTest extends IntegrationTest {
             case "DocumentReference" -> ids.get("document").get(0);
             case "Procedure" -> ids.get("procedure").get(0);
             case "Immunization" -> ids.get("immunization").get(0);
+            case "DiagnosticReport", "CarePlan", "Device", "Provenance", "ImagingStudy", "MedicationAdministration", "SupplyDelivery" ->
+                    ids.get("received" + type).get(0);
             case "Coverage" -> patient + "-amo";
             case "Invoice" -> ids.get("invoice").get(0);
             case "PractitionerRole" -> ids.get("staff").get(0) + "-1";
@@ -415,11 +420,19 @@ class ExposureSweepTest extends IntegrationTest {
         if ("?".equals(id)) {
             return List.of();
         }
+        List<String> instances = new ArrayList<>();
+        if (id != null) {
+            instances.add(id);
+        }
+        if (type.equals("DocumentReference") || type.equals("CareTeam")) {
+            instances.add(ids.get("received" + type).get(0));
+        }
+        List<String> patients = ids.containsKey("received" + type) ? List.of(patient, received) : List.of(patient);
         String base = "/fhir/" + type;
         return switch (interaction) {
-            case "read" -> id == null ? List.of() : List.of(base + "/" + id);
-            case "vread" -> id == null ? List.of() : List.of(base + "/" + id + "/_history/1");
-            case "history-instance" -> id == null ? List.of() : List.of(base + "/" + id + "/_history");
+            case "read" -> instances.stream().map(i -> base + "/" + i).toList();
+            case "vread" -> instances.stream().map(i -> base + "/" + i + "/_history/1").toList();
+            case "history-instance" -> instances.stream().map(i -> base + "/" + i + "/_history").toList();
             case "history-type" -> List.of(base + "/_history");
             case "search-type" -> {
                 List<String> searches = new ArrayList<>();
@@ -433,7 +446,7 @@ class ExposureSweepTest extends IntegrationTest {
                 } else if (type.equals("PractitionerRole")) {
                     searches.add(base + "?practitioner=Practitioner/" + ids.get("staff").get(0));
                 } else if (params.contains("patient")) {
-                    searches.add(base + "?patient=Patient/" + patient);
+                    patients.forEach(p -> searches.add(base + "?patient=Patient/" + p));
                 } else if (params.contains("beneficiary")) {
                     searches.add(base + "?beneficiary=Patient/" + patient);
                 } else if (params.isEmpty() || type.equals("Organization")) {
@@ -518,6 +531,27 @@ class ExposureSweepTest extends IntegrationTest {
         ids.put("procedure", List.of(historyEntries.get(1).get("response").get("location").asString().replaceAll("^Procedure/(\\d+).*$", "$1")));
         ids.put("immunization", List.of(historyEntries.get(2).get("response").get("location").asString()
                 .replaceAll("^Immunization/(\\d+).*$", "$1")));
+
+        // Records other systems send that Dossier keeps as sent (ADR 0026): one imported patient holds one of each type.
+        String sentRecords;
+        try (var in = getClass().getResourceAsStream("/fhir/received-records.json")) {
+            sentRecords = new String(in.readAllBytes(), StandardCharsets.UTF_8).replace("FAMILY", "Recuvaille");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        Api.Response importedRecords = as("admin").postRaw("/fhir", "application/fhir+json", sentRecords, Map.of("X-Dossier-Facility", "1"));
+        assertThat(importedRecords.status()).as(importedRecords.toString()).isEqualTo(200);
+        long receivedPatient = -1;
+        for (JsonNode e : importedRecords.json().get("entry")) {
+            String location = e.get("response").has("location") ? e.get("response").get("location").asString() : "";
+            if (location.startsWith("Patient/")) {
+                receivedPatient = Long.parseLong(location.substring("Patient/".length()));
+            } else if (location.matches("[A-Za-z]+/r\\d+")) {
+                ids.putIfAbsent("received" + location.substring(0, location.indexOf('/')), List.of(location.substring(location.indexOf('/') + 1)));
+            }
+        }
+        f.careFor(receivedPatient, "physician", "nurse");
+        ids.put("receivedPatient", List.of(Long.toString(receivedPatient)));
 
         LocalDate monday = LocalDate.now(PARIS).with(TemporalAdjusters.next(DayOfWeek.MONDAY));
         long practitioner = f.physician("CONSULT");

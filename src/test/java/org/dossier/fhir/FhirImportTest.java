@@ -53,7 +53,8 @@ class FhirImportTest extends IntegrationTest {
     /** Each patient file's import response, in the order of its entries (kept for the round trip). */
     private static final Map<Path, Bundle> IMPORTED = new java.util.TreeMap<>();
     private static final Set<String> COMPARED = Set.of("MedicationRequest", "AllergyIntolerance", "Condition", "Observation",
-            "Procedure", "Immunization");
+            "Procedure", "Immunization", "DiagnosticReport", "DocumentReference", "CarePlan", "CareTeam", "Device", "Provenance",
+            "ImagingStudy", "MedicationAdministration", "SupplyDelivery");
 
     private static Path file(String prefix) throws IOException {
         try (Stream<Path> files = Files.list(SYNTHEA)) {
@@ -100,11 +101,12 @@ class FhirImportTest extends IntegrationTest {
     @Order(2)
     void aPatientBundleBeforeItsPractitionersIsRefusedWholeAndNamesWhatToImportFirst() throws IOException {
         long before = count("patient");
+        long encounters = count("encounter_history"); // other tests of this context may have imported some
         Api.Response refused = importFile("admin", file("Brent147"));
         assertThat(refused.status()).as(refused.toString()).isEqualTo(422);
         assertThat(refused.body()).contains("practitionerInformation");
         assertThat(count("patient")).as("a transaction is all or nothing").isEqualTo(before);
-        assertThat(count("encounter_history")).isZero();
+        assertThat(count("encounter_history")).isEqualTo(encounters);
     }
 
     @Test
@@ -144,7 +146,9 @@ class FhirImportTest extends IntegrationTest {
             String notModelled = report.replaceAll(".*; not modelled \\d+ \\{([^}]*)}.*", "$1");
             String notApplicable = report.replaceAll(".*; not applicable \\d+ \\{([^}]*)} \\(billing of a foreign payer\\).*", "$1");
             assertThat(notApplicable).as(report).contains("Claim=").contains("ExplanationOfBenefit=");
-            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization");
+            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization",
+                    "DiagnosticReport", "DocumentReference", "CarePlan", "CareTeam", "Device", "Provenance", "ImagingStudy",
+                    "MedicationAdministration", "SupplyDelivery");
         }
         assertThat(count("patient") - before).isEqualTo(patientFiles().size());
         assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
@@ -172,6 +176,12 @@ class FhirImportTest extends IntegrationTest {
             long patient = response.getEntry().stream().map(e -> e.getResponse().getLocation()).filter(l -> l != null && l.startsWith("Patient/"))
                     .map(l -> Long.parseLong(l.substring("Patient/".length()).replaceAll("/.*", ""))).findFirst().orElseThrow();
             fixtures().careFor(patient, "physician");
+            Map<String, String> locations = new java.util.HashMap<>();
+            for (int i = 0; i < sent.getEntry().size(); i++) {
+                if (response.getEntry().get(i).getResponse().hasLocation()) {
+                    locations.put(sent.getEntry().get(i).getFullUrl(), response.getEntry().get(i).getResponse().getLocation());
+                }
+            }
             for (int i = 0; i < sent.getEntry().size(); i++) {
                 Resource source = sent.getEntry().get(i).getResource();
                 if (!COMPARED.contains(source.fhirType())) {
@@ -182,7 +192,8 @@ class FhirImportTest extends IntegrationTest {
                 if (answer.getStatus().startsWith("201")) {
                     c[0]++;
                     Resource served = (Resource) fhir.read().resource(source.getClass()).withUrl(answer.getLocation()).execute();
-                    differences.addAll(RoundTrip.compare(source, served));
+                    differences.addAll(ReceivedImport.kept(source.fhirType()) ? RoundTrip.compareKept(source, served, locations)
+                            : RoundTrip.compare(source, served));
                     c[3]++;
                 } else if (((org.hl7.fhir.r4.model.OperationOutcome) answer.getOutcome()).getIssueFirstRep().getCode()
                         == org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED) {

@@ -137,6 +137,66 @@ final class RoundTrip {
         }
     }
 
+    /**
+     * A record kept as sent (ADR 0026): served, it must equal its source in every field but {@code id} and {@code meta},
+     * and each reference resolved as the import says: to where the entry it named was stored ({@code locations}, by
+     * fullUrl), its original kept as identifier; a conditional one to the identifier it names; one to an entry not
+     * stored, to its original as identifier. Displays stay as sent.
+     */
+    static List<String> compareKept(Resource sent, Resource served, java.util.Map<String, String> locations) {
+        RoundTrip r = new RoundTrip(served.fhirType() + "/" + served.getIdElement().getIdPart() + " (sent " + sent.getIdElement().getIdPart() + ")");
+        Resource a = sent.copy();
+        Resource b = served.copy();
+        a.setIdElement(null);
+        b.setIdElement(null);
+        a.setMeta(null);
+        b.setMeta(null);
+        var terser = ca.uhn.fhir.context.FhirContext.forR4Cached().newTerser();
+        List<Reference> ra = terser.getAllPopulatedChildElementsOfType(a, Reference.class);
+        List<Reference> rb = terser.getAllPopulatedChildElementsOfType(b, Reference.class);
+        if (ra.size() != rb.size()) {
+            r.differences.add(r.where + ": " + ra.size() + " references sent, " + rb.size() + " served");
+            return r.differences;
+        }
+        for (int i = 0; i < ra.size(); i++) {
+            Reference x = ra.get(i);
+            Reference y = rb.get(i);
+            String original = x.getReference();
+            String resolved = original == null ? null : locations.get(original);
+            boolean ok;
+            if (original == null || original.startsWith("#") || original.matches("Patient/\\d+")) {
+                ok = java.util.Objects.equals(original, y.getReference());
+            } else if (resolved != null) {
+                ok = resolved.equals(y.getReference()) && original.equals(y.getIdentifier().getValue());
+            } else if (original.contains("?identifier=")) {
+                String token = original.substring(original.indexOf("?identifier=") + "?identifier=".length());
+                ok = !y.hasReference() && original.startsWith(y.getType() + "?")
+                        && token.equals((y.getIdentifier().hasSystem() ? y.getIdentifier().getSystem() + "|" : "") + y.getIdentifier().getValue());
+            } else {
+                ok = !y.hasReference() && original.equals(y.getIdentifier().getValue());
+            }
+            if (!ok || !java.util.Objects.equals(x.getDisplay(), y.getDisplay())) {
+                r.differences.add(r.where + ": reference " + original + " (" + x.getDisplay() + ") served as " + y.getReference() + " "
+                        + y.getType() + " " + y.getIdentifier().getSystem() + "|" + y.getIdentifier().getValue() + " (" + y.getDisplay() + ")");
+            }
+            for (Reference z : List.of(x, y)) {
+                z.setReference(null).setType(null).setIdentifier(null);
+            }
+        }
+        if (!a.equalsDeep(b)) {
+            var json = ca.uhn.fhir.context.FhirContext.forR4Cached().newJsonParser();
+            String sa = json.encodeResourceToString(a);
+            String sb = json.encodeResourceToString(b);
+            int at = 0;
+            while (at < Math.min(sa.length(), sb.length()) && sa.charAt(at) == sb.charAt(at)) {
+                at++;
+            }
+            r.differences.add(r.where + ": content differs at " + at + ": sent …" + sa.substring(Math.max(0, at - 40), Math.min(sa.length(), at + 60))
+                    + " served …" + sb.substring(Math.max(0, at - 40), Math.min(sb.length(), at + 60)));
+        }
+        return r.differences;
+    }
+
     private void procedure(org.hl7.fhir.r4.model.Procedure sent, org.hl7.fhir.r4.model.Procedure served) {
         same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
         codings("code", sent.getCode(), served.getCode());

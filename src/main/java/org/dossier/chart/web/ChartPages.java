@@ -14,6 +14,7 @@ import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
 import org.dossier.clinical.ImmunizationService;
 import org.dossier.clinical.ProcedureService;
+import org.dossier.clinical.ReceivedRecordService;
 import org.dossier.clinical.DocumentService;
 import org.dossier.clinical.Note;
 import org.dossier.clinical.NoteService;
@@ -77,6 +78,7 @@ class ChartPages {
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
     private final DocumentService documents;
+    private final ReceivedRecordService received;
     private final SchedulingService scheduling;
     private final StayService stays;
     private final BillingService billing;
@@ -85,7 +87,7 @@ class ChartPages {
 
     ChartPages(ChartService charts, PatientService patients, NoteService notes, AllergyService allergies,
                ProblemService problems, ProcedureService procedures, ImmunizationService immunizations, PrescriptionService prescriptions,
-               ObservationService observations, DocumentService documents, SchedulingService scheduling, StayService stays,
+               ObservationService observations, DocumentService documents, ReceivedRecordService received, SchedulingService scheduling, StayService stays,
                BillingService billing, OrganizationService organization, java.time.Clock clock) {
         this.clock = clock;
         this.charts = charts;
@@ -98,6 +100,7 @@ class ChartPages {
         this.prescriptions = prescriptions;
         this.observations = observations;
         this.documents = documents;
+        this.received = received;
         this.scheduling = scheduling;
         this.stays = stays;
         this.billing = billing;
@@ -200,7 +203,11 @@ class ChartPages {
                 model.addAttribute("series", series);
                 model.addAttribute("vitalKinds", EnumSet.range(ObservationKind.BLOOD_PRESSURE, ObservationKind.RESPIRATORY_RATE));
             }
-            case "documents" -> model.addAttribute("documents", documents.ofPatient(access));
+            case "documents" -> {
+                // Beside the documents filed here, what other systems sent (reports, notes, plans…), under the same decision.
+                model.addAttribute("documents", documents.ofPatient(access));
+                model.addAttribute("received", received.readings(access));
+            }
             case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(access));
             case "stays" -> {
                 var encounters = stays.encounters(access);
