@@ -152,6 +152,15 @@ class ClinicalRepository {
                 .param(id).param(expectedVersion).update() == 1;
     }
 
+    /** The patient's observations among {@code ids} (others' are never returned). */
+    List<Observation> observations(long patientId, java.util.Collection<Long> ids) {
+        if (ids.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql("select " + OBSERVATION + " from observation where patient_id = ? and id = any (?)")
+                .param(patientId).param(ids.toArray(Long[]::new)).query(ClinicalRepository::observation).list();
+    }
+
     Optional<Observation> observation(long id) {
         return jdbc.sql("select " + OBSERVATION + " from observation where id = ?").param(id).query(ClinicalRepository::observation).optional();
     }

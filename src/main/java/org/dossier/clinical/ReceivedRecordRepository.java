@@ -47,6 +47,10 @@ class ReceivedRecordRepository {
                 .param(patientId).param(types.toArray(String[]::new)).param(limit).query(ReceivedRecordRepository::row).list();
     }
 
+    int count(long patientId) {
+        return jdbc.sql("select count(*) from received_record where patient_id = ?").param(patientId).query(Integer.class).single();
+    }
+
     private static ReceivedRecord row(ResultSet rs, int n) throws SQLException {
         return new ReceivedRecord(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("resource_type"),
                 rs.getString("status"), rs.getString("category"), rs.getString("code_system"), rs.getString("code"), rs.getString("label"),

@@ -9,6 +9,7 @@ import org.dossier.organization.Role;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
+import org.dossier.platform.RecordLimits;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -30,9 +31,6 @@ public class ReceivedRecordService {
 
     /** The largest resource kept (a note's text, a report's form, a provenance naming a whole bundle): 4 MiB of JSON. */
     public static final int MAX_RESOURCE_CHARS = 4 * 1024 * 1024;
-    /** At most this many records of one patient are read at once (a search, the chart). */
-    public static final int MAX_PER_PATIENT = 1_000;
-
     private final ReceivedRecordRepository repository;
     private final DocumentService documents;
     private final ClinicalRepository measurements;
@@ -88,14 +86,15 @@ public class ReceivedRecordService {
         return versions.history("received_record", id, ReceivedRecord.class);
     }
 
-    /** The patient's records of one type, newest first (at most {@value #MAX_PER_PATIENT}): one gateway decision. */
+    /** The patient's records of one type, newest first, all of them ({@link RecordLimits}): one gateway decision. */
     public List<ReceivedRecord> ofPatient(Actor actor, long patientId, String type) {
         return ofPatient(access.forReading(actor, patientId, AuditResource.ReceivedRecord), List.of(type));
     }
 
     /** Under an access already granted and audited (the chart, a search that also reads Dossier's own records). */
     public List<ReceivedRecord> ofPatient(PatientAccess granted, List<String> types) {
-        return repository.ofPatient(granted.require(Section.CLINICAL).patientId(), types, MAX_PER_PATIENT);
+        return RecordLimits.whole(repository.ofPatient(granted.require(Section.CLINICAL).patientId(), types, RecordLimits.fetch()),
+                "records received from other systems");
     }
 
     /** The most received records the chart shows (newest first); every one is served over FHIR. */
@@ -105,16 +104,19 @@ public class ReceivedRecordService {
      * What the chart shows of the patient's received records, newest first: notes as text, reports with the values of
      * the results kept here. Under an access already granted and audited (the chart tab's one decision).
      */
+    /** How many records other systems sent for the patient (the chart says when it shows only the newest). */
+    public int count(PatientAccess granted) {
+        return repository.count(granted.require(Section.CLINICAL).patientId());
+    }
+
     public List<ReceivedReading> readings(PatientAccess granted) {
         long patient = granted.require(Section.CLINICAL).patientId();
         List<ReceivedRecord> found = repository.ofPatient(patient, List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
+        // One query for every result the reports shown name, and only the patient's own: a report can name no one else's.
+        java.util.Set<Long> resultIds = new java.util.HashSet<>();
+        found.forEach(r -> resultIds.addAll(ReceivedReading.resultIds(r)));
         java.util.Map<Long, ReceivedReading.Result> measured = new java.util.HashMap<>();
-        for (ReceivedRecord r : found) {
-            for (long id : ReceivedReading.resultIds(r)) {
-                // By primary key, and only the patient's own: a report can name no one else's measurement.
-                measurements.observation(id).filter(o -> o.patientId() == patient).ifPresent(o -> measured.put(id, result(o)));
-            }
-        }
+        measurements.observations(patient, resultIds).forEach(o -> measured.put(o.id(), result(o)));
         return found.stream().map(r -> ReceivedReading.of(r, measured)).toList();
     }
 

@@ -57,6 +57,7 @@ final class ReceivedProviders {
         resource.getMeta().getTag().forEach(meta::addTag);
         resource.getMeta().getSecurity().forEach(meta::addSecurity);
         resource.setMeta(meta);
+        ImportOrigins.mark(resource, r);
         return resource;
     }
 

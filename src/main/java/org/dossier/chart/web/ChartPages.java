@@ -207,6 +207,7 @@ class ChartPages {
                 // Beside the documents filed here, what other systems sent (reports, notes, plans…), under the same decision.
                 model.addAttribute("documents", documents.ofPatient(access));
                 model.addAttribute("received", received.readings(access));
+                model.addAttribute("receivedTotal", received.count(access));
             }
             case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(access));
             case "stays" -> {
