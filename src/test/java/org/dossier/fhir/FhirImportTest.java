@@ -144,7 +144,7 @@ class FhirImportTest extends IntegrationTest {
             String notModelled = report.replaceAll(".*; not modelled \\d+ \\{([^}]*)}.*", "$1");
             String notApplicable = report.replaceAll(".*; not applicable \\d+ \\{([^}]*)} \\(billing of a foreign payer\\).*", "$1");
             assertThat(notApplicable).as(report).contains("Claim=").contains("ExplanationOfBenefit=");
-            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization");
+            assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization", "Observation");
         }
         assertThat(count("patient") - before).isEqualTo(patientFiles().size());
         assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
@@ -165,6 +165,7 @@ class FhirImportTest extends IntegrationTest {
         assertThat(IMPORTED).as("the import test ran first").hasSize(patientFiles().size());
         IGenericClient fhir = client("physician");
         Map<String, int[]> counts = new TreeMap<>(); // stored, not modelled, refused, compared
+        Map<String, Map<String, Integer>> observationsByCategory = new TreeMap<>(); // category → value[x] → stored and compared
         List<String> differences = new java.util.ArrayList<>();
         for (var imported : IMPORTED.entrySet()) {
             Bundle sent = parse(imported.getKey());
@@ -184,6 +185,12 @@ class FhirImportTest extends IntegrationTest {
                     Resource served = (Resource) fhir.read().resource(source.getClass()).withUrl(answer.getLocation()).execute();
                     differences.addAll(RoundTrip.compare(source, served));
                     c[3]++;
+                    if (source instanceof Observation o) {
+                        String shape = o.hasValue() ? o.getValue().fhirType() : o.hasComponent() ? "components" : o.hasDataAbsentReason()
+                                ? "dataAbsentReason" : "nothing";
+                        o.getCategory().forEach(cat -> cat.getCoding().forEach(x -> observationsByCategory
+                                .computeIfAbsent(x.getCode(), k -> new TreeMap<>()).merge(shape, 1, Integer::sum)));
+                    }
                 } else if (((org.hl7.fhir.r4.model.OperationOutcome) answer.getOutcome()).getIssueFirstRep().getCode()
                         == org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED) {
                     c[1]++;
@@ -195,12 +202,15 @@ class FhirImportTest extends IntegrationTest {
         StringBuilder report = new StringBuilder("Round trip of the Synthea import (stored / not modelled / refused; compared field by field):");
         counts.forEach((type, c) -> report.append("\n  ").append(type).append(": ").append(c[0]).append(" / ").append(c[1]).append(" / ")
                 .append(c[2]).append("; compared ").append(c[3]));
+        report.append("\n  Observation stored by category (value[x] → count): ").append(observationsByCategory);
         report.append("\n  altered: ").append(differences.size());
         System.out.println(report);
         differences.stream().collect(Collectors.groupingBy(d -> d.replaceAll("/\\d+ \\(sent [^)]*\\): (\\S+( \\(original\\))?).*", ": $1"),
                 TreeMap::new, Collectors.counting())).forEach((field, n) -> System.out.println("  altered " + field + ": " + n));
         differences.stream().limit(40).forEach(d -> System.out.println("  ALTERED " + d));
         assertThat(differences).as(report.toString()).isEmpty();
+        assertThat(counts.get("Observation")[1]).as("every observation of the set is kept: " + report).isZero();
+        assertThat(observationsByCategory).as(report.toString()).containsKeys("laboratory", "survey", "social-history", "vital-signs");
     }
 
     /**
