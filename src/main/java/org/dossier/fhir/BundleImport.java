@@ -490,7 +490,12 @@ class BundleImport {
             if (value == null && kind.isVitalSign()) {
                 kind = ObservationKind.LAB; // a vital sign without its number (absent, or coded): kept as sent, never trended
             }
-            ObservationResult.Value other = value != null ? null
+            // A number finer than the column's thousandths is kept exact beside it (served as sent); the column keeps
+            // what ranges and trends read. Not when a vital sign is converted: the measured value is kept as such.
+            boolean exact = value != null && value2 == null && value.stripTrailingZeros().scale() > 3
+                    && (!kind.isVitalSign() || kind.unit().equals(unit));
+            ObservationResult.Value other = exact ? new ObservationResult.Value(ObservationValues.quantity(o.getValueQuantity()), null, null,
+                    null, null, null, null, null) : value != null ? null
                     : ObservationValues.value(o.hasValue() ? o.getValue() : null, o.hasDataAbsentReason() ? o.getDataAbsentReason() : null);
             List<ObservationResult.Component> components = kind == ObservationKind.BLOOD_PRESSURE ? List.of()
                     : o.getComponent().stream().map(ObservationValues::component).toList();
@@ -525,11 +530,11 @@ class BundleImport {
         }
 
         /**
-         * A result's quantity that the record's number column holds exactly: a value and a unit, no comparator ("<0.5"),
-         * at most three decimals. Anything else is kept as sent in the observation's result rather than rounded.
+         * A result's quantity that is one number the record's column can hold: a value and a unit, no comparator ("<0.5"
+         * is not 0.5), within the column's range. Anything else is kept as sent in the observation's result.
          */
         private static boolean plainNumber(org.hl7.fhir.r4.model.Quantity q) {
-            return q.hasValue() && !q.hasComparator() && (q.hasCode() || q.hasUnit()) && q.getValue().stripTrailingZeros().scale() <= 3
+            return q.hasValue() && !q.hasComparator() && (q.hasCode() || q.hasUnit())
                     && q.getValue().abs().compareTo(new BigDecimal("999999999")) < 0;
         }
 

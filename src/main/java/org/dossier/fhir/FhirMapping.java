@@ -357,6 +357,9 @@ final class FhirMapping {
                     .setValue(quantity(o.value(), o.unit()));
             r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8462-4", "Diastolic blood pressure")))
                     .setValue(quantity(o.value2(), o.unit()));
+        } else if (o.value() != null && result != null && result.value() != null && result.value().quantity() != null) {
+            // Finer than the column's thousandths: the number exactly as sent.
+            r.setValue(ObservationValues.quantity(result.value().quantity()));
         } else if (o.value() != null) {
             Quantity value = quantity(o.value(), o.unit());
             if (source != null && source.original() != null) {

@@ -109,6 +109,9 @@ class ObservationImportTest extends IntegrationTest {
         crp.setValue(new Quantity().setValue(new BigDecimal("0.5")).setComparator(Quantity.QuantityComparator.LESS_THAN)
                 .setUnit("mg/dL").setSystem(FhirMapping.UCUM).setCode("mg/dL"));
         sent.add(crp);
+        Observation creatinine = observation("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "2024-01-20T08:00:00+01:00", "laboratory");
+        creatinine.setValue(new Quantity().setValue(new BigDecimal("1.4306")).setUnit("mg/dL").setSystem(FhirMapping.UCUM).setCode("mg/dL"));
+        sent.add(creatinine);
         Observation ranged = observation("2345-7", "Glucose", "2024-02-08T16:00:00+01:00", "laboratory");
         ranged.setValue(new Range().setLow(new Quantity().setValue(4)).setHigh(new Quantity().setValue(6)));
 
@@ -155,6 +158,7 @@ class ObservationImportTest extends IntegrationTest {
         assertThat(served.get(4).getDataAbsentReason().getCodingFirstRep().getCode()).isEqualTo("not-performed");
         assertThat(served.get(5).getEffectivePeriod().getEndElement().getValueAsString()).isEqualTo("2024-02-06T14:10:00+01:00");
         assertThat(served.get(6).getValueQuantity().getComparator()).isEqualTo(Quantity.QuantityComparator.LESS_THAN);
+        assertThat(served.get(7).getValueQuantity().getValue()).as("every decimal sent").isEqualByComparingTo("1.4306");
         FhirValidation.assertValid(served.toArray(new Observation[0]));
         assertThat(count("audit_entry where actor_username = 'physician' and patient_id = " + patient
                 + " and resource_type = 'Observation' and decision = 'ALLOW'")).isGreaterThanOrEqualTo(sent.size());
@@ -183,6 +187,10 @@ class ObservationImportTest extends IntegrationTest {
                 .filter(n -> n.get("code").asString().equals("72166-2")).findFirst().orElseThrow();
         assertThat(smokerJson.get("value").isNull()).isTrue();
         assertThat(smokerJson.get("result").get("value").get("concept").get("text").asString()).isEqualTo("Ex-smoker");
+        var creatinineJson = java.util.stream.StreamSupport.stream(rest.json().spliterator(), false)
+                .filter(n -> n.get("code").asString().equals("2160-0")).findFirst().orElseThrow();
+        assertThat(creatinineJson.get("value").asString()).as("the number the column holds, as before").isEqualTo("1.431");
+        assertThat(creatinineJson.get("unit").asString()).isEqualTo("mg/dL");
         Api.Response history = as("physician").get("/api/observations/" + id(served.get(5)) + "/history");
         assertThat(history.status()).as(history.toString()).isEqualTo(200);
         assertThat(history.body()).contains("asked-declined");

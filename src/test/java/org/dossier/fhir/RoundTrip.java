@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
 /**
  * Compares a resource an import was sent with the resource Dossier serves back, field by field: statuses, intent,
  * dates (same instant, same precision), every coding of the source (system and code) among the served codings,
- * categories, the people named (by identifier, else by name), and measured values (the served value is the source's
- * converted to the served unit with UCUM, and the original is kept beside it). Each difference is a line naming the
+ * categories, the people named (by identifier, else by name), and measured values (exactly the source's in its own
+ * unit; else the source's converted to the served unit with UCUM, and the original kept beside it); an observation's
+ * value of any type, data-absent reason, components (code, text, value), categories as grouped and period. Each difference is a line naming the
  * field, what was sent and what is served.
  */
 final class RoundTrip {
@@ -240,7 +241,14 @@ final class RoundTrip {
             differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent, none served");
             return;
         }
-        BigDecimal expected = sameUnit(sent, served) ? sent.getValue() : convert(sent.getValue(), unit(sent), unit(served));
+        if (sameUnit(sent, served)) {
+            // In its own unit a number comes back exactly, every decimal sent.
+            if (served.getValue() == null || sent.getValue().compareTo(served.getValue()) != 0) {
+                differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent, served " + served.getValue() + " " + unit(served));
+            }
+            return;
+        }
+        BigDecimal expected = convert(sent.getValue(), unit(sent), unit(served));
         if (expected == null || expected.subtract(served.getValue()).abs().compareTo(new BigDecimal("0.01").max(expected.abs().movePointLeft(4))) > 0) {
             differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent (" + expected + " " + unit(served)
                     + "), served " + served.getValue() + " " + unit(served));
