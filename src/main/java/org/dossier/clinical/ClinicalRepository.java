@@ -27,7 +27,7 @@ class ClinicalRepository {
     private static final String PROBLEM = "id, facility_id, patient_id, icd10_code, label, onset_date, status, recorded_by, version, updated_at, code_system,"
             + " source::text as source";
     private static final String OBSERVATION = "id, facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,"
-            + " recorded_by, version, source::text as source";
+            + " recorded_by, version, source::text as source, result::text as result";
     private static final String DOCUMENT = "id, facility_id, patient_id, title, kind, content_type, size_bytes, sha256, status,"
             + " uploaded_by, version, created_at";
 
@@ -137,13 +137,16 @@ class ClinicalRepository {
     // ------------------------------------------------------------------ observations
 
     long insertObservation(int facilityId, long patientId, ObservationKind kind, String code, String label, BigDecimal value,
-                           BigDecimal value2, String unit, Instant effectiveAt, long authorId, Instant now, Imported source) {
+                           BigDecimal value2, String unit, Instant effectiveAt, long authorId, Instant now, Imported source,
+                           ObservationResult result) {
         return jdbc.sql("""
                         insert into observation (facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,
-                            recorded_by, version, created_at, source) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'FINAL', ?, 1, ?, cast(? as json))
+                            recorded_by, version, created_at, source, result)
+                            values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'FINAL', ?, 1, ?, cast(? as json), cast(? as json))
                             returning id""")
                 .param(facilityId).param(patientId).param(kind.name()).param(code).param(label).param(value).param(value2).param(unit)
-                .param(ts(effectiveAt)).param(authorId).param(ts(now)).param(json(source)).query(Long.class).single();
+                .param(ts(effectiveAt)).param(authorId).param(ts(now)).param(json(source)).param(result == null ? null : result.toJson())
+                .query(Long.class).single();
     }
 
     boolean markObservationInError(long id, int expectedVersion) {
@@ -248,7 +251,7 @@ class ClinicalRepository {
                 ObservationKind.valueOf(rs.getString("kind")), rs.getString("code"), rs.getString("label"),
                 strip(rs.getBigDecimal("value")), strip(rs.getBigDecimal("value2")), rs.getString("unit"),
                 instant(rs.getTimestamp("effective_at")), rs.getString("status"), rs.getLong("recorded_by"), rs.getInt("version"),
-                Imported.fromJson(rs.getString("source")));
+                Imported.fromJson(rs.getString("source")), ObservationResult.fromJson(rs.getString("result")));
     }
 
     private static ClinicalDocument document(ResultSet rs, int n) throws SQLException {

@@ -25,7 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
-/** Vital signs and lab results, checked against plausible ranges. */
+/** Vital signs and results (numbers checked against plausible ranges; coded findings, texts and surveys as sent). */
 @Service
 public class ObservationService {
 
@@ -65,6 +65,16 @@ public class ObservationService {
      */
     @Transactional
     public Observation record(Actor actor, long patientId, ObservationInput in, Imported source) {
+        return record(actor, patientId, in, source, null);
+    }
+
+    /**
+     * {@link #record(Actor, long, ObservationInput, Imported)}, with what the observation holds beyond one number (ADR
+     * 0027): a coded finding, a text, a value absent with its reason, components. Then {@code value} may be empty (kind
+     * LAB, any LOINC code); a vital sign keeps needing its number.
+     */
+    @Transactional
+    public Observation record(Actor actor, long patientId, ObservationInput in, Imported source, ObservationResult result) {
         PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Observation, Role.PHYSICIAN, Role.NURSE);
         if (in != null && in.kind() != null && in.kind().isVitalSign() && in.kind() != ObservationKind.BLOOD_PRESSURE && in.unit() != null
                 && !in.unit().isBlank() && !in.unit().strip().equals(in.kind().unit())) {
@@ -77,16 +87,17 @@ public class ObservationService {
         }
         Instant now = clock.instant();
         Instant effective = in.effectiveAt() == null ? now : in.effectiveAt();
-        List<FieldError> errors = validate(in, effective, now);
+        List<FieldError> errors = validate(in, effective, now, result != null && result.holdsAValue());
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
         ObservationKind kind = in.kind();
         String code = kind.isVitalSign() ? kind.code() : in.code().strip();
         String label = kind.isVitalSign() ? kind.label() : in.label().strip();
-        String unit = kind.isVitalSign() ? kind.unit() : in.unit().strip();
+        String unit = kind.isVitalSign() ? kind.unit() : in.value() == null ? null : in.unit().strip();
         long id = repository.insertObservation(patient.facilityId(), patient.id(), kind, code, label, in.value(),
-                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now, source);
+                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now, source,
+                result == null || result.equals(EMPTY) ? null : result);
         Observation created = repository.observation(id).orElseThrow();
         versions.record("observation", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "recorded", created, now);
         return created;
@@ -190,15 +201,23 @@ public class ObservationService {
         return new VersionLog.Dated<>(observation, versions.recordedAt("observation", observation.id(), observation.version()));
     }
 
-    private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now) {
+    private static final ObservationResult EMPTY = new ObservationResult(null, null, null, null, null);
+
+    private static List<FieldError> validate(ObservationInput in, Instant effective, Instant now, boolean holdsAnotherValue) {
         List<FieldError> errors = new ArrayList<>();
         if (in.kind() == null) {
             errors.add(new FieldError("kind", "is required: BLOOD_PRESSURE, HEART_RATE, TEMPERATURE, WEIGHT, SPO2, RESPIRATORY_RATE, HEIGHT or LAB"));
             return errors;
         }
         ObservationKind kind = in.kind();
-        if (in.value() == null) {
-            errors.add(new FieldError("value", "is required"));
+        // A coded finding, a text or a survey's answers hold no single number: only a result (LAB) may go without one.
+        boolean valueless = in.value() == null && holdsAnotherValue && kind == ObservationKind.LAB;
+        if (in.value() == null && !valueless) {
+            errors.add(new FieldError("value", kind.isVitalSign() ? "is required" : "is required (or what the observation holds instead)"));
+        } else if (valueless) {
+            if (in.value2() != null) {
+                errors.add(new FieldError("value2", "only blood pressure has a second value"));
+            }
         } else if (in.value().compareTo(kind.min()) < 0 || in.value().compareTo(kind.max()) > 0) {
             errors.add(new FieldError("value", outOfRange(kind, kind.min(), kind.max())));
         }
@@ -224,7 +243,7 @@ public class ObservationService {
             if (Texts.isBlank(in.label()) || in.label().length() > 200) {
                 errors.add(new FieldError("label", "a lab result needs its label (at most 200 characters)"));
             }
-            if (Texts.isBlank(in.unit()) || in.unit().length() > 30) {
+            if (!valueless && (Texts.isBlank(in.unit()) || in.unit().length() > 30)) {
                 errors.add(new FieldError("unit", "a lab result needs its UCUM unit, such as mmol/L"));
             }
         }

@@ -10,6 +10,7 @@ import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
 import org.dossier.clinical.ImmunizationService;
 import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.ObservationResult;
 import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.Problem;
 import org.dossier.clinical.ProblemService;
@@ -456,11 +457,24 @@ class BundleImport {
                     m.hasAuthoredOn() ? m.getAuthoredOn().toInstant() : null, details));
         }
 
-        /** A vital sign or a numeric lab result coded in LOINC; anything else is not modelled. */
+        /**
+         * Any observation coded in LOINC, as sent (ADR 0027): a vital sign or a numeric result keeps its number in the
+         * record's columns (vital signs converted to the record's unit, the measured value kept); a coded finding, a text,
+         * a yes/no, a survey's answers and scores (components), a value absent with its reason, several categories and an
+         * effective period are kept in the observation's result. Only value types Dossier does not hold (a range, a
+         * ratio, sampled data) and panels that only point to other observations are reported as not modelled.
+         */
         private String observation(Observation o) {
             String loinc = code(o.getCode(), FhirMapping.LOINC);
             if (loinc == null) {
                 throw new InvalidInputException("code", "a LOINC coding is needed");
+            }
+            if (!ObservationValues.kept(o.hasValue() ? o.getValue() : null)
+                    || o.getComponent().stream().anyMatch(c -> !ObservationValues.kept(c.hasValue() ? c.getValue() : null))) {
+                throw new NotModelled("Observation with a value of a type Dossier does not hold (" + text(o.getCode()) + ")");
+            }
+            if (o.hasEffective() && !o.hasEffectiveDateTimeType() && !o.hasEffectivePeriod()) {
+                throw new NotModelled("Observation effective given as " + o.getEffective().fhirType() + " (a dateTime or a period is kept)");
             }
             Optional<ObservationKind> vital = Arrays.stream(ObservationKind.values()).filter(k -> loinc.equals(k.code())).findFirst();
             ObservationKind kind = vital.orElse(ObservationKind.LAB);
@@ -476,16 +490,46 @@ class BundleImport {
                         value2 = c.getValueQuantity().getValue();
                     }
                 }
-            } else if (o.hasValueQuantity()) {
+                if (value == null || value2 == null || o.getComponent().size() != 2) {
+                    // Not the pair of pressures a trend draws: kept as sent, a panel with its components.
+                    kind = ObservationKind.LAB;
+                    value = null;
+                    value2 = null;
+                }
+            } else if (o.hasValueQuantity() && (kind.isVitalSign() || plainNumber(o.getValueQuantity()))) {
                 value = o.getValueQuantity().getValue();
                 unit = o.getValueQuantity().hasCode() ? o.getValueQuantity().getCode() : o.getValueQuantity().getUnit();
                 // A vital sign in another unit (°F, lb, in) is converted by the record, which keeps the value as measured.
             }
-            if (value == null) {
-                // Survey answers, coded findings, panels without numbers: not what Dossier's observations hold.
-                throw new NotModelled("Observation without a numeric value (" + text(o.getCode()) + ")");
+            if (value == null && kind.isVitalSign()) {
+                kind = ObservationKind.LAB; // a vital sign without its number (absent, or coded): kept as sent, never trended
+            }
+            // A number finer than the column's thousandths is kept exact beside it (served as sent); the column keeps
+            // what ranges and trends read. Not when a vital sign is converted: the measured value is kept as such.
+            boolean exact = value != null && value2 == null && value.stripTrailingZeros().scale() > 3
+                    && (!kind.isVitalSign() || kind.unit().equals(unit));
+            ObservationResult.Value other = exact ? new ObservationResult.Value(ObservationValues.quantity(o.getValueQuantity()), null, null,
+                    null, null, null, null, null) : value != null ? null
+                    : ObservationValues.value(o.hasValue() ? o.getValue() : null, o.hasDataAbsentReason() ? o.getDataAbsentReason() : null);
+            List<ObservationResult.Component> components = kind == ObservationKind.BLOOD_PRESSURE ? List.of()
+                    : o.getComponent().stream().map(ObservationValues::component).toList();
+            // Categories are kept one coding each in source; grouped as sent only where one carries several codings or a text.
+            List<ObservationResult.Concept> categories = o.getCategory().stream().anyMatch(c -> c.getCoding().size() > 1 || c.hasText())
+                    ? o.getCategory().stream().map(ObservationValues::concept).toList() : List.of();
+            ObservationResult.Period period = o.hasEffectivePeriod() ? new ObservationResult.Period(
+                    o.getEffectivePeriod().hasStart() ? o.getEffectivePeriod().getStartElement().getValueAsString() : null,
+                    o.getEffectivePeriod().hasEnd() ? o.getEffectivePeriod().getEndElement().getValueAsString() : null) : null;
+            String label = kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : kind.label();
+            ObservationResult result = new ObservationResult(other, components, categories, period,
+                    o.getCode().hasText() && !o.getCode().getText().equals(label) ? o.getCode().getText() : null);
+            if (value == null && !result.holdsAValue()) {
+                throw new NotModelled(o.hasHasMember() || o.hasDerivedFrom()
+                        ? "Observation that only groups other observations (hasMember, derivedFrom) (" + text(o.getCode()) + ")"
+                        : "Observation without a value, components nor a reason for their absence (" + text(o.getCode()) + ")");
             }
             java.time.Instant at = o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue().toInstant()
+                    : period != null && period.start() != null ? o.getEffectivePeriod().getStart().toInstant()
+                    : period != null && period.end() != null ? o.getEffectivePeriod().getEnd().toInstant()
                     : o.hasIssued() ? o.getIssued().toInstant() : null;
             Imported.Party performer = o.hasPerformer() ? who(o.getPerformerFirstRep(), o.getPerformerFirstRep().getReference() != null
                     && o.getPerformerFirstRep().getReference().startsWith("Organization") ? ExternalParty.Kind.ORGANIZATION
@@ -495,9 +539,17 @@ class BundleImport {
                     o.hasIssued() ? o.getIssuedElement().getValueAsString() : null,
                     o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValueAsString() : null, null, performer, null);
             var created = observations.record(actor, patient(o.getSubject()), new ObservationService.ObservationInput(kind, value, value2,
-                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : null),
-                    source);
+                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? label : null), source, result);
             return "Observation/" + created.id();
+        }
+
+        /**
+         * A result's quantity that is one number the record's column can hold: a value and a unit, no comparator ("<0.5"
+         * is not 0.5), within the column's range. Anything else is kept as sent in the observation's result.
+         */
+        private static boolean plainNumber(org.hl7.fhir.r4.model.Quantity q) {
+            return q.hasValue() && !q.hasComparator() && (q.hasCode() || q.hasUnit())
+                    && q.getValue().abs().compareTo(new BigDecimal("999999999")) < 0;
         }
 
         /** A procedure as the source coded it (SNOMED CT from Synthea), performed at an instant or over a period. */

@@ -6,6 +6,7 @@ import org.dossier.care.StayKind;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.Observation;
 import org.dossier.clinical.ObservationKind;
+import org.dossier.clinical.ObservationResult;
 import org.dossier.clinical.Problem;
 import org.dossier.patient.PatientData;
 import org.dossier.platform.Imported;
@@ -312,25 +313,40 @@ final class FhirMapping {
         r.getMeta().setVersionId(Integer.toString(o.version()));
         Imported source = o.source();
         ImportOrigins.mark(r, source);
+        ObservationResult result = o.result();
         boolean imported = source != null && (!source.codings().isEmpty() || source.start() != null || source.status() != null);
         r.setStatus(!"FINAL".equals(o.status()) ? org.hl7.fhir.r4.model.Observation.ObservationStatus.ENTEREDINERROR
                 : imported && source.status() != null ? org.hl7.fhir.r4.model.Observation.ObservationStatus.fromCode(source.status())
                 : org.hl7.fhir.r4.model.Observation.ObservationStatus.FINAL);
         boolean lab = o.kind() == ObservationKind.LAB;
-        if (imported && !source.categories().isEmpty()) {
+        if (result != null && !result.categories().isEmpty()) {
+            // Grouped as sent (a category with several codings, or a text).
+            result.categories().forEach(c -> r.addCategory(ObservationValues.concept(c)));
+        } else if (imported && !source.categories().isEmpty()) {
             source.categories().forEach(c -> r.addCategory(concept(c)));
         } else {
             r.addCategory(concept("http://terminology.hl7.org/CodeSystem/observation-category", lab ? "laboratory" : "vital-signs",
                     lab ? "Laboratory" : "Vital Signs"));
         }
-        CodeableConcept code = codeable(source, o.label());
+        CodeableConcept code = codeable(source, result != null && result.codeText() != null ? result.codeText() : o.label());
         if (code.getCoding().stream().noneMatch(c -> LOINC.equals(c.getSystem()) && o.code().equals(c.getCode()))) {
             code.getCoding().add(0, new Coding(LOINC, o.code(), o.label()));
         }
         r.setCode(code);
         r.setSubject(new Reference("Patient/" + o.patientId()));
-        r.setEffective(imported && source.start() != null ? new DateTimeType(source.start())
-                : new DateTimeType(Date.from(o.effectiveAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
+        if (result != null && result.effectivePeriod() != null) {
+            org.hl7.fhir.r4.model.Period period = new org.hl7.fhir.r4.model.Period();
+            if (result.effectivePeriod().start() != null) {
+                period.setStartElement(new DateTimeType(result.effectivePeriod().start()));
+            }
+            if (result.effectivePeriod().end() != null) {
+                period.setEndElement(new DateTimeType(result.effectivePeriod().end()));
+            }
+            r.setEffective(period);
+        } else {
+            r.setEffective(imported && source.start() != null ? new DateTimeType(source.start())
+                    : new DateTimeType(Date.from(o.effectiveAt()), TemporalPrecisionEnum.SECOND, java.util.TimeZone.getTimeZone("UTC")));
+        }
         if (imported && source.recorded() != null) {
             r.setIssuedElement(new org.hl7.fhir.r4.model.InstantType(source.recorded()));
         }
@@ -344,7 +360,10 @@ final class FhirMapping {
                     .setValue(quantity(o.value(), o.unit()));
             r.addComponent().setCode(new CodeableConcept().addCoding(new Coding(LOINC, "8462-4", "Diastolic blood pressure")))
                     .setValue(quantity(o.value2(), o.unit()));
-        } else {
+        } else if (o.value() != null && result != null && result.value() != null && result.value().quantity() != null) {
+            // Finer than the column's thousandths: the number exactly as sent.
+            r.setValue(ObservationValues.quantity(result.value().quantity()));
+        } else if (o.value() != null) {
             Quantity value = quantity(o.value(), o.unit());
             if (source != null && source.original() != null) {
                 // The value as measured, before conversion to the unit the record keeps (°F → °C, lb → kg, in → cm).
@@ -352,6 +371,13 @@ final class FhirMapping {
                 value.addExtension(ORIGINAL_QUANTITY, new Quantity().setValue(m.value()).setUnit(m.unit()).setSystem(m.system()).setCode(m.code()));
             }
             r.setValue(value);
+        }
+        if (result != null) {
+            // What is not one number (a coded finding, a text, a reason for no value), and a panel's or survey's components.
+            if (o.value() == null && result.value() != null) {
+                ObservationValues.serve(result.value(), r);
+            }
+            result.components().forEach(c -> r.addComponent(ObservationValues.component(c)));
         }
         return r;
     }

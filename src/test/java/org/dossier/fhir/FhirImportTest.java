@@ -148,7 +148,7 @@ class FhirImportTest extends IntegrationTest {
             assertThat(notApplicable).as(report).contains("Claim=").contains("ExplanationOfBenefit=");
             assertThat(notModelled).as(report).doesNotContain("Claim", "ExplanationOfBenefit", "Procedure", "Immunization",
                     "DiagnosticReport", "DocumentReference", "CarePlan", "CareTeam", "Device", "Provenance", "ImagingStudy",
-                    "MedicationAdministration", "SupplyDelivery");
+                    "MedicationAdministration", "SupplyDelivery", "Observation");
         }
         assertThat(count("patient") - before).isEqualTo(patientFiles().size());
         assertThat(jdbc.sql("select count(*) from problem where code_system = 'SNOMED-CT'").query(Long.class).single()).isPositive();
@@ -161,7 +161,8 @@ class FhirImportTest extends IntegrationTest {
     /**
      * The round trip: every MedicationRequest, AllergyIntolerance, Condition, Observation, Procedure and Immunization an import stored is read
      * back over FHIR by a clinician caring for the patient and compared, field by field, with what was sent
-     * ({@link RoundTrip}). Nothing stored may differ from its source; the counts are printed and in docs/fhir.md.
+     * ({@link RoundTrip}). Nothing stored may differ from its source; the counts are printed and in docs/fhir.md. Every
+     * observation is kept (coded findings, texts, surveys' components too), and those that are not one number validate.
      */
     @Test
     @Order(4)
@@ -169,6 +170,8 @@ class FhirImportTest extends IntegrationTest {
         assertThat(IMPORTED).as("the import test ran first").hasSize(patientFiles().size());
         IGenericClient fhir = client("physician");
         Map<String, int[]> counts = new TreeMap<>(); // stored, not modelled, refused, compared
+        Map<String, Map<String, Integer>> observationsByCategory = new TreeMap<>(); // category → value[x] → stored and compared
+        List<Observation> notANumber = new java.util.ArrayList<>(); // coded, text, components: served, then validated
         List<String> differences = new java.util.ArrayList<>();
         for (var imported : IMPORTED.entrySet()) {
             Bundle sent = parse(imported.getKey());
@@ -195,6 +198,15 @@ class FhirImportTest extends IntegrationTest {
                     differences.addAll(ReceivedImport.kept(source.fhirType()) ? RoundTrip.compareKept(source, served, locations)
                             : RoundTrip.compare(source, served));
                     c[3]++;
+                    if (source instanceof Observation o && (!o.hasValueQuantity() || o.hasComponent())) {
+                        notANumber.add((Observation) served);
+                    }
+                    if (source instanceof Observation o) {
+                        String shape = o.hasValue() ? o.getValue().fhirType() : o.hasComponent() ? "components" : o.hasDataAbsentReason()
+                                ? "dataAbsentReason" : "nothing";
+                        o.getCategory().forEach(cat -> cat.getCoding().forEach(x -> observationsByCategory
+                                .computeIfAbsent(x.getCode(), k -> new TreeMap<>()).merge(shape, 1, Integer::sum)));
+                    }
                 } else if (((org.hl7.fhir.r4.model.OperationOutcome) answer.getOutcome()).getIssueFirstRep().getCode()
                         == org.hl7.fhir.r4.model.OperationOutcome.IssueType.NOTSUPPORTED) {
                     c[1]++;
@@ -206,12 +218,16 @@ class FhirImportTest extends IntegrationTest {
         StringBuilder report = new StringBuilder("Round trip of the Synthea import (stored / not modelled / refused; compared field by field):");
         counts.forEach((type, c) -> report.append("\n  ").append(type).append(": ").append(c[0]).append(" / ").append(c[1]).append(" / ")
                 .append(c[2]).append("; compared ").append(c[3]));
+        report.append("\n  Observation stored by category (value[x] → count): ").append(observationsByCategory);
         report.append("\n  altered: ").append(differences.size());
         System.out.println(report);
         differences.stream().collect(Collectors.groupingBy(d -> d.replaceAll("/\\d+ \\(sent [^)]*\\): (\\S+( \\(original\\))?).*", ": $1"),
                 TreeMap::new, Collectors.counting())).forEach((field, n) -> System.out.println("  altered " + field + ": " + n));
         differences.stream().limit(40).forEach(d -> System.out.println("  ALTERED " + d));
         assertThat(differences).as(report.toString()).isEmpty();
+        assertThat(counts.get("Observation")[1]).as("every observation of the set is kept: " + report).isZero();
+        assertThat(observationsByCategory).as(report.toString()).containsKeys("laboratory", "survey", "social-history", "vital-signs");
+        assertThat(FhirValidation.errors(notANumber)).as(notANumber.size() + " observations that are not one number, as served").isEmpty();
     }
 
     /**

@@ -24,8 +24,9 @@ import java.util.stream.Collectors;
 /**
  * Compares a resource an import was sent with the resource Dossier serves back, field by field: statuses, intent,
  * dates (same instant, same precision), every coding of the source (system and code) among the served codings,
- * categories, the people named (by identifier, else by name), and measured values (the served value is the source's
- * converted to the served unit with UCUM, and the original is kept beside it). Each difference is a line naming the
+ * categories, the people named (by identifier, else by name), and measured values (exactly the source's in its own
+ * unit; else the source's converted to the served unit with UCUM, and the original kept beside it); an observation's
+ * value of any type, data-absent reason, components (code, text, value), categories as grouped and period. Each difference is a line naming the
  * field, what was sent and what is served.
  */
 final class RoundTrip {
@@ -105,27 +106,70 @@ final class RoundTrip {
     private void observation(Observation sent, Observation served) {
         same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
         categories("category", sent.getCategory(), served.getCategory());
+        for (CodeableConcept category : sent.getCategory()) {
+            // Grouped as sent: a category of several codings or with a text comes back as one category, with its text.
+            if ((category.getCoding().size() > 1 || category.hasText()) && served.getCategory().stream().noneMatch(c -> codes(c).equals(codes(category))
+                    && Objects.equals(category.getText(), c.getText()))) {
+                differences.add(where + ": category " + codes(category) + " \"" + category.getText() + "\" sent as one, not served so");
+            }
+        }
         codings("code", sent.getCode(), served.getCode());
+        if (sent.getCode().hasText()) {
+            same("code.text", sent.getCode().getText(), served.getCode().getText());
+        }
+        same("effective[x]", sent.hasEffective() ? sent.getEffective().fhirType() : null, served.hasEffective() ? served.getEffective().fhirType() : null);
         sameTime("effective", sent.hasEffectiveDateTimeType() ? sent.getEffectiveDateTimeType() : null,
                 served.hasEffectiveDateTimeType() ? served.getEffectiveDateTimeType() : null);
+        if (sent.hasEffectivePeriod() && served.hasEffectivePeriod()) {
+            sameTime("effectivePeriod.start", sent.getEffectivePeriod().hasStart() ? sent.getEffectivePeriod().getStartElement() : null,
+                    served.getEffectivePeriod().hasStart() ? served.getEffectivePeriod().getStartElement() : null);
+            sameTime("effectivePeriod.end", sent.getEffectivePeriod().hasEnd() ? sent.getEffectivePeriod().getEndElement() : null,
+                    served.getEffectivePeriod().hasEnd() ? served.getEffectivePeriod().getEndElement() : null);
+        }
+        same("value[x]", sent.hasValue() ? sent.getValue().fhirType() : null, served.hasValue() ? served.getValue().fhirType() : null);
         if (sent.hasValueQuantity()) {
             quantity("value", sent.getValueQuantity(), served.hasValueQuantity() ? served.getValueQuantity() : null);
-            if (!sameUnit(sent.getValueQuantity(), served.getValueQuantity())) {
+            if (served.hasValueQuantity() && !sameUnit(sent.getValueQuantity(), served.getValueQuantity())) {
                 var original = served.getValueQuantity().getExtensionByUrl(ORIGINAL);
                 Quantity kept = original == null ? null : (Quantity) original.getValue();
                 same("value (original)", sent.getValueQuantity().getValue() + " " + unit(sent.getValueQuantity()),
                         kept == null ? null : kept.getValue() + " " + unit(kept));
             }
+        } else if (sent.hasValue()) {
+            deep("value", sent.getValue(), served.hasValue() ? served.getValue() : null);
         }
-        for (var component : sent.getComponent()) {
-            var match = served.getComponent().stream().filter(c -> !codes(component.getCode()).isEmpty()
-                    && codes(c.getCode()).containsAll(codes(component.getCode()))).findFirst().orElse(null);
+        deep("dataAbsentReason", sent.hasDataAbsentReason() ? sent.getDataAbsentReason() : null,
+                served.hasDataAbsentReason() ? served.getDataAbsentReason() : null);
+        same("components", sent.getComponent().size(), served.getComponent().size());
+        // A blood pressure's two pressures are the record's own columns, served with LOINC's names for them.
+        boolean pressures = codes(sent.getCode()).contains(FhirMapping.LOINC + "|85354-9") && served.getComponent().size() == 2
+                && served.getComponent().stream().allMatch(c -> c.hasValueQuantity() && !c.getCode().hasText());
+        for (int i = 0; i < sent.getComponent().size(); i++) {
+            var component = sent.getComponent().get(i);
+            String field = "component " + codes(component.getCode());
+            var match = pressures ? served.getComponent().stream().filter(c -> !codes(component.getCode()).isEmpty()
+                    && codes(c.getCode()).containsAll(codes(component.getCode()))).findFirst().orElse(null)
+                    : i < served.getComponent().size() ? served.getComponent().get(i) : null;
             if (match == null) {
-                differences.add(where + ": component " + codes(component.getCode()) + " sent, not served");
-            } else if (component.hasValueQuantity()) {
-                quantity("component " + codes(component.getCode()), component.getValueQuantity(),
-                        match.hasValueQuantity() ? match.getValueQuantity() : null);
+                differences.add(where + ": " + field + " sent, not served");
+                continue;
             }
+            codings(field + " code", component.getCode(), match.getCode());
+            if (!pressures) {
+                same(field + " code.text", component.getCode().getText(), match.getCode().getText());
+            }
+            same(field + " value[x]", component.hasValue() ? component.getValue().fhirType() : null, match.hasValue() ? match.getValue().fhirType() : null);
+            if (component.hasValueQuantity()) {
+                quantity(field, component.getValueQuantity(), match.hasValueQuantity() ? match.getValueQuantity() : null);
+                if (!pressures && match.hasValueQuantity()) {
+                    same(field + " unit", component.getValueQuantity().getUnit(), match.getValueQuantity().getUnit());
+                    same(field + " code", unit(component.getValueQuantity()), unit(match.getValueQuantity()));
+                }
+            } else if (component.hasValue()) {
+                deep(field + " value", component.getValue(), match.hasValue() ? match.getValue() : null);
+            }
+            deep(field + " dataAbsentReason", component.hasDataAbsentReason() ? component.getDataAbsentReason() : null,
+                    match.hasDataAbsentReason() ? match.getDataAbsentReason() : null);
         }
         if (sent.hasPerformer()) {
             for (Reference p : sent.getPerformer()) {
@@ -197,6 +241,26 @@ final class RoundTrip {
         return r.differences;
     }
 
+    /** The same element, exactly (every coding with its display, the text, the value as written). */
+    private void deep(String field, org.hl7.fhir.r4.model.Base sent, org.hl7.fhir.r4.model.Base served) {
+        if (sent == null && served == null) {
+            return;
+        }
+        if (sent == null || served == null || !sent.equalsDeep(served)) {
+            differences.add(where + ": " + field + " " + show(sent) + " sent, served " + show(served));
+        }
+    }
+
+    private static String show(org.hl7.fhir.r4.model.Base b) {
+        if (b == null) {
+            return "nothing";
+        }
+        if (b instanceof CodeableConcept c) {
+            return codes(c) + " \"" + c.getText() + "\"";
+        }
+        return b.isPrimitive() ? b.primitiveValue() : b.fhirType();
+    }
+
     private void procedure(org.hl7.fhir.r4.model.Procedure sent, org.hl7.fhir.r4.model.Procedure served) {
         same("status", code(sent.getStatusElement()), code(served.getStatusElement()));
         codings("code", sent.getCode(), served.getCode());
@@ -237,7 +301,14 @@ final class RoundTrip {
             differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent, none served");
             return;
         }
-        BigDecimal expected = sameUnit(sent, served) ? sent.getValue() : convert(sent.getValue(), unit(sent), unit(served));
+        if (sameUnit(sent, served)) {
+            // In its own unit a number comes back exactly, every decimal sent.
+            if (served.getValue() == null || sent.getValue().compareTo(served.getValue()) != 0) {
+                differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent, served " + served.getValue() + " " + unit(served));
+            }
+            return;
+        }
+        BigDecimal expected = convert(sent.getValue(), unit(sent), unit(served));
         if (expected == null || expected.subtract(served.getValue()).abs().compareTo(new BigDecimal("0.01").max(expected.abs().movePointLeft(4))) > 0) {
             differences.add(where + ": " + field + " " + sent.getValue() + " " + unit(sent) + " sent (" + expected + " " + unit(served)
                     + "), served " + served.getValue() + " " + unit(served));

@@ -195,9 +195,12 @@ class ChartPages {
                 List<Observation> latest = observations.latest(access);
                 ObservationKind shown = kind != null ? kind : ObservationKind.HEART_RATE;
                 List<Observation> series = observations.series(access, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
-                        .filter(o -> !"ENTERED_IN_ERROR".equals(o.status()))
+                        .filter(o -> !"ENTERED_IN_ERROR".equals(o.status())).filter(Observation::numeric)
                         .sorted(Comparator.comparing(Observation::effectiveAt)).toList();
                 model.addAttribute("latest", latest);
+                // Every other observation (results, surveys, findings, social history) by its latest value, newest first.
+                model.addAttribute("results", latest.stream().filter(o -> o.kind() == ObservationKind.LAB)
+                        .sorted(Comparator.comparing(Observation::effectiveAt).reversed()).toList());
                 model.addAttribute("trendKind", shown);
                 model.addAttribute("trend", TrendChart.of(series));
                 model.addAttribute("series", series);
