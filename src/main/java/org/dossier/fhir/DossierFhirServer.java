@@ -32,6 +32,7 @@ class DossierFhirServer extends RestfulServer {
         setServerName("Dossier");
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
         registerInterceptor(RestSemantics.interceptor());
+        registerInterceptor(SmartScopes.interceptor());
     }
 
     /** HAPI's choice of the provider method, with the REST semantics of the spec around it ({@link RestSemantics}). */
