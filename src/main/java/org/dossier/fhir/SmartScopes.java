@@ -86,7 +86,7 @@ final class SmartScopes {
         AppGrant.Reach reach = app.reach(type, interaction);
         if (reach == AppGrant.Reach.NONE) {
             throw refused("This app's scopes (" + String.join(" ", app.scopes()) + ") do not allow "
-                    + describe(interaction) + " of " + (type == null ? "this" : type));
+                    + describe(interaction) + " " + (type == null ? "this" : type));
         }
         if (reach == AppGrant.Reach.PATIENT) {
             if (app.patientId() == null) {

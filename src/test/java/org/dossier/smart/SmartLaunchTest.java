@@ -155,11 +155,13 @@ class SmartLaunchTest extends IntegrationTest {
         write.setSubject(new Reference("Patient/" + mine));
         assertThatThrownBy(() -> fhir.create().resource(write).execute()).isInstanceOf(ForbiddenOperationException.class);
         assertThat(count("observation")).isEqualTo(before);
-        assertThat(jdbc.sql("select count(*) from audit_entry where decision = 'DENY' and reason_code = 'APP_SCOPE' and session_id like ? and action = 'CREATE'")
-                .param("smart:" + clientId + "%").query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_entry where decision = 'DENY' and reason_code = 'APP_SCOPE' and session_id like ? and action = 'create'")
+                .param("smart:" + clientId + "%").query(Long.class).single())
+                .as(jdbc.sql("select concat_ws('|', action, decision, reason_code, session_id, detail) from audit_entry where actor_username = ? order by seq desc limit 5")
+                        .param(user).query(String.class).list().toString()).isEqualTo(1);
 
         // The app's token opens the FHIR API and nothing else.
-        assertThat(anonymous().withBearer(token.get("access_token").asString()).get("/api/patients/" + mine).status()).isEqualTo(401);
+        assertThat(anonymous().withBearer(token.get("access_token").asString()).get("/api/patients/" + mine).status()).isEqualTo(403);
     }
 
     @Test
@@ -207,6 +209,13 @@ class SmartLaunchTest extends IntegrationTest {
         assertThat(launched.status()).as(launched.toString()).isEqualTo(200);
         String launch = launched.json().get("launch").asString();
         assertThat(launched.json().get("launchUrl").asString()).startsWith("http://localhost:9/launch?iss=").contains("launch=" + launch);
+
+        // The chart offers it too: "open in app" sends the browser to the app's launch URL with a fresh launch value.
+        Api.Response chart = browser.page("/patients/" + patientId);
+        assertThat(chart.body()).contains("id=\"smart-launch\"").contains("Cardio viewer");
+        Api.Response fromChart = browser.pageForm("/patients/" + patientId + "/smart-launch", List.of(Map.entry("clientId", clientId)));
+        assertThat(fromChart.status()).isEqualTo(302);
+        assertThat(fromChart.header("Location")).startsWith("http://localhost:9/launch?iss=").contains("&launch=");
 
         Pkce pkce = Pkce.create();
         String authorize = authorizeUrl(clientId, "launch openid fhirUser patient/*.rs offline_access", pkce.challenge(), launch, REDIRECT);

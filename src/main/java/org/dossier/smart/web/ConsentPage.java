@@ -1,10 +1,8 @@
 package org.dossier.smart.web;
 
 import jakarta.servlet.http.HttpServletResponse;
-import org.dossier.access.AccessGateway;
-import org.dossier.access.Section;
-import org.dossier.audit.AuditResource;
 import org.dossier.identity.SmartApps;
+import org.dossier.smart.SmartLaunches;
 import org.dossier.organization.Actor;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
@@ -26,11 +24,11 @@ import java.util.List;
 class ConsentPage {
 
     private final SmartApps apps;
-    private final AccessGateway gateway;
+    private final SmartLaunches launches;
 
-    ConsentPage(SmartApps apps, AccessGateway gateway) {
+    ConsentPage(SmartApps apps, SmartLaunches launches) {
         this.apps = apps;
-        this.gateway = gateway;
+        this.launches = launches;
     }
 
     @GetMapping("/smart/consent")
@@ -53,10 +51,8 @@ class ConsentPage {
         SmartApps.Consent consent = apps.pendingConsent(actor, state)
                 .orElseThrow(() -> new NotFoundException("No authorization waiting for your consent: start again from the app"));
         if (consent.needsPatient()) {
-            long patientId = patientId(patient);
             // The gateway decides, audits and charges: a patient the person's work does not explain is refused here.
-            gateway.read(actor, patientId, Section.IDENTITY, AuditResource.Patient, patientId);
-            apps.pickPatient(actor, state, patientId);
+            launches.pickPatient(actor, state, patientId(patient));
         }
         response.setStatus(HttpStatus.TEMPORARY_REDIRECT.value());
         response.setHeader("Location", "/oauth2/authorize");

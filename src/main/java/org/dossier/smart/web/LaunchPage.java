@@ -1,10 +1,8 @@
 package org.dossier.smart.web;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.dossier.access.AccessGateway;
-import org.dossier.identity.SmartApps;
+import org.dossier.smart.SmartLaunches;
 import org.dossier.organization.Actor;
-import org.dossier.platform.NotFoundException;
 import org.springframework.stereotype.Controller;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -14,19 +12,18 @@ import org.springframework.web.bind.annotation.RequestParam;
 @Controller
 class LaunchPage {
 
-    private final SmartApps apps;
-    private final AccessGateway gateway;
+    private final SmartLaunches launches;
 
-    LaunchPage(SmartApps apps, AccessGateway gateway) {
-        this.apps = apps;
-        this.gateway = gateway;
+    LaunchPage(SmartLaunches launches) {
+        this.launches = launches;
     }
 
     @PostMapping("/patients/{id}/smart-launch")
     String launch(Actor actor, @PathVariable long id, @RequestParam(defaultValue = "") String clientId, HttpServletRequest request) {
-        SmartApps.App app = apps.app(clientId).filter(a -> a.enabled() && a.launchUri() != null)
-                .orElseThrow(() -> new NotFoundException("No app " + clientId));
-        gateway.openChart(actor, id);
-        return "redirect:" + SmartAppsApi.launchUrl(app, apps.launch(actor, id, app.clientId()), request);
+        SmartLaunches.Launch launch = launches.launch(actor, id, clientId);
+        if (launch.app().launchUri() == null) {
+            throw new org.dossier.platform.NotFoundException("No launch address for app " + clientId);
+        }
+        return "redirect:" + SmartAppsApi.launchUrl(launch.app(), launch.value(), request);
     }
 }

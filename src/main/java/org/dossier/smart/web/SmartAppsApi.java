@@ -1,11 +1,9 @@
 package org.dossier.smart.web;
 
 import jakarta.servlet.http.HttpServletRequest;
-import org.dossier.access.AccessGateway;
 import org.dossier.identity.SmartApps;
+import org.dossier.smart.SmartLaunches;
 import org.dossier.organization.Actor;
-import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -28,11 +26,11 @@ import java.util.Set;
 class SmartAppsApi {
 
     private final SmartApps apps;
-    private final AccessGateway gateway;
+    private final SmartLaunches launches;
 
-    SmartAppsApi(SmartApps apps, AccessGateway gateway) {
+    SmartAppsApi(SmartApps apps, SmartLaunches launches) {
         this.apps = apps;
-        this.gateway = gateway;
+        this.launches = launches;
     }
 
     record Registration(String name, List<String> redirectUris, Set<String> scopes, Boolean confidential, String launchUri) {
@@ -64,13 +62,9 @@ class SmartAppsApi {
      */
     @PostMapping("/api/patients/{id}/smart-launch")
     Map<String, Object> launch(Actor actor, @PathVariable long id, @RequestBody LaunchRequest body, HttpServletRequest request) {
-        if (body == null || body.clientId() == null || body.clientId().isBlank()) {
-            throw new InvalidInputException("clientId", "the app to open");
-        }
-        SmartApps.App app = apps.app(body.clientId()).filter(SmartApps.App::enabled)
-                .orElseThrow(() -> new NotFoundException("No app " + body.clientId()));
-        gateway.openChart(actor, id);
-        String launch = apps.launch(actor, id, app.clientId());
+        SmartLaunches.Launch launched = launches.launch(actor, id, body == null ? null : body.clientId());
+        SmartApps.App app = launched.app();
+        String launch = launched.value();
         Map<String, Object> answer = new LinkedHashMap<>();
         answer.put("clientId", app.clientId());
         answer.put("launch", launch);
