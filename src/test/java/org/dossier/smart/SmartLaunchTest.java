@@ -165,6 +165,33 @@ class SmartLaunchTest extends IntegrationTest {
     }
 
     @Test
+    void userScopesReachThePersonsOwnWorkAndNoFurtherAndADisabledAppStops() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        long mine = fixtures().patient();
+        long notMine = fixtures().patient();
+        fixtures().careFor(mine, user);
+        String clientId = register(false, List.of("user/*.rs"));
+        BrowserSession browser = BrowserSession.signedIn(port, user);
+        Pkce pkce = Pkce.create();
+        Consent consent = consent(browser, authorizeUrl(clientId, "user/*.rs", pkce.challenge(), null, REDIRECT), "user/*.rs");
+        JsonNode token = exchange(clientId, null, approve(browser, consent.fields(null), REDIRECT), pkce.verifier(), REDIRECT);
+        assertThat(token.has("patient")).isFalse();
+        IGenericClient fhir = client(token.get("access_token").asString());
+        assertThat(fhir.read().resource(Patient.class).withId(Long.toString(mine)).execute().getIdElement().getIdPart())
+                .isEqualTo(Long.toString(mine));
+        // The widest scope is still the person's own reach: the gateway refuses a patient nothing in their work explains.
+        assertThatThrownBy(() -> fhir.read().resource(Patient.class).withId(Long.toString(notMine)).execute())
+                .isInstanceOf(ForbiddenOperationException.class);
+        assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and decision = 'DENY' and reason_code = 'NO_RELATIONSHIP' and session_id like ?")
+                .param(notMine).param("smart:" + clientId + "%").query(Long.class).single()).isEqualTo(1);
+
+        // An administrator disables the app: its live token stops at once.
+        assertThat(as("admin").post("/api/admin/smart-apps/" + clientId + "/disable", Map.of()).status()).isEqualTo(204);
+        assertThatThrownBy(() -> fhir.read().resource(Patient.class).withId(Long.toString(mine)).execute())
+                .isInstanceOf(AuthenticationException.class);
+    }
+
+    @Test
     void wrongVerifierAndUnregisteredRedirectAreRefused() throws Exception {
         String user = Accounts.newPhysician(as("admin"), credentials);
         long mine = fixtures().patient();
