@@ -192,6 +192,22 @@ class SmartLaunchTest extends IntegrationTest {
     }
 
     @Test
+    void aBrowserSignsInThroughTheScreensAndComesBackToTheApp() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        String clientId = register(false, List.of("launch/patient", "patient/*.rs"));
+        String authorize = authorizeUrl(clientId, "launch/patient patient/*.rs", Pkce.create().challenge(), null, REDIRECT);
+        BrowserSession browser = new BrowserSession(port);
+        assertThat(browser.page(authorize).header("Location")).endsWith("/signin");
+        Api.Response password = browser.pageForm("/login", Map.of("username", user, "password", DemoAccounts.PASSWORD), true);
+        assertThat(password.header("Location")).endsWith("/signin/second-factor");
+        browser.refreshCsrf();
+        Api.Response code = browser.pageForm("/login/totp", Map.of("code", TotpSteps.next(port, user)), true);
+        assertThat(code.status()).isEqualTo(302);
+        assertThat(code.header("Location")).endsWith(authorize);
+        assertThat(browser.page(authorize).header("Location")).contains("/smart/consent");
+    }
+
+    @Test
     void wrongVerifierAndUnregisteredRedirectAreRefused() throws Exception {
         String user = Accounts.newPhysician(as("admin"), credentials);
         long mine = fixtures().patient();
