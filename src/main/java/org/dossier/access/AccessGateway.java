@@ -99,6 +99,9 @@ public class AccessGateway {
                     new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
+        if (!actor.reaches(patientId)) {
+            throw outsideApp(actor, patient, AuditAction.READ, resourceType, null);
+        }
         Instant now = clock.instant();
         Optional<AuditReason> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
         charge(actor, patient.facilityId(), patientId, AuditAction.READ, resourceType, null, Guard.Kind.SEARCH,
@@ -218,7 +221,11 @@ public class AccessGateway {
         }
         Set<Long> restricted = exactIdentifier ? Set.of()
                 : repository.restricted(results.stream().map(patientId::applyAsLong).toList());
-        List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r))).toList();
+        // An app confined to its launch patient finds that patient alone: the others are neither shown nor charged.
+        List<T> shown = results.stream().filter(r -> !restricted.contains(patientId.applyAsLong(r)) && actor.reaches(patientId.applyAsLong(r))).toList();
+        if (shown.isEmpty()) {
+            return shown;
+        }
         // A result the actor's work of the day explains (care, today's desk work, the billing queue) is explained; the
         // others count against the unexplained budgets. One lookup for the whole page.
         Map<Long, AuditReason> explained = careLinks.explain(worker(actor), shown.stream().map(patientId::applyAsLong).toList(), clock.instant());
@@ -262,6 +269,11 @@ public class AccessGateway {
     }
 
     private Listing list(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
+        if (actor.patientScope() != null) {
+            // Lists (censuses, agendas, queues) name many patients: an app confined to one sees none of them.
+            throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(
+                    "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
+        }
         List<Long> ids = patients.stream().map(Listed::patientId).distinct().toList();
         Map<Long, AuditReason> explained = new java.util.HashMap<>(patients.isEmpty() ? Map.of() : careLinks.explain(worker(actor), ids, clock.instant()));
         if (explained.size() < ids.size()) {
@@ -293,7 +305,12 @@ public class AccessGateway {
      * attempt (an administrator's token trying searches and censuses is probing, and freezes like any other).
      */
     private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer) {
-        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.ROLE, null, answer.getMessage()));
+        return denied(actor, action, patientId, resourceType, answer, AuditReason.ROLE);
+    }
+
+    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer,
+                                    AuditReason reasonCode) {
+        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, reasonCode, null, answer.getMessage()));
         try {
             guard.refused(actor);
         } catch (GuardException g) {
@@ -331,6 +348,9 @@ public class AccessGateway {
             throw refuse(actor, null, patientId, action, resourceType, resource, AuditReason.NOT_FOUND, new NotFoundException("No patient " + patientId));
         }
         PatientFacts patient = found.get();
+        if (!actor.reaches(patientId)) {
+            throw outsideApp(actor, patient, action, resourceType, resource);
+        }
         ImportRun run = importing(actor);
         if (run != null && actor.worksIn(patient.facilityId())) {
             return decideForImport(run, patient, wanted, action, resourceType, resource, change);
@@ -409,6 +429,13 @@ public class AccessGateway {
         append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, granted, AuditRecord.Decision.ALLOW,
                 reason, purpose, detail));
         return new PatientAccess(actor, patient, granted, reason);
+    }
+
+    /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with: refused, audited, counted. */
+    private RuntimeException outsideApp(Actor actor, PatientFacts patient, AuditAction action, AuditResource resourceType, String resource) {
+        return refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.APP_SCOPE,
+                new ForbiddenException("This app was authorized for one patient only (patient " + actor.patientScope()
+                        + "): patient " + patient.id() + " is outside its scope"));
     }
 
     private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,

@@ -27,6 +27,8 @@ public enum AuditReason {
     STEP_UP_REQUIRED, BREAK_GLASS_LIMIT,
     /** An import run touching a patient it did not register. */
     IMPORT_SCOPE,
+    /** A SMART app asking for a patient, a resource type or an interaction its authorization (scopes, launch patient) does not cover. */
+    APP_SCOPE,
     /** An administrator's change refused (own roles, a grant without a second administrator). */
     ADMINISTRATION,
     /** The exfiltration guard's answers: a second factor asked, or the account frozen. */

@@ -33,6 +33,7 @@ class DossierFhirServer extends RestfulServer {
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
         registerInterceptor(RestSemantics.interceptor());
         registerInterceptor(origins);
+        registerInterceptor(SmartScopes.interceptor());
     }
 
     /** HAPI's choice of the provider method, with the REST semantics of the spec around it ({@link RestSemantics}). */

@@ -13,6 +13,7 @@ import ca.uhn.fhir.rest.server.exceptions.UnclassifiedServerFailureException;
 import ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.identity.ActorResolver;
+import org.dossier.identity.AppGrant;
 import org.dossier.organization.Actor;
 import org.dossier.platform.NotFoundException;
 import org.dossier.web.ErrorCatalogue;
@@ -38,13 +39,15 @@ class FhirCalls {
     }
 
     <T> T as(HttpServletRequest request, Function<Actor, T> work) {
-        Actor actor = actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);
+        var authentication = SecurityContextHolder.getContext().getAuthentication();
+        Actor actor = actors.resolve(authentication, request);
         if (actor == null) {
             throw new AuthenticationException("A full staff sign-in or an API token is required");
         }
         request.setAttribute(Actor.REQUEST_ATTRIBUTE, actor);
         try {
-            return work.apply(actor);
+            // A SMART app acts within its scopes only: another type or interaction is refused, patient/ scopes confine it.
+            return work.apply(SmartScopes.narrow(actor, AppGrant.of(authentication), request));
         } catch (RuntimeException e) {
             if (e instanceof BaseServerResponseException fhir && !(e instanceof ResourceNotFoundException)) {
                 // HAPI's own answer to the request's form (a bad parameter, a stale version): already the right one.

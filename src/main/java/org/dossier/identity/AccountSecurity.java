@@ -8,7 +8,7 @@ import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Ends all access of an account at once: every session and every API token. Called when an account is
+ * Ends all access of an account at once: every session, every API token and every SMART app's tokens. Called when an account is
  * suspended, frozen or changed, by an administrator or security officer, and by the exfiltration guard.
  */
 @Service
@@ -18,10 +18,12 @@ public class AccountSecurity {
     private final ApiTokens tokens;
     private final OrganizationService organization;
     private final SecurityEvents events;
+    private final SmartTokens apps;
 
-    AccountSecurity(SessionRegistry sessions, ApiTokens tokens, OrganizationService organization, SecurityEvents events) {
+    AccountSecurity(SessionRegistry sessions, ApiTokens tokens, OrganizationService organization, SecurityEvents events, SmartTokens apps) {
         this.sessions = sessions;
         this.tokens = tokens;
+        this.apps = apps;
         this.organization = organization;
         this.events = events;
     }
@@ -30,7 +32,9 @@ public class AccountSecurity {
     @Transactional
     public int revokeEverything(long staffId, Long byStaffId, String reason) {
         StaffMember member = organization.staffMember(staffId);
-        int count = sessions.revokeAll(staffId, member.username(), byStaffId) + tokens.revokeAll(staffId, byStaffId);
+        // The SMART apps' authorizations go too: their access and refresh tokens stop at once (ADR 0028).
+        int count = sessions.revokeAll(staffId, member.username(), byStaffId) + tokens.revokeAll(staffId, byStaffId)
+                + apps.revokeAll(member.username());
         events.publish(SecurityEvent.Type.ALL_SESSIONS_REVOKED, staffId, member.username(), null, reason + " (" + count + " revoked)");
         return count;
     }

@@ -31,6 +31,16 @@ public class ActorResolver {
         }
         String source = request == null ? null : request.getRemoteAddr();
         String agent = request == null ? null : request.getHeader("User-Agent");
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token
+                && token.app() != null) {
+            // A SMART app's token reaches the FHIR API only, and every audit entry of its requests names the app.
+            if (request == null || !(request.getRequestURI().equals("/fhir") || request.getRequestURI().startsWith("/fhir/"))) {
+                return null;
+            }
+            AppGrant app = token.app();
+            return scoped(Actor.of(token.member(), "smart:" + app.clientId() + ":" + app.authorizationId().substring(0, Math.min(8,
+                    app.authorizationId().length())), source, agent, Actor.Channel.TOKEN, token.issuedAt()));
+        }
         if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token) {
             return scoped(Actor.of(token.member(), "token:" + token.tokenId(), source, agent, Actor.Channel.TOKEN, token.issuedAt()));
         }

@@ -81,6 +81,12 @@ class LoginResponses implements AuthenticationSuccessHandler, AuthenticationFail
         }
         Map<String, Object> state = state(authentication, request);
         if (Pages.wantsPage(request)) {
+            String app = "SIGNED_IN".equals(state.get("status")) ? SmartAuthorizationServer.takeReturn(request, response) : null;
+            if (app != null) {
+                // Signed in to authorize an app (SMART): back to its authorization request, which asks for consent.
+                response.sendRedirect(request.getContextPath() + app);
+                return;
+            }
             response.sendRedirect(request.getContextPath() + switch ((String) state.get("status")) {
                 case "SIGNED_IN" -> "/";
                 case "SECOND_FACTOR_REQUIRED" -> "/signin/second-factor";

@@ -108,13 +108,16 @@ class SecurityConfiguration {
         http.authorizeHttpRequests(auth -> auth
                         .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
                                 "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata",
-                                "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**").permitAll()
+                                "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**",
+                                "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
                         .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
                                 "/login/webauthn", "/signin/second-factor").access(firstFactor)
                         .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
                                 .access(mayEnrol)
                         .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
-                        .anyRequest().access(full))
+                        // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
+                        .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
+                                && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest())))))
                 .formLogin(form -> form.loginProcessingUrl("/login").successHandler(responses).failureHandler(responses).permitAll())
                 .oneTimeTokenLogin(ott -> ott.tokenService(oneTimeTokens).loginProcessingUrl("/login/ott").showDefaultSubmitPage(false)
                         .successHandler(responses).failureHandler(responses)
@@ -222,6 +225,10 @@ class SecurityConfiguration {
         }
         problem(response, HttpStatus.UNAUTHORIZED, "invalid-token", "Not signed in",
                 "The API token is unknown, expired or revoked: get a new one (POST /api/auth/token)");
+    }
+
+    private static boolean fhir(HttpServletRequest request) {
+        return request.getRequestURI().equals("/fhir") || request.getRequestURI().startsWith("/fhir/");
     }
 
     private static boolean bearer(HttpServletRequest request) {

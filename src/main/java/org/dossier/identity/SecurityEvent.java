@@ -18,6 +18,10 @@ public record SecurityEvent(Type type, Long staffId, String username, Instant at
         /** Twenty wrong second-factor codes in a day: the account is frozen (the guard alerts). */
         SECOND_FACTOR_FROZEN,
         /** A second factor was to be added or replaced without a fresh one in a browser session: refused. */
-        FACTOR_CHANGE_REFUSED
+        FACTOR_CHANGE_REFUSED,
+        /** A SMART app registered, or disabled, by an administrator (ADR 0028). */
+        SMART_APP_REGISTERED, SMART_APP_DISABLED,
+        /** A person authorized a SMART app (consent given; the scopes and launch patient in the detail). */
+        SMART_APP_AUTHORIZED
     }
 }

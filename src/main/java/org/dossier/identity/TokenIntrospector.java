@@ -24,16 +24,27 @@ class TokenIntrospector implements OpaqueTokenIntrospector {
 
     private final ApiTokens tokens;
     private final OrganizationService organization;
+    private final SmartTokens smart;
 
-    TokenIntrospector(ApiTokens tokens, OrganizationService organization) {
+    TokenIntrospector(ApiTokens tokens, OrganizationService organization, SmartTokens smart) {
         this.tokens = tokens;
         this.organization = organization;
+        this.smart = smart;
     }
 
     @Override
     public OAuth2AuthenticatedPrincipal introspect(String token) {
+        if (token != null && !token.startsWith(ApiTokens.PREFIX)) {
+            // Not one of ours: perhaps the access token of a SMART app, which gets the same checks and narrower rights.
+            SmartTokens.Live live = smart.live(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
+            return principal(live.staffId(), 0, live.issuedAt(), live.grant());
+        }
         ApiTokens.TokenInfo info = tokens.live(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
-        StaffMember member = organization.staffMember(info.staffId());
+        return principal(info.staffId(), info.id(), info.issuedAt(), null);
+    }
+
+    private TokenPrincipal principal(long staffId, long tokenId, java.time.Instant issuedAt, AppGrant app) {
+        StaffMember member = organization.staffMember(staffId);
         if (member.status() != StaffStatus.ACTIVE) {
             throw new BadOpaqueTokenException("Invalid or expired token");
         }
@@ -41,6 +52,6 @@ class TokenIntrospector implements OpaqueTokenIntrospector {
         member.roles().forEach(r -> authorities.add(new SimpleGrantedAuthority("ROLE_" + r.name())));
         // The token was issued against a password and a TOTP code: it is a multi-factor credential.
         authorities.add(new SimpleGrantedAuthority(TOKEN_FACTOR));
-        return new TokenPrincipal(member, info.id(), info.issuedAt(), authorities);
+        return new TokenPrincipal(member, tokenId, issuedAt, authorities, app);
     }
 }

@@ -9,7 +9,8 @@ import java.util.Set;
  * facilities and units, and from where. Every service call that reads or changes data takes one.
  */
 public record Actor(long staffId, String username, Set<Role> roles, Set<Integer> facilityIds, Set<Integer> unitIds,
-                    String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt) {
+                    String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt,
+                    Long patientScope) {
 
     /** The request attribute under which the web layer keeps the request's actor once resolved. */
     public static final String REQUEST_ATTRIBUTE = "org.dossier.actor";
@@ -31,6 +32,29 @@ public record Actor(long staffId, String username, Set<Role> roles, Set<Integer>
         roles = Set.copyOf(roles);
         facilityIds = Set.copyOf(facilityIds);
         unitIds = Set.copyOf(unitIds);
+    }
+
+    /** An actor whose reach is the whole of its work (no app narrowing it to one patient). */
+    public Actor(long staffId, String username, Set<Role> roles, Set<Integer> facilityIds, Set<Integer> unitIds,
+                 String sessionId, String sourceAddress, String userAgent, Channel channel, Instant secondFactorAt) {
+        this(staffId, username, roles, facilityIds, unitIds, sessionId, sourceAddress, userAgent, channel, secondFactorAt, null);
+    }
+
+    /**
+     * The same actor confined to one patient: a SMART app holding {@code patient/} scopes acts for the launch patient only,
+     * and the gateway refuses (and audits) any other patient, whatever the person's work would allow. It only narrows.
+     */
+    public Actor confinedTo(long patientId) {
+        if (patientScope != null && patientScope != patientId) {
+            // Confining an already confined actor to another patient leaves it no patient at all.
+            return new Actor(staffId, username, roles, facilityIds, unitIds, sessionId, sourceAddress, userAgent, channel, secondFactorAt, -1L);
+        }
+        return new Actor(staffId, username, roles, facilityIds, unitIds, sessionId, sourceAddress, userAgent, channel, secondFactorAt, patientId);
+    }
+
+    /** Whether this actor may be answered about this patient at all (always, unless an app confined it to another). */
+    public boolean reaches(long patientId) {
+        return patientScope == null || patientScope == patientId;
     }
 
     /** The actor for a staff member as authenticated by {@code channel}. */

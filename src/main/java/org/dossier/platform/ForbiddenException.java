@@ -4,6 +4,7 @@ package org.dossier.platform;
 public class ForbiddenException extends RuntimeException {
 
     private boolean audited;
+    private String reasonCode;
 
     public ForbiddenException(String message) {
         super(message);
@@ -13,6 +14,16 @@ public class ForbiddenException extends RuntimeException {
     public ForbiddenException audited() {
         this.audited = true;
         return this;
+    }
+
+    /** The audit reason code the refusal is recorded under when the web layer audits it (ROLE when none is given). */
+    public ForbiddenException because(String reasonCode) {
+        this.reasonCode = reasonCode;
+        return this;
+    }
+
+    public String reasonCode() {
+        return reasonCode;
     }
 
     public boolean isAudited() {

@@ -42,7 +42,7 @@ class RefusalAuditor {
             record(request, AuditReason.NOT_FOUND, e.getMessage());
             n.audited();
         } else if (e instanceof ForbiddenException f && !f.isAudited()) {
-            record(request, AuditReason.ROLE, e.getMessage());
+            record(request, f.reasonCode() == null ? AuditReason.ROLE : AuditReason.of(f.reasonCode()), e.getMessage());
             f.audited();
         }
     }

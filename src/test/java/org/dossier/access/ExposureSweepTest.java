@@ -76,7 +76,11 @@ class ExposureSweepTest extends IntegrationTest {
             // A pending grant of roles to a staff account (ADR 0019): staff data only.
             entry("GET /api/staff/grants/{grantId}", "a grant of roles to a staff account: names staff, never a patient"),
             // HAPI's definitions of the server's own operations ($import): a description of the API, no patient data.
-            entry("FHIR OperationDefinition read", "definition of a FHIR operation of the server: no patient data"));
+            entry("FHIR OperationDefinition read", "definition of a FHIR operation of the server: no patient data"),
+            // The consent page of a SMART app (ADR 0028): it answers only with the state of a pending authorization request,
+            // and shows the app and its scopes, never a patient (the person types the patient; the gateway decides on the
+            // POST). Driven end to end, with its refusals audited, by SmartLaunchTest.
+            entry("GET /smart/consent", "consent page of a pending SMART authorization: names an app and scopes, no patient data"));
 
     /**
      * Mappings whose request names a patient that the answer does not show: the page echoes back the id it was given

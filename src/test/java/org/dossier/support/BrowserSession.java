@@ -105,6 +105,20 @@ public final class BrowserSession {
                 .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)), false);
     }
 
+    /** A screen's form posted as a browser posts it, with repeated fields (several checked boxes of one name) and the CSRF token. */
+    public Api.Response pageForm(String path, java.util.List<Map.Entry<String, String>> fields) {
+        if (csrfToken == null) {
+            refreshCsrf();
+        }
+        java.util.List<Map.Entry<String, String>> all = new java.util.ArrayList<>(fields);
+        all.add(Map.entry("_csrf", csrfToken));
+        String body = all.stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return exchange(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path)).header("Accept", "text/html")
+                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(body)), false);
+    }
+
     /** A GET with one extra header (e.g. X-Dossier-Reason, the reason given when the guard asks to confirm). */
     public Api.Response get(String path, String header, String value) {
         return exchange(builder(path).header(header, value).GET(), false);

@@ -1,0 +1,131 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Pointcut;
+import ca.uhn.fhir.rest.api.RestOperationTypeEnum;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.server.servlet.ServletRequestDetails;
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.identity.AppGrant;
+import org.dossier.organization.Actor;
+import org.dossier.platform.ForbiddenException;
+import org.hl7.fhir.instance.model.api.IBaseConformance;
+import org.hl7.fhir.r4.model.CapabilityStatement;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Extension;
+import org.hl7.fhir.r4.model.UriType;
+
+/**
+ * SMART on FHIR scopes at the FHIR facade: what an app's token names (resource types, read/search or create/update, the
+ * launch patient) narrows what its person may do here, never widens it — the gateway and the guard still decide every
+ * access (ADR 0028). HAPI tells which interaction a request is; {@link #narrow} applies the scopes to the request's actor.
+ */
+final class SmartScopes {
+
+    private static final String INTERACTION = "org.dossier.fhir.interaction";
+    private static final String RESOURCE = "org.dossier.fhir.resourceType";
+
+    private SmartScopes() {
+    }
+
+    static Object interceptor() {
+        return new Object() {
+            @Hook(Pointcut.SERVER_INCOMING_REQUEST_PRE_HANDLED)
+            public void interaction(RequestDetails request, RestOperationTypeEnum operation) {
+                if (request instanceof ServletRequestDetails servlet) {
+                    servlet.getServletRequest().setAttribute(INTERACTION, operation);
+                    if (request.getResourceName() != null) {
+                        servlet.getServletRequest().setAttribute(RESOURCE, request.getResourceName());
+                    }
+                }
+            }
+
+            /** The CapabilityStatement names SMART: its service coding and the OAuth endpoints (SMART App Launch, conformance). */
+            @Hook(Pointcut.SERVER_CAPABILITY_STATEMENT_GENERATED)
+            public void security(IBaseConformance statement, RequestDetails request) {
+                if (!(statement instanceof CapabilityStatement cs) || cs.getRest().isEmpty()) {
+                    return;
+                }
+                String base = request.getFhirServerBase();
+                String root = base.endsWith("/fhir") ? base.substring(0, base.length() - "/fhir".length()) : base;
+                CapabilityStatement.CapabilityStatementRestSecurityComponent security = cs.getRestFirstRep().getSecurity();
+                security.setCors(false);
+                security.addService(new CodeableConcept().addCoding(new org.hl7.fhir.r4.model.Coding(
+                        "http://terminology.hl7.org/CodeSystem/restful-security-service", "SMART-on-FHIR", "SMART-on-FHIR")));
+                security.setDescription("SMART App Launch 2.x (OAuth 2.1, authorization code with PKCE S256): see "
+                        + base + "/.well-known/smart-configuration. Staff API tokens (POST /api/auth/token) are accepted too.");
+                Extension uris = security.addExtension().setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
+                uris.addExtension("authorize", new UriType(root + "/oauth2/authorize"));
+                uris.addExtension("token", new UriType(root + "/oauth2/token"));
+                uris.addExtension("revoke", new UriType(root + "/oauth2/revoke"));
+                uris.addExtension("introspect", new UriType(root + "/oauth2/introspect"));
+            }
+        };
+    }
+
+    /**
+     * The request's actor under the app's scopes: refused (403, audited by the caller) when no scope covers this resource type
+     * and interaction; confined to the launch patient when only {@code patient/} scopes do. Unchanged for anyone else.
+     */
+    static Actor narrow(Actor actor, AppGrant app, HttpServletRequest request) {
+        if (app == null) {
+            return actor;
+        }
+        Object operation = request.getAttribute(INTERACTION);
+        String type = (String) request.getAttribute(RESOURCE);
+        char interaction = operation instanceof RestOperationTypeEnum op ? interaction(op) : '?';
+        if (interaction == '?') {
+            throw refused("This app's authorization does not cover this request (" + request.getMethod() + " "
+                    + request.getRequestURI() + ")");
+        }
+        if (interaction == 'p') {
+            // A further page of a search the same token made: the search was decided (and confined) when it ran.
+            return app.hasPatientScopes() && app.reach(null, 's') != AppGrant.Reach.USER
+                    ? actor.confinedTo(app.patientId() == null ? -1 : app.patientId()) : actor;
+        }
+        AppGrant.Reach reach = app.reach(type, interaction);
+        if (reach == AppGrant.Reach.NONE) {
+            throw refused("This app's scopes (" + String.join(" ", app.scopes()) + ") do not allow "
+                    + describe(interaction) + " " + (type == null ? "this" : type));
+        }
+        if (reach == AppGrant.Reach.PATIENT) {
+            if (app.patientId() == null) {
+                throw refused("This app holds patient/ scopes but was authorized without a patient");
+            }
+            if ("Patient".equals(type) && interaction == 'c') {
+                throw refused("An app authorized for one patient does not register patients");
+            }
+            return actor.confinedTo(app.patientId());
+        }
+        return actor;
+    }
+
+    private static ForbiddenException refused(String message) {
+        return new ForbiddenException(message).because("APP_SCOPE");
+    }
+
+    private static char interaction(RestOperationTypeEnum op) {
+        return switch (op) {
+            case READ, VREAD, HISTORY_INSTANCE, HISTORY_TYPE -> 'r';
+            case SEARCH_TYPE -> 's';
+            case CREATE -> 'c';
+            case UPDATE -> 'u';
+            case DELETE -> 'd';
+            case GET_PAGE -> 'p';
+            // $everything reads one patient's compartment.
+            case EXTENDED_OPERATION_INSTANCE -> 'r';
+            default -> '?';
+        };
+    }
+
+    private static String describe(char interaction) {
+        return switch (interaction) {
+            case 'r' -> "reading";
+            case 's' -> "searching";
+            case 'c' -> "creating";
+            case 'u' -> "updating";
+            case 'd' -> "deleting";
+            default -> "this request";
+        };
+    }
+}

@@ -1,0 +1,276 @@
+package org.dossier.identity;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.Cookie;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.dossier.organization.StaffMember;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcOperations;
+import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.oauth2.server.authorization.OAuth2AuthorizationServerConfigurer;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.SimpleGrantedAuthority;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.security.core.session.SessionInformation;
+import org.springframework.security.oauth2.core.OAuth2AccessToken;
+import org.springframework.security.oauth2.core.OAuth2AuthenticationException;
+import org.springframework.security.oauth2.core.OAuth2Error;
+import org.springframework.security.oauth2.core.OAuth2ErrorCodes;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.JdbcOAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2Authorization;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationConsentService;
+import org.springframework.security.oauth2.server.authorization.OAuth2AuthorizationService;
+import org.springframework.security.oauth2.server.authorization.OAuth2TokenType;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AccessTokenAuthenticationToken;
+import org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationProvider;
+import org.springframework.security.oauth2.server.authorization.client.JdbcRegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.client.RegisteredClientRepository;
+import org.springframework.security.oauth2.server.authorization.settings.AuthorizationServerSettings;
+import org.springframework.security.oauth2.server.authorization.token.JwtEncodingContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenClaimsContext;
+import org.springframework.security.oauth2.server.authorization.token.OAuth2TokenCustomizer;
+import org.springframework.security.oauth2.server.authorization.web.authentication.OAuth2AccessTokenResponseAuthenticationSuccessHandler;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.context.SecurityContextHolderFilter;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+import java.io.IOException;
+import java.net.URLDecoder;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.security.Principal;
+import java.time.Clock;
+
+/**
+ * The OAuth 2.1 authorization server of SMART on FHIR apps (Spring Authorization Server): authorization code with PKCE,
+ * registered clients, consent, opaque access tokens read from PostgreSQL on every request, refresh tokens that die with the
+ * account's access. A person authorizes an app only from a full Dossier sign-in (password and second factor). ADR 0028.
+ */
+@Configuration(proxyBeanMethods = false)
+class SmartAuthorizationServer {
+
+    /** The cookie that brings a person back to the app's authorization request once signed in (the sign-in keeps no saved request). */
+    static final String RETURN_COOKIE = "DOSSIER_SMART_RETURN";
+    static final String AUTHORIZE_PATH = "/oauth2/authorize";
+
+    @Bean
+    RegisteredClientRepository registeredClients(JdbcOperations jdbc) {
+        return new JdbcRegisteredClientRepository(jdbc);
+    }
+
+    @Bean
+    OAuth2AuthorizationService oauth2Authorizations(JdbcOperations jdbc, RegisteredClientRepository clients) {
+        return new PlainPrincipalAuthorizations(new JdbcOAuth2AuthorizationService(jdbc, clients));
+    }
+
+    @Bean
+    OAuth2AuthorizationConsentService oauth2Consents(JdbcOperations jdbc, RegisteredClientRepository clients) {
+        return new JdbcOAuth2AuthorizationConsentService(jdbc, clients);
+    }
+
+    @Bean
+    AuthorizationServerSettings authorizationServerSettings() {
+        return AuthorizationServerSettings.builder().build();
+    }
+
+    /**
+     * The claims kept with an (opaque) access token: whose it is and its launch patient. The account must still be active —
+     * a refresh after a freeze fails here even if its authorization was somehow kept.
+     */
+    @Bean
+    OAuth2TokenCustomizer<OAuth2TokenClaimsContext> smartAccessTokenClaims(SmartTokens tokens) {
+        return context -> {
+            if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+                return;
+            }
+            StaffMember member = tokens.activeMember(context.getPrincipal().getName());
+            if (member == null) {
+                throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT, "The account is not active", null));
+            }
+            context.getClaims().claim(SmartTokens.STAFF_CLAIM, Long.toString(member.id()));
+            Long patient = tokens.patientOf(context.getAuthorization(), member.id(), context.getRegisteredClient().getClientId());
+            if (patient != null) {
+                context.getClaims().claim(SmartTokens.PATIENT_CLAIM, Long.toString(patient));
+            } else if (context.getAuthorizedScopes().contains("launch")) {
+                // An EHR launch whose launch value is unknown, expired, or another person's: no token at all.
+                throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT,
+                        "The launch is unknown, expired, or not yours: open the app from the chart again", null));
+            }
+        };
+    }
+
+    /** The id token names the person as the FHIR facade serves them: fhirUser = Practitioner/{staff id}. */
+    @Bean
+    OAuth2TokenCustomizer<JwtEncodingContext> smartIdTokenClaims(SmartTokens tokens) {
+        return context -> {
+            if (!"id_token".equals(context.getTokenType().getValue())) {
+                return;
+            }
+            StaffMember member = tokens.activeMember(context.getPrincipal().getName());
+            if (member == null) {
+                throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT, "The account is not active", null));
+            }
+            if (context.getAuthorizedScopes().contains("fhirUser")) {
+                String issuer = context.getAuthorizationServerContext().getIssuer();
+                context.getClaims().claim("fhirUser", issuer + "/fhir/Practitioner/" + member.id());
+            }
+            context.getClaims().claim("name", member.displayName());
+        };
+    }
+
+    @Bean
+    @Order(Ordered.HIGHEST_PRECEDENCE)
+    @ConditionalOnWebApplication
+    SecurityFilterChain smartAuthorizationServerChain(HttpSecurity http, SmartTokens tokens, OAuth2AuthorizationService authorizations,
+                                                     SessionRegistry sessions, Clock clock) throws Exception {
+        OAuth2AuthorizationServerConfigurer server = new OAuth2AuthorizationServerConfigurer();
+        OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponse = new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
+        // SMART's token response names the launch patient beside the token.
+        tokenResponse.setAccessTokenResponseCustomizer(context -> {
+            OAuth2AccessTokenAuthenticationToken issued = context.getAuthentication();
+            OAuth2Authorization authorization = authorizations.findByToken(issued.getAccessToken().getTokenValue(), OAuth2TokenType.ACCESS_TOKEN);
+            OAuth2Authorization.Token<OAuth2AccessToken> token = authorization == null ? null : authorization.getAccessToken();
+            Object patient = token == null || token.getClaims() == null ? null : token.getClaims().get(SmartTokens.PATIENT_CLAIM);
+            if (patient != null) {
+                java.util.Map<String, Object> all = new java.util.LinkedHashMap<>(issued.getAdditionalParameters());
+                all.put(SmartTokens.PATIENT_CLAIM, patient.toString());
+                context.getAccessTokenResponse().additionalParameters(all);
+            }
+        });
+        http.securityMatcher(server.getEndpointsMatcher())
+                .with(server, s -> s
+                        .authorizationEndpoint(a -> a.consentPage("/smart/consent")
+                                // Every launch is consented to, so that a standalone launch always asks for its patient.
+                                .authenticationProviders(providers -> providers.forEach(p -> {
+                                    if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
+                                        code.setAuthorizationConsentRequired(c -> true);
+                                    }
+                                })))
+                        .tokenEndpoint(t -> t.accessTokenResponseHandler(tokenResponse))
+                        .oidc(o -> { }))
+                .authorizeHttpRequests(a -> a.anyRequest().authenticated())
+                .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
+                .addFilterAfter(new FullSignInOnly(tokens), SessionGuardFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> toSignIn(request, response, "/signin")));
+        return http.build();
+    }
+
+    /** Sends the person to sign in, remembering the app's authorization request to come back to. */
+    private static void toSignIn(HttpServletRequest request, HttpServletResponse response, String page) throws IOException {
+        if ("GET".equals(request.getMethod()) && AUTHORIZE_PATH.equals(request.getRequestURI()) && request.getQueryString() != null
+                && request.getQueryString().length() < 3000) {
+            Cookie back = new Cookie(RETURN_COOKIE, URLEncoder.encode(AUTHORIZE_PATH + "?" + request.getQueryString(), StandardCharsets.UTF_8));
+            back.setPath("/");
+            back.setHttpOnly(true);
+            back.setMaxAge(600);
+            back.setAttribute("SameSite", "Lax");
+            response.addCookie(back);
+        }
+        response.sendRedirect(request.getContextPath() + page);
+    }
+
+    /** The app's authorization request to come back to after a full sign-in, or null; the cookie is spent. */
+    static String takeReturn(HttpServletRequest request, HttpServletResponse response) {
+        if (request.getCookies() == null) {
+            return null;
+        }
+        for (Cookie c : request.getCookies()) {
+            if (RETURN_COOKIE.equals(c.getName())) {
+                Cookie spent = new Cookie(RETURN_COOKIE, "");
+                spent.setPath("/");
+                spent.setMaxAge(0);
+                response.addCookie(spent);
+                String value = URLDecoder.decode(c.getValue(), StandardCharsets.UTF_8);
+                // Only ever back to our own authorization endpoint: the cookie is no open redirect.
+                return value.startsWith(AUTHORIZE_PATH + "?") && !value.contains("\r") && !value.contains("\n") ? value : null;
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The authorization endpoint answers only a full sign-in of an active account: a password alone (the second factor not
+     * given yet) is sent on to the second factor, never taken as a signed-in person.
+     */
+    static final class FullSignInOnly extends OncePerRequestFilter {
+        private final SmartTokens tokens;
+
+        FullSignInOnly(SmartTokens tokens) {
+            this.tokens = tokens;
+        }
+
+        @Override
+        protected boolean shouldNotFilter(HttpServletRequest request) {
+            return !AUTHORIZE_PATH.equals(request.getRequestURI());
+        }
+
+        @Override
+        protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+                throws ServletException, IOException {
+            Authentication a = SecurityContextHolder.getContext().getAuthentication();
+            if (a != null && a.isAuthenticated() && !(a instanceof org.springframework.security.authentication.AnonymousAuthenticationToken)) {
+                if (!Factors.full(a)) {
+                    SecurityContextHolder.clearContext();
+                    toSignIn(request, response, Factors.firstFactor(a) ? "/signin/second-factor" : "/signin");
+                    return;
+                }
+                if (Factors.token(a) || tokens.activeMember(a.getName()) == null) {
+                    // A bearer token never authorizes an app; nor does a session whose account is no longer active.
+                    SecurityContextHolder.clearContext();
+                    response.sendError(HttpStatus.FORBIDDEN.value());
+                    return;
+                }
+            }
+            chain.doFilter(request, response);
+        }
+    }
+
+    /**
+     * Keeps, in an authorization, the person as a name and their authorities as plain strings rather than the whole
+     * sign-in (its principal holds the account and the password hash): what is stored is what the tokens need.
+     */
+    static final class PlainPrincipalAuthorizations implements OAuth2AuthorizationService {
+        private final OAuth2AuthorizationService delegate;
+
+        PlainPrincipalAuthorizations(OAuth2AuthorizationService delegate) {
+            this.delegate = delegate;
+        }
+
+        @Override
+        public void save(OAuth2Authorization authorization) {
+            OAuth2Authorization.Builder plain = OAuth2Authorization.from(authorization);
+            Object principal = authorization.getAttribute(Principal.class.getName());
+            if (principal instanceof Authentication a && !(a.getPrincipal() instanceof String)) {
+                UsernamePasswordAuthenticationToken name = UsernamePasswordAuthenticationToken.authenticated(a.getName(), null,
+                        a.getAuthorities().stream().map(g -> new SimpleGrantedAuthority(g.getAuthority())).toList());
+                plain.attribute(Principal.class.getName(), name);
+            }
+            plain.attributes(attributes -> attributes.remove(SessionInformation.class.getName()));
+            delegate.save(plain.build());
+        }
+
+        @Override
+        public void remove(OAuth2Authorization authorization) {
+            delegate.remove(authorization);
+        }
+
+        @Override
+        public OAuth2Authorization findById(String id) {
+            return delegate.findById(id);
+        }
+
+        @Override
+        public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
+            return delegate.findByToken(token, tokenType);
+        }
+    }
+}

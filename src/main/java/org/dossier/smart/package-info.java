@@ -1,0 +1,2 @@
+/** SMART on FHIR apps as people meet them: discovery, consent with the launch patient, EHR launch from the chart, registration (ADR 0028). */
+package org.dossier.smart;
