@@ -8,7 +8,7 @@ create table import_origin (
     facility_id   int not null references facility (id),
     patient_id    bigint references patient (id),
     source        text not null,
-    original_id   text not null,
+    original_id   text,
     imported_at   timestamptz not null,
     primary key (resource_type, record_id)
 );

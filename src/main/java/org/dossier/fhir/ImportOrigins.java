@@ -59,8 +59,10 @@ class ImportOrigins {
             for (Resource r : resources) {
                 Imports.Source origin = origins.get(r.getIdElement().getIdPart());
                 if (origin != null) {
-                    r.getMeta().setSource("urn:dossier:import:" + URLEncoder.encode(origin.importedFrom(), StandardCharsets.UTF_8)
-                            + "#" + origin.originalId());
+                    // A fragment only when the source gave an id (a URI holds no blank: the source's id is encoded if it has one).
+                    String where = "urn:dossier:import:" + URLEncoder.encode(origin.importedFrom(), StandardCharsets.UTF_8);
+                    r.getMeta().setSource(origin.originalId() == null ? where
+                            : where + "#" + origin.originalId().replace(" ", "%20"));
                 }
             }
         });

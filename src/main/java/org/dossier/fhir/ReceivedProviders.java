@@ -109,17 +109,16 @@ final class ReceivedProviders {
             if (id.hasVersionIdPart()) {
                 return ClinicalProviders.version(history(id, request), id);
             }
-            long n = ReceivedProviders.id(id);
+            // The id is read within the call: one that cannot name a received record is a refusal, audited like any other.
             return calls.as(request, actor -> {
-                var r = records.readDated(actor, type.getSimpleName(), n);
+                var r = records.readDated(actor, type.getSimpleName(), ReceivedProviders.id(id));
                 return ClinicalProviders.changedAt(served(r.record(), type), r.recordedAt());
             });
         }
 
         @History
         public List<T> history(@IdParam IdType id, HttpServletRequest request) {
-            long n = ReceivedProviders.id(id);
-            return calls.as(request, actor -> records.history(actor, type.getSimpleName(), n).stream().map(v -> {
+            return calls.as(request, actor -> records.history(actor, type.getSimpleName(), ReceivedProviders.id(id)).stream().map(v -> {
                 T r = served(v.record(), type);
                 r.getMeta().setVersionId(Integer.toString(v.version())).setLastUpdated(Date.from(v.recordedAt()));
                 return r;

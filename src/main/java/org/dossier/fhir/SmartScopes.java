@@ -57,8 +57,8 @@ final class SmartScopes {
                 Extension uris = security.addExtension().setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
                 uris.addExtension("authorize", new UriType(root + "/oauth2/authorize"));
                 uris.addExtension("token", new UriType(root + "/oauth2/token"));
-                uris.addExtension("revoke", new UriType(root + "/oauth2/revoke"));
-                uris.addExtension("introspect", new UriType(root + "/oauth2/introspect"));
+                // The extension defines authorize, token, register and manage only: revocation and introspection are
+                // named in the smart-configuration document, where App Launch 2.x looks for them.
             }
         };
     }

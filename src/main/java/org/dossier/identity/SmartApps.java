@@ -205,9 +205,15 @@ public class SmartApps {
         random.nextBytes(raw);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
         Instant now = clock.instant();
-        jdbc.sql("insert into smart_launch (launch_hash, staff_id, patient_id, client_id, created_at, expires_at) values (?, ?, ?, ?, ?, ?)")
-                .param(ApiTokens.hash(value)).param(actor.staffId()).param(patientId).param(app.clientId())
-                .param(Timestamp.from(now)).param(Timestamp.from(now.plus(LAUNCH_LIFETIME))).update();
+        // The patient's facility, as the caller's scope sees it: a patient behind another facility's wall launches nothing.
+        int inserted = jdbc.sql("""
+                        insert into smart_launch (launch_hash, staff_id, patient_id, client_id, created_at, expires_at, facility_id)
+                        select ?, ?, p.id, ?, ?, ?, p.facility_id from patient p where p.id = ?""")
+                .param(ApiTokens.hash(value)).param(actor.staffId()).param(app.clientId())
+                .param(Timestamp.from(now)).param(Timestamp.from(now.plus(LAUNCH_LIFETIME))).param(patientId).update();
+        if (inserted != 1) {
+            throw new NotFoundException("No patient " + patientId);
+        }
         return value;
     }
 

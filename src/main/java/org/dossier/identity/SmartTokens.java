@@ -103,9 +103,12 @@ class SmartTokens {
         OAuth2AuthorizationRequest request = authorization.getAttribute(OAuth2AuthorizationRequest.class.getName());
         Object launch = request == null ? null : request.getAdditionalParameters().get("launch");
         if (launch instanceof String value && !value.isBlank() && value.length() <= 100) {
-            return jdbc.sql("select patient_id from smart_launch where launch_hash = ? and staff_id = ? and client_id = ? and expires_at > ?")
+            // Read by the server itself (the token endpoint has no user's scope): the secret, its clinician and its app
+            // are the key, and the gateway still decides every request the token makes.
+            return org.dossier.platform.FacilityScope.asSystem(() -> jdbc.sql(
+                            "select patient_id from smart_launch where launch_hash = ? and staff_id = ? and client_id = ? and expires_at > ?")
                     .param(ApiTokens.hash(value)).param(staffId).param(clientId).param(Timestamp.from(clock.instant()))
-                    .query(Long.class).optional().orElse(null);
+                    .query(Long.class).optional().orElse(null));
         }
         return null;
     }

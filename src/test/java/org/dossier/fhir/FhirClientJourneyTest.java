@@ -56,6 +56,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * resource it came from must be found), plus $everything, _include, _summary, _elements, _sort, and the errors a
  * client meets. Every answer the client received, errors included, goes through HAPI's validator: zero errors.
  */
+// A server of its own: the journey imports a Synthea directory (hospitals, practitioners) that FhirImportTest expects to
+// import first in the shared context.
+@org.springframework.test.context.TestPropertySource(properties = "dossier.test.server=journey")
 class FhirClientJourneyTest extends IntegrationTest {
 
     private static final FhirContext FHIR = FhirContext.forR4Cached();
