@@ -13,3 +13,8 @@ create table smart_signing_key (
 -- Read and inserted once; never changed by the application (a rotation is an operator's migration).
 grant select, insert on smart_signing_key to dossier_app;
 revoke update, delete on smart_signing_key from dossier_app;
+
+-- From now on codes and tokens are kept as SHA-256 hashes (HashedTokenAuthorizations). Authorizations stored before
+-- hold plain values, which no lookup would find any more: delete them, so that no usable value stays in the database.
+-- Apps authorize again.
+delete from oauth2_authorization;
