@@ -90,7 +90,7 @@ class SecurityConfiguration {
                                  TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
                                  OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
                                  OneTimeTokenService oneTimeTokens, SecondFactorLock secondFactorLock, FactorChanges factorChanges, Clock clock,
-                                 ActorResolver actors, org.dossier.web.ErrorCatalogue errors,
+                                 ActorResolver actors, RefusalRecorder refusals,
                                  @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
                                  @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
         SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, secondFactorLock, clock);
@@ -209,7 +209,7 @@ class SecurityConfiguration {
                                     request.setAttribute(Actor.REQUEST_ATTRIBUTE, app);
                                 }
                                 String why = "An app's access token opens the FHIR API (/fhir) only";
-                                errors.answer(request, new org.dossier.platform.ForbiddenException(why).because("APP_SCOPE"));
+                                refusals.refused(request, new org.dossier.platform.ForbiddenException(why).because("APP_SCOPE"));
                                 problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", why);
                             } else {
                                 problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
