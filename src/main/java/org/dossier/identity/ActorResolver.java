@@ -37,9 +37,7 @@ public class ActorResolver {
             if (request == null || !(request.getRequestURI().equals("/fhir") || request.getRequestURI().startsWith("/fhir/"))) {
                 return null;
             }
-            AppGrant app = token.app();
-            return scoped(Actor.of(token.member(), "smart:" + app.clientId() + ":" + app.authorizationId().substring(0, Math.min(8,
-                    app.authorizationId().length())), source, agent, Actor.Channel.TOKEN, token.issuedAt()));
+            return scoped(appActor(token, source, agent));
         }
         if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token) {
             return scoped(Actor.of(token.member(), "token:" + token.tokenId(), source, agent, Actor.Channel.TOKEN, token.issuedAt()));
@@ -52,6 +50,24 @@ public class ActorResolver {
         String ref = session == null ? null : (String) session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
         return scoped(Actor.of(member, ref == null ? null : "session:" + ref, source, agent, Actor.Channel.SESSION,
                 Factors.lastSecondFactor(authentication)));
+    }
+
+    /**
+     * The actor a SMART app's token names, wherever it was sent: only to put its refusal outside {@code /fhir} in the audit
+     * trail under the app's name. It opens nothing (no facility scope is set).
+     */
+    Actor refusedApp(Authentication authentication, HttpServletRequest request) {
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token
+                && token.app() != null) {
+            return appActor(token, request.getRemoteAddr(), request.getHeader("User-Agent"));
+        }
+        return null;
+    }
+
+    private static Actor appActor(TokenPrincipal token, String source, String agent) {
+        AppGrant app = token.app();
+        return Actor.of(token.member(), "smart:" + app.clientId() + ":" + app.authorizationId().substring(0, Math.min(8,
+                app.authorizationId().length())), source, agent, Actor.Channel.TOKEN, token.issuedAt());
     }
 
     /** From here on, this request's database connections see only the actor's facilities (row-level security). */

@@ -1,6 +1,7 @@
 package org.dossier.identity;
 
 import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
@@ -89,6 +90,7 @@ class SecurityConfiguration {
                                  TotpService totp, RecoveryCodes recoveryCodes, LoginThrottle throttle, SecurityEvents events,
                                  OrganizationService organization, SessionRegistry sessions, TokenIntrospector tokens,
                                  OneTimeTokenService oneTimeTokens, SecondFactorLock secondFactorLock, FactorChanges factorChanges, Clock clock,
+                                 ActorResolver actors, RefusalRecorder refusals,
                                  @Value("${dossier.webauthn.rp-id:localhost}") String rpId,
                                  @Value("${dossier.webauthn.origins:http://localhost:8080}") Set<String> origins) throws Exception {
         SecondFactorFilter secondFactor = new SecondFactorFilter(totp, recoveryCodes, throttle, events, organization, secondFactorLock, clock);
@@ -200,6 +202,15 @@ class SecurityConfiguration {
                                 boolean signedIn = a != null && Factors.full(a);
                                 request.setAttribute(org.dossier.web.ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE, signedIn ? "form.expired" : "signin.expired");
                                 response.sendError(HttpStatus.FORBIDDEN.value());
+                            } else if (AppGrant.of(a) != null) {
+                                // A SMART app's token sent outside /fhir: refused and audited under the app's name, as any refusal.
+                                Actor app = actors.refusedApp(a, request);
+                                if (app != null) {
+                                    request.setAttribute(Actor.REQUEST_ATTRIBUTE, app);
+                                }
+                                String why = "An app's access token opens the FHIR API (/fhir) only";
+                                refusals.refused(request, new org.dossier.platform.ForbiddenException(why).because("APP_SCOPE"));
+                                problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", why);
                             } else {
                                 problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
                             }

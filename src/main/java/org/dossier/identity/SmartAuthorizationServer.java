@@ -5,7 +5,14 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.Cookie;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
+import com.nimbusds.jose.jwk.source.JWKSource;
+import com.nimbusds.jose.proc.SecurityContext;
 import org.dossier.organization.StaffMember;
+import org.dossier.platform.SecretBox;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.security.oauth2.core.oidc.OidcIdToken;
+import org.springframework.security.oauth2.core.oidc.OidcUserInfo;
+import org.springframework.security.oauth2.server.authorization.oidc.authentication.OidcUserInfoAuthenticationContext;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -49,6 +56,9 @@ import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.security.Principal;
 import java.time.Clock;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * The OAuth 2.1 authorization server of SMART on FHIR apps (Spring Authorization Server): authorization code with PKCE,
@@ -61,6 +71,7 @@ class SmartAuthorizationServer {
     /** The cookie that brings a person back to the app's authorization request once signed in (the sign-in keeps no saved request). */
     static final String RETURN_COOKIE = "DOSSIER_SMART_RETURN";
     static final String AUTHORIZE_PATH = "/oauth2/authorize";
+    static final String USERINFO_PATH = "/userinfo";
 
     @Bean
     RegisteredClientRepository registeredClients(JdbcOperations jdbc) {
@@ -69,7 +80,37 @@ class SmartAuthorizationServer {
 
     @Bean
     OAuth2AuthorizationService oauth2Authorizations(JdbcOperations jdbc, RegisteredClientRepository clients) {
-        return new PlainPrincipalAuthorizations(new JdbcOAuth2AuthorizationService(jdbc, clients));
+        return new PlainPrincipalAuthorizations(new HashedTokenAuthorizations(new JdbcOAuth2AuthorizationService(jdbc, clients)));
+    }
+
+    /**
+     * The id-token signing key, kept sealed in the database and the same on every node and across restarts
+     * ({@link SmartSigningKey}). Read on first use, once the database is migrated.
+     */
+    @Bean
+    JWKSource<SecurityContext> jwkSource(JdbcClient jdbc, SecretBox box, Clock clock) {
+        java.util.function.Supplier<JWKSource<SecurityContext>> keys =
+                org.springframework.util.function.SingletonSupplier.of(() -> SmartSigningKey.source(SmartSigningKey.load(jdbc, box, clock)));
+        return (selector, context) -> keys.get().get(selector, context);
+    }
+
+    /**
+     * What {@code /userinfo} answers an app's access token (openid scope): the person as the id token named them —
+     * {@code sub}, {@code name}, and {@code fhirUser} when that scope was granted — and nothing more.
+     */
+    static OidcUserInfo userInfo(OidcUserInfoAuthenticationContext context) {
+        OAuth2Authorization.Token<OidcIdToken> idToken = context.getAuthorization().getToken(OidcIdToken.class);
+        Map<String, Object> claims = new LinkedHashMap<>();
+        claims.put("sub", context.getAuthorization().getPrincipalName());
+        if (idToken != null) {
+            for (String name : List.of("name", "fhirUser")) {
+                Object value = idToken.getToken().getClaims().get(name);
+                if (value != null) {
+                    claims.put(name, value);
+                }
+            }
+        }
+        return new OidcUserInfo(claims);
     }
 
     @Bean
@@ -156,11 +197,19 @@ class SmartAuthorizationServer {
                                     }
                                 })))
                         .tokenEndpoint(t -> t.accessTokenResponseHandler(tokenResponse))
-                        .oidc(o -> { }))
+                        .oidc(o -> o.userInfoEndpoint(u -> u.userInfoMapper(SmartAuthorizationServer::userInfo))))
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
                 .addFilterAfter(new FullSignInOnly(tokens), SessionGuardFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> toSignIn(request, response, "/signin")));
+                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
+                    if (USERINFO_PATH.equals(request.getRequestURI())) {
+                        // An app's call, not a person's browser: the bearer challenge, not the sign-in page.
+                        response.setHeader("WWW-Authenticate", "Bearer");
+                        response.sendError(HttpStatus.UNAUTHORIZED.value());
+                        return;
+                    }
+                    toSignIn(request, response, "/signin");
+                }));
         return http.build();
     }
 

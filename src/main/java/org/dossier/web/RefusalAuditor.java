@@ -6,6 +6,7 @@ import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.AuditResource;
 import org.dossier.audit.AuditTrail;
+import org.dossier.identity.RefusalRecorder;
 import org.dossier.organization.Actor;
 import org.dossier.platform.ForbiddenException;
 import org.dossier.platform.NotFoundException;
@@ -19,10 +20,11 @@ import java.util.stream.Collectors;
  * Writes the audit entry of a refusal that no service recorded itself (a role that may not take an action,
  * before any patient is named; a record named by id that does not exist or is not the caller's to see): every
  * refused attempt is in the trail, and counts in the exposure report. The one place that does so for every
- * channel: the REST API ({@code ApiProblemHandler}), the pages ({@code PageErrors}) and FHIR ({@code FhirCalls}).
+ * channel: the REST API ({@code ApiProblemHandler}), the pages ({@code PageErrors}), FHIR ({@code FhirCalls}) and the
+ * security filters' refusals ({@link RefusalRecorder}).
  */
 @Component
-class RefusalAuditor {
+class RefusalAuditor implements RefusalRecorder {
 
     private final AuditTrail audit;
     private final Clock clock;
@@ -45,6 +47,11 @@ class RefusalAuditor {
             record(request, f.reasonCode() == null ? AuditReason.ROLE : AuditReason.of(f.reasonCode()), e.getMessage());
             f.audited();
         }
+    }
+
+    @Override
+    public void refused(HttpServletRequest request, ForbiddenException refusal) {
+        audit(request, refusal);
     }
 
     void record(HttpServletRequest request, AuditReason reason, String message) {

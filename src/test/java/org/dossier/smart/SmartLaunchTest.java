@@ -117,7 +117,13 @@ class SmartLaunchTest extends IntegrationTest {
         assertThat(half.header("Location")).endsWith("/signin/second-factor");
         signInSecondFactor(browser, user);
 
+        long listedBefore = listedTo(user, mine);
         Consent consent = consent(browser, authorize, "launch/patient", "openid", "fhirUser", "patient/*.rs");
+        // The page offers the person's patients of the day (their care teams here), listed and audited as "my day" lists them.
+        Api.Response page = browser.page("/smart/consent?client_id=" + enc(clientId) + "&scope=x&state=" + enc(consent.state()));
+        assertThat(page.body()).contains("id=\"smart-today\"").contains("name=\"patient\" value=\"" + mine + "\"")
+                .contains("name=\"patient\" value=\"" + alsoMine + "\"").doesNotContain("value=\"" + notMine + "\"");
+        assertThat(listedTo(user, mine)).isGreaterThan(listedBefore);
         // A patient the person's work does not explain: refused by the gateway, and audited.
         Api.Response other = browser.pageForm("/smart/consent", consent.fields(notMine));
         assertThat(other.status()).isEqualTo(403);
@@ -160,8 +166,18 @@ class SmartLaunchTest extends IntegrationTest {
                 .as(jdbc.sql("select concat_ws('|', action, decision, reason_code, session_id, detail) from audit_entry where actor_username = ? order by seq desc limit 5")
                         .param(user).query(String.class).list().toString()).isEqualTo(1);
 
-        // The app's token opens the FHIR API and nothing else.
-        assertThat(anonymous().withBearer(token.get("access_token").asString()).get("/api/patients/" + mine).status()).isEqualTo(403);
+        // The app's token opens the FHIR API and nothing else: refused elsewhere, and audited under the app's name.
+        for (String elsewhere : List.of("/api/patients/" + mine, "/api/admin/smart-apps")) {
+            Api.Response outside = anonymous().withBearer(token.get("access_token").asString()).get(elsewhere);
+            assertThat(outside.status()).isEqualTo(403);
+            assertThat(outside.header("Content-Type")).startsWith("application/problem+json");
+            List<Map<String, Object>> trail = jdbc.sql("select decision, reason_code, actor_username, session_id from audit_entry where request_id = ?")
+                    .param(outside.header("X-Request-Id")).query().listOfRows();
+            assertThat(trail).as(elsewhere).hasSize(1);
+            assertThat(trail.get(0)).containsEntry("decision", "DENY").containsEntry("reason_code", "APP_SCOPE")
+                    .containsEntry("actor_username", user);
+            assertThat(trail.get(0).get("session_id").toString()).startsWith("smart:" + clientId);
+        }
     }
 
     @Test
@@ -298,6 +314,130 @@ class SmartLaunchTest extends IntegrationTest {
         assertThat(jdbc.sql("select count(*) from oauth2_authorization where principal_name = ?").param(user).query(Long.class).single()).isZero();
     }
 
+    @Test
+    void aCopyOfTheDatabaseYieldsNoUsableTokenAndTheFlowStillWorks() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        long patientId = fixtures().patient();
+        fixtures().careFor(patientId, user);
+        Api.Response registered = as("admin").post("/api/admin/smart-apps", Map.of("name", "Hashed", "redirectUris", List.of(REDIRECT),
+                "scopes", List.of("launch/patient", "openid", "fhirUser", "patient/*.rs", "offline_access"), "confidential", true));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        String clientId = registered.json().get("app").get("clientId").asString();
+        String secret = registered.json().get("clientSecret").asString();
+        BrowserSession browser = BrowserSession.signedIn(port, user);
+        Pkce pkce = Pkce.create();
+        Consent consent = consent(browser, authorizeUrl(clientId, "launch/patient openid fhirUser patient/*.rs offline_access",
+                pkce.challenge(), null, REDIRECT), "launch/patient", "openid", "fhirUser", "patient/*.rs", "offline_access");
+        String code = approve(browser, consent.fields(patientId), REDIRECT);
+        JsonNode first = exchange(clientId, secret, code, pkce.verifier(), REDIRECT);
+        String access = first.get("access_token").asString();
+        String refresh = first.get("refresh_token").asString();
+
+        // Nothing the app holds is in the database, in any column: only hashes.
+        List<String> held = List.of(code, access, refresh, first.get("id_token").asString());
+        assertThat(storedRowsOf(user)).isNotEmpty().allSatisfy(row -> held.forEach(v -> assertThat(row).doesNotContain(v)));
+        assertThat(jdbc.sql("select access_token_value from oauth2_authorization where principal_name = ?").param(user)
+                .query(String.class).single()).startsWith("sha256:");
+        // The code is spent: a second exchange fails.
+        HttpResponse<String> replay = token(Map.of("grant_type", "authorization_code", "code", code, "redirect_uri", REDIRECT,
+                "code_verifier", pkce.verifier()), basic(clientId, secret));
+        assertThat(replay.statusCode()).isEqualTo(400);
+
+        // A refresh after that replay (which revoked the first tokens) needs a fresh grant: start again and refresh.
+        Pkce again = Pkce.create();
+        Consent second = consent(browser, authorizeUrl(clientId, "launch/patient openid fhirUser patient/*.rs offline_access",
+                again.challenge(), null, REDIRECT), "launch/patient", "openid", "fhirUser", "patient/*.rs", "offline_access");
+        JsonNode issued = exchange(clientId, secret, approve(browser, second.fields(patientId), REDIRECT), again.verifier(), REDIRECT);
+        assertThat(client(issued.get("access_token").asString()).read().resource(Patient.class).withId(Long.toString(patientId)).execute()
+                .getIdElement().getIdPart()).isEqualTo(Long.toString(patientId));
+        HttpResponse<String> refreshed = token(Map.of("grant_type", "refresh_token", "refresh_token", issued.get("refresh_token").asString()),
+                basic(clientId, secret));
+        assertThat(refreshed.statusCode()).as(refreshed.body()).isEqualTo(200);
+        JsonNode rotated = Api.jsonMapper().readTree(refreshed.body());
+        // Rotated: a new refresh token (the stored hash is never handed out), the launch patient kept, the new access token works.
+        assertThat(rotated.get("refresh_token").asString()).isNotEqualTo(issued.get("refresh_token").asString());
+        assertThat(rotated.get("patient").asString()).isEqualTo(Long.toString(patientId));
+        assertThat(client(rotated.get("access_token").asString()).read().resource(Patient.class).withId(Long.toString(patientId)).execute()
+                .getIdElement().getIdPart()).isEqualTo(Long.toString(patientId));
+        List<String> now = List.of(rotated.get("access_token").asString(), rotated.get("refresh_token").asString(), rotated.get("id_token").asString());
+        assertThat(storedRowsOf(user)).allSatisfy(row -> now.forEach(v -> assertThat(row).doesNotContain(v)));
+        // The old refresh token is spent; the stored hash itself is no token either.
+        HttpResponse<String> oldRefresh = token(Map.of("grant_type", "refresh_token", "refresh_token", issued.get("refresh_token").asString()),
+                basic(clientId, secret));
+        assertThat(oldRefresh.statusCode()).isEqualTo(400);
+        String storedHash = jdbc.sql("select access_token_value from oauth2_authorization where access_token_value = ?")
+                .param("sha256:" + sha256Hex(rotated.get("access_token").asString())).query(String.class).single();
+        assertThat(anonymous().withBearer(storedHash).get("/fhir/Patient/" + patientId).status()).isEqualTo(401);
+
+        // Introspection and revocation find the token by its value, though only its hash is kept.
+        HttpResponse<String> introspected = form("/oauth2/introspect", Map.of("token", rotated.get("access_token").asString()), basic(clientId, secret));
+        assertThat(Api.jsonMapper().readTree(introspected.body()).get("active").asBoolean()).isTrue();
+        HttpResponse<String> revoked = form("/oauth2/revoke", Map.of("token", rotated.get("refresh_token").asString(),
+                "token_type_hint", "refresh_token"), basic(clientId, secret));
+        assertThat(revoked.statusCode()).isEqualTo(200);
+        HttpResponse<String> afterRevoke = token(Map.of("grant_type", "refresh_token", "refresh_token", rotated.get("refresh_token").asString()),
+                basic(clientId, secret));
+        assertThat(afterRevoke.statusCode()).isEqualTo(400);
+    }
+
+    @Test
+    void idTokensAreSignedWithTheKeptKeyAndUserinfoAnswersTheAppsToken() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        String clientId = register(false, List.of("openid", "fhirUser", "user/*.rs"));
+        BrowserSession browser = BrowserSession.signedIn(port, user);
+        Pkce pkce = Pkce.create();
+        Consent consent = consent(browser, authorizeUrl(clientId, "openid fhirUser user/*.rs", pkce.challenge(), null, REDIRECT),
+                "openid", "fhirUser", "user/*.rs");
+        JsonNode token = exchange(clientId, null, approve(browser, consent.fields(null), REDIRECT), pkce.verifier(), REDIRECT);
+
+        // The JWKS serves the key kept (sealed) in the database — not one generated at this start — and the id token verifies with it.
+        Map<String, Object> kept = jdbc.sql("select key_id, public_jwk from smart_signing_key").query().singleRow();
+        JsonNode jwks = anonymous().get("/oauth2/jwks").json();
+        assertThat(jwks.get("keys").size()).isEqualTo(1);
+        assertThat(jwks.get("keys").get(0).get("kid").asString()).isEqualTo(kept.get("key_id"));
+        com.nimbusds.jose.jwk.RSAKey published = com.nimbusds.jose.jwk.RSAKey.parse(jwks.get("keys").get(0).toString());
+        com.nimbusds.jose.jwk.RSAKey stored = com.nimbusds.jose.jwk.RSAKey.parse(kept.get("public_jwk").toString());
+        assertThat(published.getModulus()).isEqualTo(stored.getModulus());
+        assertThat(stored.isPrivate()).isFalse();
+        com.nimbusds.jwt.SignedJWT idToken = com.nimbusds.jwt.SignedJWT.parse(token.get("id_token").asString());
+        assertThat(idToken.getHeader().getKeyID()).isEqualTo(kept.get("key_id"));
+        assertThat(idToken.verify(new com.nimbusds.jose.crypto.RSASSAVerifier(stored))).isTrue();
+
+        // /userinfo answers the app's opaque access token with the person the id token names.
+        HttpResponse<String> info = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/userinfo"))
+                .header("Authorization", "Bearer " + token.get("access_token").asString()).GET().build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(info.statusCode()).as(info.body()).isEqualTo(200);
+        JsonNode person = Api.jsonMapper().readTree(info.body());
+        assertThat(person.get("sub").asString()).isEqualTo(user);
+        assertThat(person.get("fhirUser").asString()).endsWith("/fhir/Practitioner/" + fixtures().staffId(user));
+        // No token, a wrong one, or a Dossier API token (no OIDC authorization): 401 with the bearer challenge, never the sign-in page.
+        for (String bearer : java.util.Arrays.asList(null, "not-a-token", as("physician").token())) {
+            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/userinfo")).GET();
+            if (bearer != null) {
+                b.header("Authorization", "Bearer " + bearer);
+            }
+            HttpResponse<String> refused = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(refused.statusCode()).as(String.valueOf(bearer)).isEqualTo(401);
+            assertThat(refused.headers().firstValue("WWW-Authenticate")).as(String.valueOf(bearer)).hasValueSatisfying(v -> assertThat(v).startsWith("Bearer"));
+        }
+    }
+
+    /** Every column of the person's stored authorizations, as text. */
+    private List<String> storedRowsOf(String user) {
+        return jdbc.sql("select a::text from oauth2_authorization a where principal_name = ?").param(user).query(String.class).list();
+    }
+
+    private static String sha256Hex(String value) throws Exception {
+        return java.util.HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    private HttpResponse<String> form(String path, Map<String, String> form, String authorization) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + path))
+                .header("Content-Type", "application/x-www-form-urlencoded").header("Authorization", authorization)
+                .POST(HttpRequest.BodyPublishers.ofString(form.entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
+                        .collect(Collectors.joining("&")))).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
     // --- the app's side of the flow ---
 
     private record Pkce(String verifier, String challenge) {
@@ -402,6 +542,11 @@ class SmartLaunchTest extends IntegrationTest {
             }
         }
         throw new IllegalStateException("second factor failed for " + user);
+    }
+
+    private long listedTo(String user, long patientId) {
+        return jdbc.sql("select count(*) from audit_entry where actor_username = ? and patient_id = ? and decision = 'ALLOW' and action = 'list'")
+                .param(user).param(patientId).query(Long.class).single();
     }
 
     private long deniedFor(String user, long patientId) {

@@ -38,6 +38,8 @@ class ConsentPage {
         model.addAttribute("consent", consent);
         model.addAttribute("state", state);
         model.addAttribute("scopes", consent.scopes().stream().map(ConsentPage::describe).toList());
+        // A standalone launch offers the person's patients of the day, listed (and audited as a list) as "my day" does.
+        model.addAttribute("today", consent.needsPatient() ? launches.workOfTheDay(actor) : List.of());
         return "smart/consent";
     }
 
@@ -47,12 +49,13 @@ class ConsentPage {
      */
     @PostMapping("/smart/consent")
     void consented(Actor actor, @RequestParam(defaultValue = "") String state, @RequestParam(required = false) String patient,
-                   HttpServletResponse response) {
+                   @RequestParam(required = false) String patientNumber, HttpServletResponse response) {
         SmartApps.Consent consent = apps.pendingConsent(actor, state)
                 .orElseThrow(() -> new NotFoundException("No authorization waiting for your consent: start again from the app"));
         if (consent.needsPatient()) {
             // The gateway decides, audits and charges: a patient the person's work does not explain is refused here.
-            launches.pickPatient(actor, state, patientId(patient));
+            // One of the day's patients (picked in the list), or one typed by number.
+            launches.pickPatient(actor, state, patientId(patient == null || patient.isBlank() ? patientNumber : patient));
         }
         response.setStatus(HttpStatus.TEMPORARY_REDIRECT.value());
         response.setHeader("Location", "/oauth2/authorize");
