@@ -6,7 +6,6 @@ import org.springframework.stereotype.Service;
 
 import java.sql.Timestamp;
 import java.time.Clock;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -48,23 +47,24 @@ public class Imports {
         return gateway.within(run, work);
     }
 
-    /** Remembers where the records a run stored came from (one statement for the whole run). */
+    /**
+     * Remembers where the records a run stored came from: one statement for the whole run, its values as arrays (a
+     * twenty-year Synthea history stores over 10,000 entries, more than a statement's 65,535 parameters would take row by row).
+     */
     public void remember(ImportRun run, List<Origin> origins) {
         if (origins.isEmpty()) {
             return;
         }
-        Timestamp now = Timestamp.from(clock.instant());
-        StringBuilder sql = new StringBuilder("insert into import_origin (resource_type, record_id, facility_id, patient_id, source, original_id,"
-                + " imported_at) values ");
-        List<Object> params = new ArrayList<>();
-        for (int i = 0; i < origins.size(); i++) {
-            Origin o = origins.get(i);
-            sql.append(i == 0 ? "" : ", ").append("(?, ?, ?, ?, ?, ?, ?)");
-            params.addAll(java.util.Arrays.asList(o.resourceType(), o.recordId(), run.facilityId(), o.patientId(), run.source(),
-                    o.originalId(), now));
-        }
-        sql.append(" on conflict do nothing");
-        jdbc.sql(sql.toString()).params(params).update();
+        jdbc.sql("""
+                        insert into import_origin (resource_type, record_id, facility_id, patient_id, source, original_id, imported_at)
+                        select t, r, ?, p, ?, o, ? from unnest(cast(? as text[]), cast(? as text[]), cast(? as bigint[]), cast(? as text[])) as u(t, r, p, o)
+                        on conflict do nothing""")
+                .param(run.facilityId()).param(run.source()).param(Timestamp.from(clock.instant()))
+                .param(origins.stream().map(Origin::resourceType).toArray(String[]::new))
+                .param(origins.stream().map(Origin::recordId).toArray(String[]::new))
+                .param(origins.stream().map(Origin::patientId).toArray(Long[]::new))
+                .param(origins.stream().map(Origin::originalId).toArray(String[]::new))
+                .update();
     }
 
     /**
