@@ -6,8 +6,11 @@ import org.dossier.care.SchedulingService;
 import org.dossier.care.StayService;
 import org.dossier.chart.ChartService;
 import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.DocumentService;
+import org.dossier.clinical.ImmunizationService;
 import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.ProblemService;
+import org.dossier.clinical.ProcedureService;
 import org.dossier.clinical.ReceivedRecord;
 import org.dossier.clinical.ReceivedRecordService;
 import org.dossier.organization.Actor;
@@ -36,10 +39,14 @@ class PatientEverything {
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
     private final ReceivedRecordService received;
+    private final ProcedureService procedures;
+    private final ImmunizationService immunizations;
+    private final DocumentService documents;
 
     PatientEverything(ChartService chart, PatientService patients, StayService stays, SchedulingService scheduling,
                       AllergyService allergies, ProblemService problems, PrescriptionService prescriptions,
-                      ObservationService observations, ReceivedRecordService received) {
+                      ObservationService observations, ReceivedRecordService received, ProcedureService procedures,
+                      ImmunizationService immunizations, DocumentService documents) {
         this.chart = chart;
         this.patients = patients;
         this.stays = stays;
@@ -49,6 +56,9 @@ class PatientEverything {
         this.prescriptions = prescriptions;
         this.observations = observations;
         this.received = received;
+        this.procedures = procedures;
+        this.immunizations = immunizations;
+        this.documents = documents;
     }
 
     /** The patient first, then what each granted section holds; a refusal (403/404) is the gateway's, audited there. */
@@ -72,6 +82,10 @@ class PatientEverything {
             problems.ofPatient(access, false).forEach(p -> all.add(FhirMapping.condition(p)));
             allergies.ofPatient(access, false).forEach(a -> all.add(FhirMapping.allergy(a)));
             observations.all(access).forEach(o -> all.add(FhirMapping.observation(o)));
+            procedures.ofPatient(access).forEach(p -> all.add(InterventionProviders.procedure(p)));
+            immunizations.ofPatient(access).forEach(i -> all.add(InterventionProviders.immunization(i)));
+            // The documents filed here (numeric ids); those other systems sent come with the received records below.
+            documents.ofPatient(access).forEach(d -> all.add(RecordProviders.DocumentReferenceProvider.document(d)));
             // What other systems sent, kept as sent (ADR 0026): reports, notes, care plans…
             received.ofPatient(access, List.copyOf(ReceivedRecord.TYPES)).forEach(r -> all.add(ReceivedProviders.served(r)));
         }
