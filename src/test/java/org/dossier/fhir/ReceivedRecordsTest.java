@@ -337,9 +337,9 @@ class ReceivedRecordsTest extends IntegrationTest {
         assertThat(entries(reports, Bundle.SearchEntryMode.MATCH)).hasSize(2).allMatch(e -> e.startsWith("DiagnosticReport/r"));
         assertThat(entries(reports, Bundle.SearchEntryMode.INCLUDE)).as("the patient's own result only")
                 .containsExactlyInAnyOrder(glucose, "Patient/" + patient);
-        assertThat(outcome(reports)).as("not offered: ignored and reported").contains("DiagnosticReport:performer")
-                .doesNotContain("DiagnosticReport:result");
-        assertThat(reports.getLink(Bundle.LINK_SELF).getUrl()).contains("DiagnosticReport:result").doesNotContain("performer");
+        assertThat(outcome(reports)).as("not offered: ignored and reported").contains("_include=DiagnosticReport:performer was ignored")
+                .doesNotContain("_include=DiagnosticReport:result was ignored").doesNotContain("*:patient was ignored");
+        assertThat(reports.getLink(Bundle.LINK_SELF).getUrl()).as("what was applied").contains("DiagnosticReport%3Aresult").doesNotContain("performer");
         Observation result = (Observation) reports.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
                 .filter(r -> r instanceof Observation).findFirst().orElseThrow();
         assertThat(result.getValueQuantity().getValue()).isEqualByComparingTo("95");
