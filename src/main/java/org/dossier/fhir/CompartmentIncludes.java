@@ -157,6 +157,10 @@ class CompartmentIncludes {
             }
         }
         for (Resource r : included.values()) {
+            if (!SmartScopes.covers(r.fhirType())) {
+                RestSemantics.ignoredInclude(request, "_include of " + r.fhirType(), "this app's scopes do not cover " + r.fhirType());
+                continue;
+            }
             ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, BundleEntrySearchModeEnum.INCLUDE);
             all.add(r);
         }

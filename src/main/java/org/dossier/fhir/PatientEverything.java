@@ -25,7 +25,8 @@ import java.util.List;
 /**
  * {@code Patient/{id}/$everything}: the chart opened once through the gateway (one decision, one audit entry, one
  * charge, as opening the chart), then every section that decision grants read under it. What the caller's roles do
- * not see is not sent, not even as an empty section: the front desk gets the identity, stays and appointments.
+ * not see is not sent, not even as an empty section: the front desk gets the identity, stays and appointments. A
+ * SMART app gets only the types its scopes cover.
  */
 @Component
 class PatientEverything {
@@ -92,6 +93,8 @@ class PatientEverything {
         if (access.permits(Section.PRESCRIPTIONS)) {
             prescriptions.ofPatient(access, false).forEach(o -> all.add(FhirMapping.medicationRequest(o)));
         }
+        // A SMART app gets only the types its scopes read (a patient/Patient.r scope is not the whole chart).
+        all.removeIf(r -> !SmartScopes.covers(r.fhirType()));
         return all;
     }
 }

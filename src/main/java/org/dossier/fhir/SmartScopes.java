@@ -100,6 +100,17 @@ final class SmartScopes {
         return actor;
     }
 
+    /**
+     * Whether the current request's SMART app, if it is one, may be sent resources of {@code type} inside an answer
+     * about one patient ({@code $everything}, a search's includes): a scope that reads or searches that type. The
+     * request's own type was checked by {@link #narrow}; what comes with it must be covered too, else a scope for one
+     * type would carry the whole compartment. Anyone else: always.
+     */
+    static boolean covers(String type) {
+        AppGrant app = AppGrant.of(org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication());
+        return app == null || app.reach(type, 'r') != AppGrant.Reach.NONE || app.reach(type, 's') != AppGrant.Reach.NONE;
+    }
+
     private static ForbiddenException refused(String message) {
         return new ForbiddenException(message).because("APP_SCOPE");
     }
