@@ -192,6 +192,8 @@ class FhirEverythingTest extends IntegrationTest {
                 .filter(r -> r instanceof org.hl7.fhir.r4.model.Procedure).findFirst().orElseThrow();
         assertThat(servedProcedure.getCode().getCodingFirstRep().getCode()).isEqualTo("80146002");
         assertThat(servedProcedure.getPerformedDateTimeType().getValueAsString()).isEqualTo("2019-04-02T10:00:00+02:00");
+        assertThat(servedProcedure.getMeta().getSource()).as("sent with no fullUrl nor id: the import named, no fragment")
+                .startsWith("urn:dossier:import:").doesNotContain("#").doesNotContainAnyWhitespaces();
         assertThat(everything.stream().filter(r -> r instanceof org.hl7.fhir.r4.model.DocumentReference)
                 .map(r -> r.getIdElement().getIdPart())).containsExactly(document);
         FhirValidation.assertValid(everything.stream().filter(r -> !(r instanceof org.hl7.fhir.r4.model.Patient)).toArray(Resource[]::new));
