@@ -57,8 +57,8 @@ final class SmartScopes {
                 Extension uris = security.addExtension().setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
                 uris.addExtension("authorize", new UriType(root + "/oauth2/authorize"));
                 uris.addExtension("token", new UriType(root + "/oauth2/token"));
-                uris.addExtension("revoke", new UriType(root + "/oauth2/revoke"));
-                uris.addExtension("introspect", new UriType(root + "/oauth2/introspect"));
+                // Only the sub-extensions the oauth-uris definition has (a validator refuses others): revocation and
+                // introspection are named by .well-known/smart-configuration, SMART 2.x's discovery.
             }
         };
     }
