@@ -157,6 +157,14 @@ public class ObservationService {
         return search(access.forReading(actor, patientId, AuditResource.Observation), from, to);
     }
 
+    /**
+     * The patient's observations among {@code ids} (a report's results), under an access already granted and audited;
+     * an id naming another patient's observation finds nothing.
+     */
+    public List<Observation> among(PatientAccess granted, java.util.Collection<Long> ids) {
+        return repository.observations(granted.require(Section.CLINICAL).patientId(), ids);
+    }
+
     /** Every measurement of the patient, as {@link #search(PatientAccess, Instant, Instant)} with no dates. */
     public List<Observation> all(PatientAccess granted) {
         return search(granted, null, null);

@@ -24,8 +24,11 @@ public record ReceivedReading(ReceivedRecord record, List<Text> texts, String co
     public record Text(String contentType, String title, String text, Long bytes, String withheld) {
     }
 
-    /** A result a report refers to: the measurement kept here (value and unit), or only what the report displays. */
-    public record Result(String label, String value, Long observationId) {
+    /**
+     * A result a report refers to: the observation kept here (the page words its value, number or not, as the
+     * observations tab does), or only what the report displays ({@code observation} null).
+     */
+    public record Result(String label, Observation observation) {
     }
 
     private static final JsonMapper JSON = JsonMapper.builder().build();
@@ -57,7 +60,7 @@ public record ReceivedReading(ReceivedRecord record, List<Text> texts, String co
         return ids;
     }
 
-    /** The reading of {@code r}, its results' values looked up in {@code measured} (observation id → "95 mg/dL" and label). */
+    /** The reading of {@code r}, its results looked up in {@code measured} (observation id → the observation kept here). */
     static ReceivedReading of(ReceivedRecord r, java.util.Map<Long, Result> measured) {
         JsonNode resource = JSON.readTree(r.resource());
         List<Text> texts = new ArrayList<>();
@@ -85,7 +88,7 @@ public record ReceivedReading(ReceivedRecord record, List<Text> texts, String co
         for (JsonNode result : resource.path("result")) {
             Matcher m = OBSERVATION.matcher(result.path("reference").asString(""));
             Result found = m.matches() ? measured.get(Long.parseLong(m.group(1))) : null;
-            results.add(found != null ? found : new Result(result.path("display").asString("—"), null, null));
+            results.add(found != null ? found : new Result(result.path("display").asString("—"), null));
         }
         String conclusion = resource.path("conclusion").asString(null);
         return new ReceivedReading(r, texts, conclusion, results);

@@ -121,9 +121,7 @@ public class ReceivedRecordService {
     }
 
     private static ReceivedReading.Result result(Observation o) {
-        String value = o.value() == null ? null : o.value().stripTrailingZeros().toPlainString()
-                + (o.value2() == null ? "" : "/" + o.value2().stripTrailingZeros().toPlainString()) + (o.unit() == null ? "" : " " + o.unit());
-        return new ReceivedReading.Result(o.label() != null ? o.label() : o.kind() == null ? o.code() : o.kind().name(), value, o.id());
+        return new ReceivedReading.Result(o.label() != null ? o.label() : o.kind() == null ? o.code() : o.kind().name(), o);
     }
 
     /** A patient's documents: those filed here and the clinical notes other systems sent. */

@@ -613,7 +613,7 @@ class BundleImport {
             String[] served = location.split("/", 3);
             String original = entry.hasFullUrl() ? entry.getFullUrl()
                     : resource.hasIdElement() && resource.getIdElement().hasIdPart() ? resource.fhirType() + "/" + resource.getIdElement().getIdPart()
-                    : null;
+                    : ImportOrigins.NO_ID;
             return new Imports.Origin(served[0], served[1], served[0].equals("Patient") ? Long.valueOf(served[1]) : null, original);
         }
 

@@ -8,10 +8,12 @@ import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.care.StayService;
 import org.dossier.chart.ChartService;
+import org.dossier.clinical.ObservationService;
 import org.dossier.organization.Actor;
 import org.dossier.patient.PatientService;
 import org.dossier.prescribing.PrescriptionService;
 import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.MedicationRequest;
 import org.hl7.fhir.r4.model.Resource;
@@ -39,12 +41,20 @@ class CompartmentIncludes {
     private final PatientService patients;
     private final StayService stays;
     private final PrescriptionService prescriptions;
+    private final ObservationService observations;
 
-    CompartmentIncludes(ChartService chart, PatientService patients, StayService stays, PrescriptionService prescriptions) {
+    /** The received types (ADR 0026) searched by {@code patient}: their compartment include is {@code <type>:patient}. */
+    private static final Set<String> BY_PATIENT = Set.of("AllergyIntolerance", "DiagnosticReport", "CarePlan", "Device", "Provenance",
+            "ImagingStudy", "MedicationAdministration", "SupplyDelivery");
+    private static final java.util.regex.Pattern OBSERVATION = java.util.regex.Pattern.compile("Observation/(\\d{1,18})");
+
+    CompartmentIncludes(ChartService chart, PatientService patients, StayService stays, PrescriptionService prescriptions,
+                        ObservationService observations) {
         this.chart = chart;
         this.patients = patients;
         this.stays = stays;
         this.prescriptions = prescriptions;
+        this.observations = observations;
     }
 
     /** The records a search starts from, and the decision they were read under (null when no include was asked). */
@@ -105,6 +115,13 @@ class CompartmentIncludes {
                 if ((everything || "*".equals(param)) && "MedicationRequest".equals(type)) {
                     encounters(access, matches, included, request, inc);
                 }
+                if ((everything || "*".equals(param)) && "DiagnosticReport".equals(type)) {
+                    results(access, matches, included, request, inc);
+                }
+            } else if ("DiagnosticReport".equals(type) && "result".equals(param)) {
+                if (results(access, matches, included, request, inc)) {
+                    appliedIncludes.add(inc.getValue());
+                }
             } else if ("MedicationRequest".equals(type) && "encounter".equals(param)) {
                 if (encounters(access, matches, included, request, inc)) {
                     appliedIncludes.add(inc.getValue());
@@ -114,8 +131,9 @@ class CompartmentIncludes {
                         "the requester is a Practitioner of the directory, outside the patient's compartment: read it by its reference");
             } else {
                 RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "not offered on " + type
-                        + " (offered: *:patient, " + type + ":" + ("AllergyIntolerance".equals(type) ? "patient" : "subject")
-                        + ("MedicationRequest".equals(type) ? ", MedicationRequest:encounter" : "") + ")");
+                        + " (offered: *:patient, " + type + ":" + (BY_PATIENT.contains(type) ? "patient" : "subject")
+                        + ("MedicationRequest".equals(type) ? ", MedicationRequest:encounter" : "")
+                        + ("DiagnosticReport".equals(type) ? ", DiagnosticReport:result" : "") + ")");
             }
         }
         for (Include inc : revinclude == null ? Set.<Include>of() : revinclude) {
@@ -139,6 +157,10 @@ class CompartmentIncludes {
             }
         }
         for (Resource r : included.values()) {
+            if (!SmartScopes.covers(r.fhirType())) {
+                RestSemantics.ignoredInclude(request, "_include of " + r.fhirType(), "this app's scopes do not cover " + r.fhirType());
+                continue;
+            }
             ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, BundleEntrySearchModeEnum.INCLUDE);
             all.add(r);
         }
@@ -160,6 +182,31 @@ class CompartmentIncludes {
             request.setParameters(parameters);
         }
         return all;
+    }
+
+    /**
+     * A report's results: the observations kept here that its {@code result} names, the patient's own only (a reference
+     * to anyone else's finds nothing), read under the same decision. Whether they were included (the access grants them).
+     */
+    private boolean results(PatientAccess access, List<? extends Resource> matches, Map<String, Resource> included, RequestDetails request,
+                            Include inc) {
+        if (!access.permits(Section.CLINICAL)) {
+            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the clinical record");
+            return false;
+        }
+        Set<Long> wanted = new java.util.LinkedHashSet<>();
+        matches.forEach(m -> {
+            if (m instanceof DiagnosticReport r) {
+                r.getResult().forEach(ref -> {
+                    var found = OBSERVATION.matcher(ref.getReference() == null ? "" : ref.getReference());
+                    if (found.matches()) {
+                        wanted.add(Long.parseLong(found.group(1)));
+                    }
+                });
+            }
+        });
+        observations.among(access, wanted).forEach(o -> included.putIfAbsent("Observation/" + o.id(), FhirMapping.observation(o)));
+        return true;
     }
 
     /** Whether the stays were included (the access grants them). */

@@ -42,6 +42,29 @@ class ImportOrigins {
         }
     }
 
+    /** What the import keeps when the source gave the resource neither a fullUrl nor an id (BundleImport). */
+    static final String NO_ID = "(no id)";
+
+    /**
+     * The source's id as a URI fragment: none when the source gave none, else percent-encoded where a URI may not hold
+     * the character (a source's fullUrl is not always a valid URI; {@code meta.source} must be one).
+     */
+    static String fragment(String originalId) {
+        if (originalId == null || originalId.isEmpty() || NO_ID.equals(originalId)) {
+            return "";
+        }
+        StringBuilder f = new StringBuilder("#");
+        for (byte b : originalId.getBytes(StandardCharsets.UTF_8)) {
+            char c = (char) (b & 0xff);
+            if (b >= 0 && (Character.isLetterOrDigit(c) || "-._~:/?@!$&'()*+,;=%".indexOf(c) >= 0)) {
+                f.append(c);
+            } else {
+                f.append('%').append(String.format("%02X", b & 0xff));
+            }
+        }
+        return f.toString();
+    }
+
     @Hook(Pointcut.SERVER_OUTGOING_RESPONSE)
     public boolean outgoing(ResponseDetails response) {
         IBaseResource answer = response.getResponseResource();
@@ -59,10 +82,8 @@ class ImportOrigins {
             for (Resource r : resources) {
                 Imports.Source origin = origins.get(r.getIdElement().getIdPart());
                 if (origin != null) {
-                    // A fragment only when the source gave an id (a URI holds no blank: the source's id is encoded if it has one).
-                    String where = "urn:dossier:import:" + URLEncoder.encode(origin.importedFrom(), StandardCharsets.UTF_8);
-                    r.getMeta().setSource(origin.originalId() == null ? where
-                            : where + "#" + origin.originalId().replace(" ", "%20"));
+                    r.getMeta().setSource("urn:dossier:import:" + URLEncoder.encode(origin.importedFrom(), StandardCharsets.UTF_8)
+                            + fragment(origin.originalId()));
                 }
             }
         });

@@ -6,8 +6,11 @@ import org.dossier.care.SchedulingService;
 import org.dossier.care.StayService;
 import org.dossier.chart.ChartService;
 import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.DocumentService;
+import org.dossier.clinical.ImmunizationService;
 import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.ProblemService;
+import org.dossier.clinical.ProcedureService;
 import org.dossier.clinical.ReceivedRecord;
 import org.dossier.clinical.ReceivedRecordService;
 import org.dossier.organization.Actor;
@@ -22,7 +25,8 @@ import java.util.List;
 /**
  * {@code Patient/{id}/$everything}: the chart opened once through the gateway (one decision, one audit entry, one
  * charge, as opening the chart), then every section that decision grants read under it. What the caller's roles do
- * not see is not sent, not even as an empty section: the front desk gets the identity, stays and appointments.
+ * not see is not sent, not even as an empty section: the front desk gets the identity, stays and appointments. A
+ * SMART app gets only the types its scopes cover.
  */
 @Component
 class PatientEverything {
@@ -36,10 +40,14 @@ class PatientEverything {
     private final PrescriptionService prescriptions;
     private final ObservationService observations;
     private final ReceivedRecordService received;
+    private final ProcedureService procedures;
+    private final ImmunizationService immunizations;
+    private final DocumentService documents;
 
     PatientEverything(ChartService chart, PatientService patients, StayService stays, SchedulingService scheduling,
                       AllergyService allergies, ProblemService problems, PrescriptionService prescriptions,
-                      ObservationService observations, ReceivedRecordService received) {
+                      ObservationService observations, ReceivedRecordService received, ProcedureService procedures,
+                      ImmunizationService immunizations, DocumentService documents) {
         this.chart = chart;
         this.patients = patients;
         this.stays = stays;
@@ -49,6 +57,9 @@ class PatientEverything {
         this.prescriptions = prescriptions;
         this.observations = observations;
         this.received = received;
+        this.procedures = procedures;
+        this.immunizations = immunizations;
+        this.documents = documents;
     }
 
     /** The patient first, then what each granted section holds; a refusal (403/404) is the gateway's, audited there. */
@@ -72,12 +83,18 @@ class PatientEverything {
             problems.ofPatient(access, false).forEach(p -> all.add(FhirMapping.condition(p)));
             allergies.ofPatient(access, false).forEach(a -> all.add(FhirMapping.allergy(a)));
             observations.all(access).forEach(o -> all.add(FhirMapping.observation(o)));
+            procedures.ofPatient(access).forEach(p -> all.add(InterventionProviders.procedure(p)));
+            immunizations.ofPatient(access).forEach(i -> all.add(InterventionProviders.immunization(i)));
+            // The documents filed here (numeric ids); those other systems sent come with the received records below.
+            documents.ofPatient(access).forEach(d -> all.add(RecordProviders.DocumentReferenceProvider.document(d)));
             // What other systems sent, kept as sent (ADR 0026): reports, notes, care plans…
             received.ofPatient(access, List.copyOf(ReceivedRecord.TYPES)).forEach(r -> all.add(ReceivedProviders.served(r)));
         }
         if (access.permits(Section.PRESCRIPTIONS)) {
             prescriptions.ofPatient(access, false).forEach(o -> all.add(FhirMapping.medicationRequest(o)));
         }
+        // A SMART app gets only the types its scopes read (a patient/Patient.r scope is not the whole chart).
+        all.removeIf(r -> !SmartScopes.covers(r.fhirType()));
         return all;
     }
 }

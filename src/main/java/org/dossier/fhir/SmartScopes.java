@@ -57,8 +57,8 @@ final class SmartScopes {
                 Extension uris = security.addExtension().setUrl("http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris");
                 uris.addExtension("authorize", new UriType(root + "/oauth2/authorize"));
                 uris.addExtension("token", new UriType(root + "/oauth2/token"));
-                // The extension defines authorize, token, register and manage only: revocation and introspection are
-                // named in the smart-configuration document, where App Launch 2.x looks for them.
+                // Only the sub-extensions the oauth-uris definition has (a validator refuses others): revocation and
+                // introspection are named by .well-known/smart-configuration, SMART 2.x's discovery.
             }
         };
     }
@@ -98,6 +98,17 @@ final class SmartScopes {
             return actor.confinedTo(app.patientId());
         }
         return actor;
+    }
+
+    /**
+     * Whether the current request's SMART app, if it is one, may be sent resources of {@code type} inside an answer
+     * about one patient ({@code $everything}, a search's includes): a scope that reads or searches that type. The
+     * request's own type was checked by {@link #narrow}; what comes with it must be covered too, else a scope for one
+     * type would carry the whole compartment. Anyone else: always.
+     */
+    static boolean covers(String type) {
+        AppGrant app = AppGrant.of(org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication());
+        return app == null || app.reach(type, 'r') != AppGrant.Reach.NONE || app.reach(type, 's') != AppGrant.Reach.NONE;
     }
 
     private static ForbiddenException refused(String message) {

@@ -143,6 +143,65 @@ class FhirEverythingTest extends IntegrationTest {
         assertThat(types(everything).keySet()).isSubsetOf("Patient", "Encounter", "Appointment");
     }
 
+    /**
+     * The procedures and immunizations other systems sent and the documents filed here come with the rest, under the
+     * same one decision and valid; the front desk, whose roles see no clinical record, gets none of them.
+     */
+    @Test
+    void proceduresImmunizationsAndDocumentsComeUnderTheSameDecisionToWhoMaySeeThem() {
+        String patientUrl = "urn:uuid:" + java.util.UUID.randomUUID();
+        org.hl7.fhir.r4.model.Patient p = new org.hl7.fhir.r4.model.Patient();
+        p.addName().setFamily("Everythingova").addGiven("Ida");
+        p.setGender(org.hl7.fhir.r4.model.Enumerations.AdministrativeGender.FEMALE);
+        p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1950-05-06"));
+        org.hl7.fhir.r4.model.Procedure procedure = new org.hl7.fhir.r4.model.Procedure();
+        procedure.setStatus(org.hl7.fhir.r4.model.Procedure.ProcedureStatus.COMPLETED);
+        procedure.getCode().setText("Appendectomy").addCoding().setSystem(FhirMapping.SNOMED).setCode("80146002").setDisplay("Appendectomy");
+        procedure.setSubject(new Reference(patientUrl));
+        procedure.setPerformed(new org.hl7.fhir.r4.model.DateTimeType("2019-04-02T10:00:00+02:00"));
+        org.hl7.fhir.r4.model.Immunization shot = new org.hl7.fhir.r4.model.Immunization();
+        shot.setStatus(org.hl7.fhir.r4.model.Immunization.ImmunizationStatus.COMPLETED);
+        shot.getVaccineCode().setText("Influenza").addCoding().setSystem("http://hl7.org/fhir/sid/cvx").setCode("140").setDisplay("Influenza, seasonal");
+        shot.setPatient(new Reference(patientUrl));
+        shot.setOccurrence(new org.hl7.fhir.r4.model.DateTimeType("2023-10-12T09:00:00+02:00"));
+        Bundle batch = new Bundle().setType(Bundle.BundleType.BATCH);
+        batch.addEntry().setFullUrl(patientUrl).setResource(p).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Patient");
+        batch.addEntry().setResource(procedure).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Procedure");
+        batch.addEntry().setResource(shot).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Immunization");
+        Bundle response = client("admin").transaction().withBundle(batch).withAdditionalHeader("X-Dossier-Facility", "1").execute();
+        assertThat(response.getEntry()).as(response.getEntry().toString())
+                .allMatch(e -> e.getResponse().getStatus().startsWith("201"));
+        long patient = Long.parseLong(response.getEntry().get(0).getResponse().getLocation().replaceAll("^Patient/(\\d+).*", "$1"));
+        fixtures().careFor(patient, "physician");
+        IGenericClient doctor = client("physician");
+        org.hl7.fhir.r4.model.DocumentReference letter = new org.hl7.fhir.r4.model.DocumentReference();
+        letter.setSubject(new Reference("Patient/" + patient));
+        letter.getType().setText("Letter");
+        letter.addContent().getAttachment().setContentType("application/pdf").setTitle("Discharge letter")
+                .setData("%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        String document = doctor.create().resource(letter).execute().getId().getIdPart();
+
+        String audited = "audit_entry where patient_id = " + patient + " and actor_username = 'physician'";
+        long allowed = chartOpenings(patient, "physician", "ALLOW");
+        long entries = count(audited);
+        List<Resource> everything = all(doctor, "Patient/" + patient + "/$everything");
+        assertThat(chartOpenings(patient, "physician", "ALLOW")).as("one decision for the whole record").isEqualTo(allowed + 1);
+        assertThat(count(audited) - entries).as("no second door per section: one entry in all").isEqualTo(1);
+        assertThat(types(everything)).containsEntry("Procedure", 1).containsEntry("Immunization", 1).containsEntry("DocumentReference", 1);
+        org.hl7.fhir.r4.model.Procedure servedProcedure = (org.hl7.fhir.r4.model.Procedure) everything.stream()
+                .filter(r -> r instanceof org.hl7.fhir.r4.model.Procedure).findFirst().orElseThrow();
+        assertThat(servedProcedure.getCode().getCodingFirstRep().getCode()).isEqualTo("80146002");
+        assertThat(servedProcedure.getPerformedDateTimeType().getValueAsString()).isEqualTo("2019-04-02T10:00:00+02:00");
+        assertThat(servedProcedure.getMeta().getSource()).as("sent with no fullUrl nor id: the import named, no fragment")
+                .startsWith("urn:dossier:import:").doesNotContain("#").doesNotContainAnyWhitespaces();
+        assertThat(everything.stream().filter(r -> r instanceof org.hl7.fhir.r4.model.DocumentReference)
+                .map(r -> r.getIdElement().getIdPart())).containsExactly(document);
+        FhirValidation.assertValid(everything.stream().filter(r -> !(r instanceof org.hl7.fhir.r4.model.Patient)).toArray(Resource[]::new));
+
+        List<Resource> desk = all(client("frontdesk"), "Patient/" + patient + "/$everything");
+        assertThat(types(desk).keySet()).as("no section the role may not see, not even empty").isSubsetOf("Patient", "Encounter", "Appointment");
+    }
+
     private static List<String> entries(Bundle b, Bundle.SearchEntryMode mode) {
         return b.getEntry().stream().filter(e -> e.getSearch().getMode() == mode)
                 .map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()).toList();

@@ -200,6 +200,7 @@ class ObservationImportTest extends IntegrationTest {
         BrowserSession session = BrowserSession.signedIn(port, "physician");
         Api.Response tab = session.page("/patients/" + patient + "?tab=observations");
         assertThat(tab.status()).isEqualTo(200);
+        assertThat(tab.body()).as("the tab is named for all it shows").contains(">Constantes et résultats</a>").doesNotContain(">Constantes</a>");
         assertThat(tab.body()).contains("id=\"observation-results\"", "Ex-smoker", "slightly cloudy", "Oui", "Non renseigné (not-performed)",
                 "&lt; 0,5 mg/dL", HtmlUtils.htmlEscape("Little interest or pleasure in doing things") + ": Several days",
                 "Feeling down, depressed, or hopeless: Non renseigné (asked-declined)", "PHQ-2 total score: 1 score");

@@ -4,7 +4,17 @@ import ca.uhn.fhir.context.FhirContext;
 import org.dossier.support.Api;
 import org.dossier.support.BrowserSession;
 import org.dossier.support.IntegrationTest;
+import ca.uhn.fhir.rest.client.api.IGenericClient;
+import ca.uhn.fhir.rest.client.api.ServerValidationModeEnum;
+import ca.uhn.fhir.rest.client.interceptor.BearerTokenAuthInterceptor;
+import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
+import org.hl7.fhir.r4.model.BooleanType;
 import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.CodeableConcept;
+import org.hl7.fhir.r4.model.Coding;
+import org.hl7.fhir.r4.model.DateTimeType;
+import org.hl7.fhir.r4.model.Observation;
+import org.hl7.fhir.r4.model.StringType;
 import org.hl7.fhir.r4.model.CarePlan;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.DocumentReference;
@@ -24,6 +34,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
  * The records other systems send that Dossier keeps as sent (ADR 0026): one small bundle holding one of each type, a
@@ -265,5 +276,156 @@ class ReceivedRecordsTest extends IntegrationTest {
                 .doesNotContain("<i>unstable angina</i>")
                 .contains("scan.pdf", "not shown here: application/pdf", "Pièce jointe")
                 .contains("Blood glucose meter", "Furosemide 10 MG/ML Injection", "Plain chest X-ray", "Diabetes self management plan");
+    }
+
+    private IGenericClient client(String username) {
+        FHIR.getRestfulClientFactory().setServerValidationMode(ServerValidationModeEnum.NEVER);
+        IGenericClient client = FHIR.newRestfulGenericClient("http://127.0.0.1:" + port + "/fhir");
+        client.registerInterceptor(new BearerTokenAuthInterceptor(as(username).token()));
+        return client;
+    }
+
+    private static Bundle search(IGenericClient fhir, String url) {
+        Bundle b = fhir.search().byUrl(fhir.getServerBase() + "/" + url).returnBundle(Bundle.class).execute();
+        FhirValidation.assertValid(b);
+        return b;
+    }
+
+    private static List<String> entries(Bundle b, Bundle.SearchEntryMode mode) {
+        return b.getEntry().stream().filter(e -> e.getSearch().getMode() == mode)
+                .map(e -> e.getResource().fhirType() + "/" + e.getResource().getIdElement().getIdPart()).toList();
+    }
+
+    private static String outcome(Bundle b) {
+        return b.getEntry().stream().filter(e -> e.getResource() instanceof OperationOutcome)
+                .flatMap(e -> ((OperationOutcome) e.getResource()).getIssue().stream())
+                .map(OperationOutcome.OperationOutcomeIssueComponent::getDiagnostics).reduce("", (a, b2) -> a + "\n" + b2);
+    }
+
+    private long chartOpenings(long patient, String username, String decision) {
+        return count("audit_entry where patient_id = " + patient + " and actor_username = '" + username + "' and decision = '" + decision
+                + "' and resource_type = 'Chart'");
+    }
+
+    /**
+     * A report's search with {@code _include=DiagnosticReport:result} and {@code *:patient}: the results kept here and the
+     * patient, under one decision (the chart opened once); a result naming another patient's observation is not served;
+     * what is not offered is ignored and reported; a clinician with no relationship is refused, audited.
+     */
+    @Test
+    void aReportSearchIncludesItsResultsAndThePatientUnderOneDecision() {
+        Imported imported = importFixture();
+        long patient = imported.patient();
+        fixtures().careFor(patient, "physician");
+        String glucose = imported.location(2).replaceAll("/_history.*", "");
+        String report = imported.location(3).replaceAll("/_history.*", "");
+        // Another patient's observation, named by this patient's report (a sender's mistake or a forged record).
+        long other = fixtures().patient();
+        long foreign = jdbc.sql("""
+                insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by, version, created_at)
+                values (1, ?, 'LAB', '2345-7', 'Foreign glucose', 180, 'mg/dL', now(), 'FINAL', ?, 1, now()) returning id""")
+                .param(other).param(fixtures().staffId("physician")).query(Long.class).single();
+        jdbc.sql("update received_record set resource = cast(jsonb_insert(cast(resource as jsonb), '{result,0}', "
+                        + "jsonb_build_object('reference', cast(? as text))) as json) where id = ?").param("Observation/" + foreign)
+                .param(Long.parseLong(report.replaceAll(".*/r", ""))).update();
+        IGenericClient doctor = client("physician");
+
+        long allowed = chartOpenings(patient, "physician", "ALLOW");
+        Bundle reports = search(doctor, "DiagnosticReport?patient=" + patient + "&_include=DiagnosticReport:result&_include=*:patient"
+                + "&_include=DiagnosticReport:performer");
+        assertThat(chartOpenings(patient, "physician", "ALLOW")).as("one decision, includes within it").isEqualTo(allowed + 1);
+        assertThat(entries(reports, Bundle.SearchEntryMode.MATCH)).hasSize(2).allMatch(e -> e.startsWith("DiagnosticReport/r"));
+        assertThat(entries(reports, Bundle.SearchEntryMode.INCLUDE)).as("the patient's own result only")
+                .containsExactlyInAnyOrder(glucose, "Patient/" + patient);
+        assertThat(outcome(reports)).as("not offered: ignored and reported").contains("_include=DiagnosticReport:performer was ignored")
+                .doesNotContain("_include=DiagnosticReport:result was ignored").doesNotContain("*:patient was ignored");
+        assertThat(reports.getLink(Bundle.LINK_SELF).getUrl()).as("what was applied").contains("DiagnosticReport%3Aresult").doesNotContain("performer");
+        Observation result = (Observation) reports.getEntry().stream().map(Bundle.BundleEntryComponent::getResource)
+                .filter(r -> r instanceof Observation).findFirst().orElseThrow();
+        assertThat(result.getValueQuantity().getValue()).isEqualByComparingTo("95");
+
+        Bundle star = search(doctor, "DiagnosticReport?patient=" + patient + "&code=51990-0&_include=*");
+        assertThat(entries(star, Bundle.SearchEntryMode.MATCH)).containsExactly(report);
+        assertThat(entries(star, Bundle.SearchEntryMode.INCLUDE)).containsExactlyInAnyOrder(glucose, "Patient/" + patient);
+
+        for (String type : List.of("CarePlan", "Device", "Provenance", "ImagingStudy", "MedicationAdministration", "SupplyDelivery")) {
+            Bundle found = search(doctor, type + "?patient=" + patient + "&_include=*:patient&_revinclude=Provenance:target");
+            assertThat(entries(found, Bundle.SearchEntryMode.MATCH)).as(type).isNotEmpty().allMatch(e -> e.startsWith(type + "/r"));
+            assertThat(entries(found, Bundle.SearchEntryMode.INCLUDE)).as(type).containsExactly("Patient/" + patient);
+            assertThat(outcome(found)).as(type).contains("Provenance:target");
+        }
+        Bundle plain = search(doctor, "DiagnosticReport?patient=" + patient);
+        assertThat(plain.getEntry()).as("without includes, as before").hasSize(2);
+
+        long denied = count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient + " and decision = 'DENY'");
+        assertThatThrownBy(() -> search(client("er.physician"), "DiagnosticReport?patient=" + patient + "&_include=DiagnosticReport:result"))
+                .isInstanceOf(ForbiddenOperationException.class).hasMessageNotContaining("95");
+        assertThat(count("audit_entry where actor_username = 'er.physician' and patient_id = " + patient + " and decision = 'DENY'"))
+                .isEqualTo(denied + 1);
+    }
+
+    /**
+     * The documents tab words each result of a report as the observations tab does: a coded finding by its text, a
+     * text as sent, a yes/no in the reader's language, a survey's answers one per line, never "—" for a kept result.
+     */
+    @Test
+    void theChartWordsEveryKindOfReportResultAsTheObservationsTabDoes() {
+        String family = "Recu" + UUID.randomUUID().toString().replaceAll("[^a-f]", "") + "e";
+        Bundle sent = FHIR.newJsonParser().parseResource(Bundle.class, bundle(family));
+        String subject = sent.getEntry().get(0).getFullUrl();
+        DiagnosticReport urinalysis = new DiagnosticReport();
+        urinalysis.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
+        urinalysis.getCode().setText("Urinalysis complete panel").addCoding(new Coding(FhirMapping.LOINC, "24357-6", "Urinalysis macro panel"));
+        urinalysis.setSubject(new Reference(subject));
+        urinalysis.setEffective(new DateTimeType("2023-03-15T08:00:00+01:00"));
+        List<Observation> results = new ArrayList<>();
+        results.add(urineResult("5767-9", "Appearance of Urine", new CodeableConcept().setText("Cloudy urine")
+                .addCoding(new Coding(FhirMapping.SNOMED, "167238004", "Cloudy urine"))));
+        results.add(urineResult("5778-6", "Color of Urine", new StringType("Dark yellow")));
+        results.add(urineResult("20454-5", "Protein presence in Urine", new BooleanType(false)));
+        Observation survey = urineResult("55757-9", "PHQ-2", null);
+        survey.addComponent().setCode(new CodeableConcept().setText("Little interest"))
+                .setValue(new CodeableConcept().setText("Several days"));
+        results.add(survey);
+        for (Observation o : results) {
+            o.setSubject(new Reference(subject));
+            String url = "urn:uuid:" + UUID.randomUUID();
+            sent.addEntry().setFullUrl(url).setResource(o).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("Observation");
+            urinalysis.addResult(new Reference(url).setDisplay(o.getCode().getText()));
+        }
+        String reportUrl = "urn:uuid:" + UUID.randomUUID();
+        sent.addEntry().setFullUrl(reportUrl).setResource(urinalysis).getRequest().setMethod(Bundle.HTTPVerb.POST).setUrl("DiagnosticReport");
+        Api.Response answer = as("admin").postRaw("/fhir", "application/fhir+json", FHIR.newJsonParser().encodeResourceToString(sent),
+                Map.of("X-Dossier-Facility", "1"));
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        Bundle response = FHIR.newJsonParser().parseResource(Bundle.class, answer.body());
+        assertThat(response.getEntry().stream().skip(sent.getEntry().size() - results.size() - 1).map(e -> e.getResponse().getStatus()))
+                .as(answer.body()).allMatch(st -> st.startsWith("201"));
+        long patient = Long.parseLong(response.getEntry().get(0).getResponse().getLocation().replaceAll("^Patient/(\\d+).*", "$1"));
+        String reportId = response.getEntry().get(sent.getEntry().size() - 1).getResponse().getLocation().replaceAll("^DiagnosticReport/(r\\d+).*", "$1");
+        fixtures().careFor(patient, "physician");
+
+        Api.Response chart = BrowserSession.signedIn(port, "physician").page("/patients/" + patient + "?tab=documents");
+        assertThat(chart.status()).isEqualTo(200);
+        String body = chart.body();
+        int start = body.indexOf("id=\"received-" + reportId + "\"");
+        assertThat(start).as("the urinalysis is shown").isPositive();
+        String article = body.substring(start, body.indexOf("</article>", start));
+        assertThat(article).contains("Appearance of Urine", "Cloudy urine", "Color of Urine", "Dark yellow", "Protein presence in Urine",
+                        ">Non<", "Little interest: Several days")
+                .as("every result kept here is worded, none shown as missing").doesNotContain("—");
+        assertThat(body).as("the number's result as before").contains("Glucose", "95 mg/dL");
+    }
+
+    private static Observation urineResult(String loinc, String text, org.hl7.fhir.r4.model.Type value) {
+        Observation o = new Observation();
+        o.setStatus(Observation.ObservationStatus.FINAL);
+        o.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", null));
+        o.getCode().setText(text).addCoding(new Coding(FhirMapping.LOINC, loinc, text));
+        o.setEffective(new DateTimeType("2023-03-15T08:00:00+01:00"));
+        if (value != null) {
+            o.setValue(value);
+        }
+        return o;
     }
 }

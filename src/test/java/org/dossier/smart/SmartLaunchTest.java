@@ -180,6 +180,60 @@ class SmartLaunchTest extends IntegrationTest {
         }
     }
 
+    /** A launch-patient app's access token for {@code scopes} (each a separate scope), approved by {@code user} for {@code patient}. */
+    private String launched(BrowserSession browser, long patient, String... scopes) throws Exception {
+        List<String> all = new ArrayList<>(List.of("launch/patient"));
+        all.addAll(List.of(scopes));
+        String clientId = register(false, all);
+        Pkce pkce = Pkce.create();
+        Consent consent = consent(browser, authorizeUrl(clientId, String.join(" ", all), pkce.challenge(), null, REDIRECT),
+                all.toArray(String[]::new));
+        return exchange(clientId, null, approve(browser, consent.fields(patient), REDIRECT), pkce.verifier(), REDIRECT)
+                .get("access_token").asString();
+    }
+
+    private static java.util.Set<String> types(List<Bundle.BundleEntryComponent> entries) {
+        return entries.stream().map(e -> e.getResource().fhirType()).collect(Collectors.toSet());
+    }
+
+    /**
+     * What comes with an answer about one patient is within the app's scopes too: $everything with a Patient scope sends
+     * the types the scopes read and no more, and a search's includes leave out (and report) a type no scope covers.
+     */
+    @Test
+    void everythingAndIncludesStayWithinTheAppsScopes() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        long mine = fixtures().patient();
+        fixtures().careFor(mine, user);
+        jdbc.sql("""
+                insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by, version, created_at)
+                values (1, ?, 'HEART_RATE', '8867-4', 'Heart rate', 70, '/min', now(), 'FINAL', ?, 1, now())""")
+                .param(mine).param(fixtures().staffId(user)).update();
+        org.hl7.fhir.r4.model.Condition diagnosis = new org.hl7.fhir.r4.model.Condition();
+        diagnosis.setSubject(new Reference("Patient/" + mine));
+        diagnosis.getCode().addCoding().setSystem("http://hl7.org/fhir/sid/icd-10").setCode("I10").setDisplay("Hypertension");
+        IGenericClient staff = client(as(user).token());
+        staff.create().resource(diagnosis).execute();
+        assertThat(types(staff.search().byUrl(staff.getServerBase() + "/Patient/" + mine + "/$everything").returnBundle(Bundle.class)
+                .execute().getEntry())).as("the person's own view").contains("Patient", "Condition", "Observation");
+
+        BrowserSession browser = BrowserSession.signedIn(port, user);
+        IGenericClient narrow = client(launched(browser, mine, "patient/Patient.r", "patient/Condition.rs"));
+        Bundle everything = narrow.search().byUrl(narrow.getServerBase() + "/Patient/" + mine + "/$everything").returnBundle(Bundle.class).execute();
+        assertThat(types(everything.getEntry())).as("a Patient scope is not the whole chart").containsExactlyInAnyOrder("Patient", "Condition");
+        Bundle withPatient = narrow.search().byUrl(narrow.getServerBase() + "/Condition?patient=" + mine + "&_include=*:patient")
+                .returnBundle(Bundle.class).execute();
+        assertThat(types(withPatient.getEntry())).containsExactlyInAnyOrder("Condition", "Patient");
+
+        IGenericClient noPatient = client(launched(browser, mine, "patient/Condition.rs"));
+        Bundle without = noPatient.search().byUrl(noPatient.getServerBase() + "/Condition?patient=" + mine + "&_include=*:patient")
+                .returnBundle(Bundle.class).execute();
+        assertThat(types(without.getEntry())).as("the Patient left out, and said so").containsExactlyInAnyOrder("Condition", "OperationOutcome");
+        assertThat(without.getEntry().stream().filter(e -> e.getResource() instanceof org.hl7.fhir.r4.model.OperationOutcome)
+                .map(e -> ((org.hl7.fhir.r4.model.OperationOutcome) e.getResource()).getIssueFirstRep().getDiagnostics()).findFirst().orElseThrow())
+                .contains("scopes do not cover Patient");
+    }
+
     @Test
     void userScopesReachThePersonsOwnWorkAndNoFurtherAndADisabledAppStops() throws Exception {
         String user = Accounts.newPhysician(as("admin"), credentials);
