@@ -100,15 +100,15 @@ public class ReceivedRecordService {
     /** The most received records the chart shows (newest first); every one is served over FHIR. */
     public static final int CHART_LIMIT = 200;
 
-    /**
-     * What the chart shows of the patient's received records, newest first: notes as text, reports with the values of
-     * the results kept here. Under an access already granted and audited (the chart tab's one decision).
-     */
     /** How many records other systems sent for the patient (the chart says when it shows only the newest). */
     public int count(PatientAccess granted) {
         return repository.count(granted.require(Section.CLINICAL).patientId());
     }
 
+    /**
+     * What the chart shows of the patient's received records, newest first: notes as text, reports with the values of
+     * the results kept here. Under an access already granted and audited (the chart tab's one decision).
+     */
     public List<ReceivedReading> readings(PatientAccess granted) {
         long patient = granted.require(Section.CLINICAL).patientId();
         List<ReceivedRecord> found = repository.ofPatient(patient, List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
