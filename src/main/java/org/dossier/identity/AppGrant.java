@@ -78,6 +78,29 @@ public record AppGrant(String clientId, String authorizationId, Set<String> scop
         return scopes.stream().anyMatch(s -> s.startsWith("patient/") && isClinicalScope(s));
     }
 
+    /**
+     * Whether an app registered with {@code registered} may ask for {@code requested}: the same scope, or a narrower
+     * clinical one — the same context ({@code patient/} or {@code user/}), the registered type or any type under
+     * {@code *}, and only permissions the registered scope has ({@code patient/*.rs} covers {@code patient/Observation.r}).
+     * An app asks for what it needs now, never more than it was registered for.
+     */
+    public static boolean covers(String registered, String requested) {
+        if (registered.equals(requested)) {
+            return true;
+        }
+        Matcher r = CLINICAL.matcher(registered);
+        Matcher q = CLINICAL.matcher(requested);
+        if (!r.matches() || !q.matches() || !r.group(1).equals(q.group(1))) {
+            return false;
+        }
+        if (!r.group(2).equals("*") && !r.group(2).equals(q.group(2))) {
+            return false;
+        }
+        String allowed = permissions(r.group(3));
+        String asked = permissions(q.group(3));
+        return !asked.isEmpty() && asked.chars().allMatch(c -> allowed.indexOf(c) >= 0);
+    }
+
     private static String permissions(String given) {
         return switch (given.toLowerCase(Locale.ROOT)) {
             case "read" -> "rs";

@@ -194,6 +194,11 @@ class SmartAuthorizationServer {
                                 .authenticationProviders(providers -> providers.forEach(p -> {
                                     if (p instanceof OAuth2AuthorizationCodeRequestAuthenticationProvider code) {
                                         code.setAuthorizationConsentRequired(c -> true);
+                                        // An app may ask for narrower scopes than it was registered with (patient/Observation.rs
+                                        // under patient/*.rs), never wider; the redirect URI is checked as the library does.
+                                        code.setAuthenticationValidator(org.springframework.security.oauth2.server.authorization.authentication
+                                                .OAuth2AuthorizationCodeRequestAuthenticationValidator.DEFAULT_REDIRECT_URI_VALIDATOR
+                                                .andThen(SmartAuthorizationServer::scopesWithinRegistration));
                                     }
                                 })))
                         .tokenEndpoint(t -> t.accessTokenResponseHandler(tokenResponse))
@@ -320,6 +325,24 @@ class SmartAuthorizationServer {
         @Override
         public OAuth2Authorization findByToken(String token, OAuth2TokenType tokenType) {
             return delegate.findByToken(token, tokenType);
+        }
+    }
+
+    /** Every scope asked for is one the app was registered with, or narrower ({@link AppGrant#covers}). */
+    private static void scopesWithinRegistration(
+            org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationContext context) {
+        org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken request =
+                context.getAuthentication();
+        java.util.Set<String> registered = context.getRegisteredClient().getScopes();
+        for (String asked : request.getScopes()) {
+            if (registered.stream().noneMatch(r -> AppGrant.covers(r, asked))) {
+                var error = new org.springframework.security.oauth2.core.OAuth2Error(
+                        org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_SCOPE,
+                        "OAuth 2.0 Parameter: scope (" + asked + " is not within the app's registration)",
+                        "https://datatracker.ietf.org/doc/html/rfc6749#section-4.1.2.1");
+                throw new org.springframework.security.oauth2.server.authorization.authentication
+                        .OAuth2AuthorizationCodeRequestAuthenticationException(error, request);
+            }
         }
     }
 }

@@ -49,4 +49,18 @@ class AppGrantTest {
         assertThat(g.reach(null, 's')).isEqualTo(AppGrant.Reach.NONE);
         assertThat(g.hasPatientScopes()).isFalse();
     }
+
+    @Test
+    void anAppAsksForItsRegisteredScopesOrNarrowerOnes() {
+        assertThat(AppGrant.covers("patient/*.rs", "patient/Observation.rs")).isTrue();
+        assertThat(AppGrant.covers("patient/*.rs", "patient/Observation.r")).isTrue();
+        assertThat(AppGrant.covers("patient/*.read", "patient/Condition.s")).isTrue();
+        assertThat(AppGrant.covers("user/*.*", "user/Encounter.cud")).isTrue();
+        assertThat(AppGrant.covers("launch/patient", "launch/patient")).isTrue();
+        assertThat(AppGrant.covers("patient/Observation.rs", "patient/*.rs")).as("never a wider type").isFalse();
+        assertThat(AppGrant.covers("patient/*.rs", "patient/Observation.rsc")).as("never more permissions").isFalse();
+        assertThat(AppGrant.covers("patient/*.rs", "user/Observation.rs")).as("never another context").isFalse();
+        assertThat(AppGrant.covers("patient/*.rs", "launch")).isFalse();
+        assertThat(AppGrant.covers("openid", "fhirUser")).isFalse();
+    }
 }

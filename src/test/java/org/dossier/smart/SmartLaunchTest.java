@@ -277,6 +277,36 @@ class SmartLaunchTest extends IntegrationTest {
         assertThat(browser.page(authorize).header("Location")).contains("/smart/consent");
     }
 
+    /**
+     * An app asks for what it needs now: narrower scopes than its registration are granted as asked (and hold), wider
+     * ones are refused at the authorization endpoint with invalid_scope, before any consent.
+     */
+    @Test
+    void anAppMayAskForNarrowerScopesThanItsRegistrationAndNeverWider() throws Exception {
+        String user = Accounts.newPhysician(as("admin"), credentials);
+        long mine = fixtures().patient();
+        fixtures().careFor(mine, user);
+        String clientId = register(false, List.of("launch/patient", "patient/*.rs"));
+        BrowserSession browser = BrowserSession.signedIn(port, user);
+
+        Pkce pkce = Pkce.create();
+        String authorize = authorizeUrl(clientId, "launch/patient patient/Observation.r", pkce.challenge(), null, REDIRECT);
+        Consent consent = consent(browser, authorize, "launch/patient", "patient/Observation.r");
+        JsonNode tokenResponse = exchange(clientId, null, approve(browser, consent.fields(mine), REDIRECT), pkce.verifier(), REDIRECT);
+        assertThat(tokenResponse.get("scope").asString().split(" ")).containsExactlyInAnyOrder("launch/patient", "patient/Observation.r");
+        HttpResponse<String> search = HTTP.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(
+                        "http://127.0.0.1:" + port + "/fhir/Observation?patient=" + mine))
+                .header("Authorization", "Bearer " + tokenResponse.get("access_token").asString()).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(search.statusCode()).as("read granted, search not: the narrower scope holds").isEqualTo(403);
+
+        Api.Response wider = browser.page(authorizeUrl(clientId, "launch/patient patient/*.cruds", Pkce.create().challenge(), null, REDIRECT));
+        assertThat(wider.status()).isEqualTo(302);
+        assertThat(wider.header("Location")).startsWith(REDIRECT).contains("error=invalid_scope").doesNotContain("code=");
+        Api.Response otherContext = browser.page(authorizeUrl(clientId, "launch/patient user/Observation.rs", Pkce.create().challenge(), null,
+                REDIRECT));
+        assertThat(otherContext.header("Location")).as("patient/ never becomes user/").contains("error=invalid_scope");
+    }
+
     @Test
     void wrongVerifierAndUnregisteredRedirectAreRefused() throws Exception {
         String user = Accounts.newPhysician(as("admin"), credentials);
