@@ -24,7 +24,22 @@ class ModularityTest {
     }
 
     @Test
-    void writesTheModuleDiagrams() {
+    void writesTheModuleDiagrams() throws java.io.IOException {
+        // The diagrams a newcomer reads (target/spring-modulith-docs): one of the whole and one per module, naming them all,
+        // written afresh (a previous build's files do not count).
+        java.nio.file.Path folder = java.nio.file.Path.of("target", "spring-modulith-docs");
+        if (java.nio.file.Files.isDirectory(folder)) {
+            try (var old = java.nio.file.Files.list(folder)) {
+                for (java.nio.file.Path f : old.toList()) {
+                    java.nio.file.Files.deleteIfExists(f);
+                }
+            }
+        }
         new Documenter(modules).writeModulesAsPlantUml().writeIndividualModulesAsPlantUml();
+        String whole = java.nio.file.Files.readString(folder.resolve("components.puml"));
+        modules.forEach(m -> {
+            assertThat(whole).as("the whole diagram names " + m.getIdentifier()).containsIgnoringCase(m.getDisplayName());
+            assertThat(folder.resolve("module-" + m.getIdentifier() + ".puml")).exists();
+        });
     }
 }
