@@ -92,6 +92,11 @@ class BundleImport {
      */
     private static final Set<String> FOREIGN_BILLING = Set.of("Claim", "ExplanationOfBenefit");
 
+    /** Why a type another system sends is not kept, where the reason is known: said in the entry's response. */
+    private static final Map<String, String> NOT_MODELLED_WHY = Map.of(
+            "PractitionerRole", "another organization's directory: the import keeps its practitioners by identifier and name, "
+                    + "not their roles and specialties there");
+
     private final Imports gateway;
     private final PatientService patients;
     private final EncounterHistoryService encounters;
@@ -231,7 +236,8 @@ class BundleImport {
                 if (!ORDER.contains(type)) {
                     count(notModelled, type);
                     responses[i] = entryResponse("422 Unprocessable Entity", OperationOutcome.IssueSeverity.WARNING,
-                            type + " is not modelled by Dossier: counted in the import report, not stored");
+                            type + " is not modelled by Dossier" + (NOT_MODELLED_WHY.containsKey(type) ? " (" + NOT_MODELLED_WHY.get(type) + ")" : "")
+                                    + ": counted in the import report, not stored");
                     continue;
                 }
                 importEntry(i, entry, resource, type);
