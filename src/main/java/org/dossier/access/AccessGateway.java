@@ -198,6 +198,28 @@ public class AccessGateway {
         return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart, patientId, null, null);
     }
 
+    /**
+     * Lets an actor search patients by identity: the permit a repository's search takes. Refused (403, audited) to an
+     * actor whose roles see no identity at all, or whom the guard stops.
+     */
+    public SearchPermit permitSearch(Actor actor, AuditResource what) {
+        requireSearch(actor, what);
+        return new SearchPermit(actor, what);
+    }
+
+    /**
+     * Lets an actor read a list of patients (a census, an agenda, a work queue): the permit a repository's list query
+     * takes. The list is audited and charged by {@link #listed} or {@link #listedWithinWork} before it leaves. Refused
+     * (403, audited) to an app confined to its launch patient.
+     */
+    public SearchPermit permitList(Actor actor, AuditResource what) {
+        if (actor.patientScope() != null) {
+            throw denied(actor, AuditAction.LIST, null, what, new ForbiddenException(
+                    "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
+        }
+        return new SearchPermit(actor, what);
+    }
+
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
     public void requireSearch(Actor actor, AuditResource what) {
         if (!sectionsOf(actor).contains(Section.IDENTITY)) {
