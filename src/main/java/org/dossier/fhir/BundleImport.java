@@ -330,7 +330,7 @@ class BundleImport {
                         throw new InvalidInputException("period.start", "an encounter needs its start");
                     }
                     String typeText = e.hasType() ? text(e.getTypeFirstRep()) : e.getClass_().getCode();
-                    String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirMapping.SNOMED) : null;
+                    String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirCodes.SNOMED) : null;
                     String practitioner = e.hasParticipant() ? party(e.getParticipantFirstRep().getIndividual(), ExternalParty.Kind.PRACTITIONER) : null;
                     String organization = e.hasServiceProvider() ? party(e.getServiceProvider(), ExternalParty.Kind.ORGANIZATION) : null;
                     String reason = e.hasReasonCode() ? text(e.getReasonCodeFirstRep()) : null;
@@ -340,7 +340,7 @@ class BundleImport {
                     if (entry.hasFullUrl()) {
                         encounterLabels.put(entry.getFullUrl(), typeText + (practitioner == null ? "" : ", " + practitioner));
                     }
-                    yield "Encounter/" + FhirMapping.PAST_ENCOUNTER_PREFIX + past.id();
+                    yield "Encounter/" + FhirCodes.PAST_ENCOUNTER_PREFIX + past.id();
                 }
                 case "Medication" -> null; // read through the MedicationRequest that refers to it
                 case "AllergyIntolerance" -> "AllergyIntolerance/" + allergy((AllergyIntolerance) resource).id();
@@ -374,7 +374,7 @@ class BundleImport {
                     : "resolved".equals(clinical) ? Allergy.Status.RESOLVED
                     : "inactive".equals(clinical) || (clinical == null && "refuted".equals(verification)) ? Allergy.Status.INACTIVE
                     : Allergy.Status.ACTIVE;
-            String atc = code(a.getCode(), FhirMapping.ATC);
+            String atc = code(a.getCode(), FhirCodes.ATC);
             Imported source = new Imported(codings(a.getCode()), a.getCategory().stream().map(c -> new Imported.Code(null, c.getCode(), null)).toList(),
                     clinical, verification, null, a.hasCriticality() ? a.getCriticality().toCode() : null,
                     a.hasRecordedDate() ? a.getRecordedDateElement().getValueAsString() : null,
@@ -401,11 +401,11 @@ class BundleImport {
                     c.hasAbatementDateTimeType() ? c.getAbatementDateTimeType().getValueAsString() : null,
                     c.hasRecorder() ? who(c.getRecorder(), ExternalParty.Kind.PRACTITIONER) : c.hasAsserter()
                             ? who(c.getAsserter(), ExternalParty.Kind.PRACTITIONER) : null, null);
-            String icd10 = code(c.getCode(), FhirMapping.ICD10);
+            String icd10 = code(c.getCode(), FhirCodes.ICD10);
             if (icd10 != null) {
                 return problems.record(actor, patient, new ProblemService.ProblemInput(icd10, label, onset, status), source);
             }
-            String snomed = code(c.getCode(), FhirMapping.SNOMED);
+            String snomed = code(c.getCode(), FhirCodes.SNOMED);
             if (snomed == null) {
                 throw new InvalidInputException("code", "an ICD-10 or SNOMED CT coding is needed");
             }
@@ -441,8 +441,8 @@ class BundleImport {
             String frequency = null;
             String route = null;
             if (dosage != null) {
-                dose = FhirMapping.dose(dosage);
-                frequency = FhirMapping.frequency(dosage);
+                dose = FhirCodes.dose(dosage);
+                frequency = FhirCodes.frequency(dosage);
                 if (frequency == null && dosage.getAsNeededBooleanType().booleanValue()) {
                     frequency = "as needed";
                 }
@@ -459,7 +459,7 @@ class BundleImport {
                     m.hasStatus() ? m.getStatus().toCode() : null, null, m.hasIntent() ? m.getIntent().toCode() : null, null,
                     m.hasAuthoredOn() ? m.getAuthoredOnElement().getValueAsString() : null, null, null, requester, null);
             return prescriptions.recordHistory(actor, patient(m.getSubject()), new PrescriptionService.HistoricalOrder(clip(text(drug), 200),
-                    code(drug, FhirMapping.ATC), clip(dose, 100), clip(route, 40), clip(frequency, 100), start, null, status, clip(from, 500),
+                    code(drug, FhirCodes.ATC), clip(dose, 100), clip(route, 40), clip(frequency, 100), start, null, status, clip(from, 500),
                     m.hasAuthoredOn() ? m.getAuthoredOn().toInstant() : null, details));
         }
 
@@ -471,7 +471,7 @@ class BundleImport {
          * ratio, sampled data) and panels that only point to other observations are reported as not modelled.
          */
         private String observation(Observation o) {
-            String loinc = code(o.getCode(), FhirMapping.LOINC);
+            String loinc = code(o.getCode(), FhirCodes.LOINC);
             if (loinc == null) {
                 throw new InvalidInputException("code", "a LOINC coding is needed");
             }
@@ -489,7 +489,7 @@ class BundleImport {
             String unit = null;
             if (kind == ObservationKind.BLOOD_PRESSURE) {
                 for (var c : o.getComponent()) {
-                    String code = code(c.getCode(), FhirMapping.LOINC);
+                    String code = code(c.getCode(), FhirCodes.LOINC);
                     if ("8480-6".equals(code) && c.hasValueQuantity()) {
                         value = c.getValueQuantity().getValue();
                     } else if ("8462-4".equals(code) && c.hasValueQuantity()) {
@@ -770,7 +770,7 @@ class BundleImport {
         String given = official.getGiven().stream().map(StringType::getValue).map(BundleImport::withoutDigits).collect(Collectors.joining(" "));
         Sex sex = p.getGender() == Enumerations.AdministrativeGender.MALE ? Sex.M
                 : p.getGender() == Enumerations.AdministrativeGender.FEMALE ? Sex.F : Sex.U;
-        LocalDate birth = p.hasBirthDate() ? FhirMapping.day(p.getBirthDateElement().getValueAsString()) : null;
+        LocalDate birth = p.hasBirthDate() ? FhirCodes.day(p.getBirthDateElement().getValueAsString()) : null;
         List<PatientData.Address> addresses = new ArrayList<>();
         p.getAddress().forEach(a -> addresses.add(new PatientData.Address("HOME",
                 a.getLine().stream().map(StringType::getValue).collect(Collectors.joining(", ")), a.getPostalCode(), a.getCity(), null,

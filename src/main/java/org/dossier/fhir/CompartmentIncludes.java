@@ -95,66 +95,10 @@ class CompartmentIncludes {
         List<String> appliedIncludes = new ArrayList<>();
         List<String> appliedRevincludes = new ArrayList<>();
         for (Include inc : include == null ? Set.<Include>of() : include) {
-            String source = inc.getParamType();
-            String param = inc.getParamName();
-            boolean everything = "*".equals(inc.getValue());
-            if (!everything && (source == null || param == null || !("*".equals(source) || type.equals(source)))) {
-                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "names no reference of " + type);
-            } else if (everything || Set.of("patient", "subject", "*").contains(param)) {
-                if (!access.permits(Section.IDENTITY)) {
-                    RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the identity");
-                } else {
-                    // Named by its type ("*:patient" becomes "<type>:patient"): HAPI's own include matching, run on the
-                    // answer, knows no "*" type, and the self link shows what was applied.
-                    appliedIncludes.add(everything ? "*" : type + ":patient");
-                    if (!matches.isEmpty()) {
-                        Resource patient = FhirMapping.patient(patients.read(access));
-                        included.putIfAbsent("Patient/" + patient.getIdElement().getIdPart(), patient);
-                    }
-                }
-                if ((everything || "*".equals(param)) && "MedicationRequest".equals(type)) {
-                    encounters(access, matches, included, request, inc);
-                }
-                if ((everything || "*".equals(param)) && "DiagnosticReport".equals(type)) {
-                    results(access, matches, included, request, inc);
-                }
-            } else if ("DiagnosticReport".equals(type) && "result".equals(param)) {
-                if (results(access, matches, included, request, inc)) {
-                    appliedIncludes.add(inc.getValue());
-                }
-            } else if ("MedicationRequest".equals(type) && "encounter".equals(param)) {
-                if (encounters(access, matches, included, request, inc)) {
-                    appliedIncludes.add(inc.getValue());
-                }
-            } else if ("MedicationRequest".equals(type) && "requester".equals(param)) {
-                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(),
-                        "the requester is a Practitioner of the directory, outside the patient's compartment: read it by its reference");
-            } else {
-                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "not offered on " + type
-                        + " (offered: *:patient, " + type + ":" + (BY_PATIENT.contains(type) ? "patient" : "subject")
-                        + ("MedicationRequest".equals(type) ? ", MedicationRequest:encounter" : "")
-                        + ("DiagnosticReport".equals(type) ? ", DiagnosticReport:result" : "") + ")");
-            }
+            include(inc, type, access, matches, included, appliedIncludes, request);
         }
         for (Include inc : revinclude == null ? Set.<Include>of() : revinclude) {
-            if ("Encounter".equals(type) && "MedicationRequest:encounter".equals(inc.getValue())) {
-                if (!access.permits(Section.PRESCRIPTIONS)) {
-                    RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "your access to this patient does not include prescriptions");
-                    continue;
-                }
-                appliedRevincludes.add(inc.getValue());
-                Set<String> stays = new java.util.HashSet<>();
-                matches.forEach(m -> stays.add("Encounter/" + m.getIdElement().getIdPart()));
-                for (var order : prescriptions.ofPatient(access, false)) {
-                    MedicationRequest r = FhirMapping.medicationRequest(order);
-                    if (r.hasEncounter() && stays.contains(r.getEncounter().getReference())) {
-                        included.putIfAbsent("MedicationRequest/" + r.getIdElement().getIdPart(), r);
-                    }
-                }
-            } else {
-                RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "not offered on " + type
-                        + ": the record links only orders to stays (Encounter?_revinclude=MedicationRequest:encounter)");
-            }
+            revinclude(inc, type, access, matches, included, appliedRevincludes, request);
         }
         for (Resource r : included.values()) {
             if (!SmartScopes.covers(r.fhirType())) {
@@ -164,24 +108,98 @@ class CompartmentIncludes {
             ResourceMetadataKeyEnum.ENTRY_SEARCH_MODE.put(r, BundleEntrySearchModeEnum.INCLUDE);
             all.add(r);
         }
-        // HAPI matches the answer's references against the include set it passed in (and knows no "*" type): it gets
-        // what was applied, named by type.
-        if (include != null) {
-            include.clear();
-            appliedIncludes.stream().distinct().forEach(i -> include.add(new Include(i)));
-        }
-        if (request != null) {
-            Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameters());
-            parameters.keySet().removeIf(k -> k.startsWith("_include") || k.startsWith("_revinclude"));
-            if (!appliedIncludes.isEmpty()) {
-                parameters.put("_include", appliedIncludes.stream().distinct().toArray(String[]::new));
-            }
-            if (!appliedRevincludes.isEmpty()) {
-                parameters.put("_revinclude", appliedRevincludes.stream().distinct().toArray(String[]::new));
-            }
-            request.setParameters(parameters);
-        }
+        tellApplied(include, appliedIncludes, appliedRevincludes, request);
         return all;
+    }
+
+    /** One {@code _include}: the patient (identity permitting), a report's results, an order's stays; else reported as ignored. */
+    private void include(Include inc, String type, PatientAccess access, List<? extends Resource> matches, Map<String, Resource> included,
+                         List<String> appliedIncludes, RequestDetails request) {
+        String source = inc.getParamType();
+        String param = inc.getParamName();
+        boolean everything = "*".equals(inc.getValue());
+        if (!everything && (source == null || param == null || !("*".equals(source) || type.equals(source)))) {
+            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "names no reference of " + type);
+        } else if (everything || Set.of("patient", "subject", "*").contains(param)) {
+            if (!access.permits(Section.IDENTITY)) {
+                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the identity");
+            } else {
+                // Named by its type ("*:patient" becomes "<type>:patient"): HAPI's own include matching, run on the
+                // answer, knows no "*" type, and the self link shows what was applied.
+                appliedIncludes.add(everything ? "*" : type + ":patient");
+                if (!matches.isEmpty()) {
+                    Resource patient = PatientMapping.patient(patients.read(access));
+                    included.putIfAbsent("Patient/" + patient.getIdElement().getIdPart(), patient);
+                }
+            }
+            if ((everything || "*".equals(param)) && "MedicationRequest".equals(type)) {
+                encounters(access, matches, included, request, inc);
+            }
+            if ((everything || "*".equals(param)) && "DiagnosticReport".equals(type)) {
+                results(access, matches, included, request, inc);
+            }
+        } else if ("DiagnosticReport".equals(type) && "result".equals(param)) {
+            if (results(access, matches, included, request, inc)) {
+                appliedIncludes.add(inc.getValue());
+            }
+        } else if ("MedicationRequest".equals(type) && "encounter".equals(param)) {
+            if (encounters(access, matches, included, request, inc)) {
+                appliedIncludes.add(inc.getValue());
+            }
+        } else if ("MedicationRequest".equals(type) && "requester".equals(param)) {
+            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(),
+                    "the requester is a Practitioner of the directory, outside the patient's compartment: read it by its reference");
+        } else {
+            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "not offered on " + type
+                    + " (offered: *:patient, " + type + ":" + (BY_PATIENT.contains(type) ? "patient" : "subject")
+                    + ("MedicationRequest".equals(type) ? ", MedicationRequest:encounter" : "")
+                    + ("DiagnosticReport".equals(type) ? ", DiagnosticReport:result" : "") + ")");
+        }
+    }
+
+    /** One {@code _revinclude}: only the orders of the stays found (Encounter?_revinclude=MedicationRequest:encounter). */
+    private void revinclude(Include inc, String type, PatientAccess access, List<? extends Resource> matches,
+                            Map<String, Resource> included, List<String> appliedRevincludes, RequestDetails request) {
+        if ("Encounter".equals(type) && "MedicationRequest:encounter".equals(inc.getValue())) {
+            if (!access.permits(Section.PRESCRIPTIONS)) {
+                RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "your access to this patient does not include prescriptions");
+                return;
+            }
+            appliedRevincludes.add(inc.getValue());
+            Set<String> stays = new java.util.HashSet<>();
+            matches.forEach(m -> stays.add("Encounter/" + m.getIdElement().getIdPart()));
+            for (var order : prescriptions.ofPatient(access, false)) {
+                MedicationRequest r = MedicationRequestProvider.medicationRequest(order);
+                if (r.hasEncounter() && stays.contains(r.getEncounter().getReference())) {
+                    included.putIfAbsent("MedicationRequest/" + r.getIdElement().getIdPart(), r);
+                }
+            }
+        } else {
+            RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "not offered on " + type
+                    + ": the record links only orders to stays (Encounter?_revinclude=MedicationRequest:encounter)");
+        }
+    }
+
+    /** HAPI and the self link are told the includes applied, each named by its type. */
+    private static void tellApplied(Set<Include> include, List<String> appliedIncludes, List<String> appliedRevincludes,
+                                    RequestDetails request) {
+    // HAPI matches the answer's references against the include set it passed in (and knows no "*" type): it gets
+    // what was applied, named by type.
+    if (include != null) {
+        include.clear();
+        appliedIncludes.stream().distinct().forEach(i -> include.add(new Include(i)));
+    }
+    if (request != null) {
+        Map<String, String[]> parameters = new LinkedHashMap<>(request.getParameters());
+        parameters.keySet().removeIf(k -> k.startsWith("_include") || k.startsWith("_revinclude"));
+        if (!appliedIncludes.isEmpty()) {
+            parameters.put("_include", appliedIncludes.stream().distinct().toArray(String[]::new));
+        }
+        if (!appliedRevincludes.isEmpty()) {
+            parameters.put("_revinclude", appliedRevincludes.stream().distinct().toArray(String[]::new));
+        }
+        request.setParameters(parameters);
+    }
     }
 
     /**
@@ -205,7 +223,7 @@ class CompartmentIncludes {
                 });
             }
         });
-        observations.among(access, wanted).forEach(o -> included.putIfAbsent("Observation/" + o.id(), FhirMapping.observation(o)));
+        observations.among(access, wanted).forEach(o -> included.putIfAbsent("Observation/" + o.id(), ObservationProvider.observation(o)));
         return true;
     }
 
@@ -226,7 +244,7 @@ class CompartmentIncludes {
             return true;
         }
         for (var stay : stays.ofPatient(access)) {
-            Encounter e = FhirMapping.encounter(stay);
+            Encounter e = EncounterProvider.encounter(stay);
             String ref = "Encounter/" + e.getIdElement().getIdPart();
             if (wanted.contains(ref)) {
                 included.putIfAbsent(ref, e);

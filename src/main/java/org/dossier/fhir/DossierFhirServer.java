@@ -31,6 +31,7 @@ class DossierFhirServer extends RestfulServer {
         setDefaultPrettyPrint(false);
         setServerName("Dossier");
         setImplementationDescription("Dossier hospital EPR — FHIR R4 facade");
+        registerInterceptor(calls);
         registerInterceptor(RestSemantics.interceptor());
         registerInterceptor(origins);
         registerInterceptor(SmartScopes.interceptor());

@@ -1,6 +1,10 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.interceptor.api.Hook;
+import ca.uhn.fhir.interceptor.api.Interceptor;
+import ca.uhn.fhir.interceptor.api.Pointcut;
 import ca.uhn.fhir.rest.server.exceptions.AuthenticationException;
+import ca.uhn.fhir.rest.server.exceptions.InternalErrorException;
 import ca.uhn.fhir.rest.server.exceptions.BaseServerResponseException;
 import ca.uhn.fhir.rest.server.exceptions.ForbiddenOperationException;
 import ca.uhn.fhir.rest.api.RequestTypeEnum;
@@ -20,15 +24,22 @@ import org.dossier.web.ErrorCatalogue;
 import org.springframework.security.core.context.SecurityContextHolder;
 import org.springframework.stereotype.Component;
 
-import java.util.function.Function;
+import java.lang.reflect.InvocationTargetException;
 
 /**
- * Runs a provider's work as the authenticated actor and answers the platform's errors as FHIR does: an
- * OperationOutcome with the matching status (404 another facility's record, 403 no relationship, 422 invalid,
- * 412 stale version (If-Match), 409 other conflicts, 405 update-as-create, 429 too many, 503 audit unavailable).
+ * The one place a FHIR call gets its actor and has its errors answered. A provider method asks for the actor with
+ * {@link FhirActor#current}; from then on, whatever it throws is answered here as FHIR does: an OperationOutcome with
+ * the matching status (404 another facility's record, 403 no relationship, 422 invalid, 412 stale version (If-Match),
+ * 409 other conflicts, 405 update-as-create, 429 too many, 503 audit unavailable). What a method refuses before it asks
+ * for the actor (a malformed parameter or body) is HAPI's own answer, as is everything outside a provider method.
  */
 @Component
+@Interceptor
 class FhirCalls {
+
+    /** Set once a provider method has asked for its actor: its errors are answered here from then on. */
+    private static final String ANSWERED_HERE = FhirCalls.class.getName() + ".answeredHere";
+    private static final String NARROWED = FhirCalls.class.getName() + ".actor";
 
     private final ActorResolver actors;
     private final ErrorCatalogue catalogue;
@@ -38,30 +49,58 @@ class FhirCalls {
         this.catalogue = catalogue;
     }
 
-    <T> T as(HttpServletRequest request, Function<Actor, T> work) {
+    /** Makes this server's actor resolution reachable from {@link FhirActor#current} for the rest of the request. */
+    @Hook(Pointcut.SERVER_INCOMING_REQUEST_POST_PROCESSED)
+    public boolean arrived(HttpServletRequest request) {
+        request.setAttribute(FhirCalls.class.getName(), this);
+        return true;
+    }
+
+    /** The actor of a provider method's work, resolved once per request; see {@link FhirActor#current}. */
+    Actor actor(HttpServletRequest request) {
+        if (request.getAttribute(NARROWED) instanceof Actor known) {
+            return known;
+        }
         var authentication = SecurityContextHolder.getContext().getAuthentication();
         Actor actor = actors.resolve(authentication, request);
         if (actor == null) {
             throw new AuthenticationException("A full staff sign-in or an API token is required");
         }
         request.setAttribute(Actor.REQUEST_ATTRIBUTE, actor);
-        try {
-            // A SMART app acts within its scopes only: another type or interaction is refused, patient/ scopes confine it.
-            return work.apply(SmartScopes.narrow(actor, AppGrant.of(authentication), request));
-        } catch (RuntimeException e) {
-            if (e instanceof BaseServerResponseException fhir && !(e instanceof ResourceNotFoundException)) {
-                // HAPI's own answer to the request's form (a bad parameter, a stale version): already the right one.
-                throw fhir;
-            }
-            // A 404 a provider answers itself (an id that cannot name a record here) is a refusal like the services' own.
-            RuntimeException refusal = e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e;
-            ErrorCatalogue.Answer answer = catalogue.answer(request, refusal);
-            if (e instanceof BaseServerResponseException fhir) {
-                throw updateAsCreate(request, fhir);
-            }
-            throw answer.unexpected() ? new ca.uhn.fhir.rest.server.exceptions.InternalErrorException(answer.detail())
-                    : updateAsCreate(request, toFhir(answer));
+        request.setAttribute(ANSWERED_HERE, Boolean.TRUE);
+        // A SMART app acts within its scopes only: another type or interaction is refused, patient/ scopes confine it.
+        Actor narrowed = SmartScopes.narrow(actor, AppGrant.of(authentication), request);
+        request.setAttribute(NARROWED, narrowed);
+        return narrowed;
+    }
+
+    /** The answer to what a provider method threw once it had its actor; null leaves the answer to HAPI. */
+    @Hook(Pointcut.SERVER_PRE_PROCESS_OUTGOING_EXCEPTION)
+    public BaseServerResponseException answer(Throwable thrown, HttpServletRequest request) {
+        if (request.getAttribute(ANSWERED_HERE) == null || !(unwrapped(thrown) instanceof RuntimeException e)) {
+            return null;
         }
+        if (e instanceof BaseServerResponseException fhir && (!(e instanceof ResourceNotFoundException) || e instanceof Versions.NotKept)) {
+            // HAPI's own answer to the request's form (a bad parameter, a stale version), or a version the record it read
+            // never had: already the right one.
+            return fhir;
+        }
+        // A 404 a provider answers itself (an id that cannot name a record here) is a refusal like the services' own.
+        RuntimeException refusal = e instanceof ResourceNotFoundException ? new NotFoundException(e.getMessage()) : e;
+        ErrorCatalogue.Answer answer = catalogue.answer(request, refusal);
+        if (e instanceof BaseServerResponseException fhir) {
+            return updateAsCreate(request, fhir);
+        }
+        return answer.unexpected() ? new InternalErrorException(answer.detail()) : updateAsCreate(request, toFhir(answer));
+    }
+
+    /** What a provider method threw: HAPI wraps a method's own unchecked exception in a 500 of its own. */
+    private static Throwable unwrapped(Throwable thrown) {
+        if (thrown instanceof InternalErrorException && thrown.getCause() instanceof InvocationTargetException invoked
+                && invoked.getCause() != null) {
+            return invoked.getCause();
+        }
+        return thrown;
     }
 
     /**
@@ -112,38 +151,8 @@ class FhirCalls {
     /** The catalogue's code of an optimistic-locking refusal ({@link org.dossier.platform.ConflictException#stale}). */
     static final String STALE_VERSION = "stale-version";
 
-    /** Why a record is changed, required ({@value #CHANGE_REASON}): FHIR has no place for it, the record's history keeps it. */
-    static String changeReason(HttpServletRequest request) {
-        String reason = request.getHeader(CHANGE_REASON);
-        if (reason == null || reason.isBlank()) {
-            throw new UnprocessableEntityException(CHANGE_REASON + ": say why the record changes (the header is required; "
-                    + "the record's history keeps it)");
-        }
-        return reason;
-    }
-
-    /** The header carrying why a record is changed (FHIR has no place for it; the record's history keeps it). */
-    static final String CHANGE_REASON = "X-Dossier-Change-Reason";
-
-    /** The version an update is made against, from If-Match; an update without it could overwrite unseen changes. */
-    static int expectedVersion(org.hl7.fhir.instance.model.api.IIdType id) {
-        if (id == null || !id.hasVersionIdPart() || !id.getVersionIdPart().matches("\\d{1,9}")) {
-            throw new ca.uhn.fhir.rest.server.exceptions.PreconditionFailedException(
-                    "Send the version you are changing: If-Match: W/\"<version>\" (from meta.versionId)");
-        }
-        return Integer.parseInt(id.getVersionIdPart());
-    }
-
-    /** The authenticated actor of a request, or null. */
+    /** The authenticated actor of a request, or null (not narrowed: who owns a page of results). */
     Actor current(HttpServletRequest request) {
         return actors.resolve(SecurityContextHolder.getContext().getAuthentication(), request);
-    }
-
-    /** A FHIR id as one of our numeric ids, or 404: no other id exists here. */
-    static long id(org.hl7.fhir.instance.model.api.IIdType id) {
-        if (id == null || !id.hasIdPart() || !id.isIdPartValidLong()) {
-            throw new ResourceNotFoundException(id == null ? "No id" : "No resource " + id.getValue());
-        }
-        return id.getIdPartAsLong();
     }
 }

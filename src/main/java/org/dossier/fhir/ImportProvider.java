@@ -25,11 +25,8 @@ class ImportProvider {
     private static final Logger log = LoggerFactory.getLogger(ImportProvider.class);
 
     private final BundleImport imports;
-    private final FhirCalls calls;
-
-    ImportProvider(BundleImport imports, FhirCalls calls) {
+    ImportProvider(BundleImport imports) {
         this.imports = imports;
-        this.calls = calls;
     }
 
     @Transaction
@@ -48,7 +45,7 @@ class ImportProvider {
             throw new InvalidRequestException(SOURCE_HEADER + ": at most 200 characters (a file name, a batch label)");
         }
         Integer target = facility;
-        BundleImport.Result result = calls.as(request, actor -> imports.run(actor, bundle, target, what));
+        BundleImport.Result result = imports.run(FhirActor.current(request), bundle, target, what);
         String summary = result.report().summary();
         log.info("Import of {}: {}", what, summary);
         response.setHeader(REPORT_HEADER, summary.replaceAll("[\\r\\n]", " "));

@@ -70,28 +70,28 @@ class PatientEverything {
     /** Everything {@code access} grants of its patient, read under that one decision (no second door). */
     List<Resource> under(PatientAccess access) {
         List<Resource> all = new ArrayList<>();
-        all.add(FhirMapping.patient(patients.read(access)));
+        all.add(PatientMapping.patient(patients.read(access)));
         if (access.permits(Section.ENCOUNTERS)) {
             StayService.Encounters found = stays.encounters(access);
-            found.stays().forEach(s -> all.add(FhirMapping.encounter(s)));
-            found.history().forEach(e -> all.add(FhirMapping.encounter(e)));
+            found.stays().forEach(s -> all.add(EncounterProvider.encounter(s)));
+            found.history().forEach(e -> all.add(EncounterProvider.encounter(e)));
         }
         if (access.permits(Section.SCHEDULING)) {
-            scheduling.ofPatient(access).forEach(a -> all.add(SchedulingAndAuditProviders.AppointmentProvider.appointment(a)));
+            scheduling.ofPatient(access).forEach(a -> all.add(AppointmentProvider.appointment(a)));
         }
         if (access.permits(Section.CLINICAL)) {
-            problems.ofPatient(access, false).forEach(p -> all.add(FhirMapping.condition(p)));
-            allergies.ofPatient(access, false).forEach(a -> all.add(FhirMapping.allergy(a)));
-            observations.all(access).forEach(o -> all.add(FhirMapping.observation(o)));
-            procedures.ofPatient(access).forEach(p -> all.add(InterventionProviders.procedure(p)));
-            immunizations.ofPatient(access).forEach(i -> all.add(InterventionProviders.immunization(i)));
+            problems.ofPatient(access, false).forEach(p -> all.add(ConditionProvider.condition(p)));
+            allergies.ofPatient(access, false).forEach(a -> all.add(AllergyIntoleranceProvider.allergy(a)));
+            observations.all(access).forEach(o -> all.add(ObservationProvider.observation(o)));
+            procedures.ofPatient(access).forEach(p -> all.add(ProcedureProvider.procedure(p)));
+            immunizations.ofPatient(access).forEach(i -> all.add(ImmunizationProvider.immunization(i)));
             // The documents filed here (numeric ids); those other systems sent come with the received records below.
-            documents.ofPatient(access).forEach(d -> all.add(RecordProviders.DocumentReferenceProvider.document(d)));
+            documents.ofPatient(access).forEach(d -> all.add(DocumentReferenceProvider.document(d)));
             // What other systems sent, kept as sent (ADR 0026): reports, notes, care plans…
-            received.ofPatient(access, List.copyOf(ReceivedRecord.TYPES)).forEach(r -> all.add(ReceivedProviders.served(r)));
+            received.ofPatient(access, List.copyOf(ReceivedRecord.TYPES)).forEach(r -> all.add(ReceivedProvider.served(r)));
         }
         if (access.permits(Section.PRESCRIPTIONS)) {
-            prescriptions.ofPatient(access, false).forEach(o -> all.add(FhirMapping.medicationRequest(o)));
+            prescriptions.ofPatient(access, false).forEach(o -> all.add(MedicationRequestProvider.medicationRequest(o)));
         }
         // A SMART app gets only the types its scopes read (a patient/Patient.r scope is not the whole chart).
         all.removeIf(r -> !SmartScopes.covers(r.fhirType()));

@@ -18,11 +18,11 @@ import ca.uhn.fhir.rest.annotation.Update;
 import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.StringParam;
 import ca.uhn.fhir.rest.param.TokenParam;
-import ca.uhn.fhir.rest.server.IResourceProvider;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientSearchQuery;
 import org.dossier.patient.PatientService;
+import org.dossier.organization.Actor;
 import org.hl7.fhir.r4.model.IdType;
 import org.hl7.fhir.r4.model.Patient;
 import org.springframework.stereotype.Component;
@@ -35,33 +35,31 @@ import java.util.List;
  * most, each a SUBSETTED summary and one audit entry).
  */
 @Component
-class PatientProvider implements IResourceProvider {
+class PatientProvider extends TypedProvider<Patient> {
 
     private final PatientService patients;
     private final PatientEverything everything;
-    private final FhirCalls calls;
 
-    PatientProvider(PatientService patients, PatientEverything everything, FhirCalls calls) {
+    PatientProvider(PatientService patients, PatientEverything everything) {
+        super(Patient.class);
         this.patients = patients;
         this.everything = everything;
-        this.calls = calls;
-    }
-
-    @Override
-    public Class<Patient> getResourceType() {
-        return Patient.class;
     }
 
     /** Read, and vread: every change of identity is a version we keep whole. */
     @Read(version = true)
     public Patient read(@IdParam IdType id, HttpServletRequest request) {
-        return calls.as(request, actor -> {
-            org.dossier.patient.Patient current = patients.read(actor, FhirCalls.id(id));
-            if (!id.hasVersionIdPart()) {
-                return FhirMapping.patient(current);
-            }
-            return ClinicalProviders.version(versions(actor, current), id);
-        });
+        Actor actor = FhirActor.current(request);
+        org.dossier.patient.Patient current = patients.read(actor, FhirIds.id(id));
+        if (!id.hasVersionIdPart()) {
+            return PatientMapping.patient(current);
+        }
+        try {
+            return Versions.version(versions(actor, current), id);
+        } catch (Versions.NotKept e) {
+            // Asked within the call, a version the patient never had is refused (and audited) as an unknown id is.
+            throw new ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException(e.getMessage());
+        }
     }
 
     /**
@@ -71,13 +69,15 @@ class PatientProvider implements IResourceProvider {
      */
     @Operation(name = "$everything", idempotent = true, bundleType = BundleTypeEnum.SEARCHSET)
     public IBundleProvider everything(@IdParam IdType id, HttpServletRequest request) {
-        long patientId = FhirCalls.id(id);
-        return calls.as(request, actor -> new SimpleBundleProvider(everything.of(actor, patientId)));
+        long patientId = FhirIds.id(id);
+        Actor actor = FhirActor.current(request);
+        return new SimpleBundleProvider(everything.of(actor, patientId));
     }
 
     @History
     public List<Patient> history(@IdParam IdType id, HttpServletRequest request) {
-        return calls.as(request, actor -> versions(actor, patients.read(actor, FhirCalls.id(id))));
+        Actor actor = FhirActor.current(request);
+        return versions(actor, patients.read(actor, FhirIds.id(id)));
     }
 
     /**
@@ -105,18 +105,17 @@ class PatientProvider implements IResourceProvider {
             }
             target = new IdType("Patient", found.get(0).getIdElement().getIdPart(), ifMatch(request));
         }
-        int expected = FhirCalls.expectedVersion(target);
-        String reason = FhirCalls.changeReason(request);
-        long patient = FhirCalls.id(target);
-        return calls.as(request, actor -> {
-            org.dossier.patient.Patient current = patients.read(actor, patient);
-            PatientData sent = FhirMapping.patientData(resource);
-            PatientData was = current.data();
-            PatientData merged = new PatientData(sent.birthFamilyName(), sent.usedName(), sent.givenNames(), sent.birthDate(), sent.sex(),
-                    was.birthplaceCode(), was.insMatricule(), was.insOid(), was.identityStatus(), sent.addresses(), sent.phones(),
-                    sent.emails(), was.contacts(), was.preferredPhysician(), was.coverage());
-            return ClinicalProviders.updated(FhirMapping.patient(patients.update(actor, current.id(), expected, merged, reason)));
-        });
+        int expected = FhirIds.expectedVersion(target);
+        String reason = FhirIds.changeReason(request);
+        long patient = FhirIds.id(target);
+        Actor actor = FhirActor.current(request);
+        org.dossier.patient.Patient current = patients.read(actor, patient);
+        PatientData sent = PatientMapping.patientData(resource);
+        PatientData was = current.data();
+        PatientData merged = new PatientData(sent.birthFamilyName(), sent.usedName(), sent.givenNames(), sent.birthDate(), sent.sex(),
+                was.birthplaceCode(), was.insMatricule(), was.insOid(), was.identityStatus(), sent.addresses(), sent.phones(),
+                sent.emails(), was.contacts(), was.preferredPhysician(), was.coverage());
+        return Outcomes.updated(PatientMapping.patient(patients.update(actor, current.id(), expected, merged, reason)));
     }
 
     /** The version an {@code If-Match: W/"<version>"} header names, or null. */
@@ -131,7 +130,7 @@ class PatientProvider implements IResourceProvider {
 
     private List<Patient> versions(org.dossier.organization.Actor actor, org.dossier.patient.Patient current) {
         return patients.history(actor, current.id()).stream()
-                .map(v -> FhirMapping.patient(new org.dossier.patient.Patient(current.id(), current.facilityId(), current.ipp(), v.version(),
+                .map(v -> PatientMapping.patient(new org.dossier.patient.Patient(current.id(), current.facilityId(), current.ipp(), v.version(),
                         v.status(), v.mergedInto(), v.data(), current.createdAt(), v.recordedAt())))
                 .toList();
     }
@@ -155,17 +154,16 @@ class PatientProvider implements IResourceProvider {
     }
 
     private MethodOutcome register(Patient resource, boolean reviewed, HttpServletRequest request) {
-        return calls.as(request, actor -> {
-            int facility;
-            if (resource.hasManagingOrganization() && resource.getManagingOrganization().getReferenceElement().isIdPartValidLong()) {
-                facility = resource.getManagingOrganization().getReferenceElement().getIdPartAsLong().intValue();
-            } else if (actor.facilityIds().size() == 1) {
-                facility = actor.facilityIds().iterator().next();
-            } else {
-                throw new InvalidRequestException("you work in several facilities: set managingOrganization to Organization/<facility id>");
-            }
-            return ClinicalProviders.created(FhirMapping.patient(patients.register(actor, facility, FhirMapping.patientData(resource), reviewed)));
-        });
+        Actor actor = FhirActor.current(request);
+        int facility;
+        if (resource.hasManagingOrganization() && resource.getManagingOrganization().getReferenceElement().isIdPartValidLong()) {
+            facility = resource.getManagingOrganization().getReferenceElement().getIdPartAsLong().intValue();
+        } else if (actor.facilityIds().size() == 1) {
+            facility = actor.facilityIds().iterator().next();
+        } else {
+            throw new InvalidRequestException("you work in several facilities: set managingOrganization to Organization/<facility id>");
+        }
+        return Outcomes.created(PatientMapping.patient(patients.register(actor, facility, PatientMapping.patientData(resource), reviewed)));
     }
 
     /**
@@ -253,7 +251,7 @@ class PatientProvider implements IResourceProvider {
         String ins = null;
         if (identifier != null) {
             String system = identifier.getSystem() == null ? "" : identifier.getSystem();
-            if (system.startsWith(FhirMapping.IPP_SYSTEM) || system.isEmpty() && identifier.getValue().length() < 15) {
+            if (system.startsWith(FhirCodes.IPP_SYSTEM) || system.isEmpty() && identifier.getValue().length() < 15) {
                 ipp = identifier.getValue();
             } else {
                 ins = identifier.getValue();
@@ -270,6 +268,7 @@ class PatientProvider implements IResourceProvider {
                 : new PatientSearchQuery(familyName, given == null ? null : given.getValue(), born.exact(), ins, ipp, null, sex,
                         born.exact() == null ? born.from() : null, born.exact() == null ? born.to() : null, born.notFrom(), born.notTo(),
                         familyMatch, givenMatch);
-        return calls.as(request, actor -> patients.search(actor, query).results().stream().map(FhirMapping::searchResult).toList());
+        Actor actor = FhirActor.current(request);
+        return patients.search(actor, query).results().stream().map(PatientMapping::searchResult).toList();
     }
 }

@@ -149,7 +149,7 @@ class FhirClientJourneyTest extends IntegrationTest {
         assertThat(get(fhir, "Patient?family=" + encode(name.getFamily()) + "&birthdate=" + birth).getEntry()).hasSize(1);
         assertThat(get(fhir, "Patient?family:exact=" + encode(name.getFamily()) + "&birthdate=" + birth).getEntry()).hasSize(1);
         assertThat(get(fhir, "Patient?family:contains=" + encode(name.getFamily().substring(1)) + "&birthdate=" + birth).getEntry()).hasSize(1);
-        Identifier ipp = p.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirMapping.IPP_SYSTEM)).findFirst().orElseThrow();
+        Identifier ipp = p.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirCodes.IPP_SYSTEM)).findFirst().orElseThrow();
         assertThat(get(fhir, "Patient?identifier=" + encode(ipp.getSystem() + "|" + ipp.getValue())).getEntry()).hasSize(1);
 
         Map<String, Integer> served = new TreeMap<>();

@@ -156,7 +156,7 @@ class FhirEverythingTest extends IntegrationTest {
         p.setBirthDateElement(new org.hl7.fhir.r4.model.DateType("1950-05-06"));
         org.hl7.fhir.r4.model.Procedure procedure = new org.hl7.fhir.r4.model.Procedure();
         procedure.setStatus(org.hl7.fhir.r4.model.Procedure.ProcedureStatus.COMPLETED);
-        procedure.getCode().setText("Appendectomy").addCoding().setSystem(FhirMapping.SNOMED).setCode("80146002").setDisplay("Appendectomy");
+        procedure.getCode().setText("Appendectomy").addCoding().setSystem(FhirCodes.SNOMED).setCode("80146002").setDisplay("Appendectomy");
         procedure.setSubject(new Reference(patientUrl));
         procedure.setPerformed(new org.hl7.fhir.r4.model.DateTimeType("2019-04-02T10:00:00+02:00"));
         org.hl7.fhir.r4.model.Immunization shot = new org.hl7.fhir.r4.model.Immunization();
@@ -333,7 +333,7 @@ class FhirEverythingTest extends IntegrationTest {
 
         org.hl7.fhir.r4.model.Condition c = new org.hl7.fhir.r4.model.Condition();
         c.setSubject(new Reference("Patient/" + patient));
-        c.getCode().addCoding().setSystem(FhirMapping.ICD10).setCode("I10").setDisplay("Hypertension");
+        c.getCode().addCoding().setSystem(FhirCodes.ICD10).setCode("I10").setDisplay("Hypertension");
         doctor.create().resource(c).execute();
         assertThat(get(doctor, "Condition?patient=" + patient + "&_lastUpdated=ge2024-01-01").getEntry()).hasSize(1);
         assertThat(get(doctor, "Condition?patient=" + patient + "&_lastUpdated=lt2024-01-01").getEntry()).isEmpty();

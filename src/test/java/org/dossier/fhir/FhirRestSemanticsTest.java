@@ -110,12 +110,12 @@ class FhirRestSemanticsTest extends IntegrationTest {
         a.setId(id);
         a.getCode().setText("Latex (natural rubber)");
         HttpResponse<String> updated = call("PUT", "/fhir/AllergyIntolerance/" + id, token, json(a), "If-Match", "W/\"1\"",
-                FhirCalls.CHANGE_REASON, "more precise");
+                FhirIds.CHANGE_REASON, "more precise");
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
         assertThat(updated.headers().firstValue("ETag")).contains("W/\"2\"");
 
         HttpResponse<String> stale = call("PUT", "/fhir/AllergyIntolerance/" + id, token, json(a), "If-Match", "W/\"1\"",
-                FhirCalls.CHANGE_REASON, "from an old copy");
+                FhirIds.CHANGE_REASON, "from an old copy");
         assertThat(stale.statusCode()).as("a stale If-Match: 412, not 409").isEqualTo(412);
         assertThat(outcome(stale).getIssueFirstRep().getDiagnostics()).contains("changed since you read it");
         assertThat(count("clinical_version where entity_type = 'allergy' and entity_id = " + id)).isEqualTo(2);
@@ -138,7 +138,7 @@ class FhirRestSemanticsTest extends IntegrationTest {
         assertThat(count("patient where upper(birth_family_name) = 'CONDITION'")).isEqualTo(1);
 
         Patient read = desk.read().resource(Patient.class).withId(Long.toString(id)).execute();
-        var ipp = read.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirMapping.IPP_SYSTEM)).findFirst().orElseThrow();
+        var ipp = read.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirCodes.IPP_SYSTEM)).findFirst().orElseThrow();
         MethodOutcome byIpp = desk.create().resource(p.copy()).conditionalByUrl("Patient?identifier=" + ipp.getSystem() + "|" + ipp.getValue())
                 .execute();
         assertThat(byIpp.getId().getIdPartAsLong()).as("by IPP").isEqualTo(id);
@@ -188,15 +188,15 @@ class FhirRestSemanticsTest extends IntegrationTest {
         assertThat(count("patient where upper(birth_family_name) = 'CONDUPDATE'")).isEqualTo(1);
 
         Patient read = desk.read().resource(Patient.class).withId(Long.toString(id)).execute();
-        var ipp = read.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirMapping.IPP_SYSTEM)).findFirst().orElseThrow();
+        var ipp = read.getIdentifier().stream().filter(i -> i.getSystem().startsWith(FhirCodes.IPP_SYSTEM)).findFirst().orElseThrow();
         String byIpp = "/fhir/Patient?identifier=" + java.net.URLEncoder.encode(ipp.getSystem() + "|" + ipp.getValue(), java.nio.charset.StandardCharsets.UTF_8);
         Patient changed = read.copy();
         changed.addTelecom().setSystem(org.hl7.fhir.r4.model.ContactPoint.ContactPointSystem.PHONE).setValue("+33 1 23 45 67 89");
         String token = as("frontdesk").token();
-        HttpResponse<String> noVersion = call("PUT", byIpp, token, json(changed), FhirCalls.CHANGE_REASON, "phone given at the desk");
+        HttpResponse<String> noVersion = call("PUT", byIpp, token, json(changed), FhirIds.CHANGE_REASON, "phone given at the desk");
         assertThat(noVersion.statusCode()).as("a conditional update still says which version it changes").isEqualTo(412);
         HttpResponse<String> updated = call("PUT", byIpp, token, json(changed), "If-Match", "W/\"" + read.getMeta().getVersionId() + "\"",
-                FhirCalls.CHANGE_REASON, "phone given at the desk");
+                FhirIds.CHANGE_REASON, "phone given at the desk");
         assertThat(updated.statusCode()).as(updated.body()).isEqualTo(200);
         FhirValidation.assertValid(FhirContext.forR4Cached().newJsonParser().parseResource(updated.body()));
         Patient after = desk.read().resource(Patient.class).withId(Long.toString(id)).execute();
@@ -209,12 +209,12 @@ class FhirRestSemanticsTest extends IntegrationTest {
         assertThat(desk.create().resource(twin).withAdditionalHeader("X-Dossier-Duplicates-Reviewed", "true").execute().getResponseStatusCode())
                 .isEqualTo(201);
         HttpResponse<String> ambiguous = call("PUT", "/fhir/Patient?family=Condupdate&birthdate=1969-02-11", token, json(changed),
-                "If-Match", "W/\"" + after.getMeta().getVersionId() + "\"", FhirCalls.CHANGE_REASON, "x");
+                "If-Match", "W/\"" + after.getMeta().getVersionId() + "\"", FhirIds.CHANGE_REASON, "x");
         assertThat(ambiguous.statusCode()).as("two matches: 412, nothing changed").isEqualTo(412);
         assertThat(outcome(ambiguous).getIssueFirstRep().getDiagnostics()).contains("2 patients match");
 
         HttpResponse<String> unsupported = call("PUT", "/fhir/Patient?address-city=Lyon", token, json(changed),
-                "If-Match", "W/\"1\"", FhirCalls.CHANGE_REASON, "x");
+                "If-Match", "W/\"1\"", FhirIds.CHANGE_REASON, "x");
         assertThat(unsupported.statusCode()).isEqualTo(400);
         assertThat(outcome(unsupported).getIssueFirstRep().getDiagnostics()).contains("Conditional update").contains("address-city");
         assertThat(count("patient where upper(birth_family_name) = 'CONDUPDATE'")).isEqualTo(2);
@@ -244,20 +244,20 @@ class FhirRestSemanticsTest extends IntegrationTest {
         a.setCriticality(AllergyIntolerance.AllergyIntoleranceCriticality.HIGH);
         a.setId("987654321");
         HttpResponse<String> asCreate = call("PUT", "/fhir/AllergyIntolerance/987654321", token, json(a), "If-Match", "W/\"1\"",
-                FhirCalls.CHANGE_REASON, "client-chosen id");
+                FhirIds.CHANGE_REASON, "client-chosen id");
         assertThat(asCreate.statusCode()).as("update-as-create").isEqualTo(405);
         outcome(asCreate);
 
         a.setId(Long.toString(allergy));
         long denied = count("audit_entry where actor_username = 'physician.sud' and decision = 'DENY'");
         HttpResponse<String> otherFacility = call("PUT", "/fhir/AllergyIntolerance/" + allergy, as("physician.sud").token(), json(a),
-                "If-Match", "W/\"1\"", FhirCalls.CHANGE_REASON, "probing");
+                "If-Match", "W/\"1\"", FhirIds.CHANGE_REASON, "probing");
         assertThat(otherFacility.statusCode()).as("another facility's record is answered as one that does not exist").isEqualTo(405);
         assertThat(count("audit_entry where actor_username = 'physician.sud' and decision = 'DENY'"))
                 .as("and the probe is audited").isEqualTo(denied + 1);
         a.setId(Long.toString(allergy));
         HttpResponse<String> legitimate = call("PUT", "/fhir/AllergyIntolerance/" + allergy, token, json(a), "If-Match", "W/\"1\"",
-                FhirCalls.CHANGE_REASON, "same");
+                FhirIds.CHANGE_REASON, "same");
         assertThat(legitimate.statusCode()).as(legitimate.body()).isEqualTo(200);
     }
 
@@ -268,7 +268,7 @@ class FhirRestSemanticsTest extends IntegrationTest {
         IGenericClient doctor = client("physician");
         AllergyIntolerance current = doctor.read().resource(AllergyIntolerance.class).withId(Long.toString(allergy)).execute();
         current.getCode().setText("Pénicillines (classe)");
-        doctor.update().resource(current).withAdditionalHeader(FhirCalls.CHANGE_REASON, "the class")
+        doctor.update().resource(current).withAdditionalHeader(FhirIds.CHANGE_REASON, "the class")
                 .withAdditionalHeader("If-Match", "W/\"1\"").execute();
 
         Bundle history = doctor.history().onInstance("AllergyIntolerance/" + allergy).returnBundle(Bundle.class).execute();

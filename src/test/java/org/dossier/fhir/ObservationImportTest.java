@@ -59,7 +59,7 @@ class ObservationImportTest extends IntegrationTest {
         for (String c : categories) {
             o.addCategory().addCoding(new Coding(CATEGORY, c, null));
         }
-        o.getCode().setText(text).addCoding(new Coding(FhirMapping.LOINC, loinc, text));
+        o.getCode().setText(text).addCoding(new Coding(FhirCodes.LOINC, loinc, text));
         o.setSubject(new Reference(PATIENT));
         o.setEffective(new DateTimeType(when));
         return o;
@@ -74,7 +74,7 @@ class ObservationImportTest extends IntegrationTest {
         List<Observation> sent = new ArrayList<>();
         Observation smoker = observation("72166-2", "Tobacco smoking status", "2024-02-01T09:00:00+01:00", "social-history");
         smoker.setValue(new CodeableConcept().setText("Ex-smoker")
-                .addCoding(new Coding(FhirMapping.SNOMED, "8517006", "Ex-smoker (finding)"))
+                .addCoding(new Coding(FhirCodes.SNOMED, "8517006", "Ex-smoker (finding)"))
                 .addCoding(new Coding("http://loinc.org", "LA15920-4", "Former smoker")));
         sent.add(smoker);
         Observation urine = observation("5767-9", "Appearance of Urine", "2024-02-02T10:00:00+01:00", "laboratory");
@@ -94,23 +94,23 @@ class ObservationImportTest extends IntegrationTest {
         Observation phq = observation("55757-9", "Patient Health Questionnaire 2 item (PHQ-2)", "2024-02-06T14:00:00+01:00", "survey");
         phq.setEffective(new Period().setStartElement(new DateTimeType("2024-02-06T14:00:00+01:00"))
                 .setEndElement(new DateTimeType("2024-02-06T14:10:00+01:00")));
-        phq.setValue(new Quantity().setValue(new BigDecimal("1")).setUnit("{score}").setSystem(FhirMapping.UCUM).setCode("{score}"));
+        phq.setValue(new Quantity().setValue(new BigDecimal("1")).setUnit("{score}").setSystem(FhirCodes.UCUM).setCode("{score}"));
         phq.addComponent().setCode(new CodeableConcept().setText("Little interest or pleasure in doing things")
-                        .addCoding(new Coding(FhirMapping.LOINC, "44250-9", "Little interest or pleasure in doing things")))
-                .setValue(new CodeableConcept().setText("Several days").addCoding(new Coding(FhirMapping.LOINC, "LA6569-3", "Several days")));
-        phq.addComponent().setCode(new CodeableConcept().addCoding(new Coding(FhirMapping.LOINC, "44255-8", "Feeling down, depressed, or hopeless")))
+                        .addCoding(new Coding(FhirCodes.LOINC, "44250-9", "Little interest or pleasure in doing things")))
+                .setValue(new CodeableConcept().setText("Several days").addCoding(new Coding(FhirCodes.LOINC, "LA6569-3", "Several days")));
+        phq.addComponent().setCode(new CodeableConcept().addCoding(new Coding(FhirCodes.LOINC, "44255-8", "Feeling down, depressed, or hopeless")))
                 .setDataAbsentReason(absent("asked-declined"));
-        phq.addComponent().setCode(new CodeableConcept().setText("Comment").addCoding(new Coding(FhirMapping.LOINC, "48767-8", "Annotation comment")))
+        phq.addComponent().setCode(new CodeableConcept().setText("Comment").addCoding(new Coding(FhirCodes.LOINC, "48767-8", "Annotation comment")))
                 .setValue(new StringType("answered in the waiting room"));
-        phq.addComponent().setCode(new CodeableConcept().addCoding(new Coding(FhirMapping.LOINC, "55758-7", "PHQ-2 total score")))
-                .setValue(new Quantity().setValue(new BigDecimal("1")).setUnit("{score}").setSystem(FhirMapping.UCUM).setCode("{score}"));
+        phq.addComponent().setCode(new CodeableConcept().addCoding(new Coding(FhirCodes.LOINC, "55758-7", "PHQ-2 total score")))
+                .setValue(new Quantity().setValue(new BigDecimal("1")).setUnit("{score}").setSystem(FhirCodes.UCUM).setCode("{score}"));
         sent.add(phq);
         Observation crp = observation("1988-5", "C reactive protein", "2024-02-07T15:00:00+01:00", "laboratory");
         crp.setValue(new Quantity().setValue(new BigDecimal("0.5")).setComparator(Quantity.QuantityComparator.LESS_THAN)
-                .setUnit("mg/dL").setSystem(FhirMapping.UCUM).setCode("mg/dL"));
+                .setUnit("mg/dL").setSystem(FhirCodes.UCUM).setCode("mg/dL"));
         sent.add(crp);
         Observation creatinine = observation("2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "2024-01-20T08:00:00+01:00", "laboratory");
-        creatinine.setValue(new Quantity().setValue(new BigDecimal("1.4306")).setUnit("mg/dL").setSystem(FhirMapping.UCUM).setCode("mg/dL"));
+        creatinine.setValue(new Quantity().setValue(new BigDecimal("1.4306")).setUnit("mg/dL").setSystem(FhirCodes.UCUM).setCode("mg/dL"));
         sent.add(creatinine);
         Observation ranged = observation("2345-7", "Glucose", "2024-02-08T16:00:00+01:00", "laboratory");
         ranged.setValue(new Range().setLow(new Quantity().setValue(4)).setHigh(new Quantity().setValue(6)));
@@ -169,7 +169,7 @@ class ObservationImportTest extends IntegrationTest {
         assertThat(ids(search(fhir, patient, "category", "http://hl7.org/fhir/us/core/CodeSystem/us-core-category|functional-status")))
                 .containsExactly(id(served.get(3)));
         assertThat(ids(search(fhir, patient, "code", "http://loinc.org|72166-2"))).containsExactly(id(served.get(0)));
-        assertThat(ids(search(fhir, patient, "code", FhirMapping.SNOMED + "|8517006"))).as("a value's code is not the observation's").isEmpty();
+        assertThat(ids(search(fhir, patient, "code", FhirCodes.SNOMED + "|8517006"))).as("a value's code is not the observation's").isEmpty();
         Api.Response byText = as("physician").get("/fhir/Observation?patient=Patient/" + patient + "&code:text=Patient%20Health%20Questionnaire");
         assertThat(byText.status()).as(byText.toString()).isEqualTo(200);
         assertThat(FhirValidation.assertValidJson(Bundle.class, byText.body()).getEntry()).hasSize(1);

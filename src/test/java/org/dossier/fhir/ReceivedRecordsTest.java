@@ -375,12 +375,12 @@ class ReceivedRecordsTest extends IntegrationTest {
         String subject = sent.getEntry().get(0).getFullUrl();
         DiagnosticReport urinalysis = new DiagnosticReport();
         urinalysis.setStatus(DiagnosticReport.DiagnosticReportStatus.FINAL);
-        urinalysis.getCode().setText("Urinalysis complete panel").addCoding(new Coding(FhirMapping.LOINC, "24357-6", "Urinalysis macro panel"));
+        urinalysis.getCode().setText("Urinalysis complete panel").addCoding(new Coding(FhirCodes.LOINC, "24357-6", "Urinalysis macro panel"));
         urinalysis.setSubject(new Reference(subject));
         urinalysis.setEffective(new DateTimeType("2023-03-15T08:00:00+01:00"));
         List<Observation> results = new ArrayList<>();
         results.add(urineResult("5767-9", "Appearance of Urine", new CodeableConcept().setText("Cloudy urine")
-                .addCoding(new Coding(FhirMapping.SNOMED, "167238004", "Cloudy urine"))));
+                .addCoding(new Coding(FhirCodes.SNOMED, "167238004", "Cloudy urine"))));
         results.add(urineResult("5778-6", "Color of Urine", new StringType("Dark yellow")));
         results.add(urineResult("20454-5", "Protein presence in Urine", new BooleanType(false)));
         Observation survey = urineResult("55757-9", "PHQ-2", null);
@@ -421,7 +421,7 @@ class ReceivedRecordsTest extends IntegrationTest {
         Observation o = new Observation();
         o.setStatus(Observation.ObservationStatus.FINAL);
         o.addCategory().addCoding(new Coding("http://terminology.hl7.org/CodeSystem/observation-category", "laboratory", null));
-        o.getCode().setText(text).addCoding(new Coding(FhirMapping.LOINC, loinc, text));
+        o.getCode().setText(text).addCoding(new Coding(FhirCodes.LOINC, loinc, text));
         o.setEffective(new DateTimeType("2023-03-15T08:00:00+01:00"));
         if (value != null) {
             o.setValue(value);

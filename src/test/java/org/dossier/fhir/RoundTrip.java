@@ -142,7 +142,7 @@ final class RoundTrip {
                 served.hasDataAbsentReason() ? served.getDataAbsentReason() : null);
         same("components", sent.getComponent().size(), served.getComponent().size());
         // A blood pressure's two pressures are the record's own columns, served with LOINC's names for them.
-        boolean pressures = codes(sent.getCode()).contains(FhirMapping.LOINC + "|85354-9") && served.getComponent().size() == 2
+        boolean pressures = codes(sent.getCode()).contains(FhirCodes.LOINC + "|85354-9") && served.getComponent().size() == 2
                 && served.getComponent().stream().allMatch(c -> c.hasValueQuantity() && !c.getCode().hasText());
         for (int i = 0; i < sent.getComponent().size(); i++) {
             var component = sent.getComponent().get(i);

@@ -1,0 +1,36 @@
+package org.dossier.fhir;
+
+import ca.uhn.fhir.model.api.Include;
+import ca.uhn.fhir.rest.annotation.IncludeParam;
+import ca.uhn.fhir.rest.annotation.OptionalParam;
+import ca.uhn.fhir.rest.annotation.RequiredParam;
+import ca.uhn.fhir.rest.annotation.Search;
+import ca.uhn.fhir.rest.api.server.RequestDetails;
+import ca.uhn.fhir.rest.param.ReferenceParam;
+import ca.uhn.fhir.rest.param.TokenAndListParam;
+import jakarta.servlet.http.HttpServletRequest;
+import org.dossier.clinical.ReceivedRecordService;
+import org.hl7.fhir.instance.model.api.IBaseResource;
+import org.hl7.fhir.r4.model.SupplyDelivery;
+import org.springframework.stereotype.Component;
+
+import java.util.List;
+import java.util.Set;
+
+/** SupplyDelivery as another system sent it ({@link ReceivedProvider}), searched by patient and status. */
+@Component
+class SupplyDeliveryProvider extends ReceivedProvider<SupplyDelivery> {
+    SupplyDeliveryProvider(ReceivedRecordService records, CompartmentIncludes includes) {
+        super(records, includes, SupplyDelivery.class);
+    }
+
+    /** A patient's supply deliveries by {@code status}. */
+    @Search
+    public List<IBaseResource> byPatient(@RequiredParam(name = SupplyDelivery.SP_PATIENT) ReferenceParam patient,
+                                          @OptionalParam(name = SupplyDelivery.SP_STATUS) TokenAndListParam status,
+                                          @IncludeParam Set<Include> include,
+            @IncludeParam(reverse = true) Set<Include> revinclude, RequestDetails details, HttpServletRequest request) {
+        FhirSearch.check(status);
+        return search(patient, include, revinclude, details, request, r -> FhirSearch.matches(status, status(r.getStatusElement())));
+    }
+}
