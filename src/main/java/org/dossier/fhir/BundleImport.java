@@ -61,7 +61,6 @@ import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
@@ -292,56 +291,12 @@ class BundleImport {
         private String store(Bundle.BundleEntryComponent entry, Resource resource, String type) {
             String source = run.source();
             return switch (type) {
-                case "Organization" -> {
-                    Organization o = (Organization) resource;
-                    Identifier id = firstIdentifier(o.getIdentifier(), entry);
-                    directory.record(run.importer(), ExternalParty.Kind.ORGANIZATION, id.getSystem(), id.getValue(), o.getName(),
-                            o.hasAddress() ? o.getAddressFirstRep().getCity() : null, source);
+                case "Organization", "Location", "Practitioner" -> {
+                    directoryEntry(entry, resource, source);
                     yield null;
                 }
-                case "Location" -> {
-                    Location l = (Location) resource;
-                    Identifier id = firstIdentifier(l.getIdentifier(), entry);
-                    directory.record(run.importer(), ExternalParty.Kind.LOCATION, id.getSystem(), id.getValue(), l.getName(),
-                            l.hasAddress() ? l.getAddress().getCity() : null, source);
-                    yield null;
-                }
-                case "Practitioner" -> {
-                    Practitioner p = (Practitioner) resource;
-                    Identifier id = firstIdentifier(p.getIdentifier(), entry);
-                    directory.record(run.importer(), ExternalParty.Kind.PRACTITIONER, id.getSystem(), id.getValue(),
-                            displayName(p.getNameFirstRep()), null, source);
-                    yield null;
-                }
-                case "Patient" -> {
-                    // Registered whether or not someone here matches (the match waits for the front desk, unseen by the
-                    // importer); only a match among this import's own patients is refused.
-                    long id = patients.registerImported(actor, run.facilityId(), patientData((Patient) resource), Set.copyOf(registered),
-                            source).id();
-                    registered.add(id);
-                    if (entry.hasFullUrl()) {
-                        patientIds.put(entry.getFullUrl(), id);
-                    }
-                    yield "Patient/" + id;
-                }
-                case "Encounter" -> {
-                    Encounter e = (Encounter) resource;
-                    if (!e.getPeriod().hasStart()) {
-                        throw new InvalidInputException("period.start", "an encounter needs its start");
-                    }
-                    String typeText = e.hasType() ? text(e.getTypeFirstRep()) : e.getClass_().getCode();
-                    String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirCodes.SNOMED) : null;
-                    String practitioner = e.hasParticipant() ? party(e.getParticipantFirstRep().getIndividual(), ExternalParty.Kind.PRACTITIONER) : null;
-                    String organization = e.hasServiceProvider() ? party(e.getServiceProvider(), ExternalParty.Kind.ORGANIZATION) : null;
-                    String reason = e.hasReasonCode() ? text(e.getReasonCodeFirstRep()) : null;
-                    var past = encounters.record(actor, patient(e.getSubject()), new EncounterHistoryService.PastEncounterInput(
-                            e.getClass_().getCode(), typeText, typeCode, reason, e.getPeriod().getStart().toInstant(),
-                            e.getPeriod().hasEnd() ? e.getPeriod().getEnd().toInstant() : null, practitioner, organization, source));
-                    if (entry.hasFullUrl()) {
-                        encounterLabels.put(entry.getFullUrl(), typeText + (practitioner == null ? "" : ", " + practitioner));
-                    }
-                    yield "Encounter/" + FhirCodes.PAST_ENCOUNTER_PREFIX + past.id();
-                }
+                case "Patient" -> registerPatient(entry, (Patient) resource, source);
+                case "Encounter" -> pastEncounter(entry, (Encounter) resource, source);
                 case "Medication" -> null; // read through the MedicationRequest that refers to it
                 case "AllergyIntolerance" -> "AllergyIntolerance/" + allergy((AllergyIntolerance) resource).id();
                 case "Condition" -> "Condition/" + condition((Condition) resource).id();
@@ -356,6 +311,55 @@ class BundleImport {
                     yield received.keep(actor, resource, stored, byFullUrl, this::patient);
                 }
             };
+        }
+
+        /** An organization, a location or a practitioner: recorded in the directory of external parties, by its first identifier. */
+        private void directoryEntry(Bundle.BundleEntryComponent entry, Resource resource, String source) {
+            if (resource instanceof Organization o) {
+                Identifier id = firstIdentifier(o.getIdentifier(), entry);
+                directory.record(run.importer(), ExternalParty.Kind.ORGANIZATION, id.getSystem(), id.getValue(), o.getName(),
+                        o.hasAddress() ? o.getAddressFirstRep().getCity() : null, source);
+            } else if (resource instanceof Location l) {
+                Identifier id = firstIdentifier(l.getIdentifier(), entry);
+                directory.record(run.importer(), ExternalParty.Kind.LOCATION, id.getSystem(), id.getValue(), l.getName(),
+                        l.hasAddress() ? l.getAddress().getCity() : null, source);
+            } else if (resource instanceof Practitioner p) {
+                Identifier id = firstIdentifier(p.getIdentifier(), entry);
+                directory.record(run.importer(), ExternalParty.Kind.PRACTITIONER, id.getSystem(), id.getValue(),
+                        displayName(p.getNameFirstRep()), null, source);
+            }
+        }
+
+        /** A patient: registered here, known to the rest of the bundle by its fullUrl. */
+        private String registerPatient(Bundle.BundleEntryComponent entry, Patient resource, String source) {
+            // Registered whether or not someone here matches (the match waits for the front desk, unseen by the
+            // importer); only a match among this import's own patients is refused.
+            long id = patients.registerImported(actor, run.facilityId(), patientData(resource), Set.copyOf(registered),
+                    source).id();
+            registered.add(id);
+            if (entry.hasFullUrl()) {
+                patientIds.put(entry.getFullUrl(), id);
+            }
+            return "Patient/" + id;
+        }
+
+        /** An encounter of another system: kept as history, with an id of its own ("h" and a number). */
+        private String pastEncounter(Bundle.BundleEntryComponent entry, Encounter e, String source) {
+                if (!e.getPeriod().hasStart()) {
+                throw new InvalidInputException("period.start", "an encounter needs its start");
+            }
+            String typeText = e.hasType() ? text(e.getTypeFirstRep()) : e.getClass_().getCode();
+            String typeCode = e.hasType() ? code(e.getTypeFirstRep(), FhirCodes.SNOMED) : null;
+            String practitioner = e.hasParticipant() ? party(e.getParticipantFirstRep().getIndividual(), ExternalParty.Kind.PRACTITIONER) : null;
+            String organization = e.hasServiceProvider() ? party(e.getServiceProvider(), ExternalParty.Kind.ORGANIZATION) : null;
+            String reason = e.hasReasonCode() ? text(e.getReasonCodeFirstRep()) : null;
+            var past = encounters.record(actor, patient(e.getSubject()), new EncounterHistoryService.PastEncounterInput(
+                    e.getClass_().getCode(), typeText, typeCode, reason, e.getPeriod().getStart().toInstant(),
+                    e.getPeriod().hasEnd() ? e.getPeriod().getEnd().toInstant() : null, practitioner, organization, source));
+            if (entry.hasFullUrl()) {
+                encounterLabels.put(entry.getFullUrl(), typeText + (practitioner == null ? "" : ", " + practitioner));
+            }
+            return "Encounter/" + FhirCodes.PAST_ENCOUNTER_PREFIX + past.id();
         }
 
         private Allergy allergy(AllergyIntolerance a) {
@@ -475,6 +479,35 @@ class BundleImport {
             if (loinc == null) {
                 throw new InvalidInputException("code", "a LOINC coding is needed");
             }
+            checkModelled(o);
+            Measured m = measured(o, loinc);
+            String label = m.kind() == ObservationKind.LAB ? clip(text(o.getCode()), 200) : m.kind().label();
+            ObservationResult result = result(o, m, label);
+            if (m.value() == null && !result.holdsAValue()) {
+                throw new NotModelled(o.hasHasMember() || o.hasDerivedFrom()
+                        ? "Observation that only groups other observations (hasMember, derivedFrom) (" + text(o.getCode()) + ")"
+                        : "Observation without a value, components nor a reason for their absence (" + text(o.getCode()) + ")");
+            }
+            ObservationResult.Period period = result.effectivePeriod();
+            java.time.Instant at = o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue().toInstant()
+                    : period != null && period.start() != null ? o.getEffectivePeriod().getStart().toInstant()
+                    : period != null && period.end() != null ? o.getEffectivePeriod().getEnd().toInstant()
+                    : o.hasIssued() ? o.getIssued().toInstant() : null;
+            Imported.Party performer = o.hasPerformer() ? who(o.getPerformerFirstRep(), o.getPerformerFirstRep().getReference() != null
+                    && o.getPerformerFirstRep().getReference().startsWith("Organization") ? ExternalParty.Kind.ORGANIZATION
+                    : ExternalParty.Kind.PRACTITIONER) : null;
+            Imported source = new Imported(codings(o.getCode()), o.getCategory().stream().flatMap(x -> codings(x).stream()).toList(),
+                    o.hasStatus() ? o.getStatus().toCode() : null, null, null, null,
+                    o.hasIssued() ? o.getIssuedElement().getValueAsString() : null,
+                    o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValueAsString() : null, null, performer, null);
+            boolean lab = m.kind() == ObservationKind.LAB;
+            var created = observations.record(actor, patient(o.getSubject()), new ObservationService.ObservationInput(m.kind(), m.value(),
+                    m.value2(), m.unit(), at, lab ? loinc : null, lab ? label : null), source, result);
+            return "Observation/" + created.id();
+        }
+
+        /** Refuses, as not modelled, a value of a type Dossier does not hold and an effective time that is neither instant nor period. */
+        private static void checkModelled(Observation o) {
             if (!ObservationValues.kept(o.hasValue() ? o.getValue() : null)
                     || o.getComponent().stream().anyMatch(c -> !ObservationValues.kept(c.hasValue() ? c.getValue() : null))) {
                 throw new NotModelled("Observation with a value of a type Dossier does not hold (" + text(o.getCode()) + ")");
@@ -482,8 +515,12 @@ class BundleImport {
             if (o.hasEffective() && !o.hasEffectiveDateTimeType() && !o.hasEffectivePeriod()) {
                 throw new NotModelled("Observation effective given as " + o.getEffective().fhirType() + " (a dateTime or a period is kept)");
             }
-            Optional<ObservationKind> vital = Arrays.stream(ObservationKind.values()).filter(k -> loinc.equals(k.code())).findFirst();
-            ObservationKind kind = vital.orElse(ObservationKind.LAB);
+        }
+
+        /** What the record's columns keep: a vital sign's or a plain result's number, a blood pressure's pair; else a LAB kept as sent. */
+        private Measured measured(Observation o, String loinc) {
+            ObservationKind kind = Arrays.stream(ObservationKind.values()).filter(k -> loinc.equals(k.code())).findFirst()
+                    .orElse(ObservationKind.LAB);
             BigDecimal value = null;
             BigDecimal value2 = null;
             String unit = null;
@@ -498,9 +535,7 @@ class BundleImport {
                 }
                 if (value == null || value2 == null || o.getComponent().size() != 2) {
                     // Not the pair of pressures a trend draws: kept as sent, a panel with its components.
-                    kind = ObservationKind.LAB;
-                    value = null;
-                    value2 = null;
+                    return new Measured(ObservationKind.LAB, null, null, null);
                 }
             } else if (o.hasValueQuantity() && (kind.isVitalSign() || plainNumber(o.getValueQuantity()))) {
                 value = o.getValueQuantity().getValue();
@@ -510,14 +545,19 @@ class BundleImport {
             if (value == null && kind.isVitalSign()) {
                 kind = ObservationKind.LAB; // a vital sign without its number (absent, or coded): kept as sent, never trended
             }
+            return new Measured(kind, value, value2, unit);
+        }
+
+        /** What the columns do not hold, kept in the observation's result: other values, components, categories, a period. */
+        private static ObservationResult result(Observation o, Measured m, String label) {
             // A number finer than the column's thousandths is kept exact beside it (served as sent); the column keeps
             // what ranges and trends read. Not when a vital sign is converted: the measured value is kept as such.
-            boolean exact = value != null && value2 == null && value.stripTrailingZeros().scale() > 3
-                    && (!kind.isVitalSign() || kind.unit().equals(unit));
+            boolean exact = m.value() != null && m.value2() == null && m.value().stripTrailingZeros().scale() > 3
+                    && (!m.kind().isVitalSign() || m.kind().unit().equals(m.unit()));
             ObservationResult.Value other = exact ? new ObservationResult.Value(ObservationValues.quantity(o.getValueQuantity()), null, null,
-                    null, null, null, null, null) : value != null ? null
+                    null, null, null, null, null) : m.value() != null ? null
                     : ObservationValues.value(o.hasValue() ? o.getValue() : null, o.hasDataAbsentReason() ? o.getDataAbsentReason() : null);
-            List<ObservationResult.Component> components = kind == ObservationKind.BLOOD_PRESSURE ? List.of()
+            List<ObservationResult.Component> components = m.kind() == ObservationKind.BLOOD_PRESSURE ? List.of()
                     : o.getComponent().stream().map(ObservationValues::component).toList();
             // Categories are kept one coding each in source; grouped as sent only where one carries several codings or a text.
             List<ObservationResult.Concept> categories = o.getCategory().stream().anyMatch(c -> c.getCoding().size() > 1 || c.hasText())
@@ -525,28 +565,8 @@ class BundleImport {
             ObservationResult.Period period = o.hasEffectivePeriod() ? new ObservationResult.Period(
                     o.getEffectivePeriod().hasStart() ? o.getEffectivePeriod().getStartElement().getValueAsString() : null,
                     o.getEffectivePeriod().hasEnd() ? o.getEffectivePeriod().getEndElement().getValueAsString() : null) : null;
-            String label = kind == ObservationKind.LAB ? clip(text(o.getCode()), 200) : kind.label();
-            ObservationResult result = new ObservationResult(other, components, categories, period,
+            return new ObservationResult(other, components, categories, period,
                     o.getCode().hasText() && !o.getCode().getText().equals(label) ? o.getCode().getText() : null);
-            if (value == null && !result.holdsAValue()) {
-                throw new NotModelled(o.hasHasMember() || o.hasDerivedFrom()
-                        ? "Observation that only groups other observations (hasMember, derivedFrom) (" + text(o.getCode()) + ")"
-                        : "Observation without a value, components nor a reason for their absence (" + text(o.getCode()) + ")");
-            }
-            java.time.Instant at = o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValue().toInstant()
-                    : period != null && period.start() != null ? o.getEffectivePeriod().getStart().toInstant()
-                    : period != null && period.end() != null ? o.getEffectivePeriod().getEnd().toInstant()
-                    : o.hasIssued() ? o.getIssued().toInstant() : null;
-            Imported.Party performer = o.hasPerformer() ? who(o.getPerformerFirstRep(), o.getPerformerFirstRep().getReference() != null
-                    && o.getPerformerFirstRep().getReference().startsWith("Organization") ? ExternalParty.Kind.ORGANIZATION
-                    : ExternalParty.Kind.PRACTITIONER) : null;
-            Imported source = new Imported(codings(o.getCode()), o.getCategory().stream().flatMap(x -> codings(x).stream()).toList(),
-                    o.hasStatus() ? o.getStatus().toCode() : null, null, null, null,
-                    o.hasIssued() ? o.getIssuedElement().getValueAsString() : null,
-                    o.hasEffectiveDateTimeType() ? o.getEffectiveDateTimeType().getValueAsString() : null, null, performer, null);
-            var created = observations.record(actor, patient(o.getSubject()), new ObservationService.ObservationInput(kind, value, value2,
-                    unit, at, kind == ObservationKind.LAB ? loinc : null, kind == ObservationKind.LAB ? label : null), source, result);
-            return "Observation/" + created.id();
         }
 
         /**
@@ -711,6 +731,10 @@ class BundleImport {
     }
 
     /** An entry whose content Dossier does not hold (counted as not modelled, not as refused). */
+    /** What an observation's columns keep: its kind, its number (a blood pressure's two) and the unit it came in. */
+    private record Measured(ObservationKind kind, BigDecimal value, BigDecimal value2, String unit) {
+    }
+
     static final class NotModelled extends InvalidInputException {
         NotModelled(String message) {
             super("resource", message);
