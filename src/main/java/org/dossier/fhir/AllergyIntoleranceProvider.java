@@ -43,7 +43,8 @@ class AllergyIntoleranceProvider extends VersionedProvider<AllergyIntolerance, A
     private final CompartmentIncludes includes;
 
     AllergyIntoleranceProvider(AllergyService allergies, CompartmentIncludes includes) {
-        super(AllergyIntolerance.class, AllergyIntoleranceProvider::allergy, (actor, id) -> new VersionLog.Dated<>(allergies.read(actor, id), null), allergies::history);
+        super(AllergyIntolerance.class, AllergyIntoleranceProvider::allergy,
+                (actor, id) -> new VersionLog.Dated<>(allergies.read(actor, id), null), allergies::history);
         this.allergies = allergies;
         this.includes = includes;
     }

@@ -45,7 +45,8 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
     private final CompartmentIncludes includes;
 
     ConditionProvider(ProblemService problems, CompartmentIncludes includes) {
-        super(Condition.class, ConditionProvider::condition, (actor, id) -> new VersionLog.Dated<>(problems.read(actor, id), null), problems::history);
+        super(Condition.class, ConditionProvider::condition,
+                (actor, id) -> new VersionLog.Dated<>(problems.read(actor, id), null), problems::history);
         this.problems = problems;
         this.includes = includes;
     }

@@ -44,7 +44,8 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
     private final CompartmentIncludes includes;
 
     MedicationRequestProvider(PrescriptionService prescriptions, CompartmentIncludes includes) {
-        super(MedicationRequest.class, MedicationRequestProvider::medicationRequest, prescriptions::readDated, prescriptions::history);
+        super(MedicationRequest.class, MedicationRequestProvider::medicationRequest,
+                prescriptions::readDated, prescriptions::history);
         this.prescriptions = prescriptions;
         this.includes = includes;
     }
