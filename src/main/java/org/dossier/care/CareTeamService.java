@@ -191,15 +191,7 @@ public class CareTeamService {
     }
 
     private StaffMember colleague(Long staffId, int facilityId, String field) {
-        if (staffId == null) {
-            throw new InvalidInputException(field, "is required");
-        }
-        StaffMember m;
-        try {
-            m = organization.staffMember(staffId);
-        } catch (NotFoundException e) {
-            throw new InvalidInputException(field, "no staff member " + staffId);
-        }
+        StaffMember m = StaffInput.named(organization, staffId, field, "is required");
         if (!m.facilityIds().contains(facilityId) || !(m.hasRole(Role.PHYSICIAN) || m.hasRole(Role.NURSE))) {
             throw new InvalidInputException(field, m.displayName() + " is not a clinician of the patient's facility");
         }

@@ -292,15 +292,7 @@ public class StayService {
     }
 
     private StaffMember attending(Long attendingId, int facilityId) {
-        if (attendingId == null) {
-            throw new InvalidInputException("attendingId", "the attending physician is required");
-        }
-        StaffMember m;
-        try {
-            m = organization.staffMember(attendingId);
-        } catch (NotFoundException e) {
-            throw new InvalidInputException("attendingId", "no staff member " + attendingId);
-        }
+        StaffMember m = StaffInput.named(organization, attendingId, "attendingId", "the attending physician is required");
         if (!m.hasRole(Role.PHYSICIAN) || !m.facilityIds().contains(facilityId) || m.status() != StaffStatus.ACTIVE) {
             throw new InvalidInputException("attendingId", m.displayName() + " is not an active physician of this facility");
         }
