@@ -12,8 +12,6 @@ import org.dossier.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 
-import java.util.HashMap;
-import java.util.Map;
 import java.util.Set;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,13 +33,12 @@ class StayProofTest extends IntegrationTest {
         Fixtures f = fixtures();
         long mine = f.patientInCare();
         long other = f.patientInCare();
-        long otherStay = as("frontdesk").post("/api/stays", admission(other, f.unit(1, "CARDIO"), f.staffId("physician")))
+        long otherStay = as("frontdesk").post("/api/stays", StayTest.admission(other, f.unit(1, "CARDIO"), f.staffId("physician")))
                 .json().get("id").asLong();
         Actor physician = new Actor(f.staffId("physician"), "physician", Set.of(Role.PHYSICIAN), Set.of(1), Set.of(), null, "127.0.0.1",
                 "test", Actor.Channel.SYSTEM, null);
-        PatientAccess access = gateway.read(physician, mine, Section.ENCOUNTERS, AuditResource.Stay, null);
-
         FacilityScope.asSystem(() -> {
+            PatientAccess access = gateway.read(physician, mine, Section.ENCOUNTERS, AuditResource.Stay, null);
             assertThat(stays.patientOfStay(otherStay)).hasValue(other);
             assertThat(stays.find(access, otherStay)).as("another patient's stay, by its id").isEmpty();
             assertThat(stays.ofPatient(access, 10)).isEmpty();
@@ -49,16 +46,5 @@ class StayProofTest extends IntegrationTest {
                     java.time.Instant.now())).as("nor changed").isFalse();
         });
         assertThat(jdbc.sql("select status from stay where id = ?").param(otherStay).query(String.class).single()).isEqualTo("ACTIVE");
-    }
-
-    private static Map<String, Object> admission(long patientId, int unitId, long attendingId) {
-        Map<String, Object> a = new HashMap<>();
-        a.put("patientId", patientId);
-        a.put("kind", "INPATIENT");
-        a.put("unitId", unitId);
-        a.put("bed", "7B");
-        a.put("attendingId", attendingId);
-        a.put("reason", "test of proofs");
-        return a;
     }
 }
