@@ -1,5 +1,8 @@
 package org.dossier.billing;
 
+import org.dossier.access.Locates;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.SearchPermit;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -11,7 +14,13 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.OptionalLong;
 
+/**
+ * Invoices, health-card reads and claims: each method reads or writes what its proof covers (one patient, or the
+ * facilities of the billing queue). The insurer's answers are collected by the server itself, over every facility,
+ * with no actor to decide about ({@link #sentClaims}, {@link #markAnswered}, {@link #answeredClaim}).
+ */
 @Repository
 class BillingRepository {
 
@@ -26,60 +35,64 @@ class BillingRepository {
         this.json = json;
     }
 
-    List<MedicalAct> acts(String query, int limit) {
-        String q = query == null ? "" : query.strip().toLowerCase();
-        return jdbc.sql("select code, system, label, price_cents from medical_act where lower(code) like ? or lower(label) like ?"
-                        + " order by code limit ?")
-                .param(q + "%").param("%" + q + "%").param(limit).query(MedicalAct.class).list();
-    }
-
-    Optional<MedicalAct> act(String code) {
-        return jdbc.sql("select code, system, label, price_cents from medical_act where code = ?").param(code).query(MedicalAct.class).optional();
-    }
-
-    long insertInvoice(int facilityId, long patientId, Long stayId, Long appointmentId, long authorId, Instant now) {
+    long insertInvoice(PatientAccess access, Long stayId, Long appointmentId, long authorId, Instant now) {
         return jdbc.sql("""
                         insert into invoice (facility_id, patient_id, stay_id, appointment_id, status, total_cents, version, created_by,
                             created_at, updated_at) values (?, ?, ?, ?, 'DRAFT', 0, 1, ?, ?, ?) returning id""")
-                .param(facilityId).param(patientId).param(stayId).param(appointmentId).param(authorId).param(ts(now)).param(ts(now))
+                .param(access.patient().facilityId()).param(access.patientId()).param(stayId).param(appointmentId).param(authorId).param(ts(now)).param(ts(now))
                 .query(Long.class).single();
     }
 
-    void insertLine(long invoiceId, int lineNo, MedicalAct act, int quantity) {
+    /** Adds a line after the last one of an invoice of the proof's patient (another patient's invoice gets none). */
+    void insertLine(PatientAccess access, long invoiceId, MedicalAct act, int quantity) {
         jdbc.sql("""
                         insert into invoice_line (invoice_id, line_no, act_code, label, quantity, unit_price_cents, amount_cents)
-                        values (?, ?, ?, ?, ?, ?, ?)""")
-                .param(invoiceId).param(lineNo).param(act.code()).param(act.label()).param(quantity).param(act.priceCents())
-                .param(act.priceCents() * quantity).update();
+                        select i.id, (select coalesce(max(l.line_no), 0) + 1 from invoice_line l where l.invoice_id = i.id), ?, ?, ?, ?, ?
+                          from invoice i where i.id = ? and i.patient_id = ?""")
+                .param(act.code()).param(act.label()).param(quantity).param(act.priceCents()).param(act.priceCents() * quantity)
+                .param(invoiceId).param(access.patientId()).update();
     }
 
     /** Recomputes the total from the lines and moves the version on, refusing a stale or non-draft invoice. */
-    boolean touchDraft(long invoiceId, int expectedVersion, Instant now) {
+    boolean touchDraft(PatientAccess access, long invoiceId, int expectedVersion, Instant now) {
         return jdbc.sql("""
                         update invoice set total_cents = (select coalesce(sum(amount_cents), 0) from invoice_line where invoice_id = ?),
-                            version = version + 1, updated_at = ? where id = ? and version = ? and status = 'DRAFT'""")
-                .param(invoiceId).param(ts(now)).param(invoiceId).param(expectedVersion).update() == 1;
+                            version = version + 1, updated_at = ? where id = ? and patient_id = ? and version = ? and status = 'DRAFT'""")
+                .param(invoiceId).param(ts(now)).param(invoiceId).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
-    boolean changeInvoiceStatus(long id, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason, Instant now) {
+    boolean changeInvoiceStatus(PatientAccess access, long id, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason,
+                                Instant now) {
         return jdbc.sql("update invoice set status = ?, status_reason = ?, version = version + 1, updated_at = ?"
-                        + " where id = ? and version = ? and status = ?")
-                .param(to.name()).param(reason).param(ts(now)).param(id).param(expectedVersion).param(from.name()).update() == 1;
+                        + " where id = ? and patient_id = ? and version = ? and status = ?")
+                .param(to.name()).param(reason).param(ts(now)).param(id).param(access.patientId()).param(expectedVersion).param(from.name())
+                .update() == 1;
     }
 
-    Optional<Invoice> invoice(long id) {
-        List<Invoice> found = invoices("where id = ?", id, 1);
-        return found.isEmpty() ? Optional.empty() : Optional.of(found.get(0));
+    /** Whose invoice this is, to decide about that patient. */
+    @Locates
+    OptionalLong patientOfInvoice(long id) {
+        return patientOf("invoice", id);
     }
 
-    List<Invoice> invoicesOf(long patientId, int limit) {
-        return invoices("where patient_id = ? order by created_at desc", patientId, limit);
+    /** An invoice of the proof's patient. */
+    Optional<Invoice> invoice(PatientAccess access, long id) {
+        return invoices("where id = ? and patient_id = ?", 1, id, access.patientId()).stream().findFirst();
     }
 
-    private List<Invoice> invoices(String where, long param, int limit) {
+    List<Invoice> invoicesOf(PatientAccess access, int limit) {
+        return invoices("where patient_id = ? order by created_at desc", limit, access.patientId());
+    }
+
+    private OptionalLong patientOf(String table, long id) {
+        return jdbc.sql("select patient_id from " + table + " where id = ?").param(id).query(Long.class).optional()
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
+    }
+
+    private List<Invoice> invoices(String where, int limit, Object... params) {
         List<Object[]> heads = jdbc.sql("select id, facility_id, patient_id, stay_id, appointment_id, status, total_cents, status_reason,"
-                        + " version from invoice " + where + " limit ?")
-                .param(param).param(limit)
+                        + " version from invoice " + where + " limit " + limit)
+                .params(params)
                 .query((rs, n) -> new Object[]{rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
                         rs.getObject("stay_id"), rs.getObject("appointment_id"), rs.getString("status"), rs.getInt("total_cents"),
                         rs.getString("status_reason"), rs.getInt("version")})
@@ -104,64 +117,79 @@ class BillingRepository {
         return result;
     }
 
-    int nextLineNo(long invoiceId) {
-        return jdbc.sql("select coalesce(max(line_no), 0) + 1 from invoice_line where invoice_id = ?").param(invoiceId)
-                .query(Integer.class).single();
-    }
-
-    long insertCardRead(int facilityId, long patientId, Instant readAt, String workstation, String holderName, String holderNir,
+    long insertCardRead(PatientAccess access, Instant readAt, String workstation, String holderName, String holderNir,
                         String beneficiaryName, int rank, HealthCardRead.Rights rights, long readBy) {
         return jdbc.sql("""
                         insert into health_card_read (facility_id, patient_id, read_at, workstation, card_holder_name, card_holder_nir,
                             beneficiary_name, beneficiary_rank, rights, read_by)
                         values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as json), ?) returning id""")
-                .param(facilityId).param(patientId).param(ts(readAt)).param(workstation).param(holderName).param(holderNir)
+                .param(access.patient().facilityId()).param(access.patientId()).param(ts(readAt)).param(workstation).param(holderName).param(holderNir)
                 .param(beneficiaryName).param(rank).param(json.writeValueAsString(rights)).param(readBy)
                 .query(Long.class).single();
     }
 
-    Optional<HealthCardRead> cardRead(long id) {
-        return jdbc.sql("select * from health_card_read where id = ?").param(id).query(this::mapCardRead).optional();
+    Optional<HealthCardRead> cardRead(PatientAccess access, long id) {
+        return jdbc.sql("select * from health_card_read where id = ? and patient_id = ?").param(id).param(access.patientId())
+                .query(this::mapCardRead).optional();
     }
 
-    List<HealthCardRead> cardReadsOf(long patientId, int limit) {
+    List<HealthCardRead> cardReadsOf(PatientAccess access, int limit) {
         return jdbc.sql("select * from health_card_read where patient_id = ? order by read_at desc limit ?")
-                .param(patientId).param(limit).query(this::mapCardRead).list();
+                .param(access.patientId()).param(limit).query(this::mapCardRead).list();
     }
 
-    long insertClaim(int facilityId, long patientId, long invoiceId, int amountCents, String beneficiaryNir, Instant now) {
+    long insertClaim(PatientAccess access, long invoiceId, int amountCents, String beneficiaryNir, Instant now) {
         return jdbc.sql("""
                         insert into claim (facility_id, patient_id, invoice_id, status, amount_cents, beneficiary_nir, version, created_at)
                         values (?, ?, ?, 'TO_SEND', ?, ?, 1, ?) returning id""")
-                .param(facilityId).param(patientId).param(invoiceId).param(amountCents).param(beneficiaryNir).param(ts(now))
+                .param(access.patient().facilityId()).param(access.patientId()).param(invoiceId).param(amountCents).param(beneficiaryNir).param(ts(now))
                 .query(Long.class).single();
     }
 
-    boolean markSent(long id, int expectedVersion, String lot, Instant now) {
+    boolean markSent(PatientAccess access, long id, int expectedVersion, String lot, Instant now) {
         return jdbc.sql("update claim set status = 'SENT', lot_number = ?, sent_at = ?, version = version + 1"
-                        + " where id = ? and version = ? and status = 'TO_SEND'")
-                .param(lot).param(ts(now)).param(id).param(expectedVersion).update() == 1;
+                        + " where id = ? and patient_id = ? and version = ? and status = 'TO_SEND'")
+                .param(lot).param(ts(now)).param(id).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
+    /** Records the insurer's answer to a sent claim: the server's answer collection (no actor, no proof). */
     boolean markAnswered(long id, int expectedVersion, boolean accepted, String rejection, Instant now) {
         return jdbc.sql("update claim set status = ?, rejection_reason = ?, answered_at = ?, version = version + 1"
                         + " where id = ? and version = ? and status = 'SENT'")
                 .param(accepted ? "ACCEPTED" : "REJECTED").param(rejection).param(ts(now)).param(id).param(expectedVersion).update() == 1;
     }
 
-    Optional<Claim> claim(long id) {
-        return jdbc.sql("select " + CLAIM + " from claim where id = ?").param(id).query(BillingRepository::claim).optional();
+    /** Whose claim this is, to decide about that patient. */
+    @Locates
+    OptionalLong patientOfClaim(long id) {
+        return patientOf("claim", id);
     }
 
-    List<Claim> claimsOfInvoice(long invoiceId) {
-        return jdbc.sql("select " + CLAIM + " from claim where invoice_id = ? order by id").param(invoiceId).query(BillingRepository::claim).list();
+    /** A claim of the proof's patient. */
+    Optional<Claim> claim(PatientAccess access, long id) {
+        return jdbc.sql("select " + CLAIM + " from claim where id = ? and patient_id = ?").param(id).param(access.patientId())
+                .query(BillingRepository::claim).optional();
     }
 
-    List<Claim> claimsByStatus(java.util.Collection<Integer> facilities, Claim.Status status, int limit) {
+    /** The claims of an invoice of the proof's patient. */
+    List<Claim> claimsOfInvoice(PatientAccess access, long invoiceId) {
+        return jdbc.sql("select " + CLAIM + " from claim where invoice_id = ? and patient_id = ? order by id").param(invoiceId)
+                .param(access.patientId()).query(BillingRepository::claim).list();
+    }
+
+    /** The claims in one status of the permit's facilities, oldest first (the billing queue). */
+    List<Claim> claimsByStatus(SearchPermit permit, Claim.Status status, int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where facility_id = any(?) and status = ? order by created_at limit ?")
-                .param(facilities.toArray(Integer[]::new)).param(status.name()).param(limit).query(BillingRepository::claim).list();
+                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query(BillingRepository::claim).list();
     }
 
+    /** A claim the insurer has just answered, as the server's answer collection records it (no actor, no proof). */
+    Optional<Claim> answeredClaim(long id) {
+        return jdbc.sql("select " + CLAIM + " from claim where id = ? and status in ('ACCEPTED', 'REJECTED')").param(id)
+                .query(BillingRepository::claim).optional();
+    }
+
+    /** The claims sent and not yet answered, for the server's answer collection (no actor, no proof). */
     List<Claim> sentClaims(int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where status = 'SENT' order by sent_at limit ?")
                 .param(limit).query(BillingRepository::claim).list();

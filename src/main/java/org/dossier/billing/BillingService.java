@@ -40,6 +40,7 @@ import java.util.Map;
 public class BillingService {
 
     private final BillingRepository repository;
+    private final MedicalActRepository catalogue;
     private final PatientService patients;
     private final AccessGateway gateway;
     private final TransactionTemplate transaction;
@@ -49,9 +50,10 @@ public class BillingService {
     private final VersionLog versions;
     private final Clock clock;
 
-    BillingService(BillingRepository repository, PatientService patients, AccessGateway gateway, TransactionTemplate transaction, StayService stays, SchedulingService scheduling,
+    BillingService(BillingRepository repository, MedicalActRepository catalogue, PatientService patients, AccessGateway gateway, TransactionTemplate transaction, StayService stays, SchedulingService scheduling,
                    InsurerGateway insurer, @Qualifier("billingVersions") VersionLog billingVersions, Clock clock) {
         this.repository = repository;
+        this.catalogue = catalogue;
         this.patients = patients;
         this.gateway = gateway;
         this.transaction = transaction;
@@ -68,13 +70,14 @@ public class BillingService {
     }
 
     public List<MedicalAct> acts(String query) {
-        return repository.acts(query, 50);
+        return catalogue.acts(query, 50);
     }
 
     @Transactional
     public Invoice openInvoice(Actor actor, long patientId, Long stayId, Long appointmentId) {
         actor.requireAnyRole("create invoices", Role.BILLING);
-        PatientFacts patient = gateway.write(actor, patientId, Section.BILLING, AuditAction.CREATE, AuditResource.Invoice, null).patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.BILLING, AuditAction.CREATE, AuditResource.Invoice, null);
+        PatientFacts patient = access.patient().requireActive();
         if ((stayId == null) == (appointmentId == null)) {
             throw new InvalidInputException("stayId", "an invoice is for exactly one stay (stayId) or one appointment (appointmentId)");
         }
@@ -90,17 +93,16 @@ public class BillingService {
             }
         }
         Instant now = clock.instant();
-        long id = repository.insertInvoice(patient.facilityId(), patient.id(), stayId, appointmentId, actor.staffId(), now);
-        return logged(actor, id, "opened", now);
+        return logged(access, repository.insertInvoice(access, stayId, appointmentId, actor.staffId(), now), "opened", now);
     }
 
     @Transactional
     public Invoice addLine(Actor actor, long invoiceId, int expectedVersion, String actCode, Integer quantity) {
         actor.requireAnyRole("change invoices", Role.BILLING);
-        Invoice invoice = draft(actor, invoiceId);
+        Held held = draft(actor, invoiceId);
         int q = quantity == null ? 1 : quantity;
         List<FieldError> errors = new ArrayList<>();
-        MedicalAct act = actCode == null ? null : repository.act(actCode.strip().toUpperCase()).orElse(null);
+        MedicalAct act = actCode == null ? null : catalogue.act(actCode.strip().toUpperCase()).orElse(null);
         if (act == null) {
             errors.add(new FieldError("actCode", "is not an act of the catalogue (GET /api/acts)"));
         }
@@ -111,68 +113,75 @@ public class BillingService {
             throw new InvalidInputException(errors);
         }
         Instant now = clock.instant();
-        repository.insertLine(invoiceId, repository.nextLineNo(invoiceId), act, q);
-        if (!repository.touchDraft(invoiceId, expectedVersion, now)) {
-            throw ConflictException.stale(invoiceId, expectedVersion, invoice.version());
+        repository.insertLine(held.access(), invoiceId, act, q);
+        if (!repository.touchDraft(held.access(), invoiceId, expectedVersion, now)) {
+            throw ConflictException.stale(invoiceId, expectedVersion, held.invoice().version());
         }
-        return logged(actor, invoiceId, "line added: " + act.code() + " x" + q, now);
+        return logged(held.access(), invoiceId, "line added: " + act.code() + " x" + q, now);
     }
 
     @Transactional
     public Invoice issue(Actor actor, long invoiceId, int expectedVersion) {
         actor.requireAnyRole("issue invoices", Role.BILLING);
-        Invoice invoice = draft(actor, invoiceId);
-        if (invoice.lines().isEmpty()) {
+        Held held = draft(actor, invoiceId);
+        if (held.invoice().lines().isEmpty()) {
             throw new ConflictException("invoice-empty", "An invoice without lines cannot be issued");
         }
-        return transition(actor, invoice, expectedVersion, Invoice.Status.DRAFT, Invoice.Status.ISSUED, "issued");
+        return transition(held, expectedVersion, Invoice.Status.DRAFT, Invoice.Status.ISSUED, "issued");
     }
 
     @Transactional
     public Invoice markPaid(Actor actor, long invoiceId, int expectedVersion) {
         actor.requireAnyRole("record payments", Role.BILLING);
-        Invoice invoice = read(actor, invoiceId);
-        return transition(actor, invoice, expectedVersion, Invoice.Status.ISSUED, Invoice.Status.PAID, "paid");
+        return transition(held(actor, invoiceId), expectedVersion, Invoice.Status.ISSUED, Invoice.Status.PAID, "paid");
     }
 
     @Transactional
     public Invoice cancel(Actor actor, long invoiceId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel invoices", Role.BILLING);
         String why = Texts.requireReason(reason);
-        Invoice invoice = read(actor, invoiceId);
+        Held held = held(actor, invoiceId);
+        Invoice invoice = held.invoice();
         if (invoice.status() != Invoice.Status.DRAFT && invoice.status() != Invoice.Status.ISSUED) {
             throw new ConflictException("invoice-closed", "Invoice " + invoiceId + " is " + invoice.status() + "; it cannot be cancelled");
         }
-        return transition(actor, invoice, expectedVersion, invoice.status(), Invoice.Status.CANCELLED, "cancelled: " + why);
+        return transition(held, expectedVersion, invoice.status(), Invoice.Status.CANCELLED, "cancelled: " + why);
     }
 
     public Invoice read(Actor actor, long invoiceId) {
+        return held(actor, invoiceId).invoice();
+    }
+
+    /** An invoice as read under the proof of its patient, which its changes take too (an invoice's change is decided as a read). */
+    private record Held(PatientAccess access, Invoice invoice) {
+    }
+
+    private Held held(Actor actor, long invoiceId) {
         requireReader(actor);
-        Invoice i = repository.invoice(invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId));
-        gateway.read(actor, i.patientId(), Section.BILLING, AuditResource.Invoice, i.id());
-        return i;
+        long patientId = repository.patientOfInvoice(invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId));
+        PatientAccess access = gateway.read(actor, patientId, Section.BILLING, AuditResource.Invoice, invoiceId);
+        return new Held(access, repository.invoice(access, invoiceId).orElseThrow(() -> new NotFoundException("No invoice " + invoiceId)));
     }
 
     /** A patient's invoices: the gateway refuses (and audits, about this patient) a role that does not see billing. */
     public List<Invoice> invoicesOf(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.BILLING, AuditResource.Invoice, null);
-        return repository.invoicesOf(patientId, 200);
+        return repository.invoicesOf(gateway.read(actor, patientId, Section.BILLING, AuditResource.Invoice, null), 200);
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<Invoice> invoicesOf(PatientAccess granted) {
-        return repository.invoicesOf(granted.require(Section.BILLING).patientId(), 200);
+        return repository.invoicesOf(granted.require(Section.BILLING), 200);
     }
 
     public List<VersionLog.Version<Invoice>> invoiceHistory(Actor actor, long invoiceId) {
-        read(actor, invoiceId);
-        return versions.history("invoice", invoiceId, Invoice.class);
+        return versions.history("invoice", invoiceId, held(actor, invoiceId).access().patientId(), Invoice.class);
     }
 
     @Transactional
     public HealthCardRead recordCardRead(Actor actor, long patientId, CardReadInput in) {
         actor.requireAnyRole("read health cards", Role.FRONT_DESK, Role.BILLING);
-        PatientFacts patient = gateway.write(actor, patientId, Section.COVERAGE, AuditAction.CREATE, AuditResource.HealthCardRead, null).patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.COVERAGE, AuditAction.CREATE, AuditResource.HealthCardRead, null);
+        access.patient().requireActive();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.workstation()) || in.workstation().length() > 64) {
             errors.add(new FieldError("workstation", "is required (at most 64 characters)"));
@@ -204,9 +213,9 @@ public class BillingService {
         if (!errors.isEmpty()) {
             throw new InvalidInputException(errors);
         }
-        long id = repository.insertCardRead(patient.facilityId(), patient.id(), readAt, in.workstation().strip(), in.cardHolderName().strip(),
+        long id = repository.insertCardRead(access, readAt, in.workstation().strip(), in.cardHolderName().strip(),
                 in.cardHolderNir(), in.beneficiaryName().strip(), rank, r, actor.staffId());
-        HealthCardRead read = repository.cardRead(id).orElseThrow();
+        HealthCardRead read = repository.cardRead(access, id).orElseThrow();
         versions.record("health_card_read", id, 1, read.facilityId(), read.patientId(), actor.staffId(), "card read at " + read.workstation(),
                 read, now);
         return read;
@@ -214,25 +223,25 @@ public class BillingService {
 
     public List<HealthCardRead> cardReadsOf(Actor actor, long patientId) {
         actor.requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
-        gateway.read(actor, patientId, Section.COVERAGE, AuditResource.HealthCardRead, null);
-        return repository.cardReadsOf(patientId, 200);
+        return repository.cardReadsOf(gateway.read(actor, patientId, Section.COVERAGE, AuditResource.HealthCardRead, null), 200);
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<HealthCardRead> cardReadsOf(PatientAccess granted) {
         granted.actor().requireAnyRole("see health-card reads", Role.FRONT_DESK, Role.BILLING);
-        return repository.cardReadsOf(granted.require(Section.COVERAGE).patientId(), 200);
+        return repository.cardReadsOf(granted.require(Section.COVERAGE), 200);
     }
 
     /** Prepares the claim of an issued invoice, for the beneficiary's NIR on the patient's coverage. */
     @Transactional
     public Claim createClaim(Actor actor, long invoiceId) {
         actor.requireAnyRole("prepare claims", Role.BILLING);
-        Invoice invoice = read(actor, invoiceId);
+        Held held = held(actor, invoiceId);
+        Invoice invoice = held.invoice();
         if (invoice.status() != Invoice.Status.ISSUED && invoice.status() != Invoice.Status.PAID) {
             throw new ConflictException("invoice-not-issued", "Only an issued invoice is claimed");
         }
-        if (repository.claimsOfInvoice(invoiceId).stream().anyMatch(c -> c.status() != Claim.Status.REJECTED)) {
+        if (repository.claimsOfInvoice(held.access(), invoiceId).stream().anyMatch(c -> c.status() != Claim.Status.REJECTED)) {
             throw new ConflictException("claim-exists", "This invoice already has a claim in progress or accepted");
         }
         Patient patient = patients.read(actor, invoice.patientId());
@@ -240,24 +249,24 @@ public class BillingService {
             throw new ConflictException("no-coverage", "The patient has no coverage on record; read the health card first");
         }
         Instant now = clock.instant();
-        long id = repository.insertClaim(invoice.facilityId(), invoice.patientId(), invoiceId, invoice.totalCents(),
-                patient.data().coverage().nir(), now);
-        return loggedClaim(actor.staffId(), id, "prepared", now);
+        long id = repository.insertClaim(held.access(), invoiceId, invoice.totalCents(), patient.data().coverage().nir(), now);
+        return loggedClaim(actor.staffId(), repository.claim(held.access(), id).orElseThrow(), "prepared", now);
     }
 
     @Transactional
     public Claim send(Actor actor, long claimId, int expectedVersion) {
         actor.requireAnyRole("send claims", Role.BILLING);
-        Claim claim = readClaim(actor, claimId);
+        PatientAccess access = claimAccess(actor, claimId);
+        Claim claim = repository.claim(access, claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
         if (claim.status() != Claim.Status.TO_SEND) {
             throw new ConflictException("claim-sent", "Claim " + claimId + " is already " + claim.status());
         }
         Instant now = clock.instant();
         String lot = insurer.submit(claim);
-        if (!repository.markSent(claimId, expectedVersion, lot, now)) {
+        if (!repository.markSent(access, claimId, expectedVersion, lot, now)) {
             throw ConflictException.stale(claimId, expectedVersion, claim.version());
         }
-        return loggedClaim(actor.staffId(), claimId, "sent in " + lot, now);
+        return loggedClaim(actor.staffId(), repository.claim(access, claimId).orElseThrow(), "sent in " + lot, now);
     }
 
     /**
@@ -273,7 +282,7 @@ public class BillingService {
         for (Claim c : repository.sentClaims(500)) {
             InsurerGateway.Answer a = insurer.answer(c);
             if (a != null && repository.markAnswered(c.id(), c.version(), a.accepted(), a.rejectionReason(), clock.instant())) {
-                loggedClaim(null, c.id(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
+                loggedClaim(null, repository.answeredClaim(c.id()).orElseThrow(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
                         clock.instant());
                 answered++;
             }
@@ -282,50 +291,55 @@ public class BillingService {
     }
 
     public Claim readClaim(Actor actor, long claimId) {
+        return repository.claim(claimAccess(actor, claimId), claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
+    }
+
+    /** The decision to read one claim (which its sending takes too), taken on whose claim it is. */
+    private PatientAccess claimAccess(Actor actor, long claimId) {
         actor.requireAnyRole("see claims", Role.BILLING);
-        Claim c = repository.claim(claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
-        gateway.read(actor, c.patientId(), Section.BILLING, AuditResource.Claim, c.id());
-        return c;
+        long patientId = repository.patientOfClaim(claimId).orElseThrow(() -> new NotFoundException("No claim " + claimId));
+        return gateway.read(actor, patientId, Section.BILLING, AuditResource.Claim, claimId);
     }
 
     /** The claims of the actor's facilities in one status, oldest first (at most 100): the billing clerk's work list. */
     public List<Claim> claims(Actor actor, Claim.Status status) {
         actor.requireAnyRole("see claims", Role.BILLING);
-        List<Claim> claims = repository.claimsByStatus(actor.facilityIds(), status == null ? Claim.Status.TO_SEND : status, 100);
+        List<Claim> claims = repository.claimsByStatus(gateway.permitList(actor, AuditResource.Claim), status == null ? Claim.Status.TO_SEND : status,
+                100);
         // The queue (claims to send or rejected) names its beneficiaries; older claims are listed anonymously.
         org.dossier.access.Listing named = gateway.listedWithinWork(actor, AuditResource.Claim, Section.BILLING, claims.stream()
                 .map(c -> new AccessGateway.Listed(c.patientId(), c.facilityId(), AuditReason.BILLING_OFFICE)).toList());
         return claims.stream().map(c -> named.patientIds().contains(c.patientId()) ? c : c.withoutPatient()).toList();
     }
 
-    private Invoice draft(Actor actor, long invoiceId) {
-        Invoice invoice = read(actor, invoiceId);
-        if (invoice.status() != Invoice.Status.DRAFT) {
-            throw new ConflictException("invoice-issued", "Invoice " + invoiceId + " is " + invoice.status() + "; its lines no longer change");
+    private Held draft(Actor actor, long invoiceId) {
+        Held held = held(actor, invoiceId);
+        if (held.invoice().status() != Invoice.Status.DRAFT) {
+            throw new ConflictException("invoice-issued", "Invoice " + invoiceId + " is " + held.invoice().status() + "; its lines no longer change");
         }
-        return invoice;
+        return held;
     }
 
-    private Invoice transition(Actor actor, Invoice invoice, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason) {
+    private Invoice transition(Held held, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason) {
+        Invoice invoice = held.invoice();
         if (invoice.status() != from) {
             throw new ConflictException("invoice-status", "Invoice " + invoice.id() + " is " + invoice.status() + ", not " + from);
         }
         Instant now = clock.instant();
-        if (!repository.changeInvoiceStatus(invoice.id(), expectedVersion, from, to, reason, now)) {
+        if (!repository.changeInvoiceStatus(held.access(), invoice.id(), expectedVersion, from, to, reason, now)) {
             throw ConflictException.stale(invoice.id(), expectedVersion, invoice.version());
         }
-        return logged(actor, invoice.id(), reason, now);
+        return logged(held.access(), invoice.id(), reason, now);
     }
 
-    private Invoice logged(Actor actor, long id, String reason, Instant now) {
-        Invoice i = repository.invoice(id).orElseThrow();
-        versions.record("invoice", id, i.version(), i.facilityId(), i.patientId(), actor.staffId(), reason, i, now);
+    private Invoice logged(PatientAccess access, long id, String reason, Instant now) {
+        Invoice i = repository.invoice(access, id).orElseThrow();
+        versions.record("invoice", id, i.version(), i.facilityId(), i.patientId(), access.actor().staffId(), reason, i, now);
         return i;
     }
 
-    private Claim loggedClaim(Long authorId, long id, String reason, Instant now) {
-        Claim c = repository.claim(id).orElseThrow();
-        versions.record("claim", id, c.version(), c.facilityId(), c.patientId(), authorId, reason, c, now);
+    private Claim loggedClaim(Long authorId, Claim c, String reason, Instant now) {
+        versions.record("claim", c.id(), c.version(), c.facilityId(), c.patientId(), authorId, reason, c, now);
         return c;
     }
 

@@ -2,6 +2,7 @@ package org.dossier.care;
 
 import org.dossier.audit.AuditReason;
 import org.dossier.access.CareLinks;
+import org.dossier.access.Locates;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
@@ -64,6 +65,7 @@ public class CareRelationships {
     }
 
     /** For each of the patients the worker's work explains at {@code at}, the reason code; the others are absent. */
+    @Locates
     Map<Long, AuditReason> explain(CareLinks.Worker worker, Collection<Long> patientIds, Instant at) {
         Map<Long, AuditReason> reasons = new HashMap<>();
         if (patientIds.isEmpty() || !(worker.clinical() || worker.desk() || worker.billing())) {
@@ -86,7 +88,11 @@ public class CareRelationships {
         return reasons;
     }
 
-    /** The strongest relationship between the staff member (with their units) and the patient at {@code at}, if any. */
+    /**
+     * The strongest relationship between the staff member (with their units) and the patient at {@code at}, if any: what
+     * explains an access, read before (and for) the decision, and nothing the record says.
+     */
+    @Locates
     public Optional<CareRelationship> between(long staffId, Collection<Integer> unitIds, long patientId, Instant at) {
         Window work = workWindow(at);
         return jdbc.sql(LOOKUP)

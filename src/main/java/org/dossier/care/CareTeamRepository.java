@@ -1,5 +1,9 @@
 package org.dossier.care;
 
+import org.dossier.access.Locates;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.SearchPermit;
+import org.dossier.platform.Located;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -12,8 +16,12 @@ import java.util.Optional;
 import static org.dossier.care.StayRepository.instant;
 import static org.dossier.care.StayRepository.ts;
 
+/** Care team memberships and referrals: each method reads what its proof covers (one patient, or the facilities of a list). */
 @Repository
 class CareTeamRepository {
+
+    /** The statuses a membership or a referral goes through, as {@link Located} names them. */
+    static final List<String> STATUSES = List.of("ACTIVE", "ENDED", "COMPLETED", "CANCELLED");
 
     private static final String MEMBER = "id, facility_id, patient_id, staff_id, role, period_start, period_end, status, version";
     private static final String REFERRAL = "id, facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,"
@@ -25,68 +33,86 @@ class CareTeamRepository {
         this.jdbc = jdbc;
     }
 
-    long insertMember(int facilityId, long patientId, long staffId, String role, Instant start, Instant end, long authorId, Instant now) {
+    long insertMember(PatientAccess access, long staffId, String role, Instant start, Instant end, long authorId, Instant now) {
         return jdbc.sql("""
                         insert into care_team_member (facility_id, patient_id, staff_id, role, period_start, period_end, status, version,
                             created_at, created_by) values (?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?) returning id""")
-                .param(facilityId).param(patientId).param(staffId).param(role).param(ts(start)).param(ts(end)).param(ts(now))
+                .param(access.patient().facilityId()).param(access.patientId()).param(staffId).param(role).param(ts(start)).param(ts(end)).param(ts(now))
                 .param(authorId).query(Long.class).single();
     }
 
-    boolean endMember(long id, int expectedVersion, Instant end, String status) {
-        return jdbc.sql("update care_team_member set period_end = ?, status = ?, version = version + 1 where id = ? and version = ?")
-                .param(ts(end)).param(status).param(id).param(expectedVersion).update() == 1;
+    boolean endMember(PatientAccess access, long id, int expectedVersion, Instant end, String status) {
+        return jdbc.sql("update care_team_member set period_end = ?, status = ?, version = version + 1 where id = ? and patient_id = ?"
+                        + " and version = ?")
+                .param(ts(end)).param(status).param(id).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
-    Optional<CareTeamMember> member(long id) {
-        return jdbc.sql("select " + MEMBER + " from care_team_member where id = ?").param(id).query(CareTeamRepository::member).optional();
+    /** Whose care team this membership is of, its version and status, before a change of it is decided. */
+    @Locates
+    List<Long> locateMember(long id) {
+        return Located.facts(jdbc, "care_team_member", id, STATUSES);
     }
 
-    List<CareTeamMember> team(long patientId) {
+    Optional<CareTeamMember> member(PatientAccess access, long id) {
+        return jdbc.sql("select " + MEMBER + " from care_team_member where id = ? and patient_id = ?").param(id).param(access.patientId())
+                .query(CareTeamRepository::member).optional();
+    }
+
+    List<CareTeamMember> team(PatientAccess access) {
         return jdbc.sql("select " + MEMBER + " from care_team_member where patient_id = ? order by period_start desc limit 200")
-                .param(patientId).query(CareTeamRepository::member).list();
+                .param(access.patientId()).query(CareTeamRepository::member).list();
     }
 
-    boolean activeMember(long patientId, long staffId, Instant at) {
+    boolean activeMember(PatientAccess access, long staffId, Instant at) {
         return jdbc.sql("""
                         select exists (select 1 from care_team_member where patient_id = ? and staff_id = ? and status = 'ACTIVE'
                            and period_start <= ? and (period_end is null or period_end > ?))""")
-                .param(patientId).param(staffId).param(ts(at)).param(ts(at)).query(Boolean.class).single();
+                .param(access.patientId()).param(staffId).param(ts(at)).param(ts(at)).query(Boolean.class).single();
     }
 
     /** A patient whose care team someone is on, and the facility of that membership. */
     record Membership(long patientId, int facilityId) {
     }
 
-    List<Membership> patientsOf(long staffId, Instant at, int limit) {
+    /** The patients whose care team the permit's actor is on at {@code at}, in the permit's facilities. */
+    List<Membership> patientsOf(SearchPermit permit, Instant at, int limit) {
         return jdbc.sql("""
                         select patient_id, facility_id from care_team_member where staff_id = ? and status = 'ACTIVE'
-                           and period_start <= ? and (period_end is null or period_end > ?) order by period_start desc limit ?""")
-                .param(staffId).param(ts(at)).param(ts(at)).param(limit)
+                           and period_start <= ? and (period_end is null or period_end > ?) and facility_id = any(?)
+                         order by period_start desc limit ?""")
+                .param(permit.actor().staffId()).param(ts(at)).param(ts(at)).param(permit.facilityIds().toArray(Integer[]::new))
+                .param(limit)
                 .query((rs, n) -> new Membership(rs.getLong(1), rs.getInt(2))).list();
     }
 
-    long insertReferral(int facilityId, long patientId, long fromStaffId, Long toStaffId, Integer toUnitId, String reason,
+    long insertReferral(PatientAccess access, long fromStaffId, Long toStaffId, Integer toUnitId, String reason,
                         Instant start, Instant end, Instant now) {
         return jdbc.sql("""
                         insert into referral (facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,
                             period_end, status, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?) returning id""")
-                .param(facilityId).param(patientId).param(fromStaffId).param(toStaffId).param(toUnitId).param(reason)
+                .param(access.patient().facilityId()).param(access.patientId()).param(fromStaffId).param(toStaffId).param(toUnitId).param(reason)
                 .param(ts(start)).param(ts(end)).param(ts(now)).query(Long.class).single();
     }
 
-    boolean closeReferral(long id, int expectedVersion, String status) {
-        return jdbc.sql("update referral set status = ?, version = version + 1 where id = ? and version = ?")
-                .param(status).param(id).param(expectedVersion).update() == 1;
+    boolean closeReferral(PatientAccess access, long id, int expectedVersion, String status) {
+        return jdbc.sql("update referral set status = ?, version = version + 1 where id = ? and patient_id = ? and version = ?")
+                .param(status).param(id).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
-    Optional<Referral> referral(long id) {
-        return jdbc.sql("select " + REFERRAL + " from referral where id = ?").param(id).query(CareTeamRepository::referral).optional();
+    /** Whose referral this is, its version and status, before a change of it is decided. */
+    @Locates
+    List<Long> locateReferral(long id) {
+        return Located.facts(jdbc, "referral", id, STATUSES);
     }
 
-    List<Referral> referrals(long patientId) {
+    Optional<Referral> referral(PatientAccess access, long id) {
+        return jdbc.sql("select " + REFERRAL + " from referral where id = ? and patient_id = ?").param(id).param(access.patientId())
+                .query(CareTeamRepository::referral).optional();
+    }
+
+    List<Referral> referrals(PatientAccess access) {
         return jdbc.sql("select " + REFERRAL + " from referral where patient_id = ? order by period_start desc limit 200")
-                .param(patientId).query(CareTeamRepository::referral).list();
+                .param(access.patientId()).query(CareTeamRepository::referral).list();
     }
 
     private static CareTeamMember member(ResultSet rs, int n) throws SQLException {

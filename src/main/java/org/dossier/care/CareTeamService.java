@@ -6,6 +6,7 @@ import org.dossier.audit.AuditResource;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.Listing;
+import org.dossier.access.PatientAccess;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -14,6 +15,7 @@ import org.dossier.organization.StaffMember;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.Located;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
@@ -53,7 +55,8 @@ public class CareTeamService {
     @Transactional
     public CareTeamMember addMember(Actor actor, long patientId, Long staffId, String role, Instant from, Instant to) {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.CareTeam, null, "version 1").patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.CareTeam, null, "version 1");
+        PatientFacts patient = access.patient().requireActive();
         StaffMember member = colleague(staffId, patient.facilityId(), "staffId");
         String r = Texts.clean(role);
         if (r == null || r.length() > 80) {
@@ -64,11 +67,11 @@ public class CareTeamService {
         if (to != null && !to.isAfter(start)) {
             throw new InvalidInputException("to", "must be after the start of the period");
         }
-        if (repository.activeMember(patient.id(), member.id(), start)) {
+        if (repository.activeMember(access, member.id(), start)) {
             throw new ConflictException("already-member", member.displayName() + " is already on this patient's care team");
         }
-        long id = repository.insertMember(patient.facilityId(), patient.id(), member.id(), r, start, to, actor.staffId(), now);
-        CareTeamMember created = repository.member(id).orElseThrow();
+        long id = repository.insertMember(access, member.id(), r, start, to, actor.staffId(), now);
+        CareTeamMember created = repository.member(access, id).orElseThrow();
         versions.record("care_team_member", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "added: " + r, created, now);
         return created;
     }
@@ -77,17 +80,18 @@ public class CareTeamService {
     public CareTeamMember endMember(Actor actor, long memberId, int expectedVersion, String reason) {
         actor.requireAnyRole("change care teams", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        CareTeamMember m = repository.member(memberId).orElseThrow(() -> new NotFoundException("No care team member " + memberId));
-        gateway.write(actor, m.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.CareTeam, m.id(),
-                "version " + m.version() + " -> " + (m.version() + 1) + ", " + m.status() + " -> ENDED");
+        Located m = Located.of(repository.locateMember(memberId), CareTeamRepository.STATUSES)
+                .orElseThrow(() -> new NotFoundException("No care team member " + memberId));
+        PatientAccess access = gateway.write(actor, m.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.CareTeam, memberId,
+                m.changeTo("ENDED"));
         if (!"ACTIVE".equals(m.status())) {
             throw new ConflictException("member-ended", "This membership already ended");
         }
         Instant now = clock.instant();
-        if (!repository.endMember(memberId, expectedVersion, now, "ENDED")) {
+        if (!repository.endMember(access, memberId, expectedVersion, now, "ENDED")) {
             throw ConflictException.stale(memberId, expectedVersion, m.version());
         }
-        CareTeamMember ended = repository.member(memberId).orElseThrow();
+        CareTeamMember ended = repository.member(access, memberId).orElseThrow();
         versions.record("care_team_member", memberId, ended.version(), ended.facilityId(), ended.patientId(), actor.staffId(),
                 "ended: " + why, ended, now);
         return ended;
@@ -104,19 +108,19 @@ public class CareTeamService {
 
     public List<CareTeamMember> team(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.CareTeam, null);
-        return repository.team(patientId);
+        return repository.team(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.CareTeam, null));
     }
 
     /** The care team under an access already granted and audited (a search answering it beside other records). */
-    public List<CareTeamMember> team(org.dossier.access.PatientAccess granted) {
-        return repository.team(granted.require(Section.ENCOUNTERS).patientId());
+    public List<CareTeamMember> team(PatientAccess granted) {
+        return repository.team(granted.require(Section.ENCOUNTERS));
     }
 
     /** The patients whose care team the actor is on now. */
     public Listing.Of<Long> myCareTeamPatients(Actor actor, int limit) {
         // With the facility, so that the list is charged to the guard (canaries included) like every other list.
-        List<CareTeamRepository.Membership> memberships = repository.patientsOf(actor.staffId(), clock.instant(), limit);
+        List<CareTeamRepository.Membership> memberships = repository.patientsOf(gateway.permitList(actor, AuditResource.CareTeam),
+                clock.instant(), limit);
         return new Listing.Of<>(memberships.stream().map(CareTeamRepository.Membership::patientId).toList(),
                 gateway.listed(actor, AuditResource.CareTeam, Section.ENCOUNTERS, memberships.stream()
                         .map(m -> new AccessGateway.Listed(m.patientId(), m.facilityId(), AuditReason.CARE_TEAM)).toList()));
@@ -125,7 +129,8 @@ public class CareTeamService {
     @Transactional
     public Referral refer(Actor actor, long patientId, Long toStaffId, Integer toUnitId, String reason, Instant from, Instant to) {
         actor.requireAnyRole("refer patients", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Referral, null, "version 1").patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Referral, null, "version 1");
+        PatientFacts patient = access.patient().requireActive();
         if ((toStaffId == null) == (toUnitId == null)) {
             throw new InvalidInputException("toStaffId", "refer to exactly one practitioner (toStaffId) or one unit (toUnitId)");
         }
@@ -153,8 +158,8 @@ public class CareTeamService {
         if (Duration.between(start, end).compareTo(Duration.ofDays(366)) > 0) {
             throw new InvalidInputException("to", "a referral lasts at most a year");
         }
-        long id = repository.insertReferral(patient.facilityId(), patient.id(), actor.staffId(), toStaffId, toUnitId, why, start, end, now);
-        Referral created = repository.referral(id).orElseThrow();
+        long id = repository.insertReferral(access, actor.staffId(), toStaffId, toUnitId, why, start, end, now);
+        Referral created = repository.referral(access, id).orElseThrow();
         versions.record("referral", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "referred: " + why, created, now);
         return created;
     }
@@ -163,16 +168,18 @@ public class CareTeamService {
     public Referral closeReferral(Actor actor, long referralId, int expectedVersion, boolean completed, String reason) {
         actor.requireAnyRole("close referrals", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Referral r = repository.referral(referralId).orElseThrow(() -> new NotFoundException("No referral " + referralId));
-        gateway.write(actor, r.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.Referral, r.id(),
-                "version " + r.version() + " -> " + (r.version() + 1) + ", " + r.status() + " -> " + (completed ? "COMPLETED" : "CANCELLED"));
+        Located r = Located.of(repository.locateReferral(referralId), CareTeamRepository.STATUSES)
+                .orElseThrow(() -> new NotFoundException("No referral " + referralId));
+        String to = completed ? "COMPLETED" : "CANCELLED";
+        PatientAccess access = gateway.write(actor, r.patientId(), Section.ENCOUNTERS, AuditAction.STATUS, AuditResource.Referral, referralId,
+                r.changeTo(to));
         if (!"ACTIVE".equals(r.status())) {
             throw new ConflictException("referral-closed", "This referral is already " + r.status());
         }
-        if (!repository.closeReferral(referralId, expectedVersion, completed ? "COMPLETED" : "CANCELLED")) {
+        if (!repository.closeReferral(access, referralId, expectedVersion, to)) {
             throw ConflictException.stale(referralId, expectedVersion, r.version());
         }
-        Referral closed = repository.referral(referralId).orElseThrow();
+        Referral closed = repository.referral(access, referralId).orElseThrow();
         versions.record("referral", referralId, closed.version(), closed.facilityId(), closed.patientId(), actor.staffId(),
                 (completed ? "completed: " : "cancelled: ") + why, closed, clock.instant());
         return closed;
@@ -180,20 +187,11 @@ public class CareTeamService {
 
     public List<Referral> referrals(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Referral, null);
-        return repository.referrals(patientId);
+        return repository.referrals(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Referral, null));
     }
 
     private StaffMember colleague(Long staffId, int facilityId, String field) {
-        if (staffId == null) {
-            throw new InvalidInputException(field, "is required");
-        }
-        StaffMember m;
-        try {
-            m = organization.staffMember(staffId);
-        } catch (NotFoundException e) {
-            throw new InvalidInputException(field, "no staff member " + staffId);
-        }
+        StaffMember m = StaffInput.named(organization, staffId, field, "is required");
         if (!m.facilityIds().contains(facilityId) || !(m.hasRole(Role.PHYSICIAN) || m.hasRole(Role.NURSE))) {
             throw new InvalidInputException(field, m.displayName() + " is not a clinician of the patient's facility");
         }

@@ -16,6 +16,7 @@ import org.dossier.organization.StaffStatus;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.Located;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
@@ -46,16 +47,18 @@ public class SchedulingService {
     private static final int MAX_APPOINTMENTS = 1000;
 
     private final AppointmentRepository appointments;
+    private final ScheduleRepository schedules;
     private final AccessGateway gateway;
     private final OrganizationService organization;
     private final VersionLog versions;
     private final Clock clock;
     private final ZoneId zone;
 
-    SchedulingService(AppointmentRepository appointments, AccessGateway gateway, OrganizationService organization,
+    SchedulingService(AppointmentRepository appointments, ScheduleRepository schedules, AccessGateway gateway, OrganizationService organization,
                       @Qualifier("careVersions") VersionLog careVersions, Clock clock,
                       @Value("${dossier.time-zone:Europe/Paris}") String zone) {
         this.appointments = appointments;
+        this.schedules = schedules;
         this.gateway = gateway;
         this.organization = organization;
         this.versions = careVersions;
@@ -103,7 +106,7 @@ public class SchedulingService {
             throw new InvalidInputException(errors);
         }
         actor.requireFacility(unit.facilityId());
-        for (Schedule s : appointments.schedules(practitionerId)) {
+        for (Schedule s : schedules.schedules(practitionerId)) {
             boolean sameDay = s.weekday() == r.weekday();
             boolean hoursOverlap = s.startTime().isBefore(r.endTime()) && r.startTime().isBefore(s.endTime());
             boolean periodsOverlap = (s.validTo() == null || !s.validTo().isBefore(from)) && (r.validTo() == null || !r.validTo().isBefore(s.validFrom()));
@@ -113,30 +116,29 @@ public class SchedulingService {
             }
         }
         Schedule s = new Schedule(0, unit.facilityId(), practitionerId, unit.id(), r.weekday(), r.startTime(), r.endTime(), slot, from, r.validTo());
-        long id = appointments.insertSchedule(s, actor.staffId(), clock.instant());
+        long id = schedules.insertSchedule(s, actor.staffId(), clock.instant());
         return new Schedule(id, s.facilityId(), s.practitionerId(), s.unitId(), s.weekday(), s.startTime(), s.endTime(), slot, from, s.validTo());
     }
 
     public List<Schedule> schedules(Actor actor, long practitionerId) {
         practitioner(practitionerId);
-        return appointments.schedules(practitionerId).stream().filter(s -> actor.worksIn(s.facilityId())).toList();
+        return schedules.schedules(practitionerId).stream().filter(s -> actor.worksIn(s.facilityId())).toList();
     }
 
     /** Every slot of a practitioner's day, free or taken. */
     public List<Slot> slots(Actor actor, long practitionerId, LocalDate day) {
         practitioner(practitionerId);
-        List<Appointment> booked = appointments.ofPractitioner(practitionerId, day.atStartOfDay(zone).toInstant(),
-                day.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS);
-        Set<Instant> taken = booked.stream().filter(a -> isLive(a.status())).map(Appointment::startAt).collect(Collectors.toSet());
+        Set<Long> taken = appointments.bookedStarts(practitionerId, day.atStartOfDay(zone).toInstant(),
+                day.plusDays(1).atStartOfDay(zone).toInstant());
         List<Slot> slots = new ArrayList<>();
-        for (Schedule s : appointments.schedules(practitionerId)) {
-            if (!AppointmentRepository.validOn(s, day) || !actor.worksIn(s.facilityId())) {
+        for (Schedule s : schedules.schedules(practitionerId)) {
+            if (!s.validOn(day) || !actor.worksIn(s.facilityId())) {
                 continue;
             }
             for (LocalTime t = s.startTime(); !t.plusMinutes(s.slotMinutes()).isAfter(s.endTime()) && !t.isBefore(s.startTime());
                  t = t.plusMinutes(s.slotMinutes())) {
                 Instant start = day.atTime(t).atZone(zone).toInstant();
-                slots.add(new Slot(start, start.plus(Duration.ofMinutes(s.slotMinutes())), s.unitId(), !taken.contains(start)));
+                slots.add(new Slot(start, start.plus(Duration.ofMinutes(s.slotMinutes())), s.unitId(), !taken.contains(start.toEpochMilli())));
                 if (t.plusMinutes(s.slotMinutes()).isBefore(t)) {
                     break;
                 }
@@ -156,8 +158,9 @@ public class SchedulingService {
     public Appointment reschedule(Actor actor, long appointmentId, int expectedVersion, Instant newStart, Long newPractitionerId, String reason) {
         actor.requireAnyRole("reschedule appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Appointment old = booked(actor, appointmentId, AppointmentStatus.RESCHEDULED);
-        changeStatus(actor, old, expectedVersion, AppointmentStatus.RESCHEDULED, why);
+        Decided<Appointment> booked = booked(actor, appointmentId, AppointmentStatus.RESCHEDULED);
+        Appointment old = booked.record();
+        changeStatus(booked, expectedVersion, AppointmentStatus.RESCHEDULED, why);
         long practitioner = newPractitionerId == null ? old.practitionerId() : newPractitionerId;
         return bookInternal(actor, old.patientId(), practitioner, newStart, old.reason(), old.id());
     }
@@ -166,35 +169,44 @@ public class SchedulingService {
     public Appointment cancel(Actor actor, long appointmentId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        return changeStatus(actor, booked(actor, appointmentId, AppointmentStatus.CANCELLED), expectedVersion, AppointmentStatus.CANCELLED, why);
+        return changeStatus(booked(actor, appointmentId, AppointmentStatus.CANCELLED), expectedVersion, AppointmentStatus.CANCELLED, why);
     }
 
     @Transactional
     public Appointment markNoShow(Actor actor, long appointmentId, int expectedVersion) {
         actor.requireAnyRole("record no-shows", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
-        Appointment a = booked(actor, appointmentId, AppointmentStatus.NO_SHOW);
-        if (a.startAt().isAfter(clock.instant())) {
+        Decided<Appointment> a = booked(actor, appointmentId, AppointmentStatus.NO_SHOW);
+        if (a.record().startAt().isAfter(clock.instant())) {
             throw new ConflictException("not-yet", "The appointment has not started yet; cancel it instead");
         }
-        return changeStatus(actor, a, expectedVersion, AppointmentStatus.NO_SHOW, "patient did not come");
+        return changeStatus(a, expectedVersion, AppointmentStatus.NO_SHOW, "patient did not come");
     }
 
     @Transactional
     public Appointment complete(Actor actor, long appointmentId, int expectedVersion) {
         actor.requireAnyRole("complete appointments", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
-        return changeStatus(actor, booked(actor, appointmentId, AppointmentStatus.COMPLETED), expectedVersion, AppointmentStatus.COMPLETED, "seen");
+        return changeStatus(booked(actor, appointmentId, AppointmentStatus.COMPLETED), expectedVersion, AppointmentStatus.COMPLETED, "seen");
     }
 
     public Appointment read(Actor actor, long id) {
         requireReader(actor);
-        Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
-        gateway.read(actor, a.patientId(), Section.SCHEDULING, AuditResource.Appointment, a.id());
-        return a;
+        return appointments.find(readAccess(actor, id), id).orElseThrow(() -> new NotFoundException("No appointment " + id));
+    }
+
+    /** The decision to read one appointment, taken on whose appointment it is. */
+    private PatientAccess readAccess(Actor actor, long id) {
+        Located located = located(id);
+        return gateway.read(actor, located.patientId(), Section.SCHEDULING, AuditResource.Appointment, id);
+    }
+
+    private Located located(long id) {
+        return Located.of(appointments.locate(id), AppointmentRepository.STATUSES)
+                .orElseThrow(() -> new NotFoundException("No appointment " + id));
     }
 
     public List<VersionLog.Version<Appointment>> history(Actor actor, long id) {
-        read(actor, id);
-        return versions.history("appointment", id, Appointment.class);
+        requireReader(actor);
+        return versions.history("appointment", id, readAccess(actor, id).patientId(), Appointment.class);
     }
 
     /**
@@ -221,8 +233,8 @@ public class SchedulingService {
         if (!administrative && practitionerId != actor.staffId()) {
             gateway.refuseListing(actor, AuditResource.Agenda, "You see your own agenda only; the front desk sees every practitioner's");
         }
-        List<Appointment> agenda = appointments.ofPractitioner(practitionerId, from.atStartOfDay(zone).toInstant(),
-                to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS).stream().filter(a -> actor.worksIn(a.facilityId())).toList();
+        List<Appointment> agenda = appointments.ofPractitioner(gateway.permitList(actor, AuditResource.Appointment), practitionerId,
+                from.atStartOfDay(zone).toInstant(), to.plusDays(1).atStartOfDay(zone).toInstant(), MAX_APPOINTMENTS);
         AuditReason reason = administrative ? AccessGateway.administrativeReason(actor) : AuditReason.APPOINTMENT;
         Map<Long, Integer> facilityOf = new java.util.LinkedHashMap<>();
         agenda.forEach(a -> facilityOf.putIfAbsent(a.patientId(), a.facilityId()));
@@ -234,13 +246,12 @@ public class SchedulingService {
 
     public List<Appointment> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.SCHEDULING, AuditResource.Appointment, null);
-        return org.dossier.platform.RecordLimits.whole(appointments.ofPatient(patientId, org.dossier.platform.RecordLimits.fetch()), "appointments");
+        return ofPatient(gateway.read(actor, patientId, Section.SCHEDULING, AuditResource.Appointment, null));
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<Appointment> ofPatient(PatientAccess granted) {
-        return org.dossier.platform.RecordLimits.whole(appointments.ofPatient(granted.require(Section.SCHEDULING).patientId(),
+        return org.dossier.platform.RecordLimits.whole(appointments.ofPatient(granted.require(Section.SCHEDULING),
                 org.dossier.platform.RecordLimits.fetch()), "appointments");
     }
 
@@ -251,7 +262,7 @@ public class SchedulingService {
 
     /** Under an access already granted and audited (the chart). */
     public List<Appointment> upcoming(PatientAccess granted, int limit) {
-        return appointments.upcomingOfPatient(granted.require(Section.SCHEDULING).patientId(), clock.instant(), limit);
+        return appointments.upcomingOfPatient(granted.require(Section.SCHEDULING), clock.instant(), limit);
     }
 
     public ZoneId zone() {
@@ -272,7 +283,9 @@ public class SchedulingService {
         if (why == null) {
             throw new InvalidInputException("reason", "the reason for the appointment is required");
         }
-        PatientFacts patient = gateway.write(actor, patientId, Section.SCHEDULING, AuditAction.CREATE, AuditResource.Appointment, null, "version 1").patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.SCHEDULING, AuditAction.CREATE, AuditResource.Appointment, null,
+                "version 1");
+        PatientFacts patient = access.patient().requireActive();
         practitioner(practitionerId);
         Instant now = clock.instant();
         if (startAt.isBefore(now)) {
@@ -280,8 +293,8 @@ public class SchedulingService {
         }
         LocalDate day = startAt.atZone(zone).toLocalDate();
         LocalTime time = startAt.atZone(zone).toLocalTime();
-        Schedule schedule = appointments.schedules(practitionerId).stream()
-                .filter(s -> AppointmentRepository.validOn(s, day) && s.facilityId() == patient.facilityId())
+        Schedule schedule = schedules.schedules(practitionerId).stream()
+                .filter(s -> s.validOn(day) && s.facilityId() == patient.facilityId())
                 .filter(s -> !time.isBefore(s.startTime()) && !time.plusMinutes(s.slotMinutes()).isAfter(s.endTime())
                         && Duration.between(s.startTime(), time).toMinutes() % s.slotMinutes() == 0
                         && time.getSecond() == 0 && time.getNano() == 0)
@@ -289,44 +302,46 @@ public class SchedulingService {
                 .orElseThrow(() -> new InvalidInputException("startAt", "is not the start of a slot in the practitioner's schedule"
                         + " at the patient's facility on " + day + "; ask for the free slots of that day"));
         Instant endAt = startAt.plus(Duration.ofMinutes(schedule.slotMinutes()));
-        appointments.lockPractitioner(practitionerId);
-        if (appointments.slotTaken(practitionerId, startAt, endAt)) {
+        appointments.lockPractitioner(access, practitionerId);
+        if (appointments.slotTaken(access, practitionerId, startAt, endAt)) {
             throw new ConflictException("slot-taken", "This slot of the practitioner is already booked; pick another free slot");
         }
         long id;
         try {
-            id = appointments.insert(patient.facilityId(), patient.id(), practitionerId, schedule.unitId(), startAt, endAt, why,
+            id = appointments.insert(access, practitionerId, schedule.unitId(), startAt, endAt, why,
                     rescheduledFrom, actor.staffId(), now);
         } catch (DuplicateKeyException e) {
             throw new ConflictException("slot-taken", "This slot of the practitioner is already booked; pick another free slot");
         }
-        Appointment created = appointments.find(id).orElseThrow();
+        Appointment created = appointments.find(access, id).orElseThrow();
         versions.record("appointment", id, 1, created.facilityId(), created.patientId(), actor.staffId(),
                 rescheduledFrom == null ? "booked" : "rescheduled from " + rescheduledFrom, created, now);
         return created;
     }
 
-    private Appointment changeStatus(Actor actor, Appointment a, int expectedVersion, AppointmentStatus status, String reason) {
+    private Appointment changeStatus(Decided<Appointment> decided, int expectedVersion, AppointmentStatus status, String reason) {
         Instant now = clock.instant();
-        if (!appointments.changeStatus(a.id(), expectedVersion, status, reason, now)) {
+        Appointment a = decided.record();
+        if (!appointments.changeStatus(decided.access(), a.id(), expectedVersion, status, reason, now)) {
             throw ConflictException.stale(a.id(), expectedVersion, a.version());
         }
-        Appointment changed = appointments.find(a.id()).orElseThrow();
-        versions.record("appointment", a.id(), changed.version(), changed.facilityId(), changed.patientId(), actor.staffId(),
-                status.name().toLowerCase() + ": " + reason, changed, now);
+        Appointment changed = appointments.find(decided.access(), a.id()).orElseThrow();
+        versions.record("appointment", a.id(), changed.version(), changed.facilityId(), changed.patientId(),
+                decided.access().actor().staffId(), status.name().toLowerCase() + ": " + reason, changed, now);
         return changed;
     }
 
     /** A booked appointment, its change of status decided and audited as a status change, with its versions before and after. */
-    private Appointment booked(Actor actor, long id, AppointmentStatus to) {
+    private Decided<Appointment> booked(Actor actor, long id, AppointmentStatus to) {
         requireReader(actor);
-        Appointment a = appointments.find(id).orElseThrow(() -> new NotFoundException("No appointment " + id));
-        gateway.write(actor, a.patientId(), Section.SCHEDULING, AuditAction.STATUS, AuditResource.Appointment, a.id(),
-                "version " + a.version() + " -> " + (a.version() + 1) + ", " + a.status() + " -> " + to);
+        Located located = located(id);
+        PatientAccess access = gateway.write(actor, located.patientId(), Section.SCHEDULING, AuditAction.STATUS, AuditResource.Appointment,
+                id, located.changeTo(to));
+        Appointment a = appointments.find(access, id).orElseThrow(() -> new NotFoundException("No appointment " + id));
         if (a.status() != AppointmentStatus.BOOKED) {
             throw new ConflictException("appointment-closed", "Appointment " + id + " is " + a.status() + "; it can no longer change");
         }
-        return a;
+        return new Decided<>(access, a);
     }
 
     private StaffMember practitioner(long id) {
@@ -343,10 +358,6 @@ public class SchedulingService {
             throw new InvalidInputException("practitionerId", m.displayName() + "'s account is not active");
         }
         return m;
-    }
-
-    private static boolean isLive(AppointmentStatus s) {
-        return s == AppointmentStatus.BOOKED || s == AppointmentStatus.COMPLETED || s == AppointmentStatus.NO_SHOW;
     }
 
     private static void requireReader(Actor actor) {

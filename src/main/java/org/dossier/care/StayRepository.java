@@ -1,5 +1,9 @@
 package org.dossier.care;
 
+import org.dossier.access.Locates;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.SearchPermit;
+import org.dossier.platform.Located;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -13,7 +17,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalLong;
 
+/** Stays and their movements: each method reads what its proof covers (one patient, or the facilities of a census). */
 @Repository
 class StayRepository {
 
@@ -27,85 +33,105 @@ class StayRepository {
     }
 
     /** Serialises stay changes of one patient, so that two admissions cannot overlap. */
-    void lockPatient(long patientId) {
-        jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended('stay:' || ?, 0))").param(patientId).query(Integer.class).single();
+    void lockPatient(PatientAccess access) {
+        jdbc.sql("select 1 from pg_advisory_xact_lock(hashtextextended('stay:' || ?, 0))").param(access.patientId())
+                .query(Integer.class).single();
     }
 
-    boolean overlaps(long patientId, Instant from, Instant to, long exceptStayId) {
+    boolean overlaps(PatientAccess access, Instant from, Instant to, long exceptStayId) {
         return jdbc.sql("""
                         select exists (select 1 from stay where patient_id = ? and status <> 'CANCELLED' and id <> ?
                            and admitted_at < coalesce(?, 'infinity'::timestamptz) and coalesce(discharged_at, 'infinity'::timestamptz) > ?)""")
-                .param(patientId).param(exceptStayId).param(ts(to)).param(ts(from)).query(Boolean.class).single();
+                .param(access.patientId()).param(exceptStayId).param(ts(to)).param(ts(from)).query(Boolean.class).single();
     }
 
-    long insert(int facilityId, long patientId, StayKind kind, Instant admittedAt, long attendingId, String reason, Instant now) {
+    long insert(PatientAccess access, StayKind kind, Instant admittedAt, long attendingId, String reason, Instant now) {
         return jdbc.sql("""
                         insert into stay (facility_id, patient_id, kind, status, admitted_at, attending_id, admission_reason,
                             version, created_at, updated_at)
                         values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?) returning id""")
-                .param(facilityId).param(patientId).param(kind.name()).param(ts(admittedAt)).param(attendingId).param(reason)
+                .param(access.patient().facilityId()).param(access.patientId()).param(kind.name()).param(ts(admittedAt)).param(attendingId).param(reason)
                 .param(ts(now)).param(ts(now)).query(Long.class).single();
     }
 
-    void openMovement(long stayId, int facilityId, long patientId, int unitId, String bed, Instant from) {
-        jdbc.sql("insert into stay_movement (stay_id, facility_id, patient_id, unit_id, bed, from_at) values (?, ?, ?, ?, ?, ?)")
-                .param(stayId).param(facilityId).param(patientId).param(unitId).param(bed).param(ts(from)).update();
+    /** A movement of a stay of the proof's patient (a stay of another patient moves nothing). */
+    void openMovement(PatientAccess access, long stayId, int unitId, String bed, Instant from) {
+        jdbc.sql("""
+                        insert into stay_movement (stay_id, facility_id, patient_id, unit_id, bed, from_at)
+                        select id, facility_id, patient_id, ?, ?, ? from stay where id = ? and patient_id = ?""")
+                .param(unitId).param(bed).param(ts(from)).param(stayId).param(access.patientId()).update();
     }
 
-    void closeMovement(long stayId, Instant at) {
-        jdbc.sql("update stay_movement set to_at = ? where stay_id = ? and to_at is null").param(ts(at)).param(stayId).update();
+    void closeMovement(PatientAccess access, long stayId, Instant at) {
+        jdbc.sql("update stay_movement set to_at = ? where stay_id = ? and patient_id = ? and to_at is null")
+                .param(ts(at)).param(stayId).param(access.patientId()).update();
     }
 
-    boolean update(long id, int expectedVersion, StayStatus status, Instant dischargedAt, long attendingId,
+    boolean update(PatientAccess access, long id, int expectedVersion, StayStatus status, Instant dischargedAt, long attendingId,
                    String destination, Instant now) {
         return jdbc.sql("""
                         update stay set status = ?, discharged_at = ?, attending_id = ?, discharge_destination = ?,
-                            version = version + 1, updated_at = ? where id = ? and version = ?""")
+                            version = version + 1, updated_at = ? where id = ? and patient_id = ? and version = ?""")
                 .param(status.name()).param(ts(dischargedAt)).param(attendingId).param(destination).param(ts(now))
-                .param(id).param(expectedVersion).update() == 1;
+                .param(id).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
-    Optional<Stay> find(long id) {
-        List<Stay> stays = load("where s.id = ?", id);
-        return stays.isEmpty() ? Optional.empty() : Optional.of(stays.get(0));
+    /** Whose stay this is, to decide about that patient. */
+    @Locates
+    OptionalLong patientOfStay(long id) {
+        return jdbc.sql("select patient_id from stay where id = ?").param(id).query(Long.class).optional()
+                .map(OptionalLong::of).orElse(OptionalLong.empty());
     }
 
-    List<Stay> ofPatient(long patientId, int limit) {
-        return load("where s.patient_id = ? order by s.admitted_at desc limit " + limit, patientId);
+    /** Whose stay this is and its version, before a change of it is decided ({@link Located}). */
+    @Locates
+    List<Long> locate(long id) {
+        return Located.facts(jdbc, "stay", id, List.of());
     }
 
-    Optional<Stay> currentOf(long patientId) {
-        List<Stay> stays = load("where s.patient_id = ? and s.status = 'ACTIVE' order by s.admitted_at desc limit 1", patientId);
-        return stays.isEmpty() ? Optional.empty() : Optional.of(stays.get(0));
+    /** A stay of the proof's patient. */
+    Optional<Stay> find(PatientAccess access, long id) {
+        return load("where s.id = ? and s.patient_id = ?", id, access.patientId()).stream().findFirst();
     }
 
-    List<Inpatient> inUnits(Collection<Integer> unitIds, int limit) {
+    List<Stay> ofPatient(PatientAccess access, int limit) {
+        return load("where s.patient_id = ? order by s.admitted_at desc limit " + limit, access.patientId());
+    }
+
+    Optional<Stay> currentOf(PatientAccess access) {
+        return load("where s.patient_id = ? and s.status = 'ACTIVE' order by s.admitted_at desc limit 1", access.patientId())
+                .stream().findFirst();
+    }
+
+    /** Who is in these units now, of the permit's facilities. */
+    List<Inpatient> inUnits(SearchPermit permit, Collection<Integer> unitIds, int limit) {
         return jdbc.sql("""
                         select m.patient_id, m.stay_id, s.kind, m.unit_id, m.bed, m.from_at, s.attending_id
                           from stay_movement m join stay s on s.id = m.stay_id
-                         where m.unit_id = any(?) and m.to_at is null and s.status = 'ACTIVE'
+                         where m.unit_id = any(?) and m.to_at is null and s.status = 'ACTIVE' and s.facility_id = any(?)
                          order by m.unit_id, m.bed nulls last, m.from_at limit ?""")
-                .param(unitIds.toArray(Integer[]::new)).param(limit)
+                .param(unitIds.toArray(Integer[]::new)).param(permit.facilityIds().toArray(Integer[]::new)).param(limit)
                 .query((rs, n) -> new Inpatient(rs.getLong("patient_id"), rs.getLong("stay_id"), StayKind.valueOf(rs.getString("kind")),
                         rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(), rs.getLong("attending_id")))
                 .list();
     }
 
-    List<Inpatient> attendedBy(long staffId, int limit) {
+    /** The inpatients the permit's actor attends now, of the permit's facilities. */
+    List<Inpatient> attendedBy(SearchPermit permit, int limit) {
         return jdbc.sql("""
                         select m.patient_id, m.stay_id, s.kind, m.unit_id, m.bed, m.from_at, s.attending_id
                           from stay s join stay_movement m on m.stay_id = s.id and m.to_at is null
-                         where s.attending_id = ? and s.status = 'ACTIVE' order by m.unit_id, m.bed limit ?""")
-                .param(staffId).param(limit)
+                         where s.attending_id = ? and s.status = 'ACTIVE' and s.facility_id = any(?) order by m.unit_id, m.bed limit ?""")
+                .param(permit.actor().staffId()).param(permit.facilityIds().toArray(Integer[]::new)).param(limit)
                 .query((rs, n) -> new Inpatient(rs.getLong("patient_id"), rs.getLong("stay_id"), StayKind.valueOf(rs.getString("kind")),
                         rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(), rs.getLong("attending_id")))
                 .list();
     }
 
     /** Stays with their movements in two queries, whatever the number of stays; the movements of stays seen in the first. */
-    private List<Stay> load(String where, long param) {
+    private List<Stay> load(String where, Object... params) {
         Map<Long, Object[]> rows = new LinkedHashMap<>();
-        jdbc.sql("select " + STAY_COLUMNS + " from stay s " + where).param(param).query((ResultSet rs) -> {
+        jdbc.sql("select " + STAY_COLUMNS + " from stay s " + where).params(params).query((ResultSet rs) -> {
             rows.put(rs.getLong("id"), stayFields(rs));
         });
         if (rows.isEmpty()) {
@@ -116,7 +142,7 @@ class StayRepository {
         // statement afresh on every execution (0.3 ms, more than running it).
         jdbc.sql("select id, stay_id, unit_id, bed, from_at, to_at from stay_movement where stay_id in (select s.id from stay s "
                         + where + ") order by from_at, id")
-                .param(param)
+                .params(params)
                 .query((ResultSet rs) -> {
                     movements.computeIfAbsent(rs.getLong("stay_id"), k -> new ArrayList<>()).add(new Stay.Movement(
                             rs.getLong("id"), rs.getInt("unit_id"), rs.getString("bed"), rs.getTimestamp("from_at").toInstant(),

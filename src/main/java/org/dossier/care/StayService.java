@@ -9,6 +9,7 @@ import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.Listing;
+import org.dossier.access.SearchPermit;
 import org.dossier.organization.Actor;
 import org.dossier.organization.CareUnit;
 import org.dossier.organization.OrganizationService;
@@ -19,6 +20,7 @@ import org.dossier.organization.UnitKind;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.Located;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
@@ -69,7 +71,8 @@ public class StayService {
         if (a.patientId() == null) {
             throw new InvalidInputException("patientId", "is required");
         }
-        PatientFacts patient = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Stay, null, "version 1").patient().requireActive();
+        PatientAccess access = gateway.write(actor, a.patientId(), Section.ENCOUNTERS, AuditAction.CREATE, AuditResource.Stay, null, "version 1");
+        PatientFacts patient = access.patient().requireActive();
         StayKind kind = a.kind() == null ? StayKind.INPATIENT : a.kind();
         CareUnit unit = bedUnit(a.unitId(), patient.facilityId(), kind);
         StaffMember attending = attending(a.attendingId(), patient.facilityId());
@@ -80,21 +83,22 @@ public class StayService {
         if (reason == null) {
             throw new InvalidInputException("reason", "the reason for admission is required");
         }
-        stays.lockPatient(patient.id());
-        if (stays.overlaps(patient.id(), admittedAt, null, 0)) {
+        stays.lockPatient(access);
+        if (stays.overlaps(access, admittedAt, null, 0)) {
             throw new ConflictException("stay-overlap", "Patient " + patient.id()
                     + " already has a stay at that time; transfer or discharge it instead of admitting again");
         }
-        long id = stays.insert(patient.facilityId(), patient.id(), kind, admittedAt, attending.id(), reason, now);
-        stays.openMovement(id, patient.facilityId(), patient.id(), unit.id(), Texts.clean(a.bed()), admittedAt);
-        return logged(actor, id, "admission: " + reason, now);
+        long id = stays.insert(access, kind, admittedAt, attending.id(), reason, now);
+        stays.openMovement(access, id, unit.id(), Texts.clean(a.bed()), admittedAt);
+        return logged(access, id, "admission: " + reason, now);
     }
 
     @Transactional
     public Stay transfer(Actor actor, long stayId, int expectedVersion, Integer unitId, String bed, Long attendingId, Instant at, String reason) {
         actor.requireAnyRole("transfer patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, AuditAction.UPDATE, "transfer");
+        Decided<Stay> changing = activeStay(actor, stayId, AuditAction.UPDATE, "transfer");
+        Stay stay = changing.record();
         CareUnit unit = bedUnit(unitId, stay.facilityId(), stay.kind());
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
@@ -108,19 +112,17 @@ public class StayService {
             throw new InvalidInputException("unitId", "the patient is already in this unit and bed");
         }
         long newAttending = attendingId == null ? stay.attendingId() : attending(attendingId, stay.facilityId()).id();
-        if (!stays.update(stayId, expectedVersion, StayStatus.ACTIVE, null, newAttending, null, now)) {
-            throw ConflictException.stale(stayId, expectedVersion, stay.version());
-        }
-        stays.closeMovement(stayId, when);
-        stays.openMovement(stayId, stay.facilityId(), stay.patientId(), unit.id(), newBed, when);
-        return logged(actor, stayId, "transfer to " + unit.code() + ": " + why, now);
+        update(changing, expectedVersion, StayStatus.ACTIVE, null, newAttending, null, when, now);
+        stays.openMovement(changing.access(), stayId, unit.id(), newBed, when);
+        return logged(changing.access(), stayId, "transfer to " + unit.code() + ": " + why, now);
     }
 
     @Transactional
     public Stay discharge(Actor actor, long stayId, int expectedVersion, Instant at, String destination, String reason) {
         actor.requireAnyRole("discharge patients", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, AuditAction.STATUS, "ACTIVE -> DISCHARGED");
+        Decided<Stay> changing = activeStay(actor, stayId, AuditAction.STATUS, "ACTIVE -> DISCHARGED");
+        Stay stay = changing.record();
         Instant now = clock.instant();
         Instant when = at == null ? now : at;
         notInFuture("at", when, now);
@@ -128,11 +130,8 @@ public class StayService {
         if (!when.isAfter(stay.admittedAt()) || (current != null && when.isBefore(current.fromAt()))) {
             throw new InvalidInputException("at", "must be after the admission and the last transfer");
         }
-        if (!stays.update(stayId, expectedVersion, StayStatus.DISCHARGED, when, stay.attendingId(), Texts.clean(destination), now)) {
-            throw ConflictException.stale(stayId, expectedVersion, stay.version());
-        }
-        stays.closeMovement(stayId, when);
-        return logged(actor, stayId, "discharge: " + why, now);
+        update(changing, expectedVersion, StayStatus.DISCHARGED, when, stay.attendingId(), Texts.clean(destination), when, now);
+        return logged(changing.access(), stayId, "discharge: " + why, now);
     }
 
     /** A stay entered in error: it never happened, but its record and history stay. */
@@ -140,26 +139,27 @@ public class StayService {
     public Stay cancel(Actor actor, long stayId, int expectedVersion, String reason) {
         actor.requireAnyRole("cancel stays", Role.FRONT_DESK, Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Stay stay = activeStay(actor, stayId, AuditAction.ENTERED_IN_ERROR, "ACTIVE -> CANCELLED");
+        Decided<Stay> changing = activeStay(actor, stayId, AuditAction.ENTERED_IN_ERROR, "ACTIVE -> CANCELLED");
         Instant now = clock.instant();
-        if (!stays.update(stayId, expectedVersion, StayStatus.CANCELLED, null, stay.attendingId(), null, now)) {
-            throw ConflictException.stale(stayId, expectedVersion, stay.version());
-        }
-        stays.closeMovement(stayId, now);
-        return logged(actor, stayId, "entered in error: " + why, now);
+        update(changing, expectedVersion, StayStatus.CANCELLED, null, changing.record().attendingId(), null, now, now);
+        return logged(changing.access(), stayId, "entered in error: " + why, now);
     }
 
     public Stay read(Actor actor, long stayId) {
         requireReader(actor);
-        Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        gateway.read(actor, stay.patientId(), Section.ENCOUNTERS, AuditResource.Stay, stay.id());
-        return stay;
+        return readStay(actor, stayId).record();
+    }
+
+    /** A stay and the proof it was read under: located first, then decided about, then read under the decision. */
+    private Decided<Stay> readStay(Actor actor, long stayId) {
+        long patientId = stays.patientOfStay(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
+        PatientAccess access = gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, stayId);
+        return new Decided<>(access, stays.find(access, stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId)));
     }
 
     public List<Stay> ofPatient(Actor actor, long patientId) {
         requireReader(actor);
-        gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, null);
-        return RecordLimits.whole(stays.ofPatient(patientId, RecordLimits.fetch()), "stays");
+        return ofPatient(gateway.read(actor, patientId, Section.ENCOUNTERS, AuditResource.Stay, null));
     }
 
     /** A patient's stays here and the encounters imported as history, under one decision (and one audit entry). */
@@ -178,7 +178,7 @@ public class StayService {
 
     /** The patient's stays alone, under an access already granted and audited (what an invoice can be for). */
     public List<Stay> ofPatient(PatientAccess granted) {
-        return RecordLimits.whole(stays.ofPatient(granted.require(Section.ENCOUNTERS).patientId(), RecordLimits.fetch()), "stays");
+        return RecordLimits.whole(stays.ofPatient(granted.require(Section.ENCOUNTERS), RecordLimits.fetch()), "stays");
     }
 
     public java.util.Optional<Stay> current(Actor actor, long patientId) {
@@ -188,12 +188,12 @@ public class StayService {
 
     /** Under an access already granted and audited (the chart). */
     public java.util.Optional<Stay> current(PatientAccess granted) {
-        return stays.currentOf(granted.require(Section.ENCOUNTERS).patientId());
+        return stays.currentOf(granted.require(Section.ENCOUNTERS));
     }
 
     public List<VersionLog.Version<Stay>> history(Actor actor, long stayId) {
-        read(actor, stayId);
-        return versions.history("stay", stayId, Stay.class);
+        requireReader(actor);
+        return versions.history("stay", stayId, readStay(actor, stayId).access().patientId(), Stay.class);
     }
 
     /**
@@ -227,7 +227,8 @@ public class StayService {
             }
             facilityOfUnit.put(u, unit.facilityId());
         }
-        List<Inpatient> inpatients = unitIds.isEmpty() ? List.of() : stays.inUnits(unitIds, MAX_CENSUS);
+        SearchPermit permit = gateway.permitList(actor, AuditResource.Census);
+        List<Inpatient> inpatients = unitIds.isEmpty() ? List.of() : stays.inUnits(permit, unitIds, MAX_CENSUS);
         AuditReason reason = administrative ? AccessGateway.administrativeReason(actor) : AuditReason.CURRENT_STAY_IN_UNIT;
         return new Listing.Of<>(inpatients, gateway.listed(actor, AuditResource.Census, Section.ENCOUNTERS, inpatients.stream()
                 .map(i -> new AccessGateway.Listed(i.patientId(), facilityOfUnit.get(i.unitId()), reason)).toList()));
@@ -236,30 +237,43 @@ public class StayService {
     /** The patients the actor is the attending physician of now. */
     public Listing.Of<Inpatient> attendedBy(Actor actor) {
         requireReader(actor);
-        List<Inpatient> inpatients = stays.attendedBy(actor.staffId(), MAX_CENSUS);
+        List<Inpatient> inpatients = stays.attendedBy(gateway.permitList(actor, AuditResource.Census), MAX_CENSUS);
         return new Listing.Of<>(inpatients, gateway.listed(actor, AuditResource.Census, Section.ENCOUNTERS, inpatients.stream()
                 .map(i -> new AccessGateway.Listed(i.patientId(), organization.unit(i.unitId()).map(CareUnit::facilityId).orElse(null),
                         AuditReason.ATTENDING)).toList()));
     }
 
-    private Stay logged(Actor actor, long stayId, String reason, Instant now) {
-        Stay stay = stays.find(stayId).orElseThrow();
-        versions.record("stay", stayId, stay.version(), stay.facilityId(), stay.patientId(), actor.staffId(), reason, stay, now);
+    private Stay logged(PatientAccess access, long stayId, String reason, Instant now) {
+        Stay stay = stays.find(access, stayId).orElseThrow();
+        versions.record("stay", stayId, stay.version(), stay.facilityId(), stay.patientId(), access.actor().staffId(), reason, stay, now);
         return stay;
     }
 
-    /** An active stay, the change decided and audited as {@code action}, with the stay's versions before and after. */
-    private Stay activeStay(Actor actor, long stayId, AuditAction action, String what) {
-        Stay stay = stays.find(stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
-        gateway.write(actor, stay.patientId(), Section.ENCOUNTERS, action, AuditResource.Stay, stay.id(),
-                "version " + stay.version() + " -> " + (stay.version() + 1) + ", " + what);
+    /** Writes the change of the stay, stale when it changed meanwhile, and closes its current movement at {@code movedAt}. */
+    private void update(Decided<Stay> c, int expectedVersion, StayStatus status, Instant dischargedAt, long attendingId, String destination,
+                        Instant movedAt, Instant now) {
+        if (!stays.update(c.access(), c.record().id(), expectedVersion, status, dischargedAt, attendingId, destination, now)) {
+            throw ConflictException.stale(c.record().id(), expectedVersion, c.record().version());
+        }
+        stays.closeMovement(c.access(), c.record().id(), movedAt);
+    }
+
+    /**
+     * An active stay, the change decided and audited as {@code action}, with the stay's versions before and after. The
+     * stay's version is not known before the decision, so the decision is taken on what the stay locates, and the
+     * description of the change on the stay as the decision lets it be read.
+     */
+    private Decided<Stay> activeStay(Actor actor, long stayId, AuditAction action, String what) {
+        Located located = Located.of(stays.locate(stayId), List.of()).orElseThrow(() -> new NotFoundException("No stay " + stayId));
+        PatientAccess access = gateway.write(actor, located.patientId(), Section.ENCOUNTERS, action, AuditResource.Stay, stayId,
+                located.change(what));
+        Stay stay = stays.find(access, stayId).orElseThrow(() -> new NotFoundException("No stay " + stayId));
         if (stay.status() != StayStatus.ACTIVE) {
             throw new ConflictException("stay-closed", "Stay " + stayId + " is " + stay.status() + "; it can no longer change");
         }
-        stays.lockPatient(stay.patientId());
-        return stay;
+        stays.lockPatient(access);
+        return new Decided<>(access, stay);
     }
-
     private CareUnit bedUnit(Integer unitId, int facilityId, StayKind kind) {
         if (unitId == null) {
             throw new InvalidInputException("unitId", "is required");
@@ -278,15 +292,7 @@ public class StayService {
     }
 
     private StaffMember attending(Long attendingId, int facilityId) {
-        if (attendingId == null) {
-            throw new InvalidInputException("attendingId", "the attending physician is required");
-        }
-        StaffMember m;
-        try {
-            m = organization.staffMember(attendingId);
-        } catch (NotFoundException e) {
-            throw new InvalidInputException("attendingId", "no staff member " + attendingId);
-        }
+        StaffMember m = StaffInput.named(organization, attendingId, "attendingId", "the attending physician is required");
         if (!m.hasRole(Role.PHYSICIAN) || !m.facilityIds().contains(facilityId) || m.status() != StaffStatus.ACTIVE) {
             throw new InvalidInputException("attendingId", m.displayName() + " is not an active physician of this facility");
         }

@@ -1,5 +1,6 @@
 package org.dossier.patient;
 
+import org.dossier.access.Locates;
 import org.dossier.access.PatientDirectory;
 import org.dossier.access.PatientFacts;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -22,6 +23,7 @@ class PatientFactsDirectory implements PatientDirectory {
     }
 
     @Override
+    @Locates
     public Optional<PatientFacts> facts(long patientId) {
         return jdbc.sql("select id, facility_id, status, merged_into, birth_date from patient_facts(?)")
                 .param(patientId)

@@ -1,5 +1,9 @@
 package org.dossier.patient;
 
+import org.dossier.access.Listing;
+import org.dossier.access.Locates;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.SearchPermit;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -15,7 +19,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** Patient rows. Package-private: only the patient service, which applies the access rules, reads them. */
+/**
+ * Patient rows. Package-private: only the patient service, which applies the access rules, reads them. Every read takes
+ * the gateway's proof and reads only what it covers: one patient ({@link PatientAccess}), the patients of a list
+ * ({@link Listing}) or the facilities of a search ({@link SearchPermit}); what runs before a decision is {@link Locates}.
+ */
 @Repository
 class PatientRepository {
 
@@ -46,15 +54,22 @@ class PatientRepository {
     record Snapshot(PatientStatus status, Long mergedInto, PatientData data) {
     }
 
-    Optional<Patient> find(long id) {
-        return jdbc.sql("select " + COLUMNS + " from patient where id = ?").param(id).query(this::map).optional();
+    /** The record the proof is about. */
+    Optional<Patient> find(PatientAccess access) {
+        return jdbc.sql("select " + COLUMNS + " from patient where id = ?").param(access.patientId()).query(this::map).optional();
     }
 
+    /** The number the next registration takes, before there is a record to decide about. */
+    @Locates
     long nextId() {
         return jdbc.sql("select nextval('patient_id_seq')").query(Long.class).single();
     }
 
-    void insert(long id, int facilityId, String ipp, PatientData d, Instant now) {
+    /**
+     * Registers a record and its first version, and answers it as written. The one write with no proof yet: the record
+     * does not exist until it returns, and the gateway records its creation next ({@code AccessGateway.created}).
+     */
+    Patient insert(long id, int facilityId, String ipp, PatientData d, long authorId, Instant now) {
         jdbc.sql("""
                         insert into patient (id, facility_id, ipp, version, status, birth_family_name, used_name, given_names,
                             birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, details,
@@ -65,10 +80,13 @@ class PatientRepository {
                 .params(dataParams(d))
                 .param("id", id).param("facility", facilityId).param("ipp", ipp).param("now", Timestamp.from(now))
                 .update();
+        Patient created = jdbc.sql("select " + COLUMNS + " from patient where id = ?").param(id).query(this::map).single();
+        insertVersion(created, authorId, "registration", now);
+        return created;
     }
 
     /** Returns false when the record changed since {@code expectedVersion}. */
-    boolean update(long id, int expectedVersion, PatientData d, Instant now) {
+    boolean update(PatientAccess access, int expectedVersion, PatientData d, Instant now) {
         return jdbc.sql("""
                         update patient set version = version + 1, birth_family_name = :family, used_name = :used,
                             given_names = :given, birth_date = :birthDate, sex = :sex, birthplace_code = :birthplace,
@@ -77,19 +95,26 @@ class PatientRepository {
                             used_key = :usedKey, given_key = :givenKey, updated_at = :now
                          where id = :id and version = :expected""")
                 .params(dataParams(d))
-                .param("id", id).param("expected", expectedVersion).param("now", Timestamp.from(now))
+                .param("id", access.patientId()).param("expected", expectedVersion).param("now", Timestamp.from(now))
                 .update() == 1;
     }
 
-    boolean changeStatus(long id, int expectedVersion, PatientStatus status, Long mergedInto, Instant now) {
+    boolean changeStatus(PatientAccess access, int expectedVersion, PatientStatus status, Long mergedInto, Instant now) {
         return jdbc.sql("""
                         update patient set version = version + 1, status = ?, merged_into = ?, updated_at = ?
                          where id = ? and version = ?""")
-                .param(status.name()).param(mergedInto).param(Timestamp.from(now)).param(id).param(expectedVersion)
+                .param(status.name()).param(mergedInto).param(Timestamp.from(now)).param(access.patientId()).param(expectedVersion)
                 .update() == 1;
     }
 
-    void recordVersion(Patient p, Long authorId, String reason, Instant now) {
+    /** Keeps the record as it is now as its latest version. */
+    Patient recordVersion(PatientAccess access, long authorId, String reason, Instant now) {
+        Patient p = find(access).orElseThrow();
+        insertVersion(p, authorId, reason, now);
+        return p;
+    }
+
+    private void insertVersion(Patient p, Long authorId, String reason, Instant now) {
         jdbc.sql("""
                         insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, reason, snapshot)
                         values (?, ?, ?, ?, ?, ?, cast(? as json))""")
@@ -98,11 +123,11 @@ class PatientRepository {
                 .update();
     }
 
-    List<PatientVersion> history(long id, int limit) {
+    List<PatientVersion> history(PatientAccess access, int limit) {
         return jdbc.sql("""
                         select patient_id, version, recorded_at, author_id, reason, snapshot::text as snapshot
                           from patient_version where patient_id = ? order by version desc limit ?""")
-                .param(id).param(limit)
+                .param(access.patientId()).param(limit)
                 .query((rs, n) -> {
                     Snapshot s = json.readValue(rs.getString("snapshot"), Snapshot.class);
                     return new PatientVersion(rs.getLong("patient_id"), rs.getInt("version"),
@@ -121,16 +146,23 @@ class PatientRepository {
         };
     }
 
-    /** Name-prefix search over birth and used names, each branch walking its index in order. */
-    List<PatientSearchResult> searchByName(Collection<Integer> facilities, String nameKey, String givenKey,
-                                           LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
-                                           LocalDate notBornFrom, LocalDate notBornTo, int limit) {
-        return searchByName(facilities, nameKey, PatientSearchQuery.Match.PREFIX, givenKey, PatientSearchQuery.Match.PREFIX, birthDate,
-                bornFrom, bornTo, notBornFrom, notBornTo, limit);
+    /**
+     * The facilities a permitted search reads: the permit's, or the one asked for when it is one of them (another
+     * facility reads nothing).
+     */
+    private static Integer[] facilities(SearchPermit permit, Integer facilityId) {
+        Collection<Integer> permitted = permit.facilityIds();
+        if (facilityId == null) {
+            return permitted.toArray(Integer[]::new);
+        }
+        return permitted.contains(facilityId) ? new Integer[]{facilityId} : new Integer[0];
     }
 
-    /** The same, the family and given name keys matched as {@code nameMatch} and {@code givenMatch} say. */
-    List<PatientSearchResult> searchByName(Collection<Integer> facilities, String nameKey, PatientSearchQuery.Match nameMatch,
+    /**
+     * Name search over birth and used names, each branch walking its index in order, in the permit's facilities (or the
+     * one of them asked for); the family and given name keys matched as {@code nameMatch} and {@code givenMatch} say.
+     */
+    List<PatientSearchResult> searchByName(SearchPermit permit, Integer facilityId, String nameKey, PatientSearchQuery.Match nameMatch,
                                            String givenKey, PatientSearchQuery.Match givenMatch,
                                            LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
                                            LocalDate notBornFrom, LocalDate notBornTo, int limit) {
@@ -153,7 +185,7 @@ class PatientRepository {
                     + " order by family_key, given_key, id limit :limit";
         }
         JdbcClient.StatementSpec spec = jdbc.sql(sql)
-                .param("facilities", facilities.toArray(Integer[]::new))
+                .param("facilities", facilities(permit, facilityId))
                 .param("name", pattern(nameKey, nameMatch))
                 .param("given", given.isEmpty() ? "%" : pattern(given, givenMatch))
                 .param("limit", limit);
@@ -174,56 +206,75 @@ class PatientRepository {
         return spec.query(PatientRepository::summary).list();
     }
 
-    List<PatientSearchResult> searchByIns(Collection<Integer> facilities, String ins, int limit) {
+    List<PatientSearchResult> searchByIns(SearchPermit permit, Integer facilityId, String ins, int limit) {
         return jdbc.sql("select " + SUMMARY_COLUMNS + " from patient where facility_id = any(?)"
                         + " and (ins_matricule = ? or coverage_nir = ?) order by status, id limit ?")
-                .param(facilities.toArray(Integer[]::new)).param(ins).param(ins).param(limit)
+                .param(facilities(permit, facilityId)).param(ins).param(ins).param(limit)
                 .query(PatientRepository::summary).list();
     }
 
-    List<PatientSearchResult> searchByIpp(Collection<Integer> facilities, String ipp, int limit) {
+    List<PatientSearchResult> searchByIpp(SearchPermit permit, Integer facilityId, String ipp, int limit) {
         return jdbc.sql("select " + SUMMARY_COLUMNS + " from patient where facility_id = any(?) and ipp = ? limit ?")
-                .param(facilities.toArray(Integer[]::new)).param(ipp).param(limit)
+                .param(facilities(permit, facilityId)).param(ipp).param(limit)
                 .query(PatientRepository::summary).list();
     }
 
-    List<Patient> activeWithIns(int facilityId, String ins) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = ? and ins_matricule = ? and status = 'ACTIVE'")
-                .param(facilityId).param(ins).query(this::map).list();
+    /** Active records of one of the permit's facilities (none of another) with this INS: possible duplicates. */
+    List<Patient> activeWithIns(SearchPermit permit, int facilityId, String ins) {
+        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and ins_matricule = ? and status = 'ACTIVE'")
+                .param(facilities(permit, facilityId)).param(ins).query(this::map).list();
     }
 
-    List<Patient> activeBornOn(int facilityId, LocalDate birthDate, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = ? and birth_date = ? and status = 'ACTIVE' limit ?")
-                .param(facilityId).param(Date.valueOf(birthDate)).param(limit).query(this::map).list();
+    /** Whether another active record of the proof's patient's facility carries this INS (a change would make them twins). */
+    boolean insTakenByAnother(PatientAccess access, String ins) {
+        return jdbc.sql("select exists (select 1 from patient where facility_id = ? and ins_matricule = ? and status = 'ACTIVE'"
+                        + " and id <> ?)")
+                .param(access.patient().facilityId()).param(ins).param(access.patientId()).query(Boolean.class).single();
     }
 
-    List<Patient> activeNamed(int facilityId, String familyKey, String firstGivenKey, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = ? and family_key = ? and given_key like ?"
+    List<Patient> activeBornOn(SearchPermit permit, int facilityId, LocalDate birthDate, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and birth_date = ? and status = 'ACTIVE' limit ?")
+                .param(facilities(permit, facilityId)).param(Date.valueOf(birthDate)).param(limit).query(this::map).list();
+    }
+
+    List<Patient> activeNamed(SearchPermit permit, int facilityId, String familyKey, String firstGivenKey, int limit) {
+        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and family_key = ? and given_key like ?"
                         + " and status = 'ACTIVE' limit ?")
-                .param(facilityId).param(familyKey).param(escapeLike(firstGivenKey) + "%").param(limit)
+                .param(facilities(permit, facilityId)).param(familyKey).param(escapeLike(firstGivenKey) + "%").param(limit)
                 .query(this::map).list();
     }
 
-    long insertMerge(int facilityId, long survivorId, long mergedId, long authorId, String reason, Instant now) {
+    /** Records the merge of the two records the proofs are about, in the survivor's facility. */
+    long insertMerge(PatientAccess survivor, PatientAccess merged, long authorId, String reason, Instant now) {
         return jdbc.sql("""
                         insert into patient_merge (facility_id, survivor_id, merged_id, merged_at, merged_by, reason)
                         values (?, ?, ?, ?, ?, ?) returning id""")
-                .param(facilityId).param(survivorId).param(mergedId).param(Timestamp.from(now)).param(authorId).param(reason)
-                .query(Long.class).single();
+                .param(survivor.patient().facilityId()).param(survivor.patientId()).param(merged.patientId()).param(Timestamp.from(now))
+                .param(authorId).param(reason).query(Long.class).single();
     }
 
-    Optional<PatientMerge> findMerge(long id) {
-        return jdbc.sql("select * from patient_merge where id = ?").param(id).query(PatientRepository::merge).optional();
+    /** Who a merge is about, to decide on them: its facility, survivor and merged record, in that order. */
+    @Locates
+    List<Long> partiesOfMerge(long mergeId) {
+        return jdbc.sql("select facility_id, survivor_id, merged_id from patient_merge where id = ?").param(mergeId)
+                .query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional().orElse(List.of());
     }
 
-    List<PatientMerge> mergesOf(long patientId) {
+    /** A merge the proof's patient took part in (as survivor or merged record). */
+    Optional<PatientMerge> findMerge(PatientAccess party, long mergeId) {
+        return jdbc.sql("select * from patient_merge where id = ? and (survivor_id = ? or merged_id = ?)")
+                .param(mergeId).param(party.patientId()).param(party.patientId()).query(PatientRepository::merge).optional();
+    }
+
+    List<PatientMerge> mergesOf(PatientAccess access) {
         return jdbc.sql("select * from patient_merge where survivor_id = ? or merged_id = ? order by merged_at desc limit 100")
-                .param(patientId).param(patientId).query(PatientRepository::merge).list();
+                .param(access.patientId()).param(access.patientId()).query(PatientRepository::merge).list();
     }
 
-    boolean markMergeUndone(long mergeId, long authorId, String reason, Instant now) {
-        return jdbc.sql("update patient_merge set undone_at = ?, undone_by = ?, undo_reason = ? where id = ? and undone_at is null")
-                .param(Timestamp.from(now)).param(authorId).param(reason).param(mergeId).update() == 1;
+    boolean markMergeUndone(PatientAccess survivor, long mergeId, long authorId, String reason, Instant now) {
+        return jdbc.sql("update patient_merge set undone_at = ?, undone_by = ?, undo_reason = ? where id = ? and survivor_id = ?"
+                        + " and undone_at is null")
+                .param(Timestamp.from(now)).param(authorId).param(reason).param(mergeId).param(survivor.patientId()).update() == 1;
     }
 
     private Map<String, Object> dataParams(PatientData d) {
@@ -273,7 +324,11 @@ class PatientRepository {
                 undone == null ? null : undone.toInstant(), (Long) rs.getObject("undone_by"), rs.getString("undo_reason"));
     }
 
-    void raiseReview(int facilityId, long patientId, DuplicateCandidate c, String source, long raisedBy, Instant now) {
+    /** Queues a possible duplicate the permitted search found, in the facility it searched (never another). */
+    void raiseReview(SearchPermit permit, int facilityId, long patientId, DuplicateCandidate c, String source, long raisedBy, Instant now) {
+        if (!permit.facilityIds().contains(facilityId)) {
+            throw new IllegalArgumentException("facility " + facilityId + " is outside the permit");
+        }
         jdbc.sql("""
                         insert into duplicate_review (facility_id, patient_id, candidate_id, reason, score, source, raised_by, raised_at)
                         values (?, ?, ?, ?, ?, ?, ?, ?) on conflict (patient_id, candidate_id) do nothing""")
@@ -281,46 +336,57 @@ class PatientRepository {
                 .param(raisedBy).param(Timestamp.from(now)).update();
     }
 
-    /** Open reviews of these facilities, oldest first. */
-    List<DuplicateReview> openReviews(Collection<Integer> facilities, int limit) {
+    /** Open reviews of the permit's facilities (or the one of them asked for), oldest first. */
+    List<DuplicateReview> openReviews(SearchPermit permit, Integer facilityId, int limit) {
         return jdbc.sql("""
                         select id, facility_id, patient_id, candidate_id, reason, score, source, raised_at from duplicate_review
                          where outcome is null and facility_id = any(?) order by raised_at, id limit ?""")
-                .param(facilities.toArray(Integer[]::new)).param(limit)
+                .param(facilities(permit, facilityId)).param(limit)
                 .query((rs, n) -> new DuplicateReview(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
                         rs.getLong("candidate_id"), DuplicateCandidate.Reason.valueOf(rs.getString("reason")), rs.getDouble("score"),
                         rs.getString("source"), rs.getTimestamp("raised_at").toInstant(), null, null))
                 .list();
     }
 
-    Optional<DuplicateReview> openReview(long id) {
-        return jdbc.sql("""
-                        select id, facility_id, patient_id, candidate_id, reason, score, source, raised_at from duplicate_review
-                         where id = ? and outcome is null""")
-                .param(id)
-                .query((rs, n) -> new DuplicateReview(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
-                        rs.getLong("candidate_id"), DuplicateCandidate.Reason.valueOf(rs.getString("reason")), rs.getDouble("score"),
-                        rs.getString("source"), rs.getTimestamp("raised_at").toInstant(), null, null))
-                .optional();
+    /** Who an open review is about, to decide on them: its facility, patient and candidate, in that order. */
+    @Locates
+    List<Long> partiesOfReview(long id) {
+        return jdbc.sql("select facility_id, patient_id, candidate_id from duplicate_review where id = ? and outcome is null")
+                .param(id).query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional().orElse(List.of());
     }
 
-    boolean resolveReview(long id, DuplicateReview.Outcome outcome, long by, String resolution, Instant now) {
-        return jdbc.sql("update duplicate_review set outcome = ?, resolved_by = ?, resolved_at = ?, resolution = ? where id = ? and outcome is null")
-                .param(outcome.name()).param(by).param(Timestamp.from(now)).param(resolution).param(id).update() == 1;
+    /** Closes the open review of the two records the proofs are about. */
+    boolean resolveReview(PatientAccess patient, PatientAccess candidate, long id, DuplicateReview.Outcome outcome, long by,
+                          String resolution, Instant now) {
+        return jdbc.sql("update duplicate_review set outcome = ?, resolved_by = ?, resolved_at = ?, resolution = ? where id = ?"
+                        + " and patient_id = ? and candidate_id = ? and outcome is null")
+                .param(outcome.name()).param(by).param(Timestamp.from(now)).param(resolution).param(id)
+                .param(patient.patientId()).param(candidate.patientId()).update() == 1;
     }
 
     /** A merge of the two records settles every open review of the pair, whichever way round it was raised. */
-    void resolveReviewsOfPair(long a, long b, long by, String resolution, Instant now) {
+    void resolveReviewsOfPair(PatientAccess a, PatientAccess b, long by, String resolution, Instant now) {
         jdbc.sql("""
                         update duplicate_review set outcome = 'MERGED', resolved_by = ?, resolved_at = ?, resolution = ?
                          where outcome is null and ((patient_id = ? and candidate_id = ?) or (patient_id = ? and candidate_id = ?))""")
-                .param(by).param(Timestamp.from(now)).param(resolution).param(a).param(b).param(b).param(a).update();
+                .param(by).param(Timestamp.from(now)).param(resolution).param(a.patientId()).param(b.patientId())
+                .param(b.patientId()).param(a.patientId()).update();
     }
 
-    List<PatientLabel> labels(Collection<Long> ids, Collection<Integer> facilities) {
+    /** The names of the patients a list named, in the facilities of its actor. */
+    List<PatientLabel> labels(Listing listing) {
+        return labels(listing.patientIds(), listing.actor().facilityIds().toArray(Integer[]::new));
+    }
+
+    /** The names of some patients a permitted search found, in the permit's facilities (or the one of them asked for). */
+    List<PatientLabel> labels(SearchPermit permit, Integer facilityId, Collection<Long> ids) {
+        return labels(ids, facilities(permit, facilityId));
+    }
+
+    private List<PatientLabel> labels(Collection<Long> ids, Integer[] facilities) {
         return jdbc.sql("select id, ipp, coalesce(nullif(used_name, ''), birth_family_name) as family, given_names, birth_date, sex"
                         + " from patient where id = any(?) and facility_id = any(?)")
-                .param(ids.toArray(Long[]::new)).param(facilities.toArray(Integer[]::new))
+                .param(ids.toArray(Long[]::new)).param(facilities)
                 .query((rs, n) -> new PatientLabel(rs.getLong("id"), rs.getString("ipp"), rs.getString("family"), rs.getString("given_names"),
                         rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex"))))
                 .list();

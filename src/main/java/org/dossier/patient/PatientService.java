@@ -5,6 +5,7 @@ import org.dossier.audit.AuditResource;
 import org.dossier.access.AccessGateway;
 import org.dossier.access.Listing;
 import org.dossier.access.PatientAccess;
+import org.dossier.access.SearchPermit;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
@@ -52,19 +53,18 @@ public class PatientService {
 
     public Patient read(Actor actor, long id) {
         PatientAccess access = gateway.read(actor, id, AuditResource.Patient, id, Section.IDENTITY, Section.COVERAGE);
-        return shown(access, found(id));
+        return shown(access, found(access));
     }
 
     /** The patient as the chart shows it, read under an access the gateway already granted. */
     public Patient read(PatientAccess access) {
-        access.require(Section.IDENTITY);
-        return shown(access, found(access.patientId()));
+        return shown(access, found(access.require(Section.IDENTITY)));
     }
 
     public List<PatientVersion> history(Actor actor, long id) {
         PatientAccess access = gateway.read(actor, id, AuditResource.PatientHistory, id, Section.IDENTITY, Section.COVERAGE);
         boolean coverage = access.permits(Section.COVERAGE);
-        return patients.history(id, 500).stream()
+        return patients.history(access, 500).stream()
                 .map(v -> coverage ? v : new PatientVersion(v.patientId(), v.version(), v.recordedAt(), v.authorId(), v.reason(),
                         v.status(), v.mergedInto(), withoutCoverage(v.data())))
                 .toList();
@@ -76,22 +76,22 @@ public class PatientService {
             return Map.of();
         }
         Map<Long, PatientLabel> labels = new java.util.HashMap<>();
-        patients.labels(listing.patientIds(), listing.actor().facilityIds()).forEach(l -> labels.put(l.id(), l));
+        patients.labels(listing).forEach(l -> labels.put(l.id(), l));
         return labels;
     }
 
     public PatientSearchPage search(Actor actor, PatientSearchQuery query) {
-        gateway.requireSearch(actor, AuditResource.Patient);
-        Set<Integer> facilities = facilitiesInScope(actor, query.facilityId());
+        SearchPermit permit = gateway.permitSearch(actor, AuditResource.Patient);
+        requireFacilityAsked(actor, query.facilityId());
         List<PatientSearchResult> found;
         if (notBlank(query.ins())) {
             String ins = query.ins().strip().toUpperCase();
             if (!ins.matches("[0-9AB]{15}")) {
                 throw new InvalidInputException("ins", "an INS or NIR has 15 characters (13 and the 2-digit key)");
             }
-            found = patients.searchByIns(facilities, ins, MAX_RESULTS + 1);
+            found = patients.searchByIns(permit, query.facilityId(), ins, MAX_RESULTS + 1);
         } else if (notBlank(query.ipp())) {
-            found = patients.searchByIpp(facilities, query.ipp().strip(), MAX_RESULTS + 1);
+            found = patients.searchByIpp(permit, query.facilityId(), query.ipp().strip(), MAX_RESULTS + 1);
         } else {
             String nameKey = NameKeys.of(query.name());
             String givenKey = NameKeys.of(query.given());
@@ -106,7 +106,7 @@ public class PatientService {
             // A given name's key holds all the given names: an exact one is looked for by its start, then kept if whole.
             PatientSearchQuery.Match givenMatch = query.givenMatch() == PatientSearchQuery.Match.EXACT ? PatientSearchQuery.Match.PREFIX
                     : query.givenMatch();
-            found = patients.searchByName(facilities, nameKey, query.nameMatch(), givenKey, givenMatch, query.birthDate(),
+            found = patients.searchByName(permit, query.facilityId(), nameKey, query.nameMatch(), givenKey, givenMatch, query.birthDate(),
                     query.bornFrom(), query.bornTo(), query.notBornFrom(), query.notBornTo(), MAX_RESULTS + 1);
             if (query.nameMatch() == PatientSearchQuery.Match.EXACT) {
                 // Keys compare without case and accents; an exact search wants the name as written (before anything is audited).
@@ -135,7 +135,9 @@ public class PatientService {
         requireWriter(actor);
         requireFacility(actor, facilityId);
         PatientValidator.check(data, clock);
-        return shownCandidates(actor, facilityId, duplicates(facilityId, data, null));
+        SearchPermit permit = gateway.permitSearch(actor, AuditResource.DuplicateCandidate);
+        return gateway.searched(actor, AuditResource.DuplicateCandidate, duplicates(permit, facilityId, data, 10),
+                DuplicateCandidate::id, c -> facilityId, true);
     }
 
     @Transactional
@@ -144,7 +146,7 @@ public class PatientService {
         requireFacility(actor, facilityId);
         PatientData clean = normalize(data);
         PatientValidator.check(clean, clock);
-        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null);
+        List<DuplicateCandidate> candidates = duplicates(registering(actor), facilityId, clean, 10);
         if (candidates.stream().anyMatch(c -> c.reason() == DuplicateCandidate.Reason.SAME_INS)) {
             throw new ConflictException("same-ins", "A patient of this facility already has this INS; open that record instead",
                     Map.of("candidates", shownCandidates(actor, facilityId, candidates)));
@@ -170,7 +172,8 @@ public class PatientService {
         PatientData clean = normalize(data);
         PatientValidator.check(clean, clock);
         // Every candidate, not the ten best: a run's own record must be found however many others look alike.
-        List<DuplicateCandidate> candidates = duplicates(facilityId, clean, null, Integer.MAX_VALUE);
+        SearchPermit permit = registering(actor);
+        List<DuplicateCandidate> candidates = duplicates(permit, facilityId, clean, Integer.MAX_VALUE);
         for (DuplicateCandidate c : candidates) {
             if (sameImport.contains(c.id())) {
                 throw new ConflictException("duplicate-in-import", "This patient may be Patient/" + c.id()
@@ -179,7 +182,7 @@ public class PatientService {
         }
         Patient created = insert(actor, facilityId, clean);
         Instant now = clock.instant();
-        candidates.stream().limit(10).forEach(c -> patients.raiseReview(facilityId, created.id(), c, source, actor.staffId(), now));
+        candidates.stream().limit(10).forEach(c -> patients.raiseReview(permit, facilityId, created.id(), c, source, actor.staffId(), now));
         return created;
     }
 
@@ -189,9 +192,9 @@ public class PatientService {
      */
     public List<DuplicateReview> duplicateReviews(Actor actor, Integer facilityId) {
         requireMerger(actor);
-        gateway.requireSearch(actor, AuditResource.DuplicateReview);
-        Set<Integer> facilities = facilitiesInScope(actor, facilityId);
-        List<DuplicateReview> open = patients.openReviews(facilities, MAX_RESULTS);
+        SearchPermit permit = gateway.permitSearch(actor, AuditResource.DuplicateReview);
+        requireFacilityAsked(actor, facilityId);
+        List<DuplicateReview> open = patients.openReviews(permit, facilityId, MAX_RESULTS);
         // Each patient once, however many pairs name it: one audit entry and one charge per patient shown.
         Map<Long, Integer> named = new LinkedHashMap<>();
         for (DuplicateReview r : open) {
@@ -203,7 +206,7 @@ public class PatientService {
                 .forEach(n -> shown.add(n.getKey()));
         Map<Long, PatientLabel> labels = new java.util.HashMap<>();
         if (!shown.isEmpty()) {
-            patients.labels(shown, facilities).forEach(l -> labels.put(l.id(), l));
+            patients.labels(permit, facilityId, shown).forEach(l -> labels.put(l.id(), l));
         }
         return open.stream().filter(r -> labels.containsKey(r.patientId()) && labels.containsKey(r.candidateId()))
                 .map(r -> new DuplicateReview(r.id(), r.facilityId(), r.patientId(), r.candidateId(), r.reason(), r.score(), r.source(),
@@ -216,11 +219,16 @@ public class PatientService {
     public void dismissDuplicateReview(Actor actor, long reviewId, String reason) {
         requireMerger(actor);
         requireReason(reason);
-        DuplicateReview r = patients.openReview(reviewId).filter(x -> actor.worksIn(x.facilityId()))
-                .orElseThrow(() -> new NotFoundException("No open duplicate review " + reviewId));
-        gateway.write(actor, r.patientId(), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview, reviewId, Role.FRONT_DESK);
-        gateway.write(actor, r.candidateId(), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview, reviewId, Role.FRONT_DESK);
-        if (!patients.resolveReview(reviewId, DuplicateReview.Outcome.DIFFERENT_PEOPLE, actor.staffId(), reason.strip(), clock.instant())) {
+        List<Long> parties = patients.partiesOfReview(reviewId);
+        if (parties.isEmpty() || !actor.worksIn(parties.get(0).intValue())) {
+            throw new NotFoundException("No open duplicate review " + reviewId);
+        }
+        PatientAccess patient = gateway.write(actor, parties.get(1), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview,
+                reviewId, Role.FRONT_DESK);
+        PatientAccess candidate = gateway.write(actor, parties.get(2), Section.IDENTITY, AuditAction.UPDATE, AuditResource.DuplicateReview,
+                reviewId, Role.FRONT_DESK);
+        if (!patients.resolveReview(patient, candidate, reviewId, DuplicateReview.Outcome.DIFFERENT_PEOPLE, actor.staffId(), reason.strip(),
+                clock.instant())) {
             throw new ConflictException("review-closed", "Duplicate review " + reviewId + " was closed meanwhile");
         }
     }
@@ -229,9 +237,7 @@ public class PatientService {
         Instant now = clock.instant();
         long id = patients.nextId();
         String ipp = String.format("%d%08d", facilityId, organization.nextIpp(facilityId));
-        patients.insert(id, facilityId, ipp, clean, now);
-        Patient created = patients.find(id).orElseThrow();
-        patients.recordVersion(created, actor.staffId(), "registration", now);
+        Patient created = patients.insert(id, facilityId, ipp, clean, actor.staffId(), now);
         gateway.created(actor, id, facilityId, AuditResource.Patient);
         return created;
     }
@@ -239,8 +245,9 @@ public class PatientService {
     @Transactional
     public Patient update(Actor actor, long id, int expectedVersion, PatientData data, String reason) {
         requireReason(reason);
-        gateway.write(actor, id, Section.IDENTITY, AuditAction.UPDATE, AuditResource.Patient, id, Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
-        Patient current = found(id);
+        PatientAccess access = gateway.write(actor, id, Section.IDENTITY, AuditAction.UPDATE, AuditResource.Patient, id,
+                Role.PHYSICIAN, Role.NURSE, Role.FRONT_DESK);
+        Patient current = found(access);
         if (current.status() == PatientStatus.MERGED) {
             throw new ConflictException("patient-merged", "Patient " + id + " was merged into " + current.mergedInto()
                     + "; change that record, or unmerge first", Map.of("mergedInto", current.mergedInto()));
@@ -248,16 +255,14 @@ public class PatientService {
         PatientData clean = normalize(data);
         PatientValidator.check(clean, clock);
         if (clean.insMatricule() != null && !clean.insMatricule().equals(current.data().insMatricule())
-                && patients.activeWithIns(current.facilityId(), clean.insMatricule()).stream().anyMatch(p -> p.id() != id)) {
+                && patients.insTakenByAnother(access, clean.insMatricule())) {
             throw new ConflictException("same-ins", "Another patient of this facility already has this INS; merge the two records instead");
         }
         Instant now = clock.instant();
-        if (!patients.update(id, expectedVersion, clean, now)) {
+        if (!patients.update(access, expectedVersion, clean, now)) {
             throw ConflictException.stale(id, expectedVersion, current.version());
         }
-        Patient updated = patients.find(id).orElseThrow();
-        patients.recordVersion(updated, actor.staffId(), reason.strip(), now);
-        return updated;
+        return patients.recordVersion(access, actor.staffId(), reason.strip(), now);
     }
 
     /** Merges a duplicate into its survivor: both histories are kept and the merge can be undone. */
@@ -268,10 +273,12 @@ public class PatientService {
         if (survivorId == mergedId) {
             throw new InvalidInputException("mergedId", "a patient cannot be merged into itself");
         }
-        gateway.write(actor, survivorId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient, survivorId, Role.FRONT_DESK);
-        gateway.write(actor, mergedId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient, mergedId, Role.FRONT_DESK);
-        Patient survivor = found(survivorId);
-        Patient merged = found(mergedId);
+        PatientAccess survivorAccess = gateway.write(actor, survivorId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient,
+                survivorId, Role.FRONT_DESK);
+        PatientAccess mergedAccess = gateway.write(actor, mergedId, Section.IDENTITY, AuditAction.MERGE, AuditResource.Patient, mergedId,
+                Role.FRONT_DESK);
+        Patient survivor = found(survivorAccess);
+        Patient merged = found(mergedAccess);
         if (survivor.facilityId() != merged.facilityId()) {
             throw new InvalidInputException("mergedId", "the two records belong to different facilities");
         }
@@ -284,72 +291,76 @@ public class PatientService {
             throw new InvalidInputException("mergedId", "the two records carry different INS, so they are different people");
         }
         Instant now = clock.instant();
-        long mergeId = patients.insertMerge(survivor.facilityId(), survivorId, mergedId, actor.staffId(), reason.strip(), now);
-        if (!patients.changeStatus(mergedId, merged.version(), PatientStatus.MERGED, survivorId, now)) {
-            throw ConflictException.stale(mergedId, merged.version(), merged.version() + 1);
-        }
-        patients.recordVersion(patients.find(mergedId).orElseThrow(), actor.staffId(),
-                "merged into " + survivorId + ": " + reason.strip(), now);
-        if (!patients.changeStatus(survivorId, survivor.version(), PatientStatus.ACTIVE, null, now)) {
-            throw ConflictException.stale(survivorId, survivor.version(), survivor.version() + 1);
-        }
-        patients.recordVersion(patients.find(survivorId).orElseThrow(), actor.staffId(),
-                "absorbed " + mergedId + ": " + reason.strip(), now);
-        patients.resolveReviewsOfPair(survivorId, mergedId, actor.staffId(), "merge " + mergeId, now);
-        return patients.findMerge(mergeId).orElseThrow();
+        long mergeId = patients.insertMerge(survivorAccess, mergedAccess, actor.staffId(), reason.strip(), now);
+        changeStatus(actor, mergedAccess, merged, PatientStatus.MERGED, survivorId, "merged into " + survivorId + ": " + reason.strip(), now);
+        changeStatus(actor, survivorAccess, survivor, PatientStatus.ACTIVE, null, "absorbed " + mergedId + ": " + reason.strip(), now);
+        patients.resolveReviewsOfPair(survivorAccess, mergedAccess, actor.staffId(), "merge " + mergeId, now);
+        return patients.findMerge(survivorAccess, mergeId).orElseThrow();
     }
 
     @Transactional
     public PatientMerge unmerge(Actor actor, long mergeId, String reason) {
         requireMerger(actor);
         requireReason(reason);
-        PatientMerge m = patients.findMerge(mergeId).orElseThrow(() -> new NotFoundException("No merge " + mergeId));
-        requireFacility(actor, m.facilityId());
-        gateway.write(actor, m.survivorId(), Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient, m.survivorId(), Role.FRONT_DESK);
-        gateway.write(actor, m.mergedId(), Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient, m.mergedId(), Role.FRONT_DESK);
-        if (m.undoneAt() != null) {
+        List<Long> parties = patients.partiesOfMerge(mergeId);
+        if (parties.isEmpty()) {
+            throw new NotFoundException("No merge " + mergeId);
+        }
+        requireFacility(actor, parties.get(0).intValue());
+        long survivorId = parties.get(1);
+        long mergedId = parties.get(2);
+        PatientAccess survivorAccess = gateway.write(actor, survivorId, Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient,
+                survivorId, Role.FRONT_DESK);
+        PatientAccess mergedAccess = gateway.write(actor, mergedId, Section.IDENTITY, AuditAction.UNMERGE, AuditResource.Patient, mergedId,
+                Role.FRONT_DESK);
+        if (patients.findMerge(survivorAccess, mergeId).orElseThrow().undoneAt() != null) {
             throw new ConflictException("merge-undone", "Merge " + mergeId + " was already undone");
         }
-        Patient merged = patients.find(m.mergedId()).orElseThrow();
-        if (merged.status() != PatientStatus.MERGED || !Long.valueOf(m.survivorId()).equals(merged.mergedInto())) {
-            throw new ConflictException("merge-superseded", "Patient " + m.mergedId() + " is no longer merged by this merge");
+        Patient merged = found(mergedAccess);
+        if (merged.status() != PatientStatus.MERGED || !Long.valueOf(survivorId).equals(merged.mergedInto())) {
+            throw new ConflictException("merge-superseded", "Patient " + mergedId + " is no longer merged by this merge");
         }
         Instant now = clock.instant();
-        patients.markMergeUndone(mergeId, actor.staffId(), reason.strip(), now);
-        if (!patients.changeStatus(merged.id(), merged.version(), PatientStatus.ACTIVE, null, now)) {
-            throw ConflictException.stale(merged.id(), merged.version(), merged.version() + 1);
+        patients.markMergeUndone(survivorAccess, mergeId, actor.staffId(), reason.strip(), now);
+        changeStatus(actor, mergedAccess, merged, PatientStatus.ACTIVE, null, "unmerged from " + survivorId + ": " + reason.strip(), now);
+        Patient survivor = found(survivorAccess);
+        changeStatus(actor, survivorAccess, survivor, survivor.status(), survivor.mergedInto(),
+                "released " + mergedId + ": " + reason.strip(), now);
+        return patients.findMerge(survivorAccess, mergeId).orElseThrow();
+    }
+
+    /** A change of status of the record the proof is about, kept as its next version; stale when it changed meanwhile. */
+    private void changeStatus(Actor actor, PatientAccess access, Patient current, PatientStatus status, Long mergedInto, String reason,
+                              Instant now) {
+        if (!patients.changeStatus(access, current.version(), status, mergedInto, now)) {
+            throw ConflictException.stale(current.id(), current.version(), current.version() + 1);
         }
-        patients.recordVersion(patients.find(merged.id()).orElseThrow(), actor.staffId(),
-                "unmerged from " + m.survivorId() + ": " + reason.strip(), now);
-        Patient survivor = patients.find(m.survivorId()).orElseThrow();
-        if (!patients.changeStatus(survivor.id(), survivor.version(), survivor.status(), survivor.mergedInto(), now)) {
-            throw ConflictException.stale(survivor.id(), survivor.version(), survivor.version() + 1);
-        }
-        patients.recordVersion(patients.find(survivor.id()).orElseThrow(), actor.staffId(),
-                "released " + merged.id() + ": " + reason.strip(), now);
-        return patients.findMerge(mergeId).orElseThrow();
+        patients.recordVersion(access, actor.staffId(), reason, now);
     }
 
     public List<PatientMerge> merges(Actor actor, long patientId) {
-        gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PatientMerge, null);
-        return patients.mergesOf(patientId);
+        return patients.mergesOf(gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PatientMerge, null));
     }
 
-    private List<DuplicateCandidate> duplicates(int facilityId, PatientData d, Long self) {
-        return duplicates(facilityId, d, self, 10);
+    /**
+     * The permit a registration's duplicate check reads the registry with: the candidates it finds are shown only as
+     * search results ({@link #shownCandidates}), audited and charged then.
+     */
+    private SearchPermit registering(Actor actor) {
+        return gateway.permitList(actor, AuditResource.DuplicateCandidate);
     }
 
-    private List<DuplicateCandidate> duplicates(int facilityId, PatientData d, Long self, int limit) {
+    private List<DuplicateCandidate> duplicates(SearchPermit permit, int facilityId, PatientData d, int limit) {
         Map<Long, DuplicateCandidate> found = new LinkedHashMap<>();
         if (d.insMatricule() != null) {
-            for (Patient p : patients.activeWithIns(facilityId, d.insMatricule())) {
+            for (Patient p : patients.activeWithIns(permit, facilityId, d.insMatricule())) {
                 found.put(p.id(), candidate(p, DuplicateCandidate.Reason.SAME_INS, 1.0));
             }
         }
         String family = NameKeys.of(d.birthFamilyName());
         String used = NameKeys.of(d.usedName());
         String given = firstWord(NameKeys.of(d.givenNames()));
-        for (Patient p : patients.activeBornOn(facilityId, d.birthDate(), 500)) {
+        for (Patient p : patients.activeBornOn(permit, facilityId, d.birthDate(), 500)) {
             double nameScore = Math.max(bestName(family, used, p), 0);
             double givenScore = NameSimilarity.of(given, firstWord(NameKeys.of(p.data().givenNames())));
             double score = 0.6 * nameScore + 0.4 * givenScore;
@@ -357,16 +368,13 @@ public class PatientService {
                 found.putIfAbsent(p.id(), candidate(p, DuplicateCandidate.Reason.SIMILAR_NAME_SAME_BIRTH_DATE, score));
             }
         }
-        for (Patient p : patients.activeNamed(facilityId, family, given, 200)) {
+        for (Patient p : patients.activeNamed(permit, facilityId, family, given, 200)) {
             LocalDate b = p.data().birthDate();
             boolean sameYear = b.getYear() == d.birthDate().getYear();
             boolean swapped = b.getDayOfMonth() == d.birthDate().getMonthValue() && b.getMonthValue() == d.birthDate().getDayOfMonth();
             if (!b.equals(d.birthDate()) && (sameYear || swapped)) {
                 found.putIfAbsent(p.id(), candidate(p, DuplicateCandidate.Reason.SAME_NAME_CLOSE_BIRTH_DATE, 0.8));
             }
-        }
-        if (self != null) {
-            found.remove(self);
         }
         List<DuplicateCandidate> list = new ArrayList<>(found.values());
         list.sort(Comparator.comparingDouble(DuplicateCandidate::score).reversed());
@@ -389,8 +397,8 @@ public class PatientService {
                 d.sex(), reason, Math.round(score * 100) / 100.0);
     }
 
-    private Patient found(long id) {
-        return patients.find(id).orElseThrow(() -> new NotFoundException("No patient " + id));
+    private Patient found(PatientAccess access) {
+        return patients.find(access).orElseThrow(() -> new NotFoundException("No patient " + access.patientId()));
     }
 
     /** Coverage (NIR, insurers) only for the roles that see it. */
@@ -416,12 +424,11 @@ public class PatientService {
         return gateway.searched(actor, AuditResource.DuplicateCandidate, candidates, DuplicateCandidate::id, c -> facilityId, true);
     }
 
-    private static Set<Integer> facilitiesInScope(Actor actor, Integer requested) {
-        if (requested == null) {
-            return actor.facilityIds();
+    /** A search narrowed to one facility is refused (403) when the actor does not work there. */
+    private static void requireFacilityAsked(Actor actor, Integer requested) {
+        if (requested != null) {
+            requireFacility(actor, requested);
         }
-        requireFacility(actor, requested);
-        return Set.of(requested);
     }
 
     private static void requireFacility(Actor actor, int facilityId) {

@@ -50,6 +50,19 @@ public final class VersionLog {
     }
 
     /**
+     * Every version of one record of one patient, newest first: the history a proof of that patient may read (a record of
+     * another patient answers none).
+     */
+    public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
+        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
+                        + " where entity_type = ? and entity_id = ? and patient_id = ? order by version desc limit 500")
+                .param(entityType).param(entityId).param(patientId)
+                .query((rs, n) -> new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(),
+                        (Long) rs.getObject("author_id"), rs.getString("reason"), json.readValue(rs.getString("snapshot"), type)))
+                .list();
+    }
+
+    /**
      * When one version of a record was recorded (the Last-Modified of an answer showing it), or null when that version
      * is not kept; reads the time only, never the snapshot.
      */

@@ -15,6 +15,7 @@ import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.Located;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
@@ -65,8 +66,9 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder prescribe(Actor actor, long patientId, OrderInput in) {
         actor.requireAnyRole("prescribe", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null, "version 1")
-                .patient().requireActive();
+        PatientAccess access = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null,
+                "version 1");
+        PatientFacts patient = access.patient().requireActive();
         validate(in);
         if (in.stayId() != null && stays.read(actor, in.stayId()).patientId() != patient.id()) {
             throw new InvalidInputException("stayId", "stay " + in.stayId() + " is not a stay of this patient");
@@ -78,8 +80,7 @@ public class PrescriptionService {
         MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), in.stayId(), in.drug().strip(),
                 upper(in.atcCode()), Texts.clean(in.cip13()), in.dose().strip(), in.route().strip().toUpperCase(), in.frequency().strip(),
                 in.durationDays(), start, end, MedicationOrder.Status.ACTIVE, actor.staffId(), null, override, null, 1, now);
-        long id = orders.insert(draft, now);
-        return logged(actor, id, override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
+        return logged(access, orders.insert(access, draft, now), override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
     }
 
     /**
@@ -96,7 +97,9 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder recordHistory(Actor actor, long patientId, HistoricalOrder in) {
         actor.requireAnyRole("record medication history", Role.PHYSICIAN);
-        PatientFacts patient = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null, "version 1").patient();
+        PatientAccess access = gateway.write(actor, patientId, Section.PRESCRIPTIONS, AuditAction.CREATE, AuditResource.MedicationOrder, null,
+                "version 1");
+        PatientFacts patient = access.patient();
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(in.drug()) || in.drug().length() > 200) {
             errors.add(new FieldError("drug", "is required (at most 200 characters)"));
@@ -123,8 +126,7 @@ public class PrescriptionService {
                 null, orStated(in.dose()), orStated(in.route()).toUpperCase(), orStated(in.frequency()), null, in.startDate(), in.endDate(),
                 in.status() == null ? MedicationOrder.Status.COMPLETED : in.status(), actor.staffId(), null, null, null, 1, now,
                 in.authoredAt() == null ? now : in.authoredAt(), in.details());
-        long id = orders.insert(draft, now);
-        return logged(actor, id, "history: " + in.source().strip(), now);
+        return logged(access, orders.insert(access, draft, now), "history: " + in.source().strip(), now);
     }
 
     private static String orStated(String value) {
@@ -135,7 +137,8 @@ public class PrescriptionService {
     @Transactional
     public MedicationOrder renew(Actor actor, long orderId, int expectedVersion, Integer durationDays, String allergyOverrideReason) {
         actor.requireAnyRole("renew prescriptions", Role.PHYSICIAN);
-        MedicationOrder old = active(actor, orderId, AuditAction.STATUS, MedicationOrder.Status.COMPLETED, "renewed by a new order, version 1");
+        Active active = active(actor, orderId, AuditAction.STATUS, MedicationOrder.Status.COMPLETED, "renewed by a new order, version 1");
+        MedicationOrder old = active.order();
         int days = durationDays == null ? (old.durationDays() == null ? 30 : old.durationDays()) : durationDays;
         if (days < 1 || days > 365) {
             throw new InvalidInputException("durationDays", "must be between 1 and 365");
@@ -143,15 +146,14 @@ public class PrescriptionService {
         String override = checkAllergies(actor, old.patientId(), old.drug(), old.atcCode(), allergyOverrideReason);
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
-        if (!orders.changeStatus(orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "renewed", today, now)) {
+        if (!orders.changeStatus(active.access(), orderId, expectedVersion, MedicationOrder.Status.COMPLETED, "renewed", today, now)) {
             throw ConflictException.stale(orderId, expectedVersion, old.version());
         }
-        logged(actor, orderId, "completed: renewed", now);
+        logged(active.access(), orderId, "completed: renewed", now);
         MedicationOrder renewal = new MedicationOrder(0, old.facilityId(), old.patientId(), old.stayId(), old.drug(), old.atcCode(),
                 old.cip13(), old.dose(), old.route(), old.frequency(), days, today, today.plusDays(days - 1L), MedicationOrder.Status.ACTIVE,
                 actor.staffId(), old.id(), override, null, 1, now);
-        long id = orders.insert(renewal, now);
-        return logged(actor, id, "renewal of order " + orderId, now);
+        return logged(active.access(), orders.insert(active.access(), renewal, now), "renewal of order " + orderId, now);
     }
 
     @Transactional
@@ -174,9 +176,20 @@ public class PrescriptionService {
 
     public MedicationOrder read(Actor actor, long orderId) {
         requireReader(actor);
-        MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
-        gateway.read(actor, o.patientId(), Section.PRESCRIPTIONS, AuditResource.MedicationOrder, o.id());
-        return o;
+        return orders.find(readAccess(actor, orderId), orderId).orElseThrow(() -> notFound(orderId));
+    }
+
+    /** The decision to read one order, taken on whose order it is. */
+    private PatientAccess readAccess(Actor actor, long orderId) {
+        return gateway.read(actor, located(orderId).patientId(), Section.PRESCRIPTIONS, AuditResource.MedicationOrder, orderId);
+    }
+
+    private Located located(long orderId) {
+        return Located.of(orders.locate(orderId), MedicationOrderRepository.STATUSES).orElseThrow(() -> notFound(orderId));
+    }
+
+    private static NotFoundException notFound(long orderId) {
+        return new NotFoundException("No prescription " + orderId);
     }
 
     /** The patient's prescription history, newest first (or the active orders only). */
@@ -187,13 +200,13 @@ public class PrescriptionService {
 
     /** Under an access already granted and audited (the chart). */
     public List<MedicationOrder> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return org.dossier.platform.RecordLimits.whole(orders.ofPatient(granted.require(Section.PRESCRIPTIONS).patientId(), activeOnly,
+        return org.dossier.platform.RecordLimits.whole(orders.ofPatient(granted.require(Section.PRESCRIPTIONS), activeOnly,
                 org.dossier.platform.RecordLimits.fetch()), "prescriptions");
     }
 
     public List<VersionLog.Version<MedicationOrder>> history(Actor actor, long orderId) {
-        read(actor, orderId);
-        return versions.history("medication_order", orderId, MedicationOrder.class);
+        requireReader(actor);
+        return versions.history("medication_order", orderId, readAccess(actor, orderId).patientId(), MedicationOrder.class);
     }
 
     /**
@@ -222,30 +235,37 @@ public class PrescriptionService {
 
     private MedicationOrder close(Actor actor, long orderId, int expectedVersion, MedicationOrder.Status status, String reason,
                                   AuditAction action) {
-        MedicationOrder o = active(actor, orderId, action, status, null);
+        Active active = active(actor, orderId, action, status, null);
+        MedicationOrder o = active.order();
         Instant now = clock.instant();
         LocalDate today = LocalDate.now(clock);
-        if (!orders.changeStatus(orderId, expectedVersion, status, reason, today.isBefore(o.startDate()) ? o.startDate() : today, now)) {
+        if (!orders.changeStatus(active.access(), orderId, expectedVersion, status, reason, today.isBefore(o.startDate()) ? o.startDate() : today,
+                now)) {
             throw ConflictException.stale(orderId, expectedVersion, o.version());
         }
-        return logged(actor, orderId, status.name().toLowerCase() + ": " + reason, now);
+        return logged(active.access(), orderId, status.name().toLowerCase() + ": " + reason, now);
+    }
+
+    /** An active order as read under the proof of the decision to change it. */
+    private record Active(PatientAccess access, MedicationOrder order) {
     }
 
     /** An active order, the change to {@code to} decided and audited as {@code action}, with its versions before and after. */
-    private MedicationOrder active(Actor actor, long orderId, AuditAction action, MedicationOrder.Status to, String note) {
+    private Active active(Actor actor, long orderId, AuditAction action, MedicationOrder.Status to, String note) {
         requireReader(actor);
-        MedicationOrder o = orders.find(orderId).orElseThrow(() -> new NotFoundException("No prescription " + orderId));
-        gateway.write(actor, o.patientId(), Section.PRESCRIPTIONS, action, AuditResource.MedicationOrder, o.id(),
-                "version " + o.version() + " -> " + (o.version() + 1) + ", " + o.status() + " -> " + to + (note == null ? "" : ": " + note));
+        Located located = located(orderId);
+        PatientAccess access = gateway.write(actor, located.patientId(), Section.PRESCRIPTIONS, action, AuditResource.MedicationOrder, orderId,
+                located.changeTo(to + (note == null ? "" : ": " + note)));
+        MedicationOrder o = orders.find(access, orderId).orElseThrow(() -> notFound(orderId));
         if (o.status() != MedicationOrder.Status.ACTIVE) {
             throw new ConflictException("prescription-closed", "Prescription " + orderId + " is " + o.status() + "; prescribe anew instead");
         }
-        return o;
+        return new Active(access, o);
     }
 
-    private MedicationOrder logged(Actor actor, long id, String reason, Instant now) {
-        MedicationOrder o = orders.find(id).orElseThrow();
-        versions.record("medication_order", id, o.version(), o.facilityId(), o.patientId(), actor.staffId(), reason, o, now);
+    private MedicationOrder logged(PatientAccess access, long id, String reason, Instant now) {
+        MedicationOrder o = orders.find(access, id).orElseThrow();
+        versions.record("medication_order", id, o.version(), o.facilityId(), o.patientId(), access.actor().staffId(), reason, o, now);
         return o;
     }
 

@@ -15,7 +15,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class StayTest extends IntegrationTest {
 
-    private Map<String, Object> admission(long patientId, int unitId, long attendingId) {
+    static Map<String, Object> admission(long patientId, int unitId, long attendingId) {
         Map<String, Object> a = new HashMap<>();
         a.put("patientId", patientId);
         a.put("kind", "INPATIENT");
