@@ -5,7 +5,6 @@ import org.dossier.audit.AuditResource;
 
 import org.dossier.access.AccessGateway;
 import org.dossier.access.PatientAccess;
-import org.dossier.access.PatientFacts;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
@@ -28,9 +27,14 @@ class ClinicalAccess {
         this.gateway = gateway;
     }
 
-    /** Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. */
-    PatientFacts forWriting(Actor actor, long patientId, AuditResource resourceType, Role... roles) {
-        return gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles).patient().requireActive();
+    /**
+     * Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. The proof
+     * names the patient and facility the new row is written for.
+     */
+    PatientAccess forWriting(Actor actor, long patientId, AuditResource resourceType, Role... roles) {
+        PatientAccess granted = gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles);
+        granted.patient().requireActive();
+        return granted;
     }
 
     /**
@@ -55,9 +59,8 @@ class ClinicalAccess {
         return gateway.read(actor, patientId, Section.CLINICAL, resourceType, null);
     }
 
-    /** One record, once the gateway allowed its patient's clinical section. */
-    <T> T visible(Actor actor, long patientId, T record, AuditResource resourceType, long id) {
-        gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
-        return record;
+    /** Reading one record of the patient's, located before: the proof its read takes. */
+    PatientAccess forReading(Actor actor, long patientId, AuditResource resourceType, long id) {
+        return gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
     }
 }
