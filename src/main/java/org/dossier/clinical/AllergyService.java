@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.FieldError;
@@ -74,7 +75,7 @@ public class AllergyService extends VersionedRecords<Allergy> {
 
     /** Under an access already granted and audited (the chart). */
     public List<Allergy> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return RecordLimits.whole(repository.allergies(granted, activeOnly), "allergies");
+        return RecordLimits.whole(repository.allergies(granted.require(Section.CLINICAL), activeOnly), "allergies");
     }
 
     /** Active allergies for the prescribing check, read with the prescriber's own access. */

@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.ConflictException;
@@ -115,7 +116,7 @@ public class DocumentService extends VersionedRecords<ClinicalDocument> {
 
     /** Under an access already granted and audited (a chart tab). */
     public List<ClinicalDocument> ofPatient(PatientAccess granted) {
-        return RecordLimits.whole(repository.documents(granted, RecordLimits.fetch()), "documents");
+        return RecordLimits.whole(repository.documents(granted.require(Section.CLINICAL), RecordLimits.fetch()), "documents");
     }
 
     @Override

@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.Imported;
@@ -62,7 +63,7 @@ public class ImmunizationService extends VersionedRecords<Immunization> {
 
     /** Under an access already granted and audited (the chart). */
     public List<Immunization> ofPatient(PatientAccess granted) {
-        return RecordLimits.whole(repository.immunizations(granted, RecordLimits.fetch()), "immunizations");
+        return RecordLimits.whole(repository.immunizations(granted.require(Section.CLINICAL), RecordLimits.fetch()), "immunizations");
     }
 
     public List<VersionLog.Version<Immunization>> history(Actor actor, long immunizationId) {

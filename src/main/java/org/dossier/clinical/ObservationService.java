@@ -137,7 +137,7 @@ public class ObservationService extends VersionedRecords<Observation> {
      * an id naming another patient's observation finds nothing.
      */
     public List<Observation> among(PatientAccess granted, java.util.Collection<Long> ids) {
-        return repository.observations(granted, ids);
+        return repository.observations(granted.require(Section.CLINICAL), ids);
     }
 
     /** Every measurement of the patient, as {@link #search(PatientAccess, Instant, Instant)} with no dates. */
@@ -167,7 +167,7 @@ public class ObservationService extends VersionedRecords<Observation> {
 
     /** Under an access already granted and audited (the chart). */
     public List<Observation> latest(PatientAccess granted) {
-        return repository.latestObservations(granted);
+        return repository.latestObservations(granted.require(Section.CLINICAL));
     }
 
     public List<VersionLog.Version<Observation>> history(Actor actor, long observationId) {

@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.FieldError;
@@ -103,7 +104,7 @@ public class ProblemService extends VersionedRecords<Problem> {
 
     /** Under an access already granted and audited (the chart). */
     public List<Problem> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return RecordLimits.whole(repository.problems(granted, activeOnly), "problems");
+        return RecordLimits.whole(repository.problems(granted.require(Section.CLINICAL), activeOnly), "problems");
     }
 
     public List<VersionLog.Version<Problem>> history(Actor actor, long problemId) {

@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.Imported;
@@ -69,7 +70,7 @@ public class ProcedureService extends VersionedRecords<Procedure> {
 
     /** Under an access already granted and audited (the chart). */
     public List<Procedure> ofPatient(PatientAccess granted) {
-        return RecordLimits.whole(repository.procedures(granted, RecordLimits.fetch()), "procedures");
+        return RecordLimits.whole(repository.procedures(granted.require(Section.CLINICAL), RecordLimits.fetch()), "procedures");
     }
 
     public List<VersionLog.Version<Procedure>> history(Actor actor, long procedureId) {

@@ -1,6 +1,7 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
@@ -93,7 +94,7 @@ public class ReceivedRecordService extends VersionedRecords<ReceivedRecord> {
 
     /** Under an access already granted and audited (the chart, a search that also reads Dossier's own records). */
     public List<ReceivedRecord> ofPatient(PatientAccess granted, List<String> types) {
-        return RecordLimits.whole(repository.ofPatient(granted, types, RecordLimits.fetch()),
+        return RecordLimits.whole(repository.ofPatient(granted.require(Section.CLINICAL), types, RecordLimits.fetch()),
                 "records received from other systems");
     }
 
@@ -102,7 +103,7 @@ public class ReceivedRecordService extends VersionedRecords<ReceivedRecord> {
 
     /** How many records other systems sent for the patient (the chart says when it shows only the newest). */
     public int count(PatientAccess granted) {
-        return repository.count(granted);
+        return repository.count(granted.require(Section.CLINICAL));
     }
 
     /**
@@ -110,7 +111,7 @@ public class ReceivedRecordService extends VersionedRecords<ReceivedRecord> {
      * the results kept here. Under an access already granted and audited (the chart tab's one decision).
      */
     public List<ReceivedReading> readings(PatientAccess granted) {
-        List<ReceivedRecord> found = repository.ofPatient(granted, List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
+        List<ReceivedRecord> found = repository.ofPatient(granted.require(Section.CLINICAL), List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
         // One query for every result the reports shown name, and only the patient's own: a report can name no one else's.
         java.util.Set<Long> resultIds = new java.util.HashSet<>();
         found.forEach(r -> resultIds.addAll(ReceivedReading.resultIds(r)));
