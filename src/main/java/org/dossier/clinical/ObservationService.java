@@ -4,7 +4,6 @@ import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
@@ -96,11 +95,7 @@ public class ObservationService extends VersionedRecords<Observation> {
     /** A wrong measurement is marked, never changed or deleted; record the right one as a new observation. */
     @Transactional
     public Observation markEnteredInError(Actor actor, long observationId, int expectedVersion, String reason) {
-        actor.requireAnyRole("correct observations", Role.PHYSICIAN, Role.NURSE);
-        String why = Texts.requireReason(reason);
-        return enteredInError(actor, observationId, expectedVersion, why, o -> "FINAL".equals(o.status()),
-                () -> new ConflictException("observation-in-error", "This observation is already marked entered in error"),
-                repository::markObservationInError);
+        return enteredInError(actor, observationId, expectedVersion, reason, o -> "FINAL".equals(o.status()), repository::markObservationInError);
     }
 
     public Observation read(Actor actor, long observationId) {

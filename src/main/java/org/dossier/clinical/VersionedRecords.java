@@ -6,6 +6,7 @@ import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.NotFoundException;
+import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 
 import java.time.Clock;
@@ -14,7 +15,6 @@ import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
 import java.util.function.Predicate;
-import java.util.function.Supplier;
 
 /**
  * What every service of one kind of clinical record does the same way, so that none can read a row without a decision:
@@ -116,12 +116,16 @@ abstract class VersionedRecords<T extends ChartRecord> {
         return record;
     }
 
-    /** Marks a record entered in error (never changed or deleted), once: a record already marked is refused with {@code marked}. */
-    T enteredInError(Actor actor, long id, int expectedVersion, String why, Predicate<T> current, Supplier<ConflictException> marked,
-                     Marking marking) {
+    /**
+     * Marks a record entered in error, by a physician or a nurse, with a reason: it is never changed or deleted, and
+     * marked once ({@code current} tells whether it still may be; one already marked is refused, 409).
+     */
+    T enteredInError(Actor actor, long id, int expectedVersion, String reason, Predicate<T> current, Marking marking) {
+        actor.requireAnyRole("correct " + kind.entity() + "s", Role.PHYSICIAN, Role.NURSE);
+        String why = Texts.requireReason(reason);
         Change<T> change = changing(actor, id, ClinicalAccess.ENTERED_IN_ERROR, Role.PHYSICIAN, Role.NURSE);
         if (!current.test(change.current())) {
-            throw marked.get();
+            throw new ConflictException(kind.entity() + "-in-error", "This " + kind.entity() + " is already marked entered in error");
         }
         change.requireDone(marking.mark(change.access(), id, expectedVersion), expectedVersion);
         return logged(change.access(), id, "entered in error: " + why, clock.instant());
