@@ -39,13 +39,8 @@ class ClinicalAccess {
 
     /**
      * Changing an existing record of the patient's chart, by one of {@code roles}: audited as {@code action} on the record,
-     * its version going from {@code fromVersion} to the next one.
+     * described by {@code change} (its version going from one to the next, or an amendment naming the new record).
      */
-    PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, int fromVersion, Role... roles) {
-        return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, versions(fromVersion), roles);
-    }
-
-    /** Changing an existing record, described by {@code change} (an amendment names the new record). */
     PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, String change, Role... roles) {
         return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, change, roles);
     }

@@ -88,11 +88,10 @@ public class NoteService extends VersionedRecords<Note> {
     public Note amend(Actor actor, long noteId, String title, String body, String reason) {
         actor.requireAnyRole("amend notes", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        long patientId = locate(actor, noteId).orElseThrow(() -> missing(noteId));
-        int version = locator.versionOf(RecordKind.NOTE, noteId).orElseThrow(() -> missing(noteId));
-        PatientAccess granted = access.forChanging(actor, patientId, AuditResource.Note, noteId, ClinicalAccess.AMEND,
-                "amended note at version " + version + "; the amendment is a new note, version 1", Role.PHYSICIAN, Role.NURSE);
-        Note original = found(granted, noteId);
+        Change<Note> amended = changing(actor, noteId, ClinicalAccess.AMEND,
+                version -> "amended note at version " + version + "; the amendment is a new note, version 1", Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = amended.access();
+        Note original = amended.current();
         if (original.status() != Note.Status.SIGNED && original.status() != Note.Status.AMENDED) {
             throw new ConflictException("note-not-signed", "Only a signed note is amended; a draft is edited directly");
         }

@@ -4,7 +4,7 @@ import org.dossier.access.Locates;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
-import java.util.OptionalInt;
+import java.util.Optional;
 import java.util.OptionalLong;
 
 /**
@@ -27,9 +27,8 @@ class RecordLocator {
 
     /** The version a change starts from, as its audit entry says ("version 2 -> 3"). */
     @Locates
-    OptionalInt versionOf(RecordKind kind, long id) {
-        return jdbc.sql("select version from " + kind.table() + " where id = ?").param(id).query(Integer.class).optional()
-                .map(OptionalInt::of).orElseGet(OptionalInt::empty);
+    Optional<Integer> versionOf(RecordKind kind, long id) {
+        return jdbc.sql("select version from " + kind.table() + " where id = ?").param(id).query(Integer.class).optional();
     }
 
     /** A note's patient, as {@code reader} may name it: another clinician's draft is work in progress, not yet part of the record. */
@@ -46,7 +45,7 @@ class RecordLocator {
                 .param(id).param(type).query(Long.class).optional());
     }
 
-    private static OptionalLong optional(java.util.Optional<Long> id) {
+    private static OptionalLong optional(Optional<Long> id) {
         return id.map(OptionalLong::of).orElseGet(OptionalLong::empty);
     }
 }

@@ -14,6 +14,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalLong;
+import java.util.function.IntFunction;
 import java.util.function.Predicate;
 
 /**
@@ -102,9 +103,14 @@ abstract class VersionedRecords<T extends ChartRecord> {
 
     /** A change of the record, decided and audited as {@code action} from the version it has: the proof and the record as it is. */
     Change<T> changing(Actor actor, long id, AuditAction action, Role... roles) {
+        return changing(actor, id, action, ClinicalAccess::versions, roles);
+    }
+
+    /** The same, the change described in the audit entry from the version it starts from ({@code described}). */
+    Change<T> changing(Actor actor, long id, AuditAction action, IntFunction<String> described, Role... roles) {
         long patientId = locate(actor, id).orElseThrow(() -> missing(id));
         int version = locator.versionOf(kind, id).orElseThrow(() -> missing(id));
-        PatientAccess granted = access.forChanging(actor, patientId, kind.resource(), id, action, version, roles);
+        PatientAccess granted = access.forChanging(actor, patientId, kind.resource(), id, action, described.apply(version), roles);
         return new Change<>(granted, found(granted, id));
     }
 
