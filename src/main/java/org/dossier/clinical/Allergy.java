@@ -9,7 +9,7 @@ import java.time.Instant;
  * the source said of it in {@code source} (codings, categories, statuses, criticality, recorded date and recorder).
  */
 public record Allergy(long id, int facilityId, long patientId, String substance, String substanceCode, String reaction,
-                      Severity severity, Kind kind, Status status, long recordedBy, int version, Instant updatedAt, Imported source) {
+                      Severity severity, Kind kind, Status status, long recordedBy, int version, Instant updatedAt, Imported source) implements ChartRecord {
 
     /** An allergy recorded here. */
     public Allergy(long id, int facilityId, long patientId, String substance, String substanceCode, String reaction, Severity severity,

@@ -1,16 +1,13 @@
 package org.dossier.clinical;
 
-import org.dossier.audit.AuditResource;
-import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.access.PatientFacts;
-import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
+import org.dossier.platform.RecordLimits;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -21,21 +18,18 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /** Allergies and intolerances. Prescribing checks new orders against the active ones. */
 @Service
-public class AllergyService {
+public class AllergyService extends VersionedRecords<Allergy> {
 
     private final ClinicalRepository repository;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
 
-    AllergyService(ClinicalRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+    AllergyService(ClinicalRepository repository, ClinicalAccess access, RecordLocator locator,
+                   @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+        super(RecordKind.ALLERGY, Allergy.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
     }
 
     /** An allergy as entered: the substance (and its code, ATC or a substance code), the reaction, how bad. */
@@ -51,42 +45,37 @@ public class AllergyService {
     /** An allergy from another system's history, with what the source said of it (kept as sent, served back as sent). */
     @Transactional
     public Allergy record(Actor actor, long patientId, AllergyInput in, Imported source) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Allergy, Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
-        long id = repository.insertAllergy(patient.facilityId(), patient.id(), in.substance().strip(), Texts.clean(in.substanceCode()),
-                Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), actor.staffId(), now, source);
-        return logged(actor, id, "recorded", now);
+        long id = repository.insertAllergy(granted, in.substance().strip(), Texts.clean(in.substanceCode()), Texts.clean(in.reaction()),
+                in.severity(), kindOf(in), statusOf(in), now, source);
+        return logged(granted, id, "recorded", now);
     }
 
     @Transactional
     public Allergy change(Actor actor, long allergyId, int expectedVersion, AllergyInput in, String reason) {
         actor.requireAnyRole("record allergies", Role.PHYSICIAN, Role.NURSE);
         String why = Texts.requireReason(reason);
-        Allergy current = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
-        access.forChanging(actor, current.patientId(), AuditResource.Allergy, allergyId, ClinicalAccess.UPDATE, current.version(),
-                Role.PHYSICIAN, Role.NURSE);
+        Change<Allergy> change = changing(actor, allergyId, ClinicalAccess.UPDATE, Role.PHYSICIAN, Role.NURSE);
         validate(in);
         Instant now = clock.instant();
-        if (!repository.updateAllergy(allergyId, expectedVersion, in.substance().strip(), Texts.clean(in.substanceCode()),
-                Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), actor.staffId(), now)) {
-            throw ConflictException.stale(allergyId, expectedVersion, current.version());
-        }
-        return logged(actor, allergyId, why, now);
+        change.requireDone(repository.updateAllergy(change.access(), allergyId, expectedVersion, in.substance().strip(),
+                Texts.clean(in.substanceCode()), Texts.clean(in.reaction()), in.severity(), kindOf(in), statusOf(in), now), expectedVersion);
+        return logged(change.access(), allergyId, why, now);
     }
 
     public Allergy read(Actor actor, long allergyId) {
-        Allergy a = repository.allergy(allergyId).orElseThrow(() -> new NotFoundException("No allergy " + allergyId));
-        return access.visible(actor, a.patientId(), a, AuditResource.Allergy, allergyId);
+        return one(actor, allergyId);
     }
 
     public List<Allergy> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        return ofPatient(access.forReading(actor, patientId, AuditResource.Allergy), activeOnly);
+        return ofPatient(forList(actor, patientId), activeOnly);
     }
 
     /** Under an access already granted and audited (the chart). */
     public List<Allergy> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return org.dossier.platform.RecordLimits.whole(repository.allergies(granted.require(Section.CLINICAL).patientId(), activeOnly), "allergies");
+        return RecordLimits.whole(repository.allergies(granted.require(Section.CLINICAL), activeOnly), "allergies");
     }
 
     /** Active allergies for the prescribing check, read with the prescriber's own access. */
@@ -95,14 +84,12 @@ public class AllergyService {
     }
 
     public List<VersionLog.Version<Allergy>> history(Actor actor, long allergyId) {
-        read(actor, allergyId);
-        return versions.history("allergy", allergyId, Allergy.class);
+        return versions(actor, allergyId);
     }
 
-    private Allergy logged(Actor actor, long id, String reason, Instant now) {
-        Allergy a = repository.allergy(id).orElseThrow();
-        versions.record("allergy", id, a.version(), a.facilityId(), a.patientId(), actor.staffId(), reason, a, now);
-        return a;
+    @Override
+    Optional<Allergy> find(PatientAccess granted, long id) {
+        return repository.allergy(granted, id);
     }
 
     private static Allergy.Kind kindOf(AllergyInput in) {

@@ -5,7 +5,6 @@ import org.dossier.audit.AuditResource;
 
 import org.dossier.access.AccessGateway;
 import org.dossier.access.PatientAccess;
-import org.dossier.access.PatientFacts;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
@@ -28,20 +27,20 @@ class ClinicalAccess {
         this.gateway = gateway;
     }
 
-    /** Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. */
-    PatientFacts forWriting(Actor actor, long patientId, AuditResource resourceType, Role... roles) {
-        return gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles).patient().requireActive();
+    /**
+     * Adding a record to an active patient's chart, by one of {@code roles}: audited as a create of version 1. The proof
+     * names the patient and facility the new row is written for.
+     */
+    PatientAccess forWriting(Actor actor, long patientId, AuditResource resourceType, Role... roles) {
+        PatientAccess granted = gateway.write(actor, patientId, Section.CLINICAL, CREATE, resourceType, null, "version 1", roles);
+        granted.patient().requireActive();
+        return granted;
     }
 
     /**
      * Changing an existing record of the patient's chart, by one of {@code roles}: audited as {@code action} on the record,
-     * its version going from {@code fromVersion} to the next one.
+     * described by {@code change} (its version going from one to the next, or an amendment naming the new record).
      */
-    PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, int fromVersion, Role... roles) {
-        return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, versions(fromVersion), roles);
-    }
-
-    /** Changing an existing record, described by {@code change} (an amendment names the new record). */
     PatientAccess forChanging(Actor actor, long patientId, AuditResource resourceType, long id, AuditAction action, String change, Role... roles) {
         return gateway.write(actor, patientId, Section.CLINICAL, action, resourceType, id, change, roles);
     }
@@ -55,9 +54,8 @@ class ClinicalAccess {
         return gateway.read(actor, patientId, Section.CLINICAL, resourceType, null);
     }
 
-    /** One record, once the gateway allowed its patient's clinical section. */
-    <T> T visible(Actor actor, long patientId, T record, AuditResource resourceType, long id) {
-        gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
-        return record;
+    /** Reading one record of the patient's, located before: the proof its read takes. */
+    PatientAccess forReading(Actor actor, long patientId, AuditResource resourceType, long id) {
+        return gateway.read(actor, patientId, Section.CLINICAL, resourceType, id);
     }
 }

@@ -1,8 +1,9 @@
 package org.dossier.clinical;
 
-import org.dossier.platform.RecordLimits;
-
+import org.dossier.access.PatientAccess;
 import org.dossier.platform.Imported;
+import org.dossier.platform.RecordLimits;
+import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -10,13 +11,21 @@ import java.math.BigDecimal;
 import java.sql.Date;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.List;
 import java.util.Optional;
 
-/** The clinical tables. Package-private: only the clinical services, which check access, read them. */
+import static org.dossier.clinical.Rows.instant;
+import static org.dossier.clinical.Rows.json;
+import static org.dossier.clinical.Rows.patientOf;
+import static org.dossier.clinical.Rows.strip;
+import static org.dossier.clinical.Rows.ts;
+
+/**
+ * The clinical tables. Package-private: only the clinical services reach them, and every statement touches the rows of the
+ * one patient the gateway's proof names (a write the facility of that patient), in the clinical section.
+ */
 @Repository
 class ClinicalRepository {
 
@@ -39,124 +48,126 @@ class ClinicalRepository {
 
     // ------------------------------------------------------------------ notes
 
-    long insertNote(int facilityId, long patientId, Long stayId, Note.Kind kind, String title, String body, long authorId,
-                    Long amendsId, Instant now) {
+    long insertNote(PatientAccess granted, Long stayId, Note.Kind kind, String title, String body, Long amendsId, Instant now) {
         return jdbc.sql("""
                         insert into clinical_note (facility_id, patient_id, stay_id, kind, status, title, body, author_id, amends_id,
                             version, created_at, updated_at) values (?, ?, ?, ?, 'DRAFT', ?, ?, ?, ?, 1, ?, ?) returning id""")
-                .param(facilityId).param(patientId).param(stayId).param(kind.name()).param(title).param(body).param(authorId)
-                .param(amendsId).param(ts(now)).param(ts(now)).query(Long.class).single();
+                .param(facilityOf(granted)).param(patientOf(granted)).param(stayId).param(kind.name()).param(title).param(body)
+                .param(granted.actor().staffId()).param(amendsId).param(ts(now)).param(ts(now)).query(Long.class).single();
     }
 
-    boolean updateNoteText(long id, int expectedVersion, String title, String body, Instant now) {
+    boolean updateNoteText(PatientAccess granted, long id, int expectedVersion, String title, String body, Instant now) {
         return jdbc.sql("update clinical_note set title = ?, body = ?, version = version + 1, updated_at = ?"
-                        + " where id = ? and version = ? and status = 'DRAFT'")
-                .param(title).param(body).param(ts(now)).param(id).param(expectedVersion).update() == 1;
+                        + " where id = ? and patient_id = ? and version = ? and status = 'DRAFT'")
+                .param(title).param(body).param(ts(now)).param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
-    boolean changeNoteStatus(long id, int expectedVersion, Note.Status from, Note.Status to, Long signedBy, Instant now) {
+    boolean changeNoteStatus(PatientAccess granted, long id, int expectedVersion, Note.Status from, Note.Status to, Long signedBy, Instant now) {
         return jdbc.sql("""
                         update clinical_note set status = ?, signed_at = coalesce(signed_at, ?), signed_by = coalesce(signed_by, ?),
-                            version = version + 1, updated_at = ? where id = ? and version = ? and status = ?""")
+                            version = version + 1, updated_at = ? where id = ? and patient_id = ? and version = ? and status = ?""")
                 .param(to.name()).param(signedBy == null ? null : ts(now)).param(signedBy).param(ts(now)).param(id)
-                .param(expectedVersion).param(from.name()).update() == 1;
+                .param(patientOf(granted)).param(expectedVersion).param(from.name()).update() == 1;
     }
 
-    Optional<Note> note(long id) {
-        return jdbc.sql("select " + NOTE + " from clinical_note where id = ?").param(id).query(ClinicalRepository::note).optional();
+    Optional<Note> note(PatientAccess granted, long id) {
+        return one(NOTE, "clinical_note", granted, id, ClinicalRepository::note);
     }
 
-    List<Note> notes(long patientId, int limit) {
+    List<Note> notes(PatientAccess granted, int limit) {
         return jdbc.sql("select " + NOTE + " from clinical_note where patient_id = ? and status <> 'ENTERED_IN_ERROR'"
                         + " order by created_at desc, id desc limit ?")
-                .param(patientId).param(limit).query(ClinicalRepository::note).list();
+                .param(patientOf(granted)).param(limit).query(ClinicalRepository::note).list();
     }
 
     // ------------------------------------------------------------------ allergies
 
-    long insertAllergy(int facilityId, long patientId, String substance, String code, String reaction, Allergy.Severity severity,
-                       Allergy.Kind kind, Allergy.Status status, long authorId, Instant now, Imported source) {
+    long insertAllergy(PatientAccess granted, String substance, String code, String reaction, Allergy.Severity severity,
+                       Allergy.Kind kind, Allergy.Status status, Instant now, Imported source) {
         return jdbc.sql("""
                         insert into allergy (facility_id, patient_id, substance, substance_code, reaction, severity, kind, status,
                             recorded_by, version, created_at, updated_at, source)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, cast(? as json)) returning id""")
-                .param(facilityId).param(patientId).param(substance).param(code).param(reaction).param(severity.name())
-                .param(kind.name()).param(status.name()).param(authorId).param(ts(now)).param(ts(now)).param(json(source))
+                .param(facilityOf(granted)).param(patientOf(granted)).param(substance).param(code).param(reaction).param(severity.name())
+                .param(kind.name()).param(status.name()).param(granted.actor().staffId()).param(ts(now)).param(ts(now)).param(json(source))
                 .query(Long.class).single();
     }
 
-    boolean updateAllergy(long id, int expectedVersion, String substance, String code, String reaction, Allergy.Severity severity,
-                          Allergy.Kind kind, Allergy.Status status, long authorId, Instant now) {
+    boolean updateAllergy(PatientAccess granted, long id, int expectedVersion, String substance, String code, String reaction,
+                          Allergy.Severity severity, Allergy.Kind kind, Allergy.Status status, Instant now) {
         return jdbc.sql("""
                         update allergy set substance = ?, substance_code = ?, reaction = ?, severity = ?, kind = ?, status = ?,
-                            recorded_by = ?, version = version + 1, updated_at = ?, source = null where id = ? and version = ?""")
+                            recorded_by = ?, version = version + 1, updated_at = ?, source = null
+                            where id = ? and patient_id = ? and version = ?""")
                 .param(substance).param(code).param(reaction).param(severity.name()).param(kind.name()).param(status.name())
-                .param(authorId).param(ts(now)).param(id).param(expectedVersion).update() == 1;
+                .param(granted.actor().staffId()).param(ts(now)).param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
-    Optional<Allergy> allergy(long id) {
-        return jdbc.sql("select " + ALLERGY + " from allergy where id = ?").param(id).query(ClinicalRepository::allergy).optional();
+    Optional<Allergy> allergy(PatientAccess granted, long id) {
+        return one(ALLERGY, "allergy", granted, id, ClinicalRepository::allergy);
     }
 
-    List<Allergy> allergies(long patientId, boolean activeOnly) {
+    List<Allergy> allergies(PatientAccess granted, boolean activeOnly) {
         return jdbc.sql("select " + ALLERGY + " from allergy where patient_id = ?"
                         + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by severity desc, substance, id limit ?")
-                .param(patientId).param(RecordLimits.fetch()).query(ClinicalRepository::allergy).list();
+                .param(patientOf(granted)).param(RecordLimits.fetch()).query(ClinicalRepository::allergy).list();
     }
 
     // ------------------------------------------------------------------ problems
 
-    long insertProblem(int facilityId, long patientId, String codeSystem, String code, String label, LocalDate onset, Problem.Status status,
-                       long authorId, Instant now, Imported source) {
+    long insertProblem(PatientAccess granted, String codeSystem, String code, String label, LocalDate onset, Problem.Status status,
+                       Instant now, Imported source) {
         return jdbc.sql("""
                         insert into problem (facility_id, patient_id, code_system, icd10_code, label, onset_date, status, recorded_by, version,
                             created_at, updated_at, source) values (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, cast(? as json)) returning id""")
-                .param(facilityId).param(patientId).param(codeSystem).param(code).param(label).param(onset == null ? null : Date.valueOf(onset))
-                .param(status.name()).param(authorId).param(ts(now)).param(ts(now)).param(json(source)).query(Long.class).single();
+                .param(facilityOf(granted)).param(patientOf(granted)).param(codeSystem).param(code).param(label)
+                .param(onset == null ? null : Date.valueOf(onset)).param(status.name()).param(granted.actor().staffId()).param(ts(now))
+                .param(ts(now)).param(json(source)).query(Long.class).single();
     }
 
-    boolean updateProblem(long id, int expectedVersion, String code, String label, LocalDate onset, Problem.Status status,
-                          long authorId, Instant now) {
+    boolean updateProblem(PatientAccess granted, long id, int expectedVersion, String code, String label, LocalDate onset,
+                          Problem.Status status, Instant now) {
         return jdbc.sql("""
                         update problem set code_system = 'ICD-10', icd10_code = ?, label = ?, onset_date = ?, status = ?, recorded_by = ?,
-                            version = version + 1, updated_at = ?, source = null where id = ? and version = ?""")
-                .param(code).param(label).param(onset == null ? null : Date.valueOf(onset)).param(status.name()).param(authorId)
-                .param(ts(now)).param(id).param(expectedVersion).update() == 1;
+                            version = version + 1, updated_at = ?, source = null where id = ? and patient_id = ? and version = ?""")
+                .param(code).param(label).param(onset == null ? null : Date.valueOf(onset)).param(status.name())
+                .param(granted.actor().staffId()).param(ts(now)).param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
-    Optional<Problem> problem(long id) {
-        return jdbc.sql("select " + PROBLEM + " from problem where id = ?").param(id).query(ClinicalRepository::problem).optional();
+    Optional<Problem> problem(PatientAccess granted, long id) {
+        return one(PROBLEM, "problem", granted, id, ClinicalRepository::problem);
     }
 
-    List<Problem> problems(long patientId, boolean activeOnly) {
+    List<Problem> problems(PatientAccess granted, boolean activeOnly) {
         return jdbc.sql("select " + PROBLEM + " from problem where patient_id = ?"
                         + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by onset_date desc nulls last, id desc limit ?")
-                .param(patientId).param(RecordLimits.fetch()).query(ClinicalRepository::problem).list();
+                .param(patientOf(granted)).param(RecordLimits.fetch()).query(ClinicalRepository::problem).list();
     }
 
     // ------------------------------------------------------------------ observations
 
-    long insertObservation(int facilityId, long patientId, ObservationKind kind, String code, String label, BigDecimal value,
-                           BigDecimal value2, String unit, Instant effectiveAt, long authorId, Instant now, Imported source,
+    long insertObservation(PatientAccess granted, ObservationKind kind, String code, String label, BigDecimal value,
+                           BigDecimal value2, String unit, Instant effectiveAt, Instant now, Imported source,
                            ObservationResult result) {
         return jdbc.sql("""
                         insert into observation (facility_id, patient_id, kind, code, label, value, value2, unit, effective_at, status,
                             recorded_by, version, created_at, source, result)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'FINAL', ?, 1, ?, cast(? as json), cast(? as json))
                             returning id""")
-                .param(facilityId).param(patientId).param(kind.name()).param(code).param(label).param(value).param(value2).param(unit)
-                .param(ts(effectiveAt)).param(authorId).param(ts(now)).param(json(source)).param(result == null ? null : result.toJson())
-                .query(Long.class).single();
+                .param(facilityOf(granted)).param(patientOf(granted)).param(kind.name()).param(code).param(label).param(value).param(value2)
+                .param(unit).param(ts(effectiveAt)).param(granted.actor().staffId()).param(ts(now)).param(json(source))
+                .param(result == null ? null : result.toJson()).query(Long.class).single();
     }
 
-    boolean markObservationInError(long id, int expectedVersion) {
-        return jdbc.sql("update observation set status = 'ENTERED_IN_ERROR', version = version + 1 where id = ? and version = ?"
-                        + " and status = 'FINAL'")
-                .param(id).param(expectedVersion).update() == 1;
+    boolean markObservationInError(PatientAccess granted, long id, int expectedVersion) {
+        return jdbc.sql("update observation set status = 'ENTERED_IN_ERROR', version = version + 1"
+                        + " where id = ? and patient_id = ? and version = ? and status = 'FINAL'")
+                .param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
     /** The patient's observations among {@code ids} (others' are never returned). */
-    List<Observation> observations(long patientId, java.util.Collection<Long> ids) {
+    List<Observation> observations(PatientAccess granted, java.util.Collection<Long> ids) {
+        long patientId = patientOf(granted);
         if (ids.isEmpty()) {
             return List.of();
         }
@@ -164,62 +175,72 @@ class ClinicalRepository {
                 .param(patientId).param(ids.toArray(Long[]::new)).query(ClinicalRepository::observation).list();
     }
 
-    Optional<Observation> observation(long id) {
-        return jdbc.sql("select " + OBSERVATION + " from observation where id = ?").param(id).query(ClinicalRepository::observation).optional();
+    Optional<Observation> observation(PatientAccess granted, long id) {
+        return one(OBSERVATION, "observation", granted, id, ClinicalRepository::observation);
     }
 
-    List<Observation> observations(long patientId, ObservationKind kind, Instant from, Instant to, int limit) {
+    List<Observation> observations(PatientAccess granted, ObservationKind kind, Instant from, Instant to, int limit) {
         return jdbc.sql("select " + OBSERVATION + " from observation where patient_id = ? and (cast(? as text) is null or kind = ?)"
                         + " and effective_at >= ? and effective_at < ? and status = 'FINAL' order by effective_at desc limit ?")
-                .param(patientId).param(kind == null ? null : kind.name()).param(kind == null ? null : kind.name())
+                .param(patientOf(granted)).param(kind == null ? null : kind.name()).param(kind == null ? null : kind.name())
                 .param(ts(from)).param(ts(to)).param(limit).query(ClinicalRepository::observation).list();
     }
 
     /** All kinds, bounds either open: a search's window before its exact date test. */
-    List<Observation> observations(long patientId, Instant from, Instant to, int limit) {
+    List<Observation> observations(PatientAccess granted, Instant from, Instant to, int limit) {
         return jdbc.sql("select " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"
                         + " and (cast(? as timestamptz) is null or effective_at >= ?) and (cast(? as timestamptz) is null or effective_at < ?)"
                         + " order by effective_at desc, id desc limit ?")
-                .param(patientId).param(ts(from)).param(ts(from)).param(ts(to)).param(ts(to)).param(limit)
+                .param(patientOf(granted)).param(ts(from)).param(ts(from)).param(ts(to)).param(ts(to)).param(limit)
                 .query(ClinicalRepository::observation).list();
     }
 
     /** The latest value of each kind (and of each lab code), in one statement. */
-    List<Observation> latestObservations(long patientId) {
+    List<Observation> latestObservations(PatientAccess granted) {
         return jdbc.sql("select distinct on (kind, code) " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"
                         + " order by kind, code, effective_at desc limit 50")
-                .param(patientId).query(ClinicalRepository::observation).list();
+                .param(patientOf(granted)).query(ClinicalRepository::observation).list();
     }
 
     // ------------------------------------------------------------------ documents
 
-    long insertDocument(int facilityId, long patientId, String title, String kind, String contentType, byte[] content, String sha256,
-                        long authorId, Instant now) {
+    long insertDocument(PatientAccess granted, String title, String kind, String contentType, byte[] content, String sha256, Instant now) {
         return jdbc.sql("""
                         insert into clinical_document (facility_id, patient_id, title, kind, content_type, size_bytes, sha256, content,
                             status, uploaded_by, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'CURRENT', ?, 1, ?) returning id""")
-                .param(facilityId).param(patientId).param(title).param(kind).param(contentType).param(content.length).param(sha256)
-                .param(content).param(authorId).param(ts(now)).query(Long.class).single();
+                .param(facilityOf(granted)).param(patientOf(granted)).param(title).param(kind).param(contentType).param(content.length)
+                .param(sha256).param(content).param(granted.actor().staffId()).param(ts(now)).query(Long.class).single();
     }
 
-    boolean markDocumentInError(long id, int expectedVersion) {
-        return jdbc.sql("update clinical_document set status = 'ENTERED_IN_ERROR', version = version + 1 where id = ? and version = ?"
-                        + " and status = 'CURRENT'")
-                .param(id).param(expectedVersion).update() == 1;
+    boolean markDocumentInError(PatientAccess granted, long id, int expectedVersion) {
+        return jdbc.sql("update clinical_document set status = 'ENTERED_IN_ERROR', version = version + 1"
+                        + " where id = ? and patient_id = ? and version = ? and status = 'CURRENT'")
+                .param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
-    Optional<ClinicalDocument> document(long id) {
-        return jdbc.sql("select " + DOCUMENT + " from clinical_document where id = ?").param(id).query(ClinicalRepository::document).optional();
+    Optional<ClinicalDocument> document(PatientAccess granted, long id) {
+        return one(DOCUMENT, "clinical_document", granted, id, ClinicalRepository::document);
     }
 
-    byte[] documentContent(long id) {
-        return jdbc.sql("select content from clinical_document where id = ?").param(id).query(byte[].class).single();
+    Optional<byte[]> documentContent(PatientAccess granted, long id) {
+        return jdbc.sql("select content from clinical_document where id = ? and patient_id = ?").param(id).param(patientOf(granted))
+                .query(byte[].class).optional();
     }
 
-    List<ClinicalDocument> documents(long patientId, int limit) {
+    List<ClinicalDocument> documents(PatientAccess granted, int limit) {
         return jdbc.sql("select " + DOCUMENT + " from clinical_document where patient_id = ? and status = 'CURRENT'"
                         + " order by created_at desc limit ?")
-                .param(patientId).param(limit).query(ClinicalRepository::document).list();
+                .param(patientOf(granted)).param(limit).query(ClinicalRepository::document).list();
+    }
+
+    /** One record of the proof's patient: another patient's id finds nothing. */
+    private <T> Optional<T> one(String columns, String table, PatientAccess granted, long id, RowMapper<T> row) {
+        return jdbc.sql("select " + columns + " from " + table + " where id = ? and patient_id = ?").param(id).param(patientOf(granted))
+                .query(row).optional();
+    }
+
+    private static int facilityOf(PatientAccess granted) {
+        return granted.patient().facilityId();
     }
 
     // ------------------------------------------------------------------ mapping
@@ -258,26 +279,5 @@ class ClinicalRepository {
         return new ClinicalDocument(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("title"),
                 rs.getString("kind"), rs.getString("content_type"), rs.getInt("size_bytes"), rs.getString("sha256"),
                 rs.getString("status"), rs.getLong("uploaded_by"), rs.getInt("version"), instant(rs.getTimestamp("created_at")));
-    }
-
-    private static String json(Imported source) {
-        return source == null ? null : source.toJson();
-    }
-
-    /** 120.000 reads back as 120 and 37.50 as 37.5, never as 1.2E+2. */
-    static BigDecimal strip(BigDecimal b) {
-        if (b == null) {
-            return null;
-        }
-        BigDecimal s = b.stripTrailingZeros();
-        return s.scale() < 0 ? s.setScale(0) : s;
-    }
-
-    static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    static Timestamp ts(Instant i) {
-        return i == null ? null : Timestamp.from(i);
     }
 }

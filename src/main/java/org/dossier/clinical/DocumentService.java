@@ -1,15 +1,12 @@
 package org.dossier.clinical;
 
-import org.dossier.audit.AuditResource;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.access.PatientAccess;
-import org.dossier.access.PatientFacts;
-import org.dossier.access.Section;
-import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
+import org.dossier.platform.RecordLimits;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -23,6 +20,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -30,21 +28,17 @@ import java.util.Set;
  * renamed executable is refused; the content is stored in PostgreSQL so that a backup includes it.
  */
 @Service
-public class DocumentService {
+public class DocumentService extends VersionedRecords<ClinicalDocument> {
 
     public static final int MAX_BYTES = 10 * 1024 * 1024;
     private static final Set<String> KINDS = Set.of("REPORT", "IMAGING", "LAB_RESULT", "LETTER", "CONSENT", "ID_DOCUMENT", "OTHER");
 
     private final ClinicalRepository repository;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
 
-    DocumentService(ClinicalRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+    DocumentService(ClinicalRepository repository, ClinicalAccess access, RecordLocator locator,
+                    @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+        super(RecordKind.DOCUMENT, ClinicalDocument.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
     }
 
     /** The content of a document with the type its bytes revealed. */
@@ -53,7 +47,7 @@ public class DocumentService {
 
     @Transactional
     public ClinicalDocument upload(Actor actor, long patientId, String title, String kind, String declaredType, byte[] content) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Document, Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN, Role.NURSE);
         List<FieldError> errors = new ArrayList<>();
         if (Texts.isBlank(title) || title.length() > 200) {
             errors.add(new FieldError("title", "is required (at most 200 characters)"));
@@ -80,35 +74,17 @@ public class DocumentService {
             throw new InvalidInputException(errors);
         }
         Instant now = clock.instant();
-        long id = repository.insertDocument(patient.facilityId(), patient.id(), title.strip(), k, sniffed, content, sha256(content),
-                actor.staffId(), now);
-        ClinicalDocument created = repository.document(id).orElseThrow();
-        versions.record("document", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "uploaded", created, now);
-        return created;
+        long id = repository.insertDocument(granted, title.strip(), k, sniffed, content, sha256(content), now);
+        return logged(granted, id, "uploaded", now);
     }
 
     @Transactional
     public ClinicalDocument markEnteredInError(Actor actor, long documentId, int expectedVersion, String reason) {
-        actor.requireAnyRole("correct documents", Role.PHYSICIAN, Role.NURSE);
-        String why = Texts.requireReason(reason);
-        ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
-        access.forChanging(actor, d.patientId(), AuditResource.Document, documentId, ClinicalAccess.ENTERED_IN_ERROR, d.version(),
-                Role.PHYSICIAN, Role.NURSE);
-        if (!"CURRENT".equals(d.status())) {
-            throw new ConflictException("document-in-error", "This document is already marked entered in error");
-        }
-        if (!repository.markDocumentInError(documentId, expectedVersion)) {
-            throw ConflictException.stale(documentId, expectedVersion, d.version());
-        }
-        ClinicalDocument marked = repository.document(documentId).orElseThrow();
-        versions.record("document", documentId, marked.version(), marked.facilityId(), marked.patientId(), actor.staffId(),
-                "entered in error: " + why, marked, clock.instant());
-        return marked;
+        return enteredInError(actor, documentId, expectedVersion, reason, d -> "CURRENT".equals(d.status()), repository::markDocumentInError);
     }
 
     public ClinicalDocument read(Actor actor, long documentId) {
-        ClinicalDocument d = repository.document(documentId).orElseThrow(() -> new NotFoundException("No document " + documentId));
-        return access.visible(actor, d.patientId(), d, AuditResource.Document, documentId);
+        return one(actor, documentId);
     }
 
     /**
@@ -116,30 +92,31 @@ public class DocumentService {
      * null when that version is not kept): one gateway decision, as a read.
      */
     public VersionLog.Dated<ClinicalDocument> readDated(Actor actor, long id) {
-        ClinicalDocument document = read(actor, id);
-        return new VersionLog.Dated<>(document, versions.recordedAt("document", document.id(), document.version()));
+        return dated(actor, id);
     }
 
     /** Every kept version of a document, newest first (its FHIR history): one gateway decision, as a read. */
     public List<VersionLog.Version<ClinicalDocument>> history(Actor actor, long documentId) {
-        read(actor, documentId);
-        return versions.history("document", documentId, ClinicalDocument.class);
+        return versions(actor, documentId);
     }
 
     public Content content(Actor actor, long documentId) {
-        ClinicalDocument d = read(actor, documentId);
-        return new Content(d, repository.documentContent(documentId));
+        PatientAccess granted = forRecord(actor, documentId);
+        return new Content(found(granted, documentId), repository.documentContent(granted, documentId).orElseThrow(() -> missing(documentId)));
     }
 
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
-        access.forReading(actor, patientId, AuditResource.Document);
-        return org.dossier.platform.RecordLimits.whole(repository.documents(patientId, org.dossier.platform.RecordLimits.fetch()), "documents");
+        return ofPatient(forList(actor, patientId));
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<ClinicalDocument> ofPatient(PatientAccess granted) {
-        return org.dossier.platform.RecordLimits.whole(repository.documents(granted.require(Section.CLINICAL).patientId(),
-                org.dossier.platform.RecordLimits.fetch()), "documents");
+        return RecordLimits.whole(repository.documents(granted.require(Section.CLINICAL), RecordLimits.fetch()), "documents");
+    }
+
+    @Override
+    Optional<ClinicalDocument> find(PatientAccess granted, long id) {
+        return repository.document(granted, id);
     }
 
     /** The media type that the first bytes prove, or null. */

@@ -10,5 +10,5 @@ import java.time.Instant;
  * given. Who gave it is in {@code source}.
  */
 public record Immunization(long id, int facilityId, long patientId, String codeSystem, String code, String label, String status,
-                           Instant occurredAt, long recordedBy, int version, Instant updatedAt, Imported source) {
+                           Instant occurredAt, long recordedBy, int version, Instant updatedAt, Imported source) implements ChartRecord {
 }

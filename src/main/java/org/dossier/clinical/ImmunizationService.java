@@ -1,13 +1,11 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
-import org.dossier.access.PatientFacts;
 import org.dossier.access.Section;
-import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 import org.dossier.platform.Imported;
-import org.dossier.platform.NotFoundException;
+import org.dossier.platform.RecordLimits;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.stereotype.Service;
@@ -16,26 +14,22 @@ import org.springframework.transaction.annotation.Transactional;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 
 /** Vaccines given, from another system's history: recorded as sent, versioned, read through the gateway. */
 @Service
-public class ImmunizationService {
+public class ImmunizationService extends VersionedRecords<Immunization> {
 
     /** FHIR's immunization statuses, kept as sent. */
     public static final Set<String> STATUSES = Set.of("completed", "entered-in-error", "not-done");
 
     private final InterventionRepository repository;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
 
-    ImmunizationService(InterventionRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions,
-                        Clock clock) {
+    ImmunizationService(InterventionRepository repository, ClinicalAccess access, RecordLocator locator,
+                        @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+        super(RecordKind.IMMUNIZATION, Immunization.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
     }
 
     /** A vaccination as the source coded it: the first coding's system and code (CVX), the text shown, status, when given. */
@@ -45,40 +39,39 @@ public class ImmunizationService {
     /** An immunization from another system's history, with what the source said of it (kept and served as sent). */
     @Transactional
     public Immunization recordImported(Actor actor, long patientId, ImmunizationInput in, Imported source) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Immunization, Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN, Role.NURSE);
         Interventions.validate(in.codeSystem(), in.code(), in.label(), in.status(), STATUSES);
         Instant now = clock.instant();
-        long id = repository.insertImmunization(patient.facilityId(), patient.id(), in.codeSystem(), in.code(), in.label().strip(),
-                in.status(), in.occurredAt(), actor.staffId(), now, source);
-        Immunization i = repository.immunization(id).orElseThrow();
-        versions.record("immunization", id, i.version(), i.facilityId(), i.patientId(), actor.staffId(), "recorded", i, now);
-        return i;
+        long id = repository.insertImmunization(granted, in.codeSystem(), in.code(), in.label().strip(), in.status(), in.occurredAt(),
+                now, source);
+        return logged(granted, id, "recorded", now);
     }
 
     public Immunization read(Actor actor, long immunizationId) {
-        Immunization i = repository.immunization(immunizationId).orElseThrow(() -> new NotFoundException("No immunization " + immunizationId));
-        return access.visible(actor, i.patientId(), i, AuditResource.Immunization, immunizationId);
+        return one(actor, immunizationId);
     }
 
     /** One immunization with the time its current version was recorded (a read's Last-Modified): one gateway decision. */
     public VersionLog.Dated<Immunization> readDated(Actor actor, long immunizationId) {
-        Immunization i = read(actor, immunizationId);
-        return new VersionLog.Dated<>(i, versions.recordedAt("immunization", i.id(), i.version()));
+        return dated(actor, immunizationId);
     }
 
     /** The patient's immunizations, newest first (at most 500). */
     public List<Immunization> ofPatient(Actor actor, long patientId) {
-        return ofPatient(access.forReading(actor, patientId, AuditResource.Immunization));
+        return ofPatient(forList(actor, patientId));
     }
 
     /** Under an access already granted and audited (the chart). */
     public List<Immunization> ofPatient(PatientAccess granted) {
-        return org.dossier.platform.RecordLimits.whole(repository.immunizations(granted.require(Section.CLINICAL).patientId(),
-                org.dossier.platform.RecordLimits.fetch()), "immunizations");
+        return RecordLimits.whole(repository.immunizations(granted.require(Section.CLINICAL), RecordLimits.fetch()), "immunizations");
     }
 
     public List<VersionLog.Version<Immunization>> history(Actor actor, long immunizationId) {
-        read(actor, immunizationId);
-        return versions.history("immunization", immunizationId, Immunization.class);
+        return versions(actor, immunizationId);
+    }
+
+    @Override
+    Optional<Immunization> find(PatientAccess granted, long id) {
+        return repository.immunization(granted, id);
     }
 }

@@ -15,7 +15,7 @@ import java.time.Instant;
  */
 public record Observation(long id, int facilityId, long patientId, ObservationKind kind, String code, String label,
                           BigDecimal value, BigDecimal value2, String unit, Instant effectiveAt, String status, long recordedBy,
-                          int version, Imported source, ObservationResult result) {
+                          int version, Imported source, ObservationResult result) implements ChartRecord {
 
     /** A measurement taken here, in the kind's unit. */
     public Observation(long id, int facilityId, long patientId, ObservationKind kind, String code, String label, BigDecimal value,

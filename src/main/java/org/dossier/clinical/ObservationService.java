@@ -1,16 +1,12 @@
 package org.dossier.clinical;
 
-import org.dossier.audit.AuditResource;
-import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.access.PatientFacts;
-import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -23,11 +19,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Vital signs and results (numbers checked against plausible ranges; coded findings, texts and surveys as sent). */
 @Service
-public class ObservationService {
+public class ObservationService extends VersionedRecords<Observation> {
 
     private static final Pattern LOINC = Pattern.compile("\\d{1,7}-\\d");
     private static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
@@ -36,16 +33,11 @@ public class ObservationService {
     public static final int MAX_SEARCH = 5_000;
 
     private final ClinicalRepository repository;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
 
-    ObservationService(ClinicalRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions,
-                       Clock clock) {
+    ObservationService(ClinicalRepository repository, ClinicalAccess access, RecordLocator locator,
+                       @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+        super(RecordKind.OBSERVATION, Observation.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
     }
 
     /** A measurement as entered; code, label and unit are implied for vital signs and required for lab results. */
@@ -75,7 +67,7 @@ public class ObservationService {
      */
     @Transactional
     public Observation record(Actor actor, long patientId, ObservationInput in, Imported source, ObservationResult result) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Observation, Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN, Role.NURSE);
         if (in != null && in.kind() != null && in.kind().isVitalSign() && in.kind() != ObservationKind.BLOOD_PRESSURE && in.unit() != null
                 && !in.unit().isBlank() && !in.unit().strip().equals(in.kind().unit())) {
             BigDecimal converted = Units.convert(in.value(), in.unit().strip(), in.kind().unit());
@@ -95,57 +87,35 @@ public class ObservationService {
         String code = kind.isVitalSign() ? kind.code() : in.code().strip();
         String label = kind.isVitalSign() ? kind.label() : in.label().strip();
         String unit = kind.isVitalSign() ? kind.unit() : in.value() == null ? null : in.unit().strip();
-        long id = repository.insertObservation(patient.facilityId(), patient.id(), kind, code, label, in.value(),
-                kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null, unit, effective, actor.staffId(), now, source,
-                result == null || result.equals(EMPTY) ? null : result);
-        Observation created = repository.observation(id).orElseThrow();
-        versions.record("observation", id, 1, created.facilityId(), created.patientId(), actor.staffId(), "recorded", created, now);
-        return created;
+        long id = repository.insertObservation(granted, kind, code, label, in.value(), kind == ObservationKind.BLOOD_PRESSURE ? in.value2() : null,
+                unit, effective, now, source, result == null || result.equals(EMPTY) ? null : result);
+        return logged(granted, id, "recorded", now);
     }
 
     /** A wrong measurement is marked, never changed or deleted; record the right one as a new observation. */
     @Transactional
     public Observation markEnteredInError(Actor actor, long observationId, int expectedVersion, String reason) {
-        actor.requireAnyRole("correct observations", Role.PHYSICIAN, Role.NURSE);
-        String why = Texts.requireReason(reason);
-        Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
-        access.forChanging(actor, o.patientId(), AuditResource.Observation, observationId, ClinicalAccess.ENTERED_IN_ERROR, o.version(),
-                Role.PHYSICIAN, Role.NURSE);
-        if (!"FINAL".equals(o.status())) {
-            throw new ConflictException("observation-in-error", "This observation is already marked entered in error");
-        }
-        if (!repository.markObservationInError(observationId, expectedVersion)) {
-            throw ConflictException.stale(observationId, expectedVersion, o.version());
-        }
-        Observation marked = repository.observation(observationId).orElseThrow();
-        versions.record("observation", observationId, marked.version(), marked.facilityId(), marked.patientId(), actor.staffId(),
-                "entered in error: " + why, marked, clock.instant());
-        return marked;
+        return enteredInError(actor, observationId, expectedVersion, reason, o -> "FINAL".equals(o.status()), repository::markObservationInError);
     }
 
     public Observation read(Actor actor, long observationId) {
-        Observation o = repository.observation(observationId).orElseThrow(() -> new NotFoundException("No observation " + observationId));
-        return access.visible(actor, o.patientId(), o, AuditResource.Observation, observationId);
+        return one(actor, observationId);
     }
 
     /** A series for charts and trends: at most 500 values, newest first. */
     public List<Observation> series(Actor actor, long patientId, ObservationKind kind, Instant from, Instant to) {
-        access.forReading(actor, patientId, AuditResource.Observation);
-        return series(patientId, kind, from, to);
+        return series(forList(actor, patientId), kind, from, to);
     }
 
     /** Under an access already granted and audited (a chart tab). */
     public List<Observation> series(PatientAccess granted, ObservationKind kind, Instant from, Instant to) {
-        return series(granted.require(Section.CLINICAL).patientId(), kind, from, to);
-    }
-
-    private List<Observation> series(long patientId, ObservationKind kind, Instant from, Instant to) {
+        granted.require(Section.CLINICAL);
         Instant end = to == null ? clock.instant().plus(CLOCK_SKEW) : to;
         Instant start = from == null ? end.minus(Duration.ofDays(365)) : from;
         if (!end.isAfter(start)) {
             throw new InvalidInputException("to", "must be after from");
         }
-        return repository.observations(patientId, kind, start, end, MAX_SERIES);
+        return repository.observations(granted, kind, start, end, MAX_SERIES);
     }
 
     /**
@@ -154,7 +124,7 @@ public class ObservationService {
      * so that a client paging through the answer never misses one silently.
      */
     public List<Observation> search(Actor actor, long patientId, Instant from, Instant to) {
-        return search(access.forReading(actor, patientId, AuditResource.Observation), from, to);
+        return search(forList(actor, patientId), from, to);
     }
 
     /**
@@ -162,7 +132,7 @@ public class ObservationService {
      * an id naming another patient's observation finds nothing.
      */
     public List<Observation> among(PatientAccess granted, java.util.Collection<Long> ids) {
-        return repository.observations(granted.require(Section.CLINICAL).patientId(), ids);
+        return repository.observations(granted.require(Section.CLINICAL), ids);
     }
 
     /** Every measurement of the patient, as {@link #search(PatientAccess, Instant, Instant)} with no dates. */
@@ -175,11 +145,11 @@ public class ObservationService {
      * once, as FHIR's {@code $everything}, or a search with the resources it includes).
      */
     public List<Observation> search(PatientAccess granted, Instant from, Instant to) {
-        long patient = granted.require(Section.CLINICAL).patientId();
+        granted.require(Section.CLINICAL);
         if (from != null && to != null && !to.isAfter(from)) {
             return List.of();
         }
-        List<Observation> found = repository.observations(patient, from, to, MAX_SEARCH + 1);
+        List<Observation> found = repository.observations(granted, from, to, MAX_SEARCH + 1);
         if (found.size() > MAX_SEARCH) {
             throw new InvalidInputException("date", "more than " + MAX_SEARCH + " observations: narrow the search by date");
         }
@@ -187,17 +157,16 @@ public class ObservationService {
     }
 
     public List<Observation> latest(Actor actor, long patientId) {
-        return latest(access.forReading(actor, patientId, AuditResource.Observation));
+        return latest(forList(actor, patientId));
     }
 
     /** Under an access already granted and audited (the chart). */
     public List<Observation> latest(PatientAccess granted) {
-        return repository.latestObservations(granted.require(Section.CLINICAL).patientId());
+        return repository.latestObservations(granted.require(Section.CLINICAL));
     }
 
     public List<VersionLog.Version<Observation>> history(Actor actor, long observationId) {
-        read(actor, observationId);
-        return versions.history("observation", observationId, Observation.class);
+        return versions(actor, observationId);
     }
 
     /**
@@ -205,8 +174,12 @@ public class ObservationService {
      * null when that version is not kept): one gateway decision, as a read.
      */
     public VersionLog.Dated<Observation> readDated(Actor actor, long id) {
-        Observation observation = read(actor, id);
-        return new VersionLog.Dated<>(observation, versions.recordedAt("observation", observation.id(), observation.version()));
+        return dated(actor, id);
+    }
+
+    @Override
+    Optional<Observation> find(PatientAccess granted, long id) {
+        return repository.observation(granted, id);
     }
 
     private static final ObservationResult EMPTY = new ObservationResult(null, null, null, null, null);

@@ -11,7 +11,7 @@ import java.time.LocalDate;
  * categories, clinical and verification status as sent, onset, abatement, recorded date, recorder).
  */
 public record Problem(long id, int facilityId, long patientId, String icd10Code, String label, LocalDate onsetDate, Status status,
-                      long recordedBy, int version, Instant updatedAt, String codeSystem, Imported source) {
+                      long recordedBy, int version, Instant updatedAt, String codeSystem, Imported source) implements ChartRecord {
 
     /** A problem recorded here. */
     public Problem(long id, int facilityId, long patientId, String icd10Code, String label, LocalDate onsetDate, Status status,

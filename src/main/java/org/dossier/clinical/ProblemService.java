@@ -1,16 +1,13 @@
 package org.dossier.clinical;
 
-import org.dossier.audit.AuditResource;
-import org.dossier.access.Section;
 import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
-import org.dossier.access.PatientFacts;
-import org.dossier.platform.ConflictException;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.Imported;
 import org.dossier.platform.InvalidInputException;
-import org.dossier.platform.NotFoundException;
+import org.dossier.platform.RecordLimits;
 import org.dossier.platform.Texts;
 import org.dossier.platform.VersionLog;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -22,24 +19,21 @@ import java.time.Instant;
 import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Problems and diagnoses, coded in ICD-10. */
 @Service
-public class ProblemService {
+public class ProblemService extends VersionedRecords<Problem> {
 
     private static final Pattern ICD10 = Pattern.compile("[A-Z]\\d{2}(\\.[0-9A-Z]{1,4})?");
 
     private final ClinicalRepository repository;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
 
-    ProblemService(ClinicalRepository repository, ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+    ProblemService(ClinicalRepository repository, ClinicalAccess access, RecordLocator locator,
+                   @Qualifier("clinicalVersions") VersionLog clinicalVersions, Clock clock) {
+        super(RecordKind.PROBLEM, Problem.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
     }
 
     public record ProblemInput(String icd10Code, String label, LocalDate onsetDate, Problem.Status status) {
@@ -53,12 +47,12 @@ public class ProblemService {
     /** An ICD-10 coded problem from another system's history, with what the source said of it (kept and served as sent). */
     @Transactional
     public Problem record(Actor actor, long patientId, ProblemInput in, Imported source) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
-        validate(in, patient.birthDate());
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN);
+        validate(in, granted.patient().birthDate());
         Instant now = clock.instant();
-        long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.ICD10, in.icd10Code().strip().toUpperCase(), in.label().strip(),
-                in.onsetDate(), statusOf(in), actor.staffId(), now, source);
-        return logged(actor, id, "recorded", now);
+        long id = repository.insertProblem(granted, Problem.ICD10, in.icd10Code().strip().toUpperCase(), in.label().strip(),
+                in.onsetDate(), statusOf(in), now, source);
+        return logged(granted, id, "recorded", now);
     }
 
     /**
@@ -68,7 +62,7 @@ public class ProblemService {
     @Transactional
     public Problem recordSnomed(Actor actor, long patientId, String snomedCode, String label, LocalDate onsetDate, Problem.Status status,
                                 Imported source) {
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.Problem, Role.PHYSICIAN);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN);
         List<FieldError> errors = new ArrayList<>();
         if (snomedCode == null || !snomedCode.strip().matches("\\d{6,18}")) {
             errors.add(new FieldError("code", "must be a SNOMED CT concept id (6 to 18 digits)"));
@@ -83,49 +77,43 @@ public class ProblemService {
             throw new InvalidInputException(errors);
         }
         Instant now = clock.instant();
-        long id = repository.insertProblem(patient.facilityId(), patient.id(), Problem.SNOMED_CT, snomedCode.strip(), label.strip(),
-                onsetDate, status == null ? Problem.Status.ACTIVE : status, actor.staffId(), now, source);
-        return logged(actor, id, "recorded", now);
+        long id = repository.insertProblem(granted, Problem.SNOMED_CT, snomedCode.strip(), label.strip(), onsetDate,
+                status == null ? Problem.Status.ACTIVE : status, now, source);
+        return logged(granted, id, "recorded", now);
     }
 
     @Transactional
     public Problem change(Actor actor, long problemId, int expectedVersion, ProblemInput in, String reason) {
         actor.requireAnyRole("record diagnoses", Role.PHYSICIAN);
         String why = Texts.requireReason(reason);
-        Problem current = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
-        access.forChanging(actor, current.patientId(), AuditResource.Problem, problemId, ClinicalAccess.UPDATE, current.version(), Role.PHYSICIAN);
+        Change<Problem> change = changing(actor, problemId, ClinicalAccess.UPDATE, Role.PHYSICIAN);
         validate(in, null);
         Instant now = clock.instant();
-        if (!repository.updateProblem(problemId, expectedVersion, in.icd10Code().strip().toUpperCase(), in.label().strip(), in.onsetDate(),
-                statusOf(in), actor.staffId(), now)) {
-            throw ConflictException.stale(problemId, expectedVersion, current.version());
-        }
-        return logged(actor, problemId, why, now);
+        change.requireDone(repository.updateProblem(change.access(), problemId, expectedVersion, in.icd10Code().strip().toUpperCase(),
+                in.label().strip(), in.onsetDate(), statusOf(in), now), expectedVersion);
+        return logged(change.access(), problemId, why, now);
     }
 
     public Problem read(Actor actor, long problemId) {
-        Problem p = repository.problem(problemId).orElseThrow(() -> new NotFoundException("No problem " + problemId));
-        return access.visible(actor, p.patientId(), p, AuditResource.Problem, problemId);
+        return one(actor, problemId);
     }
 
     public List<Problem> ofPatient(Actor actor, long patientId, boolean activeOnly) {
-        return ofPatient(access.forReading(actor, patientId, AuditResource.Problem), activeOnly);
+        return ofPatient(forList(actor, patientId), activeOnly);
     }
 
     /** Under an access already granted and audited (the chart). */
     public List<Problem> ofPatient(PatientAccess granted, boolean activeOnly) {
-        return org.dossier.platform.RecordLimits.whole(repository.problems(granted.require(Section.CLINICAL).patientId(), activeOnly), "problems");
+        return RecordLimits.whole(repository.problems(granted.require(Section.CLINICAL), activeOnly), "problems");
     }
 
     public List<VersionLog.Version<Problem>> history(Actor actor, long problemId) {
-        read(actor, problemId);
-        return versions.history("problem", problemId, Problem.class);
+        return versions(actor, problemId);
     }
 
-    private Problem logged(Actor actor, long id, String reason, Instant now) {
-        Problem p = repository.problem(id).orElseThrow();
-        versions.record("problem", id, p.version(), p.facilityId(), p.patientId(), actor.staffId(), reason, p, now);
-        return p;
+    @Override
+    Optional<Problem> find(PatientAccess granted, long id) {
+        return repository.problem(granted, id);
     }
 
     private static Problem.Status statusOf(ProblemInput in) {

@@ -10,5 +10,5 @@ import java.time.Instant;
  * it was performed (an instant, or a period when {@code performedEnd} is set). Who performed it is in {@code source}.
  */
 public record Procedure(long id, int facilityId, long patientId, String codeSystem, String code, String label, String status,
-                        Instant performedStart, Instant performedEnd, long recordedBy, int version, Instant updatedAt, Imported source) {
+                        Instant performedStart, Instant performedEnd, long recordedBy, int version, Instant updatedAt, Imported source) implements ChartRecord {
 }

@@ -11,7 +11,7 @@ import java.util.Set;
  */
 public record ReceivedRecord(long id, int facilityId, long patientId, String resourceType, String status, String category,
                              String codeSystem, String code, String label, Instant occurredAt, long recordedBy, int version,
-                             Instant updatedAt, String resource) {
+                             Instant updatedAt, String resource) implements ChartRecord {
 
     /** The FHIR resource types kept this way. */
     public static final Set<String> TYPES = Set.of("DiagnosticReport", "DocumentReference", "CarePlan", "CareTeam", "Device",

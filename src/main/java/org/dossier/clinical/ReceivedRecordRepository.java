@@ -1,5 +1,6 @@
 package org.dossier.clinical;
 
+import org.dossier.access.PatientAccess;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -9,10 +10,11 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import static org.dossier.clinical.ClinicalRepository.instant;
-import static org.dossier.clinical.ClinicalRepository.ts;
+import static org.dossier.clinical.Rows.instant;
+import static org.dossier.clinical.Rows.patientOf;
+import static org.dossier.clinical.Rows.ts;
 
-/** The received_record table. Package-private: only its service, which checks access, reads it. */
+/** The received_record table. Package-private: only its service reaches it, each statement confined to the patient of the gateway's proof. */
 @Repository
 class ReceivedRecordRepository {
 
@@ -25,30 +27,30 @@ class ReceivedRecordRepository {
         this.jdbc = jdbc;
     }
 
-    long insert(int facilityId, long patientId, ReceivedRecordService.ReceivedInput in, long authorId, Instant now) {
+    long insert(PatientAccess granted, ReceivedRecordService.ReceivedInput in, Instant now) {
         return jdbc.sql("""
                         insert into received_record (facility_id, patient_id, resource_type, status, category, code_system, code, label,
                             occurred_at, recorded_by, version, created_at, updated_at, resource)
                             values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?, cast(? as json)) returning id""")
-                .param(facilityId).param(patientId).param(in.resourceType()).param(in.status()).param(in.category()).param(in.codeSystem())
-                .param(in.code()).param(in.label()).param(ts(in.occurredAt())).param(authorId).param(ts(now)).param(ts(now))
-                .param(in.resource()).query(Long.class).single();
+                .param(granted.patient().facilityId()).param(patientOf(granted)).param(in.resourceType()).param(in.status())
+                .param(in.category()).param(in.codeSystem()).param(in.code()).param(in.label()).param(ts(in.occurredAt()))
+                .param(granted.actor().staffId()).param(ts(now)).param(ts(now)).param(in.resource()).query(Long.class).single();
     }
 
-    Optional<ReceivedRecord> find(long id) {
-        return jdbc.sql("select " + COLUMNS + " from received_record where id = ?").param(id)
+    Optional<ReceivedRecord> find(PatientAccess granted, long id) {
+        return jdbc.sql("select " + COLUMNS + " from received_record where id = ? and patient_id = ?").param(id).param(patientOf(granted))
                 .query(ReceivedRecordRepository::row).optional();
     }
 
     /** One patient's records of the given types, newest first. */
-    List<ReceivedRecord> ofPatient(long patientId, List<String> types, int limit) {
+    List<ReceivedRecord> ofPatient(PatientAccess granted, List<String> types, int limit) {
         return jdbc.sql("select " + COLUMNS + " from received_record where patient_id = ? and resource_type = any (?)"
                         + " order by occurred_at desc nulls last, id desc limit ?")
-                .param(patientId).param(types.toArray(String[]::new)).param(limit).query(ReceivedRecordRepository::row).list();
+                .param(patientOf(granted)).param(types.toArray(String[]::new)).param(limit).query(ReceivedRecordRepository::row).list();
     }
 
-    int count(long patientId) {
-        return jdbc.sql("select count(*) from received_record where patient_id = ?").param(patientId).query(Integer.class).single();
+    int count(PatientAccess granted) {
+        return jdbc.sql("select count(*) from received_record where patient_id = ?").param(patientOf(granted)).query(Integer.class).single();
     }
 
     private static ReceivedRecord row(ResultSet rs, int n) throws SQLException {

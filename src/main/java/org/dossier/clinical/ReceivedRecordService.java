@@ -1,7 +1,6 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
-import org.dossier.access.PatientFacts;
 import org.dossier.access.Section;
 import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
@@ -20,6 +19,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What other systems sent that Dossier shows but does not act upon (ADR 0026): kept whole as sent, versioned, read
@@ -27,26 +27,23 @@ import java.util.List;
  * record to decide anything: it is history to be read by a clinician.
  */
 @Service
-public class ReceivedRecordService {
+public class ReceivedRecordService extends VersionedRecords<ReceivedRecord> {
 
     /** The largest resource kept (a note's text, a report's form, a provenance naming a whole bundle): 4 MiB of JSON. */
     public static final int MAX_RESOURCE_CHARS = 4 * 1024 * 1024;
     private final ReceivedRecordRepository repository;
     private final DocumentService documents;
     private final ClinicalRepository measurements;
-    private final ClinicalAccess access;
-    private final VersionLog versions;
-    private final Clock clock;
+    private final RecordLocator locator;
 
     ReceivedRecordService(ReceivedRecordRepository repository, DocumentService documents, ClinicalRepository measurements,
-                          ClinicalAccess access, @Qualifier("clinicalVersions") VersionLog clinicalVersions,
+                          ClinicalAccess access, RecordLocator locator, @Qualifier("clinicalVersions") VersionLog clinicalVersions,
                           Clock clock) {
+        super(RecordKind.RECEIVED, ReceivedRecord.class, access, locator, clinicalVersions, clock);
         this.repository = repository;
         this.documents = documents;
         this.measurements = measurements;
-        this.access = access;
-        this.versions = clinicalVersions;
-        this.clock = clock;
+        this.locator = locator;
     }
 
     /**
@@ -60,30 +57,34 @@ public class ReceivedRecordService {
     @Transactional
     public ReceivedRecord recordImported(Actor actor, long patientId, ReceivedInput in) {
         validate(in);
-        PatientFacts patient = access.forWriting(actor, patientId, AuditResource.ReceivedRecord, Role.PHYSICIAN, Role.NURSE);
+        PatientAccess granted = forCreating(actor, patientId, Role.PHYSICIAN, Role.NURSE);
         Instant now = clock.instant();
-        long id = repository.insert(patient.facilityId(), patient.id(), in, actor.staffId(), now);
-        ReceivedRecord r = repository.find(id).orElseThrow();
-        versions.record("received_record", id, r.version(), r.facilityId(), r.patientId(), actor.staffId(), "received", r, now);
-        return r;
+        return logged(granted, repository.insert(granted, in, now), "received", now);
     }
 
     /** One record of {@code type} (a record of another type is not found: ids are per type to a FHIR client). */
     public ReceivedRecord read(Actor actor, String type, long id) {
-        ReceivedRecord r = repository.find(id).filter(x -> x.resourceType().equals(type))
-                .orElseThrow(() -> new NotFoundException("No " + type + " " + ReceivedRecord.ID_PREFIX + id));
-        return access.visible(actor, r.patientId(), r, AuditResource.ReceivedRecord, id);
+        return found(forRecord(actor, type, id), id);
     }
 
     /** One record with the time its current version was recorded (a read's Last-Modified): one gateway decision. */
     public VersionLog.Dated<ReceivedRecord> readDated(Actor actor, String type, long id) {
-        ReceivedRecord r = read(actor, type, id);
-        return new VersionLog.Dated<>(r, versions.recordedAt("received_record", r.id(), r.version()));
+        return dated(forRecord(actor, type, id), id);
     }
 
     public List<VersionLog.Version<ReceivedRecord>> history(Actor actor, String type, long id) {
-        read(actor, type, id);
-        return versions.history("received_record", id, ReceivedRecord.class);
+        return versions(forRecord(actor, type, id), id);
+    }
+
+    private PatientAccess forRecord(Actor actor, String type, long id) {
+        long patientId = locator.patientOfReceived(id, type)
+                .orElseThrow(() -> new NotFoundException("No " + type + " " + ReceivedRecord.ID_PREFIX + id));
+        return forRecord(actor, id, patientId);
+    }
+
+    @Override
+    Optional<ReceivedRecord> find(PatientAccess granted, long id) {
+        return repository.find(granted, id);
     }
 
     /** The patient's records of one type, newest first, all of them ({@link RecordLimits}): one gateway decision. */
@@ -93,7 +94,7 @@ public class ReceivedRecordService {
 
     /** Under an access already granted and audited (the chart, a search that also reads Dossier's own records). */
     public List<ReceivedRecord> ofPatient(PatientAccess granted, List<String> types) {
-        return RecordLimits.whole(repository.ofPatient(granted.require(Section.CLINICAL).patientId(), types, RecordLimits.fetch()),
+        return RecordLimits.whole(repository.ofPatient(granted.require(Section.CLINICAL), types, RecordLimits.fetch()),
                 "records received from other systems");
     }
 
@@ -102,7 +103,7 @@ public class ReceivedRecordService {
 
     /** How many records other systems sent for the patient (the chart says when it shows only the newest). */
     public int count(PatientAccess granted) {
-        return repository.count(granted.require(Section.CLINICAL).patientId());
+        return repository.count(granted.require(Section.CLINICAL));
     }
 
     /**
@@ -110,13 +111,12 @@ public class ReceivedRecordService {
      * the results kept here. Under an access already granted and audited (the chart tab's one decision).
      */
     public List<ReceivedReading> readings(PatientAccess granted) {
-        long patient = granted.require(Section.CLINICAL).patientId();
-        List<ReceivedRecord> found = repository.ofPatient(patient, List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
+        List<ReceivedRecord> found = repository.ofPatient(granted.require(Section.CLINICAL), List.copyOf(ReceivedRecord.TYPES), CHART_LIMIT);
         // One query for every result the reports shown name, and only the patient's own: a report can name no one else's.
         java.util.Set<Long> resultIds = new java.util.HashSet<>();
         found.forEach(r -> resultIds.addAll(ReceivedReading.resultIds(r)));
         java.util.Map<Long, ReceivedReading.Result> measured = new java.util.HashMap<>();
-        measurements.observations(patient, resultIds).forEach(o -> measured.put(o.id(), result(o)));
+        measurements.observations(granted, resultIds).forEach(o -> measured.put(o.id(), result(o)));
         return found.stream().map(r -> ReceivedReading.of(r, measured)).toList();
     }
 

@@ -3,6 +3,8 @@ package org.dossier.platform;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.List;
@@ -44,9 +46,23 @@ public final class VersionLog {
         return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
                         + " where entity_type = ? and entity_id = ? order by version desc limit 500")
                 .param(entityType).param(entityId)
-                .query((rs, n) -> new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(),
-                        (Long) rs.getObject("author_id"), rs.getString("reason"), json.readValue(rs.getString("snapshot"), type)))
-                .list();
+                .query((rs, n) -> version(rs, type)).list();
+    }
+
+    /**
+     * {@link #history(String, long, Class)} of a record of one patient only: a read made under a proof about that patient
+     * finds nothing of another's.
+     */
+    public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
+        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
+                        + " where entity_type = ? and entity_id = ? and patient_id = ? order by version desc limit 500")
+                .param(entityType).param(entityId).param(patientId)
+                .query((rs, n) -> version(rs, type)).list();
+    }
+
+    private <T> Version<T> version(ResultSet rs, Class<T> type) throws SQLException {
+        return new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
+                rs.getString("reason"), json.readValue(rs.getString("snapshot"), type));
     }
 
     /**
