@@ -256,30 +256,8 @@ public class AuditTrail implements SmartLifecycle {
                     maybeCheckpointByTime();
                     continue;
                 }
-                int size = 0;
-                while (next != null) {
-                    if (next.done() == null) {
-                        checkpoints.add(next);
-                    } else {
-                        batch.add(next);
-                        size += next.records().size();
-                    }
-                    if (size >= MAX_BATCH) {
-                        break;
-                    }
-                    next = queue.poll();
-                }
-                boolean countCheckpointDue = false;
-                if (!batch.isEmpty()) {
-                    List<AuditEntry> written = new ArrayList<>();
-                    long before = headSeq;
-                    long[] lastSeqs = write(batch, chain, written);
-                    for (int i = 0; i < batch.size(); i++) {
-                        batch.get(i).done().complete(lastSeqs[i]);
-                    }
-                    forwarder.forward(written);
-                    countCheckpointDue = headSeq / checkpointEvery > Math.max(before, 0) / checkpointEvery;
-                }
+                drain(next, batch, checkpoints);
+                boolean countCheckpointDue = !batch.isEmpty() && append(batch, chain);
                 // After the requests are released: they never wait for a checkpoint's verification.
                 if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
@@ -300,6 +278,35 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
+    /** Takes what is queued, up to a batch of {@value #MAX_BATCH} records; checkpoint requests go aside. */
+    private void drain(Pending next, List<Pending> batch, List<Pending> checkpoints) {
+        int size = 0;
+        while (next != null) {
+            if (next.done() == null) {
+                checkpoints.add(next);
+            } else {
+                batch.add(next);
+                size += next.records().size();
+            }
+            if (size >= MAX_BATCH) {
+                break;
+            }
+            next = queue.poll();
+        }
+    }
+
+    /** Writes the batch, releases its requests and forwards the entries; true when a checkpoint is due by count. */
+    private boolean append(List<Pending> batch, AuditChain.Canonical chain) {
+        List<AuditEntry> written = new ArrayList<>();
+        long before = headSeq;
+        long[] lastSeqs = write(batch, chain, written);
+        for (int i = 0; i < batch.size(); i++) {
+            batch.get(i).done().complete(lastSeqs[i]);
+        }
+        forwarder.forward(written);
+        return headSeq / checkpointEvery > Math.max(before, 0) / checkpointEvery;
+    }
+
     /**
      * Writes a batch in one statement, committed on its own: the chain head moves only if it is still where this
      * node last saw it (another node may have appended meanwhile; then the head is read again and the batch
@@ -308,16 +315,7 @@ public class AuditTrail implements SmartLifecycle {
     private long[] write(List<Pending> batch, AuditChain.Canonical chain, List<AuditEntry> written) {
         for (int attempt = 0; ; attempt++) {
             if (headSeq < 0 || attempt > 0) {
-                var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
-                        .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
-                headSeq = (long) head[0];
-                headHash = (String) head[1];
-                if (highWater != null && (headSeq < highWater.seq() || headSeq == highWater.seq() && !headHash.equals(highWater.hash()))) {
-                    // A head only moves forward: one behind what this server wrote was reset by hand. The batch is still
-                    // written (the hospital keeps working, every access recorded), but nothing is signed until it is resolved.
-                    alarm("the chain head went back to entry " + headSeq + " after this server had written up to entry "
-                            + highWater.seq() + ": entries were removed or rewritten in the database");
-                }
+                readHead();
             }
             long seq = headSeq;
             String hash = headHash;
@@ -338,25 +336,7 @@ public class AuditTrail implements SmartLifecycle {
                 }
                 lastSeqs[b] = seq;
             }
-            Object[] params = new Object[25];
-            params[0] = seq;
-            params[1] = hash;
-            params[2] = headSeq;
-            params[3] = headHash;
-            System.arraycopy(columns, 0, params, 4, 21);
-            int inserted = jdbc.sql("""
-                            with head as (
-                                update audit_head set last_seq = ?, last_hash = ? where id = 1 and last_seq = ? and last_hash = ? returning 1)
-                            insert into audit_entry (seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id,
-                                source_address, user_agent, action, patient_id, resource_type, resource_id, sections, decision,
-                                reason_code, purpose, request_id, detail, prev_hash, hash)
-                            select * from unnest(cast(? as bigint[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as text[]),
-                                cast(? as text[]), cast(? as int[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                                cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                                cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
-                             where exists (select 1 from head)""")
-                    .params(params)
-                    .update();
+            int inserted = insert(seq, hash, columns);
             if (inserted == 0) {
                 if (attempt >= 10) {
                     throw new IllegalStateException("The audit chain head keeps moving; giving up after " + attempt + " attempts");
@@ -370,6 +350,43 @@ public class AuditTrail implements SmartLifecycle {
             }
             return lastSeqs;
         }
+    }
+
+    /** Where the chain's head is in the database now; a head behind what this server wrote raises the alarm. */
+    private void readHead() {
+        var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
+                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
+        headSeq = (long) head[0];
+        headHash = (String) head[1];
+        if (highWater != null && (headSeq < highWater.seq() || headSeq == highWater.seq() && !headHash.equals(highWater.hash()))) {
+            // A head only moves forward: one behind what this server wrote was reset by hand. The batch is still
+            // written (the hospital keeps working, every access recorded), but nothing is signed until it is resolved.
+            alarm("the chain head went back to entry " + headSeq + " after this server had written up to entry "
+                    + highWater.seq() + ": entries were removed or rewritten in the database");
+        }
+    }
+
+    /** Inserts the rows and moves the head to (seq, hash) in one statement, if the head is still where it was read. */
+    private int insert(long seq, String hash, String[][] columns) {
+        Object[] params = new Object[25];
+        params[0] = seq;
+        params[1] = hash;
+        params[2] = headSeq;
+        params[3] = headHash;
+        System.arraycopy(columns, 0, params, 4, 21);
+        return jdbc.sql("""
+                        with head as (
+                            update audit_head set last_seq = ?, last_hash = ? where id = 1 and last_seq = ? and last_hash = ? returning 1)
+                        insert into audit_entry (seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id,
+                            source_address, user_agent, action, patient_id, resource_type, resource_id, sections, decision,
+                            reason_code, purpose, request_id, detail, prev_hash, hash)
+                        select * from unnest(cast(? as bigint[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as text[]),
+                            cast(? as text[]), cast(? as int[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                            cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                            cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
+                         where exists (select 1 from head)""")
+                .params(params)
+                .update();
     }
 
     private void maybeCheckpointByTime() {

@@ -28,56 +28,10 @@ record Pkcs11Key(Provider provider, PrivateKey privateKey, PublicKey publicKey) 
 
     static Pkcs11Key load(String configFile, String pin, String alias) {
         String where = "the PKCS#11 token of " + configFile + " (DOSSIER_AUDIT_PKCS11_CONFIG)";
-        if (pin.isBlank()) {
-            throw new IllegalStateException("DOSSIER_AUDIT_PKCS11_PIN is required with DOSSIER_AUDIT_PKCS11_CONFIG: the user PIN of "
-                    + where);
-        }
-        if (!Files.isReadable(Path.of(configFile))) {
-            throw new IllegalStateException("DOSSIER_AUDIT_PKCS11_CONFIG names " + Path.of(configFile).toAbsolutePath()
-                    + ", which is not a readable SunPKCS11 configuration file");
-        }
-        Provider base = Security.getProvider("SunPKCS11");
-        if (base == null) {
-            throw new IllegalStateException("This Java runtime has no SunPKCS11 provider (module jdk.crypto.cryptoki): it cannot use "
-                    + where);
-        }
-        Provider provider;
+        Provider provider = provider(configFile, pin, where);
         try {
-            provider = base.configure(configFile);
-        } catch (RuntimeException e) { // InvalidParameterException or ProviderException: bad file, library or slot
-            throw new IllegalStateException("Cannot open " + where + ": " + rootMessage(e)
-                    + " (check the file's library and slot lines)", e);
-        }
-        try {
-            KeyStore store = KeyStore.getInstance("PKCS11", provider);
-            try {
-                store.load(null, pin.toCharArray());
-            } catch (IOException e) {
-                if (causedBy(e, FailedLoginException.class)) {
-                    // One refusal per start, never retried: an HSM locks its PIN after a few wrong ones.
-                    throw new IllegalStateException(where + " refused the PIN (DOSSIER_AUDIT_PKCS11_PIN): " + rootMessage(e), e);
-                }
-                throw new IllegalStateException("Cannot log in to " + where + ": " + rootMessage(e), e);
-            }
-            List<String> keys = new ArrayList<>();
-            for (String a : Collections.list(store.aliases())) {
-                if (store.isKeyEntry(a) && store.getCertificate(a) != null) {
-                    keys.add(a);
-                }
-            }
-            String chosen;
-            if (!alias.isBlank()) {
-                if (!keys.contains(alias)) {
-                    throw new IllegalStateException(where + " has no private key with a certificate under the alias " + alias
-                            + " (DOSSIER_AUDIT_PKCS11_ALIAS); it holds " + describe(keys));
-                }
-                chosen = alias;
-            } else if (keys.size() == 1) {
-                chosen = keys.get(0);
-            } else {
-                throw new IllegalStateException(where + " holds " + describe(keys)
-                        + (keys.isEmpty() ? "" : ": name the audit signing key with DOSSIER_AUDIT_PKCS11_ALIAS"));
-            }
+            KeyStore store = login(provider, pin, where);
+            String chosen = chosenAlias(store, alias, where);
             PrivateKey key = (PrivateKey) store.getKey(chosen, null);
             Certificate certificate = store.getCertificate(chosen);
             if (key.getEncoded() != null) {
@@ -97,6 +51,64 @@ record Pkcs11Key(Provider provider, PrivateKey privateKey, PublicKey publicKey) 
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot read the audit signing key from " + where + ": " + rootMessage(e), e);
         }
+    }
+
+    /** The SunPKCS11 provider configured with the file, once the settings it needs are known to be there. */
+    private static Provider provider(String configFile, String pin, String where) {
+        if (pin.isBlank()) {
+            throw new IllegalStateException("DOSSIER_AUDIT_PKCS11_PIN is required with DOSSIER_AUDIT_PKCS11_CONFIG: the user PIN of "
+                    + where);
+        }
+        if (!Files.isReadable(Path.of(configFile))) {
+            throw new IllegalStateException("DOSSIER_AUDIT_PKCS11_CONFIG names " + Path.of(configFile).toAbsolutePath()
+                    + ", which is not a readable SunPKCS11 configuration file");
+        }
+        Provider base = Security.getProvider("SunPKCS11");
+        if (base == null) {
+            throw new IllegalStateException("This Java runtime has no SunPKCS11 provider (module jdk.crypto.cryptoki): it cannot use "
+                    + where);
+        }
+        try {
+            return base.configure(configFile);
+        } catch (RuntimeException e) { // InvalidParameterException or ProviderException: bad file, library or slot
+            throw new IllegalStateException("Cannot open " + where + ": " + rootMessage(e)
+                    + " (check the file's library and slot lines)", e);
+        }
+    }
+
+    private static KeyStore login(Provider provider, String pin, String where) throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance("PKCS11", provider);
+        try {
+            store.load(null, pin.toCharArray());
+        } catch (IOException e) {
+            if (causedBy(e, FailedLoginException.class)) {
+                // One refusal per start, never retried: an HSM locks its PIN after a few wrong ones.
+                throw new IllegalStateException(where + " refused the PIN (DOSSIER_AUDIT_PKCS11_PIN): " + rootMessage(e), e);
+            }
+            throw new IllegalStateException("Cannot log in to " + where + ": " + rootMessage(e), e);
+        }
+        return store;
+    }
+
+    /** The alias named by the setting, or the token's only key with a certificate. */
+    private static String chosenAlias(KeyStore store, String alias, String where) throws GeneralSecurityException {
+        List<String> keys = new ArrayList<>();
+        for (String a : Collections.list(store.aliases())) {
+            if (store.isKeyEntry(a) && store.getCertificate(a) != null) {
+                keys.add(a);
+            }
+        }
+        if (!alias.isBlank()) {
+            if (!keys.contains(alias)) {
+                throw new IllegalStateException(where + " has no private key with a certificate under the alias " + alias
+                        + " (DOSSIER_AUDIT_PKCS11_ALIAS); it holds " + describe(keys));
+            }
+            return alias;
+        } else if (keys.size() == 1) {
+            return keys.get(0);
+        }
+        throw new IllegalStateException(where + " holds " + describe(keys)
+                + (keys.isEmpty() ? "" : ": name the audit signing key with DOSSIER_AUDIT_PKCS11_ALIAS"));
     }
 
     /**

@@ -110,66 +110,91 @@ final class DemoCareGenerator {
         List<CareUnit> facilityUnits = units.stream().filter(u -> u.facilityId() == facility).toList();
         Set<Long> busy = new HashSet<>();
         PatientPicker picker = new PatientPicker(patients, r, busy, LocalDate.ofInstant(now, zone).getYear());
-        List<StaffMember> frontDesk = staff.stream().filter(s -> s.hasRole(Role.FRONT_DESK) && s.facilityIds().contains(facility)).toList();
-        List<StaffMember> billing = staff.stream().filter(s -> s.hasRole(Role.BILLING) && s.facilityIds().contains(facility)).toList();
-        CareUnit er = facilityUnits.stream().filter(u -> u.kind() == UnitKind.EMERGENCY).findFirst().orElse(null);
+        Site site = new Site(facility, r, facilityUnits, picker, ofFacility(facility, Role.FRONT_DESK), ofFacility(facility, Role.BILLING),
+                facilityUnits.stream().filter(u -> u.kind() == UnitKind.EMERGENCY).findFirst().orElse(null));
+        currentStays(site);
+        pastStays(site, Math.max(20, patients.size() * 8 / 100));
+        clinics(site);
+    }
 
-        // Current inpatients fill 80 to 95 % of the beds; the emergency unit holds visits of the last hours.
-        for (CareUnit unit : facilityUnits) {
+    /** One facility being filled: its random stream, units, patients and desks. */
+    private record Site(int id, SplittableRandom r, List<CareUnit> units, PatientPicker picker, List<StaffMember> frontDesk,
+                        List<StaffMember> billing, CareUnit er) {
+    }
+
+    /** Current inpatients fill 80 to 95 % of the beds; the emergency unit holds visits of the last hours. */
+    private void currentStays(Site site) {
+        for (CareUnit unit : site.units()) {
             if (unit.kind() == UnitKind.OUTPATIENT) {
                 continue;
             }
             List<StaffMember> physicians = ofUnit(unit, Role.PHYSICIAN);
             List<StaffMember> nurses = ofUnit(unit, Role.NURSE);
             boolean emergency = unit.kind() == UnitKind.EMERGENCY;
-            int occupied = unit.beds() * (emergency ? 60 : 80 + r.nextInt(16)) / 100;
+            int occupied = unit.beds() * (emergency ? 60 : 80 + site.r().nextInt(16)) / 100;
             for (int bed = 1; bed <= occupied; bed++) {
-                PatientIndex.Entry p = picker.forUnit(unit.code());
+                PatientIndex.Entry p = site.picker().forUnit(unit.code());
                 if (p == null) {
                     break;
                 }
-                StaffMember attending = physicians.get(r.nextInt(physicians.size()));
-                Instant admitted = emergency ? now.minus(Duration.ofMinutes(30 + r.nextInt(600)))
-                        : now.minus(Duration.ofMinutes(120 + r.nextInt(60 * 24 * 12)));
-                boolean viaEr = !emergency && er != null && r.nextInt(100) < 35;
-                String reason = pick(r, ClinicalCatalog.ADMISSION_REASONS.get(unit.code()));
-                List<Stay.Movement> moves = new ArrayList<>();
-                if (viaEr) {
-                    Instant inWard = admitted.plus(Duration.ofMinutes(180 + r.nextInt(300)));
-                    moves.add(new Stay.Movement(next("stay_movement"), er.id(), null, admitted, inWard));
-                    moves.add(new Stay.Movement(next("stay_movement"), unit.id(), bedName(bed), inWard, null));
-                } else {
-                    moves.add(new Stay.Movement(next("stay_movement"), unit.id(), bedName(bed), admitted, null));
-                }
-                Stay stay = new Stay(next("stay"), facility, p.id(), emergency ? StayKind.EMERGENCY : StayKind.INPATIENT, StayStatus.ACTIVE,
-                        admitted, null, attending.id(), reason, null, 1, List.copyOf(moves));
-                stays.add(stay);
-                cardRead(r, p, facility, admitted, frontDesk, "ACCUEIL-" + (emergency ? "URG" : "ADM"));
-                inpatientRecord(r, p, stay, unit, attending, nurses);
-                if (!emergency && r.nextInt(100) < 25) {
-                    CareUnit other = facilityUnits.get(r.nextInt(facilityUnits.size()));
-                    List<StaffMember> consultants = ofUnit(other, Role.PHYSICIAN);
-                    if (other.id() != unit.id() && !consultants.isEmpty()) {
-                        careTeam.add(new CareTeamMember(next("care_team_member"), facility, p.id(), consultants.get(r.nextInt(consultants.size())).id(),
-                                "avis spécialisé " + other.name().toLowerCase(), admitted.plus(Duration.ofHours(6)), null, "ACTIVE", 1));
-                    }
-                }
-                if (!emergency && r.nextInt(100) < 4) {
-                    CareUnit to = facilityUnits.get(r.nextInt(facilityUnits.size()));
-                    if (to.id() != unit.id()) {
-                        referrals.add(new Referral(next("referral"), facility, p.id(), attending.id(), null, to.id(),
-                                "Avis demandé : " + to.name(), admitted.plus(Duration.ofHours(12)), admitted.plus(Duration.ofDays(30)), "ACTIVE", 1));
-                    }
-                }
+                currentStay(site, unit, bed, p, physicians, nurses);
             }
         }
+    }
 
-        // Past stays, mostly long ago, some discharged in the last weeks.
-        int pastStays = Math.max(20, patients.size() * 8 / 100);
-        List<CareUnit> bedUnits = facilityUnits.stream().filter(u -> u.kind() != UnitKind.OUTPATIENT).toList();
+    private void currentStay(Site site, CareUnit unit, int bed, PatientIndex.Entry p, List<StaffMember> physicians, List<StaffMember> nurses) {
+        SplittableRandom r = site.r();
+        boolean emergency = unit.kind() == UnitKind.EMERGENCY;
+        StaffMember attending = physicians.get(r.nextInt(physicians.size()));
+        Instant admitted = emergency ? now.minus(Duration.ofMinutes(30 + r.nextInt(600)))
+                : now.minus(Duration.ofMinutes(120 + r.nextInt(60 * 24 * 12)));
+        boolean viaEr = !emergency && site.er() != null && r.nextInt(100) < 35;
+        String reason = pick(r, ClinicalCatalog.ADMISSION_REASONS.get(unit.code()));
+        List<Stay.Movement> moves = new ArrayList<>();
+        if (viaEr) {
+            Instant inWard = admitted.plus(Duration.ofMinutes(180 + r.nextInt(300)));
+            moves.add(new Stay.Movement(next("stay_movement"), site.er().id(), null, admitted, inWard));
+            moves.add(new Stay.Movement(next("stay_movement"), unit.id(), bedName(bed), inWard, null));
+        } else {
+            moves.add(new Stay.Movement(next("stay_movement"), unit.id(), bedName(bed), admitted, null));
+        }
+        Stay stay = new Stay(next("stay"), site.id(), p.id(), emergency ? StayKind.EMERGENCY : StayKind.INPATIENT, StayStatus.ACTIVE,
+                admitted, null, attending.id(), reason, null, 1, List.copyOf(moves));
+        stays.add(stay);
+        cardRead(r, p, site.id(), admitted, site.frontDesk(), "ACCUEIL-" + (emergency ? "URG" : "ADM"));
+        inpatientRecord(r, p, stay, unit, attending, nurses);
+        if (!emergency) {
+            consultAndReferral(site, unit, p, attending, admitted);
+        }
+    }
+
+    /** A quarter of the inpatients have a consultant of another unit on their care team; a few are referred. */
+    private void consultAndReferral(Site site, CareUnit unit, PatientIndex.Entry p, StaffMember attending, Instant admitted) {
+        SplittableRandom r = site.r();
+        if (r.nextInt(100) < 25) {
+            CareUnit other = site.units().get(r.nextInt(site.units().size()));
+            List<StaffMember> consultants = ofUnit(other, Role.PHYSICIAN);
+            if (other.id() != unit.id() && !consultants.isEmpty()) {
+                careTeam.add(new CareTeamMember(next("care_team_member"), site.id(), p.id(), consultants.get(r.nextInt(consultants.size())).id(),
+                        "avis spécialisé " + other.name().toLowerCase(), admitted.plus(Duration.ofHours(6)), null, "ACTIVE", 1));
+            }
+        }
+        if (r.nextInt(100) < 4) {
+            CareUnit to = site.units().get(r.nextInt(site.units().size()));
+            if (to.id() != unit.id()) {
+                referrals.add(new Referral(next("referral"), site.id(), p.id(), attending.id(), null, to.id(),
+                        "Avis demandé : " + to.name(), admitted.plus(Duration.ofHours(12)), admitted.plus(Duration.ofDays(30)), "ACTIVE", 1));
+            }
+        }
+    }
+
+    /** Past stays, mostly long ago, some discharged in the last weeks. */
+    private void pastStays(Site site, int pastStays) {
+        SplittableRandom r = site.r();
+        List<CareUnit> bedUnits = site.units().stream().filter(u -> u.kind() != UnitKind.OUTPATIENT).toList();
         for (int i = 0; i < pastStays; i++) {
             CareUnit unit = bedUnits.get(r.nextInt(bedUnits.size()));
-            PatientIndex.Entry p = picker.forUnit(unit.code());
+            PatientIndex.Entry p = site.picker().forUnit(unit.code());
             if (p == null) {
                 break;
             }
@@ -182,44 +207,51 @@ final class DemoCareGenerator {
             }
             List<StaffMember> physicians = ofUnit(unit, Role.PHYSICIAN);
             StaffMember attending = physicians.get(r.nextInt(physicians.size()));
-            Stay stay = new Stay(next("stay"), facility, p.id(), emergency ? StayKind.EMERGENCY : StayKind.INPATIENT, StayStatus.DISCHARGED,
+            Stay stay = new Stay(next("stay"), site.id(), p.id(), emergency ? StayKind.EMERGENCY : StayKind.INPATIENT, StayStatus.DISCHARGED,
                     admitted, discharged, attending.id(), pick(r, ClinicalCatalog.ADMISSION_REASONS.get(unit.code())), "domicile", 1,
                     List.of(new Stay.Movement(next("stay_movement"), unit.id(), emergency ? null : bedName(1 + r.nextInt(Math.max(1, unit.beds()))),
                             admitted, discharged)));
             stays.add(stay);
-            cardRead(r, p, facility, admitted, frontDesk, "ACCUEIL-ADM");
-            pastStayRecord(r, p, stay, unit, attending, billing);
+            cardRead(r, p, site.id(), admitted, site.frontDesk(), "ACCUEIL-ADM");
+            pastStayRecord(r, p, stay, unit, attending, site.billing());
         }
+    }
 
-        // Every physician holds a clinic every day (in the demo even at weekends, so that "my day" is never empty);
-        // about 15 of its 18 slots are booked.
-        CareUnit clinic = facilityUnits.stream().filter(u -> u.kind() == UnitKind.OUTPATIENT).findFirst().orElse(null);
+    /**
+     * Every physician holds a clinic every day (in the demo even at weekends, so that "my day" is never empty);
+     * about 15 of its 18 slots are booked.
+     */
+    private void clinics(Site site) {
+        CareUnit clinic = site.units().stream().filter(u -> u.kind() == UnitKind.OUTPATIENT).findFirst().orElse(null);
         LocalDate today = LocalDate.ofInstant(now, zone);
-        for (StaffMember doctor : staff.stream().filter(s -> s.hasRole(Role.PHYSICIAN) && s.facilityIds().contains(facility)).toList()) {
-            int unitId = clinic != null ? clinic.id() : doctor.unitIds().stream().findFirst().orElse(facilityUnits.get(0).id());
+        for (StaffMember doctor : ofFacility(site.id(), Role.PHYSICIAN)) {
+            int unitId = clinic != null ? clinic.id() : doctor.unitIds().stream().findFirst().orElse(site.units().get(0).id());
             for (DayOfWeek day : DayOfWeek.values()) {
-                schedules.add(new Schedule(next("practitioner_schedule"), facility, doctor.id(), unitId, day, CLINIC[0], CLINIC[1], SLOT_MINUTES,
+                schedules.add(new Schedule(next("practitioner_schedule"), site.id(), doctor.id(), unitId, day, CLINIC[0], CLINIC[1], SLOT_MINUTES,
                         today.minusDays(90), null));
-                schedules.add(new Schedule(next("practitioner_schedule"), facility, doctor.id(), unitId, day, CLINIC[2], CLINIC[3], SLOT_MINUTES,
+                schedules.add(new Schedule(next("practitioner_schedule"), site.id(), doctor.id(), unitId, day, CLINIC[2], CLINIC[3], SLOT_MINUTES,
                         today.minusDays(90), null));
             }
             String unitCode = doctor.unitIds().stream().findFirst().flatMap(u -> units.stream().filter(x -> x.id() == u).findFirst())
                     .map(CareUnit::code).orElse("CONSULT");
             for (int offset = -daysBehind; offset <= daysAhead; offset++) {
-                LocalDate date = today.plusDays(offset);
-                List<LocalTime> slots = new ArrayList<>();
-                for (int half = 0; half < 2; half++) {
-                    for (LocalTime t = CLINIC[half * 2]; t.isBefore(CLINIC[half * 2 + 1]); t = t.plusMinutes(SLOT_MINUTES)) {
-                        slots.add(t);
-                    }
-                }
-                java.util.Collections.shuffle(slots, new java.util.Random(r.nextLong()));
-                for (LocalTime t : slots.subList(0, Math.min(APPOINTMENTS_PER_DAY, slots.size()))) {
-                    PatientIndex.Entry p = picker.outpatient("PED".equals(unitCode));
-                    Instant start = date.atTime(t).atZone(zone).toInstant();
-                    appointment(r, p, facility, doctor, unitId, start, frontDesk, billing);
-                }
+                clinicDay(site, doctor, unitId, "PED".equals(unitCode), today.plusDays(offset));
             }
+        }
+    }
+
+    private void clinicDay(Site site, StaffMember doctor, int unitId, boolean pediatric, LocalDate date) {
+        List<LocalTime> slots = new ArrayList<>();
+        for (int half = 0; half < 2; half++) {
+            for (LocalTime t = CLINIC[half * 2]; t.isBefore(CLINIC[half * 2 + 1]); t = t.plusMinutes(SLOT_MINUTES)) {
+                slots.add(t);
+            }
+        }
+        java.util.Collections.shuffle(slots, new java.util.Random(site.r().nextLong()));
+        for (LocalTime t : slots.subList(0, Math.min(APPOINTMENTS_PER_DAY, slots.size()))) {
+            PatientIndex.Entry p = site.picker().outpatient(pediatric);
+            Instant start = date.atTime(t).atZone(zone).toInstant();
+            appointment(site.r(), p, site.id(), doctor, unitId, start, site.frontDesk(), site.billing());
         }
     }
 
@@ -427,6 +459,10 @@ final class DemoCareGenerator {
             return found;
         }
         return staff.stream().filter(s -> s.hasRole(role) && s.facilityIds().contains(unit.facilityId())).toList();
+    }
+
+    private List<StaffMember> ofFacility(int facility, Role role) {
+        return staff.stream().filter(s -> s.hasRole(role) && s.facilityIds().contains(facility)).toList();
     }
 
     private long firstOfRole(int facility, Role role) {

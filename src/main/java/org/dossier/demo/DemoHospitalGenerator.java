@@ -214,13 +214,7 @@ public final class DemoHospitalGenerator {
         boolean female = sex == Sex.F || (sex == Sex.U && r.nextBoolean());
         LocalDate birthDate = birthDate(r);
         String family = skewedPick(r, FrenchNames.FAMILY);
-        String given = pick(r, female ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE);
-        if (r.nextInt(100) < 35) {
-            String second = pick(r, female ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE);
-            if (!second.equals(given)) {
-                given = given + " " + second;
-            }
-        }
+        String given = given(r, female);
         int age = REFERENCE_DAY.getYear() - birthDate.getYear();
         String usedName = female && age >= 25 && r.nextInt(100) < 45 ? skewedPick(r, FrenchNames.FAMILY) : null;
         if (family.equals(usedName)) {
@@ -240,6 +234,27 @@ public final class DemoHospitalGenerator {
         List<PatientData.Address> addresses = List.of(new PatientData.Address("HOME",
                 (1 + r.nextInt(180)) + " " + pick(r, FrenchNames.STREET_TYPES) + " " + pick(r, FrenchNames.STREET_NAMES),
                 home.postalCode(), home.name(), home.inseeCode(), "FR"));
+        List<PatientData.Phone> phones = phones(r, age);
+        List<PatientData.Email> emails = emails(r, age, given, family);
+        List<PatientData.RelatedPerson> contacts = contacts(r, age, family);
+        PatientData.PreferredPhysician gp = preferredPhysician(r);
+        PatientData.Coverage coverage = r.nextInt(100) < 96 ? coverage(r, age, nir, birthDate, nirOrders) : null;
+        return new PatientData(family, usedName, given, birthDate, sex, birthplace, ins, ins == null ? null : Nir.OID_INS_NIR_TEST,
+                status, addresses, phones, emails, contacts, gp, coverage);
+    }
+
+    private String given(SplittableRandom r, boolean female) {
+        String given = pick(r, female ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE);
+        if (r.nextInt(100) < 35) {
+            String second = pick(r, female ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE);
+            if (!second.equals(given)) {
+                given = given + " " + second;
+            }
+        }
+        return given;
+    }
+
+    private List<PatientData.Phone> phones(SplittableRandom r, int age) {
         List<PatientData.Phone> phones = new ArrayList<>();
         if (age >= 12 && r.nextInt(100) < 88) {
             // 06 39 98 xx xx is a range reserved for fiction: no real person is ever called by the demo.
@@ -248,10 +263,17 @@ public final class DemoHospitalGenerator {
         if (r.nextInt(100) < 30) {
             phones.add(new PatientData.Phone("HOME", String.format("046571%04d", r.nextInt(10_000))));
         }
-        List<PatientData.Email> emails = age >= 15 && r.nextInt(100) < 55
+        return phones;
+    }
+
+    private List<PatientData.Email> emails(SplittableRandom r, int age, String given, String family) {
+        return age >= 15 && r.nextInt(100) < 55
                 ? List.of(new PatientData.Email("HOME", ascii(given.split(" ")[0] + "." + family).replace(" ", "-")
                 + (r.nextInt(100) < 40 ? Integer.toString(r.nextInt(99)) : "") + "@" + pick(r, List.of("example.fr", "example.com", "example.net"))))
                 : List.of();
+    }
+
+    private List<PatientData.RelatedPerson> contacts(SplittableRandom r, int age, String family) {
         List<PatientData.RelatedPerson> contacts = new ArrayList<>();
         if (r.nextInt(100) < (age < 18 || age > 70 ? 90 : 45)) {
             String relationship = age < 18 ? (r.nextBoolean() ? "mère" : "père") : pick(r, List.of("conjoint", "fille", "fils", "sœur", "frère", "ami"));
@@ -260,28 +282,30 @@ public final class DemoHospitalGenerator {
                             + (age < 18 ? family : skewedPick(r, FrenchNames.FAMILY)),
                     relationship, String.format("063998%04d", r.nextInt(10_000))));
         }
-        PatientData.PreferredPhysician gp = r.nextInt(100) < 86
-                ? new PatientData.PreferredPhysician("Dr " + pick(r, r.nextBoolean() ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE)
-                + " " + skewedPick(r, FrenchNames.FAMILY), "19" + String.format("%08d", r.nextInt(100_000_000)))
-                : null;
-        if (gp != null) {
-            gp = new PatientData.PreferredPhysician(gp.name(), gp.rpps() + Luhn.checkDigit(gp.rpps()));
+        return contacts;
+    }
+
+    private PatientData.PreferredPhysician preferredPhysician(SplittableRandom r) {
+        if (r.nextInt(100) >= 86) {
+            return null;
         }
-        PatientData.Coverage coverage = null;
-        if (r.nextInt(100) < 96) {
-            String insuredNir = age >= 16 ? nir
-                    : nir(r.nextBoolean() ? Sex.F : Sex.M, birthDate.minusYears(26 + r.nextInt(12)).withDayOfMonth(1 + r.nextInt(28)),
-                    pick(r, FrenchNames.BIRTH_COMMUNES).inseeCode(), nirOrders);
-            int schemeRoll = r.nextInt(100);
-            String scheme = schemeRoll < 86 ? "01" : schemeRoll < 94 ? "02" : schemeRoll < 97 ? "03" : "10";
-            boolean amc = r.nextInt(100) < 90;
-            coverage = new PatientData.Coverage(insuredNir, scheme, scheme.equals("02") ? "069" : "691",
-                    String.format("%04d", r.nextInt(10_000)), amc ? pick(r, FrenchNames.MUTUELLES) : null,
-                    amc ? String.format("%08d", r.nextInt(100_000_000)) : null,
-                    LocalDate.of(2025, 1, 1).plusDays(r.nextInt(365)), LocalDate.of(2027, 1, 1).plusDays(r.nextInt(730)));
-        }
-        return new PatientData(family, usedName, given, birthDate, sex, birthplace, ins, ins == null ? null : Nir.OID_INS_NIR_TEST,
-                status, addresses, phones, emails, contacts, gp, coverage);
+        String name = "Dr " + pick(r, r.nextBoolean() ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE) + " " + skewedPick(r, FrenchNames.FAMILY);
+        String rpps = "19" + String.format("%08d", r.nextInt(100_000_000));
+        return new PatientData.PreferredPhysician(name, rpps + Luhn.checkDigit(rpps));
+    }
+
+    /** Children are covered as the dependants of an insured adult (another NIR). */
+    private PatientData.Coverage coverage(SplittableRandom r, int age, String nir, LocalDate birthDate, Map<String, Integer> nirOrders) {
+        String insuredNir = age >= 16 ? nir
+                : nir(r.nextBoolean() ? Sex.F : Sex.M, birthDate.minusYears(26 + r.nextInt(12)).withDayOfMonth(1 + r.nextInt(28)),
+                pick(r, FrenchNames.BIRTH_COMMUNES).inseeCode(), nirOrders);
+        int schemeRoll = r.nextInt(100);
+        String scheme = schemeRoll < 86 ? "01" : schemeRoll < 94 ? "02" : schemeRoll < 97 ? "03" : "10";
+        boolean amc = r.nextInt(100) < 90;
+        return new PatientData.Coverage(insuredNir, scheme, scheme.equals("02") ? "069" : "691",
+                String.format("%04d", r.nextInt(10_000)), amc ? pick(r, FrenchNames.MUTUELLES) : null,
+                amc ? String.format("%08d", r.nextInt(100_000_000)) : null,
+                LocalDate.of(2025, 1, 1).plusDays(r.nextInt(365)), LocalDate.of(2027, 1, 1).plusDays(r.nextInt(730)));
     }
 
     /** Ages spread like a hospital's patients: more elderly than the population, some children. */

@@ -1,6 +1,7 @@
 package org.dossier.identity;
 
 import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
@@ -16,6 +17,12 @@ import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.authorization.AuthorizationManager;
 import org.springframework.security.config.annotation.authorization.EnableMultiFactorAuthentication;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AuthorizeHttpRequestsConfigurer;
+import org.springframework.security.config.annotation.web.configurers.LogoutConfigurer;
+import org.springframework.security.config.annotation.web.configurers.WebAuthnConfigurer;
+import org.springframework.security.config.annotation.web.configurers.ott.OneTimeTokenLoginConfigurer;
+import org.springframework.security.access.AccessDeniedException;
+import org.springframework.security.core.AuthenticationException;
 import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -39,6 +46,7 @@ import org.springframework.security.web.context.SecurityContextHolderFilter;
 import org.springframework.security.web.savedrequest.NullRequestCache;
 import org.springframework.security.web.authentication.www.BasicAuthenticationFilter;
 
+import java.io.IOException;
 import java.time.Clock;
 import java.util.List;
 import java.util.function.Predicate;
@@ -107,39 +115,10 @@ class SecurityConfiguration {
         AuthorizationManager<RequestAuthorizationContext> mayEnrol = when(a -> Factors.full(a)
                 || (Factors.firstFactor(a) && organization.staffByUsername(a.getName()).map(m -> !responses.hasSecondFactor(m)).orElse(false)));
 
-        http.authorizeHttpRequests(auth -> auth
-                        .requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
-                                "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata",
-                                "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**",
-                                "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
-                        .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
-                                "/login/webauthn", "/signin/second-factor").access(firstFactor)
-                        .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
-                                .access(mayEnrol)
-                        .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
-                        // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
-                        .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
-                                && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest())))))
+        http.authorizeHttpRequests(auth -> authorize(auth, firstFactor, mayEnrol))
                 .formLogin(form -> form.loginProcessingUrl("/login").successHandler(responses).failureHandler(responses).permitAll())
-                .oneTimeTokenLogin(ott -> ott.tokenService(oneTimeTokens).loginProcessingUrl("/login/ott").showDefaultSubmitPage(false)
-                        .successHandler(responses).failureHandler(responses)
-                        .tokenGeneratingUrl("/ott/generate-disabled")
-                        .tokenGenerationSuccessHandler((request, response, token) -> response.sendError(HttpStatus.NOT_FOUND.value())))
-                .webAuthn(w -> w.rpName("Dossier").rpId(rpId).allowedOrigins(origins).disableDefaultRegistrationPage(true)
-                        .creationOptionsRepository(new PasskeyCeremonies.Registrations())
-                        .withObjectPostProcessor(new ObjectPostProcessor<Object>() {
-                    @Override
-                    public <O> O postProcess(O object) {
-                        // Passkey challenges kept as plain values in the (serialised, shared) session; sign-in answers as JSON.
-                        if (object instanceof WebAuthnAuthenticationFilter f) {
-                            f.setAuthenticationSuccessHandler(responses);
-                            f.setAuthenticationFailureHandler(responses);
-                            // As after a code: a new session id and a new CSRF token (the library's default keeps both).
-                            f.setSessionAuthenticationStrategy(nextStep(csrfTokens));
-                        }
-                        return object;
-                    }
-                }))
+                .oneTimeTokenLogin(ott -> enrolmentLinks(ott, oneTimeTokens, responses))
+                .webAuthn(w -> passkeys(w, rpId, origins, responses, csrfTokens))
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
                 .addFilterAfter(new PasskeyAccessFilter(firstFactor, mayEnrol, factorChanges, tokens), SessionGuardFilter.class)
                 // A bearer token that is unknown, expired or revoked is answered as a missing sign-in (a problem, or an
@@ -152,70 +131,125 @@ class SecurityConfiguration {
                 .requestCache(cache -> cache.requestCache(new NullRequestCache()))
                 .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(SecurityConfiguration::bearer)
                         .ignoringRequestMatchers("/api/auth/token"))
-                .logout(logout -> logout.logoutUrl("/logout")
-                        .addLogoutHandler((request, response, authentication) -> {
-                            var session = request.getSession(false);
-                            Object ref = session == null ? null : session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
-                            if (ref != null) {
-                                sessions.end((String) ref);
-                            }
-                        })
-                        .logoutSuccessHandler((request, response, authentication) -> {
-                            if (Pages.wantsPage(request)) {
-                                response.sendRedirect(request.getContextPath() + "/signin?signedOut");
-                            } else {
-                                response.setStatus(HttpStatus.NO_CONTENT.value());
-                            }
-                        }))
+                .logout(logout -> signOut(logout, sessions))
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(Pages.CONTENT_SECURITY_POLICY))
                         .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
                 .exceptionHandling(e -> e
-                        .authenticationEntryPoint((request, response, ex) -> {
-                            if (Pages.wantsPage(request)) {
-                                // A session cookie whose session is gone: it ended (idle, revoked, frozen), and the page says so.
-                                boolean ended = request.getRequestedSessionId() != null && !request.isRequestedSessionIdValid();
-                                response.sendRedirect(request.getContextPath() + (ended ? "/signin?ended" : "/signin"));
-                                return;
-                            }
-                            if (request.getRequestURI().startsWith("/fhir/")) {
-                                // FHIR clients expect an OperationOutcome, whatever the error.
-                                response.setStatus(HttpStatus.UNAUTHORIZED.value());
-                                response.setContentType("application/fhir+json");
-                                response.setHeader("WWW-Authenticate", "Bearer");
-                                response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
-                                        + "\"code\":\"login\",\"diagnostics\":\"Send a valid API token (Authorization: Bearer ...)\"}]}");
-                                return;
-                            }
-                            problem(response, HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in",
-                                    "Sign in (password and second factor) or send a valid API token");
-                        })
-                        .accessDeniedHandler((request, response, ex) -> {
-                            Authentication a = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
-                            if (a != null && Factors.firstFactor(a) && !Factors.full(a) && Pages.wantsPage(request)) {
-                                response.sendRedirect(request.getContextPath() + "/signin/second-factor");
-                            } else if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
-                                problem(response, HttpStatus.UNAUTHORIZED, "second-factor-required", "Sign-in not finished",
-                                        "Confirm with your passkey or an authenticator code (POST /login/totp), or enrol one first");
-                            } else if (ex instanceof org.springframework.security.web.csrf.CsrfException && Pages.wantsPage(request)) {
-                                // A form older than its token (a sign-in page left open across a restart of the browser, a
-                                // form from a session that ended): a page that says so, never a bare 403.
-                                boolean signedIn = a != null && Factors.full(a);
-                                request.setAttribute(org.dossier.web.ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE, signedIn ? "form.expired" : "signin.expired");
-                                response.sendError(HttpStatus.FORBIDDEN.value());
-                            } else if (AppGrant.of(a) != null) {
-                                // A SMART app's token sent outside /fhir: refused and audited under the app's name, as any refusal.
-                                Actor app = actors.refusedApp(a, request);
-                                if (app != null) {
-                                    request.setAttribute(Actor.REQUEST_ATTRIBUTE, app);
-                                }
-                                String why = "An app's access token opens the FHIR API (/fhir) only";
-                                refusals.refused(request, new org.dossier.platform.ForbiddenException(why).because("APP_SCOPE"));
-                                problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", why);
-                            } else {
-                                problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
-                            }
-                        }));
+                        .authenticationEntryPoint(SecurityConfiguration::notSignedIn)
+                        .accessDeniedHandler((request, response, ex) -> refused(request, response, ex, actors, refusals)));
         return http.build();
+    }
+
+    private static void authorize(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry auth,
+                                  AuthorizationManager<RequestAuthorizationContext> firstFactor,
+                                  AuthorizationManager<RequestAuthorizationContext> mayEnrol) {
+        auth.requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
+                        "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata",
+                        "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**",
+                        "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
+                .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
+                        "/login/webauthn", "/signin/second-factor").access(firstFactor)
+                .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
+                        .access(mayEnrol)
+                .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
+                // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
+                .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
+                        && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest()))));
+    }
+
+    /** One-time links sign in (enrolment, password reset); the generating URL answers 404, so no one asks for a link here. */
+    private static void enrolmentLinks(OneTimeTokenLoginConfigurer<HttpSecurity> ott, OneTimeTokenService oneTimeTokens,
+                                       LoginResponses responses) {
+        ott.tokenService(oneTimeTokens).loginProcessingUrl("/login/ott").showDefaultSubmitPage(false)
+                .successHandler(responses).failureHandler(responses)
+                .tokenGeneratingUrl("/ott/generate-disabled")
+                .tokenGenerationSuccessHandler((request, response, token) -> response.sendError(HttpStatus.NOT_FOUND.value()));
+    }
+
+    private static void passkeys(WebAuthnConfigurer<HttpSecurity> w, String rpId, Set<String> origins, LoginResponses responses,
+                                 CsrfTokens csrfTokens) {
+        w.rpName("Dossier").rpId(rpId).allowedOrigins(origins).disableDefaultRegistrationPage(true)
+                .creationOptionsRepository(new PasskeyCeremonies.Registrations())
+                .withObjectPostProcessor(new ObjectPostProcessor<Object>() {
+                    @Override
+                    public <O> O postProcess(O object) {
+                        // Passkey challenges kept as plain values in the (serialised, shared) session; sign-in answers as JSON.
+                        if (object instanceof WebAuthnAuthenticationFilter f) {
+                            f.setAuthenticationSuccessHandler(responses);
+                            f.setAuthenticationFailureHandler(responses);
+                            // As after a code: a new session id and a new CSRF token (the library's default keeps both).
+                            f.setSessionAuthenticationStrategy(nextStep(csrfTokens));
+                        }
+                        return object;
+                    }
+                });
+    }
+
+    private static void signOut(LogoutConfigurer<HttpSecurity> logout, SessionRegistry sessions) {
+        logout.logoutUrl("/logout")
+                .addLogoutHandler((request, response, authentication) -> {
+                    var session = request.getSession(false);
+                    Object ref = session == null ? null : session.getAttribute(SessionRegistry.REF_ATTRIBUTE);
+                    if (ref != null) {
+                        sessions.end((String) ref);
+                    }
+                })
+                .logoutSuccessHandler((request, response, authentication) -> {
+                    if (Pages.wantsPage(request)) {
+                        response.sendRedirect(request.getContextPath() + "/signin?signedOut");
+                    } else {
+                        response.setStatus(HttpStatus.NO_CONTENT.value());
+                    }
+                });
+    }
+
+    private static void notSignedIn(HttpServletRequest request, HttpServletResponse response, AuthenticationException ex)
+            throws IOException {
+        if (Pages.wantsPage(request)) {
+            // A session cookie whose session is gone: it ended (idle, revoked, frozen), and the page says so.
+            boolean ended = request.getRequestedSessionId() != null && !request.isRequestedSessionIdValid();
+            response.sendRedirect(request.getContextPath() + (ended ? "/signin?ended" : "/signin"));
+            return;
+        }
+        if (request.getRequestURI().startsWith("/fhir/")) {
+            // FHIR clients expect an OperationOutcome, whatever the error.
+            response.setStatus(HttpStatus.UNAUTHORIZED.value());
+            response.setContentType("application/fhir+json");
+            response.setHeader("WWW-Authenticate", "Bearer");
+            response.getWriter().write("{\"resourceType\":\"OperationOutcome\",\"issue\":[{\"severity\":\"error\","
+                    + "\"code\":\"login\",\"diagnostics\":\"Send a valid API token (Authorization: Bearer ...)\"}]}");
+            return;
+        }
+        problem(response, HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in",
+                "Sign in (password and second factor) or send a valid API token");
+    }
+
+    private static void refused(HttpServletRequest request, HttpServletResponse response, AccessDeniedException ex,
+                                ActorResolver actors, RefusalRecorder refusals) throws IOException {
+        Authentication a = org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+        if (a != null && Factors.firstFactor(a) && !Factors.full(a) && Pages.wantsPage(request)) {
+            response.sendRedirect(request.getContextPath() + "/signin/second-factor");
+        } else if (a != null && Factors.firstFactor(a) && !Factors.full(a)) {
+            problem(response, HttpStatus.UNAUTHORIZED, "second-factor-required", "Sign-in not finished",
+                    "Confirm with your passkey or an authenticator code (POST /login/totp), or enrol one first");
+        } else if (ex instanceof org.springframework.security.web.csrf.CsrfException && Pages.wantsPage(request)) {
+            // A form older than its token (a sign-in page left open across a restart of the browser, a
+            // form from a session that ended): a page that says so, never a bare 403.
+            boolean signedIn = a != null && Factors.full(a);
+            request.setAttribute(org.dossier.web.ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE, signedIn ? "form.expired" : "signin.expired");
+            response.sendError(HttpStatus.FORBIDDEN.value());
+        } else if (AppGrant.of(a) != null) {
+            // A SMART app's token sent outside /fhir: refused and audited under the app's name, as any refusal.
+            Actor app = actors.refusedApp(a, request);
+            if (app != null) {
+                request.setAttribute(Actor.REQUEST_ATTRIBUTE, app);
+            }
+            String why = "An app's access token opens the FHIR API (/fhir) only";
+            refusals.refused(request, new org.dossier.platform.ForbiddenException(why).because("APP_SCOPE"));
+            problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", why);
+        } else {
+            problem(response, HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
+        }
     }
 
     /** A second factor completes the sign-in: the session gets a new id and a new CSRF token, as at the password step. */

@@ -9,6 +9,7 @@ import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.function.BiConsumer;
 import java.util.regex.Pattern;
 
 /** Checks a patient record field by field, so that the caller learns every problem at once. */
@@ -50,17 +51,7 @@ final class PatientValidator {
     }
 
     private void validate(PatientData p) {
-        name("birthFamilyName", p.birthFamilyName(), true);
-        name("usedName", p.usedName(), false);
-        if (p.givenNames() == null || p.givenNames().isBlank()) {
-            error("givenNames", "at least one given name is required");
-        } else {
-            for (String given : p.givenNames().strip().split("\\s+")) {
-                if (!NAME.matcher(given).matches()) {
-                    error("givenNames", "'" + given + "' is not a name: letters, spaces, hyphens and apostrophes only");
-                }
-            }
-        }
+        names(p);
         LocalDate today = LocalDate.now(clock);
         if (p.birthDate() == null) {
             error("birthDate", "is required (YYYY-MM-DD)");
@@ -83,57 +74,74 @@ final class PatientValidator {
         for (int i = 0; i < p.addresses().size(); i++) {
             address("addresses[" + i + "]", p.addresses().get(i));
         }
-        for (int i = 0; i < p.phones().size(); i++) {
-            PatientData.Phone phone = p.phones().get(i);
-            String f = "phones[" + i + "]";
-            if (phone == null) {
-                error(f, "is empty");
-                continue;
-            }
-            if (phone.use() == null || !PHONE_USES.contains(phone.use())) {
-                error(f + ".use", "must be MOBILE, HOME or WORK");
-            }
-            phone(f + ".number", phone.number(), true);
-        }
-        for (int i = 0; i < p.emails().size(); i++) {
-            PatientData.Email email = p.emails().get(i);
-            String f = "emails[" + i + "]";
-            if (email == null) {
-                error(f, "is empty");
-                continue;
-            }
-            if (email.use() == null || !EMAIL_USES.contains(email.use())) {
-                error(f + ".use", "must be HOME or WORK");
-            }
-            if (email.address() == null || email.address().length() > 254 || !EMAIL.matcher(email.address()).matches()) {
-                error(f + ".address", "is not an e-mail address (name@domain.tld)");
-            }
-        }
-        for (int i = 0; i < p.contacts().size(); i++) {
-            PatientData.RelatedPerson c = p.contacts().get(i);
-            String f = "contacts[" + i + "]";
-            if (c == null) {
-                error(f, "is empty");
-                continue;
-            }
-            if (c.role() == null || !CONTACT_ROLES.contains(c.role())) {
-                error(f + ".role", "must be TRUSTED_PERSON, NEXT_OF_KIN or BOTH");
-            }
-            if (c.name() == null || c.name().isBlank()) {
-                error(f + ".name", "is required");
-            }
-            phone(f + ".phone", c.phone(), false);
-        }
+        each("phones", p.phones(), this::phoneEntry);
+        each("emails", p.emails(), this::email);
+        each("contacts", p.contacts(), this::contact);
         if (p.preferredPhysician() != null) {
-            PatientData.PreferredPhysician d = p.preferredPhysician();
-            if (d.name() == null || d.name().isBlank()) {
-                error("preferredPhysician.name", "is required");
-            }
-            if (d.rpps() != null && !d.rpps().isBlank() && !(d.rpps().matches("\\d{11}") && Luhn.isValid(d.rpps()))) {
-                error("preferredPhysician.rpps", "must be 11 digits with a valid check digit");
-            }
+            preferredPhysician(p.preferredPhysician());
         }
         coverage(p.coverage());
+    }
+
+    private void names(PatientData p) {
+        name("birthFamilyName", p.birthFamilyName(), true);
+        name("usedName", p.usedName(), false);
+        if (p.givenNames() == null || p.givenNames().isBlank()) {
+            error("givenNames", "at least one given name is required");
+        } else {
+            for (String given : p.givenNames().strip().split("\\s+")) {
+                if (!NAME.matcher(given).matches()) {
+                    error("givenNames", "'" + given + "' is not a name: letters, spaces, hyphens and apostrophes only");
+                }
+            }
+        }
+    }
+
+    /** Checks every item of a list under its indexed field name; an empty (null) item is an error of its own. */
+    private <T> void each(String field, List<T> items, BiConsumer<String, T> check) {
+        for (int i = 0; i < items.size(); i++) {
+            String f = field + "[" + i + "]";
+            if (items.get(i) == null) {
+                error(f, "is empty");
+            } else {
+                check.accept(f, items.get(i));
+            }
+        }
+    }
+
+    private void phoneEntry(String f, PatientData.Phone phone) {
+        if (phone.use() == null || !PHONE_USES.contains(phone.use())) {
+            error(f + ".use", "must be MOBILE, HOME or WORK");
+        }
+        phone(f + ".number", phone.number(), true);
+    }
+
+    private void email(String f, PatientData.Email email) {
+        if (email.use() == null || !EMAIL_USES.contains(email.use())) {
+            error(f + ".use", "must be HOME or WORK");
+        }
+        if (email.address() == null || email.address().length() > 254 || !EMAIL.matcher(email.address()).matches()) {
+            error(f + ".address", "is not an e-mail address (name@domain.tld)");
+        }
+    }
+
+    private void contact(String f, PatientData.RelatedPerson c) {
+        if (c.role() == null || !CONTACT_ROLES.contains(c.role())) {
+            error(f + ".role", "must be TRUSTED_PERSON, NEXT_OF_KIN or BOTH");
+        }
+        if (c.name() == null || c.name().isBlank()) {
+            error(f + ".name", "is required");
+        }
+        phone(f + ".phone", c.phone(), false);
+    }
+
+    private void preferredPhysician(PatientData.PreferredPhysician d) {
+        if (d.name() == null || d.name().isBlank()) {
+            error("preferredPhysician.name", "is required");
+        }
+        if (d.rpps() != null && !d.rpps().isBlank() && !(d.rpps().matches("\\d{11}") && Luhn.isValid(d.rpps()))) {
+            error("preferredPhysician.rpps", "must be 11 digits with a valid check digit");
+        }
     }
 
     private void ins(PatientData p) {

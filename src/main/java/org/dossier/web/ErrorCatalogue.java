@@ -125,7 +125,29 @@ public class ErrorCatalogue {
             // The database went away under the request (docs/decisions/0021-supervised-database.md): nothing was read or changed.
             return new Answer(HttpStatus.SERVICE_UNAVAILABLE, "database-unavailable", "Temporarily unavailable",
                     "The database is unavailable for a moment, so nothing was read or changed; try again", Map.of(), Duration.ofSeconds(5));
-        } else if (e instanceof InvalidInputException i) {
+        }
+        Answer answer = ofOurs(e);
+        if (answer == null) {
+            answer = ofSecurity(e);
+        }
+        if (answer == null) {
+            answer = ofSpring(e);
+        }
+        if (answer != null) {
+            return answer;
+        }
+        if (e instanceof IllegalArgumentException) {
+            // A value no parser of ours accepts (an enum code, an identifier): the request's error, never a 500.
+            return new Answer(HttpStatus.BAD_REQUEST, "invalid-request", "The request cannot be processed",
+                    e.getMessage() == null ? "A value of the request is not valid" : e.getMessage());
+        }
+        return new Answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
+                "Something went wrong on our side; nothing was changed.");
+    }
+
+    /** The platform's error vocabulary, as the modules throw it; null for anything else. */
+    private static Answer ofOurs(Throwable e) {
+        if (e instanceof InvalidInputException i) {
             return new Answer(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-input", "The request has invalid fields", i.getMessage())
                     .with("errors", i.errors());
         } else if (e instanceof BadRequestException b) {
@@ -145,19 +167,33 @@ public class ErrorCatalogue {
                     .with("stepUp", "/api/auth/step-up");
         } else if (e instanceof ForbiddenException) {
             return new Answer(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", e.getMessage());
-        } else if (e instanceof AccessDeniedException) {
-            return new Answer(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
         } else if (e instanceof TooManyRequestsException t) {
             return new Answer(HttpStatus.TOO_MANY_REQUESTS, "too-many-attempts", "Too many attempts", t.getMessage(), Map.of(),
                     Duration.ofSeconds(Math.max(1, t.retryAfter().toSeconds())));
         } else if (e instanceof UnauthorizedException) {
             return new Answer(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", e.getMessage());
-        } else if (e instanceof AuthenticationException) {
-            return new Answer(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", "Sign in with a second factor or a valid token");
         } else if (e instanceof AuditUnavailableException) {
             return new Answer(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Temporarily unavailable",
                     "The access could not be recorded, so no data is returned; try again in a moment", Map.of(), Duration.ofSeconds(5));
-        } else if (e instanceof MethodArgumentTypeMismatchException m) {
+        }
+        return null;
+    }
+
+    /** Spring Security's refusals; null for anything else. */
+    private static Answer ofSecurity(Throwable e) {
+        if (e instanceof AccessDeniedException) {
+            return new Answer(HttpStatus.FORBIDDEN, "forbidden", "Not allowed", "You are not allowed to do this");
+        } else if (e instanceof AuthenticationException) {
+            return new Answer(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", "Sign in with a second factor or a valid token");
+        } else if (e instanceof org.springframework.security.web.firewall.RequestRejectedException) {
+            return new Answer(HttpStatus.BAD_REQUEST, "rejected-url", "The request is not accepted", ErrorEndpoint.REJECTED);
+        }
+        return null;
+    }
+
+    /** Spring MVC's refusals of a request it cannot bind or read; null for anything else. */
+    private static Answer ofSpring(Throwable e) {
+        if (e instanceof MethodArgumentTypeMismatchException m) {
             return typeMismatch(m);
         } else if (e instanceof MissingServletRequestParameterException m) {
             return new Answer(HttpStatus.BAD_REQUEST, "missing-parameter", "A parameter is missing",
@@ -169,34 +205,32 @@ public class ErrorCatalogue {
             return invalidFields(b.getFieldErrors());
         } else if (e instanceof HttpMessageNotReadableException r) {
             return unreadable(r);
-        } else if (e instanceof org.springframework.security.web.firewall.RequestRejectedException) {
-            return new Answer(HttpStatus.BAD_REQUEST, "rejected-url", "The request is not accepted", ErrorEndpoint.REJECTED);
-        } else if (e instanceof org.springframework.web.multipart.MaxUploadSizeExceededException) {
-            return new Answer(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Upload too large",
-                    "The upload is larger than the 10 MB allowed; nothing was stored");
         } else if (e instanceof org.springframework.web.multipart.support.MissingServletRequestPartException m) {
             return new Answer(HttpStatus.BAD_REQUEST, "missing-part", "A part of the upload is missing",
                     "Part '" + m.getRequestPartName() + "' is required; nothing was stored")
                     .with("errors", List.of(new FieldError(m.getRequestPartName(), "is required")));
         } else if (e instanceof org.springframework.web.multipart.MultipartException m) {
-            // A multipart body that cannot be parsed (no boundary, cut short, a file name holding NUL) is the client's error.
-            Throwable cause = m.getMostSpecificCause();
-            String why = cause == m || cause.getMessage() == null ? "" : ": " + cause.getMessage().replace('\u0000', '?');
-            return new Answer(HttpStatus.BAD_REQUEST, "unreadable-body", "Unreadable request body",
-                    "The multipart body cannot be read" + (why.length() > 200 ? why.substring(0, 200) : why) + "; nothing was stored");
+            return multipart(m);
         } else if (e instanceof ErrorResponse spring) {
             // The rest of Spring MVC's own refusals (method not allowed, unsupported media type, no such page…).
             HttpStatus status = HttpStatus.resolve(spring.getStatusCode().value());
             ProblemDetail body = spring.getBody();
             return new Answer(status == null ? HttpStatus.BAD_REQUEST : status, codeOf(status), body.getTitle() == null ? "Request refused"
                     : body.getTitle(), body.getDetail() == null ? "The request cannot be processed" : body.getDetail());
-        } else if (e instanceof IllegalArgumentException) {
-            // A value no parser of ours accepts (an enum code, an identifier): the request's error, never a 500.
-            return new Answer(HttpStatus.BAD_REQUEST, "invalid-request", "The request cannot be processed",
-                    e.getMessage() == null ? "A value of the request is not valid" : e.getMessage());
         }
-        return new Answer(HttpStatus.INTERNAL_SERVER_ERROR, "internal-error", "Internal error",
-                "Something went wrong on our side; nothing was changed.");
+        return null;
+    }
+
+    private static Answer multipart(org.springframework.web.multipart.MultipartException e) {
+        if (e instanceof org.springframework.web.multipart.MaxUploadSizeExceededException) {
+            return new Answer(HttpStatus.CONTENT_TOO_LARGE, "too-large", "Upload too large",
+                    "The upload is larger than the 10 MB allowed; nothing was stored");
+        }
+        // A multipart body that cannot be parsed (no boundary, cut short, a file name holding NUL) is the client's error.
+        Throwable cause = e.getMostSpecificCause();
+        String why = cause == e || cause.getMessage() == null ? "" : ": " + cause.getMessage().replace('\u0000', '?');
+        return new Answer(HttpStatus.BAD_REQUEST, "unreadable-body", "Unreadable request body",
+                "The multipart body cannot be read" + (why.length() > 200 ? why.substring(0, 200) : why) + "; nothing was stored");
     }
 
     private static boolean isForm(HttpServletRequest request) {

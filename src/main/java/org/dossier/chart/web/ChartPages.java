@@ -136,28 +136,13 @@ class ChartPages {
         model.addAttribute("breakGlassReasons", org.dossier.access.BreakGlassGrant.Reason.values());
         model.addAttribute("mayBreakGlass", actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE));
         if (tab.equals("summary")) {
-            var summary = charts.summary(actor, id);
-            model.addAttribute("summary", summary);
-            model.addAttribute("patient", summary.patient());
-            model.addAttribute("allergyFlag", summary.allergies() != null && !summary.allergies().isEmpty());
-            Map<String, String> withheld = new HashMap<>();
-            summary.withheld().forEach((section, why) -> withheld.put(section.name(), why));
-            model.addAttribute("withheld", withheld);
-            model.addAttribute("accessReason", summary.accessReason());
-            model.addAttribute("clinicalWithheld", summary.withheld().containsKey(org.dossier.chart.ChartSummary.Section.NOTES));
-            addNames(model, summary.recentNotes() == null ? List.of() : summary.recentNotes().stream().map(Note::authorId).toList());
+            summaryTab(actor, id, model);
             return "chart/chart";
         }
         PatientAccess access = charts.open(actor, id);
         model.addAttribute("patient", patients.read(access));
         model.addAttribute("accessReason", access.reasonCode());
-        Section needed = switch (tab) {
-            case "prescriptions" -> Section.PRESCRIPTIONS;
-            case "appointments" -> Section.SCHEDULING;
-            case "stays" -> Section.ENCOUNTERS;
-            case "billing" -> Section.BILLING;
-            default -> Section.CLINICAL;
-        };
+        Section needed = sectionOf(tab);
         boolean clinicalWithheld = !access.permits(Section.CLINICAL);
         // The allergy flag stays in the banner on every tab: it is what a prescriber must never miss.
         model.addAttribute("allergyFlag", !clinicalWithheld && !allergies.ofPatient(access, true).isEmpty());
@@ -168,72 +153,112 @@ class ChartPages {
             return "chart/chart";
         }
         switch (tab) {
-            case "notes" -> {
-                List<Note> list = notes.ofPatient(access, 50);
-                model.addAttribute("notes", list);
-                addNames(model, list.stream().map(Note::authorId).toList());
-                model.addAttribute("noteKinds", Note.Kind.values());
-            }
-            case "allergies" -> {
-                model.addAttribute("allergies", allergies.ofPatient(access, false));
-                model.addAttribute("severities", Allergy.Severity.values());
-                model.addAttribute("allergyKinds", Allergy.Kind.values());
-            }
-            case "problems" -> {
-                // Procedures and vaccines beside the problems: the history another system sent, under the same decision.
-                model.addAttribute("problems", problems.ofPatient(access, false));
-                model.addAttribute("procedures", procedures.ofPatient(access));
-                model.addAttribute("immunizations", immunizations.ofPatient(access));
-            }
-            case "prescriptions" -> {
-                model.addAttribute("prescriptions", prescriptions.ofPatient(access, false));
-                model.addAttribute("activeAllergies", access.permits(Section.CLINICAL) ? allergies.ofPatient(access, true) : List.of());
-                model.addAttribute("mayPrescribe", actor.hasRole(Role.PHYSICIAN));
-                model.addAttribute("routes", PrescriptionService.ROUTES);
-            }
-            case "observations" -> {
-                List<Observation> latest = observations.latest(access);
-                ObservationKind shown = kind != null ? kind : ObservationKind.HEART_RATE;
-                List<Observation> series = observations.series(access, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
-                        .filter(o -> !"ENTERED_IN_ERROR".equals(o.status())).filter(Observation::numeric)
-                        .sorted(Comparator.comparing(Observation::effectiveAt)).toList();
-                model.addAttribute("latest", latest);
-                // Every other observation (results, surveys, findings, social history) by its latest value, newest first.
-                model.addAttribute("results", latest.stream().filter(o -> o.kind() == ObservationKind.LAB)
-                        .sorted(Comparator.comparing(Observation::effectiveAt).reversed()).toList());
-                model.addAttribute("trendKind", shown);
-                model.addAttribute("trend", TrendChart.of(series));
-                model.addAttribute("series", series);
-                model.addAttribute("vitalKinds", EnumSet.range(ObservationKind.BLOOD_PRESSURE, ObservationKind.RESPIRATORY_RATE));
-            }
-            case "documents" -> {
-                // Beside the documents filed here, what other systems sent (reports, notes, plans…), under the same decision.
-                model.addAttribute("documents", documents.ofPatient(access));
-                model.addAttribute("received", received.readings(access));
-                model.addAttribute("receivedTotal", received.count(access));
-            }
+            case "notes" -> notesTab(access, model);
+            case "allergies" -> allergiesTab(access, model);
+            case "problems" -> problemsTab(access, model);
+            case "prescriptions" -> prescriptionsTab(actor, access, model);
+            case "observations" -> observationsTab(access, kind, model);
+            case "documents" -> documentsTab(access, model);
             case "appointments" -> model.addAttribute("appointments", scheduling.ofPatient(access));
-            case "stays" -> {
-                var encounters = stays.encounters(access);
-                model.addAttribute("stays", encounters.stays());
-                model.addAttribute("pastEncounters", encounters.history());
-                addNames(model, encounters.stays().stream().map(s -> s.attendingId()).toList());
-                model.addAttribute("units", unitNames(actor));
-            }
-            case "billing" -> {
-                model.addAttribute("invoices", billing.invoicesOf(access));
-                // What an invoice can be for: the patient's stays and appointments (a billing clerk sees both).
-                if (access.permits(Section.ENCOUNTERS) && access.permits(Section.SCHEDULING)) {
-                    model.addAttribute("billableStays", stays.ofPatient(access));
-                    model.addAttribute("billableAppointments", scheduling.ofPatient(access).stream()
-                            .filter(a -> a.status() == org.dossier.care.AppointmentStatus.COMPLETED).toList());
-                }
-                model.addAttribute("cardReads", billing.cardReadsOf(access));
-            }
+            case "stays" -> staysTab(actor, access, model);
+            case "billing" -> billingTab(access, model);
             default -> {
             }
         }
         return "chart/chart";
+    }
+
+    /** The section of the chart a tab shows (every tab but the summary, which assembles several). */
+    private static Section sectionOf(String tab) {
+        return switch (tab) {
+            case "prescriptions" -> Section.PRESCRIPTIONS;
+            case "appointments" -> Section.SCHEDULING;
+            case "stays" -> Section.ENCOUNTERS;
+            case "billing" -> Section.BILLING;
+            default -> Section.CLINICAL;
+        };
+    }
+
+    private void summaryTab(Actor actor, long id, Model model) {
+        var summary = charts.summary(actor, id);
+        model.addAttribute("summary", summary);
+        model.addAttribute("patient", summary.patient());
+        model.addAttribute("allergyFlag", summary.allergies() != null && !summary.allergies().isEmpty());
+        Map<String, String> withheld = new HashMap<>();
+        summary.withheld().forEach((section, why) -> withheld.put(section.name(), why));
+        model.addAttribute("withheld", withheld);
+        model.addAttribute("accessReason", summary.accessReason());
+        model.addAttribute("clinicalWithheld", summary.withheld().containsKey(org.dossier.chart.ChartSummary.Section.NOTES));
+        addNames(model, summary.recentNotes() == null ? List.of() : summary.recentNotes().stream().map(Note::authorId).toList());
+    }
+
+    private void notesTab(PatientAccess access, Model model) {
+        List<Note> list = notes.ofPatient(access, 50);
+        model.addAttribute("notes", list);
+        addNames(model, list.stream().map(Note::authorId).toList());
+        model.addAttribute("noteKinds", Note.Kind.values());
+    }
+
+    private void allergiesTab(PatientAccess access, Model model) {
+        model.addAttribute("allergies", allergies.ofPatient(access, false));
+        model.addAttribute("severities", Allergy.Severity.values());
+        model.addAttribute("allergyKinds", Allergy.Kind.values());
+    }
+
+    /** Procedures and vaccines beside the problems: the history another system sent, under the same decision. */
+    private void problemsTab(PatientAccess access, Model model) {
+        model.addAttribute("problems", problems.ofPatient(access, false));
+        model.addAttribute("procedures", procedures.ofPatient(access));
+        model.addAttribute("immunizations", immunizations.ofPatient(access));
+    }
+
+    private void prescriptionsTab(Actor actor, PatientAccess access, Model model) {
+        model.addAttribute("prescriptions", prescriptions.ofPatient(access, false));
+        model.addAttribute("activeAllergies", access.permits(Section.CLINICAL) ? allergies.ofPatient(access, true) : List.of());
+        model.addAttribute("mayPrescribe", actor.hasRole(Role.PHYSICIAN));
+        model.addAttribute("routes", PrescriptionService.ROUTES);
+    }
+
+    private void observationsTab(PatientAccess access, ObservationKind kind, Model model) {
+        List<Observation> latest = observations.latest(access);
+        ObservationKind shown = kind != null ? kind : ObservationKind.HEART_RATE;
+        List<Observation> series = observations.series(access, shown, clockNow().minus(Duration.ofDays(30)), null).stream()
+                .filter(o -> !"ENTERED_IN_ERROR".equals(o.status())).filter(Observation::numeric)
+                .sorted(Comparator.comparing(Observation::effectiveAt)).toList();
+        model.addAttribute("latest", latest);
+        // Every other observation (results, surveys, findings, social history) by its latest value, newest first.
+        model.addAttribute("results", latest.stream().filter(o -> o.kind() == ObservationKind.LAB)
+                .sorted(Comparator.comparing(Observation::effectiveAt).reversed()).toList());
+        model.addAttribute("trendKind", shown);
+        model.addAttribute("trend", TrendChart.of(series));
+        model.addAttribute("series", series);
+        model.addAttribute("vitalKinds", EnumSet.range(ObservationKind.BLOOD_PRESSURE, ObservationKind.RESPIRATORY_RATE));
+    }
+
+    /** Beside the documents filed here, what other systems sent (reports, notes, plans…), under the same decision. */
+    private void documentsTab(PatientAccess access, Model model) {
+        model.addAttribute("documents", documents.ofPatient(access));
+        model.addAttribute("received", received.readings(access));
+        model.addAttribute("receivedTotal", received.count(access));
+    }
+
+    private void staysTab(Actor actor, PatientAccess access, Model model) {
+        var encounters = stays.encounters(access);
+        model.addAttribute("stays", encounters.stays());
+        model.addAttribute("pastEncounters", encounters.history());
+        addNames(model, encounters.stays().stream().map(s -> s.attendingId()).toList());
+        model.addAttribute("units", unitNames(actor));
+    }
+
+    private void billingTab(PatientAccess access, Model model) {
+        model.addAttribute("invoices", billing.invoicesOf(access));
+        // What an invoice can be for: the patient's stays and appointments (a billing clerk sees both).
+        if (access.permits(Section.ENCOUNTERS) && access.permits(Section.SCHEDULING)) {
+            model.addAttribute("billableStays", stays.ofPatient(access));
+            model.addAttribute("billableAppointments", scheduling.ofPatient(access).stream()
+                    .filter(a -> a.status() == org.dossier.care.AppointmentStatus.COMPLETED).toList());
+        }
+        model.addAttribute("cardReads", billing.cardReadsOf(access));
     }
 
     // ---- notes
@@ -399,14 +424,7 @@ class ChartPages {
 
     private List<String> visibleTabs(Actor actor) {
         Set<Section> sections = ChartService.sectionsOf(actor);
-        return TABS.stream().filter(t -> switch (t) {
-            case "summary" -> true;
-            case "prescriptions" -> sections.contains(Section.PRESCRIPTIONS);
-            case "appointments" -> sections.contains(Section.SCHEDULING);
-            case "stays" -> sections.contains(Section.ENCOUNTERS);
-            case "billing" -> sections.contains(Section.BILLING);
-            default -> sections.contains(Section.CLINICAL);
-        }).toList();
+        return TABS.stream().filter(t -> t.equals("summary") || sections.contains(sectionOf(t))).toList();
     }
 
     private void addNames(Model model, List<Long> staffIds) {
