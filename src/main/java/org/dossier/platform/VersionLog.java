@@ -41,17 +41,9 @@ public final class VersionLog {
                 .update();
     }
 
-    /** Every version of one record, newest first, each snapshot read back as {@code type}. */
-    public <T> List<Version<T>> history(String entityType, long entityId, Class<T> type) {
-        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
-                        + " where entity_type = ? and entity_id = ? order by version desc limit 500")
-                .param(entityType).param(entityId)
-                .query((rs, n) -> version(rs, type)).list();
-    }
-
     /**
-     * {@link #history(String, long, Class)} of a record of one patient only: a read made under a proof about that patient
-     * finds nothing of another's.
+     * Every version of one record of one patient, newest first, each snapshot read back as {@code type}: a read made under
+     * a proof about that patient finds nothing of another's.
      */
     public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
         return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
@@ -63,19 +55,6 @@ public final class VersionLog {
     private <T> Version<T> version(ResultSet rs, Class<T> type) throws SQLException {
         return new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
                 rs.getString("reason"), json.readValue(rs.getString("snapshot"), type));
-    }
-
-    /**
-     * Every version of one record of one patient, newest first: the history a proof of that patient may read (a record of
-     * another patient answers none).
-     */
-    public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
-        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
-                        + " where entity_type = ? and entity_id = ? and patient_id = ? order by version desc limit 500")
-                .param(entityType).param(entityId).param(patientId)
-                .query((rs, n) -> new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(),
-                        (Long) rs.getObject("author_id"), rs.getString("reason"), json.readValue(rs.getString("snapshot"), type)))
-                .list();
     }
 
     /**
