@@ -7,6 +7,9 @@ import org.springframework.modulith.docs.Documenter;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.stream.Stream;
@@ -64,10 +67,33 @@ class ModularityTest {
         }
         try (Stream<Path> listed = Files.list(folder)) {
             for (Path f : listed.filter(p -> p.toString().endsWith(".puml") || p.toString().endsWith(".adoc")).toList()) {
-                files.put(f.getFileName().toString(), Files.readString(f));
+                String text = Files.readString(f);
+                files.put(f.getFileName().toString(), f.toString().endsWith(".puml") ? relationsSorted(text) : text);
             }
         }
         return files;
+    }
+
+    /**
+     * The diagram with each run of relations ({@code Rel(...)} lines) in alphabetical order: the Documenter writes them in
+     * the order the class files were found, which differs from one file system to the next.
+     */
+    private static String relationsSorted(String diagram) {
+        List<String> out = new ArrayList<>();
+        List<String> run = new ArrayList<>();
+        for (String line : diagram.split("\n", -1)) {
+            if (line.startsWith("Rel(")) {
+                run.add(line);
+                continue;
+            }
+            Collections.sort(run);
+            out.addAll(run);
+            run.clear();
+            out.add(line);
+        }
+        Collections.sort(run);
+        out.addAll(run);
+        return String.join("\n", out);
     }
 
     private static void refresh(Map<String, String> generated, Iterable<String> previous) throws IOException {
