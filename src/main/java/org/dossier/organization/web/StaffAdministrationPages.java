@@ -55,8 +55,10 @@ class StaffAdministrationPages {
     String create(Actor actor, @RequestParam String username, @RequestParam String displayName, @RequestParam(required = false) String rpps,
                   @RequestParam(required = false) Set<Role> roles, @RequestParam(required = false) Set<Integer> facilityIds,
                   @RequestParam(required = false) Set<Integer> unitIds, RedirectAttributes redirect) {
-        return FormPosts.attempt(redirect::addFlashAttribute, () -> organization.createStaff(actor, new StaffAccountRequest(username,
-                        displayName, blank(rpps), roles, facilityIds, unitIds, "created by " + actor.username())), StaffAdministrationPages::notice)
+        StaffAccountRequest asked = new StaffAccountRequest(username, displayName, blank(rpps), roles, facilityIds, unitIds,
+                "created by " + actor.username());
+        return FormPosts.attempt(redirect::addFlashAttribute, () -> organization.createStaff(actor, asked),
+                        StaffAdministrationPages::notice)
                 .map(made -> made.isPending() ? "redirect:/admin/grants" : "redirect:/admin/staff/" + made.account().id())
                 .orElse("redirect:/admin/staff/new");
     }
@@ -81,7 +83,8 @@ class StaffAdministrationPages {
     @PostMapping("/admin/staff/{id}/status")
     String status(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam StaffStatus status,
                   @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
-        FormPosts.attempt(redirect::addFlashAttribute, "admin.updated", () -> organization.changeStatus(actor, id, version, status, reason));
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.updated",
+                () -> organization.changeStatus(actor, id, version, status, reason));
         return "redirect:/admin/staff/" + id;
     }
 
@@ -137,7 +140,8 @@ class StaffAdministrationPages {
     @PostMapping("/admin/units")
     String createUnit(Actor actor, @RequestParam int facilityId, @RequestParam String code, @RequestParam String name,
                       @RequestParam UnitKind kind, @RequestParam(defaultValue = "0") int beds, RedirectAttributes redirect) {
-        FormPosts.attempt(redirect::addFlashAttribute, "admin.unitCreated", () -> organization.createUnit(actor, facilityId, code, name, kind, beds));
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.unitCreated",
+                () -> organization.createUnit(actor, facilityId, code, name, kind, beds));
         return "redirect:/admin/units";
     }
 
