@@ -16,7 +16,6 @@ import org.dossier.platform.Texts;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -31,7 +30,7 @@ import java.util.Set;
 /**
  * Break-the-glass: a clinician without a recorded relationship opens one patient's record in an emergency.
  * It needs a coded reason, a justification and a fresh second factor; it lasts a few hours; each user
- * breaks the glass only a few times a day; the security officer is told at once and reviews every use.
+ * breaks the glass only a few times a day; every use waits in the security officer's review queue, on the console.
  */
 @Service
 public class BreakGlass {
@@ -43,28 +42,21 @@ public class BreakGlass {
     private final PatientDirectory directory;
     private final AccessRepository repository;
     private final AuditReports reports;
-    private final ApplicationEventPublisher events;
     private final Clock clock;
     private final Duration duration;
     private final int maxPerDay;
 
     BreakGlass(AccessGateway gateway, PatientDirectory directory, AccessRepository repository, AuditReports reports,
-               ApplicationEventPublisher events, Clock clock,
+               Clock clock,
                @Value("${dossier.access.break-glass.duration:PT4H}") Duration duration,
                @Value("${dossier.access.break-glass.max-per-day:3}") int maxPerDay) {
         this.gateway = gateway;
         this.directory = directory;
         this.repository = repository;
         this.reports = reports;
-        this.events = events;
         this.clock = clock;
         this.duration = duration;
         this.maxPerDay = maxPerDay;
-    }
-
-    /** Published when the glass is broken, for whoever must know at once (the security officer's queue, the guard). */
-    public record Broken(long grantId, long staffId, String username, long patientId, int facilityId, BreakGlassGrant.Reason reason,
-                         Instant at) {
     }
 
     @Transactional
@@ -110,7 +102,6 @@ public class BreakGlass {
                 Set.of(), AuditRecord.Decision.ALLOW, AuditReason.BREAK_THE_GLASS, AuditPurpose.ETREAT,
                 reason + ": " + justification.strip()));
         log.warn("Break-the-glass: {} opened patient {} ({}), grant {} until {}", actor.username(), patientId, reason, id, now.plus(duration));
-        events.publishEvent(new Broken(id, actor.staffId(), actor.username(), patientId, patient.facilityId(), reason, now));
         return repository.grant(id).orElseThrow();
     }
 

@@ -1,5 +1,5 @@
 package org.dossier.audit;
 
 /** An appended entry: its place in the chain and the hashes that link it. */
-public record AuditEntry(long seq, AuditRecord record, String prevHash, String hash) {
+record AuditEntry(long seq, AuditRecord record, String prevHash, String hash) {
 }

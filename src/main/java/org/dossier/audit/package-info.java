@@ -1,2 +1,3 @@
 /** The append-only, hash-chained, signed audit trail, its verification and its reports. */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {"identity", "organization", "platform"})
 package org.dossier.audit;

@@ -4,7 +4,7 @@ package org.dossier.billing;
  * Transmission of claims to the health insurer. The hospital's real connector (SESAM-Vitale, a
  * clearing house) sits behind this interface; Dossier ships a simulation and contacts no one.
  */
-public interface InsurerGateway {
+interface InsurerGateway {
 
     /** Hands the claim over for transmission and returns the lot number it travels in. */
     String submit(Claim claim);

@@ -1,2 +1,3 @@
 /** Care relationships that explain an access: stays, appointments, care teams and referrals. */
+@org.springframework.modulith.ApplicationModule(allowedDependencies = {"access", "audit", "organization", "patient", "platform"})
 package org.dossier.care;

@@ -33,7 +33,7 @@ import java.util.SplittableRandom;
  * A deterministic demo hospital group: the same seed and size always give the same facilities, staff
  * and patients, byte for byte, so that tests, benchmarks and simulations can rely on it.
  */
-public final class DemoHospitalGenerator {
+final class DemoHospitalGenerator {
 
     public static final long DEFAULT_SEED = 20241122L;
     /** Generated records are dated at this instant so that the output does not depend on the day it runs. */

@@ -12,7 +12,7 @@ import org.springframework.stereotype.Component;
  * "step-up" asks for a fresh second factor and a reason, "freeze" stops the account.
  */
 @Component
-public class GuardPolicy {
+class GuardPolicy {
 
     /** Budgets of one profile: distinct patients in each window before a step-up, and before a freeze. */
     public record Budget(int minuteFreeze, int hourStepUp, int hourFreeze, int dayStepUp, int dayFreeze, int monthFreeze) {

@@ -12,7 +12,7 @@ import org.springframework.transaction.annotation.Transactional;
  * suspended, frozen or changed, by an administrator or security officer, and by the exfiltration guard.
  */
 @Service
-public class AccountSecurity {
+class AccountSecurity {
 
     private final SessionRegistry sessions;
     private final ApiTokens tokens;

@@ -10,7 +10,7 @@ import java.util.Collection;
 import java.util.List;
 
 /** An authenticated staff member as Spring Security holds it. */
-public final class StaffPrincipal implements UserDetails {
+final class StaffPrincipal implements UserDetails {
 
     private final StaffMember member;
     private final String passwordHash;

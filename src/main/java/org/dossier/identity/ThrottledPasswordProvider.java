@@ -16,7 +16,7 @@ import org.springframework.security.web.authentication.WebAuthenticationDetails;
  * unknown user, a wrong password and a disabled account. Spring's provider already spends the time of a
  * hash check on unknown users, so that response times do not reveal which usernames exist.
  */
-public class ThrottledPasswordProvider implements AuthenticationProvider {
+class ThrottledPasswordProvider implements AuthenticationProvider {
 
     private final DaoAuthenticationProvider passwords;
     private final LoginThrottle throttle;

@@ -1,2 +1,2 @@
-/** REST endpoints for facilities, units and staff accounts. */
+/** REST endpoints and the administrator's screens for facilities, units, staff accounts and their grants. */
 package org.dossier.organization.web;

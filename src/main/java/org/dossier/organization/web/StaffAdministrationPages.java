@@ -1,7 +1,5 @@
-package org.dossier.identity.web;
+package org.dossier.organization.web;
 
-import jakarta.servlet.http.HttpServletRequest;
-import org.dossier.identity.AuthService;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
 import org.dossier.organization.Role;
@@ -11,8 +9,7 @@ import org.dossier.organization.StaffGrant;
 import org.dossier.organization.StaffMember;
 import org.dossier.organization.StaffStatus;
 import org.dossier.organization.UnitKind;
-import org.dossier.platform.ConflictException;
-import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.FormPosts;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -25,20 +22,18 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * The administrator's screens: staff accounts (find, create, change roles and units, suspend), units, and the one-time
- * enrolment link a new colleague signs in with, and the grants waiting for a second administrator. An administrator sees
- * no patient data; creating an account, changing roles and issuing a link need a second factor used in the last minutes;
+ * The administrator's screens: staff accounts (find, create, change roles and units, suspend), units, and the grants
+ * waiting for a second administrator (the one-time enrolment link is identity's, {@code identity.web.EnrolmentLinkPage}).
+ * An administrator sees no patient data; creating an account and changing roles need a second factor used in the last minutes;
  * a new account, or a role, facility or unit added, takes effect only once another administrator approves it here.
  */
 @Controller
-class AdministrationPages {
+class StaffAdministrationPages {
 
     private final OrganizationService organization;
-    private final AuthService auth;
 
-    AdministrationPages(OrganizationService organization, AuthService auth) {
+    StaffAdministrationPages(OrganizationService organization) {
         this.organization = organization;
-        this.auth = auth;
     }
 
     @GetMapping("/admin/staff")
@@ -47,7 +42,7 @@ class AdministrationPages {
         model.addAttribute("q", q);
         model.addAttribute("staff", actor.facilityIds().stream().flatMap(f -> organization.searchStaff(q, f, null).stream())
                 .distinct().limit(100).toList());
-        return "identity/admin-staff";
+        return "organization/admin-staff";
     }
 
     @GetMapping("/admin/staff/new")
@@ -60,19 +55,12 @@ class AdministrationPages {
     String create(Actor actor, @RequestParam String username, @RequestParam String displayName, @RequestParam(required = false) String rpps,
                   @RequestParam(required = false) Set<Role> roles, @RequestParam(required = false) Set<Integer> facilityIds,
                   @RequestParam(required = false) Set<Integer> unitIds, RedirectAttributes redirect) {
-        try {
-            StaffChange change = organization.createStaff(actor, new StaffAccountRequest(username, displayName, blank(rpps), roles,
-                    facilityIds, unitIds, "created by " + actor.username()));
-            if (change.isPending()) {
-                redirect.addFlashAttribute("notice", "admin.grantRequested");
-                return "redirect:/admin/grants";
-            }
-            redirect.addFlashAttribute("notice", "admin.created");
-            return "redirect:/admin/staff/" + change.account().id();
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-            return "redirect:/admin/staff/new";
-        }
+        StaffAccountRequest asked = new StaffAccountRequest(username, displayName, blank(rpps), roles, facilityIds, unitIds,
+                "created by " + actor.username());
+        return FormPosts.attempt(redirect::addFlashAttribute, () -> organization.createStaff(actor, asked),
+                        StaffAdministrationPages::notice)
+                .map(made -> made.isPending() ? "redirect:/admin/grants" : "redirect:/admin/staff/" + made.account().id())
+                .orElse("redirect:/admin/staff/new");
     }
 
     @GetMapping("/admin/staff/{id}")
@@ -86,38 +74,17 @@ class AdministrationPages {
                   @RequestParam(required = false) String rpps, @RequestParam(required = false) Set<Role> roles,
                   @RequestParam(required = false) Set<Integer> facilityIds, @RequestParam(required = false) Set<Integer> unitIds,
                   @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
-        try {
-            StaffMember member = organization.staffMember(id);
-            StaffChange change = organization.updateStaff(actor, id, version, new StaffAccountRequest(member.username(), displayName,
-                    blank(rpps), roles, facilityIds, unitIds, reason));
-            redirect.addFlashAttribute("notice", change.isPending() ? "admin.grantRequested" : "admin.updated");
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
+        FormPosts.attempt(redirect::addFlashAttribute, () -> organization.updateStaff(actor, id, version, new StaffAccountRequest(
+                organization.staffMember(id).username(), displayName, blank(rpps), roles, facilityIds, unitIds, reason)),
+                change -> change.isPending() ? "admin.grantRequested" : "admin.updated");
         return "redirect:/admin/staff/" + id;
     }
 
     @PostMapping("/admin/staff/{id}/status")
     String status(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam StaffStatus status,
                   @RequestParam(defaultValue = "") String reason, RedirectAttributes redirect) {
-        try {
-            organization.changeStatus(actor, id, version, status, reason);
-            redirect.addFlashAttribute("notice", "admin.updated");
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
-        return "redirect:/admin/staff/" + id;
-    }
-
-    @PostMapping("/admin/staff/{id}/enrolment-link")
-    String link(Actor actor, @PathVariable long id, HttpServletRequest request, RedirectAttributes redirect) {
-        try {
-            AuthService.EnrolmentLink link = auth.enrolmentLink(actor, id, request);
-            redirect.addFlashAttribute("enrolmentLink", "/signin/link?token=" + link.token());
-            redirect.addFlashAttribute("enrolmentExpires", link.expiresAt());
-        } catch (ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.updated",
+                () -> organization.changeStatus(actor, id, version, status, reason));
         return "redirect:/admin/staff/" + id;
     }
 
@@ -144,30 +111,20 @@ class AdministrationPages {
         model.addAttribute("unitNames", actor.facilityIds().stream().flatMap(f -> organization.units(f).stream())
                 .collect(java.util.stream.Collectors.toMap(u -> u.id(), u -> u.name(), (a, b) -> a)));
         model.addAttribute("myId", actor.staffId());
-        return "identity/admin-grants";
+        return "organization/admin-grants";
     }
 
     @PostMapping("/admin/grants/{id}/approve")
     String approve(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam(defaultValue = "") String note,
                    RedirectAttributes redirect) {
-        try {
-            organization.approveGrant(actor, id, version, note);
-            redirect.addFlashAttribute("notice", "admin.grantApproved");
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.grantApproved", () -> organization.approveGrant(actor, id, version, note));
         return "redirect:/admin/grants";
     }
 
     @PostMapping("/admin/grants/{id}/reject")
     String reject(Actor actor, @PathVariable long id, @RequestParam int version, @RequestParam(defaultValue = "") String note,
                   RedirectAttributes redirect) {
-        try {
-            organization.rejectGrant(actor, id, version, note);
-            redirect.addFlashAttribute("notice", "admin.grantRejected");
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.grantRejected", () -> organization.rejectGrant(actor, id, version, note));
         return "redirect:/admin/grants";
     }
 
@@ -177,18 +134,14 @@ class AdministrationPages {
         model.addAttribute("facilities", organization.facilities().stream().filter(f -> actor.worksIn(f.id())).toList());
         model.addAttribute("units", actor.facilityIds().stream().flatMap(f -> organization.units(f).stream()).toList());
         model.addAttribute("kinds", UnitKind.values());
-        return "identity/admin-units";
+        return "organization/admin-units";
     }
 
     @PostMapping("/admin/units")
     String createUnit(Actor actor, @RequestParam int facilityId, @RequestParam String code, @RequestParam String name,
                       @RequestParam UnitKind kind, @RequestParam(defaultValue = "0") int beds, RedirectAttributes redirect) {
-        try {
-            organization.createUnit(actor, facilityId, code, name, kind, beds);
-            redirect.addFlashAttribute("notice", "admin.unitCreated");
-        } catch (InvalidInputException | ConflictException e) {
-            redirect.addFlashAttribute("error", e.getMessage());
-        }
+        FormPosts.attempt(redirect::addFlashAttribute, "admin.unitCreated",
+                () -> organization.createUnit(actor, facilityId, code, name, kind, beds));
         return "redirect:/admin/units";
     }
 
@@ -198,7 +151,11 @@ class AdministrationPages {
         model.addAttribute("facilities", organization.facilities().stream().filter(f -> actor.worksIn(f.id())).toList());
         model.addAttribute("units", actor.facilityIds().stream().flatMap(f -> organization.units(f).stream()).toList());
         model.addAttribute("statuses", List.of(StaffStatus.ACTIVE, StaffStatus.SUSPENDED));
-        return "identity/admin-member";
+        return "organization/admin-member";
+    }
+
+    private static String notice(StaffChange created) {
+        return created.isPending() ? "admin.grantRequested" : "admin.created";
     }
 
     private static String blank(String s) {
