@@ -39,41 +39,60 @@ final class WitnessCheck {
             }
             return new Result(null, null, warnings, witness + ": empty");
         }
-        AuditWitness.Line previous = null;
-        long maxSeq = -1;
-        Duration interval = defaultInterval;
-        Set<Long> witnessed = new TreeSet<>();
-        int checkpoints = 0;
+        Walk walk = new Walk(defaultInterval, tolerance, publicKey, warnings);
         for (AuditWitness.Line l : lines) {
-            String where = "witness line " + l.number();
-            if (l.at() == null) {
-                return fail(where + " is unreadable", null, warnings, witness);
+            Failure f = walk.step(l);
+            if (f != null) {
+                return fail(f.problem(), f.seq(), warnings, witness);
             }
-            if (!l.linked()) {
-                return fail(where + " does not follow the line before it: witness lines were removed, inserted or edited", l.seq(), warnings, witness);
+        }
+        Failure f = walk.end(live, now);
+        if (f == null) {
+            f = againstDatabase(lines, dbHead, dbCheckpoints, entryHashes.apply(walk.witnessed));
+        }
+        if (f != null) {
+            return fail(f.problem(), f.seq(), warnings, witness);
+        }
+        return new Result(null, null, warnings, witness + ": " + lines.size() + " lines, " + walk.checkpoints + " checkpoints up to entry "
+                + walk.maxSeq + ", last at " + walk.previous.at());
+    }
+
+    private record Failure(String problem, Long seq) {
+    }
+
+    /** The witness read line by line: each line chained, signed, in order, and none after a silence the cadence forbids. */
+    private static final class Walk {
+        private final Duration tolerance;
+        private final String publicKey;
+        private final List<String> warnings;
+        private final Set<Long> witnessed = new TreeSet<>();
+        private Duration interval;
+        private AuditWitness.Line previous;
+        private long maxSeq = -1;
+        private int checkpoints;
+
+        Walk(Duration defaultInterval, Duration tolerance, String publicKey, List<String> warnings) {
+            this.interval = defaultInterval;
+            this.tolerance = tolerance;
+            this.publicKey = publicKey;
+            this.warnings = warnings;
+        }
+
+        Failure step(AuditWitness.Line l) {
+            Failure f = unsound(l);
+            if (f == null) {
+                f = outOfOrder(l);
             }
-            if (!l.signed()) {
-                return fail(where + " is not signed by the audit key: it was forged or edited", l.seq(), warnings, witness);
-            }
-            if (!AuditSigner.verify(publicKey, l.seq(), l.hash(), l.signedAt(), l.signature())) {
-                return fail(where + ": the signature of its checkpoint of entry " + l.seq() + " does not verify", l.seq(), warnings, witness);
-            }
-            // A start line re-states the last checkpoint, which may be behind the stop line's last entry written: not an order.
-            boolean start = AuditWitness.START.equals(l.type());
-            if (!start && l.seq() < maxSeq) {
-                return fail(where + " witnesses entry " + l.seq() + " after entry " + maxSeq + " was witnessed: checkpoints out of order",
-                        l.seq(), warnings, witness);
-            }
-            if (start && previous != null && l.seq() > maxSeq) {
-                return fail(where + " starts from entry " + l.seq() + ", beyond anything witnessed before it", l.seq(), warnings, witness);
+            if (f != null) {
+                return f;
             }
             maxSeq = Math.max(maxSeq, l.seq());
             if (AuditWitness.START.equals(l.type())) {
-                interval = l.interval() == null ? defaultInterval : l.interval();
+                interval = l.interval() == null ? interval : l.interval();
             } else if (previous != null && !AuditWitness.STOP.equals(previous.type())
                        && Duration.between(previous.at(), l.at()).compareTo(interval.plus(tolerance)) > 0) {
-                return fail("no checkpoint was witnessed between " + previous.at() + " and " + l.at() + " (witness lines " + previous.number()
-                        + " and " + l.number() + ") although the server was running and checkpoints every " + interval, l.seq(), warnings, witness);
+                return new Failure("no checkpoint was witnessed between " + previous.at() + " and " + l.at() + " (witness lines " + previous.number()
+                        + " and " + l.number() + ") although the server was running and checkpoints every " + interval, l.seq());
             }
             if (AuditWitness.START.equals(l.type()) && previous != null && !AuditWitness.STOP.equals(previous.type())) {
                 warnings.add("the server did not stop cleanly after " + previous.at() + " (witness line " + previous.number()
@@ -86,51 +105,100 @@ final class WitnessCheck {
                 checkpoints++;
             }
             previous = l;
+            return null;
         }
-        AuditWitness.Line last = previous;
-        if (!AuditWitness.STOP.equals(last.type())) {
+
+        private Failure unsound(AuditWitness.Line l) {
+            String where = "witness line " + l.number();
+            if (l.at() == null) {
+                return new Failure(where + " is unreadable", null);
+            }
+            if (!l.linked()) {
+                return new Failure(where + " does not follow the line before it: witness lines were removed, inserted or edited", l.seq());
+            }
+            if (!l.signed()) {
+                return new Failure(where + " is not signed by the audit key: it was forged or edited", l.seq());
+            }
+            if (!AuditSigner.verify(publicKey, l.seq(), l.hash(), l.signedAt(), l.signature())) {
+                return new Failure(where + ": the signature of its checkpoint of entry " + l.seq() + " does not verify", l.seq());
+            }
+            return null;
+        }
+
+        private Failure outOfOrder(AuditWitness.Line l) {
+            String where = "witness line " + l.number();
+            // A start line re-states the last checkpoint, which may be behind the stop line's last entry written: not an order.
+            boolean start = AuditWitness.START.equals(l.type());
+            if (!start && l.seq() < maxSeq) {
+                return new Failure(where + " witnesses entry " + l.seq() + " after entry " + maxSeq + " was witnessed: checkpoints out of order",
+                        l.seq());
+            }
+            if (start && previous != null && l.seq() > maxSeq) {
+                return new Failure(where + " starts from entry " + l.seq() + ", beyond anything witnessed before it", l.seq());
+            }
+            return null;
+        }
+
+        /** After the last line: a running server's witness must be fresh; a stopped one's must end with its stop line. */
+        Failure end(boolean live, Instant now) {
+            AuditWitness.Line last = previous;
+            if (AuditWitness.STOP.equals(last.type())) {
+                return null;
+            }
             if (live && Duration.between(last.at(), now).compareTo(interval.plus(tolerance)) > 0) {
-                return fail("no checkpoint has been witnessed since " + last.at() + " (witness line " + last.number()
-                        + ") although the server is running and checkpoints every " + interval, last.seq(), warnings, witness);
+                return new Failure("no checkpoint has been witnessed since " + last.at() + " (witness line " + last.number()
+                        + ") although the server is running and checkpoints every " + interval, last.seq());
             }
             if (!live) {
                 warnings.add("the witness ends without a stop line after " + last.at() + " (line " + last.number()
                         + "): the server is running, crashed, or lines were removed from the witness; entries after entry "
                         + last.seq() + " are checked against the database only");
             }
+            return null;
         }
-        Map<Long, String> hashes = entryHashes.apply(witnessed);
+    }
+
+    /** Every entry and checkpoint the witness saw is still in the database, unchanged. */
+    private static Failure againstDatabase(List<AuditWitness.Line> lines, long dbHead, Map<Long, AuditVerifier.Checkpoint> dbCheckpoints,
+                                           Map<Long, String> hashes) {
         for (AuditWitness.Line l : lines) {
             if (l.seq() <= 0) {
                 continue;
             }
             String where = "witness line " + l.number() + " (" + l.type() + " signed " + l.signedAt() + ")";
             if (l.seq() > dbHead) {
-                return fail(dbHead == 0
+                return new Failure(dbHead == 0
                         ? "the audit trail is empty, but " + where + " saw " + l.seq() + " entries: the trail was emptied"
                         : "the trail ends at entry " + dbHead + ", but " + where + " saw entry " + l.seq() + ": entries were removed",
-                        dbHead + 1, warnings, witness);
+                        dbHead + 1);
             }
             String hash = hashes.get(l.seq());
             if (hash == null) {
-                return fail("entry " + l.seq() + ", seen by " + where + ", is missing", l.seq(), warnings, witness);
+                return new Failure("entry " + l.seq() + ", seen by " + where + ", is missing", l.seq());
             }
             if (!hash.equals(l.hash())) {
-                return fail("entry " + l.seq() + " differs from " + where + ": the chain was rewritten", l.seq(), warnings, witness);
+                return new Failure("entry " + l.seq() + " differs from " + where + ": the chain was rewritten", l.seq());
             }
-            if (AuditWitness.CHECKPOINT.equals(l.type())) {
-                AuditVerifier.Checkpoint c = dbCheckpoints.get(l.seq());
-                if (c == null) {
-                    return fail("checkpoint " + l.seq() + " is missing from the database, but " + where + " saw it", l.seq(), warnings, witness);
-                }
-                if (!c.hash().equals(l.hash()) || !c.signature().equals(l.signature()) || !c.signedAt().equals(l.signedAt())) {
-                    return fail("checkpoint " + l.seq() + " in the database is not the one of " + where + ": it was re-signed or replaced",
-                            l.seq(), warnings, witness);
-                }
+            Failure f = checkpointProblem(l, where, dbCheckpoints.get(l.seq()));
+            if (f != null) {
+                return f;
             }
         }
-        return new Result(null, null, warnings, witness + ": " + lines.size() + " lines, " + checkpoints + " checkpoints up to entry "
-                + maxSeq + ", last at " + last.at());
+        return null;
+    }
+
+    private static Failure checkpointProblem(AuditWitness.Line l, String where, AuditVerifier.Checkpoint c) {
+        if (!AuditWitness.CHECKPOINT.equals(l.type())) {
+            return null;
+        }
+        if (c == null) {
+            return new Failure("checkpoint " + l.seq() + " is missing from the database, but " + where + " saw it", l.seq());
+        }
+        if (!c.hash().equals(l.hash()) || !c.signature().equals(l.signature()) || !c.signedAt().equals(l.signedAt())) {
+            return new Failure("checkpoint " + l.seq() + " in the database is not the one of " + where + ": it was re-signed or replaced",
+                    l.seq());
+        }
+        return null;
     }
 
     private static Result fail(String problem, Long seq, List<String> warnings, String witness) {
