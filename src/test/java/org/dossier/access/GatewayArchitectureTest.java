@@ -37,13 +37,22 @@ class GatewayArchitectureTest {
             "org.dossier.care.AppointmentRepository", "org.dossier.care.StayRepository", "org.dossier.care.CareTeamRepository",
             "org.dossier.prescribing.MedicationOrderRepository", "org.dossier.billing.BillingRepository");
 
+    /**
+     * Repositories of a patient module whose tables name no patient (practitioners' opening hours, the act catalogue), so
+     * their methods take no proof. Adding to this set is a security decision: say in the class why no patient is in it.
+     */
+    static final Set<String> PATIENT_FREE_REPOSITORIES = Set.of(
+            "org.dossier.care.ScheduleRepository", "org.dossier.billing.MedicalActRepository");
+
     /** TEMPORARY, issue 19: care classes that still hold SQL outside a repository, until the care branch is merged. */
     static final Set<String> SQL_NOT_YET_IN_A_REPOSITORY = Set.of(
             "org.dossier.care.CareRelationships", "org.dossier.care.EncounterHistoryService");
 
     @Test
     void everyRepositoryMethodOfPatientDataTakesAProofOrOnlyLocates() {
-        GatewayRules.repositoryMethodsTakeAProof(NOT_YET_CONVERTED).check(CLASSES);
+        Set<String> excluded = new java.util.HashSet<>(NOT_YET_CONVERTED);
+        excluded.addAll(PATIENT_FREE_REPOSITORIES);
+        GatewayRules.repositoryMethodsTakeAProof(excluded).check(CLASSES);
     }
 
     @Test

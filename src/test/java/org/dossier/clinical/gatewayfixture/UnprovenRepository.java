@@ -34,6 +34,14 @@ public abstract class UnprovenRepository {
         return Map.of();
     }
 
+    /** A status: a closed set of codes. */
+    public enum Status { CURRENT, ENTERED_IN_ERROR }
+
+    @Locates
+    public Map<Long, Status> statusOfNotes(List<Long> ids) {
+        return Map.of();
+    }
+
     @Locates
     public Optional<Owner> ownerOfNote(long id) {
         return Optional.empty();
