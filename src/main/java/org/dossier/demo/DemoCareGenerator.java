@@ -1,6 +1,6 @@
 package org.dossier.demo;
 
-import org.dossier.billing.BillingBulkLoader.DatedInvoice;
+import org.dossier.billing.bulk.BillingBulkLoader.DatedInvoice;
 import org.dossier.billing.Claim;
 import org.dossier.billing.HealthCardRead;
 import org.dossier.billing.Invoice;

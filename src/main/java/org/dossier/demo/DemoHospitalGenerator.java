@@ -9,7 +9,7 @@ import org.dossier.organization.StaffStatus;
 import org.dossier.organization.UnitKind;
 import org.dossier.patient.IdentityStatus;
 import org.dossier.patient.Nir;
-import org.dossier.patient.PatientBulkLoader.BulkPatient;
+import org.dossier.patient.bulk.PatientBulkLoader.BulkPatient;
 import org.dossier.patient.PatientData;
 import org.dossier.patient.Sex;
 

@@ -1,14 +1,14 @@
 package org.dossier.demo;
 
 import org.dossier.guard.Canaries;
-import org.dossier.billing.BillingBulkLoader;
-import org.dossier.care.CareBulkLoader;
-import org.dossier.clinical.ClinicalBulkLoader;
+import org.dossier.billing.bulk.BillingBulkLoader;
+import org.dossier.care.bulk.CareBulkLoader;
+import org.dossier.clinical.bulk.ClinicalBulkLoader;
 import org.dossier.identity.CredentialService;
-import org.dossier.prescribing.PrescribingBulkLoader;
-import org.dossier.organization.OrganizationBulkLoader;
+import org.dossier.prescribing.bulk.PrescribingBulkLoader;
+import org.dossier.organization.bulk.OrganizationBulkLoader;
 import org.dossier.organization.StaffMember;
-import org.dossier.patient.PatientBulkLoader;
+import org.dossier.patient.bulk.PatientBulkLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;

@@ -1,6 +1,6 @@
 package org.dossier.demo;
 
-import org.dossier.patient.PatientBulkLoader.BulkPatient;
+import org.dossier.patient.bulk.PatientBulkLoader.BulkPatient;
 
 import java.util.ArrayList;
 import java.util.List;

@@ -5,20 +5,14 @@ import org.dossier.support.Accounts;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
-import org.dossier.support.PatientJson;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.servlet.mvc.method.annotation.RequestMappingHandlerMapping;
 
-import java.time.DayOfWeek;
 import java.time.Instant;
-import java.time.LocalDate;
-import java.time.LocalTime;
-import java.time.ZoneId;
 import java.time.temporal.ChronoUnit;
-import java.time.temporal.TemporalAdjusters;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -147,55 +141,22 @@ class EndpointSweepTest extends IntegrationTest {
         };
     }
 
-    /** A patient of facility 1 with one record of every kind, made by the people who care for them. */
+    /**
+     * A patient of facility 1 with one record of every kind, made by the people who care for them (the exposure sweep's
+     * fixture), and a merge of two other patients.
+     */
     private Map<String, Long> recordsOfOnePatient() {
         Fixtures f = fixtures();
-        Api desk = as("frontdesk");
-        Api doc = as("physician");
-        Api clerk = as("billing");
-        Api.Response registered = desk.post("/api/patients", PatientJson.reviewed(1, PatientJson.valid("Balayage", "Bruno")));
-        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
-        long patient = registered.json().get("id").asLong();
-        f.careFor(patient, "physician", "nurse");
         Map<String, Long> ids = new LinkedHashMap<>();
-        ids.put("patient", patient);
-        int cardio = f.unit(1, "CARDIO");
-        ids.put("unit", (long) cardio);
-        ids.put("practitioner", f.staffId("physician"));
-        ids.put("stay", created(desk.post("/api/stays", Map.of("patientId", patient, "unitId", cardio, "attendingId", f.staffId("physician"),
-                "admittedAt", Instant.now().minus(1, ChronoUnit.DAYS).toString(), "reason", "dyspnoea"))));
-        ids.put("note", created(doc.post("/api/patients/" + patient + "/notes", Map.of("kind", "PROGRESS", "title", "t", "body", "b"))));
-        ids.put("allergy", created(doc.post("/api/patients/" + patient + "/allergies", Map.of("substance", "Latex", "severity", "MILD"))));
-        ids.put("problem", created(doc.post("/api/patients/" + patient + "/problems", Map.of("icd10Code", "I50", "label", "heart failure"))));
-        ids.put("observation", created(doc.post("/api/patients/" + patient + "/observations", Map.of("kind", "HEART_RATE", "value", 80))));
-        ids.put("prescription", created(doc.post("/api/patients/" + patient + "/prescriptions", Map.of("drug", "Furosémide", "dose", "40 mg",
-                "route", "ORAL", "frequency", "daily"))));
-        ids.put("referral", created(doc.post("/api/referrals", Map.of("patientId", patient, "toStaffId", f.staffId("er.physician"),
-                "reason", "opinion"))));
-        ids.put("careTeamMember", jdbc.sql("select id from care_team_member where patient_id = ? limit 1").param(patient).query(Long.class).single());
-        ids.put("document", jdbc.sql("""
-                insert into clinical_document (facility_id, patient_id, title, kind, content_type, size_bytes, sha256, content, status,
-                                               uploaded_by, version, created_at)
-                values (1, ?, 'scan', 'REPORT', 'application/pdf', 4, repeat('0', 64), '\\x25504446', 'CURRENT', ?, 1, now()) returning id""")
-                .param(patient).param(f.staffId("physician")).query(Long.class).single());
-
-        ZoneId paris = ZoneId.of("Europe/Paris");
-        LocalDate monday = LocalDate.now(paris).with(TemporalAdjusters.next(DayOfWeek.MONDAY));
-        long practitioner = f.physician("CONSULT");
-        desk.post("/api/practitioners/" + practitioner + "/schedules", Map.of("unitId", f.unit(1, "CONSULT"), "weekday", "MONDAY",
-                "startTime", "09:00", "endTime", "10:00", "slotMinutes", 30));
-        ids.put("appointment", created(desk.post("/api/appointments", Map.of("patientId", patient, "practitionerId", practitioner,
-                "startAt", monday.atTime(LocalTime.of(9, 0)).atZone(paris).toInstant().toString(), "reason", "follow-up"))));
-
-        ids.put("invoice", created(clerk.post("/api/invoices", Map.of("patientId", patient, "stayId", ids.get("stay")))));
-        clerk.post("/api/invoices/" + ids.get("invoice") + "/lines", Map.of("version", 1, "actCode", "ATM"));
-        clerk.post("/api/invoices/" + ids.get("invoice") + "/issue", Map.of("version", 2));
-        ids.put("claim", created(clerk.post("/api/invoices/" + ids.get("invoice") + "/claims", Map.of())));
-
+        SweepRecords.records(this::as, f, jdbc, "Balayage", "Bruno").forEach((kind, values) -> {
+            if (values.get(0).matches("\\d+")) {
+                ids.put(kind, Long.parseLong(values.get(0)));
+            }
+        });
         long duplicate = f.patient();
         long survivor = f.patient();
         f.careFor(survivor, "physician");
-        Api.Response merge = desk.post("/api/patients/" + survivor + "/merge", Map.of("mergedId", duplicate, "reason", "same person"));
+        Api.Response merge = as("frontdesk").post("/api/patients/" + survivor + "/merge", Map.of("mergedId", duplicate, "reason", "same person"));
         ids.put("merge", created(merge));
         ids.put("otherPatient", duplicate);
         return ids;

@@ -1,5 +1,6 @@
 package org.dossier.audit;
 
+import org.dossier.audit.bulk.AuditHistoryLoader;
 import org.dossier.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;

@@ -108,16 +108,16 @@ class InProcessBenchmark {
             long auditTarget = Long.getLong("bench.auditEntries", 10_000_000L);
             long existing = jdbc.sql("select count(*) from audit_entry").query(Long.class).single();
             if (existing < auditTarget) {
-                List<org.dossier.audit.AuditHistoryLoader.Reader> readers = jdbc.sql("""
+                List<org.dossier.audit.bulk.AuditHistoryLoader.Reader> readers = jdbc.sql("""
                                 select s.id, s.username, string_agg(r.role, ',' order by r.role) as roles, min(sf.facility_id) as facility,
                                        (select min(id) from patient p where p.facility_id = min(sf.facility_id)) as first_patient,
                                        (select max(id) from patient p where p.facility_id = min(sf.facility_id)) as last_patient
                                   from staff s join staff_role r on r.staff_id = s.id join staff_facility sf on sf.staff_id = s.id
                                  where r.role in ('PHYSICIAN', 'NURSE') group by s.id, s.username order by s.id""")
-                        .query((rs, n) -> new org.dossier.audit.AuditHistoryLoader.Reader(rs.getLong(1), rs.getString(2), rs.getString(3),
+                        .query((rs, n) -> new org.dossier.audit.bulk.AuditHistoryLoader.Reader(rs.getLong(1), rs.getString(2), rs.getString(3),
                                 rs.getInt(4), rs.getLong(5), rs.getLong(6))).list();
                 long loadStart = System.nanoTime();
-                long loaded = app.getBean(org.dossier.audit.AuditHistoryLoader.class)
+                long loaded = app.getBean(org.dossier.audit.bulk.AuditHistoryLoader.class)
                         .load(auditTarget - existing, readers, java.time.Duration.ofDays(30), 7);
                 System.out.println("BENCHMARK loaded " + loaded + " audit entries in " + (System.nanoTime() - loadStart) / 1_000_000 + " ms");
             }

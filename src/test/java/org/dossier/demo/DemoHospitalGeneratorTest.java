@@ -3,7 +3,7 @@ package org.dossier.demo;
 import org.dossier.organization.Role;
 import org.dossier.organization.StaffMember;
 import org.dossier.patient.Nir;
-import org.dossier.patient.PatientBulkLoader.BulkPatient;
+import org.dossier.patient.bulk.PatientBulkLoader.BulkPatient;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;

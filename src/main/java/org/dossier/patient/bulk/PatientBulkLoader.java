@@ -1,7 +1,10 @@
-package org.dossier.patient;
+package org.dossier.patient.bulk;
 
-import org.dossier.platform.BulkCopy;
-import org.dossier.platform.BulkLoad;
+import org.dossier.patient.NameKeys;
+import org.dossier.patient.PatientData;
+import org.dossier.patient.PatientRows;
+import org.dossier.platform.bulk.BulkCopy;
+import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -68,7 +71,7 @@ public class PatientBulkLoader {
                 PatientData d = p.data();
                 copy.row(p.id(), p.facilityId(), p.ipp(), 1, "ACTIVE", d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(),
                         d.sex(), d.birthplaceCode(), d.insMatricule(), d.insOid(), d.identityStatus(),
-                        d.coverage() == null ? null : d.coverage().nir(), json.writeValueAsString(PatientRepository.Details.of(d)),
+                        d.coverage() == null ? null : d.coverage().nir(), PatientRows.details(json, d),
                         NameKeys.of(d.birthFamilyName()), d.usedName() == null ? null : NameKeys.of(d.usedName()), NameKeys.of(d.givenNames()),
                         p.createdAt(), p.createdAt());
             }
@@ -77,7 +80,7 @@ public class PatientBulkLoader {
                 "reason", "snapshot")) {
             for (BulkPatient p : chunk) {
                 copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason,
-                        json.writeValueAsString(new PatientRepository.Snapshot(PatientStatus.ACTIVE, null, p.data())));
+                        PatientRows.firstVersion(json, p.data()));
             }
         }
     }

@@ -1,7 +1,8 @@
-package org.dossier.prescribing;
+package org.dossier.prescribing.bulk;
 
-import org.dossier.platform.BulkCopy;
-import org.dossier.platform.BulkLoad;
+import org.dossier.prescribing.MedicationOrder;
+import org.dossier.platform.bulk.BulkCopy;
+import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 
 import java.util.List;

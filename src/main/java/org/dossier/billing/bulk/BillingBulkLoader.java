@@ -1,7 +1,10 @@
-package org.dossier.billing;
+package org.dossier.billing.bulk;
 
-import org.dossier.platform.BulkCopy;
-import org.dossier.platform.BulkLoad;
+import org.dossier.billing.Claim;
+import org.dossier.billing.HealthCardRead;
+import org.dossier.billing.Invoice;
+import org.dossier.platform.bulk.BulkCopy;
+import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 

@@ -1,4 +1,4 @@
-package org.dossier.platform;
+package org.dossier.platform.bulk;
 
 import org.postgresql.PGConnection;
 import org.postgresql.copy.CopyIn;

@@ -1,5 +1,8 @@
-package org.dossier.organization;
+package org.dossier.organization.bulk;
 
+import org.dossier.organization.CareUnit;
+import org.dossier.organization.Facility;
+import org.dossier.organization.StaffMember;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;

@@ -1,7 +1,11 @@
-package org.dossier.clinical;
+package org.dossier.clinical.bulk;
 
-import org.dossier.platform.BulkCopy;
-import org.dossier.platform.BulkLoad;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.Note;
+import org.dossier.clinical.Observation;
+import org.dossier.clinical.Problem;
+import org.dossier.platform.bulk.BulkCopy;
+import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 
 import java.util.List;

@@ -1,7 +1,12 @@
-package org.dossier.care;
+package org.dossier.care.bulk;
 
-import org.dossier.platform.BulkCopy;
-import org.dossier.platform.BulkLoad;
+import org.dossier.care.Appointment;
+import org.dossier.care.CareTeamMember;
+import org.dossier.care.Referral;
+import org.dossier.care.Schedule;
+import org.dossier.care.Stay;
+import org.dossier.platform.bulk.BulkCopy;
+import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 
 import java.time.Duration;

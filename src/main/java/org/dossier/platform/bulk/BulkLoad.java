@@ -1,4 +1,4 @@
-package org.dossier.platform;
+package org.dossier.platform.bulk;
 
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.datasource.DataSourceTransactionManager;

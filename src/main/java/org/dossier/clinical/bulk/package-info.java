@@ -1,0 +1,3 @@
+/** Writes generated notes, allergies, problems and observations with COPY, for the demo hospital; reached only by the demo generator (GatewayArchitectureTest). */
+@org.springframework.modulith.NamedInterface("bulk")
+package org.dossier.clinical.bulk;

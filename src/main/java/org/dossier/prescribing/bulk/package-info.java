@@ -1,0 +1,3 @@
+/** Writes generated medication orders with COPY, for the demo hospital; reached only by the demo generator (GatewayArchitectureTest). */
+@org.springframework.modulith.NamedInterface("bulk")
+package org.dossier.prescribing.bulk;

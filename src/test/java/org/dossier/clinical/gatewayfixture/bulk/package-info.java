@@ -1,0 +1,2 @@
+/** A bulk loader reached from outside the demo, for GatewayRulesCanFailTest. */
+package org.dossier.clinical.gatewayfixture.bulk;

@@ -1,0 +1,2 @@
+/** A proof-like class that can be forged, for GatewayRulesCanFailTest. */
+package org.dossier.clinical.gatewayfixture.proof;
