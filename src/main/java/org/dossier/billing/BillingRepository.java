@@ -1,5 +1,10 @@
 package org.dossier.billing;
 
+import static org.dossier.billing.ClaimRows.CLAIM;
+
+import static org.dossier.platform.SqlTimes.instant;
+import static org.dossier.platform.SqlTimes.ts;
+
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
@@ -18,14 +23,11 @@ import java.util.OptionalLong;
 
 /**
  * Invoices, health-card reads and claims: each method reads or writes what its proof covers (one patient, or the
- * facilities of the billing queue). The insurer's answers are collected by the server itself, over every facility,
- * with no actor to decide about ({@link #sentClaims}, {@link #markAnswered}, {@link #answeredClaim}).
+ * facilities of the billing queue). The insurer's answers are collected by the server itself, with no actor to decide
+ * about: {@link InsurerExchangeRepository}.
  */
 @Repository
 class BillingRepository {
-
-    private static final String CLAIM = "id, facility_id, patient_id, invoice_id, status, amount_cents, beneficiary_nir, lot_number,"
-            + " sent_at, answered_at, rejection_reason, version";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
@@ -153,12 +155,6 @@ class BillingRepository {
     }
 
     /** Records the insurer's answer to a sent claim: the server's answer collection (no actor, no proof). */
-    boolean markAnswered(long id, int expectedVersion, boolean accepted, String rejection, Instant now) {
-        return jdbc.sql("update claim set status = ?, rejection_reason = ?, answered_at = ?, version = version + 1"
-                        + " where id = ? and version = ? and status = 'SENT'")
-                .param(accepted ? "ACCEPTED" : "REJECTED").param(rejection).param(ts(now)).param(id).param(expectedVersion).update() == 1;
-    }
-
     /** Whose claim this is, to decide about that patient. */
     @Locates
     OptionalLong patientOfClaim(long id) {
@@ -168,31 +164,19 @@ class BillingRepository {
     /** A claim of the proof's patient. */
     Optional<Claim> claim(PatientAccess access, long id) {
         return jdbc.sql("select " + CLAIM + " from claim where id = ? and patient_id = ?").param(id).param(access.patientId())
-                .query(BillingRepository::claim).optional();
+                .query(ClaimRows::claim).optional();
     }
 
     /** The claims of an invoice of the proof's patient. */
     List<Claim> claimsOfInvoice(PatientAccess access, long invoiceId) {
         return jdbc.sql("select " + CLAIM + " from claim where invoice_id = ? and patient_id = ? order by id").param(invoiceId)
-                .param(access.patientId()).query(BillingRepository::claim).list();
+                .param(access.patientId()).query(ClaimRows::claim).list();
     }
 
     /** The claims in one status of the permit's facilities, oldest first (the billing queue). */
     List<Claim> claimsByStatus(SearchPermit permit, Claim.Status status, int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where facility_id = any(?) and status = ? order by created_at limit ?")
-                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query(BillingRepository::claim).list();
-    }
-
-    /** A claim the insurer has just answered, as the server's answer collection records it (no actor, no proof). */
-    Optional<Claim> answeredClaim(long id) {
-        return jdbc.sql("select " + CLAIM + " from claim where id = ? and status in ('ACCEPTED', 'REJECTED')").param(id)
-                .query(BillingRepository::claim).optional();
-    }
-
-    /** The claims sent and not yet answered, for the server's answer collection (no actor, no proof). */
-    List<Claim> sentClaims(int limit) {
-        return jdbc.sql("select " + CLAIM + " from claim where status = 'SENT' order by sent_at limit ?")
-                .param(limit).query(BillingRepository::claim).list();
+                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query(ClaimRows::claim).list();
     }
 
     private HealthCardRead mapCardRead(ResultSet rs, int n) throws SQLException {
@@ -202,18 +186,4 @@ class BillingRepository {
                 json.readValue(rs.getString("rights"), HealthCardRead.Rights.class), rs.getLong("read_by"));
     }
 
-    private static Claim claim(ResultSet rs, int n) throws SQLException {
-        return new Claim(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getLong("invoice_id"),
-                Claim.Status.valueOf(rs.getString("status")), rs.getInt("amount_cents"), rs.getString("beneficiary_nir"),
-                rs.getString("lot_number"), instant(rs.getTimestamp("sent_at")), instant(rs.getTimestamp("answered_at")),
-                rs.getString("rejection_reason"), rs.getInt("version"));
-    }
-
-    private static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    private static Timestamp ts(Instant i) {
-        return i == null ? null : Timestamp.from(i);
-    }
 }

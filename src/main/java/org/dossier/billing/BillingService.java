@@ -40,6 +40,7 @@ import java.util.Map;
 public class BillingService {
 
     private final BillingRepository repository;
+    private final InsurerExchangeRepository exchange;
     private final MedicalActRepository catalogue;
     private final PatientService patients;
     private final AccessGateway gateway;
@@ -50,9 +51,10 @@ public class BillingService {
     private final VersionLog versions;
     private final Clock clock;
 
-    BillingService(BillingRepository repository, MedicalActRepository catalogue, PatientService patients, AccessGateway gateway, TransactionTemplate transaction, StayService stays, SchedulingService scheduling,
+    BillingService(BillingRepository repository, InsurerExchangeRepository exchange, MedicalActRepository catalogue, PatientService patients, AccessGateway gateway, TransactionTemplate transaction, StayService stays, SchedulingService scheduling,
                    InsurerGateway insurer, @Qualifier("billingVersions") VersionLog billingVersions, Clock clock) {
         this.repository = repository;
+        this.exchange = exchange;
         this.catalogue = catalogue;
         this.patients = patients;
         this.gateway = gateway;
@@ -279,10 +281,10 @@ public class BillingService {
 
     private int collectAnswersNow() {
         int answered = 0;
-        for (Claim c : repository.sentClaims(500)) {
+        for (Claim c : exchange.sentClaims(500)) {
             InsurerGateway.Answer a = insurer.answer(c);
-            if (a != null && repository.markAnswered(c.id(), c.version(), a.accepted(), a.rejectionReason(), clock.instant())) {
-                loggedClaim(null, repository.answeredClaim(c.id()).orElseThrow(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
+            if (a != null && exchange.markAnswered(c.id(), c.version(), a.accepted(), a.rejectionReason(), clock.instant())) {
+                loggedClaim(null, exchange.answeredClaim(c.id()).orElseThrow(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
                         clock.instant());
                 answered++;
             }

@@ -16,8 +16,8 @@ import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 
-import static org.dossier.care.StayRepository.instant;
-import static org.dossier.care.StayRepository.ts;
+import static org.dossier.platform.SqlTimes.instant;
+import static org.dossier.platform.SqlTimes.ts;
 
 /**
  * Appointments: each method reads what its proof covers (one patient, or the facilities of an agenda); what a booking

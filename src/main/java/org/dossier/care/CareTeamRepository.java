@@ -13,8 +13,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
-import static org.dossier.care.StayRepository.instant;
-import static org.dossier.care.StayRepository.ts;
+import static org.dossier.platform.SqlTimes.instant;
+import static org.dossier.platform.SqlTimes.ts;
 
 /** Care team memberships and referrals: each method reads what its proof covers (one patient, or the facilities of a list). */
 @Repository

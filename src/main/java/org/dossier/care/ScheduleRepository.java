@@ -11,7 +11,7 @@ import java.time.DayOfWeek;
 import java.time.Instant;
 import java.util.List;
 
-import static org.dossier.care.StayRepository.ts;
+import static org.dossier.platform.SqlTimes.ts;
 
 /**
  * Practitioners' opening hours. No patient row is read or written here (the table names no patient), which is why its

@@ -1,5 +1,8 @@
 package org.dossier.care;
 
+import static org.dossier.platform.SqlTimes.instant;
+import static org.dossier.platform.SqlTimes.ts;
+
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
@@ -161,11 +164,4 @@ class StayRepository {
                 rs.getString("discharge_destination"), rs.getInt("version")};
     }
 
-    static Instant instant(Timestamp t) {
-        return t == null ? null : t.toInstant();
-    }
-
-    static Timestamp ts(Instant i) {
-        return i == null ? null : Timestamp.from(i);
-    }
 }

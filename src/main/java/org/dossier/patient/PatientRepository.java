@@ -1,5 +1,7 @@
 package org.dossier.patient;
 
+import org.dossier.platform.ForbiddenException;
+
 import org.dossier.access.Listing;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
@@ -66,10 +68,15 @@ class PatientRepository {
     }
 
     /**
-     * Registers a record and its first version, and answers it as written. The one write with no proof yet: the record
-     * does not exist until it returns, and the gateway records its creation next ({@code AccessGateway.created}).
+     * Registers a record and its first version, and answers it as written, under the permit the registration's duplicate
+     * check read the registry with: the record does not exist until it returns, so the proof is the registrar's, confined to
+     * their facilities; the gateway records the creation next ({@code AccessGateway.created}).
      */
-    Patient insert(long id, int facilityId, String ipp, PatientData d, long authorId, Instant now) {
+    Patient insert(SearchPermit permit, long id, int facilityId, String ipp, PatientData d, Instant now) {
+        if (!permit.facilityIds().contains(facilityId)) {
+            throw new ForbiddenException("You cannot register patients in facility " + facilityId);
+        }
+        long authorId = permit.actor().staffId();
         jdbc.sql("""
                         insert into patient (id, facility_id, ipp, version, status, birth_family_name, used_name, given_names,
                             birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, details,
@@ -301,7 +308,7 @@ class PatientRepository {
         return s == null ? NULL_TEXT : s;
     }
 
-    static String escapeLike(String s) {
+    private static String escapeLike(String s) {
         return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
     }
 

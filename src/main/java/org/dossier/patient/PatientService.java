@@ -155,7 +155,7 @@ public class PatientService {
             throw new ConflictException("possible-duplicate", "Possible duplicates found: check them, then register again with "
                     + "duplicatesReviewed=true if this is a different person", Map.of("candidates", shownCandidates(actor, facilityId, candidates)));
         }
-        return insert(actor, facilityId, clean);
+        return insert(registering(actor), facilityId, clean);
     }
 
     /**
@@ -180,7 +180,7 @@ public class PatientService {
                         + ", registered earlier by this same import; send each person once");
             }
         }
-        Patient created = insert(actor, facilityId, clean);
+        Patient created = insert(permit, facilityId, clean);
         Instant now = clock.instant();
         candidates.stream().limit(10).forEach(c -> patients.raiseReview(permit, facilityId, created.id(), c, source, actor.staffId(), now));
         return created;
@@ -233,12 +233,12 @@ public class PatientService {
         }
     }
 
-    private Patient insert(Actor actor, int facilityId, PatientData clean) {
+    private Patient insert(SearchPermit permit, int facilityId, PatientData clean) {
         Instant now = clock.instant();
         long id = patients.nextId();
         String ipp = String.format("%d%08d", facilityId, organization.nextIpp(facilityId));
-        Patient created = patients.insert(id, facilityId, ipp, clean, actor.staffId(), now);
-        gateway.created(actor, id, facilityId, AuditResource.Patient);
+        Patient created = patients.insert(permit, id, facilityId, ipp, clean, now);
+        gateway.created(permit.actor(), id, facilityId, AuditResource.Patient);
         return created;
     }
 

@@ -147,11 +147,11 @@ final class GatewayRules {
      * {@link PatientDirectory} and {@link CareLinks}, which answer decision facts to the gateway alone), and
      * configuration classes that hand the SQL client to a bean without calling it.
      */
-    static ArchRule onlyRepositoriesAndBulkHoldSql(Set<String> notYetMoved) {
+    static ArchRule onlyRepositoriesAndBulkHoldSql(Set<String> factReaders) {
         return noClasses().that().resideInAnyPackage(SQL_FREE)
                 .and(not(annotatedWith(Repository.class))).and(not(resideInAPackage("..bulk..")))
                 .and(not(assignableTo(PatientDirectory.class))).and(not(assignableTo(CareLinks.class)))
-                .and(not(annotatedWith(Configuration.class))).and(not(namedIn(notYetMoved)))
+                .and(not(annotatedWith(Configuration.class))).and(not(namedIn(factReaders)))
                 .should().dependOnClassesThat(sqlTypes())
                 .because("a query outside a repository takes no proof (R-repo, ADR 0029)");
     }

@@ -1,0 +1,44 @@
+package org.dossier.billing;
+
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+
+import static org.dossier.platform.SqlTimes.ts;
+import static org.dossier.billing.ClaimRows.CLAIM;
+
+/**
+ * The claims the server itself sends to the insurer and collects the answers of, on a schedule: a machine-to-machine
+ * path with no actor, so no gateway proof. What it reads goes to the insurer and into the claim's version log, never to
+ * a person; every person's read of a claim goes through {@link BillingRepository} under a proof. GatewayArchitectureTest
+ * names this class as the one system path of a patient module.
+ */
+@Repository
+class InsurerExchangeRepository {
+
+    private final JdbcClient jdbc;
+
+    InsurerExchangeRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** The claims sent and not yet answered, oldest first. */
+    List<Claim> sentClaims(int limit) {
+        return jdbc.sql("select " + CLAIM + " from claim where status = 'SENT' order by sent_at limit ?")
+                .param(limit).query(ClaimRows::claim).list();
+    }
+
+    boolean markAnswered(long id, int expectedVersion, boolean accepted, String rejection, Instant now) {
+        return jdbc.sql("update claim set status = ?, rejection_reason = ?, answered_at = ?, version = version + 1"
+                        + " where id = ? and version = ? and status = 'SENT'")
+                .param(accepted ? "ACCEPTED" : "REJECTED").param(rejection).param(ts(now)).param(id).param(expectedVersion).update() == 1;
+    }
+
+    Optional<Claim> answeredClaim(long id) {
+        return jdbc.sql("select " + CLAIM + " from claim where id = ? and status in ('ACCEPTED', 'REJECTED')").param(id)
+                .query(ClaimRows::claim).optional();
+    }
+}
