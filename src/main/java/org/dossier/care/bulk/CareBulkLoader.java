@@ -9,6 +9,7 @@ import org.dossier.platform.bulk.BulkCopy;
 import org.dossier.platform.bulk.BulkLoad;
 import org.springframework.stereotype.Component;
 
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
@@ -25,67 +26,93 @@ public class CareBulkLoader {
     public void load(List<Stay> stays, List<Schedule> schedules, List<Appointment> appointments, List<CareTeamMember> careTeam,
                      List<Referral> referrals, String reason) {
         bulk.run(load -> load.withIndexesBuiltAfter(List.of("stay", "stay_movement", "appointment", "care_team_member", "referral"), session -> {
-            try (BulkCopy c = session.copy("stay", "id", "facility_id", "patient_id", "kind", "status", "admitted_at", "discharged_at",
-                    "attending_id", "admission_reason", "discharge_destination", "version", "created_at", "updated_at")) {
-                for (Stay s : stays) {
-                    c.row(s.id(), s.facilityId(), s.patientId(), s.kind(), s.status(), s.admittedAt(), s.dischargedAt(), s.attendingId(),
-                            s.admissionReason(), s.dischargeDestination(), s.version(), s.admittedAt(),
-                            s.dischargedAt() == null ? s.admittedAt() : s.dischargedAt());
-                }
-            }
-            try (BulkCopy c = session.copy("stay_movement", "id", "stay_id", "facility_id", "patient_id", "unit_id", "bed", "from_at", "to_at")) {
-                for (Stay s : stays) {
-                    for (Stay.Movement m : s.movements()) {
-                        c.row(m.id(), s.id(), s.facilityId(), s.patientId(), m.unitId(), m.bed(), m.fromAt(), m.toAt());
-                    }
-                }
-            }
-            try (BulkCopy c = session.copy("practitioner_schedule", "id", "facility_id", "practitioner_id", "unit_id", "weekday",
-                    "start_time", "end_time", "slot_minutes", "valid_from", "valid_to", "created_at")) {
-                for (Schedule s : schedules) {
-                    c.row(s.id(), s.facilityId(), s.practitionerId(), s.unitId(), s.weekday().getValue(), s.startTime(), s.endTime(),
-                            s.slotMinutes(), s.validFrom(), s.validTo(), s.validFrom().atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
-                }
-            }
-            try (BulkCopy c = session.copy("appointment", "id", "facility_id", "patient_id", "practitioner_id", "unit_id", "start_at",
-                    "end_at", "status", "reason", "rescheduled_from", "status_reason", "version", "created_at", "updated_at")) {
-                for (Appointment a : appointments) {
-                    c.row(a.id(), a.facilityId(), a.patientId(), a.practitionerId(), a.unitId(), a.startAt(), a.endAt(), a.status(),
-                            a.reason(), a.rescheduledFrom(), a.statusReason(), a.version(), booked(a), booked(a));
-                }
-            }
-            try (BulkCopy c = session.copy("care_team_member", "id", "facility_id", "patient_id", "staff_id", "role", "period_start",
-                    "period_end", "status", "version", "created_at")) {
-                for (CareTeamMember m : careTeam) {
-                    c.row(m.id(), m.facilityId(), m.patientId(), m.staffId(), m.role(), m.periodStart(), m.periodEnd(), m.status(),
-                            m.version(), m.periodStart());
-                }
-            }
-            try (BulkCopy c = session.copy("referral", "id", "facility_id", "patient_id", "from_staff_id", "to_staff_id", "to_unit_id",
-                    "reason", "period_start", "period_end", "status", "version", "created_at")) {
-                for (Referral r : referrals) {
-                    c.row(r.id(), r.facilityId(), r.patientId(), r.fromStaffId(), r.toStaffId(), r.toUnitId(), r.reason(),
-                            r.periodStart(), r.periodEnd(), r.status(), r.version(), r.periodStart());
-                }
-            }
-            try (BulkLoad.VersionCopy v = session.versions("care_version")) {
-                for (Stay s : stays) {
-                    v.add("stay", s.id(), s.version(), s.facilityId(), s.patientId(), s.admittedAt(), s.attendingId(), reason, s);
-                }
-                for (Appointment a : appointments) {
-                    v.add("appointment", a.id(), a.version(), a.facilityId(), a.patientId(), booked(a), null, reason, a);
-                }
-                for (CareTeamMember m : careTeam) {
-                    v.add("care_team_member", m.id(), m.version(), m.facilityId(), m.patientId(), m.periodStart(), null, reason, m);
-                }
-                for (Referral r : referrals) {
-                    v.add("referral", r.id(), r.version(), r.facilityId(), r.patientId(), r.periodStart(), r.fromStaffId(), reason, r);
-                }
-            }
+            stays(session, stays);
+            schedules(session, schedules);
+            appointments(session, appointments);
+            careTeam(session, careTeam);
+            referrals(session, referrals);
+            versions(session, stays, appointments, careTeam, referrals, reason);
             for (String table : List.of("stay", "stay_movement", "practitioner_schedule", "appointment", "care_team_member", "referral")) {
                 session.advanceSequence(table, "id");
             }
         }));
+    }
+
+    private static void stays(BulkLoad.Session session, List<Stay> stays) throws SQLException {
+        try (BulkCopy c = session.copy("stay", "id", "facility_id", "patient_id", "kind", "status", "admitted_at", "discharged_at",
+                "attending_id", "admission_reason", "discharge_destination", "version", "created_at", "updated_at")) {
+            for (Stay s : stays) {
+                c.row(s.id(), s.facilityId(), s.patientId(), s.kind(), s.status(), s.admittedAt(), s.dischargedAt(), s.attendingId(),
+                        s.admissionReason(), s.dischargeDestination(), s.version(), s.admittedAt(),
+                        s.dischargedAt() == null ? s.admittedAt() : s.dischargedAt());
+            }
+        }
+        try (BulkCopy c = session.copy("stay_movement", "id", "stay_id", "facility_id", "patient_id", "unit_id", "bed", "from_at", "to_at")) {
+            for (Stay s : stays) {
+                for (Stay.Movement m : s.movements()) {
+                    c.row(m.id(), s.id(), s.facilityId(), s.patientId(), m.unitId(), m.bed(), m.fromAt(), m.toAt());
+                }
+            }
+        }
+    }
+
+    private static void schedules(BulkLoad.Session session, List<Schedule> schedules) throws SQLException {
+        try (BulkCopy c = session.copy("practitioner_schedule", "id", "facility_id", "practitioner_id", "unit_id", "weekday",
+                "start_time", "end_time", "slot_minutes", "valid_from", "valid_to", "created_at")) {
+            for (Schedule s : schedules) {
+                c.row(s.id(), s.facilityId(), s.practitionerId(), s.unitId(), s.weekday().getValue(), s.startTime(), s.endTime(),
+                        s.slotMinutes(), s.validFrom(), s.validTo(), s.validFrom().atStartOfDay(java.time.ZoneOffset.UTC).toInstant());
+            }
+        }
+    }
+
+    private static void appointments(BulkLoad.Session session, List<Appointment> appointments) throws SQLException {
+        try (BulkCopy c = session.copy("appointment", "id", "facility_id", "patient_id", "practitioner_id", "unit_id", "start_at",
+                "end_at", "status", "reason", "rescheduled_from", "status_reason", "version", "created_at", "updated_at")) {
+            for (Appointment a : appointments) {
+                c.row(a.id(), a.facilityId(), a.patientId(), a.practitionerId(), a.unitId(), a.startAt(), a.endAt(), a.status(),
+                        a.reason(), a.rescheduledFrom(), a.statusReason(), a.version(), booked(a), booked(a));
+            }
+        }
+    }
+
+    private static void careTeam(BulkLoad.Session session, List<CareTeamMember> careTeam) throws SQLException {
+        try (BulkCopy c = session.copy("care_team_member", "id", "facility_id", "patient_id", "staff_id", "role", "period_start",
+                "period_end", "status", "version", "created_at")) {
+            for (CareTeamMember m : careTeam) {
+                c.row(m.id(), m.facilityId(), m.patientId(), m.staffId(), m.role(), m.periodStart(), m.periodEnd(), m.status(),
+                        m.version(), m.periodStart());
+            }
+        }
+    }
+
+    private static void referrals(BulkLoad.Session session, List<Referral> referrals) throws SQLException {
+        try (BulkCopy c = session.copy("referral", "id", "facility_id", "patient_id", "from_staff_id", "to_staff_id", "to_unit_id",
+                "reason", "period_start", "period_end", "status", "version", "created_at")) {
+            for (Referral r : referrals) {
+                c.row(r.id(), r.facilityId(), r.patientId(), r.fromStaffId(), r.toStaffId(), r.toUnitId(), r.reason(),
+                        r.periodStart(), r.periodEnd(), r.status(), r.version(), r.periodStart());
+            }
+        }
+    }
+
+    /** The first version of every record, as the version logs of a record written through its service would hold it. */
+    private static void versions(BulkLoad.Session session, List<Stay> stays, List<Appointment> appointments,
+                                 List<CareTeamMember> careTeam, List<Referral> referrals, String reason) throws SQLException {
+        try (BulkLoad.VersionCopy v = session.versions("care_version")) {
+            for (Stay s : stays) {
+                v.add("stay", s.id(), s.version(), s.facilityId(), s.patientId(), s.admittedAt(), s.attendingId(), reason, s);
+            }
+            for (Appointment a : appointments) {
+                v.add("appointment", a.id(), a.version(), a.facilityId(), a.patientId(), booked(a), null, reason, a);
+            }
+            for (CareTeamMember m : careTeam) {
+                v.add("care_team_member", m.id(), m.version(), m.facilityId(), m.patientId(), m.periodStart(), null, reason, m);
+            }
+            for (Referral r : referrals) {
+                v.add("referral", r.id(), r.version(), r.facilityId(), r.patientId(), r.periodStart(), r.fromStaffId(), reason, r);
+            }
+        }
     }
 
     private static java.time.Instant booked(Appointment a) {
