@@ -170,18 +170,12 @@ public class AccessGateway {
         return run != null && run.actor() == actor ? run : null;
     }
 
-    /** An import run writing the history of a patient it registered; any other patient is refused. */
-    private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
-                                          AuditResource resourceType, String resource, String change) {
-        Actor actor = run.actor();
-        if (!run.registered(patient.id())) {
-            throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.IMPORT_SCOPE,
-                    new ForbiddenException("An import writes only to the patients it registers; patient " + patient.id()
-                            + " was not registered by this import"));
-        }
-        append(entry(actor, patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
+    /** An import run writing the history of a patient it registered (the policy refused any other): audited as the run's. */
+    private PatientAccess imported(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
+                                   AuditResource resourceType, String resource, String change) {
+        append(entry(run.actor(), patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
                 AuditReason.IMPORT, AuditPurpose.HOPERAT, "import of " + run.source() + (change == null ? "" : "; " + change)));
-        return new PatientAccess(actor, patient, wanted, AuditReason.IMPORT);
+        return new PatientAccess(run.actor(), patient, wanted, AuditReason.IMPORT);
     }
 
     /**
@@ -343,7 +337,7 @@ public class AccessGateway {
 
     /** The reason code a front-desk or billing actor lists patients of their facility under. */
     public static AuditReason administrativeReason(Actor actor) {
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditReason.BILLING_OFFICE : AuditReason.FRONT_DESK;
+        return AccessPolicy.administrativeReason(actor);
     }
 
     /** Whose work explains an access: the actor with their units and facilities, and the kinds of work their roles do. */
@@ -354,110 +348,117 @@ public class AccessGateway {
 
     /** What the actor's roles may see of any record, before relationships are considered. */
     public static Set<Section> sectionsOf(Actor actor) {
-        Set<Section> all = EnumSet.noneOf(Section.class);
-        actor.roles().forEach(r -> all.addAll(Section.visibleTo(r)));
-        return all;
+        return AccessPolicy.sectionsOf(actor);
     }
 
     private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, AuditAction action,
                                  AuditResource resourceType, Object resourceId, Set<Role> roles, String change) {
-        Set<Section> wanted = EnumSet.noneOf(Section.class);
-        wanted.addAll(required);
-        wanted.addAll(optional);
         String resource = resourceId == null ? null : resourceId.toString();
-        Optional<PatientFacts> found = directory.facts(patientId);
-        if (found.isEmpty()) {
-            throw refuse(actor, null, patientId, action, resourceType, resource, AuditReason.NOT_FOUND, new NotFoundException("No patient " + patientId));
+        Facts facts = new Facts(actor, patientId, new AccessPolicy.Ask(required, optional, action, resourceType, roles == null ? Set.of() : roles));
+        AccessPolicy.Verdict verdict = AccessPolicy.decide(facts);
+        if (verdict instanceof AccessPolicy.Deny deny) {
+            throw refuse(actor, facts.patient().map(PatientFacts::facilityId).orElse(null), patientId, action, resourceType, resource, deny);
         }
-        PatientFacts patient = found.get();
-        if (!actor.reaches(patientId)) {
-            throw outsideApp(actor, patient, action, resourceType, resource);
+        AccessPolicy.Allow allow = (AccessPolicy.Allow) verdict;
+        PatientFacts patient = facts.patient().orElseThrow();
+        if (allow.reason() == AuditReason.IMPORT) {
+            return imported(importing(actor), patient, allow.sections(), action, resourceType, resource, change);
         }
-        ImportRun run = importing(actor);
-        if (run != null && actor.worksIn(patient.facilityId())) {
-            return decideForImport(run, patient, wanted, action, resourceType, resource, change);
-        }
-        if (!actor.worksIn(patient.facilityId())) {
-            // Answered as missing: another facility's patients are not even known to exist.
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.OTHER_FACILITY,
-                    new NotFoundException("No patient " + patientId));
-        }
-        if (roles != null && !roles.isEmpty() && roles.stream().noneMatch(actor::hasRole)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
-                    new ForbiddenException("Your role cannot " + action.code() + " " + describe(resourceType)));
-        }
-        Instant now = clock.instant();
-        AccessRepository.Flags flags = repository.flags(patientId, actor.staffId(), now);
-        if (flags.restrictedFor() != null && flags.restrictedFor() == actor.staffId()) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.SELF_RECORD,
-                    new ForbiddenException("This is your own record as a patient: it is not opened from a staff account"));
-        }
-        Set<Section> administrative = intersect(administrativeSections(actor), wanted);
-        Set<Section> clinical = intersect(clinicalSections(actor), wanted);
-        clinical.removeAll(administrative);
-        Set<Section> possible = EnumSet.noneOf(Section.class);
-        possible.addAll(administrative);
-        possible.addAll(clinical);
-        if (possible.isEmpty() || !possible.containsAll(required)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
-                    new ForbiddenException("Your role does not see this part of a patient's record ("
-                            + names(required.isEmpty() ? wanted : required) + ")"));
-        }
-        Set<Section> granted = EnumSet.noneOf(Section.class);
-        granted.addAll(administrative);
-        AuditReason reason = administrative.isEmpty() ? null : administrativeReason(actor);
-        AuditPurpose purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
-        String detail = change;
-        // The front desk and billing may see their sections of any patient of their facility, but only today's work
-        // (an appointment or stay today, the billing queue) explains it; anything else counts against their budgets.
-        boolean explainedByWork = false;
-        if (!administrative.isEmpty()) {
-            AuditReason work = careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
-                    actor.hasRole(Role.BILLING)), List.of(patientId), now).get(patientId);
-            if (work != null) {
-                reason = work;
-                explainedByWork = true;
-            }
-        }
-        if (!clinical.isEmpty()) {
-            Optional<CareLinks.Link> link = careLinks.between(actor.staffId(), actor.unitIds(), patientId, now);
-            if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
-                granted.addAll(clinical);
-                reason = link.get().reasonCode();
-                purpose = AuditPurpose.TREAT;
-            } else if (flags.breakGlassGrant() != null) {
-                granted.addAll(clinical);
-                reason = AuditReason.BREAK_THE_GLASS;
-                purpose = AuditPurpose.ETREAT;
-                detail = detail == null ? "break-the-glass grant " + flags.breakGlassGrant()
-                        : detail + "; break-the-glass grant " + flags.breakGlassGrant();
-            } else if (granted.isEmpty() || !granted.containsAll(required)) {
-                AuditReason code = flags.restricted() ? AuditReason.RESTRICTED : AuditReason.NO_RELATIONSHIP;
-                String message = flags.restricted()
-                        ? "This record is restricted: only the patient's attending physician, care team and unit open it."
-                        : "Nothing in your work links you to this patient (no stay in your unit, appointment, care team or referral).";
-                throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, code,
-                        new ForbiddenException(message + " If this is an emergency, break the glass: POST /api/patients/"
-                                + patientId + "/break-glass with a reason; it is reviewed."));
-            }
-        }
-        boolean explained = explainedByWork || !administrative.containsAll(granted) || AuditReason.BREAK_THE_GLASS.equals(reason);
+        String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
         String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
                 action == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
-                List.of(new Guard.Touch(patientId, patient.facilityId(), explained)));
-        if (note != null) {
-            detail = detail == null ? note : detail + "; " + note;
+                List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
+        append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, allow.sections(), AuditRecord.Decision.ALLOW,
+                allow.reason(), allow.purpose(), note == null ? detail : join(detail, note)));
+        return new PatientAccess(actor, patient, allow.sections(), allow.reason());
+    }
+
+    private static String join(String detail, String more) {
+        return detail == null ? more : detail + "; " + more;
+    }
+
+    /**
+     * The facts of one decision as the gateway knows them: the patient's looked up first, the record's flags and the care
+     * links read only if the policy asks for them (a refusal before reads nothing more), each once.
+     */
+    private final class Facts implements AccessPolicy.Facts {
+        private final Actor actor;
+        private final long patientId;
+        private final AccessPolicy.Ask ask;
+        private Optional<PatientFacts> patient;
+        private Instant now;
+
+        Facts(Actor actor, long patientId, AccessPolicy.Ask ask) {
+            this.actor = actor;
+            this.patientId = patientId;
+            this.ask = ask;
         }
-        append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, granted, AuditRecord.Decision.ALLOW,
-                reason, purpose, detail));
-        return new PatientAccess(actor, patient, granted, reason);
+
+        @Override
+        public Actor actor() {
+            return actor;
+        }
+
+        @Override
+        public long patientId() {
+            return patientId;
+        }
+
+        @Override
+        public Optional<PatientFacts> patient() {
+            if (patient == null) {
+                patient = directory.facts(patientId);
+            }
+            return patient;
+        }
+
+        @Override
+        public AccessPolicy.Ask ask() {
+            return ask;
+        }
+
+        @Override
+        public AccessPolicy.Importing importing() {
+            ImportRun run = AccessGateway.importing(actor);
+            return run == null ? AccessPolicy.Importing.NO
+                    : run.registered(patientId) ? AccessPolicy.Importing.PATIENT_IT_REGISTERED : AccessPolicy.Importing.OTHER_PATIENT;
+        }
+
+        @Override
+        public AccessRepository.Flags flags() {
+            return repository.flags(patientId, actor.staffId(), now());
+        }
+
+        @Override
+        public Optional<CareLinks.Link> relationship() {
+            return careLinks.between(actor.staffId(), actor.unitIds(), patientId, now());
+        }
+
+        @Override
+        public Optional<AuditReason> work() {
+            return Optional.ofNullable(careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
+                    actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
+        }
+
+        /** The time the relationships are weighed at: taken when the first of them is read, as the decision always did. */
+        private Instant now() {
+            if (now == null) {
+                now = clock.instant();
+            }
+            return now;
+        }
     }
 
     /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with: refused, audited, counted. */
     private RuntimeException outsideApp(Actor actor, PatientFacts patient, AuditAction action, AuditResource resourceType, String resource) {
-        return refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.APP_SCOPE,
-                new ForbiddenException("This app was authorized for one patient only (patient " + actor.patientScope()
-                        + "): patient " + patient.id() + " is outside its scope"));
+        return refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AccessPolicy.outsideApp(actor, patient.id()));
+    }
+
+    /** A refusal of the policy, answered as missing (404) or forbidden (403). */
+    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType,
+                                    String resourceId, AccessPolicy.Deny deny) {
+        return refuse(actor, facilityId, patientId, action, resourceType, resourceId, deny.reason(),
+                deny.answeredAsMissing() ? new NotFoundException(deny.message()) : new ForbiddenException(deny.message()));
     }
 
     private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,
@@ -526,41 +527,6 @@ public class AccessGateway {
         if (actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
             return AuditPurpose.TREAT;
         }
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
-    }
-
-    private static Set<Section> administrativeSections(Actor actor) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        for (Role r : actor.roles()) {
-            if (r == Role.FRONT_DESK || r == Role.BILLING) {
-                s.addAll(Section.visibleTo(r));
-            }
-        }
-        return s;
-    }
-
-    private static Set<Section> clinicalSections(Actor actor) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        for (Role r : actor.roles()) {
-            if (r.isClinical()) {
-                s.addAll(Section.visibleTo(r));
-            }
-        }
-        return s;
-    }
-
-    private static Set<Section> intersect(Set<Section> a, Set<Section> b) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        s.addAll(a);
-        s.retainAll(b);
-        return s;
-    }
-
-    private static String names(Set<Section> sections) {
-        return sections.stream().map(s -> s.name().toLowerCase()).collect(Collectors.joining(", "));
-    }
-
-    private static String describe(AuditResource resourceType) {
-        return resourceType == null ? "this" : resourceType.code().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
+        return AccessPolicy.billingOnly(actor) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
     }
 }
