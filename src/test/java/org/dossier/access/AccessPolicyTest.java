@@ -6,6 +6,7 @@ import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
@@ -113,6 +114,21 @@ class AccessPolicyTest {
             assertThat(deny.answeredAsMissing()).isEqualTo(reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY);
         }
         assertThat(String.join("+", row.read)).isEqualTo(reads == null ? "" : reads);
+    }
+
+    @Test
+    void anActionKeptToOtherRolesWithoutANamedResourceIsRefusedAsThis() {
+        AccessPolicy.Ask ask = new AccessPolicy.Ask(EnumSet.of(Section.CLINICAL), Set.of(), AuditAction.UPDATE, null, Set.of(Role.PHYSICIAN));
+        Row row = new Row(actor("NURSE", null), "HOME", null, ask, null, "CARE_TEAM/strong", null, null);
+
+        assertThat(AccessPolicy.decide(row)).isEqualTo(new AccessPolicy.Deny(AuditReason.ROLE, "Your role cannot update this"));
+    }
+
+    @Test
+    void whatTheRolesSeeIsWhatEachOfThemSees() {
+        assertThat(AccessPolicy.sectionsOf(actor("NURSE+BILLING", null))).containsExactlyInAnyOrder(Section.IDENTITY, Section.COVERAGE,
+                Section.SCHEDULING, Section.ENCOUNTERS, Section.CLINICAL, Section.PRESCRIPTIONS, Section.BILLING);
+        assertThat(AccessPolicy.sectionsOf(actor("ADMIN+SECURITY_OFFICER", null))).isEmpty();
     }
 
     private static Actor actor(String roles, String app) {
