@@ -106,8 +106,9 @@ public class AccessGateway {
         Optional<AuditReason> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
         charge(actor, patient.facilityId(), patientId, AuditAction.READ, resourceType, null, Guard.Kind.SEARCH,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
-        append(entry(actor, patient.facilityId(), AuditAction.READ, patientId, resourceType, Long.toString(patientId), Set.of(),
-                AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK), purposeOf(actor), "relationship question: no part of the record shown"));
+        append(entry(actor).facility(patient.facilityId()).action(AuditAction.READ).patient(patientId)
+                .resource(resourceType, Long.toString(patientId)).decision(AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK))
+                .purpose(purposeOf(actor)).detail("relationship question: no part of the record shown").build());
         return reason;
     }
 
@@ -121,8 +122,10 @@ public class AccessGateway {
         if (run != null) {
             run.adopt(patientId);
         }
-        append(entry(actor, facilityId, AuditAction.CREATE, patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
-                AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION, purposeOf(actor), run == null ? null : "import of " + run.source()));
+        append(entry(actor).facility(facilityId).action(AuditAction.CREATE).patient(patientId)
+                .resource(resourceType, Long.toString(patientId)).sections(EnumSet.of(Section.IDENTITY))
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION).purpose(purposeOf(actor))
+                .detail(run == null ? null : "import of " + run.source()).build());
     }
 
     /**
@@ -133,17 +136,20 @@ public class AccessGateway {
     ImportRun beginImport(Actor actor, int facilityId, String source) {
         String what = source == null || source.isBlank() ? "import" : source.strip();
         if (!actor.hasRole(Role.ADMIN)) {
-            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.ROLE, null, what));
+            append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.ROLE).detail(what).build());
             throw new ForbiddenException("Only an administrator imports records from another system").audited();
         }
         if (!actor.worksIn(facilityId)) {
-            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY, null, what));
+            append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY).detail(what).build());
             throw new ForbiddenException("You do not administer facility " + facilityId).audited();
         }
         if (actor.channel() == Actor.Channel.SESSION) {
             actor.requireFreshSecondFactor(clock.instant());
         }
-        append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.ALLOW, AuditReason.IMPORT, AuditPurpose.HOPERAT, what));
+        append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT).detail(what).build());
         Actor runActor = new Actor(actor.staffId(), actor.username(), EnumSet.of(Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE),
                 Set.of(facilityId), Set.of(), actor.sessionId(), actor.sourceAddress(), actor.userAgent(), actor.channel(),
                 actor.secondFactorAt());
@@ -173,8 +179,9 @@ public class AccessGateway {
     /** An import run writing the history of a patient it registered (the policy refused any other): audited as the run's. */
     private PatientAccess imported(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
                                    AuditResource resourceType, String resource, String change) {
-        append(entry(run.actor(), patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
-                AuditReason.IMPORT, AuditPurpose.HOPERAT, "import of " + run.source() + (change == null ? "" : "; " + change)));
+        append(entry(run.actor()).facility(patient.facilityId()).action(action).patient(patient.id()).resource(resourceType, resource)
+                .sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
+                .detail("import of " + run.source() + (change == null ? "" : "; " + change)).build());
         return new PatientAccess(run.actor(), patient, wanted, AuditReason.IMPORT);
     }
 
@@ -255,8 +262,9 @@ public class AccessGateway {
         List<AuditRecord> entries = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             T r = shown.get(i);
-            entries.add(entry(actor, facilityId.applyAsInt(r), AuditAction.SEARCH, patientId.applyAsLong(r), resourceType, null,
-                    EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, reasons.get(i), purposeOf(actor), note));
+            entries.add(entry(actor).facility(facilityId.applyAsInt(r)).action(AuditAction.SEARCH).patient(patientId.applyAsLong(r))
+                    .resource(resourceType, null).sections(EnumSet.of(Section.IDENTITY))
+                    .decision(AuditRecord.Decision.ALLOW, reasons.get(i)).purpose(purposeOf(actor)).detail(note).build());
         }
         append(entries);
         return shown;
@@ -303,8 +311,9 @@ public class AccessGateway {
         // A list names its patients: their identity is part of what was shown.
         Set<Section> shown = sectionsOf(actor).contains(Section.IDENTITY) ? EnumSet.of(section, Section.IDENTITY) : EnumSet.of(section);
         for (Listed l : shownPatients) {
-            entries.add(entry(actor, l.facilityId(), AuditAction.LIST, l.patientId(), resourceType, null, shown,
-                    AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), AuditReason.OUTSIDE_WORK), purposeOf(actor), null));
+            entries.add(entry(actor).facility(l.facilityId()).action(AuditAction.LIST).patient(l.patientId()).resource(resourceType, null)
+                    .sections(shown).decision(AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), AuditReason.OUTSIDE_WORK))
+                    .purpose(purposeOf(actor)).build());
         }
         append(entries);
         return new Listing(actor, shown.contains(Section.IDENTITY)
@@ -326,7 +335,8 @@ public class AccessGateway {
 
     private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer,
                                     AuditReason reasonCode) {
-        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, reasonCode, null, answer.getMessage()));
+        append(entry(actor).action(action).patient(patientId).resource(resourceType, null).decision(AuditRecord.Decision.DENY, reasonCode)
+                .detail(answer.getMessage()).build());
         try {
             guard.refused(actor);
         } catch (GuardException g) {
@@ -354,7 +364,8 @@ public class AccessGateway {
     private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, AuditAction action,
                                  AuditResource resourceType, Object resourceId, Set<Role> roles, String change) {
         String resource = resourceId == null ? null : resourceId.toString();
-        Facts facts = new Facts(actor, patientId, new AccessPolicy.Ask(required, optional, action, resourceType, roles == null ? Set.of() : roles));
+        AccessPolicy.Ask ask = new AccessPolicy.Ask(required, optional, action, resourceType, roles == null ? Set.of() : roles);
+        Facts facts = new Facts(actor, patientId, ask);
         AccessPolicy.Verdict verdict = AccessPolicy.decide(facts);
         if (verdict instanceof AccessPolicy.Deny deny) {
             throw refuse(actor, facts.patient().map(PatientFacts::facilityId).orElse(null), patientId, action, resourceType, resource, deny);
@@ -368,8 +379,9 @@ public class AccessGateway {
         String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
                 action == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
-        append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, allow.sections(), AuditRecord.Decision.ALLOW,
-                allow.reason(), allow.purpose(), note == null ? detail : join(detail, note)));
+        append(entry(actor).facility(patient.facilityId()).action(action).patient(patientId).resource(resourceType, resource)
+                .sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
+                .detail(note == null ? detail : join(detail, note)).build());
         return new PatientAccess(actor, patient, allow.sections(), allow.reason());
     }
 
@@ -463,8 +475,8 @@ public class AccessGateway {
 
     private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,
                                     AuditReason reasonCode, RuntimeException answer) {
-        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
-                null, answer.getMessage()));
+        append(entry(actor).facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
+                .decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
             guard.refused(actor);
         } catch (GuardException g) {
@@ -496,8 +508,9 @@ public class AccessGateway {
 
     private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType,
                                          String resourceId, GuardException g) {
-        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY,
-                g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP, null, g.signal() + ": " + g.getMessage()));
+        AuditReason reason = g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP;
+        append(entry(actor).facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
+                .decision(AuditRecord.Decision.DENY, reason).detail(g.signal() + ": " + g.getMessage()).build());
         return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
                 : new StepUpRequiredException(g.getMessage(), true);
     }
@@ -510,17 +523,14 @@ public class AccessGateway {
         audit.append(records);
     }
 
-    AuditRecord entry(Actor actor, Integer facilityId, AuditAction action, Long patientId, AuditResource resourceType, String resourceId,
-                      Set<Section> sections, AuditRecord.Decision decision, AuditReason reasonCode, AuditPurpose purpose, String detail) {
+    /**
+     * An entry of the actor's, now, for the request under way; the caller says what was decided about what. An import's
+     * entries name the administrator who runs it (their own roles, not the roles the run borrows to write: the run's actor
+     * is the administrator's account, session and address with those roles).
+     */
+    AuditRecord.Builder entry(Actor actor) {
         ImportRun run = importing(actor);
-        // An import's entries name the administrator's own roles, not the roles the run borrows to write.
-        Set<Role> roles = run == null ? actor.roles() : run.importer().roles();
-        return AuditRecord.at(clock.instant())
-                .actor(actor.staffId(), actor.username(), roles.stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
-                        actor.sessionId(), actor.sourceAddress(), actor.userAgent())
-                .facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
-                .sections(sections.stream().map(Enum::name).collect(Collectors.joining(",")))
-                .decision(decision, reasonCode).purpose(purpose).request(MDC.get("requestId")).detail(detail).build();
+        return AuditRecord.at(clock.instant()).actor(run == null ? actor : run.importer()).request(MDC.get("requestId"));
     }
 
     private static AuditPurpose purposeOf(Actor actor) {

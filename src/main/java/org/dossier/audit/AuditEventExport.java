@@ -109,6 +109,16 @@ public class AuditEventExport {
             event.put("purposeOfEvent", List.of(Map.of("coding", List.of(Map.of(
                     "system", "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code", r.purpose())))));
         }
+        event.put("agent", List.of(user(r), SERVER));
+        event.put("source", Map.of("site", r.facilityId() == null ? "dossier" : "facility/" + r.facilityId(),
+                "observer", Map.of("display", "Dossier"),
+                "type", List.of(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"))));
+        event.put("entity", entities(r));
+        return event;
+    }
+
+    /** The staff member the entry is about, as the recipient of the information. */
+    private static Map<String, Object> user(AuditRecord r) {
         Map<String, Object> user = new LinkedHashMap<>();
         user.put("type", Map.of("coding", List.of(Map.of("system", "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
                 "code", "IRCP", "display", "information recipient"))));
@@ -128,14 +138,16 @@ public class AuditEventExport {
         if (r.sourceAddress() != null) {
             user.put("network", Map.of("address", r.sourceAddress(), "type", "2"));
         }
-        Map<String, Object> server = Map.of(
-                "type", Map.of("coding", List.of(Map.of("system", "http://dicom.nema.org/resources/ontology/DCM", "code", "110153",
-                        "display", "Source Role ID"))),
-                "who", Map.of("display", "Dossier"), "requestor", false);
-        event.put("agent", List.of(user, server));
-        event.put("source", Map.of("site", r.facilityId() == null ? "dossier" : "facility/" + r.facilityId(),
-                "observer", Map.of("display", "Dossier"),
-                "type", List.of(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"))));
+        return user;
+    }
+
+    private static final Map<String, Object> SERVER = Map.of(
+            "type", Map.of("coding", List.of(Map.of("system", "http://dicom.nema.org/resources/ontology/DCM", "code", "110153",
+                    "display", "Source Role ID"))),
+            "who", Map.of("display", "Dossier"), "requestor", false);
+
+    /** The patient, the record and the request the entry names. */
+    private static List<Map<String, Object>> entities(AuditRecord r) {
         List<Map<String, Object>> entities = new ArrayList<>();
         if (r.patientId() != null) {
             entities.add(Map.of("what", Map.of("reference", "Patient/" + r.patientId()),
@@ -143,30 +155,34 @@ public class AuditEventExport {
                     "role", coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient")));
         }
         if (r.resourceType() != null) {
-            Map<String, Object> data = new LinkedHashMap<>();
-            data.put("what", r.resourceId() == null ? Map.of("display", r.resourceType())
-                    : Map.of("reference", r.resourceType() + "/" + r.resourceId()));
-            data.put("type", coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
-            data.put("role", coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
-            List<Map<String, Object>> detail = new ArrayList<>();
-            if (r.sections() != null) {
-                detail.add(Map.of("type", "sections", "valueString", r.sections()));
-            }
-            if (r.reasonCode() != null) {
-                detail.add(Map.of("type", "reasonCode", "valueString", r.reasonCode()));
-            }
-            if (!detail.isEmpty()) {
-                data.put("detail", detail);
-            }
-            entities.add(data);
+            entities.add(resource(r));
         }
         if (r.requestId() != null) {
             entities.add(Map.of("what", Map.of("identifier", Map.of("value", r.requestId())),
                     "type", coding("https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", "XrequestId",
                             "X-Request-Id")));
         }
-        event.put("entity", entities);
-        return event;
+        return entities;
+    }
+
+    /** The record the entry is about, with the sections shown and the reason code. */
+    private static Map<String, Object> resource(AuditRecord r) {
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("what", r.resourceId() == null ? Map.of("display", r.resourceType())
+                : Map.of("reference", r.resourceType() + "/" + r.resourceId()));
+        data.put("type", coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
+        data.put("role", coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
+        List<Map<String, Object>> detail = new ArrayList<>();
+        if (r.sections() != null) {
+            detail.add(Map.of("type", "sections", "valueString", r.sections()));
+        }
+        if (r.reasonCode() != null) {
+            detail.add(Map.of("type", "reasonCode", "valueString", r.reasonCode()));
+        }
+        if (!detail.isEmpty()) {
+            data.put("detail", detail);
+        }
+        return data;
     }
 
     private static String interaction(String action) {
@@ -199,11 +215,13 @@ public class AuditEventExport {
 
     private static AuditEntry entry(ResultSet rs, int n) throws SQLException {
         Integer facility = (Integer) rs.getObject("facility_id");
-        return new AuditEntry(rs.getLong("seq"), new AuditRecord(rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
-                rs.getString("actor_username"), rs.getString("actor_roles"), facility, rs.getString("session_id"),
-                rs.getString("source_address"), rs.getString("user_agent"), rs.getString("action"), (Long) rs.getObject("patient_id"),
-                rs.getString("resource_type"), rs.getString("resource_id"), rs.getString("sections"),
-                AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
-                rs.getString("request_id"), rs.getString("detail")), rs.getString("prev_hash"), rs.getString("hash"));
+        AuditRecord record = AuditRecord.at(rs.getTimestamp("recorded_at").toInstant())
+                .account((Long) rs.getObject("actor_id"), rs.getString("actor_username")).roles(rs.getString("actor_roles"))
+                .session(rs.getString("session_id")).from(rs.getString("source_address"), rs.getString("user_agent")).facility(facility)
+                .stored(rs.getString("action"), rs.getString("resource_type"), rs.getString("resource_id")).patient((Long) rs.getObject("patient_id"))
+                .stored(AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
+                        rs.getString("sections"))
+                .request(rs.getString("request_id")).detail(rs.getString("detail")).build();
+        return new AuditEntry(rs.getLong("seq"), record, rs.getString("prev_hash"), rs.getString("hash"));
     }
 }

@@ -60,10 +60,7 @@ public class AuditHistoryLoader {
                     Reader r = random.nextInt(100) == 0 ? readers.get(0) : readers.get(random.nextInt(readers.size()));
                     long patient = r.firstPatient() + random.nextLong(Math.max(1, r.lastPatient() - r.firstPatient() + 1));
                     Instant at = start.plusNanos(stepNanos * i).truncatedTo(java.time.temporal.ChronoUnit.MICROS);
-                    AuditRecord record = new AuditRecord(at, r.staffId(), r.username(), r.roles(), r.facilityId(),
-                            "session:history-" + (i / 200), "10.0." + (r.staffId() % 250) + ".1", "Mozilla/5.0 (history)", "read",
-                            patient, "Chart", Long.toString(patient), "IDENTITY,SCHEDULING,ENCOUNTERS,CLINICAL,PRESCRIPTIONS",
-                            AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREAT", "history-" + i, null);
+                    AuditRecord record = chartOpened(r, patient, at, i);
                     seq++;
                     String previous = hash;
                     hash = chain.next(previous, seq, record);
@@ -76,18 +73,7 @@ public class AuditHistoryLoader {
                     written[0]++;
                 }
             }
-            try (var insert = connection.prepareStatement(
-                    "insert into audit_checkpoint (seq, head_hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?)")) {
-                for (Object[] c : checkpoints) {
-                    insert.setLong(1, (long) c[0]);
-                    insert.setString(2, (String) c[1]);
-                    insert.setTimestamp(3, java.sql.Timestamp.from((Instant) c[2]));
-                    insert.setString(4, signer.keyId());
-                    insert.setString(5, (String) c[3]);
-                    insert.addBatch();
-                }
-                insert.executeBatch();
-            }
+            insertCheckpoints(connection, checkpoints);
             try (var update = connection.prepareStatement("update audit_head set last_seq = ?, last_hash = ? where id = 1")) {
                 update.setLong(1, seq);
                 update.setString(2, hash);
@@ -98,6 +84,32 @@ public class AuditHistoryLoader {
             }
         });
         return written[0];
+    }
+
+    /** The {@code i}-th entry of the history: the reader opened the patient's chart, under a stay in their unit. */
+    private static AuditRecord chartOpened(Reader r, long patient, Instant at, long i) {
+        return AuditRecord.at(at).account(r.staffId(), r.username()).roles(r.roles()).facility(r.facilityId())
+                .session("session:history-" + (i / 200)).from("10.0." + (r.staffId() % 250) + ".1", "Mozilla/5.0 (history)")
+                .action(AuditAction.READ).patient(patient).resource(AuditResource.Chart, patient)
+                .sections("IDENTITY,SCHEDULING,ENCOUNTERS,CLINICAL,PRESCRIPTIONS")
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.CURRENT_STAY_IN_UNIT).purpose(AuditPurpose.TREAT)
+                .request("history-" + i).build();
+    }
+
+    /** The signed checkpoints of the history, every 10,000 entries: {seq, hash, signedAt, signature}. */
+    private void insertCheckpoints(java.sql.Connection connection, List<Object[]> checkpoints) throws SQLException {
+        try (var insert = connection.prepareStatement(
+                "insert into audit_checkpoint (seq, head_hash, signed_at, key_id, signature) values (?, ?, ?, ?, ?)")) {
+            for (Object[] c : checkpoints) {
+                insert.setLong(1, (long) c[0]);
+                insert.setString(2, (String) c[1]);
+                insert.setTimestamp(3, java.sql.Timestamp.from((Instant) c[2]));
+                insert.setString(4, signer.keyId());
+                insert.setString(5, (String) c[3]);
+                insert.addBatch();
+            }
+            insert.executeBatch();
+        }
     }
 
     private static java.sql.Connection connectionOf(BulkLoad.Session session) throws SQLException {

@@ -113,7 +113,7 @@ class AccessPolicyTest {
             assertThat(deny.message()).contains(says);
             assertThat(deny.answeredAsMissing()).isEqualTo(reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY);
         }
-        assertThat(String.join("+", row.read)).isEqualTo(reads == null ? "" : reads);
+        assertThat(String.join("+", row.read())).isEqualTo(reads == null ? "" : reads);
     }
 
     @Test
@@ -153,31 +153,11 @@ class AccessPolicyTest {
     }
 
     /** One row's facts; it notes which of the facts read on demand the decision asked for, and refuses a second read. */
-    private static final class Row implements AccessPolicy.Facts {
-        private final Actor actor;
-        private final String patient;
-        private final String importing;
-        private final AccessPolicy.Ask ask;
-        private final String record;
-        private final String link;
-        private final AuditReason work;
-        private final Long glass;
-        final List<String> read = new ArrayList<>();
+    private record Row(Actor actor, String where, String importRun, AccessPolicy.Ask ask, String restriction, String link,
+                       AuditReason desk, Long glass, List<String> read) implements AccessPolicy.Facts {
 
-        Row(Actor actor, String patient, String importing, AccessPolicy.Ask ask, String record, String link, AuditReason work, Long glass) {
-            this.actor = actor;
-            this.patient = patient;
-            this.importing = importing;
-            this.ask = ask;
-            this.record = record;
-            this.link = link;
-            this.work = work;
-            this.glass = glass;
-        }
-
-        @Override
-        public Actor actor() {
-            return actor;
+        Row(Actor actor, String where, String importRun, AccessPolicy.Ask ask, String restriction, String link, AuditReason desk, Long glass) {
+            this(actor, where, importRun, ask, restriction, link, desk, glass, new ArrayList<>());
         }
 
         @Override
@@ -187,25 +167,21 @@ class AccessPolicyTest {
 
         @Override
         public Optional<PatientFacts> patient() {
-            return patient.equals("NONE") ? Optional.empty()
-                    : Optional.of(new PatientFacts(PATIENT, patient.equals("HOME") ? 1 : 2, false, null, null));
-        }
-
-        @Override
-        public AccessPolicy.Ask ask() {
-            return ask;
+            return where.equals("NONE") ? Optional.empty()
+                    : Optional.of(new PatientFacts(PATIENT, where.equals("HOME") ? 1 : 2, false, null, null));
         }
 
         @Override
         public AccessPolicy.Importing importing() {
-            return importing == null ? AccessPolicy.Importing.NO
-                    : importing.equals("REG") ? AccessPolicy.Importing.PATIENT_IT_REGISTERED : AccessPolicy.Importing.OTHER_PATIENT;
+            return importRun == null ? AccessPolicy.Importing.NO
+                    : importRun.equals("REG") ? AccessPolicy.Importing.PATIENT_IT_REGISTERED : AccessPolicy.Importing.OTHER_PATIENT;
         }
 
         @Override
         public AccessRepository.Flags flags() {
             reading("flags");
-            return new AccessRepository.Flags(record != null, "OWN".equals(record) ? Long.valueOf(STAFF) : "COLLEAGUE".equals(record) ? Long.valueOf(99) : null, glass);
+            return new AccessRepository.Flags(restriction != null, "OWN".equals(restriction) ? Long.valueOf(STAFF)
+                    : "COLLEAGUE".equals(restriction) ? Long.valueOf(99) : null, glass);
         }
 
         @Override
@@ -218,7 +194,7 @@ class AccessPolicyTest {
         @Override
         public Optional<AuditReason> work() {
             reading("work");
-            return Optional.ofNullable(work);
+            return Optional.ofNullable(desk);
         }
 
         private void reading(String fact) {
