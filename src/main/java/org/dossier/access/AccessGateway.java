@@ -61,13 +61,15 @@ public class AccessGateway {
 
     /** Reading one section of a patient's record (one resource, or a list of them when {@code resourceId} is null). */
     public PatientAccess read(Actor actor, long patientId, Section section, AuditResource resourceType, Object resourceId) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), AuditAction.READ, resourceType, resourceId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), AuditAction.READ, resourceType, Set.of()),
+                resourceId, null);
     }
 
     /** Reading {@code required}, plus whichever of {@code alsoIfAllowed} the actor may see (identity, and coverage if allowed). */
     public PatientAccess read(Actor actor, long patientId, AuditResource resourceType, Object resourceId, Section required,
                               Section... alsoIfAllowed) {
-        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), AuditAction.READ, resourceType, resourceId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(required), Set.of(alsoIfAllowed), AuditAction.READ, resourceType,
+                Set.of()), resourceId, null);
     }
 
     /**
@@ -76,7 +78,8 @@ public class AccessGateway {
      */
     public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                Role... roles) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), action, resourceType, Set.of(roles)), resourceId,
+                null);
     }
 
     /**
@@ -85,7 +88,8 @@ public class AccessGateway {
      */
     public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                String change, Role... roles) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), change);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), action, resourceType, Set.of(roles)), resourceId,
+                change);
     }
 
     /**
@@ -95,19 +99,18 @@ public class AccessGateway {
      */
     public Optional<AuditReason> explanation(Actor actor, long patientId, AuditResource resourceType) {
         if (sectionsOf(actor).isEmpty()) {
-            throw denied(actor, AuditAction.READ, patientId, resourceType,
+            throw denied(About.request(actor, AuditAction.READ, resourceType).patient(null, patientId),
                     new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
         if (!actor.reaches(patientId)) {
-            throw outsideApp(actor, patient, AuditAction.READ, resourceType, null);
+            throw outsideApp(About.request(actor, AuditAction.READ, resourceType), patient);
         }
         Instant now = clock.instant();
         Optional<AuditReason> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
-        charge(actor, patient.facilityId(), patientId, AuditAction.READ, resourceType, null, Guard.Kind.SEARCH,
-                List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
-        append(entry(actor).facility(patient.facilityId()).action(AuditAction.READ).patient(patientId)
-                .resource(resourceType, Long.toString(patientId)).decision(AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK))
+        About about = About.request(actor, AuditAction.READ, resourceType).patient(patient.facilityId(), patientId);
+        charge(about, Guard.Kind.SEARCH, List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
+        append(entry(about.record(Long.toString(patientId))).decision(AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK))
                 .purpose(purposeOf(actor)).detail("relationship question: no part of the record shown").build());
         return reason;
     }
@@ -177,10 +180,8 @@ public class AccessGateway {
     }
 
     /** An import run writing the history of a patient it registered (the policy refused any other): audited as the run's. */
-    private PatientAccess imported(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
-                                   AuditResource resourceType, String resource, String change) {
-        append(entry(run.actor()).facility(patient.facilityId()).action(action).patient(patient.id()).resource(resourceType, resource)
-                .sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
+    private PatientAccess imported(ImportRun run, About about, PatientFacts patient, Set<Section> wanted, String change) {
+        append(entry(about).sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
                 .detail("import of " + run.source() + (change == null ? "" : "; " + change)).build());
         return new PatientAccess(run.actor(), patient, wanted, AuditReason.IMPORT);
     }
@@ -190,13 +191,15 @@ public class AccessGateway {
      * their work explains an access before they ask for it). Another facility's patient is answered as missing.
      */
     public PatientFacts requireKnown(Actor actor, long patientId, AuditResource resourceType) {
-        return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(actor, null, patientId,
-                AuditAction.READ, resourceType, null, AuditReason.OTHER_FACILITY, new NotFoundException("No patient " + patientId)));
+        return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(
+                About.request(actor, AuditAction.READ, resourceType).patient(null, patientId), AuditReason.OTHER_FACILITY,
+                new NotFoundException("No patient " + patientId)));
     }
 
     /** Opening a chart: every section the actor may see of this patient, decided and audited once. */
     public PatientAccess openChart(Actor actor, long patientId) {
-        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart, patientId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart,
+                Set.of()), patientId, null);
     }
 
     /**
@@ -215,7 +218,7 @@ public class AccessGateway {
      */
     public SearchPermit permitList(Actor actor, AuditResource what) {
         if (actor.patientScope() != null) {
-            throw denied(actor, AuditAction.LIST, null, what, new ForbiddenException(
+            throw denied(About.request(actor, AuditAction.LIST, what), new ForbiddenException(
                     "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
         }
         return new SearchPermit(actor, what);
@@ -224,12 +227,12 @@ public class AccessGateway {
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
     public void requireSearch(Actor actor, AuditResource what) {
         if (!sectionsOf(actor).contains(Section.IDENTITY)) {
-            throw denied(actor, AuditAction.SEARCH, null, what, new ForbiddenException("Your role cannot search patients"));
+            throw denied(About.request(actor, AuditAction.SEARCH, what), new ForbiddenException("Your role cannot search patients"));
         }
         try {
             guard.searching(actor);
         } catch (GuardException g) {
-            throw guardAnswer(actor, null, null, AuditAction.SEARCH, what, null, g);
+            throw guardAnswer(About.request(actor, AuditAction.SEARCH, what), g);
         }
     }
 
@@ -258,7 +261,7 @@ public class AccessGateway {
             touches.add(new Guard.Touch(patientId.applyAsLong(shown.get(i)), facilityId.applyAsInt(shown.get(i)),
                     !reasons.get(i).equals(AuditReason.SEARCH_RESULT)));
         }
-        String note = charge(actor, null, null, AuditAction.SEARCH, resourceType, null, Guard.Kind.SEARCH, touches);
+        String note = charge(About.request(actor, AuditAction.SEARCH, resourceType), Guard.Kind.SEARCH, touches);
         List<AuditRecord> entries = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             T r = shown.get(i);
@@ -295,7 +298,7 @@ public class AccessGateway {
     private Listing list(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
         if (actor.patientScope() != null) {
             // Lists (censuses, agendas, queues) name many patients: an app confined to one sees none of them.
-            throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(
+            throw denied(About.request(actor, AuditAction.LIST, resourceType), new ForbiddenException(
                     "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
         }
         List<Long> ids = patients.stream().map(Listed::patientId).distinct().toList();
@@ -305,7 +308,7 @@ public class AccessGateway {
         }
         List<Listed> shownPatients = workOnly ? patients.stream().filter(l -> explained.containsKey(l.patientId())).toList()
                 : List.copyOf(patients);
-        charge(actor, null, null, AuditAction.LIST, resourceType, null, Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
+        charge(About.request(actor, AuditAction.LIST, resourceType), Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
                 .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), explained.containsKey(l.patientId()))).toList());
         List<AuditRecord> entries = new ArrayList<>(shownPatients.size());
         // A list names its patients: their identity is part of what was shown.
@@ -322,25 +325,23 @@ public class AccessGateway {
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */
     public void refuseListing(Actor actor, AuditResource resourceType, String message) {
-        throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(message));
+        throw denied(About.request(actor, AuditAction.LIST, resourceType), new ForbiddenException(message));
     }
 
     /**
      * A refusal for the actor's role, with no patient decided yet: audited, and counted by the guard like every refused
      * attempt (an administrator's token trying searches and censuses is probing, and freezes like any other).
      */
-    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer) {
-        return denied(actor, action, patientId, resourceType, answer, AuditReason.ROLE);
+    private RuntimeException denied(About about, ForbiddenException answer) {
+        return denied(about, answer, AuditReason.ROLE);
     }
 
-    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer,
-                                    AuditReason reasonCode) {
-        append(entry(actor).action(action).patient(patientId).resource(resourceType, null).decision(AuditRecord.Decision.DENY, reasonCode)
-                .detail(answer.getMessage()).build());
+    private RuntimeException denied(About about, ForbiddenException answer, AuditReason reasonCode) {
+        append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(actor);
+            guard.refused(about.actor());
         } catch (GuardException g) {
-            return guardAnswer(actor, null, patientId, action, resourceType, null, g);
+            return guardAnswer(about, g);
         }
         return answer.audited();
     }
@@ -361,26 +362,24 @@ public class AccessGateway {
         return AccessPolicy.sectionsOf(actor);
     }
 
-    private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, AuditAction action,
-                                 AuditResource resourceType, Object resourceId, Set<Role> roles, String change) {
-        String resource = resourceId == null ? null : resourceId.toString();
-        AccessPolicy.Ask ask = new AccessPolicy.Ask(required, optional, action, resourceType, roles == null ? Set.of() : roles);
+    private PatientAccess decide(Actor actor, long patientId, AccessPolicy.Ask ask, Object resourceId, String change) {
         Facts facts = new Facts(actor, patientId, ask);
         AccessPolicy.Verdict verdict = AccessPolicy.decide(facts);
+        About about = About.request(actor, ask.action(), ask.resourceType())
+                .patient(facts.patient().map(PatientFacts::facilityId).orElse(null), patientId)
+                .record(resourceId == null ? null : resourceId.toString());
         if (verdict instanceof AccessPolicy.Deny deny) {
-            throw refuse(actor, facts.patient().map(PatientFacts::facilityId).orElse(null), patientId, action, resourceType, resource, deny);
+            throw refuse(about, deny);
         }
         AccessPolicy.Allow allow = (AccessPolicy.Allow) verdict;
         PatientFacts patient = facts.patient().orElseThrow();
         if (allow.reason() == AuditReason.IMPORT) {
-            return imported(importing(actor), patient, allow.sections(), action, resourceType, resource, change);
+            return imported(importing(actor), about, patient, allow.sections(), change);
         }
         String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
-        String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
-                action == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
+        String note = charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
-        append(entry(actor).facility(patient.facilityId()).action(action).patient(patientId).resource(resourceType, resource)
-                .sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
+        append(entry(about).sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
                 .detail(note == null ? detail : join(detail, note)).build());
         return new PatientAccess(actor, patient, allow.sections(), allow.reason());
     }
@@ -462,25 +461,22 @@ public class AccessGateway {
     }
 
     /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with: refused, audited, counted. */
-    private RuntimeException outsideApp(Actor actor, PatientFacts patient, AuditAction action, AuditResource resourceType, String resource) {
-        return refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AccessPolicy.outsideApp(actor, patient.id()));
+    private RuntimeException outsideApp(About about, PatientFacts patient) {
+        return refuse(about.patient(patient.facilityId(), patient.id()), AccessPolicy.outsideApp(about.actor(), patient.id()));
     }
 
     /** A refusal of the policy, answered as missing (404) or forbidden (403). */
-    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType,
-                                    String resourceId, AccessPolicy.Deny deny) {
-        return refuse(actor, facilityId, patientId, action, resourceType, resourceId, deny.reason(),
+    private RuntimeException refuse(About about, AccessPolicy.Deny deny) {
+        return refuse(about, deny.reason(),
                 deny.answeredAsMissing() ? new NotFoundException(deny.message()) : new ForbiddenException(deny.message()));
     }
 
-    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,
-                                    AuditReason reasonCode, RuntimeException answer) {
-        append(entry(actor).facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
-                .decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
+    private RuntimeException refuse(About about, AuditReason reasonCode, RuntimeException answer) {
+        append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(actor);
+            guard.refused(about.actor());
         } catch (GuardException g) {
-            return guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+            return guardAnswer(about, g);
         }
         if (answer instanceof NotFoundException n) {
             return n.audited();
@@ -489,28 +485,25 @@ public class AccessGateway {
     }
 
     /** Charges the guard; its refusal is audited and answered (step-up needed, or the account now frozen). */
-    private String charge(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType, String resourceId,
-                          Guard.Kind kind, List<Guard.Touch> touches) {
+    private String charge(About about, Guard.Kind kind, List<Guard.Touch> touches) {
         try {
-            return guard.charge(actor, kind, touches);
+            return guard.charge(about.actor(), kind, touches);
         } catch (GuardException g) {
-            RuntimeException answer = guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+            RuntimeException answer = guardAnswer(about, g);
             if (g.response() == GuardException.Response.STEP_UP) {
                 try {
-                    guard.refused(actor);
+                    guard.refused(about.actor());
                 } catch (GuardException frozen) {
-                    throw guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, frozen);
+                    throw guardAnswer(about, frozen);
                 }
             }
             throw answer;
         }
     }
 
-    private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType,
-                                         String resourceId, GuardException g) {
+    private RuntimeException guardAnswer(About about, GuardException g) {
         AuditReason reason = g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP;
-        append(entry(actor).facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
-                .decision(AuditRecord.Decision.DENY, reason).detail(g.signal() + ": " + g.getMessage()).build());
+        append(entry(about).decision(AuditRecord.Decision.DENY, reason).detail(g.signal() + ": " + g.getMessage()).build());
         return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
                 : new StepUpRequiredException(g.getMessage(), true);
     }
@@ -531,6 +524,32 @@ public class AccessGateway {
     AuditRecord.Builder entry(Actor actor) {
         ImportRun run = importing(actor);
         return AuditRecord.at(clock.instant()).actor(run == null ? actor : run.importer()).request(MDC.get("requestId"));
+    }
+
+    /** An entry about {@code about}: the caller adds the decision and what goes with it. */
+    private AuditRecord.Builder entry(About about) {
+        return entry(about.actor()).facility(about.facilityId()).action(about.action()).patient(about.patientId())
+                .resource(about.resourceType(), about.resourceId());
+    }
+
+    /**
+     * What an entry of the gateway is about, from the request to the decision: whose request, which action on what kind of
+     * record, and once known the patient, the facility holding them and the record.
+     */
+    private record About(Actor actor, AuditAction action, AuditResource resourceType, Integer facilityId, Long patientId,
+                         String resourceId) {
+
+        static About request(Actor actor, AuditAction action, AuditResource resourceType) {
+            return new About(actor, action, resourceType, null, null, null);
+        }
+
+        About patient(Integer facility, Long patient) {
+            return new About(actor, action, resourceType, facility, patient, resourceId);
+        }
+
+        About record(String id) {
+            return new About(actor, action, resourceType, facilityId, patientId, id);
+        }
     }
 
     private static AuditPurpose purposeOf(Actor actor) {

@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Restricted records, set and lifted by the security officer (who sees no clinical data), and the patient's
