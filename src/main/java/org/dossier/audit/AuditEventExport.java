@@ -109,16 +109,6 @@ public class AuditEventExport {
             event.put("purposeOfEvent", List.of(Map.of("coding", List.of(Map.of(
                     "system", "http://terminology.hl7.org/CodeSystem/v3-ActReason", "code", r.purpose())))));
         }
-        event.put("agent", List.of(user(r), SERVER));
-        event.put("source", Map.of("site", r.facilityId() == null ? "dossier" : "facility/" + r.facilityId(),
-                "observer", Map.of("display", "Dossier"),
-                "type", List.of(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"))));
-        event.put("entity", entities(r));
-        return event;
-    }
-
-    /** The staff member the entry is about, as the recipient of the information. */
-    private static Map<String, Object> user(AuditRecord r) {
         Map<String, Object> user = new LinkedHashMap<>();
         user.put("type", Map.of("coding", List.of(Map.of("system", "http://terminology.hl7.org/CodeSystem/v3-ParticipationType",
                 "code", "IRCP", "display", "information recipient"))));
@@ -138,16 +128,14 @@ public class AuditEventExport {
         if (r.sourceAddress() != null) {
             user.put("network", Map.of("address", r.sourceAddress(), "type", "2"));
         }
-        return user;
-    }
-
-    private static final Map<String, Object> SERVER = Map.of(
-            "type", Map.of("coding", List.of(Map.of("system", "http://dicom.nema.org/resources/ontology/DCM", "code", "110153",
-                    "display", "Source Role ID"))),
-            "who", Map.of("display", "Dossier"), "requestor", false);
-
-    /** The patient, the record and the request the entry names. */
-    private static List<Map<String, Object>> entities(AuditRecord r) {
+        Map<String, Object> server = Map.of(
+                "type", Map.of("coding", List.of(Map.of("system", "http://dicom.nema.org/resources/ontology/DCM", "code", "110153",
+                        "display", "Source Role ID"))),
+                "who", Map.of("display", "Dossier"), "requestor", false);
+        event.put("agent", List.of(user, server));
+        event.put("source", Map.of("site", r.facilityId() == null ? "dossier" : "facility/" + r.facilityId(),
+                "observer", Map.of("display", "Dossier"),
+                "type", List.of(coding("http://terminology.hl7.org/CodeSystem/security-source-type", "4", "Application Server"))));
         List<Map<String, Object>> entities = new ArrayList<>();
         if (r.patientId() != null) {
             entities.add(Map.of("what", Map.of("reference", "Patient/" + r.patientId()),
@@ -155,34 +143,30 @@ public class AuditEventExport {
                     "role", coding("http://terminology.hl7.org/CodeSystem/object-role", "1", "Patient")));
         }
         if (r.resourceType() != null) {
-            entities.add(resource(r));
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("what", r.resourceId() == null ? Map.of("display", r.resourceType())
+                    : Map.of("reference", r.resourceType() + "/" + r.resourceId()));
+            data.put("type", coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
+            data.put("role", coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
+            List<Map<String, Object>> detail = new ArrayList<>();
+            if (r.sections() != null) {
+                detail.add(Map.of("type", "sections", "valueString", r.sections()));
+            }
+            if (r.reasonCode() != null) {
+                detail.add(Map.of("type", "reasonCode", "valueString", r.reasonCode()));
+            }
+            if (!detail.isEmpty()) {
+                data.put("detail", detail);
+            }
+            entities.add(data);
         }
         if (r.requestId() != null) {
             entities.add(Map.of("what", Map.of("identifier", Map.of("value", r.requestId())),
                     "type", coding("https://profiles.ihe.net/ITI/BALP/CodeSystem/BasicAuditEntityType", "XrequestId",
                             "X-Request-Id")));
         }
-        return entities;
-    }
-
-    /** The record the entry is about, with the sections shown and the reason code. */
-    private static Map<String, Object> resource(AuditRecord r) {
-        Map<String, Object> data = new LinkedHashMap<>();
-        data.put("what", r.resourceId() == null ? Map.of("display", r.resourceType())
-                : Map.of("reference", r.resourceType() + "/" + r.resourceId()));
-        data.put("type", coding("http://terminology.hl7.org/CodeSystem/audit-entity-type", "2", "System Object"));
-        data.put("role", coding("http://terminology.hl7.org/CodeSystem/object-role", "4", "Domain Resource"));
-        List<Map<String, Object>> detail = new ArrayList<>();
-        if (r.sections() != null) {
-            detail.add(Map.of("type", "sections", "valueString", r.sections()));
-        }
-        if (r.reasonCode() != null) {
-            detail.add(Map.of("type", "reasonCode", "valueString", r.reasonCode()));
-        }
-        if (!detail.isEmpty()) {
-            data.put("detail", detail);
-        }
-        return data;
+        event.put("entity", entities);
+        return event;
     }
 
     private static String interaction(String action) {

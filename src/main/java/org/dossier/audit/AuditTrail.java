@@ -308,7 +308,16 @@ public class AuditTrail implements SmartLifecycle {
     private long[] write(List<Pending> batch, AuditChain.Canonical chain, List<AuditEntry> written) {
         for (int attempt = 0; ; attempt++) {
             if (headSeq < 0 || attempt > 0) {
-                readHead();
+                var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
+                        .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
+                headSeq = (long) head[0];
+                headHash = (String) head[1];
+                if (highWater != null && (headSeq < highWater.seq() || headSeq == highWater.seq() && !headHash.equals(highWater.hash()))) {
+                    // A head only moves forward: one behind what this server wrote was reset by hand. The batch is still
+                    // written (the hospital keeps working, every access recorded), but nothing is signed until it is resolved.
+                    alarm("the chain head went back to entry " + headSeq + " after this server had written up to entry "
+                            + highWater.seq() + ": entries were removed or rewritten in the database");
+                }
             }
             long seq = headSeq;
             String hash = headHash;
@@ -319,8 +328,8 @@ public class AuditTrail implements SmartLifecycle {
             int row = 0;
             for (int b = 0; b < batch.size(); b++) {
                 for (AuditRecord r : batch.get(b).records()) {
-                    Instant at = r.recordedAt() == null ? clock.instant() : r.recordedAt();
-                    AuditRecord stamped = r.withRecordedAt(at.truncatedTo(ChronoUnit.MICROS));
+                    AuditRecord stamped = r.recordedAt() == null ? withTime(r, clock.instant()) : r;
+                    stamped = withTime(stamped, stamped.recordedAt().truncatedTo(ChronoUnit.MICROS));
                     seq++;
                     String previous = hash;
                     hash = chain.next(previous, seq, stamped);
@@ -360,20 +369,6 @@ public class AuditTrail implements SmartLifecycle {
                 highWater = new AuditWitness.Signed(seq, hash, null, null);
             }
             return lastSeqs;
-        }
-    }
-
-    /** Reads the chain's head as the database holds it, and raises the alarm if it went back. */
-    private void readHead() {
-        var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
-                .query((rs, n) -> new Object[]{rs.getLong(1), rs.getString(2)}).single();
-        headSeq = (long) head[0];
-        headHash = (String) head[1];
-        if (highWater != null && (headSeq < highWater.seq() || headSeq == highWater.seq() && !headHash.equals(highWater.hash()))) {
-            // A head only moves forward: one behind what this server wrote was reset by hand. The batch is still
-            // written (the hospital keeps working, every access recorded), but nothing is signed until it is resolved.
-            alarm("the chain head went back to entry " + headSeq + " after this server had written up to entry "
-                    + highWater.seq() + ": entries were removed or rewritten in the database");
         }
     }
 
@@ -512,5 +507,9 @@ public class AuditTrail implements SmartLifecycle {
         c[18][row] = r.detail();
         c[19][row] = prevHash;
         c[20][row] = hash;
+    }
+
+    private static AuditRecord withTime(AuditRecord r, Instant at) {
+        return r.withRecordedAt(at);
     }
 }
