@@ -13,8 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Set;
-import java.util.TreeSet;
 import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,20 +26,11 @@ class MethodLengthTest {
 
     static final int MAX_LINES = 60;
 
-    /**
-     * TEMPORARY: methods other branches of issue 19 are splitting while this test lands. It must never grow, and
-     * the test fails when a method in it is no longer over the limit, so that the integrator empties it as they merge.
-     */
-    static final Set<String> BEING_SPLIT_ELSEWHERE = Set.of(
-            "AccessGateway.decide",             // access: the decision table branch
-            "Guard.evaluate");                  // guard
-
     private static final Path SOURCES = Path.of("src/main/java");
 
     @Test
     void noMethodIsOverSixtyLines() throws IOException {
         List<String> tooLong = new ArrayList<>();
-        Set<String> stillLong = new TreeSet<>();
         JavaParser parser = new JavaParser(new ParserConfiguration()
                 .setLanguageLevel(ParserConfiguration.LanguageLevel.JAVA_17));
         try (Stream<Path> files = Files.walk(SOURCES)) {
@@ -52,17 +41,13 @@ class MethodLengthTest {
                         .findAll(CallableDeclaration.class)) {
                     String name = nameOf(callable);
                     int lines = lineCount(callable);
-                    if (lines > MAX_LINES && BEING_SPLIT_ELSEWHERE.contains(name)) {
-                        stillLong.add(name);
-                    } else if (lines > MAX_LINES) {
+                    if (lines > MAX_LINES) {
                         tooLong.add(name + " (" + lines + " lines, " + SOURCES.relativize(file) + ")");
                     }
                 }
             }
         }
         assertThat(tooLong).as("methods over %d lines: split them into well-named methods", MAX_LINES).isEmpty();
-        assertThat(stillLong).as("a method split (or gone) leaves the temporary exclusions")
-                .containsExactlyInAnyOrderElementsOf(BEING_SPLIT_ELSEWHERE);
     }
 
     private static int lineCount(CallableDeclaration<?> callable) {

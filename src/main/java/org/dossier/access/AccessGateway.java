@@ -61,13 +61,15 @@ public class AccessGateway {
 
     /** Reading one section of a patient's record (one resource, or a list of them when {@code resourceId} is null). */
     public PatientAccess read(Actor actor, long patientId, Section section, AuditResource resourceType, Object resourceId) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), AuditAction.READ, resourceType, resourceId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), AuditAction.READ, resourceType, Set.of()),
+                resourceId, null);
     }
 
     /** Reading {@code required}, plus whichever of {@code alsoIfAllowed} the actor may see (identity, and coverage if allowed). */
     public PatientAccess read(Actor actor, long patientId, AuditResource resourceType, Object resourceId, Section required,
                               Section... alsoIfAllowed) {
-        return decide(actor, patientId, EnumSet.of(required), Set.of(alsoIfAllowed), AuditAction.READ, resourceType, resourceId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(required), Set.of(alsoIfAllowed), AuditAction.READ, resourceType,
+                Set.of()), resourceId, null);
     }
 
     /**
@@ -76,7 +78,8 @@ public class AccessGateway {
      */
     public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                Role... roles) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), null);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), action, resourceType, Set.of(roles)), resourceId,
+                null);
     }
 
     /**
@@ -85,7 +88,8 @@ public class AccessGateway {
      */
     public PatientAccess write(Actor actor, long patientId, Section section, AuditAction action, AuditResource resourceType, Object resourceId,
                                String change, Role... roles) {
-        return decide(actor, patientId, EnumSet.of(section), Set.of(), action, resourceType, resourceId, Set.of(roles), change);
+        return decide(actor, patientId, new AccessPolicy.Ask(EnumSet.of(section), Set.of(), action, resourceType, Set.of(roles)), resourceId,
+                change);
     }
 
     /**
@@ -95,19 +99,19 @@ public class AccessGateway {
      */
     public Optional<AuditReason> explanation(Actor actor, long patientId, AuditResource resourceType) {
         if (sectionsOf(actor).isEmpty()) {
-            throw denied(actor, AuditAction.READ, patientId, resourceType,
+            throw denied(About.request(actor, AuditAction.READ, resourceType).patient(null, patientId),
                     new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
         PatientFacts patient = requireKnown(actor, patientId, resourceType);
         if (!actor.reaches(patientId)) {
-            throw outsideApp(actor, patient, AuditAction.READ, resourceType, null);
+            throw outsideApp(About.request(actor, AuditAction.READ, resourceType), patient);
         }
         Instant now = clock.instant();
         Optional<AuditReason> reason = Optional.ofNullable(careLinks.explain(worker(actor), List.of(patientId), now).get(patientId));
-        charge(actor, patient.facilityId(), patientId, AuditAction.READ, resourceType, null, Guard.Kind.SEARCH,
-                List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
-        append(entry(actor, patient.facilityId(), AuditAction.READ, patientId, resourceType, Long.toString(patientId), Set.of(),
-                AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK), purposeOf(actor), "relationship question: no part of the record shown"));
+        About about = About.request(actor, AuditAction.READ, resourceType).patient(patient.facilityId(), patientId);
+        charge(about, Guard.Kind.SEARCH, List.of(new Guard.Touch(patientId, patient.facilityId(), reason.isPresent())));
+        append(entry(about.record(Long.toString(patientId))).decision(AuditRecord.Decision.ALLOW, reason.orElse(AuditReason.NO_LINK))
+                .purpose(purposeOf(actor)).detail("relationship question: no part of the record shown").build());
         return reason;
     }
 
@@ -121,8 +125,10 @@ public class AccessGateway {
         if (run != null) {
             run.adopt(patientId);
         }
-        append(entry(actor, facilityId, AuditAction.CREATE, patientId, resourceType, Long.toString(patientId), EnumSet.of(Section.IDENTITY),
-                AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION, purposeOf(actor), run == null ? null : "import of " + run.source()));
+        append(entry(actor).facility(facilityId).action(AuditAction.CREATE).patient(patientId)
+                .resource(resourceType, Long.toString(patientId)).sections(EnumSet.of(Section.IDENTITY))
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION).purpose(purposeOf(actor))
+                .detail(run == null ? null : "import of " + run.source()).build());
     }
 
     /**
@@ -133,17 +139,20 @@ public class AccessGateway {
     ImportRun beginImport(Actor actor, int facilityId, String source) {
         String what = source == null || source.isBlank() ? "import" : source.strip();
         if (!actor.hasRole(Role.ADMIN)) {
-            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.ROLE, null, what));
+            append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.ROLE).detail(what).build());
             throw new ForbiddenException("Only an administrator imports records from another system").audited();
         }
         if (!actor.worksIn(facilityId)) {
-            append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY, null, what));
+            append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY).detail(what).build());
             throw new ForbiddenException("You do not administer facility " + facilityId).audited();
         }
         if (actor.channel() == Actor.Channel.SESSION) {
             actor.requireFreshSecondFactor(clock.instant());
         }
-        append(entry(actor, facilityId, AuditAction.IMPORT, null, AuditResource.Bundle, null, Set.of(), AuditRecord.Decision.ALLOW, AuditReason.IMPORT, AuditPurpose.HOPERAT, what));
+        append(entry(actor).facility(facilityId).action(AuditAction.IMPORT).resource(AuditResource.Bundle, null)
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT).detail(what).build());
         Actor runActor = new Actor(actor.staffId(), actor.username(), EnumSet.of(Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE),
                 Set.of(facilityId), Set.of(), actor.sessionId(), actor.sourceAddress(), actor.userAgent(), actor.channel(),
                 actor.secondFactorAt());
@@ -170,18 +179,11 @@ public class AccessGateway {
         return run != null && run.actor() == actor ? run : null;
     }
 
-    /** An import run writing the history of a patient it registered; any other patient is refused. */
-    private PatientAccess decideForImport(ImportRun run, PatientFacts patient, Set<Section> wanted, AuditAction action,
-                                          AuditResource resourceType, String resource, String change) {
-        Actor actor = run.actor();
-        if (!run.registered(patient.id())) {
-            throw refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.IMPORT_SCOPE,
-                    new ForbiddenException("An import writes only to the patients it registers; patient " + patient.id()
-                            + " was not registered by this import"));
-        }
-        append(entry(actor, patient.facilityId(), action, patient.id(), resourceType, resource, wanted, AuditRecord.Decision.ALLOW,
-                AuditReason.IMPORT, AuditPurpose.HOPERAT, "import of " + run.source() + (change == null ? "" : "; " + change)));
-        return new PatientAccess(actor, patient, wanted, AuditReason.IMPORT);
+    /** An import run writing the history of a patient it registered (the policy refused any other): audited as the run's. */
+    private PatientAccess imported(ImportRun run, About about, PatientFacts patient, Set<Section> wanted, String change) {
+        append(entry(about).sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
+                .detail("import of " + run.source() + (change == null ? "" : "; " + change)).build());
+        return new PatientAccess(run.actor(), patient, wanted, AuditReason.IMPORT);
     }
 
     /**
@@ -189,13 +191,15 @@ public class AccessGateway {
      * their work explains an access before they ask for it). Another facility's patient is answered as missing.
      */
     public PatientFacts requireKnown(Actor actor, long patientId, AuditResource resourceType) {
-        return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(actor, null, patientId,
-                AuditAction.READ, resourceType, null, AuditReason.OTHER_FACILITY, new NotFoundException("No patient " + patientId)));
+        return directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElseThrow(() -> refuse(
+                About.request(actor, AuditAction.READ, resourceType).patient(null, patientId), AuditReason.OTHER_FACILITY,
+                new NotFoundException("No patient " + patientId)));
     }
 
     /** Opening a chart: every section the actor may see of this patient, decided and audited once. */
     public PatientAccess openChart(Actor actor, long patientId) {
-        return decide(actor, patientId, Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart, patientId, null, null);
+        return decide(actor, patientId, new AccessPolicy.Ask(Set.of(), EnumSet.allOf(Section.class), AuditAction.READ, AuditResource.Chart,
+                Set.of()), patientId, null);
     }
 
     /**
@@ -214,7 +218,7 @@ public class AccessGateway {
      */
     public SearchPermit permitList(Actor actor, AuditResource what) {
         if (actor.patientScope() != null) {
-            throw denied(actor, AuditAction.LIST, null, what, new ForbiddenException(
+            throw denied(About.request(actor, AuditAction.LIST, what), new ForbiddenException(
                     "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
         }
         return new SearchPermit(actor, what);
@@ -223,12 +227,12 @@ public class AccessGateway {
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
     public void requireSearch(Actor actor, AuditResource what) {
         if (!sectionsOf(actor).contains(Section.IDENTITY)) {
-            throw denied(actor, AuditAction.SEARCH, null, what, new ForbiddenException("Your role cannot search patients"));
+            throw denied(About.request(actor, AuditAction.SEARCH, what), new ForbiddenException("Your role cannot search patients"));
         }
         try {
             guard.searching(actor);
         } catch (GuardException g) {
-            throw guardAnswer(actor, null, null, AuditAction.SEARCH, what, null, g);
+            throw guardAnswer(About.request(actor, AuditAction.SEARCH, what), g);
         }
     }
 
@@ -257,12 +261,13 @@ public class AccessGateway {
             touches.add(new Guard.Touch(patientId.applyAsLong(shown.get(i)), facilityId.applyAsInt(shown.get(i)),
                     !reasons.get(i).equals(AuditReason.SEARCH_RESULT)));
         }
-        String note = charge(actor, null, null, AuditAction.SEARCH, resourceType, null, Guard.Kind.SEARCH, touches);
+        String note = charge(About.request(actor, AuditAction.SEARCH, resourceType), Guard.Kind.SEARCH, touches);
         List<AuditRecord> entries = new ArrayList<>(shown.size());
         for (int i = 0; i < shown.size(); i++) {
             T r = shown.get(i);
-            entries.add(entry(actor, facilityId.applyAsInt(r), AuditAction.SEARCH, patientId.applyAsLong(r), resourceType, null,
-                    EnumSet.of(Section.IDENTITY), AuditRecord.Decision.ALLOW, reasons.get(i), purposeOf(actor), note));
+            entries.add(entry(actor).facility(facilityId.applyAsInt(r)).action(AuditAction.SEARCH).patient(patientId.applyAsLong(r))
+                    .resource(resourceType, null).sections(EnumSet.of(Section.IDENTITY))
+                    .decision(AuditRecord.Decision.ALLOW, reasons.get(i)).purpose(purposeOf(actor)).detail(note).build());
         }
         append(entries);
         return shown;
@@ -293,7 +298,7 @@ public class AccessGateway {
     private Listing list(Actor actor, AuditResource resourceType, Section section, Collection<Listed> patients, boolean workOnly) {
         if (actor.patientScope() != null) {
             // Lists (censuses, agendas, queues) name many patients: an app confined to one sees none of them.
-            throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(
+            throw denied(About.request(actor, AuditAction.LIST, resourceType), new ForbiddenException(
                     "This app's access is limited to its launch patient: lists of patients are not part of it"), AuditReason.APP_SCOPE);
         }
         List<Long> ids = patients.stream().map(Listed::patientId).distinct().toList();
@@ -303,14 +308,15 @@ public class AccessGateway {
         }
         List<Listed> shownPatients = workOnly ? patients.stream().filter(l -> explained.containsKey(l.patientId())).toList()
                 : List.copyOf(patients);
-        charge(actor, null, null, AuditAction.LIST, resourceType, null, Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
+        charge(About.request(actor, AuditAction.LIST, resourceType), Guard.Kind.LIST, shownPatients.stream().filter(l -> l.facilityId() != null)
                 .map(l -> new Guard.Touch(l.patientId(), l.facilityId(), explained.containsKey(l.patientId()))).toList());
         List<AuditRecord> entries = new ArrayList<>(shownPatients.size());
         // A list names its patients: their identity is part of what was shown.
         Set<Section> shown = sectionsOf(actor).contains(Section.IDENTITY) ? EnumSet.of(section, Section.IDENTITY) : EnumSet.of(section);
         for (Listed l : shownPatients) {
-            entries.add(entry(actor, l.facilityId(), AuditAction.LIST, l.patientId(), resourceType, null, shown,
-                    AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), AuditReason.OUTSIDE_WORK), purposeOf(actor), null));
+            entries.add(entry(actor).facility(l.facilityId()).action(AuditAction.LIST).patient(l.patientId()).resource(resourceType, null)
+                    .sections(shown).decision(AuditRecord.Decision.ALLOW, explained.getOrDefault(l.patientId(), AuditReason.OUTSIDE_WORK))
+                    .purpose(purposeOf(actor)).build());
         }
         append(entries);
         return new Listing(actor, shown.contains(Section.IDENTITY)
@@ -319,31 +325,30 @@ public class AccessGateway {
 
     /** Refuses (403, audited) a listing the actor's roles do not allow. */
     public void refuseListing(Actor actor, AuditResource resourceType, String message) {
-        throw denied(actor, AuditAction.LIST, null, resourceType, new ForbiddenException(message));
+        throw denied(About.request(actor, AuditAction.LIST, resourceType), new ForbiddenException(message));
     }
 
     /**
      * A refusal for the actor's role, with no patient decided yet: audited, and counted by the guard like every refused
      * attempt (an administrator's token trying searches and censuses is probing, and freezes like any other).
      */
-    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer) {
-        return denied(actor, action, patientId, resourceType, answer, AuditReason.ROLE);
+    private RuntimeException denied(About about, ForbiddenException answer) {
+        return denied(about, answer, AuditReason.ROLE);
     }
 
-    private RuntimeException denied(Actor actor, AuditAction action, Long patientId, AuditResource resourceType, ForbiddenException answer,
-                                    AuditReason reasonCode) {
-        append(entry(actor, null, action, patientId, resourceType, null, Set.of(), AuditRecord.Decision.DENY, reasonCode, null, answer.getMessage()));
+    private RuntimeException denied(About about, ForbiddenException answer, AuditReason reasonCode) {
+        append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(actor);
+            guard.refused(about.actor());
         } catch (GuardException g) {
-            return guardAnswer(actor, null, patientId, action, resourceType, null, g);
+            return guardAnswer(about, g);
         }
         return answer.audited();
     }
 
     /** The reason code a front-desk or billing actor lists patients of their facility under. */
     public static AuditReason administrativeReason(Actor actor) {
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditReason.BILLING_OFFICE : AuditReason.FRONT_DESK;
+        return AccessPolicy.administrativeReason(actor);
     }
 
     /** Whose work explains an access: the actor with their units and facilities, and the kinds of work their roles do. */
@@ -354,120 +359,124 @@ public class AccessGateway {
 
     /** What the actor's roles may see of any record, before relationships are considered. */
     public static Set<Section> sectionsOf(Actor actor) {
-        Set<Section> all = EnumSet.noneOf(Section.class);
-        actor.roles().forEach(r -> all.addAll(Section.visibleTo(r)));
-        return all;
+        return AccessPolicy.sectionsOf(actor);
     }
 
-    private PatientAccess decide(Actor actor, long patientId, Set<Section> required, Set<Section> optional, AuditAction action,
-                                 AuditResource resourceType, Object resourceId, Set<Role> roles, String change) {
-        Set<Section> wanted = EnumSet.noneOf(Section.class);
-        wanted.addAll(required);
-        wanted.addAll(optional);
-        String resource = resourceId == null ? null : resourceId.toString();
-        Optional<PatientFacts> found = directory.facts(patientId);
-        if (found.isEmpty()) {
-            throw refuse(actor, null, patientId, action, resourceType, resource, AuditReason.NOT_FOUND, new NotFoundException("No patient " + patientId));
+    private PatientAccess decide(Actor actor, long patientId, AccessPolicy.Ask ask, Object resourceId, String change) {
+        Facts facts = new Facts(actor, patientId, ask);
+        AccessPolicy.Verdict verdict = AccessPolicy.decide(facts);
+        About about = About.request(actor, ask.action(), ask.resourceType())
+                .patient(facts.patient().map(PatientFacts::facilityId).orElse(null), patientId)
+                .record(resourceId == null ? null : resourceId.toString());
+        if (verdict instanceof AccessPolicy.Deny deny) {
+            throw refuse(about, deny);
         }
-        PatientFacts patient = found.get();
-        if (!actor.reaches(patientId)) {
-            throw outsideApp(actor, patient, action, resourceType, resource);
+        AccessPolicy.Allow allow = (AccessPolicy.Allow) verdict;
+        PatientFacts patient = facts.patient().orElseThrow();
+        if (allow.reason() == AuditReason.IMPORT) {
+            return imported(importing(actor), about, patient, allow.sections(), change);
         }
-        ImportRun run = importing(actor);
-        if (run != null && actor.worksIn(patient.facilityId())) {
-            return decideForImport(run, patient, wanted, action, resourceType, resource, change);
+        String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
+        String note = charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
+                List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
+        append(entry(about).sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
+                .detail(note == null ? detail : join(detail, note)).build());
+        return new PatientAccess(actor, patient, allow.sections(), allow.reason());
+    }
+
+    private static String join(String detail, String more) {
+        return detail == null ? more : detail + "; " + more;
+    }
+
+    /**
+     * The facts of one decision as the gateway knows them: the patient's looked up first, the record's flags and the care
+     * links read only if the policy asks for them (a refusal before reads nothing more), each once.
+     */
+    private final class Facts implements AccessPolicy.Facts {
+        private final Actor actor;
+        private final long patientId;
+        private final AccessPolicy.Ask ask;
+        private Optional<PatientFacts> patient;
+        private Instant now;
+
+        Facts(Actor actor, long patientId, AccessPolicy.Ask ask) {
+            this.actor = actor;
+            this.patientId = patientId;
+            this.ask = ask;
         }
-        if (!actor.worksIn(patient.facilityId())) {
-            // Answered as missing: another facility's patients are not even known to exist.
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.OTHER_FACILITY,
-                    new NotFoundException("No patient " + patientId));
+
+        @Override
+        public Actor actor() {
+            return actor;
         }
-        if (roles != null && !roles.isEmpty() && roles.stream().noneMatch(actor::hasRole)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
-                    new ForbiddenException("Your role cannot " + action.code() + " " + describe(resourceType)));
+
+        @Override
+        public long patientId() {
+            return patientId;
         }
-        Instant now = clock.instant();
-        AccessRepository.Flags flags = repository.flags(patientId, actor.staffId(), now);
-        if (flags.restrictedFor() != null && flags.restrictedFor() == actor.staffId()) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.SELF_RECORD,
-                    new ForbiddenException("This is your own record as a patient: it is not opened from a staff account"));
-        }
-        Set<Section> administrative = intersect(administrativeSections(actor), wanted);
-        Set<Section> clinical = intersect(clinicalSections(actor), wanted);
-        clinical.removeAll(administrative);
-        Set<Section> possible = EnumSet.noneOf(Section.class);
-        possible.addAll(administrative);
-        possible.addAll(clinical);
-        if (possible.isEmpty() || !possible.containsAll(required)) {
-            throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, AuditReason.ROLE,
-                    new ForbiddenException("Your role does not see this part of a patient's record ("
-                            + names(required.isEmpty() ? wanted : required) + ")"));
-        }
-        Set<Section> granted = EnumSet.noneOf(Section.class);
-        granted.addAll(administrative);
-        AuditReason reason = administrative.isEmpty() ? null : administrativeReason(actor);
-        AuditPurpose purpose = administrative.isEmpty() ? null : actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
-        String detail = change;
-        // The front desk and billing may see their sections of any patient of their facility, but only today's work
-        // (an appointment or stay today, the billing queue) explains it; anything else counts against their budgets.
-        boolean explainedByWork = false;
-        if (!administrative.isEmpty()) {
-            AuditReason work = careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
-                    actor.hasRole(Role.BILLING)), List.of(patientId), now).get(patientId);
-            if (work != null) {
-                reason = work;
-                explainedByWork = true;
+
+        @Override
+        public Optional<PatientFacts> patient() {
+            if (patient == null) {
+                patient = directory.facts(patientId);
             }
+            return patient;
         }
-        if (!clinical.isEmpty()) {
-            Optional<CareLinks.Link> link = careLinks.between(actor.staffId(), actor.unitIds(), patientId, now);
-            if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
-                granted.addAll(clinical);
-                reason = link.get().reasonCode();
-                purpose = AuditPurpose.TREAT;
-            } else if (flags.breakGlassGrant() != null) {
-                granted.addAll(clinical);
-                reason = AuditReason.BREAK_THE_GLASS;
-                purpose = AuditPurpose.ETREAT;
-                detail = detail == null ? "break-the-glass grant " + flags.breakGlassGrant()
-                        : detail + "; break-the-glass grant " + flags.breakGlassGrant();
-            } else if (granted.isEmpty() || !granted.containsAll(required)) {
-                AuditReason code = flags.restricted() ? AuditReason.RESTRICTED : AuditReason.NO_RELATIONSHIP;
-                String message = flags.restricted()
-                        ? "This record is restricted: only the patient's attending physician, care team and unit open it."
-                        : "Nothing in your work links you to this patient (no stay in your unit, appointment, care team or referral).";
-                throw refuse(actor, patient.facilityId(), patientId, action, resourceType, resource, code,
-                        new ForbiddenException(message + " If this is an emergency, break the glass: POST /api/patients/"
-                                + patientId + "/break-glass with a reason; it is reviewed."));
+
+        @Override
+        public AccessPolicy.Ask ask() {
+            return ask;
+        }
+
+        @Override
+        public AccessPolicy.Importing importing() {
+            ImportRun run = AccessGateway.importing(actor);
+            return run == null ? AccessPolicy.Importing.NO
+                    : run.registered(patientId) ? AccessPolicy.Importing.PATIENT_IT_REGISTERED : AccessPolicy.Importing.OTHER_PATIENT;
+        }
+
+        @Override
+        public AccessRepository.Flags flags() {
+            return repository.flags(patientId, actor.staffId(), now());
+        }
+
+        @Override
+        public Optional<CareLinks.Link> relationship() {
+            return careLinks.between(actor.staffId(), actor.unitIds(), patientId, now());
+        }
+
+        @Override
+        public Optional<AuditReason> work() {
+            return Optional.ofNullable(careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
+                    actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
+        }
+
+        /** The time the relationships are weighed at: taken when the first of them is read, as the decision always did. */
+        private Instant now() {
+            if (now == null) {
+                now = clock.instant();
             }
+            return now;
         }
-        boolean explained = explainedByWork || !administrative.containsAll(granted) || AuditReason.BREAK_THE_GLASS.equals(reason);
-        String note = charge(actor, patient.facilityId(), patientId, action, resourceType, resource,
-                action == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
-                List.of(new Guard.Touch(patientId, patient.facilityId(), explained)));
-        if (note != null) {
-            detail = detail == null ? note : detail + "; " + note;
-        }
-        append(entry(actor, patient.facilityId(), action, patientId, resourceType, resource, granted, AuditRecord.Decision.ALLOW,
-                reason, purpose, detail));
-        return new PatientAccess(actor, patient, granted, reason);
     }
 
     /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with: refused, audited, counted. */
-    private RuntimeException outsideApp(Actor actor, PatientFacts patient, AuditAction action, AuditResource resourceType, String resource) {
-        return refuse(actor, patient.facilityId(), patient.id(), action, resourceType, resource, AuditReason.APP_SCOPE,
-                new ForbiddenException("This app was authorized for one patient only (patient " + actor.patientScope()
-                        + "): patient " + patient.id() + " is outside its scope"));
+    private RuntimeException outsideApp(About about, PatientFacts patient) {
+        return refuse(about.patient(patient.facilityId(), patient.id()), AccessPolicy.outsideApp(about.actor(), patient.id()));
     }
 
-    private RuntimeException refuse(Actor actor, Integer facilityId, long patientId, AuditAction action, AuditResource resourceType, String resourceId,
-                                    AuditReason reasonCode, RuntimeException answer) {
-        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY, reasonCode,
-                null, answer.getMessage()));
+    /** A refusal of the policy, answered as missing (404) or forbidden (403). */
+    private RuntimeException refuse(About about, AccessPolicy.Deny deny) {
+        return refuse(about, deny.reason(),
+                deny.answeredAsMissing() ? new NotFoundException(deny.message()) : new ForbiddenException(deny.message()));
+    }
+
+    private RuntimeException refuse(About about, AuditReason reasonCode, RuntimeException answer) {
+        append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(actor);
+            guard.refused(about.actor());
         } catch (GuardException g) {
-            return guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+            return guardAnswer(about, g);
         }
         if (answer instanceof NotFoundException n) {
             return n.audited();
@@ -476,27 +485,25 @@ public class AccessGateway {
     }
 
     /** Charges the guard; its refusal is audited and answered (step-up needed, or the account now frozen). */
-    private String charge(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType, String resourceId,
-                          Guard.Kind kind, List<Guard.Touch> touches) {
+    private String charge(About about, Guard.Kind kind, List<Guard.Touch> touches) {
         try {
-            return guard.charge(actor, kind, touches);
+            return guard.charge(about.actor(), kind, touches);
         } catch (GuardException g) {
-            RuntimeException answer = guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, g);
+            RuntimeException answer = guardAnswer(about, g);
             if (g.response() == GuardException.Response.STEP_UP) {
                 try {
-                    guard.refused(actor);
+                    guard.refused(about.actor());
                 } catch (GuardException frozen) {
-                    throw guardAnswer(actor, facilityId, patientId, action, resourceType, resourceId, frozen);
+                    throw guardAnswer(about, frozen);
                 }
             }
             throw answer;
         }
     }
 
-    private RuntimeException guardAnswer(Actor actor, Integer facilityId, Long patientId, AuditAction action, AuditResource resourceType,
-                                         String resourceId, GuardException g) {
-        append(entry(actor, facilityId, action, patientId, resourceType, resourceId, Set.of(), AuditRecord.Decision.DENY,
-                g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP, null, g.signal() + ": " + g.getMessage()));
+    private RuntimeException guardAnswer(About about, GuardException g) {
+        AuditReason reason = g.response() == GuardException.Response.FREEZE ? AuditReason.GUARD_FREEZE : AuditReason.GUARD_STEP_UP;
+        append(entry(about).decision(AuditRecord.Decision.DENY, reason).detail(g.signal() + ": " + g.getMessage()).build());
         return g.response() == GuardException.Response.FREEZE ? (RuntimeException) new AccountFrozenException(g.getMessage()).audited()
                 : new StepUpRequiredException(g.getMessage(), true);
     }
@@ -509,58 +516,46 @@ public class AccessGateway {
         audit.append(records);
     }
 
-    AuditRecord entry(Actor actor, Integer facilityId, AuditAction action, Long patientId, AuditResource resourceType, String resourceId,
-                      Set<Section> sections, AuditRecord.Decision decision, AuditReason reasonCode, AuditPurpose purpose, String detail) {
+    /**
+     * An entry of the actor's, now, for the request under way; the caller says what was decided about what. An import's
+     * entries name the administrator who runs it (their own roles, not the roles the run borrows to write: the run's actor
+     * is the administrator's account, session and address with those roles).
+     */
+    AuditRecord.Builder entry(Actor actor) {
         ImportRun run = importing(actor);
-        // An import's entries name the administrator's own roles, not the roles the run borrows to write.
-        Set<Role> roles = run == null ? actor.roles() : run.importer().roles();
-        return AuditRecord.at(clock.instant())
-                .actor(actor.staffId(), actor.username(), roles.stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
-                        actor.sessionId(), actor.sourceAddress(), actor.userAgent())
-                .facility(facilityId).action(action).patient(patientId).resource(resourceType, resourceId)
-                .sections(sections.stream().map(Enum::name).collect(Collectors.joining(",")))
-                .decision(decision, reasonCode).purpose(purpose).request(MDC.get("requestId")).detail(detail).build();
+        return AuditRecord.at(clock.instant()).actor(run == null ? actor : run.importer()).request(MDC.get("requestId"));
+    }
+
+    /** An entry about {@code about}: the caller adds the decision and what goes with it. */
+    private AuditRecord.Builder entry(About about) {
+        return entry(about.actor()).facility(about.facilityId()).action(about.action()).patient(about.patientId())
+                .resource(about.resourceType(), about.resourceId());
+    }
+
+    /**
+     * What an entry of the gateway is about, from the request to the decision: whose request, which action on what kind of
+     * record, and once known the patient, the facility holding them and the record.
+     */
+    private record About(Actor actor, AuditAction action, AuditResource resourceType, Integer facilityId, Long patientId,
+                         String resourceId) {
+
+        static About request(Actor actor, AuditAction action, AuditResource resourceType) {
+            return new About(actor, action, resourceType, null, null, null);
+        }
+
+        About patient(Integer facility, Long patient) {
+            return new About(actor, action, resourceType, facility, patient, resourceId);
+        }
+
+        About record(String id) {
+            return new About(actor, action, resourceType, facilityId, patientId, id);
+        }
     }
 
     private static AuditPurpose purposeOf(Actor actor) {
         if (actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
             return AuditPurpose.TREAT;
         }
-        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
-    }
-
-    private static Set<Section> administrativeSections(Actor actor) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        for (Role r : actor.roles()) {
-            if (r == Role.FRONT_DESK || r == Role.BILLING) {
-                s.addAll(Section.visibleTo(r));
-            }
-        }
-        return s;
-    }
-
-    private static Set<Section> clinicalSections(Actor actor) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        for (Role r : actor.roles()) {
-            if (r.isClinical()) {
-                s.addAll(Section.visibleTo(r));
-            }
-        }
-        return s;
-    }
-
-    private static Set<Section> intersect(Set<Section> a, Set<Section> b) {
-        Set<Section> s = EnumSet.noneOf(Section.class);
-        s.addAll(a);
-        s.retainAll(b);
-        return s;
-    }
-
-    private static String names(Set<Section> sections) {
-        return sections.stream().map(s -> s.name().toLowerCase()).collect(Collectors.joining(", "));
-    }
-
-    private static String describe(AuditResource resourceType) {
-        return resourceType == null ? "this" : resourceType.code().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
+        return AccessPolicy.billingOnly(actor) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
     }
 }

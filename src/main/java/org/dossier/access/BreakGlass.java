@@ -25,7 +25,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.List;
-import java.util.Set;
 
 /**
  * Break-the-glass: a clinician without a recorded relationship opens one patient's record in an emergency.
@@ -73,8 +72,8 @@ public class BreakGlass {
         }
         PatientFacts patient = directory.facts(patientId).filter(p -> actor.worksIn(p.facilityId())).orElse(null);
         if (patient == null) {
-            gateway.append(gateway.entry(actor, null, AuditAction.BREAK_GLASS, patientId, AuditResource.BreakGlass, null, Set.of(), AuditRecord.Decision.DENY,
-                    AuditReason.OTHER_FACILITY, null, null));
+            gateway.append(gateway.entry(actor).action(AuditAction.BREAK_GLASS).patient(patientId).resource(AuditResource.BreakGlass, null)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.OTHER_FACILITY).build());
             throw new NotFoundException("No patient " + patientId).audited();
         }
         if (!actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE)) {
@@ -98,9 +97,9 @@ public class BreakGlass {
         }
         long id = repository.insertGrant(actor.staffId(), patientId, patient.facilityId(), reason, justification.strip(), actor.sessionId(),
                 now, now.plus(duration));
-        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.BREAK_GLASS, patientId, AuditResource.BreakGlass, Long.toString(id),
-                Set.of(), AuditRecord.Decision.ALLOW, AuditReason.BREAK_THE_GLASS, AuditPurpose.ETREAT,
-                reason + ": " + justification.strip()));
+        gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.BREAK_GLASS).patient(patientId)
+                .resource(AuditResource.BreakGlass, Long.toString(id)).decision(AuditRecord.Decision.ALLOW, AuditReason.BREAK_THE_GLASS)
+                .purpose(AuditPurpose.ETREAT).detail(reason + ": " + justification.strip()).build());
         log.warn("Break-the-glass: {} opened patient {} ({}), grant {} until {}", actor.username(), patientId, reason, id, now.plus(duration));
         return repository.grant(id).orElseThrow();
     }
@@ -127,8 +126,9 @@ public class BreakGlass {
         if (!repository.review(grantId, outcome, comment == null ? null : comment.strip(), actor.staffId(), clock.instant())) {
             throw new org.dossier.platform.ConflictException("already-reviewed", "Grant " + grantId + " was already reviewed");
         }
-        gateway.append(gateway.entry(actor, grant.facilityId(), AuditAction.BREAK_GLASS_REVIEW, grant.patientId(), AuditResource.BreakGlass,
-                Long.toString(grantId), Set.of(), AuditRecord.Decision.INFO, null, null, outcome + (comment == null ? "" : ": " + comment)));
+        gateway.append(gateway.entry(actor).facility(grant.facilityId()).action(AuditAction.BREAK_GLASS_REVIEW).patient(grant.patientId())
+                .resource(AuditResource.BreakGlass, Long.toString(grantId)).decision(AuditRecord.Decision.INFO, null)
+                .detail(outcome + (comment == null ? "" : ": " + comment)).build());
         return withUses(repository.grant(grantId).orElseThrow());
     }
 
@@ -137,8 +137,8 @@ public class BreakGlass {
     }
 
     private RuntimeException refuse(Actor actor, PatientFacts patient, AuditReason code, RuntimeException answer) {
-        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.BREAK_GLASS, patient.id(), AuditResource.BreakGlass, null, Set.of(),
-                AuditRecord.Decision.DENY, code, null, answer.getMessage()));
+        gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.BREAK_GLASS).patient(patient.id())
+                .resource(AuditResource.BreakGlass, null).decision(AuditRecord.Decision.DENY, code).detail(answer.getMessage()).build());
         return answer instanceof org.dossier.platform.ForbiddenException f ? f.audited() : answer;
     }
 }

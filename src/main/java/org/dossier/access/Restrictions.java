@@ -19,7 +19,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Restricted records, set and lifted by the security officer (who sees no clinical data), and the patient's
@@ -59,8 +58,8 @@ public class Restrictions {
         }
         repository.insertRestriction(patientId, patient.facilityId(), kind, kind == Restriction.Kind.STAFF ? staffId : null, why,
                 actor.staffId(), now);
-        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.RESTRICT, patientId, AuditResource.Restriction, null, Set.of(),
-                AuditRecord.Decision.INFO, null, null, kind + ": " + why));
+        gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.RESTRICT).patient(patientId)
+                .resource(AuditResource.Restriction, null).decision(AuditRecord.Decision.INFO, null).detail(kind + ": " + why).build());
         return repository.restriction(patientId).orElseThrow();
     }
 
@@ -73,16 +72,17 @@ public class Restrictions {
         if (!repository.liftRestriction(patientId, actor.staffId(), why, now)) {
             throw new NotFoundException("Patient " + patientId + " has no restriction");
         }
-        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.LIFT_RESTRICTION, patientId, AuditResource.Restriction, null, Set.of(),
-                AuditRecord.Decision.INFO, null, null, why));
+        gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.LIFT_RESTRICTION).patient(patientId)
+                .resource(AuditResource.Restriction, null).decision(AuditRecord.Decision.INFO, null).detail(why).build());
     }
 
     public Optional<Restriction> restriction(Actor actor, long patientId) {
         PatientFacts patient = administered(actor, patientId);
         Optional<Restriction> restriction = repository.restriction(patientId);
         // The answer names the patient (a restricted record, and why): in the trail before it leaves.
-        gateway.append(gateway.entry(actor, patient.facilityId(), AuditAction.READ, patientId, AuditResource.Restriction, null, Set.of(),
-                AuditRecord.Decision.ALLOW, AuditReason.OVERSIGHT, AuditPurpose.HSYSADMIN, null));
+        gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.READ).patient(patientId)
+                .resource(AuditResource.Restriction, null).decision(AuditRecord.Decision.ALLOW, AuditReason.OVERSIGHT)
+                .purpose(AuditPurpose.HSYSADMIN).build());
         return restriction;
     }
 

@@ -215,11 +215,13 @@ public class AuditEventExport {
 
     private static AuditEntry entry(ResultSet rs, int n) throws SQLException {
         Integer facility = (Integer) rs.getObject("facility_id");
-        return new AuditEntry(rs.getLong("seq"), new AuditRecord(rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
-                rs.getString("actor_username"), rs.getString("actor_roles"), facility, rs.getString("session_id"),
-                rs.getString("source_address"), rs.getString("user_agent"), rs.getString("action"), (Long) rs.getObject("patient_id"),
-                rs.getString("resource_type"), rs.getString("resource_id"), rs.getString("sections"),
-                AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
-                rs.getString("request_id"), rs.getString("detail")), rs.getString("prev_hash"), rs.getString("hash"));
+        AuditRecord record = AuditRecord.at(rs.getTimestamp("recorded_at").toInstant())
+                .account((Long) rs.getObject("actor_id"), rs.getString("actor_username")).roles(rs.getString("actor_roles"))
+                .session(rs.getString("session_id")).from(rs.getString("source_address"), rs.getString("user_agent")).facility(facility)
+                .stored(rs.getString("action"), rs.getString("resource_type"), rs.getString("resource_id")).patient((Long) rs.getObject("patient_id"))
+                .stored(AuditRecord.Decision.valueOf(rs.getString("decision")), rs.getString("reason_code"), rs.getString("purpose"),
+                        rs.getString("sections"))
+                .request(rs.getString("request_id")).detail(rs.getString("detail")).build();
+        return new AuditEntry(rs.getLong("seq"), record, rs.getString("prev_hash"), rs.getString("hash"));
     }
 }

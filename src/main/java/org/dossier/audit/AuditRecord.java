@@ -1,6 +1,10 @@
 package org.dossier.audit;
 
+import org.dossier.organization.Actor;
+
 import java.time.Instant;
+import java.util.Collection;
+import java.util.stream.Collectors;
 
 /**
  * One audit entry to append: who (actor, roles, session, address, client), what (action, patient,
@@ -21,7 +25,18 @@ public record AuditRecord(Instant recordedAt, Long actorId, String actorUsername
 
     /** An entry recorded at {@code recordedAt}; name the action and the decision, then {@link Builder#build()}. */
     public static Builder at(Instant recordedAt) {
-        return new Builder(recordedAt);
+        return new Builder(java.util.Objects.requireNonNull(recordedAt, "recordedAt"));
+    }
+
+    /** An entry the trail stamps with its own clock as it appends it. */
+    static Builder unstamped() {
+        return new Builder(null);
+    }
+
+    /** The same entry recorded at {@code at}: the writer stamps entries with its own clock as it chains them. */
+    AuditRecord withRecordedAt(Instant at) {
+        return new AuditRecord(at, actorId, actorUsername, actorRoles, facilityId, sessionId, sourceAddress, userAgent, action, patientId,
+                resourceType, resourceId, sections, decision, reasonCode, purpose, requestId, detail);
     }
 
     /** Builds an entry from the typed vocabulary; what is not set is absent from the entry. */
@@ -37,15 +52,40 @@ public record AuditRecord(Instant recordedAt, Long actorId, String actorUsername
         private String reasonCode, purpose, requestId, detail;
 
         private Builder(Instant recordedAt) {
-            this.recordedAt = java.util.Objects.requireNonNull(recordedAt, "recordedAt");
+            this.recordedAt = recordedAt;
         }
 
-        /** Who acted: the account, its roles as stored ("NURSE,PHYSICIAN"), its session, address and client. */
-        public Builder actor(Long id, String username, String roles, String session, String address, String client) {
+        /**
+         * Who acted: the account, its roles as stored ("NURSE,PHYSICIAN", by name in alphabetical order), its session,
+         * address and client. {@link #roles}, {@link #session} and {@link #from} set one of them otherwise.
+         */
+        public Builder actor(Actor actor) {
+            account(actor.staffId(), actor.username());
+            this.actorRoles = actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(","));
+            this.sessionId = actor.sessionId();
+            return from(actor.sourceAddress(), actor.userAgent());
+        }
+
+        /** Who acted, by account alone (a sign-in, a request refused before anyone was recognised). */
+        public Builder account(Long id, String username) {
             this.actorId = id;
             this.actorUsername = username;
-            this.actorRoles = roles;
-            this.sessionId = session;
+            return this;
+        }
+
+        /** The roles as stored, or null when the entry names none. */
+        public Builder roles(String stored) {
+            this.actorRoles = stored;
+            return this;
+        }
+
+        public Builder session(String id) {
+            this.sessionId = id;
+            return this;
+        }
+
+        /** Where the request came from: the source address and the client (User-Agent). */
+        public Builder from(String address, String client) {
             this.sourceAddress = address;
             this.userAgent = client;
             return this;
@@ -84,6 +124,11 @@ public record AuditRecord(Instant recordedAt, Long actorId, String actorUsername
             return this;
         }
 
+        /** The sections shown or changed, by name in the order given (as the gateway's sections); none when empty. */
+        public Builder sections(Collection<? extends Enum<?>> shown) {
+            return sections(shown.stream().map(Enum::name).collect(Collectors.joining(",")));
+        }
+
         public Builder decision(Decision value, AuditReason reason) {
             this.decision = value;
             this.reasonCode = reason == null ? null : reason.name();
@@ -102,6 +147,23 @@ public record AuditRecord(Instant recordedAt, Long actorId, String actorUsername
 
         public Builder detail(String text) {
             this.detail = text;
+            return this;
+        }
+
+        /** An entry as the trail holds it, its codes the stored text (read back, or written by a test as it stands). */
+        Builder stored(String storedAction, String storedResourceType, String storedResourceId) {
+            this.action = storedAction;
+            this.resourceType = storedResourceType;
+            this.resourceId = storedResourceId;
+            return this;
+        }
+
+        /** The decision, reason code, purpose and sections as the trail holds them. */
+        Builder stored(Decision value, String storedReason, String storedPurpose, String storedSections) {
+            this.decision = value;
+            this.reasonCode = storedReason;
+            this.purpose = storedPurpose;
+            this.sections = storedSections;
             return this;
         }
 

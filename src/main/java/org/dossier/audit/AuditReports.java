@@ -59,9 +59,7 @@ public class AuditReports {
             return;
         }
         Instant now = clock.instant();
-        String roles = actor.roles().stream().map(Enum::name).sorted().collect(java.util.stream.Collectors.joining(","));
-        trail.append(distinct.stream().map(p -> AuditRecord.at(now)
-                .actor(actor.staffId(), actor.username(), roles, actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+        trail.append(distinct.stream().map(p -> AuditRecord.at(now).actor(actor)
                 .action(AuditAction.OVERSEE).patient(p).resource(resourceType, null)
                 .decision(AuditRecord.Decision.ALLOW, AuditReason.OVERSIGHT).purpose(AuditPurpose.HSYSADMIN)
                 .request(org.slf4j.MDC.get("requestId")).build()).toList());

@@ -527,8 +527,6 @@ public class AuditTrail implements SmartLifecycle {
     }
 
     private static AuditRecord withTime(AuditRecord r, Instant at) {
-        return new AuditRecord(at, r.actorId(), r.actorUsername(), r.actorRoles(), r.facilityId(), r.sessionId(), r.sourceAddress(),
-                r.userAgent(), r.action(), r.patientId(), r.resourceType(), r.resourceId(), r.sections(), r.decision(), r.reasonCode(),
-                r.purpose(), r.requestId(), r.detail());
+        return r.withRecordedAt(at);
     }
 }

@@ -20,7 +20,7 @@ class SecurityEventAuditor {
 
     @EventListener
     void on(SecurityEvent e) {
-        trail.append(AuditRecord.at(e.at()).actor(e.staffId(), e.username(), null, null, e.sourceAddress(), e.userAgent())
+        trail.append(AuditRecord.at(e.at()).account(e.staffId(), e.username()).from(e.sourceAddress(), e.userAgent())
                 .event("SECURITY", e.type()).resource(AuditResource.Account, e.staffId())
                 .decision(AuditRecord.Decision.INFO, null).detail(e.detail()).build());
     }

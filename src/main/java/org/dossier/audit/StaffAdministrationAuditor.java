@@ -6,7 +6,6 @@ import org.slf4j.MDC;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
 
-import java.util.stream.Collectors;
 
 /**
  * Records what administrators do to accounts — every grant request, approval and rejection, the changes applied at
@@ -27,8 +26,7 @@ class StaffAdministrationAuditor {
         Actor a = e.actor();
         boolean refused = e.type() == StaffAdministrationEvent.Type.REFUSED;
         trail.append(AuditRecord.at(e.at())
-                .actor(a.staffId(), a.username(), a.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
-                        a.sessionId(), a.sourceAddress(), a.userAgent())
+                .actor(a)
                 .event("STAFF", e.type())
                 .resource(e.grantId() != null ? AuditResource.StaffGrant : AuditResource.Account,
                         e.grantId() != null ? e.grantId() : e.staffId())

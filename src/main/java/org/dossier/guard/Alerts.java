@@ -112,7 +112,7 @@ public class Alerts {
                         on conflict (staff_id) do update set counting_since = excluded.counting_since""")
                 .param(staffId).param(Timestamp.from(now)).update();
         audit.append(AuditRecord.at(now)
-                .actor(actor.staffId(), actor.username(), "SECURITY_OFFICER", actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                .actor(actor).roles("SECURITY_OFFICER")
                 .action(AuditAction.GUARD_UNFREEZE).resource(AuditResource.Account, staffId)
                 .decision(AuditRecord.Decision.INFO, null).request(org.slf4j.MDC.get("requestId")).detail(member.username() + ": " + why).build());
         return active;

@@ -77,7 +77,7 @@ class Freezer {
         if (alertId != null) {
             log.warn("GUARD froze account {} ({}): {} — alert {}", actor.username(), actor.staffId(), signal, alertId);
             audit.append(AuditRecord.at(now)
-                    .actor(actor.staffId(), actor.username(), null, actor.sessionId(), actor.sourceAddress(), actor.userAgent())
+                    .actor(actor).roles(null)
                     .action(AuditAction.GUARD_FREEZE).resource(AuditResource.GuardAlert, alertId)
                     .decision(AuditRecord.Decision.INFO, AuditReason.GUARD_FREEZE).request(MDC.get("requestId"))
                     .detail("account frozen, every session and token revoked: " + signal).build());

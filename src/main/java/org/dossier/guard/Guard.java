@@ -66,8 +66,7 @@ public class Guard {
         }
         Instant now = clock.instant();
         boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
-        GuardPolicy.Budget budget = clinician ? policy.clinician() : policy.administrative();
-        Verdict verdict = evaluate(actor, kind, touches, clinician, budget, now);
+        GuardBudget.Verdict verdict = evaluate(actor, kind, touches, clinician, now);
         if (verdict.response() == null) {
             return null;
         }
@@ -148,19 +147,21 @@ public class Guard {
         }
     }
 
-    /** A verdict of one evaluation: no response (allow), or the response, the signal and what was seen. */
-    record Verdict(GuardException.Response response, GuardSignal signal, Map<String, Object> evidence) {
-        static final Verdict ALLOW = new Verdict(null, null, Map.of());
+    private GuardBudget.Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, Instant now) {
+        GuardBudget.Tally tally = tally(actor, kind, touches, now);
+        return GuardBudget.judge(policy, new GuardBudget.Request(kind, touches.size(), clinician, actor.sourceAddress()), tally);
     }
 
-    private Verdict evaluate(Actor actor, Kind kind, List<Touch> touches, boolean clinician, GuardPolicy.Budget budget, Instant now) {
+    /**
+     * One statement (migration V19): the account's status now, the canaries among the request's patients, the session's first
+     * address, the touches counted and the windows' counts — nothing counted for an account no longer active or a request
+     * touching a canary. Its commit does not wait for the disk (ADR 0015): the counters are a running tally; the audit trail,
+     * which does wait, is the record of what was shown.
+     */
+    private GuardBudget.Tally tally(Actor actor, Kind kind, List<Touch> touches, Instant now) {
         Object[] unexplained = touches.stream().map(t -> !t.explained()).toArray();
         long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
         boolean watchAddress = actor.sessionId() != null && actor.sourceAddress() != null;
-        // One statement (migration V19): the account's status now, the canaries among the request's patients, the
-        // session's first address, the touches counted and the windows' counts — nothing counted for an account no
-        // longer active or a request touching a canary. Its commit does not wait for the disk (ADR 0015): the counters
-        // are a running tally; the audit trail, which does wait, is the record of what was shown.
         Charge charge = side.autocommit("guard charge", c -> {
             try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, actor.staffId());
@@ -179,9 +180,9 @@ public class Guard {
                 s.setTimestamp(14, Timestamp.from(now.minus(Duration.ofMinutes(10))));
                 try (ResultSet rs = s.executeQuery()) {
                     rs.next();
-                    return new Charge(rs.getString(1), List.of((Long[]) rs.getArray(2).getArray()), rs.getString(3),
-                            new long[]{rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7), rs.getLong(8),
-                                    rs.getLong(9), rs.getLong(10), rs.getLong(11), rs.getLong(12)});
+                    return new Charge(rs.getString(1), new GuardBudget.Tally(List.of((Long[]) rs.getArray(2).getArray()), rs.getString(3),
+                            new GuardBudget.Unexplained(rs.getLong(4), rs.getLong(5), rs.getLong(6), rs.getLong(7)),
+                            new GuardBudget.Opened(rs.getLong(9), rs.getLong(10), rs.getLong(11)), rs.getLong(8), rs.getLong(12)));
                 }
             }
         });
@@ -190,49 +191,11 @@ public class Guard {
             throw new GuardException(GuardException.Response.FREEZE, GuardSignal.ACCOUNT_NOT_ACTIVE, "This account is " + charge.status()
                     + ": its sessions and tokens were ended. The security officer can tell you why.");
         }
-        if (!charge.canaries().isEmpty()) {
-            return new Verdict(GuardException.Response.FREEZE, GuardSignal.CANARY, Map.of("canaries", charge.canaries(), "kind", kind.name(),
-                    "patientsInRequest", touches.size()));
-        }
-        long[] counts = charge.counts();
-        GuardPolicy.Pace pace = policy.pace();
-        Map<String, Object> evidence = Map.of("kind", kind.name(), "patientsInRequest", touches.size(),
-                "distinctUnexplained", Map.of("minute", counts[0], "hour", counts[1], "day", counts[2], "month", counts[3]),
-                "recordsOpened", Map.of("minute", counts[5], "tenMinutes", counts[6], "hour", counts[7]),
-                "patientsShownLastHour", counts[8],
-                "neighboursLastMinute", counts[4], "profile", clinician ? "clinician" : "administrative", "budget", budget, "pace", pace);
-        if (counts[4] >= policy.neighboursPerMinuteFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, GuardSignal.ENUMERATION, evidence);
-        }
-        if (counts[0] > budget.minuteFreeze() || counts[1] > budget.hourFreeze() || counts[2] > budget.dayFreeze()
-                || counts[3] > budget.monthFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, GuardSignal.UNEXPLAINED_BUDGET, evidence);
-        }
-        // Reading even one's own patients faster than anyone reads charts is a harvest, not work.
-        if (counts[5] > pace.minuteFreeze() || counts[6] > pace.tenMinutesFreeze() || counts[7] > pace.hourFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, GuardSignal.PACE, evidence);
-        }
-        if (counts[8] > policy.shownPerHourFreeze()) {
-            return new Verdict(GuardException.Response.FREEZE, GuardSignal.VOLUME, evidence);
-        }
-        if (counts[1] > budget.hourStepUp() || counts[2] > budget.dayStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.UNEXPLAINED_RATE, evidence);
-        }
-        if (counts[5] > pace.minuteStepUp() || counts[6] > pace.tenMinutesStepUp() || counts[7] > pace.hourStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.PACE, evidence);
-        }
-        if (counts[8] > policy.shownPerHourStepUp()) {
-            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.VOLUME, evidence);
-        }
-        // A session or token first used from one address and now from another: the step-up proves the same person.
-        if (charge.firstAddress() != null && !charge.firstAddress().equals(actor.sourceAddress())) {
-            return new Verdict(GuardException.Response.STEP_UP, GuardSignal.NEW_ADDRESS, evidence);
-        }
-        return Verdict.ALLOW;
+        return charge.tally();
     }
 
-    /** What guard_charge gathered: the account's status, canaries touched, the session's first address, the window counts. */
-    private record Charge(String status, List<Long> canaries, String firstAddress, long[] counts) {
+    /** What guard_charge gathered: the account's status, and what it counted. */
+    private record Charge(String status, GuardBudget.Tally tally) {
     }
 
     /**

@@ -14,7 +14,6 @@ import org.slf4j.MDC;
 import org.springframework.stereotype.Component;
 
 import java.time.Clock;
-import java.util.stream.Collectors;
 
 /**
  * Writes the audit entry of a refusal that no service recorded itself (a role that may not take an action,
@@ -59,11 +58,13 @@ class RefusalAuditor implements RefusalRecorder {
         Actor actor = attribute instanceof Actor a ? a : null;
         String path = request.getRequestURI();
         String asked = request.getMethod() + " " + (path.length() > 200 ? path.substring(0, 200) : path);
-        audit.append(AuditRecord.at(clock.instant())
-                .actor(actor == null ? null : actor.staffId(),
-                        actor == null ? (request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName()) : actor.username(),
-                        actor == null ? null : actor.roles().stream().map(Enum::name).sorted().collect(Collectors.joining(",")),
-                        actor == null ? null : actor.sessionId(), request.getRemoteAddr(), request.getHeader("User-Agent"))
+        AuditRecord.Builder entry = AuditRecord.at(clock.instant());
+        if (actor == null) {
+            entry.account(null, request.getUserPrincipal() == null ? null : request.getUserPrincipal().getName());
+        } else {
+            entry.actor(actor);
+        }
+        audit.append(entry.from(request.getRemoteAddr(), request.getHeader("User-Agent"))
                 .action(AuditAction.ofHttpMethod(request.getMethod())).resource(AuditResource.Request, null)
                 .decision(AuditRecord.Decision.DENY, reason).request(MDC.get("requestId"))
                 .detail(asked + ": " + message).build());

@@ -18,9 +18,10 @@ class AuditReportsTest extends IntegrationTest {
     AuditTrail trail;
 
     private static AuditRecord entry(long actor, long patient, String sections, AuditRecord.Decision decision, Instant at) {
-        return new AuditRecord(at, actor, "suspect" + actor, "PHYSICIAN", 1, "session:x", "10.0.0.7", "curl", "READ", patient,
-                "Patient", Long.toString(patient), sections, decision, decision == AuditRecord.Decision.ALLOW ? "CARE_TEAM" : "NO_RELATIONSHIP",
-                "TREATMENT", null, null);
+        String reason = decision == AuditRecord.Decision.ALLOW ? "CARE_TEAM" : "NO_RELATIONSHIP";
+        return AuditRecord.at(at).account(actor, "suspect" + actor).roles("PHYSICIAN").facility(1)
+                .session("session:x").from("10.0.0.7", "curl").stored("READ", "Patient", Long.toString(patient)).patient(patient)
+                .stored(decision, reason, "TREATMENT", sections).build();
     }
 
     @Test

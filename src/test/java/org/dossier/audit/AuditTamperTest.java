@@ -360,8 +360,9 @@ class AuditTamperTest extends IntegrationTest {
     private static List<AuditRecord> entries(int n) {
         List<AuditRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            records.add(new AuditRecord(null, 7L, "tamper-test", "PHYSICIAN", 1, "session:t", "127.0.0.1", "test", "READ", 100L + i,
-                    "Patient", Long.toString(100 + i), "IDENTITY", AuditRecord.Decision.ALLOW, "CARE_TEAM", "TREAT", "req-t" + i, null));
+            records.add(AuditRecord.unstamped().account(7L, "tamper-test").roles("PHYSICIAN").facility(1).session("session:t")
+                    .from("127.0.0.1", "test").stored("READ", "Patient", Long.toString(100 + i)).patient(100L + i)
+                    .stored(AuditRecord.Decision.ALLOW, "CARE_TEAM", "TREAT", "IDENTITY").request("req-t" + i).build());
         }
         return records;
     }

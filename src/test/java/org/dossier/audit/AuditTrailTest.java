@@ -31,9 +31,9 @@ class AuditTrailTest extends IntegrationTest {
     org.dossier.identity.CredentialService credentials;
 
     private static AuditRecord read(long actor, long patient) {
-        return new AuditRecord(null, actor, "user" + actor, "PHYSICIAN", 1, "session:abc", "127.0.0.1", "test", "READ", patient,
-                "Patient", Long.toString(patient), "IDENTITY,ALLERGIES", AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREATMENT",
-                "req-" + patient, null);
+        return AuditRecord.unstamped().account(actor, "user" + actor).roles("PHYSICIAN").facility(1).session("session:abc")
+                .from("127.0.0.1", "test").stored("READ", "Patient", Long.toString(patient)).patient(patient)
+                .stored(AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREATMENT", "IDENTITY,ALLERGIES").request("req-" + patient).build();
     }
 
     @Test

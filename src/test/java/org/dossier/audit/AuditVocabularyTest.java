@@ -31,7 +31,7 @@ class AuditVocabularyTest {
 
     @Test
     void theBuilderWritesTheCodesTheTrailHasAlwaysHeld() {
-        AuditRecord r = AuditRecord.at(java.time.Instant.EPOCH).actor(7L, "nurse", "NURSE", "session:1", "10.0.0.1", "curl")
+        AuditRecord r = AuditRecord.at(java.time.Instant.EPOCH).account(7L, "nurse").roles("NURSE").session("session:1").from("10.0.0.1", "curl")
                 .action(AuditAction.ENTERED_IN_ERROR).patient(42L).resource(AuditResource.Observation, 9L).sections("CLINICAL")
                 .decision(AuditRecord.Decision.ALLOW, AuditReason.CARE_TEAM).purpose(AuditPurpose.TREAT).detail("version 1 -> 2")
                 .build();

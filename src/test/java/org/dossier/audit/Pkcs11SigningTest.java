@@ -180,8 +180,9 @@ class Pkcs11SigningTest extends IntegrationTest {
     private static List<AuditRecord> entries(int n) {
         List<AuditRecord> records = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            records.add(new AuditRecord(null, 7L, "pkcs11-test", "PHYSICIAN", 1, "session:p", "127.0.0.1", "test", "READ", 100L + i,
-                    "Patient", Long.toString(100 + i), "IDENTITY", AuditRecord.Decision.ALLOW, "CARE_TEAM", "TREAT", "req-p" + i, null));
+            records.add(AuditRecord.unstamped().account(7L, "pkcs11-test").roles("PHYSICIAN").facility(1).session("session:p")
+                    .from("127.0.0.1", "test").stored("READ", "Patient", Long.toString(100 + i)).patient(100L + i)
+                    .stored(AuditRecord.Decision.ALLOW, "CARE_TEAM", "TREAT", "IDENTITY").request("req-p" + i).build());
         }
         return records;
     }

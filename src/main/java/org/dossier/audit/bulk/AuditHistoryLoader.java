@@ -1,5 +1,13 @@
 package org.dossier.audit.bulk;
 
+import org.dossier.audit.AuditPurpose;
+
+import org.dossier.audit.AuditReason;
+
+import org.dossier.audit.AuditResource;
+
+import org.dossier.audit.AuditAction;
+
 import org.dossier.audit.AuditRecord;
 import org.dossier.audit.HistoryChain;
 import org.dossier.platform.bulk.BulkCopy;
@@ -102,10 +110,12 @@ public class AuditHistoryLoader {
 
     /** The {@code i}th entry: {@code reader} opening {@code patient}'s whole chart through a current stay. */
     private static AuditRecord read(Reader reader, long patient, Instant at, long i) {
-        return new AuditRecord(at, reader.staffId(), reader.username(), reader.roles(), reader.facilityId(),
-                "session:history-" + (i / 200), "10.0." + (reader.staffId() % 250) + ".1", "Mozilla/5.0 (history)", "read",
-                patient, "Chart", Long.toString(patient), "IDENTITY,SCHEDULING,ENCOUNTERS,CLINICAL,PRESCRIPTIONS",
-                AuditRecord.Decision.ALLOW, "CURRENT_STAY_IN_UNIT", "TREAT", "history-" + i, null);
+        return AuditRecord.at(at).account(reader.staffId(), reader.username()).roles(reader.roles()).facility(reader.facilityId())
+                .session("session:history-" + (i / 200)).from("10.0." + (reader.staffId() % 250) + ".1", "Mozilla/5.0 (history)")
+                .action(AuditAction.READ).patient(patient).resource(AuditResource.Chart, patient)
+                .sections("IDENTITY,SCHEDULING,ENCOUNTERS,CLINICAL,PRESCRIPTIONS")
+                .decision(AuditRecord.Decision.ALLOW, AuditReason.CURRENT_STAY_IN_UNIT).purpose(AuditPurpose.TREAT)
+                .request("history-" + i).build();
     }
 
     private static void insert(Connection connection, List<HistoryChain.Checkpoint> checkpoints) throws SQLException {

@@ -1,0 +1,238 @@
+package org.dossier.access;
+
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditPurpose;
+import org.dossier.audit.AuditReason;
+import org.dossier.audit.AuditResource;
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+
+import java.util.EnumSet;
+import java.util.Optional;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * The gateway's decision for one patient, and nothing else: facts in, a verdict out. Auditing the verdict, charging the
+ * guard and answering the refusal stay in {@link AccessGateway}; here is only what decides, so that it is tested as a
+ * table (AccessPolicyTest) without a database.
+ */
+final class AccessPolicy {
+
+    private AccessPolicy() {
+    }
+
+    /**
+     * What is asked of one patient: the sections needed (all of them, or refused), those also shown if allowed, the
+     * action and the resource it is for, and the only roles that may ({@code roles} empty: any role).
+     */
+    record Ask(Set<Section> required, Set<Section> optional, AuditAction action, AuditResource resourceType, Set<Role> roles) {
+
+        Set<Section> wanted() {
+            Set<Section> wanted = EnumSet.noneOf(Section.class);
+            wanted.addAll(required);
+            wanted.addAll(optional);
+            return wanted;
+        }
+    }
+
+    /** Whether the actor works for an import run, and if so whether the run registered the patient. */
+    enum Importing { NO, PATIENT_IT_REGISTERED, OTHER_PATIENT }
+
+    /**
+     * What the decision weighs. The record's flags, the care relationship and the work of the day are asked for only
+     * when the decision reaches them (a refusal earlier reads none), and each at most once: the gateway reads them then.
+     */
+    interface Facts {
+        Actor actor();
+
+        long patientId();
+
+        /** The patient, or empty when no such record exists. */
+        Optional<PatientFacts> patient();
+
+        Ask ask();
+
+        Importing importing();
+
+        /** Restricted or not, the staff account the record belongs to (if a colleague's), an active break-the-glass grant. */
+        AccessRepository.Flags flags();
+
+        /** The strongest care relationship between the actor and the patient, if any. */
+        Optional<CareLinks.Link> relationship();
+
+        /** What in the actor's desk or billing work of the day explains the patient, if anything. */
+        Optional<AuditReason> work();
+    }
+
+    /** The decision: allowed (with what and why) or denied (why, and what the actor is told). */
+    sealed interface Verdict permits Allow, Deny {
+    }
+
+    /**
+     * Allowed: the sections granted, the reason code and purpose of use written in the trail, whether the access is
+     * explained (by a relationship, the work of the day or a grant, else charged to the unexplained budgets), and the
+     * break-the-glass grant used, if one was.
+     */
+    record Allow(Set<Section> sections, AuditReason reason, AuditPurpose purpose, boolean explained, Long breakGlassGrant)
+            implements Verdict {
+    }
+
+    /** Denied: the reason code and the message; another facility's patient and a missing one are both answered as missing. */
+    record Deny(AuditReason reason, String message) implements Verdict {
+
+        boolean answeredAsMissing() {
+            return reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY;
+        }
+    }
+
+    static Verdict decide(Facts facts) {
+        Actor actor = facts.actor();
+        long patientId = facts.patientId();
+        Optional<PatientFacts> found = facts.patient();
+        if (found.isEmpty()) {
+            return new Deny(AuditReason.NOT_FOUND, "No patient " + patientId);
+        }
+        if (!actor.reaches(patientId)) {
+            return outsideApp(actor, patientId);
+        }
+        boolean sameFacility = actor.worksIn(found.get().facilityId());
+        if (facts.importing() != Importing.NO && sameFacility) {
+            return forImport(facts);
+        }
+        if (!sameFacility) {
+            // Answered as missing: another facility's patients are not even known to exist.
+            return new Deny(AuditReason.OTHER_FACILITY, "No patient " + patientId);
+        }
+        Ask ask = facts.ask();
+        if (!ask.roles().isEmpty() && ask.roles().stream().noneMatch(actor::hasRole)) {
+            return new Deny(AuditReason.ROLE, "Your role cannot " + ask.action().code() + " " + describe(ask.resourceType()));
+        }
+        AccessRepository.Flags flags = facts.flags();
+        if (flags.restrictedFor() != null && flags.restrictedFor() == actor.staffId()) {
+            return new Deny(AuditReason.SELF_RECORD, "This is your own record as a patient: it is not opened from a staff account");
+        }
+        return bySections(facts, flags);
+    }
+
+    /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with. */
+    static Deny outsideApp(Actor actor, long patientId) {
+        return new Deny(AuditReason.APP_SCOPE, "This app was authorized for one patient only (patient " + actor.patientScope()
+                + "): patient " + patientId + " is outside its scope");
+    }
+
+    /** An import run writes the history of the patients it registered, and of no other. */
+    private static Verdict forImport(Facts facts) {
+        if (facts.importing() == Importing.OTHER_PATIENT) {
+            return new Deny(AuditReason.IMPORT_SCOPE, "An import writes only to the patients it registers; patient " + facts.patientId()
+                    + " was not registered by this import");
+        }
+        return new Allow(facts.ask().wanted(), AuditReason.IMPORT, AuditPurpose.HOPERAT, true, null);
+    }
+
+    /**
+     * The sections the actor's roles may see of what is asked, then what explains them: the front desk and billing see
+     * theirs for any patient of their facility (explained only by today's work); clinicians need a relationship or a grant.
+     */
+    private static Verdict bySections(Facts facts, AccessRepository.Flags flags) {
+        Actor actor = facts.actor();
+        Ask ask = facts.ask();
+        Set<Section> wanted = ask.wanted();
+        Set<Section> administrative = intersect(administrativeSections(actor), wanted);
+        Set<Section> clinical = intersect(clinicalSections(actor), wanted);
+        clinical.removeAll(administrative);
+        Set<Section> possible = EnumSet.noneOf(Section.class);
+        possible.addAll(administrative);
+        possible.addAll(clinical);
+        if (possible.isEmpty() || !possible.containsAll(ask.required())) {
+            return new Deny(AuditReason.ROLE, "Your role does not see this part of a patient's record ("
+                    + names(ask.required().isEmpty() ? wanted : ask.required()) + ")");
+        }
+        Allow desk = administrative.isEmpty() ? new Allow(administrative, null, null, false, null) : atTheDesk(facts, administrative);
+        return clinical.isEmpty() ? desk : clinically(facts, flags, desk, clinical);
+    }
+
+    /** The administrative sections, under today's work when it explains the patient, else under the role (unexplained). */
+    private static Allow atTheDesk(Facts facts, Set<Section> administrative) {
+        Actor actor = facts.actor();
+        AuditPurpose purpose = billingOnly(actor) ? AuditPurpose.HPAYMT : AuditPurpose.HOPERAT;
+        Optional<AuditReason> work = facts.work();
+        return new Allow(administrative, work.orElse(administrativeReason(actor)), purpose, work.isPresent(), null);
+    }
+
+    /**
+     * The clinical sections, under a relationship (a strong one for a restricted record) or a break-the-glass grant;
+     * without either, the administrative sections alone when they are all that is required, else refused.
+     */
+    private static Verdict clinically(Facts facts, AccessRepository.Flags flags, Allow desk, Set<Section> clinical) {
+        Set<Section> granted = EnumSet.noneOf(Section.class);
+        granted.addAll(desk.sections());
+        granted.addAll(clinical);
+        Optional<CareLinks.Link> link = facts.relationship();
+        if (link.isPresent() && (!flags.restricted() || link.get().strong())) {
+            return new Allow(granted, link.get().reasonCode(), AuditPurpose.TREAT, true, null);
+        }
+        if (flags.breakGlassGrant() != null) {
+            return new Allow(granted, AuditReason.BREAK_THE_GLASS, AuditPurpose.ETREAT, true, flags.breakGlassGrant());
+        }
+        if (!desk.sections().isEmpty() && desk.sections().containsAll(facts.ask().required())) {
+            return desk;
+        }
+        String message = flags.restricted()
+                ? "This record is restricted: only the patient's attending physician, care team and unit open it."
+                : "Nothing in your work links you to this patient (no stay in your unit, appointment, care team or referral).";
+        return new Deny(flags.restricted() ? AuditReason.RESTRICTED : AuditReason.NO_RELATIONSHIP, message
+                + " If this is an emergency, break the glass: POST /api/patients/" + facts.patientId() + "/break-glass with a reason; it is reviewed.");
+    }
+
+    /** The reason code a front-desk or billing actor sees patients of their facility under. */
+    static AuditReason administrativeReason(Actor actor) {
+        return billingOnly(actor) ? AuditReason.BILLING_OFFICE : AuditReason.FRONT_DESK;
+    }
+
+    static boolean billingOnly(Actor actor) {
+        return actor.hasRole(Role.BILLING) && !actor.hasRole(Role.FRONT_DESK);
+    }
+
+    /** What the actor's roles may see of any record, before relationships are considered. */
+    static Set<Section> sectionsOf(Actor actor) {
+        Set<Section> all = EnumSet.noneOf(Section.class);
+        actor.roles().forEach(r -> all.addAll(Section.visibleTo(r)));
+        return all;
+    }
+
+    private static Set<Section> administrativeSections(Actor actor) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        for (Role r : actor.roles()) {
+            if (r == Role.FRONT_DESK || r == Role.BILLING) {
+                s.addAll(Section.visibleTo(r));
+            }
+        }
+        return s;
+    }
+
+    private static Set<Section> clinicalSections(Actor actor) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        for (Role r : actor.roles()) {
+            if (r.isClinical()) {
+                s.addAll(Section.visibleTo(r));
+            }
+        }
+        return s;
+    }
+
+    private static Set<Section> intersect(Set<Section> a, Set<Section> b) {
+        Set<Section> s = EnumSet.noneOf(Section.class);
+        s.addAll(a);
+        s.retainAll(b);
+        return s;
+    }
+
+    private static String names(Set<Section> sections) {
+        return sections.stream().map(s -> s.name().toLowerCase()).collect(Collectors.joining(", "));
+    }
+
+    private static String describe(AuditResource resourceType) {
+        return resourceType == null ? "this" : resourceType.code().replaceAll("([a-z])([A-Z])", "$1 $2").toLowerCase() + "s";
+    }
+}
