@@ -151,31 +151,31 @@ class ReceivedImport {
     }
 
     private static String category(Resource r) {
-        List<CodeableConcept> categories = reading(r).categories(r);
+        List<CodeableConcept> categories = reading(r).read(r, Reading::categories);
         return categories.stream().flatMap(c -> c.getCoding().stream()).filter(Coding::hasCode).map(c -> clip(c.getCode(), 100))
                 .findFirst().orElse(null);
     }
 
     /** What the record is, as a code: a report's code, a note's type, a drug given, a device's type… */
     private static CodeableConcept code(Resource r) {
-        return reading(r).code(r);
+        return reading(r).read(r, Reading::code);
     }
 
     private static String label(Resource r, CodeableConcept code) {
-        String named = reading(r).name(r);
+        String named = reading(r).read(r, Reading::name);
         if (named == null && code != null) {
             named = code.hasText() ? code.getText() : code.getCoding().stream().filter(Coding::hasDisplay).map(Coding::getDisplay).findFirst()
                     .orElse(code.getCoding().stream().filter(Coding::hasCode).map(Coding::getCode).findFirst().orElse(null));
         }
         if (named == null || named.isBlank()) {
-            named = reading(r).unnamed(r);
+            named = reading(r).read(r, Reading::unnamed);
         }
         return clip(named.strip(), 300);
     }
 
     /** When it happened, as an instant (the first moment of its date or period): what the chart and searches sort by. */
     private static Instant occurredAt(Resource r) {
-        Type when = reading(r).when(r);
+        Type when = reading(r).read(r, Reading::when);
         if (when instanceof BaseDateTimeType d && d.getValue() != null) {
             return d.getValue().toInstant();
         }
@@ -201,109 +201,53 @@ class ReceivedImport {
         return reading;
     }
 
-    /** What the import reads off each type it keeps, by type: each said once, what a type lacks left at none. */
+    /** What the import reads off each type it keeps, by type: each said once, what a type lacks read as none. */
     private static final Map<String, Reading<?>> READINGS = Stream.<Reading<?>>of(
-            new Reading<>(DiagnosticReport.class, (x, stored) -> x.getSubject()).categories(DiagnosticReport::getCategory)
-                    .code(DiagnosticReport::getCode).when(x -> x.hasEffective() ? x.getEffective() : x.getIssuedElement()),
-            new Reading<>(DocumentReference.class, (x, stored) -> x.getSubject()).categories(DocumentReference::getCategory)
-                    .code(DocumentReference::getType).name(x -> x.hasDescription() ? x.getDescription() : null)
-                    .when(x -> x.hasDate() ? x.getDateElement() : x.hasContext() ? x.getContext().getPeriod() : null),
-            new Reading<>(CarePlan.class, (x, stored) -> x.getSubject()).categories(CarePlan::getCategory)
-                    .code(x -> x.getCategory().stream().filter(c -> c.hasText()).findFirst().orElse(x.hasCategory() ? x.getCategoryFirstRep() : null))
-                    .name(x -> x.hasTitle() ? x.getTitle() : null).when(x -> x.hasPeriod() ? x.getPeriod() : x.getCreatedElement()),
-            new Reading<>(CareTeam.class, (x, stored) -> x.getSubject()).categories(CareTeam::getCategory)
-                    .code(x -> x.hasCategory() ? x.getCategoryFirstRep() : null).name(x -> x.hasName() ? x.getName() : null)
-                    .when(CareTeam::getPeriod),
-            new Reading<>(Device.class, (x, stored) -> x.getPatient()).code(Device::getType)
-                    .name(x -> x.hasDeviceName() ? x.getDeviceNameFirstRep().getName() : null),
-            new Reading<>(ImagingStudy.class, (x, stored) -> x.getSubject())
-                    .categories(x -> x.getModality().stream().map(c -> new CodeableConcept().addCoding(c)).toList())
-                    .code(x -> x.hasProcedureCode() ? x.getProcedureCodeFirstRep() : null)
-                    .name(x -> x.hasDescription() ? x.getDescription() : null).when(ImagingStudy::getStartedElement)
-                    .unnamed(x -> "Imaging study"),
-            new Reading<>(MedicationAdministration.class, (x, stored) -> x.getSubject())
-                    .categories(x -> x.hasCategory() ? List.of(x.getCategory()) : List.of())
-                    .code(x -> x.hasMedicationCodeableConcept() ? x.getMedicationCodeableConcept() : null)
-                    .when(MedicationAdministration::getEffective),
-            new Reading<>(SupplyDelivery.class, (x, stored) -> x.getPatient())
-                    .code(x -> x.hasSuppliedItem() && x.getSuppliedItem().hasItemCodeableConcept()
-                            ? x.getSuppliedItem().getItemCodeableConcept() : null)
-                    .when(SupplyDelivery::getOccurrence),
+            new Reading<>(DiagnosticReport.class, (x, stored) -> x.getSubject(), DiagnosticReport::getCategory, DiagnosticReport::getCode,
+                    x -> null, x -> x.hasEffective() ? x.getEffective() : x.getIssuedElement(), Resource::fhirType),
+            new Reading<>(DocumentReference.class, (x, stored) -> x.getSubject(), DocumentReference::getCategory, DocumentReference::getType,
+                    x -> x.hasDescription() ? x.getDescription() : null,
+                    x -> x.hasDate() ? x.getDateElement() : x.hasContext() ? x.getContext().getPeriod() : null, Resource::fhirType),
+            new Reading<>(CarePlan.class, (x, stored) -> x.getSubject(), CarePlan::getCategory,
+                    x -> x.getCategory().stream().filter(c -> c.hasText()).findFirst().orElse(x.hasCategory() ? x.getCategoryFirstRep() : null),
+                    x -> x.hasTitle() ? x.getTitle() : null, x -> x.hasPeriod() ? x.getPeriod() : x.getCreatedElement(), Resource::fhirType),
+            new Reading<>(CareTeam.class, (x, stored) -> x.getSubject(), CareTeam::getCategory,
+                    x -> x.hasCategory() ? x.getCategoryFirstRep() : null, x -> x.hasName() ? x.getName() : null, CareTeam::getPeriod,
+                    Resource::fhirType),
+            new Reading<>(Device.class, (x, stored) -> x.getPatient(), x -> List.of(), Device::getType,
+                    x -> x.hasDeviceName() ? x.getDeviceNameFirstRep().getName() : null, x -> null, Resource::fhirType),
+            new Reading<>(ImagingStudy.class, (x, stored) -> x.getSubject(),
+                    x -> x.getModality().stream().map(c -> new CodeableConcept().addCoding(c)).toList(),
+                    x -> x.hasProcedureCode() ? x.getProcedureCodeFirstRep() : null, x -> x.hasDescription() ? x.getDescription() : null,
+                    ImagingStudy::getStartedElement, x -> "Imaging study"),
+            new Reading<>(MedicationAdministration.class, (x, stored) -> x.getSubject(),
+                    x -> x.hasCategory() ? List.of(x.getCategory()) : List.of(),
+                    x -> x.hasMedicationCodeableConcept() ? x.getMedicationCodeableConcept() : null, x -> null,
+                    MedicationAdministration::getEffective, Resource::fhirType),
+            new Reading<>(SupplyDelivery.class, (x, stored) -> x.getPatient(), x -> List.of(),
+                    x -> x.hasSuppliedItem() && x.getSuppliedItem().hasItemCodeableConcept() ? x.getSuppliedItem().getItemCodeableConcept() : null,
+                    x -> null, SupplyDelivery::getOccurrence, Resource::fhirType),
             new Reading<>(Provenance.class, (x, stored) -> x.getTarget().stream().filter(t -> t.hasReference()
-                    && stored.getOrDefault(t.getReference(), t.getReference()).matches("Patient/\\d{1,18}")).findFirst().orElse(null))
-                    .code(x -> x.hasActivity() ? x.getActivity() : null).when(Provenance::getRecordedElement)
-                    .unnamed(x -> "Provenance of " + x.getTarget().size() + " records"))
-            .collect(Collectors.toUnmodifiableMap(Reading::fhirType, r -> r));
+                    && stored.getOrDefault(t.getReference(), t.getReference()).matches("Patient/\\d{1,18}")).findFirst().orElse(null),
+                    x -> List.of(), x -> x.hasActivity() ? x.getActivity() : null, x -> null, Provenance::getRecordedElement,
+                    x -> "Provenance of " + x.getTarget().size() + " records"))
+            .collect(Collectors.toUnmodifiableMap(r -> r.type().getSimpleName(), r -> r));
 
     /**
      * What the import reads off one type: the reference to the patient it is about, its categories, its code, its own
-     * name, when it happened, and the name it gets when it has none; a type without one of these reads none.
+     * name, when it happened, and the name it gets when it has none (its type, unless said).
      */
-    private static final class Reading<T extends Resource> {
-        private final Class<T> type;
-        private final BiFunction<T, Map<String, String>, Reference> subject;
-        private Function<T, List<CodeableConcept>> categories = x -> List.of();
-        private Function<T, CodeableConcept> code = x -> null;
-        private Function<T, String> name = x -> null;
-        private Function<T, Type> when = x -> null;
-        private Function<T, String> unnamed = Resource::fhirType;
+    private record Reading<T extends Resource>(Class<T> type, BiFunction<T, Map<String, String>, Reference> subject,
+                                               Function<T, List<CodeableConcept>> categories, Function<T, CodeableConcept> code,
+                                               Function<T, String> name, Function<T, Type> when, Function<T, String> unnamed) {
 
-        Reading(Class<T> type, BiFunction<T, Map<String, String>, Reference> subject) {
-            this.type = type;
-            this.subject = subject;
-        }
-
-        String fhirType() {
-            return type.getSimpleName();
-        }
-
-        Reading<T> categories(Function<T, List<CodeableConcept>> f) {
-            categories = f;
-            return this;
-        }
-
-        Reading<T> code(Function<T, CodeableConcept> f) {
-            code = f;
-            return this;
-        }
-
-        Reading<T> name(Function<T, String> f) {
-            name = f;
-            return this;
-        }
-
-        Reading<T> when(Function<T, Type> f) {
-            when = f;
-            return this;
-        }
-
-        Reading<T> unnamed(Function<T, String> f) {
-            unnamed = f;
-            return this;
+        /** One of the parts above, read off a resource of this type. */
+        <V> V read(Resource r, Function<Reading<T>, Function<T, V>> part) {
+            return part.apply(this).apply(type.cast(r));
         }
 
         Reference subject(Resource r, Map<String, String> stored) {
             return subject.apply(type.cast(r), stored);
-        }
-
-        List<CodeableConcept> categories(Resource r) {
-            return categories.apply(type.cast(r));
-        }
-
-        CodeableConcept code(Resource r) {
-            return code.apply(type.cast(r));
-        }
-
-        String name(Resource r) {
-            return name.apply(type.cast(r));
-        }
-
-        Type when(Resource r) {
-            return when.apply(type.cast(r));
-        }
-
-        String unnamed(Resource r) {
-            return unnamed.apply(type.cast(r));
         }
     }
 }
