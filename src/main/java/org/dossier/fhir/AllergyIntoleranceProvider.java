@@ -17,7 +17,6 @@ import ca.uhn.fhir.rest.param.TokenAndListParam;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
-import org.dossier.organization.Actor;
 import org.dossier.platform.Imported;
 import org.dossier.platform.VersionLog;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -52,20 +51,13 @@ class AllergyIntoleranceProvider extends VersionedProvider<AllergyIntolerance, A
     /** Records an allergy (physician or nurse caring for the patient): substance (text, ATC when coded), reaction, severity. */
     @Create
     public MethodOutcome create(@ResourceParam AllergyIntolerance r, HttpServletRequest request) {
-        long patient = PatientReference.subject(r.getPatient());
-        var input = input(r);
-        Actor actor = FhirActor.current(request);
-        return Outcomes.created(allergy(allergies.record(actor, patient, input)));
+        return created(PatientReference.subject(r.getPatient()), input(r), request, allergies::record);
     }
 
     /** Changes an allergy (If-Match the version changed, X-Dossier-Change-Reason why); the old version stays in its history. */
     @Update
     public MethodOutcome update(@IdParam IdType id, @ResourceParam AllergyIntolerance r, HttpServletRequest request) {
-        int expected = FhirIds.expectedVersion(id);
-        var input = input(r);
-        Actor actor = FhirActor.current(request);
-        return Outcomes.updated(allergy(allergies.change(actor, FhirIds.id(id), expected, input,
-                FhirIds.changeReason(request))));
+        return updated(id, FhirIds.expectedVersion(id), input(r), request, allergies::change);
     }
 
     private static AllergyService.AllergyInput input(AllergyIntolerance r) {
@@ -99,14 +91,10 @@ class AllergyIntoleranceProvider extends VersionedProvider<AllergyIntolerance, A
                                          @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
                                          RequestDetails details, HttpServletRequest request) {
         FhirSearch.check(clinicalStatus);
-        long id = PatientReference.patientOf(patient);
-        Actor actor = FhirActor.current(request);
-        var found = includes.records(actor, id, include, revinclude, access -> allergies.ofPatient(access, false),
-                () -> allergies.ofPatient(actor, id, false));
-        List<AllergyIntolerance> matches = found.records().stream().map(AllergyIntoleranceProvider::allergy)
-                .filter(a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus())))
-                .filter(a -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(a.getMeta().getLastUpdatedElement()))).toList();
-        return includes.with(found, "AllergyIntolerance", matches, include, revinclude, details);
+        return compartment(includes, patient, include, revinclude, details, request, access -> allergies.ofPatient(access, false),
+                (actor, id) -> allergies.ofPatient(actor, id, false),
+                a -> FhirSearch.matches(clinicalStatus, List.of(a.getClinicalStatus()))
+                        && FhirSearch.matches(lastUpdated, FhirSearch.Span.of(a.getMeta().getLastUpdatedElement())));
     }
 
     static AllergyIntolerance allergy(Allergy a) {

@@ -59,9 +59,7 @@ class AppointmentProvider extends VersionedProvider<Appointment, org.dossier.car
 
     @Search
     public List<Appointment> byPatient(@RequiredParam(name = Appointment.SP_PATIENT) ReferenceParam patient, HttpServletRequest request) {
-        Actor actor = FhirActor.current(request);
-        return scheduling.ofPatient(actor, PatientReference.patientOf(patient)).stream()
-                .map(AppointmentProvider::appointment).toList();
+        return ofPatient(patient, request, scheduling::ofPatient, a -> true);
     }
 
     static Appointment appointment(org.dossier.care.Appointment a) {

@@ -17,7 +17,6 @@ import ca.uhn.fhir.rest.param.TokenAndListParam;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.Problem;
 import org.dossier.clinical.ProblemService;
-import org.dossier.organization.Actor;
 import org.dossier.platform.Imported;
 import org.dossier.platform.VersionLog;
 import org.hl7.fhir.instance.model.api.IBaseResource;
@@ -54,20 +53,13 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
     /** Records a diagnosis (physician caring for the patient); the code must be ICD-10, as in the rest of the record. */
     @Create
     public MethodOutcome create(@ResourceParam Condition r, HttpServletRequest request) {
-        long patient = PatientReference.subject(r.getSubject());
-        var input = input(r);
-        Actor actor = FhirActor.current(request);
-        return Outcomes.created(condition(problems.record(actor, patient, input)));
+        return created(PatientReference.subject(r.getSubject()), input(r), request, problems::record);
     }
 
     /** Changes a diagnosis (If-Match the version changed, X-Dossier-Change-Reason why); ICD-10, as a diagnosis made here. */
     @Update
     public MethodOutcome update(@IdParam IdType id, @ResourceParam Condition r, HttpServletRequest request) {
-        int expected = FhirIds.expectedVersion(id);
-        var input = input(r);
-        Actor actor = FhirActor.current(request);
-        return Outcomes.updated(condition(problems.change(actor, FhirIds.id(id), expected, input,
-                FhirIds.changeReason(request))));
+        return updated(id, FhirIds.expectedVersion(id), input(r), request, problems::change);
     }
 
     private static ProblemService.ProblemInput input(Condition r) {
@@ -94,17 +86,12 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
                                          @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
                                          RequestDetails details, HttpServletRequest request) {
         FhirSearch.check(clinicalStatus, category);
-        long id = PatientReference.patientOf(patient);
-        Actor actor = FhirActor.current(request);
-        var found = includes.records(actor, id, include, revinclude, access -> problems.ofPatient(access, false),
-                () -> problems.ofPatient(actor, id, false));
-        List<Condition> matches = found.records().stream().map(ConditionProvider::condition)
-                .filter(c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus())))
-                .filter(c -> FhirSearch.matches(category, c.getCategory()))
-                .filter(c -> FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null))
-                .filter(c -> FhirSearch.matches(lastUpdated, FhirSearch.Span.of(c.getMeta().getLastUpdatedElement())))
-                .toList();
-        return includes.with(found, "Condition", matches, include, revinclude, details);
+        return compartment(includes, patient, include, revinclude, details, request, access -> problems.ofPatient(access, false),
+                (actor, id) -> problems.ofPatient(actor, id, false),
+                c -> FhirSearch.matches(clinicalStatus, List.of(c.getClinicalStatus()))
+                        && FhirSearch.matches(category, c.getCategory())
+                        && FhirSearch.matches(onset, c.hasOnset() ? FhirSearch.Span.of(c.getOnset()) : null)
+                        && FhirSearch.matches(lastUpdated, FhirSearch.Span.of(c.getMeta().getLastUpdatedElement())));
     }
 
     static Condition condition(Problem p) {

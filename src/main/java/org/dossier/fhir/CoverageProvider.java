@@ -6,7 +6,6 @@ import ca.uhn.fhir.rest.annotation.Read;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.organization.Actor;
 import org.dossier.patient.PatientData;
@@ -36,15 +35,8 @@ class CoverageProvider extends TypedProvider<Coverage> {
     /** Coverage/123-amo is Patient/123's compulsory insurance (AMO), Coverage/123-amc the complementary one. */
     @Read
     public Coverage read(@IdParam IdType id, HttpServletRequest request) {
-        String part = id.getIdPart() == null ? "" : id.getIdPart();
-        Actor actor = FhirActor.current(request);
-        if (!part.matches("\\d{1,18}-(amo|amc)")) {
-            throw new ResourceNotFoundException("No Coverage " + part + ": coverage ids are <patient id>-amo or <patient id>-amc");
-        }
-        long patient = Long.parseLong(part.substring(0, part.indexOf('-')));
-        return coverages(patients.read(actor, patient)).stream()
-                .filter(c -> c.getIdElement().getIdPart().equals(part)).findFirst()
-                .orElseThrow(() -> new ResourceNotFoundException("No Coverage " + part));
+        CompoundId cid = compoundId(id, "(amo|amc)", "coverage ids are <patient id>-amo or <patient id>-amc", request);
+        return named(coverages(patients.read(cid.actor(), cid.number())), cid.part());
     }
 
     @Search

@@ -7,7 +7,6 @@ import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.ImmunizationService;
-import org.dossier.organization.Actor;
 import org.dossier.platform.Imported;
 import org.hl7.fhir.r4.model.DateTimeType;
 import org.hl7.fhir.r4.model.Immunization;
@@ -35,11 +34,8 @@ class ImmunizationProvider extends VersionedProvider<Immunization, org.dossier.c
     public List<Immunization> byPatient(@RequiredParam(name = Immunization.SP_PATIENT) ReferenceParam patient,
                                         @OptionalParam(name = Immunization.SP_DATE) DateAndListParam date,
                                         HttpServletRequest request) {
-        Actor actor = FhirActor.current(request);
-        return immunizations.ofPatient(actor, PatientReference.patientOf(patient)).stream()
-                .map(ImmunizationProvider::immunization)
-                .filter(i -> FhirSearch.matches(date, i.hasOccurrence() ? FhirSearch.Span.of(i.getOccurrence()) : null))
-                .toList();
+        return ofPatient(patient, request, immunizations::ofPatient,
+                i -> FhirSearch.matches(date, i.hasOccurrence() ? FhirSearch.Span.of(i.getOccurrence()) : null));
     }
 
     static Immunization immunization(org.dossier.clinical.Immunization i) {

@@ -15,7 +15,6 @@ import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.param.TokenAndListParam;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.Allergy;
-import org.dossier.organization.Actor;
 import org.dossier.platform.Imported;
 import org.dossier.prescribing.MedicationOrder;
 import org.dossier.prescribing.PrescriptionService;
@@ -84,8 +83,7 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
         Long stay = stayRef.isIdPartValidLong() ? stayRef.getIdPartAsLong() : null;
         var input = new PrescriptionService.OrderInput(name, atc, null, dose, route, frequency, days, start, stay,
                 request.getHeader("X-Dossier-Allergy-Override"));
-        Actor actor = FhirActor.current(request);
-        return Outcomes.created(medicationRequest(prescriptions.prescribe(actor, patient, input)));
+        return created(patient, input, request, prescriptions::prescribe);
     }
 
     /** A patient's orders, by {@code status}, {@code intent} and {@code authoredon} (with its prefixes). */
@@ -97,19 +95,13 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
                                          @IncludeParam Set<Include> include, @IncludeParam(reverse = true) Set<Include> revinclude,
                                          RequestDetails details, HttpServletRequest request) {
         FhirSearch.check(status, intent);
-        long id = PatientReference.patientOf(patient);
-        Actor actor = FhirActor.current(request);
-        var found = includes.records(actor, id, include, revinclude, access -> prescriptions.ofPatient(access, false),
-                () -> prescriptions.ofPatient(actor, id, false));
-        List<MedicationRequest> matches = found.records().stream()
-            .map(MedicationRequestProvider::medicationRequest)
-            .filter(m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
-                    m.hasStatus() ? m.getStatus().toCode() : null))))
-            .filter(m -> FhirSearch.matches(intent, List.of(FhirSearch.code(m.hasIntent() ? m.getIntent().getSystem() : null,
-                    m.hasIntent() ? m.getIntent().toCode() : null))))
-            .filter(m -> FhirSearch.matches(authoredOn, m.hasAuthoredOn() ? FhirSearch.Span.of(m.getAuthoredOnElement()) : null))
-            .toList();
-        return includes.with(found, "MedicationRequest", matches, include, revinclude, details);
+        return compartment(includes, patient, include, revinclude, details, request,
+                access -> prescriptions.ofPatient(access, false), (actor, id) -> prescriptions.ofPatient(actor, id, false),
+                m -> FhirSearch.matches(status, List.of(FhirSearch.code(m.hasStatus() ? m.getStatus().getSystem() : null,
+                        m.hasStatus() ? m.getStatus().toCode() : null)))
+                        && FhirSearch.matches(intent, List.of(FhirSearch.code(m.hasIntent() ? m.getIntent().getSystem() : null,
+                        m.hasIntent() ? m.getIntent().toCode() : null)))
+                        && FhirSearch.matches(authoredOn, m.hasAuthoredOn() ? FhirSearch.Span.of(m.getAuthoredOnElement()) : null));
     }
 
     static MedicationRequest medicationRequest(MedicationOrder o) {

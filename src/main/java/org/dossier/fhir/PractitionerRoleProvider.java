@@ -6,7 +6,6 @@ import ca.uhn.fhir.rest.annotation.RequiredParam;
 import ca.uhn.fhir.rest.annotation.Search;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import ca.uhn.fhir.rest.server.exceptions.InvalidRequestException;
-import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.organization.Actor;
 import org.dossier.organization.OrganizationService;
@@ -35,16 +34,8 @@ class PractitionerRoleProvider extends TypedProvider<PractitionerRole> {
     /** PractitionerRole/&lt;staff id&gt;-&lt;facility id&gt;: what a staff member does in one facility, and in which units. */
     @Read
     public PractitionerRole read(@IdParam IdType id, HttpServletRequest request) {
-        String part = id.getIdPart() == null ? "" : id.getIdPart();
-        Actor actor = FhirActor.current(request);
-        if (!part.matches("\\d{1,18}-\\d{1,9}")) {
-            throw new ResourceNotFoundException("No PractitionerRole " + part + ": ids are <staff id>-<facility id>");
-        }
-        long staff = Long.parseLong(part.substring(0, part.indexOf('-')));
-        return roles(organization.staffMember(staff), organization).stream()
-                .filter(r -> r.getIdElement().getIdPart().equals(part))
-                .filter(r -> actor.worksIn(Integer.parseInt(r.getOrganization().getReferenceElement().getIdPart()))).findFirst()
-                .orElseThrow(() -> new ResourceNotFoundException("No PractitionerRole " + part));
+        CompoundId cid = compoundId(id, "\\d{1,9}", "ids are <staff id>-<facility id>", request);
+        return named(visible(cid.actor(), cid.number()), cid.part());
     }
 
     @Search
@@ -54,8 +45,12 @@ class PractitionerRoleProvider extends TypedProvider<PractitionerRole> {
         if (id == null || !id.matches("\\d{1,18}")) {
             throw new InvalidRequestException("practitioner must be a Practitioner id, e.g. practitioner=Practitioner/12");
         }
-        Actor actor = FhirActor.current(request);
-        return roles(organization.staffMember(Long.parseLong(id)), organization).stream()
+        return visible(FhirActor.current(request), Long.parseLong(id));
+    }
+
+    /** The staff member's roles in the facilities the actor works in. */
+    private List<PractitionerRole> visible(Actor actor, long staff) {
+        return roles(organization.staffMember(staff), organization).stream()
                 .filter(r -> actor.worksIn(Integer.parseInt(r.getOrganization().getReferenceElement().getIdPart()))).toList();
     }
 

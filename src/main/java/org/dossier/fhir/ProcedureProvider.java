@@ -7,7 +7,6 @@ import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.ReferenceParam;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.ProcedureService;
-import org.dossier.organization.Actor;
 import org.dossier.platform.Imported;
 import org.hl7.fhir.r4.model.CodeableConcept;
 import org.hl7.fhir.r4.model.Coding;
@@ -38,11 +37,8 @@ class ProcedureProvider extends VersionedProvider<Procedure, org.dossier.clinica
     public List<Procedure> byPatient(@RequiredParam(name = Procedure.SP_PATIENT) ReferenceParam patient,
                                      @OptionalParam(name = Procedure.SP_DATE) DateAndListParam date,
                                      HttpServletRequest request) {
-        Actor actor = FhirActor.current(request);
-        return procedures.ofPatient(actor, PatientReference.patientOf(patient)).stream()
-                .map(ProcedureProvider::procedure)
-                .filter(p -> FhirSearch.matches(date, p.hasPerformed() ? FhirSearch.Span.of(p.getPerformed()) : null))
-                .toList();
+        return ofPatient(patient, request, procedures::ofPatient,
+                p -> FhirSearch.matches(date, p.hasPerformed() ? FhirSearch.Span.of(p.getPerformed()) : null));
     }
 
     static Procedure procedure(org.dossier.clinical.Procedure p) {

@@ -29,8 +29,12 @@ import org.springframework.stereotype.Component;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.function.BiFunction;
+import java.util.function.Function;
 import java.util.function.ToLongFunction;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * The import of the records Dossier keeps as sent and does not act upon (ADR 0026): the resource is copied whole, its
@@ -85,54 +89,10 @@ class ReceivedImport {
 
     /** The reference naming the patient the record is about (a provenance: the patient among its targets). */
     private static Reference subject(Resource r, Map<String, String> stored) {
-        Reference s = switch (r.fhirType()) {
-            case "DiagnosticReport" -> {
-                DiagnosticReport x = (DiagnosticReport) r;
-                yield x.getSubject();
-            }
-            case "DocumentReference" -> {
-                DocumentReference x = (DocumentReference) r;
-                yield x.getSubject();
-            }
-            case "CarePlan" -> {
-                CarePlan x = (CarePlan) r;
-                yield x.getSubject();
-            }
-            case "CareTeam" -> {
-                CareTeam x = (CareTeam) r;
-                yield x.getSubject();
-            }
-            case "Device" -> {
-                Device x = (Device) r;
-                yield x.getPatient();
-            }
-            case "ImagingStudy" -> {
-                ImagingStudy x = (ImagingStudy) r;
-                yield x.getSubject();
-            }
-            case "MedicationAdministration" -> {
-                MedicationAdministration x = (MedicationAdministration) r;
-                yield x.getSubject();
-            }
-            case "SupplyDelivery" -> {
-                SupplyDelivery x = (SupplyDelivery) r;
-                yield x.getPatient();
-            }
-            case "Provenance" -> {
-                Provenance x = (Provenance) r;
-                yield x.getTarget().stream().filter(t -> t.hasReference() && (stored.getOrDefault(t.getReference(), t.getReference())
-                    .matches("Patient/\\d{1,18}"))).findFirst().orElse(null);
-            }
-            default -> throw new IllegalArgumentException(r.fhirType());
-        };
+        Reference s = reading(r).subject(r, stored);
         return s == null || !s.hasReference() ? null : s;
     }
 
-    /**
-     * A reference to this import's stored record points to it here, the original kept as its identifier; a conditional
-     * one ({@code Practitioner?identifier=system|value}) becomes the logical reference it stands for; one to an entry
-     * not stored (a payer's claim, a measurement refused) keeps its original as identifier and the type it had.
-     */
     private static void rewrite(Reference r, Map<String, String> stored, Map<String, Resource> inBundle) {
         String original = r.getReference();
         if (original == null || original.startsWith("#")) {
@@ -191,162 +151,31 @@ class ReceivedImport {
     }
 
     private static String category(Resource r) {
-        List<CodeableConcept> categories = switch (r.fhirType()) {
-            case "DiagnosticReport" -> {
-                DiagnosticReport x = (DiagnosticReport) r;
-                yield x.getCategory();
-            }
-            case "DocumentReference" -> {
-                DocumentReference x = (DocumentReference) r;
-                yield x.getCategory();
-            }
-            case "CarePlan" -> {
-                CarePlan x = (CarePlan) r;
-                yield x.getCategory();
-            }
-            case "CareTeam" -> {
-                CareTeam x = (CareTeam) r;
-                yield x.getCategory();
-            }
-            case "MedicationAdministration" -> {
-                MedicationAdministration x = (MedicationAdministration) r;
-                yield x.hasCategory() ? List.of(x.getCategory()) : List.of();
-            }
-            case "ImagingStudy" -> {
-                ImagingStudy x = (ImagingStudy) r;
-                yield x.getModality().stream().map(c -> new CodeableConcept().addCoding(c)).toList();
-            }
-            default -> List.of();
-        };
+        List<CodeableConcept> categories = reading(r).read(r, Reading::categories);
         return categories.stream().flatMap(c -> c.getCoding().stream()).filter(Coding::hasCode).map(c -> clip(c.getCode(), 100))
                 .findFirst().orElse(null);
     }
 
     /** What the record is, as a code: a report's code, a note's type, a drug given, a device's type… */
     private static CodeableConcept code(Resource r) {
-        return switch (r.fhirType()) {
-            case "DiagnosticReport" -> {
-                DiagnosticReport x = (DiagnosticReport) r;
-                yield x.getCode();
-            }
-            case "DocumentReference" -> {
-                DocumentReference x = (DocumentReference) r;
-                yield x.getType();
-            }
-            case "CarePlan" -> {
-                CarePlan x = (CarePlan) r;
-                yield x.getCategory().stream().filter(c -> c.hasText()).findFirst().orElse(x.hasCategory() ? x.getCategoryFirstRep() : null);
-            }
-            case "CareTeam" -> {
-                CareTeam x = (CareTeam) r;
-                yield x.hasCategory() ? x.getCategoryFirstRep() : null;
-            }
-            case "Device" -> {
-                Device x = (Device) r;
-                yield x.getType();
-            }
-            case "ImagingStudy" -> {
-                ImagingStudy x = (ImagingStudy) r;
-                yield x.hasProcedureCode() ? x.getProcedureCodeFirstRep() : null;
-            }
-            case "MedicationAdministration" -> {
-                MedicationAdministration x = (MedicationAdministration) r;
-                yield x.hasMedicationCodeableConcept() ? x.getMedicationCodeableConcept() : null;
-            }
-            case "SupplyDelivery" -> {
-                SupplyDelivery x = (SupplyDelivery) r;
-                yield x.hasSuppliedItem() && x.getSuppliedItem().hasItemCodeableConcept()
-                    ? x.getSuppliedItem().getItemCodeableConcept() : null;
-            }
-            case "Provenance" -> {
-                Provenance x = (Provenance) r;
-                yield x.hasActivity() ? x.getActivity() : null;
-            }
-            default -> null;
-        };
+        return reading(r).read(r, Reading::code);
     }
 
     private static String label(Resource r, CodeableConcept code) {
-        String named = switch (r.fhirType()) {
-            case "CarePlan" -> {
-                CarePlan x = (CarePlan) r;
-                yield x.hasTitle() ? x.getTitle() : null;
-            }
-            case "CareTeam" -> {
-                CareTeam x = (CareTeam) r;
-                yield x.hasName() ? x.getName() : null;
-            }
-            case "Device" -> {
-                Device x = (Device) r;
-                yield x.hasDeviceName() ? x.getDeviceNameFirstRep().getName() : null;
-            }
-            case "ImagingStudy" -> {
-                ImagingStudy x = (ImagingStudy) r;
-                yield x.hasDescription() ? x.getDescription() : null;
-            }
-            case "DocumentReference" -> {
-                DocumentReference x = (DocumentReference) r;
-                yield x.hasDescription() ? x.getDescription() : null;
-            }
-            default -> null;
-        };
+        String named = reading(r).read(r, Reading::name);
         if (named == null && code != null) {
             named = code.hasText() ? code.getText() : code.getCoding().stream().filter(Coding::hasDisplay).map(Coding::getDisplay).findFirst()
                     .orElse(code.getCoding().stream().filter(Coding::hasCode).map(Coding::getCode).findFirst().orElse(null));
         }
         if (named == null || named.isBlank()) {
-            named = switch (r.fhirType()) {
-                case "Provenance" -> {
-                    Provenance x = (Provenance) r;
-                    yield "Provenance of " + x.getTarget().size() + " records";
-                }
-                case "ImagingStudy" -> {
-                    ImagingStudy x = (ImagingStudy) r;
-                    yield "Imaging study";
-                }
-                default -> r.fhirType();
-            };
+            named = reading(r).read(r, Reading::unnamed);
         }
         return clip(named.strip(), 300);
     }
 
     /** When it happened, as an instant (the first moment of its date or period): what the chart and searches sort by. */
     private static Instant occurredAt(Resource r) {
-        Type when = switch (r.fhirType()) {
-            case "DiagnosticReport" -> {
-                DiagnosticReport x = (DiagnosticReport) r;
-                yield x.hasEffective() ? x.getEffective() : x.getIssuedElement();
-            }
-            case "DocumentReference" -> {
-                DocumentReference x = (DocumentReference) r;
-                yield x.hasDate() ? x.getDateElement() : x.hasContext() ? x.getContext().getPeriod() : null;
-            }
-            case "CarePlan" -> {
-                CarePlan x = (CarePlan) r;
-                yield x.hasPeriod() ? x.getPeriod() : x.getCreatedElement();
-            }
-            case "CareTeam" -> {
-                CareTeam x = (CareTeam) r;
-                yield x.getPeriod();
-            }
-            case "ImagingStudy" -> {
-                ImagingStudy x = (ImagingStudy) r;
-                yield x.getStartedElement();
-            }
-            case "MedicationAdministration" -> {
-                MedicationAdministration x = (MedicationAdministration) r;
-                yield x.getEffective();
-            }
-            case "SupplyDelivery" -> {
-                SupplyDelivery x = (SupplyDelivery) r;
-                yield x.getOccurrence();
-            }
-            case "Provenance" -> {
-                Provenance x = (Provenance) r;
-                yield x.getRecordedElement();
-            }
-            default -> null;
-        };
+        Type when = reading(r).read(r, Reading::when);
         if (when instanceof BaseDateTimeType d && d.getValue() != null) {
             return d.getValue().toInstant();
         }
@@ -362,5 +191,63 @@ class ReceivedImport {
 
     static boolean kept(String type) {
         return ReceivedRecord.TYPES.contains(type);
+    }
+
+    private static Reading<?> reading(Resource r) {
+        Reading<?> reading = READINGS.get(r.fhirType());
+        if (reading == null) {
+            throw new IllegalArgumentException(r.fhirType());
+        }
+        return reading;
+    }
+
+    /** What the import reads off each type it keeps, by type: each said once, what a type lacks read as none. */
+    private static final Map<String, Reading<?>> READINGS = Stream.<Reading<?>>of(
+            new Reading<>(DiagnosticReport.class, (x, stored) -> x.getSubject(), DiagnosticReport::getCategory, DiagnosticReport::getCode,
+                    x -> null, x -> x.hasEffective() ? x.getEffective() : x.getIssuedElement(), Resource::fhirType),
+            new Reading<>(DocumentReference.class, (x, stored) -> x.getSubject(), DocumentReference::getCategory, DocumentReference::getType,
+                    x -> x.hasDescription() ? x.getDescription() : null,
+                    x -> x.hasDate() ? x.getDateElement() : x.hasContext() ? x.getContext().getPeriod() : null, Resource::fhirType),
+            new Reading<>(CarePlan.class, (x, stored) -> x.getSubject(), CarePlan::getCategory,
+                    x -> x.getCategory().stream().filter(c -> c.hasText()).findFirst().orElse(x.hasCategory() ? x.getCategoryFirstRep() : null),
+                    x -> x.hasTitle() ? x.getTitle() : null, x -> x.hasPeriod() ? x.getPeriod() : x.getCreatedElement(), Resource::fhirType),
+            new Reading<>(CareTeam.class, (x, stored) -> x.getSubject(), CareTeam::getCategory,
+                    x -> x.hasCategory() ? x.getCategoryFirstRep() : null, x -> x.hasName() ? x.getName() : null, CareTeam::getPeriod,
+                    Resource::fhirType),
+            new Reading<>(Device.class, (x, stored) -> x.getPatient(), x -> List.of(), Device::getType,
+                    x -> x.hasDeviceName() ? x.getDeviceNameFirstRep().getName() : null, x -> null, Resource::fhirType),
+            new Reading<>(ImagingStudy.class, (x, stored) -> x.getSubject(),
+                    x -> x.getModality().stream().map(c -> new CodeableConcept().addCoding(c)).toList(),
+                    x -> x.hasProcedureCode() ? x.getProcedureCodeFirstRep() : null, x -> x.hasDescription() ? x.getDescription() : null,
+                    ImagingStudy::getStartedElement, x -> "Imaging study"),
+            new Reading<>(MedicationAdministration.class, (x, stored) -> x.getSubject(),
+                    x -> x.hasCategory() ? List.of(x.getCategory()) : List.of(),
+                    x -> x.hasMedicationCodeableConcept() ? x.getMedicationCodeableConcept() : null, x -> null,
+                    MedicationAdministration::getEffective, Resource::fhirType),
+            new Reading<>(SupplyDelivery.class, (x, stored) -> x.getPatient(), x -> List.of(),
+                    x -> x.hasSuppliedItem() && x.getSuppliedItem().hasItemCodeableConcept() ? x.getSuppliedItem().getItemCodeableConcept() : null,
+                    x -> null, SupplyDelivery::getOccurrence, Resource::fhirType),
+            new Reading<>(Provenance.class, (x, stored) -> x.getTarget().stream().filter(t -> t.hasReference()
+                    && stored.getOrDefault(t.getReference(), t.getReference()).matches("Patient/\\d{1,18}")).findFirst().orElse(null),
+                    x -> List.of(), x -> x.hasActivity() ? x.getActivity() : null, x -> null, Provenance::getRecordedElement,
+                    x -> "Provenance of " + x.getTarget().size() + " records"))
+            .collect(Collectors.toUnmodifiableMap(r -> r.type().getSimpleName(), r -> r));
+
+    /**
+     * What the import reads off one type: the reference to the patient it is about, its categories, its code, its own
+     * name, when it happened, and the name it gets when it has none (its type, unless said).
+     */
+    private record Reading<T extends Resource>(Class<T> type, BiFunction<T, Map<String, String>, Reference> subject,
+                                               Function<T, List<CodeableConcept>> categories, Function<T, CodeableConcept> code,
+                                               Function<T, String> name, Function<T, Type> when, Function<T, String> unnamed) {
+
+        /** One of the parts above, read off a resource of this type. */
+        <V> V read(Resource r, Function<Reading<T>, Function<T, V>> part) {
+            return part.apply(this).apply(type.cast(r));
+        }
+
+        Reference subject(Resource r, Map<String, String> stored) {
+            return subject.apply(type.cast(r), stored);
+        }
     }
 }

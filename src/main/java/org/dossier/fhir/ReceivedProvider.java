@@ -9,7 +9,6 @@ import ca.uhn.fhir.rest.server.exceptions.ResourceNotFoundException;
 import jakarta.servlet.http.HttpServletRequest;
 import org.dossier.clinical.ReceivedRecord;
 import org.dossier.clinical.ReceivedRecordService;
-import org.dossier.organization.Actor;
 import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.instance.model.api.IIdType;
 import org.hl7.fhir.r4.model.CarePlan;
@@ -64,13 +63,9 @@ abstract class ReceivedProvider<T extends DomainResource> extends VersionedProvi
      */
     List<IBaseResource> search(ReferenceParam patient, Set<Include> include, Set<Include> revinclude, RequestDetails details,
                                HttpServletRequest request, Predicate<T> matches) {
-        long id = PatientReference.patientOf(patient);
         String name = type.getSimpleName();
-        Actor actor = FhirActor.current(request);
-        var found = includes.records(actor, id, include, revinclude, access -> records.ofPatient(access, List.of(name)),
-                () -> records.ofPatient(actor, id, name));
-        List<T> kept = found.records().stream().map(r -> served(r, type)).filter(matches).toList();
-        return includes.with(found, name, kept, include, revinclude, details);
+        return compartment(includes, patient, include, revinclude, details, request,
+                access -> records.ofPatient(access, List.of(name)), (actor, id) -> records.ofPatient(actor, id, name), matches);
     }
 
     /**
