@@ -210,6 +210,15 @@ class FhirApiTest extends IntegrationTest {
                 "http://snomed.info/sct", "44054006", "Diabetes mellitus type 2")));
         assertThatThrownBy(() -> doc.create().resource(snomed).execute())
                 .isInstanceOf(ca.uhn.fhir.rest.server.exceptions.UnprocessableEntityException.class).hasMessageContaining("ICD-10");
+        // A day that does not exist is the sender's mistake (HAPI's parser answers 400 naming it), not a server error; nothing is written.
+        long conditionsBefore = count("problem where patient_id = " + patient);
+        Api.Response noSuchDay = anonymous().withBearer(as("physician").token()).postRaw("/fhir/Condition", "application/fhir+json",
+                "{\"resourceType\":\"Condition\",\"subject\":{\"reference\":\"Patient/" + patient + "\"},"
+                        + "\"code\":{\"coding\":[{\"system\":\"http://hl7.org/fhir/sid/icd-10\",\"code\":\"E11.9\"}]},"
+                        + "\"onsetDateTime\":\"2024-02-30\"}");
+        assertThat(noSuchDay.status()).as(noSuchDay.body()).isEqualTo(400);
+        assertThat(noSuchDay.body()).contains("OperationOutcome", "2024-02-30");
+        assertThat(count("problem where patient_id = " + patient)).isEqualTo(conditionsBefore);
 
         Observation pulse = new Observation();
         pulse.setStatus(Observation.ObservationStatus.FINAL);
