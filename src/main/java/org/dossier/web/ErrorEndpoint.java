@@ -10,7 +10,9 @@ import org.springframework.boot.webmvc.error.ErrorController;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.http.HttpStatus;
+import org.springframework.security.web.firewall.HttpFirewall;
 import org.springframework.security.web.firewall.RequestRejectedHandler;
+import org.springframework.security.web.firewall.StrictHttpFirewall;
 import org.springframework.web.bind.annotation.RequestMapping;
 import org.springframework.web.servlet.ModelAndView;
 
@@ -105,6 +107,16 @@ class ErrorEndpoint implements ErrorController {
         RequestRejectedHandler requestRejectedHandler() {
             return (request, response, e) -> Problems.write(request, response, Problems.of(HttpStatus.BAD_REQUEST, "rejected-url",
                     "The URL is not accepted", REJECTED, request));
+        }
+
+        /** Spring Security's strict firewall, its header and parameter-name rules checked without regular expressions. */
+        @Bean
+        HttpFirewall httpFirewall() {
+            StrictHttpFirewall firewall = new StrictHttpFirewall();
+            firewall.setAllowedHeaderNames(PrintableText::name);
+            firewall.setAllowedHeaderValues(PrintableText::value);
+            firewall.setAllowedParameterNames(PrintableText::name);
+            return firewall;
         }
     }
 }

@@ -248,6 +248,27 @@ class BadInputTest extends IntegrationTest {
     }
 
     @Test
+    void aHeaderWithAControlCharacterIsRefusedByTheFirewallAndAnAccentedOneIsNot() throws Exception {
+        String token = as("frontdesk").token();
+        // Header bytes are read as ISO-8859-1: 0x85 is the control NEL, 0xE9 the letter é. The firewall judges a header when it
+        // is read; the user agent is, for the audit trail.
+        assertThat(rawStatus(token, (byte) 0x85)).startsWith("HTTP/1.1 400");
+        assertThat(rawStatus(token, (byte) 0xE9)).startsWith("HTTP/1.1 200");
+    }
+
+    private String rawStatus(String token, byte inHeader) throws Exception {
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", port)) {
+            java.io.ByteArrayOutputStream request = new java.io.ByteArrayOutputStream();
+            request.writeBytes(("GET /api/me HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer " + token
+                    + "\r\nAccept: application/json\r\nConnection: close\r\nUser-Agent: ward-tablet a").getBytes(StandardCharsets.ISO_8859_1));
+            request.write(inHeader);
+            request.writeBytes("b\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().write(request.toByteArray());
+            return new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1)).readLine();
+        }
+    }
+
+    @Test
     void aUrlOverTheContainersLimitIsAProblem() throws Exception {
         HttpResponse<String> r = RAW.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/api/acts?q=" + "%C3%A9".repeat(3_000)))
                 .header("Authorization", "Bearer " + as("billing").token()).header("Accept", "application/json").GET().build(),
