@@ -397,6 +397,9 @@ public class AccessGateway {
         private final long patientId;
         private final AccessPolicy.Ask ask;
         private Optional<PatientFacts> patient;
+        private AccessRepository.Flags flags;
+        private Optional<CareLinks.Link> relationship;
+        private Optional<AuditReason> work;
         private Instant now;
 
         Facts(Actor actor, long patientId, AccessPolicy.Ask ask) {
@@ -415,10 +418,25 @@ public class AccessGateway {
             return patientId;
         }
 
+        /** The patient's facts, read with the flags and the care facts the policy will ask for, in one statement. */
         @Override
         public Optional<PatientFacts> patient() {
             if (patient == null) {
-                patient = directory.facts(patientId);
+                AccessPolicy.Needs needs = AccessPolicy.needs(actor, ask);
+                Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), actor.unitIds(),
+                        actor.facilityIds(), actor.hasRole(Role.BILLING), now(), careLinks.workDays(now()), needs.relationship(),
+                        needs.work());
+                patient = read.map(AccessRepository.Decision::patient);
+                read.ifPresent(d -> {
+                    flags = d.flags();
+                    boolean ours = actor.worksIn(d.patient().facilityId());
+                    if (needs.relationship() && ours) {
+                        relationship = Optional.ofNullable(d.relationship()).map(careLinks::link);
+                    }
+                    if (needs.work() && ours) {
+                        work = Optional.ofNullable(d.work()).map(AuditReason::of);
+                    }
+                });
             }
             return patient;
         }
@@ -437,21 +455,30 @@ public class AccessGateway {
 
         @Override
         public AccessRepository.Flags flags() {
-            return repository.flags(patientId, actor.staffId(), now());
+            if (flags == null) {
+                flags = repository.flags(patientId, actor.staffId(), now());
+            }
+            return flags;
         }
 
         @Override
         public Optional<CareLinks.Link> relationship() {
-            return careLinks.between(actor.staffId(), actor.unitIds(), patientId, now());
+            if (relationship == null) {
+                relationship = careLinks.between(actor.staffId(), actor.unitIds(), patientId, now());
+            }
+            return relationship;
         }
 
         @Override
         public Optional<AuditReason> work() {
-            return Optional.ofNullable(careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(), false, true,
-                    actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
+            if (work == null) {
+                work = Optional.ofNullable(careLinks.explain(new CareLinks.Worker(actor.staffId(), actor.unitIds(), actor.facilityIds(),
+                        false, true, actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
+            }
+            return work;
         }
 
-        /** The time the relationships are weighed at: taken when the first of them is read, as the decision always did. */
+        /** The time the decision weighs the relationships at: taken once, when its facts are first read. */
         private Instant now() {
             if (now == null) {
                 now = clock.instant();

@@ -134,13 +134,36 @@ final class AccessPolicy {
      * The sections the actor's roles may see of what is asked, then what explains them: the front desk and billing see
      * theirs for any patient of their facility (explained only by today's work); clinicians need a relationship or a grant.
      */
+    /**
+     * Which care facts a decision of this ask reads once the patient is found in the actor's facility: the relationship
+     * when clinical sections are wanted, the desk's work when administrative ones are. The gateway reads them in the
+     * same statement as the patient's facts (one round trip); a fact it did not foresee is still read when asked.
+     */
+    record Needs(boolean relationship, boolean work) {
+    }
+
+    static Needs needs(Actor actor, Ask ask) {
+        Split split = Split.of(actor, ask.wanted());
+        return new Needs(!split.clinical().isEmpty(), !split.administrative().isEmpty());
+    }
+
+    /** The wanted sections the actor's roles may see, administrative first; a section both kinds of role see is administrative. */
+    private record Split(Set<Section> administrative, Set<Section> clinical) {
+        static Split of(Actor actor, Set<Section> wanted) {
+            Set<Section> administrative = intersect(administrativeSections(actor), wanted);
+            Set<Section> clinical = intersect(clinicalSections(actor), wanted);
+            clinical.removeAll(administrative);
+            return new Split(administrative, clinical);
+        }
+    }
+
     private static Verdict bySections(Facts facts, AccessRepository.Flags flags) {
         Actor actor = facts.actor();
         Ask ask = facts.ask();
         Set<Section> wanted = ask.wanted();
-        Set<Section> administrative = intersect(administrativeSections(actor), wanted);
-        Set<Section> clinical = intersect(clinicalSections(actor), wanted);
-        clinical.removeAll(administrative);
+        Split split = Split.of(actor, wanted);
+        Set<Section> administrative = split.administrative();
+        Set<Section> clinical = split.clinical();
         Set<Section> possible = EnumSet.noneOf(Section.class);
         possible.addAll(administrative);
         possible.addAll(clinical);

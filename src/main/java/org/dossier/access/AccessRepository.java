@@ -37,6 +37,41 @@ class AccessRepository {
                 .single();
     }
 
+    /**
+     * Everything a decision about one patient reads, in one statement: the patient's facts (through {@code patient_facts},
+     * past the facility wall), the flags, and — for a patient of the actor's facilities, when the decision will ask —
+     * the strongest care relationship ({@code care_relationship}) and the desk's work ({@code desk_work}) of the day.
+     * No row when no such patient exists. ADR 0030.
+     */
+    record Decision(PatientFacts patient, Flags flags, String relationship, String work) {
+    }
+
+    Optional<Decision> decision(long patientId, long staffId, Set<Integer> unitIds, Set<Integer> facilityIds, boolean billing,
+                                Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
+        return jdbc.sql("""
+                        select p.id, p.facility_id, p.status, p.merged_into, p.birth_date,
+                               r.id is not null as restricted, r.staff_id as restricted_for,
+                               (select g.id from break_glass_grant g
+                                 where g.staff_id = :staff and g.patient_id = p.id and g.expires_at > :at
+                                 order by g.expires_at desc limit 1) as grant_id,
+                               (select c.reason from care_relationship(:staff, :units, p.id, :at, :from, :to, :from) c
+                                 where :relationship and p.facility_id = any(:facilities) limit 1) as relationship,
+                               case when :work and p.facility_id = any(:facilities)
+                                    then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work
+                          from patient_facts(:patient) p
+                          left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null""")
+                .param("patient", patientId).param("staff", staffId).param("units", unitIds.toArray(Integer[]::new))
+                .param("facilities", facilityIds.toArray(Integer[]::new)).param("billing", billing)
+                .param("at", Timestamp.from(at)).param("from", Timestamp.from(day.from())).param("to", Timestamp.from(day.to()))
+                .param("relationship", relationship).param("work", work)
+                .query((rs, n) -> new Decision(
+                        new PatientFacts(rs.getLong("id"), rs.getInt("facility_id"), "MERGED".equals(rs.getString("status")),
+                                (Long) rs.getObject("merged_into"), rs.getDate("birth_date").toLocalDate()),
+                        new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("restricted_for"), (Long) rs.getObject("grant_id")),
+                        rs.getString("relationship"), rs.getString("work")))
+                .optional();
+    }
+
     Set<Long> restricted(List<Long> patientIds) {
         return new HashSet<>(jdbc.sql("select patient_id from patient_restriction where patient_id = any(:ids) and lifted_at is null")
                 .param("ids", patientIds.toArray(Long[]::new)).query(Long.class).list());

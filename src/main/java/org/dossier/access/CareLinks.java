@@ -24,6 +24,18 @@ public interface CareLinks {
 
     Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at);
 
+    /**
+     * The work of the day around {@code at} (ADR 0018), and the link a relationship reason of the SQL function
+     * {@code care_relationship} stands for: what the gateway needs to read the relationship in its own statement.
+     */
+    WorkDays workDays(Instant at);
+
+    Link link(String relationshipReason);
+
+    /** A half-open period: from the start of yesterday to the start of the day after tomorrow, in the hospital's time zone. */
+    record WorkDays(Instant from, Instant to) {
+    }
+
     /** For each of the patients the worker's work explains at {@code at}, its reason code; the others are absent. */
     Map<Long, AuditReason> explain(Worker worker, Collection<Long> patientIds, Instant at);
 }

@@ -27,8 +27,22 @@ class CareLinksFromRelationships implements CareLinks {
 
     @Override
     public Optional<Link> between(long staffId, Set<Integer> unitIds, long patientId, Instant at) {
-        return relationships.between(staffId, unitIds, patientId, at)
-                .map(r -> new Link(AuditReason.of(r.reason().name()), STRONG.contains(r.reason())));
+        return relationships.between(staffId, unitIds, patientId, at).map(r -> link(r.reason()));
+    }
+
+    @Override
+    public WorkDays workDays(Instant at) {
+        CareRelationships.Window window = relationships.workWindow(at);
+        return new WorkDays(window.from(), window.to());
+    }
+
+    @Override
+    public Link link(String relationshipReason) {
+        return link(RelationshipReason.valueOf(relationshipReason));
+    }
+
+    private static Link link(RelationshipReason reason) {
+        return new Link(AuditReason.of(reason.name()), STRONG.contains(reason));
     }
 
     @Override
