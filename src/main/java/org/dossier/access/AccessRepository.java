@@ -41,7 +41,7 @@ class AccessRepository {
      * Everything a decision about one patient reads, in one statement: the patient's facts (through {@code patient_facts},
      * past the facility wall), the flags, and — for a patient of the actor's facilities, when the decision will ask —
      * the strongest care relationship ({@code care_relationship}) and the desk's work ({@code desk_work}) of the day.
-     * No row when no such patient exists. ADR 0030.
+     * No row when no such patient exists. ADR 0032.
      */
     record Decision(PatientFacts patient, Flags flags, String relationship, String work) {
     }

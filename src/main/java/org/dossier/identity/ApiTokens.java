@@ -1,5 +1,7 @@
 package org.dossier.identity;
 
+import org.dossier.organization.StaffAccounts;
+import org.dossier.organization.StaffMember;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -57,13 +59,23 @@ class ApiTokens {
         return new Issued(value, find(id).orElseThrow());
     }
 
-    /** The live token with this value: known, not expired, not revoked. */
-    Optional<TokenInfo> live(String value) {
+    /** The live token with this value (known, not expired, not revoked) and its account whatever its status, in one statement. */
+    record Live(TokenInfo token, StaffMember account) {
+    }
+
+    Optional<Live> liveWithAccount(String value) {
         if (value == null || !value.startsWith(PREFIX) || value.length() > 100) {
             return Optional.empty();
         }
-        return jdbc.sql("select * from api_token where token_hash = ? and revoked_at is null and expires_at > ?")
-                .param(hash(value)).param(Timestamp.from(clock.instant())).query(ApiTokens::map).optional();
+        return jdbc.sql("""
+                        select t.id as token_id, t.staff_id, t.issued_at, t.expires_at, t.source_address, t.user_agent, a.*
+                          from api_token t cross join lateral staff_account(t.staff_id) a
+                         where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?""")
+                .param(hash(value)).param(Timestamp.from(clock.instant()))
+                .query((rs, n) -> new Live(new TokenInfo(rs.getLong("token_id"), rs.getLong("staff_id"),
+                        rs.getTimestamp("issued_at").toInstant(), rs.getTimestamp("expires_at").toInstant(), null,
+                        rs.getString("source_address"), rs.getString("user_agent")), StaffAccounts.read(rs)))
+                .optional();
     }
 
     Optional<TokenInfo> find(long id) {

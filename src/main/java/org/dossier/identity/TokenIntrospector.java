@@ -39,12 +39,16 @@ class TokenIntrospector implements OpaqueTokenIntrospector {
             SmartTokens.Live live = smart.live(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
             return principal(live.staffId(), 0, live.issuedAt(), live.grant());
         }
-        ApiTokens.TokenInfo info = tokens.live(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
-        return principal(info.staffId(), info.id(), info.issuedAt(), null);
+        // The token and its account in one round trip (issue 21).
+        ApiTokens.Live live = tokens.liveWithAccount(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
+        return principal(live.account(), live.token().id(), live.token().issuedAt(), null);
     }
 
     private TokenPrincipal principal(long staffId, long tokenId, java.time.Instant issuedAt, AppGrant app) {
-        StaffMember member = organization.staffMember(staffId);
+        return principal(organization.staffMember(staffId), tokenId, issuedAt, app);
+    }
+
+    private TokenPrincipal principal(StaffMember member, long tokenId, java.time.Instant issuedAt, AppGrant app) {
         if (member.status() != StaffStatus.ACTIVE) {
             throw new BadOpaqueTokenException("Invalid or expired token");
         }
