@@ -1,6 +1,7 @@
 package org.dossier.identity;
 
 import org.dossier.organization.StaffAccounts;
+import org.dossier.platform.AccountConnections;
 import org.dossier.organization.StaffMember;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -29,11 +30,14 @@ class ApiTokens {
     static final String PREFIX = "dst_";
 
     private final JdbcClient jdbc;
+    /** The token lookup of every request, on connections that carry no facility scope (no scope reset per request). */
+    private final JdbcClient accounts;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
 
-    ApiTokens(JdbcClient jdbc, Clock clock) {
+    ApiTokens(JdbcClient jdbc, AccountConnections accounts, Clock clock) {
         this.jdbc = jdbc;
+        this.accounts = accounts.jdbc();
         this.clock = clock;
     }
 
@@ -67,7 +71,7 @@ class ApiTokens {
         if (value == null || !value.startsWith(PREFIX) || value.length() > 100) {
             return Optional.empty();
         }
-        return jdbc.sql("""
+        return accounts.sql("""
                         select t.id as token_id, t.staff_id, t.issued_at, t.expires_at, t.source_address, t.user_agent, a.*
                           from api_token t cross join lateral staff_account(t.staff_id) a
                          where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?""")

@@ -138,6 +138,22 @@ class DatabaseConfiguration {
                 availability));
     }
 
+    /** Who is calling, read before the request has a facility scope (see {@link org.dossier.platform.AccountConnections}). */
+    @Bean(destroyMethod = "close")
+    org.dossier.platform.AccountConnections accountConnections(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
+                                                               DatabaseAvailability availability,
+                                                               @Value("${dossier.db.url:}") String url,
+                                                               @Value("${dossier.db.user:}") String user,
+                                                               @Value("${dossier.db.password:}") String password,
+                                                               @Value("${dossier.db.app-user:}") String appUser,
+                                                               @Value("${dossier.db.app-password:}") String appPassword,
+                                                               @Value("${dossier.db.accounts-pool-size:4}") int poolSize) {
+        HikariConfig config = applicationPool("dossier-accounts", poolSize, embedded, url, user, password, appUser, appPassword);
+        config.setMinimumIdle(0);
+        return new org.dossier.platform.AccountConnections(new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)),
+                availability));
+    }
+
     /** A pool of the application role's connections (see {@link #dataSource}). */
     private static HikariConfig applicationPool(String name, int poolSize, EmbeddedPostgresHolder embedded, String url, String user,
                                                 String password, String appUser, String appPassword) {
