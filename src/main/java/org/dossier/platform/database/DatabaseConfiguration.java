@@ -96,6 +96,19 @@ class DatabaseConfiguration {
         return supervisor.watch(new HikariDataSource(config));
     }
 
+    /** The external database's logins, as configured (all blank with the embedded server). */
+    record Logins(String url, String user, String password, String appUser, String appPassword) {
+    }
+
+    @Bean
+    Logins databaseLogins(@Value("${dossier.db.url:}") String url,
+                          @Value("${dossier.db.user:}") String user,
+                          @Value("${dossier.db.password:}") String password,
+                          @Value("${dossier.db.app-user:}") String appUser,
+                          @Value("${dossier.db.app-password:}") String appPassword) {
+        return new Logins(url, user, password, appUser, appPassword);
+    }
+
     /**
      * The application's connections, as the role {@code dossier_app}: neither superuser nor owner, so PostgreSQL's
      * row-level security confines every query to the facilities of the request's actor (see {@link ScopedDataSource}).
@@ -105,14 +118,9 @@ class DatabaseConfiguration {
     @Bean(destroyMethod = "")
     @Primary
     DataSource dataSource(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor, DatabaseAvailability availability,
-                          @Value("${dossier.db.url:}") String url,
-                          @Value("${dossier.db.user:}") String user,
-                          @Value("${dossier.db.password:}") String password,
-                          @Value("${dossier.db.app-user:}") String appUser,
-                          @Value("${dossier.db.app-password:}") String appPassword,
-                          @Value("${dossier.db.pool-size:16}") int poolSize) {
-        HikariConfig config = applicationPool("dossier", poolSize, embedded, url, user, password, appUser, appPassword);
-        if (embedded.server() == null && appUser.isBlank()) {
+                          Logins logins, @Value("${dossier.db.pool-size:16}") int poolSize) {
+        HikariConfig config = applicationPool("dossier", poolSize, embedded, logins);
+        if (embedded.server() == null && logins.appUser().isBlank()) {
             log.warn("DOSSIER_DB_APP_USER is not set: the application uses the owner's login with SET ROLE {}; give it its own login "
                     + "role in production", EmbeddedPostgresServer.APP_ROLE);
         }
@@ -125,38 +133,30 @@ class DatabaseConfiguration {
      */
     @Bean(destroyMethod = "close")
     org.dossier.platform.SideConnections sideConnections(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
-                                                         DatabaseAvailability availability,
-                                                         @Value("${dossier.db.url:}") String url,
-                                                         @Value("${dossier.db.user:}") String user,
-                                                         @Value("${dossier.db.password:}") String password,
-                                                         @Value("${dossier.db.app-user:}") String appUser,
-                                                         @Value("${dossier.db.app-password:}") String appPassword,
+                                                         DatabaseAvailability availability, Logins logins,
                                                          @Value("${dossier.db.side-pool-size:4}") int poolSize) {
-        HikariConfig config = applicationPool("dossier-side", poolSize, embedded, url, user, password, appUser, appPassword);
-        config.setMinimumIdle(0);
-        return new org.dossier.platform.SideConnections(new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)),
-                availability));
+        return new org.dossier.platform.SideConnections(smallPool("dossier-side", poolSize, embedded, supervisor, availability, logins));
     }
 
     /** Who is calling, read before the request has a facility scope (see {@link org.dossier.platform.AccountConnections}). */
     @Bean(destroyMethod = "close")
     org.dossier.platform.AccountConnections accountConnections(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
-                                                               DatabaseAvailability availability,
-                                                               @Value("${dossier.db.url:}") String url,
-                                                               @Value("${dossier.db.user:}") String user,
-                                                               @Value("${dossier.db.password:}") String password,
-                                                               @Value("${dossier.db.app-user:}") String appUser,
-                                                               @Value("${dossier.db.app-password:}") String appPassword,
+                                                               DatabaseAvailability availability, Logins logins,
                                                                @Value("${dossier.db.accounts-pool-size:4}") int poolSize) {
-        HikariConfig config = applicationPool("dossier-accounts", poolSize, embedded, url, user, password, appUser, appPassword);
+        return new org.dossier.platform.AccountConnections(smallPool("dossier-accounts", poolSize, embedded, supervisor, availability,
+                logins));
+    }
+
+    /** A pool of a few of the application role's connections, opened only when needed. */
+    private static ClosingScopedDataSource smallPool(String name, int poolSize, EmbeddedPostgresHolder embedded,
+                                                     DatabaseSupervisor supervisor, DatabaseAvailability availability, Logins logins) {
+        HikariConfig config = applicationPool(name, poolSize, embedded, logins);
         config.setMinimumIdle(0);
-        return new org.dossier.platform.AccountConnections(new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)),
-                availability));
+        return new ClosingScopedDataSource(supervisor.watch(new HikariDataSource(config)), availability);
     }
 
     /** A pool of the application role's connections (see {@link #dataSource}). */
-    private static HikariConfig applicationPool(String name, int poolSize, EmbeddedPostgresHolder embedded, String url, String user,
-                                                String password, String appUser, String appPassword) {
+    private static HikariConfig applicationPool(String name, int poolSize, EmbeddedPostgresHolder embedded, Logins logins) {
         HikariConfig config = base(name, poolSize);
         EmbeddedPostgresServer server = embedded.server();
         String init = "set lock_timeout = '15s'";
@@ -164,14 +164,14 @@ class DatabaseConfiguration {
             config.setJdbcUrl(server.jdbcUrl());
             config.setUsername(EmbeddedPostgresServer.APP_ROLE);
             config.setPassword(server.appPassword());
-        } else if (!appUser.isBlank()) {
-            config.setJdbcUrl(url);
-            config.setUsername(appUser);
-            config.setPassword(appPassword.isBlank() ? null : appPassword);
+        } else if (!logins.appUser().isBlank()) {
+            config.setJdbcUrl(logins.url());
+            config.setUsername(logins.appUser());
+            config.setPassword(logins.appPassword().isBlank() ? null : logins.appPassword());
         } else {
-            config.setJdbcUrl(url);
-            config.setUsername(user.isBlank() ? null : user);
-            config.setPassword(password.isBlank() ? null : password);
+            config.setJdbcUrl(logins.url());
+            config.setUsername(logins.user().isBlank() ? null : logins.user());
+            config.setPassword(logins.password().isBlank() ? null : logins.password());
             init = init + "; set role " + EmbeddedPostgresServer.APP_ROLE;
         }
         config.setConnectionInitSql(init);
