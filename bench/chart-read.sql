@@ -1,5 +1,7 @@
 -- The SQL one chart read issues (GET /api/patients/{id}/chart by a physician of the patient's unit), as captured
--- from the server with log_statement = all (2026-11-29; the guard's part as of migration V19), for pgbench: the database-only cost of the same work.
+-- from the server with log_statement = all (2026-11-29; brought up to date 2026-12-07: the token with its account and
+-- the decision as one statement each, ADR 0032, and the guard's charge of migration V20), for pgbench: the database-only
+-- cost of the same work.
 -- Run as dossier_app with PGOPTIONS="-c dossier.facilities=1" (row-level security applies, as for the server),
 -- with -D staff=<the physician's id> -D patients=<rows of bench.patients> (bench/http.sh sets all of this).
 -- Differences: the three connections the server uses (request, guard, audit writer) are one here; the audit chain
@@ -7,26 +9,24 @@
 -- insert); and the entries go to copies of the audit tables (bench.audit_head, bench.audit_entry, same columns and
 -- indexes) so that the real chain stays intact.
 \set n random(1, :patients)
--- the API token and the staff member behind it (each request)
-select * from api_token where token_hash = 'no-such-token-hash' and revoked_at is null and expires_at > now();
-select s.id, s.username, s.display_name, s.rpps, s.status, s.version, s.created_at, s.updated_at,
-       array(select role from staff_role r where r.staff_id = s.id) as roles,
-       array(select facility_id from staff_facility f where f.staff_id = s.id) as facilities,
-       array(select unit_id from staff_unit u where u.staff_id = s.id) as units
-  from staff s where s.id = :staff;
--- the gateway's decision
-BEGIN READ ONLY;
-select id as pid, facility_id as fid from patient_facts((select id from bench.patients where n = :n)) \gset
-select r.id is not null as restricted, r.staff_id,
-       (select g.id from break_glass_grant g where g.staff_id = :staff and g.patient_id = :pid and g.expires_at > now()
-         order by g.expires_at desc limit 1) as grant_id
-  from (select 1) one left join patient_restriction r on r.patient_id = :pid and r.lifted_at is null;
-select reason, source_type, source_id from care_relationship(:staff, '{1}', :pid, now(), now() - interval '30 days',
-       now() + interval '14 days', now() - interval '30 days');
-COMMIT;
--- the guard's charge: one statement in autocommit, its commit not waiting for the disk (migration V19)
+-- the API token and the staff member behind it, in one statement (each request; ADR 0032). The server finds the token
+-- by its hash; here the physician's latest token stands for it (bench/http.sh has just issued one).
+select t.id as token_id, t.staff_id, t.issued_at, t.expires_at, t.source_address, t.user_agent, a.*
+  from api_token t cross join lateral staff_account(t.staff_id) a
+ where t.id = (select max(id) from api_token where staff_id = :staff) and t.revoked_at is null and t.expires_at > now();
+-- the gateway's decision: the patient's facts, the flags and the care relationship in one statement (ADR 0032)
+select p.id as pid, p.facility_id as fid, p.status, p.merged_into, p.birth_date,
+       r.id is not null as restricted, r.staff_id as restricted_for,
+       (select g.id from break_glass_grant g where g.staff_id = :staff and g.patient_id = p.id and g.expires_at > now()
+         order by g.expires_at desc limit 1) as grant_id,
+       (select c.reason from care_relationship(:staff, '{1}', p.id, now(), now() - interval '1 day', now() + interval '2 days',
+                                               now() - interval '1 day') c where p.facility_id = any('{1}') limit 1) as relationship
+  from patient_facts((select id from bench.patients where n = :n)) p
+  left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null \gset
+-- the guard's charge: one statement in autocommit, its commit not waiting for the disk (migrations V19, V20)
 select * from guard_charge(:staff, 'pgbench:' || :client_id, '127.0.0.1', now(), array[:pid]::bigint[], array[:fid]::int[],
-       array[false], :pid, now() - interval '1 minute', now() - interval '1 hour', now() - interval '1 day', now() - interval '30 days');
+       array[false], :pid, now() - interval '1 minute', now() - interval '1 hour', now() - interval '1 day', now() - interval '30 days',
+       'OPEN', now() - interval '10 minutes');
 -- the audit entry, appended to the chain and committed before anything is answered
 with old as (select last_seq, last_hash from bench.audit_head where id = 1 for update),
      head as (update bench.audit_head h set last_seq = old.last_seq + 1,

@@ -33,6 +33,7 @@ rm -rf "$out/app" && java -Djarmode=tools -jar target/dossier.jar extract --dest
 start=$(date +%s%N)
 DOSSIER_DATA_DIR="$data_dir" DOSSIER_DEMO=false DOSSIER_PROFILE=development java -jar "$out/app/dossier.jar" \
   --server.port="$port" --dossier.guard.threshold-scale=10000 --dossier.db.embedded.shared-buffers=1GB \
+  --dossier.db.embedded.preload-libraries=pg_stat_statements \
   --logging.level.root=warn --logging.level.dossier.security=warn ${BENCH_SERVER_ARGS:-} > "$out/server.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null || true; wait $server 2>/dev/null || true' EXIT
@@ -45,6 +46,9 @@ record coldStartMillis $(( ($(date +%s%N) - start) / 1000000 ))
 export PGHOST=127.0.0.1 PGPORT=$(sed -n 4p "$data_dir/postgres/postmaster.pid") PGUSER=dossier PGDATABASE=dossier
 export PGPASSWORD=$(cat "$data_dir/postgres-password")
 sql() { psql -qAtX -v ON_ERROR_STOP=1 -F $'\t' "$@"; }
+
+# pg_stat_statements counts the statements each scenario issues per request (its own cost is within the noise).
+sql -c "create extension if not exists pg_stat_statements" >/dev/null
 
 # The accounts the load runs as start active, their guard counting from now (an earlier run may have left them frozen).
 sql -c "update staff set status = 'ACTIVE' where username in ('physician', 'frontdesk') and status = 'FROZEN';
@@ -123,10 +127,23 @@ load() { # name, request file, token, offset into the file (one-shot requests ar
     tail -n +$((sent + connections * 2 + 1)) "$file" > "$file.rest"
     file="$file.rest"
   fi
+  sql -c "select pg_stat_statements_reset()" >/dev/null
   WRK_REQUESTS="$file" WRK_TOKEN="$tok" WRK_THREADS=$threads wrk -t$threads -c"$connections" -d"$duration" --latency \
     -s bench/wrk/replay.lua "http://127.0.0.1:$port" > "$out/$name.txt"
   result=$(sed -n 's/^RESULT //p' "$out/$name.txt")
   record "$name" "$result"
+  statements "$name" "$(sed -n 's/^RESULT {"requests":\([0-9]*\),.*/\1/p' "$out/$name.txt")"
+}
+# Statements per request of the last load (every statement the server sent, background jobs' included), and the
+# list of them with their calls per request and mean time, in $out/<name>.statements.txt.
+statements() {
+  local name=$1 requests=$2
+  [ -n "$requests" ] && [ "$requests" -gt 0 ] || return 0
+  sql -c "select round(calls::numeric / $requests, 2) as per_request, round(mean_exec_time::numeric * 1000) as mean_us,
+                 left(regexp_replace(query, '\s+', ' ', 'g'), 140)
+            from pg_stat_statements where toplevel and calls * 20 >= $requests order by calls desc" > "$out/$name.statements.txt"
+  record "${name}Statements" "$(sql -c "select round(sum(calls)::numeric / $requests, 2) from pg_stat_statements
+                                         where toplevel and query not like '%pg_stat_statements%'")"
 }
 # The JIT first: on two cores, C2 keeps compiling for minutes under load (a whole core at first), and each scenario
 # exercises code the others do not. Every read scenario runs once, unmeasured, before any is measured.

@@ -29,12 +29,13 @@ class DatabaseConfiguration {
     @Bean(destroyMethod = "close")
     EmbeddedPostgresHolder embeddedPostgres(@Value("${dossier.db.url:}") String url,
                                             @Value("${dossier.data-dir}") String dataDir,
-                                            @Value("${dossier.db.embedded.shared-buffers:256MB}") String sharedBuffers) {
+                                            @Value("${dossier.db.embedded.shared-buffers:256MB}") String sharedBuffers,
+                                            @Value("${dossier.db.embedded.preload-libraries:}") String preloadLibraries) {
         if (!url.isBlank()) {
             return new EmbeddedPostgresHolder(null);
         }
         // Settings a hospital would use on a small dedicated machine; durability is never relaxed.
-        Map<String, String> settings = Map.of(
+        Map<String, String> settings = new java.util.LinkedHashMap<>(Map.of(
                 "shared_buffers", sharedBuffers,
                 // After a crash PostgreSQL first flushes the whole cluster; one syncfs instead of an fsync per file makes
                 // the supervisor's restart seconds faster (docs/decisions/0021-supervised-database.md).
@@ -44,7 +45,11 @@ class DatabaseConfiguration {
                 "max_wal_size", "2GB",
                 "checkpoint_timeout", "15min",
                 "random_page_cost", "1.1",
-                "effective_cache_size", "4GB");
+                "effective_cache_size", "4GB"));
+        if (!preloadLibraries.isBlank()) {
+            // For measurement only: bench/http.sh loads pg_stat_statements to count the statements of each request.
+            settings.put("shared_preload_libraries", preloadLibraries);
+        }
         return new EmbeddedPostgresHolder(EmbeddedPostgresServer.start(Path.of(dataDir), settings));
     }
 
