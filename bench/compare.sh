@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Dossier against a plain HAPI FHIR JPA server, in one run (issue 21). Starts Dossier on a fresh demo hospital
+# Dossier against a plain HAPI FHIR JPA server, in one run (issue 21). Starts Dossier on a demo hospital of its own
 # (target/dossier.jar, every check on, the guard's thresholds × 10,000 as bench/http.sh does) and the peer
 # (bench/peer.sh: HAPI's starter defaults, no authorization, no audit, its own PostgreSQL) loaded with the same patients,
 # then drives them ALTERNATELY (Dossier, HAPI, Dossier, HAPI…) with the same requests, after a warm-up of each:
@@ -8,7 +8,9 @@
 # saturation (open loop: bench/peer/tools/OpenLoop.java), CPU per request of each side's JVM and PostgreSQL processes
 # (/proc/<pid>/stat), and Dossier ÷ HAPI. Both servers stay up; only one is driven at a time.
 # Usage: bench/compare.sh [patients]   (default 20000). Results: target/bench/compare.json, table on stdout.
-# Environment: COMPARE_ROUNDS (2), COMPARE_DURATION (15s, saturation), COMPARE_OPEN_SECONDS (12), COMPARE_WARMUP (15s).
+# Environment: COMPARE_ROUNDS (2), COMPARE_DURATION (15s, saturation), COMPARE_OPEN_SECONDS (12), COMPARE_WARMUP (15s),
+# COMPARE_FRESH=1 (new data on both sides; by default both are kept from the last run of the same size, since loading
+# the peer takes minutes), SYNTHEA_DIR (default ../shared/data/synthea).
 # Needs: wrk, psql, curl, python3, java.
 set -euo pipefail
 cd "$(dirname "$0")/.."
