@@ -27,11 +27,20 @@ record() { echo "$1=$2" | tee -a "$results"; }
 # --- cold start: process start to the first healthy answer -------------------------------------------------
 # From the extracted layout Spring Boot recommends for deployment (java -Djarmode=tools -jar … extract): the
 # nested-jar class loading of the fat jar added about 3 s to every start (BENCHMARKS.md).
-rm -rf "$out/app" && java -Djarmode=tools -jar target/dossier.jar extract --destination "$out/app" >/dev/null
+# BENCH_JAVA chooses the JDK the server runs on; with BENCH_AOT=1 (JDK 25+) it starts from an ahead-of-time cache made
+# by a training run (bin/aot-cache, ADR 0033).
+server_java=${BENCH_JAVA:-java}
+aot=()
+if [ -n "${BENCH_AOT:-}" ]; then
+  JAVA="$server_java" bin/aot-cache "$out/app" >/dev/null
+  aot=(-XX:AOTCache="$out/app/dossier.aot")
+else
+  rm -rf "$out/app" && java -Djarmode=tools -jar target/dossier.jar extract --destination "$out/app" >/dev/null
+fi
 # The guard runs in full (every access is counted and checked) with its thresholds scaled up: a load generator
 # reads thousands of records a second, which the guard exists to stop.
 start=$(date +%s%N)
-DOSSIER_DATA_DIR="$data_dir" DOSSIER_DEMO=false DOSSIER_PROFILE=development java -jar "$out/app/dossier.jar" \
+DOSSIER_DATA_DIR="$data_dir" DOSSIER_DEMO=false DOSSIER_PROFILE=development "$server_java" "${aot[@]}" -jar "$out/app/dossier.jar" \
   --server.port="$port" --dossier.guard.threshold-scale=10000 --dossier.db.embedded.shared-buffers=1GB \
   --dossier.db.embedded.preload-libraries=pg_stat_statements \
   --logging.level.root=warn --logging.level.dossier.security=warn ${BENCH_SERVER_ARGS:-} > "$out/server.log" 2>&1 &
