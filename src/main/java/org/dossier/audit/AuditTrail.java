@@ -36,6 +36,7 @@ public class AuditTrail implements SmartLifecycle {
     static final Duration APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private final JdbcClient jdbc;
+    private final org.dossier.platform.SideConnections side;
     private final AuditSigner signer;
     private final SyslogForwarder forwarder;
     private final AuditWitness witness;
@@ -75,6 +76,7 @@ public class AuditTrail implements SmartLifecycle {
         this.events = events;
         this.verifyOnly = verifyOnly;
         // The writer has connections of its own: requests wait for it while holding theirs.
+        this.side = side;
         this.jdbc = side.jdbc();
         this.signer = signer;
         this.forwarder = forwarder;
@@ -462,21 +464,15 @@ public class AuditTrail implements SmartLifecycle {
                 return "entry " + anchor.seq() + " " + (at.isEmpty() ? "is missing" : "differs from its signed checkpoint");
             }
         }
-        AuditVerifier.State state = new AuditVerifier.State(List.of());
-        state.expectedSeq = anchor.seq() + 1;
-        state.previous = anchor.hash();
-        jdbc.sql(AuditVerifier.ENTRIES).param(anchor.seq() + 1).param(head.seq()).query((java.sql.ResultSet rs) -> {
-            if (state.problem == null) {
-                state.check(rs);
-            }
-        });
-        if (state.problem != null) {
-            return state.problem + " (since the last signed checkpoint, entry " + anchor.seq() + ")";
+        ChainScan scan = side.autocommit("audit chain check", connection ->
+                new ChainScan(anchor.seq() + 1, anchor.hash(), List.of()).read(connection, head.seq()));
+        if (scan.problem() != null) {
+            return scan.problem() + " (since the last signed checkpoint, entry " + anchor.seq() + ")";
         }
-        if (state.expectedSeq <= head.seq()) {
-            return "entries " + state.expectedSeq + " to " + head.seq() + " are missing";
+        if (scan.expectedSeq() <= head.seq()) {
+            return "entries " + scan.expectedSeq() + " to " + head.seq() + " are missing";
         }
-        if (!state.previous.equals(head.hash())) {
+        if (!scan.previousHash().equals(head.hash())) {
             return "the chain head's hash does not match entry " + head.seq();
         }
         if (highWater != null && highWater.seq() > anchor.seq()) {
