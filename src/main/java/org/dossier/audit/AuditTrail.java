@@ -17,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -34,10 +33,6 @@ public class AuditTrail implements SmartLifecycle {
 
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     private static final int MAX_BATCH = 5_000;
-    /** Batches written at once: one commits while the next is inserted (see {@link #send}). */
-    private static final int PIPELINE = 2;
-    /** Queued by a sender when its batch is settled, to wake the writer. */
-    private static final Pending WAKE = new Pending(List.of(), null, null);
     static final Duration APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private final JdbcClient jdbc;
@@ -65,13 +60,6 @@ public class AuditTrail implements SmartLifecycle {
      */
     private AuditWitness.Signed anchor;
     private AuditWitness.Signed highWater;
-    /** The batches sent and not yet settled, oldest first, and the end of the last one sent. Only the writer thread touches them. */
-    private final java.util.Deque<InFlight> inFlight = new java.util.ArrayDeque<>();
-    private long tailSeq;
-    private String tailHash;
-    private boolean checkpointDue;
-    /** The threads that write the batches in flight, one each. */
-    private java.util.concurrent.ExecutorService senders;
     /**
      * Set at the first sign of tampering, until a restart: nothing is signed, and the entries written since (chained on the
      * database's head, so that the hospital keeps working and every access is still recorded) do not move the high-water
@@ -148,13 +136,6 @@ public class AuditTrail implements SmartLifecycle {
         }
         witness.start(anchor, checkpointInterval);
         lastCheckpointAt = wall.instant();
-        inFlight.clear();
-        checkpointDue = false;
-        senders = java.util.concurrent.Executors.newFixedThreadPool(PIPELINE, task -> {
-            Thread t = new Thread(task, "audit-sender");
-            t.setDaemon(true);
-            return t;
-        });
         writer = new Thread(this::writeLoop, "audit-writer");
         writer.setDaemon(true);
         writer.start();
@@ -206,14 +187,10 @@ public class AuditTrail implements SmartLifecycle {
         left.forEach(p -> {
             if (p.done() != null) {
                 p.done().completeExceptionally(new IllegalStateException("server stopping"));
-            } else if (p.checkpoint() != null) {
+            } else {
                 p.checkpoint().completeExceptionally(new IllegalStateException("server stopping"));
             }
         });
-        if (!writer.isAlive()) {
-            settleAtStop();
-        }
-        senders.shutdown();
         if (!writer.isAlive()) {
             // The writer is gone: this thread may touch its state. A last checkpoint, then the stop line, which signs the last
             // head this server wrote (not the database's): the offline verifier compares the database with it.
@@ -255,17 +232,6 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
-    /** The writer is gone: the batches it left in flight are settled here, those that fail are refused (not written again). */
-    private void settleAtStop() {
-        try {
-            while (!inFlight.isEmpty()) {
-                settleOldest(null, false);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
-    }
-
     /** True when this process runs the writer (the server), false in {@code bin/audit-verify}. */
     boolean writing() {
         return running && writer != null;
@@ -288,21 +254,17 @@ public class AuditTrail implements SmartLifecycle {
                     checkpoint();
                 }
                 Pending next = queue.poll(1, TimeUnit.SECONDS);
-                settle(false, chain);
-                if (next != null) {
-                    drain(next, batch, checkpoints);
+                if (next == null) {
+                    maybeCheckpointByTime();
+                    continue;
                 }
-                if (!batch.isEmpty()) {
-                    send(batch, chain);
-                    batch = List.of(); // in flight: settled by its outcome, whatever happens here now
-                }
+                drain(next, batch, checkpoints);
+                boolean countCheckpointDue = !batch.isEmpty() && append(batch, chain);
                 // After the requests are released: they never wait for a checkpoint's verification.
-                if (checkpointDue || !checkpoints.isEmpty()) {
-                    settle(true, chain);
-                    checkpointDue = false;
+                if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
                     checkpoints.forEach(p -> p.checkpoint().complete(result));
-                } else if (inFlight.isEmpty()) {
+                } else {
                     maybeCheckpointByTime();
                 }
             } catch (InterruptedException e) {
@@ -318,13 +280,11 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
-    /** Takes what is queued, up to a batch of {@value #MAX_BATCH} records; checkpoint requests go aside, wake-ups are dropped. */
+    /** Takes what is queued, up to a batch of {@value #MAX_BATCH} records; checkpoint requests go aside. */
     private void drain(Pending next, List<Pending> batch, List<Pending> checkpoints) {
         int size = 0;
         while (next != null) {
-            if (next == WAKE) {
-                // nothing to write: a sender's signal that a batch is settled
-            } else if (next.done() == null) {
+            if (next.done() == null) {
                 checkpoints.add(next);
             } else {
                 batch.add(next);
@@ -337,204 +297,61 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
-    /** A batch chained and ready to write: its columns, its entries, and the last sequence number of each request. */
-    private record Chained(long fromSeq, String fromHash, long seq, String hash, String[][] columns, List<AuditEntry> entries,
-                           long[] lastSeqs) {
-    }
-
-    /** A batch sent to the database and not yet settled by the writer. */
-    private record InFlight(List<Pending> requests, Chained chained, Future<?> outcome) {
-    }
-
-    /**
-     * Chains the batch after the last one sent and hands it to a sender, which writes it and, once it is committed,
-     * answers its requests; at most {@value #PIPELINE} batches are in flight. The next batch is written while the one
-     * before still commits: {@code audit_append} inserts first and waits for that one only at the chain head, and fails
-     * (undone) unless the head is exactly where the batch was chained, so the chain holds each entry once, in order.
-     */
-    private void send(List<Pending> batch, AuditChain.Canonical chain) throws InterruptedException {
-        while (inFlight.size() >= PIPELINE) {
-            settleOldest(chain, true);
-        }
-        if (inFlight.isEmpty()) {
-            if (headSeq < 0) {
-                readHead();
-            }
-            tailSeq = headSeq;
-            tailHash = headHash;
-        }
-        Chained chained = chain(batch, chain, tailSeq, tailHash);
-        tailSeq = chained.seq();
-        tailHash = chained.hash();
-        Future<?> outcome = senders.submit(() -> {
-            try {
-                insert(chained);
-                for (int i = 0; i < batch.size(); i++) {
-                    batch.get(i).done().complete(chained.lastSeqs()[i]);
-                }
-            } finally {
-                queue.add(WAKE);
-            }
-            return null;
-        });
-        inFlight.addLast(new InFlight(batch, chained, outcome));
-    }
-
-    /** Settles the batches in flight in order: those done (all of them, waiting, with {@code all}). */
-    private void settle(boolean all, AuditChain.Canonical chain) throws InterruptedException {
-        while (!inFlight.isEmpty() && (all || inFlight.peekFirst().outcome().isDone())) {
-            settleOldest(chain, true);
-        }
-    }
-
-    /**
-     * Waits for the oldest batch in flight. Committed: the head moves, the entries are forwarded. Failed: every batch
-     * after it was chained on it and fails too. A batch undone because the head was not where it was chained (another
-     * node appended, or the batch before failed) is written again, in order, on the head read anew ({@link #append}); one
-     * whose rows the database refused is written again request by request, so that only the request at fault is refused;
-     * one that failed otherwise is refused, as it may have been committed all the same (a connection lost after the
-     * commit), and a second copy would put its entries in the chain twice. With {@code retry} false (at a stop) none is
-     * written again.
-     */
-    private void settleOldest(AuditChain.Canonical chain, boolean retry) throws InterruptedException {
-        InFlight oldest = inFlight.peekFirst();
-        try {
-            oldest.outcome().get();
-            inFlight.removeFirst();
-            committed(oldest.chained());
-        } catch (ExecutionException failed) {
-            List<InFlight> all = new ArrayList<>(inFlight);
-            inFlight.clear();
-            headSeq = -1;
-            for (InFlight f : all) {
-                Throwable why = f == oldest ? failed.getCause() : failure(f.outcome());
-                if (why == null) {
-                    committed(f.chained());
-                } else if (retry && headMoved(why)) {
-                    rewrite(f.requests(), chain);
-                } else if (retry && refusedData(why)) {
-                    // One request's entry cannot be stored: the others of its batch are written without it.
-                    f.requests().forEach(p -> rewrite(List.of(p), chain));
-                } else {
-                    refuse(f.requests(), why);
-                }
-            }
-        }
-    }
-
-    private void rewrite(List<Pending> requests, AuditChain.Canonical chain) {
-        try {
-            headSeq = -1;
-            append(requests, chain);
-        } catch (RuntimeException e) {
-            refuse(requests, e);
-        }
-    }
-
-    private static void refuse(List<Pending> requests, Throwable why) {
-        log.error("Audit batch of {} appends failed; their requests are refused", requests.size(), why);
-        requests.forEach(p -> p.done().completeExceptionally(why));
-    }
-
-    /** Why the batch failed, or null when it was committed. */
-    private static Throwable failure(Future<?> outcome) throws InterruptedException {
-        try {
-            outcome.get();
-            return null;
-        } catch (ExecutionException e) {
-            return e.getCause();
-        }
-    }
-
-    /** A batch is committed: the head this server knows moves to its end, and its entries are forwarded. */
-    private void committed(Chained chained) {
+    /** Writes the batch, releases its requests and forwards the entries; true when a checkpoint is due by count. */
+    private boolean append(List<Pending> batch, AuditChain.Canonical chain) {
+        List<AuditEntry> written = new ArrayList<>();
         long before = headSeq;
-        headSeq = chained.seq();
-        headHash = chained.hash();
-        if (tainted == null && (highWater == null || headSeq > highWater.seq())) {
-            highWater = new AuditWitness.Signed(headSeq, headHash, null, null);
-        }
-        forwarder.forward(chained.entries());
-        checkpointDue |= headSeq / checkpointEvery > Math.max(before, 0) / checkpointEvery;
-    }
-
-    /** Writes the batch on the head as it is now, waits for it, and releases its requests. */
-    private void append(List<Pending> batch, AuditChain.Canonical chain) {
-        Chained chained = write(batch, chain);
+        long[] lastSeqs = write(batch, chain, written);
         for (int i = 0; i < batch.size(); i++) {
-            batch.get(i).done().complete(chained.lastSeqs()[i]);
+            batch.get(i).done().complete(lastSeqs[i]);
         }
+        forwarder.forward(written);
+        return headSeq / checkpointEvery > Math.max(before, 0) / checkpointEvery;
     }
 
     /**
-     * Writes a batch in one statement, committed on its own, on the head as this node last saw it: if another node
-     * appended meanwhile, the head is read again and the batch re-chained.
+     * Writes a batch in one statement, committed on its own: the chain head moves only if it is still where this
+     * node last saw it (another node may have appended meanwhile; then the head is read again and the batch
+     * re-chained). One round trip and one commit per batch, whatever its size.
      */
-    private Chained write(List<Pending> batch, AuditChain.Canonical chain) {
+    private long[] write(List<Pending> batch, AuditChain.Canonical chain, List<AuditEntry> written) {
         for (int attempt = 0; ; attempt++) {
             if (headSeq < 0 || attempt > 0) {
                 readHead();
             }
-            Chained chained = chain(batch, chain, headSeq, headHash);
-            try {
-                insert(chained);
-            } catch (RuntimeException e) {
-                if (!headMoved(e)) {
-                    throw e;
+            long seq = headSeq;
+            String hash = headHash;
+            int total = batch.stream().mapToInt(p -> p.records().size()).sum();
+            String[][] columns = new String[21][total];
+            long[] lastSeqs = new long[batch.size()];
+            written.clear();
+            int row = 0;
+            for (int b = 0; b < batch.size(); b++) {
+                for (AuditRecord r : batch.get(b).records()) {
+                    AuditRecord stamped = r.recordedAt() == null ? withTime(r, clock.instant()) : r;
+                    stamped = withTime(stamped, stamped.recordedAt().truncatedTo(ChronoUnit.MICROS));
+                    seq++;
+                    String previous = hash;
+                    hash = chain.next(previous, seq, stamped);
+                    fill(columns, row++, seq, stamped, previous, hash);
+                    written.add(new AuditEntry(seq, stamped, previous, hash));
                 }
+                lastSeqs[b] = seq;
+            }
+            int inserted = insert(seq, hash, columns);
+            if (inserted == 0) {
                 if (attempt >= 10) {
-                    throw new IllegalStateException("The audit chain head keeps moving; giving up after " + attempt + " attempts", e);
+                    throw new IllegalStateException("The audit chain head keeps moving; giving up after " + attempt + " attempts");
                 }
                 continue;
             }
-            committed(chained);
-            return chained;
-        }
-    }
-
-    /** Stamps and chains the batch's records after (seq, hash), into the columns of its insert. */
-    private Chained chain(List<Pending> batch, AuditChain.Canonical chain, long fromSeq, String fromHash) {
-        long seq = fromSeq;
-        String hash = fromHash;
-        int total = batch.stream().mapToInt(p -> p.records().size()).sum();
-        String[][] columns = new String[21][total];
-        long[] lastSeqs = new long[batch.size()];
-        List<AuditEntry> entries = new ArrayList<>(total);
-        int row = 0;
-        for (int b = 0; b < batch.size(); b++) {
-            for (AuditRecord r : batch.get(b).records()) {
-                AuditRecord stamped = r.recordedAt() == null ? withTime(r, clock.instant()) : r;
-                stamped = withTime(stamped, stamped.recordedAt().truncatedTo(ChronoUnit.MICROS));
-                seq++;
-                String previous = hash;
-                hash = chain.next(previous, seq, stamped);
-                fill(columns, row++, seq, stamped, previous, hash);
-                entries.add(new AuditEntry(seq, stamped, previous, hash));
+            headSeq = seq;
+            headHash = hash;
+            if (tainted == null && (highWater == null || seq > highWater.seq())) {
+                highWater = new AuditWitness.Signed(seq, hash, null, null);
             }
-            lastSeqs[b] = seq;
+            return lastSeqs;
         }
-        return new Chained(fromSeq, fromHash, seq, hash, columns, entries, lastSeqs);
-    }
-
-    /** The head moved under the batch (another node, or a batch before it that failed): the batch was undone, and may be re-chained. */
-    private static boolean headMoved(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException s && ("40001".equals(s.getSQLState()) || "23505".equals(s.getSQLState()))) {
-                return true;
-            }
-        }
-        return false;
-    }
-
-    /** The database refused the rows themselves (a constraint, a value): nothing of the statement was committed. */
-    private static boolean refusedData(Throwable e) {
-        for (Throwable t = e; t != null; t = t.getCause()) {
-            if (t instanceof java.sql.SQLException s && s.getSQLState() != null
-                    && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Where the chain's head is in the database now; a head behind what this server wrote raises the alarm. */
@@ -551,21 +368,27 @@ public class AuditTrail implements SmartLifecycle {
         }
     }
 
-    /** Inserts the rows and moves the head to their end, in one statement committed on its own (see V39__audit_append.sql). */
-    private void insert(Chained c) {
+    /** Inserts the rows and moves the head to (seq, hash) in one statement, if the head is still where it was read. */
+    private int insert(long seq, String hash, String[][] columns) {
         Object[] params = new Object[25];
-        params[0] = c.fromSeq();
-        params[1] = c.fromHash();
-        params[2] = c.seq();
-        params[3] = c.hash();
-        System.arraycopy(c.columns(), 0, params, 4, 21);
-        jdbc.sql("""
-                        select 1 from audit_append(?, ?, ?, ?, cast(? as bigint[]), cast(? as timestamptz[]), cast(? as bigint[]),
-                            cast(? as text[]), cast(? as text[]), cast(? as int[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                            cast(? as text[]), cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
-                            cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))""")
+        params[0] = seq;
+        params[1] = hash;
+        params[2] = headSeq;
+        params[3] = headHash;
+        System.arraycopy(columns, 0, params, 4, 21);
+        return jdbc.sql("""
+                        with head as (
+                            update audit_head set last_seq = ?, last_hash = ? where id = 1 and last_seq = ? and last_hash = ? returning 1)
+                        insert into audit_entry (seq, recorded_at, actor_id, actor_username, actor_roles, facility_id, session_id,
+                            source_address, user_agent, action, patient_id, resource_type, resource_id, sections, decision,
+                            reason_code, purpose, request_id, detail, prev_hash, hash)
+                        select * from unnest(cast(? as bigint[]), cast(? as timestamptz[]), cast(? as bigint[]), cast(? as text[]),
+                            cast(? as text[]), cast(? as int[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                            cast(? as bigint[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]),
+                            cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]), cast(? as text[]))
+                         where exists (select 1 from head)""")
                 .params(params)
-                .query(Integer.class).single();
+                .update();
     }
 
     private void maybeCheckpointByTime() {
