@@ -259,7 +259,7 @@ public class AuditTrail implements SmartLifecycle {
                     continue;
                 }
                 drain(next, batch, checkpoints);
-                boolean countCheckpointDue = !batch.isEmpty() && append(batch, chain);
+                boolean countCheckpointDue = !batch.isEmpty() && appendOrSplit(batch, chain);
                 // After the requests are released: they never wait for a checkpoint's verification.
                 if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
@@ -295,6 +295,42 @@ public class AuditTrail implements SmartLifecycle {
             }
             next = queue.poll();
         }
+    }
+
+    /**
+     * Appends the batch; if the database refused its rows (a constraint, a value: nothing of the statement was committed),
+     * writes each request on its own, so that only the request at fault is refused. Any other failure refuses the whole
+     * batch, which may have been committed all the same (a connection lost after the commit): a second copy would put
+     * its entries in the chain twice.
+     */
+    private boolean appendOrSplit(List<Pending> batch, AuditChain.Canonical chain) {
+        try {
+            return append(batch, chain);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || !refusedData(e)) {
+                throw e;
+            }
+        }
+        boolean due = false;
+        for (Pending request : batch) {
+            try {
+                due |= append(List.of(request), chain);
+            } catch (RuntimeException e) {
+                log.error("An audit append failed; its request is refused", e);
+                request.done().completeExceptionally(e);
+            }
+        }
+        return due;
+    }
+
+    private static boolean refusedData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes the batch, releases its requests and forwards the entries; true when a checkpoint is due by count. */
