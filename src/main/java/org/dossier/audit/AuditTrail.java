@@ -36,6 +36,7 @@ public class AuditTrail implements SmartLifecycle {
     static final Duration APPEND_TIMEOUT = Duration.ofSeconds(10);
 
     private final JdbcClient jdbc;
+    private final org.dossier.platform.SideConnections side;
     private final AuditSigner signer;
     private final SyslogForwarder forwarder;
     private final AuditWitness witness;
@@ -75,6 +76,7 @@ public class AuditTrail implements SmartLifecycle {
         this.events = events;
         this.verifyOnly = verifyOnly;
         // The writer has connections of its own: requests wait for it while holding theirs.
+        this.side = side;
         this.jdbc = side.jdbc();
         this.signer = signer;
         this.forwarder = forwarder;
@@ -257,7 +259,7 @@ public class AuditTrail implements SmartLifecycle {
                     continue;
                 }
                 drain(next, batch, checkpoints);
-                boolean countCheckpointDue = !batch.isEmpty() && append(batch, chain);
+                boolean countCheckpointDue = !batch.isEmpty() && appendOrSplit(batch, chain);
                 // After the requests are released: they never wait for a checkpoint's verification.
                 if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
@@ -293,6 +295,42 @@ public class AuditTrail implements SmartLifecycle {
             }
             next = queue.poll();
         }
+    }
+
+    /**
+     * Appends the batch; if the database refused its rows (a constraint, a value: nothing of the statement was committed),
+     * writes each request on its own, so that only the request at fault is refused. Any other failure refuses the whole
+     * batch, which may have been committed all the same (a connection lost after the commit): a second copy would put
+     * its entries in the chain twice.
+     */
+    private boolean appendOrSplit(List<Pending> batch, AuditChain.Canonical chain) {
+        try {
+            return append(batch, chain);
+        } catch (RuntimeException e) {
+            if (batch.size() == 1 || !refusedData(e)) {
+                throw e;
+            }
+        }
+        boolean due = false;
+        for (Pending request : batch) {
+            try {
+                due |= append(List.of(request), chain);
+            } catch (RuntimeException e) {
+                log.error("An audit append failed; its request is refused", e);
+                request.done().completeExceptionally(e);
+            }
+        }
+        return due;
+    }
+
+    private static boolean refusedData(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException s && s.getSQLState() != null
+                    && (s.getSQLState().startsWith("22") || s.getSQLState().startsWith("23"))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Writes the batch, releases its requests and forwards the entries; true when a checkpoint is due by count. */
@@ -462,21 +500,15 @@ public class AuditTrail implements SmartLifecycle {
                 return "entry " + anchor.seq() + " " + (at.isEmpty() ? "is missing" : "differs from its signed checkpoint");
             }
         }
-        AuditVerifier.State state = new AuditVerifier.State(List.of());
-        state.expectedSeq = anchor.seq() + 1;
-        state.previous = anchor.hash();
-        jdbc.sql(AuditVerifier.ENTRIES).param(anchor.seq() + 1).param(head.seq()).query((java.sql.ResultSet rs) -> {
-            if (state.problem == null) {
-                state.check(rs);
-            }
-        });
-        if (state.problem != null) {
-            return state.problem + " (since the last signed checkpoint, entry " + anchor.seq() + ")";
+        ChainScan scan = side.autocommit("audit chain check", connection ->
+                new ChainScan(anchor.seq() + 1, anchor.hash(), List.of()).read(connection, head.seq()));
+        if (scan.problem() != null) {
+            return scan.problem() + " (since the last signed checkpoint, entry " + anchor.seq() + ")";
         }
-        if (state.expectedSeq <= head.seq()) {
-            return "entries " + state.expectedSeq + " to " + head.seq() + " are missing";
+        if (scan.expectedSeq() <= head.seq()) {
+            return "entries " + scan.expectedSeq() + " to " + head.seq() + " are missing";
         }
-        if (!state.previous.equals(head.hash())) {
+        if (!scan.previousHash().equals(head.hash())) {
             return "the chain head's hash does not match entry " + head.seq();
         }
         if (highWater != null && highWater.seq() > anchor.seq()) {

@@ -76,6 +76,55 @@ class AuditTrailTest extends IntegrationTest {
     }
 
     @Test
+    void underManyCallersAndAFailingBatchEveryEntryIsInTheChainOnceAtTheSeqItsCallerWasGiven() throws Exception {
+        // A request whose entry cannot be stored fails its batch: the other requests of that batch are written again
+        // without it. Nothing is lost, doubled or reordered, and only the request at fault is refused.
+        long before = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        int callers = 32;
+        int each = 40;
+        ExecutorService pool = Executors.newFixedThreadPool(callers);
+        List<Future<long[]>> done = new ArrayList<>();
+        for (int t = 0; t < callers; t++) {
+            int caller = t;
+            done.add(pool.submit(() -> {
+                long[] seqs = new long[each];
+                for (int i = 0; i < each; i++) {
+                    AuditRecord r = AuditRecord.unstamped().account(200L + caller, "caller" + caller).roles("PHYSICIAN").facility(1)
+                            .session("session:many").from("127.0.0.1", "test").stored("READ", "Patient", Integer.toString(i)).patient((long) i)
+                            .stored(AuditRecord.Decision.ALLOW, "CARE_TEAM", "TREAT", "IDENTITY").request("many-" + caller + "-" + i).build();
+                    if (caller == 0 && i % 10 == 5) {
+                        AuditRecord broken = new AuditRecord(Instant.now(), 5L, "u", "R", 1, null, null, null, null, 50L, null, null, null,
+                                AuditRecord.Decision.ALLOW, null, null, "many-broken-" + i, null);
+                        assertThatThrownBy(() -> trail.append(broken)).isInstanceOf(AuditUnavailableException.class);
+                    }
+                    seqs[i] = trail.append(r);
+                }
+                return seqs;
+            }));
+        }
+        java.util.Map<Long, String> given = new java.util.HashMap<>();
+        for (int t = 0; t < callers; t++) {
+            long[] seqs = done.get(t).get();
+            for (int i = 0; i < each; i++) {
+                assertThat(i == 0 || seqs[i] > seqs[i - 1]).as("a caller's entries in the order it appended them").isTrue();
+                assertThat(given.put(seqs[i], "many-" + t + "-" + i)).as("seq %d given twice", seqs[i]).isNull();
+            }
+        }
+        pool.shutdown();
+        long after = jdbc.sql("select last_seq from audit_head").query(Long.class).single();
+        assertThat(after - before).isEqualTo(callers * each);
+        java.util.Map<Long, String> stored = new java.util.HashMap<>();
+        jdbc.sql("select seq, request_id from audit_entry where seq > ? and seq <= ?").param(before).param(after)
+                .query((java.sql.ResultSet rs) -> {
+                    stored.put(rs.getLong(1), rs.getString(2));
+                });
+        assertThat(stored).isEqualTo(given);
+        assertThat(jdbc.sql("select count(*) from audit_entry where request_id like 'many-broken-%'").query(Long.class).single()).isZero();
+        AuditVerifier.Report report = verifier.verify();
+        assertThat(report.intact()).as(report.problem()).isTrue();
+    }
+
+    @Test
     void theApplicationCannotRewriteOrDeleteTheTrail() {
         long seq = trail.append(read(2, 20));
         assertThatThrownBy(() -> jdbc.sql("update audit_entry set detail = 'x' where seq = ?").param(seq).update())
