@@ -65,8 +65,7 @@ class AccessRepository {
                 .param("at", Timestamp.from(at)).param("from", Timestamp.from(day.from())).param("to", Timestamp.from(day.to()))
                 .param("relationship", relationship).param("work", work)
                 .query((rs, n) -> new Decision(
-                        new PatientFacts(rs.getLong("id"), rs.getInt("facility_id"), "MERGED".equals(rs.getString("status")),
-                                (Long) rs.getObject("merged_into"), rs.getDate("birth_date").toLocalDate()),
+                        PatientFacts.read(rs),
                         new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("restricted_for"), (Long) rs.getObject("grant_id")),
                         rs.getString("relationship"), rs.getString("work")))
                 .optional();

@@ -27,8 +27,7 @@ class PatientFactsDirectory implements PatientDirectory {
     public Optional<PatientFacts> facts(long patientId) {
         return jdbc.sql("select id, facility_id, status, merged_into, birth_date from patient_facts(?)")
                 .param(patientId)
-                .query((rs, n) -> new PatientFacts(rs.getLong("id"), rs.getInt("facility_id"), "MERGED".equals(rs.getString("status")),
-                        (Long) rs.getObject("merged_into"), rs.getDate("birth_date").toLocalDate()))
+                .query((rs, n) -> PatientFacts.read(rs))
                 .optional();
     }
 }
