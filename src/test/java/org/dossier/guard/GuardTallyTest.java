@@ -91,6 +91,40 @@ class GuardTallyTest extends IntegrationTest {
                 .isEqualTo(jdbc.sql("select count(*) from guard_touch where staff_id = ? and unexplained").param(staff).query(Long.class).single());
     }
 
+    @Test
+    void aPatientShownAgainWithinTheSecondIsNotWrittenAgainUnlessSomethingChanges() {
+        long staff = fixtures().staffId(Accounts.newStaff(as("admin"), credentials, "FRONT_DESK", 1, null));
+        Instant at = Instant.parse("2026-03-02T10:15:30.100Z");
+        Long[] patient = {900_200_001L};
+        charge(staff, at, patient, new Boolean[]{false});
+        String first = version(staff, patient[0]);
+
+        // The same patient, explained again, 0.8 s later: no count can differ, so no new row version (the write, its index
+        // entries and its lock were the guard's cost under load).
+        charge(staff, at.plusMillis(800), patient, new Boolean[]{false});
+        assertThat(version(staff, patient[0])).as("the row is left as it was").isEqualTo(first);
+
+        // Within the same second, but now unexplained: the count changes, so the row does, and the tallies follow.
+        assertThat(charge(staff, at.plusMillis(900), patient, new Boolean[]{true})).containsExactly(1, 1, 1, 1);
+        String flipped = version(staff, patient[0]);
+        assertThat(flipped).as("an access that becomes unexplained is written at once").isNotEqualTo(first);
+        assertThat(jdbc.sql("select last_at from guard_touch where staff_id = ? and patient_id = ?").param(staff).param(patient[0])
+                .query(Timestamp.class).single().toInstant()).isEqualTo(at.plusMillis(900));
+
+        // A second after: the windows move, so the row does.
+        charge(staff, at.plusMillis(1_950), patient, new Boolean[]{true});
+        assertThat(version(staff, patient[0])).as("a second later the touch moves").isNotEqualTo(flipped);
+        assertThat(charge(staff, at.plusSeconds(61), new Long[0], new Boolean[0])).as("still shown in the last minute")
+                .containsExactly(counted(staff, at.plusSeconds(61)));
+        assertThat(counted(staff, at.plusSeconds(61))[0]).isEqualTo(1);
+    }
+
+    /** A row's physical version: it changes with every write of the row. */
+    private String version(long staff, long patient) {
+        return jdbc.sql("select ctid::text || '/' || xmin::text from guard_touch where staff_id = ? and patient_id = ?")
+                .param(staff).param(patient).query(String.class).single();
+    }
+
     private long[] charge(long staff, Instant at, Long[] patients, Boolean[] unexplained) {
         Integer[] facilities = java.util.Collections.nCopies(patients.length, 1).toArray(Integer[]::new);
         return jdbc.sql("""
