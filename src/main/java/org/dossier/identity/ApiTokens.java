@@ -21,7 +21,9 @@ import java.util.Optional;
 
 /**
  * Opaque bearer tokens for programmatic clients: 256 random bits, stored as a SHA-256 hash, valid at most
- * an hour, revocable. A token carries exactly its owner's rights, read afresh on every request.
+ * an hour, revocable. A token carries exactly its owner's rights: read from the database, then remembered by this node
+ * until the account or its tokens change on any node, for at most {@code dossier.auth.token-cache.max-age}
+ * ({@link LiveTokens}, ADR 0037).
  */
 @Component
 class ApiTokens {
@@ -34,11 +36,13 @@ class ApiTokens {
     private final JdbcClient accounts;
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
+    private final LiveTokens remembered;
 
-    ApiTokens(JdbcClient jdbc, AccountConnections accounts, Clock clock) {
+    ApiTokens(JdbcClient jdbc, AccountConnections accounts, Clock clock, LiveTokens remembered) {
         this.jdbc = jdbc;
         this.accounts = accounts.jdbc();
         this.clock = clock;
+        this.remembered = remembered;
     }
 
     /** A token as its owner may see it: never its value, which exists only in the issuing response. */
@@ -71,11 +75,16 @@ class ApiTokens {
         if (value == null || !value.startsWith(PREFIX) || value.length() > 100) {
             return Optional.empty();
         }
+        String hash = hash(value);
+        return remembered.get(hash, () -> read(hash));
+    }
+
+    private Optional<Live> read(String hash) {
         return accounts.sql("""
                         select t.id as token_id, t.staff_id, t.issued_at, t.expires_at, t.source_address, t.user_agent, a.*
                           from api_token t cross join lateral staff_account(t.staff_id) a
                          where t.token_hash = ? and t.revoked_at is null and t.expires_at > ?""")
-                .param(hash(value)).param(Timestamp.from(clock.instant()))
+                .param(hash).param(Timestamp.from(clock.instant()))
                 .query((rs, n) -> new Live(new TokenInfo(rs.getLong("token_id"), rs.getLong("staff_id"),
                         rs.getTimestamp("issued_at").toInstant(), rs.getTimestamp("expires_at").toInstant(), null,
                         rs.getString("source_address"), rs.getString("user_agent")), StaffAccounts.read(rs)))
@@ -92,13 +101,24 @@ class ApiTokens {
     }
 
     boolean revoke(long id, Long byStaffId) {
-        return jdbc.sql("update api_token set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null")
-                .param(Timestamp.from(clock.instant())).param(byStaffId).param(id).update() == 1;
+        Long owner = jdbc.sql("update api_token set revoked_at = ?, revoked_by = ? where id = ? and revoked_at is null returning staff_id")
+                .param(Timestamp.from(clock.instant())).param(byStaffId).param(id).query(Long.class).optional().orElse(null);
+        if (owner != null) {
+            remembered.forgetOnCommit(owner);
+        }
+        return owner != null;
     }
 
     int revokeAll(long staffId, Long byStaffId) {
-        return jdbc.sql("update api_token set revoked_at = ?, revoked_by = ? where staff_id = ? and revoked_at is null")
+        int revoked = jdbc.sql("update api_token set revoked_at = ?, revoked_by = ? where staff_id = ? and revoked_at is null")
                 .param(Timestamp.from(clock.instant())).param(byStaffId).param(staffId).update();
+        remembered.forgetOnCommit(staffId);
+        return revoked;
+    }
+
+    /** How many tokens this node remembers now (for tests and the operators' view). */
+    int remembered() {
+        return remembered.size();
     }
 
     private static TokenInfo map(java.sql.ResultSet rs, int n) throws java.sql.SQLException {

@@ -150,6 +150,7 @@ class AccessGatewayTest extends IntegrationTest {
         String stale = Api.fetchToken(port, doctor, DemoAccounts.PASSWORD);
         jdbc.sql("update api_token set issued_at = now() - interval '10 minutes' where token_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex')")
                 .param(stale).update();
+        heardByTheServer();
         Api.Response noStepUp = anonymous().withBearer(stale).post("/api/patients/" + patient + "/break-glass", request);
         assertThat(noStepUp.status()).isEqualTo(403);
         assertThat(noStepUp.json().get("type").asString()).endsWith("step-up-required");

@@ -190,6 +190,7 @@ class GuardTest extends GuardedServerTest {
         String stale = Api.fetchToken(port, "security", DemoAccounts.PASSWORD);
         jdbc.sql("update api_token set issued_at = now() - interval '10 minutes' where token_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex')")
                 .param(stale).update();
+        heardByTheServer();
         Api.Response refused = anonymous().withBearer(stale).post("/api/guard/accounts/" + id + "/unfreeze", Map.of("reason", "checked"));
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.json().get("type").asString()).endsWith("step-up-required");

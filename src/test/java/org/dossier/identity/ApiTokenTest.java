@@ -88,6 +88,7 @@ class ApiTokenTest extends IntegrationTest {
         assertThat(anonymous().withBearer(second).get("/api/me").status()).isEqualTo(200);
         jdbc.sql("update api_token set issued_at = now() - interval '2 hours', expires_at = now() - interval '1 hour' where staff_id = "
                 + "(select id from staff where username = ?)").param(user).update();
+        heardByTheServer();
         assertThat(anonymous().withBearer(second).get("/api/me").status()).as("expired").isEqualTo(401);
         assertThat(anonymous().withBearer("dst_forged-token-value").get("/api/me").status()).isEqualTo(401);
     }

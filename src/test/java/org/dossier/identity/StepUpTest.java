@@ -30,6 +30,7 @@ class StepUpTest extends IntegrationTest {
     void anAccountChangeWithAStaleSecondFactorIsRefusedAndAFreshOneWorks() {
         String staleToken = Api.fetchToken(port, "admin", DemoAccounts.PASSWORD);
         jdbc.sql("update api_token set issued_at = now() - interval '10 minutes' where token_hash = ?").param(ApiTokens.hash(staleToken)).update();
+        heardByTheServer();
         Api.Response refused = anonymous().withBearer(staleToken).post("/api/staff", account("dr.stepstale" + System.nanoTime() % 10000));
         assertThat(refused.status()).isEqualTo(403);
         assertThat(refused.json().get("type").asString()).endsWith("step-up-required");

@@ -41,6 +41,19 @@ public abstract class IntegrationTest {
         this.jdbc = JdbcClient.create(owner);
     }
 
+    @Autowired
+    private org.dossier.identity.LiveTokens liveTokens;
+
+    /**
+     * After a change of accounts or tokens made here in SQL, behind the server's back, as another node would: returns
+     * once the server has heard it (the notification of ADR 0037), so that its next request cannot be answered from
+     * what it remembered before.
+     */
+    protected void heardByTheServer() {
+        org.assertj.core.api.Assertions.assertThat(liveTokens.awaitHeard(java.time.Duration.ofSeconds(10)))
+                .as("the server heard the account change").isTrue();
+    }
+
     /** A fresh cluster for each server the tests start (Spring caches and shares them), never one directory for two. */
     @DynamicPropertySource
     static void dataDir(DynamicPropertyRegistry registry) {

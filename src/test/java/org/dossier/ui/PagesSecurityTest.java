@@ -187,6 +187,7 @@ class PagesSecurityTest extends IntegrationTest {
         String stale = Api.fetchToken(port, "security", org.dossier.demo.DemoAccounts.PASSWORD);
         jdbc.sql("update api_token set issued_at = now() - interval '10 minutes' where token_hash = encode(sha256(convert_to(?, 'UTF8')), 'hex')")
                 .param(stale).update();
+        heardByTheServer();
         var request = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + port + "/security/accounts/"
                         + fixtures().staffId(frozen) + "/unfreeze"))
                 .header("Authorization", "Bearer " + stale).header("Accept", "text/html").header("Referer", "http://127.0.0.1:" + port + "/security")

@@ -218,6 +218,7 @@ class WorkflowJourneysTest extends IntegrationTest {
         String frozen = Accounts.newStaff(as("admin"), credentials, "NURSE", 1, fixtures().unit(1, "CARDIO"));
         // As the guard leaves it: status FROZEN (the guard's own path is ScrapeFreezeJourneyTest's).
         jdbc.sql("update staff set status = 'FROZEN' where username = ?").param(frozen).update();
+        heardByTheServer();
         long doctorId = fixtures().staffId(doctor);
 
         try (Browser officer = Browser.open(port, "fr")) {

@@ -147,7 +147,7 @@ class DatabaseConfiguration {
     @Bean(destroyMethod = "close")
     org.dossier.platform.AccountConnections accountConnections(EmbeddedPostgresHolder embedded, DatabaseSupervisor supervisor,
                                                                DatabaseAvailability availability, Logins logins,
-                                                               @Value("${dossier.db.accounts-pool-size:4}") int poolSize) {
+                                                               @Value("${dossier.db.accounts-pool-size:5}") int poolSize) {
         return new org.dossier.platform.AccountConnections(smallPool("dossier-accounts", poolSize, embedded, supervisor, availability,
                 logins));
     }
