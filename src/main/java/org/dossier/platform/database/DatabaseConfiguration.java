@@ -75,6 +75,21 @@ class DatabaseConfiguration {
     }
 
     /**
+     * Every pool's use in the metrics ({@code hikaricp_connections_active/idle/pending/max}, acquire and usage times, tagged
+     * by pool: dossier, dossier-side, dossier-accounts, dossier-owner). Spring Boot binds only the pools it sees as
+     * DataSource beans; the side and accounts pools are not, so each pool the supervisor watches is bound here, as Boot
+     * does it (a pool already bound is left alone).
+     */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder poolMetrics(DatabaseSupervisor supervisor) {
+        return registry -> supervisor.pools().forEach(pool -> {
+            if (pool.getMetricRegistry() == null && pool.getMetricsTrackerFactory() == null) {
+                pool.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
+            }
+        });
+    }
+
+    /**
      * The owner's connections: migrations and bulk loads (which drop and rebuild indexes) only. The owner is not
      * subject to row-level security, so nothing that serves a user runs on it.
      */
