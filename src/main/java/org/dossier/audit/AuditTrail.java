@@ -339,6 +339,7 @@ public class AuditTrail implements SmartLifecycle {
                 drain(next, batch, checkpoints);
                 writingSince = batch.isEmpty() ? 0 : batch.get(0).enqueuedAt();
                 boolean countCheckpointDue = !batch.isEmpty() && appendOrSplit(batch, chain);
+                writingSince = 0; // released: a checkpoint after it is no append's wait
                 // After the requests are released: they never wait for a checkpoint's verification.
                 if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
