@@ -193,7 +193,7 @@ class DatabaseRecoveryTest extends IntegrationTest {
         assertThat(liveness.body()).contains("UP");
         // The metrics answer during the outage, when they matter most (they need no database).
         assertThat(metrics.statusCode()).as("metrics: " + metrics.body()).isEqualTo(200);
-        assertThat(metrics.body()).contains("hikaricp_connections_active{pool=\"dossier\"}");
+        assertThat(metrics.body()).contains("hikaricp_connections_active{pool=\"dossier\"}").contains("dossier_database_available 0.0");
         for (HttpResponse<String> r : List.of(api, fhir, page)) {
             assertThat(r.statusCode()).as(r.uri() + ": " + r.body()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).as(r.uri().toString()).isPresent();

@@ -83,6 +83,9 @@ class MetricsTest extends GuardedServerTest {
         }
         assertThat(value(after, "hikaricp_connections_acquire_seconds_count", Map.of("pool", "dossier"))).isPositive();
 
+        assertThat(value(after, "dossier_database_available", Map.of())).isEqualTo(1);
+        assertThat(value(after, "dossier_database_outage_seconds", Map.of())).isZero();
+
         // The audit writer: it wrote just now, is intact, and nothing waits.
         assertThat(value(after, "dossier_audit_chain_intact", Map.of())).isEqualTo(1);
         assertThat(value(after, "dossier_audit_chain_head_age_seconds", Map.of())).isBetween(0.0, 30.0);
