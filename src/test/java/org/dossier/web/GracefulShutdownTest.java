@@ -74,9 +74,15 @@ class GracefulShutdownTest {
             String token = Api.fetchToken(port, "nurse", DemoAccounts.PASSWORD);
 
             // JSON lines, and the request's id on each line the request logs.
-            HttpResponse<String> first = write(port, token, patient, "json-log-check-1");
+            // With the reason a user gives when the guard asks (free text that may name a patient): never in a log line.
+            HttpResponse<String> first = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/api/patients/" + patient
+                            + "/observations")).header("Authorization", "Bearer " + token).header("Content-Type", "application/json")
+                    .header("X-Request-Id", "json-log-check-1").header("X-Dossier-Reason", "reason-marker Mrs Example asked for it")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"kind\":\"HEART_RATE\",\"value\":71}")).build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertThat(first.statusCode()).as(first.body()).isEqualTo(201);
             List<JsonNode> lines = jsonLines(output);
+            assertThat(output.getOut()).as("the user's reason stays out of the logs").doesNotContain("reason-marker");
             assertThat(lines).as("every line is JSON").isNotEmpty()
                     .allSatisfy(l -> assertThat(l.has("@timestamp") && l.has("log") && l.has("message")).isTrue());
             assertThat(requestLines(lines, "POST \"/api/patients/" + patient + "/observations\""))
