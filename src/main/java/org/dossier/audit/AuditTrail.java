@@ -65,10 +65,19 @@ public class AuditTrail implements SmartLifecycle {
      * database's head, so that the hospital keeps working and every access is still recorded) do not move the high-water
      * mark, so that the stop line still names the last entry written before the chain was touched.
      */
-    private String tainted;
+    private volatile String tainted;
+    /** For the metrics (read by the scrape, written by the writer): the oldest append of the batch being written (nanoTime, 0: none). */
+    private volatile long writingSince;
+    /** When the newest entry of the chain that this server knows of was recorded (its own, or another node's seen at a checkpoint). */
+    private volatile Instant headRecordedAt;
+    private long headRecordedSeq = -1;
+    /** When the chain was last checked and witnessed (a checkpoint signed, or the last one witnessed again). */
+    private volatile Instant lastGoodCheckpointAt;
+    private final io.micrometer.core.instrument.Timer appendTimer;
 
     AuditTrail(org.dossier.platform.SideConnections side, AuditSigner signer, SyslogForwarder forwarder, AuditWitness witness,
                org.springframework.context.ApplicationEventPublisher events, Clock clock,
+               io.micrometer.core.instrument.MeterRegistry meters,
                @Value("${dossier.audit.checkpoint-every:10000}") long checkpointEvery,
                @Value("${dossier.audit.checkpoint-interval:PT60S}") Duration checkpointInterval,
                @Value("${dossier.audit.verify-and-exit:false}") boolean verifyOnly) {
@@ -83,10 +92,51 @@ public class AuditTrail implements SmartLifecycle {
         this.clock = clock;
         this.checkpointEvery = checkpointEvery;
         this.checkpointInterval = checkpointInterval;
+        this.appendTimer = registerMetrics(meters);
+    }
+
+    /**
+     * The writer's health for the metrics: how long the oldest waiting append has waited (a writer that is stuck or a
+     * database that is slow shows here first), how old the chain's head is, how long since the chain was last checked
+     * and witnessed, whether it is intact, and the time each append waited for its commit. Read from what the writer
+     * keeps in memory: a scrape costs no query.
+     */
+    private io.micrometer.core.instrument.Timer registerMetrics(io.micrometer.core.instrument.MeterRegistry meters) {
+        io.micrometer.core.instrument.Gauge.builder("dossier.audit.append.lag", this, t -> t.appendLag().toNanos() / 1e9)
+                .baseUnit("seconds").description("How long the oldest append not yet committed has waited").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("dossier.audit.queue", queue, q -> q.size())
+                .description("Appends waiting for the audit writer").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("dossier.audit.chain.head.age", this, t -> t.age(t.headRecordedAt, t.clock))
+                .baseUnit("seconds").description("Age of the newest audit entry this server knows of").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("dossier.audit.checkpoint.age", this, t -> t.age(t.lastGoodCheckpointAt, t.wall))
+                .baseUnit("seconds").description("Time since the chain was last checked, signed and witnessed").register(meters);
+        io.micrometer.core.instrument.Gauge.builder("dossier.audit.chain.intact", this, t -> t.tainted == null ? 1 : 0)
+                .description("0 once the writer found the chain broken (nothing is signed until a restart)").register(meters);
+        return io.micrometer.core.instrument.Timer.builder("dossier.audit.append")
+                .description("Time from an append to its commit (a request waits this long for its audit entry)")
+                .serviceLevelObjectives(Duration.ofMillis(5), Duration.ofMillis(10), Duration.ofMillis(25), Duration.ofMillis(50),
+                        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+                        Duration.ofSeconds(5), APPEND_TIMEOUT)
+                .register(meters);
+    }
+
+    /** How long the oldest append not yet committed has waited (zero when none waits). */
+    Duration appendLag() {
+        long oldest = writingSince;
+        Pending next = queue.peek();
+        if (next != null && (oldest == 0 || next.enqueuedAt() - oldest < 0)) {
+            oldest = next.enqueuedAt();
+        }
+        return oldest == 0 ? Duration.ZERO : Duration.ofNanos(Math.max(0, System.nanoTime() - oldest));
+    }
+
+    private double age(Instant at, Clock now) {
+        return at == null ? Double.NaN : Math.max(0, Duration.between(at, now.instant()).toMillis() / 1000.0);
     }
 
     /** Records to append, or (with no records) a request for a checkpoint now, answered by {@code checkpoint}. */
-    private record Pending(List<AuditRecord> records, CompletableFuture<Long> done, CompletableFuture<Checkpoint> checkpoint) {
+    private record Pending(List<AuditRecord> records, CompletableFuture<Long> done, CompletableFuture<Checkpoint> checkpoint,
+                           long enqueuedAt) {
     }
 
     /** The outcome of a checkpoint: signed (and witnessed), or refused because the chain is broken, with why. */
@@ -105,9 +155,12 @@ public class AuditTrail implements SmartLifecycle {
             throw new AuditUnavailableException("The audit trail is not running", null);
         }
         CompletableFuture<Long> done = new CompletableFuture<>();
-        queue.add(new Pending(List.copyOf(records), done, null));
+        long enqueuedAt = System.nanoTime();
+        queue.add(new Pending(List.copyOf(records), done, null, enqueuedAt));
         try {
-            return done.get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            long seq = done.get(APPEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+            appendTimer.record(System.nanoTime() - enqueuedAt, TimeUnit.NANOSECONDS);
+            return seq;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new AuditUnavailableException("Interrupted while recording the audit entry", e);
@@ -170,15 +223,37 @@ public class AuditTrail implements SmartLifecycle {
                 .findFirst().orElse(new AuditWitness.Signed(0, AuditChain.GENESIS, null, null));
     }
 
+    /**
+     * Stops after the web server has finished its requests (Spring stops the higher phases first, and the web server's
+     * graceful shutdown is at {@code GRACEFUL_SHUTDOWN_PHASE}), so that a request still under way during a graceful
+     * shutdown gets its audit entry; starts before the web server takes requests. The witness and the syslog copy stop
+     * after it (a lower phase still), so that its last lines reach them.
+     */
+    @Override
+    public int getPhase() {
+        return PHASE;
+    }
+
+    static final int PHASE = org.springframework.boot.web.server.context.WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 10;
+
+    /**
+     * Writes what is queued, then stops: the writer takes no new wait once {@code running} is false, and leaves when the
+     * queue is empty. Only a writer that does not finish within {@link #STOP_WAIT} is interrupted, and what it leaves
+     * refused (the requests that wait for it fail closed, as they would have without the shutdown).
+     */
     @Override
     public void stop() {
         running = false;
         if (writer == null) {
             return;
         }
-        writer.interrupt();
         try {
-            writer.join(5_000);
+            writer.join(STOP_WAIT.toMillis());
+            if (writer.isAlive()) {
+                log.warn("The audit writer did not finish within {}; what it still holds is refused", STOP_WAIT);
+                writer.interrupt();
+                writer.join(2_000);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -221,7 +296,7 @@ public class AuditTrail implements SmartLifecycle {
             return null;
         }
         CompletableFuture<Checkpoint> done = new CompletableFuture<>();
-        queue.add(new Pending(List.of(), null, done));
+        queue.add(new Pending(List.of(), null, done, System.nanoTime()));
         try {
             return done.get(60, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
@@ -241,10 +316,13 @@ public class AuditTrail implements SmartLifecycle {
         return checkpointInterval;
     }
 
+    private static final Duration STOP_WAIT = Duration.ofSeconds(15);
+
     private void writeLoop() {
         AuditChain.Canonical chain = new AuditChain.Canonical();
         boolean first = true;
-        while (running) {
+        // After stop() the queue is still written out: the server's last requests have been answered, their entries must be in.
+        while (running || !queue.isEmpty()) {
             List<Pending> batch = new ArrayList<>();
             List<Pending> checkpoints = new ArrayList<>();
             try {
@@ -253,13 +331,15 @@ public class AuditTrail implements SmartLifecycle {
                     first = false;
                     checkpoint();
                 }
-                Pending next = queue.poll(1, TimeUnit.SECONDS);
+                Pending next = queue.poll(running ? 1_000 : 0, TimeUnit.MILLISECONDS);
                 if (next == null) {
                     maybeCheckpointByTime();
                     continue;
                 }
                 drain(next, batch, checkpoints);
+                writingSince = batch.isEmpty() ? 0 : batch.get(0).enqueuedAt();
                 boolean countCheckpointDue = !batch.isEmpty() && appendOrSplit(batch, chain);
+                writingSince = 0; // released: a checkpoint after it is no append's wait
                 // After the requests are released: they never wait for a checkpoint's verification.
                 if (countCheckpointDue || !checkpoints.isEmpty()) {
                     Checkpoint result = checkpoint();
@@ -276,6 +356,8 @@ public class AuditTrail implements SmartLifecycle {
                 log.error("Audit batch of {} appends failed; their requests are refused", batch.size(), e);
                 batch.forEach(p -> p.done().completeExceptionally(e));
                 checkpoints.forEach(p -> p.checkpoint().completeExceptionally(e));
+            } finally {
+                writingSince = 0;
             }
         }
     }
@@ -383,6 +465,8 @@ public class AuditTrail implements SmartLifecycle {
             }
             headSeq = seq;
             headHash = hash;
+            headRecordedSeq = seq;
+            headRecordedAt = written.get(written.size() - 1).record().recordedAt();
             if (tainted == null && (highWater == null || seq > highWater.seq())) {
                 highWater = new AuditWitness.Signed(seq, hash, null, null);
             }
@@ -452,6 +536,12 @@ public class AuditTrail implements SmartLifecycle {
         lastCheckpointAt = wall.instant();
         var head = jdbc.sql("select last_seq, last_hash from audit_head where id = 1")
                 .query((rs, n) -> new AuditWitness.Signed(rs.getLong(1), rs.getString(2), null, null)).single();
+        if (head.seq() != headRecordedSeq && head.seq() > 0) {
+            // Another node wrote since (or this server just started): the head's time, for the metrics; one lookup by key.
+            headRecordedSeq = head.seq();
+            headRecordedAt = jdbc.sql("select recorded_at from audit_entry where seq = ?").param(head.seq())
+                    .query(Timestamp.class).optional().map(Timestamp::toInstant).orElse(null);
+        }
         String problem = tainted != null ? tainted : segmentProblem(head);
         if (problem != null) {
             alarm(problem);
@@ -478,6 +568,7 @@ public class AuditTrail implements SmartLifecycle {
             anchor = signed;
         }
         witness.checkpoint(anchor);
+        lastGoodCheckpointAt = wall.instant();
         return new Checkpoint(true, anchor.seq(), null);
     }
 

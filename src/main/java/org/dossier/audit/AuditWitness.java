@@ -237,7 +237,7 @@ class AuditWitness implements SmartLifecycle {
     /** After the audit writer (a higher phase stops first), so that its stop line is still handed over. */
     @Override
     public int getPhase() {
-        return SmartLifecycle.DEFAULT_PHASE - 1;
+        return AuditTrail.PHASE - 1;
     }
 
     @Override

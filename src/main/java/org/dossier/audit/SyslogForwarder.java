@@ -96,6 +96,12 @@ class SyslogForwarder implements SmartLifecycle {
         log.info("Forwarding audit entries to syslog collector {}:{} (TCP, RFC 5424)", host, port);
     }
 
+    /** After the audit writer, which forwards its last entries here. */
+    @Override
+    public int getPhase() {
+        return AuditTrail.PHASE - 1;
+    }
+
     @Override
     public void stop() {
         running = false;

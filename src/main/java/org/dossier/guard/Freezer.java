@@ -43,9 +43,11 @@ class Freezer {
     private final AuditTrail audit;
     private final AlertWebhook webhook;
     private final JsonMapper json;
+    private final GuardMetrics metrics;
 
     Freezer(JdbcClient jdbc, PlatformTransactionManager transactions, OrganizationService organization, AuditReports reports,
-            AuditTrail audit, AlertWebhook webhook, JsonMapper json) {
+            AuditTrail audit, AlertWebhook webhook, JsonMapper json, GuardMetrics metrics) {
+        this.metrics = metrics;
         this.jdbc = jdbc;
         this.separately = new TransactionTemplate(transactions);
         this.separately.setPropagationBehavior(TransactionDefinition.PROPAGATION_REQUIRES_NEW);
@@ -75,6 +77,7 @@ class Freezer {
                     .query(Long.class).single();
         });
         if (alertId != null) {
+            metrics.froze(signal);
             log.warn("GUARD froze account {} ({}): {} — alert {}", actor.username(), actor.staffId(), signal, alertId);
             audit.append(AuditRecord.at(now)
                     .actor(actor).roles(null)

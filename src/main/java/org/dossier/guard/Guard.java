@@ -43,9 +43,11 @@ public class Guard {
     private final AlertWebhook webhook;
     private final tools.jackson.databind.json.JsonMapper json;
     private final Clock clock;
+    private final GuardMetrics metrics;
 
     Guard(JdbcClient jdbc, org.dossier.platform.SideConnections side, GuardPolicy policy, Freezer freezer, AlertWebhook webhook,
-          tools.jackson.databind.json.JsonMapper json, Clock clock) {
+          tools.jackson.databind.json.JsonMapper json, Clock clock, GuardMetrics metrics) {
+        this.metrics = metrics;
         this.webhook = webhook;
         this.json = json;
         // The counters live on the side pool: a request holds its main connection while it is charged.
@@ -66,14 +68,29 @@ public class Guard {
         }
         Instant now = clock.instant();
         boolean clinician = actor.hasAnyRole(Role.PHYSICIAN, Role.NURSE);
-        GuardBudget.Verdict verdict = evaluate(actor, kind, touches, clinician, now);
+        GuardBudget.Verdict verdict;
+        try {
+            verdict = evaluate(actor, kind, touches, clinician, now);
+        } catch (GuardException e) {
+            metrics.decided(kind.name(), "freeze", e.signal());  // the account was no longer active
+            throw e;
+        }
         if (verdict.response() == null) {
+            metrics.allowed(kind);
             return null;
         }
         if (verdict.response() == GuardException.Response.FREEZE) {
+            metrics.decided(kind.name(), "freeze", verdict.signal());
             throw freezer.freeze(actor, verdict.signal(), verdict.evidence(), now);
         }
-        return stepUp(actor, verdict.signal(), verdict.evidence(), now);
+        try {
+            String answered = stepUp(actor, verdict.signal(), verdict.evidence(), now);
+            metrics.decided(kind.name(), "step_up_answered", verdict.signal());
+            return answered;
+        } catch (GuardException e) {
+            metrics.decided(kind.name(), "step_up", verdict.signal());
+            throw e;
+        }
     }
 
     /** Counts a search before it runs: a sweep is many queries a minute, even when most of them find nobody. */
@@ -98,6 +115,7 @@ public class Guard {
             }
         });
         if (searches > policy.searchesPerMinuteFreeze()) {
+            metrics.decided("search_rate", "freeze", GuardSignal.SEARCH_RATE);
             throw freezer.freeze(actor, GuardSignal.SEARCH_RATE, Map.of("searchesThisMinute", searches, "limit", policy.searchesPerMinuteFreeze()), now);
         }
     }
@@ -143,6 +161,7 @@ public class Guard {
                            and decision = 'DENY'""")
                 .param("s", actor.staffId()).param("since", Timestamp.from(now.minus(Duration.ofMinutes(1)))).query(Long.class).single();
         if (refusals >= policy.refusalsPerMinuteFreeze()) {
+            metrics.decided("refusals", "freeze", GuardSignal.REFUSALS);
             throw freezer.freeze(actor, GuardSignal.REFUSALS, Map.of("refusalsLastMinute", refusals, "limit", policy.refusalsPerMinuteFreeze()), now);
         }
     }

@@ -22,9 +22,11 @@ class SecondFactorAlerts {
     static final GuardSignal FROZEN = GuardSignal.SECOND_FACTOR_GUESSING;
 
     private final AlertLog alerts;
+    private final GuardMetrics metrics;
 
-    SecondFactorAlerts(AlertLog alerts) {
+    SecondFactorAlerts(AlertLog alerts, GuardMetrics metrics) {
         this.alerts = alerts;
+        this.metrics = metrics;
     }
 
     @EventListener
@@ -43,6 +45,9 @@ class SecondFactorAlerts {
         }
         long alertId = alerts.raise(e.staffId(), e.username(), e.at(), signal, response, e.sourceAddress(), evidence,
                 frozen ? "HIGH" : "MEDIUM");
+        if (frozen) {
+            metrics.froze(signal);
+        }
         log.warn("GUARD: {} on {} ({}) — alert {}", signal, e.username(), e.detail(), alertId);
     }
 }

@@ -32,8 +32,11 @@ import java.util.Set;
 class DatabaseOutages extends OncePerRequestFilter implements HandlerExceptionResolver, Ordered {
 
     private static final Logger log = LoggerFactory.getLogger(DatabaseOutages.class);
-    /** What needs no database: the health answer (which says DOWN itself) and the files the outage page uses. */
-    private static final Set<String> PASS = Set.of("/actuator/health", "/css/", "/js/", "/images/", "/webjars/", "/favicon.ico");
+    /**
+     * What needs no database: the health answer (which says DOWN itself), the metrics (which matter most during an outage)
+     * and the files the outage page uses.
+     */
+    private static final Set<String> PASS = Set.of("/actuator/health", "/actuator/prometheus", "/css/", "/js/", "/images/", "/webjars/", "/favicon.ico");
 
     private final DatabaseAvailability availability;
     private final ITemplateEngine templates;

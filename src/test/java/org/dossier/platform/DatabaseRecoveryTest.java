@@ -26,8 +26,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The embedded PostgreSQL's postmaster is killed ({@code kill -9}) while clinicians write: the server answers 503 with
- * Retry-After meanwhile, says DOWN on its health, starts the database again by itself, and loses no acknowledged write
- * nor any link of the audit chain. This server has its own cluster (it is killed), and is closed after the class.
+ * Retry-After meanwhile, says DOWN on its health and readiness (liveness UP, metrics still served), starts the database
+ * again by itself, and loses no acknowledged write nor any link of the audit chain. This server has its own cluster (it is
+ * killed), and is closed after the class.
  *
  * <p>{@code -Ddossier.recovery.kills=5} kills it that many times and prints the median recovery (BENCHMARKS.md).
  */
@@ -159,6 +160,7 @@ class DatabaseRecoveryTest extends IntegrationTest {
         assertThat(acknowledged).as("writes succeed again after the recovery")
                 .anySatisfy(w -> assertThat(w.startedAt()).isGreaterThan(lastKill + (recoveryMillis * 1_000_000)));
         assertThat(availability.isUp()).isTrue();
+        assertThat(get("/actuator/health/readiness", null, "application/json").statusCode()).as("back in the load balancer").isEqualTo(200);
 
         for (Write w : acknowledged) {
             Matcher id = OBSERVATION_ID.matcher(w.body());
@@ -178,9 +180,20 @@ class DatabaseRecoveryTest extends IntegrationTest {
         HttpResponse<String> api = get("/api/patients/" + patient, token, "application/json");
         HttpResponse<String> fhir = get("/fhir/Patient/" + patient, token, "application/fhir+json");
         HttpResponse<String> page = get("/patients/" + patient, null, "text/html,application/xhtml+xml");
+        HttpResponse<String> readiness = get("/actuator/health/readiness", null, "application/json");
+        HttpResponse<String> liveness = get("/actuator/health/liveness", null, "application/json");
+        HttpResponse<String> metrics = get("/actuator/prometheus", METRICS_TOKEN, "text/plain");
         if (availability.isUp()) {
             return false;
         }
+        // A load balancer takes the node out (readiness DOWN); nothing restarts it (liveness UP): it recovers alone.
+        assertThat(readiness.statusCode()).as("readiness: " + readiness.body()).isEqualTo(503);
+        assertThat(readiness.body()).contains("DOWN");
+        assertThat(liveness.statusCode()).as("liveness: " + liveness.body()).isEqualTo(200);
+        assertThat(liveness.body()).contains("UP");
+        // The metrics answer during the outage, when they matter most (they need no database).
+        assertThat(metrics.statusCode()).as("metrics: " + metrics.body()).isEqualTo(200);
+        assertThat(metrics.body()).contains("hikaricp_connections_active{pool=\"dossier\"}").contains("dossier_database_available 0.0");
         for (HttpResponse<String> r : List.of(api, fhir, page)) {
             assertThat(r.statusCode()).as(r.uri() + ": " + r.body()).isEqualTo(503);
             assertThat(r.headers().firstValue("Retry-After")).as(r.uri().toString()).isPresent();

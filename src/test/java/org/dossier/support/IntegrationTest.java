@@ -26,9 +26,14 @@ import java.nio.file.Path;
         // The shared test server is used by many tests and accounts at once: the guard's thresholds are raised here so
         // that they do not freeze the demo accounts; GuardedServerTest runs the guard with its real thresholds.
         "dossier.guard.threshold-scale=10000",
+        // /actuator/prometheus answers only to this token (web/MetricsScrape)
+        "dossier.metrics.token=" + IntegrationTest.METRICS_TOKEN,
 })
 @Import(StatementCounter.class)
 public abstract class IntegrationTest {
+
+    /** The scrape token of the test servers. */
+    public static final String METRICS_TOKEN = "test-scrape-token-0123456789abcdef0123456789";
 
     @LocalServerPort
     protected int port;

@@ -75,6 +75,35 @@ class DatabaseConfiguration {
     }
 
     /**
+     * Every pool's use in the metrics ({@code hikaricp_connections_active/idle/pending/max}, acquire and usage times, tagged
+     * by pool: dossier, dossier-side, dossier-accounts, dossier-owner). Spring Boot binds only the pools it sees as
+     * DataSource beans; the side and accounts pools are not, so each pool the supervisor watches is bound here, as Boot
+     * does it (a pool already bound is left alone).
+     */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder poolMetrics(DatabaseSupervisor supervisor) {
+        return registry -> supervisor.pools().forEach(pool -> {
+            if (pool.getMetricRegistry() == null && pool.getMetricsTrackerFactory() == null) {
+                pool.setMetricsTrackerFactory(new com.zaxxer.hikari.metrics.micrometer.MicrometerMetricsTrackerFactory(registry));
+            }
+        });
+    }
+
+    /**
+     * Whether the database serves, as the supervisor sees it ({@code dossier_database_available} 1 or 0, and how long the
+     * outage has lasted): the same fact as readiness, for the alerts. No query: the supervisor's state.
+     */
+    @Bean
+    io.micrometer.core.instrument.binder.MeterBinder databaseMetrics(DatabaseAvailability availability) {
+        return registry -> {
+            io.micrometer.core.instrument.Gauge.builder("dossier.database.available", availability, a -> a.isUp() ? 1 : 0)
+                    .description("1 while the database serves, 0 during an outage (every request then answers 503)").register(registry);
+            io.micrometer.core.instrument.Gauge.builder("dossier.database.outage", availability, a -> a.downFor().toMillis() / 1000.0)
+                    .baseUnit("seconds").description("How long the current outage has lasted (0 when none)").register(registry);
+        };
+    }
+
+    /**
      * The owner's connections: migrations and bulk loads (which drop and rebuild indexes) only. The owner is not
      * subject to row-level security, so nothing that serves a user runs on it.
      */

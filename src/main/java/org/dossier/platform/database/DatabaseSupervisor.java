@@ -53,6 +53,11 @@ final class DatabaseSupervisor implements SmartLifecycle {
         this.password = password;
     }
 
+    /** The pools it watches: every pool of the server (the metrics find them here). */
+    List<HikariDataSource> pools() {
+        return List.copyOf(pools);
+    }
+
     /** A pool whose connections are dropped when the database goes and comes back. */
     HikariDataSource watch(HikariDataSource pool) {
         pools.add(pool);
@@ -86,10 +91,14 @@ final class DatabaseSupervisor implements SmartLifecycle {
         return running;
     }
 
-    /** Stops before the pools and the embedded server close, and starts after they exist. */
+    /**
+     * Stops before the pools and the embedded server close (at the context's end, after every phase), and starts after
+     * they exist; after the web server and the audit writer (a lower phase stops later), so that the database is still
+     * watched while a graceful shutdown finishes the requests under way.
+     */
     @Override
     public int getPhase() {
-        return Integer.MAX_VALUE - 100;
+        return org.springframework.boot.web.server.context.WebServerApplicationContext.START_STOP_LIFECYCLE_PHASE - 100;
     }
 
     private void watchLoop() {
