@@ -103,8 +103,9 @@ class GracefulShutdownTest {
             try (Connection lock = app.getBean("ownerDataSource", DataSource.class).getConnection()) {
                 lock.setAutoCommit(false);
                 try (Statement s = lock.createStatement()) {
-                    // The guard's table: a write waits in its charge, before its audit entry is appended and its row inserted.
-                    s.execute("lock table guard_touch in exclusive mode");
+                    // The observations' table: a write waits at its insert, before its audit entry is appended. (Not the
+                    // guard's table: a patient charged again within the second is not written there again, migration V43.)
+                    s.execute("lock table observation in exclusive mode");
                 }
                 for (int i = 0; i < WRITERS; i++) {
                     String id = "in-flight-" + i;
