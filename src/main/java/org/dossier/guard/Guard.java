@@ -154,12 +154,14 @@ public class Guard {
             return;
         }
         Instant now = clock.instant();
+        // Counted up to the limit only: past it the answer is the same, and a flood of refusals must not cost more each.
         long refusals = jdbc.sql("""
-                        select count(*) from audit_entry
+                        select count(*) from (select 1 from audit_entry
                          where actor_id = :s and recorded_at > greatest(cast(:since as timestamptz),
                                coalesce((select counting_since from guard_state where staff_id = :s), '-infinity'::timestamptz))
-                           and decision = 'DENY'""")
-                .param("s", actor.staffId()).param("since", Timestamp.from(now.minus(Duration.ofMinutes(1)))).query(Long.class).single();
+                           and decision = 'DENY' limit :limit) refused""")
+                .param("s", actor.staffId()).param("since", Timestamp.from(now.minus(Duration.ofMinutes(1))))
+                .param("limit", policy.refusalsPerMinuteFreeze()).query(Long.class).single();
         if (refusals >= policy.refusalsPerMinuteFreeze()) {
             metrics.decided("refusals", "freeze", GuardSignal.REFUSALS);
             throw freezer.freeze(actor, GuardSignal.REFUSALS, Map.of("refusalsLastMinute", refusals, "limit", policy.refusalsPerMinuteFreeze()), now);
