@@ -94,14 +94,15 @@ class DeafListenerTest {
                  Statement s = direct.createStatement()) {
                 s.execute("select pg_notify('dossier_account', '7')");
             }
-            Thread.sleep(5_000);
+            Thread.sleep(6_000);
 
             Optional<ApiTokens.Live> after = tokens.get("stolen", () -> {
                 reads.incrementAndGet();
                 return Optional.empty(); // what the database says now: revoked
             });
-            assertThat(after).as("5 s after its listener went deaf the node still answers from memory for a revoked token")
+            assertThat(after).as("6 s after its listener went deaf the node still answers from memory for a revoked token")
                     .isEmpty();
+            assertThat(tokens.awaitHeard(Duration.ofSeconds(10))).as("listening again on a new connection").isTrue();
         }
     }
 
