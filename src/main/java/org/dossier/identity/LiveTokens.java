@@ -30,7 +30,29 @@ public final class LiveTokens implements AccountConnections.Listener {
     static final String CHANNEL = "dossier_account";
     private static final String BARRIER = "barrier:";
 
-    private record Remembered(ApiTokens.Live live, Instant until) {
+    /**
+     * One token's answer. It is in the map before it is known to be good (its reader checks the generation only after
+     * putting it, so that a change heard in between finds it and removes it) and is served only once {@code confirmed}:
+     * served in between, an answer read before a change could reach a request that started after the change was heard
+     * (LiveTokensRaceTest).
+     */
+    private static final class Remembered {
+        private final ApiTokens.Live live;
+        private final Instant until;
+        private volatile boolean confirmed;
+
+        Remembered(ApiTokens.Live live, Instant until) {
+            this.live = live;
+            this.until = until;
+        }
+
+        ApiTokens.Live live() {
+            return live;
+        }
+
+        Instant until() {
+            return until;
+        }
     }
 
     private final Map<String, Remembered> byHash = new ConcurrentHashMap<>();
@@ -89,7 +111,7 @@ public final class LiveTokens implements AccountConnections.Listener {
     Optional<ApiTokens.Live> get(String hash, Supplier<Optional<ApiTokens.Live>> read) {
         Instant now = clock.instant();
         Remembered r = byHash.get(hash);
-        if (r != null) {
+        if (r != null && r.confirmed) {
             if (listening && now.isBefore(r.until()) && now.isBefore(r.live().token().expiresAt())) {
                 return Optional.of(r.live());
             }
@@ -101,10 +123,14 @@ public final class LiveTokens implements AccountConnections.Listener {
             if (byHash.size() >= maxEntries) {
                 byHash.clear(); // rare (more live tokens than entries); the next requests read them again
             }
-            byHash.put(hash, new Remembered(live.get(), now.plus(maxAge)));
+            Remembered mine = new Remembered(live.get(), now.plus(maxAge));
+            byHash.put(hash, mine);
             if (generation.get() != before) {
                 // A change was heard while this answer was being read: it may predate the change.
                 byHash.remove(hash);
+            } else {
+                // No change heard before it was in the map: any change heard from now on finds it there and removes it.
+                mine.confirmed = true;
             }
         }
         return live;

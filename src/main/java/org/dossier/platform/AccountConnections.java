@@ -29,6 +29,14 @@ public final class AccountConnections implements AutoCloseable {
     private static final Pattern CHANNEL = Pattern.compile("[a-z_]{1,63}");
     private static final long WAIT_MILLIS = 250;
     private static final long RETRY_MILLIS = 1_000;
+    /**
+     * A listening connection only reads: if the other end vanished without a word (the database's host crashed or
+     * failed over to the same address, a firewall dropped the idle flow) it would wait for ever and hear nothing, and
+     * the node would trust what it remembers. So it makes a round trip every second, which must come back within
+     * {@link #ALIVE_TIMEOUT_MILLIS}: a silent connection is a lost one within about four seconds (DeafListenerTest).
+     */
+    private static final long HEARTBEAT_MILLIS = 1_000;
+    private static final int ALIVE_TIMEOUT_MILLIS = 3_000;
 
     private final DataSource dataSource;
     private final JdbcClient jdbc;
@@ -76,11 +84,13 @@ public final class AccountConnections implements AutoCloseable {
         while (!closed) {
             try (Connection c = dataSource.getConnection()) {
                 c.setAutoCommit(true);
+                c.setNetworkTimeout(Runnable::run, ALIVE_TIMEOUT_MILLIS);
                 try (Statement s = c.createStatement()) {
                     s.execute("listen " + channel);
                 }
                 PGConnection pg = c.unwrap(PGConnection.class);
                 listener.gap(true);
+                long lastRoundTrip = System.nanoTime();
                 while (!closed) {
                     PGNotification[] received = pg.getNotifications((int) WAIT_MILLIS);
                     if (received != null) {
@@ -90,6 +100,12 @@ public final class AccountConnections implements AutoCloseable {
                     }
                     if (c.isClosed()) {
                         throw new SQLException("the listening connection was closed");
+                    }
+                    if (System.nanoTime() - lastRoundTrip > HEARTBEAT_MILLIS * 1_000_000) {
+                        try (Statement s = c.createStatement()) {
+                            s.execute("select 1"); // fails within ALIVE_TIMEOUT_MILLIS if nobody answers
+                        }
+                        lastRoundTrip = System.nanoTime();
                     }
                 }
             } catch (SQLException | RuntimeException e) {
