@@ -182,12 +182,13 @@ public class Guard {
     private GuardBudget.Tally tally(Actor actor, Kind kind, List<Touch> touches, Instant now) {
         Object[] unexplained = touches.stream().map(t -> !t.explained()).toArray();
         long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
-        boolean watchAddress = actor.sessionId() != null && actor.sourceAddress() != null;
+
         Charge charge = side.autocommit("guard charge", c -> {
             try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, actor.staffId());
-                s.setString(2, watchAddress ? actor.sessionId() : null);
-                s.setString(3, watchAddress ? actor.sourceAddress() : null);
+                // The address is watched per session or token when both are known; a token's own state is read (V45).
+                s.setString(2, actor.sessionId());
+                s.setString(3, actor.sourceAddress());
                 s.setTimestamp(4, Timestamp.from(now));
                 s.setArray(5, c.createArrayOf("bigint", touches.stream().map(Touch::patientId).toArray()));
                 s.setArray(6, c.createArrayOf("integer", touches.stream().map(Touch::facilityId).toArray()));
@@ -207,6 +208,10 @@ public class Guard {
                 }
             }
         });
+        if ("TOKEN_ENDED".equals(charge.status())) {
+            // Revoked or expired while a node still remembered it (ADR 0037): as if it had never been valid.
+            throw new org.dossier.platform.UnauthorizedException("Invalid or expired token");
+        }
         if (!"ACTIVE".equals(charge.status())) {
             // Frozen (or suspended) while this request was under way, possibly by another node: nothing leaves.
             throw new GuardException(GuardException.Response.FREEZE, GuardSignal.ACCOUNT_NOT_ACTIVE, "This account is " + charge.status()

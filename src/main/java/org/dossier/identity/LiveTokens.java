@@ -29,6 +29,7 @@ public final class LiveTokens implements AccountConnections.Listener {
 
     static final String CHANNEL = "dossier_account";
     private static final String BARRIER = "barrier:";
+    private static final Duration RESEND = Duration.ofMillis(200);
 
     /**
      * One token's answer. It is in the map before it is known to be good (its reader checks the generation only after
@@ -64,6 +65,8 @@ public final class LiveTokens implements AccountConnections.Listener {
     private volatile boolean listening;
     private final AccountConnections connections;
     private final AtomicLong barriers = new AtomicLong();
+    /** This node's barriers only: other nodes' are heard here too, and ignored. */
+    private final String barrierPrefix = BARRIER + java.util.UUID.randomUUID() + ":";
     private final Map<String, Boolean> barriersHeard = new ConcurrentHashMap<>();
 
     @Autowired
@@ -90,12 +93,18 @@ public final class LiveTokens implements AccountConnections.Listener {
      * application's back — a migration, an operator's SQL, a test — and wants this node to have forgotten them.
      */
     public boolean awaitHeard(Duration atMost) {
-        String barrier = BARRIER + barriers.incrementAndGet() + ":" + System.identityHashCode(this);
-        connections.jdbc().sql("select pg_notify(?, ?)").param(CHANNEL).param(barrier).query().singleRow();
+        String barrier = barrierPrefix + barriers.incrementAndGet();
         long deadline = System.nanoTime() + atMost.toNanos();
+        long nextSend = System.nanoTime();
         while (barriersHeard.remove(barrier) == null) {
-            if (System.nanoTime() > deadline) {
+            long now = System.nanoTime();
+            if (now - deadline > 0) {
                 return false;
+            }
+            // Sent again until heard: one sent before the listener (re)started listening is heard by no one.
+            if (now - nextSend >= 0) {
+                connections.jdbc().sql("select pg_notify(?, ?)").param(CHANNEL).param(barrier).query().singleRow();
+                nextSend = now + RESEND.toNanos();
             }
             try {
                 Thread.sleep(2);
@@ -160,7 +169,9 @@ public final class LiveTokens implements AccountConnections.Listener {
     @Override
     public void notified(String payload) {
         if (payload.startsWith(BARRIER)) {
-            barriersHeard.put(payload, Boolean.TRUE);
+            if (payload.startsWith(barrierPrefix)) {
+                barriersHeard.put(payload, Boolean.TRUE);
+            }
             return;
         }
         try {

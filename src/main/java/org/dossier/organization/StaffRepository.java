@@ -150,7 +150,7 @@ class StaffRepository {
             roles.add(Role.valueOf(r));
         }
         return new StaffMember(rs.getLong("id"), rs.getString("username"), rs.getString("display_name"),
-                rs.getString("rpps"), StaffStatus.valueOf(rs.getString("status")), roles,
+                rs.getString("rpps"), StaffStatus.valueOf(rs.getString("status")), java.util.Collections.unmodifiableSet(roles),
                 ints(rs.getArray("facilities")), ints(rs.getArray("units")), rs.getInt("version"),
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
