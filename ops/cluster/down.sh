@@ -22,10 +22,10 @@ stop_pid() {  # pid file, name, seconds before SIGKILL
 for name in "${APP_NAMES[@]}"; do stop_pid "$CLUSTER_DIR/app/$name/pid" "Dossier node $name" 40; done
 stop_pid "$CLUSTER_DIR/haproxy/haproxy.pid" HAProxy 10
 for n in 3 2 1; do
-  # runuser's child is Patroni; stopping runuser's process group stops Patroni, which stops its PostgreSQL.
+  # The pid file names runuser, whose child is Patroni: Patroni is asked to stop (it stops its PostgreSQL first);
+  # runuser would SIGKILL it a few seconds after a SIGTERM of its own.
   if [ -f "$CLUSTER_DIR/pg/node$n.pid" ]; then
-    pid=$(cat "$CLUSTER_DIR/pg/node$n.pid")
-    kill -TERM -- "-$pid" 2>/dev/null || true
+    for child in $(ps -o pid= --ppid "$(cat "$CLUSTER_DIR/pg/node$n.pid")" 2>/dev/null); do kill -TERM "$child" 2>/dev/null || true; done
   fi
   stop_pid "$CLUSTER_DIR/pg/node$n.pid" "Patroni node$n" 60
   # a PostgreSQL left behind by a killed Patroni (fault tests) is stopped by its own pid file

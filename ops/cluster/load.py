@@ -25,9 +25,9 @@ def request(method, url, token, body, timeout):
         req.add_header("Content-Type", "application/json")
     try:
         with urllib.request.urlopen(req, timeout=timeout) as r:
-            return r.status, r.read(), dict(r.headers)
+            return r.status, r.read(), r.headers
     except urllib.error.HTTPError as e:
-        return e.code, e.read(), dict(e.headers)
+        return e.code, e.read(), e.headers
     except Exception as e:  # connection refused, reset, timeout: the request failed without an answer
         return 0, str(e).encode(), {}
 

@@ -183,6 +183,11 @@ start_patroni() {
 
 haproxy_conf() {
   mkdir -p "$CLUSTER_DIR/haproxy"
+  # HAProxy's own answer when no Dossier node is ready: the same problem document and Retry-After as a node's.
+  printf '%s\r\n' 'HTTP/1.1 503 Service Unavailable' 'Cache-Control: no-store' 'Connection: close' \
+    'Content-Type: application/problem+json' 'Retry-After: 5' '' \
+    '{"type":"https://dossier.example/problems/database-unavailable","title":"Temporarily unavailable","status":503,"detail":"No Dossier node is available for a moment; nothing was read or changed. Try again in 5 seconds.","retryAfterSeconds":5}' \
+    > "$CLUSTER_DIR/haproxy/503.http"
   local pg_servers="" app_servers="" i
   for i in 0 1 2; do
     pg_servers+="    server node$((i + 1)) 127.0.0.1:${PG_PORTS[$i]} check port ${PATRONI_PORTS[$i]}"$'\n'
@@ -218,6 +223,7 @@ frontend dossier
     mode http
     timeout client 60s
     option forwardfor
+    errorfile 503 $CLUSTER_DIR/haproxy/503.http
     default_backend dossier_nodes
 
 backend dossier_nodes
