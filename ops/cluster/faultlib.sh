@@ -26,7 +26,7 @@ start_load() {
   [ -n "$patients" ] || die "the nurse has no inpatients to write to"
   LOAD_SUMMARY="$RUN_DIR/load-summary.json"
   python3 "$(dirname "${BASH_SOURCE[0]}")/load.py" --base "${4:-$BASE_URL}" --token "$token" --patients "$patients" \
-    --duration "$1" --writers "${WRITERS:-$2}" --readers "${READERS:-$3}" --pause "${PAUSE:-0.05}" --out "$RUN_DIR/load.jsonl" > "$LOAD_SUMMARY" &
+    --duration "$1" --writers "${WRITERS:-$2}" --readers "${READERS:-$3}" --pause "${PAUSE:-0.05}" --stop-file "$RUN_DIR/stop" --out "$RUN_DIR/load.jsonl" > "$LOAD_SUMMARY" &
   LOAD_PID=$!
 }
 

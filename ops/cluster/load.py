@@ -43,12 +43,17 @@ def main():
     p.add_argument("--pause", type=float, default=0.05, help="seconds each thread waits between its requests")
     p.add_argument("--timeout", type=float, default=20)
     p.add_argument("--out", required=True)
+    p.add_argument("--stop-file", help="stop early once this file exists (the duration stays the upper bound)")
     a = p.parse_args()
     patients = [int(x) for x in a.patients.split(",") if x]
     t0 = time.time()
     end = t0 + a.duration
     lock = threading.Lock()
     records = []
+    import os
+
+    def running():
+        return time.time() < end and not (a.stop_file and os.path.exists(a.stop_file))
 
     def log(rec):
         with lock:
@@ -56,7 +61,7 @@ def main():
 
     def writer(n):
         i = 0
-        while time.time() < end:
+        while running():
             pid = patients[(n + i) % len(patients)]
             value = 40 + (i % 150)
             s = time.time()
@@ -76,7 +81,7 @@ def main():
 
     def reader(n):
         i = 0
-        while time.time() < end:
+        while running():
             pid = patients[(n + i) % len(patients)]
             url = f"{a.base}/api/inpatients" if i % 2 == 0 else f"{a.base}/api/patients/{pid}/observations"
             s = time.time()
