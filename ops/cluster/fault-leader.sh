@@ -35,8 +35,8 @@ log "after the kill: $ev"
   && check ok "writes resumed ${first}s after the kill (target <= 30 s)" || check no "writes resumed after ${first}s (target <= 30 s)"
 [ "$held" = "$acked" ] && check ok "acknowledged writes held by the new leader: $held of $acked (0 lost)" \
   || check no "acknowledged writes held: $held of $acked ($((acked - held)) LOST)"
-[ "$obs" = "$audited" ] && check ok "observations written during the test $obs, their audit entries $audited" \
-  || check no "observations written $obs but audit entries $audited"
+[ "$obs" = "$audited" ] && check ok "records written during the test (observations, notes) $obs, their audit entries $audited" \
+  || check no "records written $obs but audit entries $audited"
 v=$(audit_verification)
 [ "$(echo "$v" | jq -r .intact)" = true ] && check ok "audit chain intact: $(echo "$v" | jq -r .entriesChecked) entries, $(echo "$v" | jq -r .checkpointsChecked) checkpoints" \
   || check no "audit chain: $(echo "$v" | jq -c '{firstBrokenSeq, problem}')"

@@ -25,8 +25,8 @@ python3 -c "import sys; sys.exit(0 if $last <= 5 else 1)" \
 read -r held acked < <(acked_held)
 [ "$held" = "$acked" ] && check ok "acknowledged writes held: $held of $acked" || check no "acknowledged writes held: $held of $acked"
 read -r obs audited < <(written_vs_audited)
-[ "$obs" = "$audited" ] && check ok "no half-written record: $obs observations written, $audited audit entries of them" \
-  || check no "observations written $obs, audit entries $audited"
+[ "$obs" = "$audited" ] && check ok "no half-written record: $obs records written (observations, notes), $audited audit entries of them" \
+  || check no "records written $obs, audit entries $audited"
 after=$(python3 -c "
 import json; rs=[json.loads(l) for l in open('$RUN_DIR/load.jsonl')]
 print(sum(1 for r in rs if r['start'] > $kill_time + 5 and r['status'] in (200, 201)), sum(1 for r in rs if r['start'] > $kill_time + 5 and r['status'] == 401))")

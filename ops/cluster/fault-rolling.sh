@@ -39,7 +39,7 @@ failed=$(echo "$ev" | jq -r .failed)
 read -r held acked < <(acked_held)
 [ "$held" = "$acked" ] && check ok "acknowledged writes held: $held of $acked" || check no "acknowledged writes held: $held of $acked"
 read -r obs audited < <(written_vs_audited)
-[ "$obs" = "$audited" ] && check ok "observations written $obs, their audit entries $audited" || check no "observations written $obs, audit entries $audited"
+[ "$obs" = "$audited" ] && check ok "records written (observations, notes) $obs, their audit entries $audited" || check no "records written $obs, audit entries $audited"
 v=$(audit_verification)
 [ "$(echo "$v" | jq -r .intact)" = true ] && check ok "audit chain intact: $(echo "$v" | jq -r .entriesChecked) entries" \
   || check no "audit chain: $(echo "$v" | jq -c '{firstBrokenSeq, problem}')"

@@ -30,25 +30,29 @@ start_load() {
   LOAD_PID=$!
 }
 
-# Acknowledged writes (201) of the load that the database does not hold: prints "held acked".
+# Acknowledged writes (201: observations and notes) of the load that the database holds: prints "held acked".
 acked_held() {
-  local ids; ids=$(jq -r '.ackedIds | map(tostring) | join(",")' "$LOAD_SUMMARY")
-  local acked; acked=$(jq -r '.ackedIds | length' "$LOAD_SUMMARY")
-  local held=0
-  [ "$acked" -gt 0 ] && held=$(psql_su -tAc "select count(*) from observation where id = any('{$ids}'::bigint[])")
+  local obs notes acked held=0
+  obs=$(jq -r '.ackedIds | map(tostring) | join(",")' "$LOAD_SUMMARY")
+  notes=$(jq -r '.ackedNoteIds | map(tostring) | join(",")' "$LOAD_SUMMARY")
+  acked=$(jq -r '(.ackedIds | length) + (.ackedNoteIds | length)' "$LOAD_SUMMARY")
+  [ "$acked" -gt 0 ] && held=$(psql_su -tAc "select (select count(*) from observation where id = any('{$obs}'::bigint[]))
+                                                  + (select count(*) from clinical_note where id = any('{$notes}'::bigint[]))")
   echo "$held $acked"
 }
 
-# Observations the load created (by the nurse, in its window) against their audit entries (create Observation):
-# a record without its entry would be half-written. Prints "observations entries".
+# Records the load created (observations and notes by the nurse, in its window) against their audit entries
+# (create Observation / create Note): a record without its entry would be half-written. Prints "records entries".
 written_vs_audited() {
   local t0 t1; t0=$(jq -r .t0 "$LOAD_SUMMARY"); t1=$(date +%s)
   psql_su -tAc "select (select count(*) from observation o join staff s on s.id = o.recorded_by
-                         where s.username = 'nurse' and o.created_at >= to_timestamp($t0) and o.created_at <= to_timestamp($t1))
+                         where s.username = 'nurse' and o.created_at between to_timestamp($t0) and to_timestamp($t1))
+                     + (select count(*) from clinical_note o join staff s on s.id = o.author_id
+                         where s.username = 'nurse' and o.created_at between to_timestamp($t0) and to_timestamp($t1))
                     || ' ' ||
                        (select count(*) from audit_entry where actor_username = 'nurse' and action = 'create'
-                         and resource_type = 'Observation' and decision = 'ALLOW'
-                         and recorded_at >= to_timestamp($t0) and recorded_at <= to_timestamp($t1) + interval '5 s')"
+                         and resource_type in ('Observation', 'Note') and decision = 'ALLOW'
+                         and recorded_at between to_timestamp($t0) and to_timestamp($t1) + interval '5 s')"
 }
 
 # Seconds from an instant (epoch) to the first successful write that started after it, and the failed requests.

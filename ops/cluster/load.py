@@ -63,11 +63,17 @@ def main():
         i = 0
         while running():
             pid = patients[(n + i) % len(patients)]
-            value = 40 + (i % 150)
             s = time.time()
-            status, body, headers = request("POST", f"{a.base}/api/patients/{pid}/observations", a.token,
-                                            {"kind": "HEART_RATE", "value": value}, a.timeout)
-            rec = {"kind": "write", "start": s, "end": time.time(), "status": status, "patient": pid,
+            if i % 4 == 3:  # one write in four is a clinical note, the others observations
+                table = "clinical_note"
+                status, body, headers = request("POST", f"{a.base}/api/patients/{pid}/notes", a.token,
+                                                {"kind": "PROGRESS", "title": "Transmission", "body": f"load {n}.{i}"},
+                                                a.timeout)
+            else:
+                table = "observation"
+                status, body, headers = request("POST", f"{a.base}/api/patients/{pid}/observations", a.token,
+                                                {"kind": "HEART_RATE", "value": 40 + (i % 150)}, a.timeout)
+            rec = {"kind": "write", "table": table, "start": s, "end": time.time(), "status": status, "patient": pid,
                    "retryAfter": headers.get("Retry-After")}
             if status == 201:
                 rec["id"] = json.loads(body)["id"]
@@ -121,7 +127,8 @@ def main():
         summary[kind] = {"byStatus": by_status, "ok": len(ok_ends),
                          "longestGapSeconds": round(gap, 2),
                          "longestGapFrom": round(gap_from - t0, 1) if gap_from else None}
-    summary["ackedIds"] = [r["id"] for r in records if r.get("id") is not None]
+    summary["ackedIds"] = [r["id"] for r in records if r.get("id") is not None and r["table"] == "observation"]
+    summary["ackedNoteIds"] = [r["id"] for r in records if r.get("id") is not None and r["table"] == "clinical_note"]
     summary["t0"] = t0
     print(json.dumps(summary))
 
