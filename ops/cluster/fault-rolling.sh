@@ -38,8 +38,11 @@ failed=$(echo "$ev" | jq -r .failed)
   || check no "$failed failed requests of $(jq -r .requests "$LOAD_SUMMARY"): $(echo "$ev" | jq -c .failedBy)"
 read -r held acked < <(acked_held)
 [ "$held" = "$acked" ] && check ok "acknowledged writes held: $held of $acked" || check no "acknowledged writes held: $held of $acked"
-read -r obs audited < <(written_vs_audited)
-[ "$obs" = "$audited" ] && check ok "records written (observations, notes) $obs, their audit entries $audited" || check no "records written $obs, audit entries $audited"
+read -r obs audited unaudited < <(written_vs_audited)
+failed_writes=$(jq -r '[.write.byStatus | to_entries[] | select(.key != "201") | .value] | add // 0' "$LOAD_SUMMARY")
+[ "$unaudited" = 0 ] && [ $((audited - obs)) -ge 0 ] && [ $((audited - obs)) -le "$failed_writes" ] \
+  && check ok "no half-written record: $obs records written (observations, notes), each patient's with its audit entries ($audited; $((audited - obs)) more: attempts audited whose write failed, of $failed_writes failed writes)" \
+  || check no "records written $obs, audit entries $audited, patients with a record not audited: $unaudited, failed writes $failed_writes"
 v=$(audit_verification)
 [ "$(echo "$v" | jq -r .intact)" = true ] && check ok "audit chain intact: $(echo "$v" | jq -r .entriesChecked) entries" \
   || check no "audit chain: $(echo "$v" | jq -c '{firstBrokenSeq, problem}')"

@@ -310,7 +310,7 @@ start_app() {
     export DOSSIER_DB_APP_USER=dossier_app DOSSIER_DB_APP_PASSWORD="$APP_PASSWORD"
     export DOSSIER_DEMO="$demo" DOSSIER_DEMO_PATIENTS="${DOSSIER_DEMO_PATIENTS:-2000}"
     export DOSSIER_FORWARD_HEADERS=native
-    setsid java ${DOSSIER_JAVA_OPTS:--Xmx768m} -jar "$ROOT/target/dossier.jar" > "$CLUSTER_DIR/log/app-$name.log" 2>&1 < /dev/null &
+    setsid java ${DOSSIER_JAVA_OPTS:--Xmx768m} -jar "$ROOT/target/dossier.jar" >> "$CLUSTER_DIR/log/app-$name.log" 2>&1 < /dev/null &
     echo $! > "$CLUSTER_DIR/app/$name/pid"
   )
 }
@@ -335,12 +335,14 @@ main() {
     [ -f "$ROOT/target/dossier.jar" ] || (cd "$ROOT" && ./mvnw -q -DskipTests package)
     # Both at once: Flyway's lock lets one migrate while the other waits; only node a loads the demo hospital
     # (two loaders would both find the organization empty).
+    # a database never migrated: node a will load the demo hospital, to be waited for below
+    local fresh; fresh=$(psql_su -tAc "select count(*) = 0 from pg_tables where tablename = 'flyway_schema_history'")
     start_app 0 "${DOSSIER_DEMO:-true}"
     start_app 1 false
     wait_http_200 "http://127.0.0.1:${APP_PORTS[0]}/actuator/health/readiness" 300 || die "node a not ready (see $CLUSTER_DIR/log/app-a.log)"
     wait_http_200 "http://127.0.0.1:${APP_PORTS[1]}/actuator/health/readiness" 300 || die "node b not ready (see $CLUSTER_DIR/log/app-b.log)"
     wait_http_200 "$BASE_URL/actuator/health/readiness" 30 || die "HAProxy does not reach the Dossier nodes"
-    if [ "${DOSSIER_DEMO:-true}" = true ]; then
+    if [ "${DOSSIER_DEMO:-true}" = true ] && [ "$fresh" = t ]; then
       # The demo hospital is loaded after readiness, then announced: wait for the announcement.
       local t=0
       until grep -q "Demo accounts, password" "$CLUSTER_DIR/log/app-a.log"; do
