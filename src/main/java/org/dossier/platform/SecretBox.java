@@ -30,7 +30,7 @@ public class SecretBox {
     private final SecureRandom random = new SecureRandom();
 
     SecretBox(@Value("${dossier.secret-key:}") String configuredKey, @Value("${dossier.data-dir}") String dataDir,
-              @Value("${dossier.profile}") String profile) {
+              @Value("${dossier.profile}") String profile, @Value("${dossier.db.url:}") String externalDatabase) {
         byte[] raw;
         if (!configuredKey.isBlank()) {
             raw = Base64.getDecoder().decode(configuredKey.strip());
@@ -38,6 +38,11 @@ public class SecretBox {
             throw new IllegalStateException("DOSSIER_SECRET_KEY is required in production (32 random bytes, base64)");
         } else {
             raw = readOrCreate(Path.of(dataDir).resolve("secret.key"));
+            if (!externalDatabase.isBlank()) {
+                // Seen in the cluster test bed: a second node with a key of its own cannot open what the first sealed.
+                org.slf4j.LoggerFactory.getLogger(SecretBox.class).warn("DOSSIER_SECRET_KEY is not set: this node seals secrets with "
+                        + "the key in {}; every node of one database must be given the same DOSSIER_SECRET_KEY", dataDir);
+            }
         }
         if (raw.length != 32) {
             throw new IllegalStateException("The secret key must be 32 bytes (base64 of 32 random bytes)");

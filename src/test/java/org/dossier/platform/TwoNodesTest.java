@@ -42,9 +42,13 @@ class TwoNodesTest {
         database = EmbeddedPostgresServer.start(TestDataDirs.fresh("two-nodes-db"), Map.of("shared_buffers", "32MB"));
         // Every node of a cluster signs checkpoints with the same key (bin/audit-keygen; PKCS#11 in production); each keeps
         // its own witness file, a chain of the checkpoints it made (two writers in one file would interleave two chains).
+        // Likewise the key that seals the authenticator secrets: a node with a key of its own cannot open the others'.
         String key = signingKey();
-        nodeA = start(key, true);
-        nodeB = start(key, false);
+        byte[] secret = new byte[32];
+        new java.security.SecureRandom().nextBytes(secret);
+        String secretKey = java.util.Base64.getEncoder().encodeToString(secret);
+        nodeA = start(key, secretKey, true);
+        nodeB = start(key, secretKey, false);
         owner = JdbcClient.create(nodeA.getBean("ownerDataSource", javax.sql.DataSource.class));
     }
 
@@ -75,18 +79,18 @@ class TwoNodesTest {
                 .findFirst().orElseThrow().substring("DOSSIER_AUDIT_SIGNING_KEY=".length());
     }
 
-    private static ConfigurableApplicationContext start(String signingKey, boolean demo) {
+    private static ConfigurableApplicationContext start(String signingKey, String secretKey, boolean demo) {
         Map<String, Object> props = new HashMap<>(Map.of(
                 "server.port", "0",
                 "dossier.data-dir", TestDataDirs.fresh("two-nodes-app").toString(),
                 "dossier.audit.signing-key", signingKey,
+                "dossier.secret-key", secretKey,
                 "dossier.db.url", database.jdbcUrl(),
                 "dossier.db.user", database.user(),
                 "dossier.db.password", database.password(),
                 "dossier.db.app-user", EmbeddedPostgresServer.APP_ROLE,
-                "dossier.db.app-password", database.appPassword(),
-                "dossier.demo.enabled", Boolean.toString(demo)));
-        props.putAll(Map.of("dossier.demo.patients", "80", "dossier.demo.clinic-days-behind", "0", "dossier.demo.clinic-days-ahead", "0"));
+                "dossier.db.app-password", database.appPassword()));
+        props.putAll(Map.of("dossier.demo.enabled", Boolean.toString(demo), "dossier.demo.patients", "80", "dossier.demo.clinic-days-behind", "0", "dossier.demo.clinic-days-ahead", "0"));
         String[] args = props.entrySet().stream().map(e -> "--" + e.getKey() + "=" + e.getValue()).toArray(String[]::new);
         return new SpringApplicationBuilder(DossierApplication.class).run(args);
     }
@@ -154,7 +158,8 @@ class TwoNodesTest {
 
     @Test
     void bothNodesAppendingAtOnceKeepOneChainThatVerifies() throws Exception {
-        String token = Api.fetchToken(((WebServerApplicationContext) nodeA).getWebServer().getPort(), "billing", DemoAccounts.PASSWORD);
+        // Signed in on node B: it opens the authenticator secret node A's demo sealed (one DOSSIER_SECRET_KEY).
+        String token = Api.fetchToken(((WebServerApplicationContext) nodeB).getWebServer().getPort(), "billing", DemoAccounts.PASSWORD);
         long before = owner.sql("select coalesce(max(seq), 0) from audit_entry").query(Long.class).single();
         AtomicBoolean stop = new AtomicBoolean();
         ConcurrentLinkedQueue<String> requestIds = new ConcurrentLinkedQueue<>();
