@@ -4,6 +4,9 @@
 -- account's old tallies. Counting is to the second: a patient touched again within the second it was last touched
 -- moves no count, so the row is left alone, and a request made only of such patients takes no lock and writes nothing.
 -- The session's first address is read before it is inserted. Behaviour is otherwise that of V20 (ADR 0032).
+-- And since a node may remember a bearer token for a few seconds (V44, ADR 0037), the charge reads the state of the
+-- token the request came with (the session 'token:<id>'): revoked or expired, it answers TOKEN_ENDED and the request is
+-- refused (401), whatever a node still remembers of the token.
 
 create or replace function guard_charge(p_staff bigint, p_session text, p_address text, p_now timestamptz,
                              p_patients bigint[], p_facilities int[], p_unexplained boolean[], p_probe bigint,
@@ -33,7 +36,13 @@ declare
     v_fresh boolean;
 begin
     perform set_config('synchronous_commit', 'off', true), set_config('plan_cache_mode', 'force_generic_plan', true);
-    select s.status into v_status from staff s where s.id = p_staff;
+    -- A bearer token's own state too: a node may remember a token for a few seconds (ADR 0037); a revocation or an
+    -- expiry it has not heard of yet still stops the patient here, before anything leaves.
+    select case when p_session ~ '^token:[0-9]{1,18}$' and not exists (
+                    select 1 from api_token t
+                     where t.id = substr(p_session, 7)::bigint and t.staff_id = p_staff and t.revoked_at is null and t.expires_at > p_now)
+                then 'TOKEN_ENDED' else s.status end
+      into v_status from staff s where s.id = p_staff;
     select coalesce(array_agg(c.patient_id), '{}') into v_canaries from guard_canary c where c.patient_id = any(p_patients);
     if v_status is distinct from 'ACTIVE' or cardinality(v_canaries) > 0 then
         return query select v_status, v_canaries, null::text, 0::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint,

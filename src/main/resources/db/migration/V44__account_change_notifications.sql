@@ -2,11 +2,15 @@
 -- so that a request does not read them again. It must forget them the moment they change, whichever node changed them:
 -- every change of an account, of its roles, facilities or units, and every revocation of a token, notifies the channel
 -- dossier_account with the account's id. PostgreSQL delivers a notification to every listening session when (and only
--- if) its transaction commits, once per distinct payload and transaction.
+-- if) its transaction commits, once per distinct payload and transaction. A row moved from one account to another (no
+-- code does it today) tells both accounts.
 create function notify_account_change() returns trigger
     language plpgsql
 as $$
 begin
+    if tg_op = 'UPDATE' and (to_jsonb(old) ->> tg_argv[0]) is distinct from (to_jsonb(new) ->> tg_argv[0]) then
+        perform pg_notify('dossier_account', to_jsonb(old) ->> tg_argv[0]);
+    end if;
     perform pg_notify('dossier_account', (coalesce(to_jsonb(new), to_jsonb(old)) ->> tg_argv[0]));
     return null;
 end;

@@ -182,11 +182,10 @@ public class Guard {
     private GuardBudget.Tally tally(Actor actor, Kind kind, List<Touch> touches, Instant now) {
         Object[] unexplained = touches.stream().map(t -> !t.explained()).toArray();
         long probe = kind == Kind.OPEN && touches.size() == 1 ? touches.get(0).patientId() : -1;
-
         Charge charge = side.autocommit("guard charge", c -> {
             try (PreparedStatement s = c.prepareStatement("select * from guard_charge(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")) {
                 s.setLong(1, actor.staffId());
-                // The address is watched per session or token when both are known; a token's own state is read (V45).
+                // The address is watched per session or token when both are known; a token's own state is read (V43).
                 s.setString(2, actor.sessionId());
                 s.setString(3, actor.sourceAddress());
                 s.setTimestamp(4, Timestamp.from(now));
