@@ -34,6 +34,12 @@ class MetricsTest extends GuardedServerTest {
         assertThat(scrape(IntegrationTest.METRICS_TOKEN.substring(1)).statusCode()).isEqualTo(401);
         String userToken = as("security").token();
         assertThat(scrape(userToken).statusCode()).as("a user's API token is not the scrape token").isEqualTo(401);
+        for (String variant : new String[]{"/actuator/prometheus/", "/actuator/prometheus?format=text", "/ACTUATOR/prometheus"}) {
+            HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + variant))
+                    .header("Authorization", "Bearer " + userToken).GET().build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).as("a user's API token on %s", variant).isNotEqualTo(200);
+            assertThat(r.body()).as(variant).doesNotContain("dossier_http_requests");
+        }
         HttpResponse<String> session = HTTP.send(HttpRequest.newBuilder(URI.create("http://localhost:" + port + "/actuator/prometheus"))
                 .header("Cookie", "DOSSIER_SESSION=whatever").GET().build(), HttpResponse.BodyHandlers.ofString());
         assertThat(session.statusCode()).isEqualTo(401);
