@@ -35,7 +35,8 @@ import java.util.function.Consumer;
  * The chart summary under a decision (no gateway, no audit), its sections read one statement and one round trip each as
  * before ADR 0043 ("one by one": the same services' per-section reads, in one read-only transaction) against the
  * sections sent together ({@link ChartService#summary(PatientAccess)}), alternated A/B in one JVM on the same patients,
- * so that the shared machine's noise falls on both. Not part of the suite: {@code -Dgroups=benchmark}.
+ * so that the shared machine's noise falls on both. Not part of the suite: run it with
+ * {@code ./mvnw test -Dtest=ChartRoundTripBenchmark -Dexcluded.groups=none}.
  */
 @Tag("benchmark")
 class ChartRoundTripBenchmark extends IntegrationTest {
@@ -77,8 +78,14 @@ class ChartRoundTripBenchmark extends IntegrationTest {
             time(oneByOne, decided, READS);
             time(together, decided, READS);
             for (int round = 0; round < ROUNDS; round++) {
-                a.add(time(oneByOne, decided, READS));
-                b.add(time(together, decided, READS));
+                // Which goes first alternates too, so that neither always follows the other.
+                if (round % 2 == 0) {
+                    a.add(time(oneByOne, decided, READS));
+                    b.add(time(together, decided, READS));
+                } else {
+                    b.add(time(together, decided, READS));
+                    a.add(time(oneByOne, decided, READS));
+                }
             }
             System.out.printf("BENCHMARK chart summary under a decision, median µs per read per round: one by one %s (median %.1f),"
                     + " together %s (median %.1f)%n", a, median(a), b, median(b));
