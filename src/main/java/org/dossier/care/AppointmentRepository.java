@@ -4,6 +4,7 @@ import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
 import org.dossier.platform.Located;
+import org.dossier.platform.SqlQuery;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -111,9 +112,13 @@ class AppointmentRepository {
     }
 
     List<Appointment> upcomingOfPatient(PatientAccess access, Instant from, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from appointment where patient_id = ? and start_at >= ? and status = 'BOOKED'"
-                        + " order by start_at limit ?")
-                .param(access.patientId()).param(ts(from)).param(limit).query(AppointmentRepository::map).list();
+        return upcomingOfPatientQuery(access, from, limit).run(jdbc);
+    }
+
+    /** {@link #upcomingOfPatient}, to run now or with other queries in one round trip. */
+    SqlQuery<List<Appointment>> upcomingOfPatientQuery(PatientAccess access, Instant from, int limit) {
+        return SqlQuery.list("select " + COLUMNS + " from appointment where patient_id = ? and start_at >= ? and status = 'BOOKED'"
+                + " order by start_at limit ?", AppointmentRepository::map, access.patientId(), ts(from), limit);
     }
 
     private static Appointment map(ResultSet rs, int n) throws SQLException {

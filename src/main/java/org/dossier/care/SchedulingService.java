@@ -1,5 +1,7 @@
 package org.dossier.care;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.audit.AuditReason;
 import org.dossier.audit.AuditAction;
 import org.dossier.audit.AuditResource;
@@ -263,6 +265,11 @@ public class SchedulingService {
     /** Under an access already granted and audited (the chart). */
     public List<Appointment> upcoming(PatientAccess granted, int limit) {
         return appointments.upcomingOfPatient(granted.require(Section.SCHEDULING), clock.instant(), limit);
+    }
+
+    /** {@link #upcoming(PatientAccess, int)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<Appointment>> upcoming(PatientAccess granted, int limit, QueryBatch batch) {
+        return batch.add(appointments.upcomingOfPatientQuery(granted.require(Section.SCHEDULING), clock.instant(), limit));
     }
 
     public ZoneId zone() {

@@ -1,5 +1,7 @@
 package org.dossier.care;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.platform.RecordLimits;
 
 import org.dossier.audit.AuditReason;
@@ -189,6 +191,11 @@ public class StayService {
     /** Under an access already granted and audited (the chart). */
     public java.util.Optional<Stay> current(PatientAccess granted) {
         return stays.currentOf(granted.require(Section.ENCOUNTERS));
+    }
+
+    /** {@link #current(PatientAccess)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<java.util.Optional<Stay>> current(PatientAccess granted, QueryBatch batch) {
+        return stays.currentOf(granted.require(Section.ENCOUNTERS), batch);
     }
 
     public List<VersionLog.Version<Stay>> history(Actor actor, long stayId) {

@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
@@ -76,6 +78,12 @@ public class AllergyService extends VersionedRecords<Allergy> {
     /** Under an access already granted and audited (the chart). */
     public List<Allergy> ofPatient(PatientAccess granted, boolean activeOnly) {
         return RecordLimits.whole(repository.allergies(granted.require(Section.CLINICAL), activeOnly), "allergies");
+    }
+
+    /** {@link #ofPatient(PatientAccess, boolean)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<Allergy>> ofPatient(PatientAccess granted, boolean activeOnly, QueryBatch batch) {
+        return batch.add(repository.allergiesQuery(granted.require(Section.CLINICAL), activeOnly))
+                .map(found -> RecordLimits.whole(found, "allergies"));
     }
 
     /** Active allergies for the prescribing check, read with the prescriber's own access. */

@@ -3,6 +3,7 @@ package org.dossier.clinical;
 import org.dossier.access.PatientAccess;
 import org.dossier.platform.Imported;
 import org.dossier.platform.RecordLimits;
+import org.dossier.platform.SqlQuery;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -75,9 +76,13 @@ class ClinicalRepository {
     }
 
     List<Note> notes(PatientAccess granted, int limit) {
-        return jdbc.sql("select " + NOTE + " from clinical_note where patient_id = ? and status <> 'ENTERED_IN_ERROR'"
-                        + " order by created_at desc, id desc limit ?")
-                .param(patientOf(granted)).param(limit).query(ClinicalRepository::note).list();
+        return notesQuery(granted, limit).run(jdbc);
+    }
+
+    /** {@link #notes}, to run now or with other queries in one round trip. */
+    SqlQuery<List<Note>> notesQuery(PatientAccess granted, int limit) {
+        return SqlQuery.list("select " + NOTE + " from clinical_note where patient_id = ? and status <> 'ENTERED_IN_ERROR'"
+                + " order by created_at desc, id desc limit ?", ClinicalRepository::note, patientOf(granted), limit);
     }
 
     // ------------------------------------------------------------------ allergies
@@ -108,9 +113,14 @@ class ClinicalRepository {
     }
 
     List<Allergy> allergies(PatientAccess granted, boolean activeOnly) {
-        return jdbc.sql("select " + ALLERGY + " from allergy where patient_id = ?"
-                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by severity desc, substance, id limit ?")
-                .param(patientOf(granted)).param(RecordLimits.fetch()).query(ClinicalRepository::allergy).list();
+        return allergiesQuery(granted, activeOnly).run(jdbc);
+    }
+
+    /** {@link #allergies}, to run now or with other queries in one round trip. */
+    SqlQuery<List<Allergy>> allergiesQuery(PatientAccess granted, boolean activeOnly) {
+        return SqlQuery.list("select " + ALLERGY + " from allergy where patient_id = ?"
+                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by severity desc, substance, id limit ?",
+                ClinicalRepository::allergy, patientOf(granted), RecordLimits.fetch());
     }
 
     // ------------------------------------------------------------------ problems
@@ -139,9 +149,14 @@ class ClinicalRepository {
     }
 
     List<Problem> problems(PatientAccess granted, boolean activeOnly) {
-        return jdbc.sql("select " + PROBLEM + " from problem where patient_id = ?"
-                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by onset_date desc nulls last, id desc limit ?")
-                .param(patientOf(granted)).param(RecordLimits.fetch()).query(ClinicalRepository::problem).list();
+        return problemsQuery(granted, activeOnly).run(jdbc);
+    }
+
+    /** {@link #problems}, to run now or with other queries in one round trip. */
+    SqlQuery<List<Problem>> problemsQuery(PatientAccess granted, boolean activeOnly) {
+        return SqlQuery.list("select " + PROBLEM + " from problem where patient_id = ?"
+                        + (activeOnly ? " and status = 'ACTIVE'" : " and status <> 'ENTERED_IN_ERROR'") + " order by onset_date desc nulls last, id desc limit ?",
+                ClinicalRepository::problem, patientOf(granted), RecordLimits.fetch());
     }
 
     // ------------------------------------------------------------------ observations
@@ -197,9 +212,13 @@ class ClinicalRepository {
 
     /** The latest value of each kind (and of each lab code), in one statement. */
     List<Observation> latestObservations(PatientAccess granted) {
-        return jdbc.sql("select distinct on (kind, code) " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"
-                        + " order by kind, code, effective_at desc limit 50")
-                .param(patientOf(granted)).query(ClinicalRepository::observation).list();
+        return latestObservationsQuery(granted).run(jdbc);
+    }
+
+    /** {@link #latestObservations}, to run now or with other queries in one round trip. */
+    SqlQuery<List<Observation>> latestObservationsQuery(PatientAccess granted) {
+        return SqlQuery.list("select distinct on (kind, code) " + OBSERVATION + " from observation where patient_id = ? and status = 'FINAL'"
+                + " order by kind, code, effective_at desc limit 50", ClinicalRepository::observation, patientOf(granted));
     }
 
     // ------------------------------------------------------------------ documents

@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.audit.AuditAction;
 import org.dossier.audit.AuditResource;
 import org.dossier.access.PatientAccess;
@@ -132,6 +134,13 @@ public class NoteService extends VersionedRecords<Note> {
         return repository.notes(granted, Math.min(Math.max(limit, 1), 200)).stream()
                 .filter(n -> n.status() != Note.Status.DRAFT || n.authorId() == reader)
                 .toList();
+    }
+
+    /** {@link #ofPatient(PatientAccess, int)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<Note>> ofPatient(PatientAccess granted, int limit, QueryBatch batch) {
+        long reader = granted.actor().staffId();
+        return batch.add(repository.notesQuery(granted, Math.min(Math.max(limit, 1), 200)))
+                .map(found -> found.stream().filter(n -> n.status() != Note.Status.DRAFT || n.authorId() == reader).toList());
     }
 
     public List<VersionLog.Version<Note>> history(Actor actor, long noteId) {

@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
@@ -163,6 +165,11 @@ public class ObservationService extends VersionedRecords<Observation> {
     /** Under an access already granted and audited (the chart). */
     public List<Observation> latest(PatientAccess granted) {
         return repository.latestObservations(granted.require(Section.CLINICAL));
+    }
+
+    /** {@link #latest(PatientAccess)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<Observation>> latest(PatientAccess granted, QueryBatch batch) {
+        return batch.add(repository.latestObservationsQuery(granted.require(Section.CLINICAL)));
     }
 
     public List<VersionLog.Version<Observation>> history(Actor actor, long observationId) {

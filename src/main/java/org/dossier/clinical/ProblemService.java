@@ -1,5 +1,7 @@
 package org.dossier.clinical;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.Section;
 import org.dossier.organization.Actor;
@@ -105,6 +107,12 @@ public class ProblemService extends VersionedRecords<Problem> {
     /** Under an access already granted and audited (the chart). */
     public List<Problem> ofPatient(PatientAccess granted, boolean activeOnly) {
         return RecordLimits.whole(repository.problems(granted.require(Section.CLINICAL), activeOnly), "problems");
+    }
+
+    /** {@link #ofPatient(PatientAccess, boolean)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<Problem>> ofPatient(PatientAccess granted, boolean activeOnly, QueryBatch batch) {
+        return batch.add(repository.problemsQuery(granted.require(Section.CLINICAL), activeOnly))
+                .map(found -> RecordLimits.whole(found, "problems"));
     }
 
     public List<VersionLog.Version<Problem>> history(Actor actor, long problemId) {

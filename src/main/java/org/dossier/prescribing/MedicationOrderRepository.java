@@ -4,6 +4,7 @@ import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.platform.Imported;
 import org.dossier.platform.Located;
+import org.dossier.platform.SqlQuery;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -70,9 +71,13 @@ class MedicationOrderRepository {
     }
 
     List<MedicationOrder> ofPatient(PatientAccess access, boolean activeOnly, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from medication_order where patient_id = ?" + (activeOnly ? " and status = 'ACTIVE'" : "")
-                        + " order by start_date desc, id desc limit ?")
-                .param(access.patientId()).param(limit).query(MedicationOrderRepository::map).list();
+        return ofPatientQuery(access, activeOnly, limit).run(jdbc);
+    }
+
+    /** {@link #ofPatient}, to run now or with other queries in one round trip. */
+    SqlQuery<List<MedicationOrder>> ofPatientQuery(PatientAccess access, boolean activeOnly, int limit) {
+        return SqlQuery.list("select " + COLUMNS + " from medication_order where patient_id = ?" + (activeOnly ? " and status = 'ACTIVE'" : "")
+                + " order by start_date desc, id desc limit ?", MedicationOrderRepository::map, access.patientId(), limit);
     }
 
     private static MedicationOrder map(ResultSet rs, int n) throws SQLException {

@@ -1,5 +1,7 @@
 package org.dossier.prescribing;
 
+import org.dossier.platform.Deferred;
+import org.dossier.platform.QueryBatch;
 import org.dossier.audit.AuditAction;
 import org.dossier.audit.AuditResource;
 import org.dossier.access.PatientAccess;
@@ -202,6 +204,12 @@ public class PrescriptionService {
     public List<MedicationOrder> ofPatient(PatientAccess granted, boolean activeOnly) {
         return org.dossier.platform.RecordLimits.whole(orders.ofPatient(granted.require(Section.PRESCRIPTIONS), activeOnly,
                 org.dossier.platform.RecordLimits.fetch()), "prescriptions");
+    }
+
+    /** {@link #ofPatient(PatientAccess, boolean)}, read with other sections in one round trip when {@code batch} runs. */
+    public Deferred<List<MedicationOrder>> ofPatient(PatientAccess granted, boolean activeOnly, QueryBatch batch) {
+        return batch.add(orders.ofPatientQuery(granted.require(Section.PRESCRIPTIONS), activeOnly,
+                org.dossier.platform.RecordLimits.fetch())).map(found -> org.dossier.platform.RecordLimits.whole(found, "prescriptions"));
     }
 
     public List<VersionLog.Version<MedicationOrder>> history(Actor actor, long orderId) {
