@@ -41,7 +41,9 @@ public final class BulkCopy implements AutoCloseable {
             throw new IllegalArgumentException("expected " + columns + " values, got " + values.length);
         }
         for (int i = 0; i < values.length; i++) {
-            escape(values[i] == null ? null : values[i].toString());
+            // bytea in COPY's text format: \x and hex, its backslash escaped below like any other
+            escape(values[i] == null ? null : values[i] instanceof byte[] bytes ? "\\x" + java.util.HexFormat.of().formatHex(bytes)
+                    : values[i].toString());
             buffer.append(i == values.length - 1 ? '\n' : '\t');
         }
         rows++;

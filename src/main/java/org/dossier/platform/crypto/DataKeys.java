@@ -140,12 +140,17 @@ public class DataKeys {
      * A key-encryption key rotation, run at every start: every data key still wrapped by the previous key is unwrapped and
      * wrapped with the current one, row by row, while the server serves (a row not done yet still opens with the
      * previous key). Answers how many were re-wrapped. Once it has answered 0 on every node, the previous key can go.
+     * Rows wrapped by a key this server holds neither as current nor as previous are left as they are (they fail, with
+     * the key they need named, when used).
      */
     @EventListener(ApplicationReadyEvent.class)
     public int rewrapAll() {
-        String current = keks.current().id();
-        List<Slot> stale = jdbc.sql("select facility_id, purpose from data_key where kek_id <> ? order by facility_id, purpose")
-                .param(current).query((rs, n) -> new Slot(rs.getInt(1), Purpose.valueOf(rs.getString(2)))).list();
+        String previous = keks.previous().map(KeyEncryptionKey::id).orElse(null);
+        if (previous == null) {
+            return 0;
+        }
+        List<Slot> stale = jdbc.sql("select facility_id, purpose from data_key where kek_id = ? order by facility_id, purpose")
+                .param(previous).query((rs, n) -> new Slot(rs.getInt(1), Purpose.valueOf(rs.getString(2)))).list();
         for (Slot slot : stale) {
             unwrapped.remove(slot);
             unwrapped.put(slot, loadOrCreate(slot));

@@ -57,6 +57,11 @@ public class KeyEncryptionKeys {
         return current;
     }
 
+    /** The key being rotated away from, if any. */
+    Optional<KeyEncryptionKey> previous() {
+        return Optional.ofNullable(previousKey);
+    }
+
     /** The key that wrapped a stored data key, when this server holds it. */
     Optional<KeyEncryptionKey> byId(String id) {
         if (current.id().equals(id)) {
