@@ -31,20 +31,39 @@ public class KeyEncryptionKeys {
                       @Value("${dossier.keys.pkcs11.pin:}") String pin,
                       @Value("${dossier.keys.pkcs11.alias:}") String alias,
                       @Value("${dossier.keys.pkcs11.previous-alias:}") String previousAlias,
-                      @Value("${dossier.keys.previous-file:}") String previousFile) {
+                      @Value("${dossier.keys.previous-file:}") String previousFile,
+                      @Value("${dossier.db.url:}") String externalDatabase) {
         if (!pkcs11Config.isBlank()) {
             this.current = Pkcs11Kek.load(pkcs11Config, pin, alias);
             this.previousKey = previousAlias.isBlank() ? null : Pkcs11Kek.load(pkcs11Config, pin, previousAlias);
-        } else if ("production".equals(profile)) {
-            throw new IllegalStateException("DOSSIER_KEYS_PKCS11_CONFIG is required in production: the key that wraps the data keys"
-                    + " of patient data lives in an HSM (docs/security/encryption.md)");
         } else {
-            Path dir = keysDir.isBlank() ? Path.of(dataDir).toAbsolutePath().normalize().resolveSibling(
-                    Path.of(dataDir).toAbsolutePath().normalize().getFileName() + "-keys") : Path.of(keysDir);
-            this.current = FileKek.readOrCreate(dir.resolve("kek.json"));
+            this.current = FileKek.readOrCreate(keyFile(profile, dataDir, keysDir, externalDatabase));
             this.previousKey = previousFile.isBlank() ? null : FileKek.existing(Path.of(previousFile));
         }
         log.info("Data keys are wrapped by the {}{}", current, previousKey == null ? "" : "; re-wrapping those of the " + previousKey);
+    }
+
+    /** The key file: in the keys directory given, or beside the data directory (development only). */
+    private static Path keyFile(String profile, String dataDir, String keysDir, String externalDatabase) {
+        if (!keysDir.isBlank()) {
+            if ("production".equals(profile)) {
+                log.warn("The data keys are wrapped by a key file ({}): in production, keep that key in an HSM"
+                        + " (DOSSIER_KEYS_PKCS11_CONFIG, docs/security/encryption.md)", keysDir);
+            }
+            return Path.of(keysDir).resolve("kek.json");
+        }
+        if ("production".equals(profile)) {
+            throw new IllegalStateException("DOSSIER_KEYS_PKCS11_CONFIG (the HSM holding the key that wraps the data keys of patient"
+                    + " data) or DOSSIER_KEYS_DIR (a key file kept outside the data directory) is required in production"
+                    + " (docs/security/encryption.md)");
+        }
+        if (!externalDatabase.isBlank()) {
+            // As with DOSSIER_SECRET_KEY: a second node with a key of its own could not open what the first sealed.
+            log.warn("DOSSIER_KEYS_DIR is not set: this node wraps data keys with a key file beside {}; every node of one database"
+                    + " must be given the same key (DOSSIER_KEYS_DIR, or DOSSIER_KEYS_PKCS11_CONFIG)", dataDir);
+        }
+        Path data = Path.of(dataDir).toAbsolutePath().normalize();
+        return data.resolveSibling(data.getFileName() + "-keys").resolve("kek.json");
     }
 
     /** The keys themselves: a rotation's or a test's. */

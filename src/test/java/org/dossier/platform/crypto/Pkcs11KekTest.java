@@ -91,7 +91,8 @@ class Pkcs11KekTest extends IntegrationTest {
                 .hasMessageContaining("DOSSIER_KEYS_PKCS11_CONFIG names");
         assertThatThrownBy(() -> Pkcs11Kek.load(keys.config().toString(), "", SoftHsm.KEK_ALIAS))
                 .hasMessageContaining("DOSSIER_KEYS_PKCS11_PIN and DOSSIER_KEYS_PKCS11_ALIAS are required");
-        assertThatThrownBy(() -> new KeyEncryptionKeys("production", "./data", "", "", "", "", "", ""))
-                .hasMessageContaining("DOSSIER_KEYS_PKCS11_CONFIG is required in production");
+        assertThatThrownBy(() -> new KeyEncryptionKeys("production", "./data", "", "", "", "", "", "", ""))
+                .hasMessageContaining("DOSSIER_KEYS_PKCS11_CONFIG (the HSM holding the key that wraps the data keys of patient data)"
+                        + " or DOSSIER_KEYS_DIR (a key file kept outside the data directory) is required in production");
     }
 }
