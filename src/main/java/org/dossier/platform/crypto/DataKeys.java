@@ -51,6 +51,17 @@ public class DataKeys {
     private final Map<Integer, Aead> aeads = new ConcurrentHashMap<>();
     private final Map<Integer, PrfSet> prfs = new ConcurrentHashMap<>();
 
+    /**
+     * On the side pool: a key is created, and re-wrapped, on a connection of its own that commits at once, never inside the
+     * caller's transaction — had a registration that rolls back taken the new key's row with it, the values sealed with
+     * the key still in this cache could never be opened again.
+     */
+    @org.springframework.beans.factory.annotation.Autowired
+    DataKeys(org.dossier.platform.SideConnections side, KeyEncryptionKeys keks, Clock clock) throws GeneralSecurityException {
+        this(side.jdbc(), keks, clock);
+    }
+
+    /** On these connections (the tests' rolled-back transactions). */
     DataKeys(JdbcClient jdbc, KeyEncryptionKeys keks, Clock clock) throws GeneralSecurityException {
         AeadConfig.register();
         PrfConfig.register();
