@@ -305,6 +305,9 @@ start_app() {
     export DOSSIER_AUDIT_SIGNING_KEY
     # One server key for the group: it seals the second factors' secrets that every node must open.
     export DOSSIER_SECRET_KEY
+    # One key-encryption key for the group (ADR 0041): the nodes share the host, so one key file outside their data
+    # directories; a group on several hosts uses an HSM (DOSSIER_KEYS_PKCS11_CONFIG) instead.
+    export DOSSIER_KEYS_DIR="$CLUSTER_DIR/keys"
     export DOSSIER_DB_URL="jdbc:postgresql://127.0.0.1:$HAPROXY_PG_PORT/dossier?tcpKeepAlive=true"
     export DOSSIER_DB_USER=dossier DOSSIER_DB_PASSWORD="$OWNER_PASSWORD"
     export DOSSIER_DB_APP_USER=dossier_app DOSSIER_DB_APP_PASSWORD="$APP_PASSWORD"

@@ -6,6 +6,7 @@ import org.dossier.access.Listing;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,16 +32,19 @@ class PatientRepository {
 
     static final String COLUMNS = """
             id, facility_id, ipp, version, status, merged_into, birth_family_name, used_name, given_names, birth_date,
-            sex, birthplace_code, ins_matricule, ins_oid, identity_status, details::text as details, created_at, updated_at""";
+            sex, birthplace_code, ins_matricule, ins_oid, identity_status, details::text as details, sealed_details, created_at,
+            updated_at""";
     private static final String SUMMARY_COLUMNS =
             "id, facility_id, ipp, birth_family_name, used_name, given_names, birth_date, sex, status";
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final FieldCipher cipher;
 
-    PatientRepository(JdbcClient jdbc, JsonMapper json) {
+    PatientRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher) {
         this.jdbc = jdbc;
         this.json = json;
+        this.cipher = cipher;
     }
 
     /** The part of a record kept as one JSON document; its fields are read together and never searched. */
@@ -79,12 +83,12 @@ class PatientRepository {
         long authorId = permit.actor().staffId();
         jdbc.sql("""
                         insert into patient (id, facility_id, ipp, version, status, birth_family_name, used_name, given_names,
-                            birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, details,
+                            birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, sealed_details,
                             family_key, used_key, given_key, created_at, updated_at)
                         values (:id, :facility, :ipp, 1, 'ACTIVE', :family, :used, :given, :birthDate, :sex, :birthplace,
-                            :ins, :insOid, :identityStatus, :coverageNir, cast(:details as json), :familyKey, :usedKey,
+                            :ins, :insOid, :identityStatus, :coverageNir, :details, :familyKey, :usedKey,
                             :givenKey, :now, :now)""")
-                .params(dataParams(d))
+                .params(dataParams(d, id, facilityId))
                 .param("id", id).param("facility", facilityId).param("ipp", ipp).param("now", Timestamp.from(now))
                 .update();
         Patient created = jdbc.sql("select " + COLUMNS + " from patient where id = ?").param(id).query(this::map).single();
@@ -98,10 +102,10 @@ class PatientRepository {
                         update patient set version = version + 1, birth_family_name = :family, used_name = :used,
                             given_names = :given, birth_date = :birthDate, sex = :sex, birthplace_code = :birthplace,
                             ins_matricule = :ins, ins_oid = :insOid, identity_status = :identityStatus,
-                            coverage_nir = :coverageNir, details = cast(:details as json), family_key = :familyKey,
+                            coverage_nir = :coverageNir, details = null, sealed_details = :details, family_key = :familyKey,
                             used_key = :usedKey, given_key = :givenKey, updated_at = :now
                          where id = :id and version = :expected""")
-                .params(dataParams(d))
+                .params(dataParams(d, access.patientId(), access.patient().facilityId()))
                 .param("id", access.patientId()).param("expected", expectedVersion).param("now", Timestamp.from(now))
                 .update() == 1;
     }
@@ -123,20 +127,25 @@ class PatientRepository {
 
     private void insertVersion(Patient p, Long authorId, String reason, Instant now) {
         jdbc.sql("""
-                        insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, reason, snapshot)
-                        values (?, ?, ?, ?, ?, ?, cast(? as json))""")
+                        insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, reason, sealed_snapshot)
+                        values (?, ?, ?, ?, ?, ?, ?)""")
                 .param(p.id()).param(p.version()).param(p.facilityId()).param(Timestamp.from(now)).param(authorId)
-                .param(reason).param(json.writeValueAsString(new Snapshot(p.status(), p.mergedInto(), p.data())))
+                .param(reason).param(cipher.seal(PatientRows.versionCell(p.id(), p.facilityId(), p.version()),
+                        json.writeValueAsString(new Snapshot(p.status(), p.mergedInto(), p.data()))))
                 .update();
     }
 
     List<PatientVersion> history(PatientAccess access, int limit) {
         return jdbc.sql("""
-                        select patient_id, version, recorded_at, author_id, reason, snapshot::text as snapshot
+                        select patient_id, version, facility_id, recorded_at, author_id, reason, snapshot::text as snapshot,
+                               sealed_snapshot
                           from patient_version where patient_id = ? order by version desc limit ?""")
                 .param(access.patientId()).param(limit)
                 .query((rs, n) -> {
-                    Snapshot s = json.readValue(rs.getString("snapshot"), Snapshot.class);
+                    byte[] sealed = rs.getBytes("sealed_snapshot");
+                    String text = sealed == null ? rs.getString("snapshot") : cipher.open(PatientRows.versionCell(
+                            rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getInt("version")), sealed);
+                    Snapshot s = json.readValue(text, Snapshot.class);
                     return new PatientVersion(rs.getLong("patient_id"), rs.getInt("version"),
                             rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
                             rs.getString("reason"), s.status(), s.mergedInto(), s.data());
@@ -284,7 +293,7 @@ class PatientRepository {
                 .param(Timestamp.from(now)).param(authorId).param(reason).param(mergeId).param(survivor.patientId()).update() == 1;
     }
 
-    private Map<String, Object> dataParams(PatientData d) {
+    private Map<String, Object> dataParams(PatientData d, long id, int facilityId) {
         return Map.ofEntries(
                 Map.entry("family", d.birthFamilyName()),
                 Map.entry("used", nullable(d.usedName())),
@@ -296,7 +305,7 @@ class PatientRepository {
                 Map.entry("insOid", nullable(d.insOid())),
                 Map.entry("identityStatus", d.identityStatus().name()),
                 Map.entry("coverageNir", d.coverage() == null ? NULL_TEXT : d.coverage().nir()),
-                Map.entry("details", json.writeValueAsString(Details.of(d))),
+                Map.entry("details", PatientRows.sealedDetails(cipher, json, id, facilityId, d)),
                 Map.entry("familyKey", NameKeys.of(d.birthFamilyName())),
                 Map.entry("usedKey", d.usedName() == null ? NULL_TEXT : NameKeys.of(d.usedName())),
                 Map.entry("givenKey", NameKeys.of(d.givenNames())));
@@ -313,7 +322,11 @@ class PatientRepository {
     }
 
     private Patient map(ResultSet rs, int row) throws SQLException {
-        Details details = json.readValue(rs.getString("details"), Details.class);
+        byte[] sealed = rs.getBytes("sealed_details");
+        // a row written before V50 keeps its plaintext details until it is written again
+        String text = sealed == null ? rs.getString("details")
+                : cipher.open(PatientRows.detailsCell(rs.getLong("id"), rs.getInt("facility_id")), sealed);
+        Details details = json.readValue(text, Details.class);
         PatientData data = new PatientData(rs.getString("birth_family_name"), rs.getString("used_name"),
                 rs.getString("given_names"), rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex")),
                 rs.getString("birthplace_code"), rs.getString("ins_matricule"), rs.getString("ins_oid"),

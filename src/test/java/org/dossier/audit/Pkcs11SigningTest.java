@@ -1,6 +1,7 @@
 package org.dossier.audit;
 
 import org.dossier.support.IntegrationTest;
+import org.dossier.support.SoftHsm;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -32,14 +33,12 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(SoftHsm.Required.class)
 class Pkcs11SigningTest extends IntegrationTest {
 
-    private static final String PIN = "246810";
-    private static final String ALIAS = "dossier-audit";
+    private static final String PIN = SoftHsm.PIN;
+    private static final String ALIAS = SoftHsm.AUDIT_ALIAS;
 
-    private static SoftHsm hsm;
     /** The server's token: the audit key, and a second key that a careless configuration left extractable. */
     private static SoftHsm.Token token;
-    /** Another token, never logged in to by this JVM: PKCS#11 logins are per token and process, so a wrong PIN on the
-     *  server's token, already logged in, would not be asked for at all. */
+    /** Another token, never logged in to by this JVM with its PIN (SoftHsm.Suite). */
     private static SoftHsm.Token other;
     private static String exportedPublicKey;
 
@@ -57,13 +56,10 @@ class Pkcs11SigningTest extends IntegrationTest {
     /** Before the server starts (and before anything in this JVM loads SoftHSM2, which reads its tokens once). */
     @BeforeAll
     static void tokensMadeAsAnOperatorMakesThem() {
-        hsm = SoftHsm.fresh();
-        token = hsm.token("dossier-audit", PIN);
-        hsm.generateKey(token, ALIAS);
-        hsm.generateExtractableKey(token, "exportable");
-        exportedPublicKey = hsm.exportPublicKey(token, ALIAS);
-        other = hsm.token("other", PIN);
-        hsm.generateKey(other, ALIAS);
+        SoftHsm.Suite suite = SoftHsm.suite();
+        token = suite.audit();
+        other = suite.auditOther();
+        exportedPublicKey = suite.auditPublicKey();
     }
 
     @DynamicPropertySource

@@ -36,17 +36,20 @@ class TwoNodesTest {
     private static ConfigurableApplicationContext nodeA;
     private static ConfigurableApplicationContext nodeB;
     private static JdbcClient owner;
+    private static String keysDir;
 
     @BeforeAll
     static void startTwoNodes() {
         database = EmbeddedPostgresServer.start(TestDataDirs.fresh("two-nodes-db"), Map.of("shared_buffers", "32MB"));
         // Every node of a cluster signs checkpoints with the same key (bin/audit-keygen; PKCS#11 in production); each keeps
         // its own witness file, a chain of the checkpoints it made (two writers in one file would interleave two chains).
-        // Likewise the key that seals the authenticator secrets: a node with a key of its own cannot open the others'.
+        // Likewise the key that seals the authenticator secrets, and the one that wraps the data keys of patient data: a
+        // node with a key of its own cannot open the others'.
         String key = signingKey();
         byte[] secret = new byte[32];
         new java.security.SecureRandom().nextBytes(secret);
         String secretKey = java.util.Base64.getEncoder().encodeToString(secret);
+        keysDir = TestDataDirs.fresh("two-nodes-keys").toString();
         nodeA = start(key, secretKey, true);
         nodeB = start(key, secretKey, false);
         owner = JdbcClient.create(nodeA.getBean("ownerDataSource", javax.sql.DataSource.class));
@@ -85,6 +88,7 @@ class TwoNodesTest {
                 "dossier.data-dir", TestDataDirs.fresh("two-nodes-app").toString(),
                 "dossier.audit.signing-key", signingKey,
                 "dossier.secret-key", secretKey,
+                "dossier.keys.dir", keysDir,
                 "dossier.db.url", database.jdbcUrl(),
                 "dossier.db.user", database.user(),
                 "dossier.db.password", database.password(),

@@ -5,6 +5,7 @@ import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientRows;
 import org.dossier.platform.bulk.BulkCopy;
 import org.dossier.platform.bulk.BulkLoad;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -22,10 +23,12 @@ public class PatientBulkLoader {
 
     private final BulkLoad bulk;
     private final JsonMapper json;
+    private final FieldCipher cipher;
 
-    PatientBulkLoader(BulkLoad bulk, JsonMapper json) {
+    PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher) {
         this.bulk = bulk;
         this.json = json;
+        this.cipher = cipher;
     }
 
     /** A patient to load, with the identifiers the generator chose. */
@@ -64,23 +67,28 @@ public class PatientBulkLoader {
         if (chunk.isEmpty()) {
             return;
         }
+        // Sealing is the costly part of a row now: done for the whole chunk on every core, then copied in order.
+        List<byte[][]> sealed = chunk.parallelStream().map(p -> new byte[][]{
+                PatientRows.sealedDetails(cipher, json, p.id(), p.facilityId(), p.data()),
+                PatientRows.sealedFirstVersion(cipher, json, p.id(), p.facilityId(), p.data())}).toList();
         try (BulkCopy copy = session.copy("patient", "id", "facility_id", "ipp", "version", "status", "birth_family_name", "used_name",
                 "given_names", "birth_date", "sex", "birthplace_code", "ins_matricule", "ins_oid", "identity_status", "coverage_nir",
-                "details", "family_key", "used_key", "given_key", "created_at", "updated_at")) {
-            for (BulkPatient p : chunk) {
+                "sealed_details", "family_key", "used_key", "given_key", "created_at", "updated_at")) {
+            for (int i = 0; i < chunk.size(); i++) {
+                BulkPatient p = chunk.get(i);
                 PatientData d = p.data();
                 copy.row(p.id(), p.facilityId(), p.ipp(), 1, "ACTIVE", d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(),
                         d.sex(), d.birthplaceCode(), d.insMatricule(), d.insOid(), d.identityStatus(),
-                        d.coverage() == null ? null : d.coverage().nir(), PatientRows.details(json, d),
+                        d.coverage() == null ? null : d.coverage().nir(), sealed.get(i)[0],
                         NameKeys.of(d.birthFamilyName()), d.usedName() == null ? null : NameKeys.of(d.usedName()), NameKeys.of(d.givenNames()),
                         p.createdAt(), p.createdAt());
             }
         }
         try (BulkCopy copy = session.copy("patient_version", "patient_id", "version", "facility_id", "recorded_at", "author_id",
-                "reason", "snapshot")) {
-            for (BulkPatient p : chunk) {
-                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason,
-                        PatientRows.firstVersion(json, p.data()));
+                "reason", "sealed_snapshot")) {
+            for (int i = 0; i < chunk.size(); i++) {
+                BulkPatient p = chunk.get(i);
+                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, sealed.get(i)[1]);
             }
         }
     }

@@ -36,12 +36,20 @@ public final class BulkCopy implements AutoCloseable {
         return new BulkCopy(in, columns.size());
     }
 
+    private static final java.util.HexFormat HEX = java.util.HexFormat.of();
+
     public void row(Object... values) throws SQLException {
         if (values.length != columns) {
             throw new IllegalArgumentException("expected " + columns + " values, got " + values.length);
         }
         for (int i = 0; i < values.length; i++) {
-            escape(values[i] == null ? null : values[i].toString());
+            if (values[i] instanceof byte[] bytes) {
+                // bytea in COPY's text format: \x (its backslash escaped) and hex digits, which need no escaping
+                buffer.append("\\\\x");
+                HEX.formatHex(buffer, bytes);
+            } else {
+                escape(values[i] == null ? null : values[i].toString());
+            }
             buffer.append(i == values.length - 1 ? '\n' : '\t');
         }
         rows++;

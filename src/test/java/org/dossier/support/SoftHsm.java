@@ -1,4 +1,4 @@
-package org.dossier.audit;
+package org.dossier.support;
 
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -28,7 +28,7 @@ import java.util.stream.Stream;
  * the tokens must exist before the library is first loaded. Without SoftHSM2 the tests are skipped with a message; with
  * {@code DOSSIER_REQUIRE_SOFTHSM=true} (set by .ci/run) they fail instead, so that CI never passes by skipping them.
  */
-final class SoftHsm {
+public final class SoftHsm {
 
     private static final List<Path> LIBRARIES = List.of(Path.of("/usr/lib/softhsm/libsofthsm2.so"),
             Path.of("/usr/lib/x86_64-linux-gnu/softhsm/libsofthsm2.so"), Path.of("/usr/lib/aarch64-linux-gnu/softhsm/libsofthsm2.so"),
@@ -45,14 +45,54 @@ final class SoftHsm {
     }
 
     /** A token with its user PIN and the SunPKCS11 configuration file the server is given. */
-    record Token(String label, long slot, Path config, String pin) {
+    public record Token(String label, long slot, Path config, String pin) {
+    }
+
+    /** The user PIN of every token of the suite. */
+    public static final String PIN = "246810";
+    /** The alias of the audit signing key in the audit tokens. */
+    public static final String AUDIT_ALIAS = "dossier-audit";
+    /** The aliases of the key-encryption keys in the keys tokens: the current one and the one a rotation moves to. */
+    public static final String KEK_ALIAS = "dossier-kek";
+    public static final String NEXT_KEK_ALIAS = "dossier-kek-2";
+
+    /**
+     * Every token the suite's tests use, made once per JVM before SoftHSM2 is first loaded: the library reads the token
+     * directory once, so a token made later is invisible to it (CKR_SLOT_ID_INVALID). {@code audit} holds the audit signing
+     * key and an extractable key a careless configuration made; {@code keys} the key-encryption keys and an extractable
+     * one; {@code auditOther} and {@code keysOther} are never logged in to with their PIN by this JVM (a PKCS#11 login is
+     * per token and process, so a wrong PIN on a token already logged in would not be asked for at all).
+     */
+    public record Suite(Token audit, Token auditOther, String auditPublicKey, Token keys, Token keysOther) {
+    }
+
+    private static Suite suite;
+
+    public static synchronized Suite suite() {
+        if (suite == null) {
+            SoftHsm hsm = fresh();
+            Token audit = hsm.token("dossier-audit", PIN);
+            hsm.generateKey(audit, AUDIT_ALIAS);
+            hsm.generateExtractableKey(audit, "exportable");
+            String publicKey = hsm.exportPublicKey(audit, AUDIT_ALIAS);
+            Token other = hsm.token("other", PIN);
+            hsm.generateKey(other, AUDIT_ALIAS);
+            Token keys = hsm.token("dossier-keys", PIN);
+            hsm.generateSecretKey(keys, KEK_ALIAS, false);
+            hsm.generateSecretKey(keys, NEXT_KEK_ALIAS, false);
+            hsm.generateSecretKey(keys, "exportable-kek", true);
+            Token keysOther = hsm.token("keys-other", PIN);
+            hsm.generateSecretKey(keysOther, KEK_ALIAS, false);
+            suite = new Suite(audit, other, publicKey, keys, keysOther);
+        }
+        return suite;
     }
 
     /**
      * On a test class ({@code @ExtendWith(SoftHsm.Required.class)}): skips it, reported as skipped with the reason, when
      * SoftHSM2 is missing (before any server starts), or fails it when {@code DOSSIER_REQUIRE_SOFTHSM=true}.
      */
-    static final class Required implements ExecutionCondition {
+    public static final class Required implements ExecutionCondition {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             String problem = problem();
@@ -60,9 +100,9 @@ final class SoftHsm {
                 return ConditionEvaluationResult.enabled("SoftHSM2 is installed");
             }
             if ("true".equalsIgnoreCase(System.getenv("DOSSIER_REQUIRE_SOFTHSM"))) {
-                throw new AssertionError("The PKCS#11 test needs SoftHSM2: " + problem);
+                throw new AssertionError("The PKCS#11 tests need SoftHSM2: " + problem);
             }
-            return ConditionEvaluationResult.disabled("SKIPPED PKCS#11 signing tests: " + problem);
+            return ConditionEvaluationResult.disabled("SKIPPED PKCS#11 tests: " + problem);
         }
     }
 
@@ -80,7 +120,7 @@ final class SoftHsm {
     }
 
     /** An empty SoftHSM2: the configuration file SOFTHSM2_CONF names, and no token yet. */
-    static SoftHsm fresh() {
+    private static SoftHsm fresh() {
         Path conf = Path.of(System.getenv("SOFTHSM2_CONF")).toAbsolutePath();
         Path dir = conf.getParent();
         try {
@@ -117,6 +157,10 @@ final class SoftHsm {
                   CKA_SENSITIVE = true
                   CKA_EXTRACTABLE = false
                 }
+                attributes(generate, CKO_SECRET_KEY, *) = {
+                  CKA_SENSITIVE = true
+                  CKA_EXTRACTABLE = false
+                }
                 """.formatted(label, library, slot));
         return new Token(label, slot, config, pin);
     }
@@ -140,6 +184,27 @@ final class SoftHsm {
                 """.formatted(token.label(), library, token.slot()));
         keytool(careless, token.pin(), "-genkeypair", "-keyalg", "EC", "-groupname", "secp256r1", "-alias", alias,
                 "-dname", "CN=" + alias, "-validity", "3650");
+    }
+
+    /**
+     * An AES-256 key generated inside the token, the operator's keytool command (docs/security/encryption.md); with
+     * {@code extractable}, through a configuration that lets anyone with the PIN read it: what must be refused.
+     */
+    void generateSecretKey(Token token, String alias, boolean extractable) {
+        Path config = token.config();
+        if (extractable) {
+            config = dir.resolve(token.label() + "-careless-secret.cfg");
+            write(config, """
+                    name = %s
+                    library = %s
+                    slot = %d
+                    attributes(*, CKO_SECRET_KEY, *) = {
+                      CKA_SENSITIVE = false
+                      CKA_EXTRACTABLE = true
+                    }
+                    """.formatted(token.label(), library, token.slot()));
+        }
+        keytool(config, token.pin(), "-genseckey", "-keyalg", "AES", "-keysize", "256", "-alias", alias);
     }
 
     /** The public key (X.509, base64) of the certificate under {@code alias}, exported with keytool as an operator does. */

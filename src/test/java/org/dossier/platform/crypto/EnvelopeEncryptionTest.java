@@ -1,0 +1,180 @@
+package org.dossier.platform.crypto;
+
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+
+import javax.sql.DataSource;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.HexFormat;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Envelope encryption with the server's real keys (a Tink keyset file outside the data directory) and, for what would
+ * disturb the shared server (another key-encryption key, a rotation, a lost key), on a throwaway facility inside a
+ * transaction rolled back at the end.
+ */
+class EnvelopeEncryptionTest extends IntegrationTest {
+
+    private static final FieldCipher.Cell NAME_OF_42 = new FieldCipher.Cell(1, "patient", "birth_family_name", 42);
+
+    @Autowired
+    FieldCipher cipher;
+    @Autowired
+    BlindIndex index;
+    @Autowired
+    KeyEncryptionKeys keks;
+    @Autowired
+    @Qualifier("owner")
+    DataSource owner;
+
+    @TempDir
+    Path keyDir;
+
+    private KeyTestBed bed;
+
+    @BeforeEach
+    void bed() {
+        bed = new KeyTestBed(owner);
+    }
+
+    @Test
+    void aSealedValueOpensInItsCellAndNowhereElse() {
+        byte[] sealed = cipher.seal(NAME_OF_42, "Dupont-Hélène");
+
+        assertThat(cipher.open(NAME_OF_42, sealed)).isEqualTo("Dupont-Hélène");
+        assertThat(new String(sealed, StandardCharsets.ISO_8859_1)).doesNotContain("Dupont");
+        assertThat(cipher.seal(NAME_OF_42, "Dupont-Hélène")).as("a fresh nonce each time").isNotEqualTo(sealed);
+        // moved to another patient, another column, another facility: refused, and the message names the cell, not the value
+        assertThatThrownBy(() -> cipher.open(new FieldCipher.Cell(1, "patient", "birth_family_name", 43), sealed))
+                .isInstanceOf(FieldCipher.SealedValueException.class).hasMessageContaining("row 43").hasMessageNotContaining("Dupont");
+        assertThatThrownBy(() -> cipher.open(new FieldCipher.Cell(1, "patient", "given_names", 42), sealed))
+                .isInstanceOf(FieldCipher.SealedValueException.class);
+        assertThatThrownBy(() -> cipher.open(new FieldCipher.Cell(2, "patient", "birth_family_name", 42), sealed))
+                .isInstanceOf(FieldCipher.SealedValueException.class);
+        byte[] altered = sealed.clone();
+        altered[altered.length - 1] ^= 1;
+        assertThatThrownBy(() -> cipher.open(NAME_OF_42, altered)).isInstanceOf(FieldCipher.SealedValueException.class);
+        assertThat(cipher.seal(NAME_OF_42, null)).isNull();
+    }
+
+    @Test
+    void theDatabaseHoldsDataKeysOnlyWrappedAndTheKeyEncryptionKeyLivesOutsideTheDataDirectory() throws Exception {
+        cipher.seal(NAME_OF_42, "x");
+        index.token(1, "family", "dupont");
+
+        var rows = jdbc.sql("select purpose, kek_id, wrapped from data_key where facility_id = 1 order by purpose")
+                .query((rs, n) -> new Object[]{rs.getString(1), rs.getString(2), rs.getBytes(3)}).list();
+        assertThat(rows).extracting(r -> r[0]).containsExactly("FIELD", "INDEX");
+        assertThat(rows).extracting(r -> r[1]).containsOnly(keks.current().id());
+        Path kekFile = Path.of(keks.current().toString().replaceAll(".*\\(file (.*)\\)$", "$1"));
+        assertThat(kekFile).exists();
+        assertThat(kekFile.getParent().getFileName().toString()).endsWith("-keys");
+        String kekJson = Files.readString(kekFile);
+        String kekValue = kekJson.replaceAll("(?s).*\"value\":\\s*\"([^\"]+)\".*", "$1");
+        for (Object[] row : rows) {
+            assertThat(HexFormat.of().formatHex((byte[]) row[2])).doesNotContain(HexFormat.of().formatHex(kekValue.getBytes()));
+        }
+        // the server's own connections may read and wrap keys, never delete one (that would shred a facility)
+        assertThatThrownBy(() -> new org.springframework.jdbc.core.JdbcTemplate(appDataSource()).update(
+                "delete from data_key where facility_id = 1")).hasRootCauseMessage("ERROR: permission denied for table data_key");
+    }
+
+    @Autowired
+    DataSource dataSource;
+
+    private DataSource appDataSource() {
+        return dataSource;
+    }
+
+    @Test
+    void anotherKeyEncryptionKeyOpensNothing() {
+        bed.inRolledBackTransaction(jdbc -> {
+            KeyEncryptionKey mine = KeyTestBed.fileKek(keyDir, "mine");
+            FieldCipher.Cell cell = new FieldCipher.Cell(KeyTestBed.FACILITY, "patient", "given_names", 7);
+            byte[] sealed = new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(mine, null))).seal(cell, "Hélène");
+
+            KeyEncryptionKey stranger = KeyTestBed.fileKek(keyDir, "stranger");
+            FieldCipher theirs = new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(stranger, null)));
+            assertThatThrownBy(() -> theirs.open(cell, sealed)).hasMessageContaining("which this server does not hold")
+                    .hasMessageContaining(mine.id());
+            // the same key id with another value (a forged or swapped key file) does not unwrap either
+            KeyEncryptionKey impostor = new KeyEncryptionKey() {
+                public String id() {
+                    return mine.id();
+                }
+
+                public byte[] encrypt(byte[] p, byte[] a) throws java.security.GeneralSecurityException {
+                    return stranger.encrypt(p, a);
+                }
+
+                public byte[] decrypt(byte[] c, byte[] a) throws java.security.GeneralSecurityException {
+                    return stranger.decrypt(c, a);
+                }
+            };
+            FieldCipher forged = new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(impostor, null)));
+            assertThatThrownBy(() -> forged.open(cell, sealed)).hasMessageContaining("does not unwrap");
+        });
+    }
+
+    @Test
+    void aKeyEncryptionKeyRotationRewrapsEveryDataKeyAndTheOldKeyCanThenGo() {
+        bed.inRolledBackTransaction(jdbc -> {
+            KeyEncryptionKey old = KeyTestBed.fileKek(keyDir, "old");
+            KeyEncryptionKey next = KeyTestBed.fileKek(keyDir, "next");
+            FieldCipher.Cell cell = new FieldCipher.Cell(KeyTestBed.FACILITY, "patient", "birth_family_name", 8);
+            DataKeys before = KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(old, null));
+            byte[] sealed = new FieldCipher(before).seal(cell, "Martin");
+            byte[] token = new BlindIndex(before).token(KeyTestBed.FACILITY, "family", "martin");
+
+            DataKeys during = KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(next, old));
+            assertThat(during.rewrapAll()).isGreaterThanOrEqualTo(2);
+            assertThat(jdbc.sql("select count(*) from data_key where kek_id = ?").param(old.id()).query(Long.class).single()).isZero();
+            assertThat(during.rewrapAll()).as("nothing left to re-wrap").isZero();
+
+            DataKeys after = KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(next, null));
+            assertThat(new FieldCipher(after).open(cell, sealed)).as("the data itself is untouched").isEqualTo("Martin");
+            assertThat(new BlindIndex(after).token(KeyTestBed.FACILITY, "family", "martin")).isEqualTo(token);
+            FieldCipher oldOnly = new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(old, null)));
+            assertThatThrownBy(() -> oldOnly.open(cell, sealed)).hasMessageContaining("which this server does not hold");
+        });
+    }
+
+    @Test
+    void aWrappedDataKeyMovedToAnotherFacilityDoesNotUnwrap() {
+        bed.inRolledBackTransaction(jdbc -> {
+            KeyEncryptionKey kek = KeyTestBed.fileKek(keyDir, "kek");
+            DataKeys keys = KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(kek, null));
+            new FieldCipher(keys).seal(new FieldCipher.Cell(KeyTestBed.FACILITY, "patient", "ipp", 1), "x");
+            jdbc.sql("insert into facility (id, finess, name, city) values (9902, '990299029', 'Other bed', 'Nowhere')").update();
+            jdbc.sql("insert into data_key (facility_id, purpose, kek_id, wrapped, created_at, wrapped_at)"
+                    + " select 9902, purpose, kek_id, wrapped, created_at, wrapped_at from data_key where facility_id = ?")
+                    .param(KeyTestBed.FACILITY).update();
+            FieldCipher fresh = new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(kek, null)));
+            assertThatThrownBy(() -> fresh.seal(new FieldCipher.Cell(9902, "patient", "ipp", 1), "x"))
+                    .hasMessageContaining("does not unwrap");
+        });
+    }
+
+    @Test
+    void blindIndexesAreKeyedPerFacilityAndKindAndRevealOnlyEquality() {
+        byte[] dupont = index.token(1, "family", "dupont");
+        assertThat(index.token(1, "family", "dupont")).isEqualTo(dupont).hasSize(16);
+        assertThat(index.token(2, "family", "dupont")).as("another facility's key").isNotEqualTo(dupont);
+        assertThat(index.token(1, "used", "dupont")).as("another kind").isNotEqualTo(dupont);
+        assertThat(index.prefixTokens(1, "family", "dupont")).hasSize(4)
+                .anySatisfy(t -> assertThat(t).isEqualTo(index.searchToken(1, "family", "dup")))
+                .anySatisfy(t -> assertThat(t).isEqualTo(dupont));
+        assertThat(index.prefixTokens(1, "family", "de la fontaine-dupontel")).hasSize(BlindIndex.MAX_PREFIX - BlindIndex.MIN_PREFIX + 1)
+                .anySatisfy(t -> assertThat(t).isEqualTo(index.searchToken(1, "family", "de la fontaine")));
+        assertThat(index.prefixTokens(1, "family", "li")).isEmpty();
+        assertThatThrownBy(() -> index.searchToken(1, "family", "du")).isInstanceOf(IllegalArgumentException.class);
+    }
+}
