@@ -97,7 +97,8 @@ public final class PortalSession {
         if (csrf != null) {
             b.header("X-CSRF-TOKEN", csrf);
         }
-        return send(b.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
+        boolean bodiless = json == null || method.equals("GET") || method.equals("DELETE") || method.equals("HEAD");
+        return send(b.method(method, bodiless ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json)));
     }
 
     public Api.Response form(String path, Map<String, String> fields) {
