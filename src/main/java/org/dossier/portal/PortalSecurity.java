@@ -72,7 +72,12 @@ class PortalSecurity {
                 .sessionManagement(s -> s.sessionFixation(f -> f.changeSessionId()))
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(PatientFactors.CONTENT_SECURITY_POLICY)))
                 .logout(logout -> logout.logoutUrl("/portal/signout").logoutSuccessUrl("/portal/signin?signedOut")
-                        .addLogoutHandler((request, response, authentication) -> request.getSession(true).removeAttribute(CONTEXT_KEY)))
+                        .addLogoutHandler((request, response, authentication) -> {
+                            var session = request.getSession(false);
+                            if (session != null) {
+                                session.removeAttribute(CONTEXT_KEY);
+                            }
+                        }))
                 .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> notSignedIn(request, response))
                         .accessDeniedHandler((request, response, ex) -> refused(request, response)));
         return http.build();

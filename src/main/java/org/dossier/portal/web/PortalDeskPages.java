@@ -2,16 +2,12 @@ package org.dossier.portal.web;
 
 import org.dossier.organization.Actor;
 import org.dossier.portal.PortalAccounts;
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
-import org.springframework.web.bind.annotation.ResponseBody;
-import org.springframework.web.bind.annotation.ResponseStatus;
 
-import java.util.Map;
 
 /**
  * The front desk's side of enrolment (staff chain): whether a patient has a portal account, and a one-time code to hand
@@ -39,14 +35,5 @@ class PortalDeskPages {
         model.addAttribute("issued", accounts.issueCode(actor, patientId));
         model.addAttribute("status", null);
         return "portal/desk";
-    }
-
-    /** The same over the API: the code is in this answer only. */
-    @PostMapping("/api/patients/{patientId}/portal-code")
-    @ResponseStatus(HttpStatus.CREATED)
-    @ResponseBody
-    Map<String, Object> issueApi(Actor actor, @PathVariable long patientId) {
-        PortalAccounts.IssuedCode issued = accounts.issueCode(actor, patientId);
-        return Map.of("code", issued.code(), "expiresAt", issued.expiresAt().toString());
     }
 }
