@@ -38,6 +38,9 @@ class PortalTest extends IntegrationTest {
     @Autowired
     AccessGateway gateway;
 
+    @Autowired
+    org.dossier.identity.CredentialService credentials;
+
     /** A new patient of facility 1 and their birth date. */
     record Patient(long id, String birthDate) {
     }
@@ -191,6 +194,26 @@ class PortalTest extends IntegrationTest {
         assertThat(patient.page("/portal/cases").body()).contains("The access was part of your care")
                 .contains("Dr Martin is on your care team since yesterday");
         assertThat(as("physician").get("/security/portal-cases").status()).as("the officer's queue only").isEqualTo(403);
+    }
+
+    @Test
+    void aBreakTheGlassAccessIsShownWithItsCodedReasonInPlainWords() {
+        Patient p = newPatient();
+        PortalSession patient = PortalSession.enrolled(port, issueCode(p.id()), p.birthDate(), username(), PASSWORD);
+        String doctor = org.dossier.support.Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "URG"));
+        Api.Response granted = as(doctor).post("/api/patients/" + p.id() + "/break-glass",
+                Map.of("reason", "PATIENT_SAFETY", "justification", "suspected interaction reported by the pharmacy"));
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
+        assertThat(as(doctor).get("/api/patients/" + p.id() + "/chart").status()).isEqualTo(200);
+        long seq = jdbc.sql("select max(seq) from audit_entry where patient_id = ? and actor_username = ? and reason_code = 'BREAK_THE_GLASS'")
+                .param(p.id()).param(doctor).query(Long.class).single();
+        String page = patient.page("/portal/accesses").body();
+        int at = page.indexOf("id=\"access-" + seq + "\"");
+        assertThat(at).as("the break-the-glass access is listed").isPositive();
+        assertThat(page.substring(at, page.indexOf("</article>", at))).contains("BREAK_THE_GLASS").contains("emergency access")
+                .contains("a safety concern that could not wait")
+                .contains(jdbc.sql("select name from care_unit where facility_id = 1 and code = 'URG'").query(String.class).single());
+        assertThat(patient.get("/portal/accesses.csv").body()).contains(seq + ",").contains("\"PATIENT_SAFETY\"");
     }
 
     @Test
