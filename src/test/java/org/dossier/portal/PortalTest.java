@@ -183,6 +183,10 @@ class PortalTest extends IntegrationTest {
         assertThat(flagged.header("Location")).endsWith("/portal/cases");
         long caseId = jdbc.sql("select id from portal_case where patient_id = ?").param(p.id()).query(Long.class).single();
         assertThat(jdbc.sql("select audit_seq from portal_case_entry where case_id = ?").param(caseId).query(Long.class).list()).containsExactly(seq);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'create' and actor_roles = 'PATIENT'")
+                .param(Long.toString(caseId)).query(Long.class).single()).as("the case's opening is audited as a change").isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'status'")
+                .param(Long.toString(caseId)).query(Long.class).single()).isZero();
 
         BrowserSession officer = BrowserSession.signedIn(port, "security");
         Api.Response queue = officer.page("/security/portal-cases");
@@ -191,6 +195,8 @@ class PortalTest extends IntegrationTest {
         Api.Response closed = officer.pageForm("/security/portal-cases/" + caseId + "/close",
                 Map.of("outcome", "LEGITIMATE", "note", "Dr Martin is on your care team since yesterday"), true);
         assertThat(closed.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'status' and actor_username = 'security'")
+                .param(Long.toString(caseId)).query(Long.class).single()).as("the officer's close is audited").isEqualTo(1);
         assertThat(patient.page("/portal/cases").body()).contains("The access was part of your care")
                 .contains("Dr Martin is on your care team since yesterday");
         assertThat(as("physician").get("/security/portal-cases").status()).as("the officer's queue only").isEqualTo(403);
