@@ -94,7 +94,7 @@ final class AccessPolicy {
             return new Deny(AuditReason.NOT_FOUND, "No patient " + patientId);
         }
         if (actor.hasRole(Role.PATIENT)) {
-            return forThePatientThemself(actor, patientId, facts.ask());
+            return forThePatientThemself(actor, found.get(), facts.ask());
         }
         if (!actor.reaches(patientId)) {
             return outsideApp(actor, patientId);
@@ -123,8 +123,10 @@ final class AccessPolicy {
      * their own record is read under PATIENT_SELF, the sections the portal shows and nothing else; another patient's
      * record is answered as missing, and no change is made from a patient's account.
      */
-    static Verdict forThePatientThemself(Actor actor, long patientId, Ask ask) {
-        if (actor.patientScope() == null || actor.patientScope() != patientId || actor.roles().size() != 1) {
+    static Verdict forThePatientThemself(Actor actor, PatientFacts patient, Ask ask) {
+        long patientId = patient.id();
+        if (actor.patientScope() == null || actor.patientScope() != patientId || actor.roles().size() != 1
+                || !actor.worksIn(patient.facilityId())) {
             return new Deny(AuditReason.NOT_OWN_RECORD, "No patient " + patientId);
         }
         if (ask.action() != AuditAction.READ) {

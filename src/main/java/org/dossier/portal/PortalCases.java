@@ -109,7 +109,14 @@ public class PortalCases {
         if (entries.isEmpty()) {
             throw new InvalidInputException("seq", "no such access to your record");
         }
-        return cases.open(own, -actor.staffId(), text == null || text.isEmpty() ? null : text, entries, clock.instant());
+        Instant now = clock.instant();
+        long id = cases.open(own, -actor.staffId(), text == null || text.isEmpty() ? null : text, entries, now);
+        // Opening a case is a change, audited as one (the read that decided it is the gateway's entry before).
+        audit.append(AuditRecord.at(now).actor(actor).facility(own.patient().facilityId()).action(AuditAction.CREATE)
+                .patient(own.patientId()).resource(AuditResource.PortalCase, id).decision(AuditRecord.Decision.INFO, null)
+                .detail("opened by the patient about accesses " + entries.stream().map(e -> Long.toString(e.seq()))
+                        .collect(Collectors.joining(","))).request(org.slf4j.MDC.get("requestId")).build());
+        return id;
     }
 
     public List<PortalCase> myCases(Actor actor) {

@@ -28,6 +28,7 @@ public class PortalSessions {
     private static final String CSRF_TOKEN_ATTRIBUTE =
             org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.class.getName() + ".CSRF_TOKEN";
     static final Duration STEP_LIFETIME = Duration.ofMinutes(5);
+    static final Duration ABSOLUTE_LIFETIME = Duration.ofHours(12);
 
     private final PortalAccounts accounts;
     private final Clock clock;
@@ -77,7 +78,17 @@ public class PortalSessions {
         if (!PortalSecurity.isPatient(a)) {
             throw new org.dossier.platform.UnauthorizedException("Sign in to the patient portal");
         }
-        return accounts.actor((PortalPrincipal) a.getPrincipal(), ref(request), request.getRemoteAddr(), request.getHeader("User-Agent"));
+        PortalPrincipal principal = (PortalPrincipal) a.getPrincipal();
+        if (principal.secondFactorAt().plus(ABSOLUTE_LIFETIME).isBefore(clock.instant())) {
+            // As a staff session: at most 12 hours from the sign-in, however active (idle expiry is Spring Session's).
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.removeAttribute(PortalSecurity.CONTEXT_KEY);
+            }
+            SecurityContextHolder.clearContext();
+            throw new org.dossier.platform.UnauthorizedException("Your session ended: sign in again");
+        }
+        return accounts.actor(principal, ref(request), request.getRemoteAddr(), request.getHeader("User-Agent"));
     }
 
     /** The session named in the trail by a digest of its id, never the id itself. */

@@ -38,6 +38,9 @@ class PortalTest extends IntegrationTest {
     @Autowired
     AccessGateway gateway;
 
+    @Autowired
+    org.dossier.identity.CredentialService credentials;
+
     /** A new patient of facility 1 and their birth date. */
     record Patient(long id, String birthDate) {
     }
@@ -180,6 +183,10 @@ class PortalTest extends IntegrationTest {
         assertThat(flagged.header("Location")).endsWith("/portal/cases");
         long caseId = jdbc.sql("select id from portal_case where patient_id = ?").param(p.id()).query(Long.class).single();
         assertThat(jdbc.sql("select audit_seq from portal_case_entry where case_id = ?").param(caseId).query(Long.class).list()).containsExactly(seq);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'create' and actor_roles = 'PATIENT'")
+                .param(Long.toString(caseId)).query(Long.class).single()).as("the case's opening is audited as a change").isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'status'")
+                .param(Long.toString(caseId)).query(Long.class).single()).isZero();
 
         BrowserSession officer = BrowserSession.signedIn(port, "security");
         Api.Response queue = officer.page("/security/portal-cases");
@@ -188,9 +195,31 @@ class PortalTest extends IntegrationTest {
         Api.Response closed = officer.pageForm("/security/portal-cases/" + caseId + "/close",
                 Map.of("outcome", "LEGITIMATE", "note", "Dr Martin is on your care team since yesterday"), true);
         assertThat(closed.status()).isEqualTo(302);
+        assertThat(jdbc.sql("select count(*) from audit_entry where resource_type = 'PortalCase' and resource_id = ? and action = 'status' and actor_username = 'security'")
+                .param(Long.toString(caseId)).query(Long.class).single()).as("the officer's close is audited").isEqualTo(1);
         assertThat(patient.page("/portal/cases").body()).contains("The access was part of your care")
                 .contains("Dr Martin is on your care team since yesterday");
         assertThat(as("physician").get("/security/portal-cases").status()).as("the officer's queue only").isEqualTo(403);
+    }
+
+    @Test
+    void aBreakTheGlassAccessIsShownWithItsCodedReasonInPlainWords() {
+        Patient p = newPatient();
+        PortalSession patient = PortalSession.enrolled(port, issueCode(p.id()), p.birthDate(), username(), PASSWORD);
+        String doctor = org.dossier.support.Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "URG"));
+        Api.Response granted = as(doctor).post("/api/patients/" + p.id() + "/break-glass",
+                Map.of("reason", "PATIENT_SAFETY", "justification", "suspected interaction reported by the pharmacy"));
+        assertThat(granted.status()).as(granted.toString()).isEqualTo(201);
+        assertThat(as(doctor).get("/api/patients/" + p.id() + "/chart").status()).isEqualTo(200);
+        long seq = jdbc.sql("select max(seq) from audit_entry where patient_id = ? and actor_username = ? and reason_code = 'BREAK_THE_GLASS'")
+                .param(p.id()).param(doctor).query(Long.class).single();
+        String page = patient.page("/portal/accesses").body();
+        int at = page.indexOf("id=\"access-" + seq + "\"");
+        assertThat(at).as("the break-the-glass access is listed").isPositive();
+        assertThat(page.substring(at, page.indexOf("</article>", at))).contains("BREAK_THE_GLASS").contains("emergency access")
+                .contains("a safety concern that could not wait")
+                .contains(jdbc.sql("select name from care_unit where facility_id = 1 and code = 'URG'").query(String.class).single());
+        assertThat(patient.get("/portal/accesses.csv").body()).contains(seq + ",").contains("\"PATIENT_SAFETY\"");
     }
 
     @Test

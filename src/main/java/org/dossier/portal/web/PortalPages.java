@@ -40,6 +40,12 @@ class PortalPages {
         this.cases = cases;
     }
 
+    /** A session that ended under the page (its 12 hours passed): back to the sign-in, as the chain does for no session. */
+    @org.springframework.web.bind.annotation.ExceptionHandler(UnauthorizedException.class)
+    String ended() {
+        return "redirect:/portal/signin";
+    }
+
     @GetMapping({"/portal", "/portal/"})
     String home() {
         return "redirect:/portal/record";
