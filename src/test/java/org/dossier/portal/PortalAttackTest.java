@@ -13,8 +13,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * Attacks on the patient portal found in review (issue 23, against the portal branch at 8c5de9a), each as a test the portal
- * should pass: a thief's or an insider's request refused or made visible, next to the legitimate request that still works.
+ * Attacks on the patient portal found in review (issue 23, against the portal branch at 8c5de9a, then c79084b), each as a
+ * test the portal should pass: a thief's or an insider's request refused or made visible, next to the legitimate request that still works.
  * Real HTTP, as {@link PortalTest}.
  */
 class PortalAttackTest extends IntegrationTest {
@@ -151,8 +151,9 @@ class PortalAttackTest extends IntegrationTest {
     }
 
     /**
-     * Opening a case is written to the trail today only as a read of the patient's cases (the same entry as viewing "My
-     * reports", naming the patient, not the case): the trail must say a case was opened, and which.
+     * Opening a case was written to the trail only as a read of the patient's cases (the same entry as viewing "My
+     * reports", naming the patient, not the case): the trail must say a case was opened, and which. Fixed on the portal
+     * branch by c79084b while this review ran; kept as a regression guard.
      */
     @Test
     void openingACaseIsAuditedAsTheCreationOfThatCase() {
