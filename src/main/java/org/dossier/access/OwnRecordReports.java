@@ -34,14 +34,14 @@ public class OwnRecordReports {
     public Page accesses(PatientAccess own, int page, int size) {
         requireOwn(own);
         int from = Math.max(0, page) * size;
-        List<AuditReports.AccessToMyRecord> rows = reports.accessesToMyRecord(own.patientId(), from, size + 1);
+        List<AuditReports.AccessToMyRecord> rows = reports.accessesToMyRecord(own.patientId(), own.actor().staffId(), from, size + 1);
         return new Page(rows.size() > size ? rows.subList(0, size) : rows, rows.size() > size);
     }
 
     /** The entries of these sequence numbers, when they are accesses to this patient's record (others are left out). */
     public List<AuditReports.AccessToMyRecord> entries(PatientAccess own, Collection<Long> seqs) {
         requireOwn(own);
-        return reports.accessesToMyRecord(own.patientId(), seqs);
+        return reports.accessesToMyRecord(own.patientId(), own.actor().staffId(), seqs);
     }
 
     /** The coded reason of the break-the-glass grant an entry was allowed under, if its detail names one of this patient's. */

@@ -222,26 +222,27 @@ public class AuditReports {
     private static final String ACCESSES_TO_MY_RECORD = """
             select seq, recorded_at, actor_id, actor_roles, action, sections, reason_code, purpose, session_id, detail
               from audit_entry
-             where patient_id = :patient and decision = 'ALLOW' and coalesce(actor_roles, '') <> 'PATIENT'""";
+             where patient_id = :patient and decision = 'ALLOW' and (coalesce(actor_roles, '') <> 'PATIENT' or actor_id <> :self)""";
 
     /**
      * The allowed accesses of others to a patient's record, newest first, a page at a time, read from the chained trail
-     * itself (what the patient sees is what verification covers). The patient's own views are left out. The caller must
+     * itself (what the patient sees is what verification covers). The views of the patient's current portal account (the
+     * actor id {@code self}) are left out; those made under an earlier enrolment of theirs are not (ADR 0039). The caller must
      * have been allowed by the gateway to show this patient their record; the access module does.
      */
-    public List<AccessToMyRecord> accessesToMyRecord(long patientId, int offset, int limit) {
+    public List<AccessToMyRecord> accessesToMyRecord(long patientId, long self, int offset, int limit) {
         return jdbc.sql(ACCESSES_TO_MY_RECORD + " order by recorded_at desc, seq desc offset :offset limit :limit")
-                .param("patient", patientId).param("offset", Math.max(0, offset)).param("limit", Math.max(1, Math.min(limit, 1000)))
+                .param("patient", patientId).param("self", self).param("offset", Math.max(0, offset)).param("limit", Math.max(1, Math.min(limit, 1000)))
                 .query(AuditReports::accessToMyRecord).list();
     }
 
     /** The same, only the entries of these sequence numbers (the ones a patient says they do not recognise). */
-    public List<AccessToMyRecord> accessesToMyRecord(long patientId, java.util.Collection<Long> seqs) {
+    public List<AccessToMyRecord> accessesToMyRecord(long patientId, long self, java.util.Collection<Long> seqs) {
         if (seqs.isEmpty()) {
             return List.of();
         }
         return jdbc.sql(ACCESSES_TO_MY_RECORD + " and seq = any(:seqs) order by seq")
-                .param("patient", patientId).param("seqs", seqs.stream().distinct().limit(100).toArray(Long[]::new))
+                .param("patient", patientId).param("self", self).param("seqs", seqs.stream().distinct().limit(100).toArray(Long[]::new))
                 .query(AuditReports::accessToMyRecord).list();
     }
 

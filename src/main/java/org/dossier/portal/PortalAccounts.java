@@ -46,6 +46,8 @@ public class PortalAccounts {
     static final Duration CODE_LIFETIME = Duration.ofDays(3);
     /** No 0/O or 1/I: the code is read aloud and typed from paper. 12 characters of 32: 60 bits. */
     private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    /** Wrong birth dates typed with a good code before it is used up: a mistype or two pass, a search of the year does not. */
+    static final int BIRTH_DATE_ATTEMPTS = 10;
     private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9.-]{2,39}");
 
     private final PortalAccountRepository accounts;
@@ -125,15 +127,35 @@ public class PortalAccounts {
         }
         Instant now = clock.instant();
         PortalAccountRepository.Code found = FacilityScope.asSystem(() -> accounts.code(hash(normalised(code)), now))
-                .filter(PortalAccountRepository.Code::usable)
-                .filter(c -> birthDate != null && accounts.birthDate(c.patientId()).map(birthDate::equals).orElse(false))
-                .orElse(null);
-        if (found == null) {
+                .filter(PortalAccountRepository.Code::usable).orElse(null);
+        if (found == null || !FacilityScope.asSystem(() -> accounts.birthDate(found.patientId()).map(d -> d.equals(birthDate)).orElse(false))) {
             factors.failed(null, address);
+            if (found != null) {
+                wrongBirthDate(found, name, address, agent, now);
+            }
             throw new InvalidInputException("code", "this code and birth date do not match an enrolment code that is still valid: "
                     + "ask the hospital's front desk for a new code");
         }
-        return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, password, address, agent, now)));
+        // The patient's own names, known once the code is: not in their password, as a staff member's are not in theirs.
+        String named = factors.passwordProblem(password, FacilityScope.asSystem(() -> accounts.names(found.patientId())));
+        if (named != null) {
+            throw new InvalidInputException("password", named);
+        }
+        try {
+            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, password, address, agent, now)));
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            // Two enrolments racing for one username (or for one patient): the loser is told, not answered 500.
+            throw new InvalidInputException("username", "is taken: choose another");
+        }
+    }
+
+    /** A usable code with a wrong birth date: counted on the code (used up at the limit), and written to the patient's trail. */
+    private void wrongBirthDate(PortalAccountRepository.Code code, String username, String address, String agent, Instant now) {
+        int failures = FacilityScope.asSystem(() -> accounts.failedBirthDate(code.id(), BIRTH_DATE_ATTEMPTS, now));
+        audit.append(entry(now, null, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
+                .patient(code.patientId()).resource(AuditResource.PortalEnrolment, code.patientId()).decision(AuditRecord.Decision.DENY, null)
+                .detail("wrong birth date with a valid enrolment code (" + failures + " of " + BIRTH_DATE_ATTEMPTS
+                        + (failures >= BIRTH_DATE_ATTEMPTS ? "; the code is used up)" : ")")).build());
     }
 
     private Enrolment start(PortalAccountRepository.Code code, String username, String password, String address, String agent, Instant now) {
@@ -144,12 +166,37 @@ public class PortalAccounts {
             throw new InvalidInputException("code", "this code was just used: ask the hospital's front desk for a new one");
         }
         String secret = factors.newTotpSecret();
-        long id = accounts.enrol(code.patientId(), code.facilityId(), username, factors.hash(password), secrets.seal(secret), now);
+        Optional<PortalAccountRepository.Account> earlier = accounts.supersede(code.patientId(), now);
+        long id = accounts.enrol(code, username, factors.hash(password), secrets.seal(secret), now);
         audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
                 .patient(code.patientId()).resource(AuditResource.PortalAccount, id).decision(AuditRecord.Decision.INFO, null)
-                .detail("enrolled with a code issued at the desk; authenticator to confirm").build());
+                .detail("enrolled with code " + code.id() + " issued at the desk by staff account " + accounts.issuer(code.id()).orElse(null)
+                        + earlier.map(a -> "; supersedes " + a.status() + " account " + a.id()).orElse("") + "; authenticator to confirm").build());
+        earlier.filter(a -> a.status().equals("ACTIVE")).ifPresent(a -> enrolledOverActive(a, code, id, username, address, agent, now));
         String[] qr = factors.totpEnrolment(username, secret);
         return new Enrolment(id, username, secret, qr[0], qr[1]);
+    }
+
+    /**
+     * Enrolling over an active account is what an impostor at the desk does (and a patient who lost their phone): the
+     * security officer's queue gets a case, opened by the system, naming the staff account that issued the code (ADR 0039).
+     */
+    private void enrolledOverActive(PortalAccountRepository.Account earlier, PortalAccountRepository.Code code, long id, String username,
+                                    String address, String agent, Instant now) {
+        Long issuer = accounts.issuer(code.id()).orElse(null);
+        String note = "Opened by the system: the patient's active portal account " + earlier.id() + " (" + earlier.username()
+                + ") was replaced by a new enrolment, account " + id + ", with a code issued at the desk by staff account " + issuer
+                + ". Check with the patient that they enrolled again.";
+        long caseId = accounts.openSystemCase(code.patientId(), code.facilityId(), earlier.id(), note, now);
+        audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.CREATE)
+                .patient(code.patientId()).resource(AuditResource.PortalCase, caseId).decision(AuditRecord.Decision.INFO, null)
+                .detail("opened by the system: enrolled again over active account " + earlier.id() + "; code issued by staff account "
+                        + issuer).build());
+    }
+
+    /** Whether a signed-in session may go on: its account still the patient's active one, and no code issued since the sign-in. */
+    public boolean sessionValid(PortalPrincipal p) {
+        return FacilityScope.asSystem(() -> accounts.sessionValid(p.accountId(), p.secondFactorAt()));
     }
 
     /** Second step of enrolment: a first code from the authenticator proves it holds the secret; the account is then active. */
@@ -160,6 +207,10 @@ public class PortalAccounts {
                     .orElseThrow(() -> new InvalidInputException("code", "this enrolment is no longer waiting: sign in, or start again"));
             if (!acceptCode(account, code)) {
                 factors.failed(null, address);
+                // The trail's writer has its own connection: this entry stays though the transaction rolls back.
+                audit.append(entry(clock.instant(), accountId, account.username(), address, agent).facility(account.facilityId())
+                        .action(AuditAction.PORTAL_ENROLMENT).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
+                        .decision(AuditRecord.Decision.DENY, null).detail("wrong authenticator code at enrolment").build());
                 throw new InvalidInputException("code", "this is not the current code of your authenticator app: try the next one");
             }
             Instant now = clock.instant();

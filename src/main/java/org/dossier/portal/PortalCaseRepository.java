@@ -36,6 +36,19 @@ class PortalCaseRepository {
         return id;
     }
 
+    /**
+     * The open case of the patient that already holds one of these accesses, if any. The patient's account row is locked
+     * first, so that two flags of the same access racing each other do not both open a case.
+     */
+    java.util.Optional<Long> openCaseAbout(PatientAccess own, List<Long> seqs) {
+        jdbc.sql("select id from portal_account where patient_id = ? and status <> 'SUPERSEDED' for update")
+                .param(own.patientId()).query(Long.class).list();
+        return jdbc.sql("""
+                        select c.id from portal_case c join portal_case_entry e on e.case_id = c.id
+                         where e.patient_id = ? and c.status = 'OPEN' and e.audit_seq = any(?) order by c.id limit 1""")
+                .param(own.patientId()).param(seqs.toArray(Long[]::new)).query(Long.class).optional();
+    }
+
     List<PortalCase> ofPatient(PatientAccess own) {
         PortalCaseRows rows = new PortalCaseRows();
         jdbc.sql(PortalCaseRows.SELECT + "where c.patient_id = :patient" + PortalCaseRows.ORDER).param("patient", own.patientId()).query(rows::add);

@@ -35,7 +35,7 @@ import java.util.stream.Collectors;
 @Service
 public class PortalCases {
 
-    static final int PAGE_SIZE = 20;
+    public static final int PAGE_SIZE = 20;
     static final int MAX_NOTE = 1000;
 
     private final AccessGateway gateway;
@@ -45,10 +45,12 @@ public class PortalCases {
     private final PortalCaseRepository cases;
     private final PortalOversightRepository oversight;
     private final OrganizationService organization;
+    private final PortalAccountRepository accounts;
     private final Clock clock;
 
     PortalCases(AccessGateway gateway, OwnRecordReports reports, AuditReports trailReports, AuditTrail audit, PortalCaseRepository cases,
-                PortalOversightRepository oversight, OrganizationService organization, Clock clock) {
+                PortalOversightRepository oversight, OrganizationService organization, PortalAccountRepository accounts, Clock clock) {
+        this.accounts = accounts;
         this.gateway = gateway;
         this.reports = reports;
         this.trailReports = trailReports;
@@ -83,10 +85,27 @@ public class PortalCases {
 
     private List<AccessLine> lines(PatientAccess own, List<AuditReports.AccessToMyRecord> entries) {
         Map<Long, List<String>> units = new HashMap<>();
-        return entries.stream().map(e -> new AccessLine(e, e.actorId() == null || e.actorId() <= 0 ? List.of()
+        Map<Long, PortalAccountRepository.Enrolment> earlier = entries.stream().anyMatch(e -> e.actorId() != null && e.actorId() < 0)
+                ? accounts.otherEnrolments(own.patientId(), -own.actor().staffId()) : Map.of();
+        return entries.stream().map(e -> new AccessLine(e, e.actorId() == null || e.actorId() == 0 ? List.of()
+                : e.actorId() < 0 ? earlierEnrolment(earlier.get(-e.actorId()))
                 : units.computeIfAbsent(e.actorId(), this::unitsOf),
                 "BREAK_THE_GLASS".equals(e.reasonCode()) ? reports.breakGlassReason(own, e.detail()).map(Enum::name).orElse(null) : null))
                 .toList();
+    }
+
+    /**
+     * A read made under an earlier enrolment of the patient (a lost phone, or someone who enrolled in their name at the
+     * desk): told with when that enrolment was made and the role and units of the staff member who issued its code.
+     */
+    private List<String> earlierEnrolment(PortalAccountRepository.Enrolment enrolment) {
+        if (enrolment == null) {
+            return List.of();
+        }
+        String issuer = enrolment.issuedBy() == null ? "" : ", code issued by " + organization.staffMember(enrolment.issuedBy()).roles()
+                .stream().map(Enum::name).sorted().collect(Collectors.joining("/"))
+                + unitsOf(enrolment.issuedBy()).stream().collect(Collectors.joining(", ", " (", ")"));
+        return List.of("an earlier portal enrolment, made " + enrolment.enrolledAt().toString().substring(0, 10) + issuer);
     }
 
     private List<String> unitsOf(long staffId) {
@@ -110,6 +129,11 @@ public class PortalCases {
             throw new InvalidInputException("seq", "no such access to your record");
         }
         Instant now = clock.instant();
+        Optional<Long> already = cases.openCaseAbout(own, entries.stream().map(AuditReports.AccessToMyRecord::seq).toList());
+        if (already.isPresent()) {
+            // Flagged again (a second click, a reload): the open case already holds it; no second case in the officer's queue.
+            return already.get();
+        }
         long id = cases.open(own, -actor.staffId(), text == null || text.isEmpty() ? null : text, entries, now);
         // Opening a case is a change, audited as one (the read that decided it is the gateway's entry before).
         audit.append(AuditRecord.at(now).actor(actor).facility(own.patient().facilityId()).action(AuditAction.CREATE)
@@ -130,8 +154,13 @@ public class PortalCases {
 
     /** The security officer's queue: the cases of their facilities, each patient named written to the trail (OVERSEE). */
     public List<PortalCase> queue(Actor officer, boolean openOnly) {
+        return queue(officer, openOnly, 0);
+    }
+
+    /** One page of the queue ({@value #PAGE_SIZE} cases, newest first). */
+    public List<PortalCase> queue(Actor officer, boolean openOnly, int page) {
         officer.requireAnyRole("review patients' cases", Role.SECURITY_OFFICER);
-        List<PortalCase> found = oversight.cases(officer.facilityIds(), openOnly);
+        List<PortalCase> found = oversight.cases(officer.facilityIds(), openOnly, Math.max(0, page) * PAGE_SIZE, PAGE_SIZE);
         trailReports.oversaw(officer, AuditResource.PortalCase, found.stream().map(PortalCase::patientId).toList());
         return found;
     }

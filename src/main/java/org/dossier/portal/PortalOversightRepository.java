@@ -25,9 +25,12 @@ class PortalOversightRepository {
         this.jdbc = jdbc;
     }
 
-    List<PortalCase> cases(Set<Integer> facilities, boolean openOnly) {
-        return read("where c.facility_id = any(:facilities)" + (openOnly ? " and c.status = 'OPEN'" : ""),
-                Map.of("facilities", facilities.toArray(Integer[]::new)));
+    /** A page of the queue: the cases are paged first, then read with their evidence. */
+    List<PortalCase> cases(Set<Integer> facilities, boolean openOnly, int offset, int limit) {
+        return read("""
+                        where c.id in (select id from portal_case where facility_id = any(:facilities)""" + (openOnly ? " and status = 'OPEN'" : "")
+                        + " order by opened_at desc, id desc offset :offset limit :limit)",
+                Map.of("facilities", facilities.toArray(Integer[]::new), "offset", offset, "limit", limit));
     }
 
     Optional<PortalCase> find(long caseId, Set<Integer> facilities) {

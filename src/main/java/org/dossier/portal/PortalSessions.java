@@ -79,8 +79,9 @@ public class PortalSessions {
             throw new org.dossier.platform.UnauthorizedException("Sign in to the patient portal");
         }
         PortalPrincipal principal = (PortalPrincipal) a.getPrincipal();
-        if (principal.secondFactorAt().plus(ABSOLUTE_LIFETIME).isBefore(clock.instant())) {
-            // As a staff session: at most 12 hours from the sign-in, however active (idle expiry is Spring Session's).
+        // As a staff session: at most 12 hours from the sign-in, however active (idle expiry is Spring Session's). And the
+        // account is read again at each request (one read by its key): a new enrolment or a new code issued ends the session.
+        if (principal.secondFactorAt().plus(ABSOLUTE_LIFETIME).isBefore(clock.instant()) || !accounts.sessionValid(principal)) {
             HttpSession session = request.getSession(false);
             if (session != null) {
                 session.removeAttribute(PortalSecurity.CONTEXT_KEY);

@@ -93,8 +93,8 @@ class GatewayArchitectureTest {
     void theTrailsPatientFacingReportIsReachedOnlyThroughTheGateway() {
         noClasses().that().resideOutsideOfPackages("org.dossier.access..", "org.dossier.audit..")
                 .should().callMethod(org.dossier.audit.AuditReports.class, "accessesToTellThePatient", long.class)
-                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, int.class, int.class)
-                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, java.util.Collection.class)
+                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, long.class, int.class, int.class)
+                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, long.class, java.util.Collection.class)
                 .check(CLASSES);
         noClasses().that().resideOutsideOfPackages("org.dossier.access..", "org.dossier.care..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("org.dossier.care.CareRelationships")

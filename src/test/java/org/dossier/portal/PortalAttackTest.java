@@ -45,7 +45,7 @@ class PortalAttackTest extends IntegrationTest {
     /** The failures these attacks leave on 127.0.0.1 must not slow the other tests' sign-ins. */
     @AfterEach
     void forgetTheAddressesFailures() {
-        jdbc.sql("delete from auth_throttle where throttle_key like 'address:%'").update();
+        jdbc.sql("delete from auth_throttle where throttle_key like 'address:%' or throttle_key like 'portal-address:%'").update();
     }
 
     /**

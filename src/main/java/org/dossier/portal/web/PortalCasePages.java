@@ -27,9 +27,12 @@ class PortalCasePages {
     }
 
     @GetMapping("/security/portal-cases")
-    String queue(Actor actor, @RequestParam(defaultValue = "true") boolean open, Model model) {
-        model.addAttribute("cases", cases.queue(actor, open));
+    String queue(Actor actor, @RequestParam(defaultValue = "true") boolean open, @RequestParam(defaultValue = "0") int page, Model model) {
+        java.util.List<PortalCase> found = cases.queue(actor, open, page);
+        model.addAttribute("cases", found);
         model.addAttribute("openOnly", open);
+        model.addAttribute("page", Math.max(0, page));
+        model.addAttribute("more", found.size() == PortalCases.PAGE_SIZE);
         return "portal/officer-cases";
     }
 
