@@ -268,6 +268,13 @@ public class PortalAccounts {
                 "portal:" + sessionRef, address, agent == null ? "" : agent, Actor.Channel.SESSION, p.secondFactorAt(), p.patientId());
     }
 
+    /** A sign-out, written to the trail as the sign-in is (the session's end is the patient's own act). */
+    public void signedOut(PortalPrincipal p, String address, String agent) {
+        audit.append(entry(clock.instant(), p.accountId(), p.username(), address, agent).facility(p.facilityId())
+                .action(AuditAction.PORTAL_SIGN_OUT).patient(p.patientId()).resource(AuditResource.PortalAccount, p.accountId())
+                .decision(AuditRecord.Decision.INFO, null).build());
+    }
+
     private boolean acceptCode(PortalAccountRepository.Account account, String code) {
         OptionalLong step = factors.matchingStep(secrets.open(account.totpSecretSealed()), code, account.totpLastStep());
         return step.isPresent() && accounts.useStep(account.id(), step.getAsLong());

@@ -62,7 +62,7 @@ class PortalSecurity {
     @Bean
     @Order(1)
     @ConditionalOnWebApplication
-    SecurityFilterChain portal(HttpSecurity http) throws Exception {
+    SecurityFilterChain portal(HttpSecurity http, PortalAccounts accounts) throws Exception {
         http.securityMatcher("/portal", "/portal/**", "/api/portal/**")
                 .securityContext(c -> c.securityContextRepository(contexts()))
                 .authorizeHttpRequests(auth -> auth
@@ -73,6 +73,10 @@ class PortalSecurity {
                 .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(PatientFactors.CONTENT_SECURITY_POLICY)))
                 .logout(logout -> logout.logoutUrl("/portal/signout").logoutSuccessUrl("/portal/signin?signedOut")
                         .addLogoutHandler((request, response, authentication) -> {
+                            if (isPatient(authentication)) {
+                                accounts.signedOut((PortalPrincipal) authentication.getPrincipal(), request.getRemoteAddr(),
+                                        request.getHeader("User-Agent"));
+                            }
                             var session = request.getSession(false);
                             if (session != null) {
                                 session.removeAttribute(CONTEXT_KEY);

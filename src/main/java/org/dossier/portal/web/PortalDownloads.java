@@ -42,12 +42,15 @@ class PortalDownloads {
                 .header(HttpHeaders.CONTENT_DISPOSITION, "attachment; filename=\"accesses-to-my-record.csv\"").body(b.toString());
     }
 
-    /** A quoted CSV cell; a leading =, +, - or @ is defused so that a spreadsheet does not run it as a formula. */
+    /**
+     * A quoted CSV cell; a leading =, +, -, @, tab or carriage return is defused so that a spreadsheet does not run it as a
+     * formula (OWASP's list), whatever lines follow in the cell.
+     */
     static String cell(String value) {
         if (value == null) {
             return "";
         }
-        String v = value.matches("^[=+\\-@].*") ? "'" + value : value;
+        String v = value.matches("(?s)^[=+\\-@\\t\\r].*") ? "'" + value : value;
         return "\"" + v.replace("\"", "\"\"") + "\"";
     }
 }
