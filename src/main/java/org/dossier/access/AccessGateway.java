@@ -98,7 +98,7 @@ public class AccessGateway {
      * patient, so it is audited and charged like any answer that does: explained or, when nothing links them, counted.
      */
     public Optional<AuditReason> explanation(Actor actor, long patientId, AuditResource resourceType) {
-        if (sectionsOf(actor).isEmpty()) {
+        if (sectionsOf(actor).isEmpty() || actor.hasRole(Role.PATIENT)) {
             throw denied(About.request(actor, AuditAction.READ, resourceType).patient(null, patientId),
                     new ForbiddenException("Your role sees no patient's record: it has no relationship with patients to ask about"));
         }
@@ -226,7 +226,7 @@ public class AccessGateway {
 
     /** Refuses (403, audited) a search by an actor whose roles see no identity at all. */
     public void requireSearch(Actor actor, AuditResource what) {
-        if (!sectionsOf(actor).contains(Section.IDENTITY)) {
+        if (actor.hasRole(Role.PATIENT) || !sectionsOf(actor).contains(Section.IDENTITY)) {
             throw denied(About.request(actor, AuditAction.SEARCH, what), new ForbiddenException("Your role cannot search patients"));
         }
         try {
@@ -339,11 +339,21 @@ public class AccessGateway {
     private RuntimeException denied(About about, ForbiddenException answer, AuditReason reasonCode) {
         append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(about.actor());
+            refusedToStaff(about.actor());
         } catch (GuardException g) {
             return guardAnswer(about, g);
         }
         return answer.audited();
+    }
+
+    /**
+     * Counts a refusal against a staff account (a run of them freezes it). A patient's portal account is confined to its
+     * own record by the policy and throttled at the portal's sign-in; the guard's budgets and freezes are staff accounts'.
+     */
+    private void refusedToStaff(Actor actor) {
+        if (!actor.hasRole(Role.PATIENT)) {
+            guard.refused(actor);
+        }
     }
 
     /** The reason code a front-desk or billing actor lists patients of their facility under. */
@@ -377,7 +387,9 @@ public class AccessGateway {
             return imported(importing(actor), about, patient, allow.sections(), change);
         }
         String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
-        String note = charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
+        // The patient reading their own record exposes no one else: the guard, which watches staff accounts, is not charged.
+        String note = allow.reason() == AuditReason.PATIENT_SELF ? null
+                : charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
         append(entry(about).sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
                 .detail(note == null ? detail : join(detail, note)).build());
@@ -501,7 +513,7 @@ public class AccessGateway {
     private RuntimeException refuse(About about, AuditReason reasonCode, RuntimeException answer) {
         append(entry(about).decision(AuditRecord.Decision.DENY, reasonCode).detail(answer.getMessage()).build());
         try {
-            guard.refused(about.actor());
+            refusedToStaff(about.actor());
         } catch (GuardException g) {
             return guardAnswer(about, g);
         }

@@ -82,7 +82,7 @@ final class AccessPolicy {
     record Deny(AuditReason reason, String message) implements Verdict {
 
         boolean answeredAsMissing() {
-            return reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY;
+            return reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY || reason == AuditReason.NOT_OWN_RECORD;
         }
     }
 
@@ -92,6 +92,9 @@ final class AccessPolicy {
         Optional<PatientFacts> found = facts.patient();
         if (found.isEmpty()) {
             return new Deny(AuditReason.NOT_FOUND, "No patient " + patientId);
+        }
+        if (actor.hasRole(Role.PATIENT)) {
+            return forThePatientThemself(actor, found.get(), facts.ask());
         }
         if (!actor.reaches(patientId)) {
             return outsideApp(actor, patientId);
@@ -113,6 +116,27 @@ final class AccessPolicy {
             return new Deny(AuditReason.SELF_RECORD, "This is your own record as a patient: it is not opened from a staff account");
         }
         return bySections(facts, flags);
+    }
+
+    /**
+     * The patient signed in to the portal (ADR 0039): the relationship that explains the access is being that patient, so
+     * their own record is read under PATIENT_SELF, the sections the portal shows and nothing else; another patient's
+     * record is answered as missing, and no change is made from a patient's account.
+     */
+    static Verdict forThePatientThemself(Actor actor, PatientFacts patient, Ask ask) {
+        long patientId = patient.id();
+        if (actor.patientScope() == null || actor.patientScope() != patientId || actor.roles().size() != 1
+                || !actor.worksIn(patient.facilityId())) {
+            return new Deny(AuditReason.NOT_OWN_RECORD, "No patient " + patientId);
+        }
+        if (ask.action() != AuditAction.READ) {
+            return new Deny(AuditReason.ROLE, "A patient's account reads its own record; changes are made by the hospital's staff");
+        }
+        Set<Section> visible = Section.visibleTo(Role.PATIENT);
+        if (!visible.containsAll(ask.required())) {
+            return new Deny(AuditReason.ROLE, "This part of the record is not shown in the patient portal (" + names(ask.required()) + ")");
+        }
+        return new Allow(intersect(visible, ask.wanted()), AuditReason.PATIENT_SELF, AuditPurpose.PATRQT, true, null);
     }
 
     /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with. */

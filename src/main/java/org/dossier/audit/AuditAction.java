@@ -26,6 +26,11 @@ public enum AuditAction {
     LIFT_RESTRICTION("lift-restriction"),
     /** The security officer shown a patient in a report of the trail. */
     OVERSEE("oversee"),
+    /** The patient portal's sign-in, its refusals and its enrolment (ADR 0039): events of a patient's own account. */
+    PORTAL_SIGN_IN("PORTAL:SIGN_IN"),
+    PORTAL_SIGN_IN_FAILED("PORTAL:SIGN_IN_FAILED"),
+    PORTAL_ENROLMENT("PORTAL:ENROLMENT"),
+    PORTAL_SIGN_OUT("PORTAL:SIGN_OUT"),
     GUARD_FREEZE("GUARD:FREEZE"),
     GUARD_UNFREEZE("GUARD:UNFREEZE");
 

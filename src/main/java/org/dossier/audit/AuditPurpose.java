@@ -10,6 +10,8 @@ public enum AuditPurpose {
     HOPERAT,
     /** Payment (billing). */
     HPAYMT,
+    /** Patient requested: the patient reading their own record (the portal). */
+    PATRQT,
     /** System administration (the security officer's oversight). */
     HSYSADMIN
 }

@@ -21,12 +21,16 @@ public enum AuditReason {
     NO_LINK,
     /** The security officer's views of the trail. */
     OVERSIGHT,
+    /** The patient themself, signed in to the portal, on their own record (ADR 0039). */
+    PATIENT_SELF,
     // Refusals.
     NOT_FOUND, OTHER_FACILITY, ROLE, NO_RELATIONSHIP, RESTRICTED, SELF_RECORD,
     /** Break-the-glass refused: no second factor within five minutes, or the daily limit reached. */
     STEP_UP_REQUIRED, BREAK_GLASS_LIMIT,
     /** An import run touching a patient it did not register. */
     IMPORT_SCOPE,
+    /** A patient's portal account asking for another patient's record, or for a change: it reads its own record only. */
+    NOT_OWN_RECORD,
     /** A SMART app asking for a patient, a resource type or an interaction its authorization (scopes, launch patient) does not cover. */
     APP_SCOPE,
     /** An administrator's change refused (own roles, a grant without a second administrator). */

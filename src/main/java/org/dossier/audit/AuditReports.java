@@ -210,6 +210,62 @@ public class AuditReports {
                 .list();
     }
 
+    /**
+     * One access of the hospital's staff to a patient's record, as the patient's portal shows it (ADR 0039): the entry's
+     * sequence number in the chain, when, whose account and roles, what was shown, why (reason code, purpose, the detail
+     * naming a break-the-glass grant) and through which channel (a screen, the API, an app).
+     */
+    public record AccessToMyRecord(long seq, Instant at, Long actorId, String actorRoles, String action, String sections,
+                                   String reasonCode, String purpose, String channel, String detail) {
+    }
+
+    private static final String ACCESSES_TO_MY_RECORD = """
+            select seq, recorded_at, actor_id, actor_roles, action, sections, reason_code, purpose, session_id, detail
+              from audit_entry
+             where patient_id = :patient and decision = 'ALLOW' and (coalesce(actor_roles, '') <> 'PATIENT' or actor_id <> :self)""";
+
+    /**
+     * The allowed accesses of others to a patient's record, newest first, a page at a time, read from the chained trail
+     * itself (what the patient sees is what verification covers). The views of the patient's current portal account (the
+     * actor id {@code self}) are left out; those made under an earlier enrolment of theirs are not (ADR 0039). The caller must
+     * have been allowed by the gateway to show this patient their record; the access module does.
+     */
+    public List<AccessToMyRecord> accessesToMyRecord(long patientId, long self, int offset, int limit) {
+        return jdbc.sql(ACCESSES_TO_MY_RECORD + " order by recorded_at desc, seq desc offset :offset limit :limit")
+                .param("patient", patientId).param("self", self).param("offset", Math.max(0, offset)).param("limit", Math.max(1, Math.min(limit, 1000)))
+                .query(AuditReports::accessToMyRecord).list();
+    }
+
+    /** The same, only the entries of these sequence numbers (the ones a patient says they do not recognise). */
+    public List<AccessToMyRecord> accessesToMyRecord(long patientId, long self, java.util.Collection<Long> seqs) {
+        if (seqs.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(ACCESSES_TO_MY_RECORD + " and seq = any(:seqs) order by seq")
+                .param("patient", patientId).param("self", self).param("seqs", seqs.stream().distinct().limit(100).toArray(Long[]::new))
+                .query(AuditReports::accessToMyRecord).list();
+    }
+
+    private static AccessToMyRecord accessToMyRecord(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new AccessToMyRecord(rs.getLong("seq"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("actor_id"),
+                rs.getString("actor_roles"), rs.getString("action"), rs.getString("sections"), rs.getString("reason_code"),
+                rs.getString("purpose"), channelOf(rs.getString("session_id")), rs.getString("detail"));
+    }
+
+    /** The channel an entry came through, from the session reference the actor resolver wrote. */
+    static String channelOf(String sessionId) {
+        if (sessionId == null) {
+            return "SYSTEM";
+        }
+        if (sessionId.startsWith("session:")) {
+            return "SCREEN";
+        }
+        if (sessionId.startsWith("smart:")) {
+            return "APP";
+        }
+        return sessionId.startsWith("token:") ? "API" : "SYSTEM";
+    }
+
     /** How many allowed accesses an account made under a reason code in a window: the uses of a break-the-glass grant. */
     public long usesUnder(long staffId, long patientId, AuditReason reasonCode, Instant from, Instant to) {
         return jdbc.sql("""

@@ -11,6 +11,8 @@ public enum AuditResource {
     Bundle,
     Account, StaffGrant, GuardAlert,
     ExposureReport, AuditEntry, AuditEvent,
+    /** The patient portal (ADR 0039): an enrolment code, a patient's account, a case a patient opened about an access. */
+    PortalEnrolment, PortalAccount, PortalCase,
     /** A request refused before any service named what it was about: the detail holds its method and path. */
     Request;
 

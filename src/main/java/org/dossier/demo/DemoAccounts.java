@@ -40,6 +40,12 @@ public final class DemoAccounts {
      */
     public static final Set<String> ADDED_AFTER_GENERATED = Set.of("admin2");
 
+    /**
+     * The demo patients enrolled in the patient portal (/portal): three patients of Hôpital Nord with appointments coming
+     * with {@code physician}. Same password as the staff, TOTP secret derived from the username like theirs.
+     */
+    public static final List<String> PORTAL_PATIENTS = List.of("patient1", "patient2", "patient3");
+
     private DemoAccounts() {
     }
 

@@ -9,6 +9,7 @@ import org.dossier.prescribing.bulk.PrescribingBulkLoader;
 import org.dossier.organization.bulk.OrganizationBulkLoader;
 import org.dossier.organization.StaffMember;
 import org.dossier.patient.bulk.PatientBulkLoader;
+import org.dossier.portal.bulk.PortalBulkLoader;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
@@ -52,6 +53,7 @@ class DemoHospitalLoader {
     private final ZoneId zone;
     private final Clock clock;
     private final Canaries canaries;
+    private final PortalBulkLoader portal;
     private final int canariesPerFacility;
 
     DemoHospitalLoader(OrganizationBulkLoader organization, PatientBulkLoader patients, CredentialService credentials,
@@ -64,7 +66,8 @@ class DemoHospitalLoader {
                        @Value("${dossier.demo.clinic-days-behind:10}") int daysBehind,
                        @Value("${dossier.demo.clinic-days-ahead:10}") int daysAhead,
                        @Value("${dossier.time-zone:Europe/Paris}") String zone, Clock clock, Canaries canaries,
-                       @Value("${dossier.demo.canaries-per-facility:25}") int canariesPerFacility) {
+                       @Value("${dossier.demo.canaries-per-facility:25}") int canariesPerFacility, PortalBulkLoader portal) {
+        this.portal = portal;
         this.canaries = canaries;
         this.canariesPerFacility = canariesPerFacility;
         this.care = care;
@@ -124,6 +127,7 @@ class DemoHospitalLoader {
         clinical.load(work.notes, work.allergies, work.problems, work.observations, REASON);
         prescribing.load(work.orders, REASON);
         billing.load(work.invoices, work.cardReads, work.claims, REASON);
+        portal.load(portalPatients(staff, work.appointments), DemoAccounts.PASSWORD);
         int canaryCount = canaries.seed(canariesPerFacility);
         long end = System.nanoTime();
         log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms, their care in {} ms ({} stays, {} appointments, "
@@ -135,6 +139,22 @@ class DemoHospitalLoader {
         log.info("{} canary patients seeded (realistic records no workflow leads to: touching one freezes the account)", canaryCount);
     }
 
+    /** The first patients of Hôpital Nord with an appointment coming with the demo cardiologist, one per portal demo account. */
+    private List<PortalBulkLoader.DemoPatient> portalPatients(List<StaffMember> staff, List<org.dossier.care.Appointment> appointments) {
+        long physician = staff.stream().filter(s -> s.username().equals("physician")).mapToLong(StaffMember::id).findFirst().orElse(-1);
+        java.time.Instant now = clock.instant();
+        List<Long> chosen = appointments.stream()
+                .filter(a -> a.practitionerId() == physician && a.facilityId() == 1 && a.startAt().isAfter(now))
+                .sorted(java.util.Comparator.comparing(org.dossier.care.Appointment::startAt).thenComparing(org.dossier.care.Appointment::patientId))
+                .map(org.dossier.care.Appointment::patientId).distinct().limit(DemoAccounts.PORTAL_PATIENTS.size()).toList();
+        List<PortalBulkLoader.DemoPatient> patients = new java.util.ArrayList<>();
+        for (int i = 0; i < chosen.size(); i++) {
+            String username = DemoAccounts.PORTAL_PATIENTS.get(i);
+            patients.add(new PortalBulkLoader.DemoPatient(chosen.get(i), 1, username, DemoAccounts.totpSecret(username)));
+        }
+        return patients;
+    }
+
     private void announce() {
         String port = environment.getProperty("local.server.port", environment.getProperty("server.port", "8080"));
         StringBuilder b = new StringBuilder("\n\n  Dossier is running at http://localhost:").append(port)
@@ -142,6 +162,10 @@ class DemoHospitalLoader {
                 .append("', second factor: the TOTP secret below (code: bin/demo-totp <username>):\n");
         for (DemoAccounts.Account a : DemoAccounts.ALL) {
             b.append(String.format("    %-14s %-17s %-34s %s%n", a.username(), a.role(), DemoAccounts.totpSecret(a.username()), a.description()));
+        }
+        b.append("  Patient portal (http://localhost:").append(port).append("/portal), same password:\n");
+        for (String p : DemoAccounts.PORTAL_PATIENTS) {
+            b.append(String.format("    %-14s %-17s %-34s %s%n", p, "PATIENT", DemoAccounts.totpSecret(p), "a patient of Hôpital Nord"));
         }
         log.info(b.toString());
     }

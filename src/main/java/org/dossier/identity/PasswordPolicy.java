@@ -76,6 +76,11 @@ class PasswordPolicy {
     }
 
     String problem(String password, StaffMember account) {
+        return problem(password, account == null ? List.of() : nameParts(account));
+    }
+
+    /** The same rules, against the name parts of whoever chooses the password (a patient's names, their username). */
+    String problem(String password, List<String> names) {
         if (password == null || password.codePointCount(0, password.length()) < MIN_LENGTH) {
             return "must be at least " + MIN_LENGTH + " characters; a short sentence is easy to remember";
         }
@@ -84,7 +89,6 @@ class PasswordPolicy {
         }
         String folded = fold(password);
         if (common.contains(password)) {
-            // Why, not which list or which rule: the person needs to choose something else, not to game the check.
             return "is a common password, or one found in breaches (perhaps with digits, symbols or letter swaps added); "
                     + "choose another, such as a short sentence";
         }
@@ -94,11 +98,9 @@ class PasswordPolicy {
         if (isSequence(folded)) {
             return "is a simple sequence of characters";
         }
-        if (account != null) {
-            for (String part : nameParts(account)) {
-                if (part.length() >= 4 && folded.contains(part)) {
-                    return "must not contain your name or username";
-                }
+        for (String part : names) {
+            if (part.length() >= 4 && folded.contains(fold(part))) {
+                return "must not contain your name or username";
             }
         }
         if (folded.contains("dossier")) {

@@ -153,7 +153,9 @@ class SecurityConfiguration {
                         .access(mayEnrol)
                 .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
                 // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
+                // A patient of the portal (role PATIENT, its own chain and session key) is never a staff member here (ADR 0039).
                 .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
+                        && !Factors.has(authentication.get(), "ROLE_PATIENT")
                         && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest()))));
     }
 

@@ -393,6 +393,9 @@ public class OrganizationService {
         if (roles.isEmpty()) {
             errors.add(new FieldError("roles", "at least one role is required"));
         }
+        if (roles.contains(Role.PATIENT)) {
+            errors.add(new FieldError("roles", "PATIENT is the portal's role of a patient on their own record, never a staff account's"));
+        }
         if (roles.stream().anyMatch(Role::isPrivileged) && roles.stream().anyMatch(Role::readsPatientData)) {
             String message = "separation of duties: an ADMIN or SECURITY_OFFICER account never holds a role that reads patient data"
                     + " (PHYSICIAN, NURSE, FRONT_DESK, BILLING); give the person a second, separate account";

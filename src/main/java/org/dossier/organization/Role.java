@@ -1,8 +1,17 @@
 package org.dossier.organization;
 
-/** What a staff member does; it decides which parts of a chart they may ever see. */
+/**
+ * What a staff member does; it decides which parts of a chart they may ever see. {@link #PATIENT} is no staff role: it is
+ * the patient signed in to the portal, acting on their own record only (ADR 0039); no staff account can hold it (the
+ * database's check on staff roles refuses it, and the staff sign-in never grants it).
+ */
 public enum Role {
-    PHYSICIAN, NURSE, FRONT_DESK, BILLING, ADMIN, SECURITY_OFFICER;
+    PHYSICIAN, NURSE, FRONT_DESK, BILLING, ADMIN, SECURITY_OFFICER, PATIENT;
+
+    /** The roles an administrator may grant to a staff account: every role but {@link #PATIENT}. */
+    public static Role[] staffRoles() {
+        return java.util.Arrays.stream(values()).filter(r -> r != PATIENT).toArray(Role[]::new);
+    }
 
     public boolean isClinical() {
         return this == PHYSICIAN || this == NURSE;

@@ -60,6 +60,8 @@ class ErrorEndpoint implements ErrorController {
         HttpServletRequest failed = new ErrorUri(request, uri instanceof String s ? s : request.getRequestURI());
         if (wantsPage(request, failed.getRequestURI())) {
             ModelAndView page = page(shown);
+            // A patient's error goes back to the portal, not to the staff's home they cannot enter.
+            page.addObject("home", failed.getRequestURI().startsWith("/portal") ? "/portal" : "/");
             // Why, when the refusal said (a form whose CSRF token had expired): a key of the messages.
             if (request.getAttribute(ErrorCatalogue.PAGE_MESSAGE_ATTRIBUTE) instanceof String key) {
                 page.addObject("messageKey", key);

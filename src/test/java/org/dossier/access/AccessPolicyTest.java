@@ -46,6 +46,15 @@ class AccessPolicyTest {
             PHYSICIAN          | OTHER   | -     | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | OTHER_FACILITY    | -                                                     | -       | -         | -               | No patient 42
             PHYSICIAN          | HOME    | OTHER | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | APP_SCOPE         | -                                                     | -       | -         | -               | authorized for one patient only (patient 7): patient 42 is outside its scope
             PHYSICIAN          | HOME    | SAME  | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | ALLOW   | CARE_TEAM         | CLINICAL                                              | TREAT   | true      | flags+link      | -
+            # the patient themself, signed in to the portal (ADR 0039): their own record, reads only, the portal's sections
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | CLINICAL          | -              | ALLOW   | PATIENT_SELF      | CLINICAL                                              | PATRQT  | true      | -               | -
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | RESTRICTED | -                | -                 | -     | -                 | ALL            | ALLOW   | PATIENT_SELF      | IDENTITY+SCHEDULING+CLINICAL+PRESCRIPTIONS            | PATRQT  | true      | -               | -
+            PATIENT            | HOME    | OTHER | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
+            PATIENT            | HOME    | -     | -       | -         | READ   | -          | -                | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
+            PATIENT            | OTHER   | SAME  | -       | -         | READ   | -          | -                | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
+            PATIENT+PHYSICIAN  | HOME    | SAME  | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
+            PATIENT            | HOME    | SAME  | -       | -         | CREATE | -          | -                | -                 | -     | CLINICAL          | -              | DENY    | ROLE              | -                                                     | -       | -         | -               | changes are made by the hospital's staff
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | BILLING           | -              | DENY    | ROLE              | -                                                     | -       | -         | -               | not shown in the patient portal (billing)
             # an import run writes to the patients it registered, in its own facility only
             PHYSICIAN+NURSE    | HOME    | -     | REG     | -         | CREATE | -          | -                | -                 | -     | CLINICAL          | -              | ALLOW   | IMPORT            | CLINICAL                                              | HOPERAT | true      | -               | -
             PHYSICIAN+NURSE    | HOME    | -     | ANOTHER | -         | CREATE | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | IMPORT_SCOPE      | -                                                     | -       | -         | -               | patient 42 was not registered by this import
@@ -111,7 +120,8 @@ class AccessPolicyTest {
             AccessPolicy.Deny deny = (AccessPolicy.Deny) decided;
             assertThat(deny.reason()).isEqualTo(reason);
             assertThat(deny.message()).contains(says);
-            assertThat(deny.answeredAsMissing()).isEqualTo(reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY);
+            assertThat(deny.answeredAsMissing()).isEqualTo(reason == AuditReason.NOT_FOUND || reason == AuditReason.OTHER_FACILITY
+                    || reason == AuditReason.NOT_OWN_RECORD);
         }
         assertThat(String.join("+", row.read())).isEqualTo(reads == null ? "" : reads);
     }

@@ -216,7 +216,17 @@ class ExposureSweepTest extends IntegrationTest {
     /** Swept mappings that legitimately answer 2xx to no demo role with demo data, and why. */
     private static final Map<String, String> NEVER_ANSWERED_OK = Map.ofEntries(
             // an alert exists only once the guard raised one; with the raised thresholds of the shared server there may be none
-            entry("GET /api/guard/alerts/{id}", "no guard alert in the shared test server"));
+            entry("GET /api/guard/alerts/{id}", "no guard alert in the shared test server"),
+            // The patient portal's pages answer a signed-in patient only, never a staff role (its own filter chain, ADR 0039):
+            // PortalTest signs a patient in and checks each read is audited as the patient's own (PATIENT_SELF); PortalSweepTest
+            // asks every route as a patient with another patient's ids.
+            entry("GET /portal", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/record", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/accesses", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/accesses.csv", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/cases", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"));
 
     // ---------------------------------------------------------------------------------------------------------------
     // Checking one answer

@@ -33,7 +33,10 @@ class GatewayArchitectureTest {
     static final Set<String> PATIENT_FREE_REPOSITORIES = Set.of(
             "org.dossier.care.ScheduleRepository", "org.dossier.billing.MedicalActRepository",
             // Not patient-free, but a person never sees what it reads: the server's own exchange with the insurer (its class says why).
-            "org.dossier.billing.InsurerExchangeRepository");
+            "org.dossier.billing.InsurerExchangeRepository",
+            // The portal's credentials (a patient's account before anyone is signed in) and the security officer's case queue,
+            // whose role sees no section of a record: each class says why (ADR 0039).
+            "org.dossier.portal.PortalAccountRepository", "org.dossier.portal.PortalOversightRepository");
 
     /**
      * Classes that read, for the gateway's decision, the facts it decides on (besides the implementations of
@@ -90,6 +93,8 @@ class GatewayArchitectureTest {
     void theTrailsPatientFacingReportIsReachedOnlyThroughTheGateway() {
         noClasses().that().resideOutsideOfPackages("org.dossier.access..", "org.dossier.audit..")
                 .should().callMethod(org.dossier.audit.AuditReports.class, "accessesToTellThePatient", long.class)
+                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, long.class, int.class, int.class)
+                .orShould().callMethod(org.dossier.audit.AuditReports.class, "accessesToMyRecord", long.class, long.class, java.util.Collection.class)
                 .check(CLASSES);
         noClasses().that().resideOutsideOfPackages("org.dossier.access..", "org.dossier.care..")
                 .should().dependOnClassesThat().haveFullyQualifiedName("org.dossier.care.CareRelationships")

@@ -44,7 +44,7 @@ final class GatewayRules {
     }
 
     /** The modules that hold patient data, and the chart above them. */
-    static final Set<String> PATIENT_MODULES = Set.of("patient", "care", "clinical", "prescribing", "billing", "chart");
+    static final Set<String> PATIENT_MODULES = Set.of("patient", "care", "clinical", "prescribing", "billing", "chart", "portal");
 
     /** The gateway's proofs: only {@link AccessGateway} makes them. */
     static final List<Class<?>> PROOFS = List.of(PatientAccess.class, Listing.class, SearchPermit.class, ImportRun.class);

@@ -62,7 +62,7 @@ class DemoHospitalGeneratorTest {
     void staffCoversEveryRoleAtAboutFiveHundredAccounts() {
         List<StaffMember> staff = new DemoHospitalGenerator(DemoHospitalGenerator.DEFAULT_SEED).staff();
         assertThat(staff).hasSizeBetween(450, 600);
-        assertThat(staff.stream().flatMap(s -> s.roles().stream()).collect(Collectors.toSet())).containsExactlyInAnyOrder(Role.values());
+        assertThat(staff.stream().flatMap(s -> s.roles().stream()).collect(Collectors.toSet())).containsExactlyInAnyOrder(Role.staffRoles());
         assertThat(staff.stream().map(StaffMember::username).distinct().count()).isEqualTo(staff.size());
         assertThat(staff.stream().filter(s -> s.hasRole(Role.PHYSICIAN)).allMatch(s -> s.rpps() != null)).isTrue();
     }

@@ -347,7 +347,10 @@ class AdministrationSeparationTest extends IntegrationTest {
 
     @Test
     void theRolesThatReadPatientDataAreTheOnesTheGatewayShowsSectionsTo() {
-        for (Role role : Role.values()) {
+        // PATIENT is the portal's role of a patient on their own record (ADR 0039), never a staff account's: no grant gives it.
+        assertThat(Role.staffRoles()).doesNotContain(Role.PATIENT);
+        assertThat(Role.PATIENT.readsPatientData() || Role.PATIENT.isPrivileged()).isFalse();
+        for (Role role : Role.staffRoles()) {
             assertThat(role.readsPatientData()).as(role.name()).isEqualTo(!Section.visibleTo(role).isEmpty());
             assertThat(role.isPrivileged() && role.readsPatientData()).isFalse();
         }

@@ -147,7 +147,7 @@ class StaffAdministrationPages {
 
     private String form(Actor actor, Model model, StaffMember member) {
         model.addAttribute("member", member);
-        model.addAttribute("roles", Role.values());
+        model.addAttribute("roles", Role.staffRoles());
         model.addAttribute("facilities", organization.facilities().stream().filter(f -> actor.worksIn(f.id())).toList());
         model.addAttribute("units", actor.facilityIds().stream().flatMap(f -> organization.units(f).stream()).toList());
         model.addAttribute("statuses", List.of(StaffStatus.ACTIVE, StaffStatus.SUSPENDED));

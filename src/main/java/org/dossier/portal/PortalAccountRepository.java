@@ -1,0 +1,187 @@
+package org.dossier.portal;
+
+import org.dossier.access.PatientAccess;
+import org.springframework.jdbc.core.simple.JdbcClient;
+import org.springframework.stereotype.Repository;
+
+import java.sql.Timestamp;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.Optional;
+
+/**
+ * Portal accounts and enrolment codes: credentials, not the record. The methods that reach a patient's row as the desk
+ * take the gateway's proof; those of the sign-in and enrolment steps, before anyone is known, answer the account the
+ * credentials belong to (ADR 0039 says why this repository is listed among those whose methods need no proof).
+ */
+@Repository
+class PortalAccountRepository {
+
+    /** An account's sign-in facts: its secret is sealed (SecretBox), its password an Argon2id hash. */
+    record Account(long id, long patientId, int facilityId, String username, String passwordHash, String totpSecretSealed,
+                   long totpLastStep, String status) {
+    }
+
+    /** An enrolment code as kept: its patient, and whether it may still be used. */
+    record Code(long id, long patientId, int facilityId, Instant expiresAt, boolean usable) {
+    }
+
+    private final JdbcClient jdbc;
+
+    PortalAccountRepository(JdbcClient jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    /** A new code replaces the patient's earlier ones, used or not. */
+    void issueCode(PatientAccess access, String codeHash, long staffId, Instant now, Instant expiresAt) {
+        jdbc.sql("update portal_enrolment_code set revoked_at = ? where patient_id = ? and used_at is null and revoked_at is null")
+                .param(Timestamp.from(now)).param(access.patientId()).update();
+        // The desk issues a code when a phone is lost: the sessions signed in until now end at their next request.
+        jdbc.sql("update portal_account set sessions_from = ? where patient_id = ? and status <> 'SUPERSEDED'")
+                .param(Timestamp.from(now)).param(access.patientId()).update();
+        jdbc.sql("""
+                        insert into portal_enrolment_code (patient_id, facility_id, code_hash, issued_by, issued_at, expires_at)
+                        values (?, ?, ?, ?, ?, ?)""")
+                .param(access.patientId()).param(access.patient().facilityId()).param(codeHash).param(staffId)
+                .param(Timestamp.from(now)).param(Timestamp.from(expiresAt)).update();
+    }
+
+    /** The status of the patient's account, if they have one ("PENDING", "ACTIVE"), for the desk. */
+    Optional<String> accountStatus(PatientAccess access) {
+        return jdbc.sql("select status from portal_account where patient_id = ? and status <> 'SUPERSEDED'").param(access.patientId()).query(String.class).optional();
+    }
+
+    Optional<Code> code(String codeHash, Instant now) {
+        return jdbc.sql("""
+                        select id, patient_id, facility_id, expires_at,
+                               (used_at is null and revoked_at is null and expires_at > ?) as usable
+                          from portal_enrolment_code where code_hash = ?""")
+                .param(Timestamp.from(now)).param(codeHash)
+                .query((rs, n) -> new Code(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"),
+                        rs.getTimestamp("expires_at").toInstant(), rs.getBoolean("usable")))
+                .optional();
+    }
+
+    /** Uses a code once: of two enrolments racing with the same code, one wins. */
+    boolean useCode(long codeId, Instant now) {
+        return jdbc.sql("""
+                        update portal_enrolment_code set used_at = ?
+                         where id = ? and used_at is null and revoked_at is null and expires_at > ?""")
+                .param(Timestamp.from(now)).param(codeId).param(Timestamp.from(now)).update() == 1;
+    }
+
+    /**
+     * Counts a wrong birth date typed with a usable code; at the limit the code is used up (revoked). Answers the count, in
+     * its own statement, so that the failure is kept whatever the request does next.
+     */
+    int failedBirthDate(long codeId, int limit, Instant now) {
+        return jdbc.sql("""
+                        update portal_enrolment_code set failed_attempts = failed_attempts + 1,
+                               revoked_at = case when failed_attempts + 1 >= ? then coalesce(revoked_at, ?) else revoked_at end
+                         where id = ? returning failed_attempts""")
+                .param(limit).param(Timestamp.from(now)).param(codeId).query(Integer.class).single();
+    }
+
+    /** The names on the record a code was issued for, which the patient's password must not contain. */
+    java.util.List<String> names(long patientId) {
+        return jdbc.sql("select birth_family_name, coalesce(used_name, ''), given_names from patient where id = ?").param(patientId)
+                .query((rs, n) -> java.util.List.of(rs.getString(1), rs.getString(2), rs.getString(3))).optional().orElse(java.util.List.of())
+                .stream().flatMap(n -> java.util.Arrays.stream(n.split("[\\s,'-]+"))).filter(n -> !n.isBlank()).toList();
+    }
+
+    /** The birth date on the record a code was issued for: what the patient confirms with the code. */
+    Optional<LocalDate> birthDate(long patientId) {
+        return jdbc.sql("select birth_date from patient_facts(?)").param(patientId).query(LocalDate.class).optional();
+    }
+
+    boolean usernameTaken(String username, long exceptPatientId) {
+        return jdbc.sql("select exists (select 1 from portal_account where username = ? and status <> 'SUPERSEDED' and patient_id <> ?)")
+                .param(username).param(exceptPatientId).query(Boolean.class).single();
+    }
+
+    /**
+     * Supersedes the patient's current account, if any (enrolled again: a lost phone, or someone else at the desk), and
+     * answers it as it was. The account row stays: its id is the actor of the reads made under it (ADR 0039).
+     */
+    Optional<Account> supersede(long patientId, Instant now) {
+        return jdbc.sql("""
+                        update portal_account a set status = 'SUPERSEDED', superseded_at = ?
+                          from portal_account before
+                         where a.id = before.id and a.patient_id = ? and a.status <> 'SUPERSEDED'
+                        returning before.*""")
+                .param(Timestamp.from(now)).param(patientId).query(PortalAccountRepository::account).optional();
+    }
+
+    /** A new account for each enrolment, naming the code it was enrolled with: PENDING until its authenticator is confirmed. */
+    long enrol(Code code, String username, String passwordHash, String sealedSecret, Instant now) {
+        return jdbc.sql("""
+                        insert into portal_account (patient_id, facility_id, username, password_hash, totp_secret_sealed, status, created_at,
+                                                    code_id)
+                        values (:p, :f, :u, :h, :s, 'PENDING', :now, :code)
+                        returning id""")
+                .param("p", code.patientId()).param("f", code.facilityId()).param("u", username).param("h", passwordHash)
+                .param("s", sealedSecret).param("now", Timestamp.from(now)).param("code", code.id()).query(Long.class).single();
+    }
+
+    /** Whether a session signed in at this instant may go on: its account still active, and no code issued since. */
+    boolean sessionValid(long accountId, Instant signedInAt) {
+        return jdbc.sql("""
+                        select exists (select 1 from portal_account where id = ? and status = 'ACTIVE'
+                                          and (sessions_from is null or sessions_from <= ?))""")
+                .param(accountId).param(Timestamp.from(signedInAt)).query(Boolean.class).single();
+    }
+
+    /** An earlier enrolment of the patient, as they are told of it: when, and the staff account that issued its code. */
+    record Enrolment(long accountId, Instant enrolledAt, Long issuedBy) {
+    }
+
+    /** The patient's enrolments other than this one (their accounts' ids are the actors of the reads made under them). */
+    java.util.Map<Long, Enrolment> otherEnrolments(long patientId, long exceptAccountId) {
+        java.util.Map<Long, Enrolment> found = new java.util.HashMap<>();
+        jdbc.sql("""
+                        select a.id, a.created_at, c.issued_by from portal_account a left join portal_enrolment_code c on c.id = a.code_id
+                         where a.patient_id = ? and a.id <> ?""")
+                .param(patientId).param(exceptAccountId)
+                .query((java.sql.ResultSet rs) -> {
+                    found.put(rs.getLong(1), new Enrolment(rs.getLong(1), rs.getTimestamp(2).toInstant(), (Long) rs.getObject(3)));
+                });
+        return found;
+    }
+
+    /** A case in the security officer's queue opened by the system (no patient asked), about an account of the patient. */
+    long openSystemCase(long patientId, int facilityId, long accountId, String note, Instant now) {
+        return jdbc.sql("""
+                        insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status)
+                        values (?, ?, ?, ?, ?, 'OPEN') returning id""")
+                .param(patientId).param(facilityId).param(accountId).param(note).param(Timestamp.from(now)).query(Long.class).single();
+    }
+
+    /** The staff account that issued a code. */
+    Optional<Long> issuer(long codeId) {
+        return jdbc.sql("select issued_by from portal_enrolment_code where id = ?").param(codeId).query(Long.class).optional();
+    }
+
+    Optional<Account> byUsername(String username) {
+        return jdbc.sql("select * from portal_account where username = ? and status <> 'SUPERSEDED'").param(username).query(PortalAccountRepository::account).optional();
+    }
+
+    Optional<Account> byId(long id) {
+        return jdbc.sql("select * from portal_account where id = ?").param(id).query(PortalAccountRepository::account).optional();
+    }
+
+    /** Records the time step of an accepted code; false when a code of that step (or later) was already used. */
+    boolean useStep(long accountId, long step) {
+        return jdbc.sql("update portal_account set totp_last_step = ? where id = ? and totp_last_step < ?")
+                .param(step).param(accountId).param(step).update() == 1;
+    }
+
+    void activate(long accountId, Instant now) {
+        jdbc.sql("update portal_account set status = 'ACTIVE', activated_at = ? where id = ? and status = 'PENDING'")
+                .param(Timestamp.from(now)).param(accountId).update();
+    }
+
+    private static Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Account(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getString("username"),
+                rs.getString("password_hash"), rs.getString("totp_secret_sealed"), rs.getLong("totp_last_step"), rs.getString("status"));
+    }
+}

@@ -1,0 +1,310 @@
+package org.dossier.portal;
+
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.audit.AuditAction;
+import org.dossier.audit.AuditRecord;
+import org.dossier.audit.AuditResource;
+import org.dossier.audit.AuditTrail;
+import org.dossier.identity.PatientFactors;
+import org.dossier.organization.Actor;
+import org.dossier.organization.Role;
+import org.dossier.platform.FacilityScope;
+import org.dossier.platform.FieldError;
+import org.dossier.platform.InvalidInputException;
+import org.dossier.platform.SecretBox;
+import org.dossier.platform.UnauthorizedException;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.security.SecureRandom;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDate;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.Set;
+import java.util.regex.Pattern;
+
+/**
+ * Patients' portal accounts (ADR 0039): the desk issues a one-time code for a registered patient; the patient enrols with
+ * it and their birth date, chooses a password and confirms an authenticator (TOTP, mandatory); they then sign in with
+ * both. The same password rules, hashing, throttle and TOTP as staff accounts (identity's {@link PatientFactors}).
+ */
+@Service
+public class PortalAccounts {
+
+    /** How long a code handed over at the desk may be used. */
+    static final Duration CODE_LIFETIME = Duration.ofDays(3);
+    /** No 0/O or 1/I: the code is read aloud and typed from paper. 12 characters of 32: 60 bits. */
+    private static final String ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    /** Wrong birth dates typed with a good code before it is used up: a mistype or two pass, a search of the year does not. */
+    static final int BIRTH_DATE_ATTEMPTS = 10;
+    private static final Pattern USERNAME = Pattern.compile("[a-z][a-z0-9.-]{2,39}");
+
+    private final PortalAccountRepository accounts;
+    private final AccessGateway gateway;
+    private final AuditTrail audit;
+    private final PatientFactors factors;
+    private final SecretBox secrets;
+    private final Clock clock;
+    private final SecureRandom random = new SecureRandom();
+    private final org.springframework.transaction.support.TransactionTemplate transaction;
+    /** Checked when no account has the username, so that a wrong username costs the time a wrong password does. */
+    private volatile String noAccountHash;
+
+    PortalAccounts(PortalAccountRepository accounts, AccessGateway gateway, AuditTrail audit, PatientFactors factors, SecretBox secrets,
+                   Clock clock, org.springframework.transaction.support.TransactionTemplate transaction) {
+        this.transaction = transaction;
+        this.accounts = accounts;
+        this.gateway = gateway;
+        this.audit = audit;
+        this.factors = factors;
+        this.secrets = secrets;
+        this.clock = clock;
+    }
+
+    /** A code shown once to the desk, to hand to the patient; only its hash is kept. */
+    public record IssuedCode(String code, Instant expiresAt) {
+    }
+
+    /**
+     * Issues an enrolment code for a registered patient: the front desk of the patient's facility only, decided and audited
+     * by the gateway as a change of the patient's identity section. Earlier codes of the patient stop working.
+     */
+    @Transactional
+    public IssuedCode issueCode(Actor actor, long patientId) {
+        PatientAccess access = gateway.write(actor, patientId, Section.IDENTITY, AuditAction.CREATE, AuditResource.PortalEnrolment,
+                patientId, "portal enrolment code issued", Role.FRONT_DESK);
+        access.patient().requireActive();
+        StringBuilder code = new StringBuilder();
+        for (int i = 0; i < 12; i++) {
+            code.append(i > 0 && i % 4 == 0 ? "-" : "").append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
+        }
+        Instant now = clock.instant();
+        Instant expires = now.plus(CODE_LIFETIME);
+        accounts.issueCode(access, hash(code.toString()), actor.staffId(), now, expires);
+        return new IssuedCode(code.toString(), expires);
+    }
+
+    /** Whether the patient has an account (PENDING, ACTIVE), for the desk: a read of the identity section. */
+    public Optional<String> accountStatus(Actor actor, long patientId) {
+        PatientAccess access = gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PortalAccount, patientId);
+        return accounts.accountStatus(access);
+    }
+
+    /** An enrolment under way: the secret to add to an authenticator app, shown once, and its QR code. */
+    public record Enrolment(long accountId, String username, String secret, String otpauthUri, String qrCode) {
+    }
+
+    /**
+     * First step of enrolment: the code and the birth date on the record, a username and a password. Wrong codes are
+     * throttled per address like failed sign-ins; the code is used up here, and the account waits for its authenticator.
+     * No one is signed in yet, so the steps run as the server's own work, in one transaction opened inside that scope (a
+     * transaction opened before would hold a connection that sees no patient row).
+     */
+    public Enrolment enrol(String code, LocalDate birthDate, String username, String password, String address, String agent) {
+        factors.throttle(null, address);
+        String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);
+        List<FieldError> errors = new ArrayList<>();
+        if (!USERNAME.matcher(name).matches()) {
+            errors.add(new FieldError("username", "must be 3 to 40 characters: lower-case letters, digits, '.' or '-', starting with a letter"));
+        }
+        String problem = factors.passwordProblem(password, List.of(name));
+        if (problem != null) {
+            errors.add(new FieldError("password", problem));
+        }
+        if (!errors.isEmpty()) {
+            throw new InvalidInputException(errors);
+        }
+        Instant now = clock.instant();
+        PortalAccountRepository.Code found = FacilityScope.asSystem(() -> accounts.code(hash(normalised(code)), now))
+                .filter(PortalAccountRepository.Code::usable).orElse(null);
+        if (found == null || !FacilityScope.asSystem(() -> accounts.birthDate(found.patientId()).map(d -> d.equals(birthDate)).orElse(false))) {
+            factors.failed(null, address);
+            if (found != null) {
+                wrongBirthDate(found, name, address, agent, now);
+            }
+            throw new InvalidInputException("code", "this code and birth date do not match an enrolment code that is still valid: "
+                    + "ask the hospital's front desk for a new code");
+        }
+        // The patient's own names, known once the code is: not in their password, as a staff member's are not in theirs.
+        String named = factors.passwordProblem(password, FacilityScope.asSystem(() -> accounts.names(found.patientId())));
+        if (named != null) {
+            throw new InvalidInputException("password", named);
+        }
+        try {
+            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, password, address, agent, now)));
+        } catch (org.springframework.dao.DuplicateKeyException e) {
+            // Two enrolments racing for one username (or for one patient): the loser is told, not answered 500.
+            throw new InvalidInputException("username", "is taken: choose another");
+        }
+    }
+
+    /** A usable code with a wrong birth date: counted on the code (used up at the limit), and written to the patient's trail. */
+    private void wrongBirthDate(PortalAccountRepository.Code code, String username, String address, String agent, Instant now) {
+        int failures = FacilityScope.asSystem(() -> accounts.failedBirthDate(code.id(), BIRTH_DATE_ATTEMPTS, now));
+        audit.append(entry(now, null, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
+                .patient(code.patientId()).resource(AuditResource.PortalEnrolment, code.patientId()).decision(AuditRecord.Decision.DENY, null)
+                .detail("wrong birth date with a valid enrolment code (" + failures + " of " + BIRTH_DATE_ATTEMPTS
+                        + (failures >= BIRTH_DATE_ATTEMPTS ? "; the code is used up)" : ")")).build());
+    }
+
+    private Enrolment start(PortalAccountRepository.Code code, String username, String password, String address, String agent, Instant now) {
+        if (accounts.usernameTaken(username, code.patientId())) {
+            throw new InvalidInputException("username", "is taken: choose another");
+        }
+        if (!accounts.useCode(code.id(), now)) {
+            throw new InvalidInputException("code", "this code was just used: ask the hospital's front desk for a new one");
+        }
+        String secret = factors.newTotpSecret();
+        Optional<PortalAccountRepository.Account> earlier = accounts.supersede(code.patientId(), now);
+        long id = accounts.enrol(code, username, factors.hash(password), secrets.seal(secret), now);
+        audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
+                .patient(code.patientId()).resource(AuditResource.PortalAccount, id).decision(AuditRecord.Decision.INFO, null)
+                .detail("enrolled with code " + code.id() + " issued at the desk by staff account " + accounts.issuer(code.id()).orElse(null)
+                        + earlier.map(a -> "; supersedes " + a.status() + " account " + a.id()).orElse("") + "; authenticator to confirm").build());
+        earlier.filter(a -> a.status().equals("ACTIVE")).ifPresent(a -> enrolledOverActive(a, code, id, username, address, agent, now));
+        String[] qr = factors.totpEnrolment(username, secret);
+        return new Enrolment(id, username, secret, qr[0], qr[1]);
+    }
+
+    /**
+     * Enrolling over an active account is what an impostor at the desk does (and a patient who lost their phone): the
+     * security officer's queue gets a case, opened by the system, naming the staff account that issued the code (ADR 0039).
+     */
+    private void enrolledOverActive(PortalAccountRepository.Account earlier, PortalAccountRepository.Code code, long id, String username,
+                                    String address, String agent, Instant now) {
+        Long issuer = accounts.issuer(code.id()).orElse(null);
+        String note = "Opened by the system: the patient's active portal account " + earlier.id() + " (" + earlier.username()
+                + ") was replaced by a new enrolment, account " + id + ", with a code issued at the desk by staff account " + issuer
+                + ". Check with the patient that they enrolled again.";
+        long caseId = accounts.openSystemCase(code.patientId(), code.facilityId(), earlier.id(), note, now);
+        audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.CREATE)
+                .patient(code.patientId()).resource(AuditResource.PortalCase, caseId).decision(AuditRecord.Decision.INFO, null)
+                .detail("opened by the system: enrolled again over active account " + earlier.id() + "; code issued by staff account "
+                        + issuer).build());
+    }
+
+    /** Whether a signed-in session may go on: its account still the patient's active one, and no code issued since the sign-in. */
+    public boolean sessionValid(PortalPrincipal p) {
+        return FacilityScope.asSystem(() -> accounts.sessionValid(p.accountId(), p.secondFactorAt()));
+    }
+
+    /** Second step of enrolment: a first code from the authenticator proves it holds the secret; the account is then active. */
+    public void confirmAuthenticator(long accountId, String code, String address, String agent) {
+        factors.throttle(null, address);
+        FacilityScope.asSystem(() -> transaction.executeWithoutResult(tx -> {
+            PortalAccountRepository.Account account = accounts.byId(accountId).filter(a -> a.status().equals("PENDING"))
+                    .orElseThrow(() -> new InvalidInputException("code", "this enrolment is no longer waiting: sign in, or start again"));
+            if (!acceptCode(account, code)) {
+                factors.failed(null, address);
+                // The trail's writer has its own connection: this entry stays though the transaction rolls back.
+                audit.append(entry(clock.instant(), accountId, account.username(), address, agent).facility(account.facilityId())
+                        .action(AuditAction.PORTAL_ENROLMENT).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
+                        .decision(AuditRecord.Decision.DENY, null).detail("wrong authenticator code at enrolment").build());
+                throw new InvalidInputException("code", "this is not the current code of your authenticator app: try the next one");
+            }
+            Instant now = clock.instant();
+            accounts.activate(accountId, now);
+            audit.append(entry(now, accountId, account.username(), address, agent).facility(account.facilityId())
+                    .action(AuditAction.PORTAL_ENROLMENT).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
+                    .decision(AuditRecord.Decision.INFO, null).detail("authenticator confirmed: account active").build());
+        }));
+    }
+
+    /** The password step of a sign-in: the account it opens, or 401 (throttled, audited) whatever was wrong. */
+    public long checkPassword(String username, String password, String address, String agent) {
+        String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);
+        factors.throttle(name, address);
+        Optional<PortalAccountRepository.Account> account = FacilityScope.asSystem(() -> accounts.byUsername(name))
+                .filter(a -> a.status().equals("ACTIVE"));
+        boolean good = factors.matches(password, account.map(PortalAccountRepository.Account::passwordHash).orElseGet(this::noAccountHash))
+                && account.isPresent();
+        if (!good) {
+            refused(name, account, address, agent, "wrong username or password");
+        }
+        return account.get().id();
+    }
+
+    private String noAccountHash() {
+        if (noAccountHash == null) {
+            noAccountHash = factors.hash(factors.newTotpSecret());
+        }
+        return noAccountHash;
+    }
+
+    /** The second step: a current authenticator code, accepted once. The patient is then signed in. */
+    public PortalPrincipal checkCode(long accountId, String code, String address, String agent) {
+        PortalAccountRepository.Account account = FacilityScope.asSystem(() -> accounts.byId(accountId))
+                .filter(a -> a.status().equals("ACTIVE")).orElseThrow(() -> new UnauthorizedException("Sign in again"));
+        factors.throttle(account.username(), address);
+        if (!FacilityScope.asSystem(() -> acceptCode(account, code))) {
+            refused(account.username(), Optional.of(account), address, agent, "wrong or reused authenticator code");
+        }
+        factors.succeeded(account.username());
+        Instant now = clock.instant();
+        audit.append(entry(now, accountId, account.username(), address, agent).facility(account.facilityId())
+                .action(AuditAction.PORTAL_SIGN_IN).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
+                .decision(AuditRecord.Decision.INFO, null).build());
+        return new PortalPrincipal(account.id(), account.username(), account.patientId(), account.facilityId(), now);
+    }
+
+    /**
+     * The actor of a signed-in patient's request: the role PATIENT alone, confined to their own record, in their record's
+     * facility, with a negative id that no staff account has. The gateway decides on it like on any actor (ADR 0039).
+     */
+    public Actor actor(PortalPrincipal p, String sessionRef, String address, String agent) {
+        FacilityScope.set(Set.of(p.facilityId()));
+        return new Actor(-p.accountId(), "patient:" + p.username(), Set.of(Role.PATIENT), Set.of(p.facilityId()), Set.of(),
+                "portal:" + sessionRef, address, agent == null ? "" : agent, Actor.Channel.SESSION, p.secondFactorAt(), p.patientId());
+    }
+
+    /** A sign-out, written to the trail as the sign-in is (the session's end is the patient's own act). */
+    public void signedOut(PortalPrincipal p, String address, String agent) {
+        audit.append(entry(clock.instant(), p.accountId(), p.username(), address, agent).facility(p.facilityId())
+                .action(AuditAction.PORTAL_SIGN_OUT).patient(p.patientId()).resource(AuditResource.PortalAccount, p.accountId())
+                .decision(AuditRecord.Decision.INFO, null).build());
+    }
+
+    private boolean acceptCode(PortalAccountRepository.Account account, String code) {
+        OptionalLong step = factors.matchingStep(secrets.open(account.totpSecretSealed()), code, account.totpLastStep());
+        return step.isPresent() && accounts.useStep(account.id(), step.getAsLong());
+    }
+
+    private void refused(String username, Optional<PortalAccountRepository.Account> account, String address, String agent, String why) {
+        factors.failed(username, address);
+        Instant now = clock.instant();
+        audit.append(entry(now, account.map(a -> a.id()).orElse(null), username, address, agent)
+                .facility(account.map(PortalAccountRepository.Account::facilityId).orElse(null)).action(AuditAction.PORTAL_SIGN_IN_FAILED)
+                .patient(account.map(PortalAccountRepository.Account::patientId).orElse(null)).resource(AuditResource.PortalAccount, null)
+                .decision(AuditRecord.Decision.DENY, null).detail(why).build());
+        throw new UnauthorizedException("Wrong username, password or code");
+    }
+
+    /** An entry naming the patient's account as its actor (role PATIENT, id negative: no staff account has it). */
+    private static AuditRecord.Builder entry(Instant now, Long accountId, String username, String address, String agent) {
+        return AuditRecord.at(now).account(accountId == null ? null : -accountId, "patient:" + username).roles(Role.PATIENT.name())
+                .from(address, agent).request(org.slf4j.MDC.get("requestId"));
+    }
+
+    static String normalised(String code) {
+        return code == null ? "" : code.strip().toUpperCase(java.util.Locale.ROOT).replaceAll("[^A-Z0-9]", "");
+    }
+
+    static String hash(String code) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(normalised(code).getBytes(StandardCharsets.US_ASCII)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

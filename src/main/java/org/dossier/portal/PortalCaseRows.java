@@ -1,0 +1,47 @@
+package org.dossier.portal;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Cases with their evidence as both repositories read them: a case and its entries in one statement, gathered here. */
+final class PortalCaseRows {
+
+    static final String SELECT = """
+            select c.*, e.audit_seq, e.recorded_at, e.actor_id, e.actor_roles, e.reason_code, e.channel
+              from portal_case c left join portal_case_entry e on e.case_id = c.id
+            """;
+    static final String ORDER = " order by c.opened_at desc, c.id desc, e.audit_seq limit 2000";
+
+    private final Map<Long, PortalCase> byId = new LinkedHashMap<>();
+    private final Map<Long, List<PortalCase.Evidence>> evidence = new LinkedHashMap<>();
+
+    void add(ResultSet rs) throws SQLException {
+        long id = rs.getLong("id");
+        if (!byId.containsKey(id)) {
+            byId.put(id, row(rs));
+        }
+        List<PortalCase.Evidence> list = evidence.computeIfAbsent(id, k -> new ArrayList<>());
+        if (rs.getObject("audit_seq") != null) {
+            list.add(new PortalCase.Evidence(rs.getLong("audit_seq"), rs.getTimestamp("recorded_at").toInstant(),
+                    (Long) rs.getObject("actor_id"), rs.getString("actor_roles"), rs.getString("reason_code"), rs.getString("channel")));
+        }
+    }
+
+    List<PortalCase> cases() {
+        return byId.values().stream().map(c -> new PortalCase(c.id(), c.patientId(), c.facilityId(), c.patientNote(), c.openedAt(),
+                c.status(), c.outcome(), c.outcomeNote(), c.closedBy(), c.closedAt(), List.copyOf(evidence.get(c.id())))).toList();
+    }
+
+    private static PortalCase row(ResultSet rs) throws SQLException {
+        String outcome = rs.getString("outcome");
+        java.sql.Timestamp closed = rs.getTimestamp("closed_at");
+        return new PortalCase(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getString("patient_note"),
+                rs.getTimestamp("opened_at").toInstant(), PortalCase.Status.valueOf(rs.getString("status")),
+                outcome == null ? null : PortalCase.Outcome.valueOf(outcome), rs.getString("outcome_note"),
+                (Long) rs.getObject("closed_by"), closed == null ? null : closed.toInstant(), List.of());
+    }
+}

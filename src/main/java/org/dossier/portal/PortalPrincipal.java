@@ -1,0 +1,12 @@
+package org.dossier.portal;
+
+import java.io.Serializable;
+import java.time.Instant;
+
+/**
+ * The patient signed in to the portal, as kept in the portal's own security context of the session: their account, and
+ * the one record it opens. Never a staff principal: the staff chain neither reads this context nor accepts its role.
+ */
+public record PortalPrincipal(long accountId, String username, long patientId, int facilityId, Instant secondFactorAt)
+        implements Serializable {
+}

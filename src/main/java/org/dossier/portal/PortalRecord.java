@@ -1,0 +1,74 @@
+package org.dossier.portal;
+
+import org.dossier.access.AccessGateway;
+import org.dossier.access.PatientAccess;
+import org.dossier.access.Section;
+import org.dossier.audit.AuditResource;
+import org.dossier.care.Appointment;
+import org.dossier.care.SchedulingService;
+import org.dossier.clinical.Allergy;
+import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.Problem;
+import org.dossier.clinical.ProblemService;
+import org.dossier.organization.Actor;
+import org.dossier.organization.OrganizationService;
+import org.dossier.patient.Patient;
+import org.dossier.patient.PatientService;
+import org.dossier.prescribing.MedicationOrder;
+import org.dossier.prescribing.PrescriptionService;
+import org.springframework.stereotype.Service;
+
+import java.time.ZoneId;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the patient sees of their own record: identity and contacts, upcoming appointments, current prescriptions, active
+ * allergies and problems. One decision of the gateway for the page (the patient themself, PATIENT_SELF, audited), then
+ * each module's service reads its section under that proof, as the chart does.
+ */
+@Service
+public class PortalRecord {
+
+    private final AccessGateway gateway;
+    private final PatientService patients;
+    private final SchedulingService scheduling;
+    private final PrescriptionService prescriptions;
+    private final AllergyService allergies;
+    private final ProblemService problems;
+    private final OrganizationService organization;
+
+    PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
+                 AllergyService allergies, ProblemService problems, OrganizationService organization) {
+        this.gateway = gateway;
+        this.patients = patients;
+        this.scheduling = scheduling;
+        this.prescriptions = prescriptions;
+        this.allergies = allergies;
+        this.problems = problems;
+        this.organization = organization;
+    }
+
+    /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
+    public record MyRecord(Patient patient, List<Appointment> appointments, Map<Long, String> practitioners,
+                           List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone) {
+    }
+
+    public MyRecord mine(Actor actor) {
+        long own = ownPatient(actor);
+        PatientAccess access = gateway.read(actor, own, AuditResource.Chart, own, Section.IDENTITY,
+                Section.SCHEDULING, Section.CLINICAL, Section.PRESCRIPTIONS);
+        List<Appointment> upcoming = scheduling.upcoming(access, 20);
+        Map<Long, String> names = organization.staffNames(upcoming.stream().map(Appointment::practitionerId).distinct().toList());
+        return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
+                allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone());
+    }
+
+    /** The record a portal actor acts for: the one its account was enrolled for, and no other. */
+    static long ownPatient(Actor actor) {
+        if (actor.patientScope() == null || !actor.hasRole(org.dossier.organization.Role.PATIENT)) {
+            throw new org.dossier.platform.ForbiddenException("The portal shows a patient their own record");
+        }
+        return actor.patientScope();
+    }
+}

@@ -1,0 +1,108 @@
+package org.dossier.portal;
+
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import jakarta.servlet.http.HttpSession;
+import org.dossier.organization.Actor;
+import org.springframework.security.core.Authentication;
+import org.springframework.security.core.context.SecurityContext;
+import org.springframework.security.core.context.SecurityContextHolder;
+import org.springframework.stereotype.Component;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.HexFormat;
+
+/**
+ * The portal's steps of a session: the password step remembered for the code step (five minutes), an enrolment waiting
+ * for its authenticator, the signed-in patient kept under the portal's own key, and the actor of each request.
+ */
+@Component
+public class PortalSessions {
+
+    public static final String PENDING_SIGN_IN = "org.dossier.portal.pendingSignIn";
+    public static final String PENDING_ENROLMENT = "org.dossier.portal.pendingEnrolment";
+    private static final String CSRF_TOKEN_ATTRIBUTE =
+            org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.class.getName() + ".CSRF_TOKEN";
+    static final Duration STEP_LIFETIME = Duration.ofMinutes(5);
+    static final Duration ABSOLUTE_LIFETIME = Duration.ofHours(12);
+
+    private final PortalAccounts accounts;
+    private final Clock clock;
+
+    PortalSessions(PortalAccounts accounts, Clock clock) {
+        this.accounts = accounts;
+        this.clock = clock;
+    }
+
+    /** Remembers an account id for the next step (sign-in code or authenticator confirmation), for five minutes. */
+    public void remember(HttpServletRequest request, String step, long accountId) {
+        request.getSession(true).setAttribute(step, new long[]{accountId, clock.millis()});
+    }
+
+    /** The account id the step remembered, if still fresh; 0 when none. */
+    public long remembered(HttpServletRequest request, String step) {
+        HttpSession session = request.getSession(false);
+        if (session != null && session.getAttribute(step) instanceof long[] v && v.length == 2
+                && clock.millis() - v[1] <= STEP_LIFETIME.toMillis()) {
+            return v[0];
+        }
+        return 0;
+    }
+
+    public void forget(HttpServletRequest request, String step) {
+        HttpSession session = request.getSession(false);
+        if (session != null) {
+            session.removeAttribute(step);
+        }
+    }
+
+    /** Signs the patient in: a new session id (no fixation), the context under the portal's key. */
+    public void signIn(HttpServletRequest request, HttpServletResponse response, PortalPrincipal principal) {
+        forget(request, PENDING_SIGN_IN);
+        request.changeSessionId();
+        // A new CSRF token too, as after a staff sign-in: the one the sign-in form carried is not the signed-in session's.
+        request.getSession().removeAttribute(CSRF_TOKEN_ATTRIBUTE);
+        SecurityContext context = SecurityContextHolder.createEmptyContext();
+        context.setAuthentication(PortalSecurity.signedIn(principal));
+        SecurityContextHolder.setContext(context);
+        PortalSecurity.contexts().saveContext(context, request, response);
+    }
+
+    /** The actor of the signed-in patient's request (the chain let only such a patient in). */
+    public Actor actor(HttpServletRequest request) {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication();
+        if (!PortalSecurity.isPatient(a)) {
+            throw new org.dossier.platform.UnauthorizedException("Sign in to the patient portal");
+        }
+        PortalPrincipal principal = (PortalPrincipal) a.getPrincipal();
+        // As a staff session: at most 12 hours from the sign-in, however active (idle expiry is Spring Session's). And the
+        // account is read again at each request (one read by its key): a new enrolment or a new code issued ends the session.
+        if (principal.secondFactorAt().plus(ABSOLUTE_LIFETIME).isBefore(clock.instant()) || !accounts.sessionValid(principal)) {
+            HttpSession session = request.getSession(false);
+            if (session != null) {
+                session.removeAttribute(PortalSecurity.CONTEXT_KEY);
+            }
+            SecurityContextHolder.clearContext();
+            throw new org.dossier.platform.UnauthorizedException("Your session ended: sign in again");
+        }
+        return accounts.actor(principal, ref(request), request.getRemoteAddr(), request.getHeader("User-Agent"));
+    }
+
+    /** The session named in the trail by a digest of its id, never the id itself. */
+    private static String ref(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        if (session == null) {
+            return "none";
+        }
+        try {
+            byte[] d = MessageDigest.getInstance("SHA-256").digest(session.getId().getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(d, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
