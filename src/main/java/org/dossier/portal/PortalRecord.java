@@ -37,9 +37,12 @@ public class PortalRecord {
     private final AllergyService allergies;
     private final ProblemService problems;
     private final OrganizationService organization;
+    private final PortalCorrectionRepository corrections;
+    private final java.time.Clock clock;
 
     PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
-                 AllergyService allergies, ProblemService problems, OrganizationService organization) {
+                 AllergyService allergies, ProblemService problems, OrganizationService organization,
+                 PortalCorrectionRepository corrections, java.time.Clock clock) {
         this.gateway = gateway;
         this.patients = patients;
         this.scheduling = scheduling;
@@ -47,11 +50,14 @@ public class PortalRecord {
         this.allergies = allergies;
         this.problems = problems;
         this.organization = organization;
+        this.corrections = corrections;
+        this.clock = clock;
     }
 
     /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
     public record MyRecord(Patient patient, List<Appointment> appointments, Map<Long, String> practitioners,
-                           List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone) {
+                           List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone,
+                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter) {
     }
 
     public MyRecord mine(Actor actor) {
@@ -61,7 +67,17 @@ public class PortalRecord {
         List<Appointment> upcoming = scheduling.upcoming(access, 20);
         Map<Long, String> names = organization.staffNames(upcoming.stream().map(Appointment::practitionerId).distinct().toList());
         return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
-                allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone());
+                allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone(),
+                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE));
+    }
+
+    /**
+     * The patient cancels one of their appointments (ADR 0040): the scheduling module's own path, decided for the patient
+     * themself and audited as their change, refused within {@link SchedulingService#PATIENT_CANCEL_NOTICE} of its start.
+     */
+    public Appointment cancel(Actor actor, long appointmentId, int version, String reason) {
+        ownPatient(actor);
+        return scheduling.cancelByPatient(actor, appointmentId, version, reason);
     }
 
     /** The record a portal actor acts for: the one its account was enrolled for, and no other. */

@@ -134,6 +134,24 @@ class AccessPolicyTest {
         assertThat(AccessPolicy.decide(row)).isEqualTo(new AccessPolicy.Deny(AuditReason.ROLE, "Your role cannot update this"));
     }
 
+    /** The one change a patient makes (ADR 0040): the status of their own appointment; nothing else, and no one else's. */
+    @Test
+    void aPatientChangesTheStatusOfTheirOwnAppointmentAndNothingElse() {
+        Actor patient = actor("PATIENT", "SAME");
+        AccessPolicy.Ask cancel = new AccessPolicy.Ask(EnumSet.of(Section.SCHEDULING), Set.of(), AuditAction.STATUS, AuditResource.Appointment, Set.of());
+        AccessPolicy.Verdict own = AccessPolicy.decide(new Row(patient, "HOME", null, cancel, null, null, null, null));
+        assertThat(own).isInstanceOf(AccessPolicy.Allow.class);
+        assertThat(((AccessPolicy.Allow) own).reason()).isEqualTo(AuditReason.PATIENT_SELF);
+        assertThat(AccessPolicy.decide(new Row(actor("PATIENT", "OTHER"), "HOME", null, cancel, null, null, null, null)))
+                .isEqualTo(new AccessPolicy.Deny(AuditReason.NOT_OWN_RECORD, "No patient " + PATIENT));
+        AccessPolicy.Ask book = new AccessPolicy.Ask(EnumSet.of(Section.SCHEDULING), Set.of(), AuditAction.CREATE, AuditResource.Appointment, Set.of());
+        AccessPolicy.Ask other = new AccessPolicy.Ask(EnumSet.of(Section.CLINICAL), Set.of(), AuditAction.STATUS, AuditResource.MedicationOrder, Set.of());
+        for (AccessPolicy.Ask refused : java.util.List.of(book, other)) {
+            assertThat(AccessPolicy.decide(new Row(patient, "HOME", null, refused, null, null, null, null)))
+                    .isInstanceOf(AccessPolicy.Deny.class).extracting(v -> ((AccessPolicy.Deny) v).reason()).isEqualTo(AuditReason.ROLE);
+        }
+    }
+
     @Test
     void whatTheRolesSeeIsWhatEachOfThemSees() {
         assertThat(AccessPolicy.sectionsOf(actor("NURSE+BILLING", null))).containsExactlyInAnyOrder(Section.IDENTITY, Section.COVERAGE,
