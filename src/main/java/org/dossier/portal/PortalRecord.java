@@ -38,11 +38,12 @@ public class PortalRecord {
     private final ProblemService problems;
     private final OrganizationService organization;
     private final PortalCorrectionRepository corrections;
+    private final org.dossier.billing.BillingService billing;
     private final java.time.Clock clock;
 
     PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
                  AllergyService allergies, ProblemService problems, OrganizationService organization,
-                 PortalCorrectionRepository corrections, java.time.Clock clock) {
+                 PortalCorrectionRepository corrections, java.time.Clock clock, org.dossier.billing.BillingService billing) {
         this.gateway = gateway;
         this.patients = patients;
         this.scheduling = scheduling;
@@ -52,6 +53,7 @@ public class PortalRecord {
         this.organization = organization;
         this.corrections = corrections;
         this.clock = clock;
+        this.billing = billing;
     }
 
     /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
@@ -69,6 +71,16 @@ public class PortalRecord {
         return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
                 allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone(),
                 corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE));
+    }
+
+    /**
+     * The patient's invoices, read-only (ADR 0040): one decision of the gateway on the billing section (PATIENT_SELF,
+     * audited); drafts are the billing office's work in progress and are not shown.
+     */
+    public List<org.dossier.billing.Invoice> invoices(Actor actor) {
+        long own = ownPatient(actor);
+        PatientAccess access = gateway.read(actor, own, Section.BILLING, AuditResource.Invoice, null);
+        return billing.invoicesOf(access).stream().filter(i -> i.status() != org.dossier.billing.Invoice.Status.DRAFT).toList();
     }
 
     /**

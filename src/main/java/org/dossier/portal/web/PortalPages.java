@@ -169,6 +169,12 @@ class PortalPages {
         return "redirect:/portal/record#appointments";
     }
 
+    @GetMapping("/portal/invoices")
+    String invoices(HttpServletRequest request, Model model) {
+        model.addAttribute("invoices", record.invoices(sessions.actor(request)));
+        return "portal/invoices";
+    }
+
     @GetMapping("/portal/accesses")
     String accesses(@RequestParam(defaultValue = "0") int page, HttpServletRequest request, Model model) {
         model.addAttribute("accesses", cases.accesses(sessions.actor(request), Math.max(0, Math.min(page, 10_000))));
