@@ -129,7 +129,7 @@ final class AccessPolicy {
                 || !actor.worksIn(patient.facilityId())) {
             return new Deny(AuditReason.NOT_OWN_RECORD, "No patient " + patientId);
         }
-        if (ask.action() != AuditAction.READ) {
+        if (ask.action() != AuditAction.READ && !cancelsOwnAppointment(ask)) {
             return new Deny(AuditReason.ROLE, "A patient's account reads its own record; changes are made by the hospital's staff");
         }
         Set<Section> visible = Section.visibleTo(Role.PATIENT);
@@ -137,6 +137,15 @@ final class AccessPolicy {
             return new Deny(AuditReason.ROLE, "This part of the record is not shown in the patient portal (" + names(ask.required()) + ")");
         }
         return new Allow(intersect(visible, ask.wanted()), AuditReason.PATIENT_SELF, AuditPurpose.PATRQT, true, null);
+    }
+
+    /**
+     * The one change a patient makes (ADR 0040): the status of one of their own appointments, which only the scheduling
+     * module's cancel-by-the-patient path asks for (the other status changes require a staff role before the gateway).
+     */
+    private static boolean cancelsOwnAppointment(Ask ask) {
+        return ask.action() == AuditAction.STATUS && ask.resourceType() == AuditResource.Appointment
+                && ask.required().equals(Set.of(Section.SCHEDULING));
     }
 
     /** A patient other than the one an app (SMART, {@code patient/} scopes) was launched with. */

@@ -34,8 +34,8 @@ public enum Section {
             case FRONT_DESK -> EnumSet.of(IDENTITY, COVERAGE, SCHEDULING, ENCOUNTERS);
             case BILLING -> EnumSet.of(IDENTITY, COVERAGE, SCHEDULING, ENCOUNTERS, BILLING);
             case ADMIN, SECURITY_OFFICER -> EnumSet.noneOf(Section.class);
-            // The patient on their own record (the portal): what the hospital shows them, never billing or coverage yet.
-            case PATIENT -> EnumSet.of(IDENTITY, SCHEDULING, CLINICAL, PRESCRIPTIONS);
+            // The patient on their own record (the portal): what the hospital shows them, their invoices (ADR 0040); not coverage yet.
+            case PATIENT -> EnumSet.of(IDENTITY, SCHEDULING, CLINICAL, PRESCRIPTIONS, BILLING);
         };
     }
 }

@@ -12,7 +12,7 @@ public enum AuditResource {
     Account, StaffGrant, GuardAlert,
     ExposureReport, AuditEntry, AuditEvent,
     /** The patient portal (ADR 0039): an enrolment code, a patient's account, a case a patient opened about an access. */
-    PortalEnrolment, PortalAccount, PortalCase,
+    PortalEnrolment, PortalAccount, PortalCase, PortalCorrection,
     /** A request refused before any service named what it was about: the detail holds its method and path. */
     Request;
 

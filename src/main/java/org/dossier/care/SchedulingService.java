@@ -174,6 +174,32 @@ public class SchedulingService {
         return changeStatus(booked(actor, appointmentId, AppointmentStatus.CANCELLED), expectedVersion, AppointmentStatus.CANCELLED, why);
     }
 
+    /** How long before its start the patient may still cancel an appointment from the portal (ADR 0040); later, they call. */
+    public static final Duration PATIENT_CANCEL_NOTICE = Duration.ofHours(24);
+
+    /**
+     * The patient cancels their own appointment from the portal (ADR 0040): the same status change as the desk's, decided
+     * by the gateway for the patient themself (their own record only) and audited as their change, at least
+     * {@link #PATIENT_CANCEL_NOTICE} before its start.
+     */
+    @Transactional
+    public Appointment cancelByPatient(Actor patient, long appointmentId, int expectedVersion, String reason) {
+        patient.requireAnyRole("cancel their own appointments", Role.PATIENT);
+        String why = "cancelled by the patient" + (Texts.isBlank(reason) ? "" : ": " + Texts.requireReason(reason));
+        Located located = located(appointmentId);
+        PatientAccess access = gateway.write(patient, located.patientId(), Section.SCHEDULING, AuditAction.STATUS, AuditResource.Appointment,
+                appointmentId, located.changeTo(AppointmentStatus.CANCELLED));
+        Appointment a = appointments.find(access, appointmentId).orElseThrow(() -> new NotFoundException("No appointment " + appointmentId));
+        if (a.status() != AppointmentStatus.BOOKED) {
+            throw new ConflictException("appointment-closed", "This appointment is " + a.status() + "; it can no longer be cancelled");
+        }
+        if (a.startAt().isBefore(clock.instant().plus(PATIENT_CANCEL_NOTICE))) {
+            throw new ConflictException("too-late", "This appointment starts in less than "
+                    + PATIENT_CANCEL_NOTICE.toHours() + " hours: please call the hospital to cancel it");
+        }
+        return changeStatus(new Decided<>(access, a), expectedVersion, AppointmentStatus.CANCELLED, why);
+    }
+
     @Transactional
     public Appointment markNoShow(Actor actor, long appointmentId, int expectedVersion) {
         actor.requireAnyRole("record no-shows", Role.FRONT_DESK, Role.PHYSICIAN, Role.NURSE);
@@ -334,7 +360,7 @@ public class SchedulingService {
         }
         Appointment changed = appointments.find(decided.access(), a.id()).orElseThrow();
         versions.record("appointment", a.id(), changed.version(), changed.facilityId(), changed.patientId(),
-                decided.access().actor().staffId(), status.name().toLowerCase() + ": " + reason, changed, now);
+                author(decided.access().actor()), status.name().toLowerCase() + ": " + reason, changed, now);
         return changed;
     }
 
@@ -349,6 +375,11 @@ public class SchedulingService {
             throw new ConflictException("appointment-closed", "Appointment " + id + " is " + a.status() + "; it can no longer change");
         }
         return new Decided<>(access, a);
+    }
+
+    /** The version's author: a staff account, or none for the patient (their change is in the trail, under their account). */
+    private static Long author(Actor actor) {
+        return actor.staffId() > 0 ? actor.staffId() : null;
     }
 
     private StaffMember practitioner(long id) {

@@ -37,9 +37,13 @@ public class PortalRecord {
     private final AllergyService allergies;
     private final ProblemService problems;
     private final OrganizationService organization;
+    private final PortalCorrectionRepository corrections;
+    private final org.dossier.billing.BillingService billing;
+    private final java.time.Clock clock;
 
     PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
-                 AllergyService allergies, ProblemService problems, OrganizationService organization) {
+                 AllergyService allergies, ProblemService problems, OrganizationService organization,
+                 PortalCorrectionRepository corrections, java.time.Clock clock, org.dossier.billing.BillingService billing) {
         this.gateway = gateway;
         this.patients = patients;
         this.scheduling = scheduling;
@@ -47,11 +51,15 @@ public class PortalRecord {
         this.allergies = allergies;
         this.problems = problems;
         this.organization = organization;
+        this.corrections = corrections;
+        this.clock = clock;
+        this.billing = billing;
     }
 
     /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
     public record MyRecord(Patient patient, List<Appointment> appointments, Map<Long, String> practitioners,
-                           List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone) {
+                           List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone,
+                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter) {
     }
 
     public MyRecord mine(Actor actor) {
@@ -61,7 +69,27 @@ public class PortalRecord {
         List<Appointment> upcoming = scheduling.upcoming(access, 20);
         Map<Long, String> names = organization.staffNames(upcoming.stream().map(Appointment::practitionerId).distinct().toList());
         return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
-                allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone());
+                allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone(),
+                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE));
+    }
+
+    /**
+     * The patient's invoices, read-only (ADR 0040): one decision of the gateway on the billing section (PATIENT_SELF,
+     * audited); drafts are the billing office's work in progress and are not shown.
+     */
+    public List<org.dossier.billing.Invoice> invoices(Actor actor) {
+        long own = ownPatient(actor);
+        PatientAccess access = gateway.read(actor, own, Section.BILLING, AuditResource.Invoice, null);
+        return billing.invoicesOf(access).stream().filter(i -> i.status() != org.dossier.billing.Invoice.Status.DRAFT).toList();
+    }
+
+    /**
+     * The patient cancels one of their appointments (ADR 0040): the scheduling module's own path, decided for the patient
+     * themself and audited as their change, refused within {@link SchedulingService#PATIENT_CANCEL_NOTICE} of its start.
+     */
+    public Appointment cancel(Actor actor, long appointmentId, int version, String reason) {
+        ownPatient(actor);
+        return scheduling.cancelByPatient(actor, appointmentId, version, reason);
     }
 
     /** The record a portal actor acts for: the one its account was enrolled for, and no other. */

@@ -48,13 +48,14 @@ class AccessPolicyTest {
             PHYSICIAN          | HOME    | SAME  | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | ALLOW   | CARE_TEAM         | CLINICAL                                              | TREAT   | true      | flags+link      | -
             # the patient themself, signed in to the portal (ADR 0039): their own record, reads only, the portal's sections
             PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | CLINICAL          | -              | ALLOW   | PATIENT_SELF      | CLINICAL                                              | PATRQT  | true      | -               | -
-            PATIENT            | HOME    | SAME  | -       | -         | READ   | RESTRICTED | -                | -                 | -     | -                 | ALL            | ALLOW   | PATIENT_SELF      | IDENTITY+SCHEDULING+CLINICAL+PRESCRIPTIONS            | PATRQT  | true      | -               | -
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | RESTRICTED | -                | -                 | -     | -                 | ALL            | ALLOW   | PATIENT_SELF      | IDENTITY+SCHEDULING+CLINICAL+PRESCRIPTIONS+BILLING    | PATRQT  | true      | -               | -
             PATIENT            | HOME    | OTHER | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
             PATIENT            | HOME    | -     | -       | -         | READ   | -          | -                | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
             PATIENT            | OTHER   | SAME  | -       | -         | READ   | -          | -                | -                 | -     | IDENTITY          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
             PATIENT+PHYSICIAN  | HOME    | SAME  | -       | -         | READ   | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | NOT_OWN_RECORD    | -                                                     | -       | -         | -               | No patient 42
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | BILLING           | -              | ALLOW   | PATIENT_SELF      | BILLING                                               | PATRQT  | true      | -               | -
             PATIENT            | HOME    | SAME  | -       | -         | CREATE | -          | -                | -                 | -     | CLINICAL          | -              | DENY    | ROLE              | -                                                     | -       | -         | -               | changes are made by the hospital's staff
-            PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | BILLING           | -              | DENY    | ROLE              | -                                                     | -       | -         | -               | not shown in the patient portal (billing)
+            PATIENT            | HOME    | SAME  | -       | -         | READ   | -          | -                | -                 | -     | COVERAGE          | -              | DENY    | ROLE              | -                                                     | -       | -         | -               | not shown in the patient portal (coverage)
             # an import run writes to the patients it registered, in its own facility only
             PHYSICIAN+NURSE    | HOME    | -     | REG     | -         | CREATE | -          | -                | -                 | -     | CLINICAL          | -              | ALLOW   | IMPORT            | CLINICAL                                              | HOPERAT | true      | -               | -
             PHYSICIAN+NURSE    | HOME    | -     | ANOTHER | -         | CREATE | -          | CARE_TEAM/strong | -                 | -     | CLINICAL          | -              | DENY    | IMPORT_SCOPE      | -                                                     | -       | -         | -               | patient 42 was not registered by this import
@@ -132,6 +133,24 @@ class AccessPolicyTest {
         Row row = new Row(actor("NURSE", null), "HOME", null, ask, null, "CARE_TEAM/strong", null, null);
 
         assertThat(AccessPolicy.decide(row)).isEqualTo(new AccessPolicy.Deny(AuditReason.ROLE, "Your role cannot update this"));
+    }
+
+    /** The one change a patient makes (ADR 0040): the status of their own appointment; nothing else, and no one else's. */
+    @Test
+    void aPatientChangesTheStatusOfTheirOwnAppointmentAndNothingElse() {
+        Actor patient = actor("PATIENT", "SAME");
+        AccessPolicy.Ask cancel = new AccessPolicy.Ask(EnumSet.of(Section.SCHEDULING), Set.of(), AuditAction.STATUS, AuditResource.Appointment, Set.of());
+        AccessPolicy.Verdict own = AccessPolicy.decide(new Row(patient, "HOME", null, cancel, null, null, null, null));
+        assertThat(own).isInstanceOf(AccessPolicy.Allow.class);
+        assertThat(((AccessPolicy.Allow) own).reason()).isEqualTo(AuditReason.PATIENT_SELF);
+        assertThat(AccessPolicy.decide(new Row(actor("PATIENT", "OTHER"), "HOME", null, cancel, null, null, null, null)))
+                .isEqualTo(new AccessPolicy.Deny(AuditReason.NOT_OWN_RECORD, "No patient " + PATIENT));
+        AccessPolicy.Ask book = new AccessPolicy.Ask(EnumSet.of(Section.SCHEDULING), Set.of(), AuditAction.CREATE, AuditResource.Appointment, Set.of());
+        AccessPolicy.Ask other = new AccessPolicy.Ask(EnumSet.of(Section.CLINICAL), Set.of(), AuditAction.STATUS, AuditResource.MedicationOrder, Set.of());
+        for (AccessPolicy.Ask refused : java.util.List.of(book, other)) {
+            assertThat(AccessPolicy.decide(new Row(patient, "HOME", null, refused, null, null, null, null)))
+                    .isInstanceOf(AccessPolicy.Deny.class).extracting(v -> ((AccessPolicy.Deny) v).reason()).isEqualTo(AuditReason.ROLE);
+        }
     }
 
     @Test

@@ -226,6 +226,7 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /portal/accesses", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
             entry("GET /portal/accesses.csv", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
             entry("GET /portal/cases", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
+            entry("GET /portal/invoices", "the patient portal: patients only (PortalInvoiceTest, PortalSweepTest)"),
             entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"));
 
     // ---------------------------------------------------------------------------------------------------------------

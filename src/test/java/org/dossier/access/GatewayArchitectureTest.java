@@ -36,7 +36,9 @@ class GatewayArchitectureTest {
             "org.dossier.billing.InsurerExchangeRepository",
             // The portal's credentials (a patient's account before anyone is signed in) and the security officer's case queue,
             // whose role sees no section of a record: each class says why (ADR 0039).
-            "org.dossier.portal.PortalAccountRepository", "org.dossier.portal.PortalOversightRepository");
+            "org.dossier.portal.PortalAccountRepository", "org.dossier.portal.PortalOversightRepository",
+            // The desk's queue of correction requests: numbers only, each record it names written as OVERSEE (ADR 0040).
+            "org.dossier.portal.PortalCorrectionQueueRepository");
 
     /**
      * Classes that read, for the gateway's decision, the facts it decides on (besides the implementations of

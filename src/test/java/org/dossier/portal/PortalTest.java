@@ -154,7 +154,7 @@ class PortalTest extends IntegrationTest {
                 .isInstanceOf(NotFoundException.class);
         assertThatThrownBy(() -> gateway.write(patient, own.id(), Section.CLINICAL, org.dossier.audit.AuditAction.CREATE,
                 AuditResource.Allergy, null)).isInstanceOf(org.dossier.platform.ForbiddenException.class);
-        assertThatThrownBy(() -> gateway.read(patient, own.id(), Section.BILLING, AuditResource.Invoice, null))
+        assertThatThrownBy(() -> gateway.read(patient, own.id(), Section.COVERAGE, AuditResource.Patient, null))
                 .isInstanceOf(org.dossier.platform.ForbiddenException.class);
         assertThatThrownBy(() -> gateway.permitSearch(patient, AuditResource.Patient)).isInstanceOf(org.dossier.platform.ForbiddenException.class);
         assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and actor_id = -999001 and decision = 'DENY' and reason_code = 'NOT_OWN_RECORD'")

@@ -8,6 +8,8 @@ import org.dossier.platform.UnauthorizedException;
 import org.dossier.portal.PortalAccounts;
 import org.dossier.portal.PortalCase;
 import org.dossier.portal.PortalCases;
+import org.dossier.portal.PortalCorrection;
+import org.dossier.portal.PortalCorrections;
 import org.dossier.portal.PortalRecord;
 import org.dossier.portal.PortalSessions;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -32,12 +34,14 @@ class PortalPages {
     private final PortalSessions sessions;
     private final PortalRecord record;
     private final PortalCases cases;
+    private final PortalCorrections corrections;
 
-    PortalPages(PortalAccounts accounts, PortalSessions sessions, PortalRecord record, PortalCases cases) {
+    PortalPages(PortalAccounts accounts, PortalSessions sessions, PortalRecord record, PortalCases cases, PortalCorrections corrections) {
         this.accounts = accounts;
         this.sessions = sessions;
         this.record = record;
         this.cases = cases;
+        this.corrections = corrections;
     }
 
     /** A session that ended under the page (its 12 hours passed): back to the sign-in, as the chain does for no session. */
@@ -137,6 +141,38 @@ class PortalPages {
     String myRecord(HttpServletRequest request, Model model) {
         model.addAttribute("record", record.mine(sessions.actor(request)));
         return "portal/record";
+    }
+
+    /** "Request a correction" of the identity or contacts (ADR 0040): it waits for the front desk, its answer shows on the record. */
+    @PostMapping("/portal/record/correction")
+    String requestCorrection(@RequestParam(required = false) PortalCorrection.About about, @RequestParam(defaultValue = "") String message,
+                             HttpServletRequest request, RedirectAttributes redirect) {
+        try {
+            corrections.request(sessions.actor(request), about, message);
+            redirect.addFlashAttribute("notice", "portal.correction.sent");
+        } catch (InvalidInputException invalid) {
+            redirect.addFlashAttribute("error", invalid.getMessage());
+        }
+        return "redirect:/portal/record#corrections";
+    }
+
+    /** Cancels an upcoming appointment, at least 24 hours before its start (ADR 0040); a refusal is said on the record page. */
+    @PostMapping("/portal/appointments/{id}/cancel")
+    String cancelAppointment(@org.springframework.web.bind.annotation.PathVariable long id, @RequestParam(defaultValue = "-1") int version,
+                             @RequestParam(defaultValue = "") String reason, HttpServletRequest request, RedirectAttributes redirect) {
+        try {
+            record.cancel(sessions.actor(request), id, version, reason);
+            redirect.addFlashAttribute("notice", "portal.appointment.cancelled");
+        } catch (InvalidInputException | org.dossier.platform.ConflictException refused) {
+            redirect.addFlashAttribute("error", refused.getMessage());
+        }
+        return "redirect:/portal/record#appointments";
+    }
+
+    @GetMapping("/portal/invoices")
+    String invoices(HttpServletRequest request, Model model) {
+        model.addAttribute("invoices", record.invoices(sessions.actor(request)));
+        return "portal/invoices";
     }
 
     @GetMapping("/portal/accesses")
