@@ -124,8 +124,17 @@ public final class Browser implements AutoCloseable {
         return this;
     }
 
+    /** The element's text; read again when a navigation replaced the element between finding and reading it. */
     public String text(String css) {
-        return find(css).getText();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                return find(css).getText();
+            } catch (org.openqa.selenium.StaleElementReferenceException e) {
+                if (attempt == 3) {
+                    throw e;
+                }
+            }
+        }
     }
 
     public String pageText() {

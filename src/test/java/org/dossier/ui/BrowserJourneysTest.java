@@ -54,11 +54,13 @@ class BrowserJourneysTest extends IntegrationTest {
             assertThat(browser.all("#my-sessions tbody tr")).isNotEmpty();
             new Select(browser.find("#language")).selectByValue("en");
             browser.click("#my-sessions form.row button");
+            browser.waitForText("h1", "My sessions");
             assertThat(browser.text("h1")).isEqualTo("My sessions");
             browser.go("/");
             assertThat(browser.text("h1")).startsWith("My day");
             new Select(browser.go("/me/sessions").find("#language")).selectByValue("fr");
             browser.click("#my-sessions form.row button");
+            browser.waitForText("h1", "Mes sessions");
             assertThat(browser.text("h1")).isEqualTo("Mes sessions");
         }
     }
