@@ -30,7 +30,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.springframework.stereotype.Component;
 
 import java.time.LocalDate;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 
@@ -95,9 +94,7 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
     }
 
     static Condition condition(Problem p) {
-        Condition r = new Condition();
-        r.setId(Long.toString(p.id()));
-        r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
+        Condition r = Versions.identified(new Condition(), p.id(), p.version(), p.updatedAt());
         r.setSubject(new Reference("Patient/" + p.patientId()));
         Imported source = p.source();
         ImportOrigins.mark(r, source);

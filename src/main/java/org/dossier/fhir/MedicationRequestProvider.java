@@ -105,9 +105,7 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
     }
 
     static MedicationRequest medicationRequest(MedicationOrder o) {
-        MedicationRequest r = new MedicationRequest();
-        r.setId(Long.toString(o.id()));
-        r.getMeta().setVersionId(Integer.toString(o.version()));
+        MedicationRequest r = Versions.identified(new MedicationRequest(), o.id(), o.version());
         r.setStatus(switch (o.status()) {
             case ACTIVE -> MedicationRequest.MedicationRequestStatus.ACTIVE;
             case ON_HOLD -> MedicationRequest.MedicationRequestStatus.ONHOLD;
