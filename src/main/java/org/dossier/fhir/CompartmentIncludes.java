@@ -16,11 +16,13 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -217,19 +219,24 @@ class CompartmentIncludes {
         if (!granted(access, Section.CLINICAL, request, "_include=" + inc.getValue(), "the clinical record")) {
             return false;
         }
-        Set<Long> wanted = new java.util.LinkedHashSet<>();
-        matches.forEach(m -> {
-            if (m instanceof DiagnosticReport r) {
-                r.getResult().forEach(ref -> {
-                    var found = OBSERVATION.matcher(ref.getReference() == null ? "" : ref.getReference());
-                    if (found.matches()) {
-                        wanted.add(Long.parseLong(found.group(1)));
-                    }
-                });
+        Set<Long> wanted = new LinkedHashSet<>();
+        for (String ref : referenced(matches, DiagnosticReport.class, DiagnosticReport::getResult)) {
+            var found = OBSERVATION.matcher(ref == null ? "" : ref);
+            if (found.matches()) {
+                wanted.add(Long.parseLong(found.group(1)));
             }
-        });
+        }
         observations.among(access, wanted).forEach(o -> included.putIfAbsent("Observation/" + o.id(), ObservationProvider.observation(o)));
         return true;
+    }
+
+    /** What the matches of {@code type} refer to through {@code references} (a reference without its text as null), in order. */
+    private static <R extends Resource> Set<String> referenced(List<? extends Resource> matches, Class<R> type,
+                                                               Function<R, List<Reference>> references) {
+        Set<String> found = new LinkedHashSet<>();
+        matches.stream().filter(type::isInstance).map(type::cast).flatMap(r -> references.apply(r).stream())
+                .forEach(ref -> found.add(ref.getReference()));
+        return found;
     }
 
     /** Whether the stays were included (the access grants them). */
@@ -238,12 +245,7 @@ class CompartmentIncludes {
         if (!granted(access, Section.ENCOUNTERS, request, "_include=" + inc.getValue(), "the stays")) {
             return false;
         }
-        Set<String> wanted = new java.util.HashSet<>();
-        matches.forEach(m -> {
-            if (m instanceof MedicationRequest r && r.hasEncounter()) {
-                wanted.add(r.getEncounter().getReference());
-            }
-        });
+        Set<String> wanted = referenced(matches, MedicationRequest.class, r -> r.hasEncounter() ? List.of(r.getEncounter()) : List.of());
         if (wanted.isEmpty()) {
             return true;
         }
