@@ -46,11 +46,13 @@ public class PortalRecord {
     private final java.time.Clock clock;
     private final ObservationService observations;
     private final DocumentService documents;
+    private final PortalCases cases;
 
     PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
                  AllergyService allergies, ProblemService problems, OrganizationService organization,
                  PortalCorrectionRepository corrections, java.time.Clock clock, org.dossier.billing.BillingService billing,
-                 ObservationService observations, DocumentService documents) {
+                 ObservationService observations, DocumentService documents, PortalCases cases) {
+        this.cases = cases;
         this.observations = observations;
         this.documents = documents;
         this.gateway = gateway;
@@ -68,7 +70,8 @@ public class PortalRecord {
     /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
     public record MyRecord(Patient patient, List<Appointment> appointments, Map<Long, String> practitioners,
                            List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone,
-                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter) {
+                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter,
+                           List<PortalCases.BreakGlassNotice> breakGlassNotices) {
     }
 
     public MyRecord mine(Actor actor) {
@@ -79,7 +82,8 @@ public class PortalRecord {
         Map<Long, String> names = organization.staffNames(upcoming.stream().map(Appointment::practitionerId).distinct().toList());
         return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
                 allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone(),
-                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE));
+                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE),
+                cases.breakGlassNotices(access));
     }
 
     /**

@@ -210,6 +210,7 @@ class PortalPages {
     String myCases(HttpServletRequest request, Model model) {
         List<PortalCase> mine = cases.myCases(sessions.actor(request));
         model.addAttribute("cases", mine);
+        model.addAttribute("issuers", cases.issuers(mine));
         return "portal/cases";
     }
 }
