@@ -120,7 +120,8 @@ public class PortalCases {
      */
     private EarlierEnrolment earlierEnrolment(PortalAccountRepository.Enrolment enrolment) {
         if (enrolment == null) {
-            return new EarlierEnrolment(null, null);
+            // Not one of this patient's enrolments: told by its role alone, never as an enrolment of "null".
+            return null;
         }
         return new EarlierEnrolment(enrolment.enrolledAt().atZone(java.time.ZoneOffset.UTC).toLocalDate(),
                 enrolment.issuedBy() == null ? null : rolesAndUnits(enrolment.issuedBy()));
