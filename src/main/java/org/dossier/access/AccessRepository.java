@@ -126,6 +126,12 @@ class AccessRepository {
                 .param("s", staffId).param("since", Timestamp.from(since)).query(Integer.class).single();
     }
 
+    /** A patient's break-the-glass grants since {@code since}, newest first: what the patient is told of (ADR 0044). */
+    List<BreakGlassGrant> grantsOfPatient(long patientId, Instant since, int limit) {
+        return jdbc.sql(GRANTS + " where g.patient_id = :p and g.granted_at >= :since order by g.granted_at desc limit :limit")
+                .param("p", patientId).param("since", Timestamp.from(since)).param("limit", limit).query(AccessRepository::grant).list();
+    }
+
     /** Oldest first: the review queue is worked in order. */
     List<BreakGlassGrant> grants(Set<Integer> facilities, boolean pendingOnly, int limit) {
         return jdbc.sql(GRANTS + " where g.facility_id = any(:f)" + (pendingOnly ? " and g.review_outcome is null" : "")

@@ -54,6 +54,15 @@ public class OwnRecordReports {
         return repository.grant(Long.parseLong(m.group(1))).filter(g -> g.patientId() == own.patientId()).map(BreakGlassGrant::reason);
     }
 
+    /**
+     * The break-the-glass grants on the patient's record since {@code since} (at most {@code limit}, newest first): each
+     * is an emergency access the patient is told of on their portal when the hospital's setting says so (ADR 0044).
+     */
+    public List<BreakGlassGrant> breakGlassGrants(PatientAccess own, java.time.Instant since, int limit) {
+        requireOwn(own);
+        return repository.grantsOfPatient(own.patientId(), since, Math.max(1, Math.min(limit, 50)));
+    }
+
     /** These reports are the patient's: a staff member's access to a record does not open its access list. */
     private static void requireOwn(PatientAccess own) {
         if (!org.dossier.audit.AuditReason.PATIENT_SELF.name().equals(own.reasonCode())) {

@@ -13,6 +13,8 @@ public enum AuditResource {
     ExposureReport, AuditEntry, AuditEvent,
     /** The patient portal (ADR 0039): an enrolment code, a patient's account, a case a patient opened about an access. */
     PortalEnrolment, PortalAccount, PortalCase, PortalCorrection,
+    /** The hospital's policy for its portal, per facility (ADR 0044): break-the-glass notices, staff names. */
+    PortalSetting,
     /** A request refused before any service named what it was about: the detail holds its method and path. */
     Request;
 

@@ -252,6 +252,39 @@ class ClinicalRepository {
                 .param(patientOf(granted)).param(limit).query(ClinicalRepository::document).list();
     }
 
+    // ------------------------------------------------------------------ released to the patient (ADR 0044)
+
+    /** Releases one record of the proof's patient to them (the record must be theirs); false when it already was. */
+    boolean release(PatientAccess granted, RecordKind kind, long id, Instant now) {
+        return jdbc.sql("insert into clinical_release (record_kind, record_id, patient_id, facility_id, released_by, released_at)"
+                        + " select ?, id, patient_id, facility_id, ?, ? from " + kind.table() + " where id = ? and patient_id = ?"
+                        + " on conflict do nothing")
+                .param(kind.name()).param(granted.actor().staffId()).param(ts(now)).param(id).param(patientOf(granted)).update() == 1;
+    }
+
+    /** Which of the patient's records of this kind were released to them (the chart marks them). */
+    java.util.Set<Long> releasedIds(PatientAccess granted, RecordKind kind) {
+        return new java.util.HashSet<>(jdbc.sql("select record_id from clinical_release where patient_id = ? and record_kind = ?")
+                .param(patientOf(granted)).param(kind.name()).query(Long.class).list());
+    }
+
+    /** The patient's released results, newest first; one marked entered in error is no longer shown. */
+    List<Observation> releasedObservations(PatientAccess granted, int limit) {
+        return jdbc.sql("select " + OBSERVATION + " from observation o where patient_id = ? and status = 'FINAL' and exists (select 1"
+                        + " from clinical_release r where r.record_kind = 'OBSERVATION' and r.record_id = o.id and r.patient_id = o.patient_id)"
+                        + " order by effective_at desc, id desc limit ?")
+                .param(patientOf(granted)).param(limit).query(ClinicalRepository::observation).list();
+    }
+
+    /** The patient's released documents, newest first, or one of them ({@code id}); one entered in error is not shown. */
+    List<ClinicalDocument> releasedDocuments(PatientAccess granted, Long id, int limit) {
+        return jdbc.sql("select " + DOCUMENT + " from clinical_document d where patient_id = ? and status = 'CURRENT'"
+                        + " and (cast(? as bigint) is null or id = ?) and exists (select 1 from clinical_release r"
+                        + " where r.record_kind = 'DOCUMENT' and r.record_id = d.id and r.patient_id = d.patient_id)"
+                        + " order by created_at desc, id desc limit ?")
+                .param(patientOf(granted)).param(id).param(id).param(limit).query(ClinicalRepository::document).list();
+    }
+
     /** One record of the proof's patient: another patient's id finds nothing. */
     private <T> Optional<T> one(String columns, String table, PatientAccess granted, long id, RowMapper<T> row) {
         return jdbc.sql("select " + columns + " from " + table + " where id = ? and patient_id = ?").param(id).param(patientOf(granted))

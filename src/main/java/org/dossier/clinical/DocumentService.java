@@ -105,6 +105,34 @@ public class DocumentService extends VersionedRecords<ClinicalDocument> {
         return new Content(found(granted, documentId), repository.documentContent(granted, documentId).orElseThrow(() -> missing(documentId)));
     }
 
+    /** Releases a document to the patient (ADR 0044): a physician of the patient's care, audited; the portal then lists it. */
+    @Transactional
+    public ClinicalDocument release(Actor actor, long documentId) {
+        return release(actor, documentId, d -> "CURRENT".equals(d.status()), repository::release);
+    }
+
+    /** The documents released to the patient (at most 200, newest first), under an access already granted and audited. */
+    public List<ClinicalDocument> released(PatientAccess granted) {
+        return repository.releasedDocuments(granted.require(Section.CLINICAL), null, 200);
+    }
+
+    /** Which of the patient's documents were released to them (the chart marks them). */
+    public Set<Long> releasedIds(PatientAccess granted) {
+        return repository.releasedIds(granted.require(Section.CLINICAL), RecordKind.DOCUMENT);
+    }
+
+    /**
+     * A released document's content, for the patient (ADR 0044): the gateway decides about the document's patient as for any
+     * read (the patient themself, PATIENT_SELF; another patient's record is answered as missing and audited), then only a
+     * document released to them is found: an unreleased one is missing, whatever its id.
+     */
+    public Content releasedContent(Actor actor, long documentId) {
+        PatientAccess granted = forRecord(actor, documentId);
+        ClinicalDocument document = repository.releasedDocuments(granted.require(Section.CLINICAL), documentId, 1).stream().findFirst()
+                .orElseThrow(() -> missing(documentId));
+        return new Content(document, repository.documentContent(granted, documentId).orElseThrow(() -> missing(documentId)));
+    }
+
     public List<ClinicalDocument> ofPatient(Actor actor, long patientId) {
         return ofPatient(forList(actor, patientId));
     }

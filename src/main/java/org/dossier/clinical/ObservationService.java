@@ -100,6 +100,22 @@ public class ObservationService extends VersionedRecords<Observation> {
         return enteredInError(actor, observationId, expectedVersion, reason, o -> "FINAL".equals(o.status()), repository::markObservationInError);
     }
 
+    /** Releases a result to the patient (ADR 0044): a physician of the patient's care, audited; the portal then shows it. */
+    @Transactional
+    public Observation release(Actor actor, long observationId) {
+        return release(actor, observationId, o -> "FINAL".equals(o.status()), repository::release);
+    }
+
+    /** The results released to the patient (at most 200, newest first), under an access already granted and audited. */
+    public List<Observation> released(PatientAccess granted) {
+        return repository.releasedObservations(granted.require(Section.CLINICAL), 200);
+    }
+
+    /** Which of the patient's results were released to them (the chart marks them). */
+    public java.util.Set<Long> releasedIds(PatientAccess granted) {
+        return repository.releasedIds(granted.require(Section.CLINICAL), RecordKind.OBSERVATION);
+    }
+
     public Observation read(Actor actor, long observationId) {
         return one(actor, observationId);
     }

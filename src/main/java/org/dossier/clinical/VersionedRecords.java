@@ -137,6 +137,27 @@ abstract class VersionedRecords<T extends ChartRecord> {
         return logged(change.access(), id, "entered in error: " + why, clock.instant());
     }
 
+    /**
+     * Releases the record to its patient, who then sees it in the portal (ADR 0044): a physician's change of the clinical
+     * section, decided and audited as a status change of the record; one entered in error cannot be released (409). The
+     * record's own version does not change: what the patient may see is not what the record says. Releasing it again is
+     * harmless (audited, nothing added).
+     */
+    T release(Actor actor, long id, Predicate<T> current, Releasing releasing) {
+        Change<T> change = changing(actor, id, ClinicalAccess.STATUS, v -> "released to the patient", Role.PHYSICIAN);
+        if (!current.test(change.current())) {
+            throw new ConflictException(kind.entity() + "-in-error", "This " + kind.entity() + " is marked entered in error: it is not released");
+        }
+        releasing.release(change.access(), kind, id, clock.instant());
+        return change.current();
+    }
+
+    /** The repository's statement that releases one record of the proof's patient to them. */
+    @FunctionalInterface
+    interface Releasing {
+        boolean release(PatientAccess granted, RecordKind kind, long id, Instant at);
+    }
+
     /** The repository's statement that marks one record of the proof's patient entered in error, at the expected version. */
     @FunctionalInterface
     interface Marking {

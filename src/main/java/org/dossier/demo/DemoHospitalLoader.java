@@ -127,7 +127,12 @@ class DemoHospitalLoader {
         clinical.load(work.notes, work.allergies, work.problems, work.observations, REASON);
         prescribing.load(work.orders, REASON);
         billing.load(work.invoices, work.cardReads, work.claims, REASON);
-        portal.load(portalPatients(staff, work.appointments), DemoAccounts.PASSWORD);
+        List<PortalBulkLoader.DemoPatient> enrolled = portalPatients(staff, work.appointments);
+        portal.load(enrolled, DemoAccounts.PASSWORD);
+        // patient1 has a result and a letter released by the cardiologist: the portal's "My results" and "My documents".
+        enrolled.stream().findFirst().ifPresent(p -> clinical.releasedToPatient(p.patientId(), p.facilityId(),
+                staff.stream().filter(s -> s.username().equals("physician")).mapToLong(StaffMember::id).findFirst().orElseThrow(),
+                clock.instant(), REASON));
         int canaryCount = canaries.seed(canariesPerFacility);
         long end = System.nanoTime();
         log.info("Demo hospital loaded: {} staff in {} ms, {} patients in {} ms, their care in {} ms ({} stays, {} appointments, "

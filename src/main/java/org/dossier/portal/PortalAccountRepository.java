@@ -149,11 +149,12 @@ class PortalAccountRepository {
     }
 
     /** A case in the security officer's queue opened by the system (no patient asked), about an account of the patient. */
-    long openSystemCase(long patientId, int facilityId, long accountId, String note, Instant now) {
+    long openSystemCase(long patientId, int facilityId, long accountId, String note, Long issuedBy, Instant now) {
         return jdbc.sql("""
-                        insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status)
-                        values (?, ?, ?, ?, ?, 'OPEN') returning id""")
-                .param(patientId).param(facilityId).param(accountId).param(note).param(Timestamp.from(now)).query(Long.class).single();
+                        insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status, system_reason, issued_by)
+                        values (?, ?, ?, ?, ?, 'OPEN', 'ENROLLED_OVER_ACTIVE', ?) returning id""")
+                .param(patientId).param(facilityId).param(accountId).param(note).param(Timestamp.from(now)).param(issuedBy)
+                .query(Long.class).single();
     }
 
     /** How a code was given ("issued at the desk by staff account 12", "sent by e-mail at the request of staff account 12"). */

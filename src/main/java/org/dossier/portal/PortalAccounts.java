@@ -246,18 +246,19 @@ public class PortalAccounts {
     /**
      * Enrolling over an active account is what an impostor at the desk does (and a patient who lost their phone): the
      * security officer's queue gets a case, opened by the system, naming the staff account that issued the code (ADR 0039).
+     * The note is the officer's (with account numbers); the patient is told the issuer's roles and units only (ADR 0044).
      */
     private void enrolledOverActive(PortalAccountRepository.Account earlier, PortalAccountRepository.Code code, long id, String username,
                                     String address, String agent, Instant now) {
         Long issuer = accounts.issuer(code.id()).orElse(null);
+        String origin = accounts.origin(code.id());
         String note = "Opened by the system: the patient's active portal account " + earlier.id() + " (" + earlier.username()
-                + ") was replaced by a new enrolment, account " + id + ", with a code issued at the desk by staff account " + issuer
+                + ") was replaced by a new enrolment, account " + id + ", with a code " + origin
                 + ". Check with the patient that they enrolled again.";
-        long caseId = accounts.openSystemCase(code.patientId(), code.facilityId(), earlier.id(), note, now);
+        long caseId = accounts.openSystemCase(code.patientId(), code.facilityId(), earlier.id(), note, issuer, now);
         audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.CREATE)
                 .patient(code.patientId()).resource(AuditResource.PortalCase, caseId).decision(AuditRecord.Decision.INFO, null)
-                .detail("opened by the system: enrolled again over active account " + earlier.id() + "; code issued by staff account "
-                        + issuer).build());
+                .detail("opened by the system: enrolled again over active account " + earlier.id() + "; code " + origin).build());
     }
 
     /** Whether a signed-in session may go on: its account still the patient's active one, and no code issued since the sign-in. */

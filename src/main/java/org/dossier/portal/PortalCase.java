@@ -5,10 +5,11 @@ import java.util.List;
 
 /**
  * A case a patient opened about accesses to their record they do not recognise: the audit entries it is about (with their
- * sequence numbers in the chained trail), what the patient wrote, and the security officer's outcome once closed.
+ * sequence numbers in the chained trail), what the patient wrote, and the security officer's outcome once closed. A case the
+ * system opened has a {@code systemReason} (its note is the officer's) and names the staff account that issued the code.
  */
 public record PortalCase(long id, long patientId, int facilityId, String patientNote, Instant openedAt, Status status, Outcome outcome,
-                         String outcomeNote, Long closedBy, Instant closedAt, List<Evidence> evidence) {
+                         String outcomeNote, Long closedBy, Instant closedAt, List<Evidence> evidence, String systemReason, Long issuedBy) {
 
     public enum Status { OPEN, CLOSED }
 

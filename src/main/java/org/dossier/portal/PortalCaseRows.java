@@ -33,7 +33,8 @@ final class PortalCaseRows {
 
     List<PortalCase> cases() {
         return byId.values().stream().map(c -> new PortalCase(c.id(), c.patientId(), c.facilityId(), c.patientNote(), c.openedAt(),
-                c.status(), c.outcome(), c.outcomeNote(), c.closedBy(), c.closedAt(), List.copyOf(evidence.get(c.id())))).toList();
+                c.status(), c.outcome(), c.outcomeNote(), c.closedBy(), c.closedAt(), List.copyOf(evidence.get(c.id())), c.systemReason(),
+                c.issuedBy())).toList();
     }
 
     private static PortalCase row(ResultSet rs) throws SQLException {
@@ -42,6 +43,7 @@ final class PortalCaseRows {
         return new PortalCase(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getString("patient_note"),
                 rs.getTimestamp("opened_at").toInstant(), PortalCase.Status.valueOf(rs.getString("status")),
                 outcome == null ? null : PortalCase.Outcome.valueOf(outcome), rs.getString("outcome_note"),
-                (Long) rs.getObject("closed_by"), closed == null ? null : closed.toInstant(), List.of());
+                (Long) rs.getObject("closed_by"), closed == null ? null : closed.toInstant(), List.of(), rs.getString("system_reason"),
+                (Long) rs.getObject("issued_by"));
     }
 }

@@ -36,6 +36,8 @@ import java.util.stream.Collectors;
 public class PortalCases {
 
     public static final int PAGE_SIZE = 20;
+    /** How far back the portal's home tells of break-the-glass accesses. */
+    static final int NOTICE_DAYS = 90;
     static final int MAX_NOTE = 1000;
 
     private final AccessGateway gateway;
@@ -46,10 +48,13 @@ public class PortalCases {
     private final PortalOversightRepository oversight;
     private final OrganizationService organization;
     private final PortalAccountRepository accounts;
+    private final PortalSettings settings;
     private final Clock clock;
 
     PortalCases(AccessGateway gateway, OwnRecordReports reports, AuditReports trailReports, AuditTrail audit, PortalCaseRepository cases,
-                PortalOversightRepository oversight, OrganizationService organization, PortalAccountRepository accounts, Clock clock) {
+                PortalOversightRepository oversight, OrganizationService organization, PortalAccountRepository accounts,
+                PortalSettings settings, Clock clock) {
+        this.settings = settings;
         this.accounts = accounts;
         this.gateway = gateway;
         this.reports = reports;
@@ -62,10 +67,20 @@ public class PortalCases {
     }
 
     /**
-     * One access as the patient is told of it: the trail's entry, the staff member's units (their names are not shown: the
-     * hospital's policy, ADR 0039) and, under a break-the-glass, the grant's coded reason.
+     * One access as the patient is told of it: the trail's entry, the staff member's units, their name when the hospital's
+     * setting says so (ADR 0044; otherwise null), under a break-the-glass the grant's coded reason, and for a read made
+     * under an earlier enrolment of the patient, that enrolment (worded by the page, in the patient's language).
      */
-    public record AccessLine(AuditReports.AccessToMyRecord entry, List<String> units, String breakGlassReason) {
+    public record AccessLine(AuditReports.AccessToMyRecord entry, List<String> units, String breakGlassReason, String staffName,
+                             EarlierEnrolment earlier) {
+    }
+
+    /** An earlier portal enrolment of the patient: when it was made, and the roles and units of who issued its code (or null). */
+    public record EarlierEnrolment(java.time.LocalDate enrolledOn, String issuer) {
+    }
+
+    /** A break-the-glass access the patient is told of on their portal's home (ADR 0044). */
+    public record BreakGlassNotice(Instant at, String reason, String staff) {
     }
 
     public record AccessPage(List<AccessLine> lines, int page, boolean more) {
@@ -87,25 +102,53 @@ public class PortalCases {
         Map<Long, List<String>> units = new HashMap<>();
         Map<Long, PortalAccountRepository.Enrolment> earlier = entries.stream().anyMatch(e -> e.actorId() != null && e.actorId() < 0)
                 ? accounts.otherEnrolments(own.patientId(), -own.actor().staffId()) : Map.of();
-        return entries.stream().map(e -> new AccessLine(e, e.actorId() == null || e.actorId() == 0 ? List.of()
-                : e.actorId() < 0 ? earlierEnrolment(earlier.get(-e.actorId()))
-                : units.computeIfAbsent(e.actorId(), this::unitsOf),
-                "BREAK_THE_GLASS".equals(e.reasonCode()) ? reports.breakGlassReason(own, e.detail()).map(Enum::name).orElse(null) : null))
-                .toList();
+        Map<Long, String> names = settings.of(own.patient().facilityId()).staffNames()
+                ? organization.staffNames(entries.stream().map(AuditReports.AccessToMyRecord::actorId)
+                .filter(id -> id != null && id > 0).collect(Collectors.toSet())) : Map.of();
+        return entries.stream().map(e -> {
+            boolean staff = e.actorId() != null && e.actorId() > 0;
+            return new AccessLine(e, staff ? units.computeIfAbsent(e.actorId(), this::unitsOf) : List.of(),
+                    "BREAK_THE_GLASS".equals(e.reasonCode()) ? reports.breakGlassReason(own, e.detail()).map(Enum::name).orElse(null) : null,
+                    staff ? names.get(e.actorId()) : null,
+                    e.actorId() != null && e.actorId() < 0 ? earlierEnrolment(earlier.get(-e.actorId())) : null);
+        }).toList();
     }
 
     /**
      * A read made under an earlier enrolment of the patient (a lost phone, or someone who enrolled in their name at the
      * desk): told with when that enrolment was made and the role and units of the staff member who issued its code.
      */
-    private List<String> earlierEnrolment(PortalAccountRepository.Enrolment enrolment) {
+    private EarlierEnrolment earlierEnrolment(PortalAccountRepository.Enrolment enrolment) {
         if (enrolment == null) {
+            // Not one of this patient's enrolments: told by its role alone, never as an enrolment of "null".
+            return null;
+        }
+        return new EarlierEnrolment(enrolment.enrolledAt().atZone(java.time.ZoneOffset.UTC).toLocalDate(),
+                enrolment.issuedBy() == null ? null : rolesAndUnits(enrolment.issuedBy()));
+    }
+
+    /** A staff member as the patient is told of them when names are not shown: "FRONT_DESK (Admissions)". */
+    String rolesAndUnits(long staffId) {
+        return organization.staffMember(staffId).roles().stream().map(Enum::name).sorted().collect(Collectors.joining("/"))
+                + unitsOf(staffId).stream().collect(Collectors.joining(", ", " (", ")"));
+    }
+
+    /**
+     * The break-the-glass accesses to the patient's record in the last {@value #NOTICE_DAYS} days (at most 10, newest first),
+     * under the proof the record page was read with, when the hospital's setting shows them (ADR 0044; default on): the
+     * time, the coded reason, and the staff member by roles and units (or by name, if that setting is on too).
+     */
+    List<BreakGlassNotice> breakGlassNotices(PatientAccess own) {
+        PortalSettings.Setting setting = settings.of(own.patient().facilityId());
+        if (!setting.breakGlassNotice()) {
             return List.of();
         }
-        String issuer = enrolment.issuedBy() == null ? "" : ", code issued by " + organization.staffMember(enrolment.issuedBy()).roles()
-                .stream().map(Enum::name).sorted().collect(Collectors.joining("/"))
-                + unitsOf(enrolment.issuedBy()).stream().collect(Collectors.joining(", ", " (", ")"));
-        return List.of("an earlier portal enrolment, made " + enrolment.enrolledAt().toString().substring(0, 10) + issuer);
+        List<org.dossier.access.BreakGlassGrant> grants = reports.breakGlassGrants(own, clock.instant().minus(java.time.Duration.ofDays(NOTICE_DAYS)), 10);
+        Map<Long, String> names = setting.staffNames()
+                ? organization.staffNames(grants.stream().map(org.dossier.access.BreakGlassGrant::staffId).collect(Collectors.toSet())) : Map.of();
+        return grants.stream().map(g -> new BreakGlassNotice(g.grantedAt(), g.reason().name(),
+                names.containsKey(g.staffId()) ? names.get(g.staffId()) + " — " + rolesAndUnits(g.staffId()) : rolesAndUnits(g.staffId())))
+                .toList();
     }
 
     private List<String> unitsOf(long staffId) {
@@ -145,6 +188,16 @@ public class PortalCases {
 
     public List<PortalCase> myCases(Actor actor) {
         return cases.ofPatient(own(actor, AuditResource.PortalCase));
+    }
+
+    /**
+     * The staff who issued the codes of the system's cases, as the patient is told of them: roles and units, never an
+     * account number (ADR 0044); the officer's note, which has it, is not shown to the patient.
+     */
+    public Map<Long, String> issuers(List<PortalCase> mine) {
+        Map<Long, String> issuers = new HashMap<>();
+        mine.stream().map(PortalCase::issuedBy).filter(java.util.Objects::nonNull).distinct().forEach(id -> issuers.put(id, rolesAndUnits(id)));
+        return issuers;
     }
 
     private PatientAccess own(Actor actor, AuditResource what) {

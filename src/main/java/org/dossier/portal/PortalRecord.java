@@ -8,6 +8,10 @@ import org.dossier.care.Appointment;
 import org.dossier.care.SchedulingService;
 import org.dossier.clinical.Allergy;
 import org.dossier.clinical.AllergyService;
+import org.dossier.clinical.ClinicalDocument;
+import org.dossier.clinical.DocumentService;
+import org.dossier.clinical.Observation;
+import org.dossier.clinical.ObservationService;
 import org.dossier.clinical.Problem;
 import org.dossier.clinical.ProblemService;
 import org.dossier.organization.Actor;
@@ -24,7 +28,7 @@ import java.util.Map;
 
 /**
  * What the patient sees of their own record: identity and contacts, upcoming appointments, current prescriptions, active
- * allergies and problems. One decision of the gateway for the page (the patient themself, PATIENT_SELF, audited), then
+ * allergies and problems, invoices, and the results and documents released to them. One decision of the gateway for the page (the patient themself, PATIENT_SELF, audited), then
  * each module's service reads its section under that proof, as the chart does.
  */
 @Service
@@ -40,10 +44,17 @@ public class PortalRecord {
     private final PortalCorrectionRepository corrections;
     private final org.dossier.billing.BillingService billing;
     private final java.time.Clock clock;
+    private final ObservationService observations;
+    private final DocumentService documents;
+    private final PortalCases cases;
 
     PortalRecord(AccessGateway gateway, PatientService patients, SchedulingService scheduling, PrescriptionService prescriptions,
                  AllergyService allergies, ProblemService problems, OrganizationService organization,
-                 PortalCorrectionRepository corrections, java.time.Clock clock, org.dossier.billing.BillingService billing) {
+                 PortalCorrectionRepository corrections, java.time.Clock clock, org.dossier.billing.BillingService billing,
+                 ObservationService observations, DocumentService documents, PortalCases cases) {
+        this.cases = cases;
+        this.observations = observations;
+        this.documents = documents;
         this.gateway = gateway;
         this.patients = patients;
         this.scheduling = scheduling;
@@ -59,7 +70,8 @@ public class PortalRecord {
     /** The patient's record as the portal shows it, with the names of the practitioners they have appointments with. */
     public record MyRecord(Patient patient, List<Appointment> appointments, Map<Long, String> practitioners,
                            List<MedicationOrder> prescriptions, List<Allergy> allergies, List<Problem> problems, ZoneId zone,
-                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter) {
+                           List<PortalCorrection> corrections, java.time.Instant cancellableAfter,
+                           List<PortalCases.BreakGlassNotice> breakGlassNotices) {
     }
 
     public MyRecord mine(Actor actor) {
@@ -70,7 +82,8 @@ public class PortalRecord {
         Map<Long, String> names = organization.staffNames(upcoming.stream().map(Appointment::practitionerId).distinct().toList());
         return new MyRecord(patients.read(access), upcoming, names, prescriptions.ofPatient(access, true),
                 allergies.ofPatient(access, true), problems.ofPatient(access, true), scheduling.zone(),
-                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE));
+                corrections.ofPatient(access), clock.instant().plus(SchedulingService.PATIENT_CANCEL_NOTICE),
+                cases.breakGlassNotices(access));
     }
 
     /**
@@ -81,6 +94,30 @@ public class PortalRecord {
         long own = ownPatient(actor);
         PatientAccess access = gateway.read(actor, own, Section.BILLING, AuditResource.Invoice, null);
         return billing.invoicesOf(access).stream().filter(i -> i.status() != org.dossier.billing.Invoice.Status.DRAFT).toList();
+    }
+
+    /**
+     * The results a clinician released to the patient (ADR 0044): one decision of the gateway on the clinical section
+     * (PATIENT_SELF, audited); the others stay hidden.
+     */
+    public List<Observation> results(Actor actor) {
+        long own = ownPatient(actor);
+        return observations.released(gateway.read(actor, own, Section.CLINICAL, AuditResource.Observation, null));
+    }
+
+    /** The documents a clinician released to the patient (ADR 0044), listed under one decision of the gateway, audited. */
+    public List<ClinicalDocument> documents(Actor actor) {
+        long own = ownPatient(actor);
+        return documents.released(gateway.read(actor, own, Section.CLINICAL, AuditResource.Document, null));
+    }
+
+    /**
+     * One released document's content: the gateway decides about the document's patient (another patient's is answered as
+     * missing and audited), and an unreleased one is missing too.
+     */
+    public DocumentService.Content document(Actor actor, long documentId) {
+        ownPatient(actor);
+        return documents.releasedContent(actor, documentId);
     }
 
     /**

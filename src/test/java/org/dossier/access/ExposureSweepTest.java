@@ -227,6 +227,10 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /portal/accesses.csv", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
             entry("GET /portal/cases", "the patient portal: patients only (PortalTest, PortalSweepTest)"),
             entry("GET /portal/invoices", "the patient portal: patients only (PortalInvoiceTest, PortalSweepTest)"),
+            entry("GET /portal/results", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
+            entry("GET /portal/documents", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
+            entry("GET /portal/documents/{id}", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
+            entry("GET /portal/accesses.pdf", "the patient portal: patients only (PortalAccessPdfTest, PortalSweepTest)"),
             entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"));
 
     // ---------------------------------------------------------------------------------------------------------------

@@ -38,7 +38,9 @@ class GatewayArchitectureTest {
             // whose role sees no section of a record: each class says why (ADR 0039).
             "org.dossier.portal.PortalAccountRepository", "org.dossier.portal.PortalOversightRepository",
             // The desk's queue of correction requests: numbers only, each record it names written as OVERSEE (ADR 0040).
-            "org.dossier.portal.PortalCorrectionQueueRepository");
+            "org.dossier.portal.PortalCorrectionQueueRepository",
+            // The portal's policy per facility: two switches and who set them, no patient in it (ADR 0044).
+            "org.dossier.portal.PortalSettingRepository");
 
     /**
      * Classes that read, for the gateway's decision, the facts it decides on (besides the implementations of

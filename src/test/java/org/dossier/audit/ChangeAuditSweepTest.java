@@ -120,10 +120,15 @@ class ChangeAuditSweepTest extends IntegrationTest {
                 "problem", Map.of("icd10Code", "I50", "label", "heart failure", "status", "RESOLVED"))), new Expected("update", "Problem", "version 1 -> 2")));
         cases.put("POST /api/patients/{id}/observations", new Case(() -> doc.post("/api/patients/" + patient + "/observations",
                 Map.of("kind", "HEART_RATE", "value", 72)), new Expected("create", "Observation", "version 1")));
+        // Released to the patient before it is marked in error below (ADR 0044): a status change of the record, no new version.
+        cases.put("POST /api/observations/{id}/release", new Case(() -> doc.post("/api/observations/" + observation + "/release", Map.of()),
+                new Expected("status", "Observation", "released to the patient")));
         cases.put("POST /api/observations/{id}/entered-in-error", new Case(() -> doc.post("/api/observations/" + observation
                 + "/entered-in-error", Map.of("version", 1, "reason", "wrong patient")), new Expected("entered-in-error", "Observation", "version 1 -> 2")));
         cases.put("POST /api/patients/{id}/documents", new Case(() -> doc.upload("/api/patients/" + patient + "/documents?kind=REPORT", "scan 2",
                 "b.pdf", "application/pdf", PDF), new Expected("create", "Document", "version 1")));
+        cases.put("POST /api/documents/{id}/release", new Case(() -> doc.post("/api/documents/" + document + "/release", Map.of()),
+                new Expected("status", "Document", "released to the patient")));
         cases.put("POST /api/documents/{id}/entered-in-error", new Case(() -> doc.post("/api/documents/" + document + "/entered-in-error",
                 Map.of("version", 1, "reason", "wrong patient")), new Expected("entered-in-error", "Document", "version 1 -> 2")));
         cases.put("POST /api/patients/{id}/prescriptions", new Case(() -> doc.post("/api/patients/" + patient + "/prescriptions", order),

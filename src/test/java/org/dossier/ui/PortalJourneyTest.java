@@ -16,7 +16,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The patient portal in a real Chromium, phone-sized (ADR 0039): the desk issues a code, the patient enrols with it and an
  * authenticator, signs in with both factors, reads their record, sees the access a clinician made a minute earlier, flags
- * it; the security officer closes the case from the console, and the patient reads the outcome.
+ * it; the security officer closes the case from the console, and the patient reads the outcome; a physician releases a
+ * result from the chart and the patient sees it, not the one left unreleased (ADR 0044).
  */
 class PortalJourneyTest extends IntegrationTest {
 
@@ -91,6 +92,28 @@ class PortalJourneyTest extends IntegrationTest {
             assertThat(phone.text(".case-outcome-note")).isEqualTo("Dr Martin joined your care team yesterday");
             phone.screenshot("portal-06-outcome");
             phone.assertNoConsoleErrors();
+
+            // The physician releases a result from the chart (ADR 0044); another one stays unreleased and hidden.
+            long released = result(patient, "718-7", "Hemoglobin", 13.2);
+            long kept = result(patient, "2345-7", "Glucose", 5.4);
+            try (Browser doctor = Browser.open(port, "en")) {
+                doctor.signIn("physician").go("/patients/" + patient + "?tab=observations").click("#release-observations-" + released);
+                doctor.waitForPath("/patients/" + patient);
+                assertThat(doctor.find("#result-" + released + " .released").isDisplayed()).as("the chart says it is released").isTrue();
+            }
+            phone.click("#nav-results");
+            phone.waitForPathEquals("/portal/results");
+            assertThat(phone.text("#result-" + released)).contains("13.2");
+            assertThat(phone.driver().findElements(org.openqa.selenium.By.id("result-" + kept))).as("unreleased: hidden").isEmpty();
+            phone.screenshot("portal-07-results");
+            phone.assertNoConsoleErrors();
         }
+    }
+
+    private long result(long patient, String code, String label, double value) {
+        var r = as("physician").post("/api/patients/" + patient + "/observations", java.util.Map.of("kind", "LAB", "value", value,
+                "code", code, "label", label, "unit", "g/dL"));
+        assertThat(r.status()).as(r.toString()).isEqualTo(201);
+        return r.json().get("id").asLong();
     }
 }

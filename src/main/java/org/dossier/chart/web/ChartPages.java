@@ -229,6 +229,8 @@ class ChartPages {
         // Every other observation (results, surveys, findings, social history) by its latest value, newest first.
         model.addAttribute("results", latest.stream().filter(o -> o.kind() == ObservationKind.LAB)
                 .sorted(Comparator.comparing(Observation::effectiveAt).reversed()).toList());
+        model.addAttribute("releasedResults", observations.releasedIds(access));
+        model.addAttribute("mayRelease", access.actor().hasRole(Role.PHYSICIAN));
         model.addAttribute("trendKind", shown);
         model.addAttribute("trend", TrendChart.of(series));
         model.addAttribute("series", series);
@@ -238,6 +240,8 @@ class ChartPages {
     /** Beside the documents filed here, what other systems sent (reports, notes, plans…), under the same decision. */
     private void documentsTab(PatientAccess access, Model model) {
         model.addAttribute("documents", documents.ofPatient(access));
+        model.addAttribute("releasedDocuments", documents.releasedIds(access));
+        model.addAttribute("mayRelease", access.actor().hasRole(Role.PHYSICIAN));
         model.addAttribute("received", received.readings(access));
         model.addAttribute("receivedTotal", received.count(access));
     }
@@ -377,6 +381,26 @@ class ChartPages {
         return change(id, "documents", request, redirect, () -> {
             documents.upload(actor, id, title, kind, file.getContentType(), bytes);
             return "document.uploaded";
+        });
+    }
+
+    /** A physician releases a result to the patient (ADR 0044); the gateway decides and audits it as a change. */
+    @PostMapping("/patients/{id}/observations/{observationId}/release")
+    String releaseObservation(Actor actor, @PathVariable long id, @PathVariable long observationId, HttpServletRequest request,
+                              RedirectAttributes redirect) {
+        return change(id, "observations", request, redirect, () -> {
+            observations.release(actor, observationId);
+            return "observation.released";
+        });
+    }
+
+    /** A physician releases a document to the patient (ADR 0044); the gateway decides and audits it as a change. */
+    @PostMapping("/patients/{id}/documents/{documentId}/release")
+    String releaseDocument(Actor actor, @PathVariable long id, @PathVariable long documentId, HttpServletRequest request,
+                           RedirectAttributes redirect) {
+        return change(id, "documents", request, redirect, () -> {
+            documents.release(actor, documentId);
+            return "document.released";
         });
     }
 

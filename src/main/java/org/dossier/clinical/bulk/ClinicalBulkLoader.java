@@ -70,4 +70,53 @@ public class ClinicalBulkLoader {
             }
         }));
     }
+
+    /**
+     * A result and a document released to a demo patient (ADR 0044), so that the portal's "My results" and "My documents"
+     * show something: a haemoglobin measured by {@code physician} a week before {@code now}, and a short PDF letter, both
+     * released by that physician. Written on the owner's connection like the rest of the demo.
+     */
+    public void releasedToPatient(long patientId, int facilityId, long physician, java.time.Instant now, String reason) {
+        java.time.Instant measured = now.minus(java.time.Duration.ofDays(7));
+        bulk.run(session -> {
+            java.sql.Connection c = session.connection();
+            long observation = insert(c, """
+                    insert into observation (facility_id, patient_id, kind, code, label, value, unit, effective_at, status, recorded_by,
+                                             version, created_at)
+                    values (?, ?, 'LAB', '718-7', 'Hémoglobine', 13.6, 'g/dL', ?, 'FINAL', ?, 1, ?) returning id""",
+                    facilityId, patientId, java.sql.Timestamp.from(measured), physician, java.sql.Timestamp.from(measured));
+            byte[] pdf = DemoLetter.pdf();
+            long document = insert(c, """
+                    insert into clinical_document (facility_id, patient_id, title, kind, content_type, size_bytes, sha256, content, status,
+                                                   uploaded_by, version, created_at)
+                    values (?, ?, 'Compte rendu de consultation', 'LETTER', 'application/pdf', ?, ?, ?, 'CURRENT', ?, 1, ?) returning id""",
+                    facilityId, patientId, pdf.length, DemoLetter.sha256(pdf), pdf, physician, java.sql.Timestamp.from(measured));
+            try (BulkLoad.VersionCopy v = session.versions("clinical_version")) {
+                v.add("observation", observation, 1, facilityId, patientId, measured, physician, reason, new Observation(observation,
+                        facilityId, patientId, org.dossier.clinical.ObservationKind.LAB, "718-7", "Hémoglobine", new java.math.BigDecimal("13.6"),
+                        null, "g/dL", measured, "FINAL", physician, 1));
+                v.add("document", document, 1, facilityId, patientId, measured, physician, reason, new org.dossier.clinical.ClinicalDocument(
+                        document, facilityId, patientId, "Compte rendu de consultation", "LETTER", "application/pdf", pdf.length,
+                        DemoLetter.sha256(pdf), "CURRENT", physician, 1, measured));
+            }
+            for (Object[] released : new Object[][]{{"OBSERVATION", observation}, {"DOCUMENT", document}}) {
+                insert(c, """
+                        insert into clinical_release (record_kind, record_id, patient_id, facility_id, released_by, released_at)
+                        values (?, ?, ?, ?, ?, ?) returning record_id""",
+                        released[0], released[1], patientId, facilityId, physician, java.sql.Timestamp.from(now));
+            }
+        });
+    }
+
+    private static long insert(java.sql.Connection c, String sql, Object... params) throws java.sql.SQLException {
+        try (java.sql.PreparedStatement s = c.prepareStatement(sql)) {
+            for (int i = 0; i < params.length; i++) {
+                s.setObject(i + 1, params[i]);
+            }
+            try (java.sql.ResultSet rs = s.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }

@@ -186,6 +186,12 @@ class ClinicalController {
         return observations.markEnteredInError(actor, id, Versions.required(body.version()), body.reason());
     }
 
+    @PostMapping("/observations/{id}/release")
+    @Operation(summary = "Release a result to the patient, who then sees it in the portal (a physician; ADR 0044)")
+    Observation releaseObservation(Actor actor, @PathVariable long id) {
+        return observations.release(actor, id);
+    }
+
     @GetMapping("/observations/{id}/history")
     List<VersionLog.Version<Observation>> observationHistory(Actor actor, @PathVariable long id) {
         return observations.history(actor, id);
@@ -224,6 +230,12 @@ class ClinicalController {
                         .filename("document-" + id + extension(c.document().contentType())).build().toString())
                 .header("X-Content-Type-Options", "nosniff")
                 .body(c.bytes());
+    }
+
+    @PostMapping("/documents/{id}/release")
+    @Operation(summary = "Release a document to the patient, who then can download it in the portal (a physician; ADR 0044)")
+    ClinicalDocument releaseDocument(Actor actor, @PathVariable long id) {
+        return documents.release(actor, id);
     }
 
     @PostMapping("/documents/{id}/entered-in-error")

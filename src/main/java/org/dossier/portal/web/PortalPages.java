@@ -169,6 +169,18 @@ class PortalPages {
         return "redirect:/portal/record#appointments";
     }
 
+    @GetMapping("/portal/results")
+    String results(HttpServletRequest request, Model model) {
+        model.addAttribute("results", record.results(sessions.actor(request)));
+        return "portal/results";
+    }
+
+    @GetMapping("/portal/documents")
+    String documents(HttpServletRequest request, Model model) {
+        model.addAttribute("documents", record.documents(sessions.actor(request)));
+        return "portal/documents";
+    }
+
     @GetMapping("/portal/invoices")
     String invoices(HttpServletRequest request, Model model) {
         model.addAttribute("invoices", record.invoices(sessions.actor(request)));
@@ -198,6 +210,7 @@ class PortalPages {
     String myCases(HttpServletRequest request, Model model) {
         List<PortalCase> mine = cases.myCases(sessions.actor(request));
         model.addAttribute("cases", mine);
+        model.addAttribute("issuers", cases.issuers(mine));
         return "portal/cases";
     }
 }
