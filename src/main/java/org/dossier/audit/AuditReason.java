@@ -33,6 +33,8 @@ public enum AuditReason {
     NOT_OWN_RECORD,
     /** A SMART app asking for a patient, a resource type or an interaction its authorization (scopes, launch patient) does not cover. */
     APP_SCOPE,
+    /** The hospital's policy for the facility refuses it (enrolment codes sent by e-mail only, ADR 0049). */
+    FACILITY_POLICY,
     /** An administrator's change refused (own roles, a grant without a second administrator). */
     ADMINISTRATION,
     /** The exfiltration guard's answers: a second factor asked, or the account frozen. */

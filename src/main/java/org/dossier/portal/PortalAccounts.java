@@ -15,6 +15,8 @@ import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientService;
 import org.dossier.platform.ConflictException;
 import org.dossier.platform.FacilityScope;
+import org.dossier.platform.ForbiddenException;
+import org.dossier.audit.AuditReason;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.SecretBox;
@@ -67,10 +69,12 @@ public class PortalAccounts {
 
     private final PatientService patients;
     private final PortalCodeMail mail;
+    private final PortalSettings settings;
 
     PortalAccounts(PortalAccountRepository accounts, AccessGateway gateway, AuditTrail audit, PatientFactors factors, SecretBox secrets,
                    Clock clock, org.springframework.transaction.support.TransactionTemplate transaction, PatientService patients,
-                   PortalCodeMail mail) {
+                   PortalCodeMail mail, PortalSettings settings) {
+        this.settings = settings;
         this.transaction = transaction;
         this.patients = patients;
         this.mail = mail;
@@ -93,9 +97,28 @@ public class PortalAccounts {
     @Transactional
     public IssuedCode issueCode(Actor actor, long patientId) {
         PatientAccess access = gateway.write(actor, patientId, Section.IDENTITY, AuditAction.CREATE, AuditResource.PortalEnrolment,
-                patientId, "portal enrolment code issued", Role.FRONT_DESK);
+                patientId, "portal enrolment code to hand over at the desk", Role.FRONT_DESK);
         access.patient().requireActive();
+        if (!settings.of(access.patient().facilityId()).deskCodes()) {
+            audit.append(AuditRecord.at(clock.instant()).actor(actor).facility(access.patient().facilityId()).action(AuditAction.CREATE)
+                    .patient(patientId).resource(AuditResource.PortalEnrolment, patientId)
+                    .decision(AuditRecord.Decision.DENY, AuditReason.FACILITY_POLICY)
+                    .detail("a code handed over at the desk refused: this facility sends enrolment codes by e-mail only")
+                    .request(org.slf4j.MDC.get("requestId")).build());
+            throw new ForbiddenException("This facility sends enrolment codes to the patient's e-mail only, so that no one at "
+                    + "the desk holds one: use \"Send a code to the patient's e-mail\" (a qualified identity with an e-mail on record)");
+        }
         return newCode(access, actor, Delivery.DESK);
+    }
+
+    /** What the desk's page shows: the patient's account, and which ways of giving a code this facility and server allow. */
+    public record DeskState(Optional<String> status, boolean deskCodes, boolean mail) {
+    }
+
+    /** The desk's view of a patient's portal enrolment: a read of the identity section, decided and audited by the gateway. */
+    public DeskState deskState(Actor actor, long patientId) {
+        PatientAccess access = gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PortalAccount, patientId);
+        return new DeskState(accounts.accountStatus(access), settings.of(access.patient().facilityId()).deskCodes(), mail.available());
     }
 
     /** A code sent to the patient's e-mail: the desk learns where it went, never the code. */
@@ -159,12 +182,6 @@ public class PortalAccounts {
     static String masked(String address) {
         int at = address.lastIndexOf('@');
         return at <= 0 ? "•••" : address.charAt(0) + "•••" + address.substring(at);
-    }
-
-    /** Whether the patient has an account (PENDING, ACTIVE), for the desk: a read of the identity section. */
-    public Optional<String> accountStatus(Actor actor, long patientId) {
-        PatientAccess access = gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PortalAccount, patientId);
-        return accounts.accountStatus(access);
     }
 
     /** An enrolment under way: the secret to add to an authenticator app, shown once, and its QR code. */

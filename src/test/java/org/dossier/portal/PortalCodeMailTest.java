@@ -140,4 +140,28 @@ class PortalCodeMailTest extends IntegrationTest {
         desk.pageForm("/patients/" + provisional + "/portal/code/mail", Map.of(), true);
         assertThat(desk.page("/patients/" + provisional + "/portal").body()).as("a readable refusal").contains("qualified identity");
     }
+
+    @Test
+    void aFacilityThatSendsCodesByEmailOnlyRefusesACodeAtTheDeskAndAuditsTheRefusal() {
+        Qualified p = qualified(true);
+        BrowserSession admin = BrowserSession.signedIn(port, "admin");
+        Map<String, String> mailOnly = Map.of("breakGlassNotice", "true", "staffNames", "false");
+        try {
+            assertThat(admin.pageForm("/admin/portal-settings/1", mailOnly, true).status()).isEqualTo(302);
+            Api.Response handed = as("frontdesk").post("/api/patients/" + p.id() + "/portal-code", Map.of());
+            assertThat(handed.status()).isEqualTo(403);
+            assertThat(handed.json().get("detail").asString()).contains("e-mail only");
+            assertThat(codes(p.id())).isZero();
+            assertThat(jdbc.sql("""
+                            select count(*) from audit_entry where patient_id = ? and resource_type = 'PortalEnrolment' and decision = 'DENY'
+                               and reason_code = 'FACILITY_POLICY' and actor_username = 'frontdesk'""")
+                    .param(p.id()).query(Long.class).single()).as("the refusal is audited").isEqualTo(1);
+            String page = BrowserSession.signedIn(port, "frontdesk").page("/patients/" + p.id() + "/portal").body();
+            assertThat(page).contains("id=\"mail-only\"").contains("id=\"mail-code\"").doesNotContain("id=\"issue-code\"");
+            assertThat(mail("frontdesk", p.id()).status()).as("the e-mail is the way").isEqualTo(201);
+        } finally {
+            admin.pageForm("/admin/portal-settings/1", Map.of("breakGlassNotice", "true", "staffNames", "false", "deskCodes", "true"), true);
+        }
+        assertThat(as("frontdesk").post("/api/patients/" + p.id() + "/portal-code", Map.of()).status()).as("allowed again").isEqualTo(201);
+    }
 }

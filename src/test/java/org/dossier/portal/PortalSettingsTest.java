@@ -42,7 +42,7 @@ class PortalSettingsTest extends IntegrationTest {
 
     private Api.Response set(BrowserSession who, boolean breakGlassNotice, boolean staffNames) {
         return who.pageForm("/admin/portal-settings/1", Map.of("breakGlassNotice", Boolean.toString(breakGlassNotice),
-                "staffNames", Boolean.toString(staffNames)), true);
+                "staffNames", Boolean.toString(staffNames), "deskCodes", "true"), true);
     }
 
     private String breakTheGlass(long patientId) {

@@ -47,9 +47,11 @@ class PortalDeskPages {
     @GetMapping("/patients/{patientId}/portal")
     String page(Actor actor, @PathVariable long patientId, Model model) {
         model.addAttribute("patientId", patientId);
-        model.addAttribute("status", accounts.accountStatus(actor, patientId).orElse(null));
+        PortalAccounts.DeskState state = accounts.deskState(actor, patientId);
+        model.addAttribute("status", state.status().orElse(null));
         model.addAttribute("corrections", corrections.ofPatient(actor, patientId));
-        model.addAttribute("mailAvailable", accounts.mailAvailable());
+        model.addAttribute("mailAvailable", state.mail());
+        model.addAttribute("deskCodes", state.deskCodes());
         return "portal/desk";
     }
 
@@ -70,6 +72,7 @@ class PortalDeskPages {
         model.addAttribute("status", null);
         model.addAttribute("corrections", java.util.List.of());
         model.addAttribute("mailAvailable", false);
+        model.addAttribute("deskCodes", true);
         return "portal/desk";
     }
 }

@@ -41,8 +41,9 @@ class PortalSettingsPages {
     /** An unchecked box is not sent: absent means off. */
     @PostMapping("/admin/portal-settings/{facilityId}")
     String change(Actor actor, @PathVariable int facilityId, @RequestParam(defaultValue = "false") boolean breakGlassNotice,
-                  @RequestParam(defaultValue = "false") boolean staffNames, RedirectAttributes redirect) {
-        settings.change(actor, facilityId, breakGlassNotice, staffNames);
+                  @RequestParam(defaultValue = "false") boolean staffNames, @RequestParam(defaultValue = "false") boolean deskCodes,
+                  RedirectAttributes redirect) {
+        settings.change(actor, facilityId, breakGlassNotice, staffNames, deskCodes);
         redirect.addFlashAttribute("notice", "portal.settings.saved");
         return "redirect:/admin/portal-settings";
     }
