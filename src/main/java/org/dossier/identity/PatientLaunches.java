@@ -6,6 +6,7 @@ import jakarta.servlet.http.HttpServletResponseWrapper;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
+import org.springframework.security.core.authority.FactorGrantedAuthority;
 import org.springframework.security.core.authority.SimpleGrantedAuthority;
 import org.springframework.security.core.context.SecurityContext;
 import org.springframework.security.core.context.SecurityContextHolder;
@@ -76,9 +77,10 @@ final class PatientLaunches implements SecurityContextRepository {
 
     /** The patient as the authorization server keeps them: their portal account's name and plain authorities, nothing more. */
     private static SecurityContext asPatient(PatientSignIns signIns, Authentication portal) {
-        return signIns.signedIn(portal).<SecurityContext>map(h -> new SecurityContextImpl(UsernamePasswordAuthenticationToken.authenticated(
-                        SmartTokens.PORTAL_PRINCIPAL + h.accountId(), null,
-                        List.of(new SimpleGrantedAuthority(PATIENT_ROLE), new SimpleGrantedAuthority(PORTAL_SIGN_IN)))))
+        // The sign-in's time travels as a factor authority: the id token's auth_time is read from it.
+        return signIns.signedIn(portal).<SecurityContext>map(s -> new SecurityContextImpl(UsernamePasswordAuthenticationToken.authenticated(
+                        SmartTokens.PORTAL_PRINCIPAL + s.holder().accountId(), null, List.of(new SimpleGrantedAuthority(PATIENT_ROLE),
+                                FactorGrantedAuthority.withAuthority(PORTAL_SIGN_IN).issuedAt(s.at()).build()))))
                 .orElseGet(SecurityContextHolder::createEmptyContext);
     }
 

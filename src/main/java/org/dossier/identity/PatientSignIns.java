@@ -21,8 +21,12 @@ public interface PatientSignIns {
     /** Where the portal keeps a signed-in patient's security context (its own session key, never the staff one). */
     SecurityContextRepository contexts();
 
+    /** A patient signed in to the portal with both factors, and when they gave the second (the OIDC {@code auth_time}). */
+    record SignedIn(Holder holder, Instant at) {
+    }
+
     /** The patient this portal authentication signed in with both factors, if it is one and still valid; empty otherwise. */
-    Optional<Holder> signedIn(Authentication authentication);
+    Optional<SignedIn> signedIn(Authentication authentication);
 
     /**
      * The account if it may still hold tokens issued at {@code since}: still the patient's active account (no new

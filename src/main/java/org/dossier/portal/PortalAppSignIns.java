@@ -32,12 +32,12 @@ class PortalAppSignIns implements PatientSignIns {
     }
 
     @Override
-    public Optional<Holder> signedIn(Authentication authentication) {
+    public Optional<SignedIn> signedIn(Authentication authentication) {
         if (!PortalSecurity.isPatient(authentication) || !(authentication.getPrincipal() instanceof PortalPrincipal p)
                 || p.secondFactorAt().plus(PortalSessions.ABSOLUTE_LIFETIME).isBefore(clock.instant())) {
             return Optional.empty();
         }
-        return live(p.accountId(), p.secondFactorAt());
+        return live(p.accountId(), p.secondFactorAt()).map(h -> new SignedIn(h, p.secondFactorAt()));
     }
 
     @Override

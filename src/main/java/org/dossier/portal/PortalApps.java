@@ -1,11 +1,15 @@
 package org.dossier.portal;
 
 import org.dossier.access.AccessGateway;
+import org.dossier.access.OwnRecordReports;
+import org.dossier.access.PatientAccess;
 import org.dossier.audit.AuditResource;
 import org.dossier.identity.SmartApps;
 import org.dossier.organization.Actor;
 import org.dossier.platform.NotFoundException;
 import org.springframework.stereotype.Service;
+
+import java.util.List;
 
 /**
  * A patient's own apps (SMART patient-standalone launch, ADR 0045): the consent the signed-in patient gives an app
@@ -15,12 +19,29 @@ import org.springframework.stereotype.Service;
 @Service
 public class PortalApps {
 
+    /** The most accesses a patient's app gets in one answer (the newest first), as the portal's CSV. */
+    public static final int MAX_ACCESSES = 1000;
+
     private final SmartApps apps;
     private final AccessGateway gateway;
+    private final OwnRecordReports reports;
+    private final PortalCases cases;
 
-    PortalApps(SmartApps apps, AccessGateway gateway) {
+    PortalApps(SmartApps apps, AccessGateway gateway, OwnRecordReports reports, PortalCases cases) {
         this.apps = apps;
         this.gateway = gateway;
+        this.reports = reports;
+        this.cases = cases;
+    }
+
+    /**
+     * "Who opened my record" for a patient's app (FHIR {@code AuditEvent?patient=}): the same lines as the portal's page —
+     * roles and units, never staff names — newest first, at most {@code max}. The gateway decides on the record asked
+     * for: the patient's own only (another is answered as missing, NOT_OWN_RECORD, and audited).
+     */
+    public List<PortalCases.AccessLine> accesses(Actor patient, long patientId, int max) {
+        PatientAccess own = gateway.read(patient, patientId, org.dossier.access.Section.IDENTITY, AuditResource.AccessReport, patientId);
+        return cases.lines(own, reports.accesses(own, 0, Math.max(1, Math.min(max, MAX_ACCESSES))).entries());
     }
 
     /** The app's request waiting for this patient's consent under {@code state}, or 404. */
