@@ -259,17 +259,22 @@ class SmartAuthorizationServer {
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
                 .addFilterAfter(new FullSignInOnly(tokens, launches), SessionGuardFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
-                    if (USERINFO_PATH.equals(request.getRequestURI())) {
-                        // An app's call, not a person's browser: the bearer challenge, not the sign-in page.
-                        response.setHeader("WWW-Authenticate", "Bearer");
-                        response.sendError(HttpStatus.UNAUTHORIZED.value());
-                        return;
-                    }
-                    boolean patient = launches.isPatientLaunch(request);
-                    toSignIn(request, response, patient ? "/portal/signin" : "/signin", patient ? PATIENT_RETURN_COOKIE : RETURN_COOKIE);
-                }));
+                .exceptionHandling(e -> e.authenticationEntryPoint(notSignedIn(launches)));
         return http.build();
+    }
+
+    /** Not signed in: the bearer challenge at /userinfo; else the sign-in the app's kind allows (the portal's for a patient's app). */
+    private static org.springframework.security.web.AuthenticationEntryPoint notSignedIn(PatientLaunches launches) {
+        return (request, response, ex) -> {
+            if (USERINFO_PATH.equals(request.getRequestURI())) {
+                // An app's call, not a person's browser: the bearer challenge, not the sign-in page.
+                response.setHeader("WWW-Authenticate", "Bearer");
+                response.sendError(HttpStatus.UNAUTHORIZED.value());
+                return;
+            }
+            boolean patient = launches.isPatientLaunch(request);
+            toSignIn(request, response, patient ? "/portal/signin" : "/signin", patient ? PATIENT_RETURN_COOKIE : RETURN_COOKIE);
+        };
     }
 
     /** Sends the person to sign in, remembering the app's authorization request to come back to. */
