@@ -52,6 +52,17 @@ public class PortalApps {
     }
 
     /**
+     * The origins ({@code scheme://host[:port]}) of the app's registered redirect URIs, where the consent sends the browser
+     * back; each rebuilt from its parts, so nothing but an origin reaches the page's security policy.
+     */
+    public List<String> redirectOrigins(String clientId) {
+        return apps.app(clientId).map(SmartApps.App::redirectUris).orElse(List.of()).stream().map(java.net.URI::create)
+                .filter(u -> ("https".equals(u.getScheme()) || "http".equals(u.getScheme())) && u.getHost() != null
+                        && u.getHost().matches("[A-Za-z0-9.\\-]+|\\[[0-9A-Fa-f:.]+]"))
+                .map(u -> u.getScheme() + "://" + u.getHost() + (u.getPort() > 0 ? ":" + u.getPort() : "")).distinct().toList();
+    }
+
+    /**
      * The patient allows the app: their own record is opened for it by the gateway (audited, the patient its actor), and
      * the authorization server issues the code when the consent reaches it.
      */

@@ -106,6 +106,8 @@ class PatientAppLaunchTest extends IntegrationTest {
         assertThat(page.status()).as(page.toString()).isEqualTo(200);
         assertThat(page.body()).contains("Test patient app").contains("patient/*.rs").contains("read your record")
                 .doesNotContain("name=\"patient\"");
+        assertThat(page.header("Content-Security-Policy")).as("the consent's redirect to the app is let through, to that app only")
+                .contains("form-action 'self' http://localhost:9;").contains("default-src 'self'");
         String code = approve(browser, clientId, state, List.of("launch/patient", "openid", "fhirUser", "patient/*.rs"));
         JsonNode token = exchange(clientId, code, pkce.verifier());
         assertThat(token.get("patient").asString()).isEqualTo(Long.toString(me.patientId()));

@@ -44,8 +44,12 @@ class PortalAppConsent {
     }
 
     @GetMapping("/portal/apps/consent")
-    String consent(@RequestParam(defaultValue = "") String state, HttpServletRequest request, Model model) {
+    String consent(@RequestParam(defaultValue = "") String state, HttpServletRequest request, HttpServletResponse response, Model model) {
         SmartApps.Consent consent = apps.pending(sessions.actor(request), state);
+        // The allowed form ends in a redirect to the app: the page's form-action names the app's registered origins, or the
+        // browser stops the redirect (CSP applies form-action to a form's redirects). Only this page, only that app.
+        response.setHeader("Content-Security-Policy", org.dossier.identity.PatientFactors.CONTENT_SECURITY_POLICY
+                .replace("form-action 'self'", "form-action 'self' " + String.join(" ", apps.redirectOrigins(consent.clientId()))));
         model.addAttribute("consent", consent);
         model.addAttribute("state", state);
         model.addAttribute("scopes", consent.scopes().stream().map(PortalAppConsent::describe).toList());
