@@ -28,7 +28,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 import org.springframework.stereotype.Component;
 
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 
@@ -98,9 +97,7 @@ class AllergyIntoleranceProvider extends VersionedProvider<AllergyIntolerance, A
     }
 
     static AllergyIntolerance allergy(Allergy a) {
-        AllergyIntolerance r = new AllergyIntolerance();
-        r.setId(Long.toString(a.id()));
-        r.getMeta().setVersionId(Integer.toString(a.version())).setLastUpdated(Date.from(a.updatedAt()));
+        AllergyIntolerance r = Versions.identified(new AllergyIntolerance(), a.id(), a.version(), a.updatedAt());
         r.setPatient(new Reference("Patient/" + a.patientId()));
         Imported source = a.source();
         ImportOrigins.mark(r, source);

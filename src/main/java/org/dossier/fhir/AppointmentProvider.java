@@ -63,9 +63,7 @@ class AppointmentProvider extends VersionedProvider<Appointment, org.dossier.car
     }
 
     static Appointment appointment(org.dossier.care.Appointment a) {
-        Appointment r = new Appointment();
-        r.setId(Long.toString(a.id()));
-        r.getMeta().setVersionId(Integer.toString(a.version()));
+        Appointment r = Versions.identified(new Appointment(), a.id(), a.version());
         r.setStatus(switch (a.status()) {
             case BOOKED -> Appointment.AppointmentStatus.BOOKED;
             case CANCELLED, RESCHEDULED -> Appointment.AppointmentStatus.CANCELLED;

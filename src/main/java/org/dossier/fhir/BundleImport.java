@@ -416,7 +416,8 @@ class BundleImport {
             return problems.recordSnomed(actor, patient, snomed, label, onset, status, source);
         }
 
-        private MedicationOrder medication(MedicationRequest m) {
+        /** The drug an order names: its own concept, or the Medication of the bundle it refers to; 422 otherwise. */
+        private CodeableConcept drug(MedicationRequest m) {
             CodeableConcept drug = m.hasMedicationCodeableConcept() ? m.getMedicationCodeableConcept() : null;
             if (drug == null && m.hasMedicationReference()) {
                 Resource med = byFullUrl.get(m.getMedicationReference().getReference());
@@ -429,8 +430,12 @@ class BundleImport {
             if (drug == null) {
                 throw new InvalidInputException("medication", "is required");
             }
-            // The source's status, one to one: an order stopped there is never an order in force here.
-            MedicationOrder.Status status = !m.hasStatus() ? MedicationOrder.Status.UNKNOWN : switch (m.getStatus()) {
+            return drug;
+        }
+
+        /** The source's status, one to one: an order stopped there is never an order in force here. */
+        private static MedicationOrder.Status status(MedicationRequest m) {
+            return !m.hasStatus() ? MedicationOrder.Status.UNKNOWN : switch (m.getStatus()) {
                 case ACTIVE -> MedicationOrder.Status.ACTIVE;
                 case ONHOLD -> MedicationOrder.Status.ON_HOLD;
                 case DRAFT -> MedicationOrder.Status.DRAFT;
@@ -440,6 +445,11 @@ class BundleImport {
                 case ENTEREDINERROR -> MedicationOrder.Status.ENTERED_IN_ERROR;
                 default -> MedicationOrder.Status.UNKNOWN;
             };
+        }
+
+        private MedicationOrder medication(MedicationRequest m) {
+            CodeableConcept drug = drug(m);
+            MedicationOrder.Status status = status(m);
             var dosage = m.hasDosageInstruction() ? m.getDosageInstructionFirstRep() : null;
             String dose = null;
             String frequency = null;

@@ -16,11 +16,13 @@ import org.hl7.fhir.instance.model.api.IBaseResource;
 import org.hl7.fhir.r4.model.DiagnosticReport;
 import org.hl7.fhir.r4.model.Encounter;
 import org.hl7.fhir.r4.model.MedicationRequest;
+import org.hl7.fhir.r4.model.Reference;
 import org.hl7.fhir.r4.model.Resource;
 import org.springframework.stereotype.Component;
 
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -121,9 +123,7 @@ class CompartmentIncludes {
         if (!everything && (source == null || param == null || !("*".equals(source) || type.equals(source)))) {
             RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "names no reference of " + type);
         } else if (everything || Set.of("patient", "subject", "*").contains(param)) {
-            if (!access.permits(Section.IDENTITY)) {
-                RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the identity");
-            } else {
+            if (granted(access, Section.IDENTITY, request, "_include=" + inc.getValue(), "the identity")) {
                 // Named by its type ("*:patient" becomes "<type>:patient"): HAPI's own include matching, run on the
                 // answer, knows no "*" type, and the self link shows what was applied.
                 appliedIncludes.add(everything ? "*" : type + ":patient");
@@ -161,8 +161,7 @@ class CompartmentIncludes {
     private void revinclude(Include inc, String type, PatientAccess access, List<? extends Resource> matches,
                             Map<String, Resource> included, List<String> appliedRevincludes, RequestDetails request) {
         if ("Encounter".equals(type) && "MedicationRequest:encounter".equals(inc.getValue())) {
-            if (!access.permits(Section.PRESCRIPTIONS)) {
-                RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "your access to this patient does not include prescriptions");
+            if (!granted(access, Section.PRESCRIPTIONS, request, "_revinclude=" + inc.getValue(), "prescriptions")) {
                 return;
             }
             appliedRevincludes.add(inc.getValue());
@@ -178,6 +177,15 @@ class CompartmentIncludes {
             RestSemantics.ignoredInclude(request, "_revinclude=" + inc.getValue(), "not offered on " + type
                     + ": the record links only orders to stays (Encounter?_revinclude=MedicationRequest:encounter)");
         }
+    }
+
+    /** Whether the access covers {@code section}; if not, the include is reported as ignored, saying what it lacks. */
+    private static boolean granted(PatientAccess access, Section section, RequestDetails request, String include, String what) {
+        if (access.permits(section)) {
+            return true;
+        }
+        RestSemantics.ignoredInclude(request, include, "your access to this patient does not include " + what);
+        return false;
     }
 
     /** HAPI and the self link are told the includes applied, each named by its type. */
@@ -208,38 +216,36 @@ class CompartmentIncludes {
      */
     private boolean results(PatientAccess access, List<? extends Resource> matches, Map<String, Resource> included, RequestDetails request,
                             Include inc) {
-        if (!access.permits(Section.CLINICAL)) {
-            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the clinical record");
+        if (!granted(access, Section.CLINICAL, request, "_include=" + inc.getValue(), "the clinical record")) {
             return false;
         }
-        Set<Long> wanted = new java.util.LinkedHashSet<>();
-        matches.forEach(m -> {
-            if (m instanceof DiagnosticReport r) {
-                r.getResult().forEach(ref -> {
-                    var found = OBSERVATION.matcher(ref.getReference() == null ? "" : ref.getReference());
-                    if (found.matches()) {
-                        wanted.add(Long.parseLong(found.group(1)));
-                    }
-                });
+        Set<Long> wanted = new LinkedHashSet<>();
+        for (String ref : referenced(matches, DiagnosticReport.class, DiagnosticReport::getResult)) {
+            var found = OBSERVATION.matcher(ref == null ? "" : ref);
+            if (found.matches()) {
+                wanted.add(Long.parseLong(found.group(1)));
             }
-        });
+        }
         observations.among(access, wanted).forEach(o -> included.putIfAbsent("Observation/" + o.id(), ObservationProvider.observation(o)));
         return true;
+    }
+
+    /** What the matches of {@code type} refer to through {@code references} (a reference without its text as null), in order. */
+    private static <R extends Resource> Set<String> referenced(List<? extends Resource> matches, Class<R> type,
+                                                               Function<R, List<Reference>> references) {
+        Set<String> found = new LinkedHashSet<>();
+        matches.stream().filter(type::isInstance).map(type::cast).flatMap(r -> references.apply(r).stream())
+                .forEach(ref -> found.add(ref.getReference()));
+        return found;
     }
 
     /** Whether the stays were included (the access grants them). */
     private boolean encounters(PatientAccess access, List<? extends Resource> matches, Map<String, Resource> included, RequestDetails request,
                             Include inc) {
-        if (!access.permits(Section.ENCOUNTERS)) {
-            RestSemantics.ignoredInclude(request, "_include=" + inc.getValue(), "your access to this patient does not include the stays");
+        if (!granted(access, Section.ENCOUNTERS, request, "_include=" + inc.getValue(), "the stays")) {
             return false;
         }
-        Set<String> wanted = new java.util.HashSet<>();
-        matches.forEach(m -> {
-            if (m instanceof MedicationRequest r && r.hasEncounter()) {
-                wanted.add(r.getEncounter().getReference());
-            }
-        });
+        Set<String> wanted = referenced(matches, MedicationRequest.class, r -> r.hasEncounter() ? List.of(r.getEncounter()) : List.of());
         if (wanted.isEmpty()) {
             return true;
         }

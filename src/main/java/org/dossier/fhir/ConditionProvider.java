@@ -30,7 +30,6 @@ import org.hl7.fhir.r4.model.Reference;
 import org.springframework.stereotype.Component;
 
 import java.time.LocalDate;
-import java.util.Date;
 import java.util.List;
 import java.util.Set;
 
@@ -95,9 +94,7 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
     }
 
     static Condition condition(Problem p) {
-        Condition r = new Condition();
-        r.setId(Long.toString(p.id()));
-        r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
+        Condition r = Versions.identified(new Condition(), p.id(), p.version(), p.updatedAt());
         r.setSubject(new Reference("Patient/" + p.patientId()));
         Imported source = p.source();
         ImportOrigins.mark(r, source);
@@ -106,6 +103,21 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
         } else {
             r.addCategory(FhirCodes.concept("http://terminology.hl7.org/CodeSystem/condition-category", "problem-list-item", "Problem List Item"));
         }
+        statuses(r, p, source);
+        r.setCode(code(p, source));
+        if (source != null) {
+            asSent(r, source);
+        } else {
+            if (p.onsetDate() != null) {
+                r.setOnset(new DateTimeType(p.onsetDate().toString()));
+            }
+            r.setRecorder(new Reference("Practitioner/" + p.recordedBy()));
+        }
+        return r;
+    }
+
+    /** Clinical and verification status: as the source sent them, else from the problem's own status. */
+    private static void statuses(Condition r, Problem p, Imported source) {
         if (source != null) {
             if (source.status() != null) {
                 r.setClinicalStatus(FhirCodes.concept("http://terminology.hl7.org/CodeSystem/condition-clinical", source.status(), null));
@@ -120,31 +132,31 @@ class ConditionProvider extends VersionedProvider<Condition, Problem> {
                     p.status() == Problem.Status.ACTIVE ? "active" : "resolved", null));
             r.setVerificationStatus(FhirCodes.concept("http://terminology.hl7.org/CodeSystem/condition-ver-status", "confirmed", "Confirmed"));
         }
+    }
+
+    /** The source's codes, with the problem's own code (ICD-10 or SNOMED CT) first when the source did not send it. */
+    private static CodeableConcept code(Problem p, Imported source) {
         CodeableConcept code = FhirCodes.codeable(source, p.label());
         String system = org.dossier.clinical.Problem.SNOMED_CT.equals(p.codeSystem()) ? FhirCodes.SNOMED : FhirCodes.ICD10;
         if (code.getCoding().stream().noneMatch(c -> system.equals(c.getSystem()) && p.icd10Code().equals(c.getCode()))) {
             code.getCoding().add(0, new Coding(system, p.icd10Code(), p.label()));
         }
-        r.setCode(code);
-        if (source != null) {
-            if (source.start() != null) {
-                r.setOnset(new DateTimeType(source.start()));
-            }
-            if (source.end() != null) {
-                r.setAbatement(new DateTimeType(source.end()));
-            }
-            if (source.recorded() != null) {
-                r.setRecordedDateElement(new DateTimeType(source.recorded()));
-            }
-            if (source.party() != null) {
-                r.setRecorder(FhirCodes.party(source.party()));
-            }
-        } else {
-            if (p.onsetDate() != null) {
-                r.setOnset(new DateTimeType(p.onsetDate().toString()));
-            }
-            r.setRecorder(new Reference("Practitioner/" + p.recordedBy()));
+        return code;
+    }
+
+    /** Onset, abatement, recorded date and recorder of a condition another system sent, as it sent them. */
+    private static void asSent(Condition r, Imported source) {
+        if (source.start() != null) {
+            r.setOnset(new DateTimeType(source.start()));
         }
-        return r;
+        if (source.end() != null) {
+            r.setAbatement(new DateTimeType(source.end()));
+        }
+        if (source.recorded() != null) {
+            r.setRecordedDateElement(new DateTimeType(source.recorded()));
+        }
+        if (source.party() != null) {
+            r.setRecorder(FhirCodes.party(source.party()));
+        }
     }
 }

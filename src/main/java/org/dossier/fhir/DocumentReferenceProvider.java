@@ -116,9 +116,7 @@ class DocumentReferenceProvider extends TypedProvider<DocumentReference> {
     }
 
     static DocumentReference document(ClinicalDocument d) {
-        DocumentReference r = new DocumentReference();
-        r.setId(Long.toString(d.id()));
-        r.getMeta().setVersionId(Integer.toString(d.version()));
+        DocumentReference r = Versions.identified(new DocumentReference(), d.id(), d.version());
         r.setStatus("CURRENT".equals(d.status()) ? Enumerations.DocumentReferenceStatus.CURRENT
                 : Enumerations.DocumentReferenceStatus.ENTEREDINERROR);
         r.setType(new CodeableConcept().setText(d.kind()));

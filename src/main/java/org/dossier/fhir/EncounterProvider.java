@@ -145,9 +145,7 @@ class EncounterProvider extends TypedProvider<Encounter> {
     }
 
     static Encounter encounter(Stay s) {
-        Encounter r = new Encounter();
-        r.setId(Long.toString(s.id()));
-        r.getMeta().setVersionId(Integer.toString(s.version()));
+        Encounter r = Versions.identified(new Encounter(), s.id(), s.version());
         r.setStatus(switch (s.status()) {
             case ACTIVE -> Encounter.EncounterStatus.INPROGRESS;
             case DISCHARGED -> Encounter.EncounterStatus.FINISHED;

@@ -3,6 +3,8 @@ package org.dossier.fhir;
 import ca.uhn.fhir.model.api.TemporalPrecisionEnum;
 import ca.uhn.fhir.rest.api.SortOrderEnum;
 import ca.uhn.fhir.rest.api.SortSpec;
+import ca.uhn.fhir.model.api.IQueryParameterOr;
+import ca.uhn.fhir.model.api.IQueryParameterType;
 import ca.uhn.fhir.rest.param.DateAndListParam;
 import ca.uhn.fhir.rest.param.DateOrListParam;
 import ca.uhn.fhir.rest.param.DateParam;
@@ -26,6 +28,7 @@ import java.util.Date;
 import java.util.List;
 import java.util.Locale;
 import java.util.function.Function;
+import java.util.function.Predicate;
 
 /**
  * The FHIR search semantics of date and token parameters, applied to the resources a patient's search found (one gateway
@@ -92,15 +95,7 @@ final class FhirSearch {
         if (dates == null) {
             return true;
         }
-        if (target == null) {
-            return false;
-        }
-        for (DateOrListParam or : dates.getValuesAsQueryTokens()) {
-            if (or.getValuesAsQueryTokens().stream().noneMatch(p -> matches(p, target))) {
-                return false;
-            }
-        }
-        return true;
+        return target != null && everyParameter(dates.getValuesAsQueryTokens(), p -> matches(p, target));
     }
 
     static boolean matches(DateParam param, Span target) {
@@ -250,12 +245,13 @@ final class FhirSearch {
         if (tokens == null) {
             return true;
         }
-        for (TokenOrListParam or : tokens.getValuesAsQueryTokens()) {
-            if (or.getValuesAsQueryTokens().stream().noneMatch(t -> matches(t, concepts))) {
-                return false;
-            }
-        }
-        return true;
+        return everyParameter(tokens.getValuesAsQueryTokens(), t -> matches(t, concepts));
+    }
+
+    /** FHIR's AND of ORs: every repetition of a parameter has at least one of its comma-separated values matching. */
+    private static <P extends IQueryParameterType> boolean everyParameter(List<? extends IQueryParameterOr<P>> and,
+                                                                          Predicate<P> matches) {
+        return and.stream().allMatch(or -> or.getValuesAsQueryTokens().stream().anyMatch(matches));
     }
 
     /**

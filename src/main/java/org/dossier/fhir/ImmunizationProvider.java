@@ -39,9 +39,7 @@ class ImmunizationProvider extends VersionedProvider<Immunization, org.dossier.c
     }
 
     static Immunization immunization(org.dossier.clinical.Immunization i) {
-        Immunization r = new Immunization();
-        r.setId(Long.toString(i.id()));
-        r.getMeta().setVersionId(Integer.toString(i.version()));
+        Immunization r = Versions.identified(new Immunization(), i.id(), i.version());
         r.setStatus(Immunization.ImmunizationStatus.fromCode(i.status()));
         r.setVaccineCode(FhirCodes.code(i.source(), i.codeSystem(), i.code(), i.label()));
         ImportOrigins.mark(r, i.source());

@@ -47,9 +47,7 @@ class InvoiceProvider extends TypedProvider<org.hl7.fhir.r4.model.Invoice> {
     }
 
     static org.hl7.fhir.r4.model.Invoice invoice(Invoice i) {
-        var r = new org.hl7.fhir.r4.model.Invoice();
-        r.setId(Long.toString(i.id()));
-        r.getMeta().setVersionId(Integer.toString(i.version()));
+        var r = Versions.identified(new org.hl7.fhir.r4.model.Invoice(), i.id(), i.version());
         r.setStatus(switch (i.status()) {
             case DRAFT -> org.hl7.fhir.r4.model.Invoice.InvoiceStatus.DRAFT;
             case ISSUED -> org.hl7.fhir.r4.model.Invoice.InvoiceStatus.ISSUED;

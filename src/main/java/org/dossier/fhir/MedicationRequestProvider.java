@@ -105,19 +105,8 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
     }
 
     static MedicationRequest medicationRequest(MedicationOrder o) {
-        MedicationRequest r = new MedicationRequest();
-        r.setId(Long.toString(o.id()));
-        r.getMeta().setVersionId(Integer.toString(o.version()));
-        r.setStatus(switch (o.status()) {
-            case ACTIVE -> MedicationRequest.MedicationRequestStatus.ACTIVE;
-            case ON_HOLD -> MedicationRequest.MedicationRequestStatus.ONHOLD;
-            case DRAFT -> MedicationRequest.MedicationRequestStatus.DRAFT;
-            case STOPPED -> MedicationRequest.MedicationRequestStatus.STOPPED;
-            case COMPLETED -> MedicationRequest.MedicationRequestStatus.COMPLETED;
-            case CANCELLED -> MedicationRequest.MedicationRequestStatus.CANCELLED;
-            case ENTERED_IN_ERROR -> MedicationRequest.MedicationRequestStatus.ENTEREDINERROR;
-            case UNKNOWN -> MedicationRequest.MedicationRequestStatus.UNKNOWN;
-        });
+        MedicationRequest r = Versions.identified(new MedicationRequest(), o.id(), o.version());
+        r.setStatus(status(o.status()));
         Imported source = o.source();
         ImportOrigins.mark(r, source);
         r.setIntent(source != null && source.intent() != null ? MedicationRequest.MedicationRequestIntent.fromCode(source.intent())
@@ -142,6 +131,28 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
             // The source's prescriber, not the administrator who imported the order (who is accountable for the import).
             r.setRequester(FhirCodes.party(source.party()));
         }
+        dosage(r, o);
+        if (o.renewedFrom() != null) {
+            r.setPriorPrescription(new Reference("MedicationRequest/" + o.renewedFrom()));
+        }
+        return r;
+    }
+
+    private static MedicationRequest.MedicationRequestStatus status(MedicationOrder.Status status) {
+        return switch (status) {
+            case ACTIVE -> MedicationRequest.MedicationRequestStatus.ACTIVE;
+            case ON_HOLD -> MedicationRequest.MedicationRequestStatus.ONHOLD;
+            case DRAFT -> MedicationRequest.MedicationRequestStatus.DRAFT;
+            case STOPPED -> MedicationRequest.MedicationRequestStatus.STOPPED;
+            case COMPLETED -> MedicationRequest.MedicationRequestStatus.COMPLETED;
+            case CANCELLED -> MedicationRequest.MedicationRequestStatus.CANCELLED;
+            case ENTERED_IN_ERROR -> MedicationRequest.MedicationRequestStatus.ENTEREDINERROR;
+            case UNKNOWN -> MedicationRequest.MedicationRequestStatus.UNKNOWN;
+        };
+    }
+
+    /** The dosage as one text (dose, route, frequency, days) and the dates the prescription is valid. */
+    private static void dosage(MedicationRequest r, MedicationOrder o) {
         r.addDosageInstruction().setText(o.dose() + ", " + o.route() + ", " + o.frequency()
                 + (o.durationDays() == null ? "" : ", " + o.durationDays() + " days"));
         if (o.startDate() != null) {
@@ -151,9 +162,5 @@ class MedicationRequestProvider extends VersionedProvider<MedicationRequest, Med
             }
             r.getDispenseRequest().setValidityPeriod(validity);
         }
-        if (o.renewedFrom() != null) {
-            r.setPriorPrescription(new Reference("MedicationRequest/" + o.renewedFrom()));
-        }
-        return r;
     }
 }

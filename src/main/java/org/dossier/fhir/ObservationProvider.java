@@ -115,9 +115,7 @@ class ObservationProvider extends VersionedProvider<Observation, org.dossier.cli
     }
 
     static Observation observation(org.dossier.clinical.Observation o) {
-        Observation r = new Observation();
-        r.setId(Long.toString(o.id()));
-        r.getMeta().setVersionId(Integer.toString(o.version()));
+        Observation r = Versions.identified(new Observation(), o.id(), o.version());
         Imported source = o.source();
         ImportOrigins.mark(r, source);
         ObservationResult result = o.result();

@@ -13,7 +13,6 @@ import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Reference;
 
 import java.util.Arrays;
-import java.util.Date;
 import java.util.List;
 
 /** A patient's record as a FHIR Patient, and a FHIR Patient as the registry's record to register. */
@@ -24,9 +23,7 @@ final class PatientMapping {
 
     static Patient patient(org.dossier.patient.Patient p) {
         PatientData d = p.data();
-        Patient r = new Patient();
-        r.setId(Long.toString(p.id()));
-        r.getMeta().setVersionId(Integer.toString(p.version())).setLastUpdated(Date.from(p.updatedAt()));
+        Patient r = Versions.identified(new Patient(), p.id(), p.version(), p.updatedAt());
         r.addIdentifier(ipp(p.facilityId(), p.ipp()));
         if (d.insMatricule() != null) {
             r.addIdentifier().setUse(Identifier.IdentifierUse.OFFICIAL)

@@ -42,9 +42,7 @@ class ProcedureProvider extends VersionedProvider<Procedure, org.dossier.clinica
     }
 
     static Procedure procedure(org.dossier.clinical.Procedure p) {
-        Procedure r = new Procedure();
-        r.setId(Long.toString(p.id()));
-        r.getMeta().setVersionId(Integer.toString(p.version()));
+        Procedure r = Versions.identified(new Procedure(), p.id(), p.version());
         r.setStatus(Procedure.ProcedureStatus.fromCode(p.status()));
         r.setCode(FhirCodes.code(p.source(), p.codeSystem(), p.code(), p.label()));
         ImportOrigins.mark(r, p.source());

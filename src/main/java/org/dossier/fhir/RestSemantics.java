@@ -182,29 +182,9 @@ final class RestSemantics {
     }
 
     private static void dropUnknownSearchParameters(RequestDetails request, ResourceBinding binding) {
-        Set<String> known = new TreeSet<>(RESULT_PARAMETERS);
-        boolean anySearch = false;
-        for (BaseMethodBinding m : binding.getMethodBindings()) {
-            if (!(m instanceof SearchMethodBinding search)) {
-                continue;
-            }
-            anySearch = true;
-            for (IParameter p : search.getParameters()) {
-                if (p instanceof RawParamsParameter) {
-                    return; // the method reads every parameter itself
-                } else if (p instanceof BaseQueryParameter q) {
-                    known.add(q.getName());
-                } else if (p instanceof SortParameter) {
-                    known.add(Constants.PARAM_SORT);
-                } else if (p instanceof CountParameter) {
-                    known.add(Constants.PARAM_COUNT);
-                } else if (p instanceof OffsetParameter) {
-                    known.add(Constants.PARAM_OFFSET);
-                }
-            }
-        }
-        if (!anySearch) {
-            return; // the type is not searched: 405, not a parameter's fault
+        Set<String> known = knownSearchParameters(binding);
+        if (known == null) {
+            return;
         }
         Map<String, String[]> applied = new LinkedHashMap<>();
         List<String> ignored = new ArrayList<>();
@@ -225,6 +205,35 @@ final class RestSemantics {
         // Taken out before HAPI matches the method and builds the self link: the link then shows what was applied.
         request.setParameters(applied);
         request.getUserData().put(IGNORED, List.copyOf(ignored));
+    }
+
+    /**
+     * The parameters the type's search methods take, with the result parameters; null when a method reads every parameter
+     * itself, or when the type is not searched (405, not a parameter's fault).
+     */
+    private static Set<String> knownSearchParameters(ResourceBinding binding) {
+        Set<String> known = new TreeSet<>(RESULT_PARAMETERS);
+        boolean anySearch = false;
+        for (BaseMethodBinding m : binding.getMethodBindings()) {
+            if (!(m instanceof SearchMethodBinding search)) {
+                continue;
+            }
+            anySearch = true;
+            for (IParameter p : search.getParameters()) {
+                if (p instanceof RawParamsParameter) {
+                    return null;
+                } else if (p instanceof BaseQueryParameter q) {
+                    known.add(q.getName());
+                } else if (p instanceof SortParameter) {
+                    known.add(Constants.PARAM_SORT);
+                } else if (p instanceof CountParameter) {
+                    known.add(Constants.PARAM_COUNT);
+                } else if (p instanceof OffsetParameter) {
+                    known.add(Constants.PARAM_OFFSET);
+                }
+            }
+        }
+        return anySearch ? known : null;
     }
 
     /** A parameter's name without its modifier ({@code family:exact}) or chain ({@code subject.name}). */

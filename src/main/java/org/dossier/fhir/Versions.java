@@ -39,6 +39,18 @@ final class Versions {
         }
     }
 
+    /** A record as served: its id and version number, said the same way for every resource type. */
+    static <T extends org.hl7.fhir.r4.model.Resource> T identified(T resource, long id, int version) {
+        resource.setId(Long.toString(id));
+        resource.getMeta().setVersionId(Integer.toString(version));
+        return resource;
+    }
+
+    /** A record as served with the time its current version was recorded ({@code meta.lastUpdated}). */
+    static <T extends org.hl7.fhir.r4.model.Resource> T identified(T resource, long id, int version, java.time.Instant recordedAt) {
+        return versioned(identified(resource, id, version), version, recordedAt);
+    }
+
     /** One version of a record's history as served: its version number and the time it was recorded. */
     static <T extends org.hl7.fhir.r4.model.Resource> T versioned(T resource, int version, java.time.Instant recordedAt) {
         resource.getMeta().setVersionId(Integer.toString(version)).setLastUpdated(java.util.Date.from(recordedAt));

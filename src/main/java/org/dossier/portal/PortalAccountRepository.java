@@ -34,16 +34,16 @@ class PortalAccountRepository {
     }
 
     /** A new code replaces the patient's earlier ones, used or not. */
-    void issueCode(PatientAccess access, String codeHash, long staffId, Instant now, Instant expiresAt) {
+    void issueCode(PatientAccess access, String codeHash, long staffId, PortalAccounts.Delivery delivery, Instant now, Instant expiresAt) {
         jdbc.sql("update portal_enrolment_code set revoked_at = ? where patient_id = ? and used_at is null and revoked_at is null")
                 .param(Timestamp.from(now)).param(access.patientId()).update();
         // The desk issues a code when a phone is lost: the sessions signed in until now end at their next request.
         jdbc.sql("update portal_account set sessions_from = ? where patient_id = ? and status <> 'SUPERSEDED'")
                 .param(Timestamp.from(now)).param(access.patientId()).update();
         jdbc.sql("""
-                        insert into portal_enrolment_code (patient_id, facility_id, code_hash, issued_by, issued_at, expires_at)
-                        values (?, ?, ?, ?, ?, ?)""")
-                .param(access.patientId()).param(access.patient().facilityId()).param(codeHash).param(staffId)
+                        insert into portal_enrolment_code (patient_id, facility_id, code_hash, issued_by, delivery, issued_at, expires_at)
+                        values (?, ?, ?, ?, ?, ?, ?)""")
+                .param(access.patientId()).param(access.patient().facilityId()).param(codeHash).param(staffId).param(delivery.name())
                 .param(Timestamp.from(now)).param(Timestamp.from(expiresAt)).update();
     }
 
@@ -167,6 +167,14 @@ class PortalAccountRepository {
                         insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status)
                         values (?, ?, ?, ?, ?, 'OPEN') returning id""")
                 .param(patientId).param(facilityId).param(accountId).param(note).param(Timestamp.from(now)).query(Long.class).single();
+    }
+
+    /** How a code was given ("issued at the desk by staff account 12", "sent by e-mail at the request of staff account 12"). */
+    String origin(long codeId) {
+        return jdbc.sql("select issued_by, delivery from portal_enrolment_code where id = ?").param(codeId)
+                .query((rs, n) -> ("MAIL".equals(rs.getString("delivery")) ? "sent by e-mail at the request of staff account "
+                        : "issued at the desk by staff account ") + rs.getLong("issued_by"))
+                .optional().orElse("of unknown origin");
     }
 
     /** The staff account that issued a code. */

@@ -10,6 +10,10 @@ import org.dossier.audit.AuditTrail;
 import org.dossier.identity.PatientFactors;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
+import org.dossier.patient.IdentityStatus;
+import org.dossier.patient.PatientData;
+import org.dossier.patient.PatientService;
+import org.dossier.platform.ConflictException;
 import org.dossier.platform.FacilityScope;
 import org.dossier.platform.FieldError;
 import org.dossier.platform.InvalidInputException;
@@ -62,9 +66,15 @@ public class PortalAccounts {
     /** Checked when no account has the username, so that a wrong username costs the time a wrong password does. */
     private volatile String noAccountHash;
 
+    private final PatientService patients;
+    private final PortalCodeMail mail;
+
     PortalAccounts(PortalAccountRepository accounts, AccessGateway gateway, AuditTrail audit, PatientFactors factors, SecretBox secrets,
-                   Clock clock, org.springframework.transaction.support.TransactionTemplate transaction, org.dossier.identity.SmartApps apps) {
+                   Clock clock, org.springframework.transaction.support.TransactionTemplate transaction, PatientService patients,
+                   PortalCodeMail mail, org.dossier.identity.SmartApps apps) {
         this.transaction = transaction;
+        this.patients = patients;
+        this.mail = mail;
         this.apps = apps;
         this.accounts = accounts;
         this.gateway = gateway;
@@ -87,6 +97,56 @@ public class PortalAccounts {
         PatientAccess access = gateway.write(actor, patientId, Section.IDENTITY, AuditAction.CREATE, AuditResource.PortalEnrolment,
                 patientId, "portal enrolment code issued", Role.FRONT_DESK);
         access.patient().requireActive();
+        return newCode(access, actor, Delivery.DESK);
+    }
+
+    /** A code sent to the patient's e-mail: the desk learns where it went, never the code. */
+    public record MailedCode(String sentTo, Instant expiresAt) implements java.io.Serializable {
+    }
+
+    /** Whether this server can send codes by e-mail (a mail relay is configured). */
+    public boolean mailAvailable() {
+        return mail.available();
+    }
+
+    /**
+     * Sends an enrolment code to the e-mail address on the record of a patient whose identity is qualified (ADR 0049), so
+     * that no one at the desk ever holds it. Decided and audited like a code handed over; a relay that refuses the message
+     * leaves no code (and the earlier code still works).
+     */
+    @Transactional
+    public MailedCode mailCode(Actor actor, long patientId) {
+        if (!mail.available()) {
+            throw new ConflictException("mail-not-configured", "This server has no mail relay configured, so codes cannot be "
+                    + "sent by e-mail: hand a code over at the desk, or ask IT to set spring.mail.host");
+        }
+        PatientAccess access = gateway.write(actor, patientId, Section.IDENTITY, AuditAction.CREATE, AuditResource.PortalEnrolment,
+                patientId, "portal enrolment code to send by e-mail", Role.FRONT_DESK);
+        access.patient().requireActive();
+        PatientData record = patients.read(access).data();
+        if (record.identityStatus() != IdentityStatus.QUALIFIED) {
+            throw new ConflictException("identity-not-qualified", "A code is sent only to the contact of a qualified identity "
+                    + "(INS checked against an identity document); this identity is " + record.identityStatus()
+                    + ": qualify it first, or hand a code over at the desk");
+        }
+        String to = record.emails().stream().filter(e -> "home".equalsIgnoreCase(e.use())).findFirst()
+                .or(() -> record.emails().stream().findFirst()).map(PatientData.Email::address)
+                .orElseThrow(() -> new ConflictException("no-email", "The record has no e-mail address: add the one the patient "
+                        + "gives you, or hand a code over at the desk"));
+        IssuedCode issued = newCode(access, actor, Delivery.MAIL);
+        try {
+            mail.send(to, issued.code(), issued.expiresAt());
+        } catch (org.springframework.mail.MailException e) {
+            throw new ConflictException("mail-not-sent", "The hospital's mail relay did not take the message, so no code was "
+                    + "issued and any earlier code still works: try again later, or hand a code over at the desk");
+        }
+        return new MailedCode(masked(to), issued.expiresAt());
+    }
+
+    /** How a code reached the patient, kept with it so that a later enrolment's case says whether anyone at the desk saw it. */
+    enum Delivery { DESK, MAIL }
+
+    private IssuedCode newCode(PatientAccess access, Actor actor, Delivery delivery) {
         StringBuilder code = new StringBuilder();
         for (int i = 0; i < 12; i++) {
             code.append(i > 0 && i % 4 == 0 ? "-" : "").append(ALPHABET.charAt(random.nextInt(ALPHABET.length())));
@@ -94,9 +154,15 @@ public class PortalAccounts {
         Instant now = clock.instant();
         Instant expires = now.plus(CODE_LIFETIME);
         // A new code ends what the patient's current account signed in to: its sessions (sessions_from) and its apps' tokens.
-        accounts.currentAccounts(patientId).forEach(apps::revokePatientApps);
-        accounts.issueCode(access, hash(code.toString()), actor.staffId(), now, expires);
+        accounts.currentAccounts(access.patientId()).forEach(apps::revokePatientApps);
+        accounts.issueCode(access, hash(code.toString()), actor.staffId(), delivery, now, expires);
         return new IssuedCode(code.toString(), expires);
+    }
+
+    /** j•••@example.org: enough for the desk to confirm the address with the patient, not to copy it. */
+    static String masked(String address) {
+        int at = address.lastIndexOf('@');
+        return at <= 0 ? "•••" : address.charAt(0) + "•••" + address.substring(at);
     }
 
     /** Whether the patient has an account (PENDING, ACTIVE), for the desk: a read of the identity section. */
@@ -176,7 +242,7 @@ public class PortalAccounts {
         earlier.ifPresent(a -> apps.revokePatientApps(a.id()));
         audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
                 .patient(code.patientId()).resource(AuditResource.PortalAccount, id).decision(AuditRecord.Decision.INFO, null)
-                .detail("enrolled with code " + code.id() + " issued at the desk by staff account " + accounts.issuer(code.id()).orElse(null)
+                .detail("enrolled with code " + code.id() + " " + accounts.origin(code.id())
                         + earlier.map(a -> "; supersedes " + a.status() + " account " + a.id()).orElse("") + "; authenticator to confirm").build());
         earlier.filter(a -> a.status().equals("ACTIVE")).ifPresent(a -> enrolledOverActive(a, code, id, username, address, agent, now));
         String[] qr = factors.totpEnrolment(username, secret);

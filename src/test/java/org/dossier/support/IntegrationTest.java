@@ -64,6 +64,9 @@ public abstract class IntegrationTest {
     static void dataDir(DynamicPropertyRegistry registry) {
         Path dir = TestDataDirs.fresh("server");
         registry.add("dossier.data-dir", dir::toString);
+        // The hospital's mail relay: a real SMTP server in this JVM (enrolment codes sent by e-mail, ADR 0049).
+        registry.add("spring.mail.host", () -> "127.0.0.1");
+        registry.add("spring.mail.port", TestMailbox::port);
     }
 
     protected Api anonymous() {

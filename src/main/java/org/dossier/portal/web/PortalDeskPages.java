@@ -49,7 +49,18 @@ class PortalDeskPages {
         model.addAttribute("patientId", patientId);
         model.addAttribute("status", accounts.accountStatus(actor, patientId).orElse(null));
         model.addAttribute("corrections", corrections.ofPatient(actor, patientId));
+        model.addAttribute("mailAvailable", accounts.mailAvailable());
         return "portal/desk";
+    }
+
+    /** The code goes to the e-mail on the record (ADR 0049): the page says where, never what. */
+    @PostMapping("/patients/{patientId}/portal/code/mail")
+    String mail(Actor actor, @PathVariable long patientId, RedirectAttributes redirect) {
+        FormPosts.attempt(redirect::addFlashAttribute, () -> accounts.mailCode(actor, patientId), sent -> {
+            redirect.addFlashAttribute("mailed", sent);
+            return "portal.desk.mailed";
+        });
+        return "redirect:/patients/" + patientId + "/portal";
     }
 
     @PostMapping("/patients/{patientId}/portal/code")
@@ -58,6 +69,7 @@ class PortalDeskPages {
         model.addAttribute("issued", accounts.issueCode(actor, patientId));
         model.addAttribute("status", null);
         model.addAttribute("corrections", java.util.List.of());
+        model.addAttribute("mailAvailable", false);
         return "portal/desk";
     }
 }
