@@ -31,6 +31,13 @@ public class ActorResolver {
         }
         String source = request == null ? null : request.getRemoteAddr();
         String agent = request == null ? null : request.getHeader("User-Agent");
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof PatientAppPrincipal patient) {
+            // A patient's app (ADR 0045): the FHIR API only, acting as the patient on their own record, as the portal does.
+            if (request == null || !(request.getRequestURI().equals("/fhir") || request.getRequestURI().startsWith("/fhir/"))) {
+                return null;
+            }
+            return scoped(patientActor(patient, source, agent));
+        }
         if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token
                 && token.app() != null) {
             // A SMART app's token reaches the FHIR API only, and every audit entry of its requests names the app.
@@ -61,7 +68,24 @@ public class ActorResolver {
                 && token.app() != null) {
             return appActor(token, request.getRemoteAddr(), request.getHeader("User-Agent"));
         }
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof PatientAppPrincipal patient) {
+            return patientActor(patient, request.getRemoteAddr(), request.getHeader("User-Agent"));
+        }
         return null;
+    }
+
+    /**
+     * The actor of a patient's app request, as the portal makes a patient's (ADR 0039): the role PATIENT alone, confined to
+     * their own record in its facility, the portal account's negative id (no staff account has it), named
+     * {@code patient:<username>}; the session reference names the app, so "who opened my record" tells an app's reads apart.
+     */
+    private static Actor patientActor(PatientAppPrincipal patient, String source, String agent) {
+        PatientSignIns.Holder h = patient.holder();
+        AppGrant app = patient.app();
+        return new Actor(-h.accountId(), "patient:" + h.username(), java.util.Set.of(org.dossier.organization.Role.PATIENT),
+                java.util.Set.of(h.facilityId()), java.util.Set.of(), "smart:" + app.clientId() + ":"
+                + app.authorizationId().substring(0, Math.min(8, app.authorizationId().length())), source, agent == null ? "" : agent,
+                Actor.Channel.TOKEN, patient.issuedAt(), h.patientId());
     }
 
     private static Actor appActor(TokenPrincipal token, String source, String agent) {

@@ -43,6 +43,9 @@ public record AppGrant(String clientId, String authorizationId, Set<String> scop
         if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof TokenPrincipal token) {
             return token.app();
         }
+        if (authentication instanceof BearerTokenAuthentication bearer && bearer.getPrincipal() instanceof PatientAppPrincipal patient) {
+            return patient.app();
+        }
         return null;
     }
 
@@ -110,13 +113,27 @@ public record AppGrant(String clientId, String authorizationId, Set<String> scop
         };
     }
 
+    /**
+     * Whether an app for patients may hold {@code scope} (ADR 0045): sign-in and launch scopes, and {@code patient/} scopes
+     * that read or search only (v2 {@code r}, {@code s}, {@code rs}, or v1 {@code read}). Never {@code user/}, a write, or the
+     * EHR launch's {@code launch}: a patient's app reads its patient's own record.
+     */
+    public static boolean forPatients(String scope) {
+        if (Set.of("openid", "fhirUser", "launch/patient", "offline_access", "online_access").contains(scope)) {
+            return true;
+        }
+        Matcher m = CLINICAL.matcher(scope);
+        return m.matches() && m.group(1).equals("patient") && !permissions(m.group(3)).isEmpty()
+                && permissions(m.group(3)).chars().allMatch(c -> c == 'r' || c == 's');
+    }
+
     /** The scopes a client may be registered with: SMART's, OpenID Connect's, and the clinical scopes above. */
     public static Set<String> supportedScopes() {
         Set<String> s = new LinkedHashSet<>();
         s.addAll(Set.of("openid", "fhirUser", "profile", "launch", "launch/patient", "offline_access", "online_access"));
         for (String context : new String[] {"patient", "user"}) {
             for (String type : new String[] {"*", "Patient", "Observation", "Condition", "AllergyIntolerance", "MedicationRequest",
-                    "Encounter", "Procedure", "Immunization", "DocumentReference", "Appointment", "CareTeam"}) {
+                    "Encounter", "Procedure", "Immunization", "DocumentReference", "Appointment", "CareTeam", "AuditEvent"}) {
                 s.add(context + "/" + type + ".rs");
                 s.add(context + "/" + type + ".cu");
                 s.add(context + "/" + type + ".cruds");

@@ -155,7 +155,7 @@ class SecurityConfiguration {
                 // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
                 // A patient of the portal (role PATIENT, its own chain and session key) is never a staff member here (ADR 0039).
                 .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
-                        && !Factors.has(authentication.get(), "ROLE_PATIENT")
+                        && (!Factors.has(authentication.get(), "ROLE_PATIENT") || patientApp(authentication.get()))
                         && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest()))));
     }
 
@@ -272,6 +272,12 @@ class SecurityConfiguration {
         }
         problem(response, HttpStatus.UNAUTHORIZED, "invalid-token", "Not signed in",
                 "The API token is unknown, expired or revoked: get a new one (POST /api/auth/token)");
+    }
+
+    /** A patient's app token (ADR 0045): the one authentication with the role PATIENT this chain knows, for /fhir only. */
+    private static boolean patientApp(Authentication a) {
+        return a instanceof org.springframework.security.oauth2.server.resource.authentication.BearerTokenAuthentication bearer
+                && bearer.getPrincipal() instanceof PatientAppPrincipal;
     }
 
     private static boolean fhir(HttpServletRequest request) {

@@ -64,7 +64,7 @@ public class SmartApps {
 
     /** A registered app as an administrator sees it (never its secret). */
     public record App(String clientId, String name, List<String> redirectUris, Set<String> scopes, boolean confidential,
-                      String launchUri, boolean enabled, Instant registeredAt) {
+                      String launchUri, boolean enabled, Instant registeredAt, boolean forPatients) {
     }
 
     /** A registration's answer: the app, and its secret (confidential apps only), shown this once. */
@@ -78,7 +78,20 @@ public class SmartApps {
     /** Registers an app: administrators only, with a fresh second factor when signed in through a browser; audited. */
     public Registered register(Actor admin, String name, List<String> redirectUris, Set<String> scopes, boolean confidential,
                                String launchUri) {
+        return register(admin, name, redirectUris, scopes, confidential, launchUri, false);
+    }
+
+    /**
+     * Registers an app, for staff or — {@code forPatients} — for patients: a patients' app is authorized by a patient
+     * signed in to the portal and by no one else, holds patients' scopes only (read and search of their own record, no
+     * {@code user/}, no write, no EHR launch) and has no launch URI (ADR 0045).
+     */
+    public Registered register(Actor admin, String name, List<String> redirectUris, Set<String> scopes, boolean confidential,
+                               String launchUri, boolean forPatients) {
         requireAdmin(admin);
+        if (forPatients) {
+            requirePatientsScopes(scopes, launchUri);
+        }
         if (name == null || name.isBlank() || name.length() > 200) {
             throw new InvalidInputException("name", "1 to 200 characters");
         }
@@ -117,7 +130,7 @@ public class SmartApps {
             client.clientAuthenticationMethod(ClientAuthenticationMethod.NONE);
         }
         ClientSettings.Builder settings = ClientSettings.builder().requireProofKey(true).requireAuthorizationConsent(true)
-                .setting(SmartTokens.DISABLED_SETTING, false);
+                .setting(SmartTokens.DISABLED_SETTING, false).setting(SmartTokens.FOR_PATIENTS_SETTING, forPatients);
         if (launchUri != null && !launchUri.isBlank()) {
             settings.setting(SmartTokens.LAUNCH_URI_SETTING, launchUri);
         }
@@ -128,9 +141,22 @@ public class SmartApps {
         RegisteredClient built = client.build();
         clients.save(built);
         events.publish(SecurityEvent.Type.SMART_APP_REGISTERED, admin.staffId(), admin.username(), admin.sourceAddress(), admin.userAgent(),
-                "app " + clientId + " (" + name.strip() + "), " + (confidential ? "confidential" : "public") + ", scopes " + String.join(" ", scopes)
+                "app " + clientId + " (" + name.strip() + "), " + (forPatients ? "for patients, " : "")
+                        + (confidential ? "confidential" : "public") + ", scopes " + String.join(" ", scopes)
                         + ", redirect " + String.join(" ", redirectUris));
         return new Registered(app(built), secret);
+    }
+
+    private static void requirePatientsScopes(Set<String> scopes, String launchUri) {
+        if (launchUri != null && !launchUri.isBlank()) {
+            throw new InvalidInputException("launchUri", "an app for patients is not launched from a chart");
+        }
+        for (String scope : scopes == null ? Set.<String>of() : scopes) {
+            if (!AppGrant.forPatients(scope)) {
+                throw new InvalidInputException("scopes", scope + " is not for a patient's app: openid, fhirUser, launch/patient, "
+                        + "offline_access and patient/ scopes that read or search (patient/*.rs)");
+            }
+        }
     }
 
     /** Disables an app: its tokens stop working at once and it gets no new ones. Administrators only; audited. */
@@ -177,10 +203,37 @@ public class SmartApps {
             return Optional.empty();
         }
         Set<String> requested = SmartTokens.requestedScopes(authorization);
+        if (SmartTokens.forPatients(client)) {
+            // A patients' app is consented to in the portal (pendingPatientConsent), never by a staff member.
+            return Optional.empty();
+        }
         String launch = SmartTokens.launchOf(authorization);
         boolean ehr = requested.contains("launch") && launch != null;
         return Optional.of(new Consent(client.getClientId(), client.getClientName(), requested.stream().sorted().toList(),
                 requested.contains("launch/patient") && !ehr, ehr));
+    }
+
+    /**
+     * The authorization of a patients' app waiting for the consent of the patient whose portal account is {@code accountId}
+     * (ADR 0045): the patient context is their own record, so there is nothing to pick.
+     */
+    public Optional<Consent> pendingPatientConsent(long accountId, String state) {
+        OAuth2Authorization authorization = tokens.pending(state, SmartTokens.PORTAL_PRINCIPAL + accountId);
+        RegisteredClient client = authorization == null ? null : clients.findById(authorization.getRegisteredClientId());
+        if (!SmartTokens.forPatients(client)) {
+            return Optional.empty();
+        }
+        return Optional.of(new Consent(client.getClientId(), client.getClientName(),
+                SmartTokens.requestedScopes(authorization).stream().sorted().toList(), false, false));
+    }
+
+    /**
+     * Revokes every authorization (codes, access and refresh tokens) a patient's portal account gave apps: called by the
+     * portal when the account is superseded by a new enrolment or a code is issued for the patient at the desk, as an
+     * account change revokes a staff member's (ADR 0045). Tokens are also checked against the account at every request.
+     */
+    public int revokePatientApps(long accountId) {
+        return tokens.revokeAll(SmartTokens.PORTAL_PRINCIPAL + accountId);
     }
 
     /**
@@ -200,7 +253,8 @@ public class SmartApps {
      * has had the gateway open the patient's chart for the actor.
      */
     public String launch(Actor actor, long patientId, String clientId) {
-        App app = app(clientId).filter(App::enabled).orElseThrow(() -> new NotFoundException("No app " + clientId));
+        App app = app(clientId).filter(App::enabled).filter(a -> !a.forPatients())
+                .orElseThrow(() -> new NotFoundException("No app " + clientId));
         byte[] raw = new byte[24];
         random.nextBytes(raw);
         String value = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
@@ -244,6 +298,6 @@ public class SmartApps {
         return new App(c.getClientId(), c.getClientName(), new ArrayList<>(c.getRedirectUris()), new LinkedHashSet<>(c.getScopes()),
                 c.getClientAuthenticationMethods().stream().anyMatch(m -> !m.equals(ClientAuthenticationMethod.NONE)),
                 launch instanceof String s ? s : null, !Boolean.TRUE.equals(c.getClientSettings().getSetting(SmartTokens.DISABLED_SETTING)),
-                c.getClientIdIssuedAt());
+                c.getClientIdIssuedAt(), SmartTokens.forPatients(c));
     }
 }

@@ -70,6 +70,8 @@ class SmartAuthorizationServer {
 
     /** The cookie that brings a person back to the app's authorization request once signed in (the sign-in keeps no saved request). */
     static final String RETURN_COOKIE = "DOSSIER_SMART_RETURN";
+    /** The same for a patient's app: brought back after the portal's sign-in, never after a staff one (ADR 0045). */
+    static final String PATIENT_RETURN_COOKIE = "DOSSIER_SMART_PATIENT_RETURN";
     static final String AUTHORIZE_PATH = "/oauth2/authorize";
     static final String USERINFO_PATH = "/userinfo";
 
@@ -128,9 +130,16 @@ class SmartAuthorizationServer {
      * a refresh after a freeze fails here even if its authorization was somehow kept.
      */
     @Bean
-    OAuth2TokenCustomizer<OAuth2TokenClaimsContext> smartAccessTokenClaims(SmartTokens tokens) {
+    OAuth2TokenCustomizer<OAuth2TokenClaimsContext> smartAccessTokenClaims(SmartTokens tokens,
+                                                                          org.springframework.beans.factory.ObjectProvider<PatientSignIns> patients,
+                                                                          Clock clock) {
         return context -> {
             if (!OAuth2TokenType.ACCESS_TOKEN.equals(context.getTokenType())) {
+                return;
+            }
+            Long account = SmartTokens.portalAccount(context.getPrincipal().getName());
+            if (account != null || SmartTokens.forPatients(context.getRegisteredClient())) {
+                patientClaims(context, account, patients.getIfAvailable(), clock);
                 return;
             }
             StaffMember member = tokens.activeMember(context.getPrincipal().getName());
@@ -149,11 +158,50 @@ class SmartAuthorizationServer {
         };
     }
 
-    /** The id token names the person as the FHIR facade serves them: fhirUser = Practitioner/{staff id}. */
+    /**
+     * A patient's app token (ADR 0045): it acts for the portal account that authorized it, on that account's own record and
+     * no other, as long as the account may (no new enrolment, no code issued at the desk since the first token); only an
+     * app registered for patients gets one, and a patient never gets a staff member's claim.
+     */
+    private static void patientClaims(OAuth2TokenClaimsContext context, Long account, PatientSignIns patients, Clock clock) {
+        if (account == null || patients == null || !SmartTokens.forPatients(context.getRegisteredClient())) {
+            throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT,
+                    "An app for patients is authorized by a patient signed in to the portal, and only such an app", null));
+        }
+        OAuth2Authorization.Token<OAuth2AccessToken> earlier = context.getAuthorization() == null ? null
+                : context.getAuthorization().getAccessToken();
+        Object carried = earlier == null || earlier.getClaims() == null ? null : earlier.getClaims().get(SmartTokens.SINCE_CLAIM);
+        long since = carried == null ? clock.millis() : Long.parseLong(carried.toString());
+        PatientSignIns.Holder holder = patients.live(account, java.time.Instant.ofEpochMilli(since)).orElseThrow(() ->
+                new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT,
+                        "The portal account is no longer active, or a new enrolment code was issued: authorize the app again", null)));
+        context.getClaims().claim(SmartTokens.PORTAL_CLAIM, Long.toString(holder.accountId()));
+        context.getClaims().claim(SmartTokens.PATIENT_CLAIM, Long.toString(holder.patientId()));
+        context.getClaims().claim(SmartTokens.SINCE_CLAIM, Long.toString(since));
+    }
+
+    /**
+     * The id token names the person as the FHIR facade serves them: fhirUser = Practitioner/{staff id}, or, for a patient's
+     * app, Patient/{their record} (and no name: the app reads it from the record if its scopes allow).
+     */
     @Bean
-    OAuth2TokenCustomizer<JwtEncodingContext> smartIdTokenClaims(SmartTokens tokens) {
+    OAuth2TokenCustomizer<JwtEncodingContext> smartIdTokenClaims(SmartTokens tokens,
+                                                                 org.springframework.beans.factory.ObjectProvider<PatientSignIns> patients,
+                                                                 Clock clock) {
         return context -> {
             if (!"id_token".equals(context.getTokenType().getValue())) {
+                return;
+            }
+            Long account = SmartTokens.portalAccount(context.getPrincipal().getName());
+            if (account != null) {
+                PatientSignIns signIns = patients.getIfAvailable();
+                PatientSignIns.Holder holder = signIns == null ? null : signIns.live(account, clock.instant()).orElse(null);
+                if (holder == null) {
+                    throw new OAuth2AuthenticationException(new OAuth2Error(OAuth2ErrorCodes.INVALID_GRANT, "The account is not active", null));
+                }
+                if (context.getAuthorizedScopes().contains("fhirUser")) {
+                    context.getClaims().claim("fhirUser", context.getAuthorizationServerContext().getIssuer() + "/fhir/Patient/" + holder.patientId());
+                }
                 return;
             }
             StaffMember member = tokens.activeMember(context.getPrincipal().getName());
@@ -172,7 +220,9 @@ class SmartAuthorizationServer {
     @Order(Ordered.HIGHEST_PRECEDENCE)
     @ConditionalOnWebApplication
     SecurityFilterChain smartAuthorizationServerChain(HttpSecurity http, SmartTokens tokens, OAuth2AuthorizationService authorizations,
-                                                     SessionRegistry sessions, Clock clock) throws Exception {
+                                                     SessionRegistry sessions, Clock clock,
+                                                     org.springframework.beans.factory.ObjectProvider<PatientSignIns> patients) throws Exception {
+        PatientLaunches launches = new PatientLaunches(tokens, patients);
         OAuth2AuthorizationServerConfigurer server = new OAuth2AuthorizationServerConfigurer();
         OAuth2AccessTokenResponseAuthenticationSuccessHandler tokenResponse = new OAuth2AccessTokenResponseAuthenticationSuccessHandler();
         // SMART's token response names the launch patient beside the token.
@@ -188,6 +238,9 @@ class SmartAuthorizationServer {
             }
         });
         http.securityMatcher(server.getEndpointsMatcher())
+                // A patient's app is authorized from the portal's sign-in only, a staff app from the staff sign-in only: each
+                // request reads the one security context its app's kind allows (ADR 0045).
+                .securityContext(c -> c.securityContextRepository(launches))
                 .with(server, s -> s
                         .authorizationEndpoint(a -> a.consentPage("/smart/consent")
                                 // Every launch is consented to, so that a standalone launch always asks for its patient.
@@ -205,24 +258,30 @@ class SmartAuthorizationServer {
                         .oidc(o -> o.userInfoEndpoint(u -> u.userInfoMapper(SmartAuthorizationServer::userInfo))))
                 .authorizeHttpRequests(a -> a.anyRequest().authenticated())
                 .addFilterAfter(new SessionGuardFilter(sessions, clock), SecurityContextHolderFilter.class)
-                .addFilterAfter(new FullSignInOnly(tokens), SessionGuardFilter.class)
-                .exceptionHandling(e -> e.authenticationEntryPoint((request, response, ex) -> {
-                    if (USERINFO_PATH.equals(request.getRequestURI())) {
-                        // An app's call, not a person's browser: the bearer challenge, not the sign-in page.
-                        response.setHeader("WWW-Authenticate", "Bearer");
-                        response.sendError(HttpStatus.UNAUTHORIZED.value());
-                        return;
-                    }
-                    toSignIn(request, response, "/signin");
-                }));
+                .addFilterAfter(new FullSignInOnly(tokens, launches), SessionGuardFilter.class)
+                .exceptionHandling(e -> e.authenticationEntryPoint(notSignedIn(launches)));
         return http.build();
     }
 
+    /** Not signed in: the bearer challenge at /userinfo; else the sign-in the app's kind allows (the portal's for a patient's app). */
+    private static org.springframework.security.web.AuthenticationEntryPoint notSignedIn(PatientLaunches launches) {
+        return (request, response, ex) -> {
+            if (USERINFO_PATH.equals(request.getRequestURI())) {
+                // An app's call, not a person's browser: the bearer challenge, not the sign-in page.
+                response.setHeader("WWW-Authenticate", "Bearer");
+                response.sendError(HttpStatus.UNAUTHORIZED.value());
+                return;
+            }
+            boolean patient = launches.isPatientLaunch(request);
+            toSignIn(request, response, patient ? "/portal/signin" : "/signin", patient ? PATIENT_RETURN_COOKIE : RETURN_COOKIE);
+        };
+    }
+
     /** Sends the person to sign in, remembering the app's authorization request to come back to. */
-    private static void toSignIn(HttpServletRequest request, HttpServletResponse response, String page) throws IOException {
+    private static void toSignIn(HttpServletRequest request, HttpServletResponse response, String page, String cookie) throws IOException {
         if ("GET".equals(request.getMethod()) && AUTHORIZE_PATH.equals(request.getRequestURI()) && request.getQueryString() != null
                 && request.getQueryString().length() < 3000) {
-            Cookie back = new Cookie(RETURN_COOKIE, URLEncoder.encode(AUTHORIZE_PATH + "?" + request.getQueryString(), StandardCharsets.UTF_8));
+            Cookie back = new Cookie(cookie, URLEncoder.encode(AUTHORIZE_PATH + "?" + request.getQueryString(), StandardCharsets.UTF_8));
             back.setPath("/");
             back.setHttpOnly(true);
             back.setMaxAge(600);
@@ -234,12 +293,17 @@ class SmartAuthorizationServer {
 
     /** The app's authorization request to come back to after a full sign-in, or null; the cookie is spent. */
     static String takeReturn(HttpServletRequest request, HttpServletResponse response) {
+        return takeReturn(request, response, RETURN_COOKIE);
+    }
+
+    /** The same, from the named cookie (a staff or a patient sign-in each takes its own). */
+    static String takeReturn(HttpServletRequest request, HttpServletResponse response, String cookie) {
         if (request.getCookies() == null) {
             return null;
         }
         for (Cookie c : request.getCookies()) {
-            if (RETURN_COOKIE.equals(c.getName())) {
-                Cookie spent = new Cookie(RETURN_COOKIE, "");
+            if (cookie.equals(c.getName())) {
+                Cookie spent = new Cookie(cookie, "");
                 spent.setPath("/");
                 spent.setMaxAge(0);
                 response.addCookie(spent);
@@ -257,9 +321,11 @@ class SmartAuthorizationServer {
      */
     static final class FullSignInOnly extends OncePerRequestFilter {
         private final SmartTokens tokens;
+        private final PatientLaunches launches;
 
-        FullSignInOnly(SmartTokens tokens) {
+        FullSignInOnly(SmartTokens tokens, PatientLaunches launches) {
             this.tokens = tokens;
+            this.launches = launches;
         }
 
         @Override
@@ -271,10 +337,16 @@ class SmartAuthorizationServer {
         protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
                 throws ServletException, IOException {
             Authentication a = SecurityContextHolder.getContext().getAuthentication();
+            if (launches.isPatientLaunch(request)) {
+                // The context came from the portal's key, as a fully signed-in patient or nothing (PatientLaunches); the
+                // consent page is the portal's.
+                chain.doFilter(request, PatientLaunches.consentInThePortal(response));
+                return;
+            }
             if (a != null && a.isAuthenticated() && !(a instanceof org.springframework.security.authentication.AnonymousAuthenticationToken)) {
-                if (!Factors.full(a)) {
+                if (!Factors.full(a) || Factors.has(a, PatientLaunches.PATIENT_ROLE)) {
                     SecurityContextHolder.clearContext();
-                    toSignIn(request, response, Factors.firstFactor(a) ? "/signin/second-factor" : "/signin");
+                    toSignIn(request, response, Factors.firstFactor(a) ? "/signin/second-factor" : "/signin", RETURN_COOKIE);
                     return;
                 }
                 if (Factors.token(a) || tokens.activeMember(a.getName()) == null) {
@@ -334,8 +406,11 @@ class SmartAuthorizationServer {
         org.springframework.security.oauth2.server.authorization.authentication.OAuth2AuthorizationCodeRequestAuthenticationToken request =
                 context.getAuthentication();
         java.util.Set<String> registered = context.getRegisteredClient().getScopes();
+        boolean forPatients = SmartTokens.forPatients(context.getRegisteredClient());
         for (String asked : request.getScopes()) {
-            if (registered.stream().noneMatch(r -> AppGrant.covers(r, asked))) {
+            // A patients' app is registered with patients' scopes only; checked again here, so that no registration can make
+            // a patient's sign-in authorize a user/ scope, a write, or an EHR launch (ADR 0045).
+            if (registered.stream().noneMatch(r -> AppGrant.covers(r, asked)) || (forPatients && !AppGrant.forPatients(asked))) {
                 var error = new org.springframework.security.oauth2.core.OAuth2Error(
                         org.springframework.security.oauth2.core.OAuth2ErrorCodes.INVALID_SCOPE,
                         "OAuth 2.0 Parameter: scope (" + asked + " is not within the app's registration)",

@@ -37,6 +37,14 @@ class SmartTokens {
     static final String DISABLED_SETTING = "dossier.disabled";
     /** A registered client's setting: where the chart sends the person for an EHR launch. */
     static final String LAUNCH_URI_SETTING = "dossier.launch-uri";
+    /** A registered client's setting: an app for patients, authorized through the portal's sign-in only (ADR 0045). */
+    static final String FOR_PATIENTS_SETTING = "dossier.for-patients";
+    /** The claim naming the portal account a patient's app token acts for (never set with {@link #STAFF_CLAIM}). */
+    static final String PORTAL_CLAIM = "portal_account";
+    /** When the patient's authorization got its first token: a code issued at the desk after it ends the tokens. */
+    static final String SINCE_CLAIM = "portal_since";
+    /** The principal name of a patient's authorizations: the portal account, which no staff username can be. */
+    static final String PORTAL_PRINCIPAL = "portal:";
 
     private final OAuth2AuthorizationService authorizations;
     private final RegisteredClientRepository clients;
@@ -53,7 +61,11 @@ class SmartTokens {
         this.clock = clock;
     }
 
-    record Live(long staffId, Instant issuedAt, AppGrant grant) {
+    /** A live token: a staff member's ({@code portalAccount} null) or a patient's portal account's (staff id 0). */
+    record Live(long staffId, Instant issuedAt, AppGrant grant, Long portalAccount, Instant portalSince) {
+        Live(long staffId, Instant issuedAt, AppGrant grant) {
+            this(staffId, issuedAt, grant, null, null);
+        }
     }
 
     /** The live access token with this value: issued here, not expired, not revoked, of an app still registered and enabled. */
@@ -76,11 +88,17 @@ class SmartTokens {
         }
         Map<String, Object> claims = token.getClaims();
         Object staff = claims == null ? null : claims.get(STAFF_CLAIM);
-        if (staff == null) {
+        Object portal = claims == null ? null : claims.get(PORTAL_CLAIM);
+        if ((staff == null) == (portal == null) || (portal != null) != forPatients(client)) {
+            // Exactly one of the two, and a patient's token only from a patients' app (a staff app's never names a patient account).
             return Optional.empty();
         }
         Long patient = claims.get(PATIENT_CLAIM) == null ? null : Long.valueOf(claims.get(PATIENT_CLAIM).toString());
         AppGrant grant = new AppGrant(client.getClientId(), authorization.getId(), token.getToken().getScopes(), patient);
+        if (portal != null) {
+            return Optional.of(new Live(0, token.getToken().getIssuedAt(), grant, Long.valueOf(portal.toString()),
+                    Instant.ofEpochMilli(Long.parseLong(claims.get(SINCE_CLAIM).toString()))));
+        }
         return Optional.of(new Live(Long.parseLong(staff.toString()), token.getToken().getIssuedAt(), grant));
     }
 
@@ -117,6 +135,25 @@ class SmartTokens {
     StaffMember activeMember(String username) {
         StaffMember member = organization.staffByUsername(username).orElse(null);
         return member == null || member.status() != StaffStatus.ACTIVE ? null : member;
+    }
+
+    /** Whether this registered client is an app for patients (authorized through the portal's sign-in only). */
+    static boolean forPatients(RegisteredClient client) {
+        return client != null && Boolean.TRUE.equals(client.getClientSettings().getSetting(FOR_PATIENTS_SETTING));
+    }
+
+    /** Whether the client id names a registered app for patients. */
+    boolean forPatients(String clientId) {
+        return clientId != null && clientId.length() <= 100 && forPatients(clients.findByClientId(clientId));
+    }
+
+    /** The portal account a patient's authorization names ({@code portal:<id>}), or null for a staff member's. */
+    static Long portalAccount(String principalName) {
+        if (principalName == null || !principalName.startsWith(PORTAL_PRINCIPAL)) {
+            return null;
+        }
+        String id = principalName.substring(PORTAL_PRINCIPAL.length());
+        return id.matches("\\d{1,18}") ? Long.valueOf(id) : null;
     }
 
     /** Deletes every authorization (codes, access and refresh tokens) of an account; returns how many. */

@@ -25,11 +25,14 @@ class TokenIntrospector implements OpaqueTokenIntrospector {
     private final ApiTokens tokens;
     private final OrganizationService organization;
     private final SmartTokens smart;
+    private final org.springframework.beans.factory.ObjectProvider<PatientSignIns> patients;
 
-    TokenIntrospector(ApiTokens tokens, OrganizationService organization, SmartTokens smart) {
+    TokenIntrospector(ApiTokens tokens, OrganizationService organization, SmartTokens smart,
+                      org.springframework.beans.factory.ObjectProvider<PatientSignIns> patients) {
         this.tokens = tokens;
         this.organization = organization;
         this.smart = smart;
+        this.patients = patients;
     }
 
     @Override
@@ -37,11 +40,27 @@ class TokenIntrospector implements OpaqueTokenIntrospector {
         if (token != null && !token.startsWith(ApiTokens.PREFIX)) {
             // Not one of ours: perhaps the access token of a SMART app, which gets the same checks and narrower rights.
             SmartTokens.Live live = smart.live(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
+            if (live.portalAccount() != null) {
+                return patient(live);
+            }
             return principal(live.staffId(), 0, live.issuedAt(), live.grant());
         }
         // The token and its account in one round trip (issue 21).
         ApiTokens.Live live = tokens.liveWithAccount(token).orElseThrow(() -> new BadOpaqueTokenException("Invalid or expired token"));
         return principal(live.account(), live.token().id(), live.token().issuedAt(), null);
+    }
+
+    /**
+     * A patient's app token: its portal account read again now (still the patient's active account, no code issued at
+     * the desk since the token's authorization began), and the launch patient its own record, or no principal at all.
+     */
+    private PatientAppPrincipal patient(SmartTokens.Live live) {
+        PatientSignIns signIns = patients.getIfAvailable();
+        PatientSignIns.Holder holder = signIns == null ? null : signIns.live(live.portalAccount(), live.portalSince()).orElse(null);
+        if (holder == null || live.grant().patientId() == null || live.grant().patientId() != holder.patientId()) {
+            throw new BadOpaqueTokenException("Invalid or expired token");
+        }
+        return new PatientAppPrincipal(holder, live.issuedAt(), live.grant());
     }
 
     private TokenPrincipal principal(long staffId, long tokenId, java.time.Instant issuedAt, AppGrant app) {

@@ -25,7 +25,13 @@ class UserInfoTokens implements JwtDecoder {
     public Jwt decode(String token) {
         TokenPrincipal principal;
         try {
-            principal = introspector.introspect(token) instanceof TokenPrincipal p ? p : null;
+            var found = introspector.introspect(token);
+            if (found instanceof PatientAppPrincipal patient) {
+                // A patient's app (ADR 0045): the id token named their record (fhirUser), and that is all /userinfo says.
+                return Jwt.withTokenValue(token).header("alg", "none").subject(patient.getName())
+                        .claim("scope", String.join(" ", patient.app().scopes())).issuedAt(patient.issuedAt()).build();
+            }
+            principal = found instanceof TokenPrincipal p ? p : null;
         } catch (BadOpaqueTokenException e) {
             throw new BadJwtException("The token is unknown, expired or revoked");
         }

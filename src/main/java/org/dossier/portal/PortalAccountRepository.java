@@ -7,6 +7,7 @@ import org.springframework.stereotype.Repository;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -129,6 +130,18 @@ class PortalAccountRepository {
                         select exists (select 1 from portal_account where id = ? and status = 'ACTIVE'
                                           and (sessions_from is null or sessions_from <= ?))""")
                 .param(accountId).param(Timestamp.from(signedInAt)).query(Boolean.class).single();
+    }
+
+    /** The account, if a session or an app token that began at this instant may go on (as {@link #sessionValid}). */
+    Optional<Account> live(long accountId, Instant since) {
+        return jdbc.sql("""
+                        select * from portal_account where id = ? and status = 'ACTIVE' and (sessions_from is null or sessions_from <= ?)""")
+                .param(accountId).param(Timestamp.from(since)).query(PortalAccountRepository::account).optional();
+    }
+
+    /** The patient's accounts that are not superseded (whose app tokens a new code ends). */
+    List<Long> currentAccounts(long patientId) {
+        return jdbc.sql("select id from portal_account where patient_id = ? and status <> 'SUPERSEDED'").param(patientId).query(Long.class).list();
     }
 
     /** An earlier enrolment of the patient, as they are told of it: when, and the staff account that issued its code. */

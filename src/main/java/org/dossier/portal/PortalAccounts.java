@@ -64,6 +64,7 @@ public class PortalAccounts {
     private final Clock clock;
     private final SecureRandom random = new SecureRandom();
     private final org.springframework.transaction.support.TransactionTemplate transaction;
+    private final org.dossier.identity.SmartApps apps;
     /** Checked when no account has the username, so that a wrong username costs the time a wrong password does. */
     private volatile String noAccountHash;
 
@@ -73,11 +74,12 @@ public class PortalAccounts {
 
     PortalAccounts(PortalAccountRepository accounts, AccessGateway gateway, AuditTrail audit, PatientFactors factors, SecretBox secrets,
                    Clock clock, org.springframework.transaction.support.TransactionTemplate transaction, PatientService patients,
-                   PortalCodeMail mail, PortalSettings settings) {
+                   PortalCodeMail mail, PortalSettings settings, org.dossier.identity.SmartApps apps) {
         this.settings = settings;
         this.transaction = transaction;
         this.patients = patients;
         this.mail = mail;
+        this.apps = apps;
         this.accounts = accounts;
         this.gateway = gateway;
         this.audit = audit;
@@ -174,6 +176,8 @@ public class PortalAccounts {
         }
         Instant now = clock.instant();
         Instant expires = now.plus(CODE_LIFETIME);
+        // A new code ends what the patient's current account signed in to: its sessions (sessions_from) and its apps' tokens.
+        accounts.currentAccounts(access.patientId()).forEach(apps::revokePatientApps);
         accounts.issueCode(access, hash(code.toString()), actor.staffId(), delivery, now, expires);
         return new IssuedCode(code.toString(), expires);
     }
@@ -251,6 +255,8 @@ public class PortalAccounts {
         String secret = factors.newTotpSecret();
         Optional<PortalAccountRepository.Account> earlier = accounts.supersede(code.patientId(), now);
         long id = accounts.enrol(code, username, factors.hash(password), secrets.seal(secret), now);
+        // The superseded account's apps lose their tokens with it (they would be refused anyway: it is no longer active).
+        earlier.ifPresent(a -> apps.revokePatientApps(a.id()));
         audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
                 .patient(code.patientId()).resource(AuditResource.PortalAccount, id).decision(AuditRecord.Decision.INFO, null)
                 .detail("enrolled with code " + code.id() + " " + accounts.origin(code.id())

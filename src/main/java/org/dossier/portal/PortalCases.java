@@ -98,7 +98,7 @@ public class PortalCases {
         return lines(own, reports.accesses(own, 0, 1000).entries());
     }
 
-    private List<AccessLine> lines(PatientAccess own, List<AuditReports.AccessToMyRecord> entries) {
+    List<AccessLine> lines(PatientAccess own, List<AuditReports.AccessToMyRecord> entries) {
         Map<Long, List<String>> units = new HashMap<>();
         Map<Long, PortalAccountRepository.Enrolment> earlier = entries.stream().anyMatch(e -> e.actorId() != null && e.actorId() < 0)
                 ? accounts.otherEnrolments(own.patientId(), -own.actor().staffId()) : Map.of();

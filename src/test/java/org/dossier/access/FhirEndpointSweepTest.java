@@ -206,7 +206,7 @@ class FhirEndpointSweepTest extends IntegrationTest {
         return r.body();
     }
 
-    private static Api.Response send(Api api, Call call) {
+    static Api.Response send(Api api, Call call) {
         Map<String, String> headers = new java.util.HashMap<>(call.headers());
         return switch (call.method()) {
             case "GET" -> api.get(call.url());

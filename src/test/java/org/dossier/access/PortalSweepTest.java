@@ -2,6 +2,7 @@ package org.dossier.access;
 
 import org.dossier.support.Api;
 import org.dossier.support.IntegrationTest;
+import org.dossier.support.PatientAppFlow;
 import org.dossier.support.PortalSession;
 import org.junit.jupiter.api.Test;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -83,6 +84,40 @@ class PortalSweepTest extends IntegrationTest {
                 .as("the detector sees the other patient where their physician is answered").isTrue();
         assertThat(leaks).isEmpty();
         assertThat(patient.page("/portal/record").status()).as("and the patient's own record still opens").isEqualTo(200);
+    }
+
+    /**
+     * A patient's own app (ADR 0045), its token allowed every read and search of the patient's record: every FHIR
+     * interaction the server declares, with the other patient's ids. No answer names the other patient, nothing is
+     * written (no change answered 2xx), nothing fails (5xx); and the app still reads its own patient.
+     */
+    @Test
+    void aPatientsAppReachesNoOtherPatientOverFhir() throws Exception {
+        Map<String, List<String>> other = SweepRecords.records(this::as, fixtures(), jdbc, FAMILY, GIVEN);
+        long otherId = Long.parseLong(other.get("patient").get(0));
+        long own = fixtures().patient();
+        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(own).query(String.class).single();
+        String code = as("frontdesk").post("/api/patients/" + own + "/portal-code", Map.of()).json().get("code").asString();
+        PortalSession patient = PortalSession.enrolled(port, code, birth, "appsweeper" + (System.nanoTime() % 100000), PASSWORD);
+        String client = PatientAppFlow.register(as("admin"), List.of("openid", "fhirUser", "launch/patient", "patient/*.rs"));
+        Api app = anonymous().withBearer(PatientAppFlow.token(port, patient, client, "openid fhirUser launch/patient patient/*.rs"));
+
+        List<String> leaks = new ArrayList<>();
+        List<FhirEndpointSweepTest.Call> fhir = FhirEndpointSweepTest.plan(anonymous().get("/fhir/metadata").json(), other,
+                url -> as("physician").get(url).body(), new ArrayList<>());
+        for (FhirEndpointSweepTest.Call call : fhir) {
+            Api.Response r = FhirEndpointSweepTest.send(app, call);
+            boolean change = !call.method().equals("GET") && !call.key().contains("search");
+            if (shows(r.body(), otherId)) {
+                leaks.add(call.key() + " " + call.url() + " → names the other patient");
+            } else if (r.status() >= 500 || (change && r.status() / 100 == 2)) {
+                leaks.add(call.key() + " " + call.method() + " " + call.url() + " → " + r.status() + " " + abbreviate(r.body()));
+            }
+        }
+        System.out.println("PortalSweepTest: " + fhir.size() + " FHIR interactions swept with a patient's app token");
+        assertThat(fhir).hasSizeGreaterThan(60);
+        assertThat(leaks).isEmpty();
+        assertThat(app.get("/fhir/Patient/" + own).status()).as("and the app still reads its own patient").isEqualTo(200);
     }
 
     /** Why the answer to the patient's session breaks the property, or null. */

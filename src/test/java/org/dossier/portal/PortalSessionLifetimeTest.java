@@ -29,7 +29,7 @@ class PortalSessionLifetimeTest {
     @Test
     void aSessionOlderThanTwelveHoursActsForNoOneAndAYoungerOneActsAsThePatientOnTheirOwnRecord() {
         // The account's own check (still active, no code issued since the sign-in) reads the database: PortalAttackTest covers it.
-        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null) {
+        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null) {
             @Override
             public boolean sessionValid(PortalPrincipal p) {
                 return true;

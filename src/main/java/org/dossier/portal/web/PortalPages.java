@@ -86,7 +86,9 @@ class PortalPages {
         }
         try {
             sessions.signIn(request, response, accounts.checkCode(account, code, request.getRemoteAddr(), request.getHeader("User-Agent")));
-            return "redirect:/portal/record";
+            // Signing in for one of the patient's apps (ADR 0045): back to its authorization request.
+            String app = org.dossier.identity.PatientSignIns.appToReturnTo(request, response);
+            return "redirect:" + (app != null ? app : "/portal/record");
         } catch (UnauthorizedException | TooManyRequestsException refused) {
             model.addAttribute("errorKey", refused instanceof TooManyRequestsException ? "portal.signin.throttled" : "portal.code.failed");
             return "portal/code";

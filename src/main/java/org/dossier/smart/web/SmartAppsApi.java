@@ -33,13 +33,16 @@ class SmartAppsApi {
         this.launches = launches;
     }
 
-    record Registration(String name, List<String> redirectUris, Set<String> scopes, Boolean confidential, String launchUri) {
+    /** {@code forPatients}: an app patients authorize from the portal's sign-in, for their own record (ADR 0045). */
+    record Registration(String name, List<String> redirectUris, Set<String> scopes, Boolean confidential, String launchUri,
+                        Boolean forPatients) {
     }
 
     @PostMapping("/api/admin/smart-apps")
     @ResponseStatus(HttpStatus.CREATED)
     SmartApps.Registered register(Actor actor, @RequestBody Registration body) {
-        return apps.register(actor, body.name(), body.redirectUris(), body.scopes(), Boolean.TRUE.equals(body.confidential()), body.launchUri());
+        return apps.register(actor, body.name(), body.redirectUris(), body.scopes(), Boolean.TRUE.equals(body.confidential()), body.launchUri(),
+                Boolean.TRUE.equals(body.forPatients()));
     }
 
     @GetMapping("/api/admin/smart-apps")
