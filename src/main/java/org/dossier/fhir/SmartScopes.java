@@ -23,6 +23,14 @@ import org.hl7.fhir.r4.model.UriType;
 final class SmartScopes {
 
     private static final String INTERACTION = "org.dossier.fhir.interaction";
+    /**
+     * What a patient's own app may read: what the portal shows the patient (ADR 0045), and no more. Results and documents
+     * reach the portal only once a clinician releases them (ADR 0044); the FHIR facade has no such filter yet, so they are
+     * left out here rather than sent unreleased. Received records kept as sent, encounters, procedures and the rest are
+     * not shown in the portal either.
+     */
+    static final java.util.Set<String> PATIENT_APP_TYPES = java.util.Set.of("Patient", "Appointment", "MedicationRequest",
+            "AllergyIntolerance", "Condition", "Invoice", "AuditEvent");
     private static final String RESOURCE = "org.dossier.fhir.resourceType";
 
     private SmartScopes() {
@@ -83,6 +91,10 @@ final class SmartScopes {
             return app.hasPatientScopes() && app.reach(null, 's') != AppGrant.Reach.USER
                     ? actor.confinedTo(app.patientId() == null ? -1 : app.patientId()) : actor;
         }
+        if (actor.hasRole(org.dossier.organization.Role.PATIENT) && (type == null || !PATIENT_APP_TYPES.contains(type))) {
+            throw refused("A patient's app reads what the patient portal shows (" + String.join(", ", new java.util.TreeSet<>(PATIENT_APP_TYPES))
+                    + "); " + (type == null ? "this request" : type) + " is not among them");
+        }
         AppGrant.Reach reach = app.reach(type, interaction);
         if (reach == AppGrant.Reach.NONE) {
             throw refused("This app's scopes (" + String.join(" ", app.scopes()) + ") do not allow "
@@ -107,7 +119,13 @@ final class SmartScopes {
      * type would carry the whole compartment. Anyone else: always.
      */
     static boolean covers(String type) {
-        AppGrant app = AppGrant.of(org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication());
+        org.springframework.security.core.Authentication authentication =
+                org.springframework.security.core.context.SecurityContextHolder.getContext().getAuthentication();
+        AppGrant app = AppGrant.of(authentication);
+        if (app != null && authentication.getAuthorities().stream().anyMatch(a -> "ROLE_PATIENT".equals(a.getAuthority()))
+                && !PATIENT_APP_TYPES.contains(type)) {
+            return false;
+        }
         return app == null || app.reach(type, 'r') != AppGrant.Reach.NONE || app.reach(type, 's') != AppGrant.Reach.NONE;
     }
 

@@ -119,9 +119,22 @@ class PatientAppLaunchTest extends IntegrationTest {
         IGenericClient fhir = client(access);
         assertThat(fhir.read().resource(Patient.class).withId(Long.toString(me.patientId())).execute().getIdElement().getIdPart())
                 .isEqualTo(Long.toString(me.patientId()));
-        Bundle observations = fhir.search().forResource(Observation.class).where(Observation.PATIENT.hasId(Long.toString(me.patientId())))
+        Bundle allergies = fhir.search().forResource(org.hl7.fhir.r4.model.AllergyIntolerance.class)
+                .where(org.hl7.fhir.r4.model.AllergyIntolerance.PATIENT.hasId(Long.toString(me.patientId())))
                 .returnBundle(Bundle.class).execute();
-        assertThat(observations.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+        assertThat(allergies.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
+        // What the portal does not show (results and documents before a clinician releases them, encounters, received
+        // records) is not read by the patient's app either, asked for directly or carried by $everything.
+        for (String path : List.of("/fhir/Observation?patient=" + me.patientId(), "/fhir/DocumentReference?patient=" + me.patientId(),
+                "/fhir/Encounter?patient=" + me.patientId(), "/fhir/Procedure?patient=" + me.patientId())) {
+            Api.Response refused = anonymous().withBearer(access).get(path);
+            assertThat(refused.status()).as(path).isEqualTo(403);
+            assertThat(refused.body()).contains("OperationOutcome").contains("what the patient portal shows");
+        }
+        Api.Response everything = anonymous().withBearer(access).get("/fhir/Patient/" + me.patientId() + "/$everything");
+        assertThat(everything.status()).as(everything.toString()).isEqualTo(200);
+        assertThat(everything.body()).doesNotContain("\"resourceType\":\"Observation\"").doesNotContain("\"resourceType\":\"Encounter\"")
+                .doesNotContain("\"resourceType\":\"DocumentReference\"");
         assertThat(jdbc.sql("""
                         select count(*) from audit_entry where patient_id = ? and decision = 'ALLOW' and reason_code = 'PATIENT_SELF'
                            and actor_username = ? and actor_roles = 'PATIENT' and session_id like ?""")
