@@ -1,0 +1,271 @@
+package org.dossier.platform.crypto;
+
+import com.google.crypto.tink.Aead;
+import com.google.crypto.tink.KeysetHandle;
+import com.google.crypto.tink.RegistryConfiguration;
+import com.google.crypto.tink.TinkProtoKeysetFormat;
+import com.google.crypto.tink.aead.PredefinedAeadParameters;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.stereotype.Component;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * The patients' own keys, for crypto-shredding (ADR 0047): one Tink AES-256-GCM keyset per patient, created when the
+ * patient's first value is sealed, wrapped by the facility's FIELD data key (the patient id as associated data) and kept
+ * in a <em>key store outside the database</em>: a directory, one file per patient ({@code <store>/<facility>/<id % 1000>/<id>.key}).
+ * The database and its backups never hold one, so deleting the file (shredding) leaves every copy of the database —
+ * backups, replicas, dumps — with ciphertexts nothing opens. A shredded patient's file is replaced by a tombstone
+ * ({@code <id>.shredded}, no key in it), so that a database restored from before the shredding still reads "erased".
+ * Unwrapped keys are cached in memory only; every use checks that the file is still there (a stat), so a shred on another
+ * node of the same store is seen at once.
+ */
+@Component
+public class PatientKeys {
+
+    private static final Logger log = LoggerFactory.getLogger(PatientKeys.class);
+    /** Past this many cached keys the cache starts again: memory stays bounded for a 20,000-patient hospital and beyond. */
+    private static final int CACHE_LIMIT = 100_000;
+
+    /** What the key store holds for a patient. */
+    enum State { NONE, KEY, SHREDDED }
+
+    private final Path store;
+    private final DataKeys dataKeys;
+    private final Map<Long, Aead> cache = new ConcurrentHashMap<>();
+
+    @org.springframework.beans.factory.annotation.Autowired
+    PatientKeys(@Value("${dossier.keys.patient-store:}") String patientStore, @Value("${dossier.keys.dir:}") String keysDir,
+                @Value("${dossier.data-dir}") String dataDir, DataKeys dataKeys) {
+        this(storeDir(patientStore, keysDir, dataDir), dataKeys);
+        log.info("Patients' keys (crypto-shredding) are kept in {}", store);
+    }
+
+    PatientKeys(Path store, DataKeys dataKeys) {
+        this.store = store.toAbsolutePath().normalize();
+        this.dataKeys = dataKeys;
+    }
+
+    /** DOSSIER_KEYS_PATIENT_STORE, else beside the key-encryption key: {@code <keys dir>/patients}, never in the data directory. */
+    private static Path storeDir(String patientStore, String keysDir, String dataDir) {
+        if (!patientStore.isBlank()) {
+            return Path.of(patientStore);
+        }
+        if (!keysDir.isBlank()) {
+            return Path.of(keysDir).resolve("patients");
+        }
+        Path data = Path.of(dataDir).toAbsolutePath().normalize();
+        return data.resolveSibling(data.getFileName() + "-keys").resolve("patients");
+    }
+
+    Path store() {
+        return store;
+    }
+
+    /** The patient's key if the store holds one (null otherwise); {@link #state} tells a shredded patient from one without. */
+    Aead existing(int facilityId, long patientId) {
+        Path file = keyFile(facilityId, patientId);
+        Aead cached = cache.get(patientId);
+        if (cached != null) {
+            if (Files.exists(file)) {
+                return cached;
+            }
+            cache.remove(patientId);
+            return null;
+        }
+        byte[] wrapped = read(file);
+        return wrapped == null ? null : remember(patientId, unwrap(facilityId, patientId, wrapped));
+    }
+
+    State state(int facilityId, long patientId) {
+        if (existing(facilityId, patientId) != null) {
+            return State.KEY;
+        }
+        return Files.exists(tombstone(facilityId, patientId)) ? State.SHREDDED : State.NONE;
+    }
+
+    /** The patient's key, made and stored durably first if there is none; a shredded patient gets none. */
+    Aead orCreate(int facilityId, long patientId) {
+        Aead key = existing(facilityId, patientId);
+        if (key != null) {
+            return key;
+        }
+        if (Files.exists(tombstone(facilityId, patientId))) {
+            throw new ErasedValueException(facilityId, patientId);
+        }
+        create(facilityId, patientId, true);
+        return existing(facilityId, patientId);
+    }
+
+    /**
+     * Makes the keys of many new patients at once (the bulk loader): every file written, then all made durable together
+     * (the first fsync commits the file system's journal for the others), before any value sealed with them is stored.
+     */
+    public void prepare(int facilityId, Collection<Long> patientIds) {
+        var made = patientIds.parallelStream().filter(id -> existing(facilityId, id) == null)
+                .map(id -> create(facilityId, id, false)).toList();
+        made.forEach(PatientKeys::fsync);
+        made.stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+    }
+
+    private Path create(int facilityId, long patientId, boolean durable) {
+        Path file = keyFile(facilityId, patientId);
+        try {
+            KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+            byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, dataKeys.fieldKey(facilityId),
+                    associatedData(facilityId, patientId));
+            Files.createDirectories(file.getParent());
+            Path temp = file.resolveSibling(patientId + "." + UUID.randomUUID() + ".tmp");
+            Files.write(temp, wrapped, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            if (durable) {
+                fsync(temp);
+            }
+            try {
+                // a hard link never replaces: two nodes making the same patient's key keep the first one
+                Files.createLink(file, temp);
+            } catch (FileAlreadyExistsException another) {
+                // the other one is the key
+            } finally {
+                Files.delete(temp);
+            }
+            if (durable) {
+                fsync(file.getParent());
+            }
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot store the key of patient " + patientId + " in " + store, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot make the key of patient " + patientId, e);
+        }
+    }
+
+    /**
+     * Crypto-shredding: the patient's key file is replaced by a tombstone and deleted, durably, and forgotten here. Answers
+     * false if there was no key (nothing was ever sealed with one; the tombstone is written all the same).
+     */
+    public boolean shred(int facilityId, long patientId, Instant when) {
+        Path file = keyFile(facilityId, patientId);
+        try {
+            Files.createDirectories(file.getParent());
+            Path tombstone = tombstone(facilityId, patientId);
+            Files.writeString(tombstone, "shredded " + when + "\n", StandardCharsets.UTF_8);
+            fsync(tombstone);
+            boolean had = Files.deleteIfExists(file);
+            fsync(file.getParent());
+            cache.remove(patientId);
+            log.info("Shredded the key of patient {} (facility {}): {}", patientId, facilityId, had ? "deleted" : "there was none");
+            return had;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot shred the key of patient " + patientId + " in " + store, e);
+        }
+    }
+
+    /** Whether the store holds a tombstone for the patient. */
+    public boolean isShredded(int facilityId, long patientId) {
+        return Files.exists(tombstone(facilityId, patientId));
+    }
+
+    /** Forgets the cached keys (a facility key rotation re-wraps the files). */
+    void forget() {
+        cache.clear();
+    }
+
+    /** Re-wraps a patient's key file with the facility key's current primary; false if the patient has none. */
+    boolean rewrap(int facilityId, long patientId) {
+        Path file = keyFile(facilityId, patientId);
+        byte[] wrapped = read(file);
+        if (wrapped == null) {
+            return false;
+        }
+        try {
+            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, dataKeys.fieldKey(facilityId),
+                    associatedData(facilityId, patientId));
+            byte[] again = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, dataKeys.fieldKey(facilityId),
+                    associatedData(facilityId, patientId));
+            Path temp = file.resolveSibling(patientId + "." + UUID.randomUUID() + ".tmp");
+            Files.write(temp, again, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            fsync(temp);
+            // a shred in the meantime wins: only an existing key is replaced
+            if (Files.exists(file)) {
+                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+                fsync(file.getParent());
+                if (isShredded(facilityId, patientId)) {
+                    Files.deleteIfExists(file);
+                    fsync(file.getParent());
+                }
+            } else {
+                Files.delete(temp);
+            }
+            return true;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot re-wrap the key of patient " + patientId, e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("The key of patient " + patientId + " does not unwrap with facility " + facilityId
+                    + "'s data key", e);
+        }
+    }
+
+    private Aead remember(long patientId, Aead key) {
+        if (cache.size() >= CACHE_LIMIT) {
+            cache.clear();
+        }
+        cache.put(patientId, key);
+        return key;
+    }
+
+    private Aead unwrap(int facilityId, long patientId, byte[] wrapped) {
+        try {
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, dataKeys.fieldKey(facilityId), associatedData(facilityId, patientId))
+                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("The key of patient " + patientId + " in " + store + " does not unwrap with facility "
+                    + facilityId + "'s data key: another database's key store, or the file was altered", e);
+        }
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (NoSuchFileException none) {
+            return null;
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot read the patient key " + file, e);
+        }
+    }
+
+    private static byte[] associatedData(int facilityId, long patientId) {
+        return ("dossier-patient-key|" + facilityId + "|" + patientId).getBytes(StandardCharsets.UTF_8);
+    }
+
+    Path keyFile(int facilityId, long patientId) {
+        return store.resolve(Integer.toString(facilityId)).resolve(Long.toString(patientId % 1000)).resolve(patientId + ".key");
+    }
+
+    private Path tombstone(int facilityId, long patientId) {
+        return keyFile(facilityId, patientId).resolveSibling(patientId + ".shredded");
+    }
+
+    private static void fsync(Path path) {
+        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
+            channel.force(true);
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot make " + path + " durable", e);
+        }
+    }
+}
