@@ -14,12 +14,12 @@ public final class PatientRows {
     private PatientRows() {
     }
 
-    static FieldCipher.Cell detailsCell(long patientId, int facilityId) {
+    public static FieldCipher.Cell detailsCell(long patientId, int facilityId) {
         return FieldCipher.Cell.ofPatient(patientId, facilityId, "patient", "details", patientId);
     }
 
     /** A version's cell names its number, so that one version's snapshot cannot stand in for another's. */
-    static FieldCipher.Cell versionCell(long patientId, int facilityId, int version) {
+    public static FieldCipher.Cell versionCell(long patientId, int facilityId, int version) {
         return FieldCipher.Cell.ofPatient(patientId, facilityId, "patient_version", "snapshot/" + version, patientId);
     }
 

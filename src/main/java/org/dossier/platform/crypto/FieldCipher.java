@@ -53,6 +53,14 @@ public class FieldCipher {
         }
     }
 
+    DataKeys keys() {
+        return keys;
+    }
+
+    PatientKeys patientKeys() {
+        return patientKeys;
+    }
+
     /** Seals with the cell's key; a shredded patient's cell is refused ({@link ErasedValueException}, a 409). */
     public byte[] seal(Cell cell, String plaintext) {
         if (plaintext == null) {

@@ -48,7 +48,11 @@ public class PatientKeys {
 
     private final Path store;
     private final DataKeys dataKeys;
-    private final Map<Long, Aead> cache = new ConcurrentHashMap<>();
+    private final Map<Long, Loaded> cache = new ConcurrentHashMap<>();
+
+    /** An unwrapped key and the Tink prefix its values start with. */
+    private record Loaded(Aead aead, byte[] prefix) {
+    }
 
     @org.springframework.beans.factory.annotation.Autowired
     PatientKeys(@Value("${dossier.keys.patient-store:}") String patientStore, @Value("${dossier.keys.dir:}") String keysDir,
@@ -80,8 +84,19 @@ public class PatientKeys {
 
     /** The patient's key if the store holds one (null otherwise); {@link #state} tells a shredded patient from one without. */
     Aead existing(int facilityId, long patientId) {
+        Loaded loaded = loaded(facilityId, patientId);
+        return loaded == null ? null : loaded.aead();
+    }
+
+    /** The prefix of the values the patient's key seals, or null if the patient has no key. */
+    byte[] prefix(int facilityId, long patientId) {
+        Loaded loaded = loaded(facilityId, patientId);
+        return loaded == null ? null : loaded.prefix();
+    }
+
+    private Loaded loaded(int facilityId, long patientId) {
         Path file = keyFile(facilityId, patientId);
-        Aead cached = cache.get(patientId);
+        Loaded cached = cache.get(patientId);
         if (cached != null) {
             if (Files.exists(file)) {
                 return cached;
@@ -221,7 +236,7 @@ public class PatientKeys {
         }
     }
 
-    private Aead remember(long patientId, Aead key) {
+    private Loaded remember(long patientId, Loaded key) {
         if (cache.size() >= CACHE_LIMIT) {
             cache.clear();
         }
@@ -229,13 +244,28 @@ public class PatientKeys {
         return key;
     }
 
-    private Aead unwrap(int facilityId, long patientId, byte[] wrapped) {
+    private Loaded unwrap(int facilityId, long patientId, byte[] wrapped) {
         try {
-            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, dataKeys.fieldKey(facilityId), associatedData(facilityId, patientId))
-                    .getPrimitive(RegistryConfiguration.get(), Aead.class);
+            KeysetHandle handle = parse(facilityId, patientId, wrapped);
+            return new Loaded(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
+                    ((com.google.crypto.tink.aead.AeadKey) handle.getPrimary().getKey()).getOutputPrefix().toByteArray());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The key of patient " + patientId + " in " + store + " does not unwrap with facility "
                     + facilityId + "'s data key: another database's key store, or the file was altered", e);
+        }
+    }
+
+    /** Unwraps with the facility key, read again once if another node rotated it since this one loaded it. */
+    private KeysetHandle parse(int facilityId, long patientId, byte[] wrapped) throws GeneralSecurityException {
+        byte[] ad = associatedData(facilityId, patientId);
+        try {
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, dataKeys.fieldKey(facilityId), ad);
+        } catch (GeneralSecurityException e) {
+            Aead reloaded = dataKeys.reloadedFieldKey(facilityId);
+            if (reloaded == null) {
+                throw e;
+            }
+            return TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, reloaded, ad);
         }
     }
 
