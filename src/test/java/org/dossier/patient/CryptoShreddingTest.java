@@ -54,7 +54,7 @@ class CryptoShreddingTest extends IntegrationTest {
 
     @Test
     void twoPeopleShredAPatientAndNoCopyOfTheDatabaseOpensItAgain() throws Exception {
-        long patient = fixtures().patient();
+        long patient = fixtures().patientInCare();
         int facility = jdbc.sql("select facility_id from patient where id = ?").param(patient).query(Integer.class).single();
         assertThat(as("frontdesk").get("/api/patients/" + patient).body()).contains("0639981234");
         Path store = WrongKeys.patientStoreOf(patientKeys);
@@ -70,6 +70,11 @@ class CryptoShreddingTest extends IntegrationTest {
         Api.Response history = as("frontdesk").get("/api/patients/" + patient + "/history");
         assertThat(history.status()).as(history.toString()).isEqualTo(200);
         assertThat(history.body()).doesNotContain("0639981234").contains("\"data\":null");
+        Api.Response chart = as("physician").get("/api/patients/" + patient + "/chart");
+        assertThat(chart.status()).as(chart.toString()).isEqualTo(200);
+        Api.Response fhir = as("physician").get("/fhir/Patient/" + patient);
+        assertThat(fhir.status()).as(fhir.toString()).isEqualTo(200);
+        assertThat(fhir.body()).doesNotContain("0639981234").doesNotContain("Garibaldi");
         Map<String, Object> change = PatientJson.provisional("Fixtureshred", "Test", "1970-01-02", "F");
         Api.Response write = as("frontdesk").put("/api/patients/" + patient, Map.of("version", 1, "patient", change, "reason", "typo"));
         assertThat(write.status()).as("a write to an erased patient: " + write).isEqualTo(409);

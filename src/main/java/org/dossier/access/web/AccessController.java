@@ -5,12 +5,14 @@ import io.swagger.v3.oas.annotations.tags.Tag;
 import org.dossier.access.BreakGlass;
 import org.dossier.access.BreakGlassGrant;
 import org.dossier.access.Erasures;
+import org.dossier.access.KeyRotations;
 import org.dossier.access.PatientErasure;
 import org.dossier.access.Restriction;
 import org.dossier.access.Restrictions;
 import org.dossier.audit.AuditReports;
 import org.dossier.organization.Actor;
 import org.dossier.platform.NotFoundException;
+import org.dossier.platform.crypto.DataKeyRotation;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -31,11 +33,27 @@ class AccessController {
     private final BreakGlass breakGlass;
     private final Restrictions restrictions;
     private final Erasures erasures;
+    private final KeyRotations keyRotations;
 
-    AccessController(BreakGlass breakGlass, Restrictions restrictions, Erasures erasures) {
+    AccessController(BreakGlass breakGlass, Restrictions restrictions, Erasures erasures, KeyRotations keyRotations) {
         this.breakGlass = breakGlass;
         this.restrictions = restrictions;
         this.erasures = erasures;
+        this.keyRotations = keyRotations;
+    }
+
+    @PostMapping("/api/access/data-keys/{facilityId}/rotation")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Rotate a facility's data key: new values at once, existing ones re-encrypted in the background"
+            + " (administrator or security officer of the facility, fresh second factor)")
+    DataKeyRotation.Progress rotateDataKey(Actor actor, @PathVariable int facilityId) {
+        return keyRotations.rotate(actor, facilityId);
+    }
+
+    @GetMapping("/api/access/data-keys/rotations/{rotationId}")
+    @Operation(summary = "How far a data-key rotation's re-encryption is (administrator or security officer)")
+    DataKeyRotation.Progress dataKeyRotation(Actor actor, @PathVariable long rotationId) {
+        return keyRotations.progress(actor, rotationId);
     }
 
     record ErasureRequest(PatientErasure.Ground ground) {

@@ -171,10 +171,20 @@ public class DataKeyRotation {
 
     private Counts reseal(SealedValues table, List<SealedValues.Value> values) {
         Counts counts = new Counts();
+        int facilityId = values.get(0).cell().facilityId();
+        Set<Long> shredded = new java.util.HashSet<>();
         Set<Long> patients = new LinkedHashSet<>();
         for (SealedValues.Value v : values) {
+            Long patientId = v.cell().patientId();
+            if (patientId != null && !shredded.contains(patientId) && !patients.contains(patientId)) {
+                (patientKeys.isShredded(facilityId, patientId) ? shredded : patients).add(patientId);
+            }
+        }
+        // patients without a key yet (their values sealed before ADR 0047) get one, made durable together
+        patientKeys.prepare(facilityId, patients);
+        for (SealedValues.Value v : values) {
             FieldCipher.Cell cell = v.cell();
-            if (cell.patientId() != null && patientKeys.isShredded(cell.facilityId(), cell.patientId())) {
+            if (cell.patientId() != null && shredded.contains(cell.patientId())) {
                 counts.erased++;
                 continue;
             }
@@ -183,14 +193,8 @@ public class DataKeyRotation {
             } else if (!underCurrentKey(cell, v.sealed())) {
                 counts.resealed += table.replace(v, cipher.seal(cell, cipher.open(cell, v.sealed()))) ? 1 : 0;
             }
-            if (cell.patientId() != null) {
-                patients.add(cell.patientId());
-            }
         }
-        int facilityId = values.get(0).cell().facilityId();
-        for (long patientId : patients) {
-            counts.patientKeys += patientKeys.rewrap(facilityId, patientId) ? 1 : 0;
-        }
+        counts.patientKeys += patientKeys.rewrap(facilityId, patients);
         return counts;
     }
 

@@ -21,7 +21,13 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.security.GeneralSecurityException;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -42,6 +48,9 @@ public class PatientKeys {
     private static final Logger log = LoggerFactory.getLogger(PatientKeys.class);
     /** Past this many cached keys the cache starts again: memory stays bounded for a 20,000-patient hospital and beyond. */
     private static final int CACHE_LIMIT = 100_000;
+    /** Threads that fsync a bulk load's new keys together (I/O waits, not CPU). */
+    private static final int PARALLEL_SYNCS = 64;
+    private static final Path SYNC = Path.of("/bin/sync");
 
     /** What the key store holds for a patient. */
     enum State { NONE, KEY, SHREDDED }
@@ -56,9 +65,14 @@ public class PatientKeys {
 
     @org.springframework.beans.factory.annotation.Autowired
     PatientKeys(@Value("${dossier.keys.patient-store:}") String patientStore, @Value("${dossier.keys.dir:}") String keysDir,
-                @Value("${dossier.data-dir}") String dataDir, DataKeys dataKeys) {
+                @Value("${dossier.data-dir}") String dataDir, @Value("${dossier.profile:development}") String profile,
+                DataKeys dataKeys) {
         this(storeDir(patientStore, keysDir, dataDir), dataKeys);
         log.info("Patients' keys (crypto-shredding) are kept in {}", store);
+        if ("production".equals(profile) && patientStore.isBlank()) {
+            log.warn("DOSSIER_KEYS_PATIENT_STORE is not set: patients' keys are kept in {}; in production give a directory on storage"
+                    + " of its own that every node mounts, backed up apart from the database (docs/operations.md)", store);
+        }
     }
 
     PatientKeys(Path store, DataKeys dataKeys) {
@@ -133,10 +147,36 @@ public class PatientKeys {
      * (the first fsync commits the file system's journal for the others), before any value sealed with them is stored.
      */
     public void prepare(int facilityId, Collection<Long> patientIds) {
-        var made = patientIds.parallelStream().filter(id -> existing(facilityId, id) == null)
+        List<Path> made = patientIds.parallelStream().filter(id -> state(facilityId, id) == State.NONE)
                 .map(id -> create(facilityId, id, false)).toList();
-        made.forEach(PatientKeys::fsync);
+        fsyncAll(made);
         made.stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+    }
+
+    /**
+     * Makes many new files durable. One fsync costs a journal commit (2-3 ms on the build machine's ext4): 20,000 in a row
+     * took a minute. On Linux one {@code syncfs(2)} of the store's file system ({@code sync -f}, coreutils) makes them all
+     * durable at once; elsewhere, or if it fails, they are fsynced 64 at a time (commits shared: 5 to 10 times faster).
+     */
+    private static void fsyncAll(List<Path> files) {
+        if (files.size() > PARALLEL_SYNCS && syncFileSystemOf(files.get(0))) {
+            return;
+        }
+        ExecutorService syncing = Executors.newFixedThreadPool(PARALLEL_SYNCS);
+        try {
+            List<Future<?>> done = new ArrayList<>();
+            files.forEach(file -> done.add(syncing.submit(() -> fsync(file))));
+            for (Future<?> f : done) {
+                f.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while making patient keys durable", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("Cannot make patient keys durable", e.getCause());
+        } finally {
+            syncing.shutdown();
+        }
     }
 
     private Path create(int facilityId, long patientId, boolean durable) {
@@ -201,33 +241,45 @@ public class PatientKeys {
         cache.clear();
     }
 
-    /** Re-wraps a patient's key file with the facility key's current primary; false if the patient has none. */
-    boolean rewrap(int facilityId, long patientId) {
-        Path file = keyFile(facilityId, patientId);
-        byte[] wrapped = read(file);
-        if (wrapped == null) {
-            return false;
+    /**
+     * Re-wraps the key files of these patients with the facility key's current primary (a data-key rotation): new files
+     * written beside the old ones and made durable together, then renamed over them. Answers how many were re-wrapped.
+     * A patient shredded meanwhile stays shredded (checked after the rename).
+     */
+    int rewrap(int facilityId, Collection<Long> patientIds) {
+        Map<Path, Path> fresh = new java.util.LinkedHashMap<>();
+        for (long patientId : patientIds) {
+            Path file = keyFile(facilityId, patientId);
+            byte[] wrapped = read(file);
+            if (wrapped != null) {
+                fresh.put(file, writeRewrapped(facilityId, patientId, file, wrapped));
+            }
         }
+        fsyncAll(List.copyOf(fresh.values()));
         try {
-            KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(wrapped, dataKeys.fieldKey(facilityId),
-                    associatedData(facilityId, patientId));
+            for (var e : fresh.entrySet()) {
+                Files.move(e.getValue(), e.getKey(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            }
+            fresh.keySet().stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+            for (long patientId : patientIds) {
+                if (isShredded(facilityId, patientId) && Files.deleteIfExists(keyFile(facilityId, patientId))) {
+                    fsync(keyFile(facilityId, patientId).getParent());
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot re-wrap patient keys in " + store, e);
+        }
+        return fresh.size();
+    }
+
+    private Path writeRewrapped(int facilityId, long patientId, Path file, byte[] wrapped) {
+        try {
+            KeysetHandle handle = parse(facilityId, patientId, wrapped);
             byte[] again = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, dataKeys.fieldKey(facilityId),
                     associatedData(facilityId, patientId));
             Path temp = file.resolveSibling(patientId + "." + UUID.randomUUID() + ".tmp");
             Files.write(temp, again, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            fsync(temp);
-            // a shred in the meantime wins: only an existing key is replaced
-            if (Files.exists(file)) {
-                Files.move(temp, file, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
-                fsync(file.getParent());
-                if (isShredded(facilityId, patientId)) {
-                    Files.deleteIfExists(file);
-                    fsync(file.getParent());
-                }
-            } else {
-                Files.delete(temp);
-            }
-            return true;
+            return temp;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot re-wrap the key of patient " + patientId, e);
         } catch (GeneralSecurityException e) {
@@ -289,6 +341,23 @@ public class PatientKeys {
 
     private Path tombstone(int facilityId, long patientId) {
         return keyFile(facilityId, patientId).resolveSibling(patientId + ".shredded");
+    }
+
+    /** {@code sync -f}: syncfs(2) of the file system holding {@code file}; false where there is no such command. */
+    private static boolean syncFileSystemOf(Path file) {
+        if (!Files.isExecutable(SYNC)) {
+            return false;
+        }
+        try {
+            Process sync = new ProcessBuilder(SYNC.toString(), "-f", file.toString()).redirectErrorStream(true).start();
+            sync.getInputStream().transferTo(java.io.OutputStream.nullOutputStream());
+            return sync.waitFor() == 0;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
     }
 
     private static void fsync(Path path) {
