@@ -98,6 +98,26 @@ class DataKeyRotationTest extends IntegrationTest {
                 patients.size() * 1000.0 / Math.max(ms, 1));
     }
 
+    @Test
+    void anAdministratorOrTheSecurityOfficerRotatesAFacilitysKeyWithAFreshSecondFactorOthersAreRefusedAndAudited() {
+        String path = "/api/access/data-keys/3/rotation";
+        assertThat(as("physician").post(path, Map.of()).status()).isEqualTo(403);
+        assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'physician' and decision = 'DENY' and detail like ?")
+                .param("%" + path + "%").query(Long.class).single()).as("the refusal, audited").isEqualTo(1);
+        var started = as("admin").post(path, Map.of());
+        assertThat(started.status()).as(started.toString()).isEqualTo(202);
+        long id = started.json().get("id").asLong();
+        assertThat(as("security").post(path, Map.of()).status()).as("one at a time").isEqualTo(409);
+        assertThat(as("physician").get("/api/access/data-keys/rotations/" + id).status()).isEqualTo(403);
+        assertThat(jdbc.sql("select count(*) from audit_entry where actor_username = 'admin' and detail like ?")
+                .param("data key of facility 3 rotated (rotation " + id + "%").query(Long.class).single()).isEqualTo(1);
+        // finished here, so that the other test's batches are its own
+        job(cipher, 500).work(1_000);
+        var progress = as("admin").get("/api/access/data-keys/rotations/" + id);
+        assertThat(progress.status()).as(progress.toString()).isEqualTo(200);
+        assertThat(progress.json().get("finishedAt").isNull()).isFalse();
+    }
+
     private DataKeyRotation job(FieldCipher with, int batchSize) {
         return new DataKeyRotation(appJdbc, transactions, with == cipher ? dataKeys : keysOf(with), with == cipher ? patientKeys
                 : patientKeysOf(with), with, tables, Clock.systemUTC(), batchSize, false, Duration.ofSeconds(5));
