@@ -6,6 +6,7 @@ import org.dossier.access.Listing;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
+import org.dossier.platform.crypto.ErasedValueException;
 import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -54,6 +55,9 @@ class PatientRepository {
         static Details of(PatientData d) {
             return new Details(d.addresses(), d.phones(), d.emails(), d.contacts(), d.preferredPhysician(), d.coverage());
         }
+
+        /** What a shredded patient's details read as: nothing. */
+        static final Details ERASED = new Details(List.of(), List.of(), List.of(), List.of(), null, null);
     }
 
     /** What a version keeps: the whole record as it became. */
@@ -142,15 +146,28 @@ class PatientRepository {
                           from patient_version where patient_id = ? order by version desc limit ?""")
                 .param(access.patientId()).param(limit)
                 .query((rs, n) -> {
-                    byte[] sealed = rs.getBytes("sealed_snapshot");
-                    String text = sealed == null ? rs.getString("snapshot") : cipher.open(PatientRows.versionCell(
-                            rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getInt("version")), sealed);
-                    Snapshot s = json.readValue(text, Snapshot.class);
+                    Snapshot s = snapshot(rs);
+                    // a shredded patient's versions keep their dates, authors and reasons; what they recorded reads as erased
                     return new PatientVersion(rs.getLong("patient_id"), rs.getInt("version"),
                             rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
-                            rs.getString("reason"), s.status(), s.mergedInto(), s.data());
+                            rs.getString("reason"), s == null ? null : s.status(), s == null ? null : s.mergedInto(),
+                            s == null ? null : s.data());
                 })
                 .list();
+    }
+
+    /** A version's snapshot, or null once the patient's key was shredded (ADR 0047). */
+    private Snapshot snapshot(ResultSet rs) throws SQLException {
+        byte[] sealed = rs.getBytes("sealed_snapshot");
+        if (sealed == null) {
+            return json.readValue(rs.getString("snapshot"), Snapshot.class);
+        }
+        try {
+            return json.readValue(cipher.open(PatientRows.versionCell(rs.getLong("patient_id"), rs.getInt("facility_id"),
+                    rs.getInt("version")), sealed), Snapshot.class);
+        } catch (ErasedValueException erased) {
+            return null;
+        }
     }
 
     private static String pattern(String key, PatientSearchQuery.Match match) {
@@ -322,11 +339,7 @@ class PatientRepository {
     }
 
     private Patient map(ResultSet rs, int row) throws SQLException {
-        byte[] sealed = rs.getBytes("sealed_details");
-        // a row written before V50 keeps its plaintext details until it is written again
-        String text = sealed == null ? rs.getString("details")
-                : cipher.open(PatientRows.detailsCell(rs.getLong("id"), rs.getInt("facility_id")), sealed);
-        Details details = json.readValue(text, Details.class);
+        Details details = details(rs);
         PatientData data = new PatientData(rs.getString("birth_family_name"), rs.getString("used_name"),
                 rs.getString("given_names"), rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex")),
                 rs.getString("birthplace_code"), rs.getString("ins_matricule"), rs.getString("ins_oid"),
@@ -335,6 +348,22 @@ class PatientRepository {
         return new Patient(rs.getLong("id"), rs.getInt("facility_id"), rs.getString("ipp"), rs.getInt("version"),
                 PatientStatus.valueOf(rs.getString("status")), (Long) rs.getObject("merged_into"), data,
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
+    }
+
+    /**
+     * The sealed details; a row written before V50 keeps its plaintext details until it is written again or the
+     * re-encryption job seals it. A shredded patient's read as erased: none (ADR 0047).
+     */
+    private Details details(ResultSet rs) throws SQLException {
+        byte[] sealed = rs.getBytes("sealed_details");
+        if (sealed == null) {
+            return json.readValue(rs.getString("details"), Details.class);
+        }
+        try {
+            return json.readValue(cipher.open(PatientRows.detailsCell(rs.getLong("id"), rs.getInt("facility_id")), sealed), Details.class);
+        } catch (ErasedValueException erased) {
+            return Details.ERASED;
+        }
     }
 
     private static PatientMerge merge(ResultSet rs, int row) throws SQLException {

@@ -4,11 +4,15 @@ import io.swagger.v3.oas.annotations.Operation;
 import io.swagger.v3.oas.annotations.tags.Tag;
 import org.dossier.access.BreakGlass;
 import org.dossier.access.BreakGlassGrant;
+import org.dossier.access.Erasures;
+import org.dossier.access.KeyRotations;
+import org.dossier.access.PatientErasure;
 import org.dossier.access.Restriction;
 import org.dossier.access.Restrictions;
 import org.dossier.audit.AuditReports;
 import org.dossier.organization.Actor;
 import org.dossier.platform.NotFoundException;
+import org.dossier.platform.crypto.DataKeyRotation;
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -28,10 +32,58 @@ class AccessController {
 
     private final BreakGlass breakGlass;
     private final Restrictions restrictions;
+    private final Erasures erasures;
+    private final KeyRotations keyRotations;
 
-    AccessController(BreakGlass breakGlass, Restrictions restrictions) {
+    AccessController(BreakGlass breakGlass, Restrictions restrictions, Erasures erasures, KeyRotations keyRotations) {
         this.breakGlass = breakGlass;
         this.restrictions = restrictions;
+        this.erasures = erasures;
+        this.keyRotations = keyRotations;
+    }
+
+    @PostMapping("/api/access/data-keys/{facilityId}/rotation")
+    @ResponseStatus(HttpStatus.ACCEPTED)
+    @Operation(summary = "Rotate a facility's data key: new values at once, existing ones re-encrypted in the background"
+            + " (administrator or security officer of the facility, fresh second factor)")
+    DataKeyRotation.Progress rotateDataKey(Actor actor, @PathVariable int facilityId) {
+        return keyRotations.rotate(actor, facilityId);
+    }
+
+    @GetMapping("/api/access/data-keys/rotations/{rotationId}")
+    @Operation(summary = "How far a data-key rotation's re-encryption is (administrator or security officer)")
+    DataKeyRotation.Progress dataKeyRotation(Actor actor, @PathVariable long rotationId) {
+        return keyRotations.progress(actor, rotationId);
+    }
+
+    record ErasureRequest(PatientErasure.Ground ground) {
+    }
+
+    @PostMapping("/api/patients/{patientId}/erasure")
+    @ResponseStatus(HttpStatus.CREATED)
+    @Operation(summary = "Ask for a patient's data to be crypto-shredded, naming the ground (security officer, fresh second factor;"
+            + " another person confirms)")
+    PatientErasure askErasure(Actor actor, @PathVariable long patientId, @RequestBody ErasureRequest r) {
+        return erasures.request(actor, patientId, r == null ? null : r.ground());
+    }
+
+    @PostMapping("/api/access/erasures/{erasureId}/confirm")
+    @Operation(summary = "Confirm an erasure: the patient's key is shredded, for good (another security officer or an administrator"
+            + " of the facility, never the one who asked; fresh second factor)")
+    PatientErasure confirmErasure(Actor actor, @PathVariable long erasureId) {
+        return erasures.confirm(actor, erasureId);
+    }
+
+    @PostMapping("/api/access/erasures/{erasureId}/withdraw")
+    @Operation(summary = "Withdraw an erasure not confirmed yet (security officer or administrator; fresh second factor)")
+    PatientErasure withdrawErasure(Actor actor, @PathVariable long erasureId) {
+        return erasures.withdraw(actor, erasureId);
+    }
+
+    @GetMapping("/api/access/erasures")
+    @Operation(summary = "The erasure register of one's facilities: patient ids, grounds, who asked and confirmed, when")
+    List<PatientErasure> erasureRegister(Actor actor, @RequestParam(defaultValue = "false") boolean pending) {
+        return erasures.register(actor, pending);
     }
 
     record BreakGlassRequest(BreakGlassGrant.Reason reason, String justification) {

@@ -6,6 +6,7 @@ import org.dossier.patient.PatientRows;
 import org.dossier.platform.bulk.BulkCopy;
 import org.dossier.platform.bulk.BulkLoad;
 import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.PatientKeys;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -24,8 +25,10 @@ public class PatientBulkLoader {
     private final BulkLoad bulk;
     private final JsonMapper json;
     private final FieldCipher cipher;
+    private final PatientKeys patientKeys;
 
-    PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher) {
+    PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher, PatientKeys patientKeys) {
+        this.patientKeys = patientKeys;
         this.bulk = bulk;
         this.json = json;
         this.cipher = cipher;
@@ -67,7 +70,12 @@ public class PatientBulkLoader {
         if (chunk.isEmpty()) {
             return;
         }
-        // Sealing is the costly part of a row now: done for the whole chunk on every core, then copied in order.
+        // Each patient's own key (ADR 0047) is made and stored durably for the whole chunk at once, before anything sealed
+        // with it reaches the database. Sealing is the costly part of a row now: done for the whole chunk on every core,
+        // then copied in order.
+        chunk.stream().collect(java.util.stream.Collectors.groupingBy(BulkPatient::facilityId,
+                        java.util.stream.Collectors.mapping(BulkPatient::id, java.util.stream.Collectors.toList())))
+                .forEach(patientKeys::prepare);
         List<byte[][]> sealed = chunk.parallelStream().map(p -> new byte[][]{
                 PatientRows.sealedDetails(cipher, json, p.id(), p.facilityId(), p.data()),
                 PatientRows.sealedFirstVersion(cipher, json, p.id(), p.facilityId(), p.data())}).toList();

@@ -50,6 +50,7 @@ public class DataKeys {
     private final Map<Slot, KeysetHandle> unwrapped = new ConcurrentHashMap<>();
     private final Map<Integer, Aead> aeads = new ConcurrentHashMap<>();
     private final Map<Integer, PrfSet> prfs = new ConcurrentHashMap<>();
+    private final Map<Slot, byte[]> seenWrapped = new ConcurrentHashMap<>();
 
     /**
      * On the side pool: a key is created, and re-wrapped, on a connection of its own that commits at once, never inside the
@@ -73,6 +74,62 @@ public class DataKeys {
     /** The sealing primitive of a facility's columns. */
     Aead fieldKey(int facilityId) {
         return aeads.computeIfAbsent(facilityId, f -> primitive(new Slot(f, Purpose.FIELD), Aead.class));
+    }
+
+    /**
+     * The facility's sealing key read again from the database if it changed there (another node rotated it), else null:
+     * a value sealed with a key this node has not seen yet still opens. A value that fails with the stored key costs one
+     * read, never a loop.
+     */
+    Aead reloadedFieldKey(int facilityId) {
+        Slot slot = new Slot(facilityId, Purpose.FIELD);
+        Stored stored = read(slot);
+        byte[] seen = seenWrapped.get(slot);
+        if (stored == null || seen == null || java.util.Arrays.equals(stored.wrapped(), seen)) {
+            return null;
+        }
+        unwrapped.remove(slot);
+        aeads.remove(facilityId);
+        return fieldKey(facilityId);
+    }
+
+    /**
+     * A data-key rotation (ADR 0047): a new AES-256-GCM key is added to the facility's FIELD keyset and made primary, so
+     * that every new value is sealed with it, while the old keys stay in the keyset and keep opening what they sealed
+     * until the re-encryption job ({@link DataKeyRotation}) has sealed every value again. Answers the new key's id.
+     */
+    int rotateFieldKey(int facilityId) {
+        Slot slot = new Slot(facilityId, Purpose.FIELD);
+        fieldKey(facilityId);
+        Stored before = read(slot);
+        KeysetHandle current = unwrapped.get(slot);
+        try {
+            KeysetHandle rotated = KeysetHandle.newBuilder(current)
+                    .addEntry(KeysetHandle.generateEntryFromParameters(PredefinedAeadParameters.AES256_GCM).withRandomId().makePrimary())
+                    .build();
+            KeyEncryptionKey kek = keks.current();
+            int changed = jdbc.sql("update data_key set kek_id = ?, wrapped = ?, wrapped_at = ? where facility_id = ? and purpose = ? and wrapped = ?")
+                    .param(kek.id()).param(TinkProtoKeysetFormat.serializeEncryptedKeyset(rotated, kek, slot.associatedData()))
+                    .param(Timestamp.from(clock.instant())).param(facilityId).param(slot.purpose().name()).param(before.wrapped())
+                    .update();
+            if (changed != 1) {
+                throw new IllegalStateException("The data key of facility " + facilityId + " changed during its rotation: try again");
+            }
+            unwrapped.remove(slot);
+            aeads.remove(facilityId);
+            fieldKey(facilityId);
+            log.info("Rotated the FIELD data key of facility {}: new primary key {}", facilityId, rotated.getPrimary().getId());
+            return rotated.getPrimary().getId();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("Cannot rotate the data key of facility " + facilityId, e);
+        }
+    }
+
+    /** The Tink output prefix of the facility's primary sealing key: a value starting otherwise was sealed with an older key. */
+    byte[] primaryPrefix(int facilityId) {
+        fieldKey(facilityId);
+        return ((com.google.crypto.tink.aead.AeadKey) unwrapped.get(new Slot(facilityId, Purpose.FIELD)).getPrimary().getKey())
+                .getOutputPrefix().toByteArray();
     }
 
     /** The keyed hash of a facility's blind indexes. */
@@ -100,6 +157,7 @@ public class DataKeys {
                 + " it holds " + keks.current().id() + " (during a rotation, give the previous key too: docs/security/encryption.md)"));
         try {
             KeysetHandle handle = TinkProtoKeysetFormat.parseEncryptedKeyset(stored.wrapped(), kek, slot.associatedData());
+            seenWrapped.put(slot, stored.wrapped());
             if (kek != keks.current()) {
                 rewrap(slot, handle, stored.kekId());
             }

@@ -1,53 +1,126 @@
 package org.dossier.platform.crypto;
 
+import com.google.crypto.tink.Aead;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 
 /**
- * Seals one value of a PHI column with its facility's data key (Tink AES-256-GCM, a fresh nonce each time), the associated
- * data binding it to its table, column, row and facility: a sealed value copied into another row, column or facility does
- * not open, so whoever can write the database cannot move one patient's name onto another. {@code null} stays
- * {@code null} (the absence of a used name is not hidden; see ADR 0042).
+ * Seals one value of a PHI column (Tink AES-256-GCM, a fresh nonce each time), the associated data binding it to its
+ * table, column, row and facility: a sealed value copied into another row, column or facility does not open, so whoever
+ * can write the database cannot move one patient's name onto another. A cell that names its patient
+ * ({@link Cell#ofPatient}) is sealed with that patient's own key (ADR 0047), which can be shredded; any other with the
+ * facility's data key. {@code null} stays {@code null} (the absence of a used name is not hidden; see ADR 0042).
  */
 @Component
 public class FieldCipher {
 
     private final DataKeys keys;
+    private final PatientKeys patientKeys;
 
-    FieldCipher(DataKeys keys) {
+    @Autowired
+    FieldCipher(DataKeys keys, PatientKeys patientKeys) {
         this.keys = keys;
+        this.patientKeys = patientKeys;
     }
 
-    /** Where a value lives: what its associated data says. */
-    public record Cell(int facilityId, String table, String column, long rowId) {
+    /** Without a patient key store (a thief's view, in tests): a patient's cell opens only if its facility key sealed it. */
+    FieldCipher(DataKeys keys) {
+        this(keys, null);
+    }
+
+    /**
+     * Where a value lives: what its associated data says. {@code patientId}, when given, is the patient whose key seals
+     * it; it is not part of the associated data (the row id already binds the value), so a value sealed with the facility
+     * key before the patient had a key opens at the same cell.
+     */
+    public record Cell(int facilityId, String table, String column, long rowId, Long patientId) {
+
+        /** A cell sealed with the facility's key (not shreddable per patient). */
+        public Cell(int facilityId, String table, String column, long rowId) {
+            this(facilityId, table, column, rowId, null);
+        }
+
+        /** A cell of one patient's data, sealed with that patient's own key. */
+        public static Cell ofPatient(long patientId, int facilityId, String table, String column, long rowId) {
+            return new Cell(facilityId, table, column, rowId, patientId);
+        }
+
         byte[] associatedData() {
             return ("dossier-field|" + table + "|" + column + "|" + rowId + "|" + facilityId).getBytes(StandardCharsets.UTF_8);
         }
     }
 
+    DataKeys keys() {
+        return keys;
+    }
+
+    PatientKeys patientKeys() {
+        return patientKeys;
+    }
+
+    /** Seals with the cell's key; a shredded patient's cell is refused ({@link ErasedValueException}, a 409). */
     public byte[] seal(Cell cell, String plaintext) {
         if (plaintext == null) {
             return null;
         }
         try {
-            return keys.fieldKey(cell.facilityId()).encrypt(plaintext.getBytes(StandardCharsets.UTF_8), cell.associatedData());
+            return sealingKey(cell).encrypt(plaintext.getBytes(StandardCharsets.UTF_8), cell.associatedData());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot seal " + cell.table() + "." + cell.column(), e);
         }
     }
 
-    /** The value sealed in this cell, or an exception if it was sealed elsewhere, altered, or under another key. */
+    private Aead sealingKey(Cell cell) {
+        if (cell.patientId() == null || patientKeys == null) {
+            return keys.fieldKey(cell.facilityId());
+        }
+        return patientKeys.orCreate(cell.facilityId(), cell.patientId());
+    }
+
+    /**
+     * The value sealed in this cell, or an exception if it was sealed elsewhere, altered, or under another key; for a
+     * shredded patient's cell, {@link ErasedValueException} whatever key sealed it.
+     */
     public String open(Cell cell, byte[] sealed) {
         if (sealed == null) {
             return null;
         }
-        try {
-            return new String(keys.fieldKey(cell.facilityId()).decrypt(sealed, cell.associatedData()), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
+        byte[] ad = cell.associatedData();
+        if (cell.patientId() != null && patientKeys != null) {
+            PatientKeys.State state = patientKeys.state(cell.facilityId(), cell.patientId());
+            if (state == PatientKeys.State.SHREDDED) {
+                throw new ErasedValueException(cell.facilityId(), cell.patientId());
+            }
+            if (state == PatientKeys.State.KEY) {
+                String opened = tryOpen(patientKeys.existing(cell.facilityId(), cell.patientId()), sealed, ad);
+                if (opened != null) {
+                    return opened;
+                }
+            }
+        }
+        // a facility cell, or a patient's value sealed before the patient had a key (the re-encryption job moves it)
+        String opened = tryOpen(keys.fieldKey(cell.facilityId()), sealed, ad);
+        if (opened == null) {
+            opened = tryOpen(keys.reloadedFieldKey(cell.facilityId()), sealed, ad);
+        }
+        if (opened == null) {
             // The cell is named, never the value: the message may reach a log.
             throw new SealedValueException(cell);
+        }
+        return opened;
+    }
+
+    private static String tryOpen(Aead key, byte[] sealed, byte[] ad) {
+        if (key == null) {
+            return null;
+        }
+        try {
+            return new String(key.decrypt(sealed, ad), StandardCharsets.UTF_8);
+        } catch (GeneralSecurityException e) {
+            return null;
         }
     }
 

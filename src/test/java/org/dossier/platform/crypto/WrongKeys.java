@@ -33,4 +33,23 @@ public final class WrongKeys {
         };
         return new FieldCipher(KeyTestBed.dataKeys(jdbc, new KeyEncryptionKeys(impostor, null)));
     }
+
+    /**
+     * The server's own key-encryption key and the database, but no patient key store: what the holder of a backup and of
+     * the KEK (a stolen key file, the HSM and its PIN) can open. Facility cells open; patients' own cells do not.
+     */
+    public static FieldCipher withoutPatientKeys(JdbcClient jdbc, KeyEncryptionKeys keks) {
+        return new FieldCipher(KeyTestBed.dataKeys(jdbc, keks));
+    }
+
+    /** The same with a copy of the patient key store taken at some time (a backup of the key store). */
+    public static FieldCipher withPatientStore(JdbcClient jdbc, KeyEncryptionKeys keks, Path store) {
+        DataKeys keys = KeyTestBed.dataKeys(jdbc, keks);
+        return new FieldCipher(keys, new PatientKeys(store, keys));
+    }
+
+    /** Where the server keeps its patients' keys. */
+    public static Path patientStoreOf(PatientKeys keys) {
+        return keys.store();
+    }
 }
