@@ -75,7 +75,9 @@ class ExposureSweepTest extends IntegrationTest {
             // The consent page of a SMART app (ADR 0028): it answers only with the state of a pending authorization request,
             // and shows the app and its scopes, never a patient (the person types the patient; the gateway decides on the
             // POST). Driven end to end, with its refusals audited, by SmartLaunchTest.
-            entry("GET /smart/consent", "consent page of a pending SMART authorization: names an app and scopes, no patient data"));
+            entry("GET /smart/consent", "consent page of a pending SMART authorization: names an app and scopes, no patient data"),
+            // A data-key rotation's progress (ADR 0047): a facility and counts of values sealed again; names no patient.
+            entry("GET /api/access/data-keys/rotations/{rotationId}", "progress of a data-key rotation: counts, no patient data"));
 
     /**
      * Mappings whose request names a patient that the answer does not show: the page echoes back the id it was given
@@ -231,7 +233,9 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /portal/documents", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
             entry("GET /portal/documents/{id}", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
             entry("GET /portal/accesses.pdf", "the patient portal: patients only (PortalAccessPdfTest, PortalSweepTest)"),
-            entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"));
+            entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"),
+            entry("GET /portal/apps/consent", "a patient allowing their own app (ADR 0045): patients only, with a pending "
+                    + "authorization (PatientAppLaunchTest, PortalSweepTest)"));
 
     // ---------------------------------------------------------------------------------------------------------------
     // Checking one answer
