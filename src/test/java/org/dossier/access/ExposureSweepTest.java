@@ -234,6 +234,7 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /portal/documents/{id}", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
             entry("GET /portal/accesses.pdf", "the patient portal: patients only (PortalAccessPdfTest, PortalSweepTest)"),
             entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"),
+            entry("GET /portal/confirm", "the patient portal's step-up before a download: patients only (PortalStepUpTest)"),
             entry("GET /portal/apps/consent", "a patient allowing their own app (ADR 0045): patients only, with a pending "
                     + "authorization (PatientAppLaunchTest, PortalSweepTest)"));
 
