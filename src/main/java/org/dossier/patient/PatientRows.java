@@ -10,7 +10,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.LocalDate;
 import java.util.LinkedHashSet;
-import java.util.List;
 import java.util.Set;
 
 /**
@@ -126,11 +125,5 @@ public final class PatientRows {
             byte[] sealed = rs.getBytes("sealed_" + column);
             return sealed == null ? rs.getString(column) : cipher.open(identityCell(id, facilityId, column), sealed);
         }
-    }
-
-    /** The names of a record (birth, used, given), opened: what the portal keeps out of a patient's password. */
-    public static List<String> names(FieldCipher cipher, ResultSet rs) throws SQLException {
-        Identity i = Identity.open(cipher, rs);
-        return java.util.Arrays.asList(i.birthFamilyName(), i.usedName() == null ? "" : i.usedName(), i.givenNames());
     }
 }

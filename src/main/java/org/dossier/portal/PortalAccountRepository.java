@@ -2,7 +2,7 @@ package org.dossier.portal;
 
 import org.dossier.access.PatientAccess;
 import org.dossier.access.PatientFacts;
-import org.dossier.patient.PatientRows;
+import org.dossier.patient.PatientNames;
 import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -89,8 +89,8 @@ class PortalAccountRepository {
 
     /** The names on the record a code was issued for, which the patient's password must not contain. */
     java.util.List<String> names(long patientId) {
-        return jdbc.sql("select id, facility_id, " + PatientRows.IDENTITY_COLUMNS + " from patient where id = ?").param(patientId)
-                .query((rs, n) -> PatientRows.names(cipher, rs)).optional().orElse(java.util.List.of())
+        return jdbc.sql("select id, facility_id, " + PatientNames.COLUMNS + " from patient where id = ?").param(patientId)
+                .query((rs, n) -> PatientNames.of(cipher, rs)).optional().orElse(java.util.List.of())
                 .stream().flatMap(n -> java.util.Arrays.stream(n.split("[\\s,'-]+"))).filter(n -> !n.isBlank()).toList();
     }
 
