@@ -38,7 +38,10 @@ final class PatientMapping {
             Arrays.stream(d.givenNames().split(" ")).filter(g -> !g.isBlank()).findFirst().ifPresent(usual::addGiven);
         }
         r.setGender(gender(d.sex()));
-        r.setBirthDateElement(new DateType(d.birthDate().toString()));
+        if (d.birthDate() != null) {
+            // a crypto-shredded patient (ADR 0047) has no birth date any more
+            r.setBirthDateElement(new DateType(d.birthDate().toString()));
+        }
         for (PatientData.Address a : d.addresses()) {
             if (a == null) {
                 continue;

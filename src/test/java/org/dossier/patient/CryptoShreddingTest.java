@@ -6,6 +6,7 @@ import org.dossier.platform.crypto.KeyEncryptionKeys;
 import org.dossier.platform.crypto.PatientKeys;
 import org.dossier.platform.crypto.WrongKeys;
 import org.dossier.support.Api;
+import org.dossier.support.BrowserSession;
 import org.dossier.support.PatientJson;
 import org.dossier.support.IntegrationTest;
 import org.junit.jupiter.api.Test;
@@ -61,8 +62,20 @@ class CryptoShreddingTest extends IntegrationTest {
         assertThat(Files.exists(store.resolve(facility + "/" + patient % 1000 + "/" + patient + ".key"))).isTrue();
         copyTree(store, keyStoreBackup);
         Map<String, byte[]> dump = copyOut("patient", "patient_version");
+        String family = identity(patient).birthFamilyName();
+        String searchByName = "/api/patients?name=" + family.substring(0, 4) + "&birthDate=" + identity(patient).birthDate();
+        assertThat(as("frontdesk").get(searchByName).body()).as("found before").contains("\"id\":" + patient);
 
         long erasure = askedAndConfirmed(patient);
+
+        // The name, birth date and identifiers are sealed with the patient's key too: erased with it, and no longer found.
+        assertThat(as("frontdesk").get("/api/patients/" + patient).body()).doesNotContain(family).contains("(erased)");
+        Api.Response search = as("frontdesk").get(searchByName);
+        assertThat(search.status()).as(search.toString()).isEqualTo(200);
+        assertThat(search.body()).as("a search no longer confirms a guess").doesNotContain("\"id\":" + patient);
+        assertThat(jdbc.sql("select coalesce(cardinality(search_tokens), 0) from patient where id = ?").param(patient).query(Integer.class)
+                .single()).as("the blind-index tokens are emptied").isZero();
+        assertThat(BrowserSession.signedIn(port, "physician").page("/patients/" + patient).status()).as("the chart page").isEqualTo(200);
 
         Api.Response read = as("frontdesk").get("/api/patients/" + patient);
         assertThat(read.status()).as(read.toString()).isEqualTo(200);
