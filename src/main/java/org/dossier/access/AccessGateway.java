@@ -412,6 +412,7 @@ public class AccessGateway {
         private AccessRepository.Flags flags;
         private Optional<CareLinks.Link> relationship;
         private Optional<AuditReason> work;
+        private AccessPolicy.Portal portal;
         private Instant now;
 
         Facts(Actor actor, long patientId, AccessPolicy.Ask ask) {
@@ -435,12 +436,14 @@ public class AccessGateway {
         public Optional<PatientFacts> patient() {
             if (patient == null) {
                 AccessPolicy.Needs needs = AccessPolicy.needs(actor, ask);
-                Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), actor.unitIds(),
+                Long account = actor.hasRole(Role.PATIENT) ? -actor.staffId() : null;
+                Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), account, actor.unitIds(),
                         actor.facilityIds(), actor.hasRole(Role.BILLING), now(), careLinks.workDays(now()), needs.relationship(),
                         needs.work());
                 patient = read.map(AccessRepository.Decision::patient);
                 read.ifPresent(d -> {
                     flags = d.flags();
+                    portal = d.portal();
                     boolean ours = actor.worksIn(d.patient().facilityId());
                     if (needs.relationship() && ours) {
                         relationship = Optional.ofNullable(d.relationship()).map(careLinks::link);
@@ -488,6 +491,18 @@ public class AccessGateway {
                         false, true, actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
             }
             return work;
+        }
+
+        /** Read with the patient's facts (the policy asks only once the patient is found). */
+        @Override
+        public AccessPolicy.Portal portal() {
+            patient();
+            return portal == null ? AccessPolicy.Portal.NONE : portal;
+        }
+
+        @Override
+        public java.time.LocalDate today() {
+            return java.time.LocalDate.ofInstant(now(), clock.getZone());
         }
 
         /** The time the decision weighs the relationships at: taken once, when its facts are first read. */
