@@ -387,8 +387,9 @@ public class AccessGateway {
             return imported(importing(actor), about, patient, allow.sections(), change);
         }
         String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
-        // The patient reading their own record exposes no one else: the guard, which watches staff accounts, is not charged.
-        String note = allow.reason() == AuditReason.PATIENT_SELF ? null
+        // The patient reading their own record, or their guardian the minor's through a link the desk made, exposes no one
+        // else: the guard, which watches staff accounts, is not charged (a portal account has no staff budget to charge).
+        String note = allow.reason() == AuditReason.PATIENT_SELF || allow.reason() == AuditReason.GUARDIAN ? null
                 : charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
         append(entry(about).sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
