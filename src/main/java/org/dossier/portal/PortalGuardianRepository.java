@@ -1,5 +1,6 @@
 package org.dossier.portal;
 
+import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -24,7 +25,11 @@ class PortalGuardianRepository {
         this.jdbc = jdbc;
     }
 
-    /** The active portal account of the guardian's own record, in the facilities the caller's scope lets it see. */
+    /**
+     * The active portal account of the guardian's own record, in the facilities the caller's scope lets it see: located
+     * (an identifier) once the gateway allowed the desk's change of the minor's record.
+     */
+    @Locates
     Optional<Long> activeAccountOf(long guardianPatientId) {
         return jdbc.sql("select id from portal_account where patient_id = ? and status = 'ACTIVE' order by id desc limit 1")
                 .param(guardianPatientId).query(Long.class).optional();
@@ -50,10 +55,14 @@ class PortalGuardianRepository {
                 .param(minor.patientId()).query(PortalGuardianRepository::link).list();
     }
 
-    /** The links an account holds (not ended): the records its home offers to switch to. */
-    List<PortalGuardians.Link> heldBy(long accountId) {
-        return jdbc.sql(SELECT + " where l.guardian_account_id = ? and l.ended_at is null order by l.created_at")
-                .param(accountId).query(PortalGuardianRepository::link).list();
+    /**
+     * The minors' records an account holds a link to (not ended; ids only): the records its home offers to switch to.
+     * Nothing of them is read here; each is read, and decided GUARDIAN by the gateway, when opened.
+     */
+    @Locates
+    List<Long> minorsOf(long accountId) {
+        return jdbc.sql("select minor_patient_id from portal_guardian_link where guardian_account_id = ? and ended_at is null order by created_at")
+                .param(accountId).query(Long.class).list();
     }
 
     private static PortalGuardians.Link link(java.sql.ResultSet rs, int n) throws java.sql.SQLException {

@@ -56,10 +56,13 @@ public class PortalGuardians {
      * another facility (404, the gateway's answer).
      */
     @Transactional
-    public Link link(Actor desk, long minorId, long guardianPatientId) {
+    public Link link(Actor desk, long minorId, Long guardianPatientId) {
         PatientAccess minor = gateway.write(desk, minorId, Section.IDENTITY, AuditAction.CREATE, AuditResource.PortalGuardianLink,
                 minorId, "a legal guardian's link from patient " + guardianPatientId + "'s portal account", Role.FRONT_DESK);
         minor.patient().requireActive();
+        if (guardianPatientId == null) {
+            throw new InvalidInputException("guardianPatientId", "name the guardian by their own patient record's number");
+        }
         if (guardianPatientId == minorId) {
             throw new InvalidInputException("guardianPatientId", "a patient is not their own guardian: name the guardian's record");
         }
@@ -93,7 +96,7 @@ public class PortalGuardians {
     }
 
     /** The minors' records a signed-in account looks after (its held links), and the one its session acts for, if any. */
-    public record Guardianship(List<Link> links, Long actingFor) {
+    public record Guardianship(List<Long> minors, Long actingFor) {
     }
 
     /**
@@ -101,7 +104,7 @@ public class PortalGuardians {
      * record is read here; each record is read, and audited GUARDIAN, when the guardian opens it).
      */
     public Guardianship guardianship(Actor account, Long actingFor) {
-        return new Guardianship(links.heldBy(-account.staffId()), actingFor);
+        return new Guardianship(links.minorsOf(-account.staffId()), actingFor);
     }
 
     /** A refused link, written to the trail after the gateway's entry, so that the trail does not tell of a link that never was. */

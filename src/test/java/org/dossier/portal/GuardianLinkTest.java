@@ -21,7 +21,10 @@ class GuardianLinkTest extends IntegrationTest {
     }
 
     private Enrolled enrolled() {
-        long id = fixtures().patient();
+        return enrolled(fixtures().patient());
+    }
+
+    private Enrolled enrolled(long id) {
         String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(id).query(String.class).single();
         Api.Response code = as("frontdesk").post("/api/patients/" + id + "/portal-code", Map.of());
         assertThat(code.status()).as(code.toString()).isEqualTo(201);
@@ -125,6 +128,33 @@ class GuardianLinkTest extends IntegrationTest {
         assertThat(link("frontdesk", child, child).status()).isEqualTo(422);
         assertThat(as("frontdesk").post("/api/patients/" + child + "/guardians", Map.of()).status()).isEqualTo(422);
         assertThat(count("portal_guardian_link where minor_patient_id = " + child)).isZero();
+    }
+
+    @Test
+    void theDesksPageLinksAndEndsAGuardianAndTheMinorSeesTheGuardiansReadsAsSuch() {
+        Enrolled parent = enrolled();
+        long child = minor(15);
+        Enrolled teen = enrolled(child);
+        org.dossier.support.BrowserSession desk = org.dossier.support.BrowserSession.signedIn(port, "frontdesk");
+        assertThat(desk.page("/patients/" + child + "/portal").body()).contains("id=\"desk-guardians\"");
+        Api.Response made = desk.pageForm("/patients/" + child + "/portal/guardians",
+                Map.of("guardianPatientId", Long.toString(parent.patientId())), true);
+        assertThat(made.status()).isEqualTo(302);
+        long linkId = jdbc.sql("select id from portal_guardian_link where minor_patient_id = ? and ended_at is null").param(child)
+                .query(Long.class).single();
+        assertThat(desk.page("/patients/" + child + "/portal").body()).contains("id=\"guardian-" + linkId + "\"").contains(parent.username());
+        // A refusal is said on the page, not a 500: an adult guardian's own record is no minor's.
+        Api.Response self = desk.pageForm("/patients/" + child + "/portal/guardians", Map.of("guardianPatientId", Long.toString(child)), true);
+        assertThat(self.status()).isEqualTo(302);
+
+        switchTo(parent.session(), "/portal/acting-for", child);
+        assertThat(parent.session().page("/portal/record").status()).isEqualTo(200);
+        Api.Response accesses = teen.session().page("/portal/accesses");
+        assertThat(accesses.body()).contains("GUARDIAN").contains("legal guardian, with their own portal account");
+
+        assertThat(desk.pageForm("/patients/" + child + "/portal/guardians/" + linkId + "/end", Map.of(), true).status()).isEqualTo(302);
+        assertThat(jdbc.sql("select ended_by from portal_guardian_link where id = ?").param(linkId).query(Long.class).single()).isPositive();
+        assertThat(parent.session().get("/portal/record").status()).isEqualTo(404);
     }
 
     @Test

@@ -74,7 +74,7 @@ class PortalPages {
     /** Switches to a minor's record the account holds a link to; the gateway checks the link again at each read. */
     @PostMapping("/portal/acting-for")
     String actFor(@RequestParam(defaultValue = "0") long patientId, HttpServletRequest request, RedirectAttributes redirect) {
-        if (guardians.guardianship(sessions.actor(request), null).links().stream().noneMatch(l -> l.minorPatientId() == patientId)) {
+        if (!guardians.guardianship(sessions.actor(request), null).minors().contains(patientId)) {
             redirect.addFlashAttribute("errorKey", "portal.guardian.noLink");
             sessions.actFor(request, null);
         } else {
