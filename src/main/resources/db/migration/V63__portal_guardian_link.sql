@@ -22,3 +22,17 @@ create index portal_guardian_link_by_minor on portal_guardian_link (minor_patien
 alter table portal_guardian_link enable row level security;
 create policy facility_wall on portal_guardian_link to dossier_app using (facility_in_scope(facility_id))
     with check (facility_in_scope(facility_id));
+
+-- What the gateway reads of a portal account deciding about one patient (ADR 0050): whose record the account is, and
+-- whether it holds a link to this patient. Past the facility wall, like patient_facts (V13): the decision itself checks
+-- the facility, and a request's scope must not make an account's own record look like someone else's.
+create function portal_facts(account_id bigint, patient_id bigint)
+    returns table (own_patient bigint, guardian_link boolean)
+    language sql stable security definer set search_path = public
+as $$
+    select (select a.patient_id from portal_account a where a.id = $1),
+           exists (select 1 from portal_guardian_link l
+                    where l.guardian_account_id = $1 and l.minor_patient_id = $2 and l.ended_at is null)
+$$;
+revoke all on function portal_facts(bigint, bigint) from public;
+grant execute on function portal_facts(bigint, bigint) to dossier_app;

@@ -48,7 +48,8 @@ class AccessRepository {
 
     /**
      * {@code portalAccount}: the asking portal account (a patient's actor), whose own patient and guardian's link to this
-     * patient are read in the same statement (ADR 0050); null for staff, and both read as nothing.
+     * patient are read in the same statement ({@code portal_facts}, past the facility wall like {@code patient_facts};
+     * ADR 0050); null for staff, and both read as nothing.
      */
     Optional<Decision> decision(long patientId, long staffId, Long portalAccount, Set<Integer> unitIds, Set<Integer> facilityIds,
                                 boolean billing, Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
@@ -62,11 +63,9 @@ class AccessRepository {
                                  where :relationship and p.facility_id = any(:facilities) limit 1) as relationship,
                                case when :work and p.facility_id = any(:facilities)
                                     then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work,
-                               (select a.patient_id from portal_account a where a.id = :account) as account_patient,
-                               exists (select 1 from portal_guardian_link l
-                                        where l.guardian_account_id = :account and l.minor_patient_id = p.id
-                                          and l.ended_at is null) as guardian_link
+                               f.own_patient as account_patient, coalesce(f.guardian_link, false) as guardian_link
                           from patient_facts(:patient) p
+                          left join lateral portal_facts(:account, p.id) f on :account is not null
                           left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null""")
                 .param("patient", patientId).param("staff", staffId).param("units", unitIds.toArray(Integer[]::new))
                 .param("facilities", facilityIds.toArray(Integer[]::new)).param("billing", billing)
