@@ -1,5 +1,6 @@
 package org.dossier.access;
 
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -15,9 +16,11 @@ import java.util.Set;
 class AccessRepository {
 
     private final JdbcClient jdbc;
+    private final FieldCipher cipher;
 
-    AccessRepository(JdbcClient jdbc) {
+    AccessRepository(JdbcClient jdbc, FieldCipher cipher) {
         this.jdbc = jdbc;
+        this.cipher = cipher;
     }
 
     /** What the gateway needs besides the relationship, in one round trip. */
@@ -54,7 +57,7 @@ class AccessRepository {
     Optional<Decision> decision(long patientId, long staffId, Long portalAccount, Set<Integer> unitIds, Set<Integer> facilityIds,
                                 boolean billing, Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
         return jdbc.sql("""
-                        select p.id, p.facility_id, p.status, p.merged_into, p.birth_date,
+                        select p.id, p.facility_id, p.status, p.merged_into, p.birth_date, p.sealed_birth_date,
                                r.id is not null as restricted, r.staff_id as restricted_for,
                                (select g.id from break_glass_grant g
                                  where g.staff_id = :staff and g.patient_id = p.id and g.expires_at > :at
@@ -72,7 +75,7 @@ class AccessRepository {
                 .param("at", Timestamp.from(at)).param("from", Timestamp.from(day.from())).param("to", Timestamp.from(day.to()))
                 .param("relationship", relationship).param("work", work).param("account", portalAccount, java.sql.Types.BIGINT)
                 .query((rs, n) -> new Decision(
-                        PatientFacts.read(rs),
+                        PatientFacts.read(rs, cipher),
                         new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("restricted_for"), (Long) rs.getObject("grant_id")),
                         rs.getString("relationship"), rs.getString("work"),
                         new AccessPolicy.Portal((Long) rs.getObject("account_patient"), rs.getBoolean("guardian_link"))))

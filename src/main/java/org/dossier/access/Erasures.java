@@ -82,6 +82,7 @@ public class Erasures {
                 + e.requestedBy() + ")");
         // last, once the register and the trail hold it: a failure before leaves the key, a failure after this leaves the
         // tombstone, which the key store keeps as its own record
+        directory.facts(e.patientId()).ifPresent(directory::erased);
         keys.shred(e.facilityId(), e.patientId(), now);
         return find(erasureId);
     }

@@ -3,6 +3,7 @@ package org.dossier.patient;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientDirectory;
 import org.dossier.access.PatientFacts;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -17,17 +18,25 @@ import java.util.Optional;
 class PatientFactsDirectory implements PatientDirectory {
 
     private final JdbcClient jdbc;
+    private final FieldCipher cipher;
 
-    PatientFactsDirectory(JdbcClient jdbc) {
+    PatientFactsDirectory(JdbcClient jdbc, FieldCipher cipher) {
         this.jdbc = jdbc;
+        this.cipher = cipher;
     }
 
     @Override
     @Locates
     public Optional<PatientFacts> facts(long patientId) {
-        return jdbc.sql("select id, facility_id, status, merged_into, birth_date from patient_facts(?)")
+        return jdbc.sql("select id, facility_id, status, merged_into, birth_date, sealed_birth_date from patient_facts(?)")
                 .param(patientId)
-                .query((rs, n) -> PatientFacts.read(rs))
+                .query((rs, n) -> PatientFacts.read(rs, cipher))
                 .optional();
+    }
+
+    @Override
+    public void erased(PatientFacts patient) {
+        jdbc.sql("update patient set search_tokens = '{}' where id = ? and facility_id = ?").param(patient.id()).param(patient.facilityId())
+                .update();
     }
 }

@@ -6,6 +6,7 @@ import org.dossier.access.Listing;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
+import org.dossier.platform.crypto.BlindIndex;
 import org.dossier.platform.crypto.ErasedValueException;
 import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -19,6 +20,7 @@ import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,21 +33,26 @@ import java.util.Optional;
 @Repository
 class PatientRepository {
 
-    static final String COLUMNS = """
-            id, facility_id, ipp, version, status, merged_into, birth_family_name, used_name, given_names, birth_date,
-            sex, birthplace_code, ins_matricule, ins_oid, identity_status, details::text as details, sealed_details, created_at,
-            updated_at""";
-    private static final String SUMMARY_COLUMNS =
-            "id, facility_id, ipp, birth_family_name, used_name, given_names, birth_date, sex, status";
+    static final String COLUMNS = "id, facility_id, version, status, merged_into, sex, birthplace_code, ins_oid, identity_status,"
+            + " details::text as details, sealed_details, created_at, updated_at, " + PatientRows.IDENTITY_COLUMNS;
+    private static final String SUMMARY_COLUMNS = "id, facility_id, sex, status, " + PatientRows.IDENTITY_COLUMNS;
+    /**
+     * How many rows one facility's branch of a search fetches by its tokens before the opened names are compared and
+     * sorted (ADR 0046): what bounds the work of a broad query ("mar" and a given initial) once the database cannot order
+     * by name.
+     */
+    static final int FETCH_CAP = 1_000;
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final FieldCipher cipher;
+    private final BlindIndex index;
 
-    PatientRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher) {
+    PatientRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher, BlindIndex index) {
         this.jdbc = jdbc;
         this.json = json;
         this.cipher = cipher;
+        this.index = index;
     }
 
     /** The part of a record kept as one JSON document; its fields are read together and never searched. */
@@ -86,14 +93,13 @@ class PatientRepository {
         }
         long authorId = permit.actor().staffId();
         jdbc.sql("""
-                        insert into patient (id, facility_id, ipp, version, status, birth_family_name, used_name, given_names,
-                            birth_date, sex, birthplace_code, ins_matricule, ins_oid, identity_status, coverage_nir, sealed_details,
-                            family_key, used_key, given_key, created_at, updated_at)
-                        values (:id, :facility, :ipp, 1, 'ACTIVE', :family, :used, :given, :birthDate, :sex, :birthplace,
-                            :ins, :insOid, :identityStatus, :coverageNir, :details, :familyKey, :usedKey,
-                            :givenKey, :now, :now)""")
-                .params(dataParams(d, id, facilityId))
-                .param("id", id).param("facility", facilityId).param("ipp", ipp).param("now", Timestamp.from(now))
+                        insert into patient (id, facility_id, version, status, sealed_ipp, sealed_birth_family_name, sealed_used_name,
+                            sealed_given_names, sealed_birth_date, sex, birthplace_code, sealed_ins_matricule, ins_oid, identity_status,
+                            sealed_coverage_nir, sealed_details, search_tokens, created_at, updated_at)
+                        values (:id, :facility, 1, 'ACTIVE', :ipp, :family, :used, :given, :birthDate, :sex, :birthplace,
+                            :ins, :insOid, :identityStatus, :coverageNir, :details, :tokens, :now, :now)""")
+                .params(dataParams(d, id, facilityId, ipp))
+                .param("id", id).param("facility", facilityId).param("now", Timestamp.from(now))
                 .update();
         Patient created = jdbc.sql("select " + COLUMNS + " from patient where id = ?").param(id).query(this::map).single();
         insertVersion(created, authorId, "registration", now);
@@ -103,13 +109,15 @@ class PatientRepository {
     /** Returns false when the record changed since {@code expectedVersion}. */
     boolean update(PatientAccess access, int expectedVersion, PatientData d, Instant now) {
         return jdbc.sql("""
-                        update patient set version = version + 1, birth_family_name = :family, used_name = :used,
-                            given_names = :given, birth_date = :birthDate, sex = :sex, birthplace_code = :birthplace,
-                            ins_matricule = :ins, ins_oid = :insOid, identity_status = :identityStatus,
-                            coverage_nir = :coverageNir, details = null, sealed_details = :details, family_key = :familyKey,
-                            used_key = :usedKey, given_key = :givenKey, updated_at = :now
+                        update patient set version = version + 1, sealed_ipp = :ipp, sealed_birth_family_name = :family,
+                            sealed_used_name = :used, sealed_given_names = :given, sealed_birth_date = :birthDate, sex = :sex,
+                            birthplace_code = :birthplace, sealed_ins_matricule = :ins, ins_oid = :insOid,
+                            identity_status = :identityStatus, sealed_coverage_nir = :coverageNir, details = null,
+                            sealed_details = :details, search_tokens = :tokens, ipp = null, birth_family_name = null,
+                            used_name = null, given_names = null, birth_date = null, ins_matricule = null, coverage_nir = null,
+                            family_key = null, used_key = null, given_key = null, updated_at = :now
                          where id = :id and version = :expected""")
-                .params(dataParams(d, access.patientId(), access.patient().facilityId()))
+                .params(dataParams(d, access.patientId(), access.patient().facilityId(), ippOf(access)))
                 .param("id", access.patientId()).param("expected", expectedVersion).param("now", Timestamp.from(now))
                 .update() == 1;
     }
@@ -170,15 +178,6 @@ class PatientRepository {
         }
     }
 
-    private static String pattern(String key, PatientSearchQuery.Match match) {
-        return switch (match) {
-            case PREFIX -> escapeLike(key) + "%";
-            // Equal keys (case and accents aside); the service keeps the names written exactly so.
-            case EXACT -> escapeLike(key);
-            case CONTAINS -> "%" + escapeLike(key) + "%";
-        };
-    }
-
     /**
      * The facilities a permitted search reads: the permit's, or the one asked for when it is one of them (another
      * facility reads nothing).
@@ -191,90 +190,176 @@ class PatientRepository {
         return permitted.contains(facilityId) ? new Integer[]{facilityId} : new Integer[0];
     }
 
+    /** What one facility's branch of a search asks of a record's tokens: all of {@code all}, and one of {@code any} if given. */
+    record TokenQuery(List<byte[]> all, List<byte[]> any) {
+        boolean empty() {
+            return all.isEmpty() && any == null;
+        }
+    }
+
     /**
-     * Name search over birth and used names, each branch walking its index in order, in the permit's facilities (or the
-     * one of them asked for); the family and given name keys matched as {@code nameMatch} and {@code givenMatch} say.
+     * The rows of the facilities holding the tokens their query asks for, at most {@code cap} per facility, in one
+     * statement: a branch per facility, since each facility's tokens are made with its own key (ADR 0042).
+     */
+    private <T> List<T> byTokens(Integer[] facilities, java.util.function.IntFunction<TokenQuery> query, boolean activeOnly,
+                                 String columns, int cap, org.springframework.jdbc.core.RowMapper<T> mapper) {
+        List<String> branches = new java.util.ArrayList<>();
+        List<Object> params = new java.util.ArrayList<>();
+        for (int facility : facilities) {
+            TokenQuery q = query.apply(facility);
+            if (q.empty() || q.any() != null && q.any().isEmpty()) {
+                continue;
+            }
+            // the ids through patient_ids_by_tokens (V58: the GIN index, past the wall), the rows under the policy
+            branches.add("(select " + columns + " from patient where facility_id = ? and id in (select patient_ids_by_tokens(?, ?, ?, ?, ?)))");
+            params.add(facility);
+            params.add(facility);
+            params.add(activeOnly);
+            params.add(q.all().toArray(byte[][]::new));
+            params.add(q.any() == null ? new byte[0][] : q.any().toArray(byte[][]::new));
+            params.add(cap);
+        }
+        if (branches.isEmpty()) {
+            return List.of();
+        }
+        return jdbc.sql(String.join(" union all ", branches)).params(params).query(mapper).list();
+    }
+
+    /** A row a search fetched by its tokens, opened: what the names are compared on before anything is shown. */
+    private record Found(long id, int facilityId, Sex sex, PatientStatus status, PatientRows.Identity identity) {
+        String familyKey() {
+            return NameKeys.of(identity.birthFamilyName());
+        }
+
+        String givenKey() {
+            return NameKeys.of(identity.givenNames());
+        }
+
+        PatientSearchResult summary() {
+            return new PatientSearchResult(id, facilityId, identity.ipp(), identity.birthFamilyName(), identity.usedName(),
+                    identity.givenNames(), identity.birthDate() == null ? 0 : identity.birthDate().getYear(), sex, status);
+        }
+    }
+
+    private Found found(ResultSet rs, int row) throws SQLException {
+        return new Found(rs.getLong("id"), rs.getInt("facility_id"), Sex.valueOf(rs.getString("sex")),
+                PatientStatus.valueOf(rs.getString("status")), PatientRows.Identity.open(cipher, rs));
+    }
+
+    private static boolean matches(String key, String query, PatientSearchQuery.Match match) {
+        if (key == null) {
+            return false;
+        }
+        return switch (match) {
+            case PREFIX -> key.startsWith(query);
+            // Equal keys (case and accents aside); the service keeps the names written exactly so.
+            case EXACT -> key.equals(query);
+            case CONTAINS -> key.contains(query);
+        };
+    }
+
+    /** The token a name key is found by: its longest indexed prefix, or the whole key when shorter than a prefix. */
+    private byte[] nameToken(int facility, String kind, String key) {
+        return key.length() < BlindIndex.MIN_PREFIX ? index.token(facility, kind, key) : index.searchToken(facility, kind, key);
+    }
+
+    /**
+     * Name search over birth and used names in the permit's facilities (or the one of them asked for). The database
+     * finds the records by their tokens (a family-name prefix, a given-name prefix of 3+ letters, the birth date or each
+     * day of a range of a year at most); the opened names and dates are then compared exactly as {@code nameMatch},
+     * {@code givenMatch} and the range say, and sorted by family and given name (ADR 0046).
      */
     List<PatientSearchResult> searchByName(SearchPermit permit, Integer facilityId, String nameKey, PatientSearchQuery.Match nameMatch,
                                            String givenKey, PatientSearchQuery.Match givenMatch,
                                            LocalDate birthDate, LocalDate bornFrom, LocalDate bornTo,
                                            LocalDate notBornFrom, LocalDate notBornTo, int limit) {
         String given = givenKey == null ? "" : givenKey;
-        String born = (bornFrom == null ? "" : " and birth_date >= :bornFrom") + (bornTo == null ? "" : " and birth_date < :bornTo")
-                + (notBornFrom == null && notBornTo == null ? "" : " and not (birth_date >= coalesce(:notFrom, '-infinity'::date)"
-                + " and birth_date < coalesce(:notTo, 'infinity'::date))");
-        String sql;
-        if (birthDate != null) {
-            sql = "select " + SUMMARY_COLUMNS + " from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
-                    + " and birth_date = :birthDate and (family_key like :name or used_key like :name)"
-                    + " and given_key like :given order by family_key, given_key, id limit :limit";
-        } else {
-            sql = "select " + SUMMARY_COLUMNS + " from patient where id in ("
-                    + "(select id from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
-                    + "   and family_key like :name and given_key like :given" + born + " order by family_key, given_key limit :limit)"
-                    + " union "
-                    + "(select id from patient where facility_id = any(:facilities) and status = 'ACTIVE'"
-                    + "   and used_key like :name and given_key like :given" + born + " order by used_key, given_key limit :limit))"
-                    + " order by family_key, given_key, id limit :limit";
-        }
-        JdbcClient.StatementSpec spec = jdbc.sql(sql)
-                .param("facilities", facilities(permit, facilityId))
-                .param("name", pattern(nameKey, nameMatch))
-                .param("given", given.isEmpty() ? "%" : pattern(given, givenMatch))
-                .param("limit", limit);
-        if (birthDate != null) {
-            spec = spec.param("birthDate", Date.valueOf(birthDate));
-        } else {
-            if (bornFrom != null) {
-                spec = spec.param("bornFrom", Date.valueOf(bornFrom));
+        List<LocalDate> days = birthDate == null && bornFrom != null && bornTo != null
+                && !bornTo.isAfter(bornFrom.plusDays(PatientSearchQuery.MAX_BIRTH_RANGE_DAYS))
+                ? bornFrom.datesUntil(bornTo).filter(d -> !within(d, notBornFrom, notBornTo)).toList() : null;
+        java.util.function.IntFunction<TokenQuery> query = facility -> {
+            List<byte[]> all = new java.util.ArrayList<>();
+            if (nameMatch != PatientSearchQuery.Match.CONTAINS) {
+                all.add(nameToken(facility, PatientRows.FAMILY, nameKey));
             }
-            if (bornTo != null) {
-                spec = spec.param("bornTo", Date.valueOf(bornTo));
+            if (givenMatch != PatientSearchQuery.Match.CONTAINS && given.length() >= BlindIndex.MIN_PREFIX) {
+                all.add(index.searchToken(facility, PatientRows.GIVEN, given));
             }
-            if (notBornFrom != null || notBornTo != null) {
-                spec = spec.param("notFrom", notBornFrom == null ? null : Date.valueOf(notBornFrom), java.sql.Types.DATE)
-                        .param("notTo", notBornTo == null ? null : Date.valueOf(notBornTo), java.sql.Types.DATE);
+            if (birthDate != null) {
+                all.add(index.token(facility, PatientRows.BIRTH, birthDate.toString()));
             }
-        }
-        return spec.query(PatientRepository::summary).list();
+            return new TokenQuery(all, days == null ? null : days.stream().map(d -> index.token(facility, PatientRows.BIRTH, d.toString())).toList());
+        };
+        return byTokens(facilities(permit, facilityId), query, true, SUMMARY_COLUMNS, FETCH_CAP, this::found).stream()
+                .filter(f -> matches(f.familyKey(), nameKey, nameMatch) || matches(NameKeys.of(f.identity().usedName()), nameKey, nameMatch))
+                .filter(f -> given.isEmpty() || matches(f.givenKey(), given, givenMatch))
+                .filter(f -> bornIn(f.identity().birthDate(), birthDate, bornFrom, bornTo, notBornFrom, notBornTo))
+                .sorted(Comparator.comparing(Found::familyKey).thenComparing(Found::givenKey).thenComparingLong(Found::id))
+                .limit(limit).map(Found::summary).toList();
     }
 
+    private static boolean within(LocalDate d, LocalDate from, LocalDate to) {
+        return (from != null || to != null) && (from == null || !d.isBefore(from)) && (to == null || d.isBefore(to));
+    }
+
+    private static boolean bornIn(LocalDate d, LocalDate on, LocalDate from, LocalDate to, LocalDate notFrom, LocalDate notTo) {
+        return (on == null || d.equals(on)) && (from == null || !d.isBefore(from)) && (to == null || d.isBefore(to))
+                && !within(d, notFrom, notTo);
+    }
+
+    /** Records whose INS or coverage NIR is this one (merged records included, so that the merge shows). */
     List<PatientSearchResult> searchByIns(SearchPermit permit, Integer facilityId, String ins, int limit) {
-        return jdbc.sql("select " + SUMMARY_COLUMNS + " from patient where facility_id = any(?)"
-                        + " and (ins_matricule = ? or coverage_nir = ?) order by status, id limit ?")
-                .param(facilities(permit, facilityId)).param(ins).param(ins).param(limit)
-                .query(PatientRepository::summary).list();
+        return byTokens(facilities(permit, facilityId), f -> new TokenQuery(List.of(),
+                        List.of(index.token(f, PatientRows.INS, ins), index.token(f, PatientRows.NIR, ins))), false, SUMMARY_COLUMNS,
+                FETCH_CAP, this::found).stream()
+                .filter(f -> ins.equals(f.identity().insMatricule()) || ins.equals(f.identity().coverageNir()))
+                .sorted(Comparator.comparing((Found f) -> f.status().name()).thenComparingLong(Found::id))
+                .limit(limit).map(Found::summary).toList();
     }
 
     List<PatientSearchResult> searchByIpp(SearchPermit permit, Integer facilityId, String ipp, int limit) {
-        return jdbc.sql("select " + SUMMARY_COLUMNS + " from patient where facility_id = any(?) and ipp = ? limit ?")
-                .param(facilities(permit, facilityId)).param(ipp).param(limit)
-                .query(PatientRepository::summary).list();
+        return byTokens(facilities(permit, facilityId), f -> new TokenQuery(List.of(index.token(f, PatientRows.IPP, ipp)), null),
+                false, SUMMARY_COLUMNS, limit, this::found).stream()
+                .filter(f -> ipp.equals(f.identity().ipp())).sorted(Comparator.comparingLong(Found::id)).limit(limit)
+                .map(Found::summary).toList();
     }
 
     /** Active records of one of the permit's facilities (none of another) with this INS: possible duplicates. */
     List<Patient> activeWithIns(SearchPermit permit, int facilityId, String ins) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and ins_matricule = ? and status = 'ACTIVE'")
-                .param(facilities(permit, facilityId)).param(ins).query(this::map).list();
+        return byTokens(facilities(permit, facilityId), f -> new TokenQuery(List.of(index.token(f, PatientRows.INS, ins)), null),
+                true, COLUMNS, FETCH_CAP, this::map).stream().filter(p -> ins.equals(p.data().insMatricule())).toList();
     }
 
     /** Whether another active record of the proof's patient's facility carries this INS (a change would make them twins). */
     boolean insTakenByAnother(PatientAccess access, String ins) {
-        return jdbc.sql("select exists (select 1 from patient where facility_id = ? and ins_matricule = ? and status = 'ACTIVE'"
-                        + " and id <> ?)")
-                .param(access.patient().facilityId()).param(ins).param(access.patientId()).query(Boolean.class).single();
+        int facility = access.patient().facilityId();
+        return jdbc.sql("select exists (select 1 from patient_ids_by_tokens(?, true, ?, ?, 2) as t(id) where t.id <> ?)")
+                .param(facility).param(new byte[][]{index.token(facility, PatientRows.INS, ins)}).param(new byte[0][])
+                .param(access.patientId()).query(Boolean.class).single();
     }
 
     List<Patient> activeBornOn(SearchPermit permit, int facilityId, LocalDate birthDate, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and birth_date = ? and status = 'ACTIVE' limit ?")
-                .param(facilities(permit, facilityId)).param(Date.valueOf(birthDate)).param(limit).query(this::map).list();
+        return byTokens(facilities(permit, facilityId),
+                f -> new TokenQuery(List.of(index.token(f, PatientRows.BIRTH, birthDate.toString())), null), true, COLUMNS, limit,
+                this::map).stream().filter(p -> birthDate.equals(p.data().birthDate())).toList();
     }
 
+    /** Active records whose birth family name's key is {@code familyKey} and whose given names start with {@code firstGivenKey}. */
     List<Patient> activeNamed(SearchPermit permit, int facilityId, String familyKey, String firstGivenKey, int limit) {
-        return jdbc.sql("select " + COLUMNS + " from patient where facility_id = any(?) and family_key = ? and given_key like ?"
-                        + " and status = 'ACTIVE' limit ?")
-                .param(facilities(permit, facilityId)).param(familyKey).param(escapeLike(firstGivenKey) + "%").param(limit)
-                .query(this::map).list();
+        if (familyKey == null || familyKey.isEmpty()) {
+            return List.of();
+        }
+        String given = firstGivenKey == null ? "" : firstGivenKey;
+        return byTokens(facilities(permit, facilityId), f -> {
+            List<byte[]> all = new java.util.ArrayList<>(List.of(nameToken(f, PatientRows.FAMILY, familyKey)));
+            if (given.length() >= BlindIndex.MIN_PREFIX) {
+                all.add(index.searchToken(f, PatientRows.GIVEN, given));
+            }
+            return new TokenQuery(all, null);
+        }, true, COLUMNS, FETCH_CAP, this::map).stream()
+                .filter(p -> familyKey.equals(NameKeys.of(p.data().birthFamilyName())))
+                .filter(p -> NameKeys.of(p.data().givenNames()).startsWith(given))
+                .limit(limit).toList();
     }
 
     /** Records the merge of the two records the proofs are about, in the survivor's facility. */
@@ -310,22 +395,36 @@ class PatientRepository {
                 .param(Timestamp.from(now)).param(authorId).param(reason).param(mergeId).param(survivor.patientId()).update() == 1;
     }
 
-    private Map<String, Object> dataParams(PatientData d, long id, int facilityId) {
+    private Map<String, Object> dataParams(PatientData d, long id, int facilityId, String ipp) {
+        PatientRows.SealedIdentity sealed = PatientRows.sealIdentity(cipher, index, id, facilityId, ipp, d);
         return Map.ofEntries(
-                Map.entry("family", d.birthFamilyName()),
-                Map.entry("used", nullable(d.usedName())),
-                Map.entry("given", d.givenNames()),
-                Map.entry("birthDate", Date.valueOf(d.birthDate())),
+                Map.entry("ipp", sealed.ipp()),
+                Map.entry("family", sealed.birthFamilyName()),
+                Map.entry("used", nullableBytes(sealed.usedName())),
+                Map.entry("given", sealed.givenNames()),
+                Map.entry("birthDate", sealed.birthDate()),
                 Map.entry("sex", d.sex().name()),
                 Map.entry("birthplace", nullable(d.birthplaceCode())),
-                Map.entry("ins", nullable(d.insMatricule())),
+                Map.entry("ins", nullableBytes(sealed.insMatricule())),
                 Map.entry("insOid", nullable(d.insOid())),
                 Map.entry("identityStatus", d.identityStatus().name()),
-                Map.entry("coverageNir", d.coverage() == null ? NULL_TEXT : d.coverage().nir()),
+                Map.entry("coverageNir", nullableBytes(sealed.coverageNir())),
                 Map.entry("details", PatientRows.sealedDetails(cipher, json, id, facilityId, d)),
-                Map.entry("familyKey", NameKeys.of(d.birthFamilyName())),
-                Map.entry("usedKey", d.usedName() == null ? NULL_TEXT : NameKeys.of(d.usedName())),
-                Map.entry("givenKey", NameKeys.of(d.givenNames())));
+                Map.entry("tokens", sealed.searchTokens()));
+    }
+
+    /** The IPP of the proof's patient, which an identity change keeps (and seals, on a row written before V57). */
+    private String ippOf(PatientAccess access) {
+        return jdbc.sql("select id, facility_id, ipp, sealed_ipp from patient where id = ?").param(access.patientId())
+                .query((rs, n) -> {
+                    byte[] sealed = rs.getBytes("sealed_ipp");
+                    return sealed == null ? rs.getString("ipp")
+                            : cipher.open(PatientRows.identityCell(rs.getLong("id"), rs.getInt("facility_id"), "ipp"), sealed);
+                }).single();
+    }
+
+    private static Object nullableBytes(byte[] b) {
+        return b == null ? new org.springframework.jdbc.core.SqlParameterValue(java.sql.Types.BINARY, null) : b;
     }
 
     private static final Object NULL_TEXT = new org.springframework.jdbc.core.SqlParameterValue(java.sql.Types.VARCHAR, null);
@@ -334,18 +433,15 @@ class PatientRepository {
         return s == null ? NULL_TEXT : s;
     }
 
-    private static String escapeLike(String s) {
-        return s.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_");
-    }
-
     private Patient map(ResultSet rs, int row) throws SQLException {
         Details details = details(rs);
-        PatientData data = new PatientData(rs.getString("birth_family_name"), rs.getString("used_name"),
-                rs.getString("given_names"), rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex")),
-                rs.getString("birthplace_code"), rs.getString("ins_matricule"), rs.getString("ins_oid"),
+        PatientRows.Identity identity = PatientRows.Identity.open(cipher, rs);
+        PatientData data = new PatientData(identity.birthFamilyName(), identity.usedName(),
+                identity.givenNames(), identity.birthDate(), Sex.valueOf(rs.getString("sex")),
+                rs.getString("birthplace_code"), identity.insMatricule(), rs.getString("ins_oid"),
                 IdentityStatus.valueOf(rs.getString("identity_status")), details.addresses(), details.phones(),
                 details.emails(), details.contacts(), details.preferredPhysician(), details.coverage());
-        return new Patient(rs.getLong("id"), rs.getInt("facility_id"), rs.getString("ipp"), rs.getInt("version"),
+        return new Patient(rs.getLong("id"), rs.getInt("facility_id"), identity.ipp(), rs.getInt("version"),
                 PatientStatus.valueOf(rs.getString("status")), (Long) rs.getObject("merged_into"), data,
                 rs.getTimestamp("created_at").toInstant(), rs.getTimestamp("updated_at").toInstant());
     }
@@ -433,18 +529,13 @@ class PatientRepository {
     }
 
     private List<PatientLabel> labels(Collection<Long> ids, Integer[] facilities) {
-        return jdbc.sql("select id, ipp, coalesce(nullif(used_name, ''), birth_family_name) as family, given_names, birth_date, sex"
-                        + " from patient where id = any(?) and facility_id = any(?)")
+        return jdbc.sql("select id, facility_id, sex, " + PatientRows.IDENTITY_COLUMNS + " from patient where id = any(?) and facility_id = any(?)")
                 .param(ids.toArray(Long[]::new)).param(facilities)
-                .query((rs, n) -> new PatientLabel(rs.getLong("id"), rs.getString("ipp"), rs.getString("family"), rs.getString("given_names"),
-                        rs.getObject("birth_date", LocalDate.class), Sex.valueOf(rs.getString("sex"))))
+                .query((rs, n) -> {
+                    PatientRows.Identity i = PatientRows.Identity.open(cipher, rs);
+                    String family = i.usedName() == null || i.usedName().isEmpty() ? i.birthFamilyName() : i.usedName();
+                    return new PatientLabel(rs.getLong("id"), i.ipp(), family, i.givenNames(), i.birthDate(), Sex.valueOf(rs.getString("sex")));
+                })
                 .list();
-    }
-
-    private static PatientSearchResult summary(ResultSet rs, int row) throws SQLException {
-        return new PatientSearchResult(rs.getLong("id"), rs.getInt("facility_id"), rs.getString("ipp"),
-                rs.getString("birth_family_name"), rs.getString("used_name"), rs.getString("given_names"),
-                rs.getObject("birth_date", LocalDate.class).getYear(), Sex.valueOf(rs.getString("sex")),
-                PatientStatus.valueOf(rs.getString("status")));
     }
 }

@@ -1,15 +1,39 @@
 package org.dossier.patient;
 
+import org.dossier.access.PatientFacts;
+import org.dossier.platform.crypto.BlindIndex;
 import org.dossier.platform.crypto.FieldCipher;
 import tools.jackson.databind.json.JsonMapper;
+
+import java.nio.ByteBuffer;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.LocalDate;
+import java.util.LinkedHashSet;
+import java.util.Set;
 
 /**
  * The sealed columns of a patient row and of its versions, as {@link PatientRepository} writes and reads them: the one
  * definition the bulk loader of {@code patient.bulk} shares, so that loaded patients read back as registered ones. Each
  * is sealed with the patient's own key (ADR 0047: shredding it erases them in every copy of the database) and bound to
- * its cell (ADR 0041): a row's details opened as another row's fail.
+ * its cell (ADR 0041): a row's details opened as another row's fail. The identity (IPP, names, birth date, INS, NIR) is
+ * sealed column by column, and found through the record's blind-index tokens (ADR 0042, 0046).
  */
 public final class PatientRows {
+
+    /** What a token is of: part of its hashed input, so that equal values of different kinds never share a token. */
+    static final String FAMILY = "family";
+    static final String GIVEN = "given";
+    static final String BIRTH = "birth";
+    static final String INS = "ins";
+    static final String NIR = "nir";
+    static final String IPP = "ipp";
+    static final String PHONE = "phone";
+
+    /** The identity columns of a summary or label, sealed and (rows not yet sealed) in clear. */
+    public static final String IDENTITY_COLUMNS = "ipp, birth_family_name, used_name, given_names, birth_date, ins_matricule, coverage_nir,"
+            + " sealed_ipp, sealed_birth_family_name, sealed_used_name, sealed_given_names, sealed_birth_date,"
+            + " sealed_ins_matricule, sealed_coverage_nir";
 
     private PatientRows() {
     }
@@ -23,6 +47,12 @@ public final class PatientRows {
         return FieldCipher.Cell.ofPatient(patientId, facilityId, "patient_version", "snapshot/" + version, patientId);
     }
 
+    /** One identity column's cell; the birth date's is the gateway's ({@link PatientFacts#birthDateCell}), which opens it too. */
+    static FieldCipher.Cell identityCell(long patientId, int facilityId, String column) {
+        return "birth_date".equals(column) ? PatientFacts.birthDateCell(patientId, facilityId)
+                : FieldCipher.Cell.ofPatient(patientId, facilityId, "patient", column, patientId);
+    }
+
     /** The {@code sealed_details} column: addresses, phones, emails, contacts, physician, coverage. */
     public static byte[] sealedDetails(FieldCipher cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
         return cipher.seal(detailsCell(patientId, facilityId), json.writeValueAsString(PatientRepository.Details.of(data)));
@@ -32,5 +62,79 @@ public final class PatientRows {
     public static byte[] sealedFirstVersion(FieldCipher cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
         return cipher.seal(versionCell(patientId, facilityId, 1),
                 json.writeValueAsString(new PatientRepository.Snapshot(PatientStatus.ACTIVE, null, data)));
+    }
+
+    /** A record's identity as its row holds it: each column sealed in its cell, and the record's blind-index tokens. */
+    public record SealedIdentity(byte[] ipp, byte[] birthFamilyName, byte[] usedName, byte[] givenNames, byte[] birthDate,
+                                 byte[] insMatricule, byte[] coverageNir, byte[][] searchTokens) {
+    }
+
+    public static SealedIdentity sealIdentity(FieldCipher cipher, BlindIndex index, long id, int facilityId, String ipp, PatientData d) {
+        return new SealedIdentity(cipher.seal(identityCell(id, facilityId, "ipp"), ipp),
+                cipher.seal(identityCell(id, facilityId, "birth_family_name"), d.birthFamilyName()),
+                cipher.seal(identityCell(id, facilityId, "used_name"), d.usedName()),
+                cipher.seal(identityCell(id, facilityId, "given_names"), d.givenNames()),
+                cipher.seal(identityCell(id, facilityId, "birth_date"), d.birthDate().toString()),
+                cipher.seal(identityCell(id, facilityId, "ins_matricule"), d.insMatricule()),
+                cipher.seal(identityCell(id, facilityId, "coverage_nir"), d.coverage() == null ? null : d.coverage().nir()),
+                searchTokens(index, facilityId, ipp, d));
+    }
+
+    /**
+     * What a record is found by (ADR 0042): the prefixes of 3 to 12 characters of its birth and used family names (one
+     * kind, so that one token finds either) and of its given names, its birth date, INS, NIR, IPP and phone numbers.
+     */
+    static byte[][] searchTokens(BlindIndex index, int facilityId, String ipp, PatientData d) {
+        Set<ByteBuffer> tokens = new LinkedHashSet<>();
+        index.prefixTokens(facilityId, FAMILY, NameKeys.of(d.birthFamilyName())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
+        index.prefixTokens(facilityId, FAMILY, NameKeys.of(d.usedName())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
+        index.prefixTokens(facilityId, GIVEN, NameKeys.of(d.givenNames())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
+        tokens.add(ByteBuffer.wrap(index.token(facilityId, BIRTH, d.birthDate().toString())));
+        tokens.add(ByteBuffer.wrap(index.token(facilityId, IPP, ipp)));
+        if (d.insMatricule() != null) {
+            tokens.add(ByteBuffer.wrap(index.token(facilityId, INS, d.insMatricule())));
+        }
+        if (d.coverage() != null && d.coverage().nir() != null) {
+            tokens.add(ByteBuffer.wrap(index.token(facilityId, NIR, d.coverage().nir())));
+        }
+        for (PatientData.Phone phone : d.phones()) {
+            String digits = phone == null || phone.number() == null ? "" : phone.number().replaceAll("[^0-9]", "");
+            if (!digits.isEmpty()) {
+                tokens.add(ByteBuffer.wrap(index.token(facilityId, PHONE, digits)));
+            }
+        }
+        return tokens.stream().map(ByteBuffer::array).toArray(byte[][]::new);
+    }
+
+    /** The identity of the current row of a result that selected {@link #IDENTITY_COLUMNS} with its id and facility. */
+    public record Identity(String ipp, String birthFamilyName, String usedName, String givenNames, LocalDate birthDate,
+                    String insMatricule, String coverageNir) {
+
+        /** Whose key was shredded (ADR 0047): their record stays, its identity reads as erased, never a 500. */
+        static final String ERASED = "(erased)";
+
+        public static Identity open(FieldCipher cipher, ResultSet rs) throws SQLException {
+            long id = rs.getLong("id");
+            int facilityId = rs.getInt("facility_id");
+            try {
+                return opened(cipher, rs, id, facilityId);
+            } catch (org.dossier.platform.crypto.ErasedValueException erased) {
+                return new Identity(ERASED, ERASED, null, ERASED, null, null, null);
+            }
+        }
+
+        private static Identity opened(FieldCipher cipher, ResultSet rs, long id, int facilityId) throws SQLException {
+            String birthDate = column(cipher, rs, id, facilityId, "birth_date");
+            return new Identity(column(cipher, rs, id, facilityId, "ipp"), column(cipher, rs, id, facilityId, "birth_family_name"),
+                    column(cipher, rs, id, facilityId, "used_name"), column(cipher, rs, id, facilityId, "given_names"),
+                    birthDate == null ? null : LocalDate.parse(birthDate), column(cipher, rs, id, facilityId, "ins_matricule"),
+                    column(cipher, rs, id, facilityId, "coverage_nir"));
+        }
+
+        /** A row the server has not sealed yet (before V57) answers in clear. */
+        private static String column(FieldCipher cipher, ResultSet rs, long id, int facilityId, String column) throws SQLException {
+            byte[] sealed = rs.getBytes("sealed_" + column);
+            return sealed == null ? rs.getString(column) : cipher.open(identityCell(id, facilityId, column), sealed);
+        }
     }
 }

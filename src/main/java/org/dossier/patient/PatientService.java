@@ -103,6 +103,12 @@ public class PatientService {
                 throw new InvalidInputException("birthDate", "add the birth date (or a range of a year at most) or the start of a"
                         + " given name to the family name");
             }
+            if (query.nameMatch() == PatientSearchQuery.Match.CONTAINS && !query.birthNarrowed()
+                    && (query.givenMatch() == PatientSearchQuery.Match.CONTAINS || NameKeys.letterCount(givenKey) < MIN_NAME_LETTERS)) {
+                // Part of a name has no blind index (ADR 0046): the birth date or a given name's start must find the records.
+                throw new InvalidInputException("birthDate", "a search for part of a family name needs the birth date (or a range of"
+                        + " a year at most) or the first " + MIN_NAME_LETTERS + " letters of a given name");
+            }
             // A given name's key holds all the given names: an exact one is looked for by its start, then kept if whole.
             PatientSearchQuery.Match givenMatch = query.givenMatch() == PatientSearchQuery.Match.EXACT ? PatientSearchQuery.Match.PREFIX
                     : query.givenMatch();

@@ -1,6 +1,9 @@
 package org.dossier.portal;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.PatientFacts;
+import org.dossier.patient.PatientNames;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -28,9 +31,11 @@ class PortalAccountRepository {
     }
 
     private final JdbcClient jdbc;
+    private final FieldCipher cipher;
 
-    PortalAccountRepository(JdbcClient jdbc) {
+    PortalAccountRepository(JdbcClient jdbc, FieldCipher cipher) {
         this.jdbc = jdbc;
+        this.cipher = cipher;
     }
 
     /** A new code replaces the patient's earlier ones, used or not. */
@@ -85,14 +90,15 @@ class PortalAccountRepository {
 
     /** The names on the record a code was issued for, which the patient's password must not contain. */
     java.util.List<String> names(long patientId) {
-        return jdbc.sql("select birth_family_name, coalesce(used_name, ''), given_names from patient where id = ?").param(patientId)
-                .query((rs, n) -> java.util.List.of(rs.getString(1), rs.getString(2), rs.getString(3))).optional().orElse(java.util.List.of())
+        return jdbc.sql("select id, facility_id, " + PatientNames.COLUMNS + " from patient where id = ?").param(patientId)
+                .query((rs, n) -> PatientNames.of(cipher, rs)).optional().orElse(java.util.List.of())
                 .stream().flatMap(n -> java.util.Arrays.stream(n.split("[\\s,'-]+"))).filter(n -> !n.isBlank()).toList();
     }
 
     /** The birth date on the record a code was issued for: what the patient confirms with the code. */
     Optional<LocalDate> birthDate(long patientId) {
-        return jdbc.sql("select birth_date from patient_facts(?)").param(patientId).query(LocalDate.class).optional();
+        return jdbc.sql("select * from patient_facts(?)").param(patientId).query((rs, n) -> PatientFacts.read(rs, cipher).birthDate())
+                .optional();
     }
 
     boolean usernameTaken(String username, long exceptPatientId) {

@@ -334,6 +334,18 @@ public class PortalAccounts {
 
     /** The second step: a current authenticator code, accepted once. The patient is then signed in. */
     public PortalPrincipal checkCode(long accountId, String code, String address, String agent) {
+        return codeChecked(accountId, code, address, agent, null);
+    }
+
+    /**
+     * The signed-in patient types their authenticator's code again before a download (a step-up): checked, throttled and
+     * audited as a sign-in's second step, the entry saying it was a confirmation.
+     */
+    public void confirm(PortalPrincipal p, String code, String address, String agent) {
+        codeChecked(p.accountId(), code, address, agent, "confirmed again before a download (step-up)");
+    }
+
+    private PortalPrincipal codeChecked(long accountId, String code, String address, String agent, String detail) {
         PortalAccountRepository.Account account = FacilityScope.asSystem(() -> accounts.byId(accountId))
                 .filter(a -> a.status().equals("ACTIVE")).orElseThrow(() -> new UnauthorizedException("Sign in again"));
         factors.throttle(account.username(), address);
@@ -344,7 +356,7 @@ public class PortalAccounts {
         Instant now = clock.instant();
         audit.append(entry(now, accountId, account.username(), address, agent).facility(account.facilityId())
                 .action(AuditAction.PORTAL_SIGN_IN).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
-                .decision(AuditRecord.Decision.INFO, null).build());
+                .decision(AuditRecord.Decision.INFO, null).detail(detail).build());
         return new PortalPrincipal(account.id(), account.username(), account.patientId(), account.facilityId(), now);
     }
 

@@ -14,6 +14,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 
 /**
@@ -31,6 +32,8 @@ public class PortalSessions {
             org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.class.getName() + ".CSRF_TOKEN";
     static final Duration STEP_LIFETIME = Duration.ofMinutes(5);
     static final Duration ABSOLUTE_LIFETIME = Duration.ofHours(12);
+    /** When the patient last typed their authenticator's code again to confirm it is them (a step-up, as staff's). */
+    static final String CONFIRMED_AT = "org.dossier.portal.confirmedAt";
 
     private final PortalAccounts accounts;
     private final Clock clock;
@@ -72,6 +75,34 @@ public class PortalSessions {
         context.setAuthentication(PortalSecurity.signedIn(principal));
         SecurityContextHolder.setContext(context);
         PortalSecurity.contexts().saveContext(context, request, response);
+    }
+
+    /**
+     * Whether the signed-in patient typed their authenticator's code within the staff's step-up window (5 minutes), at the
+     * sign-in or since: what a download of their record asks, so that a session left open on a shared computer does not
+     * hand its documents and access list to the next person (ADR 0049).
+     */
+    public boolean recentlyConfirmed(HttpServletRequest request) {
+        Authentication a = SecurityContextHolder.getContext().getAuthentication();
+        if (!PortalSecurity.isPatient(a)) {
+            return false;
+        }
+        Instant since = clock.instant().minus(Actor.STEP_UP_FRESHNESS);
+        HttpSession session = request.getSession(false);
+        Object confirmed = session == null ? null : session.getAttribute(CONFIRMED_AT);
+        return ((PortalPrincipal) a.getPrincipal()).secondFactorAt().isAfter(since)
+                || (confirmed instanceof Instant at && at.isAfter(since));
+    }
+
+    /**
+     * The signed-in patient confirms it is them with their authenticator's code (checked, throttled and audited as the
+     * sign-in's): downloads are then open for the step-up window. A wrong code is refused as {@code UnauthorizedException}.
+     */
+    public void confirm(HttpServletRequest request, String code) {
+        actor(request);
+        PortalPrincipal principal = (PortalPrincipal) SecurityContextHolder.getContext().getAuthentication().getPrincipal();
+        accounts.confirm(principal, code, request.getRemoteAddr(), request.getHeader("User-Agent"));
+        request.getSession(true).setAttribute(CONFIRMED_AT, clock.instant());
     }
 
     /** The actor of the signed-in patient's request (the chain let only such a patient in). */

@@ -111,7 +111,7 @@ class ExposureSweepTest extends IntegrationTest {
     @Test
     void everyAnswerThatShowsAPatientIsAuditedAndChargedForEachPatientItShows() {
         Map<String, List<String>> ids = SweepRecords.records(this::as, fixtures(), jdbc, FAMILY, GIVEN);
-        index = new PatientIndex(jdbc);
+        index = new PatientIndex(jdbc, cipher());
         List<String> failures = new ArrayList<>();
         List<String> uncharged = new ArrayList<>();
         Set<String> swept = new TreeSet<>();
@@ -234,6 +234,7 @@ class ExposureSweepTest extends IntegrationTest {
             entry("GET /portal/documents/{id}", "the patient portal: patients only (PortalReleaseTest, PortalSweepTest)"),
             entry("GET /portal/accesses.pdf", "the patient portal: patients only (PortalAccessPdfTest, PortalSweepTest)"),
             entry("GET /portal/signin/code", "the portal's second sign-in step: redirects unless a password step is pending"),
+            entry("GET /portal/confirm", "the patient portal's step-up before a download: patients only (PortalStepUpTest)"),
             entry("GET /portal/apps/consent", "a patient allowing their own app (ADR 0045): patients only, with a pending "
                     + "authorization (PatientAppLaunchTest, PortalSweepTest)"));
 
@@ -458,29 +459,26 @@ class ExposureSweepTest extends IntegrationTest {
         record Label(long id, String family, String full) {
         }
 
-        PatientIndex(org.springframework.jdbc.core.simple.JdbcClient jdbc) {
-            jdbc.sql("select id, ipp, birth_family_name, used_name, given_names, ins_matricule, coverage_nir from patient")
-                    .query((rs, n) -> {
-                        long id = rs.getLong(1);
-                        ids.add(id);
-                        byIpp.put(rs.getString(2), id);
-                        for (int c : new int[]{6, 7}) {
-                            String v = rs.getString(c);
-                            if (v != null && !v.isBlank()) {
-                                byNir.computeIfAbsent(v.strip(), k -> new HashSet<>()).add(id);
-                            }
-                        }
-                        String given = rs.getString(5);
-                        family.put(id, rs.getString(3));
-                        for (String fam : new String[]{rs.getString(3), rs.getString(4)}) {
-                            if (fam == null || fam.isBlank()) {
-                                continue;
-                            }
-                            String first = fam.strip().split("[\\s'’-]+")[0].toLowerCase(Locale.ROOT);
-                            byFirstWord.computeIfAbsent(first, k -> new ArrayList<>()).add(new Label(id, fam.strip(), fam.strip() + " " + given.strip()));
-                        }
-                        return id;
-                    }).list();
+        PatientIndex(org.springframework.jdbc.core.simple.JdbcClient jdbc, org.dossier.platform.crypto.FieldCipher cipher) {
+            // the identity columns are sealed (V57): opened here as the server would
+            org.dossier.support.IntegrationTest.identities(jdbc, cipher, "").forEach((id, identity) -> {
+                ids.add(id);
+                byIpp.put(identity.ipp(), id);
+                for (String v : new String[]{identity.insMatricule(), identity.coverageNir()}) {
+                    if (v != null && !v.isBlank()) {
+                        byNir.computeIfAbsent(v.strip(), k -> new HashSet<>()).add(id);
+                    }
+                }
+                String given = identity.givenNames();
+                family.put(id, identity.birthFamilyName());
+                for (String fam : new String[]{identity.birthFamilyName(), identity.usedName()}) {
+                    if (fam == null || fam.isBlank()) {
+                        continue;
+                    }
+                    String first = fam.strip().split("[\\s'’-]+")[0].toLowerCase(Locale.ROOT);
+                    byFirstWord.computeIfAbsent(first, k -> new ArrayList<>()).add(new Label(id, fam.strip(), fam.strip() + " " + given.strip()));
+                }
+            });
             for (String sql : List.of("select display_name from staff", "select name from care_unit", "select name from facility",
                     "select username from staff")) {
                 jdbc.sql(sql).query(String.class).list().forEach(s -> {

@@ -61,7 +61,7 @@ class FhirEndpointSweepTest extends IntegrationTest {
         String unrelated = Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
         List<String> failures = new ArrayList<>();
         List<Call> calls = plan(anonymous().get("/fhir/metadata").json(), ids, this::asRead, failures);
-        ExposureSweepTest.PatientIndex index = new ExposureSweepTest.PatientIndex(jdbc);
+        ExposureSweepTest.PatientIndex index = new ExposureSweepTest.PatientIndex(jdbc, cipher());
         List<String> leaks = new ArrayList<>();
         Set<String> swept = new java.util.TreeSet<>();
         for (Call call : calls) {

@@ -138,7 +138,7 @@ class GuardTest extends GuardedServerTest {
         Fixtures f = fixtures();
         List<String> ipps = new ArrayList<>();
         for (int i = 0; i < 10; i++) {
-            ipps.add(jdbc.sql("select ipp from patient where id = ?").param(f.patient()).query(String.class).single());
+            ipps.add(identity(f.patient()).ipp());
         }
         String doctor = newAccount("PHYSICIAN", "GER");
         Api token = stolen(doctor);

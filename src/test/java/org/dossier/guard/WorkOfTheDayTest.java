@@ -119,7 +119,7 @@ class WorkOfTheDayTest extends GuardedServerTest {
         Fixtures f = fixtures();
         List<String> ipps = new ArrayList<>();
         for (int i = 0; i < 12; i++) {
-            ipps.add(jdbc.sql("select ipp from patient where id = ?").param(f.patient()).query(String.class).single());
+            ipps.add(identity(f.patient()).ipp());
         }
         String doctor = newAccount("PHYSICIAN", "GER");
         // Three tokens, each asked once (a token's question is its own): the third question raises the severity.

@@ -46,7 +46,7 @@ class ProofConfinedReadsTest extends IntegrationTest {
         long here = as("frontdesk").post("/api/patients", registration(1, person)).json().get("id").asLong();
         long there = as("physician.sud").post("/api/patients", registration(2, person)).json().get("id").asLong();
         String ins = (String) person.get("insMatricule");
-        assertThat(count("patient where ins_matricule = '" + ins + "'")).as("both records match the query").isEqualTo(2);
+        assertThat(patientsWhere(i -> ins.equals(i.insMatricule()))).as("both records match the query").hasSize(2);
 
         SearchPermit permit = gateway.permitSearch(frontDeskOfFacility1(), AuditResource.Patient);
         FacilityScope.asSystem(() -> {

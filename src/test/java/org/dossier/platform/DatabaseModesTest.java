@@ -54,13 +54,17 @@ class DatabaseModesTest {
                     "dossier.db.url", external.jdbcUrl(),
                     "dossier.db.user", external.user(),
                     "dossier.db.password", external.password());
+            long externe;
             try (ConfigurableApplicationContext app = start(props)) {
                 Api desk = api(app).as("frontdesk", DemoAccounts.PASSWORD);
                 Api.Response created = desk.post("/api/patients", PatientJson.registration(1, PatientJson.valid("Externe", "Eva")));
                 assertThat(created.status()).as(created.toString()).isEqualTo(201);
+                externe = created.json().get("id").asLong();
             }
             try (var c = java.sql.DriverManager.getConnection(external.jdbcUrl(), external.user(), external.password());
-                 var rs = c.createStatement().executeQuery("select count(*) from patient where birth_family_name = 'Externe'")) {
+                 var rs = c.createStatement().executeQuery("select count(*) from patient where id = " + externe
+                         // written in the external database, and sealed there (V57)
+                         + " and birth_family_name is null and sealed_birth_family_name is not null")) {
                 rs.next();
                 assertThat(rs.getInt(1)).isEqualTo(1);
             }

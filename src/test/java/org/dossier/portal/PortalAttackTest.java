@@ -28,8 +28,7 @@ class PortalAttackTest extends IntegrationTest {
 
     Patient newPatient() {
         long id = fixtures().patient();
-        return jdbc.sql("select id, birth_date::text, birth_family_name from patient where id = ?").param(id)
-                .query((rs, n) -> new Patient(rs.getLong(1), rs.getString(2), rs.getString(3))).single();
+        return new Patient(id, identity(id).birthDate().toString(), identity(id).birthFamilyName());
     }
 
     String issueCode(long patientId) {

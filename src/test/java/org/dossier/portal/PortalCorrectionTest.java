@@ -24,7 +24,7 @@ class PortalCorrectionTest extends IntegrationTest {
     }
 
     private PortalSession enrolled(long patientId) {
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        String birth = identity(patientId).birthDate().toString();
         return PortalSession.enrolled(port, issueCode(patientId), birth, PortalTest.username(), PortalTest.PASSWORD);
     }
 

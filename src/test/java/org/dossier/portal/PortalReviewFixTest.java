@@ -35,7 +35,7 @@ class PortalReviewFixTest extends IntegrationTest {
     }
 
     private String birthDate(long patientId) {
-        return jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        return identity(patientId).birthDate().toString();
     }
 
     @Test

@@ -49,6 +49,29 @@ class PortalSessionLifetimeTest {
         assertThat(actor.facilityIds()).containsExactly(1);
     }
 
+    @Test
+    void aDownloadAsksForTheCodeAgainFiveMinutesAfterTheLastOneTypedAsAStaffStepUpDoes() {
+        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null) {
+            @Override
+            public boolean sessionValid(PortalPrincipal p) {
+                return true;
+            }
+        };
+        PortalSessions sessions = new PortalSessions(accounts, Clock.fixed(NOW, ZoneOffset.UTC));
+        MockHttpServletRequest request = new MockHttpServletRequest();
+
+        signedIn(NOW.minus(Duration.ofMinutes(4)));
+        assertThat(sessions.recentlyConfirmed(request)).as("the sign-in's code, 4 minutes ago").isTrue();
+        signedIn(NOW.minus(Duration.ofMinutes(6)));
+        assertThat(sessions.recentlyConfirmed(request)).as("the sign-in's code, 6 minutes ago").isFalse();
+        request.getSession(true).setAttribute(PortalSessions.CONFIRMED_AT, NOW.minus(Duration.ofMinutes(2)));
+        assertThat(sessions.recentlyConfirmed(request)).as("confirmed again 2 minutes ago").isTrue();
+        request.getSession().setAttribute(PortalSessions.CONFIRMED_AT, NOW.minus(Duration.ofMinutes(7)));
+        assertThat(sessions.recentlyConfirmed(request)).as("confirmed again 7 minutes ago").isFalse();
+        SecurityContextHolder.clearContext();
+        assertThat(sessions.recentlyConfirmed(request)).as("no patient signed in").isFalse();
+    }
+
     private static void signedIn(Instant at) {
         var context = SecurityContextHolder.createEmptyContext();
         context.setAuthentication(PortalSecurity.signedIn(new PortalPrincipal(7, "someone", 42, 1, at)));

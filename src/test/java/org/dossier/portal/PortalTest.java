@@ -47,7 +47,7 @@ class PortalTest extends IntegrationTest {
 
     Patient newPatient() {
         long id = fixtures().patient();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(id).query(String.class).single();
+        String birth = identity(id).birthDate().toString();
         return new Patient(id, birth);
     }
 
@@ -72,7 +72,7 @@ class PortalTest extends IntegrationTest {
 
         Api.Response record = patient.page("/portal/record");
         assertThat(record.status()).isEqualTo(200);
-        String name = jdbc.sql("select birth_family_name from patient where id = ?").param(p.id()).query(String.class).single();
+        String name = identity(p.id()).birthFamilyName();
         assertThat(record.body()).contains(name).contains("id=\"allergies\"").contains("id=\"appointments\"");
         assertThat(jdbc.sql("""
                         select count(*) from audit_entry where patient_id = ? and actor_roles = 'PATIENT' and reason_code = 'PATIENT_SELF'

@@ -87,6 +87,25 @@ class ContainmentSimulation {
     private static ConfigurableApplicationContext app;
     private static SimulatedClock clock;
     private static JdbcClient db;
+    /** Opens the registry's sealed identity (V57), as the server would. */
+    private static org.dossier.platform.crypto.FieldCipher cipher;
+
+    /** The opened identity of the patients {@code where} selects, by id. */
+    /** A row naming a patient by {@code id}, with the columns the simulation once read in clear: ipp, names, birth date. */
+    private static Map<String, Object> withIdentity(Map<String, Object> row) {
+        long id = ((Number) row.get("id")).longValue();
+        org.dossier.patient.PatientRows.Identity p = identities("where id = " + id).get(id);
+        Map<String, Object> full = new HashMap<>(row);
+        full.put("ipp", p.ipp());
+        full.put("birth_family_name", p.birthFamilyName());
+        full.put("given_names", p.givenNames());
+        full.put("birth_date", p.birthDate());
+        return full;
+    }
+
+    private static java.util.SortedMap<Long, org.dossier.patient.PatientRows.Identity> identities(String where) {
+        return org.dossier.support.IntegrationTest.identities(db, cipher, where);
+    }
     private static String base;
     private static int port;
     /** Accounts an attack stole (the ordinary days leave them alone), and accounts the ordinary days worked with. */
@@ -101,6 +120,7 @@ class ContainmentSimulation {
                 "--logging.level.dossier.security=warn", "--dossier.demo.clinic-days-behind=2", "--dossier.demo.clinic-days-ahead=12");
         clock = (SimulatedClock) app.getBean(Clock.class);
         db = JdbcClient.create(app.getBean("ownerDataSource", DataSource.class));
+        cipher = app.getBean(org.dossier.platform.crypto.FieldCipher.class);
         port = Integer.parseInt(app.getEnvironment().getProperty("local.server.port"));
         base = "http://127.0.0.1:" + port;
     }
@@ -193,15 +213,13 @@ class ContainmentSimulation {
     private static Map<String, List<Long>> names() {
         if (names == null) {
             Map<String, List<Long>> all = new HashMap<>();
-            db.sql("select id, coalesce(nullif(used_name, ''), birth_family_name) as family, birth_family_name, given_names from patient")
-                    .query((rs, i) -> {
-                        long id = rs.getLong(1);
-                        all.computeIfAbsent(rs.getString(2) + " " + rs.getString(4), k -> new ArrayList<>()).add(id);
-                        if (!rs.getString(2).equals(rs.getString(3))) {
-                            all.computeIfAbsent(rs.getString(3) + " " + rs.getString(4), k -> new ArrayList<>()).add(id);
-                        }
-                        return id;
-                    }).list();
+identities("").forEach((id, p) -> {
+                String family = p.usedName() == null || p.usedName().isEmpty() ? p.birthFamilyName() : p.usedName();
+                all.computeIfAbsent(family + " " + p.givenNames(), k -> new ArrayList<>()).add(id);
+                if (!family.equals(p.birthFamilyName())) {
+                    all.computeIfAbsent(p.birthFamilyName() + " " + p.givenNames(), k -> new ArrayList<>()).add(id);
+                }
+            });
             names = all;
         }
         return names;
@@ -564,10 +582,9 @@ class ContainmentSimulation {
     private static List<Map<String, Object>> strangers(Client c, int count, long seed) {
         Set<Long> avoid = new HashSet<>(c.work);
         avoid.addAll(canaries());
-        return db.sql("""
-                        select id, ipp, birth_family_name, given_names, birth_date from patient where facility_id = 1 and status = 'ACTIVE'
-                         order by md5(id::text || ?) limit ?""").param(seed).param(count + avoid.size())
-                .query().listOfRows().stream().filter(p -> !avoid.contains(((Number) p.get("id")).longValue())).limit(count).toList();
+        List<Long> ids = db.sql("select id from patient where facility_id = 1 and status = 'ACTIVE' order by md5(id::text || ?) limit ?")
+                .param(seed).param(count + avoid.size()).query(Long.class).list().stream().filter(id -> !avoid.contains(id)).limit(count).toList();
+        return ids.stream().map(id -> withIdentity(Map.<String, Object>of("id", id))).toList();
     }
 
     private static String enc(Object s) {
@@ -1464,13 +1481,13 @@ class ContainmentSimulation {
         plan.spread(local(day, 9, 0), Duration.ofMinutes(30), Math.min(3, practitioners.size()), i -> counted(requests,
                 c.get("/api/practitioners/" + practitioners.get(r.nextInt(practitioners.size())) + "/appointments?from=" + day + "&to=" + day)));
         List<Map<String, Object>> arrivals = db.sql("""
-                        select p.id, p.birth_family_name, p.given_names, p.birth_date, extract(epoch from a.start_at)::bigint as at
+                        select p.id, extract(epoch from a.start_at)::bigint as at
                           from appointment a join patient p on p.id = a.patient_id
                          where a.facility_id = ? and a.start_at >= ? and a.start_at < ? and a.status in ('BOOKED', 'COMPLETED')
                            and (not exists (select 1 from staff_unit where staff_id = ?) or a.unit_id in (select unit_id from staff_unit where staff_id = ?))
                            and p.id not in (select patient_id from guard_canary) order by md5(a.id::text || ?) limit 40""")
                 .param(w.facilityId()).param(at(local(day, 8, 0))).param(at(local(day, 18, 0))).param(w.id()).param(w.id())
-                .param(r.nextLong()).query().listOfRows();
+                .param(r.nextLong()).query().listOfRows().stream().map(ContainmentSimulation::withIdentity).toList();
         for (Map<String, Object> p : arrivals) {
             boolean card = r.nextInt(4) == 0;
             plan.at(Instant.ofEpochSecond(((Number) p.get("at")).longValue()).minus(Duration.ofMinutes(10)), () -> {

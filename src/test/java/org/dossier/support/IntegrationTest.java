@@ -81,6 +81,35 @@ public abstract class IntegrationTest {
         return new Fixtures(as("frontdesk"), as("admin"), jdbc);
     }
 
+    @Autowired
+    private org.dossier.platform.crypto.FieldCipher cipher;
+
+    /** A patient's identity as its row holds it, opened: the columns are sealed (V57), a plain {@code select} shows bytes. */
+    protected org.dossier.patient.PatientRows.Identity identity(long patientId) {
+        return identities(jdbc, cipher, "where id = " + patientId).values().iterator().next();
+    }
+
+    /** The ids, in order, of the patients whose opened identity satisfies {@code condition} (opens every row: a test's registry). */
+    protected java.util.List<Long> patientsWhere(java.util.function.Predicate<org.dossier.patient.PatientRows.Identity> condition) {
+        return identities(jdbc, cipher, "").entrySet().stream().filter(e -> condition.test(e.getValue())).map(java.util.Map.Entry::getKey)
+                .toList();
+    }
+
+    /** Every patient's opened identity by id, of the rows {@code where} selects, for tests that read the registry in SQL. */
+    public static java.util.SortedMap<Long, org.dossier.patient.PatientRows.Identity> identities(JdbcClient jdbc,
+            org.dossier.platform.crypto.FieldCipher cipher, String where) {
+        java.util.SortedMap<Long, org.dossier.patient.PatientRows.Identity> found = new java.util.TreeMap<>();
+        jdbc.sql("select id, facility_id, " + org.dossier.patient.PatientRows.IDENTITY_COLUMNS + " from patient " + where)
+                .query(rs -> {
+                    found.put(rs.getLong("id"), org.dossier.patient.PatientRows.Identity.open(cipher, rs));
+                });
+        return found;
+    }
+
+    protected org.dossier.platform.crypto.FieldCipher cipher() {
+        return cipher;
+    }
+
     protected long count(String table) {
         return jdbc.sql("select count(*) from " + table).query(Long.class).single();
     }

@@ -169,11 +169,11 @@ class BrowserJourneysTest extends IntegrationTest {
     void theFrontDeskFindsAPatientAndBooksAnAppointment() {
         String desk = Accounts.newStaff(as("admin"), credentials, "FRONT_DESK", 1, null);
         long patient = fixtures().patient();
-        Map<String, Object> identity = jdbc.sql("select birth_family_name, birth_date from patient where id = ?").param(patient).query().singleRow();
+        org.dossier.patient.PatientRows.Identity identity = identity(patient);
         try (Browser browser = Browser.open(port, "fr")) {
             browser.signIn(desk);
             browser.waitForPath("/patients");
-            browser.type("#s-name", (String) identity.get("birth_family_name")).type("#s-given", "Test");
+            browser.type("#s-name", identity.birthFamilyName()).type("#s-given", "Test");
             browser.click("#search-form button[type=submit]");
             browser.click("#results a[href='/patients/" + patient + "']");
             browser.click("#tab-appointments");

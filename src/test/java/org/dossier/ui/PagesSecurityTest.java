@@ -75,7 +75,7 @@ class PagesSecurityTest extends IntegrationTest {
     @Test
     void aClinicianWithNoRelationshipGetsNoChartScreenNoTabAndNoWriteEachRefusalAudited() {
         long patient = fixtures().patient();
-        String name = jdbc.sql("select birth_family_name from patient where id = ?").param(patient).query(String.class).single();
+        String name = identity(patient).birthFamilyName();
         String stranger = Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, fixtures().unit(1, "PNEUMO"));
         BrowserSession session = BrowserSession.signedIn(port, stranger);
         long before = refusalsOf(stranger, patient);

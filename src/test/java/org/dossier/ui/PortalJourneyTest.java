@@ -31,8 +31,8 @@ class PortalJourneyTest extends IntegrationTest {
     @Test
     void enrolSignInReadTheRecordFlagAnAccessAndReadTheOfficersAnswer() {
         long patient = fixtures().patient();
-        String family = jdbc.sql("select birth_family_name from patient where id = ?").param(patient).query(String.class).single();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patient).query(String.class).single();
+        String family = identity(patient).birthFamilyName();
+        String birth = identity(patient).birthDate().toString();
         String code;
         try (Browser desk = Browser.open(port, "en")) {
             desk.signIn("frontdesk").go("/patients/" + patient + "/portal").click("#issue-code");

@@ -157,7 +157,7 @@ class WorkflowJourneysTest extends IntegrationTest {
         // recorded as seen three days ago (at a minute of its own, so that it takes nobody's slot).
         Map<String, Object> seen = jdbc.sql("""
                 select a.patient_id, a.id from appointment a join patient p on p.id = a.patient_id
-                 where a.facility_id = 1 and a.status = 'COMPLETED' and p.coverage_nir is not null
+                 where a.facility_id = 1 and a.status = 'COMPLETED' and p.sealed_coverage_nir is not null
                    and not exists (select 1 from invoice i where i.appointment_id = a.id) order by a.id limit 1""").query().listOfRows()
                 .stream().findFirst().orElseGet(() -> jdbc.sql("""
                         insert into appointment (facility_id, patient_id, practitioner_id, unit_id, start_at, end_at, status, reason,
@@ -166,7 +166,7 @@ class WorkflowJourneysTest extends IntegrationTest {
                                'Consultation de suivi', 1, now(), now()
                           from appointment a join patient p on p.id = a.patient_id,
                                (select date_trunc('minute', now()) - interval '3 days' - make_interval(secs => ?) as at) t
-                         where a.facility_id = 1 and a.status = 'COMPLETED' and p.coverage_nir is not null order by a.id limit 1
+                         where a.facility_id = 1 and a.status = 'COMPLETED' and p.sealed_coverage_nir is not null order by a.id limit 1
                         returning patient_id, id""").param(System.nanoTime() % 1000 * 60 + 7).query().singleRow());
         long patient = ((Number) seen.get("patient_id")).longValue();
         long appointment = ((Number) seen.get("id")).longValue();

@@ -1,10 +1,10 @@
 package org.dossier.patient.bulk;
 
-import org.dossier.patient.NameKeys;
 import org.dossier.patient.PatientData;
 import org.dossier.patient.PatientRows;
 import org.dossier.platform.bulk.BulkCopy;
 import org.dossier.platform.bulk.BulkLoad;
+import org.dossier.platform.crypto.BlindIndex;
 import org.dossier.platform.crypto.FieldCipher;
 import org.dossier.platform.crypto.PatientKeys;
 import org.springframework.stereotype.Component;
@@ -26,12 +26,18 @@ public class PatientBulkLoader {
     private final JsonMapper json;
     private final FieldCipher cipher;
     private final PatientKeys patientKeys;
+    private final BlindIndex index;
 
-    PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher, PatientKeys patientKeys) {
+    PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher, PatientKeys patientKeys, BlindIndex index) {
         this.patientKeys = patientKeys;
+        this.index = index;
         this.bulk = bulk;
         this.json = json;
         this.cipher = cipher;
+    }
+
+    /** What sealing a patient makes: its row's sealed identity and details, and its first version. */
+    private record Sealed(PatientRows.SealedIdentity identity, byte[] details, byte[] firstVersion) {
     }
 
     /** A patient to load, with the identifiers the generator chose. */
@@ -76,27 +82,27 @@ public class PatientBulkLoader {
         chunk.stream().collect(java.util.stream.Collectors.groupingBy(BulkPatient::facilityId,
                         java.util.stream.Collectors.mapping(BulkPatient::id, java.util.stream.Collectors.toList())))
                 .forEach(patientKeys::prepare);
-        List<byte[][]> sealed = chunk.parallelStream().map(p -> new byte[][]{
+        List<Sealed> sealed = chunk.parallelStream().map(p -> new Sealed(
+                PatientRows.sealIdentity(cipher, index, p.id(), p.facilityId(), p.ipp(), p.data()),
                 PatientRows.sealedDetails(cipher, json, p.id(), p.facilityId(), p.data()),
-                PatientRows.sealedFirstVersion(cipher, json, p.id(), p.facilityId(), p.data())}).toList();
-        try (BulkCopy copy = session.copy("patient", "id", "facility_id", "ipp", "version", "status", "birth_family_name", "used_name",
-                "given_names", "birth_date", "sex", "birthplace_code", "ins_matricule", "ins_oid", "identity_status", "coverage_nir",
-                "sealed_details", "family_key", "used_key", "given_key", "created_at", "updated_at")) {
+                PatientRows.sealedFirstVersion(cipher, json, p.id(), p.facilityId(), p.data()))).toList();
+        try (BulkCopy copy = session.copy("patient", "id", "facility_id", "sealed_ipp", "version", "status", "sealed_birth_family_name",
+                "sealed_used_name", "sealed_given_names", "sealed_birth_date", "sex", "birthplace_code", "sealed_ins_matricule", "ins_oid",
+                "identity_status", "sealed_coverage_nir", "sealed_details", "search_tokens", "created_at", "updated_at")) {
             for (int i = 0; i < chunk.size(); i++) {
                 BulkPatient p = chunk.get(i);
                 PatientData d = p.data();
-                copy.row(p.id(), p.facilityId(), p.ipp(), 1, "ACTIVE", d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(),
-                        d.sex(), d.birthplaceCode(), d.insMatricule(), d.insOid(), d.identityStatus(),
-                        d.coverage() == null ? null : d.coverage().nir(), sealed.get(i)[0],
-                        NameKeys.of(d.birthFamilyName()), d.usedName() == null ? null : NameKeys.of(d.usedName()), NameKeys.of(d.givenNames()),
-                        p.createdAt(), p.createdAt());
+                PatientRows.SealedIdentity id = sealed.get(i).identity();
+                copy.row(p.id(), p.facilityId(), id.ipp(), 1, "ACTIVE", id.birthFamilyName(), id.usedName(), id.givenNames(),
+                        id.birthDate(), d.sex(), d.birthplaceCode(), id.insMatricule(), d.insOid(), d.identityStatus(), id.coverageNir(),
+                        sealed.get(i).details(), id.searchTokens(), p.createdAt(), p.createdAt());
             }
         }
         try (BulkCopy copy = session.copy("patient_version", "patient_id", "version", "facility_id", "recorded_at", "author_id",
                 "reason", "sealed_snapshot")) {
             for (int i = 0; i < chunk.size(); i++) {
                 BulkPatient p = chunk.get(i);
-                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, sealed.get(i)[1]);
+                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, sealed.get(i).firstVersion());
             }
         }
     }

@@ -47,6 +47,15 @@ public final class BulkCopy implements AutoCloseable {
                 // bytea in COPY's text format: \x (its backslash escaped) and hex digits, which need no escaping
                 buffer.append("\\\\x");
                 HEX.formatHex(buffer, bytes);
+            } else if (values[i] instanceof byte[][] array) {
+                // bytea[]: an array literal of quoted \x values, the backslash escaped once for the array, once for COPY
+                buffer.append('{');
+                for (int k = 0; k < array.length; k++) {
+                    buffer.append(k == 0 ? "\"\\\\\\\\x" : ",\"\\\\\\\\x");
+                    HEX.formatHex(buffer, array[k]);
+                    buffer.append('"');
+                }
+                buffer.append('}');
             } else {
                 escape(values[i] == null ? null : values[i].toString());
             }

@@ -45,6 +45,9 @@ class PortalDownloads {
 
     @GetMapping("/portal/accesses.csv")
     ResponseEntity<String> csv(HttpServletRequest request) {
+        if (!sessions.recentlyConfirmed(request)) {
+            return PortalStepUp.confirmFirst(request);
+        }
         StringBuilder b = new StringBuilder("audit_seq,date,time,staff_roles,staff_units,action,sections,reason,break_glass_reason,purpose,channel,"
                 + "staff_name\n");
         DateTimeFormatter date = DateTimeFormatter.ISO_LOCAL_DATE.withZone(zone);
@@ -68,6 +71,9 @@ class PortalDownloads {
      */
     @GetMapping("/portal/accesses.pdf")
     ResponseEntity<byte[]> pdf(HttpServletRequest request) {
+        if (!sessions.recentlyConfirmed(request)) {
+            return PortalStepUp.confirmFirst(request);
+        }
         java.util.Locale locale = org.springframework.context.i18n.LocaleContextHolder.getLocale();
         DateTimeFormatter when = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm").withZone(zone);
         List<PortalCases.AccessLine> lines = cases.allAccesses(sessions.actor(request));
@@ -114,6 +120,9 @@ class PortalDownloads {
      */
     @GetMapping("/portal/documents/{id}")
     ResponseEntity<byte[]> document(@PathVariable long id, HttpServletRequest request) {
+        if (!sessions.recentlyConfirmed(request)) {
+            return PortalStepUp.confirmFirst(request);
+        }
         DocumentService.Content content = record.document(sessions.actor(request), id);
         ClinicalDocument d = content.document();
         return ResponseEntity.ok().contentType(MediaType.parseMediaType(d.contentType()))
