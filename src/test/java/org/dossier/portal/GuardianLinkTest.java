@@ -25,7 +25,7 @@ class GuardianLinkTest extends IntegrationTest {
     }
 
     private Enrolled enrolled(long id) {
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(id).query(String.class).single();
+        String birth = identity(id).birthDate().toString();
         Api.Response code = as("frontdesk").post("/api/patients/" + id + "/portal-code", Map.of());
         assertThat(code.status()).as(code.toString()).isEqualTo(201);
         String username = PortalTest.username();
@@ -34,9 +34,17 @@ class GuardianLinkTest extends IntegrationTest {
 
     private long minor(int years) {
         long id = fixtures().patient();
-        jdbc.sql("update patient set birth_date = ? where id = ?").param(LocalDate.now().minusYears(years)).param(id).update();
-        heardByTheServer();
+        bornOn(id, LocalDate.now().minusYears(years));
         return id;
+    }
+
+    /**
+     * Sets a birth date directly: in clear with the sealed cell emptied, as a row the server has not sealed yet (V57), which
+     * the gateway's facts read as they read a sealed one.
+     */
+    private void bornOn(long patientId, LocalDate birthDate) {
+        jdbc.sql("update patient set birth_date = ?, sealed_birth_date = null where id = ?").param(birthDate).param(patientId).update();
+        heardByTheServer();
     }
 
     /** Switches the guardian's session to a record, from a page (the form needs the page's CSRF token). */
@@ -58,7 +66,7 @@ class GuardianLinkTest extends IntegrationTest {
     void theDeskLinksAGuardianWhoReadsTheMinorsRecordUntilTheLinkIsEnded() {
         Enrolled parent = enrolled();
         long child = minor(12);
-        String childName = jdbc.sql("select birth_family_name from patient where id = ?").param(child).query(String.class).single();
+        String childName = identity(child).birthFamilyName();
 
         Api.Response made = link("frontdesk", child, parent.patientId());
         assertThat(made.status()).as(made.toString()).isEqualTo(201);
@@ -102,8 +110,7 @@ class GuardianLinkTest extends IntegrationTest {
         switchTo(parent.session(), "/portal/acting-for", child);
         assertThat(parent.session().page("/portal/record").status()).isEqualTo(200);
 
-        jdbc.sql("update patient set birth_date = ? where id = ?").param(LocalDate.now().minusYears(18)).param(child).update();
-        heardByTheServer();
+        bornOn(child, LocalDate.now().minusYears(18));
         assertThat(parent.session().get("/portal/record").status()).as("lapsed at the 18th birthday").isEqualTo(404);
         assertThat(audited(child, "NOT_OWN_RECORD", "DENY", "patient:" + parent.username())).isPositive();
 
