@@ -96,7 +96,7 @@ class PortalSweepTest extends IntegrationTest {
         Map<String, List<String>> other = SweepRecords.records(this::as, fixtures(), jdbc, FAMILY, GIVEN);
         long otherId = Long.parseLong(other.get("patient").get(0));
         long own = fixtures().patient();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(own).query(String.class).single();
+        String birth = identity(own).birthDate().toString();
         String code = as("frontdesk").post("/api/patients/" + own + "/portal-code", Map.of()).json().get("code").asString();
         PortalSession patient = PortalSession.enrolled(port, code, birth, "appsweeper" + (System.nanoTime() % 100000), PASSWORD);
         String client = PatientAppFlow.register(as("admin"), List.of("openid", "fhirUser", "launch/patient", "patient/*.rs"));

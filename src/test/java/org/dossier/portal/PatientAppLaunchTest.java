@@ -64,7 +64,7 @@ class PatientAppLaunchTest extends IntegrationTest {
 
     private Enrolled enrolled() {
         long id = fixtures().patient();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(id).query(String.class).single();
+        String birth = identity(id).birthDate().toString();
         Api.Response code = as("frontdesk").post("/api/patients/" + id + "/portal-code", Map.of());
         assertThat(code.status()).as(code.toString()).isEqualTo(201);
         String username = PortalTest.username();
@@ -231,7 +231,7 @@ class PatientAppLaunchTest extends IntegrationTest {
         long oldAccount = accountOf(me);
         String beforeEnrolment = launch(me, clientId, true);
         assertThat(anonymous().withBearer(beforeEnrolment).get("/fhir/Patient/" + me.patientId()).status()).isEqualTo(200);
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(me.patientId()).query(String.class).single();
+        String birth = identity(me.patientId()).birthDate().toString();
         String username = PortalTest.username();
         PortalSession again = PortalSession.enrolled(port, code.json().get("code").asString(), birth, username, PortalTest.PASSWORD);
         assertThat(jdbc.sql("select status from portal_account where id = ?").param(oldAccount).query(String.class).single())

@@ -21,7 +21,7 @@ class PortalAccessPdfTest extends IntegrationTest {
 
     private PortalSession enrolled(long patientId) {
         String code = as("frontdesk").post("/api/patients/" + patientId + "/portal-code", Map.of()).json().get("code").asString();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        String birth = identity(patientId).birthDate().toString();
         return PortalSession.enrolled(port, code, birth, PortalTest.username(), PortalTest.PASSWORD);
     }
 

@@ -66,7 +66,7 @@ class PortalCodeMailTest extends IntegrationTest {
         String code = codeIn(received.get(0));
         assertThat(sent.body()).doesNotContain(code);
         assertThat(received.get(0).getContent().toString()).as("the message names no patient")
-                .doesNotContain(jdbc.sql("select birth_family_name from patient where id = ?").param(p.id()).query(String.class).single());
+                .doesNotContain(identity(p.id()).birthFamilyName());
         assertThat(jdbc.sql("select delivery from portal_enrolment_code where patient_id = ?").param(p.id()).query(String.class).single())
                 .isEqualTo("MAIL");
 

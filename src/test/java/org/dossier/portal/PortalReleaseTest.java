@@ -23,7 +23,7 @@ class PortalReleaseTest extends IntegrationTest {
 
     private PortalSession enrolled(long patientId) {
         Api.Response r = as("frontdesk").post("/api/patients/" + patientId + "/portal-code", Map.of());
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        String birth = identity(patientId).birthDate().toString();
         return PortalSession.enrolled(port, r.json().get("code").asString(), birth, PortalTest.username(), PortalTest.PASSWORD);
     }
 

@@ -37,7 +37,7 @@ class PortalSettingsTest extends IntegrationTest {
     }
 
     private String birthDate(long patientId) {
-        return jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        return identity(patientId).birthDate().toString();
     }
 
     private Api.Response set(BrowserSession who, boolean breakGlassNotice, boolean staffNames) {

@@ -21,7 +21,7 @@ class PortalStepUpTest extends IntegrationTest {
     @Test
     void aGoodCodeLeadsBackToTheDownloadAWrongOneIsRefusedAndAuditedAndNoOtherSiteIsEverTheNextStep() {
         long patientId = fixtures().patient();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patientId).query(String.class).single();
+        String birth = identity(patientId).birthDate().toString();
         String code = as("frontdesk").post("/api/patients/" + patientId + "/portal-code", Map.of()).json().get("code").asString();
         String username = "stepup." + Long.toString(System.nanoTime() % 1_000_000, 36);
         PortalSession patient = PortalSession.enrolled(port, code, birth, username, PortalTest.PASSWORD);

@@ -45,7 +45,7 @@ class PatientAppJourneyTest extends IntegrationTest {
     @Test
     void aPatientAuthorizesTheirAppFromThePortalAndTheAppReadsTheirRecord() throws Exception {
         long patient = fixtures().patient();
-        String birth = jdbc.sql("select birth_date::text from patient where id = ?").param(patient).query(String.class).single();
+        String birth = identity(patient).birthDate().toString();
         String code = as("frontdesk").post("/api/patients/" + patient + "/portal-code", Map.of()).json().get("code").asString();
         String username = "appjourney" + (System.nanoTime() % 100000);
         String secret = PortalSession.enrolled(port, code, birth, username, PASSWORD).secret();
