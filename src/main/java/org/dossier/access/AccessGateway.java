@@ -387,8 +387,9 @@ public class AccessGateway {
             return imported(importing(actor), about, patient, allow.sections(), change);
         }
         String detail = allow.breakGlassGrant() == null ? change : join(change, "break-the-glass grant " + allow.breakGlassGrant());
-        // The patient reading their own record exposes no one else: the guard, which watches staff accounts, is not charged.
-        String note = allow.reason() == AuditReason.PATIENT_SELF ? null
+        // The patient reading their own record, or their guardian the minor's through a link the desk made, exposes no one
+        // else: the guard, which watches staff accounts, is not charged (a portal account has no staff budget to charge).
+        String note = allow.reason() == AuditReason.PATIENT_SELF || allow.reason() == AuditReason.GUARDIAN ? null
                 : charge(about, ask.action() == AuditAction.READ ? Guard.Kind.OPEN : Guard.Kind.CHANGE,
                 List.of(new Guard.Touch(patientId, patient.facilityId(), allow.explained())));
         append(entry(about).sections(allow.sections()).decision(AuditRecord.Decision.ALLOW, allow.reason()).purpose(allow.purpose())
@@ -412,6 +413,7 @@ public class AccessGateway {
         private AccessRepository.Flags flags;
         private Optional<CareLinks.Link> relationship;
         private Optional<AuditReason> work;
+        private AccessPolicy.Portal portal;
         private Instant now;
 
         Facts(Actor actor, long patientId, AccessPolicy.Ask ask) {
@@ -435,12 +437,14 @@ public class AccessGateway {
         public Optional<PatientFacts> patient() {
             if (patient == null) {
                 AccessPolicy.Needs needs = AccessPolicy.needs(actor, ask);
-                Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), actor.unitIds(),
+                Long account = actor.hasRole(Role.PATIENT) ? -actor.staffId() : null;
+                Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), account, actor.unitIds(),
                         actor.facilityIds(), actor.hasRole(Role.BILLING), now(), careLinks.workDays(now()), needs.relationship(),
                         needs.work());
                 patient = read.map(AccessRepository.Decision::patient);
                 read.ifPresent(d -> {
                     flags = d.flags();
+                    portal = d.portal();
                     boolean ours = actor.worksIn(d.patient().facilityId());
                     if (needs.relationship() && ours) {
                         relationship = Optional.ofNullable(d.relationship()).map(careLinks::link);
@@ -488,6 +492,18 @@ public class AccessGateway {
                         false, true, actor.hasRole(Role.BILLING)), List.of(patientId), now()).get(patientId));
             }
             return work;
+        }
+
+        /** Read with the patient's facts (the policy asks only once the patient is found). */
+        @Override
+        public AccessPolicy.Portal portal() {
+            patient();
+            return portal == null ? AccessPolicy.Portal.NONE : portal;
+        }
+
+        @Override
+        public java.time.LocalDate today() {
+            return java.time.LocalDate.ofInstant(now(), clock.getZone());
         }
 
         /** The time the decision weighs the relationships at: taken once, when its facts are first read. */

@@ -7,6 +7,7 @@ import org.dossier.audit.AuditResource;
 import org.dossier.organization.Actor;
 import org.dossier.organization.Role;
 
+import java.time.LocalDate;
 import java.util.EnumSet;
 import java.util.Optional;
 import java.util.Set;
@@ -63,7 +64,25 @@ final class AccessPolicy {
 
         /** What in the actor's desk or billing work of the day explains the patient, if anything. */
         Optional<AuditReason> work();
+
+        /** For a patient's portal account only: whose record the account is, and whether it holds a guardian's link to this one. */
+        Portal portal();
+
+        /** The day of the decision, in the hospital's zone: a guardian's link lapses at the minor's 18th birthday. */
+        LocalDate today();
     }
+
+    /**
+     * What the gateway knows of a portal account asking (ADR 0050): the patient whose account it is, and whether a
+     * guardian's link from it to the patient asked about is held (created by the desk, not ended). Read in the decision's
+     * one statement, at each request: the session's choice of record is only what it asks for, never why it is allowed.
+     */
+    record Portal(Long ownPatientId, boolean guardianLink) {
+        static final Portal NONE = new Portal(null, false);
+    }
+
+    /** The age at which a guardian's link lapses by itself. */
+    static final int MAJORITY = 18;
 
     /** The decision: allowed (with what and why) or denied (why, and what the actor is told). */
     sealed interface Verdict permits Allow, Deny {
@@ -94,7 +113,7 @@ final class AccessPolicy {
             return new Deny(AuditReason.NOT_FOUND, "No patient " + patientId);
         }
         if (actor.hasRole(Role.PATIENT)) {
-            return forThePatientThemself(actor, found.get(), facts.ask());
+            return forPortalAccount(actor, found.get(), facts);
         }
         if (!actor.reaches(patientId)) {
             return outsideApp(actor, patientId);
@@ -116,6 +135,45 @@ final class AccessPolicy {
             return new Deny(AuditReason.SELF_RECORD, "This is your own record as a patient: it is not opened from a staff account");
         }
         return bySections(facts, flags);
+    }
+
+    /**
+     * A portal account (role PATIENT): its own record under PATIENT_SELF; a minor's record it holds a guardian's link to,
+     * the minor under 18 on the day, under GUARDIAN (ADR 0050); anything else answered as missing.
+     */
+    static Verdict forPortalAccount(Actor actor, PatientFacts patient, Facts facts) {
+        Portal portal = facts.portal();
+        if (portal.ownPatientId() != null && portal.ownPatientId() == patient.id()) {
+            return forThePatientThemself(actor, patient, facts.ask());
+        }
+        if (portal.guardianLink() && minorOn(patient, facts.today())) {
+            return forTheGuardian(actor, patient, facts.ask());
+        }
+        return new Deny(AuditReason.NOT_OWN_RECORD, "No patient " + patient.id());
+    }
+
+    /** Under 18 on that day: the link lapses on the 18th birthday itself. A record without a birth date is no minor's. */
+    static boolean minorOn(PatientFacts patient, LocalDate day) {
+        return patient.birthDate() != null && day.isBefore(patient.birthDate().plusYears(MAJORITY));
+    }
+
+    /**
+     * A legal guardian reading a minor's record through their own portal account: the sections the patient would see,
+     * read-only (no cancellation, no correction, no flag on the minor's behalf), under GUARDIAN with the patient's purpose.
+     */
+    private static Verdict forTheGuardian(Actor actor, PatientFacts patient, Ask ask) {
+        if (actor.patientScope() == null || actor.patientScope() != patient.id() || actor.roles().size() != 1
+                || !actor.worksIn(patient.facilityId())) {
+            return new Deny(AuditReason.NOT_OWN_RECORD, "No patient " + patient.id());
+        }
+        if (ask.action() != AuditAction.READ) {
+            return new Deny(AuditReason.ROLE, "A guardian reads the minor's record; changes are made by the hospital's staff");
+        }
+        Set<Section> visible = Section.visibleTo(Role.PATIENT);
+        if (!visible.containsAll(ask.required())) {
+            return new Deny(AuditReason.ROLE, "This part of the record is not shown in the patient portal (" + names(ask.required()) + ")");
+        }
+        return new Allow(intersect(visible, ask.wanted()), AuditReason.GUARDIAN, AuditPurpose.PATRQT, true, null);
     }
 
     /**

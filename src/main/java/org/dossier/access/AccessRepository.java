@@ -46,11 +46,16 @@ class AccessRepository {
      * the strongest care relationship ({@code care_relationship}) and the desk's work ({@code desk_work}) of the day.
      * No row when no such patient exists. ADR 0032.
      */
-    record Decision(PatientFacts patient, Flags flags, String relationship, String work) {
+    record Decision(PatientFacts patient, Flags flags, String relationship, String work, AccessPolicy.Portal portal) {
     }
 
-    Optional<Decision> decision(long patientId, long staffId, Set<Integer> unitIds, Set<Integer> facilityIds, boolean billing,
-                                Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
+    /**
+     * {@code portalAccount}: the asking portal account (a patient's actor), whose own patient and guardian's link to this
+     * patient are read in the same statement ({@code portal_facts}, past the facility wall like {@code patient_facts};
+     * ADR 0050); null for staff, and both read as nothing.
+     */
+    Optional<Decision> decision(long patientId, long staffId, Long portalAccount, Set<Integer> unitIds, Set<Integer> facilityIds,
+                                boolean billing, Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
         return jdbc.sql("""
                         select p.id, p.facility_id, p.status, p.merged_into, p.birth_date, p.sealed_birth_date,
                                r.id is not null as restricted, r.staff_id as restricted_for,
@@ -60,17 +65,20 @@ class AccessRepository {
                                (select c.reason from care_relationship(:staff, :units, p.id, :at, :from, :to, :from) c
                                  where :relationship and p.facility_id = any(:facilities) limit 1) as relationship,
                                case when :work and p.facility_id = any(:facilities)
-                                    then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work
+                                    then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work,
+                               f.own_patient as account_patient, coalesce(f.guardian_link, false) as guardian_link
                           from patient_facts(:patient) p
+                          left join lateral portal_facts(:account, p.id) f on :account is not null
                           left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null""")
                 .param("patient", patientId).param("staff", staffId).param("units", unitIds.toArray(Integer[]::new))
                 .param("facilities", facilityIds.toArray(Integer[]::new)).param("billing", billing)
                 .param("at", Timestamp.from(at)).param("from", Timestamp.from(day.from())).param("to", Timestamp.from(day.to()))
-                .param("relationship", relationship).param("work", work)
+                .param("relationship", relationship).param("work", work).param("account", portalAccount, java.sql.Types.BIGINT)
                 .query((rs, n) -> new Decision(
                         PatientFacts.read(rs, cipher),
                         new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("restricted_for"), (Long) rs.getObject("grant_id")),
-                        rs.getString("relationship"), rs.getString("work")))
+                        rs.getString("relationship"), rs.getString("work"),
+                        new AccessPolicy.Portal((Long) rs.getObject("account_patient"), rs.getBoolean("guardian_link"))))
                 .optional();
     }
 

@@ -63,9 +63,13 @@ public class OwnRecordReports {
         return repository.grantsOfPatient(own.patientId(), since, Math.max(1, Math.min(limit, 50)));
     }
 
-    /** These reports are the patient's: a staff member's access to a record does not open its access list. */
+    /**
+     * These reports are the patient's, and their legal guardian's while a link holds (ADR 0050): a staff member's access
+     * to a record does not open its access list.
+     */
     private static void requireOwn(PatientAccess own) {
-        if (!org.dossier.audit.AuditReason.PATIENT_SELF.name().equals(own.reasonCode())) {
+        if (!org.dossier.audit.AuditReason.PATIENT_SELF.name().equals(own.reasonCode())
+                && !org.dossier.audit.AuditReason.GUARDIAN.name().equals(own.reasonCode())) {
             throw new org.dossier.platform.ForbiddenException("The list of accesses to a record is shown to the patient themself");
         }
         own.require(Section.IDENTITY);

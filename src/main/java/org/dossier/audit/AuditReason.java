@@ -23,6 +23,8 @@ public enum AuditReason {
     OVERSIGHT,
     /** The patient themself, signed in to the portal, on their own record (ADR 0039). */
     PATIENT_SELF,
+    /** A legal guardian, signed in to the portal with their own account, on a minor's record they hold a link to (ADR 0050). */
+    GUARDIAN,
     // Refusals.
     NOT_FOUND, OTHER_FACILITY, ROLE, NO_RELATIONSHIP, RESTRICTED, SELF_RECORD,
     /** Break-the-glass refused: no second factor within five minutes, or the daily limit reached. */

@@ -15,6 +15,8 @@ public enum AuditResource {
     PortalEnrolment, PortalAccount, PortalCase, PortalCorrection,
     /** The hospital's policy for its portal, per facility (ADR 0044): break-the-glass notices, staff names. */
     PortalSetting,
+    /** A legal guardian's link from their portal account to a minor's record (ADR 0050). */
+    PortalGuardianLink,
     /** A request refused before any service named what it was about: the detail holds its method and path. */
     Request;
 

@@ -365,9 +365,18 @@ public class PortalAccounts {
      * facility, with a negative id that no staff account has. The gateway decides on it like on any actor (ADR 0039).
      */
     public Actor actor(PortalPrincipal p, String sessionRef, String address, String agent) {
+        return actor(p, null, sessionRef, address, agent);
+    }
+
+    /**
+     * The same, acting for a minor's record ({@code actingFor}, ADR 0050): the actor is still the guardian's account; only
+     * the record it is confined to changes, and the gateway allows it (GUARDIAN) only through a held link, read each time.
+     */
+    public Actor actor(PortalPrincipal p, Long actingFor, String sessionRef, String address, String agent) {
         FacilityScope.set(Set.of(p.facilityId()));
         return new Actor(-p.accountId(), "patient:" + p.username(), Set.of(Role.PATIENT), Set.of(p.facilityId()), Set.of(),
-                "portal:" + sessionRef, address, agent == null ? "" : agent, Actor.Channel.SESSION, p.secondFactorAt(), p.patientId());
+                "portal:" + sessionRef, address, agent == null ? "" : agent, Actor.Channel.SESSION, p.secondFactorAt(),
+                actingFor == null ? p.patientId() : actingFor);
     }
 
     /** A sign-out, written to the trail as the sign-in is (the session's end is the patient's own act). */

@@ -69,7 +69,9 @@ public class PortalApps {
     public SmartApps.Consent allow(Actor patient, String state) {
         SmartApps.Consent consent = pending(patient, state);
         long own = PortalRecord.ownPatient(patient);
-        gateway.read(patient, own, org.dossier.access.Section.IDENTITY, AuditResource.PortalAccount, -patient.staffId());
+        // A guardian acting for a minor does not authorize an app on the minor's record (ADR 0050).
+        PortalRecord.requireThePatientThemself(
+                gateway.read(patient, own, org.dossier.access.Section.IDENTITY, AuditResource.PortalAccount, -patient.staffId()));
         return consent;
     }
 }

@@ -166,7 +166,7 @@ public class PortalCases {
         if (text != null && text.length() > MAX_NOTE) {
             throw new InvalidInputException("note", "must be at most " + MAX_NOTE + " characters");
         }
-        PatientAccess own = own(actor, AuditResource.PortalCase);
+        PatientAccess own = PortalRecord.requireThePatientThemself(own(actor, AuditResource.PortalCase));
         List<AuditReports.AccessToMyRecord> entries = reports.entries(own, seqs);
         if (entries.isEmpty()) {
             throw new InvalidInputException("seq", "no such access to your record");

@@ -60,7 +60,8 @@ public class PortalCorrections {
             throw new InvalidInputException("message", "say what is wrong and what it should be (1 to " + MAX_TEXT + " characters)");
         }
         long patientId = PortalRecord.ownPatient(actor);
-        PatientAccess own = gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PortalCorrection, patientId);
+        PatientAccess own = PortalRecord.requireThePatientThemself(
+                gateway.read(actor, patientId, Section.IDENTITY, AuditResource.PortalCorrection, patientId));
         if (corrections.ofPatient(own).stream().filter(c -> c.status() == PortalCorrection.Status.OPEN).count() >= MAX_OPEN) {
             throw new InvalidInputException("message", "you already have " + MAX_OPEN + " requests waiting: the front desk will answer them first");
         }

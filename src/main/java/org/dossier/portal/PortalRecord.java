@@ -129,6 +129,18 @@ public class PortalRecord {
         return scheduling.cancelByPatient(actor, appointmentId, version, reason);
     }
 
+    /**
+     * Refuses (403) what only the patient themself does on their record — a correction request, a flagged access, an app's
+     * consent — when a guardian reads it (ADR 0050: a guardian reads; the desk and the minor act).
+     */
+    static PatientAccess requireThePatientThemself(PatientAccess own) {
+        if (!org.dossier.audit.AuditReason.PATIENT_SELF.name().equals(own.reasonCode())) {
+            throw new org.dossier.platform.ForbiddenException("As a guardian you read this record; corrections, reports of an "
+                    + "access and apps are asked for by the patient themself or at the front desk");
+        }
+        return own;
+    }
+
     /** The record a portal actor acts for: the one its account was enrolled for, and no other. */
     static long ownPatient(Actor actor) {
         if (actor.patientScope() == null || !actor.hasRole(org.dossier.organization.Role.PATIENT)) {

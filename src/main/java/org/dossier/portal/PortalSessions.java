@@ -26,6 +26,8 @@ public class PortalSessions {
 
     public static final String PENDING_SIGN_IN = "org.dossier.portal.pendingSignIn";
     public static final String PENDING_ENROLMENT = "org.dossier.portal.pendingEnrolment";
+    /** The minor's record a guardian's session acts for (ADR 0050); absent: the account's own record. */
+    static final String ACTING_FOR = "org.dossier.portal.actingFor";
     private static final String CSRF_TOKEN_ATTRIBUTE =
             org.springframework.security.web.csrf.HttpSessionCsrfTokenRepository.class.getName() + ".CSRF_TOKEN";
     static final Duration STEP_LIFETIME = Duration.ofMinutes(5);
@@ -120,7 +122,30 @@ public class PortalSessions {
             SecurityContextHolder.clearContext();
             throw new org.dossier.platform.UnauthorizedException("Your session ended: sign in again");
         }
-        return accounts.actor(principal, ref(request), request.getRemoteAddr(), request.getHeader("User-Agent"));
+        return accounts.actor(principal, actingFor(request), ref(request), request.getRemoteAddr(), request.getHeader("User-Agent"));
+    }
+
+    /**
+     * The minor's record this session acts for, or null for the account's own. Only what the guardian asked for: the
+     * gateway reads the link again at each request and refuses (404, audited) once it is ended or has lapsed.
+     */
+    public Long actingFor(HttpServletRequest request) {
+        HttpSession session = request.getSession(false);
+        return session != null && session.getAttribute(ACTING_FOR) instanceof Long minor ? minor : null;
+    }
+
+    /** Whether this request comes from a signed-in patient (the portal's context). */
+    public boolean signedIn() {
+        return PortalSecurity.isPatient(SecurityContextHolder.getContext().getAuthentication());
+    }
+
+    /** Switches the session to a minor's record (null: back to the account's own). */
+    public void actFor(HttpServletRequest request, Long minorId) {
+        if (minorId == null) {
+            forget(request, ACTING_FOR);
+        } else {
+            request.getSession(true).setAttribute(ACTING_FOR, minorId);
+        }
     }
 
     /** The session named in the trail by a digest of its id, never the id itself. */

@@ -10,6 +10,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
+import java.time.LocalDate;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumSet;
@@ -36,6 +37,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 class AccessPolicyTest {
 
     private static final long PATIENT = 42;
+    private static final LocalDate TODAY = LocalDate.of(2026, 12, 7);
     private static final long STAFF = 5;
 
     @ParameterizedTest(name = "{index}: {0} {1} app={2} import={3} only={4} {5} record={6} link={7} work={8} glass={9} {10}+{11} -> {12} {13}")
@@ -153,6 +155,42 @@ class AccessPolicyTest {
         }
     }
 
+    /**
+     * A guardian's account (its own record is patient 5) acting for the minor 42 (ADR 0050): allowed under GUARDIAN, reads
+     * only, while a link is held and the minor is under 18 on the day; the 18th birthday itself ends it. Columns: link held |
+     * minor's age on the day (years, days past the birthday) | the record the session acts for | action || verdict | reason.
+     */
+    @ParameterizedTest(name = "{0} {1}y+{2}d scope {3} {4} -> {5} {6}")
+    @CsvSource(delimiter = '|', textBlock = """
+            # link | age | +days | scope | action || verdict | reason
+            true   | 12  | 0     | 42    | READ   || ALLOW   | GUARDIAN
+            true   | 17  | 364   | 42    | READ   || ALLOW   | GUARDIAN
+            true   | 18  | 0     | 42    | READ   || DENY    | NOT_OWN_RECORD
+            true   | 30  | 0     | 42    | READ   || DENY    | NOT_OWN_RECORD
+            false  | 12  | 0     | 42    | READ   || DENY    | NOT_OWN_RECORD
+            true   | 12  | 0     | 7     | READ   || DENY    | NOT_OWN_RECORD
+            true   | 12  | 0     | 42    | STATUS || DENY    | ROLE
+            true   | 12  | 0     | 42    | CREATE || DENY    | ROLE
+            """)
+    void aGuardianReadsAMinorsRecordWhileTheLinkHolds(boolean link, int age, int days, long scope, AuditAction action, String blank,
+                                                      String verdict, AuditReason reason) {
+        Actor guardian = new Actor(-3, "patient:parent", Set.of(Role.PATIENT), Set.of(1), Set.of(), "portal:s", "10.0.0.1", "test",
+                Actor.Channel.SESSION, null, scope);
+        AccessPolicy.Ask ask = new AccessPolicy.Ask(EnumSet.of(Section.SCHEDULING), Set.of(Section.CLINICAL), action, AuditResource.Appointment, Set.of());
+        Row row = new Row(guardian, "HOME", null, ask, null, null, null, null, new ArrayList<>(), new AccessPolicy.Portal(5L, link),
+                TODAY.minusYears(age).minusDays(days));
+
+        AccessPolicy.Verdict decided = AccessPolicy.decide(row);
+
+        if (verdict.equals("ALLOW")) {
+            assertThat(decided).isEqualTo(new AccessPolicy.Allow(EnumSet.of(Section.SCHEDULING, Section.CLINICAL), AuditReason.GUARDIAN,
+                    AuditPurpose.PATRQT, true, null));
+        } else {
+            assertThat(decided).isInstanceOf(AccessPolicy.Deny.class).extracting(v -> ((AccessPolicy.Deny) v).reason()).isEqualTo(reason);
+        }
+        assertThat(row.read()).as("no flag, relationship or desk work is read for a portal account").isEmpty();
+    }
+
     @Test
     void whatTheRolesSeeIsWhatEachOfThemSees() {
         assertThat(AccessPolicy.sectionsOf(actor("NURSE+BILLING", null))).containsExactlyInAnyOrder(Section.IDENTITY, Section.COVERAGE,
@@ -183,10 +221,22 @@ class AccessPolicyTest {
 
     /** One row's facts; it notes which of the facts read on demand the decision asked for, and refuses a second read. */
     private record Row(Actor actor, String where, String importRun, AccessPolicy.Ask ask, String restriction, String link,
-                       AuditReason desk, Long glass, List<String> read) implements AccessPolicy.Facts {
+                       AuditReason desk, Long glass, List<String> read, AccessPolicy.Portal account, LocalDate birthDate)
+            implements AccessPolicy.Facts {
 
         Row(Actor actor, String where, String importRun, AccessPolicy.Ask ask, String restriction, String link, AuditReason desk, Long glass) {
-            this(actor, where, importRun, ask, restriction, link, desk, glass, new ArrayList<>());
+            this(actor, where, importRun, ask, restriction, link, desk, glass, new ArrayList<>(), null, null);
+        }
+
+        /** A portal account's own record is the one its session names, unless a row says otherwise (a guardian's). */
+        @Override
+        public AccessPolicy.Portal portal() {
+            return account != null ? account : new AccessPolicy.Portal(actor.patientScope(), false);
+        }
+
+        @Override
+        public LocalDate today() {
+            return TODAY;
         }
 
         @Override
@@ -197,7 +247,7 @@ class AccessPolicyTest {
         @Override
         public Optional<PatientFacts> patient() {
             return where.equals("NONE") ? Optional.empty()
-                    : Optional.of(new PatientFacts(PATIENT, where.equals("HOME") ? 1 : 2, false, null, null));
+                    : Optional.of(new PatientFacts(PATIENT, where.equals("HOME") ? 1 : 2, false, null, birthDate));
         }
 
         @Override

@@ -147,7 +147,10 @@ class PortalTest extends IntegrationTest {
     void theGatewayAnswersAPatientActorAboutTheirOwnRecordOnlyAndNeverLetsThemChangeIt() {
         Patient own = newPatient();
         Patient other = newPatient();
-        Actor patient = new Actor(-999_001L, "patient:test", Set.of(Role.PATIENT), Set.of(1), Set.of(), "portal:test", "127.0.0.1", "test",
+        // A real account: the gateway reads whose record the account is (ADR 0050), it does not take the scope's word for it.
+        PortalSession.enrolled(port, issueCode(own.id()), own.birthDate(), username(), PASSWORD);
+        long account = jdbc.sql("select id from portal_account where patient_id = ? and status = 'ACTIVE'").param(own.id()).query(Long.class).single();
+        Actor patient = new Actor(-account, "patient:test", Set.of(Role.PATIENT), Set.of(1), Set.of(), "portal:test", "127.0.0.1", "test",
                 Actor.Channel.SESSION, Instant.now(), own.id());
         assertThat(gateway.read(patient, own.id(), Section.CLINICAL, AuditResource.Allergy, null).reasonCode()).isEqualTo("PATIENT_SELF");
         assertThatThrownBy(() -> gateway.read(patient, other.id(), Section.IDENTITY, AuditResource.Patient, other.id()))
@@ -157,8 +160,12 @@ class PortalTest extends IntegrationTest {
         assertThatThrownBy(() -> gateway.read(patient, own.id(), Section.COVERAGE, AuditResource.Patient, null))
                 .isInstanceOf(org.dossier.platform.ForbiddenException.class);
         assertThatThrownBy(() -> gateway.permitSearch(patient, AuditResource.Patient)).isInstanceOf(org.dossier.platform.ForbiddenException.class);
-        assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and actor_id = -999001 and decision = 'DENY' and reason_code = 'NOT_OWN_RECORD'")
-                .param(other.id()).query(Long.class).single()).isEqualTo(1);
+        assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and actor_id = ? and decision = 'DENY' and reason_code = 'NOT_OWN_RECORD'")
+                .param(other.id()).param(-account).query(Long.class).single()).isEqualTo(1);
+        // An actor whose scope names a record its account is not for (no such account here) is answered as missing.
+        Actor forged = new Actor(-999_001L, "patient:forged", Set.of(Role.PATIENT), Set.of(1), Set.of(), "portal:test", "127.0.0.1", "test",
+                Actor.Channel.SESSION, Instant.now(), own.id());
+        assertThatThrownBy(() -> gateway.read(forged, own.id(), Section.CLINICAL, AuditResource.Allergy, null)).isInstanceOf(NotFoundException.class);
     }
 
     @Test

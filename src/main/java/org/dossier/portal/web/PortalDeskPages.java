@@ -5,6 +5,7 @@ import org.dossier.platform.FormPosts;
 import org.dossier.portal.PortalAccounts;
 import org.dossier.portal.PortalCorrection;
 import org.dossier.portal.PortalCorrections;
+import org.dossier.portal.PortalGuardians;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -24,10 +25,26 @@ class PortalDeskPages {
 
     private final PortalAccounts accounts;
     private final PortalCorrections corrections;
+    private final PortalGuardians guardians;
 
-    PortalDeskPages(PortalAccounts accounts, PortalCorrections corrections) {
+    PortalDeskPages(PortalAccounts accounts, PortalCorrections corrections, PortalGuardians guardians) {
         this.accounts = accounts;
         this.corrections = corrections;
+        this.guardians = guardians;
+    }
+
+    /** Links a legal guardian's portal account to this minor's record (ADR 0050); a refusal is said on the page. */
+    @PostMapping("/patients/{patientId}/portal/guardians")
+    String link(Actor actor, @PathVariable long patientId, @RequestParam(required = false) Long guardianPatientId,
+                RedirectAttributes redirect) {
+        FormPosts.attempt(redirect::addFlashAttribute, "portal.guardian.linked", () -> guardians.link(actor, patientId, guardianPatientId));
+        return "redirect:/patients/" + patientId + "/portal";
+    }
+
+    @PostMapping("/patients/{patientId}/portal/guardians/{linkId}/end")
+    String endLink(Actor actor, @PathVariable long patientId, @PathVariable long linkId, RedirectAttributes redirect) {
+        FormPosts.attempt(redirect::addFlashAttribute, "portal.guardian.ended", () -> guardians.end(actor, patientId, linkId));
+        return "redirect:/patients/" + patientId + "/portal";
     }
 
     @GetMapping("/patients/portal-corrections")
@@ -50,6 +67,7 @@ class PortalDeskPages {
         PortalAccounts.DeskState state = accounts.deskState(actor, patientId);
         model.addAttribute("status", state.status().orElse(null));
         model.addAttribute("corrections", corrections.ofPatient(actor, patientId));
+        model.addAttribute("guardians", guardians.ofMinor(actor, patientId));
         model.addAttribute("mailAvailable", state.mail());
         model.addAttribute("deskCodes", state.deskCodes());
         return "portal/desk";
@@ -71,6 +89,7 @@ class PortalDeskPages {
         model.addAttribute("issued", accounts.issueCode(actor, patientId));
         model.addAttribute("status", null);
         model.addAttribute("corrections", java.util.List.of());
+        model.addAttribute("guardians", java.util.List.of());
         model.addAttribute("mailAvailable", false);
         model.addAttribute("deskCodes", true);
         return "portal/desk";

@@ -10,6 +10,7 @@ import org.dossier.portal.PortalCase;
 import org.dossier.portal.PortalCases;
 import org.dossier.portal.PortalCorrection;
 import org.dossier.portal.PortalCorrections;
+import org.dossier.portal.PortalGuardians;
 import org.dossier.portal.PortalRecord;
 import org.dossier.portal.PortalSessions;
 import org.springframework.format.annotation.DateTimeFormat;
@@ -35,8 +36,11 @@ class PortalPages {
     private final PortalRecord record;
     private final PortalCases cases;
     private final PortalCorrections corrections;
+    private final PortalGuardians guardians;
 
-    PortalPages(PortalAccounts accounts, PortalSessions sessions, PortalRecord record, PortalCases cases, PortalCorrections corrections) {
+    PortalPages(PortalAccounts accounts, PortalSessions sessions, PortalRecord record, PortalCases cases, PortalCorrections corrections,
+                PortalGuardians guardians) {
+        this.guardians = guardians;
         this.accounts = accounts;
         this.sessions = sessions;
         this.record = record;
@@ -52,6 +56,37 @@ class PortalPages {
 
     @GetMapping({"/portal", "/portal/"})
     String home() {
+        return "redirect:/portal/record";
+    }
+
+    /**
+     * "Records I look after" (ADR 0050), on every signed-in page: the minors' records the account holds a link to, and the
+     * one the session acts for, if any. Nothing for a page before the sign-in.
+     */
+    @org.springframework.web.bind.annotation.ModelAttribute("guardianship")
+    PortalGuardians.Guardianship guardianship(HttpServletRequest request) {
+        if (!sessions.signedIn()) {
+            return null;
+        }
+        return guardians.guardianship(sessions.actor(request), sessions.actingFor(request));
+    }
+
+    /** Switches to a minor's record the account holds a link to; the gateway checks the link again at each read. */
+    @PostMapping("/portal/acting-for")
+    String actFor(@RequestParam(defaultValue = "0") long patientId, HttpServletRequest request, RedirectAttributes redirect) {
+        if (!guardians.guardianship(sessions.actor(request), null).minors().contains(patientId)) {
+            redirect.addFlashAttribute("errorKey", "portal.guardian.noLink");
+            sessions.actFor(request, null);
+        } else {
+            sessions.actFor(request, patientId);
+        }
+        return "redirect:/portal/record";
+    }
+
+    /** Back to the account's own record. */
+    @PostMapping("/portal/acting-for/self")
+    String actForSelf(HttpServletRequest request) {
+        sessions.actFor(request, null);
         return "redirect:/portal/record";
     }
 
@@ -152,7 +187,7 @@ class PortalPages {
         try {
             corrections.request(sessions.actor(request), about, message);
             redirect.addFlashAttribute("notice", "portal.correction.sent");
-        } catch (InvalidInputException invalid) {
+        } catch (InvalidInputException | org.dossier.platform.ForbiddenException invalid) {
             redirect.addFlashAttribute("error", invalid.getMessage());
         }
         return "redirect:/portal/record#corrections";
@@ -165,7 +200,7 @@ class PortalPages {
         try {
             record.cancel(sessions.actor(request), id, version, reason);
             redirect.addFlashAttribute("notice", "portal.appointment.cancelled");
-        } catch (InvalidInputException | org.dossier.platform.ConflictException refused) {
+        } catch (InvalidInputException | org.dossier.platform.ConflictException | org.dossier.platform.ForbiddenException refused) {
             redirect.addFlashAttribute("error", refused.getMessage());
         }
         return "redirect:/portal/record#appointments";
@@ -202,7 +237,7 @@ class PortalPages {
             cases.flag(sessions.actor(request), seqs, note);
             redirect.addFlashAttribute("notice", "portal.flagged");
             return "redirect:/portal/cases";
-        } catch (InvalidInputException invalid) {
+        } catch (InvalidInputException | org.dossier.platform.ForbiddenException invalid) {
             redirect.addFlashAttribute("error", invalid.getMessage());
             return "redirect:/portal/accesses";
         }
