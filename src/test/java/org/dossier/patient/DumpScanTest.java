@@ -137,7 +137,7 @@ class DumpScanTest extends StolenCopyTest {
                     : Arrays.stream(header.substring(open + 1, header.lastIndexOf(')')).split(", ")).map(c -> c.replace("\"", "")).toList();
             schema.add(new int[]{schemaFrom, at});
             sections.add(new Section(table, columns, headerEnd + 1, end + 1));
-            schemaFrom = end + 1;
+            schemaFrom = end + 4; // after "\n\\.\n"
             at = end;
         }
         schema.add(new int[]{schemaFrom, dump.length});
