@@ -46,10 +46,14 @@ class DumpScanTest extends StolenCopyTest {
     void thePgDumpOfTheHospitalHoldsNoPatientsValueInClear() throws Exception {
         long start = System.nanoTime();
         Wanted wanted = wanted();
+        var tools = tools();
         long dumping = System.nanoTime();
         Path file = dir.resolve("dossier.sql");
-        tools().dump("dossier", file);
+        tools.dump("dossier", file);
         byte[] dump = Files.readAllBytes(file);
+        String server = jdbc.sql("show server_version").query(String.class).single().split(" ")[0];
+        assertThat(new String(dump, 0, Math.min(dump.length, 4000), StandardCharsets.UTF_8)).as("pg_dump of the server's version")
+                .contains("Dumped from database version " + server, "Dumped by pg_dump version " + server);
         long scanning = System.nanoTime();
         List<Section> sections = sections(dump);
         assertThat(sections.stream().map(Section::table)).as("tables in the dump")

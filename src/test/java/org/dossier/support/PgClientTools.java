@@ -38,6 +38,7 @@ public final class PgClientTools {
 
     /** The tools, logging in as the owner of {@code owner}'s pool (the embedded server's superuser in the tests). */
     public static PgClientTools as(DataSource owner) {
+        bin(); // built here if need be, before anything is timed
         try {
             HikariDataSource pool = owner.unwrap(HikariDataSource.class);
             var url = java.net.URI.create(pool.getJdbcUrl().substring("jdbc:".length()));
@@ -90,7 +91,12 @@ public final class PgClientTools {
     }
 
     private static String tool(String name) {
-        Path tool = bin().resolve(name);
+        return tool(bin(), name);
+    }
+
+    /** The tool's path in {@code bin}; a test without it fails, saying how to have it. */
+    static String tool(Path bin, String name) {
+        Path tool = bin.resolve(name);
         if (!Files.isExecutable(tool)) {
             throw new AssertionError(tool + " is missing: run bin/pg-client-tools (or set DOSSIER_PG_CLIENT_TOOLS to a bin"
                     + " directory holding pg_dump, pg_basebackup and psql of the embedded server's major version)");
