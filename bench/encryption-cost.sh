@@ -13,15 +13,16 @@
 # For each run: requests/s, p99, errors, CPU per request of the server's JVM and its PostgreSQL (/proc), load average.
 # Usage: bench/encryption-cost.sh [baseline ref]   (default 14b28ea^). Results: target/bench/encryption-cost.json,
 # table on stdout; each run in target/bench/encryption/runs.jsonl.
-# Environment: ENC_ROUNDS (3), ENC_DURATION (20s), ENC_WARMUP (20s, per operation and side), ENC_PATIENTS (20000),
-# ENC_KEEP_DATA=1 (keep the two data directories, e.g. for bench/encryption-latency.sh; removed by default).
+# Environment: ENC_ROUNDS (4), ENC_DURATION (20s), ENC_WARMUP (40s, per operation and side), ENC_PATIENTS (20000),
+# ENC_KEEP_DATA=1 (keep the two data directories, e.g. for bench/encryption-latency.sh; removed by default),
+# ENC_REUSE_DATA=1 (start on the data directories a run with ENC_KEEP_DATA left, instead of generating them again).
 # Needs: wrk, psql, curl, python3, java, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ref=${1:-14b28ea^}
-rounds=${ENC_ROUNDS:-3}
+rounds=${ENC_ROUNDS:-4}
 duration=${ENC_DURATION:-20s}
-warmup=${ENC_WARMUP:-20s}
+warmup=${ENC_WARMUP:-40s}
 patients=${ENC_PATIENTS:-20000}
 connections=32
 threads=2
@@ -63,7 +64,7 @@ stop_all() {
 }
 trap stop_all EXIT
 for side in before after; do
-  rm -rf "$(data $side)" "$(data $side)-keys" "$(data $side)-audit"
+  [ -n "${ENC_REUSE_DATA:-}" ] && [ -f "$(data $side)/postgres/PG_VERSION" ] || rm -rf "$(data $side)" "$(data $side)-keys" "$(data $side)-audit"
   port[$side]=$(free_port)
   started=$(date +%s)
   DOSSIER_DATA_DIR="$(data $side)" DOSSIER_DEMO_PATIENTS="$patients" DOSSIER_PROFILE=development java -jar "${jar[$side]}" \
@@ -74,7 +75,7 @@ for side in before after; do
     kill -0 "${pid[$side]}" 2>/dev/null || { echo "the $side server stopped; see $out/$side.log" >&2; exit 1; }
     sleep 0.5
   done
-  echo "$side up in $(( $(date +%s) - started )) s, demo generation of $patients patients included" | tee -a "$out/context.txt"
+  echo "$side up in $(( $(date +%s) - started )) s$([ -n "${ENC_REUSE_DATA:-}" ] || echo ", demo generation of $patients patients included")" | tee -a "$out/context.txt"
 done
 sql() { # side, psql arguments
   local d; d=$(data "$1"); shift
@@ -160,8 +161,11 @@ PY
 ops="chart fhir-read search fhir-search"
 echo "warm-up: each operation on each side, $warmup (unrecorded)"
 for op in $ops; do for side in before after; do drive $side "$op" warmup; done; done
+# Odd rounds drive the baseline first, even rounds the current tree first: a drift during the run (the JIT still
+# compiling, the machine's load) does not favour one side.
 for round in $(seq 1 "$rounds"); do
-  for op in $ops; do for side in before after; do drive $side "$op" "$round"; done; done
+  order="before after"; [ $((round % 2)) = 0 ] && order="after before"
+  for op in $ops; do for side in $order; do drive $side "$op" "$round"; done; done
 done
 for side in before after; do
   echo "$side: front desk $(sql $side -c "select status from staff where username = 'frontdesk'"), physician $(sql $side -c "select status from staff where username = 'physician'")" \
