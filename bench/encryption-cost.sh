@@ -55,7 +55,7 @@ echo "encryption cost: $(date -u +%FT%TZ), before $base, after $(git rev-parse -
 declare -A pid port jar
 jar[before]=$before_jar
 jar[after]=$out/after.jar
-data() { echo "$out/data-$1"; }
+data() { [ "$1" = before ] && echo "$out/data-before-$base" || echo "$out/data-after"; }
 stop_all() {
   for side in before after; do
     [ -n "${pid[$side]:-}" ] && { kill "${pid[$side]}" 2>/dev/null || true; wait "${pid[$side]}" 2>/dev/null || true; }
