@@ -15,7 +15,8 @@
 # table on stdout; each run in target/bench/encryption/runs.jsonl.
 # Environment: ENC_ROUNDS (4), ENC_DURATION (20s), ENC_WARMUP (40s, per operation and side), ENC_PATIENTS (20000),
 # ENC_KEEP_DATA=1 (keep the two data directories, e.g. for bench/encryption-latency.sh; removed by default),
-# ENC_REUSE_DATA=1 (start on the data directories a run with ENC_KEEP_DATA left, instead of generating them again).
+# ENC_REUSE_DATA=1 (start on the data directories a run with ENC_KEEP_DATA left, instead of generating them again),
+# ENC_OPS (a subset of "chart fhir-read search fhir-search").
 # Needs: wrk, psql, curl, python3, java, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -90,6 +91,11 @@ token() { # side, account (each side's own jar gives the demo authenticator's co
     -d "{\"username\":\"$2\",\"password\":\"dossier-demo-2026\",\"code\":\"$code\"}" | sed -n 's/.*"token":"\([^"]*\)".*/\1/p'
 }
 declare -A physician_token desk_token
+for side in before after; do # as bench/http.sh does: the load's accounts active, their guard counting from now
+  sql $side -c "update staff set status = 'ACTIVE' where username in ('physician', 'frontdesk') and status = 'FROZEN';
+                insert into guard_state (staff_id, counting_since) select id, now() from staff where username in ('physician', 'frontdesk')
+                on conflict (staff_id) do update set counting_since = excluded.counting_since" >/dev/null
+done
 for side in before after; do
   physician_token[$side]=$(token $side physician)
   desk_token[$side]=$(token $side frontdesk)
@@ -106,9 +112,13 @@ for side in before after; do
   awk '{print "GET\t/api/patients/" $1 "/chart\t"}' "$out/$side-mine.txt" > "$out/$side-chart.req"
   awk '{print "GET\t/fhir/Patient/" $1 "\t"}' "$out/$side-mine.txt" > "$out/$side-fhir-read.req"
 done
-# Searches (never of a canary patient: showing one freezes the account at once), listed in clear on the baseline.
+# Searches (never of a canary patient: showing one freezes the account at once), listed in clear on the baseline. The
+# two builds' demos may seed different canaries, and a search shows every patient of the same 4 letters and birth date:
+# no search is made on the birth date of a canary of either side (the same ids are the same people on both sides).
+canaries=$( { sql before -c "select patient_id from guard_canary"; sql after -c "select patient_id from guard_canary"; } | sort -un | paste -sd,)
 sql before -c "select substr(birth_family_name, 1, 4), birth_date from patient tablesample bernoulli (2) repeatable (7)
                 where facility_id = 1 and status = 'ACTIVE' and birth_family_name ~ '^[A-Za-z]{4}'
+                  and birth_date not in (select birth_date from patient where id in (${canaries:-0}))
                   and not exists (select 1 from guard_canary c where c.patient_id = patient.id) limit 20000" > "$out/names.txt"
 for side in before after; do
   awk -F'\t' '{print "GET\t/api/patients?name=" $1 "&birthDate=" $2 "\t"}' "$out/names.txt" > "$out/$side-search.req"
@@ -158,7 +168,7 @@ print(json.dumps(r))
 PY
   tail -1 "$out/runs.jsonl" | python3 -c 'import json, sys; r = json.load(sys.stdin); print("round %(round)s %(op)-11s %(side)-6s: %(perSecond)7.1f/s p99 %(p99ms)6.1f ms errors %(errors)s CPU/request %(jvmCpuMsPerRequest)s + %(pgCpuMsPerRequest)s ms" % r, "load", r["load"][0])'
 }
-ops="chart fhir-read search fhir-search"
+ops=${ENC_OPS:-chart fhir-read search fhir-search}
 echo "warm-up: each operation on each side, $warmup (unrecorded)"
 for op in $ops; do for side in before after; do drive $side "$op" warmup; done; done
 # Odd rounds drive the baseline first, even rounds the current tree first: a drift during the run (the JIT still
