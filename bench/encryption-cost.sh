@@ -189,7 +189,7 @@ import json, statistics, sys
 runs = [json.loads(l) for l in open(sys.argv[1])]
 med = lambda xs: round(statistics.median(xs), 3) if xs else None
 summary = {"context": open(sys.argv[2]).read().strip(), "operations": {}}
-for op in ["chart", "fhir-read", "search", "fhir-search"]:
+for op in [o for o in ["chart", "fhir-read", "search", "fhir-search"] if any(r["op"] == o for r in runs)]:
     e = {}
     for side in ["before", "after"]:
         rs = [r for r in runs if r["side"] == side and r["op"] == op]
