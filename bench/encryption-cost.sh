@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # What encryption at rest costs over HTTP (issue 22, item 5): the current tree against a baseline built from a git ref
-# without it, in one run, with the same wrk scripts at 32 connections. The baseline (default: the parent of 14b28ea,
-# the first commit of issue 22's key management) is built in a temporary git worktree, removed afterwards. Each jar
+# without it, in one run, with the same wrk scripts at 32 connections. The baseline (default: 670d099, the last main
+# without any of issue 22 but with the chart's one-round-trip sections, so that only encryption differs; the parent of
+# 14b28ea, the first key-management commit, lacks that later work and made the sealed tree look faster) is built in a
+# temporary git worktree, removed afterwards. Each jar
 # generates its own 20,000-patient demo hospital in its own data directory and runs with every check on (the guard's
 # thresholds × 10,000, as bench/http.sh does); both servers stay up, only one is driven at a time: a warm-up of every
 # operation on each side, then rounds alternated before, after, before, after…:
@@ -11,7 +13,7 @@
 # The sealed registry cannot list names in SQL: the searches are listed from the baseline's database (in clear) and
 # sent to both; the demo is deterministic (same seed), and the script checks that both sides find the same patients.
 # For each run: requests/s, p99, errors, CPU per request of the server's JVM and its PostgreSQL (/proc), load average.
-# Usage: bench/encryption-cost.sh [baseline ref]   (default 14b28ea^). Results: target/bench/encryption-cost.json,
+# Usage: bench/encryption-cost.sh [baseline ref]   (default 670d099). Results: target/bench/encryption-cost.json,
 # table on stdout; each run in target/bench/encryption/runs.jsonl.
 # Environment: ENC_ROUNDS (4), ENC_DURATION (20s), ENC_WARMUP (40s, per operation and side), ENC_PATIENTS (20000),
 # ENC_KEEP_DATA=1 (keep the two data directories, e.g. for bench/encryption-latency.sh; removed by default),
@@ -20,7 +22,7 @@
 # Needs: wrk, psql, curl, python3, java, git.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-ref=${1:-14b28ea^}
+ref=${1:-670d099}
 rounds=${ENC_ROUNDS:-4}
 duration=${ENC_DURATION:-20s}
 warmup=${ENC_WARMUP:-40s}
