@@ -14,6 +14,8 @@ import java.util.List;
 @Component
 public class ClinicalBulkLoader {
 
+    private static final org.slf4j.Logger log = org.slf4j.LoggerFactory.getLogger(ClinicalBulkLoader.class);
+
     private final BulkLoad bulk;
 
     ClinicalBulkLoader(BulkLoad bulk) {
@@ -21,6 +23,13 @@ public class ClinicalBulkLoader {
     }
 
     public void load(List<Note> notes, List<Allergy> allergies, List<Problem> problems, List<Observation> observations, String reason) {
+        long start = System.nanoTime();
+        copy(notes, allergies, problems, observations, reason);
+        log.info("Clinical records loaded: {} notes, {} allergies, {} problems, {} observations in {} ms", notes.size(), allergies.size(),
+                problems.size(), observations.size(), (System.nanoTime() - start) / 1_000_000);
+    }
+
+    private void copy(List<Note> notes, List<Allergy> allergies, List<Problem> problems, List<Observation> observations, String reason) {
         bulk.run(load -> load.withIndexesBuiltAfter(List.of("clinical_note", "allergy", "problem", "observation"), session -> {
             try (BulkCopy c = session.copy("clinical_note", "id", "facility_id", "patient_id", "stay_id", "kind", "status", "title", "body",
                     "author_id", "amends_id", "signed_at", "signed_by", "version", "created_at", "updated_at")) {
