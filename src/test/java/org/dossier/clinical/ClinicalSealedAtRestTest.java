@@ -171,7 +171,9 @@ class ClinicalSealedAtRestTest extends IntegrationTest {
         owners().sql("""
                         insert into clinical_version (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id, reason, snapshot)
                         values ('note', ?, 1, ?, ?, now(), ?, 'legacy', cast(? as json))""")
-                .param(note).param(facility).param(patient).param(staff).param("{\"title\":\"Legacy title\",\"body\":\"Legacy body\"}").update();
+                .param(note).param(facility).param(patient).param(staff).param(("{\"id\":%d,\"facilityId\":%d,\"patientId\":%d,\"kind\":\"PROGRESS\",\"status\":\"SIGNED\",\"title\":\"Legacy title\","
+                        + "\"body\":\"Legacy body\",\"authorId\":%d,\"version\":1,\"createdAt\":\"2026-01-01T00:00:00Z\"}")
+                        .formatted(note, facility, patient, staff)).update();
         Api doc = as("physician");
         assertThat(doc.get("/api/notes/" + note).body()).contains("Legacy body");
         assertThat(doc.get("/api/patients/" + patient + "/observations").body()).contains("Legacy haemoglobin");
