@@ -1,5 +1,6 @@
-package org.dossier.clinical;
+package org.dossier.clinical.bulk;
 
+import org.dossier.clinical.ClinicalSeal;
 import org.dossier.platform.VersionLog;
 import org.dossier.platform.crypto.SealedValues;
 import org.springframework.jdbc.core.simple.JdbcClient;
