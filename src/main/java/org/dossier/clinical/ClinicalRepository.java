@@ -169,7 +169,8 @@ class ClinicalRepository {
                         update problem set code_system = 'ICD-10', sealed_content = ?, icd10_code = null, label = null, onset_date = ?,
                             status = ?, recorded_by = ?, version = version + 1, updated_at = ?, source = null
                             where id = ? and patient_id = ? and version = ?""")
-                .param(sealed(granted, "problem", id, new ClinicalSeal.CodedText(code, label, null))).param(onset == null ? null : Date.valueOf(onset)).param(status.name())
+                .param(sealed(granted, "problem", id, new ClinicalSeal.CodedText(code, label, null)))
+                .param(onset == null ? null : Date.valueOf(onset)).param(status.name())
                 .param(granted.actor().staffId()).param(ts(now)).param(id).param(patientOf(granted)).param(expectedVersion).update() == 1;
     }
 
