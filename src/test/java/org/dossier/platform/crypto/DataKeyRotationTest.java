@@ -151,7 +151,28 @@ class DataKeyRotationTest extends IntegrationTest {
                         .param(cipher.seal(new FieldCipher.Cell(FACILITY, "patient_version", "snapshot/1", id), snapshot)).param(id).update();
             }
             if (i % 4 == 1) {
+                sealedWithTheFacilityKey(id);
                 Files.delete(patientKeys.keyFile(FACILITY, id));
+            }
+        }
+    }
+
+    /**
+     * Other modules' values of a patient left without a key: sealed with the facility key, as they would have been before
+     * ADR 0047 (the demo sealed them with the patient's key, which is about to be deleted).
+     */
+    private void sealedWithTheFacilityKey(long id) {
+        for (SealedValues table : tables) {
+            if (table.name().equals("patient")) {
+                continue;
+            }
+            for (SealedValues.Value v : FacilityScope.asSystem(() -> table.after(FACILITY, id - 1, 1))) {
+                FieldCipher.Cell c = v.cell();
+                if (v.cursor() == id && v.sealed() != null) {
+                    byte[] facilityKey = cipher.sealBytes(new FieldCipher.Cell(c.facilityId(), c.table(), c.column(), c.rowId()),
+                            cipher.openBytes(c, v.sealed()));
+                    assertThat(FacilityScope.asSystem(() -> table.replace(v, facilityKey))).isTrue();
+                }
             }
         }
     }
