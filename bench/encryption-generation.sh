@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 mkdir -p /tmp/enc-measure
 # usage: bench/encryption-generation.sh JAR LABEL RUNS — generates the 20,000-patient demo hospital into a throwaway data dir
-# (under /tmp/enc-measure) and prints the loader line ("20000 patients in N ms"); run two jars interleaved (docs/security/encryption.md)
+# (under /tmp/enc-measure) and prints the loader lines ("20000 patients in N ms", the clinical phase's "in N ms"); run two jars interleaved (docs/security/encryption.md)
 set -u
 jar=$1; label=$2; runs=${3:-3}
 for i in $(seq 1 $runs); do
   d=/tmp/enc-measure/data-$label-$i; rm -rf $d $d-keys $d-audit
   DOSSIER_DATA_DIR=$d java -Xmx2g -jar $jar --dossier.demo.enabled=true --dossier.demo.patients=20000 \
     --dossier.demo.exit-after-load=true --spring.main.web-application-type=none --dossier.db.embedded.shared-buffers=256MB 2>&1 \
-    | grep -o "Demo hospital loaded: .*" | head -1 | sed "s/^/$label run $i: /"
+    | grep -o "Clinical records loaded: .*\|Demo hospital loaded: .*" | head -2 | sed "s/^/$label run $i: /"
   rm -rf $d $d-keys $d-audit
 done

@@ -1,5 +1,7 @@
 package org.dossier.platform;
 
+import org.dossier.platform.crypto.ErasedValueException;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -13,7 +15,10 @@ import java.util.regex.Pattern;
 /**
  * The append-only history of a module's versioned records: every version of every record, whole, with
  * its author, time and reason. Each module keeps its own table of this shape:
- * {@code (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id, reason, snapshot)}.
+ * {@code (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id, reason, snapshot)}. A log made
+ * with a {@link FieldCipher} writes each snapshot sealed with the patient's own key in {@code sealed_snapshot} instead
+ * (issue 22), bound to its record and version; it still reads the clear snapshots written before, and a shredded
+ * patient's versions keep their number, time, author and reason, the record itself read as {@code null}.
  */
 public final class VersionLog {
 
@@ -22,22 +27,43 @@ public final class VersionLog {
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final String table;
+    private final FieldCipher cipher;
 
     public VersionLog(JdbcClient jdbc, JsonMapper json, String table) {
+        this(jdbc, json, table, null);
+    }
+
+    /** A log whose snapshots are sealed (its table has a {@code sealed_snapshot} column). */
+    public VersionLog(JdbcClient jdbc, JsonMapper json, String table, FieldCipher cipher) {
         if (!TABLE.matcher(table).matches()) {
             throw new IllegalArgumentException("not a version table: " + table);
         }
         this.jdbc = jdbc;
         this.json = json;
         this.table = table;
+        this.cipher = cipher;
+    }
+
+    /** Where one version's sealed snapshot lives: its table, record and version, the patient's key sealing it. */
+    public static FieldCipher.Cell snapshotCell(String table, String entityType, long entityId, int version, int facilityId, long patientId) {
+        return FieldCipher.Cell.ofPatient(patientId, facilityId, table, "snapshot/" + entityType + "/" + version, entityId);
     }
 
     public void record(String entityType, long entityId, int version, int facilityId, long patientId, Long authorId,
                        String reason, Object snapshot, Instant at) {
+        String whole = json.writeValueAsString(snapshot);
+        if (cipher != null) {
+            jdbc.sql("insert into " + table + " (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id,"
+                            + " reason, sealed_snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                    .param(entityType).param(entityId).param(version).param(facilityId).param(patientId).param(Timestamp.from(at))
+                    .param(authorId).param(reason)
+                    .param(cipher.seal(snapshotCell(table, entityType, entityId, version, facilityId, patientId), whole)).update();
+            return;
+        }
         jdbc.sql("insert into " + table + " (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id,"
                         + " reason, snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as json))")
                 .param(entityType).param(entityId).param(version).param(facilityId).param(patientId)
-                .param(Timestamp.from(at)).param(authorId).param(reason).param(json.writeValueAsString(snapshot))
+                .param(Timestamp.from(at)).param(authorId).param(reason).param(whole)
                 .update();
     }
 
@@ -46,15 +72,27 @@ public final class VersionLog {
      * a proof about that patient finds nothing of another's.
      */
     public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
-        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot from " + table
+        return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot, facility_id"
+                        + (cipher == null ? "" : ", sealed_snapshot") + " from " + table
                         + " where entity_type = ? and entity_id = ? and patient_id = ? order by version desc limit 500")
                 .param(entityType).param(entityId).param(patientId)
-                .query((rs, n) -> version(rs, type)).list();
+                .query((rs, n) -> version(rs, type, entityType, entityId, patientId)).list();
     }
 
-    private <T> Version<T> version(ResultSet rs, Class<T> type) throws SQLException {
-        return new Version<>(rs.getInt("version"), rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
-                rs.getString("reason"), json.readValue(rs.getString("snapshot"), type));
+    private <T> Version<T> version(ResultSet rs, Class<T> type, String entityType, long entityId, long patientId) throws SQLException {
+        int version = rs.getInt("version");
+        String whole = rs.getString("snapshot");
+        byte[] sealed = cipher == null ? null : rs.getBytes("sealed_snapshot");
+        T record = null;
+        try {
+            whole = sealed == null ? whole
+                    : cipher.open(snapshotCell(table, entityType, entityId, version, rs.getInt("facility_id"), patientId), sealed);
+            record = json.readValue(whole, type);
+        } catch (ErasedValueException erased) {
+            // a shredded patient's history keeps its dates, authors and reasons; what the record said is gone (ADR 0047)
+        }
+        return new Version<>(version, rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
+                rs.getString("reason"), record);
     }
 
     /**

@@ -70,7 +70,7 @@ class ProofConfinementTest extends IntegrationTest {
 
         assertThat(repository.updateAllergy(proofOfA, ofB, 1, "Pollen", null, null, Allergy.Severity.MILD, Allergy.Kind.ALLERGY,
                 Allergy.Status.ACTIVE, java.time.Instant.now())).as("nor changes it").isFalse();
-        assertThat(jdbc.sql("select substance from allergy where id = ?").param(ofB).query(String.class).single()).isEqualTo("Latex");
+        assertThat(repository.allergy(proofOfB, ofB).orElseThrow().substance()).isEqualTo("Latex");
     }
 
     @Test

@@ -23,13 +23,14 @@ class QueryBatchTest extends IntegrationTest {
         long patient = f.patientInCare();
         for (int i = 0; i < n; i++) {
             as("physician").post("/api/patients/" + patient + "/allergies", Map.of("substance", "Substance " + (char) ('A' + i),
-                    "severity", "MILD"));
+                    "severity", List.of("MILD", "MODERATE", "SEVERE").get(i)));
         }
         return patient;
     }
 
     private static SqlQuery<List<String>> substances(long patient) {
-        return SqlQuery.list("select substance from allergy where patient_id = ? order by substance", (rs, n) -> rs.getString(1), patient);
+        // the substance is sealed (ADR 0051): the severity, in clear, tells the rows apart
+        return SqlQuery.list("select severity from allergy where patient_id = ? order by id", (rs, n) -> rs.getString(1), patient);
     }
 
     @Test
@@ -52,7 +53,7 @@ class QueryBatchTest extends IntegrationTest {
                 batch.run();
                 return List.of(first.get(), count.get(), last.get());
             });
-            assertThat(read.result()).containsExactly(List.of("Substance A", "Substance B"), 1L, List.of("substance a"));
+            assertThat(read.result()).containsExactly(List.of("MILD", "MODERATE"), 1L, List.of("mild"));
             assertThat(StatementCounter.count()).isEqualTo(1);
             assertThat(read.roundTrips()).isEqualTo(1);
         } finally {

@@ -191,7 +191,8 @@ public class DataKeyRotation {
             if (v.sealed() == null) {
                 counts.clear += table.replace(v, cipher.seal(cell, v.clear())) ? 1 : 0;
             } else if (!underCurrentKey(cell, v.sealed())) {
-                counts.resealed += table.replace(v, cipher.seal(cell, cipher.open(cell, v.sealed()))) ? 1 : 0;
+                // as bytes: the same for text, and a sealed document's file is not text
+                counts.resealed += table.replace(v, cipher.sealBytes(cell, cipher.openBytes(cell, v.sealed()))) ? 1 : 0;
             }
         }
         counts.patientKeys += patientKeys.rewrap(facilityId, patients);

@@ -63,11 +63,16 @@ public class FieldCipher {
 
     /** Seals with the cell's key; a shredded patient's cell is refused ({@link ErasedValueException}, a 409). */
     public byte[] seal(Cell cell, String plaintext) {
-        if (plaintext == null) {
+        return plaintext == null ? null : sealBytes(cell, plaintext.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** The same for bytes that are not text (a document's PDF or image). */
+    public byte[] sealBytes(Cell cell, byte[] plain) {
+        if (plain == null) {
             return null;
         }
         try {
-            return sealingKey(cell).encrypt(plaintext.getBytes(StandardCharsets.UTF_8), cell.associatedData());
+            return sealingKey(cell).encrypt(plain, cell.associatedData());
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot seal " + cell.table() + "." + cell.column(), e);
         }
@@ -85,6 +90,12 @@ public class FieldCipher {
      * shredded patient's cell, {@link ErasedValueException} whatever key sealed it.
      */
     public String open(Cell cell, byte[] sealed) {
+        byte[] opened = openBytes(cell, sealed);
+        return opened == null ? null : new String(opened, StandardCharsets.UTF_8);
+    }
+
+    /** {@link #open} for bytes sealed with {@link #sealBytes}. */
+    public byte[] openBytes(Cell cell, byte[] sealed) {
         if (sealed == null) {
             return null;
         }
@@ -95,14 +106,14 @@ public class FieldCipher {
                 throw new ErasedValueException(cell.facilityId(), cell.patientId());
             }
             if (state == PatientKeys.State.KEY) {
-                String opened = tryOpen(patientKeys.existing(cell.facilityId(), cell.patientId()), sealed, ad);
+                byte[] opened = tryOpen(patientKeys.existing(cell.facilityId(), cell.patientId()), sealed, ad);
                 if (opened != null) {
                     return opened;
                 }
             }
         }
         // a facility cell, or a patient's value sealed before the patient had a key (the re-encryption job moves it)
-        String opened = tryOpen(keys.fieldKey(cell.facilityId()), sealed, ad);
+        byte[] opened = tryOpen(keys.fieldKey(cell.facilityId()), sealed, ad);
         if (opened == null) {
             opened = tryOpen(keys.reloadedFieldKey(cell.facilityId()), sealed, ad);
         }
@@ -113,12 +124,12 @@ public class FieldCipher {
         return opened;
     }
 
-    private static String tryOpen(Aead key, byte[] sealed, byte[] ad) {
+    private static byte[] tryOpen(Aead key, byte[] sealed, byte[] ad) {
         if (key == null) {
             return null;
         }
         try {
-            return new String(key.decrypt(sealed, ad), StandardCharsets.UTF_8);
+            return key.decrypt(sealed, ad);
         } catch (GeneralSecurityException e) {
             return null;
         }
