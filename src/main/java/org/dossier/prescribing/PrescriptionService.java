@@ -82,7 +82,7 @@ public class PrescriptionService {
         MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), in.stayId(), in.drug().strip(),
                 upper(in.atcCode()), Texts.clean(in.cip13()), in.dose().strip(), in.route().strip().toUpperCase(), in.frequency().strip(),
                 in.durationDays(), start, end, MedicationOrder.Status.ACTIVE, actor.staffId(), null, override, null, 1, now);
-        return logged(access, orders.insert(access, draft, now), override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
+        return logged(access, orders.insert(access, draft, now), override == null ? "prescribed" : "prescribed despite an allergy", now);
     }
 
     /**
@@ -251,7 +251,8 @@ public class PrescriptionService {
                 now)) {
             throw ConflictException.stale(orderId, expectedVersion, o.version());
         }
-        return logged(active.access(), orderId, status.name().toLowerCase() + ": " + reason, now);
+        // the free-text reason is sealed in the order (and its snapshot), never written in the version's clear reason (V65)
+        return logged(active.access(), orderId, status.name().toLowerCase(), now);
     }
 
     /** An active order as read under the proof of the decision to change it. */
