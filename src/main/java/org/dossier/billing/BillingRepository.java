@@ -178,19 +178,19 @@ class BillingRepository {
     /** A claim of the proof's patient. */
     Optional<Claim> claim(PatientAccess access, long id) {
         return jdbc.sql("select " + CLAIM + " from claim where id = ? and patient_id = ?").param(id).param(access.patientId())
-                .query(ClaimRows.claim(cipher)).optional();
+                .query((rs, n) -> ClaimRows.claim(cipher, rs)).optional();
     }
 
     /** The claims of an invoice of the proof's patient. */
     List<Claim> claimsOfInvoice(PatientAccess access, long invoiceId) {
         return jdbc.sql("select " + CLAIM + " from claim where invoice_id = ? and patient_id = ? order by id").param(invoiceId)
-                .param(access.patientId()).query(ClaimRows.claim(cipher)).list();
+                .param(access.patientId()).query((rs, n) -> ClaimRows.claim(cipher, rs)).list();
     }
 
     /** The claims in one status of the permit's facilities, oldest first (the billing queue). */
     List<Claim> claimsByStatus(SearchPermit permit, Claim.Status status, int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where facility_id = any(?) and status = ? order by created_at limit ?")
-                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query(ClaimRows.claim(cipher)).list();
+                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query((rs, n) -> ClaimRows.claim(cipher, rs)).list();
     }
 
     private HealthCardRead mapCardRead(ResultSet rs, int n) throws SQLException {

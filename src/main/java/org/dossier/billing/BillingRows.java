@@ -23,7 +23,7 @@ public final class BillingRows {
     }
 
     /** The plaintext columns of a card read as its document, for a row written before V65 (the rotation job seals it so). */
-    static final String CLEAR_CARD = "json_build_object('cardHolderName', card_holder_name, 'cardHolderNir', card_holder_nir,"
+    public static final String CLEAR_CARD = "json_build_object('cardHolderName', card_holder_name, 'cardHolderNir', card_holder_nir,"
             + " 'beneficiaryName', beneficiary_name, 'rights', rights)::text";
 
     private BillingRows() {

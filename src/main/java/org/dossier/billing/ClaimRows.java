@@ -1,7 +1,9 @@
 package org.dossier.billing;
 
 import org.dossier.platform.crypto.FieldCipher;
-import org.springframework.jdbc.core.RowMapper;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
 
 import static org.dossier.platform.SqlTimes.instant;
 
@@ -17,17 +19,16 @@ final class ClaimRows {
     private ClaimRows() {
     }
 
-    static RowMapper<Claim> claim(FieldCipher cipher) {
-        return (rs, n) -> {
-            long id = rs.getLong("id");
-            int facilityId = rs.getInt("facility_id");
-            long patientId = rs.getLong("patient_id");
-            return new Claim(id, facilityId, patientId, rs.getLong("invoice_id"),
-                    Claim.Status.valueOf(rs.getString("status")), rs.getInt("amount_cents"),
-                    BillingRows.open(cipher, rs, "beneficiary_nir", BillingRows.nirCell(id, facilityId, patientId), null),
-                    rs.getString("lot_number"), instant(rs.getTimestamp("sent_at")), instant(rs.getTimestamp("answered_at")),
-                    BillingRows.open(cipher, rs, "rejection_reason", BillingRows.rejectionCell(id, facilityId, patientId), BillingRows.ERASED),
-                    rs.getInt("version"));
-        };
+    /** The claim of the current row, its sealed values opened. */
+    static Claim claim(FieldCipher cipher, ResultSet rs) throws SQLException {
+        long id = rs.getLong("id");
+        int facilityId = rs.getInt("facility_id");
+        long patientId = rs.getLong("patient_id");
+        return new Claim(id, facilityId, patientId, rs.getLong("invoice_id"),
+                Claim.Status.valueOf(rs.getString("status")), rs.getInt("amount_cents"),
+                BillingRows.open(cipher, rs, "beneficiary_nir", BillingRows.nirCell(id, facilityId, patientId), null),
+                rs.getString("lot_number"), instant(rs.getTimestamp("sent_at")), instant(rs.getTimestamp("answered_at")),
+                BillingRows.open(cipher, rs, "rejection_reason", BillingRows.rejectionCell(id, facilityId, patientId), BillingRows.ERASED),
+                rs.getInt("version"));
     }
 }

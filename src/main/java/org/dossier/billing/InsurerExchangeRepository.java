@@ -32,7 +32,7 @@ class InsurerExchangeRepository {
     /** The claims sent and not yet answered, oldest first. */
     List<Claim> sentClaims(int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where status = 'SENT' order by sent_at limit ?")
-                .param(limit).query(ClaimRows.claim(cipher)).list();
+                .param(limit).query((rs, n) -> ClaimRows.claim(cipher, rs)).list();
     }
 
     /** Records the insurer's answer to {@code claim} as read by {@link #sentClaims}, its rejection reason sealed. */
@@ -46,6 +46,6 @@ class InsurerExchangeRepository {
 
     Optional<Claim> answeredClaim(long id) {
         return jdbc.sql("select " + CLAIM + " from claim where id = ? and status in ('ACCEPTED', 'REJECTED')").param(id)
-                .query(ClaimRows.claim(cipher)).optional();
+                .query((rs, n) -> ClaimRows.claim(cipher, rs)).optional();
     }
 }

@@ -24,7 +24,7 @@ public final class OrderRows {
     }
 
     /** The plaintext columns as one document, for a row written before V65 (the rotation job seals it so). */
-    static final String CLEAR_DOCUMENT = "json_build_object('drug', drug, 'atcCode', atc_code, 'cip13', cip13, 'dose', dose,"
+    public static final String CLEAR_DOCUMENT = "json_build_object('drug', drug, 'atcCode', atc_code, 'cip13', cip13, 'dose', dose,"
             + " 'route', route, 'frequency', frequency, 'allergyOverrideReason', allergy_override_reason, 'source', source::text)::text";
 
     private OrderRows() {

@@ -1,5 +1,6 @@
-package org.dossier.prescribing;
+package org.dossier.prescribing.bulk;
 
+import org.dossier.prescribing.OrderRows;
 import org.dossier.platform.crypto.SealedValues;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;

@@ -1,5 +1,6 @@
-package org.dossier.billing;
+package org.dossier.billing.bulk;
 
+import org.dossier.billing.BillingRows;
 import org.dossier.platform.crypto.FieldCipher;
 import org.dossier.platform.crypto.SealedValues;
 import org.springframework.jdbc.core.simple.JdbcClient;
