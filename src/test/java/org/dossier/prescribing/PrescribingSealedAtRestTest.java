@@ -105,6 +105,9 @@ class PrescribingSealedAtRestTest extends IntegrationTest {
         assertThat(history.status()).as(history.toString()).isEqualTo(200);
         assertThat(history.body()).doesNotContain("Sealshredded");
         assertThat(doc.get("/fhir/MedicationRequest/" + id).status()).as("FHIR").isEqualTo(200);
+        Api.Response fhirHistory = doc.get("/fhir/MedicationRequest/" + id + "/_history");
+        assertThat(fhirHistory.status()).as("FHIR history: " + fhirHistory).isEqualTo(200);
+        assertThat(fhirHistory.body()).doesNotContain("Sealshredded");
         Api.Response again = doc.post("/api/patients/" + patient + "/prescriptions", order("Paracétamol 1 g", null));
         assertThat(again.status()).as("a new order for an erased patient: " + again).isEqualTo(409);
     }
