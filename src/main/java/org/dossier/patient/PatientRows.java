@@ -48,7 +48,7 @@ public final class PatientRows {
     }
 
     /** One identity column's cell; the birth date's is the gateway's ({@link PatientFacts#birthDateCell}), which opens it too. */
-    static FieldCipher.Cell identityCell(long patientId, int facilityId, String column) {
+    public static FieldCipher.Cell identityCell(long patientId, int facilityId, String column) {
         return "birth_date".equals(column) ? PatientFacts.birthDateCell(patientId, facilityId)
                 : FieldCipher.Cell.ofPatient(patientId, facilityId, "patient", column, patientId);
     }
@@ -85,19 +85,25 @@ public final class PatientRows {
      * kind, so that one token finds either) and of its given names, its birth date, INS, NIR, IPP and phone numbers.
      */
     static byte[][] searchTokens(BlindIndex index, int facilityId, String ipp, PatientData d) {
+        return searchTokens(index, facilityId, new Identity(ipp, d.birthFamilyName(), d.usedName(), d.givenNames(), d.birthDate(),
+                d.insMatricule(), d.coverage() == null ? null : d.coverage().nir()), d.phones());
+    }
+
+    /** The same tokens, of an identity as a row holds it and the record's phones (a row sealed after it was written). */
+    public static byte[][] searchTokens(BlindIndex index, int facilityId, Identity d, java.util.List<PatientData.Phone> phones) {
         Set<ByteBuffer> tokens = new LinkedHashSet<>();
         index.prefixTokens(facilityId, FAMILY, NameKeys.of(d.birthFamilyName())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
         index.prefixTokens(facilityId, FAMILY, NameKeys.of(d.usedName())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
         index.prefixTokens(facilityId, GIVEN, NameKeys.of(d.givenNames())).forEach(t -> tokens.add(ByteBuffer.wrap(t)));
         tokens.add(ByteBuffer.wrap(index.token(facilityId, BIRTH, d.birthDate().toString())));
-        tokens.add(ByteBuffer.wrap(index.token(facilityId, IPP, ipp)));
+        tokens.add(ByteBuffer.wrap(index.token(facilityId, IPP, d.ipp())));
         if (d.insMatricule() != null) {
             tokens.add(ByteBuffer.wrap(index.token(facilityId, INS, d.insMatricule())));
         }
-        if (d.coverage() != null && d.coverage().nir() != null) {
-            tokens.add(ByteBuffer.wrap(index.token(facilityId, NIR, d.coverage().nir())));
+        if (d.coverageNir() != null) {
+            tokens.add(ByteBuffer.wrap(index.token(facilityId, NIR, d.coverageNir())));
         }
-        for (PatientData.Phone phone : d.phones()) {
+        for (PatientData.Phone phone : phones == null ? java.util.List.<PatientData.Phone>of() : phones) {
             String digits = phone == null || phone.number() == null ? "" : phone.number().replaceAll("[^0-9]", "");
             if (!digits.isEmpty()) {
                 tokens.add(ByteBuffer.wrap(index.token(facilityId, PHONE, digits)));

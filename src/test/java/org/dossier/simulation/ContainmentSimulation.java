@@ -103,6 +103,11 @@ class ContainmentSimulation {
         return full;
     }
 
+    /** The IPP is sealed (V57): opened as the server would, never read from a clear column. */
+    private static String ippOf(long id) {
+        return identities("where id = " + id).get(id).ipp();
+    }
+
     private static java.util.SortedMap<Long, org.dossier.patient.PatientRows.Identity> identities(String where) {
         return org.dossier.support.IntegrationTest.identities(db, cipher, where);
     }
@@ -574,8 +579,10 @@ identities("").forEach((id, p) -> {
     }
 
     private List<String> ippsOfFacility(int count, long seed) {
-        return db.sql("select ipp from patient where facility_id = 1 order by md5(id::text || ?) limit ?").param(seed).param(count)
-                .query(String.class).list();
+        List<Long> ids = db.sql("select id from patient where facility_id = 1 order by md5(id::text || ?) limit ?").param(seed).param(count)
+                .query(Long.class).list();
+        var opened = identities("where id in (" + ids.stream().map(String::valueOf).collect(java.util.stream.Collectors.joining(",")) + ")");
+        return ids.stream().map(id -> opened.get(id).ipp()).toList();
     }
 
     /** Patients of facility 1 outside the account's work set and not canaries, in a seeded order. */
@@ -1407,9 +1414,9 @@ identities("").forEach((id, p) -> {
             long seed = r.nextLong();
             boolean glass = r.nextInt(3) == 0;
             plan.at(local(day, 15, r.nextInt(60)), () -> {
-                String ipp = db.sql("""
-                                select ipp from patient where facility_id = ? and id not in (select patient_id from guard_canary)
-                                 order by md5(id::text || ?) limit 1""").param(w.facilityId()).param(seed).query(String.class).single();
+                String ipp = ippOf(db.sql("""
+                                select id from patient where facility_id = ? and id not in (select patient_id from guard_canary)
+                                 order by md5(id::text || ?) limit 1""").param(w.facilityId()).param(seed).query(Long.class).single());
                 Response found = counted(requests, c.get("/api/patients?ipp=" + enc(ipp)));
                 if (glass && found.status() == 200 && found.json() != null && found.json().path("results").size() > 0) {
                     long id = found.json().at("/results/0/id").asLong();
