@@ -1,10 +1,14 @@
 package org.dossier.care;
 
+import org.dossier.platform.crypto.SealedColumns;
 import org.dossier.platform.VersionLog;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import tools.jackson.databind.json.JsonMapper;
+
+import java.util.List;
 
 @Configuration(proxyBeanMethods = false)
 class CareConfiguration {
@@ -12,5 +16,23 @@ class CareConfiguration {
     @Bean
     VersionLog careVersions(JdbcClient jdbc, JsonMapper json) {
         return new VersionLog(jdbc, json, "care_version");
+    }
+
+    /** An appointment's reason and the reason of its cancellation or no-show, sealed with the patient's key (V67). */
+    @Bean
+    SealedColumns appointmentText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "appointment", List.of("reason", "status_reason"));
+    }
+
+    /** What an encounter imported as history was (its type's text) and why (its reason), sealed with the patient's key (V67). */
+    @Bean
+    SealedColumns encounterHistoryText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "encounter_history", List.of("type", "reason"));
+    }
+
+    /** A referral's reason, what it asks for, sealed with the patient's key (V67). */
+    @Bean
+    SealedColumns referralText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "referral", List.of("reason"));
     }
 }

@@ -1,9 +1,11 @@
 package org.dossier.care;
 
+import org.dossier.platform.crypto.SealedColumns;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
 import org.dossier.platform.Located;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -25,12 +27,15 @@ class CareTeamRepository {
 
     private static final String MEMBER = "id, facility_id, patient_id, staff_id, role, period_start, period_end, status, version";
     private static final String REFERRAL = "id, facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,"
-            + " period_end, status, version";
+            + " period_end, status, version, sealed_reason";
 
     private final JdbcClient jdbc;
+    /** A referral's reason, sealed with the patient's key (V67, ADR 0053). */
+    private final SealedColumns referralText;
 
-    CareTeamRepository(JdbcClient jdbc) {
+    CareTeamRepository(JdbcClient jdbc, @Qualifier("referralText") SealedColumns referralText) {
         this.jdbc = jdbc;
+        this.referralText = referralText;
     }
 
     long insertMember(PatientAccess access, long staffId, String role, Instant start, Instant end, long authorId, Instant now) {
@@ -87,11 +92,16 @@ class CareTeamRepository {
 
     long insertReferral(PatientAccess access, long fromStaffId, Long toStaffId, Integer toUnitId, String reason,
                         Instant start, Instant end, Instant now) {
-        return jdbc.sql("""
-                        insert into referral (facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,
-                            period_end, status, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?) returning id""")
-                .param(access.patient().facilityId()).param(access.patientId()).param(fromStaffId).param(toStaffId).param(toUnitId).param(reason)
-                .param(ts(start)).param(ts(end)).param(ts(now)).query(Long.class).single();
+        // The row's id first: the reason is sealed to its row.
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('referral', 'id'))").query(Long.class).single();
+        int facilityId = access.patient().facilityId();
+        jdbc.sql("""
+                        insert into referral (id, facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, sealed_reason, period_start,
+                            period_end, status, version, created_at) values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?)""")
+                .param(id).param(facilityId).param(access.patientId()).param(fromStaffId).param(toStaffId).param(toUnitId)
+                .param(referralText.seal(access.patientId(), facilityId, "reason", id, reason))
+                .param(ts(start)).param(ts(end)).param(ts(now)).update();
+        return id;
     }
 
     boolean closeReferral(PatientAccess access, long id, int expectedVersion, String status) {
@@ -107,12 +117,12 @@ class CareTeamRepository {
 
     Optional<Referral> referral(PatientAccess access, long id) {
         return jdbc.sql("select " + REFERRAL + " from referral where id = ? and patient_id = ?").param(id).param(access.patientId())
-                .query(CareTeamRepository::referral).optional();
+                .query(this::referral).optional();
     }
 
     List<Referral> referrals(PatientAccess access) {
         return jdbc.sql("select " + REFERRAL + " from referral where patient_id = ? order by period_start desc limit 200")
-                .param(access.patientId()).query(CareTeamRepository::referral).list();
+                .param(access.patientId()).query(this::referral).list();
     }
 
     private static CareTeamMember member(ResultSet rs, int n) throws SQLException {
@@ -121,9 +131,9 @@ class CareTeamRepository {
                 rs.getString("status"), rs.getInt("version"));
     }
 
-    private static Referral referral(ResultSet rs, int n) throws SQLException {
+    private Referral referral(ResultSet rs, int n) throws SQLException {
         return new Referral(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getLong("from_staff_id"),
-                (Long) rs.getObject("to_staff_id"), (Integer) rs.getObject("to_unit_id"), rs.getString("reason"),
+                (Long) rs.getObject("to_staff_id"), (Integer) rs.getObject("to_unit_id"), referralText.open(rs, "reason"),
                 instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")), rs.getString("status"),
                 rs.getInt("version"));
     }

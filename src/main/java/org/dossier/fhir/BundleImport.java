@@ -160,7 +160,7 @@ class BundleImport {
             throw new UnprocessableEntityException("The bundle has no entries");
         }
         int facilityId = facilityOf(actor, facility);
-        ImportRun run = gateway.begin(actor, facilityId, source + (bundle.hasId() ? " (Bundle " + bundle.getIdElement().getIdPart() + ")" : ""));
+        ImportRun run = gateway.begin(actor, facilityId, source);
         Work work = new Work(run, bundle, transaction);
         gateway.within(run, () -> transaction ? all.execute(status -> work.process()) : work.process());
         return new Result(work.response(), work.report());

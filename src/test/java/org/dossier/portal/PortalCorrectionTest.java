@@ -5,6 +5,14 @@ import org.dossier.support.BrowserSession;
 import org.dossier.support.IntegrationTest;
 import org.dossier.support.PortalSession;
 import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
 
 import java.util.Map;
 
@@ -16,6 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * other patient sees it, and no other role or facility answers it.
  */
 class PortalCorrectionTest extends IntegrationTest {
+
+    @Autowired
+    @Qualifier("owner")
+    DataSource owner;
 
     private String issueCode(long patientId) {
         Api.Response r = as("frontdesk").post("/api/patients/" + patientId + "/portal-code", Map.of());
@@ -56,6 +68,27 @@ class PortalCorrectionTest extends IntegrationTest {
                 .param(Long.toString(id)).query(Long.class).single()).isEqualTo(1);
         assertThat(patient.page("/portal/record").body()).contains("Corrected").contains("Your new number is on your record");
         assertThat(desk.page("/patients/portal-corrections").body()).doesNotContain("id=\"waiting-" + id + "\"");
+
+        // At rest, the patient's message and the desk's answer are sealed with the patient's key (V67, ADR 0053).
+        assertThat(copyOut("select * from portal_correction where id = " + id)).isNotEmpty().doesNotContain("06 12 34 56 78")
+                .doesNotContain("Your new number");
+        Api.Response asked = as("security").post("/api/patients/" + p + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
+        assertThat(as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of()).status())
+                .isEqualTo(200);
+        Api.Response erased = desk.page("/patients/" + p + "/portal");
+        assertThat(erased.status()).as("a shredded patient's corrections read as erased").isEqualTo(200);
+        assertThat(erased.body()).doesNotContain("06 12 34 56 78");
+    }
+
+    /** What a dump holds of the rows the query selects: COPY as the tables' owner. */
+    private String copyOut(String query) {
+        try (Connection c = owner.getConnection()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
+            return out.toString(StandardCharsets.UTF_8);
+        } catch (Exception e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     @Test

@@ -7,20 +7,35 @@ import org.dossier.care.Schedule;
 import org.dossier.care.Stay;
 import org.dossier.platform.bulk.BulkCopy;
 import org.dossier.platform.bulk.BulkLoad;
+import org.dossier.platform.crypto.FieldCipher;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.stereotype.Component;
 
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.List;
 
-/** Writes generated stays, schedules, appointments, care teams and referrals with COPY. Write-only, for the demo hospital. */
+/**
+ * Writes generated stays, schedules, appointments, care teams and referrals with COPY. Write-only, for the demo hospital.
+ * Appointments' and referrals' reasons are sealed with each patient's key (V67, ADR 0053) on every core before the copy,
+ * as the registry's loader does; the patients' keys exist by then (the registry is loaded first).
+ */
 @Component
 public class CareBulkLoader {
 
-    private final BulkLoad bulk;
+    private static final Logger log = LoggerFactory.getLogger(CareBulkLoader.class);
 
-    CareBulkLoader(BulkLoad bulk) {
+    private final BulkLoad bulk;
+    private final FieldCipher cipher;
+
+    CareBulkLoader(BulkLoad bulk, FieldCipher cipher) {
         this.bulk = bulk;
+        this.cipher = cipher;
+    }
+
+    private byte[] sealed(String table, String column, long id, long patientId, int facilityId, String value) {
+        return cipher.seal(FieldCipher.Cell.ofPatient(patientId, facilityId, table, column, id), value);
     }
 
     public void load(List<Stay> stays, List<Schedule> schedules, List<Appointment> appointments, List<CareTeamMember> careTeam,
@@ -28,9 +43,17 @@ public class CareBulkLoader {
         bulk.run(load -> load.withIndexesBuiltAfter(List.of("stay", "stay_movement", "appointment", "care_team_member", "referral"), session -> {
             stays(session, stays);
             schedules(session, schedules);
-            appointments(session, appointments);
+            long start = System.nanoTime();
+            List<byte[][]> appointmentText = appointments.parallelStream().map(a -> new byte[][] {
+                    sealed("appointment", "reason", a.id(), a.patientId(), a.facilityId(), a.reason()),
+                    sealed("appointment", "status_reason", a.id(), a.patientId(), a.facilityId(), a.statusReason())}).toList();
+            List<byte[]> referralText = referrals.parallelStream()
+                    .map(r -> sealed("referral", "reason", r.id(), r.patientId(), r.facilityId(), r.reason())).toList();
+            log.info("Sealed the reasons of {} appointments and {} referrals in {} ms", appointments.size(), referrals.size(),
+                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            appointments(session, appointments, appointmentText);
             careTeam(session, careTeam);
-            referrals(session, referrals);
+            referrals(session, referrals, referralText);
             versions(session, stays, appointments, careTeam, referrals, reason);
             for (String table : List.of("stay", "stay_movement", "practitioner_schedule", "appointment", "care_team_member", "referral")) {
                 session.advanceSequence(table, "id");
@@ -66,12 +89,13 @@ public class CareBulkLoader {
         }
     }
 
-    private static void appointments(BulkLoad.Session session, List<Appointment> appointments) throws SQLException {
+    private static void appointments(BulkLoad.Session session, List<Appointment> appointments, List<byte[][]> sealed) throws SQLException {
         try (BulkCopy c = session.copy("appointment", "id", "facility_id", "patient_id", "practitioner_id", "unit_id", "start_at",
-                "end_at", "status", "reason", "rescheduled_from", "status_reason", "version", "created_at", "updated_at")) {
-            for (Appointment a : appointments) {
+                "end_at", "status", "sealed_reason", "rescheduled_from", "sealed_status_reason", "version", "created_at", "updated_at")) {
+            for (int i = 0; i < appointments.size(); i++) {
+                Appointment a = appointments.get(i);
                 c.row(a.id(), a.facilityId(), a.patientId(), a.practitionerId(), a.unitId(), a.startAt(), a.endAt(), a.status(),
-                        a.reason(), a.rescheduledFrom(), a.statusReason(), a.version(), booked(a), booked(a));
+                        sealed.get(i)[0], a.rescheduledFrom(), sealed.get(i)[1], a.version(), booked(a), booked(a));
             }
         }
     }
@@ -86,11 +110,12 @@ public class CareBulkLoader {
         }
     }
 
-    private static void referrals(BulkLoad.Session session, List<Referral> referrals) throws SQLException {
+    private static void referrals(BulkLoad.Session session, List<Referral> referrals, List<byte[]> sealed) throws SQLException {
         try (BulkCopy c = session.copy("referral", "id", "facility_id", "patient_id", "from_staff_id", "to_staff_id", "to_unit_id",
-                "reason", "period_start", "period_end", "status", "version", "created_at")) {
-            for (Referral r : referrals) {
-                c.row(r.id(), r.facilityId(), r.patientId(), r.fromStaffId(), r.toStaffId(), r.toUnitId(), r.reason(),
+                "sealed_reason", "period_start", "period_end", "status", "version", "created_at")) {
+            for (int i = 0; i < referrals.size(); i++) {
+                Referral r = referrals.get(i);
+                c.row(r.id(), r.facilityId(), r.patientId(), r.fromStaffId(), r.toStaffId(), r.toUnitId(), sealed.get(i),
                         r.periodStart(), r.periodEnd(), r.status(), r.version(), r.periodStart());
             }
         }

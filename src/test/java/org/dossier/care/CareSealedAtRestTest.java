@@ -1,0 +1,143 @@
+package org.dossier.care;
+
+import org.dossier.platform.FacilityScope;
+import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.SealedValues;
+import org.dossier.support.Api;
+import org.dossier.support.Fixtures;
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.time.DayOfWeek;
+import java.time.LocalDate;
+import java.time.LocalTime;
+import java.time.ZoneId;
+import java.time.temporal.TemporalAdjusters;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * An appointment's reasons and a referral's reason are sealed at rest with the patient's own key (V67, ADR 0053): a copy
+ * of the tables shows none of them, the API shows them as before, a value moved to another row does not open, a row
+ * written in clear before V67 is read and then sealed by the rotation job's table, and a shredded patient's reasons read
+ * as erased while a new booking for them is refused (409).
+ */
+class CareSealedAtRestTest extends IntegrationTest {
+
+    private static final ZoneId PARIS = ZoneId.of("Europe/Paris");
+    private static final LocalDate NEXT_TUESDAY = LocalDate.now(PARIS).with(TemporalAdjusters.next(DayOfWeek.TUESDAY));
+
+    @Autowired
+    @Qualifier("owner")
+    DataSource owner;
+    @Autowired
+    FieldCipher cipher;
+    @Autowired
+    List<SealedValues> sealedValues;
+
+    private long practitionerWithTuesdayClinic(Fixtures f) {
+        long doctor = f.physician("CONSULT");
+        Api.Response s = as("frontdesk").post("/api/practitioners/" + doctor + "/schedules", Map.of("unitId", f.unit(1, "CONSULT"),
+                "weekday", "TUESDAY", "startTime", "14:00", "endTime", "17:00", "slotMinutes", 20));
+        assertThat(s.status()).as(s.toString()).isEqualTo(201);
+        return doctor;
+    }
+
+    private Api.Response book(long patient, long doctor, LocalTime time, String reason) {
+        return as("frontdesk").post("/api/appointments", Map.of("patientId", patient, "practitionerId", doctor,
+                "startAt", NEXT_TUESDAY.atTime(time).atZone(PARIS).toInstant().toString(), "reason", reason));
+    }
+
+    @Test
+    void reasonsAreSealedShownMovedInVainAndErasedWithThePatientsKey() throws Exception {
+        Fixtures f = fixtures();
+        long doctor = practitionerWithTuesdayClinic(f);
+        long patient = f.patientInCare();
+        String word = "Sceau" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        Api.Response booked = book(patient, doctor, LocalTime.of(14, 0), "Suivi diabete " + word);
+        assertThat(booked.status()).as(booked.toString()).isEqualTo(201);
+        long appointment = booked.json().get("id").asLong();
+        long second = book(patient, doctor, LocalTime.of(14, 20), "Controle " + word).json().get("id").asLong();
+        Api.Response cancelled = as("frontdesk").post("/api/appointments/" + second + "/cancel", Map.of("version", 1,
+                "reason", "Hospitalise " + word));
+        assertThat(cancelled.status()).as(cancelled.toString()).isEqualTo(200);
+        Api.Response referral = as("physician").post("/api/referrals", Map.of("patientId", patient, "toUnitId", f.unit(1, "PNEUMO"),
+                "reason", "Dyspnee " + word));
+        assertThat(referral.status()).as(referral.toString()).isEqualTo(201);
+
+        assertThat(copyOut("select * from appointment where patient_id = " + patient)).as("the appointments, as a dump holds them")
+                .isNotEmpty().doesNotContain(word);
+        assertThat(copyOut("select * from referral where patient_id = " + patient)).isNotEmpty().doesNotContain(word);
+
+        assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Suivi diabete " + word);
+        assertThat(as("frontdesk").get("/api/appointments/" + second).body()).contains("Hospitalise " + word);
+        assertThat(as("frontdesk").get("/api/practitioners/" + doctor + "/appointments?from=" + NEXT_TUESDAY).body())
+                .contains("Suivi diabete " + word);
+        assertThat(as("physician").get("/api/patients/" + patient + "/referrals").body()).contains("Dyspnee " + word);
+
+        byte[] reason = jdbc.sql("select sealed_reason from appointment where id = ?").param(appointment).query(byte[].class).single();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "appointment", "reason", second), reason))
+                .as("moved to another row").isInstanceOf(FieldCipher.SealedValueException.class);
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "referral", "reason", appointment), reason))
+                .as("moved to another table").isInstanceOf(FieldCipher.SealedValueException.class);
+
+        legacyRowIsReadThenSealedByTheRotationJob(appointment, word);
+
+        shred(patient);
+        Api.Response read = as("frontdesk").get("/api/appointments/" + appointment);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.body()).doesNotContain(word).contains("(erased)");
+        Api.Response referrals = as("physician").get("/api/patients/" + patient + "/referrals");
+        assertThat(referrals.status()).as(referrals.toString()).isEqualTo(200);
+        assertThat(referrals.body()).doesNotContain(word).contains("(erased)");
+        Api.Response agenda = as("frontdesk").get("/api/practitioners/" + doctor + "/appointments?from=" + NEXT_TUESDAY);
+        assertThat(agenda.status()).as(agenda.toString()).isEqualTo(200);
+        assertThat(book(patient, doctor, LocalTime.of(15, 0), "after the erasure").status()).as("a write for an erased patient")
+                .isEqualTo(409);
+    }
+
+    /** A row as written before V67 (its reason in clear) reads as before; the rotation job's table then seals it. */
+    private void legacyRowIsReadThenSealedByTheRotationJob(long appointment, String word) throws Exception {
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update appointment set reason = 'Legacy " + word + "', sealed_reason = null where id = " + appointment);
+        }
+        assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Legacy " + word);
+        SealedValues table = sealedValues.stream().filter(t -> t.name().equals("appointment")).findFirst().orElseThrow();
+        List<SealedValues.Value> values = FacilityScope.asSystem(() -> table.after(1, appointment - 1, 1));
+        assertThat(values).extracting(SealedValues.Value::clear).contains("Legacy " + word);
+        for (SealedValues.Value v : values) {
+            if (v.clear() != null) {
+                assertThat(FacilityScope.asSystem(() -> table.replace(v, cipher.seal(v.cell(), v.clear())))).isTrue();
+            }
+        }
+        assertThat(copyOut("select * from appointment where id = " + appointment)).doesNotContain(word);
+        assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Legacy " + word);
+    }
+
+    /** Asked by the security officer, confirmed by an administrator (CryptoShreddingTest shows the refusals). */
+    private void shred(long patient) {
+        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
+        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
+        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of());
+        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
+    }
+
+    private String copyOut(String query) throws Exception {
+        try (Connection c = owner.getConnection()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+}

@@ -1,0 +1,168 @@
+package org.dossier.fhir;
+
+import org.dossier.platform.FacilityScope;
+import org.dossier.platform.crypto.ErasedValueException;
+import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.SealedValues;
+import org.dossier.support.Api;
+import org.dossier.support.BrowserSession;
+import org.dossier.support.IntegrationTest;
+import org.junit.jupiter.api.Test;
+import org.postgresql.PGConnection;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Qualifier;
+
+import javax.sql.DataSource;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * Records received from other systems are sealed at rest with the patient's own key (V66, ADR 0053): a copy of the table
+ * shows none of what was sent, the FHIR API serves it as before, a shredded patient's records read as erased, a value
+ * moved to another row does not open, and the rotation job seals a row written in clear before V66. The import is named
+ * by its content's SHA-256 in the audit trail and the origins, never by the file name (Synthea's is the patient's).
+ */
+class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
+
+    private static final String CARE_PLAN = "Diabetes self management plan";
+    private static final String REPORT = "Basic metabolic panel";
+
+    @Autowired
+    @Qualifier("owner")
+    DataSource owner;
+    @Autowired
+    FieldCipher cipher;
+    @Autowired
+    List<SealedValues> sealedValues;
+
+    private record Imported(long patient, String family, String fileName, String json) {
+    }
+
+    private Imported importFixture() {
+        String family = "Scelle" + UUID.randomUUID().toString().replaceAll("[^a-f]", "") + "e";
+        String fileName = family + "_Aaron697_" + UUID.randomUUID() + ".json";
+        String json = ReceivedRecordsTest.bundle(family);
+        Api.Response answer = as("admin").postRaw("/fhir", "application/fhir+json", json,
+                Map.of("X-Dossier-Facility", "1", "X-Dossier-Import-Source", fileName));
+        assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
+        String location = answer.body().replaceAll("(?s).*?\"location\" *: *\"Patient/(\\d+)[^\"]*\".*", "$1");
+        return new Imported(Long.parseLong(location), family, fileName, json);
+    }
+
+    @Test
+    void whatWasSentIsSealedAndServedAndTheImportIsNotNamedAfterThePatient() throws Exception {
+        Imported imported = importFixture();
+        long patient = imported.patient();
+
+        String table = copyOut("select * from received_record where patient_id = " + patient);
+        assertThat(table).as("the patient's received records, as a dump holds them").isNotEmpty()
+                .doesNotContain(imported.family()).doesNotContain(CARE_PLAN).doesNotContain(REPORT).doesNotContain("Glucose");
+        assertThat(jdbc.sql("select count(*) from received_record where patient_id = ? and (resource is not null or label is not null"
+                + " or code is not null or sealed_resource is null or sealed_label is null)").param(patient).query(Long.class).single())
+                .as("every row written sealed, nothing in clear").isZero();
+
+        String name = ImportProvider.contentName(imported.json().getBytes(StandardCharsets.UTF_8));
+        assertThat(copyOut("select * from audit_entry where patient_id = " + patient + " or detail like '%" + imported.family() + "%'"))
+                .as("the audit trail keeps the patient's id, not the file's name").doesNotContain(imported.fileName())
+                .doesNotContain(imported.family()).contains(name);
+        assertThat(copyOut("select * from import_origin where patient_id = " + patient)).doesNotContain(imported.fileName())
+                .doesNotContain(imported.family()).contains(name);
+
+        fixtures().careFor(patient, "physician");
+        String carePlan = fhirRead("CarePlan", patient);
+        assertThat(carePlan).contains(CARE_PLAN).contains("urn:dossier:import:" + name);
+        assertThat(fhirRead("DiagnosticReport", patient)).contains(REPORT);
+        Api.Response chart = BrowserSession.signedIn(port, "physician").page("/patients/" + patient + "?tab=documents");
+        assertThat(chart.status()).as(chart.toString()).isEqualTo(200);
+        assertThat(chart.body()).contains(CARE_PLAN);
+    }
+
+    @Test
+    void aValueMovedToAnotherRowDoesNotOpen() {
+        long patient = importFixture().patient();
+        List<Map<String, Object>> rows = jdbc.sql("select id, facility_id, sealed_label from received_record where patient_id = ? order by id")
+                .param(patient).query().listOfRows();
+        assertThat(rows).hasSizeGreaterThan(1);
+        long first = ((Number) rows.get(0).get("id")).longValue();
+        long second = ((Number) rows.get(1).get("id")).longValue();
+        byte[] label = (byte[]) rows.get(0).get("sealed_label");
+        assertThat(cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "received_record", "label", first), label)).isNotBlank();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "received_record", "label", second), label))
+                .as("another row").isInstanceOf(FieldCipher.SealedValueException.class);
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "received_record", "resource", first), label))
+                .as("another column").isInstanceOf(FieldCipher.SealedValueException.class);
+    }
+
+    @Test
+    void aShreddedPatientsRecordsReadAsErasedAndARowInClearIsSealedByTheRotationJob() throws Exception {
+        long patient = importFixture().patient();
+        fixtures().careFor(patient, "physician");
+        long carePlan = recordOf("CarePlan", patient);
+        // A row as written before V66: in clear; it is read so, then the rotation job's table seals it.
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update received_record set resource = '{\"resourceType\":\"CarePlan\",\"status\":\"active\","
+                    + "\"intent\":\"plan\",\"title\":\"Kept in clear\"}', label = 'Legacy plan', sealed_resource = null,"
+                    + " sealed_label = null where id = " + carePlan);
+        }
+        assertThat(fhirRead("CarePlan", patient)).contains("Kept in clear");
+        SealedValues table = sealedValues.stream().filter(t -> t.name().equals("received_record")).findFirst().orElseThrow();
+        List<SealedValues.Value> values = FacilityScope.asSystem(() -> table.after(1, carePlan - 1, 1));
+        assertThat(values).extracting(SealedValues.Value::clear).contains("Legacy plan");
+        for (SealedValues.Value v : values) {
+            if (v.clear() != null) {
+                assertThat(FacilityScope.asSystem(() -> table.replace(v, cipher.seal(v.cell(), v.clear())))).isTrue();
+            }
+        }
+        assertThat(copyOut("select * from received_record where id = " + carePlan)).doesNotContain("Legacy plan").doesNotContain("Kept in clear");
+        assertThat(fhirRead("CarePlan", patient)).contains("Kept in clear");
+
+        shred(patient);
+        Api.Response read = as("physician").get("/fhir/CarePlan/r" + carePlan);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.body()).doesNotContain("Kept in clear").doesNotContain(CARE_PLAN);
+        Api.Response search = as("physician").get("/fhir/DiagnosticReport?patient=" + patient);
+        assertThat(search.status()).as(search.toString()).isEqualTo(200);
+        assertThat(search.body()).doesNotContain(REPORT);
+        Api.Response chart = BrowserSession.signedIn(port, "physician").page("/patients/" + patient + "?tab=documents");
+        assertThat(chart.status()).as(chart.toString()).isEqualTo(200);
+        assertThat(chart.body()).doesNotContain(CARE_PLAN).doesNotContain("Kept in clear");
+        byte[] sealed = jdbc.sql("select sealed_label from received_record where id = ?").param(carePlan).query(byte[].class).single();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "received_record", "label", carePlan), sealed))
+                .isInstanceOf(ErasedValueException.class);
+    }
+
+    private long recordOf(String type, long patient) {
+        return jdbc.sql("select min(id) from received_record where patient_id = ? and resource_type = ?").param(patient).param(type)
+                .query(Long.class).single();
+    }
+
+    private String fhirRead(String type, long patient) {
+        Api.Response r = as("physician").get("/fhir/" + type + "/r" + recordOf(type, patient));
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.body();
+    }
+
+    /** Asked by the security officer, confirmed by an administrator (CryptoShreddingTest shows the refusals). */
+    private void shred(long patient) {
+        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
+        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
+        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of());
+        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
+    }
+
+    /** What a dump holds of the rows the query selects: COPY as the tables' owner. */
+    private String copyOut(String query) throws Exception {
+        try (Connection c = owner.getConnection()) {
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
+            return out.toString(StandardCharsets.UTF_8);
+        }
+    }
+}
