@@ -8,6 +8,7 @@ import static org.dossier.platform.SqlTimes.ts;
 import org.dossier.access.Locates;
 import org.dossier.access.PatientAccess;
 import org.dossier.access.SearchPermit;
+import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -31,10 +32,12 @@ class BillingRepository {
 
     private final JdbcClient jdbc;
     private final JsonMapper json;
+    private final FieldCipher cipher;
 
-    BillingRepository(JdbcClient jdbc, JsonMapper json) {
+    BillingRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher) {
         this.jdbc = jdbc;
         this.json = json;
+        this.cipher = cipher;
     }
 
     long insertInvoice(PatientAccess access, Long stayId, Long appointmentId, long authorId, Instant now) {
@@ -65,9 +68,10 @@ class BillingRepository {
 
     boolean changeInvoiceStatus(PatientAccess access, long id, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason,
                                 Instant now) {
-        return jdbc.sql("update invoice set status = ?, status_reason = ?, version = version + 1, updated_at = ?"
-                        + " where id = ? and patient_id = ? and version = ? and status = ?")
-                .param(to.name()).param(reason).param(ts(now)).param(id).param(access.patientId()).param(expectedVersion).param(from.name())
+        byte[] sealed = cipher.seal(BillingRows.invoiceReasonCell(id, access.patient().facilityId(), access.patientId()), reason);
+        return jdbc.sql("update invoice set status = ?, status_reason = null, sealed_status_reason = ?, version = version + 1,"
+                        + " updated_at = ? where id = ? and patient_id = ? and version = ? and status = ?")
+                .param(to.name()).param(sealed).param(ts(now)).param(id).param(access.patientId()).param(expectedVersion).param(from.name())
                 .update() == 1;
     }
 
@@ -93,11 +97,12 @@ class BillingRepository {
 
     private List<Invoice> invoices(String where, int limit, Object... params) {
         List<Object[]> heads = jdbc.sql("select id, facility_id, patient_id, stay_id, appointment_id, status, total_cents, status_reason,"
-                        + " version from invoice " + where + " limit " + limit)
+                        + " sealed_status_reason, version from invoice " + where + " limit " + limit)
                 .params(params)
                 .query((rs, n) -> new Object[]{rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
                         rs.getObject("stay_id"), rs.getObject("appointment_id"), rs.getString("status"), rs.getInt("total_cents"),
-                        rs.getString("status_reason"), rs.getInt("version")})
+                        BillingRows.open(cipher, rs, "status_reason", BillingRows.invoiceReasonCell(rs.getLong("id"), rs.getInt("facility_id"),
+                                rs.getLong("patient_id")), BillingRows.ERASED), rs.getInt("version")})
                 .list();
         if (heads.isEmpty()) {
             return List.of();
@@ -119,15 +124,19 @@ class BillingRepository {
         return result;
     }
 
+    /** Writes a card read of the proof's patient, what the card said sealed with the patient's key. */
     long insertCardRead(PatientAccess access, Instant readAt, String workstation, String holderName, String holderNir,
                         String beneficiaryName, int rank, HealthCardRead.Rights rights, long readBy) {
-        return jdbc.sql("""
-                        insert into health_card_read (facility_id, patient_id, read_at, workstation, card_holder_name, card_holder_nir,
-                            beneficiary_name, beneficiary_rank, rights, read_by)
-                        values (?, ?, ?, ?, ?, ?, ?, ?, cast(? as json), ?) returning id""")
-                .param(access.patient().facilityId()).param(access.patientId()).param(ts(readAt)).param(workstation).param(holderName).param(holderNir)
-                .param(beneficiaryName).param(rank).param(json.writeValueAsString(rights)).param(readBy)
-                .query(Long.class).single();
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('health_card_read', 'id'))").query(Long.class).single();
+        int facilityId = access.patient().facilityId();
+        byte[] sealed = BillingRows.sealCard(cipher, json, new HealthCardRead(id, facilityId, access.patientId(), readAt, workstation,
+                holderName, holderNir, beneficiaryName, rank, rights, readBy));
+        jdbc.sql("""
+                        insert into health_card_read (id, facility_id, patient_id, read_at, workstation, sealed_card, beneficiary_rank, read_by)
+                        values (?, ?, ?, ?, ?, ?, ?, ?)""")
+                .param(id).param(facilityId).param(access.patientId()).param(ts(readAt)).param(workstation).param(sealed).param(rank)
+                .param(readBy).update();
+        return id;
     }
 
     Optional<HealthCardRead> cardRead(PatientAccess access, long id) {
@@ -140,12 +149,17 @@ class BillingRepository {
                 .param(access.patientId()).param(limit).query(this::mapCardRead).list();
     }
 
+    /** Writes a claim of the proof's patient, the beneficiary's NIR sealed with the patient's key. */
     long insertClaim(PatientAccess access, long invoiceId, int amountCents, String beneficiaryNir, Instant now) {
-        return jdbc.sql("""
-                        insert into claim (facility_id, patient_id, invoice_id, status, amount_cents, beneficiary_nir, version, created_at)
-                        values (?, ?, ?, 'TO_SEND', ?, ?, 1, ?) returning id""")
-                .param(access.patient().facilityId()).param(access.patientId()).param(invoiceId).param(amountCents).param(beneficiaryNir).param(ts(now))
-                .query(Long.class).single();
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('claim', 'id'))").query(Long.class).single();
+        int facilityId = access.patient().facilityId();
+        byte[] sealed = cipher.seal(BillingRows.nirCell(id, facilityId, access.patientId()), beneficiaryNir);
+        jdbc.sql("""
+                        insert into claim (id, facility_id, patient_id, invoice_id, status, amount_cents, sealed_beneficiary_nir, version,
+                            created_at) values (?, ?, ?, ?, 'TO_SEND', ?, ?, 1, ?)""")
+                .param(id).param(facilityId).param(access.patientId()).param(invoiceId).param(amountCents).param(sealed).param(ts(now))
+                .update();
+        return id;
     }
 
     boolean markSent(PatientAccess access, long id, int expectedVersion, String lot, Instant now) {
@@ -164,26 +178,26 @@ class BillingRepository {
     /** A claim of the proof's patient. */
     Optional<Claim> claim(PatientAccess access, long id) {
         return jdbc.sql("select " + CLAIM + " from claim where id = ? and patient_id = ?").param(id).param(access.patientId())
-                .query(ClaimRows::claim).optional();
+                .query((rs, n) -> ClaimRows.claim(cipher, rs)).optional();
     }
 
     /** The claims of an invoice of the proof's patient. */
     List<Claim> claimsOfInvoice(PatientAccess access, long invoiceId) {
         return jdbc.sql("select " + CLAIM + " from claim where invoice_id = ? and patient_id = ? order by id").param(invoiceId)
-                .param(access.patientId()).query(ClaimRows::claim).list();
+                .param(access.patientId()).query((rs, n) -> ClaimRows.claim(cipher, rs)).list();
     }
 
     /** The claims in one status of the permit's facilities, oldest first (the billing queue). */
     List<Claim> claimsByStatus(SearchPermit permit, Claim.Status status, int limit) {
         return jdbc.sql("select " + CLAIM + " from claim where facility_id = any(?) and status = ? order by created_at limit ?")
-                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query(ClaimRows::claim).list();
+                .param(permit.facilityIds().toArray(Integer[]::new)).param(status.name()).param(limit).query((rs, n) -> ClaimRows.claim(cipher, rs)).list();
     }
 
     private HealthCardRead mapCardRead(ResultSet rs, int n) throws SQLException {
+        BillingRows.Card card = BillingRows.openCard(cipher, json, rs);
         return new HealthCardRead(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"),
-                rs.getTimestamp("read_at").toInstant(), rs.getString("workstation"), rs.getString("card_holder_name"),
-                rs.getString("card_holder_nir"), rs.getString("beneficiary_name"), rs.getInt("beneficiary_rank"),
-                json.readValue(rs.getString("rights"), HealthCardRead.Rights.class), rs.getLong("read_by"));
+                rs.getTimestamp("read_at").toInstant(), rs.getString("workstation"), card.cardHolderName(),
+                card.cardHolderNir(), card.beneficiaryName(), rs.getInt("beneficiary_rank"), card.rights(), rs.getLong("read_by"));
     }
 
 }

@@ -147,7 +147,8 @@ public class BillingService {
         if (invoice.status() != Invoice.Status.DRAFT && invoice.status() != Invoice.Status.ISSUED) {
             throw new ConflictException("invoice-closed", "Invoice " + invoiceId + " is " + invoice.status() + "; it cannot be cancelled");
         }
-        return transition(held, expectedVersion, invoice.status(), Invoice.Status.CANCELLED, "cancelled: " + why);
+        // the clerk's reason is sealed with the invoice (its status reason), not written in the version's clear reason
+        return transition(held, expectedVersion, invoice.status(), Invoice.Status.CANCELLED, "cancelled: " + why, "cancelled");
     }
 
     public Invoice read(Actor actor, long invoiceId) {
@@ -283,8 +284,9 @@ public class BillingService {
         int answered = 0;
         for (Claim c : exchange.sentClaims(500)) {
             InsurerGateway.Answer a = insurer.answer(c);
-            if (a != null && exchange.markAnswered(c.id(), c.version(), a.accepted(), a.rejectionReason(), clock.instant())) {
-                loggedClaim(null, exchange.answeredClaim(c.id()).orElseThrow(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer: " + a.rejectionReason(),
+            if (a != null && exchange.markAnswered(c, a.accepted(), a.rejectionReason(), clock.instant())) {
+                // the insurer's reason may name the care: it is in the sealed claim and snapshot, not in the version's reason
+                loggedClaim(null, exchange.answeredClaim(c.id()).orElseThrow(), a.accepted() ? "accepted by the insurer" : "rejected by the insurer",
                         clock.instant());
                 answered++;
             }
@@ -323,15 +325,21 @@ public class BillingService {
     }
 
     private Invoice transition(Held held, int expectedVersion, Invoice.Status from, Invoice.Status to, String reason) {
+        return transition(held, expectedVersion, from, to, reason, reason);
+    }
+
+    /** Moves the invoice on, with its (sealed) status reason, and records the version with {@code logReason}. */
+    private Invoice transition(Held held, int expectedVersion, Invoice.Status from, Invoice.Status to, String statusReason,
+                               String logReason) {
         Invoice invoice = held.invoice();
         if (invoice.status() != from) {
             throw new ConflictException("invoice-status", "Invoice " + invoice.id() + " is " + invoice.status() + ", not " + from);
         }
         Instant now = clock.instant();
-        if (!repository.changeInvoiceStatus(held.access(), invoice.id(), expectedVersion, from, to, reason, now)) {
+        if (!repository.changeInvoiceStatus(held.access(), invoice.id(), expectedVersion, from, to, statusReason, now)) {
             throw ConflictException.stale(invoice.id(), expectedVersion, invoice.version());
         }
-        return logged(held.access(), invoice.id(), reason, now);
+        return logged(held.access(), invoice.id(), logReason, now);
     }
 
     private Invoice logged(PatientAccess access, long id, String reason, Instant now) {

@@ -67,7 +67,8 @@ abstract class VersionedProvider<T extends Resource, R> extends TypedProvider<T>
     @History
     public List<T> history(@IdParam IdType id, HttpServletRequest request) {
         Actor actor = FhirActor.current(request);
-        return versions.apply(actor, idOf(id)).stream()
+        // a crypto-shredded patient's versions keep their facts but no content (ADR 0047, 0052): nothing to serve of them
+        return versions.apply(actor, idOf(id)).stream().filter(v -> v.record() != null)
                 .map(v -> Versions.versioned(mapping.apply(v.record()), v.version(), v.recordedAt())).toList();
     }
 

@@ -82,7 +82,7 @@ public class PrescriptionService {
         MedicationOrder draft = new MedicationOrder(0, patient.facilityId(), patient.id(), in.stayId(), in.drug().strip(),
                 upper(in.atcCode()), Texts.clean(in.cip13()), in.dose().strip(), in.route().strip().toUpperCase(), in.frequency().strip(),
                 in.durationDays(), start, end, MedicationOrder.Status.ACTIVE, actor.staffId(), null, override, null, 1, now);
-        return logged(access, orders.insert(access, draft, now), override == null ? "prescribed" : "prescribed despite an allergy: " + override, now);
+        return logged(access, orders.insert(access, draft, now), override == null ? "prescribed" : "prescribed despite an allergy", now);
     }
 
     /**
@@ -128,7 +128,8 @@ public class PrescriptionService {
                 null, orStated(in.dose()), orStated(in.route()).toUpperCase(), orStated(in.frequency()), null, in.startDate(), in.endDate(),
                 in.status() == null ? MedicationOrder.Status.COMPLETED : in.status(), actor.staffId(), null, null, null, 1, now,
                 in.authoredAt() == null ? now : in.authoredAt(), in.details());
-        return logged(access, orders.insert(access, draft, now), "history: " + in.source().strip(), now);
+        // the sender's source label may name the patient (Synthea names its files after them): not in the clear version reason
+        return logged(access, orders.insert(access, draft, now), "imported history", now);
     }
 
     private static String orStated(String value) {
@@ -251,7 +252,8 @@ public class PrescriptionService {
                 now)) {
             throw ConflictException.stale(orderId, expectedVersion, o.version());
         }
-        return logged(active.access(), orderId, status.name().toLowerCase() + ": " + reason, now);
+        // the free-text reason is sealed in the order (and its snapshot), never written in the version's clear reason (V65)
+        return logged(active.access(), orderId, status.name().toLowerCase(), now);
     }
 
     /** An active order as read under the proof of the decision to change it. */

@@ -42,8 +42,9 @@ abstract class StolenCopyTest extends IntegrationTest {
      * slices land; a value found in any other table fails the proof.
      */
     static final Map<String, Slice> NOT_SEALED_YET = Map.ofEntries(
-            slice("health_card_read", "billing"), slice("claim", "billing"), slice("billing_version", "billing"),
-            slice("medication_order", "prescribing"), slice("prescribing_version", "prescribing"));
+            // Empty since every slice landed: billing and prescribing (V65, ADR 0052), the clinical record (V64, ADR 0051),
+            // records received as sent and import names (V66, V67, ADR 0053). Kept, to say where a new slice's tables go.
+            );
 
     /** Why a table is not sealed yet, and the kinds of values allowed there (all when none is named). */
     record Slice(String why, Set<String> kinds) {
@@ -221,10 +222,16 @@ abstract class StolenCopyTest extends IntegrationTest {
      */
     static Set<PhiScanner.Found> judge(String copy, String table, byte[] data, Map<PhiScanner.Found, Integer> found,
                                        List<String> leaks) {
+        return judge(copy, table, data, found, leaks, NOT_SEALED_YET);
+    }
+
+    /** The same, against another allow-list (the judgement's own test, now that the proof's is empty). */
+    static Set<PhiScanner.Found> judge(String copy, String table, byte[] data, Map<PhiScanner.Found, Integer> found,
+                                       List<String> leaks, Map<String, Slice> notSealedYet) {
         Set<PhiScanner.Found> allowed = new HashSet<>();
         byKind(found.keySet()).forEach((kind, values) -> {
             String bare = kind.replaceFirst("^(generated|imported) ", "");
-            Slice slice = NOT_SEALED_YET.get(table);
+            Slice slice = notSealedYet.get(table);
             if (bare.equals("birth date") || IDENTITY_KINDS.contains(bare) && STAFF_TABLES.contains(table)) {
                 allowed.addAll(values); // dates of events are in clear: a row is checked for its own patient's birth date apart
             } else if (slice != null && slice.covers(kind)) {

@@ -61,6 +61,16 @@ public class BulkLoad {
                     "author_id", "reason", "snapshot"));
         }
 
+        /**
+         * A writer of a version table with a {@code sealed_snapshot} column: each snapshot is sealed with its patient's key
+         * as a {@code VersionLog} made with a cipher does. The caller seals, on every core if it likes, then adds the rows ({@link VersionCopy#addSealed})
+         * in order.
+         */
+        public VersionCopy sealedVersions(String table) throws SQLException {
+            return new VersionCopy(copy(table, "entity_type", "entity_id", "version", "facility_id", "patient_id", "recorded_at",
+                    "author_id", "reason", "sealed_snapshot"));
+        }
+
         /** Moves a named sequence to at least {@code value}, so that later inserts do not collide with loaded ids. */
         public void advanceSequenceTo(String sequence, long value) throws SQLException {
             if (!sequence.matches("[a-z_]+")) {
@@ -129,6 +139,12 @@ public class BulkLoad {
         public void add(String entityType, long entityId, int version, int facilityId, long patientId, Instant at, Long authorId,
                         String reason, Object snapshot) throws SQLException {
             copy.row(entityType, entityId, version, facilityId, patientId, at, authorId, reason, json.writeValueAsString(snapshot));
+        }
+
+        /** Adds a version whose snapshot was sealed already (a {@link Session#sealedVersions} writer). */
+        public void addSealed(String entityType, long entityId, int version, int facilityId, long patientId, Instant at, Long authorId,
+                              String reason, byte[] sealedSnapshot) throws SQLException {
+            copy.row(entityType, entityId, version, facilityId, patientId, at, authorId, reason, sealedSnapshot);
         }
 
         @Override
