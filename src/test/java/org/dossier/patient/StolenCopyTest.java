@@ -30,8 +30,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * What the proofs of encryption at rest share (issue 22, ADR 0054): a hospital of their own (520 generated patients and
  * 3 of Synthea's imported over FHIR), the values to look for in a stolen copy of it, and the judgement of what is found.
+ * The whole demo hospital is scanned with {@code -Dstolen-copy.patients=20000} (docs/security/encryption.md).
  */
-@TestPropertySource(properties = "dossier.demo.patients=520")
+@TestPropertySource(properties = "dossier.demo.patients=${stolen-copy.patients:520}")
 abstract class StolenCopyTest extends IntegrationTest {
 
     /** Shorter values would be found by chance in hex and numbers. */
