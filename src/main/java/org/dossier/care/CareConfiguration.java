@@ -35,4 +35,10 @@ class CareConfiguration {
     SealedColumns referralText(JdbcClient jdbc, FieldCipher cipher) {
         return new SealedColumns(jdbc, cipher, "referral", List.of("reason"));
     }
+
+    /** A stay's admission reason and discharge destination, sealed with the patient's key (V68). */
+    @Bean
+    SealedColumns stayText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "stay", List.of("admission_reason", "discharge_destination"));
+    }
 }

@@ -18,7 +18,7 @@ import java.util.List;
 
 /**
  * Writes generated stays, schedules, appointments, care teams and referrals with COPY. Write-only, for the demo hospital.
- * Appointments' and referrals' reasons are sealed with each patient's key (V67, ADR 0053) on every core before the copy,
+ * Stays' admission reasons and discharge destinations (V68), appointments' and referrals' reasons are sealed with each patient's key (V67, ADR 0053) on every core before the copy,
  * as the registry's loader does; the patients' keys exist by then (the registry is loaded first).
  */
 @Component
@@ -41,16 +41,19 @@ public class CareBulkLoader {
     public void load(List<Stay> stays, List<Schedule> schedules, List<Appointment> appointments, List<CareTeamMember> careTeam,
                      List<Referral> referrals, String reason) {
         bulk.run(load -> load.withIndexesBuiltAfter(List.of("stay", "stay_movement", "appointment", "care_team_member", "referral"), session -> {
-            stays(session, stays);
-            schedules(session, schedules);
             long start = System.nanoTime();
+            List<byte[][]> stayText = stays.parallelStream().map(st -> new byte[][] {
+                    sealed("stay", "admission_reason", st.id(), st.patientId(), st.facilityId(), st.admissionReason()),
+                    sealed("stay", "discharge_destination", st.id(), st.patientId(), st.facilityId(), st.dischargeDestination())}).toList();
             List<byte[][]> appointmentText = appointments.parallelStream().map(a -> new byte[][] {
                     sealed("appointment", "reason", a.id(), a.patientId(), a.facilityId(), a.reason()),
                     sealed("appointment", "status_reason", a.id(), a.patientId(), a.facilityId(), a.statusReason())}).toList();
             List<byte[]> referralText = referrals.parallelStream()
                     .map(r -> sealed("referral", "reason", r.id(), r.patientId(), r.facilityId(), r.reason())).toList();
-            log.info("Sealed the reasons of {} appointments and {} referrals in {} ms", appointments.size(), referrals.size(),
-                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            log.info("Sealed the reasons of {} stays, {} appointments and {} referrals in {} ms", stays.size(), appointments.size(),
+                    referrals.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+            stays(session, stays, stayText);
+            schedules(session, schedules);
             appointments(session, appointments, appointmentText);
             careTeam(session, careTeam);
             referrals(session, referrals, referralText);
@@ -61,12 +64,13 @@ public class CareBulkLoader {
         }));
     }
 
-    private static void stays(BulkLoad.Session session, List<Stay> stays) throws SQLException {
+    private static void stays(BulkLoad.Session session, List<Stay> stays, List<byte[][]> sealed) throws SQLException {
         try (BulkCopy c = session.copy("stay", "id", "facility_id", "patient_id", "kind", "status", "admitted_at", "discharged_at",
-                "attending_id", "admission_reason", "discharge_destination", "version", "created_at", "updated_at")) {
-            for (Stay s : stays) {
+                "attending_id", "sealed_admission_reason", "sealed_discharge_destination", "version", "created_at", "updated_at")) {
+            for (int i = 0; i < stays.size(); i++) {
+                Stay s = stays.get(i);
                 c.row(s.id(), s.facilityId(), s.patientId(), s.kind(), s.status(), s.admittedAt(), s.dischargedAt(), s.attendingId(),
-                        s.admissionReason(), s.dischargeDestination(), s.version(), s.admittedAt(),
+                        sealed.get(i)[0], sealed.get(i)[1], s.version(), s.admittedAt(),
                         s.dischargedAt() == null ? s.admittedAt() : s.dischargedAt());
             }
         }
