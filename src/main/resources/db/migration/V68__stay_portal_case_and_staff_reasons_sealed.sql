@@ -10,3 +10,10 @@ alter table stay
 alter table stay alter column admission_reason drop not null;
 alter table stay add constraint stay_admission_reason_once check ((admission_reason is null) <> (sealed_admission_reason is null));
 alter table stay add constraint stay_discharge_destination_once check (discharge_destination is null or sealed_discharge_destination is null);
+
+-- A portal case: what the patient said about an access to their record (or the system's note), and the officer's answer.
+alter table portal_case
+    add column sealed_patient_note bytea,
+    add column sealed_outcome_note bytea;
+alter table portal_case add constraint portal_case_patient_note_once check (patient_note is null or sealed_patient_note is null);
+alter table portal_case add constraint portal_case_outcome_note_once check (outcome_note is null or sealed_outcome_note is null);
