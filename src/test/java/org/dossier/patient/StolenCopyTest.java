@@ -48,6 +48,9 @@ abstract class StolenCopyTest extends IntegrationTest {
             slice("received_record", "records imported as sent"), slice("import_origin", "records imported as sent"),
             slice("encounter_history", "records imported as sent"),
             slice("medication_order", "prescribing"), slice("prescribing_version", "prescribing"),
+            // Care's version snapshots copy a stay whole, its admission reason too (V68 sealed the stay's own column):
+            // sealed with the VersionLog snapshots the clinical slice shares (ADR 0053).
+            slice("care_version", "VersionLog snapshots", "demo admission reason"),
             // The import's source label as the sender gave it ("import of <file>", ADR 0054): Synthea names its files
             // after the patient, so the audit trail holds imported patients' names; to decide (a label, or its digest).
             slice("audit_entry", "the import's source label", "imported family name", "imported given names"));
@@ -157,12 +160,13 @@ abstract class StolenCopyTest extends IntegrationTest {
                 .forEach(f -> byKind.get(f.kind()).remove(f.value()));
         byKind.put("demo drug", DemoClinicalText.drugs());
         byKind.put("demo note sentence", DemoClinicalText.noteSentences());
+        byKind.put("demo admission reason", DemoClinicalText.admissionReasons());
         syntheaValues(sent, byKind);
         byKind.values().forEach(values -> values.removeIf(v -> v == null || v.length() < SHORTEST
                 || v.equals(PatientRows.Identity.ERASED)));
         assertThat(byKind.get("generated family name")).as("generated names to look for").hasSizeGreaterThan(100);
         assertThat(byKind.get("generated contact")).as("phones, emails and address lines to look for").hasSizeGreaterThan(500);
-        for (String kind : List.of("imported family name", "demo drug", "demo note sentence", "Synthea drug",
+        for (String kind : List.of("imported family name", "demo drug", "demo note sentence", "demo admission reason", "Synthea drug",
                 "Synthea note sentence")) {
             assertThat(byKind.get(kind)).as(kind + " values to look for").isNotEmpty();
         }
