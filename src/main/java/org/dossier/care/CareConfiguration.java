@@ -1,6 +1,7 @@
 package org.dossier.care;
 
 import org.dossier.platform.crypto.SealedColumns;
+import org.dossier.platform.SealedVersionValues;
 import org.dossier.platform.VersionLog;
 import org.dossier.platform.crypto.FieldCipher;
 import org.springframework.context.annotation.Bean;
@@ -13,9 +14,16 @@ import java.util.List;
 @Configuration(proxyBeanMethods = false)
 class CareConfiguration {
 
+    /** Every version of a care record, sealed with the patient's key (V69). */
     @Bean
-    VersionLog careVersions(JdbcClient jdbc, JsonMapper json) {
-        return new VersionLog(jdbc, json, "care_version");
+    VersionLog careVersions(JdbcClient jdbc, JsonMapper json, FieldCipher cipher) {
+        return new VersionLog(jdbc, json, "care_version", cipher);
+    }
+
+    /** The same versions for the data-key rotation job, which also seals those written in clear before V69. */
+    @Bean
+    SealedVersionValues careVersionValues(JdbcClient jdbc) {
+        return new SealedVersionValues(jdbc, "care_version");
     }
 
     /** An appointment's reason and the reason of its cancellation or no-show, sealed with the patient's key (V67). */
@@ -34,5 +42,11 @@ class CareConfiguration {
     @Bean
     SealedColumns referralText(JdbcClient jdbc, FieldCipher cipher) {
         return new SealedColumns(jdbc, cipher, "referral", List.of("reason"));
+    }
+
+    /** A stay's admission reason and discharge destination, sealed with the patient's key (V68). */
+    @Bean
+    SealedColumns stayText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "stay", List.of("admission_reason", "discharge_destination"));
     }
 }

@@ -10,6 +10,8 @@ import org.dossier.platform.Deferred;
 import org.dossier.platform.Located;
 import org.dossier.platform.QueryBatch;
 import org.dossier.platform.SqlQuery;
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -31,15 +33,18 @@ import java.util.OptionalLong;
 class StayRepository {
 
     private static final String STAY_COLUMNS = "s.id, s.facility_id, s.patient_id, s.kind, s.status, s.admitted_at, s.discharged_at,"
-            + " s.attending_id, s.admission_reason, s.discharge_destination, s.version";
+            + " s.attending_id, s.admission_reason, s.discharge_destination, s.version, s.sealed_admission_reason, s.sealed_discharge_destination";
 
     /** The patient's current stay: the latest active one. */
     private static final String CURRENT = "where s.patient_id = ? and s.status = 'ACTIVE' order by s.admitted_at desc limit 1";
 
     private final JdbcClient jdbc;
+    /** The admission reason and discharge destination, sealed with the patient's key (V68, ADR 0053). */
+    private final SealedColumns text;
 
-    StayRepository(JdbcClient jdbc) {
+    StayRepository(JdbcClient jdbc, @Qualifier("stayText") SealedColumns text) {
         this.jdbc = jdbc;
+        this.text = text;
     }
 
     /** Serialises stay changes of one patient, so that two admissions cannot overlap. */
@@ -56,12 +61,16 @@ class StayRepository {
     }
 
     long insert(PatientAccess access, StayKind kind, Instant admittedAt, long attendingId, String reason, Instant now) {
-        return jdbc.sql("""
-                        insert into stay (facility_id, patient_id, kind, status, admitted_at, attending_id, admission_reason,
+        // The row's id first: the reason is sealed to its row.
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('stay', 'id'))").query(Long.class).single();
+        int facilityId = access.patient().facilityId();
+        jdbc.sql("""
+                        insert into stay (id, facility_id, patient_id, kind, status, admitted_at, attending_id, sealed_admission_reason,
                             version, created_at, updated_at)
-                        values (?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?) returning id""")
-                .param(access.patient().facilityId()).param(access.patientId()).param(kind.name()).param(ts(admittedAt)).param(attendingId).param(reason)
-                .param(ts(now)).param(ts(now)).query(Long.class).single();
+                        values (?, ?, ?, ?, 'ACTIVE', ?, ?, ?, 1, ?, ?)""")
+                .param(id).param(facilityId).param(access.patientId()).param(kind.name()).param(ts(admittedAt)).param(attendingId)
+                .param(text.seal(access.patientId(), facilityId, "admission_reason", id, reason)).param(ts(now)).param(ts(now)).update();
+        return id;
     }
 
     /** A movement of a stay of the proof's patient (a stay of another patient moves nothing). */
@@ -79,10 +88,12 @@ class StayRepository {
 
     boolean update(PatientAccess access, long id, int expectedVersion, StayStatus status, Instant dischargedAt, long attendingId,
                    String destination, Instant now) {
+        byte[] sealed = text.seal(access.patientId(), access.patient().facilityId(), "discharge_destination", id, destination);
         return jdbc.sql("""
-                        update stay set status = ?, discharged_at = ?, attending_id = ?, discharge_destination = ?,
-                            version = version + 1, updated_at = ? where id = ? and patient_id = ? and version = ?""")
-                .param(status.name()).param(ts(dischargedAt)).param(attendingId).param(destination).param(ts(now))
+                        update stay set status = ?, discharged_at = ?, attending_id = ?, discharge_destination = null,
+                            sealed_discharge_destination = ?, version = version + 1, updated_at = ?
+                         where id = ? and patient_id = ? and version = ?""")
+                .param(status.name()).param(ts(dischargedAt)).param(attendingId).param(sealed).param(ts(now))
                 .param(id).param(access.patientId()).param(expectedVersion).update() == 1;
     }
 
@@ -150,7 +161,7 @@ class StayRepository {
         return () -> assemble(rows.get(), movements.get()).stream().findFirst();
     }
 
-    private static SqlQuery<Map<Long, Object[]>> stayRows(String where, Object... params) {
+    private SqlQuery<Map<Long, Object[]>> stayRows(String where, Object... params) {
         return new SqlQuery<>("select " + STAY_COLUMNS + " from stay s " + where, Arrays.asList(params), rs -> {
             Map<Long, Object[]> rows = new LinkedHashMap<>();
             while (rs.next()) {
@@ -182,11 +193,11 @@ class StayRepository {
         return stays;
     }
 
-    private static Object[] stayFields(ResultSet rs) throws SQLException {
+    private Object[] stayFields(ResultSet rs) throws SQLException {
         return new Object[]{rs.getInt("facility_id"), rs.getLong("patient_id"), StayKind.valueOf(rs.getString("kind")),
                 StayStatus.valueOf(rs.getString("status")), rs.getTimestamp("admitted_at").toInstant(),
-                instant(rs.getTimestamp("discharged_at")), rs.getLong("attending_id"), rs.getString("admission_reason"),
-                rs.getString("discharge_destination"), rs.getInt("version")};
+                instant(rs.getTimestamp("discharged_at")), rs.getLong("attending_id"), text.open(rs, "admission_reason"),
+                text.open(rs, "discharge_destination"), rs.getInt("version")};
     }
 
 }

@@ -24,6 +24,9 @@ public final class VersionLog {
 
     private static final Pattern TABLE = Pattern.compile("[a-z_]+_version");
 
+    /** What a shredded patient's sealed reason reads as. */
+    private static final String ERASED = "(erased)";
+
     private final JdbcClient jdbc;
     private final JsonMapper json;
     private final String table;
@@ -49,14 +52,20 @@ public final class VersionLog {
         return FieldCipher.Cell.ofPatient(patientId, facilityId, table, "snapshot/" + entityType + "/" + version, entityId);
     }
 
+    /** Where one version's sealed reason lives (V69). */
+    static FieldCipher.Cell reasonCell(String table, String entityType, long entityId, int version, int facilityId, long patientId) {
+        return FieldCipher.Cell.ofPatient(patientId, facilityId, table, "reason/" + entityType + "/" + version, entityId);
+    }
+
     public void record(String entityType, long entityId, int version, int facilityId, long patientId, Long authorId,
                        String reason, Object snapshot, Instant at) {
         String whole = json.writeValueAsString(snapshot);
         if (cipher != null) {
+            // the reason too: it may repeat what the record says ("referred: <why>", V69)
             jdbc.sql("insert into " + table + " (entity_type, entity_id, version, facility_id, patient_id, recorded_at, author_id,"
-                            + " reason, sealed_snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
+                            + " sealed_reason, sealed_snapshot) values (?, ?, ?, ?, ?, ?, ?, ?, ?)")
                     .param(entityType).param(entityId).param(version).param(facilityId).param(patientId).param(Timestamp.from(at))
-                    .param(authorId).param(reason)
+                    .param(authorId).param(cipher.seal(reasonCell(table, entityType, entityId, version, facilityId, patientId), reason))
                     .param(cipher.seal(snapshotCell(table, entityType, entityId, version, facilityId, patientId), whole)).update();
             return;
         }
@@ -73,7 +82,7 @@ public final class VersionLog {
      */
     public <T> List<Version<T>> history(String entityType, long entityId, long patientId, Class<T> type) {
         return jdbc.sql("select version, recorded_at, author_id, reason, snapshot::text as snapshot, facility_id"
-                        + (cipher == null ? "" : ", sealed_snapshot") + " from " + table
+                        + (cipher == null ? "" : ", sealed_snapshot, sealed_reason") + " from " + table
                         + " where entity_type = ? and entity_id = ? and patient_id = ? order by version desc limit 500")
                 .param(entityType).param(entityId).param(patientId)
                 .query((rs, n) -> version(rs, type, entityType, entityId, patientId)).list();
@@ -83,16 +92,20 @@ public final class VersionLog {
         int version = rs.getInt("version");
         String whole = rs.getString("snapshot");
         byte[] sealed = cipher == null ? null : rs.getBytes("sealed_snapshot");
+        byte[] sealedReason = cipher == null ? null : rs.getBytes("sealed_reason");
+        int facilityId = rs.getInt("facility_id");
         T record = null;
+        String reason = rs.getString("reason");
         try {
-            whole = sealed == null ? whole
-                    : cipher.open(snapshotCell(table, entityType, entityId, version, rs.getInt("facility_id"), patientId), sealed);
+            whole = sealed == null ? whole : cipher.open(snapshotCell(table, entityType, entityId, version, facilityId, patientId), sealed);
             record = json.readValue(whole, type);
+            reason = sealedReason == null ? reason
+                    : cipher.open(reasonCell(table, entityType, entityId, version, facilityId, patientId), sealedReason);
         } catch (ErasedValueException erased) {
-            // a shredded patient's history keeps its dates, authors and reasons; what the record said is gone (ADR 0047)
+            // a shredded patient's history keeps its dates and authors; what the record said, and why, is gone (ADR 0047)
+            reason = sealedReason == null ? reason : ERASED;
         }
-        return new Version<>(version, rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
-                rs.getString("reason"), record);
+        return new Version<>(version, rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"), reason, record);
     }
 
     /**

@@ -4,6 +4,8 @@ import org.dossier.access.PatientAccess;
 import org.dossier.access.PatientFacts;
 import org.dossier.patient.PatientNames;
 import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -32,10 +34,13 @@ class PortalAccountRepository {
 
     private final JdbcClient jdbc;
     private final FieldCipher cipher;
+    /** A case's notes, sealed with the patient's key (V68, ADR 0053). */
+    private final SealedColumns caseText;
 
-    PortalAccountRepository(JdbcClient jdbc, FieldCipher cipher) {
+    PortalAccountRepository(JdbcClient jdbc, FieldCipher cipher, @Qualifier("portalCaseText") SealedColumns caseText) {
         this.jdbc = jdbc;
         this.cipher = cipher;
+        this.caseText = caseText;
     }
 
     /** A new code replaces the patient's earlier ones, used or not. */
@@ -169,11 +174,14 @@ class PortalAccountRepository {
 
     /** A case in the security officer's queue opened by the system (no patient asked), about an account of the patient. */
     long openSystemCase(long patientId, int facilityId, long accountId, String note, Long issuedBy, Instant now) {
-        return jdbc.sql("""
-                        insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status, system_reason, issued_by)
-                        values (?, ?, ?, ?, ?, 'OPEN', 'ENROLLED_OVER_ACTIVE', ?) returning id""")
-                .param(patientId).param(facilityId).param(accountId).param(note).param(Timestamp.from(now)).param(issuedBy)
-                .query(Long.class).single();
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('portal_case', 'id'))").query(Long.class).single();
+        jdbc.sql("""
+                        insert into portal_case (id, patient_id, facility_id, account_id, sealed_patient_note, opened_at, status,
+                            system_reason, issued_by)
+                        values (?, ?, ?, ?, ?, ?, 'OPEN', 'ENROLLED_OVER_ACTIVE', ?)""")
+                .param(id).param(patientId).param(facilityId).param(accountId).param(caseText.seal(patientId, facilityId, "patient_note", id, note))
+                .param(Timestamp.from(now)).param(issuedBy).update();
+        return id;
     }
 
     /** How a code was given ("issued at the desk by staff account 12", "sent by e-mail at the request of staff account 12"). */

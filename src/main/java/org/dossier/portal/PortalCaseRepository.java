@@ -2,6 +2,8 @@ package org.dossier.portal;
 
 import org.dossier.access.PatientAccess;
 import org.dossier.audit.AuditReports;
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -14,17 +16,23 @@ import java.util.List;
 class PortalCaseRepository {
 
     private final JdbcClient jdbc;
+    /** The case's notes, sealed with the patient's key (V68, ADR 0053). */
+    private final SealedColumns text;
 
-    PortalCaseRepository(JdbcClient jdbc) {
+    PortalCaseRepository(JdbcClient jdbc, @Qualifier("portalCaseText") SealedColumns text) {
         this.jdbc = jdbc;
+        this.text = text;
     }
 
     long open(PatientAccess own, long accountId, String note, List<AuditReports.AccessToMyRecord> entries, Instant now) {
-        long id = jdbc.sql("""
-                        insert into portal_case (patient_id, facility_id, account_id, patient_note, opened_at, status)
-                        values (?, ?, ?, ?, ?, 'OPEN') returning id""")
-                .param(own.patientId()).param(own.patient().facilityId()).param(accountId).param(note).param(Timestamp.from(now))
-                .query(Long.class).single();
+        // The row's id first: the note is sealed to its row.
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('portal_case', 'id'))").query(Long.class).single();
+        int facilityId = own.patient().facilityId();
+        jdbc.sql("""
+                        insert into portal_case (id, patient_id, facility_id, account_id, sealed_patient_note, opened_at, status)
+                        values (?, ?, ?, ?, ?, ?, 'OPEN')""")
+                .param(id).param(own.patientId()).param(facilityId).param(accountId)
+                .param(text.seal(own.patientId(), facilityId, "patient_note", id, note)).param(Timestamp.from(now)).update();
         for (AuditReports.AccessToMyRecord e : entries) {
             jdbc.sql("""
                             insert into portal_case_entry (case_id, patient_id, facility_id, audit_seq, recorded_at, actor_id, actor_roles,
@@ -50,7 +58,7 @@ class PortalCaseRepository {
     }
 
     List<PortalCase> ofPatient(PatientAccess own) {
-        PortalCaseRows rows = new PortalCaseRows();
+        PortalCaseRows rows = new PortalCaseRows(text);
         jdbc.sql(PortalCaseRows.SELECT + "where c.patient_id = :patient" + PortalCaseRows.ORDER).param("patient", own.patientId()).query(rows::add);
         return rows.cases();
     }

@@ -1,5 +1,7 @@
 package org.dossier.portal;
 
+import org.dossier.platform.crypto.SealedColumns;
+
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.ArrayList;
@@ -7,7 +9,10 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** Cases with their evidence as both repositories read them: a case and its entries in one statement, gathered here. */
+/**
+ * Cases with their evidence as both repositories read them: a case and its entries in one statement, gathered here. The
+ * notes are sealed with the patient's key (V68): a shredded patient's read as erased.
+ */
 final class PortalCaseRows {
 
     static final String SELECT = """
@@ -18,6 +23,11 @@ final class PortalCaseRows {
 
     private final Map<Long, PortalCase> byId = new LinkedHashMap<>();
     private final Map<Long, List<PortalCase.Evidence>> evidence = new LinkedHashMap<>();
+    private final SealedColumns text;
+
+    PortalCaseRows(SealedColumns text) {
+        this.text = text;
+    }
 
     void add(ResultSet rs) throws SQLException {
         long id = rs.getLong("id");
@@ -37,12 +47,12 @@ final class PortalCaseRows {
                 c.issuedBy())).toList();
     }
 
-    private static PortalCase row(ResultSet rs) throws SQLException {
+    private PortalCase row(ResultSet rs) throws SQLException {
         String outcome = rs.getString("outcome");
         java.sql.Timestamp closed = rs.getTimestamp("closed_at");
-        return new PortalCase(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getString("patient_note"),
+        return new PortalCase(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), text.open(rs, "patient_note"),
                 rs.getTimestamp("opened_at").toInstant(), PortalCase.Status.valueOf(rs.getString("status")),
-                outcome == null ? null : PortalCase.Outcome.valueOf(outcome), rs.getString("outcome_note"),
+                outcome == null ? null : PortalCase.Outcome.valueOf(outcome), text.open(rs, "outcome_note"),
                 (Long) rs.getObject("closed_by"), closed == null ? null : closed.toInstant(), List.of(), rs.getString("system_reason"),
                 (Long) rs.getObject("issued_by"));
     }

@@ -228,7 +228,7 @@ public class PortalCases {
         String text = org.dossier.platform.Texts.requireReason(note);
         PortalCase found = oversight.find(caseId, officer.facilityIds()).orElseThrow(() -> new NotFoundException("No case " + caseId));
         Instant now = clock.instant();
-        if (!oversight.close(caseId, outcome, text, officer.staffId(), now)) {
+        if (!oversight.close(found, outcome, text, officer.staffId(), now)) {
             throw new org.dossier.platform.ConflictException("case-closed", "This case is already closed", Map.of("caseId", caseId));
         }
         audit.append(AuditRecord.at(now).actor(officer).facility(found.facilityId()).action(AuditAction.STATUS).patient(found.patientId())

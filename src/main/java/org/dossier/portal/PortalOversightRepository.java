@@ -1,5 +1,7 @@
 package org.dossier.portal;
 
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -20,9 +22,12 @@ import java.util.Set;
 class PortalOversightRepository {
 
     private final JdbcClient jdbc;
+    /** The case's notes, sealed with the patient's key (V68, ADR 0053). */
+    private final SealedColumns text;
 
-    PortalOversightRepository(JdbcClient jdbc) {
+    PortalOversightRepository(JdbcClient jdbc, @Qualifier("portalCaseText") SealedColumns text) {
         this.jdbc = jdbc;
+        this.text = text;
     }
 
     /** A page of the queue: the cases are paged first, then read with their evidence. */
@@ -39,15 +44,18 @@ class PortalOversightRepository {
     }
 
     private List<PortalCase> read(String where, Map<String, Object> params) {
-        PortalCaseRows rows = new PortalCaseRows();
+        PortalCaseRows rows = new PortalCaseRows(text);
         jdbc.sql(PortalCaseRows.SELECT + where + PortalCaseRows.ORDER).params(params).query(rows::add);
         return rows.cases();
     }
 
-    boolean close(long caseId, PortalCase.Outcome outcome, String note, long staffId, Instant now) {
+    /** Closes a case of this patient; the officer's note is sealed with the patient's key (a shredded patient's: 409). */
+    boolean close(PortalCase open, PortalCase.Outcome outcome, String note, long staffId, Instant now) {
+        long caseId = open.id();
+        byte[] sealed = text.seal(open.patientId(), open.facilityId(), "outcome_note", caseId, note);
         return jdbc.sql("""
-                        update portal_case set status = 'CLOSED', outcome = ?, outcome_note = ?, closed_by = ?, closed_at = ?
-                         where id = ? and status = 'OPEN'""")
-                .param(outcome.name()).param(note).param(staffId).param(Timestamp.from(now)).param(caseId).update() == 1;
+                        update portal_case set status = 'CLOSED', outcome = ?, outcome_note = null, sealed_outcome_note = ?, closed_by = ?,
+                            closed_at = ? where id = ? and status = 'OPEN'""")
+                .param(outcome.name()).param(sealed).param(staffId).param(Timestamp.from(now)).param(caseId).update() == 1;
     }
 }

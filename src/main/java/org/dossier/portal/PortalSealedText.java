@@ -17,4 +17,10 @@ class PortalSealedText {
     SealedColumns portalCorrectionText(JdbcClient jdbc, FieldCipher cipher) {
         return new SealedColumns(jdbc, cipher, "portal_correction", List.of("message", "answer"));
     }
+
+    /** What the patient said about an access to their record (or the system's note), and the officer's answer (V68). */
+    @Bean
+    SealedColumns portalCaseText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "portal_case", List.of("patient_note", "outcome_note"));
+    }
 }

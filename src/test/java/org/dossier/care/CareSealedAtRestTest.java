@@ -79,6 +79,10 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThat(copyOut("select * from appointment where patient_id = " + patient)).as("the appointments, as a dump holds them")
                 .isNotEmpty().doesNotContain(word);
         assertThat(copyOut("select * from referral where patient_id = " + patient)).isNotEmpty().doesNotContain(word);
+        assertThat(copyOut("select * from care_version where patient_id = " + patient))
+                .as("their versions, snapshots and reasons (\"referred: <why>\", \"cancelled: <why>\"), V69").isNotEmpty().doesNotContain(word);
+        assertThat(as("frontdesk").get("/api/appointments/" + second + "/history").body()).as("the history still tells them")
+                .contains("Hospitalise " + word);
 
         assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Suivi diabete " + word);
         assertThat(as("frontdesk").get("/api/appointments/" + second).body()).contains("Hospitalise " + word);
@@ -105,6 +109,60 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThat(agenda.status()).as(agenda.toString()).isEqualTo(200);
         assertThat(book(patient, doctor, LocalTime.of(15, 0), "after the erasure").status()).as("a write for an erased patient")
                 .isEqualTo(409);
+    }
+
+    @Test
+    void aStaysAdmissionReasonAndDischargeDestinationAreSealedShownAndErased() throws Exception {
+        Fixtures f = fixtures();
+        long patient = f.patientInCare();
+        String word = "Sejour" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        Map<String, Object> admission = StayTest.admission(patient, f.unit(1, "CARDIO"), f.staffId("physician"));
+        admission.put("reason", "Douleur thoracique " + word);
+        Api.Response admitted = as("frontdesk").post("/api/stays", admission);
+        assertThat(admitted.status()).as(admitted.toString()).isEqualTo(201);
+        long stay = admitted.json().get("id").asLong();
+        Api.Response out = as("frontdesk").post("/api/stays/" + stay + "/discharge", Map.of("version", 1,
+                "destination", "Maison de repos " + word, "reason", "recovered"));
+        assertThat(out.status()).as(out.toString()).isEqualTo(200);
+
+        assertThat(copyOut("select * from stay where patient_id = " + patient)).as("the stays, as a dump holds them")
+                .isNotEmpty().doesNotContain(word);
+        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Douleur thoracique " + word)
+                .contains("Maison de repos " + word);
+        assertThat(as("physician").get("/fhir/Encounter?patient=" + patient).body()).contains("Douleur thoracique " + word);
+        byte[] reason = jdbc.sql("select sealed_admission_reason from stay where id = ?").param(stay).query(byte[].class).single();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "stay", "discharge_destination", stay), reason))
+                .as("moved to another column").isInstanceOf(FieldCipher.SealedValueException.class);
+
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update stay set admission_reason = 'Legacy " + word + "', sealed_admission_reason = null where id = " + stay);
+        }
+        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
+        sealLegacyValues("stay", stay);
+        assertThat(copyOut("select * from stay where id = " + stay)).doesNotContain(word);
+        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
+
+        shred(patient);
+        Api.Response read = as("frontdesk").get("/api/stays/" + stay);
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.body()).doesNotContain(word).contains("(erased)");
+        Api.Response fhir = as("physician").get("/fhir/Encounter?patient=" + patient);
+        assertThat(fhir.status()).as(fhir.toString()).isIn(200, 403, 404, 410);
+        assertThat(fhir.body()).doesNotContain(word);
+        assertThat(as("frontdesk").post("/api/stays", StayTest.admission(patient, f.unit(1, "CARDIO"), f.staffId("physician"))).status())
+                .as("an admission of an erased patient").isEqualTo(409);
+    }
+
+    /** The rotation job's table seals what a row of {@code table} still holds in clear. */
+    private void sealLegacyValues(String table, long id) {
+        SealedValues values = sealedValues.stream().filter(t -> t.name().equals(table)).findFirst().orElseThrow();
+        List<SealedValues.Value> left = FacilityScope.asSystem(() -> values.after(1, id - 1, 1));
+        assertThat(left).extracting(SealedValues.Value::clear).anyMatch(java.util.Objects::nonNull);
+        for (SealedValues.Value v : left) {
+            if (v.clear() != null) {
+                assertThat(FacilityScope.asSystem(() -> values.replace(v, cipher.seal(v.cell(), v.clear())))).isTrue();
+            }
+        }
     }
 
     /** A row as written before V67 (its reason in clear) reads as before; the rotation job's table then seals it. */

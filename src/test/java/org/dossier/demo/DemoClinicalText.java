@@ -40,6 +40,17 @@ public final class DemoClinicalText {
         return drugs;
     }
 
+    /**
+     * The admission reasons of the demo's stays ("Douleur thoracique"), sealed since V68; the shortest ("Malaise",
+     * "Fièvre") left out, words a catalog or a note of any kind may hold.
+     */
+    public static Set<String> admissionReasons() {
+        Set<String> reasons = new TreeSet<>();
+        generated().stays.stream().map(org.dossier.care.Stay::admissionReason).forEach(reasons::add);
+        reasons.removeIf(r -> r.length() < 10);
+        return reasons;
+    }
+
     /** The sentences of the demo's notes (titles and bodies cut at each ". "), without those holding a date. */
     public static Set<String> noteSentences() {
         Set<String> sentences = new TreeSet<>();

@@ -152,12 +152,13 @@ abstract class StolenCopyTest extends IntegrationTest {
                 .forEach(f -> byKind.get(f.kind()).remove(f.value()));
         byKind.put("demo drug", DemoClinicalText.drugs());
         byKind.put("demo note sentence", DemoClinicalText.noteSentences());
+        byKind.put("demo admission reason", DemoClinicalText.admissionReasons());
         syntheaValues(sent, byKind);
         byKind.values().forEach(values -> values.removeIf(v -> v == null || v.length() < SHORTEST
                 || v.equals(PatientRows.Identity.ERASED)));
         assertThat(byKind.get("generated family name")).as("generated names to look for").hasSizeGreaterThan(100);
         assertThat(byKind.get("generated contact")).as("phones, emails and address lines to look for").hasSizeGreaterThan(500);
-        for (String kind : List.of("imported family name", "demo drug", "demo note sentence", "Synthea drug",
+        for (String kind : List.of("imported family name", "demo drug", "demo note sentence", "demo admission reason", "Synthea drug",
                 "Synthea note sentence")) {
             assertThat(byKind.get(kind)).as(kind + " values to look for").isNotEmpty();
         }

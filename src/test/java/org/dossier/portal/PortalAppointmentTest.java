@@ -57,8 +57,11 @@ class PortalAppointmentTest extends IntegrationTest {
                         select count(*) from audit_entry where resource_type = 'Appointment' and resource_id = ? and action = 'status'
                            and actor_roles = 'PATIENT' and reason_code = 'PATIENT_SELF' and decision = 'ALLOW'""")
                 .param(Long.toString(appointment)).query(Long.class).single()).as("audited as the patient's change").isEqualTo(1);
-        assertThat(jdbc.sql("select reason from care_version where entity_type = 'appointment' and entity_id = ? order by version desc limit 1")
-                .param(appointment).query(String.class).single()).contains("cancelled by the patient").contains("I feel better");
+        assertThat(jdbc.sql("select reason is null and sealed_reason is not null from care_version where entity_type = 'appointment'"
+                + " and entity_id = ? order by version desc limit 1").param(appointment).query(Boolean.class).single())
+                .as("the version's reason, which repeats the patient's words, is sealed (V69)").isTrue();
+        assertThat(as("frontdesk").get("/api/appointments/" + appointment + "/history").json().at("/0/reason").asString())
+                .contains("cancelled by the patient").contains("I feel better");
         assertThat(patient.page("/portal/record").body()).doesNotContain("id=\"cancel-" + appointment + "\"");
     }
 

@@ -68,13 +68,12 @@ class PortalReviewFixTest extends IntegrationTest {
         assertThat(second.page("/portal/record").status()).isEqualTo(200);
 
         long desk = fixtures().staffId("frontdesk");
-        String note = jdbc.sql("select patient_note from portal_case where patient_id = ? and status = 'OPEN'").param(p)
-                .query(String.class).single();
-        assertThat(note).startsWith("Opened by the system").contains("staff account " + desk);
+        assertThat(jdbc.sql("select patient_note is null and sealed_patient_note is not null from portal_case where patient_id = ?"
+                + " and status = 'OPEN'").param(p).query(Boolean.class).single()).as("the note is sealed with the patient's key (V68)").isTrue();
         assertThat(count("audit_entry where patient_id = " + p + " and resource_type = 'PortalCase' and action = 'create'"))
                 .as("the case's opening is audited").isEqualTo(1);
         Api.Response queue = BrowserSession.signedIn(port, "security").page("/security/portal-cases");
-        assertThat(queue.body()).contains("staff account " + desk);
+        assertThat(queue.body()).contains("Opened by the system").contains("staff account " + desk);
 
         Api.Response accesses = second.page("/portal/accesses");
         assertThat(accesses.body()).as("the earlier enrolment's reads are told with who issued its code")

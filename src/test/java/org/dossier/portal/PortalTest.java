@@ -207,6 +207,17 @@ class PortalTest extends IntegrationTest {
         assertThat(patient.page("/portal/cases").body()).contains("The access was part of your care")
                 .contains("Dr Martin is on your care team since yesterday");
         assertThat(as("physician").get("/security/portal-cases").status()).as("the officer's queue only").isEqualTo(403);
+
+        // At rest, the patient's note and the officer's answer are sealed with the patient's key (V68, ADR 0053).
+        assertThat(jdbc.sql("select c::text from portal_case c where id = ?").param(caseId).query(String.class).single())
+                .doesNotContain("never met").doesNotContain("Dr Martin");
+        Api.Response asked = as("security").post("/api/patients/" + p.id() + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
+        assertThat(as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of()).status())
+                .isEqualTo(200);
+        Api.Response erased = officer.page("/security/portal-cases?open=false");
+        assertThat(erased.status()).as("a shredded patient's case reads as erased").isEqualTo(200);
+        assertThat(erased.body()).contains("id=\"case-" + caseId + "\"").contains("(erased)").doesNotContain("never met")
+                .doesNotContain("Dr Martin");
     }
 
     @Test

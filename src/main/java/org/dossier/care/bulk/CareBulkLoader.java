@@ -1,5 +1,8 @@
 package org.dossier.care.bulk;
 
+import org.dossier.platform.VersionLog;
+import tools.jackson.databind.json.JsonMapper;
+
 import org.dossier.care.Appointment;
 import org.dossier.care.CareTeamMember;
 import org.dossier.care.Referral;
@@ -18,7 +21,7 @@ import java.util.List;
 
 /**
  * Writes generated stays, schedules, appointments, care teams and referrals with COPY. Write-only, for the demo hospital.
- * Appointments' and referrals' reasons are sealed with each patient's key (V67, ADR 0053) on every core before the copy,
+ * Stays' admission reasons and discharge destinations (V68), appointments' and referrals' reasons are sealed with each patient's key (V67, ADR 0053) on every core before the copy,
  * as the registry's loader does; the patients' keys exist by then (the registry is loaded first).
  */
 @Component
@@ -28,10 +31,12 @@ public class CareBulkLoader {
 
     private final BulkLoad bulk;
     private final FieldCipher cipher;
+    private final JsonMapper json;
 
-    CareBulkLoader(BulkLoad bulk, FieldCipher cipher) {
+    CareBulkLoader(BulkLoad bulk, FieldCipher cipher, JsonMapper json) {
         this.bulk = bulk;
         this.cipher = cipher;
+        this.json = json;
     }
 
     private byte[] sealed(String table, String column, long id, long patientId, int facilityId, String value) {
@@ -41,16 +46,19 @@ public class CareBulkLoader {
     public void load(List<Stay> stays, List<Schedule> schedules, List<Appointment> appointments, List<CareTeamMember> careTeam,
                      List<Referral> referrals, String reason) {
         bulk.run(load -> load.withIndexesBuiltAfter(List.of("stay", "stay_movement", "appointment", "care_team_member", "referral"), session -> {
-            stays(session, stays);
-            schedules(session, schedules);
             long start = System.nanoTime();
+            List<byte[][]> stayText = stays.parallelStream().map(st -> new byte[][] {
+                    sealed("stay", "admission_reason", st.id(), st.patientId(), st.facilityId(), st.admissionReason()),
+                    sealed("stay", "discharge_destination", st.id(), st.patientId(), st.facilityId(), st.dischargeDestination())}).toList();
             List<byte[][]> appointmentText = appointments.parallelStream().map(a -> new byte[][] {
                     sealed("appointment", "reason", a.id(), a.patientId(), a.facilityId(), a.reason()),
                     sealed("appointment", "status_reason", a.id(), a.patientId(), a.facilityId(), a.statusReason())}).toList();
             List<byte[]> referralText = referrals.parallelStream()
                     .map(r -> sealed("referral", "reason", r.id(), r.patientId(), r.facilityId(), r.reason())).toList();
-            log.info("Sealed the reasons of {} appointments and {} referrals in {} ms", appointments.size(), referrals.size(),
-                    Duration.ofNanos(System.nanoTime() - start).toMillis());
+            log.info("Sealed the reasons of {} stays, {} appointments and {} referrals in {} ms", stays.size(), appointments.size(),
+                    referrals.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+            stays(session, stays, stayText);
+            schedules(session, schedules);
             appointments(session, appointments, appointmentText);
             careTeam(session, careTeam);
             referrals(session, referrals, referralText);
@@ -61,12 +69,13 @@ public class CareBulkLoader {
         }));
     }
 
-    private static void stays(BulkLoad.Session session, List<Stay> stays) throws SQLException {
+    private static void stays(BulkLoad.Session session, List<Stay> stays, List<byte[][]> sealed) throws SQLException {
         try (BulkCopy c = session.copy("stay", "id", "facility_id", "patient_id", "kind", "status", "admitted_at", "discharged_at",
-                "attending_id", "admission_reason", "discharge_destination", "version", "created_at", "updated_at")) {
-            for (Stay s : stays) {
+                "attending_id", "sealed_admission_reason", "sealed_discharge_destination", "version", "created_at", "updated_at")) {
+            for (int i = 0; i < stays.size(); i++) {
+                Stay s = stays.get(i);
                 c.row(s.id(), s.facilityId(), s.patientId(), s.kind(), s.status(), s.admittedAt(), s.dischargedAt(), s.attendingId(),
-                        s.admissionReason(), s.dischargeDestination(), s.version(), s.admittedAt(),
+                        sealed.get(i)[0], sealed.get(i)[1], s.version(), s.admittedAt(),
                         s.dischargedAt() == null ? s.admittedAt() : s.dischargedAt());
             }
         }
@@ -121,21 +130,34 @@ public class CareBulkLoader {
         }
     }
 
-    /** The first version of every record, as the version logs of a record written through its service would hold it. */
-    private static void versions(BulkLoad.Session session, List<Stay> stays, List<Appointment> appointments,
-                                 List<CareTeamMember> careTeam, List<Referral> referrals, String reason) throws SQLException {
-        try (BulkLoad.VersionCopy v = session.versions("care_version")) {
-            for (Stay s : stays) {
-                v.add("stay", s.id(), s.version(), s.facilityId(), s.patientId(), s.admittedAt(), s.attendingId(), reason, s);
-            }
-            for (Appointment a : appointments) {
-                v.add("appointment", a.id(), a.version(), a.facilityId(), a.patientId(), booked(a), null, reason, a);
-            }
-            for (CareTeamMember m : careTeam) {
-                v.add("care_team_member", m.id(), m.version(), m.facilityId(), m.patientId(), m.periodStart(), null, reason, m);
-            }
-            for (Referral r : referrals) {
-                v.add("referral", r.id(), r.version(), r.facilityId(), r.patientId(), r.periodStart(), r.fromStaffId(), reason, r);
+    /** One first version, before it is sealed. */
+    private record FirstVersion(String entityType, long id, int version, int facilityId, long patientId, java.time.Instant at,
+                                Long authorId, Object snapshot) {
+    }
+
+    /**
+     * The first version of every record, as the version logs of a record written through its service would hold it:
+     * sealed with the patient's key (V69) on every core, then copied.
+     */
+    private void versions(BulkLoad.Session session, List<Stay> stays, List<Appointment> appointments,
+                          List<CareTeamMember> careTeam, List<Referral> referrals, String reason) throws SQLException {
+        List<FirstVersion> all = new java.util.ArrayList<>();
+        stays.forEach(s -> all.add(new FirstVersion("stay", s.id(), s.version(), s.facilityId(), s.patientId(), s.admittedAt(),
+                s.attendingId(), s)));
+        appointments.forEach(a -> all.add(new FirstVersion("appointment", a.id(), a.version(), a.facilityId(), a.patientId(),
+                booked(a), null, a)));
+        careTeam.forEach(m -> all.add(new FirstVersion("care_team_member", m.id(), m.version(), m.facilityId(), m.patientId(),
+                m.periodStart(), null, m)));
+        referrals.forEach(r -> all.add(new FirstVersion("referral", r.id(), r.version(), r.facilityId(), r.patientId(),
+                r.periodStart(), r.fromStaffId(), r)));
+        long start = System.nanoTime();
+        List<byte[]> sealed = all.parallelStream().map(v -> cipher.seal(VersionLog.snapshotCell("care_version", v.entityType(),
+                v.id(), v.version(), v.facilityId(), v.patientId()), json.writeValueAsString(v.snapshot()))).toList();
+        log.info("Sealed {} first versions of care records in {} ms", all.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+        try (BulkLoad.VersionCopy v = session.sealedVersions("care_version")) {
+            for (int i = 0; i < all.size(); i++) {
+                FirstVersion f = all.get(i);
+                v.addSealed(f.entityType(), f.id(), f.version(), f.facilityId(), f.patientId(), f.at(), f.authorId(), reason, sealed.get(i));
             }
         }
     }
