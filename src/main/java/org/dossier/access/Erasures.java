@@ -38,8 +38,11 @@ public class Erasures {
     private final PatientKeys keys;
     private final JdbcClient jdbc;
     private final Clock clock;
+    private final org.dossier.audit.AuditReports reports;
 
-    Erasures(AccessGateway gateway, PatientDirectory directory, PatientKeys keys, JdbcClient jdbc, Clock clock) {
+    Erasures(AccessGateway gateway, PatientDirectory directory, PatientKeys keys, JdbcClient jdbc, Clock clock,
+             org.dossier.audit.AuditReports reports) {
+        this.reports = reports;
         this.gateway = gateway;
         this.directory = directory;
         this.keys = keys;
@@ -98,9 +101,15 @@ public class Erasures {
 
     /** The register of the actor's facilities, newest first (ids and dates only). */
     public List<PatientErasure> register(Actor actor, boolean pendingOnly) {
-        actor.requireAnyRole("read the erasure register", Role.SECURITY_OFFICER, Role.ADMIN);
-        return jdbc.sql("select " + COLUMNS + " from patient_erasure where (? = false or status = 'PENDING') order by id desc limit 200")
+        // The security officer's oversight view (ADR 0018): patient ids audited, not charged. An administrator confirms an
+        // erasure by its id, which the officer who asked gives; reading every facility's erased patients is not theirs.
+        actor.requireAnyRole("read the erasure register", Role.SECURITY_OFFICER);
+        List<PatientErasure> register = jdbc.sql("select " + COLUMNS + " from patient_erasure where (? = false or status = 'PENDING')"
+                        + " order by id desc limit 200")
                 .param(pendingOnly).query(Erasures::map).list().stream().filter(e -> actor.worksIn(e.facilityId())).toList();
+        // Each erasure names its patient (by id): in the trail as the officer's oversight, as the break-the-glass queue is.
+        reports.oversaw(actor, AuditResource.Patient, register.stream().map(PatientErasure::patientId).toList());
+        return register;
     }
 
     private PatientErasure decidable(Actor actor, long erasureId, String action) {

@@ -153,6 +153,9 @@ final class SweepRecords {
                 values (?, 1, 'REQUESTED', 'asked by the patient', (select id from staff where username = 'security'), now())""")
                 .param(restricted).update();
         ids.put("restrictedPatient", List.of(Long.toString(restricted)));
+        // a third, whose erasure the security officer asked (pending), so that the erasure register shows a patient
+        long toErase = f.patient();
+        ids.put("erasure", one(as.apply("security").post("/api/patients/" + toErase + "/erasure", Map.of("ground", "RETENTION_ENDED"))));
 
         List<String> alerts = jdbc.sql("select id::text from guard_alert order by id limit 1").query(String.class).list();
         if (!alerts.isEmpty()) {

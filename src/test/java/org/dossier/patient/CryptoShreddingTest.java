@@ -145,6 +145,7 @@ class CryptoShreddingTest extends IntegrationTest {
         assertThat(as("admin").post("/api/access/erasures/" + erasure + "/confirm", Map.of()).status()).isEqualTo(409);
         assertThat(as("frontdesk").get("/api/patients/" + patient).body()).contains("0639981234");
         assertThat(as("security").get("/api/access/erasures").body()).contains("\"patientId\":" + patient).contains("WITHDRAWN");
+        assertThat(as("admin").get("/api/access/erasures").status()).as("the register is the officer's oversight view").isEqualTo(403);
     }
 
     private static FieldCipher.Cell cell(Row row) {

@@ -81,7 +81,7 @@ class AccessController {
     }
 
     @GetMapping("/api/access/erasures")
-    @Operation(summary = "The erasure register of one's facilities: patient ids, grounds, who asked and confirmed, when")
+    @Operation(summary = "The erasure register of one's facilities (security officer): patient ids, grounds, who asked and confirmed, when")
     List<PatientErasure> erasureRegister(Actor actor, @RequestParam(defaultValue = "false") boolean pending) {
         return erasures.register(actor, pending);
     }
