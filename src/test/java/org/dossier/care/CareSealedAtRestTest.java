@@ -191,11 +191,7 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
     }
 
-    private String copyOut(String query) throws Exception {
-        try (Connection c = owner.getConnection()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
-            return out.toString(StandardCharsets.UTF_8);
-        }
+    private String copyOut(String query) {
+        return org.dossier.support.OwnerCopy.of(owner, query);
     }
 }

@@ -158,11 +158,7 @@ class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
     }
 
     /** What a dump holds of the rows the query selects: COPY as the tables' owner. */
-    private String copyOut(String query) throws Exception {
-        try (Connection c = owner.getConnection()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
-            return out.toString(StandardCharsets.UTF_8);
-        }
+    private String copyOut(String query) {
+        return org.dossier.support.OwnerCopy.of(owner, query);
     }
 }

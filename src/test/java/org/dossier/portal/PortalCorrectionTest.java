@@ -82,13 +82,7 @@ class PortalCorrectionTest extends IntegrationTest {
 
     /** What a dump holds of the rows the query selects: COPY as the tables' owner. */
     private String copyOut(String query) {
-        try (Connection c = owner.getConnection()) {
-            ByteArrayOutputStream out = new ByteArrayOutputStream();
-            c.unwrap(PGConnection.class).getCopyAPI().copyOut("copy (" + query + ") to stdout", out);
-            return out.toString(StandardCharsets.UTF_8);
-        } catch (Exception e) {
-            throw new IllegalStateException(e);
-        }
+        return org.dossier.support.OwnerCopy.of(owner, query);
     }
 
     @Test
