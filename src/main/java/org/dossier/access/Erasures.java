@@ -10,6 +10,7 @@ import org.dossier.platform.ForbiddenException;
 import org.dossier.platform.InvalidInputException;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.crypto.PatientKeys;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Transactional;
@@ -39,10 +40,12 @@ public class Erasures {
     private final JdbcClient jdbc;
     private final Clock clock;
     private final org.dossier.audit.AuditReports reports;
+    private final ApplicationEventPublisher events;
 
     Erasures(AccessGateway gateway, PatientDirectory directory, PatientKeys keys, JdbcClient jdbc, Clock clock,
-             org.dossier.audit.AuditReports reports) {
+             org.dossier.audit.AuditReports reports, ApplicationEventPublisher events) {
         this.reports = reports;
+        this.events = events;
         this.gateway = gateway;
         this.directory = directory;
         this.keys = keys;
@@ -85,7 +88,7 @@ public class Erasures {
                 + e.requestedBy() + ")");
         // last, once the register and the trail hold it: a failure before leaves the key, a failure after this leaves the
         // tombstone, which the key store keeps as its own record
-        directory.facts(e.patientId()).ifPresent(directory::erased);
+        events.publishEvent(new PatientErased(e.id(), e.facilityId(), e.patientId()));
         keys.shred(e.facilityId(), e.patientId(), now);
         return find(erasureId);
     }

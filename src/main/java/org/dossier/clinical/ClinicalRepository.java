@@ -1,9 +1,11 @@
 package org.dossier.clinical;
 
 import org.dossier.access.PatientAccess;
+import org.dossier.access.PatientErased;
 import org.dossier.platform.Imported;
 import org.dossier.platform.RecordLimits;
 import org.dossier.platform.SqlQuery;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
@@ -52,6 +54,18 @@ class ClinicalRepository {
     ClinicalRepository(JdbcClient jdbc, ClinicalSeal seal) {
         this.jdbc = jdbc;
         this.seal = seal;
+    }
+
+    /**
+     * A patient's key is being shredded (ADR 0047): each observation's code token, keyed by the facility's index key that
+     * lives on, would still let whoever holds that key test which tests the patient had; it becomes the row's own id, which
+     * no code hashes to, so the rows stay (their dates and numbers belong to no one now) and group by nothing.
+     */
+    @EventListener
+    void erased(PatientErased erased) {
+        jdbc.sql("update observation set code_token = '\\x00'::bytea || int8send(id) where patient_id = ? and facility_id = ?"
+                        + " and code_token is not null")
+                .param(erased.patientId()).param(erased.facilityId()).update();
     }
 
     /** A new row's id, drawn before the row is written: its sealed words are bound to it. */

@@ -25,5 +25,7 @@ public enum GuardSignal {
     /** The audit writer found the chain since its last checkpoint broken, and signed nothing (ADR 0020). */
     AUDIT_CHAIN_BROKEN,
     /** The HTTP witness of the audit checkpoints cannot be reached. */
-    AUDIT_WITNESS_UNAVAILABLE
+    AUDIT_WITNESS_UNAVAILABLE,
+    /** A sealed value of the record did not open where it was found: altered, moved or restored under another key. */
+    SEALED_VALUE_ALTERED
 }

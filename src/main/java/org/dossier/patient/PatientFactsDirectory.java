@@ -2,8 +2,10 @@ package org.dossier.patient;
 
 import org.dossier.access.Locates;
 import org.dossier.access.PatientDirectory;
+import org.dossier.access.PatientErased;
 import org.dossier.access.PatientFacts;
 import org.dossier.platform.crypto.FieldCipher;
+import org.springframework.context.event.EventListener;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
 
@@ -34,9 +36,13 @@ class PatientFactsDirectory implements PatientDirectory {
                 .optional();
     }
 
-    @Override
-    public void erased(PatientFacts patient) {
-        jdbc.sql("update patient set search_tokens = '{}' where id = ? and facility_id = ?").param(patient.id()).param(patient.facilityId())
-                .update();
+    /**
+     * A patient's key is being shredded (ADR 0047): what still finds them — the blind-index tokens of their names, birth date
+     * and identifiers (ADR 0046) — is forgotten too, so that a search can no longer confirm a guess about them.
+     */
+    @EventListener
+    void erased(PatientErased erased) {
+        jdbc.sql("update patient set search_tokens = '{}' where id = ? and facility_id = ?").param(erased.patientId())
+                .param(erased.facilityId()).update();
     }
 }

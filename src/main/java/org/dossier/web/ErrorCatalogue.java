@@ -172,6 +172,12 @@ public class ErrorCatalogue {
                     Duration.ofSeconds(Math.max(1, t.retryAfter().toSeconds())));
         } else if (e instanceof UnauthorizedException) {
             return new Answer(HttpStatus.UNAUTHORIZED, "unauthorized", "Not signed in", e.getMessage());
+        } else if (e instanceof org.dossier.platform.crypto.FieldCipher.SealedValueException) {
+            // The database answered a value that fails its seal: an invalid answer from upstream (502), not our code's
+            // error (500) nor the request's (4xx); retrying will not help (not 503). See ADR 0056.
+            return new Answer(HttpStatus.BAD_GATEWAY, "record-integrity", "Part of the record failed its integrity check",
+                    "A stored value of this record does not match its seal, so nothing of it was shown and nothing was changed. "
+                            + "The security officer has been alerted; quote the time of this message to them.");
         } else if (e instanceof AuditUnavailableException) {
             return new Answer(HttpStatus.SERVICE_UNAVAILABLE, "audit-unavailable", "Temporarily unavailable",
                     "The access could not be recorded, so no data is returned; try again in a moment", Map.of(), Duration.ofSeconds(5));

@@ -77,6 +77,7 @@ class PageErrors {
             case CONFLICT -> "error.conflict";
             case TOO_MANY_REQUESTS -> "error.tooMany";
             case SERVICE_UNAVAILABLE -> "error.auditUnavailable";
+            case BAD_GATEWAY -> "error.integrity";
             case INTERNAL_SERVER_ERROR -> "error.internal";
             default -> "error.invalid";
         };

@@ -47,7 +47,8 @@ final class GatewayRules {
     static final Set<String> PATIENT_MODULES = Set.of("patient", "care", "clinical", "prescribing", "billing", "chart", "portal");
 
     /** The gateway's proofs: only {@link AccessGateway} makes them. */
-    static final List<Class<?>> PROOFS = List.of(PatientAccess.class, Listing.class, SearchPermit.class, ImportRun.class);
+    static final List<Class<?>> PROOFS = List.of(PatientAccess.class, Listing.class, SearchPermit.class, ImportRun.class,
+            PatientErased.class);
 
     /** What a {@code @Locates} method may answer, besides records of these: identifiers and the decision's facts. */
     private static final Set<String> IDENTIFIERS = Set.of("java.lang.Long", "java.lang.Integer", "java.lang.Short",
@@ -116,7 +117,7 @@ final class GatewayRules {
             return identifiersOnly(m.getReturnType())
                     ? null : "is @Locates but answers " + m.getReturnType().getName() + ", more than identifiers";
         }
-        return proven ? null : "takes no proof (PatientAccess, Listing, SearchPermit, ImportRun) and is not @Locates";
+        return proven ? null : "takes no proof (PatientAccess, Listing, SearchPermit, ImportRun, PatientErased) and is not @Locates";
     }
 
     /** Primitive or boxed numbers, enums, their containers (type arguments checked), PatientFacts, or records of these. */

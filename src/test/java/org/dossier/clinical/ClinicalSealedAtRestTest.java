@@ -46,6 +46,8 @@ class ClinicalSealedAtRestTest extends IntegrationTest {
     FieldCipher cipher;
     @Autowired
     List<SealedValues> declared;
+    @Autowired
+    ClinicalSeal seal;
 
     @Test
     void theChartIsSealedInEveryTableShownByEveryReaderAndErasedWithThePatientsKey() throws Exception {
@@ -65,8 +67,21 @@ class ClinicalSealedAtRestTest extends IntegrationTest {
         readersShow(patient, w);
         movedValuesDoNotOpen(patient, w);
 
+        int facility = owners().sql("select facility_id from patient where id = ?").param(patient).query(Integer.class).single();
+        byte[] glucose = seal.codeToken(facility, patient, "2345-7");
+        assertThat(codeTokenCount(patient, glucose)).as("the observation is grouped by its code's token").isEqualTo(1);
+
         shred(patient);
         erasedEverywhere(patient, w);
+        // the facility's index key lives on: a token left would let whoever holds it test which tests the patient had
+        assertThat(codeTokenCount(patient, glucose)).as("no code token of a shredded patient").isZero();
+        assertThat(owners().sql("select count(*) from observation where patient_id = ? and code_token is null and sealed_content is not null")
+                .param(patient).query(Long.class).single()).as("the rows stay, with a token that hashes no code").isZero();
+    }
+
+    private long codeTokenCount(long patient, byte[] token) {
+        return owners().sql("select count(*) from observation where patient_id = ? and code_token = ?").param(patient).param(token)
+                .query(Long.class).single();
     }
 
     /** What one patient's chart was given through the API, each value marked so a dump can be searched for it. */

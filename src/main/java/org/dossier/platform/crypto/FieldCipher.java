@@ -2,10 +2,12 @@ package org.dossier.platform.crypto;
 
 import com.google.crypto.tink.Aead;
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.stereotype.Component;
 
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
+import java.time.Instant;
 
 /**
  * Seals one value of a PHI column (Tink AES-256-GCM, a fresh nonce each time), the associated data binding it to its
@@ -19,16 +21,18 @@ public class FieldCipher {
 
     private final DataKeys keys;
     private final PatientKeys patientKeys;
+    private final ApplicationEventPublisher events;
 
     @Autowired
-    FieldCipher(DataKeys keys, PatientKeys patientKeys) {
+    FieldCipher(DataKeys keys, PatientKeys patientKeys, ApplicationEventPublisher events) {
         this.keys = keys;
         this.patientKeys = patientKeys;
+        this.events = events;
     }
 
     /** Without a patient key store (a thief's view, in tests): a patient's cell opens only if its facility key sealed it. */
     FieldCipher(DataKeys keys) {
-        this(keys, null);
+        this(keys, null, null);
     }
 
     /**
@@ -118,6 +122,9 @@ public class FieldCipher {
             opened = tryOpen(keys.reloadedFieldKey(cell.facilityId()), sealed, ad);
         }
         if (opened == null) {
+            if (events != null) {
+                events.publishEvent(new SealedValueAltered(cell.table(), cell.column(), cell.rowId(), cell.facilityId(), Instant.now()));
+            }
             // The cell is named, never the value: the message may reach a log.
             throw new SealedValueException(cell);
         }
@@ -135,7 +142,10 @@ public class FieldCipher {
         }
     }
 
-    /** A sealed value that does not open where it was found. */
+    /**
+     * A sealed value that does not open where it was found. The request is refused whole (502 {@code record-integrity}):
+     * a record shown without one of its values could mislead whoever treats the patient.
+     */
     public static final class SealedValueException extends IllegalStateException {
         SealedValueException(Cell cell) {
             super("The sealed value of " + cell.table() + "." + cell.column() + " of row " + cell.rowId() + " (facility "

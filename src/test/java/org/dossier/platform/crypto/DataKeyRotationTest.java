@@ -77,7 +77,7 @@ class DataKeyRotationTest extends IntegrationTest {
 
         // a restarted node: nothing cached, the same database and key store
         DataKeys fresh = KeyTestBed.dataKeys(appJdbc, keks);
-        FieldCipher restarted = new FieldCipher(fresh, new PatientKeys(patientKeys.store(), fresh));
+        FieldCipher restarted = new FieldCipher(fresh, new PatientKeys(patientKeys.store(), fresh), null);
         assertReads(expected, restarted);
         long t1 = System.nanoTime();
         int batches = 2 + job(restarted, Integer.getInteger("rotation.batch", 10)).work(1_000_000);

@@ -45,7 +45,7 @@ public final class WrongKeys {
     /** The same with a copy of the patient key store taken at some time (a backup of the key store). */
     public static FieldCipher withPatientStore(JdbcClient jdbc, KeyEncryptionKeys keks, Path store) {
         DataKeys keys = KeyTestBed.dataKeys(jdbc, keks);
-        return new FieldCipher(keys, new PatientKeys(store, keys));
+        return new FieldCipher(keys, new PatientKeys(store, keys), null);
     }
 
     /** Where the server keeps its patients' keys. */
