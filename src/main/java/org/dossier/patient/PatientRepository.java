@@ -150,7 +150,8 @@ class PatientRepository {
                         insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, sealed_reason, sealed_snapshot)
                         values (?, ?, ?, ?, ?, ?, ?)""")
                 .param(p.id()).param(p.version()).param(p.facilityId()).param(Timestamp.from(now)).param(authorId)
-                .param(cipher.seal(PatientRows.versionReasonCell(p.id(), p.facilityId(), p.version()), reason)).param(cipher.seal(PatientRows.versionCell(p.id(), p.facilityId(), p.version()),
+                .param(cipher.seal(PatientRows.versionReasonCell(p.id(), p.facilityId(), p.version()), reason))
+                .param(cipher.seal(PatientRows.versionCell(p.id(), p.facilityId(), p.version()),
                         json.writeValueAsString(new Snapshot(p.status(), p.mergedInto(), p.data()))))
                 .update();
     }
@@ -163,7 +164,7 @@ class PatientRepository {
                 .param(access.patientId()).param(limit)
                 .query((rs, n) -> {
                     Snapshot s = snapshot(rs);
-                    // a shredded patient's versions keep their dates, authors and reasons; what they recorded reads as erased
+                    // a shredded patient's versions keep their dates and authors; what they recorded, and why, reads as erased
                     return new PatientVersion(rs.getLong("patient_id"), rs.getInt("version"),
                             rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
                             reason(rs), s == null ? null : s.status(), s == null ? null : s.mergedInto(),
