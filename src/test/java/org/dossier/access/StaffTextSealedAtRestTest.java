@@ -69,8 +69,9 @@ class StaffTextSealedAtRestTest extends IntegrationTest {
         assertThat(restricted.json().get("reason").asString()).isEqualTo("Demande de confidentialite " + word);
         assertThat(as("security").delete("/api/patients/" + patient + "/restriction?reason=Levee%20demandee%20" + word).status())
                 .isEqualTo(204);
-        assertThat(as("security").put("/api/patients/" + patient + "/restriction", Map.of("kind", "REQUESTED",
-                "reason", "Nouvelle demande " + word)).status()).isEqualTo(201);
+        Api.Response again = as("security").put("/api/patients/" + patient + "/restriction", Map.of("kind", "REQUESTED",
+                "reason", "Nouvelle demande " + word));
+        assertThat(again.status()).as(again.toString()).isEqualTo(201);
         assertThat(as("security").get("/api/patients/" + patient + "/restriction").json().get("reason").asString())
                 .isEqualTo("Nouvelle demande " + word);
 
@@ -100,6 +101,12 @@ class StaffTextSealedAtRestTest extends IntegrationTest {
         LegacyValues.seal(sealedValues, cipher, "break_glass_grant", grant);
         assertThat(copyOut("select * from break_glass_grant where id = " + grant)).doesNotContain(word);
         assertThat(officersGrant(grant).get("justification").asString()).isEqualTo("Legacy " + word);
+        long current = again.json().get("id").asLong();
+        jdbc.sql("update patient_restriction set reason = ?, sealed_reason = null where id = ?").param("Legacy " + word).param(current).update();
+        assertThat(as("security").get("/api/patients/" + patient + "/restriction").json().get("reason").asString()).isEqualTo("Legacy " + word);
+        LegacyValues.seal(sealedValues, cipher, "patient_restriction", current);
+        assertThat(copyOut("select * from patient_restriction where id = " + current)).doesNotContain(word);
+        assertThat(as("security").get("/api/patients/" + patient + "/restriction").json().get("reason").asString()).isEqualTo("Legacy " + word);
 
         shred(patient);
         Api.Response restrictionNow = as("security").get("/api/patients/" + patient + "/restriction");
@@ -154,6 +161,13 @@ class StaffTextSealedAtRestTest extends IntegrationTest {
         assertThat(desk.get("/api/patients/" + survivor + "/history").body()).contains("Legacy version " + word);
         LegacyValues.seal(sealedValues, cipher, "patient_merge", merge);
         LegacyValues.seal(sealedValues, cipher, "patient", survivor);
+        jdbc.sql("update duplicate_review set resolution = ?, sealed_resolution = null where id = ?").param("Legacy review " + word)
+                .param(review).update();
+        LegacyValues.seal(sealedValues, cipher, "duplicate_review", review);
+        assertThat(copyOut("select * from duplicate_review where id = " + review)).doesNotContain(word);
+        byte[] resolution = jdbc.sql("select sealed_resolution from duplicate_review where id = ?").param(review).query(byte[].class).single();
+        assertThat(cipher.open(FieldCipher.Cell.ofPatient(other, 1, "duplicate_review", "resolution", review), resolution))
+                .as("with the review's patient's key").isEqualTo("Legacy review " + word);
         assertThat(copyOut("select * from patient_merge where id = " + merge)).doesNotContain(word);
         assertThat(copyOut("select * from patient_version where patient_id = " + survivor)).doesNotContain(word);
         assertThat(desk.get("/api/patients/" + survivor + "/merges").body()).contains("Legacy " + word);
