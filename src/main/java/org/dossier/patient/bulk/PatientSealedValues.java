@@ -12,8 +12,8 @@ import java.util.List;
 /**
  * The registry's sealed values for the data-key rotation job (ADR 0047): a patient's details and every version of the
  * record with its reason, patient by patient (the cursor is the patient id). Rows written before V50 come with their
- * clear JSON, and reasons written before V70 in clear, which the job seals. Like the bulk loader, this reads and writes rows without a gateway decision; nothing it reads leaves
- * the server.
+ * clear JSON, and reasons written before V70 (or by the bulk loader) in clear, which the job seals. Like the bulk
+ * loader, this reads and writes rows without a gateway decision; nothing it reads leaves the server.
  */
 @Component
 class PatientSealedValues implements SealedValues {
