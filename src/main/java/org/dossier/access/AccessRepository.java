@@ -1,6 +1,8 @@
 package org.dossier.access;
 
 import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -11,16 +13,21 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-/** Restrictions and break-the-glass grants. */
+/** Restrictions and break-the-glass grants; what staff wrote about them is sealed (V70, ADR 0055). */
 @Repository
 class AccessRepository {
 
     private final JdbcClient jdbc;
     private final FieldCipher cipher;
+    private final SealedColumns restrictionText;
+    private final SealedColumns grantText;
 
-    AccessRepository(JdbcClient jdbc, FieldCipher cipher) {
+    AccessRepository(JdbcClient jdbc, FieldCipher cipher, @Qualifier("restrictionText") SealedColumns restrictionText,
+                     @Qualifier("breakGlassText") SealedColumns grantText) {
         this.jdbc = jdbc;
         this.cipher = cipher;
+        this.restrictionText = restrictionText;
+        this.grantText = grantText;
     }
 
     /** What the gateway needs besides the relationship, in one round trip. */
@@ -89,47 +96,61 @@ class AccessRepository {
 
     Optional<Restriction> restriction(long patientId) {
         return jdbc.sql("select * from patient_restriction where patient_id = :p and lifted_at is null")
-                .param("p", patientId).query(AccessRepository::restriction).optional();
+                .param("p", patientId).query(this::restrictionRow).optional();
     }
 
+    /** The row's id is taken first: the reason is sealed to its row. */
     long insertRestriction(long patientId, int facilityId, Restriction.Kind kind, Long staffId, String reason, long by, Instant at) {
-        return jdbc.sql("""
-                        insert into patient_restriction (patient_id, facility_id, kind, staff_id, reason, created_by, created_at)
-                        values (:p, :f, :k, :s, :r, :by, :at) returning id""")
-                .param("p", patientId).param("f", facilityId).param("k", kind.name()).param("s", staffId).param("r", reason)
-                .param("by", by).param("at", Timestamp.from(at)).query(Long.class).single();
+        long id = nextId("patient_restriction");
+        jdbc.sql("""
+                        insert into patient_restriction (id, patient_id, facility_id, kind, staff_id, sealed_reason, created_by, created_at)
+                        overriding system value values (:id, :p, :f, :k, :s, :r, :by, :at)""")
+                .param("id", id).param("p", patientId).param("f", facilityId).param("k", kind.name()).param("s", staffId)
+                .param("r", restrictionText.seal(patientId, facilityId, "reason", id, reason))
+                .param("by", by).param("at", Timestamp.from(at)).update();
+        return id;
     }
 
-    boolean liftRestriction(long patientId, long by, String reason, Instant at) {
+    boolean liftRestriction(Restriction restriction, long by, String reason, Instant at) {
         return jdbc.sql("""
-                        update patient_restriction set lifted_at = :at, lifted_by = :by, lift_reason = :r
-                         where patient_id = :p and lifted_at is null""")
-                .param("p", patientId).param("by", by).param("r", reason).param("at", Timestamp.from(at)).update() == 1;
+                        update patient_restriction set lifted_at = :at, lifted_by = :by, sealed_lift_reason = :r
+                         where id = :id and lifted_at is null""")
+                .param("id", restriction.id()).param("by", by).param("at", Timestamp.from(at))
+                .param("r", restrictionText.seal(restriction.patientId(), restriction.facilityId(), "lift_reason", restriction.id(), reason))
+                .update() == 1;
     }
 
-    private static Restriction restriction(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private Restriction restrictionRow(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         return new Restriction(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"),
-                Restriction.Kind.valueOf(rs.getString("kind")), (Long) rs.getObject("staff_id"), rs.getString("reason"),
+                Restriction.Kind.valueOf(rs.getString("kind")), (Long) rs.getObject("staff_id"), restrictionText.open(rs, "reason"),
                 rs.getLong("created_by"), rs.getTimestamp("created_at").toInstant());
     }
 
+    private long nextId(String table) {
+        return jdbc.sql("select nextval(pg_get_serial_sequence(?, 'id'))").param(table).query(Long.class).single();
+    }
+
+    /** The row's id is taken first: the justification is sealed to its row, with the facility's key (ADR 0055). */
     long insertGrant(long staffId, long patientId, int facilityId, BreakGlassGrant.Reason reason, String justification, String sessionId,
                      Instant at, Instant expires) {
-        return jdbc.sql("""
-                        insert into break_glass_grant (staff_id, patient_id, facility_id, reason_code, justification, session_id,
-                                                       granted_at, expires_at)
-                        values (:s, :p, :f, :r, :j, :sid, :at, :exp) returning id""")
-                .param("s", staffId).param("p", patientId).param("f", facilityId).param("r", reason.name()).param("j", justification)
-                .param("sid", sessionId).param("at", Timestamp.from(at)).param("exp", Timestamp.from(expires)).query(Long.class).single();
+        long id = nextId("break_glass_grant");
+        jdbc.sql("""
+                        insert into break_glass_grant (id, staff_id, patient_id, facility_id, reason_code, sealed_justification,
+                                                       session_id, granted_at, expires_at)
+                        overriding system value values (:id, :s, :p, :f, :r, :j, :sid, :at, :exp)""")
+                .param("id", id).param("s", staffId).param("p", patientId).param("f", facilityId).param("r", reason.name())
+                .param("j", grantText.seal(patientId, facilityId, "justification", id, justification))
+                .param("sid", sessionId).param("at", Timestamp.from(at)).param("exp", Timestamp.from(expires)).update();
+        return id;
     }
 
     Optional<BreakGlassGrant> activeGrant(long staffId, long patientId, Instant now) {
         return jdbc.sql(GRANTS + " where g.staff_id = :s and g.patient_id = :p and g.expires_at > :now order by g.expires_at desc limit 1")
-                .param("s", staffId).param("p", patientId).param("now", Timestamp.from(now)).query(AccessRepository::grant).optional();
+                .param("s", staffId).param("p", patientId).param("now", Timestamp.from(now)).query(this::grantRow).optional();
     }
 
     Optional<BreakGlassGrant> grant(long id) {
-        return jdbc.sql(GRANTS + " where g.id = :id").param("id", id).query(AccessRepository::grant).optional();
+        return jdbc.sql(GRANTS + " where g.id = :id").param("id", id).query(this::grantRow).optional();
     }
 
     int grantsSince(long staffId, Instant since) {
@@ -140,34 +161,35 @@ class AccessRepository {
     /** A patient's break-the-glass grants since {@code since}, newest first: what the patient is told of (ADR 0044). */
     List<BreakGlassGrant> grantsOfPatient(long patientId, Instant since, int limit) {
         return jdbc.sql(GRANTS + " where g.patient_id = :p and g.granted_at >= :since order by g.granted_at desc limit :limit")
-                .param("p", patientId).param("since", Timestamp.from(since)).param("limit", limit).query(AccessRepository::grant).list();
+                .param("p", patientId).param("since", Timestamp.from(since)).param("limit", limit).query(this::grantRow).list();
     }
 
     /** Oldest first: the review queue is worked in order. */
     List<BreakGlassGrant> grants(Set<Integer> facilities, boolean pendingOnly, int limit) {
         return jdbc.sql(GRANTS + " where g.facility_id = any(:f)" + (pendingOnly ? " and g.review_outcome is null" : "")
                         + " order by g.granted_at" + (pendingOnly ? "" : " desc") + " limit :limit")
-                .param("f", facilities.toArray(Integer[]::new)).param("limit", limit).query(AccessRepository::grant).list();
+                .param("f", facilities.toArray(Integer[]::new)).param("limit", limit).query(this::grantRow).list();
     }
 
-    boolean review(long id, BreakGlassGrant.Outcome outcome, String comment, long by, Instant at) {
+    boolean review(BreakGlassGrant grant, BreakGlassGrant.Outcome outcome, String comment, long by, Instant at) {
         return jdbc.sql("""
-                        update break_glass_grant set review_outcome = :o, review_comment = :c, reviewed_by = :by, reviewed_at = :at
+                        update break_glass_grant set review_outcome = :o, sealed_review_comment = :c, reviewed_by = :by, reviewed_at = :at
                          where id = :id and review_outcome is null""")
-                .param("o", outcome.name()).param("c", comment).param("by", by).param("at", Timestamp.from(at)).param("id", id)
+                .param("o", outcome.name()).param("c", grantText.seal(grant.patientId(), grant.facilityId(), "review_comment", grant.id(), comment))
+                .param("by", by).param("at", Timestamp.from(at)).param("id", grant.id())
                 .update() == 1;
     }
 
     private static final String GRANTS = """
             select g.*, s.username from break_glass_grant g join staff s on s.id = g.staff_id""";
 
-    private static BreakGlassGrant grant(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    private BreakGlassGrant grantRow(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         String outcome = rs.getString("review_outcome");
         Timestamp reviewedAt = rs.getTimestamp("reviewed_at");
         return new BreakGlassGrant(rs.getLong("id"), rs.getLong("staff_id"), rs.getString("username"), rs.getLong("patient_id"),
-                rs.getInt("facility_id"), BreakGlassGrant.Reason.valueOf(rs.getString("reason_code")), rs.getString("justification"),
+                rs.getInt("facility_id"), BreakGlassGrant.Reason.valueOf(rs.getString("reason_code")), grantText.open(rs, "justification"),
                 rs.getTimestamp("granted_at").toInstant(), rs.getTimestamp("expires_at").toInstant(),
                 outcome == null ? null : BreakGlassGrant.Outcome.valueOf(outcome), (Long) rs.getObject("reviewed_by"),
-                reviewedAt == null ? null : reviewedAt.toInstant(), rs.getString("review_comment"), 0);
+                reviewedAt == null ? null : reviewedAt.toInstant(), grantText.open(rs, "review_comment"), 0);
     }
 }

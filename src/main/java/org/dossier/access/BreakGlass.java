@@ -97,9 +97,11 @@ public class BreakGlass {
         }
         long id = repository.insertGrant(actor.staffId(), patientId, patient.facilityId(), reason, justification.strip(), actor.sessionId(),
                 now, now.plus(duration));
+        // The entry carries the code and the grant's id, never the justification: the trail is not sealed, the grant is,
+        // and the officer reads the justification there (ADR 0055).
         gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.BREAK_GLASS).patient(patientId)
                 .resource(AuditResource.BreakGlass, Long.toString(id)).decision(AuditRecord.Decision.ALLOW, AuditReason.BREAK_THE_GLASS)
-                .purpose(AuditPurpose.ETREAT).detail(reason + ": " + justification.strip()).build());
+                .purpose(AuditPurpose.ETREAT).detail(reason + ", grant " + id).build());
         log.warn("Break-the-glass: {} opened patient {} ({}), grant {} until {}", actor.username(), patientId, reason, id, now.plus(duration));
         return repository.grant(id).orElseThrow();
     }
@@ -123,12 +125,12 @@ public class BreakGlass {
         if (outcome == BreakGlassGrant.Outcome.NOT_JUSTIFIED && Texts.isBlank(comment)) {
             throw new InvalidInputException("comment", "say what was wrong: it goes to the staff member's manager");
         }
-        if (!repository.review(grantId, outcome, comment == null ? null : comment.strip(), actor.staffId(), clock.instant())) {
+        if (!repository.review(grant, outcome, Texts.isBlank(comment) ? null : comment.strip(), actor.staffId(), clock.instant())) {
             throw new org.dossier.platform.ConflictException("already-reviewed", "Grant " + grantId + " was already reviewed");
         }
         gateway.append(gateway.entry(actor).facility(grant.facilityId()).action(AuditAction.BREAK_GLASS_REVIEW).patient(grant.patientId())
                 .resource(AuditResource.BreakGlass, Long.toString(grantId)).decision(AuditRecord.Decision.INFO, null)
-                .detail(outcome + (comment == null ? "" : ": " + comment)).build());
+                .detail(outcome + ", grant " + grantId).build());
         return withUses(repository.grant(grantId).orElseThrow());
     }
 

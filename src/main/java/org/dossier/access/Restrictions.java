@@ -56,10 +56,12 @@ public class Restrictions {
         if (repository.restriction(patientId).isPresent()) {
             throw new ConflictException("already-restricted", "Patient " + patientId + " is already restricted; lift it first to change it");
         }
-        repository.insertRestriction(patientId, patient.facilityId(), kind, kind == Restriction.Kind.STAFF ? staffId : null, why,
+        long id = repository.insertRestriction(patientId, patient.facilityId(), kind, kind == Restriction.Kind.STAFF ? staffId : null, why,
                 actor.staffId(), now);
+        // The entry names the restriction, never its reason: the trail is not sealed, the row is (ADR 0055).
         gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.RESTRICT).patient(patientId)
-                .resource(AuditResource.Restriction, null).decision(AuditRecord.Decision.INFO, null).detail(kind + ": " + why).build());
+                .resource(AuditResource.Restriction, Long.toString(id)).decision(AuditRecord.Decision.INFO, null)
+                .detail(kind + ", restriction " + id).build());
         return repository.restriction(patientId).orElseThrow();
     }
 
@@ -69,11 +71,14 @@ public class Restrictions {
         String why = Texts.requireReason(reason);
         Instant now = clock.instant();
         actor.requireFreshSecondFactor(now);
-        if (!repository.liftRestriction(patientId, actor.staffId(), why, now)) {
+        // read first: the lift's reason is sealed to the restriction's row
+        Restriction restriction = repository.restriction(patientId).orElse(null);
+        if (restriction == null || !repository.liftRestriction(restriction, actor.staffId(), why, now)) {
             throw new NotFoundException("Patient " + patientId + " has no restriction");
         }
         gateway.append(gateway.entry(actor).facility(patient.facilityId()).action(AuditAction.LIFT_RESTRICTION).patient(patientId)
-                .resource(AuditResource.Restriction, null).decision(AuditRecord.Decision.INFO, null).detail(why).build());
+                .resource(AuditResource.Restriction, Long.toString(restriction.id())).decision(AuditRecord.Decision.INFO, null)
+                .detail("restriction " + restriction.id() + " lifted").build());
     }
 
     public Optional<Restriction> restriction(Actor actor, long patientId) {

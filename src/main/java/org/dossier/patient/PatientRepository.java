@@ -9,6 +9,8 @@ import org.dossier.access.SearchPermit;
 import org.dossier.platform.crypto.BlindIndex;
 import org.dossier.platform.crypto.ErasedValueException;
 import org.dossier.platform.crypto.FieldCipher;
+import org.dossier.platform.crypto.SealedColumns;
+import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import tools.jackson.databind.json.JsonMapper;
@@ -47,12 +49,17 @@ class PatientRepository {
     private final JsonMapper json;
     private final FieldCipher cipher;
     private final BlindIndex index;
+    private final SealedColumns mergeText;
+    private final SealedColumns reviewText;
 
-    PatientRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher, BlindIndex index) {
+    PatientRepository(JdbcClient jdbc, JsonMapper json, FieldCipher cipher, BlindIndex index,
+                      @Qualifier("mergeText") SealedColumns mergeText, @Qualifier("duplicateReviewText") SealedColumns reviewText) {
         this.jdbc = jdbc;
         this.json = json;
         this.cipher = cipher;
         this.index = index;
+        this.mergeText = mergeText;
+        this.reviewText = reviewText;
     }
 
     /** The part of a record kept as one JSON document; its fields are read together and never searched. */
@@ -137,31 +144,46 @@ class PatientRepository {
         return p;
     }
 
+    /** The reason too is sealed (V70): it may say why ("merged into 12: <why>"). */
     private void insertVersion(Patient p, Long authorId, String reason, Instant now) {
         jdbc.sql("""
-                        insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, reason, sealed_snapshot)
+                        insert into patient_version (patient_id, version, facility_id, recorded_at, author_id, sealed_reason, sealed_snapshot)
                         values (?, ?, ?, ?, ?, ?, ?)""")
                 .param(p.id()).param(p.version()).param(p.facilityId()).param(Timestamp.from(now)).param(authorId)
-                .param(reason).param(cipher.seal(PatientRows.versionCell(p.id(), p.facilityId(), p.version()),
+                .param(cipher.seal(PatientRows.versionReasonCell(p.id(), p.facilityId(), p.version()), reason))
+                .param(cipher.seal(PatientRows.versionCell(p.id(), p.facilityId(), p.version()),
                         json.writeValueAsString(new Snapshot(p.status(), p.mergedInto(), p.data()))))
                 .update();
     }
 
     List<PatientVersion> history(PatientAccess access, int limit) {
         return jdbc.sql("""
-                        select patient_id, version, facility_id, recorded_at, author_id, reason, snapshot::text as snapshot,
-                               sealed_snapshot
+                        select patient_id, version, facility_id, recorded_at, author_id, reason, sealed_reason,
+                               snapshot::text as snapshot, sealed_snapshot
                           from patient_version where patient_id = ? order by version desc limit ?""")
                 .param(access.patientId()).param(limit)
                 .query((rs, n) -> {
                     Snapshot s = snapshot(rs);
-                    // a shredded patient's versions keep their dates, authors and reasons; what they recorded reads as erased
+                    // a shredded patient's versions keep their dates and authors; what they recorded, and why, reads as erased
                     return new PatientVersion(rs.getLong("patient_id"), rs.getInt("version"),
                             rs.getTimestamp("recorded_at").toInstant(), (Long) rs.getObject("author_id"),
-                            rs.getString("reason"), s == null ? null : s.status(), s == null ? null : s.mergedInto(),
+                            reason(rs), s == null ? null : s.status(), s == null ? null : s.mergedInto(),
                             s == null ? null : s.data());
                 })
                 .list();
+    }
+
+    /** A version's reason, sealed or written in clear before V70; erased with the patient's key. */
+    private String reason(ResultSet rs) throws SQLException {
+        byte[] sealed = rs.getBytes("sealed_reason");
+        if (sealed == null) {
+            return rs.getString("reason");
+        }
+        try {
+            return cipher.open(PatientRows.versionReasonCell(rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getInt("version")), sealed);
+        } catch (ErasedValueException erased) {
+            return SealedColumns.ERASED;
+        }
     }
 
     /** A version's snapshot, or null once the patient's key was shredded (ADR 0047). */
@@ -362,13 +384,16 @@ class PatientRepository {
                 .limit(limit).toList();
     }
 
-    /** Records the merge of the two records the proofs are about, in the survivor's facility. */
+    /** Records the merge of the two records the proofs are about, in the survivor's facility; its id first, the reason sealed to its row. */
     long insertMerge(PatientAccess survivor, PatientAccess merged, long authorId, String reason, Instant now) {
-        return jdbc.sql("""
-                        insert into patient_merge (facility_id, survivor_id, merged_id, merged_at, merged_by, reason)
-                        values (?, ?, ?, ?, ?, ?) returning id""")
-                .param(survivor.patient().facilityId()).param(survivor.patientId()).param(merged.patientId()).param(Timestamp.from(now))
-                .param(authorId).param(reason).query(Long.class).single();
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('patient_merge', 'id'))").query(Long.class).single();
+        int facilityId = survivor.patient().facilityId();
+        jdbc.sql("""
+                        insert into patient_merge (id, facility_id, survivor_id, merged_id, merged_at, merged_by, sealed_reason)
+                        overriding system value values (?, ?, ?, ?, ?, ?, ?)""")
+                .param(id).param(facilityId).param(survivor.patientId()).param(merged.patientId()).param(Timestamp.from(now))
+                .param(authorId).param(mergeText.seal(survivor.patientId(), facilityId, "reason", id, reason)).update();
+        return id;
     }
 
     /** Who a merge is about, to decide on them: its facility, survivor and merged record, in that order. */
@@ -381,18 +406,20 @@ class PatientRepository {
     /** A merge the proof's patient took part in (as survivor or merged record). */
     Optional<PatientMerge> findMerge(PatientAccess party, long mergeId) {
         return jdbc.sql("select * from patient_merge where id = ? and (survivor_id = ? or merged_id = ?)")
-                .param(mergeId).param(party.patientId()).param(party.patientId()).query(PatientRepository::merge).optional();
+                .param(mergeId).param(party.patientId()).param(party.patientId()).query(this::merge).optional();
     }
 
     List<PatientMerge> mergesOf(PatientAccess access) {
         return jdbc.sql("select * from patient_merge where survivor_id = ? or merged_id = ? order by merged_at desc limit 100")
-                .param(access.patientId()).param(access.patientId()).query(PatientRepository::merge).list();
+                .param(access.patientId()).param(access.patientId()).query(this::merge).list();
     }
 
     boolean markMergeUndone(PatientAccess survivor, long mergeId, long authorId, String reason, Instant now) {
-        return jdbc.sql("update patient_merge set undone_at = ?, undone_by = ?, undo_reason = ? where id = ? and survivor_id = ?"
+        return jdbc.sql("update patient_merge set undone_at = ?, undone_by = ?, sealed_undo_reason = ? where id = ? and survivor_id = ?"
                         + " and undone_at is null")
-                .param(Timestamp.from(now)).param(authorId).param(reason).param(mergeId).param(survivor.patientId()).update() == 1;
+                .param(Timestamp.from(now)).param(authorId)
+                .param(mergeText.seal(survivor.patientId(), survivor.patient().facilityId(), "undo_reason", mergeId, reason))
+                .param(mergeId).param(survivor.patientId()).update() == 1;
     }
 
     private Map<String, Object> dataParams(PatientData d, long id, int facilityId, String ipp) {
@@ -462,11 +489,11 @@ class PatientRepository {
         }
     }
 
-    private static PatientMerge merge(ResultSet rs, int row) throws SQLException {
+    private PatientMerge merge(ResultSet rs, int row) throws SQLException {
         Timestamp undone = rs.getTimestamp("undone_at");
         return new PatientMerge(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("survivor_id"), rs.getLong("merged_id"),
-                rs.getTimestamp("merged_at").toInstant(), rs.getLong("merged_by"), rs.getString("reason"),
-                undone == null ? null : undone.toInstant(), (Long) rs.getObject("undone_by"), rs.getString("undo_reason"));
+                rs.getTimestamp("merged_at").toInstant(), rs.getLong("merged_by"), mergeText.open(rs, "reason"),
+                undone == null ? null : undone.toInstant(), (Long) rs.getObject("undone_by"), mergeText.open(rs, "undo_reason"));
     }
 
     /** Queues a possible duplicate the permitted search found, in the facility it searched (never another). */
@@ -500,22 +527,31 @@ class PatientRepository {
                 .param(id).query((rs, n) -> List.of(rs.getLong(1), rs.getLong(2), rs.getLong(3))).optional().orElse(List.of());
     }
 
-    /** Closes the open review of the two records the proofs are about. */
+    /** Closes the open review of the two records the proofs are about; the resolution sealed with the review's patient's key. */
     boolean resolveReview(PatientAccess patient, PatientAccess candidate, long id, DuplicateReview.Outcome outcome, long by,
                           String resolution, Instant now) {
-        return jdbc.sql("update duplicate_review set outcome = ?, resolved_by = ?, resolved_at = ?, resolution = ? where id = ?"
+        return jdbc.sql("update duplicate_review set outcome = ?, resolved_by = ?, resolved_at = ?, sealed_resolution = ? where id = ?"
                         + " and patient_id = ? and candidate_id = ? and outcome is null")
-                .param(outcome.name()).param(by).param(Timestamp.from(now)).param(resolution).param(id)
+                .param(outcome.name()).param(by).param(Timestamp.from(now))
+                .param(reviewText.seal(patient.patientId(), patient.patient().facilityId(), "resolution", id, resolution)).param(id)
                 .param(patient.patientId()).param(candidate.patientId()).update() == 1;
     }
 
     /** A merge of the two records settles every open review of the pair, whichever way round it was raised. */
     void resolveReviewsOfPair(PatientAccess a, PatientAccess b, long by, String resolution, Instant now) {
+        record Open(long id, int facilityId, long patientId) {
+        }
         jdbc.sql("""
-                        update duplicate_review set outcome = 'MERGED', resolved_by = ?, resolved_at = ?, resolution = ?
+                        select id, facility_id, patient_id from duplicate_review
                          where outcome is null and ((patient_id = ? and candidate_id = ?) or (patient_id = ? and candidate_id = ?))""")
-                .param(by).param(Timestamp.from(now)).param(resolution).param(a.patientId()).param(b.patientId())
-                .param(b.patientId()).param(a.patientId()).update();
+                .param(a.patientId()).param(b.patientId()).param(b.patientId()).param(a.patientId())
+                .query((rs, n) -> new Open(rs.getLong(1), rs.getInt(2), rs.getLong(3))).list()
+                // each sealed to its own row, with its own patient's key
+                .forEach(r -> jdbc.sql("""
+                                update duplicate_review set outcome = 'MERGED', resolved_by = ?, resolved_at = ?, sealed_resolution = ?
+                                 where id = ? and outcome is null""")
+                        .param(by).param(Timestamp.from(now)).param(reviewText.seal(r.patientId(), r.facilityId(), "resolution", r.id(), resolution))
+                        .param(r.id()).update());
     }
 
     /** The names of the patients a list named, in the facilities of its actor. */

@@ -47,6 +47,11 @@ public final class PatientRows {
         return FieldCipher.Cell.ofPatient(patientId, facilityId, "patient_version", "snapshot/" + version, patientId);
     }
 
+    /** Where a version's sealed reason lives (V70), named by its number like the snapshot's. */
+    public static FieldCipher.Cell versionReasonCell(long patientId, int facilityId, int version) {
+        return FieldCipher.Cell.ofPatient(patientId, facilityId, "patient_version", "reason/" + version, patientId);
+    }
+
     /** One identity column's cell; the birth date's is the gateway's ({@link PatientFacts#birthDateCell}), which opens it too. */
     public static FieldCipher.Cell identityCell(long patientId, int facilityId, String column) {
         return "birth_date".equals(column) ? PatientFacts.birthDateCell(patientId, facilityId)

@@ -1,11 +1,11 @@
 package org.dossier.care;
 
-import org.dossier.platform.FacilityScope;
 import org.dossier.platform.crypto.FieldCipher;
 import org.dossier.platform.crypto.SealedValues;
 import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
+import org.dossier.support.LegacyValues;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -138,7 +138,7 @@ class CareSealedAtRestTest extends IntegrationTest {
             c.createStatement().execute("update stay set admission_reason = 'Legacy " + word + "', sealed_admission_reason = null where id = " + stay);
         }
         assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
-        sealLegacyValues("stay", stay);
+        LegacyValues.seal(sealedValues, cipher, "stay", stay);
         assertThat(copyOut("select * from stay where id = " + stay)).doesNotContain(word);
         assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
 
@@ -153,43 +153,17 @@ class CareSealedAtRestTest extends IntegrationTest {
                 .as("an admission of an erased patient").isEqualTo(409);
     }
 
-    /** The rotation job's table seals what a row of {@code table} still holds in clear. */
-    private void sealLegacyValues(String table, long id) {
-        SealedValues values = sealedValues.stream().filter(t -> t.name().equals(table)).findFirst().orElseThrow();
-        List<SealedValues.Value> left = FacilityScope.asSystem(() -> values.after(1, id - 1, 1));
-        assertThat(left).extracting(SealedValues.Value::clear).anyMatch(java.util.Objects::nonNull);
-        for (SealedValues.Value v : left) {
-            if (v.clear() != null) {
-                assertThat(FacilityScope.asSystem(() -> values.replace(v, cipher.seal(v.cell(), v.clear())))).isTrue();
-            }
-        }
-    }
-
     /** A row as written before V67 (its reason in clear) reads as before; the rotation job's table then seals it. */
     private void legacyRowIsReadThenSealedByTheRotationJob(long appointment, String word) throws Exception {
         try (Connection c = owner.getConnection()) {
             c.createStatement().execute("update appointment set reason = 'Legacy " + word + "', sealed_reason = null where id = " + appointment);
         }
         assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Legacy " + word);
-        SealedValues table = sealedValues.stream().filter(t -> t.name().equals("appointment")).findFirst().orElseThrow();
-        List<SealedValues.Value> values = FacilityScope.asSystem(() -> table.after(1, appointment - 1, 1));
-        assertThat(values).extracting(SealedValues.Value::clear).contains("Legacy " + word);
-        for (SealedValues.Value v : values) {
-            if (v.clear() != null) {
-                assertThat(FacilityScope.asSystem(() -> table.replace(v, cipher.seal(v.cell(), v.clear())))).isTrue();
-            }
-        }
+        LegacyValues.seal(sealedValues, cipher, "appointment", appointment);
         assertThat(copyOut("select * from appointment where id = " + appointment)).doesNotContain(word);
         assertThat(as("frontdesk").get("/api/appointments/" + appointment).body()).contains("Legacy " + word);
     }
 
-    /** Asked by the security officer, confirmed by an administrator (CryptoShreddingTest shows the refusals). */
-    private void shred(long patient) {
-        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
-        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
-        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of());
-        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
-    }
 
     private String copyOut(String query) {
         return org.dossier.support.OwnerCopy.of(owner, query);

@@ -236,12 +236,4 @@ class ClinicalSealedAtRestTest extends IntegrationTest {
         }
         return dump;
     }
-
-    /** Asked by the security officer, confirmed by an administrator (ADR 0047; the refusals are CryptoShreddingTest's). */
-    private void shred(long patient) {
-        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
-        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
-        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of());
-        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
-    }
 }

@@ -149,13 +149,6 @@ class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
         return r.body();
     }
 
-    /** Asked by the security officer, confirmed by an administrator (CryptoShreddingTest shows the refusals). */
-    private void shred(long patient) {
-        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", Map.of("ground", "PATIENT_REQUEST"));
-        assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
-        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", Map.of());
-        assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
-    }
 
     /** What a dump holds of the rows the query selects: COPY as the tables' owner. */
     private String copyOut(String query) {

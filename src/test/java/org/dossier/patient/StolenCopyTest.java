@@ -65,6 +65,7 @@ abstract class StolenCopyTest extends IntegrationTest {
     static final Set<String> STAFF_TABLES = Set.of("staff", "staff_version", "external_party");
     static final Set<String> IDENTITY_KINDS = Set.of("family name", "given names", "birth date", "INS", "NIR", "IPP");
     private static final Map<Integer, List<String>> SENT_TO = new HashMap<>();
+    private static final Map<Integer, Set<String>> WRITTEN_ON = new HashMap<>();
 
     @Autowired
     @Qualifier("owner")
@@ -73,6 +74,8 @@ abstract class StolenCopyTest extends IntegrationTest {
     FieldCipher cipher;
     @Autowired
     JsonMapper json;
+    @Autowired
+    org.dossier.identity.CredentialService credentials;
 
     /** The patients' values to look for, and whose birth date is whose (for the row-wise check). */
     record Wanted(PhiScanner scanner, Map<Long, String> birthDates, int values) {
@@ -106,6 +109,53 @@ abstract class StolenCopyTest extends IntegrationTest {
             sent.add(Files.readString(file));
         }
         return sent;
+    }
+
+    /**
+     * What staff write about patients' records (V70, ADR 0055), written once per server through the API: a break-the-glass
+     * justification and its review, a restriction's reason and its lifting, a merge's reason and its undoing (which the
+     * records' versions repeat), a dismissed duplicate review's resolution. The sentences, to look for.
+     */
+    Set<String> staffWritten() {
+        synchronized (WRITTEN_ON) {
+            return WRITTEN_ON.computeIfAbsent(port, p -> writeStaffText());
+        }
+    }
+
+    private Set<String> writeStaffText() {
+        var f = fixtures();
+        Map<String, String> said = Map.of(
+                "justification", "Malaise grave en salle d'attente, dossier introuvable",
+                "review", "Aucun passage aux urgences ce jour-la selon le registre",
+                "restriction", "Patiente hospitalisee a sa demande sous confidentialite",
+                "lift", "Confidentialite levee a la sortie selon son souhait",
+                "merge", "Meme personne enregistree sous son nom d'epouse",
+                "undo", "Deux soeurs jumelles, dates de naissance identiques",
+                "dismissal", "Prenoms des meres differents sur les pieces d'identite");
+        long patient = f.patient();
+        String doctor = org.dossier.support.Accounts.newStaff(as("admin"), credentials, "PHYSICIAN", 1, f.unit(1, "URG"));
+        var grant = as(doctor).post("/api/patients/" + patient + "/break-glass", Map.of("reason", "EMERGENCY_CARE",
+                "justification", said.get("justification")));
+        assertThat(grant.status()).as(grant.toString()).isEqualTo(201);
+        assertThat(as("security").post("/api/access/break-glass/" + grant.json().get("id").asLong() + "/review",
+                Map.of("outcome", "NOT_JUSTIFIED", "comment", said.get("review"))).status()).isEqualTo(200);
+        assertThat(as("security").put("/api/patients/" + patient + "/restriction", Map.of("kind", "REQUESTED",
+                "reason", said.get("restriction"))).status()).isEqualTo(201);
+        assertThat(as("security").delete("/api/patients/" + patient + "/restriction?reason="
+                + java.net.URLEncoder.encode(said.get("lift"), StandardCharsets.UTF_8).replace("+", "%20")).status()).isEqualTo(204);
+        long survivor = f.patient();
+        long merged = f.patient();
+        long review = jdbc.sql("""
+                        insert into duplicate_review (facility_id, patient_id, candidate_id, reason, score, source, raised_by, raised_at)
+                        values (1, ?, ?, 'SIMILAR_NAME_SAME_BIRTH_DATE', 0.9, 'sha256-test', ?, now()) returning id""")
+                .param(survivor).param(patient).param(f.staffId("frontdesk")).query(Long.class).single();
+        assertThat(as("frontdesk").post("/api/duplicate-reviews/" + review + "/dismiss", Map.of("reason", said.get("dismissal"))).status())
+                .isEqualTo(204);
+        var merge = as("frontdesk").post("/api/patients/" + survivor + "/merge", Map.of("mergedId", merged, "reason", said.get("merge")));
+        assertThat(merge.status()).as(merge.toString()).isEqualTo(201);
+        assertThat(as("frontdesk").post("/api/patient-merges/" + merge.json().get("id").asLong() + "/undo",
+                Map.of("reason", said.get("undo"))).status()).isEqualTo(200);
+        return new HashSet<>(said.values());
     }
 
     /**
@@ -153,13 +203,14 @@ abstract class StolenCopyTest extends IntegrationTest {
         byKind.put("demo drug", DemoClinicalText.drugs());
         byKind.put("demo note sentence", DemoClinicalText.noteSentences());
         byKind.put("demo admission reason", DemoClinicalText.admissionReasons());
+        byKind.put("staff-written reason", staffWritten());
         syntheaValues(sent, byKind);
         byKind.values().forEach(values -> values.removeIf(v -> v == null || v.length() < SHORTEST
                 || v.equals(PatientRows.Identity.ERASED)));
         assertThat(byKind.get("generated family name")).as("generated names to look for").hasSizeGreaterThan(100);
         assertThat(byKind.get("generated contact")).as("phones, emails and address lines to look for").hasSizeGreaterThan(500);
         for (String kind : List.of("imported family name", "demo drug", "demo note sentence", "demo admission reason", "Synthea drug",
-                "Synthea note sentence")) {
+                "Synthea note sentence", "staff-written reason")) {
             assertThat(byKind.get(kind)).as(kind + " values to look for").isNotEmpty();
         }
         PhiScanner scanner = new PhiScanner();

@@ -115,4 +115,12 @@ public abstract class IntegrationTest {
     protected long count(String table) {
         return jdbc.sql("select count(*) from " + table).query(Long.class).single();
     }
+
+    /** Crypto-shreds a patient: asked by the security officer, confirmed by an administrator (CryptoShreddingTest shows the refusals). */
+    protected void shred(long patient) {
+        Api.Response asked = as("security").post("/api/patients/" + patient + "/erasure", java.util.Map.of("ground", "PATIENT_REQUEST"));
+        org.assertj.core.api.Assertions.assertThat(asked.status()).as(asked.toString()).isEqualTo(201);
+        Api.Response confirmed = as("admin").post("/api/access/erasures/" + asked.json().get("id").asLong() + "/confirm", java.util.Map.of());
+        org.assertj.core.api.Assertions.assertThat(confirmed.status()).as(confirmed.toString()).isEqualTo(200);
+    }
 }
