@@ -153,6 +153,39 @@ class CareSealedAtRestTest extends IntegrationTest {
                 .as("an admission of an erased patient").isEqualTo(409);
     }
 
+    @Test
+    void aCareTeamMembersRoleIsSealedShownAndErased() throws Exception {
+        Fixtures f = fixtures();
+        long patient = f.patientInCare();
+        String word = "Equipe" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        Api.Response added = as("physician").post("/api/patients/" + patient + "/care-team", Map.of("staffId",
+                f.staffId("er.physician"), "role", "Oncologue referent " + word));
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        long member = added.json().get("id").asLong();
+
+        assertThat(copyOut("select * from care_team_member where patient_id = " + patient)).as("the care team, as a dump holds it (V71)")
+                .isNotEmpty().doesNotContain(word);
+        assertThat(copyOut("select * from care_version where patient_id = " + patient)).isNotEmpty().doesNotContain(word);
+        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Oncologue referent " + word);
+        assertThat(as("physician").get("/fhir/CareTeam?patient=" + patient).body()).contains("Oncologue referent " + word);
+        byte[] role = jdbc.sql("select sealed_role from care_team_member where id = ?").param(member).query(byte[].class).single();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "referral", "reason", member), role))
+                .as("moved to another table").isInstanceOf(FieldCipher.SealedValueException.class);
+
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update care_team_member set role = 'Legacy " + word + "', sealed_role = null where id = " + member);
+        }
+        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Legacy " + word);
+        sealLegacyValues("care_team_member", member);
+        assertThat(copyOut("select * from care_team_member where id = " + member)).doesNotContain(word);
+        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Legacy " + word);
+
+        shred(patient);
+        Api.Response read = as("physician").get("/api/patients/" + patient + "/care-team");
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.body()).doesNotContain(word).contains("(erased)");
+    }
+
     /** The rotation job's table seals what a row of {@code table} still holds in clear. */
     private void sealLegacyValues(String table, long id) {
         SealedValues values = sealedValues.stream().filter(t -> t.name().equals(table)).findFirst().orElseThrow();
