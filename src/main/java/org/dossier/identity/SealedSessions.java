@@ -12,10 +12,10 @@ import org.springframework.session.jdbc.JdbcIndexedSessionRepository;
 
 /**
  * The sessions' attributes are sealed at rest with the server key (issue 22). They are serialized objects in
- * {@code spring_session_attributes}, and some carry what a screen is given back after a refusal — a prescription form and
- * the allergy it conflicts with, a note being typed, the refusal's words — which a dump, a base backup or the WAL would
- * otherwise show in clear, even after the redirect has consumed them. An attribute that does not open (written before
- * this, or under another key) reads as absent: at worst its user signs in again.
+ * {@code spring_session_attributes}, and some carry what a screen is given back after a refusal — a chart form's fields (a
+ * note's title and body, a prescription), the allergy a prescription conflicts with, the refusal's words — which a dump, a
+ * base backup or the WAL would otherwise show in clear, even after the redirect has consumed them. An attribute that does
+ * not open (written before this, or under another key) reads as absent: at worst its user signs in again.
  */
 @Configuration(proxyBeanMethods = false)
 class SealedSessions {
