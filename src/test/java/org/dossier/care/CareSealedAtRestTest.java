@@ -134,13 +134,7 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "stay", "discharge_destination", stay), reason))
                 .as("moved to another column").isInstanceOf(FieldCipher.SealedValueException.class);
 
-        try (Connection c = owner.getConnection()) {
-            c.createStatement().execute("update stay set admission_reason = 'Legacy " + word + "', sealed_admission_reason = null where id = " + stay);
-        }
-        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
-        sealLegacyValues("stay", stay);
-        assertThat(copyOut("select * from stay where id = " + stay)).doesNotContain(word);
-        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
+        legacyValueIsReadThenSealed("stay", "admission_reason", stay, word, as("frontdesk"), "/api/stays/" + stay);
 
         shred(patient);
         Api.Response read = as("frontdesk").get("/api/stays/" + stay);
@@ -172,18 +166,24 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "referral", "reason", member), role))
                 .as("moved to another table").isInstanceOf(FieldCipher.SealedValueException.class);
 
-        try (Connection c = owner.getConnection()) {
-            c.createStatement().execute("update care_team_member set role = 'Legacy " + word + "', sealed_role = null where id = " + member);
-        }
-        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Legacy " + word);
-        sealLegacyValues("care_team_member", member);
-        assertThat(copyOut("select * from care_team_member where id = " + member)).doesNotContain(word);
-        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Legacy " + word);
+        legacyValueIsReadThenSealed("care_team_member", "role", member, word, as("physician"), "/api/patients/" + patient + "/care-team");
 
         shred(patient);
         Api.Response read = as("physician").get("/api/patients/" + patient + "/care-team");
         assertThat(read.status()).as(read.toString()).isEqualTo(200);
         assertThat(read.body()).doesNotContain(word).contains("(erased)");
+    }
+
+    /** A value as written before its column was sealed (in clear) is shown by {@code path}; the rotation job's table then seals it. */
+    private void legacyValueIsReadThenSealed(String table, String column, long id, String word, Api reader, String path) throws Exception {
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update " + table + " set " + column + " = 'Legacy " + word + "', sealed_" + column
+                    + " = null where id = " + id);
+        }
+        assertThat(reader.get(path).body()).contains("Legacy " + word);
+        sealLegacyValues(table, id);
+        assertThat(copyOut("select * from " + table + " where id = " + id)).doesNotContain(word);
+        assertThat(reader.get(path).body()).contains("Legacy " + word);
     }
 
     /** The rotation job's table seals what a row of {@code table} still holds in clear. */
