@@ -44,6 +44,12 @@ class CareConfiguration {
         return new SealedColumns(jdbc, cipher, "referral", List.of("reason"));
     }
 
+    /** A care-team member's role, typed by a clinician, sealed with the patient's key (V71). */
+    @Bean
+    SealedColumns careTeamText(JdbcClient jdbc, FieldCipher cipher) {
+        return new SealedColumns(jdbc, cipher, "care_team_member", List.of("role"));
+    }
+
     /** A stay's admission reason and discharge destination, sealed with the patient's key (V68). */
     @Bean
     SealedColumns stayText(JdbcClient jdbc, FieldCipher cipher) {

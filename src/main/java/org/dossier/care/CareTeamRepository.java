@@ -25,25 +25,35 @@ class CareTeamRepository {
     /** The statuses a membership or a referral goes through, as {@link Located} names them. */
     static final List<String> STATUSES = List.of("ACTIVE", "ENDED", "COMPLETED", "CANCELLED");
 
-    private static final String MEMBER = "id, facility_id, patient_id, staff_id, role, period_start, period_end, status, version";
+    private static final String MEMBER = "id, facility_id, patient_id, staff_id, role, period_start, period_end, status, version,"
+            + " sealed_role";
     private static final String REFERRAL = "id, facility_id, patient_id, from_staff_id, to_staff_id, to_unit_id, reason, period_start,"
             + " period_end, status, version, sealed_reason";
 
     private final JdbcClient jdbc;
     /** A referral's reason, sealed with the patient's key (V67, ADR 0053). */
     private final SealedColumns referralText;
+    /** A member's role, sealed with the patient's key (V71). */
+    private final SealedColumns memberText;
 
-    CareTeamRepository(JdbcClient jdbc, @Qualifier("referralText") SealedColumns referralText) {
+    CareTeamRepository(JdbcClient jdbc, @Qualifier("referralText") SealedColumns referralText,
+                       @Qualifier("careTeamText") SealedColumns memberText) {
         this.jdbc = jdbc;
         this.referralText = referralText;
+        this.memberText = memberText;
     }
 
     long insertMember(PatientAccess access, long staffId, String role, Instant start, Instant end, long authorId, Instant now) {
-        return jdbc.sql("""
-                        insert into care_team_member (facility_id, patient_id, staff_id, role, period_start, period_end, status, version,
-                            created_at, created_by) values (?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?) returning id""")
-                .param(access.patient().facilityId()).param(access.patientId()).param(staffId).param(role).param(ts(start)).param(ts(end)).param(ts(now))
-                .param(authorId).query(Long.class).single();
+        // The row's id first: the role is sealed to its row.
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('care_team_member', 'id'))").query(Long.class).single();
+        int facilityId = access.patient().facilityId();
+        jdbc.sql("""
+                        insert into care_team_member (id, facility_id, patient_id, staff_id, sealed_role, period_start, period_end, status,
+                            version, created_at, created_by) values (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', 1, ?, ?)""")
+                .param(id).param(facilityId).param(access.patientId()).param(staffId)
+                .param(memberText.seal(access.patientId(), facilityId, "role", id, role))
+                .param(ts(start)).param(ts(end)).param(ts(now)).param(authorId).update();
+        return id;
     }
 
     boolean endMember(PatientAccess access, long id, int expectedVersion, Instant end, String status) {
@@ -60,12 +70,12 @@ class CareTeamRepository {
 
     Optional<CareTeamMember> member(PatientAccess access, long id) {
         return jdbc.sql("select " + MEMBER + " from care_team_member where id = ? and patient_id = ?").param(id).param(access.patientId())
-                .query(CareTeamRepository::member).optional();
+                .query(this::member).optional();
     }
 
     List<CareTeamMember> team(PatientAccess access) {
         return jdbc.sql("select " + MEMBER + " from care_team_member where patient_id = ? order by period_start desc limit 200")
-                .param(access.patientId()).query(CareTeamRepository::member).list();
+                .param(access.patientId()).query(this::member).list();
     }
 
     boolean activeMember(PatientAccess access, long staffId, Instant at) {
@@ -125,9 +135,9 @@ class CareTeamRepository {
                 .param(access.patientId()).query(this::referral).list();
     }
 
-    private static CareTeamMember member(ResultSet rs, int n) throws SQLException {
+    private CareTeamMember member(ResultSet rs, int n) throws SQLException {
         return new CareTeamMember(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getLong("staff_id"),
-                rs.getString("role"), instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")),
+                memberText.open(rs, "role"), instant(rs.getTimestamp("period_start")), instant(rs.getTimestamp("period_end")),
                 rs.getString("status"), rs.getInt("version"));
     }
 

@@ -18,8 +18,8 @@ import java.security.SecureRandom;
 import java.util.Base64;
 
 /**
- * Seals small secrets kept in the database (TOTP shared secrets) with AES-256-GCM under the server key,
- * so that a copy of the database alone does not yield them. The key comes from {@code DOSSIER_SECRET_KEY}
+ * Seals small secrets kept in the database (TOTP shared secrets, the sessions' attributes) with AES-256-GCM under the
+ * server key, so that a copy of the database alone does not yield them. The key comes from {@code DOSSIER_SECRET_KEY}
  * (base64, 32 bytes); in development it is generated once into {@code DOSSIER_DATA_DIR/secret.key}.
  */
 @Component
@@ -51,25 +51,33 @@ public class SecretBox {
     }
 
     public String seal(String plaintext) {
+        return Base64.getEncoder().encodeToString(seal(plaintext.getBytes(StandardCharsets.UTF_8)));
+    }
+
+    public String open(String sealedText) {
+        return new String(open(Base64.getDecoder().decode(sealedText)), StandardCharsets.UTF_8);
+    }
+
+    /** The nonce, then the ciphertext and its tag. */
+    public byte[] seal(byte[] plaintext) {
         try {
             byte[] nonce = new byte[NONCE_BYTES];
             random.nextBytes(nonce);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             cipher.init(Cipher.ENCRYPT_MODE, key, new GCMParameterSpec(128, nonce));
-            byte[] sealed = cipher.doFinal(plaintext.getBytes(StandardCharsets.UTF_8));
-            return Base64.getEncoder().encodeToString(ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array());
+            byte[] sealed = cipher.doFinal(plaintext);
+            return ByteBuffer.allocate(NONCE_BYTES + sealed.length).put(nonce).put(sealed).array();
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot seal a secret", e);
         }
     }
 
-    public String open(String sealedText) {
+    public byte[] open(byte[] sealed) {
         try {
-            byte[] all = Base64.getDecoder().decode(sealedText);
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, all, 0, NONCE_BYTES));
-            return new String(cipher.doFinal(all, NONCE_BYTES, all.length - NONCE_BYTES), StandardCharsets.UTF_8);
-        } catch (GeneralSecurityException e) {
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(128, sealed, 0, NONCE_BYTES));
+            return cipher.doFinal(sealed, NONCE_BYTES, sealed.length - NONCE_BYTES);
+        } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("A sealed secret does not open with this server key", e);
         }
     }

@@ -111,7 +111,7 @@ public class PortalGuardians {
     private ConflictException refused(Actor desk, PatientAccess minor, String code, String message) {
         audit.append(AuditRecord.at(clock.instant()).actor(desk).facility(minor.patient().facilityId()).action(AuditAction.CREATE)
                 .patient(minor.patientId()).resource(AuditResource.PortalGuardianLink, null).decision(AuditRecord.Decision.DENY, null)
-                .detail(message).request(org.slf4j.MDC.get("requestId")).build());
+                .detail(code).request(org.slf4j.MDC.get("requestId")).build());
         return new ConflictException(code, message, Map.of());
     }
 }

@@ -134,13 +134,7 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "stay", "discharge_destination", stay), reason))
                 .as("moved to another column").isInstanceOf(FieldCipher.SealedValueException.class);
 
-        try (Connection c = owner.getConnection()) {
-            c.createStatement().execute("update stay set admission_reason = 'Legacy " + word + "', sealed_admission_reason = null where id = " + stay);
-        }
-        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
-        LegacyValues.seal(sealedValues, cipher, "stay", stay);
-        assertThat(copyOut("select * from stay where id = " + stay)).doesNotContain(word);
-        assertThat(as("frontdesk").get("/api/stays/" + stay).body()).contains("Legacy " + word);
+        legacyValueIsReadThenSealed("stay", "admission_reason", stay, word, as("frontdesk"), "/api/stays/" + stay);
 
         shred(patient);
         Api.Response read = as("frontdesk").get("/api/stays/" + stay);
@@ -151,6 +145,45 @@ class CareSealedAtRestTest extends IntegrationTest {
         assertThat(fhir.body()).doesNotContain(word);
         assertThat(as("frontdesk").post("/api/stays", StayTest.admission(patient, f.unit(1, "CARDIO"), f.staffId("physician"))).status())
                 .as("an admission of an erased patient").isEqualTo(409);
+    }
+
+    @Test
+    void aCareTeamMembersRoleIsSealedShownAndErased() throws Exception {
+        Fixtures f = fixtures();
+        long patient = f.patientInCare();
+        String word = "Equipe" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        Api.Response added = as("physician").post("/api/patients/" + patient + "/care-team", Map.of("staffId",
+                f.staffId("er.physician"), "role", "Oncologue referent " + word));
+        assertThat(added.status()).as(added.toString()).isEqualTo(201);
+        long member = added.json().get("id").asLong();
+
+        assertThat(copyOut("select * from care_team_member where patient_id = " + patient)).as("the care team, as a dump holds it (V71)")
+                .isNotEmpty().doesNotContain(word);
+        assertThat(copyOut("select * from care_version where patient_id = " + patient)).isNotEmpty().doesNotContain(word);
+        assertThat(as("physician").get("/api/patients/" + patient + "/care-team").body()).contains("Oncologue referent " + word);
+        assertThat(as("physician").get("/fhir/CareTeam?patient=" + patient).body()).contains("Oncologue referent " + word);
+        byte[] role = jdbc.sql("select sealed_role from care_team_member where id = ?").param(member).query(byte[].class).single();
+        assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "referral", "reason", member), role))
+                .as("moved to another table").isInstanceOf(FieldCipher.SealedValueException.class);
+
+        legacyValueIsReadThenSealed("care_team_member", "role", member, word, as("physician"), "/api/patients/" + patient + "/care-team");
+
+        shred(patient);
+        Api.Response read = as("physician").get("/api/patients/" + patient + "/care-team");
+        assertThat(read.status()).as(read.toString()).isEqualTo(200);
+        assertThat(read.body()).doesNotContain(word).contains("(erased)");
+    }
+
+    /** A value as written before its column was sealed (in clear) is shown by {@code path}; the rotation job's table then seals it. */
+    private void legacyValueIsReadThenSealed(String table, String column, long id, String word, Api reader, String path) throws Exception {
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update " + table + " set " + column + " = 'Legacy " + word + "', sealed_" + column
+                    + " = null where id = " + id);
+        }
+        assertThat(reader.get(path).body()).contains("Legacy " + word);
+        LegacyValues.seal(sealedValues, cipher, table, id);
+        assertThat(copyOut("select * from " + table + " where id = " + id)).doesNotContain(word);
+        assertThat(reader.get(path).body()).contains("Legacy " + word);
     }
 
     /** A row as written before V67 (its reason in clear) reads as before; the rotation job's table then seals it. */

@@ -55,12 +55,14 @@ public class CareBulkLoader {
                     sealed("appointment", "status_reason", a.id(), a.patientId(), a.facilityId(), a.statusReason())}).toList();
             List<byte[]> referralText = referrals.parallelStream()
                     .map(r -> sealed("referral", "reason", r.id(), r.patientId(), r.facilityId(), r.reason())).toList();
-            log.info("Sealed the reasons of {} stays, {} appointments and {} referrals in {} ms", stays.size(), appointments.size(),
-                    referrals.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
+            List<byte[]> roles = careTeam.parallelStream()
+                    .map(m -> sealed("care_team_member", "role", m.id(), m.patientId(), m.facilityId(), m.role())).toList();
+            log.info("Sealed the reasons of {} stays, {} appointments and {} referrals and the roles of {} care-team members in {} ms",
+                    stays.size(), appointments.size(), referrals.size(), careTeam.size(), Duration.ofNanos(System.nanoTime() - start).toMillis());
             stays(session, stays, stayText);
             schedules(session, schedules);
             appointments(session, appointments, appointmentText);
-            careTeam(session, careTeam);
+            careTeam(session, careTeam, roles);
             referrals(session, referrals, referralText);
             versions(session, stays, appointments, careTeam, referrals, reason);
             for (String table : List.of("stay", "stay_movement", "practitioner_schedule", "appointment", "care_team_member", "referral")) {
@@ -109,11 +111,12 @@ public class CareBulkLoader {
         }
     }
 
-    private static void careTeam(BulkLoad.Session session, List<CareTeamMember> careTeam) throws SQLException {
-        try (BulkCopy c = session.copy("care_team_member", "id", "facility_id", "patient_id", "staff_id", "role", "period_start",
+    private static void careTeam(BulkLoad.Session session, List<CareTeamMember> careTeam, List<byte[]> roles) throws SQLException {
+        try (BulkCopy c = session.copy("care_team_member", "id", "facility_id", "patient_id", "staff_id", "sealed_role", "period_start",
                 "period_end", "status", "version", "created_at")) {
-            for (CareTeamMember m : careTeam) {
-                c.row(m.id(), m.facilityId(), m.patientId(), m.staffId(), m.role(), m.periodStart(), m.periodEnd(), m.status(),
+            for (int i = 0; i < careTeam.size(); i++) {
+                CareTeamMember m = careTeam.get(i);
+                c.row(m.id(), m.facilityId(), m.patientId(), m.staffId(), roles.get(i), m.periodStart(), m.periodEnd(), m.status(),
                         m.version(), m.periodStart());
             }
         }

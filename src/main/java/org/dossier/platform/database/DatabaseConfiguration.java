@@ -45,7 +45,10 @@ class DatabaseConfiguration {
                 "max_wal_size", "2GB",
                 "checkpoint_timeout", "15min",
                 "random_page_cost", "1.1",
-                "effective_cache_size", "4GB"));
+                "effective_cache_size", "4GB",
+                // postgresql.log sits in the data directory a backup copies: an error is logged without its DETAIL, which
+                // for a refused row is the whole row in clear (issue 22); statements are logged without their parameters.
+                "log_error_verbosity", "terse"));
         if (!preloadLibraries.isBlank()) {
             // For measurement only: bench/http.sh loads pg_stat_statements to count the statements of each request.
             settings.put("shared_preload_libraries", preloadLibraries);
@@ -221,6 +224,9 @@ class DatabaseConfiguration {
         config.setConnectionTimeout(5_000);
         // No request waits on a row lock forever: a hidden lock cycle becomes an error instead of a hang.
         config.setConnectionInitSql("set lock_timeout = '15s'");
+        // A refused row (constraint, not-null) comes back without the server's DETAIL ("Failing row contains (...)"):
+        // the row may hold a patient's words, and the exception goes to the server log (issue 22).
+        config.addDataSourceProperty("logServerErrorDetail", "false");
         return config;
     }
 
