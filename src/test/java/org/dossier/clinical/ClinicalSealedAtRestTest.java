@@ -210,6 +210,10 @@ class ClinicalSealedAtRestTest extends IntegrationTest {
                 .param(observation).query(Long.class).single()).isEqualTo(1);
         assertThat(owners().sql("select count(*) from clinical_version where patient_id = ? and snapshot is not null").param(patient)
                 .query(Long.class).single()).isZero();
+        assertThat(owners().sql("select count(*) from clinical_version where patient_id = ? and reason is not null").param(patient)
+                .query(Long.class).single()).as("a reason written before V69, sealed too").isZero();
+        assertThat(owners().sql("select count(*) from clinical_version where entity_id = ? and sealed_reason is not null").param(note)
+                .query(Long.class).single()).isEqualTo(1);
         assertThat(doc.get("/api/notes/" + note).body()).contains("Legacy body");
         assertThat(doc.get("/api/notes/" + note + "/history").body()).contains("Legacy body");
         assertThat(doc.get("/api/patients/" + patient + "/observations").body()).contains("Legacy haemoglobin");

@@ -1,7 +1,7 @@
 package org.dossier.clinical.bulk;
 
 import org.dossier.clinical.ClinicalSeal;
-import org.dossier.platform.VersionLog;
+import org.dossier.platform.SealedVersionValues;
 import org.dossier.platform.crypto.SealedValues;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Component;
@@ -40,8 +40,10 @@ class ClinicalSealedValues implements SealedValues {
 
     private final JdbcClient jdbc;
     private final ClinicalSeal seal;
+    private final SealedVersionValues versions;
 
     ClinicalSealedValues(JdbcClient jdbc, ClinicalSeal seal) {
+        this.versions = new SealedVersionValues(jdbc, "clinical_version");
         this.jdbc = jdbc;
         this.seal = seal;
     }
@@ -73,12 +75,7 @@ class ClinicalSealedValues implements SealedValues {
                         + " and sealed_file is not null").param(facilityId).param(first).param(last)
                 .query((rs, n) -> new Value(rs.getLong(2), ClinicalSeal.fileCell(rs.getLong(1), facilityId, rs.getLong(2)), rs.getBytes(3), null))
                 .list());
-        values.addAll(jdbc.sql("""
-                        select entity_type, entity_id, version, patient_id, sealed_snapshot, case when sealed_snapshot is null then snapshot::text end
-                          from clinical_version where facility_id = ? and patient_id between ? and ?""")
-                .param(facilityId).param(first).param(last)
-                .query((rs, n) -> new Value(rs.getLong(4), VersionLog.snapshotCell("clinical_version", rs.getString(1), rs.getLong(2),
-                        rs.getInt(3), facilityId, rs.getLong(4)), rs.getBytes(5), rs.getString(6))).list());
+        values.addAll(versions.between(facilityId, first, last));
         values.sort(Comparator.comparingLong(Value::cursor));
         return values;
     }
@@ -89,13 +86,7 @@ class ClinicalSealedValues implements SealedValues {
         long id = value.cell().rowId();
         String column = value.cell().column();
         if ("clinical_version".equals(table)) {
-            String[] place = column.split("/");
-            return jdbc.sql("update clinical_version set sealed_snapshot = :sealed, snapshot = null where entity_type = :type"
-                            + " and entity_id = :id and version = :version and "
-                            + (value.sealed() == null ? "sealed_snapshot is null" : "sealed_snapshot = :old"))
-                    .params(Map.of("sealed", sealed, "type", place[1], "id", id, "version", Integer.parseInt(place[2]),
-                            "old", value.sealed() == null ? new byte[0] : value.sealed()))
-                    .update() == 1;
+            return versions.replace(value, sealed);
         }
         if (value.sealed() != null) {
             String sealedColumn = "file".equals(column) ? "sealed_file" : "sealed_content";
