@@ -8,6 +8,6 @@ for i in $(seq 1 $runs); do
   d=/tmp/enc-measure/data-$label-$i; rm -rf $d $d-keys $d-audit
   DOSSIER_DATA_DIR=$d java -Xmx2g -jar $jar --dossier.demo.enabled=true --dossier.demo.patients=20000 \
     --dossier.demo.exit-after-load=true --spring.main.web-application-type=none --dossier.db.embedded.shared-buffers=256MB 2>&1 \
-    | grep -o "Clinical records loaded: .*\|Demo hospital loaded: .*" | head -2 | sed "s/^/$label run $i: /"
+    | grep -o "Patients loaded: .*\|Clinical records loaded: .*\|Demo hospital loaded: .*" | head -3 | sed "s/^/$label run $i: /"
   rm -rf $d $d-keys $d-audit
 done

@@ -59,6 +59,11 @@ public class PatientKeys {
     private final Path store;
     private final DataKeys dataKeys;
     private final Map<Long, Loaded> cache = new ConcurrentHashMap<>();
+    /**
+     * Keys a bulk load made and seals with while their files are being written ({@link #prepareDurableLater}): no one else
+     * can see those patients before the load commits, which waits for the files; then the keys move to the cache.
+     */
+    private final Map<Long, Loaded> pending = new ConcurrentHashMap<>();
 
     /** An unwrapped key and the Tink prefix its values start with. */
     private record Loaded(Aead aead, byte[] prefix) {
@@ -110,6 +115,10 @@ public class PatientKeys {
     }
 
     private Loaded loaded(int facilityId, long patientId) {
+        Loaded made = pending.get(patientId);
+        if (made != null) {
+            return made;
+        }
         Path file = keyFile(facilityId, patientId);
         Loaded cached = cache.get(patientId);
         if (cached != null) {
@@ -158,16 +167,36 @@ public class PatientKeys {
      * a busy machine), which the bulk loader thus overlaps with its sealing and its COPY.
      */
     public CompletableFuture<Void> prepareDurableLater(int facilityId, Collection<Long> patientIds) {
-        patientIds.stream().map(id -> keyFile(facilityId, id).getParent()).distinct().forEach(PatientKeys::createDirectories);
-        List<Path> made = patientIds.parallelStream().filter(id -> state(facilityId, id) == State.NONE)
-                .map(id -> createNew(facilityId, id)).filter(java.util.Objects::nonNull).toList();
+        Map<Long, byte[]> made = new ConcurrentHashMap<>();
+        patientIds.parallelStream().filter(id -> state(facilityId, id) == State.NONE).forEach(id -> {
+            try {
+                KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
+                byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, dataKeys.fieldKey(facilityId),
+                        associatedData(facilityId, id));
+                pending.put(id, new Loaded(fresh.getPrimitive(RegistryConfiguration.get(), Aead.class),
+                        ((com.google.crypto.tink.aead.AeadKey) fresh.getPrimary().getKey()).getOutputPrefix().toByteArray()));
+                made.put(id, wrapped);
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("Cannot make the key of patient " + id, e);
+            }
+        });
+        // The files are written and made durable while the caller seals with the keys (I/O, which a loaded disk makes
+        // slow, beside CPU): the caller waits for this before it commits anything sealed with them.
         return CompletableFuture.runAsync(() -> {
-            fsyncAll(made);
-            made.stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+            try {
+                made.keySet().stream().map(id -> keyFile(facilityId, id).getParent()).distinct().forEach(PatientKeys::createDirectories);
+                // one thread: the common pool's are the sealing's
+                List<Path> files = made.entrySet().stream().map(e -> writeNew(facilityId, e.getKey(), e.getValue())).toList();
+                fsyncAll(files);
+                files.stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+                made.keySet().forEach(id -> remember(id, pending.get(id)));
+            } finally {
+                made.keySet().forEach(pending::remove);
+            }
         }, task -> {
-            Thread waiting = new Thread(task, "patient-keys-durable");
-            waiting.setDaemon(true);
-            waiting.start();
+            Thread writing = new Thread(task, "patient-keys-writing");
+            writing.setDaemon(true);
+            writing.start();
         });
     }
 
@@ -200,21 +229,16 @@ public class PatientKeys {
     /**
      * A new patient's key written straight to its file (one metadata operation where {@link #create} takes three): for the
      * bulk loader's patients, whom no one else can see before its transaction commits, so that no other node can make
-     * their key meanwhile nor read a file half written; {@code CREATE_NEW} still never replaces a key. Null if there was one.
+     * their key meanwhile nor read a file half written. {@code CREATE_NEW} never replaces a key: a file already there means
+     * another key was made for the patient, and the load (sealed with this one) must not commit.
      */
-    private Path createNew(int facilityId, long patientId) {
+    private Path writeNew(int facilityId, long patientId, byte[] wrapped) {
         Path file = keyFile(facilityId, patientId);
         try {
-            KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-            Files.write(file, TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, dataKeys.fieldKey(facilityId),
-                    associatedData(facilityId, patientId)), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(file, wrapped, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return file;
-        } catch (FileAlreadyExistsException another) {
-            return null;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot store the key of patient " + patientId + " in " + store, e);
-        } catch (GeneralSecurityException e) {
-            throw new IllegalStateException("Cannot make the key of patient " + patientId, e);
         }
     }
 

@@ -12,6 +12,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HexFormat;
+import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -92,6 +93,28 @@ class EnvelopeEncryptionTest extends IntegrationTest {
 
     private DataSource appDataSource() {
         return dataSource;
+    }
+
+    /**
+     * The bulk loader's keys (ADR 0047): usable at once, on disk when the returned future completes — what the loader waits
+     * for before it commits — and then the same keys.
+     */
+    @Test
+    void bulkKeysSealAtOnceAndAreTheSameOnDiskWhenTheLoadMayCommit() throws Exception {
+        bed.inRolledBackTransaction(jdbc -> {
+            DataKeys keys = KeyTestBed.dataKeys(jdbc, keks);
+            PatientKeys store = new PatientKeys(keyDir.resolve("patients"), keys);
+            FieldCipher cipher = new FieldCipher(keys, store, null);
+            List<Long> patients = java.util.stream.LongStream.rangeClosed(1, 300).boxed().toList();
+            var durable = store.prepareDurableLater(KeyTestBed.FACILITY, patients);
+            FieldCipher.Cell cell = FieldCipher.Cell.ofPatient(7, KeyTestBed.FACILITY, "patient", "birth_family_name", 7);
+            byte[] sealed = cipher.seal(cell, "Lefèvre");
+            durable.join();
+            assertThat(java.nio.file.Files.exists(store.keyFile(KeyTestBed.FACILITY, 7))).isTrue();
+            FieldCipher restarted = new FieldCipher(keys, new PatientKeys(keyDir.resolve("patients"), keys), null);
+            assertThat(restarted.open(cell, sealed)).as("the key on disk is the one sealed with").isEqualTo("Lefèvre");
+
+        });
     }
 
     @Test
