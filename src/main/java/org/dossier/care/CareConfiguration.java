@@ -32,10 +32,14 @@ class CareConfiguration {
         return new SealedColumns(jdbc, cipher, "appointment", List.of("reason", "status_reason"));
     }
 
-    /** What an encounter imported as history was (its type's text) and why (its reason), sealed with the patient's key (V67). */
+    /**
+     * What an encounter imported as history was (its type's text, V67, and code, V72), why (its reason, V67), where and by
+     * whom (its organization and practitioner as sent, V72), sealed with the patient's key.
+     */
     @Bean
     SealedColumns encounterHistoryText(JdbcClient jdbc, FieldCipher cipher) {
-        return new SealedColumns(jdbc, cipher, "encounter_history", List.of("type", "reason"));
+        return new SealedColumns(jdbc, cipher, "encounter_history",
+                List.of("type", "reason", "type_code", "practitioner", "organization"));
     }
 
     /** A referral's reason, what it asks for, sealed with the patient's key (V67). */

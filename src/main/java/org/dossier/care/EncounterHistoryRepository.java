@@ -17,13 +17,14 @@ import java.util.OptionalLong;
 
 /**
  * Encounters imported as history: each method reads what its proof covers, one patient. What the encounter was and why
- * (its type's text and its reason) are sealed with the patient's key (V67, ADR 0053); a row written before reads in clear.
+ * (its type's text and its reason, V67, ADR 0053), its type's code, where it took place and who saw the patient (V72) are
+ * sealed with the patient's key; a row written before reads in clear.
  */
 @Repository
 class EncounterHistoryRepository {
 
     private static final String COLUMNS = "id, facility_id, patient_id, class, type, type_code, reason, start_at, end_at, practitioner,"
-            + " organization, source, sealed_type, sealed_reason";
+            + " organization, source, sealed_type, sealed_reason, sealed_type_code, sealed_practitioner, sealed_organization";
 
     private final JdbcClient jdbc;
     private final SealedColumns text;
@@ -39,13 +40,17 @@ class EncounterHistoryRepository {
         long id = jdbc.sql("select nextval(pg_get_serial_sequence('encounter_history', 'id'))").query(Long.class).single();
         int facilityId = access.patient().facilityId();
         jdbc.sql("""
-                        insert into encounter_history (id, facility_id, patient_id, class, sealed_type, type_code, sealed_reason, start_at,
-                                                       end_at, practitioner, organization, source, recorded_by, created_at)
+                        insert into encounter_history (id, facility_id, patient_id, class, sealed_type, sealed_type_code, sealed_reason,
+                                                       start_at, end_at, sealed_practitioner, sealed_organization, source,
+                                                       recorded_by, created_at)
                         values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""")
                 .param(id).param(facilityId).param(access.patientId()).param(in.encounterClass().strip())
-                .param(text.seal(access.patientId(), facilityId, "type", id, in.type().strip())).param(in.typeCode())
+                .param(text.seal(access.patientId(), facilityId, "type", id, in.type().strip()))
+                .param(text.seal(access.patientId(), facilityId, "type_code", id, in.typeCode()))
                 .param(text.seal(access.patientId(), facilityId, "reason", id, in.reason())).param(Timestamp.from(in.startAt()))
-                .param(in.endAt() == null ? null : Timestamp.from(in.endAt())).param(in.practitioner()).param(in.organization())
+                .param(in.endAt() == null ? null : Timestamp.from(in.endAt()))
+                .param(text.seal(access.patientId(), facilityId, "practitioner", id, in.practitioner()))
+                .param(text.seal(access.patientId(), facilityId, "organization", id, in.organization()))
                 .param(in.source()).param(access.actor().staffId()).param(Timestamp.from(now)).update();
         return id;
     }
@@ -72,7 +77,7 @@ class EncounterHistoryRepository {
     private PastEncounter map(ResultSet rs, int row) throws SQLException {
         Timestamp end = rs.getTimestamp("end_at");
         return new PastEncounter(rs.getLong("id"), rs.getInt("facility_id"), rs.getLong("patient_id"), rs.getString("class"),
-                text.open(rs, "type"), rs.getString("type_code"), text.open(rs, "reason"), rs.getTimestamp("start_at").toInstant(),
-                end == null ? null : end.toInstant(), rs.getString("practitioner"), rs.getString("organization"), rs.getString("source"));
+                text.open(rs, "type"), text.open(rs, "type_code"), text.open(rs, "reason"), rs.getTimestamp("start_at").toInstant(),
+                end == null ? null : end.toInstant(), text.open(rs, "practitioner"), text.open(rs, "organization"), rs.getString("source"));
     }
 }

@@ -35,7 +35,8 @@ import java.util.Optional;
 @Repository
 class PatientRepository {
 
-    static final String COLUMNS = "id, facility_id, version, status, merged_into, sex, birthplace_code, ins_oid, identity_status,"
+    static final String COLUMNS = "id, facility_id, version, status, merged_into, sex, birthplace_code, sealed_birthplace_code,"
+            + " ins_oid, identity_status,"
             + " details::text as details, sealed_details, created_at, updated_at, " + PatientRows.IDENTITY_COLUMNS;
     private static final String SUMMARY_COLUMNS = "id, facility_id, sex, status, " + PatientRows.IDENTITY_COLUMNS;
     /**
@@ -101,7 +102,7 @@ class PatientRepository {
         long authorId = permit.actor().staffId();
         jdbc.sql("""
                         insert into patient (id, facility_id, version, status, sealed_ipp, sealed_birth_family_name, sealed_used_name,
-                            sealed_given_names, sealed_birth_date, sex, birthplace_code, sealed_ins_matricule, ins_oid, identity_status,
+                            sealed_given_names, sealed_birth_date, sex, sealed_birthplace_code, sealed_ins_matricule, ins_oid, identity_status,
                             sealed_coverage_nir, sealed_details, search_tokens, created_at, updated_at)
                         values (:id, :facility, 1, 'ACTIVE', :ipp, :family, :used, :given, :birthDate, :sex, :birthplace,
                             :ins, :insOid, :identityStatus, :coverageNir, :details, :tokens, :now, :now)""")
@@ -118,11 +119,11 @@ class PatientRepository {
         return jdbc.sql("""
                         update patient set version = version + 1, sealed_ipp = :ipp, sealed_birth_family_name = :family,
                             sealed_used_name = :used, sealed_given_names = :given, sealed_birth_date = :birthDate, sex = :sex,
-                            birthplace_code = :birthplace, sealed_ins_matricule = :ins, ins_oid = :insOid,
+                            sealed_birthplace_code = :birthplace, sealed_ins_matricule = :ins, ins_oid = :insOid,
                             identity_status = :identityStatus, sealed_coverage_nir = :coverageNir, details = null,
                             sealed_details = :details, search_tokens = :tokens, ipp = null, birth_family_name = null,
                             used_name = null, given_names = null, birth_date = null, ins_matricule = null, coverage_nir = null,
-                            family_key = null, used_key = null, given_key = null, updated_at = :now
+                            birthplace_code = null, family_key = null, used_key = null, given_key = null, updated_at = :now
                          where id = :id and version = :expected""")
                 .params(dataParams(d, access.patientId(), access.patient().facilityId(), ippOf(access)))
                 .param("id", access.patientId()).param("expected", expectedVersion).param("now", Timestamp.from(now))
@@ -431,7 +432,7 @@ class PatientRepository {
                 Map.entry("given", sealed.givenNames()),
                 Map.entry("birthDate", sealed.birthDate()),
                 Map.entry("sex", d.sex().name()),
-                Map.entry("birthplace", nullable(d.birthplaceCode())),
+                Map.entry("birthplace", nullableBytes(sealed.birthplaceCode())),
                 Map.entry("ins", nullableBytes(sealed.insMatricule())),
                 Map.entry("insOid", nullable(d.insOid())),
                 Map.entry("identityStatus", d.identityStatus().name()),
@@ -465,7 +466,7 @@ class PatientRepository {
         PatientRows.Identity identity = PatientRows.Identity.open(cipher, rs);
         PatientData data = new PatientData(identity.birthFamilyName(), identity.usedName(),
                 identity.givenNames(), identity.birthDate(), Sex.valueOf(rs.getString("sex")),
-                rs.getString("birthplace_code"), identity.insMatricule(), rs.getString("ins_oid"),
+                PatientRows.birthplaceCode(cipher, rs), identity.insMatricule(), rs.getString("ins_oid"),
                 IdentityStatus.valueOf(rs.getString("identity_status")), details.addresses(), details.phones(),
                 details.emails(), details.contacts(), details.preferredPhysician(), details.coverage());
         return new Patient(rs.getLong("id"), rs.getInt("facility_id"), identity.ipp(), rs.getInt("version"),

@@ -17,7 +17,7 @@ import java.util.Set;
  * definition the bulk loader of {@code patient.bulk} shares, so that loaded patients read back as registered ones. Each
  * is sealed with the patient's own key (ADR 0047: shredding it erases them in every copy of the database) and bound to
  * its cell (ADR 0041): a row's details opened as another row's fail. The identity (IPP, names, birth date, INS, NIR) is
- * sealed column by column, and found through the record's blind-index tokens (ADR 0042, 0046).
+ * sealed column by column (the birthplace too, V73), and found through the record's blind-index tokens (ADR 0042, 0046).
  */
 public final class PatientRows {
 
@@ -69,9 +69,12 @@ public final class PatientRows {
                 json.writeValueAsString(new PatientRepository.Snapshot(PatientStatus.ACTIVE, null, data)));
     }
 
-    /** A record's identity as its row holds it: each column sealed in its cell, and the record's blind-index tokens. */
+    /**
+     * A record's identity as its row holds it: each column sealed in its cell, and the record's blind-index tokens. The
+     * birthplace (V73) has none: nothing searches or matches on it.
+     */
     public record SealedIdentity(byte[] ipp, byte[] birthFamilyName, byte[] usedName, byte[] givenNames, byte[] birthDate,
-                                 byte[] insMatricule, byte[] coverageNir, byte[][] searchTokens) {
+                                 byte[] birthplaceCode, byte[] insMatricule, byte[] coverageNir, byte[][] searchTokens) {
     }
 
     public static SealedIdentity sealIdentity(FieldCipher cipher, BlindIndex index, long id, int facilityId, String ipp, PatientData d) {
@@ -80,6 +83,7 @@ public final class PatientRows {
                 cipher.seal(identityCell(id, facilityId, "used_name"), d.usedName()),
                 cipher.seal(identityCell(id, facilityId, "given_names"), d.givenNames()),
                 cipher.seal(identityCell(id, facilityId, "birth_date"), d.birthDate().toString()),
+                cipher.seal(identityCell(id, facilityId, "birthplace_code"), d.birthplaceCode()),
                 cipher.seal(identityCell(id, facilityId, "ins_matricule"), d.insMatricule()),
                 cipher.seal(identityCell(id, facilityId, "coverage_nir"), d.coverage() == null ? null : d.coverage().nir()),
                 searchTokens(index, facilityId, ipp, d));
@@ -115,6 +119,23 @@ public final class PatientRows {
             }
         }
         return tokens.stream().map(ByteBuffer::array).toArray(byte[][]::new);
+    }
+
+    /**
+     * The birthplace of the current row of a result that selected {@code birthplace_code, sealed_birthplace_code} with its
+     * id and facility: sealed (V73), or clear on a row the server has not sealed yet; a shredded patient's has none. Kept
+     * out of {@link Identity}, which every search result and label opens, since only the record itself shows it.
+     */
+    public static String birthplaceCode(FieldCipher cipher, ResultSet rs) throws SQLException {
+        byte[] sealed = rs.getBytes("sealed_birthplace_code");
+        if (sealed == null) {
+            return rs.getString("birthplace_code");
+        }
+        try {
+            return cipher.open(identityCell(rs.getLong("id"), rs.getInt("facility_id"), "birthplace_code"), sealed);
+        } catch (org.dossier.platform.crypto.ErasedValueException erased) {
+            return null;
+        }
     }
 
     /** The identity of the current row of a result that selected {@link #IDENTITY_COLUMNS} with its id and facility. */

@@ -1,5 +1,6 @@
 package org.dossier.fhir;
 
+import ca.uhn.fhir.context.FhirContext;
 import org.dossier.platform.FacilityScope;
 import org.dossier.platform.crypto.ErasedValueException;
 import org.dossier.platform.crypto.FieldCipher;
@@ -7,6 +8,10 @@ import org.dossier.platform.crypto.SealedValues;
 import org.dossier.support.Api;
 import org.dossier.support.BrowserSession;
 import org.dossier.support.IntegrationTest;
+import org.dossier.support.LegacyValues;
+import org.hl7.fhir.r4.model.Bundle;
+import org.hl7.fhir.r4.model.Encounter;
+import org.hl7.fhir.r4.model.Reference;
 import org.junit.jupiter.api.Test;
 import org.postgresql.PGConnection;
 import org.springframework.beans.factory.annotation.Autowired;
@@ -27,12 +32,16 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
  * Records received from other systems are sealed at rest with the patient's own key (V66, ADR 0053): a copy of the table
  * shows none of what was sent, the FHIR API serves it as before, a shredded patient's records read as erased, a value
  * moved to another row does not open, and the rotation job seals a row written in clear before V66. The import is named
- * by its content's SHA-256 in the audit trail and the origins, never by the file name (Synthea's is the patient's).
+ * by its content's SHA-256 in the audit trail and the origins, never by the file name (Synthea's is the patient's). An
+ * encounter received as history keeps its place, practitioner and type code sealed too (V72), as its type and reason (V67).
  */
 class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
 
     private static final String CARE_PLAN = "Diabetes self management plan";
     private static final String REPORT = "Basic metabolic panel";
+    /** The SNOMED code of the fixture's encounter's type (received-records.json). */
+    private static final String TYPE_CODE = "185349003";
+    private static final FhirContext FHIR = FhirContext.forR4Cached();
 
     @Autowired
     @Qualifier("owner")
@@ -47,8 +56,11 @@ class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
 
     private Imported importFixture() {
         String family = "Scelle" + UUID.randomUUID().toString().replaceAll("[^a-f]", "") + "e";
+        return importFixture(family, ReceivedRecordsTest.bundle(family));
+    }
+
+    private Imported importFixture(String family, String json) {
         String fileName = family + "_Aaron697_" + UUID.randomUUID() + ".json";
-        String json = ReceivedRecordsTest.bundle(family);
         Api.Response answer = as("admin").postRaw("/fhir", "application/fhir+json", json,
                 Map.of("X-Dossier-Facility", "1", "X-Dossier-Import-Source", fileName));
         assertThat(answer.status()).as(answer.toString()).isEqualTo(200);
@@ -136,6 +148,41 @@ class ReceivedRecordsSealedAtRestTest extends IntegrationTest {
         byte[] sealed = jdbc.sql("select sealed_label from received_record where id = ?").param(carePlan).query(byte[].class).single();
         assertThatThrownBy(() -> cipher.open(FieldCipher.Cell.ofPatient(patient, 1, "received_record", "label", carePlan), sealed))
                 .isInstanceOf(ErasedValueException.class);
+    }
+
+    @Test
+    void aPastEncountersPlacePractitionerAndTypeCodeAreSealedAndServedAndARowInClearIsSealedByTheRotationJob() throws Exception {
+        String family = "Ailleurs" + UUID.randomUUID().toString().replaceAll("[^a-f]", "") + "e";
+        String practitioner = "Dr Nephrologue " + family;
+        String organization = "Centre de dialyse " + family;
+        Bundle bundle = FHIR.newJsonParser().parseResource(Bundle.class, ReceivedRecordsTest.bundle(family));
+        Encounter sent = (Encounter) bundle.getEntry().get(1).getResource();
+        sent.addParticipant().setIndividual(new Reference().setDisplay(practitioner));
+        sent.setServiceProvider(new Reference().setDisplay(organization));
+        long patient = importFixture(family, FHIR.newJsonParser().encodeResourceToString(bundle)).patient();
+        long past = jdbc.sql("select id from encounter_history where patient_id = ?").param(patient).query(Long.class).single();
+
+        assertThat(copyOut("select * from encounter_history where patient_id = " + patient))
+                .as("the past encounter, as a dump holds it").isNotEmpty().doesNotContain(family).doesNotContain(TYPE_CODE);
+        fixtures().careFor(patient, "physician");
+        assertThat(pastEncounter(past)).contains(practitioner).contains(organization).contains(TYPE_CODE);
+
+        // A row as written before V72: in clear; it is read so, then the rotation job's table seals it.
+        try (Connection c = owner.getConnection()) {
+            c.createStatement().execute("update encounter_history set practitioner = 'Dr Legacy " + family + "', organization ="
+                    + " 'Legacy " + family + "', type_code = '999" + past + "', sealed_practitioner = null, sealed_organization = null,"
+                    + " sealed_type_code = null where id = " + past);
+        }
+        assertThat(pastEncounter(past)).contains("Dr Legacy " + family).contains("999" + past);
+        LegacyValues.seal(sealedValues, cipher, "encounter_history", past);
+        assertThat(copyOut("select * from encounter_history where id = " + past)).doesNotContain(family).doesNotContain("999" + past);
+        assertThat(pastEncounter(past)).contains("Dr Legacy " + family).contains("Legacy " + family).contains("999" + past);
+    }
+
+    private String pastEncounter(long id) {
+        Api.Response r = as("physician").get("/fhir/Encounter/" + FhirCodes.PAST_ENCOUNTER_PREFIX + id);
+        assertThat(r.status()).as(r.toString()).isEqualTo(200);
+        return r.body();
     }
 
     private long recordOf(String type, long patient) {

@@ -112,14 +112,14 @@ public class PatientBulkLoader {
         keysNanos += keysMade - start;
         sealingNanos += System.nanoTime() - keysMade;
         try (BulkCopy copy = session.copy("patient", "id", "facility_id", "sealed_ipp", "version", "status", "sealed_birth_family_name",
-                "sealed_used_name", "sealed_given_names", "sealed_birth_date", "sex", "birthplace_code", "sealed_ins_matricule", "ins_oid",
+                "sealed_used_name", "sealed_given_names", "sealed_birth_date", "sex", "sealed_birthplace_code", "sealed_ins_matricule", "ins_oid",
                 "identity_status", "sealed_coverage_nir", "sealed_details", "search_tokens", "created_at", "updated_at")) {
             for (int i = 0; i < chunk.size(); i++) {
                 BulkPatient p = chunk.get(i);
                 PatientData d = p.data();
                 PatientRows.SealedIdentity id = sealed.get(i).identity();
                 copy.row(p.id(), p.facilityId(), id.ipp(), 1, "ACTIVE", id.birthFamilyName(), id.usedName(), id.givenNames(),
-                        id.birthDate(), d.sex(), d.birthplaceCode(), id.insMatricule(), d.insOid(), d.identityStatus(), id.coverageNir(),
+                        id.birthDate(), d.sex(), id.birthplaceCode(), id.insMatricule(), d.insOid(), d.identityStatus(), id.coverageNir(),
                         sealed.get(i).details(), id.searchTokens(), p.createdAt(), p.createdAt());
             }
         }
