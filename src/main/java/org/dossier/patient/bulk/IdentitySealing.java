@@ -52,6 +52,9 @@ public class IdentitySealing {
     private final boolean background;
     private final Duration slice;
     private final AtomicLong sealedTotal = new AtomicLong();
+    /** How long the job rests after a tick that found nothing to seal (a restored old row waits that long at most). */
+    private static final Duration IDLE = Duration.ofMinutes(10);
+    private volatile Instant idleUntil = Instant.MIN;
 
     IdentitySealing(JdbcClient jdbc, TransactionTemplate transaction, FieldCipher cipher, BlindIndex index, JsonMapper json,
                     @Value("${dossier.keys.identity-sealing.batch-size:200}") int batchSize,
@@ -85,10 +88,19 @@ public class IdentitySealing {
         if (!background) {
             return;
         }
-        Instant until = Instant.now().plus(slice);
+        Instant now = Instant.now();
+        if (now.isBefore(idleUntil)) {
+            return;
+        }
+        Instant until = now.plus(slice);
+        int batches = 0;
         while (Instant.now().isBefore(until) && work(1) == 1) {
             // one batch at a time; a failure is logged by the scheduler and retried at the next tick
+            batches++;
         }
+        // Once nothing is left (every row written since V73 is sealed as written), look again only now and then: the query
+        // reads the whole registry, which at a million patients is not free every two seconds.
+        idleUntil = batches == 0 ? Instant.now().plus(IDLE) : Instant.MIN;
     }
 
     /** Runs at most {@code batches} batches; answers how many sealed something (0: nothing left, or another node works). */
