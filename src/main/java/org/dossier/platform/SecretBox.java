@@ -1,5 +1,8 @@
 package org.dossier.platform;
 
+import org.dossier.platform.crypto.KeyFiles;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.stereotype.Component;
 
@@ -20,16 +23,21 @@ import java.util.Base64;
 /**
  * Seals small secrets kept in the database (TOTP shared secrets, the sessions' attributes) with AES-256-GCM under the
  * server key, so that a copy of the database alone does not yield them. The key comes from {@code DOSSIER_SECRET_KEY}
- * (base64, 32 bytes); in development it is generated once into {@code DOSSIER_DATA_DIR/secret.key}.
+ * (base64, 32 bytes); in development it is generated once into {@code secret.key} of the keys directory, beside the
+ * key-encryption key and outside the data directory ({@link KeyFiles#directory}): a copy of the data directory, which holds
+ * the database, must not hold what opens its secrets too (issue 22).
  */
 @Component
 public class SecretBox {
 
+    private static final Logger log = LoggerFactory.getLogger(SecretBox.class);
     private static final int NONCE_BYTES = 12;
+    private static final String FILE = "secret.key";
     private final SecretKeySpec key;
     private final SecureRandom random = new SecureRandom();
 
     SecretBox(@Value("${dossier.secret-key:}") String configuredKey, @Value("${dossier.data-dir}") String dataDir,
+              @Value("${dossier.keys.dir:}") String keysDir,
               @Value("${dossier.profile}") String profile, @Value("${dossier.db.url:}") String externalDatabase) {
         byte[] raw;
         if (!configuredKey.isBlank()) {
@@ -37,11 +45,12 @@ public class SecretBox {
         } else if ("production".equals(profile)) {
             throw new IllegalStateException("DOSSIER_SECRET_KEY is required in production (32 random bytes, base64)");
         } else {
-            raw = readOrCreate(Path.of(dataDir).resolve("secret.key"));
+            Path file = developmentKeyFile(dataDir, keysDir);
+            raw = readOrCreate(file);
             if (!externalDatabase.isBlank()) {
                 // Seen in the cluster test bed: a second node with a key of its own cannot open what the first sealed.
-                org.slf4j.LoggerFactory.getLogger(SecretBox.class).warn("DOSSIER_SECRET_KEY is not set: this node seals secrets with "
-                        + "the key in {}; every node of one database must be given the same DOSSIER_SECRET_KEY", dataDir);
+                log.warn("DOSSIER_SECRET_KEY is not set: this node seals secrets with the key in {}; every node of one database"
+                        + " must be given the same DOSSIER_SECRET_KEY", file);
             }
         }
         if (raw.length != 32) {
@@ -80,6 +89,18 @@ public class SecretBox {
         } catch (GeneralSecurityException | IllegalArgumentException e) {
             throw new IllegalStateException("A sealed secret does not open with this server key", e);
         }
+    }
+
+    /** The key file in the keys directory; one an earlier version left in the data directory is moved there first. */
+    private static Path developmentKeyFile(String dataDir, String keysDir) {
+        Path file = KeyFiles.directory(keysDir, dataDir).resolve(FILE);
+        Path legacy = Path.of(dataDir).resolve(FILE);
+        if (KeyFiles.moveLegacy(legacy, file)) {
+            log.warn("Moved the server key (DOSSIER_SECRET_KEY's file) out of the data directory, from {} to {}: copies of the data"
+                    + " directory taken before hold it, and with it the sealed secrets they hold (docs/security/encryption.md)",
+                    legacy.toAbsolutePath(), file);
+        }
+        return file;
     }
 
     private static byte[] readOrCreate(Path file) {

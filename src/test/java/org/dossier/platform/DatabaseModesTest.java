@@ -20,8 +20,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** The two ways to run: the embedded PostgreSQL that keeps its data across restarts, and an external server. */
 class DatabaseModesTest {
 
+    /**
+     * Also the server key's move out of the data directory (issue 22): the first start makes it in {@code <data>-keys/};
+     * put back where earlier versions kept it, the second start moves it out again and still opens what it sealed in the
+     * database (the SMART signing key at start, the demo accounts' authenticator secrets at sign-in).
+     */
     @Test
-    void anEmptyDataDirectoryIsInitialisedAndKeepsItsDataAcrossARestart() {
+    void anEmptyDataDirectoryIsInitialisedAndKeepsItsDataAcrossARestart() throws Exception {
         Path dataDir = TestDataDirs.fresh("restart");
         long id;
         try (ConfigurableApplicationContext first = start(Map.of("dossier.data-dir", dataDir.toString()))) {
@@ -32,6 +37,10 @@ class DatabaseModesTest {
             id = created.json().get("id").asLong();
         }
         assertThat(dataDir.resolve("postgres").resolve("PG_VERSION")).exists();
+        Path serverKey = dataDir.resolveSibling(dataDir.getFileName() + "-keys").resolve("secret.key");
+        assertThat(serverKey).as("the server key, outside the data directory").exists();
+        assertThat(dataDir.resolve("secret.key")).doesNotExist();
+        Files.move(serverKey, dataDir.resolve("secret.key"));
 
         try (ConfigurableApplicationContext second = start(Map.of("dossier.data-dir", dataDir.toString()))) {
             Api desk = api(second).as("frontdesk", DemoAccounts.PASSWORD);
@@ -42,6 +51,8 @@ class DatabaseModesTest {
                     .sql("select count(*) from facility").query(Integer.class).single();
             assertThat(facilities).as("the demo hospital is not loaded twice").isEqualTo(3);
         }
+        assertThat(serverKey).as("moved out of the data directory again").exists();
+        assertThat(dataDir.resolve("secret.key")).doesNotExist();
     }
 
     @Test

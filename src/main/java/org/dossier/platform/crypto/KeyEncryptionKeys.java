@@ -62,8 +62,7 @@ public class KeyEncryptionKeys {
             log.warn("DOSSIER_KEYS_DIR is not set: this node wraps data keys with a key file beside {}; every node of one database"
                     + " must be given the same key (DOSSIER_KEYS_DIR, or DOSSIER_KEYS_PKCS11_CONFIG)", dataDir);
         }
-        Path data = Path.of(dataDir).toAbsolutePath().normalize();
-        return data.resolveSibling(data.getFileName() + "-keys").resolve("kek.json");
+        return KeyFiles.directory("", dataDir).resolve("kek.json");
     }
 
     /** The keys themselves: a rotation's or a test's. */

@@ -12,7 +12,6 @@ import org.springframework.stereotype.Component;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -32,6 +31,8 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+
+import static org.dossier.platform.crypto.KeyFiles.fsync;
 
 /**
  * The patients' own keys, for crypto-shredding (ADR 0047): one Tink AES-256-GCM keyset per patient, created when the
@@ -91,11 +92,7 @@ public class PatientKeys {
         if (!patientStore.isBlank()) {
             return Path.of(patientStore);
         }
-        if (!keysDir.isBlank()) {
-            return Path.of(keysDir).resolve("patients");
-        }
-        Path data = Path.of(dataDir).toAbsolutePath().normalize();
-        return data.resolveSibling(data.getFileName() + "-keys").resolve("patients");
+        return KeyFiles.directory(keysDir, dataDir).resolve("patients");
     }
 
     Path store() {
@@ -188,7 +185,7 @@ public class PatientKeys {
                 // one thread: the common pool's are the sealing's
                 List<Path> files = made.entrySet().stream().map(e -> writeNew(facilityId, e.getKey(), e.getValue())).toList();
                 fsyncAll(files);
-                files.stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+                files.stream().map(Path::getParent).distinct().forEach(KeyFiles::fsync);
                 made.keySet().forEach(id -> remember(id, pending.get(id)));
             } finally {
                 made.keySet().forEach(pending::remove);
@@ -331,7 +328,7 @@ public class PatientKeys {
             for (var e : fresh.entrySet()) {
                 Files.move(e.getValue(), e.getKey(), java.nio.file.StandardCopyOption.ATOMIC_MOVE);
             }
-            fresh.keySet().stream().map(Path::getParent).distinct().forEach(PatientKeys::fsync);
+            fresh.keySet().stream().map(Path::getParent).distinct().forEach(KeyFiles::fsync);
             for (long patientId : patientIds) {
                 if (isShredded(facilityId, patientId) && Files.deleteIfExists(keyFile(facilityId, patientId))) {
                     fsync(keyFile(facilityId, patientId).getParent());
@@ -428,14 +425,6 @@ public class PatientKeys {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return false;
-        }
-    }
-
-    private static void fsync(Path path) {
-        try (FileChannel channel = FileChannel.open(path, StandardOpenOption.READ)) {
-            channel.force(true);
-        } catch (IOException e) {
-            throw new UncheckedIOException("Cannot make " + path + " durable", e);
         }
     }
 }
