@@ -40,7 +40,8 @@ import java.util.regex.Pattern;
  * Refuses, before any other work, input the server cannot store or should not spend work on: query parameters that
  * are not UTF-8 or hold a NUL or control character (PostgreSQL refuses U+0000 in text), dates of impossible years
  * in a query, a body whose media type is a wildcard, JSON bodies over {@link InputLimits#MAX_JSON_BYTES}, with too
- * many keys, or with a NUL in any string. Each refusal is an RFC 9457 problem naming what to fix; nothing is written.
+ * many keys, or with a NUL in any string, and someone's words in the address of a change ({@link #WORDS}). Each refusal is
+ * an RFC 9457 problem naming what to fix; nothing is written.
  */
 @Component
 @Order(Ordered.HIGHEST_PRECEDENCE + 1)
@@ -49,6 +50,14 @@ class InputFilter extends OncePerRequestFilter {
     private static final JsonFactory JSON = new JsonFactory();
     /** An ISO date or instant whose year has a sign or more than four digits. */
     private static final Pattern FAR_YEAR = Pattern.compile("^\\s*([+-]\\d{4,}|\\d{5,})-\\d{2}(-\\d{2}([T ].*)?)?\\s*$");
+
+    /**
+     * Parameters that carry someone's words (a reason, a comment, a note, a title): a request that changes something sends
+     * them in its body, never in its address, which reaches the access logs of every proxy on the way (HAProxy, a
+     * reverse proxy) where nothing seals it (issue 22). Searches (GET) keep their criteria in the query.
+     */
+    private static final java.util.Set<String> WORDS = java.util.Set.of("reason", "comment", "justification", "message", "note",
+            "title", "body", "answer", "text", "description");
 
     private final ApplicationEventPublisher events;
 
@@ -63,7 +72,7 @@ class InputFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        Refusal refusal = checkQuery(request.getQueryString());
+        Refusal refusal = checkQuery(request.getQueryString(), changesWithoutFhir(request));
         HttpServletRequest forward = request;
         if (refusal == null && hasBody(request)) {
             String contentType = request.getContentType();
@@ -138,8 +147,26 @@ class InputFilter extends OncePerRequestFilter {
         return type.equals("application/json") || type.endsWith("+json");
     }
 
-    /** The query's parameters, decoded strictly: percent-escapes must spell UTF-8, and no NUL or control character. */
+    /**
+     * A request that may change something, outside FHIR: FHIR's interactions keep their own parameters (a conditional
+     * write's criteria are FHIR search parameters, and POST {@code _search} already moves them to the body).
+     */
+    private static boolean changesWithoutFhir(HttpServletRequest request) {
+        String method = request.getMethod();
+        String path = request.getRequestURI();
+        return !"GET".equals(method) && !"HEAD".equals(method) && !"OPTIONS".equals(method)
+                && !"/fhir".equals(path) && !path.startsWith("/fhir/");
+    }
+
     static Refusal checkQuery(String query) {
+        return checkQuery(query, false);
+    }
+
+    /**
+     * The query's parameters, decoded strictly: percent-escapes must spell UTF-8, and no NUL or control character; and for
+     * a change, none of {@link #WORDS}.
+     */
+    static Refusal checkQuery(String query, boolean change) {
         if (query == null || query.isEmpty()) {
             return null;
         }
@@ -161,6 +188,12 @@ class InputFilter extends OncePerRequestFilter {
             if (hasControl(name) || hasControl(value)) {
                 return new Refusal(HttpStatus.BAD_REQUEST, "invalid-parameter", "A parameter holds a control character",
                         "Parameter '" + shownName + "' contains a NUL or control character, which cannot be searched or stored: remove it");
+            }
+            if (change && WORDS.contains(name.strip().toLowerCase(Locale.ROOT))) {
+                // the value is not repeated: the refusal is logged and audited, which is what it keeps the words out of
+                return new Refusal(HttpStatus.BAD_REQUEST, "words-in-address", "Words belong in the body, not the address",
+                        "Parameter '" + shownName + "' must be sent in the request's body (JSON, or a form field), never in the"
+                                + " address: addresses reach proxies' access logs. Nothing was changed");
             }
             if (FAR_YEAR.matcher(value).matches()) {
                 return new Refusal(HttpStatus.BAD_REQUEST, "invalid-parameter", "A date is out of range",

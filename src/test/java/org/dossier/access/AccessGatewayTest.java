@@ -214,7 +214,7 @@ class AccessGatewayTest extends IntegrationTest {
         JsonNode byIpp = as("frontdesk").get("/api/patients?ipp=" + ipp).json();
         assertThat(byIpp.get("results").valueStream().anyMatch(r -> r.get("id").asLong() == patient)).isTrue();
 
-        assertThat(as("security").delete("/api/patients/" + patient + "/restriction?reason=patient%20request%20withdrawn").status())
+        assertThat(as("security").delete("/api/patients/" + patient + "/restriction", Map.of("reason", "patient request withdrawn")).status())
                 .isEqualTo(204);
         assertThat(as(referred).get("/api/patients/" + patient + "/chart").status()).isEqualTo(200);
     }

@@ -130,16 +130,16 @@ class EndpointSweepTest extends IntegrationTest {
         body.put("title", "t");
         body.put("body", "b");
         if (path.endsWith("/documents") && method == RequestMethod.POST) {
-            String multipart = "--sweep\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
+            String multipart = "--sweep\r\nContent-Disposition: form-data; name=\"title\"\r\n\r\nscan\r\n"
+                    + "--sweep\r\nContent-Disposition: form-data; name=\"file\"; filename=\"a.pdf\"\r\n"
                     + "Content-Type: application/pdf\r\n\r\n%PDF-1.4 sweep\r\n--sweep--\r\n";
-            return api.postRaw(path + "?title=scan&kind=REPORT", "multipart/form-data; boundary=sweep", multipart);
+            return api.postRaw(path + "?kind=REPORT", "multipart/form-data; boundary=sweep", multipart);
         }
-        String withQuery = path.contains("restriction") && method == RequestMethod.DELETE ? path + "?reason=sweep" : path;
         return switch (method) {
-            case GET -> api.get(withQuery);
-            case DELETE -> api.delete(withQuery);
-            case PUT -> api.put(withQuery, body);
-            default -> api.post(withQuery, body);
+            case GET -> api.get(path);
+            case DELETE -> api.delete(path, Map.of("reason", "sweep"));
+            case PUT -> api.put(path, body);
+            default -> api.post(path, body);
         };
     }
 

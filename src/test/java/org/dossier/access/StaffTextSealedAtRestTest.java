@@ -67,7 +67,7 @@ class StaffTextSealedAtRestTest extends IntegrationTest {
         assertThat(restricted.status()).as(restricted.toString()).isEqualTo(201);
         long restriction = restricted.json().get("id").asLong();
         assertThat(restricted.json().get("reason").asString()).isEqualTo("Demande de confidentialite " + word);
-        assertThat(as("security").delete("/api/patients/" + patient + "/restriction?reason=Levee%20demandee%20" + word).status())
+        assertThat(as("security").delete("/api/patients/" + patient + "/restriction", Map.of("reason", "Levee demandee " + word)).status())
                 .isEqualTo(204);
         Api.Response again = as("security").put("/api/patients/" + patient + "/restriction", Map.of("kind", "REQUESTED",
                 "reason", "Nouvelle demande " + word));

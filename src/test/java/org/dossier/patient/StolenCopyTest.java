@@ -141,8 +141,7 @@ abstract class StolenCopyTest extends IntegrationTest {
                 Map.of("outcome", "NOT_JUSTIFIED", "comment", said.get("review"))).status()).isEqualTo(200);
         assertThat(as("security").put("/api/patients/" + patient + "/restriction", Map.of("kind", "REQUESTED",
                 "reason", said.get("restriction"))).status()).isEqualTo(201);
-        assertThat(as("security").delete("/api/patients/" + patient + "/restriction?reason="
-                + java.net.URLEncoder.encode(said.get("lift"), StandardCharsets.UTF_8).replace("+", "%20")).status()).isEqualTo(204);
+        assertThat(as("security").delete("/api/patients/" + patient + "/restriction", Map.of("reason", said.get("lift"))).status()).isEqualTo(204);
         long survivor = f.patient();
         long merged = f.patient();
         long review = jdbc.sql("""

@@ -81,6 +81,15 @@ public final class Api {
         return send(() -> request(path).DELETE());
     }
 
+    /** A DELETE with a JSON body (what the deletion needs said, e.g. a reason: never in the address, issue 22). */
+    public Response delete(String path, Object body) {
+        return send(() -> request(path).header("Content-Type", "application/json").method("DELETE", bodyOf(body)));
+    }
+
+    public Response deleteRaw(String path, String contentType, String body) {
+        return send(() -> request(path).header("Content-Type", contentType).method("DELETE", HttpRequest.BodyPublishers.ofString(body)));
+    }
+
     public Response post(String path, Object body) {
         return send(() -> request(path).header("Content-Type", "application/json").POST(bodyOf(body)));
     }

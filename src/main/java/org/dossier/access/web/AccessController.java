@@ -14,6 +14,7 @@ import org.dossier.organization.Actor;
 import org.dossier.platform.NotFoundException;
 import org.dossier.platform.crypto.DataKeyRotation;
 import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
 import org.springframework.web.bind.annotation.DeleteMapping;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
@@ -127,10 +128,27 @@ class AccessController {
         return restrictions.restriction(actor, patientId).orElseThrow(() -> new NotFoundException("Patient " + patientId + " has no restriction"));
     }
 
-    @DeleteMapping("/api/patients/{patientId}/restriction")
+    record LiftRequest(String reason) {
+    }
+
+    /*
+     * The reason travels in the body: a query string reaches the proxies' access logs (issue 22). The query parameter
+     * `reason` of earlier versions is refused with 400 before this is reached (web.InputFilter), rather than kept for a
+     * release: each such call would have written the reason to those logs.
+     */
+    @DeleteMapping(path = "/api/patients/{patientId}/restriction")
     @ResponseStatus(HttpStatus.NO_CONTENT)
-    @Operation(summary = "Lift a restriction, with the reason (security officer, fresh second factor)")
-    void lift(Actor actor, @PathVariable long patientId, @RequestParam String reason) {
+    @Operation(summary = "Lift a restriction, with the reason (security officer, fresh second factor)",
+            description = "The reason goes in the body, `{\"reason\": \"…\"}` (or a form field `reason`), never in the address:"
+                    + " `?reason=` is refused with 400 (words-in-address), since addresses reach proxies' access logs.")
+    void lift(Actor actor, @PathVariable long patientId, @RequestBody(required = false) LiftRequest r) {
+        restrictions.lift(actor, patientId, r == null ? null : r.reason());
+    }
+
+    @DeleteMapping(path = "/api/patients/{patientId}/restriction", consumes = MediaType.APPLICATION_FORM_URLENCODED_VALUE)
+    @ResponseStatus(HttpStatus.NO_CONTENT)
+    @Operation(summary = "Lift a restriction, the reason as a form field", description = "As the JSON form, for an HTML form's body.")
+    void liftByForm(Actor actor, @PathVariable long patientId, @RequestParam(defaultValue = "") String reason) {
         restrictions.lift(actor, patientId, reason);
     }
 
