@@ -42,6 +42,7 @@ class SecretBoxKeyFileTest {
         assertThat(development("").open(sealed)).isEqualTo("JBSWY3DPEHPK3PXP");
         assertThat(dataDir.resolve("secret.key")).as("no longer in the data directory").doesNotExist();
         assertThat(keysDir.resolve("secret.key")).hasContent(key);
+        assertThat(Files.getPosixFilePermissions(keysDir.resolve("secret.key"))).isEqualTo(PosixFilePermissions.fromString("rw-------"));
         try (var left = Files.list(keysDir)) {
             assertThat(left).as("no temporary file left behind").containsExactly(keysDir.resolve("secret.key"));
         }

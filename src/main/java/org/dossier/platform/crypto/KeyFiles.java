@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.UUID;
 
@@ -47,6 +48,7 @@ public final class KeyFiles {
                 Path temp = to.resolveSibling(to.getFileName() + "." + UUID.randomUUID() + ".tmp");
                 // a copy, not a rename: the keys directory may be on another file system than the data directory
                 Files.copy(from, temp, StandardCopyOption.COPY_ATTRIBUTES);
+                Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
                 fsync(temp);
                 try {
                     Files.createLink(to, temp);
