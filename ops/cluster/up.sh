@@ -157,6 +157,14 @@ postgresql:
   parameters:
     unix_socket_directories: $CLUSTER_DIR/run
     port: ${PG_PORTS[$i]}
+    # PostgreSQL's log is copied with the node's disk and sealed by nothing (issue 22): an error without its DETAIL (a
+    # refused row's DETAIL is the whole row in clear), statements never logged with their values. Set here, on each
+    # node, so that a cluster made before takes them at its next start; the embedded server runs with the same
+    # (platform/database/DatabaseConfiguration.LOG_SETTINGS, PostgresLogSettingsTest).
+    log_error_verbosity: terse
+    log_statement: none
+    log_parameter_max_length: 0
+    log_parameter_max_length_on_error: 0
   create_replica_methods:
     - basebackup
   basebackup:

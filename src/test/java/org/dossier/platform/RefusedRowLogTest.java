@@ -42,4 +42,13 @@ class RefusedRowLogTest extends IntegrationTest {
         String serverLog = Files.readString(Path.of(dataDir).resolve("postgresql.log"), StandardCharsets.UTF_8);
         assertThat(serverLog).as("PostgreSQL's log").contains("care_team_member").doesNotContain(word);
     }
+
+    @Test
+    void theEmbeddedServerLogsNoStatementAndNoParameter() {
+        for (var setting : java.util.Map.of("log_error_verbosity", "terse", "log_statement", "none",
+                "log_parameter_max_length", "0", "log_parameter_max_length_on_error", "0").entrySet()) {
+            assertThat(jdbc.sql("select current_setting(?)").param(setting.getKey()).query(String.class).single())
+                    .as(setting.getKey()).isEqualTo(setting.getValue());
+        }
+    }
 }
