@@ -49,15 +49,7 @@ public final class KeyFiles {
                 // a copy, not a rename: the keys directory may be on another file system than the data directory
                 Files.copy(from, temp, StandardCopyOption.COPY_ATTRIBUTES);
                 Files.setPosixFilePermissions(temp, PosixFilePermissions.fromString("rw-------"));
-                fsync(temp);
-                try {
-                    Files.createLink(to, temp);
-                } catch (FileAlreadyExistsException another) {
-                    // made meanwhile: compared below
-                } finally {
-                    Files.delete(temp);
-                }
-                fsync(to.getParent());
+                publish(temp, to, true); // one made meanwhile is compared below
             }
             if (!Arrays.equals(Files.readAllBytes(from), Files.readAllBytes(to))) {
                 throw new IllegalStateException("Two different keys: " + from.toAbsolutePath() + " (where earlier versions kept it) and "
@@ -69,6 +61,26 @@ public final class KeyFiles {
             return true;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot move the key file " + from + " to " + to, e);
+        }
+    }
+
+    /**
+     * Gives a file written in full under a temporary name beside it its name, unless that name is taken: a hard link never
+     * replaces, so two writers of the same key keep the first one. Durable: the file's bytes, then its name.
+     */
+    static void publish(Path temp, Path file, boolean durable) throws IOException {
+        if (durable) {
+            fsync(temp);
+        }
+        try {
+            Files.createLink(file, temp);
+        } catch (FileAlreadyExistsException another) {
+            // the other one is the file
+        } finally {
+            Files.delete(temp);
+        }
+        if (durable) {
+            fsync(file.getParent());
         }
     }
 

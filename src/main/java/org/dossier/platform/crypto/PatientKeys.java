@@ -13,7 +13,6 @@ import org.springframework.stereotype.Component;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -256,20 +255,8 @@ public class PatientKeys {
             Files.createDirectories(file.getParent());
             Path temp = file.resolveSibling(patientId + "." + UUID.randomUUID() + ".tmp");
             Files.write(temp, wrapped, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
-            if (durable) {
-                fsync(temp);
-            }
-            try {
-                // a hard link never replaces: two nodes making the same patient's key keep the first one
-                Files.createLink(file, temp);
-            } catch (FileAlreadyExistsException another) {
-                // the other one is the key
-            } finally {
-                Files.delete(temp);
-            }
-            if (durable) {
-                fsync(file.getParent());
-            }
+            // two nodes making the same patient's key keep the first one
+            KeyFiles.publish(temp, file, durable);
             return file;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot store the key of patient " + patientId + " in " + store, e);
