@@ -86,7 +86,7 @@ public class PatientBulkLoader {
             keysDurableWait = System.nanoTime() - rowsWritten;
         }));
         long end = System.nanoTime();
-        log.info("Patients loaded: {} in {} ms (their keys written {} ms, sealing {} ms, rows {} ms, waiting for the keys on disk {} ms,"
+        log.info("Patients loaded: {} in {} ms (their keys made {} ms, sealing {} ms, rows {} ms, waiting for the key files on disk {} ms,"
                         + " indexes and commit {} ms)", total[0], (end - start) / 1_000_000, keysNanos / 1_000_000, sealingNanos / 1_000_000,
                 (rowsWritten - start - keysNanos - sealingNanos) / 1_000_000, keysDurableWait / 1_000_000,
                 (end - rowsWritten - keysDurableWait) / 1_000_000);

@@ -164,11 +164,12 @@ public class PatientKeys {
      */
     public CompletableFuture<Void> prepareDurableLater(int facilityId, Collection<Long> patientIds) {
         Map<Long, byte[]> made = new ConcurrentHashMap<>();
+        // Read (or made) here, on the caller's connection and in its transaction: the pool's threads have neither.
+        Aead wrapping = dataKeys.fieldKey(facilityId);
         patientIds.parallelStream().filter(id -> state(facilityId, id) == State.NONE).forEach(id -> {
             try {
                 KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
-                byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, dataKeys.fieldKey(facilityId),
-                        associatedData(facilityId, id));
+                byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, wrapping, associatedData(facilityId, id));
                 pending.put(id, new Loaded(fresh.getPrimitive(RegistryConfiguration.get(), Aead.class),
                         ((com.google.crypto.tink.aead.AeadKey) fresh.getPrimary().getKey()).getOutputPrefix().toByteArray()));
                 made.put(id, wrapped);
