@@ -59,12 +59,12 @@ public final class PatientRows {
     }
 
     /** The {@code sealed_details} column: addresses, phones, emails, contacts, physician, coverage. */
-    public static byte[] sealedDetails(FieldCipher cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
+    public static byte[] sealedDetails(org.dossier.platform.crypto.Sealing cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
         return cipher.seal(detailsCell(patientId, facilityId), json.writeValueAsString(PatientRepository.Details.of(data)));
     }
 
     /** The {@code sealed_snapshot} of an active patient's first version. */
-    public static byte[] sealedFirstVersion(FieldCipher cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
+    public static byte[] sealedFirstVersion(org.dossier.platform.crypto.Sealing cipher, JsonMapper json, long patientId, int facilityId, PatientData data) {
         return cipher.seal(versionCell(patientId, facilityId, 1),
                 json.writeValueAsString(new PatientRepository.Snapshot(PatientStatus.ACTIVE, null, data)));
     }
@@ -77,7 +77,7 @@ public final class PatientRows {
                                  byte[] birthplaceCode, byte[] insMatricule, byte[] coverageNir, byte[][] searchTokens) {
     }
 
-    public static SealedIdentity sealIdentity(FieldCipher cipher, BlindIndex index, long id, int facilityId, String ipp, PatientData d) {
+    public static SealedIdentity sealIdentity(org.dossier.platform.crypto.Sealing cipher, BlindIndex index, long id, int facilityId, String ipp, PatientData d) {
         return new SealedIdentity(cipher.seal(identityCell(id, facilityId, "ipp"), ipp),
                 cipher.seal(identityCell(id, facilityId, "birth_family_name"), d.birthFamilyName()),
                 cipher.seal(identityCell(id, facilityId, "used_name"), d.usedName()),

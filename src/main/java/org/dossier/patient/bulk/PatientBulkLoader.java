@@ -7,13 +7,25 @@ import org.dossier.platform.bulk.BulkLoad;
 import org.dossier.platform.crypto.BlindIndex;
 import org.dossier.platform.crypto.FieldCipher;
 import org.dossier.platform.crypto.PatientKeys;
+import org.dossier.platform.crypto.Sealing;
 import org.springframework.stereotype.Component;
 import tools.jackson.databind.json.JsonMapper;
 
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.Future;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
 
 /**
  * Writes generated patients with PostgreSQL COPY: how the demo hospital reaches a million patients in
@@ -29,12 +41,13 @@ public class PatientBulkLoader {
     private final FieldCipher cipher;
     private final PatientKeys patientKeys;
     private final BlindIndex index;
-    /** Where a load's time went, for its log line (one load at a time: the demo's, at startup). */
-    private long keysNanos;
-    private long sealingNanos;
-    private long rowsWritten;
-    private long keysDurableWait;
-    private final List<java.util.concurrent.CompletableFuture<Void>> keysDurable = new java.util.ArrayList<>();
+    /**
+     * Patients per chunk: each chunk's keys are made and its values sealed on every core while the chunk before it is
+     * copied (COPY is one thread here and one in PostgreSQL): small enough to overlap, large enough to amortise a COPY.
+     */
+    private static final int CHUNK = 2_000;
+    /** Chunks being sealed while one is copied: bounds what waits in memory. */
+    private static final int AHEAD = 2;
 
     PatientBulkLoader(BulkLoad bulk, JsonMapper json, FieldCipher cipher, PatientKeys patientKeys, BlindIndex index) {
         this.patientKeys = patientKeys;
@@ -48,6 +61,10 @@ public class PatientBulkLoader {
     private record Sealed(PatientRows.SealedIdentity identity, byte[] details, byte[] firstVersion) {
     }
 
+    /** A chunk sealed: its patients, their sealed values in the same order, and what completes once their keys are on disk. */
+    private record SealedChunk(List<BulkPatient> patients, List<Sealed> sealed, CompletableFuture<Void> keysDurable, long nanos) {
+    }
+
     /** A patient to load, with the identifiers the generator chose. */
     public record BulkPatient(long id, int facilityId, String ipp, PatientData data, Instant createdAt) {
     }
@@ -56,78 +73,112 @@ public class PatientBulkLoader {
      * Loads every patient of {@code patients} with its first version, and returns how many were written.
      * {@code visitor} sees each patient as it goes, so a caller can remember what it needs without a second pass.
      */
-    public long load(Iterator<BulkPatient> patients, String reason, java.util.function.Consumer<BulkPatient> visitor) {
+    public long load(Iterator<BulkPatient> patients, String reason, Consumer<BulkPatient> visitor) {
         long[] total = {0};
+        long[] sealingNanos = {0};
+        long[] waitedForSealing = {0};
+        long[] rowsWritten = {0};
+        long[] keysWait = {0};
         long start = System.nanoTime();
-        keysDurable.clear();
-        keysNanos = 0;
-        sealingNanos = 0;
-        bulk.run(session -> session.withIndexesBuiltAfter(List.of("patient"), s -> {
-            long maxId = 0;
-            // Two COPY streams cannot be open on one connection: versions are buffered per chunk and written after.
-            java.util.List<BulkPatient> chunk = new java.util.ArrayList<>(20_000);
-            while (patients.hasNext()) {
-                BulkPatient p = patients.next();
-                visitor.accept(p);
-                chunk.add(p);
-                maxId = Math.max(maxId, p.id());
-                if (chunk.size() == 20_000) {
-                    write(s, chunk, reason);
+        ForkJoinPool sealing = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        try {
+            bulk.run(session -> session.withIndexesBuiltAfter(List.of("patient"), s -> {
+                long maxId = 0;
+                // The facilities' key makers are made here, on the load's connection (they read the facility's data key).
+                Map<Integer, PatientKeys.NewKeys> keyMakers = new HashMap<>();
+                Deque<Future<SealedChunk>> ahead = new ArrayDeque<>();
+                List<CompletableFuture<Void>> keysDurable = new ArrayList<>();
+                while (patients.hasNext()) {
+                    List<BulkPatient> chunk = new ArrayList<>(CHUNK);
+                    while (patients.hasNext() && chunk.size() < CHUNK) {
+                        BulkPatient p = patients.next();
+                        visitor.accept(p);
+                        chunk.add(p);
+                        maxId = Math.max(maxId, p.id());
+                        keyMakers.computeIfAbsent(p.facilityId(), patientKeys::newKeys);
+                    }
+                    Map<Integer, PatientKeys.NewKeys> makers = Map.copyOf(keyMakers);
+                    ahead.add(sealing.submit(() -> seal(chunk, makers)));
+                    while (ahead.size() > AHEAD) {
+                        copy(s, ahead.poll(), reason, keysDurable, sealingNanos, waitedForSealing);
+                    }
                     total[0] += chunk.size();
-                    chunk.clear();
                 }
-            }
-            write(s, chunk, reason);
-            total[0] += chunk.size();
-            s.advanceSequenceTo("patient_id_seq", maxId);
-            rowsWritten = System.nanoTime();
-            // Nothing sealed with a patient's key is committed before the key is on disk.
-            java.util.concurrent.CompletableFuture.allOf(keysDurable.toArray(java.util.concurrent.CompletableFuture[]::new)).join();
-            keysDurableWait = System.nanoTime() - rowsWritten;
-        }));
+                while (!ahead.isEmpty()) {
+                    copy(s, ahead.poll(), reason, keysDurable, sealingNanos, waitedForSealing);
+                }
+                s.advanceSequenceTo("patient_id_seq", maxId);
+                rowsWritten[0] = System.nanoTime();
+                // Nothing sealed with a patient's key is committed before the key is on disk.
+                CompletableFuture.allOf(keysDurable.toArray(CompletableFuture[]::new)).join();
+                keysWait[0] = System.nanoTime() - rowsWritten[0];
+            }));
+        } finally {
+            sealing.shutdownNow();
+        }
         long end = System.nanoTime();
-        log.info("Patients loaded: {} in {} ms (their keys made {} ms, sealing {} ms, rows {} ms, waiting for the key files on disk {} ms,"
-                        + " indexes and commit {} ms)", total[0], (end - start) / 1_000_000, keysNanos / 1_000_000, sealingNanos / 1_000_000,
-                (rowsWritten - start - keysNanos - sealingNanos) / 1_000_000, keysDurableWait / 1_000_000,
-                (end - rowsWritten - keysDurableWait) / 1_000_000);
+        log.info("Patients loaded: {} in {} ms (their keys made and values sealed in {} ms of {} threads, beside the COPY;"
+                        + " generating and copying the rows {} ms, of which waiting for the sealing {} ms; waiting for the key packs on disk {} ms;"
+                        + " indexes and commit {} ms)", total[0], ms(end - start), ms(sealingNanos[0]), sealing.getParallelism(),
+                ms(rowsWritten[0] - start), ms(waitedForSealing[0]), ms(keysWait[0]), ms(end - rowsWritten[0] - keysWait[0]));
         return total[0];
     }
 
-    private void write(BulkLoad.Session session, java.util.List<BulkPatient> chunk, String reason) throws SQLException {
-        if (chunk.isEmpty()) {
-            return;
-        }
-        // Each patient's own key (ADR 0047) is made and stored durably for the whole chunk at once, before anything sealed
-        // with it reaches the database. Sealing is the costly part of a row now: done for the whole chunk on every core,
-        // then copied in order.
+    private static long ms(long nanos) {
+        return nanos / 1_000_000;
+    }
+
+    /** Makes the chunk's keys and seals its values, on the sealing pool's threads. */
+    private SealedChunk seal(List<BulkPatient> chunk, Map<Integer, PatientKeys.NewKeys> keyMakers) {
         long start = System.nanoTime();
-        chunk.stream().collect(java.util.stream.Collectors.groupingBy(BulkPatient::facilityId,
-                        java.util.stream.Collectors.mapping(BulkPatient::id, java.util.stream.Collectors.toList())))
-                .forEach((facility, ids) -> keysDurable.add(patientKeys.prepareDurableLater(facility, ids)));
-        long keysMade = System.nanoTime();
-        List<Sealed> sealed = chunk.parallelStream().map(p -> new Sealed(
-                PatientRows.sealIdentity(cipher, index, p.id(), p.facilityId(), p.ipp(), p.data()),
-                PatientRows.sealedDetails(cipher, json, p.id(), p.facilityId(), p.data()),
-                PatientRows.sealedFirstVersion(cipher, json, p.id(), p.facilityId(), p.data()))).toList();
-        keysNanos += keysMade - start;
-        sealingNanos += System.nanoTime() - keysMade;
+        // Each patient's own key (ADR 0047) is made for the whole chunk at once, and written to disk while the chunk is
+        // sealed and copied: the load waits for it before it commits.
+        List<CompletableFuture<Void>> durable = new ArrayList<>();
+        chunk.stream().collect(Collectors.groupingBy(BulkPatient::facilityId, Collectors.mapping(BulkPatient::id, Collectors.toList())))
+                .forEach((facility, ids) -> durable.add(keyMakers.get(facility).make(ids)));
+        List<Sealed> sealed = chunk.parallelStream().map(p -> {
+            Sealing hers = cipher.sealingFor(p.facilityId(), p.id());
+            return new Sealed(PatientRows.sealIdentity(hers, index, p.id(), p.facilityId(), p.ipp(), p.data()),
+                    PatientRows.sealedDetails(hers, json, p.id(), p.facilityId(), p.data()),
+                    PatientRows.sealedFirstVersion(hers, json, p.id(), p.facilityId(), p.data()));
+        }).toList();
+        return new SealedChunk(chunk, sealed, CompletableFuture.allOf(durable.toArray(CompletableFuture[]::new)), System.nanoTime() - start);
+    }
+
+    /** Copies a sealed chunk's rows, then its first versions (two COPY streams cannot be open on one connection). */
+    private void copy(BulkLoad.Session session, Future<SealedChunk> next, String reason, List<CompletableFuture<Void>> keysDurable,
+                      long[] sealingNanos, long[] waited) throws SQLException {
+        long start = System.nanoTime();
+        SealedChunk chunk;
+        try {
+            chunk = next.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("Interrupted while sealing patients", e);
+        } catch (ExecutionException e) {
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException("Cannot seal patients", e.getCause());
+        }
+        waited[0] += System.nanoTime() - start;
+        sealingNanos[0] += chunk.nanos();
+        keysDurable.add(chunk.keysDurable());
+        List<BulkPatient> patients = chunk.patients();
         try (BulkCopy copy = session.copy("patient", "id", "facility_id", "sealed_ipp", "version", "status", "sealed_birth_family_name",
                 "sealed_used_name", "sealed_given_names", "sealed_birth_date", "sex", "sealed_birthplace_code", "sealed_ins_matricule", "ins_oid",
                 "identity_status", "sealed_coverage_nir", "sealed_details", "search_tokens", "created_at", "updated_at")) {
-            for (int i = 0; i < chunk.size(); i++) {
-                BulkPatient p = chunk.get(i);
+            for (int i = 0; i < patients.size(); i++) {
+                BulkPatient p = patients.get(i);
                 PatientData d = p.data();
-                PatientRows.SealedIdentity id = sealed.get(i).identity();
+                PatientRows.SealedIdentity id = chunk.sealed().get(i).identity();
                 copy.row(p.id(), p.facilityId(), id.ipp(), 1, "ACTIVE", id.birthFamilyName(), id.usedName(), id.givenNames(),
                         id.birthDate(), d.sex(), id.birthplaceCode(), id.insMatricule(), d.insOid(), d.identityStatus(), id.coverageNir(),
-                        sealed.get(i).details(), id.searchTokens(), p.createdAt(), p.createdAt());
+                        chunk.sealed().get(i).details(), id.searchTokens(), p.createdAt(), p.createdAt());
             }
         }
         try (BulkCopy copy = session.copy("patient_version", "patient_id", "version", "facility_id", "recorded_at", "author_id",
                 "reason", "sealed_snapshot")) {
-            for (int i = 0; i < chunk.size(); i++) {
-                BulkPatient p = chunk.get(i);
-                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, sealed.get(i).firstVersion());
+            for (int i = 0; i < patients.size(); i++) {
+                BulkPatient p = patients.get(i);
+                copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, chunk.sealed().get(i).firstVersion());
             }
         }
     }

@@ -17,7 +17,7 @@ import java.time.Instant;
  * facility's data key. {@code null} stays {@code null} (the absence of a used name is not hidden; see ADR 0042).
  */
 @Component
-public class FieldCipher {
+public class FieldCipher implements Sealing {
 
     private final DataKeys keys;
     private final PatientKeys patientKeys;
@@ -66,6 +66,7 @@ public class FieldCipher {
     }
 
     /** Seals with the cell's key; a shredded patient's cell is refused ({@link ErasedValueException}, a 409). */
+    @Override
     public byte[] seal(Cell cell, String plaintext) {
         return plaintext == null ? null : sealBytes(cell, plaintext.getBytes(StandardCharsets.UTF_8));
     }
@@ -80,6 +81,32 @@ public class FieldCipher {
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("Cannot seal " + cell.table() + "." + cell.column(), e);
         }
+    }
+
+    /**
+     * Seals the cells of one patient with their key looked up once, not at each value (each look-up checks the key store on
+     * disk): for a loader sealing a dozen values of each of thousands of patients it has just made keys for
+     * ({@link PatientKeys#newKeys}), whom no one else can see — or shred — before it commits. It makes no key: a patient
+     * without one is refused. A cell of another patient is refused; a facility cell is sealed as {@link #seal} does.
+     */
+    public Sealing sealingFor(int facilityId, long patientId) {
+        Aead patientKey = patientKeys == null ? keys.fieldKey(facilityId) : patientKeys.existing(facilityId, patientId);
+        if (patientKey == null) {
+            throw new IllegalStateException("Patient " + patientId + " has no key yet: make it before sealing their values");
+        }
+        return (cell, plaintext) -> {
+            if (plaintext == null || cell.patientId() == null) {
+                return seal(cell, plaintext);
+            }
+            if (cell.patientId() != patientId || cell.facilityId() != facilityId) {
+                throw new IllegalArgumentException("A cell of patient " + cell.patientId() + " given to the sealing of patient " + patientId);
+            }
+            try {
+                return patientKey.encrypt(plaintext.getBytes(StandardCharsets.UTF_8), cell.associatedData());
+            } catch (GeneralSecurityException e) {
+                throw new IllegalStateException("Cannot seal " + cell.table() + "." + cell.column(), e);
+            }
+        };
     }
 
     private Aead sealingKey(Cell cell) {
@@ -105,15 +132,15 @@ public class FieldCipher {
         }
         byte[] ad = cell.associatedData();
         if (cell.patientId() != null && patientKeys != null) {
-            PatientKeys.State state = patientKeys.state(cell.facilityId(), cell.patientId());
-            if (state == PatientKeys.State.SHREDDED) {
-                throw new ErasedValueException(cell.facilityId(), cell.patientId());
-            }
-            if (state == PatientKeys.State.KEY) {
-                byte[] opened = tryOpen(patientKeys.existing(cell.facilityId(), cell.patientId()), sealed, ad);
+            // one look at the key store when the patient has a key (the common case), two when not
+            Aead own = patientKeys.existing(cell.facilityId(), cell.patientId());
+            if (own != null) {
+                byte[] opened = tryOpen(own, sealed, ad);
                 if (opened != null) {
                     return opened;
                 }
+            } else if (patientKeys.isShredded(cell.facilityId(), cell.patientId())) {
+                throw new ErasedValueException(cell.facilityId(), cell.patientId());
             }
         }
         // a facility cell, or a patient's value sealed before the patient had a key (the re-encryption job moves it)

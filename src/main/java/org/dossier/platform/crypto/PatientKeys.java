@@ -36,12 +36,13 @@ import static org.dossier.platform.crypto.KeyFiles.fsync;
 /**
  * The patients' own keys, for crypto-shredding (ADR 0047): one Tink AES-256-GCM keyset per patient, created when the
  * patient's first value is sealed, wrapped by the facility's FIELD data key (the patient id as associated data) and kept
- * in a <em>key store outside the database</em>: a directory, one file per patient ({@code <store>/<facility>/<id % 1000>/<id>.key}).
- * The database and its backups never hold one, so deleting the file (shredding) leaves every copy of the database —
- * backups, replicas, dumps — with ciphertexts nothing opens. A shredded patient's file is replaced by a tombstone
- * ({@code <id>.shredded}, no key in it), so that a database restored from before the shredding still reads "erased".
- * Unwrapped keys are cached in memory only; every use checks that the file is still there (a stat), so a shred on another
- * node of the same store is seen at once.
+ * in a <em>key store outside the database</em>: a directory, one file per patient ({@code <store>/<facility>/<id % 1000>/<id>.key})
+ * for a patient registered one at a time, one pack per 4,096 patient ids for a bulk load's ({@link KeyPacks}, ADR 0057).
+ * The database and its backups never hold one, so deleting the key (shredding) leaves every copy of the database —
+ * backups, replicas, dumps — with ciphertexts nothing opens. A shredded patient gets a tombstone
+ * ({@code <id>.shredded}, no key in it) before their key is deleted, so that a database restored from before the
+ * shredding still reads "erased". Unwrapped keys are cached in memory only; every use checks the store (a stat: the key
+ * file still there, or, for a packed key, no tombstone), so a shred on another node of the same store is seen at once.
  */
 @Component
 public class PatientKeys {
@@ -57,6 +58,7 @@ public class PatientKeys {
     enum State { NONE, KEY, SHREDDED }
 
     private final Path store;
+    private final KeyPacks packs;
     private final DataKeys dataKeys;
     private final Map<Long, Loaded> cache = new ConcurrentHashMap<>();
     /**
@@ -65,8 +67,8 @@ public class PatientKeys {
      */
     private final Map<Long, Loaded> pending = new ConcurrentHashMap<>();
 
-    /** An unwrapped key and the Tink prefix its values start with. */
-    private record Loaded(Aead aead, byte[] prefix) {
+    /** An unwrapped key, the Tink prefix its values start with, and whether a pack holds it (else its own file). */
+    private record Loaded(Aead aead, byte[] prefix, boolean packed) {
     }
 
     @org.springframework.beans.factory.annotation.Autowired
@@ -83,6 +85,7 @@ public class PatientKeys {
 
     PatientKeys(Path store, DataKeys dataKeys) {
         this.store = store.toAbsolutePath().normalize();
+        this.packs = new KeyPacks(this.store);
         this.dataKeys = dataKeys;
     }
 
@@ -118,14 +121,21 @@ public class PatientKeys {
         Path file = keyFile(facilityId, patientId);
         Loaded cached = cache.get(patientId);
         if (cached != null) {
-            if (Files.exists(file)) {
+            if (cached.packed() ? !Files.exists(tombstone(facilityId, patientId)) : Files.exists(file)) {
                 return cached;
             }
             cache.remove(patientId);
             return null;
         }
         byte[] wrapped = read(file);
-        return wrapped == null ? null : remember(patientId, unwrap(facilityId, patientId, wrapped));
+        if (wrapped != null) {
+            return remember(patientId, unwrap(facilityId, patientId, wrapped, false));
+        }
+        if (Files.exists(tombstone(facilityId, patientId))) {
+            return null;
+        }
+        byte[] packed = packs.read(facilityId, patientId);
+        return packed == null ? null : remember(patientId, unwrap(facilityId, patientId, packed, true));
     }
 
     State state(int facilityId, long patientId) {
@@ -149,52 +159,102 @@ public class PatientKeys {
     }
 
     /**
-     * Makes the keys of many new patients at once (the bulk loader): every file written, then all made durable together
-     * (the first fsync commits the file system's journal for the others), before any value sealed with them is stored.
+     * Makes the keys of patients who have none, at once (a data-key rotation's patients from before ADR 0047): every file
+     * written, then all made durable together, before any value sealed with them is stored. {@code CREATE_NEW}: a key
+     * made meanwhile by another node for one of them fails this (whatever was sealed with ours must not commit).
      */
     public void prepare(int facilityId, Collection<Long> patientIds) {
-        prepareDurableLater(facilityId, patientIds).join();
+        List<Long> keyless = patientIds.stream().filter(id -> state(facilityId, id) == State.NONE).toList();
+        Map<Long, byte[]> made = make(facilityId, dataKeys.fieldKey(facilityId), keyless);
+        try {
+            made.keySet().stream().map(id -> keyFile(facilityId, id).getParent()).distinct().forEach(PatientKeys::createDirectories);
+            List<Path> files = made.entrySet().stream().map(e -> writeNew(facilityId, e.getKey(), e.getValue())).toList();
+            fsyncAll(files);
+            files.stream().map(Path::getParent).distinct().forEach(KeyFiles::fsync);
+            made.keySet().forEach(id -> remember(id, pending.get(id)));
+        } finally {
+            made.keySet().forEach(pending::remove);
+        }
     }
 
     /**
-     * {@link #prepare}, answering once the files are written, with what completes once they are durable: the caller seals
-     * with the keys meanwhile and waits for it before it commits anything sealed with them. Making files durable is waiting
-     * for the disk (one {@code syncfs} of the whole file system, which also flushes whatever else is dirty on it: seconds on
-     * a busy machine), which the bulk loader thus overlaps with its sealing and its COPY.
+     * The keys of a bulk load's new patients — whom no one else can see before the load commits, so no one else makes
+     * theirs — usable at once; answers what completes once they are durable, which the caller waits for before it
+     * commits anything sealed with them. {@link #newKeys} says how.
      */
-    public CompletableFuture<Void> prepareDurableLater(int facilityId, Collection<Long> patientIds) {
+    public CompletableFuture<Void> prepareDurableLater(int facilityId, Collection<Long> newPatientIds) {
+        return newKeys(facilityId).make(newPatientIds);
+    }
+
+    /**
+     * What makes a bulk load's new patients' keys in one facility. Made on the caller's thread, which reads the facility's
+     * data key on its connection and in its transaction (the pool's threads have neither); {@link NewKeys#make} may then
+     * run on any thread.
+     */
+    public NewKeys newKeys(int facilityId) {
+        return new NewKeys(facilityId, dataKeys.fieldKey(facilityId));
+    }
+
+    /**
+     * Makes new patients' keys, usable at once, and writes them in packs ({@link KeyPacks}: one fsync per 4,096 patient
+     * ids, where one file per patient cost a flush of the whole file system) on a thread of their own while the caller
+     * seals and copies. A pack already holding a key for one of them fails the load.
+     */
+    public final class NewKeys {
+        private final int facilityId;
+        private final Aead wrapping;
+
+        private NewKeys(int facilityId, Aead wrapping) {
+            this.facilityId = facilityId;
+            this.wrapping = wrapping;
+        }
+
+        /** The keys made and usable now; what the returned future completes is their being durable. */
+        public CompletableFuture<Void> make(Collection<Long> newPatientIds) {
+            Map<Long, byte[]> made = PatientKeys.this.make(facilityId, wrapping, newPatientIds);
+            return CompletableFuture.runAsync(() -> {
+                try {
+                    // a key (or a tombstone) left by a load that failed, in a store kept while the database was not, would
+                    // be read before ours: refused, as the packs refuse one they hold
+                    made.keySet().stream().filter(id -> Files.exists(keyFile(facilityId, id)) || Files.exists(tombstone(facilityId, id)))
+                            .findFirst().ifPresent(id -> {
+                                throw new IllegalStateException("The key store already holds a key for patient " + id + " ("
+                                        + keyFile(facilityId, id).getParent() + "): a key store kept from another database?");
+                            });
+                    packs.add(facilityId, made);
+                    made.keySet().forEach(id -> {
+                        Loaded key = pending.get(id);
+                        remember(id, new Loaded(key.aead(), key.prefix(), true));
+                    });
+                } finally {
+                    made.keySet().forEach(pending::remove);
+                }
+            }, task -> {
+                Thread writing = new Thread(task, "patient-keys-writing");
+                writing.setDaemon(true);
+                writing.start();
+            });
+        }
+    }
+
+    /**
+     * New keys, wrapped, usable at once from {@link #pending}; on every thread of the caller's pool (a keyset is some 50 µs
+     * to make and wrap).
+     */
+    private Map<Long, byte[]> make(int facilityId, Aead wrapping, Collection<Long> patientIds) {
         Map<Long, byte[]> made = new ConcurrentHashMap<>();
-        // Read (or made) here, on the caller's connection and in its transaction: the pool's threads have neither.
-        Aead wrapping = dataKeys.fieldKey(facilityId);
-        patientIds.parallelStream().filter(id -> state(facilityId, id) == State.NONE).forEach(id -> {
+        patientIds.parallelStream().forEach(id -> {
             try {
                 KeysetHandle fresh = KeysetHandle.generateNew(PredefinedAeadParameters.AES256_GCM);
                 byte[] wrapped = TinkProtoKeysetFormat.serializeEncryptedKeyset(fresh, wrapping, associatedData(facilityId, id));
                 pending.put(id, new Loaded(fresh.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                        ((com.google.crypto.tink.aead.AeadKey) fresh.getPrimary().getKey()).getOutputPrefix().toByteArray()));
+                        ((com.google.crypto.tink.aead.AeadKey) fresh.getPrimary().getKey()).getOutputPrefix().toByteArray(), false));
                 made.put(id, wrapped);
             } catch (GeneralSecurityException e) {
                 throw new IllegalStateException("Cannot make the key of patient " + id, e);
             }
         });
-        // The files are written and made durable while the caller seals with the keys (I/O, which a loaded disk makes
-        // slow, beside CPU): the caller waits for this before it commits anything sealed with them.
-        return CompletableFuture.runAsync(() -> {
-            try {
-                made.keySet().stream().map(id -> keyFile(facilityId, id).getParent()).distinct().forEach(PatientKeys::createDirectories);
-                // one thread: the common pool's are the sealing's
-                List<Path> files = made.entrySet().stream().map(e -> writeNew(facilityId, e.getKey(), e.getValue())).toList();
-                fsyncAll(files);
-                files.stream().map(Path::getParent).distinct().forEach(KeyFiles::fsync);
-                made.keySet().forEach(id -> remember(id, pending.get(id)));
-            } finally {
-                made.keySet().forEach(pending::remove);
-            }
-        }, task -> {
-            Thread writing = new Thread(task, "patient-keys-writing");
-            writing.setDaemon(true);
-            writing.start();
-        });
+        return made;
     }
 
     /**
@@ -224,10 +284,9 @@ public class PatientKeys {
     }
 
     /**
-     * A new patient's key written straight to its file (one metadata operation where {@link #create} takes three): for the
-     * bulk loader's patients, whom no one else can see before its transaction commits, so that no other node can make
-     * their key meanwhile nor read a file half written. {@code CREATE_NEW} never replaces a key: a file already there means
-     * another key was made for the patient, and the load (sealed with this one) must not commit.
+     * A key written straight to its file (one metadata operation where {@link #create} takes three), for a rotation's
+     * patients who had none: thousands at a time. {@code CREATE_NEW} never replaces a key: a file already there means
+     * another key was made for the patient meanwhile, and the batch (sealed with this one) must not commit.
      */
     private Path writeNew(int facilityId, long patientId, byte[] wrapped) {
         Path file = keyFile(facilityId, patientId);
@@ -279,6 +338,7 @@ public class PatientKeys {
             fsync(tombstone);
             boolean had = Files.deleteIfExists(file);
             fsync(file.getParent());
+            had |= packs.remove(facilityId, patientId);
             cache.remove(patientId);
             log.info("Shredded the key of patient {} (facility {}): {}", patientId, facilityId, had ? "deleted" : "there was none");
             return had;
@@ -304,13 +364,18 @@ public class PatientKeys {
      */
     int rewrap(int facilityId, Collection<Long> patientIds) {
         Map<Path, Path> fresh = new java.util.LinkedHashMap<>();
+        List<Long> notInFiles = new ArrayList<>();
         for (long patientId : patientIds) {
             Path file = keyFile(facilityId, patientId);
             byte[] wrapped = read(file);
             if (wrapped != null) {
                 fresh.put(file, writeRewrapped(facilityId, patientId, file, wrapped));
+            } else {
+                notInFiles.add(patientId);
             }
         }
+        // a packed key is re-wrapped in its pack, under the pack's lock: a shredding meanwhile is not undone
+        int packed = packs.rewrap(facilityId, notInFiles, (patientId, wrapped) -> rewrapped(facilityId, patientId, wrapped));
         fsyncAll(List.copyOf(fresh.values()));
         try {
             for (var e : fresh.entrySet()) {
@@ -325,19 +390,23 @@ public class PatientKeys {
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot re-wrap patient keys in " + store, e);
         }
-        return fresh.size();
+        return fresh.size() + packed;
     }
 
     private Path writeRewrapped(int facilityId, long patientId, Path file, byte[] wrapped) {
         try {
-            KeysetHandle handle = parse(facilityId, patientId, wrapped);
-            byte[] again = TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, dataKeys.fieldKey(facilityId),
-                    associatedData(facilityId, patientId));
             Path temp = file.resolveSibling(patientId + "." + UUID.randomUUID() + ".tmp");
-            Files.write(temp, again, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
+            Files.write(temp, rewrapped(facilityId, patientId, wrapped), StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE);
             return temp;
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot re-wrap the key of patient " + patientId, e);
+        }
+    }
+
+    private byte[] rewrapped(int facilityId, long patientId, byte[] wrapped) {
+        try {
+            KeysetHandle handle = parse(facilityId, patientId, wrapped);
+            return TinkProtoKeysetFormat.serializeEncryptedKeyset(handle, dataKeys.fieldKey(facilityId), associatedData(facilityId, patientId));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The key of patient " + patientId + " does not unwrap with facility " + facilityId
                     + "'s data key", e);
@@ -352,11 +421,11 @@ public class PatientKeys {
         return key;
     }
 
-    private Loaded unwrap(int facilityId, long patientId, byte[] wrapped) {
+    private Loaded unwrap(int facilityId, long patientId, byte[] wrapped, boolean packed) {
         try {
             KeysetHandle handle = parse(facilityId, patientId, wrapped);
             return new Loaded(handle.getPrimitive(RegistryConfiguration.get(), Aead.class),
-                    ((com.google.crypto.tink.aead.AeadKey) handle.getPrimary().getKey()).getOutputPrefix().toByteArray());
+                    ((com.google.crypto.tink.aead.AeadKey) handle.getPrimary().getKey()).getOutputPrefix().toByteArray(), packed);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("The key of patient " + patientId + " in " + store + " does not unwrap with facility "
                     + facilityId + "'s data key: another database's key store, or the file was altered", e);

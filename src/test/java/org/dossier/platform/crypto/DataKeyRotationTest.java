@@ -162,9 +162,13 @@ class DataKeyRotationTest extends IntegrationTest {
                         .param(cipher.seal(new FieldCipher.Cell(FACILITY, "patient_version", "snapshot/1", id), snapshot)).param(id).update();
             }
             if (i % 4 == 1) {
-                Files.delete(patientKeys.keyFile(FACILITY, id));
+                // as if they never had a key: neither a file nor a pack's record, nor a tombstone
+                Files.deleteIfExists(patientKeys.keyFile(FACILITY, id));
+                new KeyPacks(patientKeys.store()).remove(FACILITY, id);
             }
         }
+        // a packed key stays cached until a tombstone says otherwise: this node forgets what it had read
+        patientKeys.forget();
     }
 
     /**

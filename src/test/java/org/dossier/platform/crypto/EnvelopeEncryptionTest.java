@@ -110,11 +110,85 @@ class EnvelopeEncryptionTest extends IntegrationTest {
             FieldCipher.Cell cell = FieldCipher.Cell.ofPatient(7, KeyTestBed.FACILITY, "patient", "birth_family_name", 7);
             byte[] sealed = cipher.seal(cell, "Lefèvre");
             durable.join();
-            assertThat(java.nio.file.Files.exists(store.keyFile(KeyTestBed.FACILITY, 7))).isTrue();
+            assertThat(java.nio.file.Files.exists(store.keyFile(KeyTestBed.FACILITY, 7))).as("no file per patient").isFalse();
+            assertThat(java.nio.file.Files.exists(new KeyPacks(store.store()).pack(KeyTestBed.FACILITY, 7))).as("a pack").isTrue();
             FieldCipher restarted = new FieldCipher(keys, new PatientKeys(keyDir.resolve("patients"), keys), null);
             assertThat(restarted.open(cell, sealed)).as("the key on disk is the one sealed with").isEqualTo("Lefèvre");
 
         });
+    }
+
+    /**
+     * A bulk-loaded patient's key lives in a pack with some thousands of others (ADR 0057). Shredding takes it out of the
+     * pack's bytes, not just out of use; its neighbours still open; a node that had it cached sees the tombstone at once;
+     * two nodes shredding patients of the same pack at the same time lose neither shredding.
+     */
+    @Test
+    void aShreddedPatientsKeyLeavesItsPackAndItsNeighboursStay() {
+        bed.inRolledBackTransaction(jdbc -> {
+            DataKeys keys = KeyTestBed.dataKeys(jdbc, keks);
+            Path dir = keyDir.resolve("packed");
+            PatientKeys node = new PatientKeys(dir, keys);
+            PatientKeys otherNode = new PatientKeys(dir, keys);
+            List<Long> patients = java.util.stream.LongStream.rangeClosed(8_001, 8_100).boxed().toList();
+            node.prepareDurableLater(KeyTestBed.FACILITY, patients).join();
+            FieldCipher here = new FieldCipher(keys, node, null);
+            FieldCipher there = new FieldCipher(keys, otherNode, null);
+            java.util.Map<Long, byte[]> sealed = new java.util.HashMap<>();
+            patients.forEach(id -> sealed.put(id, here.seal(nameOf(id), "Lefèvre " + id)));
+            assertThat(there.open(nameOf(8_007), sealed.get(8_007L))).as("read, so cached, on the other node").isEqualTo("Lefèvre 8007");
+            KeyPacks packs = new KeyPacks(dir);
+            Path pack = packs.pack(KeyTestBed.FACILITY, 8_007);
+            byte[] wrapped = packs.read(KeyTestBed.FACILITY, 8_007);
+            assertThat(indexOf(read(pack), wrapped)).as("the pack holds the wrapped key").isNotNegative();
+
+            assertThat(node.shred(KeyTestBed.FACILITY, 8_007, java.time.Instant.now())).isTrue();
+            assertThat(indexOf(read(pack), wrapped)).as("gone from the pack's bytes").isNegative();
+            assertThatThrownBy(() -> there.open(nameOf(8_007), sealed.get(8_007L))).as("the node that had it cached")
+                    .isInstanceOf(ErasedValueException.class);
+            FieldCipher restarted = new FieldCipher(keys, new PatientKeys(dir, keys), null);
+            assertThatThrownBy(() -> restarted.open(nameOf(8_007), sealed.get(8_007L))).isInstanceOf(ErasedValueException.class);
+            assertThat(restarted.open(nameOf(8_008), sealed.get(8_008L))).as("a neighbour in the same pack").isEqualTo("Lefèvre 8008");
+
+            // two nodes, twenty shreddings each, at the same time, in the same pack
+            List<Long> first = patients.subList(10, 30);
+            List<Long> second = patients.subList(30, 50);
+            java.util.concurrent.CompletableFuture<Void> a = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> first.forEach(id -> node.shred(KeyTestBed.FACILITY, id, java.time.Instant.now())));
+            java.util.concurrent.CompletableFuture<Void> b = java.util.concurrent.CompletableFuture.runAsync(
+                    () -> second.forEach(id -> otherNode.shred(KeyTestBed.FACILITY, id, java.time.Instant.now())));
+            a.join();
+            b.join();
+            for (long id : patients) {
+                boolean shredded = id == 8_007 || first.contains(id) || second.contains(id);
+                assertThat(packs.read(KeyTestBed.FACILITY, id) == null).as("patient " + id + " shredded: " + shredded).isEqualTo(shredded);
+            }
+            // a second load with a patient the store already holds a key for is refused whole
+            assertThatThrownBy(() -> node.prepareDurableLater(KeyTestBed.FACILITY, List.of(9_000L, 8_090L)).join())
+                    .hasMessageContaining("already holds a key for patient 8090");
+            assertThat(packs.read(KeyTestBed.FACILITY, 9_000)).as("nothing added").isNull();
+        });
+    }
+
+    private static FieldCipher.Cell nameOf(long patient) {
+        return FieldCipher.Cell.ofPatient(patient, KeyTestBed.FACILITY, "patient", "birth_family_name", patient);
+    }
+
+    private static byte[] read(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static int indexOf(byte[] haystack, byte[] needle) {
+        for (int i = 0; i + needle.length <= haystack.length; i++) {
+            if (java.util.Arrays.equals(haystack, i, i + needle.length, needle, 0, needle.length)) {
+                return i;
+            }
+        }
+        return -1;
     }
 
     @Test
