@@ -200,7 +200,7 @@ final class DemoHospitalGenerator {
             int roll = r.nextInt(10);
             int facility = roll < 5 ? 1 : roll < 8 ? 2 : 3;
             long ippNumber = nextIpp.merge(facility, 1L, Long::sum) - 1;
-            String ipp = String.format("%d%08d", facility, ippNumber);
+            String ipp = facility + digits(ippNumber, 8);
             return new BulkPatient(i, facility, ipp, patient(r, nirOrders), EPOCH.minusSeconds(r.nextLong(86_400L * 3650)));
         }
 
@@ -258,10 +258,10 @@ final class DemoHospitalGenerator {
         List<PatientData.Phone> phones = new ArrayList<>();
         if (age >= 12 && r.nextInt(100) < 88) {
             // 06 39 98 xx xx is a range reserved for fiction: no real person is ever called by the demo.
-            phones.add(new PatientData.Phone("MOBILE", String.format("063998%04d", r.nextInt(10_000))));
+            phones.add(new PatientData.Phone("MOBILE", "063998" + digits(r.nextInt(10_000), 4)));
         }
         if (r.nextInt(100) < 30) {
-            phones.add(new PatientData.Phone("HOME", String.format("046571%04d", r.nextInt(10_000))));
+            phones.add(new PatientData.Phone("HOME", "046571" + digits(r.nextInt(10_000), 4)));
         }
         return phones;
     }
@@ -280,7 +280,7 @@ final class DemoHospitalGenerator {
             contacts.add(new PatientData.RelatedPerson(pick(r, List.of("TRUSTED_PERSON", "NEXT_OF_KIN", "BOTH")),
                     pick(r, r.nextBoolean() ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE) + " "
                             + (age < 18 ? family : skewedPick(r, FrenchNames.FAMILY)),
-                    relationship, String.format("063998%04d", r.nextInt(10_000))));
+                    relationship, "063998" + digits(r.nextInt(10_000), 4)));
         }
         return contacts;
     }
@@ -290,7 +290,7 @@ final class DemoHospitalGenerator {
             return null;
         }
         String name = "Dr " + pick(r, r.nextBoolean() ? FrenchNames.GIVEN_FEMALE : FrenchNames.GIVEN_MALE) + " " + skewedPick(r, FrenchNames.FAMILY);
-        String rpps = "19" + String.format("%08d", r.nextInt(100_000_000));
+        String rpps = "19" + digits(r.nextInt(100_000_000), 8);
         return new PatientData.PreferredPhysician(name, rpps + Luhn.checkDigit(rpps));
     }
 
@@ -303,8 +303,8 @@ final class DemoHospitalGenerator {
         String scheme = schemeRoll < 86 ? "01" : schemeRoll < 94 ? "02" : schemeRoll < 97 ? "03" : "10";
         boolean amc = r.nextInt(100) < 90;
         return new PatientData.Coverage(insuredNir, scheme, scheme.equals("02") ? "069" : "691",
-                String.format("%04d", r.nextInt(10_000)), amc ? pick(r, FrenchNames.MUTUELLES) : null,
-                amc ? String.format("%08d", r.nextInt(100_000_000)) : null,
+                digits(r.nextInt(10_000), 4), amc ? pick(r, FrenchNames.MUTUELLES) : null,
+                amc ? digits(r.nextInt(100_000_000), 8) : null,
                 LocalDate.of(2025, 1, 1).plusDays(r.nextInt(365)), LocalDate.of(2027, 1, 1).plusDays(r.nextInt(730)));
     }
 
@@ -318,14 +318,20 @@ final class DemoHospitalGenerator {
     /** A NIR unique within the generated population: the order number counts births per place and month. */
     private static String nir(Sex sex, LocalDate birthDate, String birthplace, Map<String, Integer> orders) {
         String place = birthplace.startsWith("99") ? "99" + birthplace.substring(2) : birthplace;
-        String prefix = (sex == Sex.F ? "2" : "1") + String.format("%02d%02d", birthDate.getYear() % 100, birthDate.getMonthValue())
+        String prefix = (sex == Sex.F ? "2" : "1") + digits(birthDate.getYear() % 100, 2) + digits(birthDate.getMonthValue(), 2)
                 + place.substring(0, 2) + place.substring(2);
         int order = orders.merge(prefix, 1, Integer::sum);
         if (order > 999) {
             // More births in one place and month than the order number can count: spill over to a nearby code.
-            return nir(sex, birthDate, place.substring(0, 2) + String.format("%03d", (Integer.parseInt(place.substring(2)) + 1) % 1000), orders);
+            return nir(sex, birthDate, place.substring(0, 2) + digits((Integer.parseInt(place.substring(2)) + 1) % 1000, 3), orders);
         }
-        return Nir.withKey(prefix + String.format("%03d", order));
+        return Nir.withKey(prefix + digits(order, 3));
+    }
+
+    /** {@code value} with leading zeros to {@code width} digits: what {@code %0Nd} wrote, without parsing a format per call. */
+    static String digits(long value, int width) {
+        String plain = Long.toString(value);
+        return plain.length() >= width ? plain : "0".repeat(width - plain.length()) + plain;
     }
 
     private static String finess(String sevenDigits) {
@@ -334,7 +340,7 @@ final class DemoHospitalGenerator {
     }
 
     private static String rpps(int[] counter) {
-        String payload = "1" + String.format("%09d", 100_000 + counter[0]++);
+        String payload = "1" + digits(100_000 + counter[0]++, 9);
         return payload + Luhn.checkDigit(payload);
     }
 

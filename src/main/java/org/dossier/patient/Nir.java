@@ -33,7 +33,8 @@ public final class Nir {
 
     /** The full 15-character NIR for a 13-character body. */
     public static String withKey(String body) {
-        return body + String.format("%02d", key(body));
+        int key = key(body);
+        return body + (key < 10 ? "0" : "") + key;
     }
 
     /** Whether the sex digit agrees with the recorded sex (1 male, 2 female; 3, 4, 7, 8 are provisional ranges). */

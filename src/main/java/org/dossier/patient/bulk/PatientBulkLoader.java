@@ -81,11 +81,11 @@ public class PatientBulkLoader {
         long[] keysWait = {0};
         long start = System.nanoTime();
         ForkJoinPool sealing = new ForkJoinPool(Runtime.getRuntime().availableProcessors());
+        // The facilities' key makers are made on this thread, on the load's connection (they read the facility's data key).
+        Map<Integer, PatientKeys.NewKeys> keyMakers = new HashMap<>();
         try {
             bulk.run(session -> session.withIndexesBuiltAfter(List.of("patient"), s -> {
                 long maxId = 0;
-                // The facilities' key makers are made here, on the load's connection (they read the facility's data key).
-                Map<Integer, PatientKeys.NewKeys> keyMakers = new HashMap<>();
                 Deque<Future<SealedChunk>> ahead = new ArrayDeque<>();
                 List<CompletableFuture<Void>> keysDurable = new ArrayList<>();
                 while (patients.hasNext()) {
@@ -100,12 +100,12 @@ public class PatientBulkLoader {
                     Map<Integer, PatientKeys.NewKeys> makers = Map.copyOf(keyMakers);
                     ahead.add(sealing.submit(() -> seal(chunk, makers)));
                     while (ahead.size() > AHEAD) {
-                        copy(s, ahead.poll(), reason, keysDurable, sealingNanos, waitedForSealing);
+                        copy(s, ahead.poll(), reason, keyMakers, keysDurable, sealingNanos, waitedForSealing);
                     }
                     total[0] += chunk.size();
                 }
                 while (!ahead.isEmpty()) {
-                    copy(s, ahead.poll(), reason, keysDurable, sealingNanos, waitedForSealing);
+                    copy(s, ahead.poll(), reason, keyMakers, keysDurable, sealingNanos, waitedForSealing);
                 }
                 s.advanceSequenceTo("patient_id_seq", maxId);
                 rowsWritten[0] = System.nanoTime();
@@ -115,6 +115,7 @@ public class PatientBulkLoader {
             }));
         } finally {
             sealing.shutdownNow();
+            keyMakers.values().forEach(PatientKeys.NewKeys::close);
         }
         long end = System.nanoTime();
         log.info("Patients loaded: {} in {} ms (their keys made and values sealed in {} ms of {} threads, beside the COPY;"
@@ -146,8 +147,8 @@ public class PatientBulkLoader {
     }
 
     /** Copies a sealed chunk's rows, then its first versions (two COPY streams cannot be open on one connection). */
-    private void copy(BulkLoad.Session session, Future<SealedChunk> next, String reason, List<CompletableFuture<Void>> keysDurable,
-                      long[] sealingNanos, long[] waited) throws SQLException {
+    private void copy(BulkLoad.Session session, Future<SealedChunk> next, String reason, Map<Integer, PatientKeys.NewKeys> keyMakers,
+                      List<CompletableFuture<Void>> keysDurable, long[] sealingNanos, long[] waited) throws SQLException {
         long start = System.nanoTime();
         SealedChunk chunk;
         try {
@@ -181,6 +182,8 @@ public class PatientBulkLoader {
                 copy.row(p.id(), 1, p.facilityId(), p.createdAt(), null, reason, chunk.sealed().get(i).firstVersion());
             }
         }
+        patients.stream().collect(Collectors.groupingBy(BulkPatient::facilityId, Collectors.mapping(BulkPatient::id, Collectors.toList())))
+                .forEach((facility, ids) -> keyMakers.get(facility).release(ids));
     }
 
 }

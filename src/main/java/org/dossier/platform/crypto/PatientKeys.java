@@ -62,8 +62,8 @@ public class PatientKeys {
     private final DataKeys dataKeys;
     private final Map<Long, Loaded> cache = new ConcurrentHashMap<>();
     /**
-     * Keys a bulk load made and seals with while their files are being written ({@link #prepareDurableLater}): no one else
-     * can see those patients before the load commits, which waits for the files; then the keys move to the cache.
+     * Keys a bulk load made and seals with while their packs are being written ({@link NewKeys}): no one else can see those
+     * patients before the load commits, which waits for the packs; once sealed with, the keys move to the cache.
      */
     private final Map<Long, Loaded> pending = new ConcurrentHashMap<>();
 
@@ -183,7 +183,8 @@ public class PatientKeys {
      * commits anything sealed with them. {@link #newKeys} says how.
      */
     public CompletableFuture<Void> prepareDurableLater(int facilityId, Collection<Long> newPatientIds) {
-        return newKeys(facilityId).make(newPatientIds);
+        NewKeys keys = newKeys(facilityId);
+        return keys.make(newPatientIds).whenComplete((done, failed) -> keys.close());
     }
 
     /**
@@ -198,11 +199,15 @@ public class PatientKeys {
     /**
      * Makes new patients' keys, usable at once, and writes them in packs ({@link KeyPacks}: one fsync per 4,096 patient
      * ids, where one file per patient cost a flush of the whole file system) on a thread of their own while the caller
-     * seals and copies. A pack already holding a key for one of them fails the load.
+     * seals and copies. A key (a pack's, a file's or a tombstone) already there for one of them fails the load. The keys
+     * stay in memory, looked up without a look at the store, until the caller has sealed with them ({@link #release}) or
+     * its load has committed or failed ({@link #close}).
      */
-    public final class NewKeys {
+    public final class NewKeys implements AutoCloseable {
         private final int facilityId;
         private final Aead wrapping;
+        private final java.util.Set<Long> made = ConcurrentHashMap.newKeySet();
+        private final java.util.Set<Long> durable = ConcurrentHashMap.newKeySet();
 
         private NewKeys(int facilityId, Aead wrapping) {
             this.facilityId = facilityId;
@@ -211,29 +216,61 @@ public class PatientKeys {
 
         /** The keys made and usable now; what the returned future completes is their being durable. */
         public CompletableFuture<Void> make(Collection<Long> newPatientIds) {
-            Map<Long, byte[]> made = PatientKeys.this.make(facilityId, wrapping, newPatientIds);
+            Map<Long, byte[]> wrapped = PatientKeys.this.make(facilityId, wrapping, newPatientIds);
+            made.addAll(wrapped.keySet());
             return CompletableFuture.runAsync(() -> {
-                try {
-                    // a key (or a tombstone) left by a load that failed, in a store kept while the database was not, would
-                    // be read before ours: refused, as the packs refuse one they hold
-                    made.keySet().stream().filter(id -> Files.exists(keyFile(facilityId, id)) || Files.exists(tombstone(facilityId, id)))
-                            .findFirst().ifPresent(id -> {
-                                throw new IllegalStateException("The key store already holds a key for patient " + id + " ("
-                                        + keyFile(facilityId, id).getParent() + "): a key store kept from another database?");
-                            });
-                    packs.add(facilityId, made);
-                    made.keySet().forEach(id -> {
-                        Loaded key = pending.get(id);
-                        remember(id, new Loaded(key.aead(), key.prefix(), true));
-                    });
-                } finally {
-                    made.keySet().forEach(pending::remove);
-                }
+                refuseKeysAlreadyStored(wrapped.keySet());
+                packs.add(facilityId, wrapped);
+                // those released meanwhile are read from their pack when next needed
+                wrapped.keySet().stream().filter(made::contains).forEach(durable::add);
             }, task -> {
                 Thread writing = new Thread(task, "patient-keys-writing");
                 writing.setDaemon(true);
                 writing.start();
             });
+        }
+
+        /**
+         * Done sealing with these patients' keys: they leave memory (a million would not fit), those already on disk for
+         * the cache (bounded; a packed key is checked against its tombstone there), the others to be read from their pack.
+         */
+        public void release(Collection<Long> patientIds) {
+            patientIds.forEach(id -> {
+                made.remove(id);
+                Loaded key = pending.remove(id);
+                if (key != null && durable.remove(id)) {
+                    remember(id, new Loaded(key.aead(), key.prefix(), true));
+                }
+            });
+        }
+
+        /** Releases every key still held. */
+        @Override
+        public void close() {
+            release(List.copyOf(made));
+        }
+
+        /**
+         * A key (or a tombstone) left in the store by a load that failed, or a store kept while its database was not,
+         * would be read before ours. One listing of the facility's directory when it holds no patient's own file (a
+         * bulk-loaded hospital's), else a look per patient.
+         */
+        private void refuseKeysAlreadyStored(java.util.Set<Long> ids) {
+            Path facility = store.resolve(Integer.toString(facilityId));
+            try (var entries = Files.list(facility)) {
+                if (entries.allMatch(e -> e.getFileName().toString().equals("packs"))) {
+                    return;
+                }
+            } catch (NoSuchFileException none) {
+                return;
+            } catch (IOException e) {
+                throw new UncheckedIOException("Cannot list " + facility, e);
+            }
+            ids.stream().filter(id -> Files.exists(keyFile(facilityId, id)) || Files.exists(tombstone(facilityId, id))).findFirst()
+                    .ifPresent(id -> {
+                        throw new IllegalStateException("The key store already holds a key for patient " + id + " ("
+                                + keyFile(facilityId, id).getParent() + "): a key store kept from another database?");
+                    });
         }
     }
 
@@ -460,12 +497,13 @@ public class PatientKeys {
         return ("dossier-patient-key|" + facilityId + "|" + patientId).getBytes(StandardCharsets.UTF_8);
     }
 
+    // one resolve of one string: these run at every seal and open (a chart read opens hundreds of values)
     Path keyFile(int facilityId, long patientId) {
-        return store.resolve(Integer.toString(facilityId)).resolve(Long.toString(patientId % 1000)).resolve(patientId + ".key");
+        return store.resolve(facilityId + "/" + patientId % 1000 + "/" + patientId + ".key");
     }
 
     private Path tombstone(int facilityId, long patientId) {
-        return keyFile(facilityId, patientId).resolveSibling(patientId + ".shredded");
+        return store.resolve(facilityId + "/" + patientId % 1000 + "/" + patientId + ".shredded");
     }
 
     /** {@code sync -f}: syncfs(2) of the file system holding {@code file}; false where there is no such command. */
