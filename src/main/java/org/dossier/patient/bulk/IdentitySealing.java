@@ -94,13 +94,31 @@ public class IdentitySealing {
         }
         Instant until = now.plus(slice);
         int batches = 0;
-        while (Instant.now().isBefore(until) && work(1) == 1) {
-            // one batch at a time; a failure is logged by the scheduler and retried at the next tick
-            batches++;
+        try {
+            while (Instant.now().isBefore(until) && work(1) == 1) {
+                // one batch at a time; a failure is logged by the scheduler and retried at the next tick
+                batches++;
+            }
+        } catch (org.springframework.dao.DataAccessException e) {
+            if (!lockTimeout(e)) {
+                throw e;
+            }
+            // A bulk load (the demo's, minutes at a million patients) holds the registry: not an error, a later tick.
+            log.debug("The registry is locked (a bulk load?): identity sealing waits for a later tick");
+            return;
         }
         // Once nothing is left (every row written since V73 is sealed as written), look again only now and then: the query
         // reads the whole registry, which at a million patients is not free every two seconds.
         idleUntil = batches == 0 ? Instant.now().plus(IDLE) : Instant.MIN;
+    }
+
+    private static boolean lockTimeout(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof java.sql.SQLException sql && "55P03".equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Runs at most {@code batches} batches; answers how many sealed something (0: nothing left, or another node works). */
