@@ -97,6 +97,9 @@ public class PatientBulkLoader {
                         maxId = Math.max(maxId, p.id());
                         keyMakers.computeIfAbsent(p.facilityId(), patientKeys::newKeys);
                     }
+                    // The ids are taken now, not at the end: a patient registered at the desk meanwhile would get one of
+                    // them, and a key of its own for it in the key store.
+                    s.advanceSequenceTo("patient_id_seq", maxId);
                     Map<Integer, PatientKeys.NewKeys> makers = Map.copyOf(keyMakers);
                     ahead.add(sealing.submit(() -> seal(chunk, makers)));
                     while (ahead.size() > AHEAD) {
@@ -115,6 +118,8 @@ public class PatientBulkLoader {
             }));
         } finally {
             sealing.shutdownNow();
+            // a sealing task still running would make keys after they were forgotten
+            awaitQuietly(sealing);
             keyMakers.values().forEach(PatientKeys.NewKeys::close);
         }
         long end = System.nanoTime();
@@ -123,6 +128,16 @@ public class PatientBulkLoader {
                         + " indexes and commit {} ms)", total[0], ms(end - start), ms(sealingNanos[0]), sealing.getParallelism(),
                 ms(rowsWritten[0] - start), ms(waitedForSealing[0]), ms(keysWait[0]), ms(end - rowsWritten[0] - keysWait[0]));
         return total[0];
+    }
+
+    private static void awaitQuietly(ForkJoinPool pool) {
+        try {
+            if (!pool.awaitTermination(1, java.util.concurrent.TimeUnit.MINUTES)) {
+                log.warn("The registry load's sealing threads did not stop within a minute");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static long ms(long nanos) {

@@ -85,7 +85,7 @@ public class PatientKeys {
 
     PatientKeys(Path store, DataKeys dataKeys) {
         this.store = store.toAbsolutePath().normalize();
-        this.packs = new KeyPacks(this.store);
+        this.packs = new KeyPacks(this.store, (facility, patient) -> Files.exists(tombstone(facility, patient)));
         this.dataKeys = dataKeys;
     }
 
@@ -208,6 +208,13 @@ public class PatientKeys {
         private final Aead wrapping;
         private final java.util.Set<Long> made = ConcurrentHashMap.newKeySet();
         private final java.util.Set<Long> durable = ConcurrentHashMap.newKeySet();
+        /** One thread writes the packs, in the order the chunks came: a load's writes queue, they do not pile up threads. */
+        private final java.util.concurrent.ExecutorService writing = Executors.newSingleThreadExecutor(task -> {
+            Thread thread = new Thread(task, "patient-keys-writing");
+            thread.setDaemon(true);
+            return thread;
+        });
+        private volatile boolean closed;
 
         private NewKeys(int facilityId, Aead wrapping) {
             this.facilityId = facilityId;
@@ -216,18 +223,18 @@ public class PatientKeys {
 
         /** The keys made and usable now; what the returned future completes is their being durable. */
         public CompletableFuture<Void> make(Collection<Long> newPatientIds) {
+            if (closed) {
+                throw new IllegalStateException("These keys were closed: the load is over");
+            }
+            // counted as made before they are usable, so that closing forgets every one of them
+            made.addAll(newPatientIds);
             Map<Long, byte[]> wrapped = PatientKeys.this.make(facilityId, wrapping, newPatientIds);
-            made.addAll(wrapped.keySet());
             return CompletableFuture.runAsync(() -> {
                 refuseKeysAlreadyStored(wrapped.keySet());
                 packs.add(facilityId, wrapped);
                 // those released meanwhile are read from their pack when next needed
                 wrapped.keySet().stream().filter(made::contains).forEach(durable::add);
-            }, task -> {
-                Thread writing = new Thread(task, "patient-keys-writing");
-                writing.setDaemon(true);
-                writing.start();
-            });
+            }, writing);
         }
 
         /**
@@ -244,9 +251,11 @@ public class PatientKeys {
             });
         }
 
-        /** Releases every key still held. */
+        /** Releases every key still held; the writing thread ends once its queue is done. */
         @Override
         public void close() {
+            closed = true;
+            writing.shutdown();
             release(List.copyOf(made));
         }
 
@@ -377,6 +386,7 @@ public class PatientKeys {
             fsync(file.getParent());
             had |= packs.remove(facilityId, patientId);
             cache.remove(patientId);
+            pending.remove(patientId);
             log.info("Shredded the key of patient {} (facility {}): {}", patientId, facilityId, had ? "deleted" : "there was none");
             return had;
         } catch (IOException e) {
