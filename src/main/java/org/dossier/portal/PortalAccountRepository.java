@@ -116,12 +116,8 @@ class PortalAccountRepository {
      * Whether another patient's current account has this (normalised) username, in any facility: its token under each
      * facility's key (V74), or, in a row written before V74 and not yet sealed, the clear name.
      */
-    boolean usernameTaken(String username, long exceptPatientId) {
-        return taken(username, usernames.tokens(username), exceptPatientId) || taken(username, usernames.tokensOfNewFacilities(username), exceptPatientId);
-    }
-
-    private boolean taken(String username, byte[][] tokens, long exceptPatientId) {
-        return tokens != null && jdbc.sql("""
+    boolean usernameTaken(String username, byte[][] tokens, long exceptPatientId) {
+        return jdbc.sql("""
                         select exists (select 1 from portal_account where (username_token = any(?) or username = ?)
                                           and status <> 'SUPERSEDED' and patient_id <> ?)""")
                 .param(tokens).param(username).param(exceptPatientId).query(Boolean.class).single();
@@ -144,7 +140,7 @@ class PortalAccountRepository {
      * A new account for each enrolment, naming the code it was enrolled with: PENDING until its authenticator is confirmed.
      * Its (normalised) username is written sealed with the patient's key and as its token in the patient's facility (V74).
      */
-    long enrol(Code code, String username, String passwordHash, String sealedSecret, Instant now) {
+    long enrol(Code code, String username, byte[] token, String passwordHash, String sealedSecret, Instant now) {
         long id = jdbc.sql("select nextval(pg_get_serial_sequence('portal_account', 'id'))").query(Long.class).single();
         jdbc.sql("""
                         insert into portal_account (id, patient_id, facility_id, sealed_username, username_token, password_hash,
@@ -152,7 +148,7 @@ class PortalAccountRepository {
                         values (:id, :p, :f, :u, :t, :h, :s, 'PENDING', :now, :code)""")
                 .param("id", id).param("p", code.patientId()).param("f", code.facilityId())
                 .param("u", usernames.seal(code.patientId(), code.facilityId(), id, username))
-                .param("t", usernames.token(code.facilityId(), username)).param("h", passwordHash)
+                .param("t", token).param("h", passwordHash)
                 .param("s", sealedSecret).param("now", Timestamp.from(now)).param("code", code.id()).update();
         return id;
     }
@@ -234,11 +230,24 @@ class PortalAccountRepository {
 
     private Optional<Account> byToken(String username, byte[][] tokens) {
         return jdbc.sql("select * from portal_account where (username_token = any(?) or username = ?) and status <> 'SUPERSEDED'")
-                .param(tokens).param(username).query(this::account).stream().filter(a -> username.equals(a.username())).findFirst();
+                .param(tokens).param(username).query(this::account).list().stream().filter(a -> username.equals(a.username())).findFirst();
     }
 
     Optional<Account> byId(long id) {
         return jdbc.sql("select * from portal_account where id = ?").param(id).query(this::account).optional();
+    }
+
+    /**
+     * A patient's key is being shredded (ADR 0047, 0056): their accounts' usernames go with it, the sealed one and its
+     * token too, which the facility's index key (it lives on) would still let whoever holds it test a guess against. The
+     * accounts stay (their ids are the actors of the trail); no name signs in to them any more.
+     */
+    @org.springframework.context.event.EventListener
+    void erased(org.dossier.access.PatientErased erased) {
+        jdbc.sql("""
+                        update portal_account set username = null, sealed_username = null, username_token = null
+                         where patient_id = ? and facility_id = ?""")
+                .param(erased.patientId()).param(erased.facilityId()).update();
     }
 
     /** Records the time step of an accepted code; false when a code of that step (or later) was already used. */

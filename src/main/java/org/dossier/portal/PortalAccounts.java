@@ -230,8 +230,11 @@ public class PortalAccounts {
         if (named != null) {
             throw new InvalidInputException("password", named);
         }
+        // The name's tokens under every facility's key, made before the transaction: a data key a token needs is created and
+        // kept then, never inside a transaction that may roll back.
+        PortalUsernames.Tokens tokens = FacilityScope.asSystem(() -> usernames.tokensFor(name, found.facilityId()));
         try {
-            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, password, address, agent, now)));
+            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, tokens, password, address, agent, now)));
         } catch (org.springframework.dao.DuplicateKeyException e) {
             // Two enrolments racing for one username (or for one patient): the loser is told, not answered 500.
             throw new InvalidInputException("username", "is taken: choose another");
@@ -247,8 +250,9 @@ public class PortalAccounts {
                         + (failures >= BIRTH_DATE_ATTEMPTS ? "; the code is used up)" : ")")).build());
     }
 
-    private Enrolment start(PortalAccountRepository.Code code, String username, String password, String address, String agent, Instant now) {
-        if (accounts.usernameTaken(username, code.patientId())) {
+    private Enrolment start(PortalAccountRepository.Code code, String username, PortalUsernames.Tokens tokens, String password,
+                            String address, String agent, Instant now) {
+        if (accounts.usernameTaken(username, tokens.everywhere(), code.patientId())) {
             throw new InvalidInputException("username", "is taken: choose another");
         }
         if (!accounts.useCode(code.id(), now)) {
@@ -256,7 +260,7 @@ public class PortalAccounts {
         }
         String secret = factors.newTotpSecret();
         Optional<PortalAccountRepository.Account> earlier = accounts.supersede(code.patientId(), now);
-        long id = accounts.enrol(code, username, factors.hash(password), secrets.seal(secret), now);
+        long id = accounts.enrol(code, username, tokens.own(), factors.hash(password), secrets.seal(secret), now);
         // The superseded account's apps lose their tokens with it (they would be refused anyway: it is no longer active).
         earlier.ifPresent(a -> apps.revokePatientApps(a.id()));
         audit.append(entry(now, id, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)

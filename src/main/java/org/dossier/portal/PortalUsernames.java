@@ -66,6 +66,15 @@ public class PortalUsernames {
         return tokens(normalisedName, facilities(false));
     }
 
+    /** A name's tokens at enrolment: under every facility's key (the "taken" check), and under its own facility's (written). */
+    record Tokens(byte[][] everywhere, byte[] own) {
+    }
+
+    /** The name's tokens under the key of every facility, read afresh (enrolments are few), and under the account's own. */
+    Tokens tokensFor(String normalisedName, int ownFacilityId) {
+        return new Tokens(tokens(normalisedName, facilities(true)), token(ownFacilityId, normalisedName));
+    }
+
     /** The same, after reading the facilities again: answers null when none was added since the last read. */
     byte[][] tokensOfNewFacilities(String normalisedName) {
         List<Integer> known = facilities;
