@@ -77,12 +77,12 @@ public class ActorResolver {
     /**
      * The actor of a patient's app request, as the portal makes a patient's (ADR 0039): the role PATIENT alone, confined to
      * their own record in its facility, the portal account's negative id (no staff account has it), named
-     * {@code patient:<username>}; the session reference names the app, so "who opened my record" tells an app's reads apart.
+     * {@code patient:portal-account-<id>} (ADR 0058); the session reference names the app, so "who opened my record" tells an app's reads apart.
      */
     private static Actor patientActor(PatientAppPrincipal patient, String source, String agent) {
         PatientSignIns.Holder h = patient.holder();
         AppGrant app = patient.app();
-        return new Actor(-h.accountId(), "patient:" + h.username(), java.util.Set.of(org.dossier.organization.Role.PATIENT),
+        return new Actor(-h.accountId(), "patient:" + h.label(), java.util.Set.of(org.dossier.organization.Role.PATIENT),
                 java.util.Set.of(h.facilityId()), java.util.Set.of(), "smart:" + app.clientId() + ":"
                 + app.authorizationId().substring(0, Math.min(8, app.authorizationId().length())), source, agent == null ? "" : agent,
                 Actor.Channel.TOKEN, patient.issuedAt(), h.patientId());

@@ -49,17 +49,20 @@ public class PatientFactors {
         return password != null && hash != null && encoder.matches(password, hash);
     }
 
-    /** Refuses (429) an attempt too soon after failures of this portal account (null: none yet, as at enrolment) or address. */
-    public void throttle(String username, String address) {
-        throttle.check(keys(username, address));
+    /**
+     * Refuses (429) an attempt too soon after failures of this portal account or address. The portal names the account by
+     * a key of its own choosing (a keyed hash of the name typed, never the name: ADR 0058); null: none yet, as at enrolment.
+     */
+    public void throttle(String accountKey, String address) {
+        throttle.check(keys(accountKey, address));
     }
 
-    public void failed(String username, String address) {
-        throttle.failed(keys(username, address));
+    public void failed(String accountKey, String address) {
+        throttle.failed(keys(accountKey, address));
     }
 
-    private static String[] keys(String username, String address) {
-        return username == null ? new String[]{addressKey(address)} : new String[]{key(username), addressKey(address)};
+    private static String[] keys(String accountKey, String address) {
+        return accountKey == null ? new String[]{addressKey(address)} : new String[]{key(accountKey), addressKey(address)};
     }
 
     /**
@@ -70,13 +73,13 @@ public class PatientFactors {
         return "portal-" + LoginThrottle.addressKey(address);
     }
 
-    public void succeeded(String username) {
-        throttle.succeeded(key(username));
+    public void succeeded(String accountKey) {
+        throttle.succeeded(key(accountKey));
     }
 
-    /** Portal accounts are throttled under their own keys: a patient's username never shares a staff account's count. */
-    private static String key(String username) {
-        return LoginThrottle.accountKey("portal:" + (username == null ? "" : username));
+    /** Portal accounts are throttled under their own keys: a patient's never shares a staff account's count. */
+    private static String key(String accountKey) {
+        return LoginThrottle.accountKey("portal:" + (accountKey == null ? "" : accountKey));
     }
 
     /** A new random TOTP secret (160 bits, base32), as the staff enrolment makes. */

@@ -14,8 +14,11 @@ import java.util.Optional;
  */
 public interface PatientSignIns {
 
-    /** A patient's portal account as an app's token acts for it: the one record it opens, in that record's facility. */
-    record Holder(long accountId, String username, long patientId, int facilityId) {
+    /**
+     * A patient's portal account as an app's token acts for it: the one record it opens, in that record's facility;
+     * {@code label} names the account in the trail ("portal-account-12"), never by the username the patient chose.
+     */
+    record Holder(long accountId, String label, long patientId, int facilityId) {
     }
 
     /** Where the portal keeps a signed-in patient's security context (its own session key, never the staff one). */

@@ -23,7 +23,10 @@ import java.util.Optional;
 @Repository
 class PortalAccountRepository {
 
-    /** An account's sign-in facts: its secret is sealed (SecretBox), its password an Argon2id hash. */
+    /**
+     * An account's sign-in facts: its secret is sealed (SecretBox), its password an Argon2id hash; its username as the
+     * patient chose it, opened from its sealed cell (V74), null once the patient was shredded.
+     */
     record Account(long id, long patientId, int facilityId, String username, String passwordHash, String totpSecretSealed,
                    long totpLastStep, String status) {
     }
@@ -36,11 +39,14 @@ class PortalAccountRepository {
     private final FieldCipher cipher;
     /** A case's notes, sealed with the patient's key (V68, ADR 0053). */
     private final SealedColumns caseText;
+    private final PortalUsernames usernames;
 
-    PortalAccountRepository(JdbcClient jdbc, FieldCipher cipher, @Qualifier("portalCaseText") SealedColumns caseText) {
+    PortalAccountRepository(JdbcClient jdbc, FieldCipher cipher, @Qualifier("portalCaseText") SealedColumns caseText,
+                            PortalUsernames usernames) {
         this.jdbc = jdbc;
         this.cipher = cipher;
         this.caseText = caseText;
+        this.usernames = usernames;
     }
 
     /** A new code replaces the patient's earlier ones, used or not. */
@@ -106,9 +112,15 @@ class PortalAccountRepository {
                 .optional();
     }
 
-    boolean usernameTaken(String username, long exceptPatientId) {
-        return jdbc.sql("select exists (select 1 from portal_account where username = ? and status <> 'SUPERSEDED' and patient_id <> ?)")
-                .param(username).param(exceptPatientId).query(Boolean.class).single();
+    /**
+     * Whether another patient's current account has this (normalised) username, in any facility: its token under each
+     * facility's key (V74), or, in a row written before V74 and not yet sealed, the clear name.
+     */
+    boolean usernameTaken(String username, byte[][] tokens, long exceptPatientId) {
+        return jdbc.sql("""
+                        select exists (select 1 from portal_account where (username_token = any(?) or username = ?)
+                                          and status <> 'SUPERSEDED' and patient_id <> ?)""")
+                .param(tokens).param(username).param(exceptPatientId).query(Boolean.class).single();
     }
 
     /**
@@ -121,18 +133,24 @@ class PortalAccountRepository {
                           from portal_account before
                          where a.id = before.id and a.patient_id = ? and a.status <> 'SUPERSEDED'
                         returning before.*""")
-                .param(Timestamp.from(now)).param(patientId).query(PortalAccountRepository::account).optional();
+                .param(Timestamp.from(now)).param(patientId).query(this::account).optional();
     }
 
-    /** A new account for each enrolment, naming the code it was enrolled with: PENDING until its authenticator is confirmed. */
-    long enrol(Code code, String username, String passwordHash, String sealedSecret, Instant now) {
-        return jdbc.sql("""
-                        insert into portal_account (patient_id, facility_id, username, password_hash, totp_secret_sealed, status, created_at,
-                                                    code_id)
-                        values (:p, :f, :u, :h, :s, 'PENDING', :now, :code)
-                        returning id""")
-                .param("p", code.patientId()).param("f", code.facilityId()).param("u", username).param("h", passwordHash)
-                .param("s", sealedSecret).param("now", Timestamp.from(now)).param("code", code.id()).query(Long.class).single();
+    /**
+     * A new account for each enrolment, naming the code it was enrolled with: PENDING until its authenticator is confirmed.
+     * Its (normalised) username is written sealed with the patient's key and as its token in the patient's facility (V74).
+     */
+    long enrol(Code code, String username, byte[] token, String passwordHash, String sealedSecret, Instant now) {
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('portal_account', 'id'))").query(Long.class).single();
+        jdbc.sql("""
+                        insert into portal_account (id, patient_id, facility_id, sealed_username, username_token, password_hash,
+                                                    totp_secret_sealed, status, created_at, code_id)
+                        values (:id, :p, :f, :u, :t, :h, :s, 'PENDING', :now, :code)""")
+                .param("id", id).param("p", code.patientId()).param("f", code.facilityId())
+                .param("u", usernames.seal(code.patientId(), code.facilityId(), id, username))
+                .param("t", token).param("h", passwordHash)
+                .param("s", sealedSecret).param("now", Timestamp.from(now)).param("code", code.id()).update();
+        return id;
     }
 
     /** Whether a session signed in at this instant may go on: its account still active, and no code issued since. */
@@ -147,7 +165,7 @@ class PortalAccountRepository {
     Optional<Account> live(long accountId, Instant since) {
         return jdbc.sql("""
                         select * from portal_account where id = ? and status = 'ACTIVE' and (sessions_from is null or sessions_from <= ?)""")
-                .param(accountId).param(Timestamp.from(since)).query(PortalAccountRepository::account).optional();
+                .param(accountId).param(Timestamp.from(since)).query(this::account).optional();
     }
 
     /** The patient's accounts that are not superseded (whose app tokens a new code ends). */
@@ -197,12 +215,39 @@ class PortalAccountRepository {
         return jdbc.sql("select issued_by from portal_enrolment_code where id = ?").param(codeId).query(Long.class).optional();
     }
 
+    /**
+     * The current account of a (normalised) username: found by its token under any facility's key (or, not yet sealed, by
+     * the clear name), and kept only if its opened name is the one typed, so a shredded patient's account is found by none.
+     */
     Optional<Account> byUsername(String username) {
-        return jdbc.sql("select * from portal_account where username = ? and status <> 'SUPERSEDED'").param(username).query(PortalAccountRepository::account).optional();
+        Optional<Account> found = byToken(username, usernames.tokens(username));
+        if (found.isEmpty()) {
+            byte[][] more = usernames.tokensOfNewFacilities(username);
+            found = more == null ? found : byToken(username, more);
+        }
+        return found;
+    }
+
+    private Optional<Account> byToken(String username, byte[][] tokens) {
+        return jdbc.sql("select * from portal_account where (username_token = any(?) or username = ?) and status <> 'SUPERSEDED'")
+                .param(tokens).param(username).query(this::account).list().stream().filter(a -> username.equals(a.username())).findFirst();
     }
 
     Optional<Account> byId(long id) {
-        return jdbc.sql("select * from portal_account where id = ?").param(id).query(PortalAccountRepository::account).optional();
+        return jdbc.sql("select * from portal_account where id = ?").param(id).query(this::account).optional();
+    }
+
+    /**
+     * A patient's key is being shredded (ADR 0047, 0056): their accounts' usernames go with it, the sealed one and its
+     * token too, which the facility's index key (it lives on) would still let whoever holds it test a guess against. The
+     * accounts stay (their ids are the actors of the trail); no name signs in to them any more.
+     */
+    @org.springframework.context.event.EventListener
+    void erased(org.dossier.access.PatientErased erased) {
+        jdbc.sql("""
+                        update portal_account set username = null, sealed_username = null, username_token = null
+                         where patient_id = ? and facility_id = ?""")
+                .param(erased.patientId()).param(erased.facilityId()).update();
     }
 
     /** Records the time step of an accepted code; false when a code of that step (or later) was already used. */
@@ -216,8 +261,8 @@ class PortalAccountRepository {
                 .param(Timestamp.from(now)).param(accountId).update();
     }
 
-    private static Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        return new Account(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), rs.getString("username"),
+    private Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return new Account(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), usernames.open(rs),
                 rs.getString("password_hash"), rs.getString("totp_secret_sealed"), rs.getLong("totp_last_step"), rs.getString("status"));
     }
 }

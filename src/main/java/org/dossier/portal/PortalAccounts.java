@@ -71,11 +71,13 @@ public class PortalAccounts {
     private final PatientService patients;
     private final PortalCodeMail mail;
     private final PortalSettings settings;
+    private final PortalUsernames usernames;
 
     PortalAccounts(PortalAccountRepository accounts, AccessGateway gateway, AuditTrail audit, PatientFactors factors, SecretBox secrets,
                    Clock clock, org.springframework.transaction.support.TransactionTemplate transaction, PatientService patients,
-                   PortalCodeMail mail, PortalSettings settings, org.dossier.identity.SmartApps apps) {
+                   PortalCodeMail mail, PortalSettings settings, org.dossier.identity.SmartApps apps, PortalUsernames usernames) {
         this.settings = settings;
+        this.usernames = usernames;
         this.transaction = transaction;
         this.patients = patients;
         this.mail = mail;
@@ -200,7 +202,7 @@ public class PortalAccounts {
      */
     public Enrolment enrol(String code, LocalDate birthDate, String username, String password, String address, String agent) {
         factors.throttle(null, address);
-        String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);
+        String name = PortalUsernames.normalised(username);
         List<FieldError> errors = new ArrayList<>();
         if (!USERNAME.matcher(name).matches()) {
             errors.add(new FieldError("username", "must be 3 to 40 characters: lower-case letters, digits, '.' or '-', starting with a letter"));
@@ -218,7 +220,7 @@ public class PortalAccounts {
         if (found == null || !FacilityScope.asSystem(() -> accounts.birthDate(found.patientId()).map(d -> d.equals(birthDate)).orElse(false))) {
             factors.failed(null, address);
             if (found != null) {
-                wrongBirthDate(found, name, address, agent, now);
+                wrongBirthDate(found, address, agent, now);
             }
             throw new InvalidInputException("code", "this code and birth date do not match an enrolment code that is still valid: "
                     + "ask the hospital's front desk for a new code");
@@ -228,8 +230,11 @@ public class PortalAccounts {
         if (named != null) {
             throw new InvalidInputException("password", named);
         }
+        // The name's tokens under every facility's key, made before the transaction: a data key a token needs is created and
+        // kept then, never inside a transaction that may roll back.
+        PortalUsernames.Tokens tokens = FacilityScope.asSystem(() -> usernames.tokensFor(name, found.facilityId()));
         try {
-            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, password, address, agent, now)));
+            return FacilityScope.asSystem(() -> transaction.execute(tx -> start(found, name, tokens, password, address, agent, now)));
         } catch (org.springframework.dao.DuplicateKeyException e) {
             // Two enrolments racing for one username (or for one patient): the loser is told, not answered 500.
             throw new InvalidInputException("username", "is taken: choose another");
@@ -237,16 +242,17 @@ public class PortalAccounts {
     }
 
     /** A usable code with a wrong birth date: counted on the code (used up at the limit), and written to the patient's trail. */
-    private void wrongBirthDate(PortalAccountRepository.Code code, String username, String address, String agent, Instant now) {
+    private void wrongBirthDate(PortalAccountRepository.Code code, String address, String agent, Instant now) {
         int failures = FacilityScope.asSystem(() -> accounts.failedBirthDate(code.id(), BIRTH_DATE_ATTEMPTS, now));
-        audit.append(entry(now, null, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
+        audit.append(entry(now, null, "enrolment-code-" + code.id(), address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
                 .patient(code.patientId()).resource(AuditResource.PortalEnrolment, code.patientId()).decision(AuditRecord.Decision.DENY, null)
                 .detail("wrong birth date with a valid enrolment code (" + failures + " of " + BIRTH_DATE_ATTEMPTS
                         + (failures >= BIRTH_DATE_ATTEMPTS ? "; the code is used up)" : ")")).build());
     }
 
-    private Enrolment start(PortalAccountRepository.Code code, String username, String password, String address, String agent, Instant now) {
-        if (accounts.usernameTaken(username, code.patientId())) {
+    private Enrolment start(PortalAccountRepository.Code code, String username, PortalUsernames.Tokens tokens, String password,
+                            String address, String agent, Instant now) {
+        if (accounts.usernameTaken(username, tokens.everywhere(), code.patientId())) {
             throw new InvalidInputException("username", "is taken: choose another");
         }
         if (!accounts.useCode(code.id(), now)) {
@@ -254,14 +260,14 @@ public class PortalAccounts {
         }
         String secret = factors.newTotpSecret();
         Optional<PortalAccountRepository.Account> earlier = accounts.supersede(code.patientId(), now);
-        long id = accounts.enrol(code, username, factors.hash(password), secrets.seal(secret), now);
+        long id = accounts.enrol(code, username, tokens.own(), factors.hash(password), secrets.seal(secret), now);
         // The superseded account's apps lose their tokens with it (they would be refused anyway: it is no longer active).
         earlier.ifPresent(a -> apps.revokePatientApps(a.id()));
-        audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
+        audit.append(entry(now, id, address, agent).facility(code.facilityId()).action(AuditAction.PORTAL_ENROLMENT)
                 .patient(code.patientId()).resource(AuditResource.PortalAccount, id).decision(AuditRecord.Decision.INFO, null)
                 .detail("enrolled with code " + code.id() + " " + accounts.origin(code.id())
                         + earlier.map(a -> "; supersedes " + a.status() + " account " + a.id()).orElse("") + "; authenticator to confirm").build());
-        earlier.filter(a -> a.status().equals("ACTIVE")).ifPresent(a -> enrolledOverActive(a, code, id, username, address, agent, now));
+        earlier.filter(a -> a.status().equals("ACTIVE")).ifPresent(a -> enrolledOverActive(a, code, id, address, agent, now));
         String[] qr = factors.totpEnrolment(username, secret);
         return new Enrolment(id, username, secret, qr[0], qr[1]);
     }
@@ -269,17 +275,18 @@ public class PortalAccounts {
     /**
      * Enrolling over an active account is what an impostor at the desk does (and a patient who lost their phone): the
      * security officer's queue gets a case, opened by the system, naming the staff account that issued the code (ADR 0039).
-     * The note is the officer's (with account numbers); the patient is told the issuer's roles and units only (ADR 0044).
+     * The note is the officer's (with account numbers, never the username the patient chose: ADR 0058); the patient is told
+     * the issuer's roles and units only (ADR 0044).
      */
-    private void enrolledOverActive(PortalAccountRepository.Account earlier, PortalAccountRepository.Code code, long id, String username,
+    private void enrolledOverActive(PortalAccountRepository.Account earlier, PortalAccountRepository.Code code, long id,
                                     String address, String agent, Instant now) {
         Long issuer = accounts.issuer(code.id()).orElse(null);
         String origin = accounts.origin(code.id());
-        String note = "Opened by the system: the patient's active portal account " + earlier.id() + " (" + earlier.username()
-                + ") was replaced by a new enrolment, account " + id + ", with a code " + origin
+        String note = "Opened by the system: the patient's active portal account " + earlier.id()
+                + " was replaced by a new enrolment, account " + id + ", with a code " + origin
                 + ". Check with the patient that they enrolled again.";
         long caseId = accounts.openSystemCase(code.patientId(), code.facilityId(), earlier.id(), note, issuer, now);
-        audit.append(entry(now, id, username, address, agent).facility(code.facilityId()).action(AuditAction.CREATE)
+        audit.append(entry(now, id, address, agent).facility(code.facilityId()).action(AuditAction.CREATE)
                 .patient(code.patientId()).resource(AuditResource.PortalCase, caseId).decision(AuditRecord.Decision.INFO, null)
                 .detail("opened by the system: enrolled again over active account " + earlier.id() + "; code " + origin).build());
     }
@@ -298,29 +305,33 @@ public class PortalAccounts {
             if (!acceptCode(account, code)) {
                 factors.failed(null, address);
                 // The trail's writer has its own connection: this entry stays though the transaction rolls back.
-                audit.append(entry(clock.instant(), accountId, account.username(), address, agent).facility(account.facilityId())
+                audit.append(entry(clock.instant(), accountId, address, agent).facility(account.facilityId())
                         .action(AuditAction.PORTAL_ENROLMENT).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
                         .decision(AuditRecord.Decision.DENY, null).detail("wrong authenticator code at enrolment").build());
                 throw new InvalidInputException("code", "this is not the current code of your authenticator app: try the next one");
             }
             Instant now = clock.instant();
             accounts.activate(accountId, now);
-            audit.append(entry(now, accountId, account.username(), address, agent).facility(account.facilityId())
+            audit.append(entry(now, accountId, address, agent).facility(account.facilityId())
                     .action(AuditAction.PORTAL_ENROLMENT).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
                     .decision(AuditRecord.Decision.INFO, null).detail("authenticator confirmed: account active").build());
         }));
     }
 
-    /** The password step of a sign-in: the account it opens, or 401 (throttled, audited) whatever was wrong. */
+    /**
+     * The password step of a sign-in: the account it opens, or 401 (throttled, audited) whatever was wrong. The throttle
+     * counts under a keyed hash of the typed name, never the name (ADR 0058).
+     */
     public long checkPassword(String username, String password, String address, String agent) {
-        String name = username == null ? "" : username.strip().toLowerCase(java.util.Locale.ROOT);
-        factors.throttle(name, address);
+        String name = PortalUsernames.normalised(username);
+        String key = usernames.throttleKey(name);
+        factors.throttle(key, address);
         Optional<PortalAccountRepository.Account> account = FacilityScope.asSystem(() -> accounts.byUsername(name))
                 .filter(a -> a.status().equals("ACTIVE"));
         boolean good = factors.matches(password, account.map(PortalAccountRepository.Account::passwordHash).orElseGet(this::noAccountHash))
                 && account.isPresent();
         if (!good) {
-            refused(name, account, address, agent, "wrong username or password");
+            refused(key, account, address, agent, "wrong username or password");
         }
         return account.get().id();
     }
@@ -348,16 +359,17 @@ public class PortalAccounts {
     private PortalPrincipal codeChecked(long accountId, String code, String address, String agent, String detail) {
         PortalAccountRepository.Account account = FacilityScope.asSystem(() -> accounts.byId(accountId))
                 .filter(a -> a.status().equals("ACTIVE")).orElseThrow(() -> new UnauthorizedException("Sign in again"));
-        factors.throttle(account.username(), address);
+        String key = usernames.throttleKey(account.username() == null ? PortalUsernames.label(accountId) : account.username());
+        factors.throttle(key, address);
         if (!FacilityScope.asSystem(() -> acceptCode(account, code))) {
-            refused(account.username(), Optional.of(account), address, agent, "wrong or reused authenticator code");
+            refused(key, Optional.of(account), address, agent, "wrong or reused authenticator code");
         }
-        factors.succeeded(account.username());
+        factors.succeeded(key);
         Instant now = clock.instant();
-        audit.append(entry(now, accountId, account.username(), address, agent).facility(account.facilityId())
+        audit.append(entry(now, accountId, address, agent).facility(account.facilityId())
                 .action(AuditAction.PORTAL_SIGN_IN).patient(account.patientId()).resource(AuditResource.PortalAccount, accountId)
                 .decision(AuditRecord.Decision.INFO, null).detail(detail).build());
-        return new PortalPrincipal(account.id(), account.username(), account.patientId(), account.facilityId(), now);
+        return new PortalPrincipal(account.id(), PortalUsernames.label(account.id()), account.patientId(), account.facilityId(), now);
     }
 
     /**
@@ -374,14 +386,14 @@ public class PortalAccounts {
      */
     public Actor actor(PortalPrincipal p, Long actingFor, String sessionRef, String address, String agent) {
         FacilityScope.set(Set.of(p.facilityId()));
-        return new Actor(-p.accountId(), "patient:" + p.username(), Set.of(Role.PATIENT), Set.of(p.facilityId()), Set.of(),
+        return new Actor(-p.accountId(), "patient:" + p.label(), Set.of(Role.PATIENT), Set.of(p.facilityId()), Set.of(),
                 "portal:" + sessionRef, address, agent == null ? "" : agent, Actor.Channel.SESSION, p.secondFactorAt(),
                 actingFor == null ? p.patientId() : actingFor);
     }
 
     /** A sign-out, written to the trail as the sign-in is (the session's end is the patient's own act). */
     public void signedOut(PortalPrincipal p, String address, String agent) {
-        audit.append(entry(clock.instant(), p.accountId(), p.username(), address, agent).facility(p.facilityId())
+        audit.append(entry(clock.instant(), p.accountId(), address, agent).facility(p.facilityId())
                 .action(AuditAction.PORTAL_SIGN_OUT).patient(p.patientId()).resource(AuditResource.PortalAccount, p.accountId())
                 .decision(AuditRecord.Decision.INFO, null).build());
     }
@@ -391,19 +403,27 @@ public class PortalAccounts {
         return step.isPresent() && accounts.useStep(account.id(), step.getAsLong());
     }
 
-    private void refused(String username, Optional<PortalAccountRepository.Account> account, String address, String agent, String why) {
-        factors.failed(username, address);
+    private void refused(String throttleKey, Optional<PortalAccountRepository.Account> account, String address, String agent, String why) {
+        factors.failed(throttleKey, address);
         Instant now = clock.instant();
-        audit.append(entry(now, account.map(a -> a.id()).orElse(null), username, address, agent)
+        audit.append(entry(now, account.map(a -> a.id()).orElse(null), address, agent)
                 .facility(account.map(PortalAccountRepository.Account::facilityId).orElse(null)).action(AuditAction.PORTAL_SIGN_IN_FAILED)
                 .patient(account.map(PortalAccountRepository.Account::patientId).orElse(null)).resource(AuditResource.PortalAccount, null)
                 .decision(AuditRecord.Decision.DENY, null).detail(why).build());
         throw new UnauthorizedException("Wrong username, password or code");
     }
 
-    /** An entry naming the patient's account as its actor (role PATIENT, id negative: no staff account has it). */
-    private static AuditRecord.Builder entry(Instant now, Long accountId, String username, String address, String agent) {
-        return AuditRecord.at(now).account(accountId == null ? null : -accountId, "patient:" + username).roles(Role.PATIENT.name())
+    /**
+     * An entry naming the patient's account as its actor (role PATIENT, id negative: no staff account has it), by its id
+     * ("patient:portal-account-12"), never by the username the patient chose (ADR 0058); "patient:unknown" when no account
+     * answers the name typed.
+     */
+    private static AuditRecord.Builder entry(Instant now, Long accountId, String address, String agent) {
+        return entry(now, accountId, accountId == null ? "unknown" : PortalUsernames.label(accountId), address, agent);
+    }
+
+    private static AuditRecord.Builder entry(Instant now, Long accountId, String name, String address, String agent) {
+        return AuditRecord.at(now).account(accountId == null ? null : -accountId, "patient:" + name).roles(Role.PATIENT.name())
                 .from(address, agent).request(org.slf4j.MDC.get("requestId"));
     }
 

@@ -44,6 +44,6 @@ class PortalAppSignIns implements PatientSignIns {
     public Optional<Holder> live(long accountId, Instant since) {
         // Before anyone's facility is known (a token being checked): the server's own read of one account by its key.
         return FacilityScope.asSystem(() -> accounts.live(accountId, since))
-                .map(a -> new Holder(a.id(), a.username(), a.patientId(), a.facilityId()));
+                .map(a -> new Holder(a.id(), PortalUsernames.label(a.id()), a.patientId(), a.facilityId()));
     }
 }

@@ -15,14 +15,17 @@ import java.util.Optional;
 class PortalGuardianRepository {
 
     private static final String SELECT = """
-            select l.id, l.guardian_account_id, a.patient_id as guardian_patient_id, a.username, l.minor_patient_id,
+            select l.id, l.guardian_account_id, a.patient_id as guardian_patient_id, a.username,
+                   a.sealed_username, a.facility_id as guardian_facility_id, l.minor_patient_id,
                    l.facility_id, l.created_at, l.ended_at
               from portal_guardian_link l join portal_account a on a.id = l.guardian_account_id""";
 
     private final JdbcClient jdbc;
+    private final PortalUsernames usernames;
 
-    PortalGuardianRepository(JdbcClient jdbc) {
+    PortalGuardianRepository(JdbcClient jdbc, PortalUsernames usernames) {
         this.jdbc = jdbc;
+        this.usernames = usernames;
     }
 
     /**
@@ -52,7 +55,7 @@ class PortalGuardianRepository {
     /** The minor's links, held first then ended, newest first: what the desk's page shows. */
     List<PortalGuardians.Link> ofMinor(PatientAccess minor) {
         return jdbc.sql(SELECT + " where l.minor_patient_id = ? order by l.ended_at is not null, l.created_at desc limit 50")
-                .param(minor.patientId()).query(PortalGuardianRepository::link).list();
+                .param(minor.patientId()).query(this::link).list();
     }
 
     /**
@@ -65,10 +68,13 @@ class PortalGuardianRepository {
                 .param(accountId).query(Long.class).list();
     }
 
-    private static PortalGuardians.Link link(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+    /** A link as the desk sees it: the guardian's username opened from its sealed cell (V74), "(erased)" once shredded. */
+    private PortalGuardians.Link link(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
         Timestamp ended = rs.getTimestamp("ended_at");
+        String username = usernames.open(rs.getLong("guardian_patient_id"), rs.getInt("guardian_facility_id"),
+                rs.getLong("guardian_account_id"), rs.getBytes("sealed_username"), rs.getString("username"));
         return new PortalGuardians.Link(rs.getLong("id"), rs.getLong("guardian_account_id"), rs.getLong("guardian_patient_id"),
-                rs.getString("username"), rs.getLong("minor_patient_id"), rs.getTimestamp("created_at").toInstant(),
+                username == null ? org.dossier.platform.crypto.SealedColumns.ERASED : username, rs.getLong("minor_patient_id"), rs.getTimestamp("created_at").toInstant(),
                 ended == null ? null : ended.toInstant());
     }
 }

@@ -82,7 +82,7 @@ class GuardianLinkTest extends IntegrationTest {
         for (String page : new String[]{"/portal/results", "/portal/documents", "/portal/invoices", "/portal/accesses"}) {
             assertThat(parent.session().page(page).status()).as(page).isEqualTo(200);
         }
-        assertThat(audited(child, "GUARDIAN", "ALLOW", "patient:" + parent.username())).isGreaterThanOrEqualTo(5);
+        assertThat(audited(child, "GUARDIAN", "ALLOW", PortalSession.actorOf(jdbc, parent.patientId()))).isGreaterThanOrEqualTo(5);
         assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and reason_code = 'GUARDIAN' and purpose <> 'PATRQT'")
                 .param(child).query(Long.class).single()).isZero();
 
@@ -99,7 +99,7 @@ class GuardianLinkTest extends IntegrationTest {
         switchTo(parent.session(), "/portal/acting-for", child);
         assertThat(as("frontdesk").delete("/api/patients/" + child + "/guardians/" + linkId).status()).isEqualTo(204);
         assertThat(parent.session().get("/portal/record").status()).isEqualTo(404);
-        assertThat(audited(child, "NOT_OWN_RECORD", "DENY", "patient:" + parent.username())).isPositive();
+        assertThat(audited(child, "NOT_OWN_RECORD", "DENY", PortalSession.actorOf(jdbc, parent.patientId()))).isPositive();
     }
 
     @Test
@@ -112,7 +112,7 @@ class GuardianLinkTest extends IntegrationTest {
 
         bornOn(child, LocalDate.now().minusYears(18));
         assertThat(parent.session().get("/portal/record").status()).as("lapsed at the 18th birthday").isEqualTo(404);
-        assertThat(audited(child, "NOT_OWN_RECORD", "DENY", "patient:" + parent.username())).isPositive();
+        assertThat(audited(child, "NOT_OWN_RECORD", "DENY", PortalSession.actorOf(jdbc, parent.patientId()))).isPositive();
 
         long adult = minor(18);
         Api.Response refused = link("frontdesk", adult, parent.patientId());
@@ -174,8 +174,8 @@ class GuardianLinkTest extends IntegrationTest {
         // Asking to switch to a record without a link is refused and leaves the session on its own record.
         switchTo(parent.session(), "/portal/acting-for", stranger);
         assertThat(parent.session().page("/portal/record").body()).doesNotContain("id=\"acting-for\"");
-        assertThat(audited(stranger, "GUARDIAN", "ALLOW", "patient:" + parent.username())).isZero();
+        assertThat(audited(stranger, "GUARDIAN", "ALLOW", PortalSession.actorOf(jdbc, parent.patientId()))).isZero();
         assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and actor_username = ? and decision = 'ALLOW'")
-                .param(stranger).param("patient:" + parent.username()).query(Long.class).single()).isZero();
+                .param(stranger).param(PortalSession.actorOf(jdbc, parent.patientId())).query(Long.class).single()).isZero();
     }
 }

@@ -138,7 +138,7 @@ class PatientAppLaunchTest extends IntegrationTest {
         assertThat(jdbc.sql("""
                         select count(*) from audit_entry where patient_id = ? and decision = 'ALLOW' and reason_code = 'PATIENT_SELF'
                            and actor_username = ? and actor_roles = 'PATIENT' and session_id like ?""")
-                .param(me.patientId()).param("patient:" + me.username()).param("smart:" + clientId + "%").query(Long.class).single())
+                .param(me.patientId()).param(PortalSession.actorOf(jdbc, me.patientId())).param("smart:" + clientId + "%").query(Long.class).single())
                 .isGreaterThanOrEqualTo(2);
 
         // Who opened my record: the clinician's access, with role and unit, and no name or account.
@@ -158,7 +158,7 @@ class PatientAppLaunchTest extends IntegrationTest {
         assertThat(theirs.status()).isIn(403, 404);
         assertThat(theirs.body()).contains("OperationOutcome");
         assertThat(jdbc.sql("select count(*) from audit_entry where patient_id = ? and decision = 'DENY' and actor_username = ?")
-                .param(other).param("patient:" + me.username()).query(Long.class).single()).isGreaterThanOrEqualTo(2);
+                .param(other).param(PortalSession.actorOf(jdbc, me.patientId())).query(Long.class).single()).isGreaterThanOrEqualTo(2);
 
         // .rs never writes: refused, audited under the app's name, nothing written.
         long before = count("observation");
@@ -169,7 +169,7 @@ class PatientAppLaunchTest extends IntegrationTest {
         assertThatThrownBy(() -> fhir.create().resource(write).execute()).isInstanceOf(ForbiddenOperationException.class);
         assertThat(count("observation")).isEqualTo(before);
         assertThat(jdbc.sql("select count(*) from audit_entry where decision = 'DENY' and actor_username = ? and session_id like ? and action = 'create'")
-                .param("patient:" + me.username()).param("smart:" + clientId + "%").query(Long.class).single()).isEqualTo(1);
+                .param(PortalSession.actorOf(jdbc, me.patientId())).param("smart:" + clientId + "%").query(Long.class).single()).isEqualTo(1);
 
         // The token opens /fhir and nothing else: the staff API refuses it (audited), the portal does not read it.
         Api.Response staffApi = anonymous().withBearer(access).get("/api/patients/" + me.patientId());
@@ -251,13 +251,13 @@ class PatientAppLaunchTest extends IntegrationTest {
     // --- the patient's side ---
 
     private long accountOf(Enrolled e) {
-        return jdbc.sql("select id from portal_account where username = ? order by id desc limit 1").param(e.username()).query(Long.class).single();
+        return jdbc.sql("select id from portal_account where patient_id = ? order by id desc limit 1").param(e.patientId()).query(Long.class).single();
     }
 
     /** Password then authenticator code at the portal's sign-in; returns where the portal sends the patient next. */
     private String signIn(PortalSession browser, Enrolled me) {
         // The enrolment used this step's code already: as if a little time had passed, any of the window's codes is new.
-        jdbc.sql("update portal_account set totp_last_step = 0 where username = ? and status = 'ACTIVE'").param(me.username()).update();
+        jdbc.sql("update portal_account set totp_last_step = 0 where patient_id = ? and status = 'ACTIVE'").param(me.patientId()).update();
         browser.page("/portal/signin");
         Api.Response first = browser.form("/portal/signin", Map.of("username", me.username(), "password", PortalTest.PASSWORD));
         assertThat(first.header("Location")).as(first.body()).endsWith("/portal/signin/code");

@@ -80,7 +80,7 @@ class PortalAttackTest extends IntegrationTest {
         long impostorsRead = jdbc.sql("""
                         select max(seq) from audit_entry where patient_id = ? and actor_username = ? and reason_code = 'PATIENT_SELF'
                            and resource_type = 'Chart'""")
-                .param(p.id()).param("patient:" + impostorName).query(Long.class).single();
+                .param(p.id()).param(PortalSession.actorOf(jdbc, p.id())).query(Long.class).single();
 
         PortalSession patient = PortalSession.enrolled(port, issueCode(p.id()), p.birthDate(), username(), PASSWORD);
         Api.Response accesses = patient.page("/portal/accesses");

@@ -29,7 +29,7 @@ class PortalSessionLifetimeTest {
     @Test
     void aSessionOlderThanTwelveHoursActsForNoOneAndAYoungerOneActsAsThePatientOnTheirOwnRecord() {
         // The account's own check (still active, no code issued since the sign-in) reads the database: PortalAttackTest covers it.
-        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null) {
+        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null, null) {
             @Override
             public boolean sessionValid(PortalPrincipal p) {
                 return true;
@@ -51,7 +51,7 @@ class PortalSessionLifetimeTest {
 
     @Test
     void aDownloadAsksForTheCodeAgainFiveMinutesAfterTheLastOneTypedAsAStaffStepUpDoes() {
-        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null) {
+        PortalAccounts accounts = new PortalAccounts(null, null, null, null, null, Clock.fixed(NOW, ZoneOffset.UTC), null, null, null, null, null, null) {
             @Override
             public boolean sessionValid(PortalPrincipal p) {
                 return true;
@@ -74,7 +74,7 @@ class PortalSessionLifetimeTest {
 
     private static void signedIn(Instant at) {
         var context = SecurityContextHolder.createEmptyContext();
-        context.setAuthentication(PortalSecurity.signedIn(new PortalPrincipal(7, "someone", 42, 1, at)));
+        context.setAuthentication(PortalSecurity.signedIn(new PortalPrincipal(7, "portal-account-7", 42, 1, at)));
         SecurityContextHolder.setContext(context);
     }
 }

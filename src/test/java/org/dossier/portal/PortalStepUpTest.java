@@ -34,20 +34,20 @@ class PortalStepUpTest extends IntegrationTest {
         assertThat(wrong.status()).isEqualTo(200);
         assertThat(wrong.body()).contains("id=\"portal-confirm\"");
         assertThat(jdbc.sql("select count(*) from audit_entry where action = 'PORTAL:SIGN_IN_FAILED' and actor_username = ?")
-                .param("patient:" + username).query(Long.class).single()).isEqualTo(1);
+                .param(PortalSession.actorOf(jdbc, patientId)).query(Long.class).single()).isEqualTo(1);
 
         // The sign-in used a later time step of the authenticator; the confirmation types the code of the step now shown.
-        jdbc.sql("update portal_account set totp_last_step = 0 where username = ?").param(username).update();
+        jdbc.sql("update portal_account set totp_last_step = 0 where patient_id = ? and status = 'ACTIVE'").param(patientId).update();
         Api.Response good = patient.form("/portal/confirm", Map.of("code", TotpService.codeAt(patient.secret(), Instant.now()),
                 "next", "/portal/accesses.csv"));
         assertThat(good.status()).isEqualTo(302);
         assertThat(good.header("Location")).endsWith("/portal/accesses.csv");
         assertThat(jdbc.sql("select count(*) from audit_entry where action = 'PORTAL:SIGN_IN' and actor_username = ? and detail like '%step-up%'")
-                .param("patient:" + username).query(Long.class).single()).isEqualTo(1);
+                .param(PortalSession.actorOf(jdbc, patientId)).query(Long.class).single()).isEqualTo(1);
         assertThat(patient.page("/portal/accesses.csv").status()).isEqualTo(200);
 
         for (String elsewhere : new String[]{"https://evil.example/", "//evil.example/portal/x", "/portal/../api/patients", "/api/me"}) {
-            jdbc.sql("update portal_account set totp_last_step = 0 where username = ?").param(username).update();
+            jdbc.sql("update portal_account set totp_last_step = 0 where patient_id = ? and status = 'ACTIVE'").param(patientId).update();
             Api.Response away = patient.form("/portal/confirm", Map.of("code", TotpService.codeAt(patient.secret(), Instant.now()),
                     "next", elsewhere));
             assertThat(away.header("Location")).as(elsewhere).endsWith("/portal/record");

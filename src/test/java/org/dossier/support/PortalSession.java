@@ -37,6 +37,15 @@ public final class PortalSession {
     /** The patient's authenticator secret, once enrolled. */
     private String secret;
 
+    /**
+     * How the trail names the patient's current portal account ("patient:portal-account-12"): by its id, never by the
+     * username the patient chose (ADR 0058).
+     */
+    public static String actorOf(org.springframework.jdbc.core.simple.JdbcClient jdbc, long patientId) {
+        return "patient:portal-account-" + jdbc.sql("select id from portal_account where patient_id = ? and status <> 'SUPERSEDED'")
+                .param(patientId).query(Long.class).single();
+    }
+
     public PortalSession(int port) {
         this.port = port;
         this.client = HttpClient.newBuilder().cookieHandler(cookies).followRedirects(HttpClient.Redirect.NEVER).build();

@@ -50,7 +50,7 @@ class PatientAppJourneyTest extends IntegrationTest {
         String username = "appjourney" + (System.nanoTime() % 100000);
         String secret = PortalSession.enrolled(port, code, birth, username, PASSWORD).secret();
         // The enrolment used the window's codes: as if a little time had passed before the patient opens the app.
-        jdbc.sql("update portal_account set totp_last_step = 0 where username = ?").param(username).update();
+        jdbc.sql("update portal_account set totp_last_step = 0 where patient_id = ? and status = 'ACTIVE'").param(patient).update();
         // The app lives on another origin than the browser's Dossier (127.0.0.1 against localhost).
         String redirect = "http://127.0.0.1:" + port + "/portal/signin";
         Api.Response app = as("admin").post("/api/admin/smart-apps", Map.of("name", "My health diary", "redirectUris", List.of(redirect),

@@ -24,9 +24,11 @@ public class PortalBulkLoader {
     private final PatientFactors factors;
     private final SecretBox secrets;
     private final Clock clock;
+    private final org.dossier.portal.PortalUsernames usernames;
 
-    PortalBulkLoader(JdbcClient jdbc, PatientFactors factors, SecretBox secrets, Clock clock) {
+    PortalBulkLoader(JdbcClient jdbc, PatientFactors factors, SecretBox secrets, Clock clock, org.dossier.portal.PortalUsernames usernames) {
         this.jdbc = jdbc;
+        this.usernames = usernames;
         this.factors = factors;
         this.secrets = secrets;
         this.clock = clock;
@@ -39,12 +41,16 @@ public class PortalBulkLoader {
         org.dossier.platform.FacilityScope.asSystem(() -> patients.forEach(p -> insert(p, hash, now)));
     }
 
+    /** The username sealed with the patient's key and found by its token (V74, ADR 0058), as an enrolment writes it. */
     private void insert(DemoPatient p, String hash, Timestamp now) {
+        long id = jdbc.sql("select nextval(pg_get_serial_sequence('portal_account', 'id'))").query(Long.class).single();
+        String name = org.dossier.portal.PortalUsernames.normalised(p.username());
         jdbc.sql("""
-                        insert into portal_account (patient_id, facility_id, username, password_hash, totp_secret_sealed, status,
-                                                    created_at, activated_at)
-                        values (?, ?, ?, ?, ?, 'ACTIVE', ?, ?)""")
-                .param(p.patientId()).param(p.facilityId()).param(p.username()).param(hash).param(secrets.seal(p.totpSecret()))
+                        insert into portal_account (id, patient_id, facility_id, sealed_username, username_token, password_hash,
+                                                    totp_secret_sealed, status, created_at, activated_at)
+                        values (?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?, ?)""")
+                .param(id).param(p.patientId()).param(p.facilityId()).param(usernames.seal(p.patientId(), p.facilityId(), id, name))
+                .param(usernames.token(p.facilityId(), name)).param(hash).param(secrets.seal(p.totpSecret()))
                 .param(now).param(now).update();
     }
 }

@@ -4,6 +4,7 @@ import org.dossier.support.Api;
 import org.dossier.support.Fixtures;
 import org.dossier.support.IntegrationTest;
 import org.dossier.support.PatientJson;
+import org.dossier.support.PortalSession;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
@@ -152,7 +153,9 @@ class ClearColumnCensusTest extends IntegrationTest {
     void rowsWrittenThroughTheApiLeaveTheClearTwinsEmptyAndNoColumnHoldsTheirWords() throws IOException {
         Map<String, Entry> census = census();
         String word = "Recensement" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
-        long patient = writeThroughTheApi(word);
+        // The username the patient chooses at the portal (ADR 0058): lower-case, as the portal keeps it.
+        String login = "identifiant" + UUID.randomUUID().toString().replaceAll("[^a-f]", "");
+        long patient = writeThroughTheApi(word, login);
 
         Map<String, List<String>> twinsByTable = new TreeMap<>();
         census.values().stream().filter(e -> e.kind() == Kind.TWIN_OF_SEALED)
@@ -192,6 +195,8 @@ class ClearColumnCensusTest extends IntegrationTest {
 
         assertThat(columnsHolding("Cardiologie")).as("the scan finds a word in clear").contains("care_unit.name");
         assertThat(columnsHolding(word)).as("columns holding a word written only into sealed fields (%s)", word).isEmpty();
+        assertThat(columnsHolding(login)).as("columns holding the username the patient chose at the portal (%s): its account, "
+                + "the trail of its sign-ins, the throttle, the session", login).isEmpty();
     }
 
     private List<String> columnsHolding(String word) {
@@ -208,7 +213,7 @@ class ClearColumnCensusTest extends IntegrationTest {
     }
 
     /** A patient registered with the word in their name, and every record with a free text a clinician or desk types. */
-    private long writeThroughTheApi(String word) {
+    private long writeThroughTheApi(String word, String login) {
         Fixtures f = fixtures();
         Api desk = as("frontdesk");
         Api doc = as("physician");
@@ -239,7 +244,28 @@ class ClearColumnCensusTest extends IntegrationTest {
                 "rights", Map.of("amoScheme", "01", "amoFund", "691", "amoCentre", "0001", "validFrom", "2026-01-01",
                         "validTo", "2026-12-31", "amcName", "MGEN", "c2s", false, "ald", true)));
         created(desk.post("/api/patients/" + patient + "/card-reads", read));
+        enrolInThePortal(desk, patient, (String) identity.get("birthDate"), login);
         return patient;
+    }
+
+    /**
+     * The patient enrols at the portal with the username they chose, signs in (a session kept in the database), and a
+     * stranger tries the name with a wrong password and a wrong code (the throttle counts, the trail says so).
+     */
+    private void enrolInThePortal(Api desk, long patient, String birthDate, String login) {
+        String password = "a long walk by the quiet river";
+        String code = desk.post("/api/patients/" + patient + "/portal-code", Map.of()).json().get("code").asString();
+        PortalSession patientSession = PortalSession.enrolled(port, code, birthDate, login, password);
+        assertThat(patientSession.page("/portal/record").status()).isEqualTo(200);
+        PortalSession stranger = new PortalSession(port);
+        stranger.page("/portal/signin");
+        assertThat(stranger.form("/portal/signin", Map.of("username", login, "password", "not the password at all")).status())
+                .isEqualTo(200);
+        stranger.page("/portal/signin");
+        assertThat(stranger.form("/portal/signin", Map.of("username", login, "password", password)).header("Location"))
+                .endsWith("/portal/signin/code");
+        stranger.page("/portal/signin/code");
+        stranger.form("/portal/signin/code", Map.of("code", "000000"));
     }
 
     private void bookAndCancel(Api desk, Fixtures f, long patient, String word) {
