@@ -409,7 +409,9 @@ public class PortalAccounts {
         audit.append(entry(now, account.map(a -> a.id()).orElse(null), address, agent)
                 .facility(account.map(PortalAccountRepository.Account::facilityId).orElse(null)).action(AuditAction.PORTAL_SIGN_IN_FAILED)
                 .patient(account.map(PortalAccountRepository.Account::patientId).orElse(null)).resource(AuditResource.PortalAccount, null)
-                .decision(AuditRecord.Decision.DENY, null).detail(why).build());
+                // no account answers the name: the keyed hash the throttle counts it under (never the name) lets the
+                // security officer see many tries on one name
+                .decision(AuditRecord.Decision.DENY, null).detail(account.isPresent() ? why : why + "; name " + throttleKey).build());
         throw new UnauthorizedException("Wrong username, password or code");
     }
 

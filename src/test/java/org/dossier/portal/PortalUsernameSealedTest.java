@@ -102,6 +102,7 @@ class PortalUsernameSealedTest extends IntegrationTest {
     @Test
     void aWrongNameIsRefusedAndThrottledUnderAKeyedHashAsAWrongPasswordIs() {
         String unknown = chosen();
+        long before = jdbc.sql("select coalesce(max(seq), 0) from audit_entry").query(Long.class).single();
         PortalSession stranger = new PortalSession(port);
         for (int i = 0; i < 6; i++) {
             stranger.page("/portal/signin");
@@ -113,6 +114,15 @@ class PortalUsernameSealedTest extends IntegrationTest {
                 .query(Integer.class).single()).as("counted under the name's keyed hash").isNotNull();
         assertThat(rowsHolding("auth_throttle", unknown)).isZero();
         assertThat(rowsHolding("audit_entry", unknown)).isZero();
+        // the security officer still sees the tries on one name: the refusals carry the same keyed hash, the throttle's
+        assertThat(jdbc.sql("""
+                        select count(*), count(distinct substring(detail from 'name (portal-name:[0-9a-f]+)')),
+                               bool_and(exists (select 1 from auth_throttle t
+                                                 where t.throttle_key = 'account:portal:' || substring(detail from 'name (portal-name:[0-9a-f]+)')))
+                          from audit_entry
+                         where seq > ? and actor_username = 'patient:unknown' and detail like 'wrong username or password; name portal-name:%'""")
+                .param(before).query((rs, n) -> rs.getLong(1) + "/" + rs.getLong(2) + "/" + rs.getBoolean(3)).single())
+                .as("five refusals (the sixth try meets the throttle first), one hash, the throttle's").isEqualTo("5/1/true");
     }
 
     @Test
