@@ -154,10 +154,49 @@ public final class PhiScanner {
                 if (pattern.word() && ((start > from && alnum(data[start - 1])) || (i + 1 < to && alnum(data[i + 1])))) {
                     continue;
                 }
+                if (!pattern.word() && insideEncodedRandom(data, start, i, from, to)) {
+                    continue;
+                }
                 found.putIfAbsent(new Found(pattern.kind(), pattern.value()), start);
             }
         }
         return found;
+    }
+
+    /** A run of base64 this long, mixing digits and both cases, is an encoded key or ciphertext, not words. */
+    private static final int ENCODED_RUN = 24;
+
+    /**
+     * Whether a match lies inside a run of base64 characters at least {@value #ENCODED_RUN} long that mixes digits, upper
+     * and lower case: the text form of random bytes (a sealed secret, a token), where a six-letter name turns up by
+     * chance once in some hundreds of millions of positions, case folded ("…W73PieRrEE/…" holds "Pierre"). A name in
+     * clear sits between separators, or in a run of letters, or of one case: still found.
+     */
+    private static boolean insideEncodedRandom(byte[] data, int start, int end, int from, int to) {
+        int left = start;
+        while (left > from && base64(data[left - 1])) {
+            left--;
+        }
+        int right = end;
+        while (right + 1 < to && base64(data[right + 1])) {
+            right++;
+        }
+        if (right - left + 1 < ENCODED_RUN) {
+            return false;
+        }
+        boolean digit = false;
+        boolean upper = false;
+        boolean lower = false;
+        for (int k = left; k <= right; k++) {
+            digit |= data[k] >= '0' && data[k] <= '9';
+            upper |= data[k] >= 'A' && data[k] <= 'Z';
+            lower |= data[k] >= 'a' && data[k] <= 'z';
+        }
+        return digit && upper && lower;
+    }
+
+    private static boolean base64(byte b) {
+        return b >= '0' && b <= '9' || b >= 'A' && b <= 'Z' || b >= 'a' && b <= 'z' || b == '+' || b == '/' || b == '-' || b == '_';
     }
 
     /** Up to 60 bytes either side of {@code at}, printable, to show where a value was found. */

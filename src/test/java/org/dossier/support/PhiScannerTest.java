@@ -29,6 +29,17 @@ class PhiScannerTest {
         assertThat(scanner.scan("§123456§".getBytes(StandardCharsets.UTF_8), 2, 8)).hasSize(1);
     }
 
+    /** Found by CI in a dump: "Pierre", case folded, inside a sealed TOTP secret's base64. */
+    @Test
+    void aNameInsideTheBase64OfRandomBytesIsChanceNotALeak() {
+        PhiScanner scanner = new PhiScanner().add("name", List.of("Pierre"), false).build();
+        assertThat(found(scanner, "131\t0DyHdYDN3MlnUeDqfw+9j2DtjXGPdW73PieRrEE/hWVEekN+O6M52NKTIkxhMq\t2026")).isEmpty();
+        assertThat(found(scanner, "{\"given\":\"Pierre\"}")).containsExactly("Pierre");
+        assertThat(found(scanner, "jean-pierre.dupont1985")).as("a login made of a name").containsExactly("Pierre");
+        assertThat(found(scanner, "PIERREDUPONTPIERREDUPONT1985")).as("one case: not random").containsExactly("Pierre");
+        assertThat(found(scanner, "pierredupontjeanmarie1985x")).as("one case: not random").containsExactly("Pierre");
+    }
+
     @Test
     void findsValuesInBinaryPagesAsInText() {
         PhiScanner scanner = new PhiScanner().add("drug", List.of("Énoxaparine 4000 UI"), false).build();
