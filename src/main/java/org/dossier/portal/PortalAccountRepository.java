@@ -163,9 +163,10 @@ class PortalAccountRepository {
 
     /** The account, if a session or an app token that began at this instant may go on (as {@link #sessionValid}). */
     Optional<Account> live(long accountId, Instant since) {
+        // checked at every request of a patient's app: its username is not opened (nothing here needs it), so null
         return jdbc.sql("""
                         select * from portal_account where id = ? and status = 'ACTIVE' and (sessions_from is null or sessions_from <= ?)""")
-                .param(accountId).param(Timestamp.from(since)).query(this::account).optional();
+                .param(accountId).param(Timestamp.from(since)).query(PortalAccountRepository::accountUnnamed).optional();
     }
 
     /** The patient's accounts that are not superseded (whose app tokens a new code ends). */
@@ -262,7 +263,15 @@ class PortalAccountRepository {
     }
 
     private Account account(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
-        return new Account(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), usernames.open(rs),
+        return account(rs, usernames.open(rs));
+    }
+
+    private static Account accountUnnamed(java.sql.ResultSet rs, int n) throws java.sql.SQLException {
+        return account(rs, null);
+    }
+
+    private static Account account(java.sql.ResultSet rs, String username) throws java.sql.SQLException {
+        return new Account(rs.getLong("id"), rs.getLong("patient_id"), rs.getInt("facility_id"), username,
                 rs.getString("password_hash"), rs.getString("totp_secret_sealed"), rs.getLong("totp_last_step"), rs.getString("status"));
     }
 }
