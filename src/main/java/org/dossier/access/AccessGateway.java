@@ -125,10 +125,15 @@ public class AccessGateway {
         if (run != null) {
             run.adopt(patientId);
         }
-        append(entry(actor).facility(facilityId).action(AuditAction.CREATE).patient(patientId)
+        AuditRecord entry = entry(actor).facility(facilityId).action(AuditAction.CREATE).patient(patientId)
                 .resource(resourceType, Long.toString(patientId)).sections(EnumSet.of(Section.IDENTITY))
                 .decision(AuditRecord.Decision.ALLOW, AuditReason.REGISTRATION).purpose(purposeOf(actor))
-                .detail(run == null ? null : "import of " + run.source()).build());
+                .detail(run == null ? null : "import of " + run.source()).build();
+        if (run == null) {
+            append(entry);
+        } else {
+            appendForRun(run, entry);
+        }
     }
 
     /**
@@ -181,9 +186,17 @@ public class AccessGateway {
 
     /** An import run writing the history of a patient it registered (the policy refused any other): audited as the run's. */
     private PatientAccess imported(ImportRun run, About about, PatientFacts patient, Set<Section> wanted, String change) {
-        append(entry(about).sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
+        appendForRun(run, entry(about).sections(wanted).decision(AuditRecord.Decision.ALLOW, AuditReason.IMPORT).purpose(AuditPurpose.HOPERAT)
                 .detail("import of " + run.source() + (change == null ? "" : "; " + change)).build());
         return new PatientAccess(run.actor(), patient, wanted, AuditReason.IMPORT);
+    }
+
+    /**
+     * An import's entry, appended with the others of its transaction just before it commits (ADR 0060); on its own and
+     * at once outside a transaction. Refusals are never held: they are appended at once like any other.
+     */
+    private void appendForRun(ImportRun run, AuditRecord entry) {
+        RunTransaction.of(run, this::append).ifPresentOrElse(t -> t.hold(entry), () -> append(entry));
     }
 
     /**
@@ -436,6 +449,11 @@ public class AccessGateway {
         @Override
         public Optional<PatientFacts> patient() {
             if (patient == null) {
+                ImportRun run = AccessGateway.importing(actor);
+                if (run != null) {
+                    patient = importedPatient(run);
+                    return patient;
+                }
                 AccessPolicy.Needs needs = AccessPolicy.needs(actor, ask);
                 Long account = actor.hasRole(Role.PATIENT) ? -actor.staffId() : null;
                 Optional<AccessRepository.Decision> read = repository.decision(patientId, actor.staffId(), account, actor.unitIds(),
@@ -455,6 +473,22 @@ public class AccessGateway {
                 });
             }
             return patient;
+        }
+
+        /**
+         * For an import run the policy asks only where the patient is and whether the run registered them (flags and care
+         * links are never weighed): the patient's facts alone, read once per transaction for a patient the run registered.
+         */
+        private Optional<PatientFacts> importedPatient(ImportRun run) {
+            Optional<RunTransaction> transaction = RunTransaction.existing(run);
+            Optional<PatientFacts> known = transaction.flatMap(t -> t.facts(patientId));
+            if (known.isPresent()) {
+                return known;
+            }
+            Optional<PatientFacts> read = repository.decision(patientId, actor.staffId(), null, actor.unitIds(), actor.facilityIds(),
+                    false, now(), careLinks.workDays(now()), false, false).map(AccessRepository.Decision::patient);
+            read.ifPresent(p -> RunTransaction.of(run, AccessGateway.this::append).ifPresent(t -> t.remember(p)));
+            return read;
         }
 
         @Override

@@ -819,7 +819,7 @@ class BundleImport {
         String birthplace = p.getExtension().stream().filter(x -> x.getUrl().endsWith("patient-birthPlace")).findFirst()
                 .map(x -> x.getValue() instanceof org.hl7.fhir.r4.model.Address a ? country(a.getCountry()) : null)
                 .map(c -> INSEE_COUNTRIES.get(c)).orElse(null);
-        return new PatientData(birthFamily, birthFamily.equals(family) ? null : family, given, birth, sex, birthplace, null, null,
+        return new PatientData(birthFamily, java.util.Objects.equals(birthFamily, family) ? null : family, given, birth, sex, birthplace, null, null,
                 IdentityStatus.PROVISIONAL, addresses, phones, emails, List.of(), null, null);
     }
 
