@@ -13,6 +13,7 @@ import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.mock.web.MockHttpServletRequest;
 import org.springframework.security.web.FilterChainProxy;
 import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.test.util.ReflectionTestUtils;
 
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -183,6 +184,8 @@ class BearerChainTest extends IntegrationTest {
                 .isEqualTo(session);
         assertThat(filters("/api/auth/csrf", "Bearer dst_x")).as("the CSRF token is the session's").isEqualTo(session);
         assertThat(filters("/api/portal/record", "Bearer dst_x")).as("the portal's chain").doesNotContain("BearerTokenAuthenticationFilter");
+        assertThat(ReflectionTestUtils.getField(filterChains, "filterChainDecorator").getClass().getSimpleName())
+                .as("no observation wraps each filter: nothing reads them").isNotEqualTo("ObservationFilterChainDecorator");
     }
 
     private List<String> filters(String path, String authorization) {
