@@ -49,6 +49,12 @@ class BearerChainTest extends IntegrationTest {
         }
         // A session cookie sent beside the token is not the credential: the token is, and the session is not read.
         BrowserSession browser = BrowserSession.signedIn(port, "nurse");
+        Api.Response byToken = as("physician").get("/api/me");
+        Api.Response bySession = browser.get("/api/me");
+        for (String header : List.of("Content-Security-Policy", "Referrer-Policy", "X-Content-Type-Options", "X-Frame-Options",
+                "Cache-Control", "Pragma", "Expires")) {
+            assertThat(byToken.header(header)).as(header + ", the same on both chains").isNotNull().isEqualTo(bySession.header(header));
+        }
         HttpResponse<String> both = send("GET", "/api/me", "Bearer " + as("physician").token(), "DOSSIER_SESSION=" + browser.sessionCookie());
         assertThat(both.statusCode()).isEqualTo(200);
         assertThat(Api.jsonMapper().readTree(both.body()).get("username").asString()).isEqualTo("physician");
