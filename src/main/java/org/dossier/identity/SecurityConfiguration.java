@@ -7,6 +7,7 @@ import org.dossier.organization.OrganizationService;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.jdbc.core.JdbcOperations;
@@ -27,6 +28,10 @@ import org.springframework.security.core.Authentication;
 import org.springframework.security.crypto.argon2.Argon2PasswordEncoder;
 import org.springframework.security.crypto.password.PasswordEncoder;
 import org.springframework.security.config.ObjectPostProcessor;
+import org.springframework.security.config.annotation.web.configurers.HeadersConfigurer;
+import org.springframework.security.config.http.SessionCreationPolicy;
+import org.springframework.security.config.observation.SecurityObservationSettings;
+import org.springframework.security.web.context.RequestAttributeSecurityContextRepository;
 import org.springframework.security.web.SecurityFilterChain;
 import org.springframework.security.web.webauthn.authentication.PublicKeyCredentialRequestOptionsFilter;
 import org.springframework.security.web.webauthn.authentication.WebAuthnAuthenticationFilter;
@@ -92,6 +97,57 @@ class SecurityConfiguration {
         return new ThrottledPasswordProvider(passwords, throttle, events, organization);
     }
 
+    /** What answers without credentials under /api and /fhir; a token sent there is still checked (a bad one is refused). */
+    private static final String[] PUBLIC_API = {"/api/docs", "/api/docs/**", "/api/auth/token", "/api/auth/csrf", "/api/auth/status",
+            "/fhir/metadata", "/fhir/.well-known/smart-configuration"};
+    private static final String ENROLMENT_API = "/api/auth/enrolment/**";
+    private static final String PASSWORD_API = "/api/auth/password";
+
+    /**
+     * Spring Security would wrap every filter of every request in an observation (and every authentication and
+     * authorization); nothing here collects them. Disabling them by name (application.yaml) leaves the wrapping in place,
+     * which was most of their cost: this removes it (issue 21, ADR 0059).
+     */
+    @Bean
+    SecurityObservationSettings noSpringSecurityObservations() {
+        return SecurityObservationSettings.noObservations();
+    }
+
+    /**
+     * A bearer token sent to the API or to FHIR (ADR 0059): the staff chain's token check, rules, refusals and headers,
+     * without what only a browser needs — no session made or read, no CSRF (a token is not sent by a browser on its own),
+     * no sign-in, passkey, one-time link or sign-out filter, no saved request. Ordered after the portal's and the metrics
+     * chain, which keep their paths, and before the staff chain, which still takes a token anywhere else.
+     */
+    @Bean
+    @Order(2)
+    @ConditionalOnWebApplication
+    SecurityFilterChain bearerTokens(HttpSecurity http, TokenIntrospector tokens, ActorResolver actors, RefusalRecorder refusals)
+            throws Exception {
+        AuthorizationManager<RequestAuthorizationContext> full = when(Factors::full);
+        http.securityMatcher(SecurityConfiguration::tokenForTheApi)
+                .authorizeHttpRequests(auth -> auth.requestMatchers(PUBLIC_API).permitAll()
+                        // As on the staff chain, where these rules grant any full sign-in and a token is one: the refusal of a
+                        // factor or password change with a token is FactorChanges' and AuthService's (403, audited).
+                        .requestMatchers(ENROLMENT_API, PASSWORD_API).access(full)
+                        .anyRequest().access(SecurityConfiguration::staffOrApp))
+                .oauth2ResourceServer(o -> o.opaqueToken(t -> t.introspector(tokens)).authenticationEntryPoint(SecurityConfiguration::badToken))
+                // The token's authentication lives in a request attribute only: the session filter that STATELESS brings finds
+                // it there and passes, never reading the session of a cookie that came along.
+                .sessionManagement(s -> s.sessionCreationPolicy(SessionCreationPolicy.STATELESS))
+                .securityContext(c -> c.securityContextRepository(new RequestAttributeSecurityContextRepository()))
+                .requestCache(cache -> cache.disable())
+                .csrf(csrf -> csrf.disable())
+                .logout(logout -> logout.disable())
+                // Every request here carries a token: it is authenticated by it or refused (badToken), never anonymous.
+                .anonymous(anonymous -> anonymous.disable())
+                .headers(SecurityConfiguration::headers)
+                .exceptionHandling(e -> e
+                        .authenticationEntryPoint(SecurityConfiguration::notSignedIn)
+                        .accessDeniedHandler((request, response, ex) -> refused(request, response, ex, actors, refusals)));
+        return http.build();
+    }
+
     @Bean
     @ConditionalOnWebApplication
     SecurityFilterChain security(HttpSecurity http, LoginResponses responses,
@@ -132,8 +188,7 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf.csrfTokenRepository(csrfTokens).ignoringRequestMatchers(SecurityConfiguration::bearer)
                         .ignoringRequestMatchers("/api/auth/token"))
                 .logout(logout -> signOut(logout, sessions))
-                .headers(h -> h.contentSecurityPolicy(csp -> csp.policyDirectives(Pages.CONTENT_SECURITY_POLICY))
-                        .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)))
+                .headers(SecurityConfiguration::headers)
                 .exceptionHandling(e -> e
                         .authenticationEntryPoint(SecurityConfiguration::notSignedIn)
                         .accessDeniedHandler((request, response, ex) -> refused(request, response, ex, actors, refusals)));
@@ -143,20 +198,32 @@ class SecurityConfiguration {
     private static void authorize(AuthorizeHttpRequestsConfigurer<HttpSecurity>.AuthorizationManagerRequestMatcherRegistry auth,
                                   AuthorizationManager<RequestAuthorizationContext> firstFactor,
                                   AuthorizationManager<RequestAuthorizationContext> mayEnrol) {
-        auth.requestMatchers("/actuator/health", "/actuator/health/**", "/api/docs", "/api/docs/**", "/error", "/favicon.ico",
-                        "/login", "/login/ott", "/api/auth/token", "/api/auth/csrf", "/api/auth/status", "/fhir/metadata",
+        auth.requestMatchers(PUBLIC_API).permitAll()
+                .requestMatchers("/actuator/health", "/actuator/health/**", "/error", "/favicon.ico", "/login", "/login/ott",
                         "/signin", "/signin/link", "/css/**", "/js/**", "/images/**", "/webjars/**",
-                        "/.well-known/smart-configuration", "/fhir/.well-known/smart-configuration").permitAll()
+                        "/.well-known/smart-configuration").permitAll()
                 .requestMatchers(SecondFactorFilter.TOTP_PATH, SecondFactorFilter.RECOVERY_PATH, "/webauthn/authenticate/options",
                         "/login/webauthn", "/signin/second-factor").access(firstFactor)
-                .requestMatchers("/api/auth/enrolment/**", "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
+                .requestMatchers(ENROLMENT_API, "/webauthn/register/**", "/webauthn/register", "/signin/enrol", "/signin/enrol/**")
                         .access(mayEnrol)
-                .requestMatchers("/api/auth/password", "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
-                // A SMART app's access token opens the FHIR API and nothing else (ADR 0028).
-                // A patient of the portal (role PATIENT, its own chain and session key) is never a staff member here (ADR 0039).
-                .anyRequest().access((authentication, context) -> new AuthorizationDecision(Factors.full(authentication.get())
-                        && (!Factors.has(authentication.get(), "ROLE_PATIENT") || patientApp(authentication.get()))
-                        && (AppGrant.of(authentication.get()) == null || fhir(context.getRequest()))));
+                .requestMatchers(PASSWORD_API, "/signin/password").access(when(a -> Factors.full(a) || Factors.has(a, "FACTOR_OTT")))
+                .anyRequest().access(SecurityConfiguration::staffOrApp);
+    }
+
+    /**
+     * Everything not named otherwise, on both chains: a full sign-in or a token. A SMART app's access token opens the FHIR
+     * API and nothing else (ADR 0028). A patient of the portal (role PATIENT, its own chain and session key) is never a
+     * staff member here (ADR 0039); a patient's app token is, for /fhir only (ADR 0045).
+     */
+    private static AuthorizationDecision staffOrApp(Supplier<? extends Authentication> authentication, RequestAuthorizationContext context) {
+        Authentication a = authentication.get();
+        return new AuthorizationDecision(Factors.full(a) && (!Factors.has(a, "ROLE_PATIENT") || patientApp(a))
+                && (AppGrant.of(a) == null || fhir(context.getRequest())));
+    }
+
+    private static void headers(HeadersConfigurer<HttpSecurity> h) {
+        h.contentSecurityPolicy(csp -> csp.policyDirectives(Pages.CONTENT_SECURITY_POLICY))
+                .referrerPolicy(r -> r.policy(org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN));
     }
 
     /** One-time links sign in (enrolment, password reset); the generating URL answers 404, so no one asks for a link here. */
@@ -282,6 +349,18 @@ class SecurityConfiguration {
 
     private static boolean fhir(HttpServletRequest request) {
         return request.getRequestURI().equals("/fhir") || request.getRequestURI().startsWith("/fhir/");
+    }
+
+    /**
+     * A bearer token to /api or /fhir, the bearer chain's requests. The CSRF token's endpoint stays the staff chain's: it
+     * answers a browser's session, from the CSRF filter this chain lacks. The portal's API is matched by its chain first.
+     */
+    private static boolean tokenForTheApi(HttpServletRequest request) {
+        if (!bearer(request)) {
+            return false;
+        }
+        String path = request.getRequestURI().substring(request.getContextPath().length());
+        return (path.startsWith("/api/") || path.equals("/api") || fhir(request)) && !path.equals("/api/auth/csrf");
     }
 
     private static boolean bearer(HttpServletRequest request) {
