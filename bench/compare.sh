@@ -57,8 +57,11 @@ dsql() {
   PGHOST=127.0.0.1 PGPORT=$(sed -n 4p "$ddir/postgres/postmaster.pid") PGUSER=dossier PGDATABASE=dossier \
     PGPASSWORD=$(cat "$ddir/postgres-password") psql -qAtX -v ON_ERROR_STOP=1 -F $'\t' "$@"
 }
-[ -f "$out/patients-$patients.tsv" ] || dsql -c "select ipp, birth_family_name, given_names, birth_date, sex, coalesce(ins_matricule, '')
-                                       from patient where status = 'ACTIVE' order by id" > "$out/patients-$patients.tsv"
+# The patients both sides are searched for: synthesized (the demo's identities are sealed since issue 22, so they cannot
+# be read out of Dossier's database), loaded into the peer here and imported into Dossier below, the same people on both
+# sides. Dossier also keeps its demo hospital (its physician reads their own inpatients), so it holds twice as many
+# patients as the peer: its indexes are the larger ones.
+[ -f "$out/patients-$patients.tsv" ] || python3 bench/peer/tools/post.py synthesize "$patients" 21 > "$out/patients-$patients.tsv"
 
 PEER_PATIENTS_TSV="$out/patients-$patients.tsv" bench/peer.sh start "$(wc -l < "$out/patients-$patients.tsv")" | tee "$out/peer-start.txt"
 # shellcheck disable=SC1091
@@ -77,6 +80,11 @@ physician_token=$(token physician)
 desk_token=$(token frontdesk)
 admin_token=$(token admin)
 [ -n "$physician_token" ] && [ -n "$desk_token" ] && [ -n "$admin_token" ] || { echo "no demo token" >&2; exit 1; }
+if [ ! -f "$ddir/synthesized-imported" ]; then
+  echo "importing the $patients synthesized patients into Dossier (the administrator's import, facility 1)"
+  python3 bench/peer/tools/post.py patients "http://127.0.0.1:$dport/fhir" "$out/patients-$patients.tsv" \
+    --token "$admin_token" --header "X-Dossier-Facility: 1" && touch "$ddir/synthesized-imported"
+fi
 physician=$(dsql -c "select id from staff where username = 'physician'")
 # Reads: the physician's own inpatients on Dossier (what bench/http.sh reads), as many random patients on the peer.
 dsql -c "select distinct m.patient_id from stay_movement m join staff_unit su on su.unit_id = m.unit_id
@@ -85,11 +93,11 @@ dsql -c "select distinct m.patient_id from stay_movement m join staff_unit su on
   | awk '{print "GET\t/fhir/Patient/" $1 "\t"}' > "$out/dossier-read.req"
 psql_peer -c "select res_id from hfj_resource where res_type = 'Patient' order by random() limit $(wc -l < "$out/dossier-read.req")" \
   | awk '{print "GET\t/fhir/Patient/" $1 "\t"}' > "$out/hapi-read.req"
-# Searches: the same lines on both sides, every active patient of facility 1 but canaries, in a random order. Each
+# Searches: the same lines on both sides, every synthesized patient, in a random order. Each
 # side's runs go on through the file, so HAPI's 60-second cache of search results (a starter default) seldom applies.
-dsql -c "select 'GET', '/fhir/Patient?family=' || substr(birth_family_name, 1, 4) || '&birthdate=' || birth_date, ''
-           from patient p where facility_id = 1 and status = 'ACTIVE' and birth_family_name ~ '^[A-Za-z]{4}'
-            and not exists (select 1 from guard_canary c where c.patient_id = p.id) order by md5(id::text)" > "$out/search.req"
+# (four letters or more: Dossier's bounded search refuses a shorter prefix, 400, as a desk's search would be)
+awk -F'\t' 'length($2) >= 4 {print "GET\t/fhir/Patient?family=" substr($2, 1, 4) "&birthdate=" $4 "\t"}' "$out/patients-$patients.tsv" \
+  | shuf --random-source=<(yes) > "$out/search.req"
 cp "$out/search.req" "$out/dossier-search.req"; cp "$out/search.req" "$out/hapi-search.req"
 python3 bench/peer/tools/post.py creates 60000 "$(date +%s)" > "$out/dossier-create.req" # new people on every run
 cp "$out/dossier-create.req" "$out/hapi-create.req"

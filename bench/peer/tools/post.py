@@ -1,9 +1,13 @@
 #!/usr/bin/env python3
 """HTTP posting for the peer benchmark (issue 21), standard library only.
 
-  post.py patients URL TSV [--per-bundle 100] [--parallel 2]
+  post.py patients URL TSV [--per-bundle 100] [--parallel 2] [--token T] [--header 'Name: value']...
       Registers patients (TSV: ipp, family, given, birth date, sex, INS; one a line) in FHIR transaction bundles of
-      POST Patient, several bundles in flight; prints the load rate as JSON.
+      POST Patient, several bundles in flight; prints the load rate as JSON. With a token and a facility header, the same
+      bundles are an import into Dossier (an administrator's token, X-Dossier-Facility).
+  post.py register URL TSV --token T [--parallel 2]
+      Registers the patients of TSV one by one through Dossier's REST API (POST URL/api/patients, a front desk's token),
+      each with the INS of its line (a provisional identity), duplicates reviewed; prints the rate as JSON.
   post.py synthesize N SEED > TSV
       Writes N patients with realistic French names, birth dates and identifiers (for a peer without a Dossier beside it).
   post.py creates N SEED > REQUESTS
@@ -42,13 +46,14 @@ def patient(row):
             "gender": {"F": "female", "M": "male"}.get(sex, "unknown"), "birthDate": birth}
 
 
-def load_patients(url, tsv, per_bundle, parallel):
+def load_patients(url, tsv, per_bundle, parallel, extra_headers):
     rows = [line.rstrip("\n").split("\t") for line in open(tsv, encoding="utf-8") if line.strip()]
     bundles = []
     for i in range(0, len(rows), per_bundle):
         entries = [{"resource": patient(r), "request": {"method": "POST", "url": "Patient"}} for r in rows[i:i + per_bundle]]
         bundles.append(json.dumps({"resourceType": "Bundle", "type": "transaction", "entry": entries}).encode())
     headers = {"Content-Type": "application/fhir+json", "Accept": "application/fhir+json", "Prefer": "return=minimal"}
+    headers.update(extra_headers)
     start = time.time()
     with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
         results = list(pool.map(lambda b: post(url, b, headers), bundles))
@@ -58,6 +63,29 @@ def load_patients(url, tsv, per_bundle, parallel):
         print(f"HTTP {status}: {text}", file=sys.stderr)
     print(json.dumps({"patients": len(rows), "bundles": len(bundles), "failedBundles": len(failed),
                       "seconds": round(seconds, 1), "patientsPerSecond": round(len(rows) / seconds, 1)}))
+    return 1 if failed else 0
+
+
+def register_patients(url, tsv, parallel, headers):
+    rows = [line.rstrip("\n").split("\t") for line in open(tsv, encoding="utf-8") if line.strip()]
+    base = {"Content-Type": "application/json", "Accept": "application/json"}
+    base.update(headers)
+
+    def one(row):
+        ipp, family, given, birth, sex, ins = (row + [""] * 6)[:6]
+        patient = {"birthFamilyName": family, "givenNames": given, "birthDate": birth, "sex": sex,
+                   "identityStatus": "PROVISIONAL", "insMatricule": ins or None, "insOid": "1.2.250.1.213.1.4.8" if ins else None}
+        return post(url + "/api/patients", json.dumps({"patient": patient, "duplicatesReviewed": True}).encode(), base)
+
+    start = time.time()
+    with concurrent.futures.ThreadPoolExecutor(parallel) as pool:
+        results = list(pool.map(one, rows))
+    seconds = time.time() - start
+    failed = [r for r in results if r[0] not in (200, 201)]
+    for status, text in failed[:3]:
+        print(f"HTTP {status}: {text}", file=sys.stderr)
+    print(json.dumps({"patients": len(rows), "failed": len(failed), "seconds": round(seconds, 1),
+                      "patientsPerSecond": round(len(rows) / seconds, 1)}))
     return 1 if failed else 0
 
 
@@ -81,12 +109,20 @@ GIVEN_M = "Jean Pierre Michel Louis Gabriel Lucas Hugo Arthur Jules Adam Paul Na
 
 def synthesize(n, seed):
     rng = random.Random(seed)
+    seen = set()
     for i in range(1, n + 1):
-        sex = rng.choice("FM")
-        given = rng.choice(GIVEN_F if sex == "F" else GIVEN_M)
-        year, month, day = rng.randint(1930, 2024), rng.randint(1, 12), rng.randint(1, 28)
-        ins = f"{1 if sex == 'M' else 2}{year % 100:02d}{month:02d}{rng.randint(1, 95):02d}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}{rng.randint(1, 97):02d}"
-        print(f"{i:09d}\t{rng.choice(FAMILIES)}\t{given}\t{year}-{month:02d}-{day:02d}\t{sex}\t{ins}")
+        # Each person once: Dossier refuses the same name and birth date twice within one import (and so would a desk).
+        while True:
+            sex = rng.choice("FM")
+            given = rng.choice(GIVEN_F if sex == "F" else GIVEN_M)
+            year, month, day = rng.randint(1930, 2024), rng.randint(1, 12), rng.randint(1, 28)
+            family = rng.choice(FAMILIES)
+            if (family, given, year, month, day) not in seen:
+                seen.add((family, given, year, month, day))
+                break
+        nir = f"{1 if sex == 'M' else 2}{year % 100:02d}{month:02d}{rng.randint(1, 95):02d}{rng.randint(1, 999):03d}{rng.randint(1, 999):03d}"
+        ins = f"{nir}{97 - int(nir) % 97:02d}"  # the NIR's key, as a real one has
+        print(f"{i:09d}\t{family}\t{given}\t{year}-{month:02d}-{day:02d}\t{sex}\t{ins}")
 
 
 def creates(n, seed):
@@ -127,9 +163,23 @@ def option(args, name, default):
     return args[args.index(name) + 1] if name in args else default
 
 
+def auth_headers(args):
+    headers = {}
+    if "--token" in args:
+        headers["Authorization"] = "Bearer " + option(args, "--token", "")
+    for i, a in enumerate(args):
+        if a == "--header":
+            key, value = args[i + 1].split(":", 1)
+            headers[key.strip()] = value.strip()
+    return headers
+
+
 def main(args):
     if args[0] == "patients":
-        return load_patients(args[1], args[2], int(option(args, "--per-bundle", "100")), int(option(args, "--parallel", "2")))
+        return load_patients(args[1], args[2], int(option(args, "--per-bundle", "100")), int(option(args, "--parallel", "2")),
+                             auth_headers(args))
+    if args[0] == "register":
+        return register_patients(args[1], args[2], int(option(args, "--parallel", "2")), auth_headers(args))
     if args[0] == "synthesize":
         synthesize(int(args[1]), int(args[2]))
         return 0
@@ -137,14 +187,7 @@ def main(args):
         creates(int(args[1]), int(args[2]))
         return 0
     if args[0] == "bundles":
-        headers = {}
-        if "--token" in args:
-            headers["Authorization"] = "Bearer " + option(args, "--token", "")
-        for i, a in enumerate(args):
-            if a == "--header":
-                key, value = args[i + 1].split(":", 1)
-                headers[key.strip()] = value.strip()
-        return load_bundles(args[1], args[2], headers)
+        return load_bundles(args[1], args[2], auth_headers(args))
     print(__doc__, file=sys.stderr)
     return 2
 
