@@ -41,6 +41,18 @@ class PatientSearchTest extends IntegrationTest {
         assertThat(ids(as("physician").get("/api/patients?name=ZÉPHYRIN-ECU&birthDate=1984-03-07"))).contains(helene.get("id").asLong());
     }
 
+    /**
+     * A registration's search tokens go straight into the index (V75): none waits in GIN's pending list, which every
+     * search would otherwise read whole (1.2 ms a search after a day of registrations, instead of 0.2 ms).
+     */
+    @Test
+    void registeredTokensAreInTheIndexAtOnceNotInAListEverySearchReads() {
+        Api.Response registered = as("frontdesk").post("/api/patients", reviewed(1, provisional("Pendinglist", "Paule", "1958-03-09", "F")));
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        long pendingPages = jdbc.sql("select gin_clean_pending_list('patient_by_search_token'::regclass)").query(Long.class).single();
+        assertThat(pendingPages).as("pages of tokens that searches would have read one by one").isZero();
+    }
+
     @Test
     void theUsedNameFindsThePatientToo() {
         assertThat(ids(as("frontdesk").get("/api/patients?name=quemen&given=hel"))).contains(helene.get("id").asLong());

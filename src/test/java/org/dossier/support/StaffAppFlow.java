@@ -1,19 +1,8 @@
 package org.dossier.support;
 
-import java.net.URI;
-import java.net.URLDecoder;
-import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
-import java.security.MessageDigest;
-import java.security.SecureRandom;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -25,7 +14,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 public final class StaffAppFlow {
 
     public static final String REDIRECT = "http://localhost:9/staff-app";
-    private static final HttpClient HTTP = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
 
     private StaffAppFlow() {
     }
@@ -40,11 +28,8 @@ public final class StaffAppFlow {
 
     /** An access token of the app for the person signed in to {@code browser}, every scope in {@code scope} allowed (no launch patient). */
     public static String token(int port, BrowserSession browser, String clientId, String scope) throws Exception {
-        byte[] raw = new byte[32];
-        new SecureRandom().nextBytes(raw);
-        String verifier = Base64.getUrlEncoder().withoutPadding().encodeToString(raw);
-        String challenge = Base64.getUrlEncoder().withoutPadding().encodeToString(
-                MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII)));
+        Pkce pkce = Pkce.make();
+        String challenge = pkce.challenge();
         Api.Response asked = browser.page("/oauth2/authorize?response_type=code&client_id=" + enc(clientId) + "&redirect_uri=" + enc(REDIRECT)
                 + "&scope=" + enc(scope) + "&state=s1&aud=" + enc("http://127.0.0.1:" + port + "/fhir") + "&code_challenge=" + challenge
                 + "&code_challenge_method=S256");
@@ -59,26 +44,14 @@ public final class StaffAppFlow {
         assertThat(browser.pageForm("/smart/consent", fields).status()).isEqualTo(307);
         Api.Response issued = browser.pageForm("/oauth2/authorize", fields);
         assertThat(issued.header("Location")).as(issued.toString()).startsWith(REDIRECT);
-        String form = Map.of("grant_type", "authorization_code", "code", param(issued.header("Location"), "code"), "redirect_uri", REDIRECT,
-                "code_verifier", verifier, "client_id", clientId).entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
-                .collect(Collectors.joining("&"));
-        HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port + "/oauth2/token"))
-                .header("Content-Type", "application/x-www-form-urlencoded").POST(HttpRequest.BodyPublishers.ofString(form)).build(),
-                HttpResponse.BodyHandlers.ofString());
-        assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
-        return Api.jsonMapper().readTree(r.body()).get("access_token").asString();
+        return pkce.exchange(port, issued.header("Location"), REDIRECT, clientId);
     }
 
     private static String param(String url, String name) {
-        for (String pair : url.substring(url.indexOf('?') + 1).split("&")) {
-            if (pair.startsWith(name + "=")) {
-                return URLDecoder.decode(pair.substring(name.length() + 1), StandardCharsets.UTF_8);
-            }
-        }
-        throw new AssertionError("no " + name + " in " + url);
+        return Pkce.param(url, name);
     }
 
     private static String enc(String s) {
-        return URLEncoder.encode(s, StandardCharsets.UTF_8);
+        return Pkce.enc(s);
     }
 }
