@@ -39,7 +39,7 @@ echo "compare: $(date -u +%FT%TZ), commit $(git rev-parse --short HEAD), load: $
 # earlier runs stay in both, alike on both sides.
 bench/peer.sh stop >/dev/null
 if [ -n "${COMPARE_FRESH:-}" ] || [ ! -f "$ddir/postgres/PG_VERSION" ] || [ ! -f "$out/patients-$patients.tsv" ]; then
-  rm -rf "$ddir" "$PEER_DIR/postgres" "$PEER_DIR/server.port" "$out/patients-$patients.tsv"
+  rm -rf "$ddir" "$ddir-keys" "$ddir-audit" "$PEER_DIR/postgres" "$PEER_DIR/server.port" "$out/patients-$patients.tsv"
 fi
 dport=$(free_port)
 DOSSIER_DATA_DIR="$ddir" DOSSIER_DEMO_PATIENTS="$patients" DOSSIER_PROFILE=development java -jar target/dossier.jar \
