@@ -1,10 +1,11 @@
 package org.dossier.support;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dossier.support.Pkce.enc;
+import static org.dossier.support.Pkce.param;
 
 /**
  * A patient's app as a sweep needs it (ADR 0045): registered for patients by an administrator, then authorized in a
@@ -22,8 +23,7 @@ public final class PatientAppFlow {
     public static String register(Api admin, List<String> scopes) {
         Api.Response r = admin.post("/api/admin/smart-apps", Map.of("name", "Patient app", "redirectUris", List.of(REDIRECT),
                 "scopes", scopes, "confidential", false, "forPatients", true));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("app").get("clientId").asString();
+        return Pkce.clientId(r);
     }
 
     /** An access token of the app for the patient signed in to {@code portal}, with every scope in {@code scope} allowed. */
@@ -35,21 +35,9 @@ public final class PatientAppFlow {
         assertThat(asked.header("Location")).as(asked.toString()).contains("/portal/apps/consent?");
         String state = param(asked.header("Location"), "state");
         portal.page("/portal/apps/consent?client_id=" + enc(clientId) + "&state=" + enc(state));
-        List<Map.Entry<String, String>> fields = new ArrayList<>(List.of(Map.entry("client_id", clientId), Map.entry("state", state)));
-        for (String s : scope.split(" ")) {
-            fields.add(Map.entry("scope", s));
-        }
+        List<Map.Entry<String, String>> fields = Pkce.consent(clientId, state, scope);
         assertThat(portal.form("/portal/apps/consent", fields).status()).isEqualTo(307);
         Api.Response issued = portal.form("/oauth2/authorize", fields);
-        assertThat(issued.header("Location")).as(issued.toString()).startsWith(REDIRECT);
-        return pkce.exchange(port, issued.header("Location"), REDIRECT, clientId);
-    }
-
-    private static String param(String url, String name) {
-        return Pkce.param(url, name);
-    }
-
-    private static String enc(String s) {
-        return Pkce.enc(s);
+        return pkce.exchange(port, issued, REDIRECT, clientId);
     }
 }

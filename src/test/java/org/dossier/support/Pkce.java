@@ -10,7 +10,9 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.security.SecureRandom;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Collectors;
 
@@ -32,8 +34,10 @@ record Pkce(String verifier, String challenge) {
                 MessageDigest.getInstance("SHA-256").digest(verifier.getBytes(StandardCharsets.US_ASCII))));
     }
 
-    /** The access token the server issues for the code of {@code redirected} (the app's redirect with its code). */
-    String exchange(int port, String redirected, String redirectUri, String clientId) throws Exception {
+    /** The access token the server issues for the code the authorization answer {@code issued} redirects the app with. */
+    String exchange(int port, Api.Response issued, String redirectUri, String clientId) throws Exception {
+        String redirected = issued.header("Location");
+        assertThat(redirected).as(issued.toString()).startsWith(redirectUri);
         String form = Map.of("grant_type", "authorization_code", "code", param(redirected, "code"), "redirect_uri", redirectUri,
                 "code_verifier", verifier, "client_id", clientId).entrySet().stream().map(e -> enc(e.getKey()) + "=" + enc(e.getValue()))
                 .collect(Collectors.joining("&"));
@@ -42,6 +46,21 @@ record Pkce(String verifier, String challenge) {
                 HttpResponse.BodyHandlers.ofString());
         assertThat(r.statusCode()).as(r.body()).isEqualTo(200);
         return Api.jsonMapper().readTree(r.body()).get("access_token").asString();
+    }
+
+    /** The client id of an app the administrator has just registered (201). */
+    static String clientId(Api.Response registered) {
+        assertThat(registered.status()).as(registered.toString()).isEqualTo(201);
+        return registered.json().get("app").get("clientId").asString();
+    }
+
+    /** The consent form's fields: the app, the request's state, and every scope asked for, allowed. */
+    static List<Map.Entry<String, String>> consent(String clientId, String state, String scope) {
+        List<Map.Entry<String, String>> fields = new ArrayList<>(List.of(Map.entry("client_id", clientId), Map.entry("state", state)));
+        for (String s : scope.split(" ")) {
+            fields.add(Map.entry("scope", s));
+        }
+        return fields;
     }
 
     static String param(String url, String name) {

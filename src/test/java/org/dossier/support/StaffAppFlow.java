@@ -1,10 +1,11 @@
 package org.dossier.support;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.dossier.support.Pkce.enc;
+import static org.dossier.support.Pkce.param;
 
 /**
  * A clinician's SMART app as a test needs it (ADR 0028): registered by an administrator, then authorized in the person's
@@ -22,8 +23,7 @@ public final class StaffAppFlow {
     public static String register(Api admin, List<String> scopes) {
         Api.Response r = admin.post("/api/admin/smart-apps", Map.of("name", "Staff app", "redirectUris", List.of(REDIRECT),
                 "scopes", scopes, "confidential", false));
-        assertThat(r.status()).as(r.toString()).isEqualTo(201);
-        return r.json().get("app").get("clientId").asString();
+        return Pkce.clientId(r);
     }
 
     /** An access token of the app for the person signed in to {@code browser}, every scope in {@code scope} allowed (no launch patient). */
@@ -37,21 +37,9 @@ public final class StaffAppFlow {
         assertThat(location).as(asked.toString()).contains("/smart/consent");
         String state = param(location, "state");
         browser.page(location.substring(location.indexOf("/smart/consent")));
-        List<Map.Entry<String, String>> fields = new ArrayList<>(List.of(Map.entry("client_id", clientId), Map.entry("state", state)));
-        for (String s : scope.split(" ")) {
-            fields.add(Map.entry("scope", s));
-        }
+        List<Map.Entry<String, String>> fields = Pkce.consent(clientId, state, scope);
         assertThat(browser.pageForm("/smart/consent", fields).status()).isEqualTo(307);
         Api.Response issued = browser.pageForm("/oauth2/authorize", fields);
-        assertThat(issued.header("Location")).as(issued.toString()).startsWith(REDIRECT);
-        return pkce.exchange(port, issued.header("Location"), REDIRECT, clientId);
-    }
-
-    private static String param(String url, String name) {
-        return Pkce.param(url, name);
-    }
-
-    private static String enc(String s) {
-        return Pkce.enc(s);
+        return pkce.exchange(port, issued, REDIRECT, clientId);
     }
 }
