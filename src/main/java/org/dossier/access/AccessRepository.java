@@ -3,6 +3,7 @@ package org.dossier.access;
 import org.dossier.platform.crypto.FieldCipher;
 import org.dossier.platform.crypto.SealedColumns;
 import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.jdbc.core.namedparam.MapSqlParameterSource;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 
@@ -63,30 +64,44 @@ class AccessRepository {
      */
     Optional<Decision> decision(long patientId, long staffId, Long portalAccount, Set<Integer> unitIds, Set<Integer> facilityIds,
                                 boolean billing, Instant at, CareLinks.WorkDays day, boolean relationship, boolean work) {
-        return jdbc.sql("""
-                        select p.id, p.facility_id, p.status, p.merged_into, p.birth_date, p.sealed_birth_date,
-                               r.id is not null as restricted, r.staff_id as restricted_for,
-                               (select g.id from break_glass_grant g
-                                 where g.staff_id = :staff and g.patient_id = p.id and g.expires_at > :at
-                                 order by g.expires_at desc limit 1) as grant_id,
-                               (select c.reason from care_relationship(:staff, :units, p.id, :at, :from, :to, :from) c
-                                 where :relationship and p.facility_id = any(:facilities) limit 1) as relationship,
-                               case when :work and p.facility_id = any(:facilities)
-                                    then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work,
-                               f.own_patient as account_patient, coalesce(f.guardian_link, false) as guardian_link
-                          from patient_facts(:patient) p
-                          left join lateral portal_facts(:account, p.id) f on :account is not null
-                          left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null""")
-                .param("patient", patientId).param("staff", staffId).param("units", unitIds.toArray(Integer[]::new))
-                .param("facilities", facilityIds.toArray(Integer[]::new)).param("billing", billing)
-                .param("at", Timestamp.from(at)).param("from", Timestamp.from(day.from())).param("to", Timestamp.from(day.to()))
-                .param("relationship", relationship).param("work", work).param("account", portalAccount, java.sql.Types.BIGINT)
+        return jdbc.sql(DECISION)
+                .paramSource(decisionParameters(patientId, staffId, portalAccount, unitIds, facilityIds, billing, at, day, relationship, work))
                 .query((rs, n) -> new Decision(
                         PatientFacts.read(rs, cipher),
                         new Flags(rs.getBoolean("restricted"), (Long) rs.getObject("restricted_for"), (Long) rs.getObject("grant_id")),
                         rs.getString("relationship"), rs.getString("work"),
                         new AccessPolicy.Portal((Long) rs.getObject("account_patient"), rs.getBoolean("guardian_link"))))
                 .optional();
+    }
+
+    /**
+     * The decision's one statement. Every request that shows a patient runs it, so PostgreSQL must keep one generic plan
+     * for it rather than plan it anew at each call: the functions it reads declare how few rows they return (V76), and
+     * {@code DecisionPlanTest} holds the statement to a cached plan.
+     */
+    static final String DECISION = """
+            select p.id, p.facility_id, p.status, p.merged_into, p.birth_date, p.sealed_birth_date,
+                   r.id is not null as restricted, r.staff_id as restricted_for,
+                   (select g.id from break_glass_grant g
+                     where g.staff_id = :staff and g.patient_id = p.id and g.expires_at > :at
+                     order by g.expires_at desc limit 1) as grant_id,
+                   (select c.reason from care_relationship(:staff, :units, p.id, :at, :from, :to, :from) c
+                     where :relationship and p.facility_id = any(:facilities) limit 1) as relationship,
+                   case when :work and p.facility_id = any(:facilities)
+                        then desk_work(:units, :facilities, :billing, p.id, :from, :to) end as work,
+                   f.own_patient as account_patient, coalesce(f.guardian_link, false) as guardian_link
+              from patient_facts(:patient) p
+              left join lateral portal_facts(:account, p.id) f on :account is not null
+              left join patient_restriction r on r.patient_id = p.id and r.lifted_at is null""";
+
+    static MapSqlParameterSource decisionParameters(long patientId, long staffId, Long portalAccount, Set<Integer> unitIds,
+                                                    Set<Integer> facilityIds, boolean billing, Instant at, CareLinks.WorkDays day,
+                                                    boolean relationship, boolean work) {
+        return new MapSqlParameterSource()
+                .addValue("patient", patientId).addValue("staff", staffId).addValue("units", unitIds.toArray(Integer[]::new))
+                .addValue("facilities", facilityIds.toArray(Integer[]::new)).addValue("billing", billing)
+                .addValue("at", Timestamp.from(at)).addValue("from", Timestamp.from(day.from())).addValue("to", Timestamp.from(day.to()))
+                .addValue("relationship", relationship).addValue("work", work).addValue("account", portalAccount, java.sql.Types.BIGINT);
     }
 
     Set<Long> restricted(List<Long> patientIds) {
